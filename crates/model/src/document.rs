@@ -1,0 +1,422 @@
+//! Documents, pages, units and the stage ledger's records.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::reference::{Level, Reference, Sheet};
+
+/// The SHA-256 of an original's bytes: the name it is stored under.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContentHash(pub [u8; 32]);
+
+/// A string that is not a SHA-256 in hex.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a SHA-256 digest (64 hex digits)")]
+pub struct HashError(pub String);
+
+impl ContentHash {
+    /// Lower-case hex, as used in blob file names and reports.
+    pub fn to_hex(&self) -> String {
+        let mut s = String::with_capacity(64);
+        for b in self.0 {
+            s.push_str(&format!("{b:02x}"));
+        }
+        s
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(text: &str) -> Result<ContentHash, HashError> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return Err(HashError(text.to_string()));
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in bytes.chunks(2).enumerate() {
+            let hex = std::str::from_utf8(pair).map_err(|_| HashError(text.to_string()))?;
+            out[i] = u8::from_str_radix(hex, 16).map_err(|_| HashError(text.to_string()))?;
+        }
+        Ok(ContentHash(out))
+    }
+}
+
+impl fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ContentHash({})", self.to_hex())
+    }
+}
+
+impl Serialize for ContentHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ContentHash::from_hex(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A document's number in the archive, stable for the archive's life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DocId(pub i64);
+
+impl fmt::Display for DocId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The format an original came in, which decides how its text is extracted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Plain text in any supported encoding.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// HTML.
+    Html,
+    /// PDF (text layer, or OCR when it has none).
+    Pdf,
+    /// Word 2007+ document.
+    Docx,
+    /// A scanned image (TIFF, PNG, JPEG), read by OCR.
+    Image,
+}
+
+impl Format {
+    /// The name used in filters and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+            Format::Image => "image",
+        }
+    }
+
+    /// Parses the name used in filters ("pdf", "txt", "md", ...).
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "text" | "txt" | "plain" => Format::Text,
+            "markdown" | "md" => Format::Markdown,
+            "html" | "htm" => Format::Html,
+            "pdf" => Format::Pdf,
+            "docx" | "word" => Format::Docx,
+            "image" | "tiff" | "tif" | "png" | "jpeg" | "jpg" | "scan" => Format::Image,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a document got its place in the hierarchy, shown to the user so that a wrong
+/// placement can be traced to its cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// A row of an inventory CSV (опись) names the file.
+    Inventory,
+    /// The folder names spell the reference ("ф. 17/оп. 171/д. 409/...").
+    Folder,
+    /// The file name carries a reference code ("f17_op171_d409.pdf").
+    FileName,
+    /// Folders give the upper levels and the file name the rest.
+    FolderAndFileName,
+    /// Nothing placed it; it sits outside the hierarchy until someone does.
+    Unplaced,
+}
+
+impl Placement {
+    /// The name shown to users and stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Inventory => "inventory",
+            Placement::Folder => "folder",
+            Placement::FileName => "file_name",
+            Placement::FolderAndFileName => "folder_and_file_name",
+            Placement::Unplaced => "unplaced",
+        }
+    }
+
+    /// Inverse of [`Placement::as_str`].
+    pub fn parse(s: &str) -> Option<Placement> {
+        Some(match s {
+            "inventory" => Placement::Inventory,
+            "folder" => Placement::Folder,
+            "file_name" => Placement::FileName,
+            "folder_and_file_name" => Placement::FolderAndFileName,
+            "unplaced" => Placement::Unplaced,
+            _ => return None,
+        })
+    }
+}
+
+/// A date or period, as precise as the source allows, in days since the common era's
+/// proleptic calendar expressed as YYYYMMDD integers (so 1937 is 19370101..19371231).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    /// First day, as YYYYMMDD.
+    pub from: u32,
+    /// Last day, as YYYYMMDD.
+    pub to: u32,
+}
+
+impl DateRange {
+    /// Parses "1937", "1937-05", "1937-05-14", "14.05.1937", and ranges of these joined by
+    /// "..", "/", " - " or "–" ("1937-1945", "1937..1945").
+    pub fn parse(text: &str) -> Option<DateRange> {
+        let t = text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        for sep in ["..", "/", " - ", "–", "—", " to "] {
+            if let Some((a, b)) = t.split_once(sep) {
+                let a = DateRange::parse_one(a.trim())?;
+                let b = DateRange::parse_one(b.trim())?;
+                return (a.from <= b.to).then_some(DateRange { from: a.from, to: b.to });
+            }
+        }
+        if let Some(one) = DateRange::parse_one(t) {
+            return Some(one);
+        }
+        // "1937-1945": a hyphen between two bare years.
+        let (a, b) = t.split_once('-')?;
+        if a.len() == 4 && b.len() == 4 {
+            let a = DateRange::parse_one(a)?;
+            let b = DateRange::parse_one(b)?;
+            return (a.from <= b.to).then_some(DateRange { from: a.from, to: b.to });
+        }
+        None
+    }
+
+    fn parse_one(t: &str) -> Option<DateRange> {
+        let num = |s: &str| -> Option<u32> {
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        };
+        let (y, m, d) = if t.contains('.') {
+            let parts: Vec<&str> = t.split('.').collect();
+            match parts.as_slice() {
+                [d, m, y] => (num(y)?, Some(num(m)?), Some(num(d)?)),
+                [m, y] => (num(y)?, Some(num(m)?), None),
+                _ => return None,
+            }
+        } else {
+            let parts: Vec<&str> = t.split('-').collect();
+            match parts.as_slice() {
+                [y] => (num(y)?, None, None),
+                [y, m] => (num(y)?, Some(num(m)?), None),
+                [y, m, d] => (num(y)?, Some(num(m)?), Some(num(d)?)),
+                _ => return None,
+            }
+        };
+        if !(1000..=2999).contains(&y) {
+            return None;
+        }
+        match (m, d) {
+            (None, _) => Some(DateRange { from: y * 10000 + 101, to: y * 10000 + 1231 }),
+            (Some(m), None) if (1..=12).contains(&m) => {
+                Some(DateRange { from: y * 10000 + m * 100 + 1, to: y * 10000 + m * 100 + 31 })
+            }
+            (Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
+                let v = y * 10000 + m * 100 + d;
+                Some(DateRange { from: v, to: v })
+            }
+            _ => None,
+        }
+    }
+
+    /// True when the two periods share at least one day.
+    pub fn overlaps(&self, other: &DateRange) -> bool {
+        self.from <= other.to && other.from <= self.to
+    }
+}
+
+impl fmt::Display for DateRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let day = |v: u32| format!("{:04}-{:02}-{:02}", v / 10000, v / 100 % 100, v % 100);
+        if self.from == self.to {
+            f.write_str(&day(self.from))
+        } else if self.from % 10000 == 101 && self.to % 10000 == 1231 {
+            if self.from / 10000 == self.to / 10000 {
+                write!(f, "{}", self.from / 10000)
+            } else {
+                write!(f, "{}..{}", self.from / 10000, self.to / 10000)
+            }
+        } else {
+            write!(f, "{}..{}", day(self.from), day(self.to))
+        }
+    }
+}
+
+/// A unit of the hierarchy as the inventory or placement describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// The unit's reference code.
+    pub reference: Reference,
+    /// Its level (derived from the reference, kept for queries).
+    pub level: Level,
+    /// Title from the inventory, if any.
+    pub title: Option<String>,
+    /// Dates from the inventory, if any.
+    pub dates: Option<DateRange>,
+    /// Sheet count the inventory declares, if any.
+    pub sheet_count: Option<u32>,
+}
+
+/// One page of extracted text, with the archival sheet it is when that is known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    /// 1-based position in the document.
+    pub number: u32,
+    /// The archival sheet, when known from a marker or the document's reference.
+    pub sheet: Option<Sheet>,
+    /// The page's text, decoded to UTF-8.
+    pub text: String,
+}
+
+/// A stored document: one original file placed in the hierarchy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// The document's number in the archive.
+    pub id: DocId,
+    /// Hash of the original bytes, the blob's name.
+    pub content: ContentHash,
+    /// Size of the original in bytes.
+    pub size: u64,
+    /// Where the original was read from, as given at ingest.
+    pub source_path: String,
+    /// Format of the original.
+    pub format: Format,
+    /// The encoding the text was decoded from, when it was decoded from bytes.
+    pub encoding: Option<String>,
+    /// Language of the text ("ru", "en", "mixed", "und").
+    pub language: Option<String>,
+    /// The document's place in the hierarchy.
+    pub reference: Option<Reference>,
+    /// How it got that place.
+    pub placement: Placement,
+    /// Title, from the inventory or the document itself.
+    pub title: Option<String>,
+    /// Dates, from the inventory or the file name.
+    pub dates: Option<DateRange>,
+    /// Number of pages of extracted text.
+    pub page_count: u32,
+    /// True while the document waits for OCR.
+    pub needs_ocr: bool,
+    /// When it was first ingested (RFC 3339, UTC).
+    pub ingested_at: String,
+}
+
+/// A pipeline stage recorded in the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Original stored and text extracted.
+    Extract,
+    /// Text read by OCR.
+    Ocr,
+    /// Text added to the search index.
+    Index,
+}
+
+impl Stage {
+    /// The stage's name in the ledger.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Extract => "extract",
+            Stage::Ocr => "ocr",
+            Stage::Index => "index",
+        }
+    }
+
+    /// Inverse of [`Stage::as_str`].
+    pub fn parse(s: &str) -> Option<Stage> {
+        Some(match s {
+            "extract" => Stage::Extract,
+            "ocr" => Stage::Ocr,
+            "index" => Stage::Index,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a stage run ended with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", content = "reason", rename_all = "snake_case")]
+pub enum StageOutcome {
+    /// The stage did its work.
+    Done,
+    /// The stage cannot run yet (OCR without Tesseract); the reason says what is missing.
+    Pending(String),
+    /// The stage failed; the reason names the problem.
+    Failed(String),
+}
+
+/// One line of the stage ledger: which stage ran on which document, when, on which input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageRecord {
+    /// The document.
+    pub doc: DocId,
+    /// The stage.
+    pub stage: Stage,
+    /// Hash of the stage's input (the original's hash for extraction).
+    pub input_hash: String,
+    /// Version of the code that ran it, so that improved stages can be re-run.
+    pub version: u32,
+    /// When it ran (RFC 3339, UTC).
+    pub at: String,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: StageOutcome,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_ranges_parse_in_archival_forms() {
+        assert_eq!(DateRange::parse("1937"), Some(DateRange { from: 19370101, to: 19371231 }));
+        assert_eq!(DateRange::parse("1937-1945"), Some(DateRange { from: 19370101, to: 19451231 }));
+        assert_eq!(DateRange::parse("14.05.1937"), Some(DateRange { from: 19370514, to: 19370514 }));
+        assert_eq!(DateRange::parse("1937-05..1938"), Some(DateRange { from: 19370501, to: 19381231 }));
+        assert_eq!(DateRange::parse("1945-1937"), None);
+        assert_eq!(DateRange::parse("1937-13-01"), None);
+        assert_eq!(DateRange::parse("вчера"), None);
+        assert_eq!(DateRange::parse("1937-1945").map(|d| d.to_string()).as_deref(), Some("1937..1945"));
+    }
+
+    #[test]
+    fn hashes_round_trip_through_hex() {
+        let h = ContentHash([0xab; 32]);
+        assert_eq!(ContentHash::from_hex(&h.to_hex()).unwrap(), h);
+        assert!(ContentHash::from_hex("xyz").is_err());
+    }
+}

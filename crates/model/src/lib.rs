@@ -1,0 +1,25 @@
+//! The domain model of Kartoteka, with no I/O.
+//!
+//! # Brief overview
+//!
+//! An archive holds [`Document`]s. Each document is one original file, stored byte for
+//! byte under its [`ContentHash`], placed in the archival hierarchy at a [`Reference`]
+//! ("ф. 17, оп. 171, д. 409") by some [`Placement`] method, and split into [`Page`]s, each
+//! of which may carry the archival [`Sheet`] it is. Every pipeline [`Stage`] that runs on a
+//! document leaves a [`StageRecord`] in the stage ledger.
+//!
+//! ```
+//! use kartoteka_model::{Reference, Level};
+//! let unit: Reference = "ф. 17, оп. 171".parse().unwrap();
+//! assert_eq!(unit.level(), Level::Inventory);
+//! assert!(unit.contains(&"Fonds 17, Inventory 171, File 409".parse().unwrap()));
+//! ```
+
+mod document;
+mod reference;
+
+pub use document::{
+    ContentHash, DateRange, DocId, Document, Format, HashError, Page, Placement, Stage, StageOutcome,
+    StageRecord, Unit,
+};
+pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
