@@ -1,14 +1,24 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Text handling for Russian and English archives.
+//!
+//! # Brief overview
+//!
+//! * [`decode()`] turns bytes of unknown encoding into text (UTF-8, UTF-16, Windows-1251,
+//!   KOI8-R, CP866 and the rest), [`decode_declared`] does so when the bytes name their
+//!   charset.
+//! * [`words`] splits text into [`Word`]s with byte spans; [`fold`], [`lemma`] and
+//!   [`translit_keys`] give each word the forms under which search matches it.
+//! * [`language`] tells Russian from English text by script.
+//!
+//! ```
+//! use kartoteka_text::{fold, lemma, translit_keys};
+//! assert_eq!(lemma(&fold("Хрущёвым")), lemma(&fold("Хрущев")));
+//! let cyrillic = translit_keys("Хрущёв");
+//! assert!(translit_keys("Chruschtschow").iter().any(|k| cyrillic.contains(k)));
+//! ```
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod analysis;
+mod decode;
+pub mod translit;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use analysis::{fold, is_cyrillic, language, lemma, translit_keys, words, Word, Words};
+pub use decode::{decode, decode_declared, encoding_for_label, DecodeError, Decoded};
