@@ -20,6 +20,6 @@ mod reference;
 
 pub use document::{
     ContentHash, DateRange, DocId, Document, Format, HashError, Page, Placement, Stage, StageOutcome,
-    StageRecord, Unit,
+    StageRecord, Unit, rfc3339,
 };
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

@@ -1,14 +1,29 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Archive storage behind two traits.
+//!
+//! # Brief overview
+//!
+//! * [`BlobStore`] holds originals byte for byte under their SHA-256 ([`FsBlobStore`] in
+//!   the archive folder, [`MemoryBlobStore`] for tests; an S3 backend will implement the
+//!   same trait).
+//! * [`MetadataStore`] holds the hierarchy's units, documents, their pages of text and the
+//!   stage ledger ([`SqliteStore`]; a PostgreSQL backend will implement the same trait).
+//! * [`conformance`] is the test suite every backend must pass.
+//!
+//! Nothing above this crate knows which backend it has.
+//!
+//! ```
+//! use kartoteka_store::{BlobStore, MemoryBlobStore};
+//! let blobs = MemoryBlobStore::default();
+//! let a = blobs.put(b"protocol").unwrap();
+//! assert_eq!(blobs.put(b"protocol").unwrap(), a); // the same bytes are stored once
+//! assert_eq!(blobs.get(&a).unwrap(), b"protocol");
+//! ```
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod blob;
+pub mod conformance;
+mod metadata;
+mod sqlite;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
+pub use metadata::{Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};

@@ -1,0 +1,169 @@
+//! Content-addressed storage of originals.
+//!
+//! An original is stored once, under the SHA-256 of its bytes, and never changed: writing
+//! the same bytes again is a no-op that returns the same hash. The [`BlobStore`] trait is
+//! the seam an S3-compatible backend will implement; [`FsBlobStore`] keeps blobs in a
+//! directory of the archive folder and [`MemoryBlobStore`] in memory for tests.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use kartoteka_model::ContentHash;
+use sha2::{Digest, Sha256};
+
+/// Errors of blob storage.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// Reading or writing the backing storage failed.
+    #[error("blob storage at {path}: {source}")]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// Reading the source of a new blob failed.
+    #[error("reading the original: {0}")]
+    Source(io::Error),
+    /// No blob has this hash.
+    #[error("no stored original with hash {0}")]
+    Missing(ContentHash),
+}
+
+/// Where originals live, addressed by the SHA-256 of their bytes.
+pub trait BlobStore: Send + Sync {
+    /// Stores everything `reader` yields and returns its hash and length. Storing bytes
+    /// that are already present changes nothing.
+    fn put_reader(&self, reader: &mut dyn Read) -> Result<(ContentHash, u64), BlobError>;
+
+    /// Opens a stored original for reading.
+    fn open(&self, hash: &ContentHash) -> Result<Box<dyn Read + Send>, BlobError>;
+
+    /// True when an original with this hash is stored.
+    fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError>;
+
+    /// Stores a byte slice.
+    fn put(&self, bytes: &[u8]) -> Result<ContentHash, BlobError> {
+        let mut reader = bytes;
+        self.put_reader(&mut reader).map(|(hash, _)| hash)
+    }
+
+    /// Reads a whole stored original into memory.
+    fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, BlobError> {
+        let mut out = Vec::new();
+        self.open(hash)?.read_to_end(&mut out).map_err(BlobError::Source)?;
+        Ok(out)
+    }
+}
+
+/// The hash of a byte slice, as blob stores name it.
+pub fn hash_bytes(bytes: &[u8]) -> ContentHash {
+    ContentHash(Sha256::digest(bytes).into())
+}
+
+/// Blobs as files under `root/ab/cd/abcd…`, written to a temporary file, synced and
+/// renamed into place so that a crash never leaves a partial blob under a real name.
+pub struct FsBlobStore {
+    root: PathBuf,
+}
+
+impl FsBlobStore {
+    /// Opens (creating if needed) a blob directory.
+    pub fn open(root: impl Into<PathBuf>) -> Result<FsBlobStore, BlobError> {
+        let root = root.into();
+        fs::create_dir_all(root.join("tmp")).map_err(|source| BlobError::Io { path: root.clone(), source })?;
+        Ok(FsBlobStore { root })
+    }
+
+    /// The file a blob is stored in.
+    pub fn path_of(&self, hash: &ContentHash) -> PathBuf {
+        let hex = hash.to_hex();
+        self.root.join(&hex[0..2]).join(&hex[2..4]).join(hex)
+    }
+
+    fn io<T>(path: &Path, r: io::Result<T>) -> Result<T, BlobError> {
+        r.map_err(|source| BlobError::Io { path: path.to_path_buf(), source })
+    }
+}
+
+impl BlobStore for FsBlobStore {
+    fn put_reader(&self, reader: &mut dyn Read) -> Result<(ContentHash, u64), BlobError> {
+        let tmp_dir = self.root.join("tmp");
+        let tmp = Self::io(&tmp_dir, tempfile::NamedTempFile::new_in(&tmp_dir))?;
+        let mut hasher = Sha256::new();
+        let mut len = 0u64;
+        {
+            let mut file = tmp.as_file();
+            let mut buf = vec![0u8; 256 * 1024];
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(BlobError::Source(e)),
+                };
+                hasher.update(&buf[..n]);
+                Self::io(tmp.path(), file.write_all(&buf[..n]))?;
+                len += n as u64;
+            }
+        }
+        let hash = ContentHash(hasher.finalize().into());
+        let target = self.path_of(&hash);
+        if target.exists() {
+            return Ok((hash, len));
+        }
+        Self::io(tmp.path(), tmp.as_file().sync_all())?;
+        let parent = target.parent().unwrap_or(&self.root);
+        Self::io(parent, fs::create_dir_all(parent))?;
+        let file = tmp.persist(&target).map_err(|e| BlobError::Io { path: target.clone(), source: e.error })?;
+        // Originals are immutable: make that visible to anyone who opens the folder.
+        let mut perms = Self::io(&target, file.metadata())?.permissions();
+        perms.set_readonly(true);
+        Self::io(&target, fs::set_permissions(&target, perms))?;
+        Ok((hash, len))
+    }
+
+    fn open(&self, hash: &ContentHash) -> Result<Box<dyn Read + Send>, BlobError> {
+        let path = self.path_of(hash);
+        match File::open(&path) {
+            Ok(f) => Ok(Box::new(io::BufReader::new(f))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(BlobError::Missing(*hash)),
+            Err(source) => Err(BlobError::Io { path, source }),
+        }
+    }
+
+    fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError> {
+        Ok(self.path_of(hash).is_file())
+    }
+}
+
+/// Blobs in memory: for tests and for throwaway archives.
+#[derive(Default)]
+pub struct MemoryBlobStore {
+    blobs: Mutex<HashMap<ContentHash, std::sync::Arc<Vec<u8>>>>,
+}
+
+impl BlobStore for MemoryBlobStore {
+    fn put_reader(&self, reader: &mut dyn Read) -> Result<(ContentHash, u64), BlobError> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(BlobError::Source)?;
+        let hash = hash_bytes(&bytes);
+        let len = bytes.len() as u64;
+        let mut blobs = self.blobs.lock().unwrap_or_else(|p| p.into_inner());
+        blobs.entry(hash).or_insert_with(|| std::sync::Arc::new(bytes));
+        Ok((hash, len))
+    }
+
+    fn open(&self, hash: &ContentHash) -> Result<Box<dyn Read + Send>, BlobError> {
+        let blobs = self.blobs.lock().unwrap_or_else(|p| p.into_inner());
+        let bytes = blobs.get(hash).cloned().ok_or(BlobError::Missing(*hash))?;
+        Ok(Box::new(io::Cursor::new(bytes.as_ref().clone())))
+    }
+
+    fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError> {
+        Ok(self.blobs.lock().unwrap_or_else(|p| p.into_inner()).contains_key(hash))
+    }
+}

@@ -1,0 +1,548 @@
+//! The embedded metadata store: one SQLite database in the archive folder.
+
+use std::path::Path;
+use std::time::Duration;
+
+use kartoteka_model::{
+    rfc3339, ContentHash, DateRange, DocId, Document, Format, Level, Page, Placement, Reference, Sheet, Stage,
+    StageOutcome, StageRecord, Unit,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::metadata::{Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (
+    key TEXT PRIMARY KEY,
+    reference TEXT NOT NULL,
+    level TEXT NOT NULL,
+    title TEXT,
+    date_from INTEGER,
+    date_to INTEGER,
+    sheet_count INTEGER
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    source_path TEXT NOT NULL UNIQUE,
+    content TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    encoding TEXT,
+    language TEXT,
+    reference TEXT,
+    unit_key TEXT,
+    placement TEXT NOT NULL,
+    title TEXT,
+    date_from INTEGER,
+    date_to INTEGER,
+    page_count INTEGER NOT NULL,
+    needs_ocr INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_unit ON documents(unit_key);
+CREATE INDEX IF NOT EXISTS documents_content ON documents(content);
+CREATE TABLE IF NOT EXISTS document_versions (
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    content TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pages (
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    number INTEGER NOT NULL,
+    sheet INTEGER,
+    verso INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL,
+    PRIMARY KEY (doc, number)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    stage TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS ledger_doc_stage ON ledger(doc, stage, id);
+CREATE TABLE IF NOT EXISTS source_failures (path TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);
+"#;
+
+/// A [`MetadataStore`] in one SQLite file (or in memory).
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn db(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => StoreError::Busy,
+        other => StoreError::Database(other.to_string()),
+    }
+}
+
+fn now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    rfc3339(secs)
+}
+
+impl SqliteStore {
+    /// Opens or creates the database at `path`, in WAL mode so that readers never block
+    /// the ingest writer.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        Self::init(conn)
+    }
+
+    /// A fresh in-memory store.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        Self::init(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn init(conn: Connection) -> Result<SqliteStore, StoreError> {
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        let version: Option<String> =
+            conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional().map_err(db)?;
+        match version {
+            None => {
+                conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])
+                    .map_err(db)?;
+            }
+            Some(v) => {
+                let found: i64 = v.parse().map_err(|_| StoreError::Corrupt(format!("schema version {v:?}")))?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::Schema { found, supported: SCHEMA_VERSION });
+                }
+            }
+        }
+        Ok(SqliteStore { conn })
+    }
+
+    fn insert_pages(tx: &rusqlite::Transaction<'_>, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
+        tx.execute("DELETE FROM pages WHERE doc = ?1", [id.0]).map_err(db)?;
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO pages(doc, number, sheet, verso, text) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(db)?;
+        for p in pages {
+            stmt.execute(params![
+                id.0,
+                p.number,
+                p.sheet.map(|s| s.number),
+                p.sheet.is_some_and(|s| s.verso),
+                p.text
+            ])
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn query_documents(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Document>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(db)?;
+        let rows = stmt.query_map(params, |r| Ok(document_row(r))).map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(db)??);
+        }
+        Ok(out)
+    }
+}
+
+const DOC_COLUMNS: &str = "id, content, size, source_path, format, encoding, language, reference, placement, title, \
+    date_from, date_to, page_count, needs_ocr, ingested_at";
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+fn document_row(r: &Row<'_>) -> Result<Document, StoreError> {
+    let get_s = |i: usize| -> Result<String, StoreError> { r.get::<_, String>(i).map_err(db) };
+    let get_o = |i: usize| -> Result<Option<String>, StoreError> { r.get::<_, Option<String>>(i).map_err(db) };
+    let content = get_s(1)?;
+    let format = get_s(4)?;
+    let placement = get_s(8)?;
+    let reference = match get_o(7)? {
+        Some(text) => Some(Reference::parse(&text).map_err(|_| corrupt("reference", &text))?),
+        None => None,
+    };
+    let dates = match (r.get::<_, Option<u32>>(10).map_err(db)?, r.get::<_, Option<u32>>(11).map_err(db)?) {
+        (Some(from), Some(to)) => Some(DateRange { from, to }),
+        _ => None,
+    };
+    Ok(Document {
+        id: DocId(r.get(0).map_err(db)?),
+        content: ContentHash::from_hex(&content).map_err(|_| corrupt("content hash", &content))?,
+        size: r.get::<_, i64>(2).map_err(db)? as u64,
+        source_path: get_s(3)?,
+        format: Format::parse(&format).ok_or_else(|| corrupt("format", &format))?,
+        encoding: get_o(5)?,
+        language: get_o(6)?,
+        reference,
+        placement: Placement::parse(&placement).ok_or_else(|| corrupt("placement", &placement))?,
+        title: get_o(9)?,
+        dates,
+        page_count: r.get(12).map_err(db)?,
+        needs_ocr: r.get(13).map_err(db)?,
+        ingested_at: get_s(14)?,
+    })
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Fonds => "fonds",
+        Level::Inventory => "inventory",
+        Level::File => "file",
+        Level::Sheet => "sheet",
+    }
+}
+
+fn unit_row(r: &Row<'_>) -> Result<Unit, StoreError> {
+    let text: String = r.get(0).map_err(db)?;
+    let reference = Reference::parse(&text).map_err(|_| corrupt("unit reference", &text))?;
+    let dates = match (r.get::<_, Option<u32>>(2).map_err(db)?, r.get::<_, Option<u32>>(3).map_err(db)?) {
+        (Some(from), Some(to)) => Some(DateRange { from, to }),
+        _ => None,
+    };
+    Ok(Unit {
+        level: reference.level(),
+        reference,
+        title: r.get(1).map_err(db)?,
+        dates,
+        sheet_count: r.get(4).map_err(db)?,
+    })
+}
+
+/// The `unit_key` prefix pattern matching a unit and everything inside it.
+fn within_pattern(unit: &Reference) -> (String, String) {
+    let key = unit.truncate(Level::File).key();
+    let escaped = key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    (key, format!("{escaped}/%"))
+}
+
+fn record_row(r: &Row<'_>) -> Result<StageRecord, StoreError> {
+    let stage: String = r.get(1).map_err(db)?;
+    let outcome: String = r.get(5).map_err(db)?;
+    let reason: Option<String> = r.get(6).map_err(db)?;
+    let outcome = match outcome.as_str() {
+        "done" => StageOutcome::Done,
+        "pending" => StageOutcome::Pending(reason.unwrap_or_default()),
+        "failed" => StageOutcome::Failed(reason.unwrap_or_default()),
+        other => return Err(corrupt("stage outcome", other)),
+    };
+    Ok(StageRecord {
+        doc: DocId(r.get(0).map_err(db)?),
+        stage: Stage::parse(&stage).ok_or_else(|| corrupt("stage", &stage))?,
+        input_hash: r.get(2).map_err(db)?,
+        version: r.get(3).map_err(db)?,
+        at: r.get(4).map_err(db)?,
+        outcome,
+    })
+}
+
+impl MetadataStore for SqliteStore {
+    fn upsert_units(&mut self, units: &[Unit]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(db)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO units(key, reference, level, title, date_from, date_to, sheet_count)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(key) DO UPDATE SET reference = excluded.reference, title = excluded.title,
+                       date_from = excluded.date_from, date_to = excluded.date_to, sheet_count = excluded.sheet_count",
+                )
+                .map_err(db)?;
+            for u in units {
+                stmt.execute(params![
+                    u.reference.key(),
+                    u.reference.to_string(),
+                    level_name(u.level),
+                    u.title,
+                    u.dates.map(|d| d.from),
+                    u.dates.map(|d| d.to),
+                    u.sheet_count
+                ])
+                .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn unit(&self, reference: &Reference) -> Result<Option<Unit>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT reference, title, date_from, date_to, sheet_count FROM units WHERE key = ?1")
+            .map_err(db)?;
+        let row = stmt.query_row([reference.key()], |r| Ok(unit_row(r))).optional().map_err(db)?;
+        row.transpose()
+    }
+
+    fn units(&self, within: Option<&Reference>) -> Result<Vec<Unit>, StoreError> {
+        let (key, pattern) = within.map(within_pattern).unwrap_or_else(|| (String::new(), "%".to_string()));
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT reference, title, date_from, date_to, sheet_count FROM units
+                 WHERE key = ?1 OR key LIKE ?2 ESCAPE '\\' ORDER BY key",
+            )
+            .map_err(db)?;
+        let rows = stmt.query_map([key, pattern], |r| Ok(unit_row(r))).map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(db)??);
+        }
+        Ok(out)
+    }
+
+    fn save_document(&mut self, doc: &NewDocument, pages: &[Page]) -> Result<Saved, StoreError> {
+        let tx = self.conn.transaction().map_err(db)?;
+        let existing: Option<i64> = tx
+            .query_row("SELECT id FROM documents WHERE source_path = ?1", [&doc.source_path], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        let at = now();
+        let unit_key = doc.reference.as_ref().map(|r| r.truncate(Level::File).key());
+        let values = params![
+            doc.source_path,
+            doc.content.to_hex(),
+            doc.size as i64,
+            doc.format.as_str(),
+            doc.encoding,
+            doc.language,
+            doc.reference.as_ref().map(|r| r.to_string()),
+            unit_key,
+            doc.placement.as_str(),
+            doc.title,
+            doc.dates.map(|d| d.from),
+            doc.dates.map(|d| d.to),
+            pages.len() as u32,
+            doc.needs_ocr,
+            at,
+        ];
+        let saved = match existing {
+            None => {
+                tx.execute(
+                    "INSERT INTO documents(source_path, content, size, format, encoding, language, reference, unit_key,
+                       placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    values,
+                )
+                .map_err(db)?;
+                Saved::Added(DocId(tx.last_insert_rowid()))
+            }
+            Some(id) => {
+                // The ingest time stays the first one; the version table keeps the history.
+                tx.execute(
+                    "UPDATE documents SET content = ?2, size = ?3, format = ?4, encoding = ?5, language = ?6,
+                       reference = ?7, unit_key = ?8, placement = ?9, title = ?10, date_from = ?11, date_to = ?12,
+                       page_count = ?13, needs_ocr = ?14
+                     WHERE id = ?1",
+                    params![
+                        id,
+                        doc.content.to_hex(),
+                        doc.size as i64,
+                        doc.format.as_str(),
+                        doc.encoding,
+                        doc.language,
+                        doc.reference.as_ref().map(|r| r.to_string()),
+                        unit_key,
+                        doc.placement.as_str(),
+                        doc.title,
+                        doc.dates.map(|d| d.from),
+                        doc.dates.map(|d| d.to),
+                        pages.len() as u32,
+                        doc.needs_ocr,
+                    ],
+                )
+                .map_err(db)?;
+                Saved::Updated(DocId(id))
+            }
+        };
+        tx.execute(
+            "INSERT INTO document_versions(doc, content, at) VALUES (?1, ?2, ?3)",
+            params![saved.id().0, doc.content.to_hex(), at],
+        )
+        .map_err(db)?;
+        Self::insert_pages(&tx, saved.id(), pages)?;
+        tx.execute("DELETE FROM source_failures WHERE path = ?1", [&doc.source_path]).map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn replace_pages(&mut self, id: DocId, pages: &[Page], needs_ocr: bool) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(db)?;
+        Self::insert_pages(&tx, id, pages)?;
+        tx.execute(
+            "UPDATE documents SET page_count = ?2, needs_ocr = ?3 WHERE id = ?1",
+            params![id.0, pages.len() as u32, needs_ocr],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
+    }
+
+    fn document(&self, id: DocId) -> Result<Option<Document>, StoreError> {
+        Ok(self.query_documents(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"), [id.0])?.pop())
+    }
+
+    fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError> {
+        Ok(self.query_documents(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE source_path = ?1"), [source_path])?.pop())
+    }
+
+    fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError> {
+        let (key, pattern) = within_pattern(unit);
+        let docs = self.query_documents(
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE unit_key = ?1 OR unit_key LIKE ?2 ESCAPE '\\' ORDER BY id"),
+            [key, pattern],
+        )?;
+        // A sheet-level unit narrows further than the key can.
+        Ok(docs.into_iter().filter(|d| d.reference.as_ref().is_some_and(|r| unit.contains(r) || r.contains(unit))).collect())
+    }
+
+    fn documents_after(&self, after: Option<DocId>, limit: usize) -> Result<Vec<Document>, StoreError> {
+        self.query_documents(
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2"),
+            params![after.map(|d| d.0).unwrap_or(i64::MIN), limit as i64],
+        )
+    }
+
+    fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT number, sheet, verso, text FROM pages WHERE doc = ?1 ORDER BY number").map_err(db)?;
+        let rows = stmt
+            .query_map([id.0], |r| {
+                let sheet: Option<u32> = r.get(1)?;
+                let verso: bool = r.get(2)?;
+                Ok(Page { number: r.get(0)?, sheet: sheet.map(|number| Sheet { number, verso }), text: r.get(3)? })
+            })
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(db)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(db)?;
+            for r in records {
+                let (outcome, reason) = match &r.outcome {
+                    StageOutcome::Done => ("done", None),
+                    StageOutcome::Pending(why) => ("pending", Some(why.as_str())),
+                    StageOutcome::Failed(why) => ("failed", Some(why.as_str())),
+                };
+                stmt.execute(params![r.doc.0, r.stage.as_str(), r.input_hash, r.version, r.at, outcome, reason])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn ledger(&self, id: DocId) -> Result<Vec<StageRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT doc, stage, input_hash, version, at, outcome, reason FROM ledger WHERE doc = ?1 ORDER BY id",
+            )
+            .map_err(db)?;
+        let rows = stmt.query_map([id.0], |r| Ok(record_row(r))).map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row.map_err(db)??);
+        }
+        Ok(out)
+    }
+
+    fn documents_needing(&self, stage: Stage, version: u32) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.id FROM documents d
+                 LEFT JOIN ledger l ON l.id = (SELECT MAX(id) FROM ledger WHERE doc = d.id AND stage = ?1)
+                 WHERE l.id IS NULL OR l.outcome != 'done' OR l.input_hash != d.content OR l.version < ?2
+                 ORDER BY d.id",
+            )
+            .map_err(db)?;
+        let rows = stmt.query_map(params![stage.as_str(), version], |r| r.get::<_, i64>(0)).map_err(db)?;
+        rows.map(|r| r.map(DocId)).collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn record_source_failure(&mut self, path: &str, reason: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO source_failures(path, reason, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(path) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+                params![path, reason, now()],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn clear_source_failure(&mut self, path: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM source_failures WHERE path = ?1", [path]).map_err(db)?;
+        Ok(())
+    }
+
+    fn failures(&self) -> Result<Vec<Failure>, StoreError> {
+        let mut out = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.id, d.source_path, l.stage, l.reason, l.at FROM ledger l JOIN documents d ON d.id = l.doc
+                 WHERE l.outcome = 'failed'
+                   AND l.id = (SELECT MAX(id) FROM ledger WHERE doc = l.doc AND stage = l.stage)
+                 ORDER BY d.id",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Failure {
+                    doc: Some(DocId(r.get(0)?)),
+                    path: r.get(1)?,
+                    stage: r.get(2)?,
+                    reason: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    at: r.get(4)?,
+                })
+            })
+            .map_err(db)?;
+        for row in rows {
+            out.push(row.map_err(db)?);
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT path, reason, at FROM source_failures ORDER BY path").map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Failure { doc: None, path: r.get(0)?, stage: "read".into(), reason: r.get(1)?, at: r.get(2)? })
+            })
+            .map_err(db)?;
+        for row in rows {
+            out.push(row.map_err(db)?);
+        }
+        Ok(out)
+    }
+
+    fn summary(&self) -> Result<Summary, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(db)
+        };
+        let grouped = |sql: &str| -> Result<Vec<(String, u64)>, StoreError> {
+            let mut stmt = self.conn.prepare(sql).map_err(db)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))).map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)
+        };
+        Ok(Summary {
+            documents: count("SELECT COUNT(*) FROM documents")?,
+            pages: count("SELECT COUNT(*) FROM pages")?,
+            units: count("SELECT COUNT(*) FROM units")?,
+            needs_ocr: count("SELECT COUNT(*) FROM documents WHERE needs_ocr")?,
+            failed: self.failures()?.len() as u64,
+            not_indexed: self.documents_needing(Stage::Index, 0)?.len() as u64,
+            by_format: grouped("SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC")?,
+            by_placement: grouped("SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC")?,
+        })
+    }
+}
