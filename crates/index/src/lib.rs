@@ -1,14 +1,392 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Full-text search over an archive's pages, Russian- and transliteration-aware.
+//!
+//! # Brief overview
+//!
+//! A [`SearchIndex`] is a tantivy index with one entry per page ([`PageEntry`]). Each page
+//! is indexed four times, once per [`Form`] of its words: as written (for exact mode),
+//! folded, by lemma, and by transliteration key. A [`Query`] in the researcher's language
+//! is parsed, then each word asks all forms at once with the closer forms weighted higher,
+//! so that a search for "Хрущёвым" finds "Хрущёв", "Хрущеве" and "Khrushchev", with the
+//! exact spelling ranked first. [`snippet`] marks what matched in a page's text.
+//!
+//! The index is derived data: it can always be rebuilt from the store.
+
+mod analyzer;
+mod query;
+mod snippet;
+
+use std::ops::Bound;
+use std::path::Path;
+
+use kartoteka_model::{DateRange, DocId, Format, Reference, Sheet};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
+    STRING,
+};
+use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use analyzer::{Form, KartotekaTokenizer};
+pub use query::{Query, QueryError};
+pub use snippet::{snippet, Snippet};
+
+/// Errors of the search index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// Another process holds the index writer.
+    #[error("the search index is locked: another kartoteka process is writing to this archive")]
+    Locked,
+    /// The index files are unreadable or tantivy failed.
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index directory could not be opened.
+    #[error("search index directory {path}: {message}")]
+    Directory {
+        /// The directory.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One page as the index takes it.
+#[derive(Clone, Debug)]
+pub struct PageEntry<'a> {
+    /// The document.
+    pub doc: DocId,
+    /// Page number within the document (1-based).
+    pub page: u32,
+    /// The archival sheet, when known.
+    pub sheet: Option<Sheet>,
+    /// The page's text.
+    pub text: &'a str,
+    /// The document's place in the hierarchy.
+    pub reference: Option<&'a Reference>,
+    /// Language code ("ru", "en", ...).
+    pub language: Option<&'a str>,
+    /// Format of the original.
+    pub format: Format,
+    /// Dates of the document.
+    pub dates: Option<DateRange>,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Limits and filters of a search.
+#[derive(Clone, Debug, Default)]
+pub struct SearchOptions {
+    /// At most this many hits (0 means 10).
+    pub limit: usize,
+    /// Only pages inside this unit.
+    pub within: Option<Reference>,
+    /// Only documents in this language.
+    pub language: Option<String>,
+    /// Only documents of this format.
+    pub format: Option<Format>,
+    /// Only documents whose dates overlap this period.
+    pub dates: Option<DateRange>,
+    /// Exact mode: match words as written, no folding, lemmas or transliteration.
+    pub exact: bool,
+}
+
+/// One matching page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// The document.
+    pub doc: DocId,
+    /// The page.
+    pub page: u32,
+    /// The archival sheet of the page, when known.
+    pub sheet: Option<Sheet>,
+    /// Relevance score (higher is better).
+    pub score: f32,
+}
+
+/// The hits of a search and how many pages matched in all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchResults {
+    /// Pages matching, in all.
+    pub total: usize,
+    /// The best `limit` of them, best first.
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    doc: Field,
+    page: Field,
+    sheet: Field,
+    verso: Field,
+    exact: Field,
+    folded: Field,
+    lemma: Field,
+    translit: Field,
+    unit: Field,
+    language: Field,
+    format: Field,
+    date_from: Field,
+    date_to: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let num = NumericOptions::default().set_indexed().set_stored().set_fast();
+    let text = |form: Form, positions: bool| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(form.name()).set_index_option(if positions {
+                IndexRecordOption::WithFreqsAndPositions
+            } else {
+                IndexRecordOption::WithFreqs
+            }),
+        )
+    };
+    let fields = Fields {
+        doc: b.add_u64_field("doc", num.clone()),
+        page: b.add_u64_field("page", NumericOptions::default().set_stored()),
+        sheet: b.add_u64_field("sheet", num.clone()),
+        verso: b.add_u64_field("verso", NumericOptions::default().set_stored()),
+        exact: b.add_text_field("exact", text(Form::Exact, true)),
+        folded: b.add_text_field("folded", text(Form::Folded, true)),
+        lemma: b.add_text_field("lemma", text(Form::Lemma, true)),
+        translit: b.add_text_field("translit", text(Form::Translit, false)),
+        unit: b.add_facet_field("unit", FacetOptions::default()),
+        language: b.add_text_field("language", STRING),
+        format: b.add_text_field("format", STRING),
+        date_from: b.add_u64_field("date_from", NumericOptions::default().set_indexed().set_fast()),
+        date_to: b.add_u64_field("date_to", NumericOptions::default().set_indexed().set_fast()),
+    };
+    (b.build(), fields)
+}
+
+fn register_tokenizers(index: &Index) {
+    for form in [Form::Exact, Form::Folded, Form::Lemma, Form::Translit] {
+        index.tokenizers().register(form.name(), KartotekaTokenizer::new(form));
+    }
+}
+
+/// The search index of an archive.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// Adds and removes pages; changes become visible to searches at [`IndexWriterHandle::commit`].
+pub struct IndexWriterHandle {
+    writer: IndexWriter,
+    fields: Fields,
+}
+
+/// Memory the index writer may use before it flushes a segment: bounded, whatever the
+/// size of the ingest.
+const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when the directory is empty.
+    pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| IndexError::Directory { path: dir.display().to_string(), message: e.to_string() })?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| IndexError::Directory { path: dir.display().to_string(), message: e.to_string() })?;
+        let index = Index::open_or_create(directory, schema)?;
+        Self::with_index(index, fields)
+    }
+
+    /// A throwaway index in memory.
+    pub fn in_memory() -> Result<SearchIndex, IndexError> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<SearchIndex, IndexError> {
+        register_tokenizers(&index);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields })
+    }
+
+    /// Takes the index's single writer lock.
+    pub fn writer(&self) -> Result<IndexWriterHandle, IndexError> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
+        match self.index.writer_with_num_threads(threads, WRITER_MEMORY.max(threads * 16 * 1024 * 1024)) {
+            Ok(writer) => Ok(IndexWriterHandle { writer, fields: self.fields }),
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Makes the latest commit visible to searches.
+    pub fn refresh(&self) -> Result<(), IndexError> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of pages in the index.
+    pub fn page_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs a parsed query.
+    pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<SearchResults, IndexError> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, self.compile(query, options.exact))];
+        if let Some(unit) = &options.within {
+            let facet = Facet::from_path(unit.unit_path());
+            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_facet(f.unit, &facet), IndexRecordOption::Basic))));
+            if let Some(sheets) = &unit.sheets {
+                let last = sheets.last.unwrap_or(sheets.first).number as u64;
+                clauses.push((
+                    Occur::Must,
+                    Box::new(RangeQuery::new(
+                        Bound::Included(Term::from_field_u64(f.sheet, sheets.first.number as u64)),
+                        Bound::Included(Term::from_field_u64(f.sheet, last)),
+                    )),
+                ));
+            }
+        }
+        if let Some(lang) = &options.language {
+            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.language, lang), IndexRecordOption::Basic))));
+        }
+        if let Some(format) = options.format {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(f.format, format.as_str()), IndexRecordOption::Basic)),
+            ));
+        }
+        if let Some(dates) = options.dates {
+            // Overlap: the document starts before the period ends and ends after it starts.
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_u64(f.date_from, dates.to as u64)))),
+            ));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.date_to, dates.from as u64)), Bound::Unbounded)),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = if options.limit == 0 { 10 } else { options.limit };
+        let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit).order_by_score(), Count))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let get = |field| stored.get_first(field).and_then(|v| v.as_u64());
+            let sheet = get(f.sheet).filter(|n| *n > 0).map(|n| Sheet { number: n as u32, verso: get(f.verso) == Some(1) });
+            hits.push(Hit { doc: DocId(get(f.doc).unwrap_or(0) as i64), page: get(f.page).unwrap_or(0) as u32, sheet, score });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    fn compile(&self, query: &Query, exact: bool) -> Box<dyn TantivyQuery> {
+        let f = self.fields;
+        let forms: &[(Form, Field, f32)] = if exact {
+            &[(Form::Exact, f.exact, 1.0)]
+        } else {
+            &[(Form::Folded, f.folded, 3.0), (Form::Lemma, f.lemma, 2.0), (Form::Translit, f.translit, 1.0)]
+        };
+        match query {
+            Query::Word(word) => {
+                let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+                for &(form, field, boost) in forms {
+                    for term in form.query_terms(word) {
+                        let q = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::WithFreqs);
+                        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                    }
+                }
+                Box::new(BooleanQuery::new(alternatives))
+            }
+            Query::Phrase(words) => {
+                let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+                // Transliteration keys are several per word, so phrases match on the
+                // forms that have one term per position.
+                for &(form, field, boost) in forms.iter().filter(|(form, ..)| *form != Form::Translit) {
+                    let terms: Vec<Term> = words
+                        .iter()
+                        .filter_map(|w| form.query_terms(w).into_iter().next())
+                        .map(|t| Term::from_field_text(field, &t))
+                        .collect();
+                    let q: Box<dyn TantivyQuery> = if terms.len() == 1 {
+                        Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs))
+                    } else {
+                        Box::new(PhraseQuery::new(terms))
+                    };
+                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+                }
+                Box::new(BooleanQuery::new(alternatives))
+            }
+            Query::And(parts) => {
+                let clauses = parts
+                    .iter()
+                    .map(|p| match p {
+                        Query::Not(inner) => (Occur::MustNot, self.compile(inner, exact)),
+                        other => (Occur::Must, self.compile(other, exact)),
+                    })
+                    .collect();
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Query::Or(parts) => {
+                Box::new(BooleanQuery::new(parts.iter().map(|p| (Occur::Should, self.compile(p, exact))).collect()))
+            }
+            Query::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
+                (Occur::MustNot, self.compile(inner, exact)),
+            ])),
+        }
+    }
+}
+
+impl IndexWriterHandle {
+    /// Replaces every page of `doc` with `pages`: re-adding a document never duplicates it.
+    pub fn replace_document(&mut self, doc: DocId, pages: &[PageEntry<'_>]) -> Result<(), IndexError> {
+        let f = self.fields;
+        self.writer.delete_term(Term::from_field_u64(f.doc, doc.0 as u64));
+        for p in pages {
+            let mut d = doc!(
+                f.doc => p.doc.0 as u64,
+                f.page => p.page as u64,
+                f.sheet => p.sheet.map(|s| s.number as u64).unwrap_or(0),
+                f.verso => p.sheet.map(|s| s.verso as u64).unwrap_or(0),
+                f.exact => p.text,
+                f.folded => p.text,
+                f.lemma => p.text,
+                f.translit => p.text,
+                f.format => p.format.as_str(),
+            );
+            if let Some(r) = p.reference {
+                d.add_facet(f.unit, Facet::from_path(r.unit_path()));
+            }
+            if let Some(lang) = p.language {
+                d.add_text(f.language, lang);
+            }
+            if let Some(dates) = p.dates {
+                d.add_u64(f.date_from, dates.from as u64);
+                d.add_u64(f.date_to, dates.to as u64);
+            }
+            self.writer.add_document(d)?;
+        }
+        Ok(())
+    }
+
+    /// Removes a document's pages.
+    pub fn delete_document(&mut self, doc: DocId) {
+        self.writer.delete_term(Term::from_field_u64(self.fields.doc, doc.0 as u64));
+    }
+
+    /// Removes everything (before a rebuild).
+    pub fn delete_all(&mut self) -> Result<(), IndexError> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes durable and visible to readers refreshed after this.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer.commit()?;
+        Ok(())
+    }
+
+    /// Waits for merges to finish and releases the lock.
+    pub fn finish(self) -> Result<(), IndexError> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
     }
 }

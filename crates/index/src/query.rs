@@ -1,0 +1,288 @@
+//! The query language a researcher types.
+//!
+//! Words are all required (`Берия Лондон`), `OR` offers alternatives, `NOT` or a leading
+//! `-` excludes, parentheses group, and double quotes make a phrase
+//! (`"Лаврентий Берия"`). `AND` may be written but is the default. Errors name the token
+//! and its position, as a user needs to fix a long query.
+
+/// A parsed query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Query {
+    /// One word.
+    Word(String),
+    /// Words in this order, next to each other.
+    Phrase(Vec<String>),
+    /// All of these.
+    And(Vec<Query>),
+    /// Any of these.
+    Or(Vec<Query>),
+    /// Not this.
+    Not(Box<Query>),
+}
+
+/// Why a query did not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// Nothing to search for.
+    #[error("empty query")]
+    Empty,
+    /// A quote that is never closed.
+    #[error("unbalanced quote: the \" at character {position} is never closed")]
+    UnbalancedQuote {
+        /// Character position of the opening quote (1-based).
+        position: usize,
+    },
+    /// A parenthesis without its partner.
+    #[error("unbalanced parenthesis at character {position}")]
+    UnbalancedParen {
+        /// Character position (1-based).
+        position: usize,
+    },
+    /// An operator with nothing on one side.
+    #[error("{operator} at character {position} has nothing to apply to")]
+    DanglingOperator {
+        /// The operator.
+        operator: String,
+        /// Character position (1-based).
+        position: usize,
+    },
+    /// A query that only excludes: there is nothing to find.
+    #[error("the query only excludes ({0}); add a word to search for")]
+    OnlyNegative(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(String),
+    Phrase(Vec<String>),
+    And,
+    Or,
+    Not,
+    Open,
+    Close,
+}
+
+fn lex(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let pos = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '"' || c == '«' || c == '“' {
+            let close = if c == '«' { '»' } else if c == '“' { '”' } else { '"' };
+            let end = chars[i + 1..].iter().position(|&d| d == close || (close != '"' && d == '"'));
+            let Some(end) = end else {
+                return Err(QueryError::UnbalancedQuote { position: pos });
+            };
+            let inner: String = chars[i + 1..i + 1 + end].iter().collect();
+            let words: Vec<String> = kartoteka_text::words(&inner).map(|w| w.text.to_string()).collect();
+            if !words.is_empty() {
+                out.push((Tok::Phrase(words), pos));
+            }
+            i += end + 2;
+        } else if c == '(' {
+            out.push((Tok::Open, pos));
+            i += 1;
+        } else if c == ')' {
+            out.push((Tok::Close, pos));
+            i += 1;
+        } else if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(') {
+            out.push((Tok::Not, pos));
+            i += 1;
+        } else if c == '+' {
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '"' | '(' | ')' | '«' | '“') {
+                i += 1;
+            }
+            let raw: String = chars[start..i].iter().collect();
+            match raw.as_str() {
+                "AND" | "И" => out.push((Tok::And, pos)),
+                "OR" | "ИЛИ" | "|" => out.push((Tok::Or, pos)),
+                "NOT" | "НЕ" => out.push((Tok::Not, pos)),
+                _ => {
+                    let words: Vec<String> = kartoteka_text::words(&raw).map(|w| w.text.to_string()).collect();
+                    match words.len() {
+                        0 => {}
+                        1 => out.push((Tok::Word(words.into_iter().next().unwrap_or_default()), pos)),
+                        // "Султан-Заде", "ф.17": written together, searched together.
+                        _ => out.push((Tok::Phrase(words), pos)),
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    i: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.i).map(|(t, _)| t)
+    }
+
+    fn pos(&self) -> usize {
+        self.toks.get(self.i).map(|(_, p)| *p).unwrap_or_else(|| self.toks.last().map(|(_, p)| *p).unwrap_or(0))
+    }
+
+    fn or(&mut self) -> Result<Query, QueryError> {
+        let mut parts = vec![self.and()?];
+        while self.peek() == Some(&Tok::Or) {
+            let pos = self.pos();
+            self.i += 1;
+            if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
+                return Err(QueryError::DanglingOperator { operator: "OR".into(), position: pos });
+            }
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::Or(parts) })
+    }
+
+    fn and(&mut self) -> Result<Query, QueryError> {
+        let mut parts = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(Tok::Close | Tok::Or) => break,
+                Some(Tok::And) => {
+                    let pos = self.pos();
+                    self.i += 1;
+                    if parts.is_empty() || matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
+                        return Err(QueryError::DanglingOperator { operator: "AND".into(), position: pos });
+                    }
+                }
+                Some(_) => parts.push(self.unary()?),
+            }
+        }
+        if parts.is_empty() {
+            let pos = self.pos();
+            return match self.peek() {
+                Some(Tok::Or) => Err(QueryError::DanglingOperator { operator: "OR".into(), position: pos }),
+                Some(Tok::Close) => Err(QueryError::UnbalancedParen { position: pos }),
+                _ => Err(QueryError::Empty),
+            };
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::And(parts) })
+    }
+
+    fn unary(&mut self) -> Result<Query, QueryError> {
+        let pos = self.pos();
+        match self.peek().cloned() {
+            Some(Tok::Not) => {
+                self.i += 1;
+                if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
+                    return Err(QueryError::DanglingOperator { operator: "NOT".into(), position: pos });
+                }
+                Ok(Query::Not(Box::new(self.unary()?)))
+            }
+            Some(Tok::Open) => {
+                self.i += 1;
+                let inner = self.or()?;
+                if self.peek() != Some(&Tok::Close) {
+                    return Err(QueryError::UnbalancedParen { position: pos });
+                }
+                self.i += 1;
+                Ok(inner)
+            }
+            Some(Tok::Word(w)) => {
+                self.i += 1;
+                Ok(Query::Word(w))
+            }
+            Some(Tok::Phrase(p)) => {
+                self.i += 1;
+                Ok(if p.len() == 1 { Query::Word(p.into_iter().next().unwrap_or_default()) } else { Query::Phrase(p) })
+            }
+            _ => Err(QueryError::DanglingOperator { operator: "?".into(), position: pos }),
+        }
+    }
+}
+
+impl Query {
+    /// Parses the query language described in the module documentation.
+    ///
+    /// ```
+    /// use kartoteka_index::Query;
+    /// let q = Query::parse(r#""Лаврентий Берия" OR Beria -Абакумов"#).unwrap();
+    /// assert!(matches!(q, Query::Or(_)));
+    /// assert!(Query::parse(r#""unclosed"#).is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Query, QueryError> {
+        let toks = lex(text)?;
+        if toks.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        let mut parser = Parser { toks, i: 0 };
+        let q = parser.or()?;
+        if parser.i < parser.toks.len() {
+            return Err(QueryError::UnbalancedParen { position: parser.pos() });
+        }
+        if !q.has_positive() {
+            return Err(QueryError::OnlyNegative(text.trim().to_string()));
+        }
+        Ok(q)
+    }
+
+    /// True when the query asks for something rather than only excluding.
+    fn has_positive(&self) -> bool {
+        match self {
+            Query::Word(_) | Query::Phrase(_) => true,
+            Query::Not(_) => false,
+            Query::And(parts) => parts.iter().any(Query::has_positive),
+            Query::Or(parts) => parts.iter().all(Query::has_positive),
+        }
+    }
+
+    /// The words the query looks for (not those it excludes), for highlighting.
+    pub fn positive_words(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_positive(&mut out);
+        out
+    }
+
+    fn collect_positive<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Query::Word(w) => out.push(w),
+            Query::Phrase(ws) => out.extend(ws.iter().map(String::as_str)),
+            Query::And(parts) | Query::Or(parts) => parts.iter().for_each(|p| p.collect_positive(out)),
+            Query::Not(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Query {
+        Query::Word(s.into())
+    }
+
+    #[test]
+    fn words_phrases_and_operators() {
+        assert_eq!(Query::parse("Берия Лондон").unwrap(), Query::And(vec![w("Берия"), w("Лондон")]));
+        assert_eq!(Query::parse("a OR b c").unwrap(), Query::Or(vec![w("a"), Query::And(vec![w("b"), w("c")])]));
+        assert_eq!(
+            Query::parse("«Лаврентий Берия» -Абакумов").unwrap(),
+            Query::And(vec![Query::Phrase(vec!["Лаврентий".into(), "Берия".into()]), Query::Not(Box::new(w("Абакумов")))])
+        );
+        assert_eq!(Query::parse("(a OR b) AND NOT c").unwrap().positive_words(), ["a", "b"]);
+        assert_eq!(Query::parse("Султан-Заде").unwrap(), Query::Phrase(vec!["Султан".into(), "Заде".into()]));
+    }
+
+    #[test]
+    fn errors_say_where() {
+        assert_eq!(Query::parse("agent \"HOLA"), Err(QueryError::UnbalancedQuote { position: 7 }));
+        assert_eq!(Query::parse("   "), Err(QueryError::Empty));
+        assert!(matches!(Query::parse("(a OR b"), Err(QueryError::UnbalancedParen { .. })));
+        assert!(matches!(Query::parse("a)"), Err(QueryError::UnbalancedParen { .. })));
+        assert!(matches!(Query::parse("a OR"), Err(QueryError::DanglingOperator { .. })));
+        assert!(matches!(Query::parse("NOT a"), Err(QueryError::OnlyNegative(_))));
+    }
+}
