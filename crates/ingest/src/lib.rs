@@ -1,14 +1,28 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Ingest and the archive services.
+//!
+//! # Brief overview
+//!
+//! An [`Archive`] is one folder: the SQLite store, the blob directory and the search
+//! index, each behind its trait. [`Archive::ingest`] walks files, reads and hashes them,
+//! stores each original once, extracts its text page by page ([`extract`]), places it in
+//! the hierarchy (by [`inventory`], folder names or file name; see [`placement`]), saves it
+//! with its ledger record, and indexes it. [`Archive::search`], [`Archive::show`],
+//! [`Archive::status`] and [`Archive::reindex`] serve the front ends.
+//!
+//! ```no_run
+//! use kartoteka_ingest::{Archive, IngestOptions, NoProgress};
+//! let archive = Archive::init("my-archive".as_ref()).unwrap();
+//! let report = archive.ingest(&["scans/".into()], &IngestOptions::default(), &NoProgress).unwrap();
+//! println!("{} added, {} failed", report.added, report.failed);
+//! let found = archive.search("Хрущёвым", &Default::default()).unwrap();
+//! ```
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod archive;
+pub mod extract;
+pub mod inventory;
+mod pipeline;
+pub mod placement;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use archive::{Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION};
+pub use kartoteka_index::SearchOptions;
+pub use pipeline::{IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION};

@@ -72,7 +72,7 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     // Documents, pages, versions.
     let a = doc("/in/a.txt", b"first", Some("ф. 17, оп. 171, д. 409, л. 3"));
     let pages = [page(1, Some(3), "Хрущёв"), page(2, Some(3), "оборот")];
-    let id = match store.save_document(&a, &pages).expect("save") {
+    let id = match store.save_document(&a, &pages, &StageOutcome::Done, 1).expect("save") {
         Saved::Added(id) => id,
         other => panic!("a new source path is added, got {other:?}"),
     };
@@ -81,16 +81,20 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     assert_eq!(stored.reference, a.reference);
     assert_eq!(stored.dates, a.dates);
     assert_eq!(store.pages(id).expect("pages"), pages, "pages read back in order with their sheets");
+    assert_eq!(store.page(id, 2).expect("page"), Some(pages[1].clone()));
+    assert_eq!(store.page(id, 3).expect("page"), None);
+    let extract = store.ledger(id).expect("ledger");
+    assert_eq!((extract.len(), extract[0].stage, &extract[0].outcome), (1, Stage::Extract, &StageOutcome::Done), "saving records the extraction");
     assert_eq!(store.document_by_source("/in/a.txt").expect("by source").map(|d| d.id), Some(id));
 
     let a2 = NewDocument { content: hash_bytes(b"second"), ..a.clone() };
-    assert_eq!(store.save_document(&a2, &pages[..1]).expect("resave"), Saved::Updated(id), "same path, new bytes: a new version");
+    assert_eq!(store.save_document(&a2, &pages[..1], &StageOutcome::Done, 1).expect("resave"), Saved::Updated(id), "same path, new bytes: a new version");
     let stored = store.document(id).expect("document").expect("present");
     assert_eq!((stored.content, stored.page_count), (a2.content, 1));
 
     let b = doc("/in/b.txt", b"other", Some("ф. 17, оп. 172, д. 1"));
-    let b_id = store.save_document(&b, &[page(1, None, "text")]).expect("save b").id();
-    let c_id = store.save_document(&doc("/in/c.txt", b"c", None), &[]).expect("save c").id();
+    let b_id = store.save_document(&b, &[page(1, None, "text")], &StageOutcome::Done, 1).expect("save b").id();
+    let c_id = store.save_document(&doc("/in/c.txt", b"c", None), &[], &StageOutcome::Pending("needs OCR".into()), 1).expect("save c").id();
     let in_inv: Vec<_> = store.documents_within(&inv).expect("within").iter().map(|d| d.id).collect();
     assert_eq!(in_inv, [id], "documents within an inventory");
     let in_fonds: Vec<_> = store.documents_within(&Reference::fonds("17")).expect("within").iter().map(|d| d.id).collect();
@@ -121,7 +125,7 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
         "done on stale content, or never done, still needs doing"
     );
     assert_eq!(store.documents_needing(Stage::Index, 2).expect("needing v2").len(), 3, "a newer stage version re-runs");
-    assert_eq!(store.ledger(c_id).expect("ledger").len(), 1);
+    assert_eq!(store.ledger(c_id).expect("ledger").len(), 2);
     store.record_source_failure("/in/unreadable.txt", "permission denied").expect("source failure");
     let failures = store.failures().expect("failures");
     assert_eq!(failures.len(), 2);

@@ -1,7 +1,7 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    ContentHash, DateRange, DocId, Document, Format, Page, Placement, Reference, Stage, StageRecord, Unit,
+    ContentHash, DateRange, DocId, Document, Format, Page, Placement, Reference, Stage, StageOutcome, StageRecord, Unit,
 };
 use serde::Serialize;
 
@@ -121,9 +121,10 @@ pub trait MetadataStore: Send {
     /// All units inside `within` (or all units), in reference order.
     fn units(&self, within: Option<&Reference>) -> Result<Vec<Unit>, StoreError>;
 
-    /// Saves a document with its pages, keyed by source path: a known path with the same
-    /// content is left alone by the caller; with new content it becomes a new version.
-    fn save_document(&mut self, doc: &NewDocument, pages: &[Page]) -> Result<Saved, StoreError>;
+    /// Saves a document with its pages and the extraction's ledger record, in one
+    /// transaction, keyed by source path: a known path with new content becomes a new
+    /// version of the same document.
+    fn save_document(&mut self, doc: &NewDocument, pages: &[Page], extract: &StageOutcome, version: u32) -> Result<Saved, StoreError>;
     /// Replaces a stored document's pages (after OCR or a better extractor) and its OCR flag.
     fn replace_pages(&mut self, id: DocId, pages: &[Page], needs_ocr: bool) -> Result<(), StoreError>;
     /// A document by number.
@@ -136,6 +137,8 @@ pub trait MetadataStore: Send {
     fn documents_after(&self, after: Option<DocId>, limit: usize) -> Result<Vec<Document>, StoreError>;
     /// A document's pages in order.
     fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError>;
+    /// One page of a document.
+    fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError>;
 
     /// Appends records to the stage ledger.
     fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError>;

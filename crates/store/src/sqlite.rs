@@ -224,6 +224,14 @@ fn within_pattern(unit: &Reference) -> (String, String) {
     (key, format!("{escaped}/%"))
 }
 
+fn outcome_columns(outcome: &StageOutcome) -> (&'static str, Option<&str>) {
+    match outcome {
+        StageOutcome::Done => ("done", None),
+        StageOutcome::Pending(why) => ("pending", Some(why.as_str())),
+        StageOutcome::Failed(why) => ("failed", Some(why.as_str())),
+    }
+}
+
 fn record_row(r: &Row<'_>) -> Result<StageRecord, StoreError> {
     let stage: String = r.get(1).map_err(db)?;
     let outcome: String = r.get(5).map_err(db)?;
@@ -298,7 +306,7 @@ impl MetadataStore for SqliteStore {
         Ok(out)
     }
 
-    fn save_document(&mut self, doc: &NewDocument, pages: &[Page]) -> Result<Saved, StoreError> {
+    fn save_document(&mut self, doc: &NewDocument, pages: &[Page], extract: &StageOutcome, version: u32) -> Result<Saved, StoreError> {
         let tx = self.conn.transaction().map_err(db)?;
         let existing: Option<i64> = tx
             .query_row("SELECT id FROM documents WHERE source_path = ?1", [&doc.source_path], |r| r.get(0))
@@ -368,6 +376,12 @@ impl MetadataStore for SqliteStore {
         )
         .map_err(db)?;
         Self::insert_pages(&tx, saved.id(), pages)?;
+        let (outcome, reason) = outcome_columns(extract);
+        tx.execute(
+            "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason) VALUES (?1, 'extract', ?2, ?3, ?4, ?5, ?6)",
+            params![saved.id().0, doc.content.to_hex(), version, at, outcome, reason],
+        )
+        .map_err(db)?;
         tx.execute("DELETE FROM source_failures WHERE path = ?1", [&doc.source_path]).map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(saved)
@@ -422,6 +436,18 @@ impl MetadataStore for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
+    fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT sheet, verso, text FROM pages WHERE doc = ?1 AND number = ?2").map_err(db)?;
+        stmt.query_row(params![id.0, number], |r| {
+            let sheet: Option<u32> = r.get(0)?;
+            let verso: bool = r.get(1)?;
+            Ok(Page { number, sheet: sheet.map(|number| Sheet { number, verso }), text: r.get(2)? })
+        })
+        .optional()
+        .map_err(db)
+    }
+
     fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(db)?;
         {
@@ -431,11 +457,7 @@ impl MetadataStore for SqliteStore {
                 )
                 .map_err(db)?;
             for r in records {
-                let (outcome, reason) = match &r.outcome {
-                    StageOutcome::Done => ("done", None),
-                    StageOutcome::Pending(why) => ("pending", Some(why.as_str())),
-                    StageOutcome::Failed(why) => ("failed", Some(why.as_str())),
-                };
+                let (outcome, reason) = outcome_columns(&r.outcome);
                 stmt.execute(params![r.doc.0, r.stage.as_str(), r.input_hash, r.version, r.at, outcome, reason])
                     .map_err(db)?;
             }

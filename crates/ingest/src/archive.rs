@@ -1,0 +1,382 @@
+//! An archive: the store, the blobs and the search index of one folder, and the services
+//! every front end calls (ingest, search, show, status, reindex).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use kartoteka_index::{snippet, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions};
+use kartoteka_model::{rfc3339, Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit};
+use kartoteka_store::{BlobError, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore, StoreError, Summary};
+use serde::Serialize;
+
+/// Version of the indexing stage: raising it makes `reindex` and ingest redo every document.
+pub const INDEX_VERSION: u32 = 1;
+
+/// Errors of archive operations.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// There is no archive in the folder.
+    #[error("no archive at {0} (create one with `kartoteka init`, or point --archive / KARTOTEKA_ARCHIVE at one)")]
+    NotAnArchive(PathBuf),
+    /// The folder could not be created or read.
+    #[error("archive folder {path}: {message}")]
+    Folder {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The metadata store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The blob store failed.
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    /// The search index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The query does not parse.
+    #[error("query: {0}")]
+    Query(#[from] QueryError),
+    /// Neither a document number nor a reference code.
+    #[error("{0:?} is neither a document number nor a reference code ({1})")]
+    BadTarget(String, String),
+    /// Nothing at that number or reference.
+    #[error("nothing in the archive at {0}")]
+    NotFound(String),
+}
+
+/// The archive's parts, behind their traits.
+pub struct Archive {
+    root: PathBuf,
+    store: Mutex<Box<dyn MetadataStore>>,
+    blobs: Arc<dyn BlobStore>,
+    index: SearchIndex,
+}
+
+/// The file that marks a folder as an archive.
+const MARKER: &str = "archive.db";
+
+/// One hit as users see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchHit {
+    /// Document number.
+    pub doc: DocId,
+    /// Reference code of the document, if placed.
+    pub reference: Option<String>,
+    /// The original's path at ingest.
+    pub path: String,
+    /// The page within the document.
+    pub page: u32,
+    /// The archival sheet, when known ("12" or "12 об.").
+    pub sheet: Option<u32>,
+    /// True when the hit is on the verso of the sheet.
+    pub verso: bool,
+    /// Relevance.
+    pub score: f32,
+    /// The matching fragment with matches wrapped in `<b>`…`</b>` (the text HTML-escaped).
+    pub snippet: String,
+    /// The fragment and the byte ranges of matches, for terminals.
+    #[serde(skip)]
+    pub fragment: kartoteka_index::Snippet,
+}
+
+/// A search's answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchResponse {
+    /// Pages matching in all.
+    pub total: usize,
+    /// The best hits.
+    pub hits: Vec<SearchHit>,
+}
+
+/// What `show` tells about a document or unit.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Shown {
+    /// A document with its pages and ledger.
+    Document {
+        /// The document.
+        document: Document,
+        /// Its reference in both conventions.
+        reference_en: Option<String>,
+        /// Pages of text.
+        pages: Vec<Page>,
+        /// Stage ledger.
+        ledger: Vec<StageRecord>,
+    },
+    /// A unit with what the inventory says and the documents in it.
+    Unit {
+        /// The reference.
+        reference: String,
+        /// In the English convention.
+        reference_en: String,
+        /// The inventory's description, if any.
+        unit: Option<Unit>,
+        /// Units inside it.
+        units: Vec<Unit>,
+        /// Documents in it.
+        documents: Vec<Document>,
+    },
+}
+
+/// What `status` reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct Status {
+    /// The archive folder.
+    pub archive: String,
+    /// Counts.
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// Pages in the search index.
+    pub indexed_pages: u64,
+    /// Current failures.
+    pub failures: Vec<Failure>,
+    /// Documents waiting for OCR.
+    pub needs_ocr: Vec<DocSummary>,
+}
+
+/// A document in a list.
+#[derive(Clone, Debug, Serialize)]
+pub struct DocSummary {
+    /// Number.
+    pub doc: DocId,
+    /// Original path.
+    pub path: String,
+    /// Reference, if placed.
+    pub reference: Option<String>,
+}
+
+pub(crate) fn now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    rfc3339(secs)
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl Archive {
+    /// True when `root` holds an archive.
+    pub fn exists(root: &Path) -> bool {
+        root.join(MARKER).is_file()
+    }
+
+    /// Creates an archive in `root` (or opens the one already there).
+    pub fn init(root: &Path) -> Result<Archive, ArchiveError> {
+        std::fs::create_dir_all(root).map_err(|e| ArchiveError::Folder { path: root.to_path_buf(), message: e.to_string() })?;
+        Self::open_parts(root)
+    }
+
+    /// Opens the archive in `root`.
+    pub fn open(root: &Path) -> Result<Archive, ArchiveError> {
+        if !Self::exists(root) {
+            return Err(ArchiveError::NotAnArchive(root.to_path_buf()));
+        }
+        Self::open_parts(root)
+    }
+
+    fn open_parts(root: &Path) -> Result<Archive, ArchiveError> {
+        let store = SqliteStore::open(&root.join(MARKER))?;
+        let blobs = FsBlobStore::open(root.join("blobs"))?;
+        let index = SearchIndex::open(&root.join("index"))?;
+        Ok(Archive::from_parts(root, Box::new(store), Arc::new(blobs), index))
+    }
+
+    /// An archive over any backends: the seam for PostgreSQL and S3.
+    pub fn from_parts(root: &Path, store: Box<dyn MetadataStore>, blobs: Arc<dyn BlobStore>, index: SearchIndex) -> Archive {
+        Archive { root: root.to_path_buf(), store: Mutex::new(store), blobs, index }
+    }
+
+    /// The archive folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The metadata store, locked for the caller.
+    pub fn store(&self) -> MutexGuard<'_, Box<dyn MetadataStore>> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.blobs
+    }
+
+    /// The search index.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// Parses and runs a query, and resolves each hit to its document, reference and snippet.
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResponse, ArchiveError> {
+        let parsed = Query::parse(query)?;
+        let results = self.index.search(&parsed, options)?;
+        let store = self.store();
+        let mut hits = Vec::with_capacity(results.hits.len());
+        for hit in results.hits {
+            let Some(doc) = store.document(hit.doc)? else { continue };
+            let text = store.page(hit.doc, hit.page)?.map(|p| p.text).unwrap_or_default();
+            let fragment = snippet(&text, &parsed, options.exact);
+            let html = {
+                let mut out = String::new();
+                let mut last = 0;
+                for r in &fragment.highlights {
+                    out.push_str(&escape_html(&fragment.fragment[last..r.start]));
+                    out.push_str("<b>");
+                    out.push_str(&escape_html(&fragment.fragment[r.clone()]));
+                    out.push_str("</b>");
+                    last = r.end;
+                }
+                out.push_str(&escape_html(&fragment.fragment[last..]));
+                out
+            };
+            hits.push(SearchHit {
+                doc: hit.doc,
+                reference: doc.reference.as_ref().map(|r| r.to_string()),
+                path: doc.source_path,
+                page: hit.page,
+                sheet: hit.sheet.map(|s| s.number),
+                verso: hit.sheet.is_some_and(|s| s.verso),
+                score: hit.score,
+                snippet: html,
+                fragment,
+            });
+        }
+        Ok(SearchResponse { total: results.total, hits })
+    }
+
+    /// A document by number, or a unit by reference code.
+    pub fn show(&self, target: &str) -> Result<Shown, ArchiveError> {
+        let store = self.store();
+        if let Ok(n) = target.trim().parse::<i64>() {
+            let id = DocId(n);
+            let document = store.document(id)?.ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
+            let pages = store.pages(id)?;
+            let ledger = store.ledger(id)?;
+            let reference_en = document.reference.as_ref().map(|r| r.display(Convention::English));
+            return Ok(Shown::Document { document, reference_en, pages, ledger });
+        }
+        let reference = Reference::parse(target).map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
+        // A reference that names exactly one document's place shows that document.
+        let documents = store.documents_within(&reference)?;
+        let exact: Vec<&Document> = documents.iter().filter(|d| d.reference.as_ref() == Some(&reference)).collect();
+        if exact.len() == 1 && reference.level() >= kartoteka_model::Level::File {
+            let document = exact[0].clone();
+            let pages = store.pages(document.id)?;
+            let ledger = store.ledger(document.id)?;
+            let reference_en = Some(reference.display(Convention::English));
+            return Ok(Shown::Document { document, reference_en, pages, ledger });
+        }
+        let unit = store.unit(&reference)?;
+        let units: Vec<Unit> = store.units(Some(&reference))?.into_iter().filter(|u| u.reference != reference).collect();
+        if unit.is_none() && units.is_empty() && documents.is_empty() {
+            return Err(ArchiveError::NotFound(reference.to_string()));
+        }
+        Ok(Shown::Unit {
+            reference: reference.to_string(),
+            reference_en: reference.display(Convention::English),
+            unit,
+            units,
+            documents,
+        })
+    }
+
+    /// Counts, failures and documents waiting for OCR.
+    pub fn status(&self) -> Result<Status, ArchiveError> {
+        let store = self.store();
+        let summary = store.summary()?;
+        let failures = store.failures()?;
+        let mut needs_ocr = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = store.documents_after(after, 1000)?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            needs_ocr.extend(batch.into_iter().filter(|d| d.needs_ocr).map(|d| DocSummary {
+                doc: d.id,
+                path: d.source_path,
+                reference: d.reference.map(|r| r.to_string()),
+            }));
+        }
+        Ok(Status {
+            archive: self.root.display().to_string(),
+            summary,
+            indexed_pages: self.index.page_count(),
+            failures,
+            needs_ocr,
+        })
+    }
+
+    /// Indexes the pages of these documents and records it in the ledger.
+    pub(crate) fn index_documents(
+        &self,
+        writer: &mut kartoteka_index::IndexWriterHandle,
+        ids: &[DocId],
+    ) -> Result<Vec<StageRecord>, ArchiveError> {
+        let mut records = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let (doc, pages) = {
+                let store = self.store();
+                let Some(doc) = store.document(id)? else { continue };
+                let pages = store.pages(id)?;
+                (doc, pages)
+            };
+            let entries: Vec<PageEntry<'_>> = pages.iter().map(|p| page_entry(&doc, p)).collect();
+            writer.replace_document(id, &entries)?;
+            records.push(index_record(&doc));
+        }
+        Ok(records)
+    }
+
+    /// Rebuilds the search index from the store. `progress` is told the total and each
+    /// document done.
+    pub fn reindex(&self, progress: &dyn crate::Progress) -> Result<u64, ArchiveError> {
+        let mut writer = self.index.writer()?;
+        writer.delete_all()?;
+        let total = self.store().summary()?.documents;
+        progress.begin(total);
+        let mut after = None;
+        let mut done = 0u64;
+        loop {
+            let batch = self.store().documents_after(after, 500)?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.id);
+            let ids: Vec<DocId> = batch.iter().map(|d| d.id).collect();
+            let records = self.index_documents(&mut writer, &ids)?;
+            writer.commit()?;
+            self.store().record_stages(&records)?;
+            done += ids.len() as u64;
+            progress.advance(ids.len() as u64, batch.iter().map(|d| d.size).sum());
+        }
+        writer.commit()?;
+        writer.finish()?;
+        self.index.refresh()?;
+        progress.finish();
+        Ok(done)
+    }
+}
+
+pub(crate) fn page_entry<'a>(doc: &'a Document, page: &'a Page) -> PageEntry<'a> {
+    PageEntry {
+        doc: doc.id,
+        page: page.number,
+        sheet: page.sheet,
+        text: &page.text,
+        reference: doc.reference.as_ref(),
+        language: doc.language.as_deref(),
+        format: doc.format,
+        dates: doc.dates,
+    }
+}
+
+pub(crate) fn index_record(doc: &Document) -> StageRecord {
+    StageRecord {
+        doc: doc.id,
+        stage: Stage::Index,
+        input_hash: doc.content.to_hex(),
+        version: INDEX_VERSION,
+        at: now(),
+        outcome: StageOutcome::Done,
+    }
+}

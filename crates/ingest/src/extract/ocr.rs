@@ -1,0 +1,128 @@
+//! OCR through the Tesseract command-line program, when it is installed.
+//!
+//! Tesseract is run as a separate program rather than linked: it is the tool archives
+//! already use, its language packs are installed by the system's package manager, and a
+//! crash in it cannot take the ingest down. Image-only PDF pages are rendered with
+//! `pdftoppm` (poppler-utils) first.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{ExtractError, Extracted, RawPage};
+
+/// How OCR is run, or why it cannot be.
+#[derive(Clone, Debug)]
+pub struct Ocr {
+    tesseract: Option<PathBuf>,
+    pdftoppm: Option<PathBuf>,
+    languages: String,
+    why_not: String,
+}
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+}
+
+impl Ocr {
+    /// Finds Tesseract on PATH (or KARTOTEKA_TESSERACT) with the Russian and English
+    /// language packs it has. KARTOTEKA_OCR=off disables OCR.
+    pub fn detect() -> Ocr {
+        if std::env::var("KARTOTEKA_OCR").as_deref() == Ok("off") {
+            return Ocr { why_not: "OCR disabled (KARTOTEKA_OCR=off)".into(), ..Ocr::disabled() };
+        }
+        let tesseract = std::env::var_os("KARTOTEKA_TESSERACT").map(PathBuf::from).or_else(|| find_program("tesseract"));
+        let Some(tesseract) = tesseract else {
+            return Ocr::disabled();
+        };
+        let langs = Command::new(&tesseract).arg("--list-langs").output().ok();
+        let listed = langs.map(|o| String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)).unwrap_or_default();
+        let have: Vec<&str> = ["rus", "eng"].into_iter().filter(|l| listed.lines().any(|line| line.trim() == *l)).collect();
+        if have.is_empty() {
+            return Ocr { why_not: "tesseract has neither the rus nor the eng language pack".into(), ..Ocr::disabled() };
+        }
+        Ocr { tesseract: Some(tesseract), pdftoppm: find_program("pdftoppm"), languages: have.join("+"), why_not: String::new() }
+    }
+
+    /// No OCR: documents that need it are stored and marked.
+    pub fn disabled() -> Ocr {
+        Ocr {
+            tesseract: None,
+            pdftoppm: None,
+            languages: String::new(),
+            why_not: "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-rus)".into(),
+        }
+    }
+
+    /// True when images can be read.
+    pub fn available(&self) -> bool {
+        self.tesseract.is_some()
+    }
+
+    /// Why OCR cannot run, for the ledger and the summary.
+    pub fn why_not(&self) -> &str {
+        &self.why_not
+    }
+
+    /// The languages Tesseract reads with ("rus+eng").
+    pub fn languages(&self) -> &str {
+        &self.languages
+    }
+
+    fn run(&self, image: &std::path::Path) -> Result<String, ExtractError> {
+        let tesseract = self.tesseract.as_ref().ok_or_else(|| ExtractError::Ocr(self.why_not.clone()))?;
+        let out = Command::new(tesseract)
+            .arg(image)
+            .arg("stdout")
+            .args(["-l", &self.languages])
+            .env("OMP_THREAD_LIMIT", "1")
+            .output()
+            .map_err(|e| ExtractError::Ocr(format!("running tesseract: {e}")))?;
+        if !out.status.success() {
+            let msg = String::from_utf8_lossy(&out.stderr);
+            return Err(ExtractError::Ocr(format!("tesseract failed: {}", msg.lines().last().unwrap_or("").trim())));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Reads a scanned image (multi-page TIFFs give one page each).
+    pub fn image(&self, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+        if !self.available() {
+            return Ok(Extracted { pages: Vec::new(), encoding: None, needs_ocr: true, title: None, paged: true });
+        }
+        let tmp = tempfile::NamedTempFile::new().map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        std::fs::write(tmp.path(), bytes).map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        let text = self.run(tmp.path())?;
+        let mut pages: Vec<RawPage> =
+            text.split('\u{000C}').map(|p| RawPage { text: p.trim_end().to_string(), marked_sheet: None }).collect();
+        while pages.len() > 1 && pages.last().is_some_and(|p| p.text.trim().is_empty()) {
+            pages.pop();
+        }
+        Ok(Extracted { pages, encoding: None, needs_ocr: false, title: None, paged: true })
+    }
+
+    /// Reads the given pages (1-based) of a PDF; `None` when OCR of PDFs is not possible.
+    pub fn pdf_pages(&self, pdf: &[u8], pages: &[u32]) -> Result<Option<Vec<String>>, ExtractError> {
+        let (Some(_), Some(pdftoppm)) = (&self.tesseract, &self.pdftoppm) else {
+            return Ok(None);
+        };
+        let dir = tempfile::tempdir().map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        let input = dir.path().join("in.pdf");
+        std::fs::write(&input, pdf).map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        let mut texts = Vec::with_capacity(pages.len());
+        for &n in pages {
+            let prefix = dir.path().join(format!("p{n}"));
+            let status = Command::new(pdftoppm)
+                .args(["-r", "300", "-gray", "-png", "-singlefile", "-f", &n.to_string(), "-l", &n.to_string()])
+                .arg(&input)
+                .arg(&prefix)
+                .status()
+                .map_err(|e| ExtractError::Ocr(format!("running pdftoppm: {e}")))?;
+            if !status.success() {
+                return Err(ExtractError::Ocr(format!("pdftoppm could not render page {n}")));
+            }
+            texts.push(self.run(&prefix.with_extension("png"))?.trim_end().to_string());
+        }
+        Ok(Some(texts))
+    }
+}

@@ -1,0 +1,599 @@
+//! The ingest pipeline: walk, read, hash, store, extract, place, save, index.
+//!
+//! ```text
+//!   walk (main) --jobs--> workers x N: read, hash, store blob, extract --results--> writer (main):
+//!                                                                        save document + ledger,
+//!                                                                        index, commit in batches
+//! ```
+//!
+//! Both channels are bounded, so memory stays flat however large the archive: at most a
+//! few documents per worker are in flight. Every document is saved with its extraction
+//! record in one transaction, and its index record is written only after the index commit
+//! that holds its pages, so an ingest killed at any point resumes where it stopped: files
+//! already saved are "unchanged", saved but unindexed documents are indexed first.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use kartoteka_model::{ContentHash, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome};
+use kartoteka_store::{hash_bytes, NewDocument, Saved};
+use serde::Serialize;
+
+use crate::archive::{page_entry, Archive, ArchiveError, INDEX_VERSION};
+use crate::extract::{detect_format, extract, Extracted, Limits, Ocr, RawPage};
+use crate::inventory::{Inventory, InventoryRow};
+use crate::placement::place_by_path;
+
+/// Version of text extraction: raising it re-extracts every document on the next ingest.
+pub const EXTRACT_VERSION: u32 = 1;
+
+/// Told about ingest progress; the CLI draws a progress bar with it.
+pub trait Progress: Sync {
+    /// The number of items to process.
+    fn begin(&self, total: u64);
+    /// `items` more processed, `bytes` more read.
+    fn advance(&self, items: u64, bytes: u64);
+    /// All done.
+    fn finish(&self);
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn begin(&self, _: u64) {}
+    fn advance(&self, _: u64, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// How to ingest.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// An inventory CSV placing the files.
+    pub inventory: Option<PathBuf>,
+    /// Files larger than this are stored but not extracted.
+    pub max_file_size: u64,
+    /// Worker threads (0: one per core).
+    pub workers: usize,
+    /// Only retry what failed or waits for OCR, instead of walking paths.
+    pub retry_failed: bool,
+    /// OCR, if available.
+    pub ocr: Ocr,
+    /// Limits on decompression.
+    pub limits: Limits,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            inventory: None,
+            max_file_size: 512 * 1024 * 1024,
+            workers: 0,
+            retry_failed: false,
+            ocr: Ocr::detect(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A file that failed, and why.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct IngestError {
+    /// The file (or inventory) concerned.
+    pub path: String,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// The summary of an ingest.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestReport {
+    /// New documents.
+    pub added: u64,
+    /// Known files whose bytes changed: stored as a new version.
+    pub updated: u64,
+    /// Known files with the same bytes: nothing to do.
+    pub unchanged: u64,
+    /// Files or documents that failed.
+    pub failed: u64,
+    /// Documents stored but waiting for OCR.
+    pub needs_ocr: u64,
+    /// Files not in a format Kartoteka reads, listed in `skipped_paths`.
+    pub skipped: u64,
+    /// Bytes of originals read.
+    pub bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Each failure with its file and reason.
+    pub errors: Vec<IngestError>,
+    /// Documents waiting for OCR.
+    pub needs_ocr_paths: Vec<String>,
+    /// Files skipped as unsupported.
+    pub skipped_paths: Vec<String>,
+}
+
+/// One file to ingest.
+struct Job {
+    path: PathBuf,
+    root: PathBuf,
+    /// Placement from the inventory, when a row names the file or a folder above it.
+    row: Option<usize>,
+    /// The stored document when this is a retry.
+    existing: Option<Document>,
+}
+
+enum Outcome {
+    Save { doc: NewDocument, pages: Vec<Page>, extract: StageOutcome, bytes: u64 },
+    Unchanged { bytes: u64 },
+    Skipped { path: String },
+    SourceFailed { path: String, error: String },
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Gives pages their sheets: a sheet marked in the text wins; otherwise paged documents
+/// count sheets from the reference's first sheet (or 1), and a single unpaged text is the
+/// reference's sheet, if it names one.
+fn assign_sheets(raw: Vec<RawPage>, paged: bool, reference: Option<&Reference>) -> Vec<Page> {
+    let first = reference.and_then(|r| r.sheets).map(|s| s.first);
+    let single = raw.len() == 1;
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let sheet = p.marked_sheet.or_else(|| {
+                if paged {
+                    Some(Sheet::recto(first.map(|s| s.number).unwrap_or(1) + i as u32))
+                } else if single {
+                    first
+                } else {
+                    None
+                }
+            });
+            Page { number: i as u32 + 1, sheet, text: p.text }
+        })
+        .collect()
+}
+
+impl Archive {
+    /// Ingests files and folders. Failures of single files are reported, not raised; an
+    /// error is returned only when the archive itself cannot be written.
+    pub fn ingest(&self, paths: &[PathBuf], options: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport, ArchiveError> {
+        let started = Instant::now();
+        let mut report = IngestReport::default();
+
+        // The inventory: units first, then a map from files and folders to rows.
+        let mut rows: Vec<InventoryRow> = Vec::new();
+        let mut inventory_file: Option<PathBuf> = None;
+        if let Some(inv) = &options.inventory {
+            match Inventory::read(inv) {
+                Ok(parsed) => {
+                    for p in &parsed.problems {
+                        report.errors.push(IngestError { path: display(inv), error: p.to_string() });
+                    }
+                    let units: Vec<_> = parsed.rows.iter().map(InventoryRow::unit).collect();
+                    self.store().upsert_units(&units)?;
+                    rows = parsed.rows;
+                    inventory_file = std::fs::canonicalize(inv).ok();
+                }
+                Err(e) => report.errors.push(IngestError { path: display(inv), error: e.to_string() }),
+            }
+        }
+        let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(p) = row.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok()) {
+                by_path.insert(p, i);
+            }
+        }
+
+        // Documents a killed run saved but did not index.
+        self.catch_up_index()?;
+
+        let jobs = if options.retry_failed {
+            self.retry_jobs(options)?
+        } else {
+            self.walk(paths, &by_path, inventory_file.as_deref(), &mut report)
+        };
+        report.failed = report.errors.len() as u64;
+        progress.begin(jobs.len() as u64);
+        self.run(jobs, &rows, options, progress, &mut report)?;
+        progress.finish();
+        report.failed = report.errors.len() as u64;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    fn catch_up_index(&self) -> Result<(), ArchiveError> {
+        let pending = self.store().documents_needing(Stage::Index, INDEX_VERSION)?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut writer = self.index().writer()?;
+        for chunk in pending.chunks(1000) {
+            let records = self.index_documents(&mut writer, chunk)?;
+            writer.commit()?;
+            self.store().record_stages(&records)?;
+        }
+        writer.finish()?;
+        self.index().refresh()?;
+        Ok(())
+    }
+
+    fn retry_jobs(&self, options: &IngestOptions) -> Result<Vec<Job>, ArchiveError> {
+        let store = self.store();
+        let mut jobs = Vec::new();
+        let mut seen = HashSet::new();
+        for f in store.failures()? {
+            if !seen.insert(f.path.clone()) {
+                continue;
+            }
+            let existing = match f.doc {
+                Some(id) => store.document(id)?,
+                None => None,
+            };
+            jobs.push(Job { path: PathBuf::from(&f.path), root: PathBuf::from("/"), row: None, existing });
+        }
+        if options.ocr.available() {
+            let mut after = None;
+            loop {
+                let batch = store.documents_after(after, 1000)?;
+                let Some(last) = batch.last() else { break };
+                after = Some(last.id);
+                for d in batch.into_iter().filter(|d| d.needs_ocr) {
+                    if seen.insert(d.source_path.clone()) {
+                        jobs.push(Job { path: PathBuf::from(&d.source_path), root: PathBuf::from("/"), row: None, existing: Some(d) });
+                    }
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Lists the files under `paths`, refusing links that lead outside the tree and loops.
+    fn walk(&self, paths: &[PathBuf], by_path: &HashMap<PathBuf, usize>, inventory: Option<&Path>, report: &mut IngestReport) -> Vec<Job> {
+        let archive_root = std::fs::canonicalize(self.root()).ok();
+        let mut jobs = Vec::new();
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        for input in paths {
+            let root = match std::fs::canonicalize(input) {
+                Ok(r) => r,
+                Err(e) => {
+                    report.errors.push(IngestError { path: display(input), error: format!("cannot open: {e}") });
+                    continue;
+                }
+            };
+            let tree = if root.is_dir() { root.clone() } else { root.parent().map(Path::to_path_buf).unwrap_or_else(|| root.clone()) };
+            for entry in walkdir::WalkDir::new(&root).follow_links(true).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let path = e.path().map(display).unwrap_or_else(|| display(input));
+                        let error = if e.loop_ancestor().is_some() {
+                            "symbolic link loop: this folder links back to one of its ancestors".to_string()
+                        } else {
+                            e.io_error().map(|io| io.to_string()).unwrap_or_else(|| e.to_string())
+                        };
+                        report.errors.push(IngestError { path, error });
+                        continue;
+                    }
+                };
+                let name = entry.file_name().to_string_lossy();
+                if entry.depth() > 0 && name.starts_with('.') {
+                    continue;
+                }
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let path = entry.path();
+                let canonical = match std::fs::canonicalize(path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        report.errors.push(IngestError { path: display(path), error: format!("cannot resolve: {e}") });
+                        continue;
+                    }
+                };
+                if !canonical.starts_with(&tree) {
+                    report.errors.push(IngestError {
+                        path: display(path),
+                        error: format!("path outside the tree: it links to {}, outside {}", display(&canonical), display(&tree)),
+                    });
+                    continue;
+                }
+                if Some(canonical.as_path()) == inventory || archive_root.as_ref().is_some_and(|a| canonical.starts_with(a)) {
+                    continue;
+                }
+                if !seen.insert(canonical.clone()) {
+                    continue;
+                }
+                let row = canonical.ancestors().find_map(|a| by_path.get(a).copied());
+                jobs.push(Job { path: canonical, root: tree.clone(), row, existing: None });
+            }
+        }
+        jobs
+    }
+
+    fn run(
+        &self,
+        jobs: Vec<Job>,
+        rows: &[InventoryRow],
+        options: &IngestOptions,
+        progress: &dyn Progress,
+        report: &mut IngestReport,
+    ) -> Result<(), ArchiveError> {
+        let workers = if options.workers == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        } else {
+            options.workers
+        };
+        let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(workers * 4);
+        let (out_tx, out_rx) = crossbeam_channel::bounded::<(Option<Document>, Outcome)>(workers * 4);
+        let stop = AtomicBool::new(false);
+        let mut writer = self.index().writer()?;
+        let result = std::thread::scope(|scope| -> Result<(), ArchiveError> {
+            scope.spawn(move || {
+                for job in jobs {
+                    if job_tx.send(job).is_err() {
+                        break;
+                    }
+                }
+            });
+            for _ in 0..workers {
+                let job_rx = job_rx.clone();
+                let out_tx = out_tx.clone();
+                let stop = &stop;
+                scope.spawn(move || {
+                    for job in job_rx {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let existing = job.existing.clone();
+                        let outcome = self.process(job, rows, options);
+                        if out_tx.send((existing, outcome)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(out_tx);
+            drop(job_rx);
+            let outcome = self.write_results(out_rx, &mut writer, progress, report);
+            if outcome.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            outcome
+        });
+        writer.finish()?;
+        self.index().refresh()?;
+        result
+    }
+
+    /// The writer's loop: save each result, index it, commit in batches.
+    fn write_results(
+        &self,
+        results: crossbeam_channel::Receiver<(Option<Document>, Outcome)>,
+        writer: &mut kartoteka_index::IndexWriterHandle,
+        progress: &dyn Progress,
+        report: &mut IngestReport,
+    ) -> Result<(), ArchiveError> {
+        let mut uncommitted: Vec<Document> = Vec::new();
+        let mut last_commit = Instant::now();
+        let commit = |writer: &mut kartoteka_index::IndexWriterHandle, docs: &mut Vec<Document>| -> Result<(), ArchiveError> {
+            if docs.is_empty() {
+                return Ok(());
+            }
+            writer.commit()?;
+            let records: Vec<_> = docs.iter().map(crate::archive::index_record).collect();
+            self.store().record_stages(&records)?;
+            docs.clear();
+            Ok(())
+        };
+        for (existing, outcome) in results {
+            match outcome {
+                Outcome::Save { doc, pages, extract, bytes } => {
+                    report.bytes += bytes;
+                    let saved = self.store().save_document(&doc, &pages, &extract, EXTRACT_VERSION)?;
+                    match (saved, existing) {
+                        (Saved::Added(_), _) => report.added += 1,
+                        (Saved::Updated(_), Some(_)) => {}
+                        (Saved::Updated(_), None) => report.updated += 1,
+                    }
+                    match &extract {
+                        StageOutcome::Failed(reason) => report.errors.push(IngestError { path: doc.source_path.clone(), error: reason.clone() }),
+                        StageOutcome::Pending(_) => {
+                            report.needs_ocr += 1;
+                            report.needs_ocr_paths.push(doc.source_path.clone());
+                        }
+                        StageOutcome::Done => {}
+                    }
+                    let stored = self.store().document(saved.id())?;
+                    if let Some(stored) = stored {
+                        let entries: Vec<_> = pages.iter().map(|p| page_entry(&stored, p)).collect();
+                        writer.replace_document(saved.id(), &entries)?;
+                        uncommitted.push(stored);
+                    }
+                    progress.advance(1, bytes);
+                }
+                Outcome::Unchanged { bytes } => {
+                    report.unchanged += 1;
+                    progress.advance(1, bytes);
+                }
+                Outcome::Skipped { path } => {
+                    report.skipped += 1;
+                    report.skipped_paths.push(path);
+                    progress.advance(1, 0);
+                }
+                Outcome::SourceFailed { path, error } => {
+                    self.store().record_source_failure(&path, &error)?;
+                    report.errors.push(IngestError { path, error });
+                    progress.advance(1, 0);
+                }
+            }
+            if uncommitted.len() >= 2000 || last_commit.elapsed() > Duration::from_secs(5) {
+                commit(writer, &mut uncommitted)?;
+                last_commit = Instant::now();
+            }
+        }
+        commit(writer, &mut uncommitted)
+    }
+
+    /// A worker's whole job on one file.
+    fn process(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions) -> Outcome {
+        let source = display(&job.path);
+        let read = match std::fs::metadata(&job.path) {
+            Ok(meta) if meta.len() > options.max_file_size => None,
+            Ok(_) => match std::fs::read(&job.path) {
+                Ok(bytes) => Some(bytes),
+                Err(e) => return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}")),
+            },
+            Err(e) => return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}")),
+        };
+        let Some(bytes) = read else {
+            return self.store_oversized(job, rows, options);
+        };
+        let hash = hash_bytes(&bytes);
+        if !options.retry_failed && self.is_unchanged(&source, &hash, options.ocr.available()) {
+            return Outcome::Unchanged { bytes: bytes.len() as u64 };
+        }
+        self.extract_and_describe(job, rows, options, bytes, hash)
+    }
+
+    fn is_unchanged(&self, source: &str, hash: &ContentHash, ocr_available: bool) -> bool {
+        let store = self.store();
+        let Ok(Some(doc)) = store.document_by_source(source) else { return false };
+        if doc.content != *hash {
+            return false;
+        }
+        let Ok(ledger) = store.ledger(doc.id) else { return false };
+        // Unchanged when the latest extraction of these bytes succeeded with this version.
+        ledger
+            .iter()
+            .rev()
+            .find(|r| r.stage == Stage::Extract)
+            .is_some_and(|r| r.input_hash == hash.to_hex() && r.version >= EXTRACT_VERSION && r.outcome == StageOutcome::Done)
+            || (doc.needs_ocr && !ocr_available)
+    }
+
+    /// A retried document whose source is gone is re-extracted from its stored original.
+    fn from_blob_or_fail(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions, error: String) -> Outcome {
+        if let Some(doc) = &job.existing {
+            if let Ok(bytes) = self.blobs().get(&doc.content) {
+                let hash = doc.content;
+                return self.extract_and_describe(job, rows, options, bytes, hash);
+            }
+        }
+        Outcome::SourceFailed { path: display(&job.path), error }
+    }
+
+    fn placement(&self, job: &Job, rows: &[InventoryRow]) -> (Option<Reference>, Placement, Option<String>, Option<kartoteka_model::DateRange>) {
+        if let Some(doc) = &job.existing {
+            return (doc.reference.clone(), doc.placement, doc.title.clone(), doc.dates);
+        }
+        if let Some(row) = job.row.map(|i| &rows[i]) {
+            return (Some(row.reference.clone()), Placement::Inventory, row.title.clone(), row.dates);
+        }
+        let (reference, placement) = place_by_path(&job.root, &job.path);
+        (reference, placement, None, None)
+    }
+
+    /// Stores a file too large to extract, so that it is kept and listed as failed.
+    fn store_oversized(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions) -> Outcome {
+        let source = display(&job.path);
+        let file = match std::fs::File::open(&job.path) {
+            Ok(f) => f,
+            Err(e) => return Outcome::SourceFailed { path: source, error: format!("cannot read: {e}") },
+        };
+        let mut reader = std::io::BufReader::new(file);
+        let (hash, size) = match self.blobs().put_reader(&mut reader) {
+            Ok(v) => v,
+            Err(e) => return Outcome::SourceFailed { path: source, error: e.to_string() },
+        };
+        let (reference, placement, title, dates) = self.placement(&job, rows);
+        let name = job.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let doc = NewDocument {
+            content: hash,
+            size,
+            source_path: source,
+            format: detect_format(&name, b"").unwrap_or(Format::Text),
+            encoding: None,
+            language: None,
+            reference,
+            placement,
+            title,
+            dates,
+            needs_ocr: false,
+        };
+        let reason = format!(
+            "too large to extract: {size} bytes is over the {} byte limit (the original is stored; raise --max-file-size to extract it)",
+            options.max_file_size
+        );
+        Outcome::Save { doc, pages: Vec::new(), extract: StageOutcome::Failed(reason), bytes: size }
+    }
+
+    fn extract_and_describe(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions, bytes: Vec<u8>, hash: ContentHash) -> Outcome {
+        let source = display(&job.path);
+        let name = job.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let format = match job.existing.as_ref().map(|d| d.format).or_else(|| detect_format(&name, &bytes[..bytes.len().min(4096)])) {
+            Some(f) => f,
+            None => return Outcome::Skipped { path: source },
+        };
+        if let Err(e) = self.blobs().put(&bytes) {
+            return Outcome::SourceFailed { path: source, error: format!("storing the original: {e}") };
+        }
+        let (reference, placement, title, dates) = self.placement(&job, rows);
+        // A panic in a parser must cost one file, not the ingest.
+        let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(format, &bytes, &options.limits, &options.ocr)))
+            .unwrap_or_else(|_| Err(crate::extract::ExtractError::Pdf("the extractor crashed on this file".into())));
+        let (extracted, outcome) = match extracted {
+            Ok(e) => {
+                let outcome = if e.needs_ocr {
+                    StageOutcome::Pending(format!("needs OCR: {}", options.ocr.why_not()))
+                } else {
+                    StageOutcome::Done
+                };
+                (e, outcome)
+            }
+            Err(e) => (Extracted::default(), StageOutcome::Failed(e.to_string())),
+        };
+        let paged = extracted.paged;
+        let pages = assign_sheets(extracted.pages, paged, reference.as_ref());
+        let all_text: String = pages.iter().take(20).map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n");
+        let language = if all_text.trim().is_empty() { None } else { Some(kartoteka_text::language(&all_text).to_string()) };
+        let doc = NewDocument {
+            content: hash,
+            size: bytes.len() as u64,
+            source_path: source,
+            format,
+            encoding: extracted.encoding,
+            language,
+            reference,
+            placement,
+            title: title.or(extracted.title),
+            dates,
+            needs_ocr: extracted.needs_ocr,
+        };
+        Outcome::Save { doc, pages, extract: outcome, bytes: bytes.len() as u64 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheets_follow_markers_then_the_reference() {
+        let raw = |texts: &[&str]| texts.iter().map(|t| RawPage { text: t.to_string(), marked_sheet: None }).collect::<Vec<_>>();
+        let r: Reference = "ф. 1, оп. 1, д. 1, л. 5".parse().unwrap();
+        let pages = assign_sheets(raw(&["a", "b"]), true, Some(&r));
+        assert_eq!(pages.iter().map(|p| p.sheet.map(|s| s.number)).collect::<Vec<_>>(), [Some(5), Some(6)]);
+        let pages = assign_sheets(raw(&["a"]), false, Some(&r));
+        assert_eq!(pages[0].sheet, Some(Sheet::recto(5)));
+        let pages = assign_sheets(raw(&["a"]), false, None);
+        assert_eq!(pages[0].sheet, None);
+        let mut marked = raw(&["a"]);
+        marked[0].marked_sheet = Some(Sheet { number: 9, verso: true });
+        assert_eq!(assign_sheets(marked, true, Some(&r))[0].sheet, Some(Sheet { number: 9, verso: true }));
+    }
+}
