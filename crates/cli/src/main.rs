@@ -1,1 +1,276 @@
-fn main() {}
+//! `kartoteka`: the command-line front end. It parses flags, finds the archive, calls the
+//! library services and prints their answers for people or, with `--json`, for programs.
+//! No archive logic lives here.
+
+mod config;
+mod output;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kartoteka_ingest::{Archive, ArchiveError, IngestOptions, SearchOptions};
+use kartoteka_model::{DateRange, Format, Reference};
+
+/// Exit status: the archive was read or written as asked.
+const EXIT_OK: u8 = 0;
+/// Exit status: something failed (some files of an ingest, or the whole command).
+const EXIT_FAILED: u8 = 1;
+/// Exit status: the command line or the query is wrong.
+const EXIT_USAGE: u8 = 2;
+/// Exit status: `show` found nothing at that number or reference.
+const EXIT_NOT_FOUND: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "kartoteka",
+    version,
+    about = "Turn an archive of documents into searchable, cited evidence.",
+    long_about = "Kartoteka keeps an archive in one folder: every original byte for byte under its SHA-256, \
+its text page by page, its place in the fonds / inventory / file / sheet hierarchy, a ledger of what was \
+done to each document, and a search index that knows Russian inflection and every romanisation of a name.",
+    after_help = "EXAMPLES:
+    kartoteka init
+    kartoteka ingest scans/ --inventory scans/opis.csv
+    kartoteka search 'Хрущёвым' --in 'ф. 17, оп. 171'
+    kartoteka search '\"Лаврентий Берия\" OR Beria' --json
+    kartoteka show 'ф. 17, оп. 171, д. 409'
+    kartoteka status
+
+THE ARCHIVE FOLDER is taken from --archive, else $KARTOTEKA_ARCHIVE, else the `archive = \"DIR\"` line of
+./kartoteka.toml or ~/.config/kartoteka/config.toml, else ./kartoteka-archive.
+
+EXIT STATUS: 0 success; 1 something failed (for ingest: at least one file); 2 bad usage or query;
+3 nothing at that number or reference."
+)]
+struct Cli {
+    /// The archive folder.
+    #[arg(long, global = true, env = "KARTOTEKA_ARCHIVE", value_name = "DIR")]
+    archive: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty archive (ingest creates one too when there is none).
+    Init,
+    /// Store, extract, place and index files and folders.
+    #[command(after_help = "Files are placed in the hierarchy by the inventory CSV when it lists them, else by \
+reference codes in folder names (ф. 17/оп. 171/д. 409/) or file names (f17_op171_d409.pdf). \
+Re-running an ingest is safe: unchanged files are skipped and an interrupted ingest resumes.
+
+The inventory CSV needs a `reference` (шифр) column; `path` (файл), `title` (заголовок), `dates` (даты) \
+and `sheets` (листов) are optional. Paths are relative to the CSV's folder.")]
+    Ingest {
+        /// Files or folders to ingest.
+        #[arg(value_name = "PATH", required_unless_present = "retry_failed")]
+        paths: Vec<PathBuf>,
+        /// An inventory (опись) CSV mapping files to reference codes, titles, dates, sheet counts.
+        #[arg(long, value_name = "FILE.csv")]
+        inventory: Option<PathBuf>,
+        /// Retry only the documents and files that failed, and those waiting for OCR if it is now installed.
+        #[arg(long)]
+        retry_failed: bool,
+        /// Larger files are stored but their text is not extracted.
+        #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
+        max_file_size: u64,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        workers: usize,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show counts, the stage ledger's failures and documents waiting for OCR.
+    Status {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the archive.
+    #[command(after_help = "QUERY LANGUAGE: words are all required; OR offers alternatives; NOT or a leading - \
+excludes; (parentheses) group; \"double quotes\" or «guillemets» make a phrase.
+A word matches its inflected forms (Хрущёвым finds Хрущёв) and its romanisations (Khrushchev, \
+Chruschtschow, Hruŝëv find Хрущёв and back); --exact turns all of that off.")]
+    Search {
+        /// What to look for.
+        query: String,
+        /// Most hits to print.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Match words exactly as written: no case or ё folding, no lemmas, no transliteration.
+        #[arg(long)]
+        exact: bool,
+        /// Only inside this unit, e.g. 'ф. 17, оп. 171'.
+        #[arg(long = "in", value_name = "REFERENCE")]
+        within: Option<String>,
+        /// Only documents in this language (ru, en, mixed).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// Only documents of this format (text, markdown, html, pdf, docx, image).
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+        /// Only documents dated within this period: 1937, 1937..1945, 1941-06-22.
+        #[arg(long, value_name = "PERIOD")]
+        dates: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a document by number, or a unit by reference code.
+    Show {
+        /// A document number or a reference code.
+        #[arg(value_name = "DOC_ID|REFERENCE")]
+        target: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Write a synthetic archive with a ground-truth file, for tests and benchmarks.
+    Synth {
+        /// Folder to write into (created).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of documents.
+        #[arg(long, default_value_t = 200)]
+        docs: u64,
+        /// Seed: the same seed writes the same archive.
+        #[arg(long, default_value_t = 1972)]
+        seed: u64,
+    },
+}
+
+/// An error with the exit status it should produce.
+struct Failure {
+    status: u8,
+    error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure { status: EXIT_FAILED, error: e.into() }
+    }
+}
+
+fn usage(message: impl std::fmt::Display) -> Failure {
+    Failure { status: EXIT_USAGE, error: anyhow::anyhow!("{message}") }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => ExitCode::from(status),
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.status)
+        }
+    }
+}
+
+fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
+    Archive::open(archive).map_err(|e| match e {
+        ArchiveError::NotAnArchive(_) => Failure { status: EXIT_FAILED, error: e.into() },
+        other => Failure { status: EXIT_FAILED, error: anyhow::Error::new(other).context(format!("opening {}", archive.display())) },
+    })
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let archive_dir = config::archive_dir(cli.archive);
+    match cli.command {
+        Command::Init => {
+            let existed = Archive::exists(&archive_dir);
+            Archive::init(&archive_dir).with_context(|| format!("creating an archive in {}", archive_dir.display()))?;
+            println!("{} archive in {}", if existed { "Existing" } else { "Created" }, archive_dir.display());
+            Ok(EXIT_OK)
+        }
+        Command::Ingest { paths, inventory, retry_failed, max_file_size, workers, json } => {
+            if !Archive::exists(&archive_dir) && !json {
+                eprintln!("Creating an archive in {}", archive_dir.display());
+            }
+            let archive = Archive::init(&archive_dir).with_context(|| format!("opening {}", archive_dir.display()))?;
+            let options = IngestOptions { inventory, max_file_size, workers, retry_failed, ..IngestOptions::default() };
+            let progress = output::Bar::new("ingesting");
+            let report = archive.ingest(&paths, &options, &progress)?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                output::print_ingest(&report, &archive_dir, options.ocr.available());
+            }
+            Ok(if report.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+        }
+        Command::Status { json } => {
+            let archive = open(&archive_dir)?;
+            let status = archive.status()?;
+            if json {
+                output::print_json(&status)?;
+            } else {
+                output::print_status(&status);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Search { query, limit, exact, within, lang, format, dates, json } => {
+            let within = within.map(|r| Reference::parse(&r).map_err(|e| usage(format!("--in {r:?}: {e}")))).transpose()?;
+            let format = format
+                .map(|f| Format::parse(&f).ok_or_else(|| usage(format!("--format {f:?}: expected text, markdown, html, pdf, docx or image"))))
+                .transpose()?;
+            let dates = dates
+                .map(|d| DateRange::parse(&d).ok_or_else(|| usage(format!("--dates {d:?}: expected 1937, 1937..1945 or 1941-06-22"))))
+                .transpose()?;
+            let archive = open(&archive_dir)?;
+            let options = SearchOptions { limit, within, language: lang, format, dates, exact };
+            let response = archive.search(&query, &options).map_err(|e| match e {
+                ArchiveError::Query(q) => usage(format!("query {query:?}: {q}")),
+                other => other.into(),
+            })?;
+            if json {
+                output::print_json(&response)?;
+            } else {
+                output::print_search(&query, &response, std::io::stdout().is_terminal());
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Show { target, json } => {
+            let archive = open(&archive_dir)?;
+            let shown = match archive.show(&target) {
+                Ok(s) => s,
+                Err(e @ ArchiveError::NotFound(_)) => return Err(Failure { status: EXIT_NOT_FOUND, error: e.into() }),
+                Err(e @ ArchiveError::BadTarget(..)) => return Err(usage(e)),
+                Err(e) => return Err(e.into()),
+            };
+            if json {
+                output::print_json(&shown)?;
+            } else {
+                output::print_shown(&shown);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Reindex => {
+            let archive = open(&archive_dir)?;
+            let progress = output::Bar::new("indexing");
+            let n = archive.reindex(&progress)?;
+            println!("Reindexed {n} documents ({} pages).", archive.index().page_count());
+            Ok(EXIT_OK)
+        }
+        Command::Synth { out, docs, seed } => {
+            let options = kartoteka_synth::SynthOptions { out: out.clone(), docs, seed };
+            let summary = kartoteka_synth::generate(&options).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "Wrote {} documents ({} agents, {} cover names, {} files missing, {} empty) to {}",
+                summary.documents,
+                summary.agents,
+                summary.cover_names,
+                summary.missing_files,
+                summary.empty_files,
+                out.display()
+            );
+            println!("Inventory: {}\nGround truth: {}", summary.inventory.display(), summary.truth.display());
+            Ok(EXIT_OK)
+        }
+    }
+}

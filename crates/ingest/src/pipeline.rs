@@ -492,7 +492,15 @@ impl Archive {
             return (doc.reference.clone(), doc.placement, doc.title.clone(), doc.dates);
         }
         if let Some(row) = job.row.map(|i| &rows[i]) {
-            return (Some(row.reference.clone()), Placement::Inventory, row.title.clone(), row.dates);
+            let mut reference = row.reference.clone();
+            // A row for a whole file (дело) and a file name that names its first sheet ("л. 3.txt").
+            if reference.sheets.is_none() && reference.file.is_some() {
+                let stem = job.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                if let Some(sheet) = crate::extract::sheet_marker(&stem) {
+                    reference.sheets = Some(kartoteka_model::Sheets { first: sheet, last: None });
+                }
+            }
+            return (Some(reference), Placement::Inventory, row.title.clone(), row.dates);
         }
         let (reference, placement) = place_by_path(&job.root, &job.path);
         (reference, placement, None, None)

@@ -14,6 +14,7 @@ mod text;
 use kartoteka_model::{Format, Sheet};
 
 pub use ocr::Ocr;
+pub use text::sheet_marker;
 
 /// A page as extraction finds it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
 
 /// Recognises a line that only marks a sheet or page: "л. 12", "Л. 12 об.", "[Лист 3]",
 /// "--- Sheet 4 ---", "Page 5", "## Page 5", "стр. 6".
-pub(crate) fn sheet_marker(line: &str) -> Option<Sheet> {
+pub fn sheet_marker(line: &str) -> Option<Sheet> {
     let t = line.trim().trim_start_matches('#').trim_matches(|c: char| matches!(c, '[' | ']' | '-' | '—' | '=' | '*' | ' '));
     let lower = t.to_lowercase();
     const LABELS: [&str; 10] = ["листы", "лист", "страница", "стр.", "лл.", "л.", "sheet", "folio", "page", "p."];
