@@ -18,7 +18,11 @@ fn archive_from_file(path: &Path) -> Option<PathBuf> {
         let value = value.trim().trim_matches('"').trim_matches('\'');
         let dir = PathBuf::from(value);
         // A relative path in a config file is relative to the file.
-        Some(if dir.is_relative() { path.parent().unwrap_or(Path::new(".")).join(dir) } else { dir })
+        Some(if dir.is_relative() {
+            path.parent().unwrap_or(Path::new(".")).join(dir)
+        } else {
+            dir
+        })
     })
 }
 

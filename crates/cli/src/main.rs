@@ -59,12 +59,14 @@ enum Command {
     /// Create an empty archive (ingest creates one too when there is none).
     Init,
     /// Store, extract, place and index files and folders.
-    #[command(after_help = "Files are placed in the hierarchy by the inventory CSV when it lists them, else by \
+    #[command(
+        after_help = "Files are placed in the hierarchy by the inventory CSV when it lists them, else by \
 reference codes in folder names (ф. 17/оп. 171/д. 409/) or file names (f17_op171_d409.pdf). \
 Re-running an ingest is safe: unchanged files are skipped and an interrupted ingest resumes.
 
 The inventory CSV needs a `reference` (шифр) column; `path` (файл), `title` (заголовок), `dates` (даты) \
-and `sheets` (листов) are optional. Paths are relative to the CSV's folder.")]
+and `sheets` (листов) are optional. Paths are relative to the CSV's folder."
+    )]
     Ingest {
         /// Files or folders to ingest.
         #[arg(value_name = "PATH", required_unless_present = "retry_failed")]
@@ -92,10 +94,12 @@ and `sheets` (листов) are optional. Paths are relative to the CSV's folder
         json: bool,
     },
     /// Search the archive.
-    #[command(after_help = "QUERY LANGUAGE: words are all required; OR offers alternatives; NOT or a leading - \
+    #[command(
+        after_help = "QUERY LANGUAGE: words are all required; OR offers alternatives; NOT or a leading - \
 excludes; (parentheses) group; \"double quotes\" or «guillemets» make a phrase.
 A word matches its inflected forms (Хрущёвым finds Хрущёв) and its romanisations (Khrushchev, \
-Chruschtschow, Hruŝëv find Хрущёв and back); --exact turns all of that off.")]
+Chruschtschow, Hruŝëv find Хрущёв and back); --exact turns all of that off."
+    )]
     Search {
         /// What to look for.
         query: String,
@@ -154,12 +158,18 @@ struct Failure {
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure { status: EXIT_FAILED, error: e.into() }
+        Failure {
+            status: EXIT_FAILED,
+            error: e.into(),
+        }
     }
 }
 
 fn usage(message: impl std::fmt::Display) -> Failure {
-    Failure { status: EXIT_USAGE, error: anyhow::anyhow!("{message}") }
+    Failure {
+        status: EXIT_USAGE,
+        error: anyhow::anyhow!("{message}"),
+    }
 }
 
 fn main() -> ExitCode {
@@ -175,8 +185,14 @@ fn main() -> ExitCode {
 
 fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
     Archive::open(archive).map_err(|e| match e {
-        ArchiveError::NotAnArchive(_) => Failure { status: EXIT_FAILED, error: e.into() },
-        other => Failure { status: EXIT_FAILED, error: anyhow::Error::new(other).context(format!("opening {}", archive.display())) },
+        ArchiveError::NotAnArchive(_) => Failure {
+            status: EXIT_FAILED,
+            error: e.into(),
+        },
+        other => Failure {
+            status: EXIT_FAILED,
+            error: anyhow::Error::new(other).context(format!("opening {}", archive.display())),
+        },
     })
 }
 
@@ -185,16 +201,35 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::Init => {
             let existed = Archive::exists(&archive_dir);
-            Archive::init(&archive_dir).with_context(|| format!("creating an archive in {}", archive_dir.display()))?;
-            println!("{} archive in {}", if existed { "Existing" } else { "Created" }, archive_dir.display());
+            Archive::init(&archive_dir)
+                .with_context(|| format!("creating an archive in {}", archive_dir.display()))?;
+            println!(
+                "{} archive in {}",
+                if existed { "Existing" } else { "Created" },
+                archive_dir.display()
+            );
             Ok(EXIT_OK)
         }
-        Command::Ingest { paths, inventory, retry_failed, max_file_size, workers, json } => {
+        Command::Ingest {
+            paths,
+            inventory,
+            retry_failed,
+            max_file_size,
+            workers,
+            json,
+        } => {
             if !Archive::exists(&archive_dir) && !json {
                 eprintln!("Creating an archive in {}", archive_dir.display());
             }
-            let archive = Archive::init(&archive_dir).with_context(|| format!("opening {}", archive_dir.display()))?;
-            let options = IngestOptions { inventory, max_file_size, workers, retry_failed, ..IngestOptions::default() };
+            let archive = Archive::init(&archive_dir)
+                .with_context(|| format!("opening {}", archive_dir.display()))?;
+            let options = IngestOptions {
+                inventory,
+                max_file_size,
+                workers,
+                retry_failed,
+                ..IngestOptions::default()
+            };
             let progress = output::Bar::new("ingesting");
             let report = archive.ingest(&paths, &options, &progress)?;
             if json {
@@ -202,7 +237,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             } else {
                 output::print_ingest(&report, &archive_dir, options.ocr.available());
             }
-            Ok(if report.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+            Ok(if report.failed > 0 {
+                EXIT_FAILED
+            } else {
+                EXIT_OK
+            })
         }
         Command::Status { json } => {
             let archive = open(&archive_dir)?;
@@ -214,16 +253,46 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(EXIT_OK)
         }
-        Command::Search { query, limit, exact, within, lang, format, dates, json } => {
-            let within = within.map(|r| Reference::parse(&r).map_err(|e| usage(format!("--in {r:?}: {e}")))).transpose()?;
+        Command::Search {
+            query,
+            limit,
+            exact,
+            within,
+            lang,
+            format,
+            dates,
+            json,
+        } => {
+            let within = within
+                .map(|r| Reference::parse(&r).map_err(|e| usage(format!("--in {r:?}: {e}"))))
+                .transpose()?;
             let format = format
-                .map(|f| Format::parse(&f).ok_or_else(|| usage(format!("--format {f:?}: expected text, markdown, html, pdf, docx or image"))))
+                .map(|f| {
+                    Format::parse(&f).ok_or_else(|| {
+                        usage(format!(
+                            "--format {f:?}: expected text, markdown, html, pdf, docx or image"
+                        ))
+                    })
+                })
                 .transpose()?;
             let dates = dates
-                .map(|d| DateRange::parse(&d).ok_or_else(|| usage(format!("--dates {d:?}: expected 1937, 1937..1945 or 1941-06-22"))))
+                .map(|d| {
+                    DateRange::parse(&d).ok_or_else(|| {
+                        usage(format!(
+                            "--dates {d:?}: expected 1937, 1937..1945 or 1941-06-22"
+                        ))
+                    })
+                })
                 .transpose()?;
             let archive = open(&archive_dir)?;
-            let options = SearchOptions { limit, within, language: lang, format, dates, exact };
+            let options = SearchOptions {
+                limit,
+                within,
+                language: lang,
+                format,
+                dates,
+                exact,
+            };
             let response = archive.search(&query, &options).map_err(|e| match e {
                 ArchiveError::Query(q) => usage(format!("query {query:?}: {q}")),
                 other => other.into(),
@@ -239,7 +308,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let archive = open(&archive_dir)?;
             let shown = match archive.show(&target) {
                 Ok(s) => s,
-                Err(e @ ArchiveError::NotFound(_)) => return Err(Failure { status: EXIT_NOT_FOUND, error: e.into() }),
+                Err(e @ ArchiveError::NotFound(_)) => {
+                    return Err(Failure {
+                        status: EXIT_NOT_FOUND,
+                        error: e.into(),
+                    })
+                }
                 Err(e @ ArchiveError::BadTarget(..)) => return Err(usage(e)),
                 Err(e) => return Err(e.into()),
             };
@@ -254,12 +328,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let archive = open(&archive_dir)?;
             let progress = output::Bar::new("indexing");
             let n = archive.reindex(&progress)?;
-            println!("Reindexed {n} documents ({} pages).", archive.index().page_count());
+            println!(
+                "Reindexed {n} documents ({} pages).",
+                archive.index().page_count()
+            );
             Ok(EXIT_OK)
         }
         Command::Synth { out, docs, seed } => {
-            let options = kartoteka_synth::SynthOptions { out: out.clone(), docs, seed };
-            let summary = kartoteka_synth::generate(&options).with_context(|| format!("writing {}", out.display()))?;
+            let options = kartoteka_synth::SynthOptions {
+                out: out.clone(),
+                docs,
+                seed,
+            };
+            let summary = kartoteka_synth::generate(&options)
+                .with_context(|| format!("writing {}", out.display()))?;
             println!(
                 "Wrote {} documents ({} agents, {} cover names, {} files missing, {} empty) to {}",
                 summary.documents,
@@ -269,7 +351,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 summary.empty_files,
                 out.display()
             );
-            println!("Inventory: {}\nGround truth: {}", summary.inventory.display(), summary.truth.display());
+            println!(
+                "Inventory: {}\nGround truth: {}",
+                summary.inventory.display(),
+                summary.truth.display()
+            );
             Ok(EXIT_OK)
         }
     }

@@ -24,12 +24,16 @@ pub struct Bar {
 impl Bar {
     pub fn new(what: &str) -> Bar {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        let template = format!("{what} {{bar:30}} {{pos}}/{{len}} docs  {{per_sec}}  {{msg}}  ETA {{eta}}");
+        let template =
+            format!("{what} {{bar:30}} {{pos}}/{{len}} docs  {{per_sec}}  {{msg}}  ETA {{eta}}");
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.progress_chars("█▉ "));
         }
         bar.enable_steady_tick(Duration::from_millis(200));
-        Bar { bar, bytes: AtomicU64::new(0) }
+        Bar {
+            bar,
+            bytes: AtomicU64::new(0),
+        }
     }
 }
 
@@ -41,7 +45,8 @@ impl Progress for Bar {
         self.bar.inc(items);
         let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
         let secs = self.bar.elapsed().as_secs_f64().max(0.001);
-        self.bar.set_message(format!("{:.1} MB/s", total as f64 / 1e6 / secs));
+        self.bar
+            .set_message(format!("{:.1} MB/s", total as f64 / 1e6 / secs));
     }
     fn finish(&self) {
         self.bar.finish_and_clear();
@@ -72,7 +77,14 @@ pub fn print_ingest(report: &IngestReport, archive: &Path, ocr: bool) {
         }
     }
     if !report.needs_ocr_paths.is_empty() {
-        println!("\nStored, waiting for OCR{}:", if ocr { "" } else { " (install tesseract-ocr and tesseract-ocr-rus, then run `kartoteka ingest --retry-failed`)" });
+        println!(
+            "\nStored, waiting for OCR{}:",
+            if ocr {
+                ""
+            } else {
+                " (install tesseract-ocr and tesseract-ocr-rus, then run `kartoteka ingest --retry-failed`)"
+            }
+        );
         for p in &report.needs_ocr_paths {
             println!("  {p}");
         }
@@ -91,46 +103,94 @@ pub fn print_ingest(report: &IngestReport, archive: &Path, ocr: bool) {
 pub fn print_status(status: &Status) {
     let s = &status.summary;
     println!("Archive {}", status.archive);
-    println!("  {} documents, {} pages ({} indexed), {} units described", s.documents, s.pages, status.indexed_pages, s.units);
-    let list = |pairs: &[(String, u64)]| pairs.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
+    println!(
+        "  {} documents, {} pages ({} indexed), {} units described",
+        s.documents, s.pages, status.indexed_pages, s.units
+    );
+    let list = |pairs: &[(String, u64)]| {
+        pairs
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !s.by_format.is_empty() {
         println!("  by format: {}", list(&s.by_format));
         println!("  placed by: {}", list(&s.by_placement));
     }
-    println!("  waiting for OCR: {}   failed: {}   not yet indexed: {}", s.needs_ocr, s.failed, s.not_indexed);
+    println!(
+        "  waiting for OCR: {}   failed: {}   not yet indexed: {}",
+        s.needs_ocr, s.failed, s.not_indexed
+    );
     if !status.failures.is_empty() {
         println!("\nFailures (retry with `kartoteka ingest --retry-failed`):");
         for f in &status.failures {
             let doc = f.doc.map(|d| format!("doc {d}, ")).unwrap_or_default();
-            println!("  {}{} [{} at {}]: {}", doc, f.path, f.stage, f.at, f.reason);
+            println!(
+                "  {}{} [{} at {}]: {}",
+                doc, f.path, f.stage, f.at, f.reason
+            );
         }
     }
-    if !status.needs_ocr.is_empty() {
+    if !status.needs_ocr_documents.is_empty() {
         println!("\nWaiting for OCR:");
-        for d in &status.needs_ocr {
-            println!("  doc {}  {}  {}", d.doc, d.reference.as_deref().unwrap_or("(unplaced)"), d.path);
+        for d in &status.needs_ocr_documents {
+            println!(
+                "  doc {}  {}  {}",
+                d.doc,
+                d.reference.as_deref().unwrap_or("(unplaced)"),
+                d.path
+            );
         }
     }
 }
 
 pub fn print_search(query: &str, response: &SearchResponse, color: bool) {
-    let (open, close) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("**", "**") };
-    println!("{} page{} match {query:?}", response.total, if response.total == 1 { "" } else { "s" });
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    println!(
+        "{} page{} match {query:?}",
+        response.total,
+        if response.total == 1 { "" } else { "s" }
+    );
     for (i, hit) in response.hits.iter().enumerate() {
-        let sheet = hit.sheet.map(|n| format!(", л. {n}{}", if hit.verso { " об." } else { "" })).unwrap_or_default();
+        let sheet = hit
+            .sheet
+            .map(|n| format!(", л. {n}{}", if hit.verso { " об." } else { "" }))
+            .unwrap_or_default();
         let place = hit.reference.clone().unwrap_or_else(|| "(unplaced)".into());
-        println!("\n{:>3}. {place}{sheet}   doc {} p. {}   {}", i + 1, hit.doc, hit.page, hit.path);
+        println!(
+            "\n{:>3}. {place}{sheet}   doc {} p. {}   {}",
+            i + 1,
+            hit.doc,
+            hit.page,
+            hit.path
+        );
         println!("     {}", hit.fragment.marked(open, close));
     }
 }
 
 pub fn print_shown(shown: &Shown) {
     match shown {
-        Shown::Document { document: d, reference_en, pages, ledger } => {
+        Shown::Document {
+            document: d,
+            reference_en,
+            pages,
+            ledger,
+        } => {
             println!("Document {}", d.id);
-            println!("  original   {} ({} bytes, sha256 {})", d.source_path, d.size, d.content);
+            println!(
+                "  original   {} ({} bytes, sha256 {})",
+                d.source_path, d.size, d.content
+            );
             match &d.reference {
-                Some(r) => println!("  reference  {r}  /  {}", reference_en.as_deref().unwrap_or("")),
+                Some(r) => println!(
+                    "  reference  {r}  /  {}",
+                    reference_en.as_deref().unwrap_or("")
+                ),
                 None => println!("  reference  (unplaced)"),
             }
             println!("  placed by  {}", d.placement.as_str());
@@ -143,10 +203,21 @@ pub fn print_shown(shown: &Shown) {
             println!(
                 "  format     {}{}  language {}",
                 d.format,
-                d.encoding.as_ref().map(|e| format!(" ({e})")).unwrap_or_default(),
+                d.encoding
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default(),
                 d.language.as_deref().unwrap_or("?")
             );
-            println!("  ingested   {}{}", d.ingested_at, if d.needs_ocr { "   WAITING FOR OCR" } else { "" });
+            println!(
+                "  ingested   {}{}",
+                d.ingested_at,
+                if d.needs_ocr {
+                    "   WAITING FOR OCR"
+                } else {
+                    ""
+                }
+            );
             println!("  ledger:");
             for r in ledger {
                 let outcome = match &r.outcome {
@@ -154,14 +225,29 @@ pub fn print_shown(shown: &Shown) {
                     StageOutcome::Pending(why) => format!("pending: {why}"),
                     StageOutcome::Failed(why) => format!("FAILED: {why}"),
                 };
-                println!("    {} {:<8} v{} {}", r.at, r.stage.as_str(), r.version, outcome);
+                println!(
+                    "    {} {:<8} v{} {}",
+                    r.at,
+                    r.stage.as_str(),
+                    r.version,
+                    outcome
+                );
             }
             for p in pages {
-                let sheet = p.sheet.map(|s| format!(" — л. {}{}", s.number, if s.verso { " об." } else { "" })).unwrap_or_default();
+                let sheet = p
+                    .sheet
+                    .map(|s| format!(" — л. {}{}", s.number, if s.verso { " об." } else { "" }))
+                    .unwrap_or_default();
                 println!("\n--- page {}{sheet} ---\n{}", p.number, p.text);
             }
         }
-        Shown::Unit { reference, reference_en, unit, units, documents } => {
+        Shown::Unit {
+            reference,
+            reference_en,
+            unit,
+            units,
+            documents,
+        } => {
             println!("Unit {reference}  /  {reference_en}");
             if let Some(u) = unit {
                 if let Some(t) = &u.title {
@@ -187,7 +273,10 @@ pub fn print_shown(shown: &Shown) {
                 println!(
                     "    doc {:<6} {:<32} {:<9} {}",
                     d.id.to_string(),
-                    d.reference.as_ref().map(|r| r.to_string()).unwrap_or_default(),
+                    d.reference
+                        .as_ref()
+                        .map(|r| r.to_string())
+                        .unwrap_or_default(),
                     d.format.as_str(),
                     d.source_path
                 );

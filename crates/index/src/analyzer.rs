@@ -47,7 +47,9 @@ impl Form {
 /// alike, and keying every common word would only add false matches.
 fn is_name_like(word: &str) -> bool {
     let mut chars = word.chars();
-    chars.next().is_some_and(char::is_uppercase) && word.chars().any(char::is_alphabetic) && word.chars().count() > 1
+    chars.next().is_some_and(char::is_uppercase)
+        && word.chars().any(char::is_alphabetic)
+        && word.chars().count() > 1
 }
 
 /// A tokenizer emitting one [`Form`] of each word.
@@ -60,7 +62,10 @@ pub struct KartotekaTokenizer {
 impl KartotekaTokenizer {
     /// A tokenizer for `form`.
     pub fn new(form: Form) -> Self {
-        KartotekaTokenizer { form, tokens: Vec::new() }
+        KartotekaTokenizer {
+            form,
+            tokens: Vec::new(),
+        }
     }
 }
 
@@ -77,7 +82,13 @@ impl Tokenizer for KartotekaTokenizer {
         self.tokens.clear();
         for (position, w) in words(text).enumerate() {
             let push = |tokens: &mut Vec<Token>, text: String| {
-                tokens.push(Token { offset_from: w.start, offset_to: w.end, position, text, position_length: 1 });
+                tokens.push(Token {
+                    offset_from: w.start,
+                    offset_to: w.end,
+                    position,
+                    text,
+                    position_length: 1,
+                });
             };
             match self.form {
                 Form::Exact => push(&mut self.tokens, w.text.to_string()),
@@ -92,7 +103,10 @@ impl Tokenizer for KartotekaTokenizer {
                 }
             }
         }
-        KartotekaStream { tokens: &mut self.tokens, index: 0 }
+        KartotekaStream {
+            tokens: &mut self.tokens,
+            index: 0,
+        }
     }
 }
 

@@ -20,10 +20,13 @@ use std::path::Path;
 
 use kartoteka_model::{DateRange, DocId, Format, Reference, Sheet};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TantivyQuery, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value,
-    STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, Value, STRING,
 };
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -129,14 +132,19 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let num = NumericOptions::default().set_indexed().set_stored().set_fast();
+    let num = NumericOptions::default()
+        .set_indexed()
+        .set_stored()
+        .set_fast();
     let text = |form: Form, positions: bool| {
         TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(form.name()).set_index_option(if positions {
-                IndexRecordOption::WithFreqsAndPositions
-            } else {
-                IndexRecordOption::WithFreqs
-            }),
+            TextFieldIndexing::default()
+                .set_tokenizer(form.name())
+                .set_index_option(if positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                }),
         )
     };
     let fields = Fields {
@@ -151,15 +159,23 @@ fn schema() -> (Schema, Fields) {
         unit: b.add_facet_field("unit", FacetOptions::default()),
         language: b.add_text_field("language", STRING),
         format: b.add_text_field("format", STRING),
-        date_from: b.add_u64_field("date_from", NumericOptions::default().set_indexed().set_fast()),
-        date_to: b.add_u64_field("date_to", NumericOptions::default().set_indexed().set_fast()),
+        date_from: b.add_u64_field(
+            "date_from",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
+        date_to: b.add_u64_field(
+            "date_to",
+            NumericOptions::default().set_indexed().set_fast(),
+        ),
     };
     (b.build(), fields)
 }
 
 fn register_tokenizers(index: &Index) {
     for form in [Form::Exact, Form::Folded, Form::Lemma, Form::Translit] {
-        index.tokenizers().register(form.name(), KartotekaTokenizer::new(form));
+        index
+            .tokenizers()
+            .register(form.name(), KartotekaTokenizer::new(form));
     }
 }
 
@@ -183,11 +199,16 @@ const WRITER_MEMORY: usize = 96 * 1024 * 1024;
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when the directory is empty.
     pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| IndexError::Directory { path: dir.display().to_string(), message: e.to_string() })?;
+        std::fs::create_dir_all(dir).map_err(|e| IndexError::Directory {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
         let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir)
-            .map_err(|e| IndexError::Directory { path: dir.display().to_string(), message: e.to_string() })?;
+        let directory =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Directory {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
         let index = Index::open_or_create(directory, schema)?;
         Self::with_index(index, fields)
     }
@@ -200,15 +221,31 @@ impl SearchIndex {
 
     fn with_index(index: Index, fields: Fields) -> Result<SearchIndex, IndexError> {
         register_tokenizers(&index);
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+        })
     }
 
     /// Takes the index's single writer lock.
     pub fn writer(&self) -> Result<IndexWriterHandle, IndexError> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
-        match self.index.writer_with_num_threads(threads, WRITER_MEMORY.max(threads * 16 * 1024 * 1024)) {
-            Ok(writer) => Ok(IndexWriterHandle { writer, fields: self.fields }),
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4);
+        match self
+            .index
+            .writer_with_num_threads(threads, WRITER_MEMORY.max(threads * 16 * 1024 * 1024))
+        {
+            Ok(writer) => Ok(IndexWriterHandle {
+                writer,
+                fields: self.fields,
+            }),
             Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
             Err(e) => Err(e.into()),
         }
@@ -226,12 +263,23 @@ impl SearchIndex {
     }
 
     /// Runs a parsed query.
-    pub fn search(&self, query: &Query, options: &SearchOptions) -> Result<SearchResults, IndexError> {
+    pub fn search(
+        &self,
+        query: &Query,
+        options: &SearchOptions,
+    ) -> Result<SearchResults, IndexError> {
         let f = self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(Occur::Must, self.compile(query, options.exact))];
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
+            vec![(Occur::Must, self.compile(query, options.exact))];
         if let Some(unit) = &options.within {
             let facet = Facet::from_path(unit.unit_path());
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_facet(f.unit, &facet), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_facet(f.unit, &facet),
+                    IndexRecordOption::Basic,
+                )),
+            ));
             if let Some(sheets) = &unit.sheets {
                 let last = sheets.last.unwrap_or(sheets.first).number as u64;
                 clauses.push((
@@ -244,35 +292,65 @@ impl SearchIndex {
             }
         }
         if let Some(lang) = &options.language {
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.language, lang), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.language, lang),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if let Some(format) = options.format {
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_text(f.format, format.as_str()), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.format, format.as_str()),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if let Some(dates) = options.dates {
             // Overlap: the document starts before the period ends and ends after it starts.
             clauses.push((
                 Occur::Must,
-                Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_u64(f.date_from, dates.to as u64)))),
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_u64(f.date_from, dates.to as u64)),
+                )),
             ));
             clauses.push((
                 Occur::Must,
-                Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.date_to, dates.from as u64)), Bound::Unbounded)),
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(f.date_to, dates.from as u64)),
+                    Bound::Unbounded,
+                )),
             ));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let limit = if options.limit == 0 { 10 } else { options.limit };
-        let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit).order_by_score(), Count))?;
+        let limit = if options.limit == 0 {
+            10
+        } else {
+            options.limit
+        };
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit).order_by_score(), Count),
+        )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let stored: TantivyDocument = searcher.doc(address)?;
             let get = |field| stored.get_first(field).and_then(|v| v.as_u64());
-            let sheet = get(f.sheet).filter(|n| *n > 0).map(|n| Sheet { number: n as u32, verso: get(f.verso) == Some(1) });
-            hits.push(Hit { doc: DocId(get(f.doc).unwrap_or(0) as i64), page: get(f.page).unwrap_or(0) as u32, sheet, score });
+            let sheet = get(f.sheet).filter(|n| *n > 0).map(|n| Sheet {
+                number: n as u32,
+                verso: get(f.verso) == Some(1),
+            });
+            hits.push(Hit {
+                doc: DocId(get(f.doc).unwrap_or(0) as i64),
+                page: get(f.page).unwrap_or(0) as u32,
+                sheet,
+                score,
+            });
         }
         Ok(SearchResults { total, hits })
     }
@@ -282,15 +360,23 @@ impl SearchIndex {
         let forms: &[(Form, Field, f32)] = if exact {
             &[(Form::Exact, f.exact, 1.0)]
         } else {
-            &[(Form::Folded, f.folded, 3.0), (Form::Lemma, f.lemma, 2.0), (Form::Translit, f.translit, 1.0)]
+            &[
+                (Form::Folded, f.folded, 3.0),
+                (Form::Lemma, f.lemma, 2.0),
+                (Form::Translit, f.translit, 1.0),
+            ]
         };
         match query {
             Query::Word(word) => {
                 let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
                 for &(form, field, boost) in forms {
                     for term in form.query_terms(word) {
-                        let q = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::WithFreqs);
-                        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+                        let q = TermQuery::new(
+                            Term::from_field_text(field, &term),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        alternatives
+                            .push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
                     }
                 }
                 Box::new(BooleanQuery::new(alternatives))
@@ -299,14 +385,19 @@ impl SearchIndex {
                 let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
                 // Transliteration keys are several per word, so phrases match on the
                 // forms that have one term per position.
-                for &(form, field, boost) in forms.iter().filter(|(form, ..)| *form != Form::Translit) {
+                for &(form, field, boost) in
+                    forms.iter().filter(|(form, ..)| *form != Form::Translit)
+                {
                     let terms: Vec<Term> = words
                         .iter()
                         .filter_map(|w| form.query_terms(w).into_iter().next())
                         .map(|t| Term::from_field_text(field, &t))
                         .collect();
                     let q: Box<dyn TantivyQuery> = if terms.len() == 1 {
-                        Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs))
+                        Box::new(TermQuery::new(
+                            terms[0].clone(),
+                            IndexRecordOption::WithFreqs,
+                        ))
                     } else {
                         Box::new(PhraseQuery::new(terms))
                     };
@@ -324,9 +415,12 @@ impl SearchIndex {
                     .collect();
                 Box::new(BooleanQuery::new(clauses))
             }
-            Query::Or(parts) => {
-                Box::new(BooleanQuery::new(parts.iter().map(|p| (Occur::Should, self.compile(p, exact))).collect()))
-            }
+            Query::Or(parts) => Box::new(BooleanQuery::new(
+                parts
+                    .iter()
+                    .map(|p| (Occur::Should, self.compile(p, exact)))
+                    .collect(),
+            )),
             Query::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
                 (Occur::MustNot, self.compile(inner, exact)),
@@ -337,9 +431,14 @@ impl SearchIndex {
 
 impl IndexWriterHandle {
     /// Replaces every page of `doc` with `pages`: re-adding a document never duplicates it.
-    pub fn replace_document(&mut self, doc: DocId, pages: &[PageEntry<'_>]) -> Result<(), IndexError> {
+    pub fn replace_document(
+        &mut self,
+        doc: DocId,
+        pages: &[PageEntry<'_>],
+    ) -> Result<(), IndexError> {
         let f = self.fields;
-        self.writer.delete_term(Term::from_field_u64(f.doc, doc.0 as u64));
+        self.writer
+            .delete_term(Term::from_field_u64(f.doc, doc.0 as u64));
         for p in pages {
             let mut d = doc!(
                 f.doc => p.doc.0 as u64,
@@ -369,7 +468,8 @@ impl IndexWriterHandle {
 
     /// Removes a document's pages.
     pub fn delete_document(&mut self, doc: DocId) {
-        self.writer.delete_term(Term::from_field_u64(self.fields.doc, doc.0 as u64));
+        self.writer
+            .delete_term(Term::from_field_u64(self.fields.doc, doc.0 as u64));
     }
 
     /// Removes everything (before a rebuild).

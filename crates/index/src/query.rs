@@ -72,13 +72,23 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
         if c.is_whitespace() {
             i += 1;
         } else if c == '"' || c == '«' || c == '“' {
-            let close = if c == '«' { '»' } else if c == '“' { '”' } else { '"' };
-            let end = chars[i + 1..].iter().position(|&d| d == close || (close != '"' && d == '"'));
+            let close = if c == '«' {
+                '»'
+            } else if c == '“' {
+                '”'
+            } else {
+                '"'
+            };
+            let end = chars[i + 1..]
+                .iter()
+                .position(|&d| d == close || (close != '"' && d == '"'));
             let Some(end) = end else {
                 return Err(QueryError::UnbalancedQuote { position: pos });
             };
             let inner: String = chars[i + 1..i + 1 + end].iter().collect();
-            let words: Vec<String> = kartoteka_text::words(&inner).map(|w| w.text.to_string()).collect();
+            let words: Vec<String> = kartoteka_text::words(&inner)
+                .map(|w| w.text.to_string())
+                .collect();
             if !words.is_empty() {
                 out.push((Tok::Phrase(words), pos));
             }
@@ -89,14 +99,20 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
         } else if c == ')' {
             out.push((Tok::Close, pos));
             i += 1;
-        } else if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(') {
+        } else if c == '-'
+            && chars.get(i + 1).is_some_and(|n| !n.is_whitespace())
+            && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(')
+        {
             out.push((Tok::Not, pos));
             i += 1;
         } else if c == '+' {
             i += 1;
         } else {
             let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '"' | '(' | ')' | '«' | '“') {
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], '"' | '(' | ')' | '«' | '“')
+            {
                 i += 1;
             }
             let raw: String = chars[start..i].iter().collect();
@@ -105,10 +121,14 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
                 "OR" | "ИЛИ" | "|" => out.push((Tok::Or, pos)),
                 "NOT" | "НЕ" => out.push((Tok::Not, pos)),
                 _ => {
-                    let words: Vec<String> = kartoteka_text::words(&raw).map(|w| w.text.to_string()).collect();
+                    let words: Vec<String> = kartoteka_text::words(&raw)
+                        .map(|w| w.text.to_string())
+                        .collect();
                     match words.len() {
                         0 => {}
-                        1 => out.push((Tok::Word(words.into_iter().next().unwrap_or_default()), pos)),
+                        1 => {
+                            out.push((Tok::Word(words.into_iter().next().unwrap_or_default()), pos))
+                        }
                         // "Султан-Заде", "ф.17": written together, searched together.
                         _ => out.push((Tok::Phrase(words), pos)),
                     }
@@ -130,7 +150,10 @@ impl Parser {
     }
 
     fn pos(&self) -> usize {
-        self.toks.get(self.i).map(|(_, p)| *p).unwrap_or_else(|| self.toks.last().map(|(_, p)| *p).unwrap_or(0))
+        self.toks
+            .get(self.i)
+            .map(|(_, p)| *p)
+            .unwrap_or_else(|| self.toks.last().map(|(_, p)| *p).unwrap_or(0))
     }
 
     fn or(&mut self) -> Result<Query, QueryError> {
@@ -139,11 +162,18 @@ impl Parser {
             let pos = self.pos();
             self.i += 1;
             if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
-                return Err(QueryError::DanglingOperator { operator: "OR".into(), position: pos });
+                return Err(QueryError::DanglingOperator {
+                    operator: "OR".into(),
+                    position: pos,
+                });
             }
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Query::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Query, QueryError> {
@@ -154,8 +184,13 @@ impl Parser {
                 Some(Tok::And) => {
                     let pos = self.pos();
                     self.i += 1;
-                    if parts.is_empty() || matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
-                        return Err(QueryError::DanglingOperator { operator: "AND".into(), position: pos });
+                    if parts.is_empty()
+                        || matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And))
+                    {
+                        return Err(QueryError::DanglingOperator {
+                            operator: "AND".into(),
+                            position: pos,
+                        });
                     }
                 }
                 Some(_) => parts.push(self.unary()?),
@@ -164,12 +199,19 @@ impl Parser {
         if parts.is_empty() {
             let pos = self.pos();
             return match self.peek() {
-                Some(Tok::Or) => Err(QueryError::DanglingOperator { operator: "OR".into(), position: pos }),
+                Some(Tok::Or) => Err(QueryError::DanglingOperator {
+                    operator: "OR".into(),
+                    position: pos,
+                }),
                 Some(Tok::Close) => Err(QueryError::UnbalancedParen { position: pos }),
                 _ => Err(QueryError::Empty),
             };
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Query::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Query::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Query, QueryError> {
@@ -178,7 +220,10 @@ impl Parser {
             Some(Tok::Not) => {
                 self.i += 1;
                 if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
-                    return Err(QueryError::DanglingOperator { operator: "NOT".into(), position: pos });
+                    return Err(QueryError::DanglingOperator {
+                        operator: "NOT".into(),
+                        position: pos,
+                    });
                 }
                 Ok(Query::Not(Box::new(self.unary()?)))
             }
@@ -197,9 +242,16 @@ impl Parser {
             }
             Some(Tok::Phrase(p)) => {
                 self.i += 1;
-                Ok(if p.len() == 1 { Query::Word(p.into_iter().next().unwrap_or_default()) } else { Query::Phrase(p) })
+                Ok(if p.len() == 1 {
+                    Query::Word(p.into_iter().next().unwrap_or_default())
+                } else {
+                    Query::Phrase(p)
+                })
             }
-            _ => Err(QueryError::DanglingOperator { operator: "?".into(), position: pos }),
+            _ => Err(QueryError::DanglingOperator {
+                operator: "?".into(),
+                position: pos,
+            }),
         }
     }
 }
@@ -221,7 +273,9 @@ impl Query {
         let mut parser = Parser { toks, i: 0 };
         let q = parser.or()?;
         if parser.i < parser.toks.len() {
-            return Err(QueryError::UnbalancedParen { position: parser.pos() });
+            return Err(QueryError::UnbalancedParen {
+                position: parser.pos(),
+            });
         }
         if !q.has_positive() {
             return Err(QueryError::OnlyNegative(text.trim().to_string()));
@@ -250,7 +304,9 @@ impl Query {
         match self {
             Query::Word(w) => out.push(w),
             Query::Phrase(ws) => out.extend(ws.iter().map(String::as_str)),
-            Query::And(parts) | Query::Or(parts) => parts.iter().for_each(|p| p.collect_positive(out)),
+            Query::And(parts) | Query::Or(parts) => {
+                parts.iter().for_each(|p| p.collect_positive(out))
+            }
             Query::Not(_) => {}
         }
     }
@@ -266,23 +322,53 @@ mod tests {
 
     #[test]
     fn words_phrases_and_operators() {
-        assert_eq!(Query::parse("Берия Лондон").unwrap(), Query::And(vec![w("Берия"), w("Лондон")]));
-        assert_eq!(Query::parse("a OR b c").unwrap(), Query::Or(vec![w("a"), Query::And(vec![w("b"), w("c")])]));
+        assert_eq!(
+            Query::parse("Берия Лондон").unwrap(),
+            Query::And(vec![w("Берия"), w("Лондон")])
+        );
+        assert_eq!(
+            Query::parse("a OR b c").unwrap(),
+            Query::Or(vec![w("a"), Query::And(vec![w("b"), w("c")])])
+        );
         assert_eq!(
             Query::parse("«Лаврентий Берия» -Абакумов").unwrap(),
-            Query::And(vec![Query::Phrase(vec!["Лаврентий".into(), "Берия".into()]), Query::Not(Box::new(w("Абакумов")))])
+            Query::And(vec![
+                Query::Phrase(vec!["Лаврентий".into(), "Берия".into()]),
+                Query::Not(Box::new(w("Абакумов")))
+            ])
         );
-        assert_eq!(Query::parse("(a OR b) AND NOT c").unwrap().positive_words(), ["a", "b"]);
-        assert_eq!(Query::parse("Султан-Заде").unwrap(), Query::Phrase(vec!["Султан".into(), "Заде".into()]));
+        assert_eq!(
+            Query::parse("(a OR b) AND NOT c").unwrap().positive_words(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            Query::parse("Султан-Заде").unwrap(),
+            Query::Phrase(vec!["Султан".into(), "Заде".into()])
+        );
     }
 
     #[test]
     fn errors_say_where() {
-        assert_eq!(Query::parse("agent \"HOLA"), Err(QueryError::UnbalancedQuote { position: 7 }));
+        assert_eq!(
+            Query::parse("agent \"HOLA"),
+            Err(QueryError::UnbalancedQuote { position: 7 })
+        );
         assert_eq!(Query::parse("   "), Err(QueryError::Empty));
-        assert!(matches!(Query::parse("(a OR b"), Err(QueryError::UnbalancedParen { .. })));
-        assert!(matches!(Query::parse("a)"), Err(QueryError::UnbalancedParen { .. })));
-        assert!(matches!(Query::parse("a OR"), Err(QueryError::DanglingOperator { .. })));
-        assert!(matches!(Query::parse("NOT a"), Err(QueryError::OnlyNegative(_))));
+        assert!(matches!(
+            Query::parse("(a OR b"),
+            Err(QueryError::UnbalancedParen { .. })
+        ));
+        assert!(matches!(
+            Query::parse("a)"),
+            Err(QueryError::UnbalancedParen { .. })
+        ));
+        assert!(matches!(
+            Query::parse("a OR"),
+            Err(QueryError::DanglingOperator { .. })
+        ));
+        assert!(matches!(
+            Query::parse("NOT a"),
+            Err(QueryError::OnlyNegative(_))
+        ));
     }
 }

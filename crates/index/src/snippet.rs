@@ -23,7 +23,9 @@ pub struct Snippet {
 impl Snippet {
     /// The fragment with each match wrapped in `open` and `close`.
     pub fn marked(&self, open: &str, close: &str) -> String {
-        let mut out = String::with_capacity(self.fragment.len() + self.highlights.len() * (open.len() + close.len()));
+        let mut out = String::with_capacity(
+            self.fragment.len() + self.highlights.len() * (open.len() + close.len()),
+        );
         let mut last = 0;
         for r in &self.highlights {
             out.push_str(&self.fragment[last..r.start]);
@@ -54,7 +56,12 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
         .into_iter()
         .map(|w| {
             let folded = fold(w).into_owned();
-            Wanted { exact: w.to_string(), lemma: lemma(&folded).into_owned(), folded, keys: translit_keys(w) }
+            Wanted {
+                exact: w.to_string(),
+                lemma: lemma(&folded).into_owned(),
+                folded,
+                keys: translit_keys(w),
+            }
         })
         .collect();
     let mut matches: Vec<Range<usize>> = Vec::new();
@@ -70,7 +77,9 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
                 }
                 || (w.text.chars().next().is_some_and(char::is_uppercase) && {
                     let keys = translit_keys(w.text);
-                    wanted.iter().any(|q| q.keys.iter().any(|k| keys.contains(k)))
+                    wanted
+                        .iter()
+                        .any(|q| q.keys.iter().any(|k| keys.contains(k)))
                 })
         };
         if hit {
@@ -79,7 +88,15 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
     }
     // The match followed by the most matches within one fragment's width.
     let best = (0..matches.len())
-        .max_by_key(|&i| (matches[i..].iter().take_while(|m| m.end <= matches[i].start + WIDTH).count(), usize::MAX - i))
+        .max_by_key(|&i| {
+            (
+                matches[i..]
+                    .iter()
+                    .take_while(|m| m.end <= matches[i].start + WIDTH)
+                    .count(),
+                usize::MAX - i,
+            )
+        })
         .map(|i| matches[i].start)
         .unwrap_or(0);
     let mut start = best.saturating_sub(BEFORE);
@@ -138,7 +155,10 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
     if end < text.len() {
         fragment.push('…');
     }
-    Snippet { fragment, highlights }
+    Snippet {
+        fragment,
+        highlights,
+    }
 }
 
 #[cfg(test)]
@@ -148,8 +168,15 @@ mod tests {
     #[test]
     fn marks_inflected_and_transliterated_forms() {
         let q = Query::parse("Хрущёв").unwrap();
-        let s = snippet("Встреча с Хрущёвым. Later Khrushchev said nothing.", &q, false);
-        assert_eq!(s.marked("[", "]"), "Встреча с [Хрущёвым]. Later [Khrushchev] said nothing.");
+        let s = snippet(
+            "Встреча с Хрущёвым. Later Khrushchev said nothing.",
+            &q,
+            false,
+        );
+        assert_eq!(
+            s.marked("[", "]"),
+            "Встреча с [Хрущёвым]. Later [Khrushchev] said nothing."
+        );
     }
 
     #[test]
@@ -161,9 +188,17 @@ mod tests {
 
     #[test]
     fn long_pages_are_cut_around_the_matches() {
-        let text = format!("{} агент ХОЛА передала {}", "слово ".repeat(100), "конец ".repeat(100));
+        let text = format!(
+            "{} агент ХОЛА передала {}",
+            "слово ".repeat(100),
+            "конец ".repeat(100)
+        );
         let s = snippet(&text, &Query::parse("ХОЛА").unwrap(), false);
-        assert!(s.fragment.starts_with('…') && s.fragment.ends_with('…'), "{}", s.fragment);
+        assert!(
+            s.fragment.starts_with('…') && s.fragment.ends_with('…'),
+            "{}",
+            s.fragment
+        );
         assert!(s.marked("[", "]").contains("агент [ХОЛА] передала"));
         assert!(s.fragment.len() <= WIDTH + 8);
     }

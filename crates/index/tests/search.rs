@@ -12,12 +12,48 @@ struct Doc {
 }
 
 const DOCS: &[Doc] = &[
-    Doc { text: "Справка. Хрущёв Н. С. принял делегацию.", reference: "ф. 17, оп. 171, д. 409", lang: "ru", format: Format::Text, dates: "1956" },
-    Doc { text: "Письмо Хрущёву от Кузьминой о поездке в Лондон.", reference: "ф. 17, оп. 171, д. 410", lang: "ru", format: Format::Pdf, dates: "1957" },
-    Doc { text: "Memorandum: Khrushchev met the ambassador in Vienna.", reference: "ф. 17, оп. 172, д. 1", lang: "en", format: Format::Markdown, dates: "1961" },
-    Doc { text: "Донесение агента «ХОЛА» о встрече с Лаврентием Берией в Лондоне.", reference: "ф. 5, оп. 1, д. 7", lang: "ru", format: Format::Text, dates: "1944-1946" },
-    Doc { text: "Кузьмин прибыл в Москву. Кузьмин доложил резиденту.", reference: "ф. 5, оп. 1, д. 8", lang: "ru", format: Format::Docx, dates: "1938" },
-    Doc { text: "Die Rede Chruschtschows wurde gedruckt.", reference: "ф. 5, оп. 2, д. 1", lang: "de", format: Format::Html, dates: "1956" },
+    Doc {
+        text: "Справка. Хрущёв Н. С. принял делегацию.",
+        reference: "ф. 17, оп. 171, д. 409",
+        lang: "ru",
+        format: Format::Text,
+        dates: "1956",
+    },
+    Doc {
+        text: "Письмо Хрущёву от Кузьминой о поездке в Лондон.",
+        reference: "ф. 17, оп. 171, д. 410",
+        lang: "ru",
+        format: Format::Pdf,
+        dates: "1957",
+    },
+    Doc {
+        text: "Memorandum: Khrushchev met the ambassador in Vienna.",
+        reference: "ф. 17, оп. 172, д. 1",
+        lang: "en",
+        format: Format::Markdown,
+        dates: "1961",
+    },
+    Doc {
+        text: "Донесение агента «ХОЛА» о встрече с Лаврентием Берией в Лондоне.",
+        reference: "ф. 5, оп. 1, д. 7",
+        lang: "ru",
+        format: Format::Text,
+        dates: "1944-1946",
+    },
+    Doc {
+        text: "Кузьмин прибыл в Москву. Кузьмин доложил резиденту.",
+        reference: "ф. 5, оп. 1, д. 8",
+        lang: "ru",
+        format: Format::Docx,
+        dates: "1938",
+    },
+    Doc {
+        text: "Die Rede Chruschtschows wurde gedruckt.",
+        reference: "ф. 5, оп. 2, д. 1",
+        lang: "de",
+        format: Format::Html,
+        dates: "1956",
+    },
 ];
 
 fn index() -> SearchIndex {
@@ -46,8 +82,19 @@ fn index() -> SearchIndex {
 }
 
 fn found(index: &SearchIndex, q: &str, options: SearchOptions) -> Vec<i64> {
-    let mut docs: Vec<i64> =
-        index.search(&Query::parse(q).unwrap(), &SearchOptions { limit: 50, ..options }).unwrap().hits.iter().map(|h| h.doc.0).collect();
+    let mut docs: Vec<i64> = index
+        .search(
+            &Query::parse(q).unwrap(),
+            &SearchOptions {
+                limit: 50,
+                ..options
+            },
+        )
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.doc.0)
+        .collect();
     docs.sort();
     docs
 }
@@ -63,14 +110,24 @@ fn surnames_are_found_in_every_case() {
         let docs = plain(&index, q);
         assert!(docs.contains(&1) && docs.contains(&2), "{q}: {docs:?}");
     }
-    assert!(plain(&index, "Кузьмина").contains(&5), "Кузьмина finds Кузьмин");
+    assert!(
+        plain(&index, "Кузьмина").contains(&5),
+        "Кузьмина finds Кузьмин"
+    );
     assert!(plain(&index, "Берия").contains(&4), "Берия finds Берией");
 }
 
 #[test]
 fn names_are_found_across_scripts() {
     let index = index();
-    for q in ["Khrushchev", "Khrushchyov", "Chruschtschow", "Khrouchtchev", "Chruszczow", "Hruŝëv"] {
+    for q in [
+        "Khrushchev",
+        "Khrushchyov",
+        "Chruschtschow",
+        "Khrouchtchev",
+        "Chruszczow",
+        "Hruŝëv",
+    ] {
         let docs = plain(&index, q);
         assert!(docs.contains(&1) && docs.contains(&3), "{q}: {docs:?}");
     }
@@ -83,44 +140,97 @@ fn names_are_found_across_scripts() {
 #[test]
 fn the_exact_spelling_ranks_first() {
     let index = index();
-    let results = index.search(&Query::parse("Khrushchev").unwrap(), &SearchOptions::default()).unwrap();
+    let results = index
+        .search(
+            &Query::parse("Khrushchev").unwrap(),
+            &SearchOptions::default(),
+        )
+        .unwrap();
     assert_eq!(results.hits[0].doc, DocId(3));
 }
 
 #[test]
 fn phrases_booleans_and_exact_mode() {
     let index = index();
-    assert_eq!(plain(&index, "\"Лаврентий Берия\""), [4], "phrase across inflection");
-    assert_eq!(plain(&index, "\"Берия Лаврентий\""), Vec::<i64>::new(), "word order matters in a phrase");
+    assert_eq!(
+        plain(&index, "\"Лаврентий Берия\""),
+        [4],
+        "phrase across inflection"
+    );
+    assert_eq!(
+        plain(&index, "\"Берия Лаврентий\""),
+        Vec::<i64>::new(),
+        "word order matters in a phrase"
+    );
     assert_eq!(plain(&index, "Лондон -ХОЛА"), [2]);
     assert_eq!(plain(&index, "Вена OR Vienna OR Москва"), [3, 5]);
-    let exact = SearchOptions { exact: true, ..Default::default() };
+    let exact = SearchOptions {
+        exact: true,
+        ..Default::default()
+    };
     assert_eq!(found(&index, "Хрущёв", exact.clone()), [1]);
-    assert_eq!(found(&index, "Хрущев", exact.clone()), Vec::<i64>::new(), "exact mode does not fold ё");
-    assert_eq!(found(&index, "хрущёв", exact), Vec::<i64>::new(), "exact mode is case-sensitive");
+    assert_eq!(
+        found(&index, "Хрущев", exact.clone()),
+        Vec::<i64>::new(),
+        "exact mode does not fold ё"
+    );
+    assert_eq!(
+        found(&index, "хрущёв", exact),
+        Vec::<i64>::new(),
+        "exact mode is case-sensitive"
+    );
 }
 
 #[test]
 fn filters_by_unit_language_format_and_date() {
     let index = index();
-    let within = |r: &str| SearchOptions { within: Some(r.parse().unwrap()), ..Default::default() };
+    let within = |r: &str| SearchOptions {
+        within: Some(r.parse().unwrap()),
+        ..Default::default()
+    };
     assert_eq!(found(&index, "Хрущёв", within("ф. 17, оп. 171")), [1, 2]);
     assert_eq!(found(&index, "Хрущёв", within("ф. 17")), [1, 2, 3]);
-    assert_eq!(found(&index, "Хрущёв", within("ф. 17, оп. 171, д. 410")), [2]);
-    assert_eq!(found(&index, "Хрущёв", within("ф. 17, оп. 171, д. 409, л. 10")), [1]);
-    assert_eq!(found(&index, "Хрущёв", within("ф. 17, оп. 171, д. 409, л. 11")), Vec::<i64>::new());
-    let lang = SearchOptions { language: Some("en".into()), ..Default::default() };
+    assert_eq!(
+        found(&index, "Хрущёв", within("ф. 17, оп. 171, д. 410")),
+        [2]
+    );
+    assert_eq!(
+        found(&index, "Хрущёв", within("ф. 17, оп. 171, д. 409, л. 10")),
+        [1]
+    );
+    assert_eq!(
+        found(&index, "Хрущёв", within("ф. 17, оп. 171, д. 409, л. 11")),
+        Vec::<i64>::new()
+    );
+    let lang = SearchOptions {
+        language: Some("en".into()),
+        ..Default::default()
+    };
     assert_eq!(found(&index, "Хрущёв", lang), [3]);
-    let format = SearchOptions { format: Some(Format::Pdf), ..Default::default() };
+    let format = SearchOptions {
+        format: Some(Format::Pdf),
+        ..Default::default()
+    };
     assert_eq!(found(&index, "Хрущёв", format), [2]);
-    let dates = SearchOptions { dates: DateRange::parse("1945..1956"), ..Default::default() };
+    let dates = SearchOptions {
+        dates: DateRange::parse("1945..1956"),
+        ..Default::default()
+    };
     assert_eq!(found(&index, "Лондон OR Хрущёв", dates), [1, 4]);
 }
 
 #[test]
 fn hits_carry_sheet_and_totals() {
     let index = index();
-    let results = index.search(&Query::parse("Кузьмин").unwrap(), &SearchOptions { limit: 1, ..Default::default() }).unwrap();
+    let results = index
+        .search(
+            &Query::parse("Кузьмин").unwrap(),
+            &SearchOptions {
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(results.total, 2);
     assert_eq!(results.hits.len(), 1);
     assert!(results.hits[0].sheet.is_some());

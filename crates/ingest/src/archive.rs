@@ -4,9 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use kartoteka_index::{snippet, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions};
-use kartoteka_model::{rfc3339, Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit};
-use kartoteka_store::{BlobError, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore, StoreError, Summary};
+use kartoteka_index::{
+    snippet, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions,
+};
+use kartoteka_model::{
+    rfc3339, Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
+};
+use kartoteka_store::{
+    BlobError, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore, StoreError, Summary,
+};
 use serde::Serialize;
 
 /// Version of the indexing stage: raising it makes `reindex` and ingest redo every document.
@@ -133,7 +139,7 @@ pub struct Status {
     /// Current failures.
     pub failures: Vec<Failure>,
     /// Documents waiting for OCR.
-    pub needs_ocr: Vec<DocSummary>,
+    pub needs_ocr_documents: Vec<DocSummary>,
 }
 
 /// A document in a list.
@@ -148,12 +154,17 @@ pub struct DocSummary {
 }
 
 pub(crate) fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     rfc3339(secs)
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl Archive {
@@ -164,7 +175,10 @@ impl Archive {
 
     /// Creates an archive in `root` (or opens the one already there).
     pub fn init(root: &Path) -> Result<Archive, ArchiveError> {
-        std::fs::create_dir_all(root).map_err(|e| ArchiveError::Folder { path: root.to_path_buf(), message: e.to_string() })?;
+        std::fs::create_dir_all(root).map_err(|e| ArchiveError::Folder {
+            path: root.to_path_buf(),
+            message: e.to_string(),
+        })?;
         Self::open_parts(root)
     }
 
@@ -180,12 +194,27 @@ impl Archive {
         let store = SqliteStore::open(&root.join(MARKER))?;
         let blobs = FsBlobStore::open(root.join("blobs"))?;
         let index = SearchIndex::open(&root.join("index"))?;
-        Ok(Archive::from_parts(root, Box::new(store), Arc::new(blobs), index))
+        Ok(Archive::from_parts(
+            root,
+            Box::new(store),
+            Arc::new(blobs),
+            index,
+        ))
     }
 
     /// An archive over any backends: the seam for PostgreSQL and S3.
-    pub fn from_parts(root: &Path, store: Box<dyn MetadataStore>, blobs: Arc<dyn BlobStore>, index: SearchIndex) -> Archive {
-        Archive { root: root.to_path_buf(), store: Mutex::new(store), blobs, index }
+    pub fn from_parts(
+        root: &Path,
+        store: Box<dyn MetadataStore>,
+        blobs: Arc<dyn BlobStore>,
+        index: SearchIndex,
+    ) -> Archive {
+        Archive {
+            root: root.to_path_buf(),
+            store: Mutex::new(store),
+            blobs,
+            index,
+        }
     }
 
     /// The archive folder.
@@ -209,14 +238,23 @@ impl Archive {
     }
 
     /// Parses and runs a query, and resolves each hit to its document, reference and snippet.
-    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResponse, ArchiveError> {
+    pub fn search(
+        &self,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Result<SearchResponse, ArchiveError> {
         let parsed = Query::parse(query)?;
         let results = self.index.search(&parsed, options)?;
         let store = self.store();
         let mut hits = Vec::with_capacity(results.hits.len());
         for hit in results.hits {
-            let Some(doc) = store.document(hit.doc)? else { continue };
-            let text = store.page(hit.doc, hit.page)?.map(|p| p.text).unwrap_or_default();
+            let Some(doc) = store.document(hit.doc)? else {
+                continue;
+            };
+            let text = store
+                .page(hit.doc, hit.page)?
+                .map(|p| p.text)
+                .unwrap_or_default();
             let fragment = snippet(&text, &parsed, options.exact);
             let html = {
                 let mut out = String::new();
@@ -243,7 +281,10 @@ impl Archive {
                 fragment,
             });
         }
-        Ok(SearchResponse { total: results.total, hits })
+        Ok(SearchResponse {
+            total: results.total,
+            hits,
+        })
     }
 
     /// A document by number, or a unit by reference code.
@@ -251,25 +292,48 @@ impl Archive {
         let store = self.store();
         if let Ok(n) = target.trim().parse::<i64>() {
             let id = DocId(n);
-            let document = store.document(id)?.ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
+            let document = store
+                .document(id)?
+                .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
             let pages = store.pages(id)?;
             let ledger = store.ledger(id)?;
-            let reference_en = document.reference.as_ref().map(|r| r.display(Convention::English));
-            return Ok(Shown::Document { document, reference_en, pages, ledger });
+            let reference_en = document
+                .reference
+                .as_ref()
+                .map(|r| r.display(Convention::English));
+            return Ok(Shown::Document {
+                document,
+                reference_en,
+                pages,
+                ledger,
+            });
         }
-        let reference = Reference::parse(target).map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
+        let reference = Reference::parse(target)
+            .map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
         // A reference that names exactly one document's place shows that document.
         let documents = store.documents_within(&reference)?;
-        let exact: Vec<&Document> = documents.iter().filter(|d| d.reference.as_ref() == Some(&reference)).collect();
+        let exact: Vec<&Document> = documents
+            .iter()
+            .filter(|d| d.reference.as_ref() == Some(&reference))
+            .collect();
         if exact.len() == 1 && reference.level() >= kartoteka_model::Level::File {
             let document = exact[0].clone();
             let pages = store.pages(document.id)?;
             let ledger = store.ledger(document.id)?;
             let reference_en = Some(reference.display(Convention::English));
-            return Ok(Shown::Document { document, reference_en, pages, ledger });
+            return Ok(Shown::Document {
+                document,
+                reference_en,
+                pages,
+                ledger,
+            });
         }
         let unit = store.unit(&reference)?;
-        let units: Vec<Unit> = store.units(Some(&reference))?.into_iter().filter(|u| u.reference != reference).collect();
+        let units: Vec<Unit> = store
+            .units(Some(&reference))?
+            .into_iter()
+            .filter(|u| u.reference != reference)
+            .collect();
         if unit.is_none() && units.is_empty() && documents.is_empty() {
             return Err(ArchiveError::NotFound(reference.to_string()));
         }
@@ -293,18 +357,23 @@ impl Archive {
             let batch = store.documents_after(after, 1000)?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id);
-            needs_ocr.extend(batch.into_iter().filter(|d| d.needs_ocr).map(|d| DocSummary {
-                doc: d.id,
-                path: d.source_path,
-                reference: d.reference.map(|r| r.to_string()),
-            }));
+            needs_ocr.extend(
+                batch
+                    .into_iter()
+                    .filter(|d| d.needs_ocr)
+                    .map(|d| DocSummary {
+                        doc: d.id,
+                        path: d.source_path,
+                        reference: d.reference.map(|r| r.to_string()),
+                    }),
+            );
         }
         Ok(Status {
             archive: self.root.display().to_string(),
             summary,
             indexed_pages: self.index.page_count(),
             failures,
-            needs_ocr,
+            needs_ocr_documents: needs_ocr,
         })
     }
 
@@ -318,7 +387,9 @@ impl Archive {
         for &id in ids {
             let (doc, pages) = {
                 let store = self.store();
-                let Some(doc) = store.document(id)? else { continue };
+                let Some(doc) = store.document(id)? else {
+                    continue;
+                };
                 let pages = store.pages(id)?;
                 (doc, pages)
             };

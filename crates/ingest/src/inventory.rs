@@ -101,7 +101,9 @@ fn column(headers: &[String], names: &[&str]) -> Option<usize> {
 fn resolve(base: &Path, raw: &str) -> Result<PathBuf, String> {
     let rel = Path::new(raw);
     if rel.is_absolute() || raw.starts_with('\\') || raw.chars().nth(1) == Some(':') {
-        return Err(format!("path {raw:?} is absolute; inventory paths are relative to the inventory's folder"));
+        return Err(format!(
+            "path {raw:?} is absolute; inventory paths are relative to the inventory's folder"
+        ));
     }
     let mut out = base.to_path_buf();
     for c in rel.components() {
@@ -118,7 +120,10 @@ impl Inventory {
     /// Reads an inventory file.
     pub fn read(path: &Path) -> Result<Inventory, InventoryError> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| InventoryError::Unreadable { file: file.clone(), message: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| InventoryError::Unreadable {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Inventory::parse(&bytes, &file, base)
     }
@@ -126,33 +131,54 @@ impl Inventory {
     /// Parses inventory bytes; `file` names it in messages, `base` resolves its paths.
     pub fn parse(bytes: &[u8], file: &str, base: &Path) -> Result<Inventory, InventoryError> {
         let text = kartoteka_text::decode(bytes)
-            .map_err(|e| InventoryError::Unreadable { file: file.to_string(), message: e.to_string() })?
+            .map_err(|e| InventoryError::Unreadable {
+                file: file.to_string(),
+                message: e.to_string(),
+            })?
             .text;
         let first_line = text.lines().next().unwrap_or("");
         let delimiter = [b'\t', b';', b',']
             .into_iter()
             .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
             .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| InventoryError::Unreadable { file: file.to_string(), message: e.to_string() })?
+            .map_err(|e| InventoryError::Unreadable {
+                file: file.to_string(),
+                message: e.to_string(),
+            })?
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
             .collect();
-        let Some(ref_col) = column(&headers, &["reference", "ref", "шифр", "архивный шифр"]) else {
-            return Err(InventoryError::MissingColumn { file: file.to_string(), column: "reference".into(), found: headers.join(", ") });
+        let Some(ref_col) = column(&headers, &["reference", "ref", "шифр", "архивный шифр"])
+        else {
+            return Err(InventoryError::MissingColumn {
+                file: file.to_string(),
+                column: "reference".into(),
+                found: headers.join(", "),
+            });
         };
         let path_col = column(&headers, &["path", "file", "файл", "путь"]);
         let title_col = column(&headers, &["title", "заголовок", "название"]);
         let dates_col = column(&headers, &["dates", "date", "даты", "дата"]);
-        let sheets_col = column(&headers, &["sheets", "sheet_count", "листов", "кол-во листов"]);
+        let sheets_col = column(
+            &headers,
+            &["sheets", "sheet_count", "листов", "кол-во листов"],
+        );
 
         let mut inventory = Inventory::default();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
-            let bad = |message: String| InventoryError::BadRow { file: file.to_string(), line, message };
+            let bad = |message: String| InventoryError::BadRow {
+                file: file.to_string(),
+                line,
+                message,
+            };
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
@@ -160,7 +186,11 @@ impl Inventory {
                     continue;
                 }
             };
-            let field = |col: Option<usize>| col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty());
+            let field = |col: Option<usize>| {
+                col.and_then(|c| record.get(c))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+            };
             let Some(raw_ref) = field(Some(ref_col)) else {
                 if record.iter().any(|f| !f.trim().is_empty()) {
                     inventory.problems.push(bad("no reference code".into()));
@@ -170,12 +200,16 @@ impl Inventory {
             let reference = match Reference::parse(raw_ref) {
                 Ok(r) => r,
                 Err(e) => {
-                    inventory.problems.push(bad(format!("reference {raw_ref:?}: {e}")));
+                    inventory
+                        .problems
+                        .push(bad(format!("reference {raw_ref:?}: {e}")));
                     continue;
                 }
             };
             if let Some(first) = seen.get(&reference.key()) {
-                inventory.problems.push(bad(format!("reference {raw_ref:?} is listed twice (first on line {first})")));
+                inventory.problems.push(bad(format!(
+                    "reference {raw_ref:?} is listed twice (first on line {first})"
+                )));
                 continue;
             }
             let path = match field(path_col).map(|p| resolve(base, p)).transpose() {
@@ -187,26 +221,37 @@ impl Inventory {
             };
             let dates = match field(dates_col) {
                 None => None,
-                Some(d) => match DateRange::parse(d) {
-                    Some(d) => Some(d),
-                    None => {
-                        inventory.problems.push(bad(format!("dates {d:?} are not a date or period (1937, 1937-1945, 14.05.1937)")));
-                        None
+                Some(d) => {
+                    match DateRange::parse(d) {
+                        Some(d) => Some(d),
+                        None => {
+                            inventory.problems.push(bad(format!("dates {d:?} are not a date or period (1937, 1937-1945, 14.05.1937)")));
+                            None
+                        }
                     }
-                },
+                }
             };
             let sheets = match field(sheets_col) {
                 None => None,
                 Some(s) => match s.parse::<u32>() {
                     Ok(n) => Some(n),
                     Err(_) => {
-                        inventory.problems.push(bad(format!("sheet count {s:?} is not a number")));
+                        inventory
+                            .problems
+                            .push(bad(format!("sheet count {s:?} is not a number")));
                         None
                     }
                 },
             };
             seen.insert(reference.key(), line);
-            inventory.rows.push(InventoryRow { line, reference, path, title: field(title_col).map(String::from), dates, sheets });
+            inventory.rows.push(InventoryRow {
+                line,
+                reference,
+                path,
+                title: field(title_col).map(String::from),
+                dates,
+                sheets,
+            });
         }
         Ok(inventory)
     }
@@ -227,7 +272,10 @@ mod tests {
         let row = &inv.rows[0];
         assert_eq!(row.reference.to_string(), "ф. 17, оп. 171, д. 409");
         assert_eq!(row.path.as_deref(), Some(Path::new("/archive/д409.txt")));
-        assert_eq!((row.sheets, row.title.as_deref()), (Some(12), Some("Справка")));
+        assert_eq!(
+            (row.sheets, row.title.as_deref()),
+            (Some(12), Some("Справка"))
+        );
     }
 
     #[test]
@@ -244,7 +292,10 @@ mod tests {
         .unwrap();
         let messages: Vec<String> = inv.problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(inv.rows.len(), 2, "{messages:?}");
-        assert!(messages[0].contains("line 3") && messages[0].contains("listed twice"), "{messages:?}");
+        assert!(
+            messages[0].contains("line 3") && messages[0].contains("listed twice"),
+            "{messages:?}"
+        );
         assert!(messages[1].contains("line 4") && messages[1].contains("ф. 1, д. 2"));
         assert!(messages[2].contains("leaves the inventory's folder"));
         assert!(messages[3].contains("absolute"));
@@ -254,6 +305,10 @@ mod tests {
     #[test]
     fn missing_reference_column_is_refused() {
         let err = parse("path,title\na.txt,x\n").unwrap_err();
-        assert!(err.to_string().contains("no \"reference\" column") && err.to_string().contains("path, title"), "{err}");
+        assert!(
+            err.to_string().contains("no \"reference\" column")
+                && err.to_string().contains("path, title"),
+            "{err}"
+        );
     }
 }

@@ -23,6 +23,10 @@ pub mod inventory;
 mod pipeline;
 pub mod placement;
 
-pub use archive::{Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION};
+pub use archive::{
+    Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
+};
 pub use kartoteka_index::SearchOptions;
-pub use pipeline::{IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION};
+pub use pipeline::{
+    IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
+};

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use kartoteka_model::{ContentHash, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome};
+use kartoteka_model::{
+    ContentHash, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome,
+};
 use kartoteka_store::{hash_bytes, NewDocument, Saved};
 use serde::Serialize;
 
@@ -125,10 +127,22 @@ struct Job {
 }
 
 enum Outcome {
-    Save { doc: NewDocument, pages: Vec<Page>, extract: StageOutcome, bytes: u64 },
-    Unchanged { bytes: u64 },
-    Skipped { path: String },
-    SourceFailed { path: String, error: String },
+    Save {
+        doc: NewDocument,
+        pages: Vec<Page>,
+        extract: StageOutcome,
+        bytes: u64,
+    },
+    Unchanged {
+        bytes: u64,
+    },
+    Skipped {
+        path: String,
+    },
+    SourceFailed {
+        path: String,
+        error: String,
+    },
 }
 
 fn display(path: &Path) -> String {
@@ -146,14 +160,20 @@ fn assign_sheets(raw: Vec<RawPage>, paged: bool, reference: Option<&Reference>) 
         .map(|(i, p)| {
             let sheet = p.marked_sheet.or_else(|| {
                 if paged {
-                    Some(Sheet::recto(first.map(|s| s.number).unwrap_or(1) + i as u32))
+                    Some(Sheet::recto(
+                        first.map(|s| s.number).unwrap_or(1) + i as u32,
+                    ))
                 } else if single {
                     first
                 } else {
                     None
                 }
             });
-            Page { number: i as u32 + 1, sheet, text: p.text }
+            Page {
+                number: i as u32 + 1,
+                sheet,
+                text: p.text,
+            }
         })
         .collect()
 }
@@ -161,7 +181,12 @@ fn assign_sheets(raw: Vec<RawPage>, paged: bool, reference: Option<&Reference>) 
 impl Archive {
     /// Ingests files and folders. Failures of single files are reported, not raised; an
     /// error is returned only when the archive itself cannot be written.
-    pub fn ingest(&self, paths: &[PathBuf], options: &IngestOptions, progress: &dyn Progress) -> Result<IngestReport, ArchiveError> {
+    pub fn ingest(
+        &self,
+        paths: &[PathBuf],
+        options: &IngestOptions,
+        progress: &dyn Progress,
+    ) -> Result<IngestReport, ArchiveError> {
         let started = Instant::now();
         let mut report = IngestReport::default();
 
@@ -172,19 +197,29 @@ impl Archive {
             match Inventory::read(inv) {
                 Ok(parsed) => {
                     for p in &parsed.problems {
-                        report.errors.push(IngestError { path: display(inv), error: p.to_string() });
+                        report.errors.push(IngestError {
+                            path: display(inv),
+                            error: p.to_string(),
+                        });
                     }
                     let units: Vec<_> = parsed.rows.iter().map(InventoryRow::unit).collect();
                     self.store().upsert_units(&units)?;
                     rows = parsed.rows;
                     inventory_file = std::fs::canonicalize(inv).ok();
                 }
-                Err(e) => report.errors.push(IngestError { path: display(inv), error: e.to_string() }),
+                Err(e) => report.errors.push(IngestError {
+                    path: display(inv),
+                    error: e.to_string(),
+                }),
             }
         }
         let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
-            if let Some(p) = row.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok()) {
+            if let Some(p) = row
+                .path
+                .as_ref()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+            {
                 by_path.insert(p, i);
             }
         }
@@ -207,7 +242,9 @@ impl Archive {
     }
 
     fn catch_up_index(&self) -> Result<(), ArchiveError> {
-        let pending = self.store().documents_needing(Stage::Index, INDEX_VERSION)?;
+        let pending = self
+            .store()
+            .documents_needing(Stage::Index, INDEX_VERSION)?;
         if pending.is_empty() {
             return Ok(());
         }
@@ -234,7 +271,12 @@ impl Archive {
                 Some(id) => store.document(id)?,
                 None => None,
             };
-            jobs.push(Job { path: PathBuf::from(&f.path), root: PathBuf::from("/"), row: None, existing });
+            jobs.push(Job {
+                path: PathBuf::from(&f.path),
+                root: PathBuf::from("/"),
+                row: None,
+                existing,
+            });
         }
         if options.ocr.available() {
             let mut after = None;
@@ -244,7 +286,12 @@ impl Archive {
                 after = Some(last.id);
                 for d in batch.into_iter().filter(|d| d.needs_ocr) {
                     if seen.insert(d.source_path.clone()) {
-                        jobs.push(Job { path: PathBuf::from(&d.source_path), root: PathBuf::from("/"), row: None, existing: Some(d) });
+                        jobs.push(Job {
+                            path: PathBuf::from(&d.source_path),
+                            root: PathBuf::from("/"),
+                            row: None,
+                            existing: Some(d),
+                        });
                     }
                 }
             }
@@ -253,7 +300,13 @@ impl Archive {
     }
 
     /// Lists the files under `paths`, refusing links that lead outside the tree and loops.
-    fn walk(&self, paths: &[PathBuf], by_path: &HashMap<PathBuf, usize>, inventory: Option<&Path>, report: &mut IngestReport) -> Vec<Job> {
+    fn walk(
+        &self,
+        paths: &[PathBuf],
+        by_path: &HashMap<PathBuf, usize>,
+        inventory: Option<&Path>,
+        report: &mut IngestReport,
+    ) -> Vec<Job> {
         let archive_root = std::fs::canonicalize(self.root()).ok();
         let mut jobs = Vec::new();
         let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -261,20 +314,35 @@ impl Archive {
             let root = match std::fs::canonicalize(input) {
                 Ok(r) => r,
                 Err(e) => {
-                    report.errors.push(IngestError { path: display(input), error: format!("cannot open: {e}") });
+                    report.errors.push(IngestError {
+                        path: display(input),
+                        error: format!("cannot open: {e}"),
+                    });
                     continue;
                 }
             };
-            let tree = if root.is_dir() { root.clone() } else { root.parent().map(Path::to_path_buf).unwrap_or_else(|| root.clone()) };
-            for entry in walkdir::WalkDir::new(&root).follow_links(true).sort_by_file_name() {
+            let tree = if root.is_dir() {
+                root.clone()
+            } else {
+                root.parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.clone())
+            };
+            for entry in walkdir::WalkDir::new(&root)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(e) => {
                         let path = e.path().map(display).unwrap_or_else(|| display(input));
                         let error = if e.loop_ancestor().is_some() {
-                            "symbolic link loop: this folder links back to one of its ancestors".to_string()
+                            "symbolic link loop: this folder links back to one of its ancestors"
+                                .to_string()
                         } else {
-                            e.io_error().map(|io| io.to_string()).unwrap_or_else(|| e.to_string())
+                            e.io_error()
+                                .map(|io| io.to_string())
+                                .unwrap_or_else(|| e.to_string())
                         };
                         report.errors.push(IngestError { path, error });
                         continue;
@@ -291,25 +359,41 @@ impl Archive {
                 let canonical = match std::fs::canonicalize(path) {
                     Ok(c) => c,
                     Err(e) => {
-                        report.errors.push(IngestError { path: display(path), error: format!("cannot resolve: {e}") });
+                        report.errors.push(IngestError {
+                            path: display(path),
+                            error: format!("cannot resolve: {e}"),
+                        });
                         continue;
                     }
                 };
                 if !canonical.starts_with(&tree) {
                     report.errors.push(IngestError {
                         path: display(path),
-                        error: format!("path outside the tree: it links to {}, outside {}", display(&canonical), display(&tree)),
+                        error: format!(
+                            "path outside the tree: it links to {}, outside {}",
+                            display(&canonical),
+                            display(&tree)
+                        ),
                     });
                     continue;
                 }
-                if Some(canonical.as_path()) == inventory || archive_root.as_ref().is_some_and(|a| canonical.starts_with(a)) {
+                if Some(canonical.as_path()) == inventory
+                    || archive_root
+                        .as_ref()
+                        .is_some_and(|a| canonical.starts_with(a))
+                {
                     continue;
                 }
                 if !seen.insert(canonical.clone()) {
                     continue;
                 }
                 let row = canonical.ancestors().find_map(|a| by_path.get(a).copied());
-                jobs.push(Job { path: canonical, root: tree.clone(), row, existing: None });
+                jobs.push(Job {
+                    path: canonical,
+                    root: tree.clone(),
+                    row,
+                    existing: None,
+                });
             }
         }
         jobs
@@ -324,12 +408,15 @@ impl Archive {
         report: &mut IngestReport,
     ) -> Result<(), ArchiveError> {
         let workers = if options.workers == 0 {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
         } else {
             options.workers
         };
         let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(workers * 4);
-        let (out_tx, out_rx) = crossbeam_channel::bounded::<(Option<Document>, Outcome)>(workers * 4);
+        let (out_tx, out_rx) =
+            crossbeam_channel::bounded::<(Option<Document>, Outcome)>(workers * 4);
         let stop = AtomicBool::new(false);
         let mut writer = self.index().writer()?;
         let result = std::thread::scope(|scope| -> Result<(), ArchiveError> {
@@ -380,7 +467,9 @@ impl Archive {
     ) -> Result<(), ArchiveError> {
         let mut uncommitted: Vec<Document> = Vec::new();
         let mut last_commit = Instant::now();
-        let commit = |writer: &mut kartoteka_index::IndexWriterHandle, docs: &mut Vec<Document>| -> Result<(), ArchiveError> {
+        let commit = |writer: &mut kartoteka_index::IndexWriterHandle,
+                      docs: &mut Vec<Document>|
+         -> Result<(), ArchiveError> {
             if docs.is_empty() {
                 return Ok(());
             }
@@ -392,16 +481,26 @@ impl Archive {
         };
         for (existing, outcome) in results {
             match outcome {
-                Outcome::Save { doc, pages, extract, bytes } => {
+                Outcome::Save {
+                    doc,
+                    pages,
+                    extract,
+                    bytes,
+                } => {
                     report.bytes += bytes;
-                    let saved = self.store().save_document(&doc, &pages, &extract, EXTRACT_VERSION)?;
+                    let saved =
+                        self.store()
+                            .save_document(&doc, &pages, &extract, EXTRACT_VERSION)?;
                     match (saved, existing) {
                         (Saved::Added(_), _) => report.added += 1,
                         (Saved::Updated(_), Some(_)) => {}
                         (Saved::Updated(_), None) => report.updated += 1,
                     }
                     match &extract {
-                        StageOutcome::Failed(reason) => report.errors.push(IngestError { path: doc.source_path.clone(), error: reason.clone() }),
+                        StageOutcome::Failed(reason) => report.errors.push(IngestError {
+                            path: doc.source_path.clone(),
+                            error: reason.clone(),
+                        }),
                         StageOutcome::Pending(_) => {
                             report.needs_ocr += 1;
                             report.needs_ocr_paths.push(doc.source_path.clone());
@@ -410,7 +509,8 @@ impl Archive {
                     }
                     let stored = self.store().document(saved.id())?;
                     if let Some(stored) = stored {
-                        let entries: Vec<_> = pages.iter().map(|p| page_entry(&stored, p)).collect();
+                        let entries: Vec<_> =
+                            pages.iter().map(|p| page_entry(&stored, p)).collect();
                         writer.replace_document(saved.id(), &entries)?;
                         uncommitted.push(stored);
                     }
@@ -446,61 +546,110 @@ impl Archive {
             Ok(meta) if meta.len() > options.max_file_size => None,
             Ok(_) => match std::fs::read(&job.path) {
                 Ok(bytes) => Some(bytes),
-                Err(e) => return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}")),
+                Err(e) => {
+                    return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}"))
+                }
             },
-            Err(e) => return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}")),
+            Err(e) => {
+                return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}"))
+            }
         };
         let Some(bytes) = read else {
             return self.store_oversized(job, rows, options);
         };
         let hash = hash_bytes(&bytes);
         if !options.retry_failed && self.is_unchanged(&source, &hash, options.ocr.available()) {
-            return Outcome::Unchanged { bytes: bytes.len() as u64 };
+            return Outcome::Unchanged {
+                bytes: bytes.len() as u64,
+            };
         }
         self.extract_and_describe(job, rows, options, bytes, hash)
     }
 
     fn is_unchanged(&self, source: &str, hash: &ContentHash, ocr_available: bool) -> bool {
         let store = self.store();
-        let Ok(Some(doc)) = store.document_by_source(source) else { return false };
+        let Ok(Some(doc)) = store.document_by_source(source) else {
+            return false;
+        };
         if doc.content != *hash {
             return false;
         }
-        let Ok(ledger) = store.ledger(doc.id) else { return false };
+        let Ok(ledger) = store.ledger(doc.id) else {
+            return false;
+        };
         // Unchanged when the latest extraction of these bytes succeeded with this version.
         ledger
             .iter()
             .rev()
             .find(|r| r.stage == Stage::Extract)
-            .is_some_and(|r| r.input_hash == hash.to_hex() && r.version >= EXTRACT_VERSION && r.outcome == StageOutcome::Done)
+            .is_some_and(|r| {
+                r.input_hash == hash.to_hex()
+                    && r.version >= EXTRACT_VERSION
+                    && r.outcome == StageOutcome::Done
+            })
             || (doc.needs_ocr && !ocr_available)
     }
 
     /// A retried document whose source is gone is re-extracted from its stored original.
-    fn from_blob_or_fail(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions, error: String) -> Outcome {
+    fn from_blob_or_fail(
+        &self,
+        job: Job,
+        rows: &[InventoryRow],
+        options: &IngestOptions,
+        error: String,
+    ) -> Outcome {
         if let Some(doc) = &job.existing {
             if let Ok(bytes) = self.blobs().get(&doc.content) {
                 let hash = doc.content;
                 return self.extract_and_describe(job, rows, options, bytes, hash);
             }
         }
-        Outcome::SourceFailed { path: display(&job.path), error }
+        Outcome::SourceFailed {
+            path: display(&job.path),
+            error,
+        }
     }
 
-    fn placement(&self, job: &Job, rows: &[InventoryRow]) -> (Option<Reference>, Placement, Option<String>, Option<kartoteka_model::DateRange>) {
+    fn placement(
+        &self,
+        job: &Job,
+        rows: &[InventoryRow],
+    ) -> (
+        Option<Reference>,
+        Placement,
+        Option<String>,
+        Option<kartoteka_model::DateRange>,
+    ) {
         if let Some(doc) = &job.existing {
-            return (doc.reference.clone(), doc.placement, doc.title.clone(), doc.dates);
+            return (
+                doc.reference.clone(),
+                doc.placement,
+                doc.title.clone(),
+                doc.dates,
+            );
         }
         if let Some(row) = job.row.map(|i| &rows[i]) {
             let mut reference = row.reference.clone();
             // A row for a whole file (дело) and a file name that names its first sheet ("л. 3.txt").
             if reference.sheets.is_none() && reference.file.is_some() {
-                let stem = job.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let stem = job
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if let Some(sheet) = crate::extract::sheet_marker(&stem) {
-                    reference.sheets = Some(kartoteka_model::Sheets { first: sheet, last: None });
+                    reference.sheets = Some(kartoteka_model::Sheets {
+                        first: sheet,
+                        last: None,
+                    });
                 }
             }
-            return (Some(reference), Placement::Inventory, row.title.clone(), row.dates);
+            return (
+                Some(reference),
+                Placement::Inventory,
+                row.title.clone(),
+                row.dates,
+            );
         }
         let (reference, placement) = place_by_path(&job.root, &job.path);
         (reference, placement, None, None)
@@ -511,15 +660,29 @@ impl Archive {
         let source = display(&job.path);
         let file = match std::fs::File::open(&job.path) {
             Ok(f) => f,
-            Err(e) => return Outcome::SourceFailed { path: source, error: format!("cannot read: {e}") },
+            Err(e) => {
+                return Outcome::SourceFailed {
+                    path: source,
+                    error: format!("cannot read: {e}"),
+                }
+            }
         };
         let mut reader = std::io::BufReader::new(file);
         let (hash, size) = match self.blobs().put_reader(&mut reader) {
             Ok(v) => v,
-            Err(e) => return Outcome::SourceFailed { path: source, error: e.to_string() },
+            Err(e) => {
+                return Outcome::SourceFailed {
+                    path: source,
+                    error: e.to_string(),
+                }
+            }
         };
         let (reference, placement, title, dates) = self.placement(&job, rows);
-        let name = job.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = job
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let doc = NewDocument {
             content: hash,
             size,
@@ -537,23 +700,53 @@ impl Archive {
             "too large to extract: {size} bytes is over the {} byte limit (the original is stored; raise --max-file-size to extract it)",
             options.max_file_size
         );
-        Outcome::Save { doc, pages: Vec::new(), extract: StageOutcome::Failed(reason), bytes: size }
+        Outcome::Save {
+            doc,
+            pages: Vec::new(),
+            extract: StageOutcome::Failed(reason),
+            bytes: size,
+        }
     }
 
-    fn extract_and_describe(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions, bytes: Vec<u8>, hash: ContentHash) -> Outcome {
+    fn extract_and_describe(
+        &self,
+        job: Job,
+        rows: &[InventoryRow],
+        options: &IngestOptions,
+        bytes: Vec<u8>,
+        hash: ContentHash,
+    ) -> Outcome {
         let source = display(&job.path);
-        let name = job.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let format = match job.existing.as_ref().map(|d| d.format).or_else(|| detect_format(&name, &bytes[..bytes.len().min(4096)])) {
+        let name = job
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let format = match job
+            .existing
+            .as_ref()
+            .map(|d| d.format)
+            .or_else(|| detect_format(&name, &bytes[..bytes.len().min(4096)]))
+        {
             Some(f) => f,
             None => return Outcome::Skipped { path: source },
         };
         if let Err(e) = self.blobs().put(&bytes) {
-            return Outcome::SourceFailed { path: source, error: format!("storing the original: {e}") };
+            return Outcome::SourceFailed {
+                path: source,
+                error: format!("storing the original: {e}"),
+            };
         }
         let (reference, placement, title, dates) = self.placement(&job, rows);
         // A panic in a parser must cost one file, not the ingest.
-        let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(format, &bytes, &options.limits, &options.ocr)))
-            .unwrap_or_else(|_| Err(crate::extract::ExtractError::Pdf("the extractor crashed on this file".into())));
+        let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            extract(format, &bytes, &options.limits, &options.ocr)
+        }))
+        .unwrap_or_else(|_| {
+            Err(crate::extract::ExtractError::Pdf(
+                "the extractor crashed on this file".into(),
+            ))
+        });
         let (extracted, outcome) = match extracted {
             Ok(e) => {
                 let outcome = if e.needs_ocr {
@@ -567,8 +760,17 @@ impl Archive {
         };
         let paged = extracted.paged;
         let pages = assign_sheets(extracted.pages, paged, reference.as_ref());
-        let all_text: String = pages.iter().take(20).map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n");
-        let language = if all_text.trim().is_empty() { None } else { Some(kartoteka_text::language(&all_text).to_string()) };
+        let all_text: String = pages
+            .iter()
+            .take(20)
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let language = if all_text.trim().is_empty() {
+            None
+        } else {
+            Some(kartoteka_text::language(&all_text).to_string())
+        };
         let doc = NewDocument {
             content: hash,
             size: bytes.len() as u64,
@@ -582,7 +784,12 @@ impl Archive {
             dates,
             needs_ocr: extracted.needs_ocr,
         };
-        Outcome::Save { doc, pages, extract: outcome, bytes: bytes.len() as u64 }
+        Outcome::Save {
+            doc,
+            pages,
+            extract: outcome,
+            bytes: bytes.len() as u64,
+        }
     }
 }
 
@@ -592,16 +799,39 @@ mod tests {
 
     #[test]
     fn sheets_follow_markers_then_the_reference() {
-        let raw = |texts: &[&str]| texts.iter().map(|t| RawPage { text: t.to_string(), marked_sheet: None }).collect::<Vec<_>>();
+        let raw = |texts: &[&str]| {
+            texts
+                .iter()
+                .map(|t| RawPage {
+                    text: t.to_string(),
+                    marked_sheet: None,
+                })
+                .collect::<Vec<_>>()
+        };
         let r: Reference = "ф. 1, оп. 1, д. 1, л. 5".parse().unwrap();
         let pages = assign_sheets(raw(&["a", "b"]), true, Some(&r));
-        assert_eq!(pages.iter().map(|p| p.sheet.map(|s| s.number)).collect::<Vec<_>>(), [Some(5), Some(6)]);
+        assert_eq!(
+            pages
+                .iter()
+                .map(|p| p.sheet.map(|s| s.number))
+                .collect::<Vec<_>>(),
+            [Some(5), Some(6)]
+        );
         let pages = assign_sheets(raw(&["a"]), false, Some(&r));
         assert_eq!(pages[0].sheet, Some(Sheet::recto(5)));
         let pages = assign_sheets(raw(&["a"]), false, None);
         assert_eq!(pages[0].sheet, None);
         let mut marked = raw(&["a"]);
-        marked[0].marked_sheet = Some(Sheet { number: 9, verso: true });
-        assert_eq!(assign_sheets(marked, true, Some(&r))[0].sheet, Some(Sheet { number: 9, verso: true }));
+        marked[0].marked_sheet = Some(Sheet {
+            number: 9,
+            verso: true,
+        });
+        assert_eq!(
+            assign_sheets(marked, true, Some(&r))[0].sheet,
+            Some(Sheet {
+                number: 9,
+                verso: true
+            })
+        );
     }
 }

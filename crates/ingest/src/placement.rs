@@ -11,20 +11,31 @@ use kartoteka_model::{Placement, Reference};
 /// previous folder's; a file name that repeats the folders' levels wins over them.
 pub fn place_by_path(root: &Path, file: &Path) -> (Option<Reference>, Placement) {
     let relative = file.strip_prefix(root).unwrap_or(file);
-    let mut components: Vec<String> = relative.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+    let mut components: Vec<String> = relative
+        .iter()
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect();
     let name = components.pop().unwrap_or_default();
-    let stem = name.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(name);
+    let stem = name
+        .rsplit_once('.')
+        .map(|(s, _)| s.to_string())
+        .unwrap_or(name);
 
     // Join the folder names and see what reference they spell together.
     let folders = components.join(" / ");
-    let from_folders = if folders.is_empty() { None } else { Reference::find_in(&folders) };
+    let from_folders = if folders.is_empty() {
+        None
+    } else {
+        Reference::find_in(&folders)
+    };
     let from_name = Reference::find_in(&stem);
     match (from_folders, from_name) {
         (None, None) => (None, Placement::Unplaced),
         (None, Some(n)) => (Some(n), Placement::FileName),
         (Some(f), n) => {
             // "ф. 17/оп. 171/д. 409.txt": the name continues the folders' reference.
-            let joined = Reference::find_in(&format!("{folders} / {stem}")).filter(|j| j.level() > f.level());
+            let joined = Reference::find_in(&format!("{folders} / {stem}"))
+                .filter(|j| j.level() > f.level());
             match (joined, n) {
                 (Some(j), Some(n)) if n.level() >= j.level() => (Some(n), Placement::FileName),
                 (Some(j), _) => (Some(j), Placement::FolderAndFileName),
@@ -46,11 +57,20 @@ mod tests {
 
     #[test]
     fn folders_names_and_both() {
-        assert_eq!(place("/in/ф. 17/оп. 171/д. 409/scan.pdf"), (Some("ф. 17, оп. 171, д. 409".into()), Placement::Folder));
-        assert_eq!(place("/in/misc/f17_op171_d409.pdf"), (Some("ф. 17, оп. 171, д. 409".into()), Placement::FileName));
+        assert_eq!(
+            place("/in/ф. 17/оп. 171/д. 409/scan.pdf"),
+            (Some("ф. 17, оп. 171, д. 409".into()), Placement::Folder)
+        );
+        assert_eq!(
+            place("/in/misc/f17_op171_d409.pdf"),
+            (Some("ф. 17, оп. 171, д. 409".into()), Placement::FileName)
+        );
         assert_eq!(
             place("/in/fonds 17/inventory 171/д. 409, л. 3.txt"),
-            (Some("ф. 17, оп. 171, д. 409, л. 3".into()), Placement::FolderAndFileName)
+            (
+                Some("ф. 17, оп. 171, д. 409, л. 3".into()),
+                Placement::FolderAndFileName
+            )
         );
         assert_eq!(place("/in/notes/letter.txt"), (None, Placement::Unplaced));
     }

@@ -191,7 +191,10 @@ impl DateRange {
             if let Some((a, b)) = t.split_once(sep) {
                 let a = DateRange::parse_one(a.trim())?;
                 let b = DateRange::parse_one(b.trim())?;
-                return (a.from <= b.to).then_some(DateRange { from: a.from, to: b.to });
+                return (a.from <= b.to).then_some(DateRange {
+                    from: a.from,
+                    to: b.to,
+                });
             }
         }
         if let Some(one) = DateRange::parse_one(t) {
@@ -202,7 +205,10 @@ impl DateRange {
         if a.len() == 4 && b.len() == 4 {
             let a = DateRange::parse_one(a)?;
             let b = DateRange::parse_one(b)?;
-            return (a.from <= b.to).then_some(DateRange { from: a.from, to: b.to });
+            return (a.from <= b.to).then_some(DateRange {
+                from: a.from,
+                to: b.to,
+            });
         }
         None
     }
@@ -234,10 +240,14 @@ impl DateRange {
             return None;
         }
         match (m, d) {
-            (None, _) => Some(DateRange { from: y * 10000 + 101, to: y * 10000 + 1231 }),
-            (Some(m), None) if (1..=12).contains(&m) => {
-                Some(DateRange { from: y * 10000 + m * 100 + 1, to: y * 10000 + m * 100 + 31 })
-            }
+            (None, _) => Some(DateRange {
+                from: y * 10000 + 101,
+                to: y * 10000 + 1231,
+            }),
+            (Some(m), None) if (1..=12).contains(&m) => Some(DateRange {
+                from: y * 10000 + m * 100 + 1,
+                to: y * 10000 + m * 100 + 31,
+            }),
             (Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
                 let v = y * 10000 + m * 100 + d;
                 Some(DateRange { from: v, to: v })
@@ -403,14 +413,43 @@ mod tests {
 
     #[test]
     fn date_ranges_parse_in_archival_forms() {
-        assert_eq!(DateRange::parse("1937"), Some(DateRange { from: 19370101, to: 19371231 }));
-        assert_eq!(DateRange::parse("1937-1945"), Some(DateRange { from: 19370101, to: 19451231 }));
-        assert_eq!(DateRange::parse("14.05.1937"), Some(DateRange { from: 19370514, to: 19370514 }));
-        assert_eq!(DateRange::parse("1937-05..1938"), Some(DateRange { from: 19370501, to: 19381231 }));
+        assert_eq!(
+            DateRange::parse("1937"),
+            Some(DateRange {
+                from: 19370101,
+                to: 19371231
+            })
+        );
+        assert_eq!(
+            DateRange::parse("1937-1945"),
+            Some(DateRange {
+                from: 19370101,
+                to: 19451231
+            })
+        );
+        assert_eq!(
+            DateRange::parse("14.05.1937"),
+            Some(DateRange {
+                from: 19370514,
+                to: 19370514
+            })
+        );
+        assert_eq!(
+            DateRange::parse("1937-05..1938"),
+            Some(DateRange {
+                from: 19370501,
+                to: 19381231
+            })
+        );
         assert_eq!(DateRange::parse("1945-1937"), None);
         assert_eq!(DateRange::parse("1937-13-01"), None);
         assert_eq!(DateRange::parse("вчера"), None);
-        assert_eq!(DateRange::parse("1937-1945").map(|d| d.to_string()).as_deref(), Some("1937..1945"));
+        assert_eq!(
+            DateRange::parse("1937-1945")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("1937..1945")
+        );
     }
 
     #[test]
@@ -436,7 +475,12 @@ pub fn rfc3339(unix_seconds: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 #[cfg(test)]

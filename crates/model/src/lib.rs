@@ -19,7 +19,7 @@ mod document;
 mod reference;
 
 pub use document::{
-    ContentHash, DateRange, DocId, Document, Format, HashError, Page, Placement, Stage, StageOutcome,
-    StageRecord, Unit, rfc3339,
+    rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page, Placement, Stage,
+    StageOutcome, StageRecord, Unit,
 };
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

@@ -64,7 +64,10 @@ pub struct Sheet {
 impl Sheet {
     /// The recto of sheet `number`.
     pub fn recto(number: u32) -> Sheet {
-        Sheet { number, verso: false }
+        Sheet {
+            number,
+            verso: false,
+        }
     }
 }
 
@@ -124,7 +127,9 @@ pub enum ReferenceError {
         label: String,
     },
     /// A level appears after a lower one or twice ("д. 5, оп. 2").
-    #[error("{level} {label:?} is out of order: it must come after the {after} and before lower levels")]
+    #[error(
+        "{level} {label:?} is out of order: it must come after the {after} and before lower levels"
+    )]
     OutOfOrder {
         /// Level that is misplaced.
         level: Level,
@@ -166,7 +171,12 @@ pub enum ReferenceError {
 impl Reference {
     /// A reference to a whole fonds.
     pub fn fonds(number: impl Into<String>) -> Reference {
-        Reference { fonds: number.into(), inventory: None, file: None, sheets: None }
+        Reference {
+            fonds: number.into(),
+            inventory: None,
+            file: None,
+            sheets: None,
+        }
     }
 
     /// Parses a reference code written in either convention.
@@ -186,7 +196,9 @@ impl Reference {
             parser.skip_separators();
         }
         if let Some(rest) = parser.rest() {
-            return Err(ReferenceError::Unexpected { token: first_token(rest) });
+            return Err(ReferenceError::Unexpected {
+                token: first_token(rest),
+            });
         }
         parsed.ok_or(ReferenceError::Empty)
     }
@@ -293,7 +305,15 @@ impl Reference {
     pub fn display(&self, convention: Convention) -> String {
         let (f, o, d, l, ll, verso, sep) = match convention {
             Convention::Russian => ("ф. ", "оп. ", "д. ", "л. ", "лл. ", " об.", ", "),
-            Convention::English => ("Fonds ", "Inventory ", "File ", "Sheet ", "Sheets ", " verso", ", "),
+            Convention::English => (
+                "Fonds ",
+                "Inventory ",
+                "File ",
+                "Sheet ",
+                "Sheets ",
+                " verso",
+                ", ",
+            ),
         };
         let mut out = format!("{f}{}", self.fonds);
         if let Some(v) = &self.inventory {
@@ -303,7 +323,8 @@ impl Reference {
             out.push_str(&format!("{sep}{d}{v}"));
         }
         if let Some(s) = &self.sheets {
-            let side = |sheet: &Sheet| format!("{}{}", sheet.number, if sheet.verso { verso } else { "" });
+            let side =
+                |sheet: &Sheet| format!("{}{}", sheet.number, if sheet.verso { verso } else { "" });
             match &s.last {
                 None => out.push_str(&format!("{sep}{l}{}", side(&s.first))),
                 Some(last) => out.push_str(&format!("{sep}{ll}{}-{}", side(&s.first), side(last))),
@@ -335,13 +356,42 @@ impl std::str::FromStr for Reference {
 /// scholarship ("f. 17, op. 171, d. 409, l. 12").
 const LABELS: &[(Level, &[&str])] = &[
     (Level::Fonds, &["фонд", "fonds", "fond", "ф", "f"]),
-    (Level::Inventory, &["опись", "inventory", "series", "opis'", "opis", "inv", "оп", "op"]),
+    (
+        Level::Inventory,
+        &[
+            "опись",
+            "inventory",
+            "series",
+            "opis'",
+            "opis",
+            "inv",
+            "оп",
+            "op",
+        ],
+    ),
     (Level::File, &["дело", "delo", "file", "д", "d"]),
-    (Level::Sheet, &["листы", "лист", "sheets", "sheet", "folio", "лл", "ll", "fol", "л", "l"]),
+    (
+        Level::Sheet,
+        &[
+            "листы",
+            "лист",
+            "sheets",
+            "sheet",
+            "folio",
+            "лл",
+            "ll",
+            "fol",
+            "л",
+            "l",
+        ],
+    ),
 ];
 
 fn first_token(s: &str) -> String {
-    let t: String = s.chars().take_while(|c| !c.is_whitespace() && *c != ',').collect();
+    let t: String = s
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ',')
+        .collect();
     if t.is_empty() {
         s.chars().take(12).collect()
     } else {
@@ -435,7 +485,9 @@ impl<'a> Parser<'a> {
                 if strict && last_level.is_none() {
                     return match self.rest() {
                         None => Ok(None),
-                        Some(rest) => Err(ReferenceError::MissingFonds { found: first_token(rest) }),
+                        Some(rest) => Err(ReferenceError::MissingFonds {
+                            found: first_token(rest),
+                        }),
                     };
                 }
                 self.pos = checkpoint;
@@ -445,7 +497,11 @@ impl<'a> Parser<'a> {
             if let Some(prev) = last_level {
                 if level <= prev {
                     if strict {
-                        return Err(ReferenceError::OutOfOrder { level, label, after: prev });
+                        return Err(ReferenceError::OutOfOrder {
+                            level,
+                            label,
+                            after: prev,
+                        });
                     }
                     self.pos = checkpoint;
                     break;
@@ -462,7 +518,10 @@ impl<'a> Parser<'a> {
                     return Err(if last_level.is_none() {
                         ReferenceError::MissingFonds { found: label }
                     } else {
-                        ReferenceError::SkippedLevel { level, missing: expected }
+                        ReferenceError::SkippedLevel {
+                            level,
+                            missing: expected,
+                        }
                     });
                 }
                 self.pos = checkpoint;
@@ -503,7 +562,12 @@ impl<'a> Parser<'a> {
             }
         }
         let [fonds, inventory, file] = values;
-        Ok(fonds.map(|fonds| Reference { fonds, inventory, file, sheets }))
+        Ok(fonds.map(|fonds| Reference {
+            fonds,
+            inventory,
+            file,
+            sheets,
+        }))
     }
 
     /// Reads a value: letters and digits with inner hyphens ("Р-9401"), which must contain
@@ -514,7 +578,9 @@ impl<'a> Parser<'a> {
         let mut has_digit = false;
         let mut i = self.pos;
         loop {
-            let Some(c) = self.text[i..].chars().next() else { break };
+            let Some(c) = self.text[i..].chars().next() else {
+                break;
+            };
             if c.is_alphanumeric() {
                 if sheet && !c.is_ascii_digit() {
                     // Sheet numbers are digits; letters that follow are a side marker.
@@ -525,7 +591,10 @@ impl<'a> Parser<'a> {
                 end = i;
             } else if c == '-' && !sheet && end > start {
                 let next = i + 1;
-                let follows_value = self.text[next..].chars().next().is_some_and(|n| n.is_alphanumeric());
+                let follows_value = self.text[next..]
+                    .chars()
+                    .next()
+                    .is_some_and(|n| n.is_alphanumeric());
                 if follows_value && self.label_at(next).is_none() {
                     i = next;
                 } else {
@@ -544,8 +613,15 @@ impl<'a> Parser<'a> {
 
     /// After a sheet number: an optional verso marker and an optional "-N" range end.
     fn sheet_range(&mut self, first: &str) -> Result<Sheets, ReferenceError> {
-        let number = |v: &str| v.parse::<u32>().map_err(|_| ReferenceError::BadSheet { value: v.to_string() });
-        let first = Sheet { number: number(first)?, verso: self.verso() };
+        let number = |v: &str| {
+            v.parse::<u32>().map_err(|_| ReferenceError::BadSheet {
+                value: v.to_string(),
+            })
+        };
+        let first = Sheet {
+            number: number(first)?,
+            verso: self.verso(),
+        };
         let checkpoint = self.pos;
         let mut last = None;
         while self.peek().is_some_and(|c| c == ' ') {
@@ -560,9 +636,15 @@ impl<'a> Parser<'a> {
             if v.is_empty() {
                 self.pos = checkpoint;
             } else {
-                let end = Sheet { number: number(&v)?, verso: self.verso() };
+                let end = Sheet {
+                    number: number(&v)?,
+                    verso: self.verso(),
+                };
                 if end < first {
-                    return Err(ReferenceError::BackwardsRange { first: first.number, last: end.number });
+                    return Err(ReferenceError::BackwardsRange {
+                        first: first.number,
+                        last: end.number,
+                    });
                 }
                 last = Some(end);
             }
@@ -584,7 +666,11 @@ impl<'a> Parser<'a> {
                 if after.chars().next().is_some_and(|c| c.is_alphanumeric()) {
                     continue;
                 }
-                let len = rest.char_indices().nth(marker.chars().count()).map(|(i, _)| i).unwrap_or(rest.len());
+                let len = rest
+                    .char_indices()
+                    .nth(marker.chars().count())
+                    .map(|(i, _)| i)
+                    .unwrap_or(rest.len());
                 self.pos += len;
                 if self.peek() == Some('.') {
                     self.bump();
@@ -622,7 +708,10 @@ mod tests {
         let a = r("Ф.17 Оп.171 Д.409 Л.12об.");
         assert!(a.sheets.unwrap().first.verso);
         assert_eq!(a.to_string(), "ф. 17, оп. 171, д. 409, л. 12 об.");
-        assert_eq!(a.display(Convention::English), "Fonds 17, Inventory 171, File 409, Sheet 12 verso");
+        assert_eq!(
+            a.display(Convention::English),
+            "Fonds 17, Inventory 171, File 409, Sheet 12 verso"
+        );
         assert_eq!(r("ф. 17, оп. 171, д. 409, л. 12 об."), a);
     }
 
@@ -633,7 +722,10 @@ mod tests {
         let s = a.sheets.unwrap();
         assert_eq!((s.first.number, s.last.unwrap().number), (3, 15));
         assert_eq!(r(&a.to_string()), a);
-        assert!(matches!(Reference::parse("ф. 1, оп. 1, д. 1, лл. 9-3"), Err(ReferenceError::BackwardsRange { .. })));
+        assert!(matches!(
+            Reference::parse("ф. 1, оп. 1, д. 1, лл. 9-3"),
+            Err(ReferenceError::BackwardsRange { .. })
+        ));
     }
 
     #[test]
@@ -649,12 +741,29 @@ mod tests {
     #[test]
     fn errors_name_the_problem() {
         assert!(matches!(Reference::parse("  "), Err(ReferenceError::Empty)));
-        assert!(matches!(Reference::parse("оп. 171"), Err(ReferenceError::MissingFonds { .. })));
-        assert!(matches!(Reference::parse("ф. 17, д. 409"), Err(ReferenceError::SkippedLevel { .. })));
-        assert!(matches!(Reference::parse("ф. 17, оп. 3, оп. 4"), Err(ReferenceError::OutOfOrder { .. })));
-        assert!(matches!(Reference::parse("ф. "), Err(ReferenceError::MissingValue { .. })));
+        assert!(matches!(
+            Reference::parse("оп. 171"),
+            Err(ReferenceError::MissingFonds { .. })
+        ));
+        assert!(matches!(
+            Reference::parse("ф. 17, д. 409"),
+            Err(ReferenceError::SkippedLevel { .. })
+        ));
+        assert!(matches!(
+            Reference::parse("ф. 17, оп. 3, оп. 4"),
+            Err(ReferenceError::OutOfOrder { .. })
+        ));
+        assert!(matches!(
+            Reference::parse("ф. "),
+            Err(ReferenceError::MissingValue { .. })
+        ));
         let e = Reference::parse("ф. 17 заметки").unwrap_err();
-        assert_eq!(e, ReferenceError::Unexpected { token: "заметки".into() });
+        assert_eq!(
+            e,
+            ReferenceError::Unexpected {
+                token: "заметки".into()
+            }
+        );
         assert!(e.to_string().contains("заметки"));
     }
 
@@ -663,9 +772,18 @@ mod tests {
         let want = r("ф. 17, оп. 171, д. 409");
         assert_eq!(Reference::find_in("f17_op171_d409.pdf"), Some(want.clone()));
         assert_eq!(Reference::find_in("f17-op171-d409.txt"), Some(want.clone()));
-        assert_eq!(Reference::find_in("Ф.17 Оп.171 Д.409 протокол.txt"), Some(want.clone()));
-        assert_eq!(Reference::find_in("copy of fond_17-op_171-delo_409"), Some(want));
-        assert_eq!(Reference::find_in("ф.Р-9401_оп.2.txt"), Some(r("ф. Р-9401, оп. 2")));
+        assert_eq!(
+            Reference::find_in("Ф.17 Оп.171 Д.409 протокол.txt"),
+            Some(want.clone())
+        );
+        assert_eq!(
+            Reference::find_in("copy of fond_17-op_171-delo_409"),
+            Some(want)
+        );
+        assert_eq!(
+            Reference::find_in("ф.Р-9401_оп.2.txt"),
+            Some(r("ф. Р-9401, оп. 2"))
+        );
         assert_eq!(Reference::find_in("final draft.docx"), None);
         assert_eq!(Reference::find_in("fondue.txt"), None);
     }

@@ -13,7 +13,16 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 fn reference() -> impl Strategy<Value = Reference> {
-    (value(), proptest::option::of((value(), proptest::option::of((value(), proptest::option::of((1u32..2000, any::<bool>(), proptest::option::of(0u32..50))))))))
+    (
+        value(),
+        proptest::option::of((
+            value(),
+            proptest::option::of((
+                value(),
+                proptest::option::of((1u32..2000, any::<bool>(), proptest::option::of(0u32..50))),
+            )),
+        )),
+    )
         .prop_map(|(fonds, rest)| {
             let mut r = Reference::fonds(fonds);
             if let Some((inv, rest)) = rest {
@@ -22,7 +31,10 @@ fn reference() -> impl Strategy<Value = Reference> {
                     r.file = Some(file);
                     r.sheets = sheet.map(|(n, verso, extra)| Sheets {
                         first: Sheet { number: n, verso },
-                        last: extra.map(|e| Sheet { number: n + e + 1, verso: false }),
+                        last: extra.map(|e| Sheet {
+                            number: n + e + 1,
+                            verso: false,
+                        }),
                     });
                 }
             }

@@ -54,7 +54,9 @@ pub trait BlobStore: Send + Sync {
     /// Reads a whole stored original into memory.
     fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, BlobError> {
         let mut out = Vec::new();
-        self.open(hash)?.read_to_end(&mut out).map_err(BlobError::Source)?;
+        self.open(hash)?
+            .read_to_end(&mut out)
+            .map_err(BlobError::Source)?;
         Ok(out)
     }
 }
@@ -74,7 +76,10 @@ impl FsBlobStore {
     /// Opens (creating if needed) a blob directory.
     pub fn open(root: impl Into<PathBuf>) -> Result<FsBlobStore, BlobError> {
         let root = root.into();
-        fs::create_dir_all(root.join("tmp")).map_err(|source| BlobError::Io { path: root.clone(), source })?;
+        fs::create_dir_all(root.join("tmp")).map_err(|source| BlobError::Io {
+            path: root.clone(),
+            source,
+        })?;
         Ok(FsBlobStore { root })
     }
 
@@ -85,7 +90,10 @@ impl FsBlobStore {
     }
 
     fn io<T>(path: &Path, r: io::Result<T>) -> Result<T, BlobError> {
-        r.map_err(|source| BlobError::Io { path: path.to_path_buf(), source })
+        r.map_err(|source| BlobError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 }
 
@@ -118,7 +126,10 @@ impl BlobStore for FsBlobStore {
         Self::io(tmp.path(), tmp.as_file().sync_all())?;
         let parent = target.parent().unwrap_or(&self.root);
         Self::io(parent, fs::create_dir_all(parent))?;
-        let file = tmp.persist(&target).map_err(|e| BlobError::Io { path: target.clone(), source: e.error })?;
+        let file = tmp.persist(&target).map_err(|e| BlobError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
         // Originals are immutable: make that visible to anyone who opens the folder.
         let mut perms = Self::io(&target, file.metadata())?.permissions();
         perms.set_readonly(true);
@@ -153,7 +164,9 @@ impl BlobStore for MemoryBlobStore {
         let hash = hash_bytes(&bytes);
         let len = bytes.len() as u64;
         let mut blobs = self.blobs.lock().unwrap_or_else(|p| p.into_inner());
-        blobs.entry(hash).or_insert_with(|| std::sync::Arc::new(bytes));
+        blobs
+            .entry(hash)
+            .or_insert_with(|| std::sync::Arc::new(bytes));
         Ok((hash, len))
     }
 
@@ -164,6 +177,10 @@ impl BlobStore for MemoryBlobStore {
     }
 
     fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError> {
-        Ok(self.blobs.lock().unwrap_or_else(|p| p.into_inner()).contains_key(hash))
+        Ok(self
+            .blobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(hash))
     }
 }

@@ -9,7 +9,10 @@
 //! conformance::metadata_store(&mut SqliteStore::in_memory().unwrap());
 //! ```
 
-use kartoteka_model::{DateRange, Format, Level, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord, Unit};
+use kartoteka_model::{
+    DateRange, Format, Level, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord,
+    Unit,
+};
 
 use crate::{hash_bytes, BlobError, BlobStore, MetadataStore, NewDocument, Saved};
 
@@ -17,17 +20,36 @@ use crate::{hash_bytes, BlobError, BlobStore, MetadataStore, NewDocument, Saved}
 pub fn blob_store(store: &dyn BlobStore) {
     let original: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let hash = store.put(&original).expect("put");
-    assert_eq!(hash, hash_bytes(&original), "a blob is named by the SHA-256 of its bytes");
-    assert_eq!(store.put(&original).expect("second put"), hash, "storing the same bytes twice gives the same name");
-    assert_eq!(store.get(&hash).expect("get"), original, "a blob reads back byte for byte");
+    assert_eq!(
+        hash,
+        hash_bytes(&original),
+        "a blob is named by the SHA-256 of its bytes"
+    );
+    assert_eq!(
+        store.put(&original).expect("second put"),
+        hash,
+        "storing the same bytes twice gives the same name"
+    );
+    assert_eq!(
+        store.get(&hash).expect("get"),
+        original,
+        "a blob reads back byte for byte"
+    );
     assert!(store.contains(&hash).expect("contains"));
     let mut reader: &[u8] = b"";
     let (empty, len) = store.put_reader(&mut reader).expect("empty blob");
     assert_eq!(len, 0);
-    assert_eq!(store.get(&empty).expect("empty get"), b"", "an empty original is still stored");
+    assert_eq!(
+        store.get(&empty).expect("empty get"),
+        b"",
+        "an empty original is still stored"
+    );
     let absent = hash_bytes(b"never stored");
     assert!(!store.contains(&absent).expect("contains absent"));
-    assert!(matches!(store.get(&absent), Err(BlobError::Missing(h)) if h == absent), "a missing blob is reported as missing");
+    assert!(
+        matches!(store.get(&absent), Err(BlobError::Missing(h)) if h == absent),
+        "a missing blob is reported as missing"
+    );
 }
 
 fn doc(path: &str, content: &[u8], reference: Option<&str>) -> NewDocument {
@@ -39,7 +61,11 @@ fn doc(path: &str, content: &[u8], reference: Option<&str>) -> NewDocument {
         encoding: Some("UTF-8".into()),
         language: Some("ru".into()),
         reference: reference.map(|r| Reference::parse(r).expect("test reference")),
-        placement: if reference.is_some() { Placement::Inventory } else { Placement::Unplaced },
+        placement: if reference.is_some() {
+            Placement::Inventory
+        } else {
+            Placement::Unplaced
+        },
         title: Some("Справка".into()),
         dates: DateRange::parse("1937-1945"),
         needs_ocr: false,
@@ -47,59 +73,153 @@ fn doc(path: &str, content: &[u8], reference: Option<&str>) -> NewDocument {
 }
 
 fn page(number: u32, sheet: Option<u32>, text: &str) -> Page {
-    Page { number, sheet: sheet.map(|n| Sheet { number: n, verso: number % 2 == 0 }), text: text.into() }
+    Page {
+        number,
+        sheet: sheet.map(|n| Sheet {
+            number: n,
+            verso: number % 2 == 0,
+        }),
+        text: text.into(),
+    }
 }
 
 /// Metadata: units, documents keyed by source, versions, pages, the ledger and failures.
 pub fn metadata_store(store: &mut dyn MetadataStore) {
     // Units and containment.
-    let units: Vec<Unit> = ["ф. 17", "ф. 17, оп. 171", "ф. 17, оп. 171, д. 409", "ф. 17, оп. 172, д. 1", "ф. 170"]
-        .iter()
-        .map(|r| {
-            let reference = Reference::parse(r).expect("unit");
-            Unit { level: reference.level(), reference, title: Some(format!("unit {r}")), dates: None, sheet_count: Some(12) }
-        })
-        .collect();
+    let units: Vec<Unit> = [
+        "ф. 17",
+        "ф. 17, оп. 171",
+        "ф. 17, оп. 171, д. 409",
+        "ф. 17, оп. 172, д. 1",
+        "ф. 170",
+    ]
+    .iter()
+    .map(|r| {
+        let reference = Reference::parse(r).expect("unit");
+        Unit {
+            level: reference.level(),
+            reference,
+            title: Some(format!("unit {r}")),
+            dates: None,
+            sheet_count: Some(12),
+        }
+    })
+    .collect();
     store.upsert_units(&units).expect("upsert units");
-    store.upsert_units(&units[..1]).expect("upsert is idempotent");
+    store
+        .upsert_units(&units[..1])
+        .expect("upsert is idempotent");
     let inv = Reference::parse("ф. 17, оп. 171").expect("ref");
-    let within: Vec<String> = store.units(Some(&inv)).expect("units").iter().map(|u| u.reference.to_string()).collect();
-    assert_eq!(within, ["ф. 17, оп. 171", "ф. 17, оп. 171, д. 409"], "units within an inventory, and not ф. 170");
+    let within: Vec<String> = store
+        .units(Some(&inv))
+        .expect("units")
+        .iter()
+        .map(|u| u.reference.to_string())
+        .collect();
+    assert_eq!(
+        within,
+        ["ф. 17, оп. 171", "ф. 17, оп. 171, д. 409"],
+        "units within an inventory, and not ф. 170"
+    );
     assert_eq!(store.units(None).expect("all").len(), 5);
-    let file = store.unit(&Reference::parse("Fonds 17, Inventory 171, File 409").expect("ref")).expect("unit");
-    assert_eq!(file.map(|u| (u.level, u.sheet_count)), Some((Level::File, Some(12))));
+    let file = store
+        .unit(&Reference::parse("Fonds 17, Inventory 171, File 409").expect("ref"))
+        .expect("unit");
+    assert_eq!(
+        file.map(|u| (u.level, u.sheet_count)),
+        Some((Level::File, Some(12)))
+    );
 
     // Documents, pages, versions.
     let a = doc("/in/a.txt", b"first", Some("ф. 17, оп. 171, д. 409, л. 3"));
     let pages = [page(1, Some(3), "Хрущёв"), page(2, Some(3), "оборот")];
-    let id = match store.save_document(&a, &pages, &StageOutcome::Done, 1).expect("save") {
+    let id = match store
+        .save_document(&a, &pages, &StageOutcome::Done, 1)
+        .expect("save")
+    {
         Saved::Added(id) => id,
         other => panic!("a new source path is added, got {other:?}"),
     };
     let stored = store.document(id).expect("document").expect("present");
-    assert_eq!((stored.source_path.as_str(), stored.page_count, stored.content), ("/in/a.txt", 2, a.content));
+    assert_eq!(
+        (
+            stored.source_path.as_str(),
+            stored.page_count,
+            stored.content
+        ),
+        ("/in/a.txt", 2, a.content)
+    );
     assert_eq!(stored.reference, a.reference);
     assert_eq!(stored.dates, a.dates);
-    assert_eq!(store.pages(id).expect("pages"), pages, "pages read back in order with their sheets");
+    assert_eq!(
+        store.pages(id).expect("pages"),
+        pages,
+        "pages read back in order with their sheets"
+    );
     assert_eq!(store.page(id, 2).expect("page"), Some(pages[1].clone()));
     assert_eq!(store.page(id, 3).expect("page"), None);
     let extract = store.ledger(id).expect("ledger");
-    assert_eq!((extract.len(), extract[0].stage, &extract[0].outcome), (1, Stage::Extract, &StageOutcome::Done), "saving records the extraction");
-    assert_eq!(store.document_by_source("/in/a.txt").expect("by source").map(|d| d.id), Some(id));
+    assert_eq!(
+        (extract.len(), extract[0].stage, &extract[0].outcome),
+        (1, Stage::Extract, &StageOutcome::Done),
+        "saving records the extraction"
+    );
+    assert_eq!(
+        store
+            .document_by_source("/in/a.txt")
+            .expect("by source")
+            .map(|d| d.id),
+        Some(id)
+    );
 
-    let a2 = NewDocument { content: hash_bytes(b"second"), ..a.clone() };
-    assert_eq!(store.save_document(&a2, &pages[..1], &StageOutcome::Done, 1).expect("resave"), Saved::Updated(id), "same path, new bytes: a new version");
+    let a2 = NewDocument {
+        content: hash_bytes(b"second"),
+        ..a.clone()
+    };
+    assert_eq!(
+        store
+            .save_document(&a2, &pages[..1], &StageOutcome::Done, 1)
+            .expect("resave"),
+        Saved::Updated(id),
+        "same path, new bytes: a new version"
+    );
     let stored = store.document(id).expect("document").expect("present");
     assert_eq!((stored.content, stored.page_count), (a2.content, 1));
 
     let b = doc("/in/b.txt", b"other", Some("ф. 17, оп. 172, д. 1"));
-    let b_id = store.save_document(&b, &[page(1, None, "text")], &StageOutcome::Done, 1).expect("save b").id();
-    let c_id = store.save_document(&doc("/in/c.txt", b"c", None), &[], &StageOutcome::Pending("needs OCR".into()), 1).expect("save c").id();
-    let in_inv: Vec<_> = store.documents_within(&inv).expect("within").iter().map(|d| d.id).collect();
+    let b_id = store
+        .save_document(&b, &[page(1, None, "text")], &StageOutcome::Done, 1)
+        .expect("save b")
+        .id();
+    let c_id = store
+        .save_document(
+            &doc("/in/c.txt", b"c", None),
+            &[],
+            &StageOutcome::Pending("needs OCR".into()),
+            1,
+        )
+        .expect("save c")
+        .id();
+    let in_inv: Vec<_> = store
+        .documents_within(&inv)
+        .expect("within")
+        .iter()
+        .map(|d| d.id)
+        .collect();
     assert_eq!(in_inv, [id], "documents within an inventory");
-    let in_fonds: Vec<_> = store.documents_within(&Reference::fonds("17")).expect("within").iter().map(|d| d.id).collect();
+    let in_fonds: Vec<_> = store
+        .documents_within(&Reference::fonds("17"))
+        .expect("within")
+        .iter()
+        .map(|d| d.id)
+        .collect();
     assert_eq!(in_fonds, [id, b_id]);
-    let walked: Vec<_> = store.documents_after(Some(id), 10).expect("walk").iter().map(|d| d.id).collect();
+    let walked: Vec<_> = store
+        .documents_after(Some(id), 10)
+        .expect("walk")
+        .iter()
+        .map(|d| d.id)
+        .collect();
     assert_eq!(walked, [b_id, c_id]);
 
     // Ledger: what needs doing, what failed.
@@ -111,12 +231,20 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
         at: "2026-01-01T00:00:00Z".into(),
         outcome,
     };
-    assert_eq!(store.documents_needing(Stage::Index, 1).expect("needing"), [id, b_id, c_id]);
+    assert_eq!(
+        store.documents_needing(Stage::Index, 1).expect("needing"),
+        [id, b_id, c_id]
+    );
     store
         .record_stages(&[
             rec(id, Stage::Index, StageOutcome::Done, &a2.content.to_hex()),
             rec(b_id, Stage::Index, StageOutcome::Done, &a.content.to_hex()),
-            rec(c_id, Stage::Extract, StageOutcome::Failed("truncated PDF".into()), &hash_bytes(b"c").to_hex()),
+            rec(
+                c_id,
+                Stage::Extract,
+                StageOutcome::Failed("truncated PDF".into()),
+                &hash_bytes(b"c").to_hex(),
+            ),
         ])
         .expect("record");
     assert_eq!(
@@ -124,18 +252,45 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
         [b_id, c_id],
         "done on stale content, or never done, still needs doing"
     );
-    assert_eq!(store.documents_needing(Stage::Index, 2).expect("needing v2").len(), 3, "a newer stage version re-runs");
+    assert_eq!(
+        store
+            .documents_needing(Stage::Index, 2)
+            .expect("needing v2")
+            .len(),
+        3,
+        "a newer stage version re-runs"
+    );
     assert_eq!(store.ledger(c_id).expect("ledger").len(), 2);
-    store.record_source_failure("/in/unreadable.txt", "permission denied").expect("source failure");
+    store
+        .record_source_failure("/in/unreadable.txt", "permission denied")
+        .expect("source failure");
     let failures = store.failures().expect("failures");
     assert_eq!(failures.len(), 2);
-    assert!(failures.iter().any(|f| f.doc == Some(c_id) && f.reason == "truncated PDF"));
-    assert!(failures.iter().any(|f| f.doc.is_none() && f.stage == "read"));
-    store.record_stages(&[rec(c_id, Stage::Extract, StageOutcome::Done, &hash_bytes(b"c").to_hex())]).expect("retry");
-    store.clear_source_failure("/in/unreadable.txt").expect("clear");
-    assert!(store.failures().expect("failures").is_empty(), "a later success clears a failure");
+    assert!(failures
+        .iter()
+        .any(|f| f.doc == Some(c_id) && f.reason == "truncated PDF"));
+    assert!(failures
+        .iter()
+        .any(|f| f.doc.is_none() && f.stage == "read"));
+    store
+        .record_stages(&[rec(
+            c_id,
+            Stage::Extract,
+            StageOutcome::Done,
+            &hash_bytes(b"c").to_hex(),
+        )])
+        .expect("retry");
+    store
+        .clear_source_failure("/in/unreadable.txt")
+        .expect("clear");
+    assert!(
+        store.failures().expect("failures").is_empty(),
+        "a later success clears a failure"
+    );
 
-    store.replace_pages(c_id, &[page(1, None, "OCR text")], false).expect("replace pages");
+    store
+        .replace_pages(c_id, &[page(1, None, "OCR text")], false)
+        .expect("replace pages");
     assert_eq!(store.pages(c_id).expect("pages").len(), 1);
     let summary = store.summary().expect("summary");
     assert_eq!((summary.documents, summary.units, summary.pages), (3, 5, 3));

@@ -1,7 +1,8 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    ContentHash, DateRange, DocId, Document, Format, Page, Placement, Reference, Stage, StageOutcome, StageRecord, Unit,
+    ContentHash, DateRange, DocId, Document, Format, Page, Placement, Reference, Stage,
+    StageOutcome, StageRecord, Unit,
 };
 use serde::Serialize;
 
@@ -124,9 +125,20 @@ pub trait MetadataStore: Send {
     /// Saves a document with its pages and the extraction's ledger record, in one
     /// transaction, keyed by source path: a known path with new content becomes a new
     /// version of the same document.
-    fn save_document(&mut self, doc: &NewDocument, pages: &[Page], extract: &StageOutcome, version: u32) -> Result<Saved, StoreError>;
+    fn save_document(
+        &mut self,
+        doc: &NewDocument,
+        pages: &[Page],
+        extract: &StageOutcome,
+        version: u32,
+    ) -> Result<Saved, StoreError>;
     /// Replaces a stored document's pages (after OCR or a better extractor) and its OCR flag.
-    fn replace_pages(&mut self, id: DocId, pages: &[Page], needs_ocr: bool) -> Result<(), StoreError>;
+    fn replace_pages(
+        &mut self,
+        id: DocId,
+        pages: &[Page],
+        needs_ocr: bool,
+    ) -> Result<(), StoreError>;
     /// A document by number.
     fn document(&self, id: DocId) -> Result<Option<Document>, StoreError>;
     /// The document ingested from this source path.
@@ -134,7 +146,11 @@ pub trait MetadataStore: Send {
     /// Documents placed at or inside a unit.
     fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError>;
     /// Documents, in number order, after `after`, at most `limit`: for walking the archive.
-    fn documents_after(&self, after: Option<DocId>, limit: usize) -> Result<Vec<Document>, StoreError>;
+    fn documents_after(
+        &self,
+        after: Option<DocId>,
+        limit: usize,
+    ) -> Result<Vec<Document>, StoreError>;
     /// A document's pages in order.
     fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError>;
     /// One page of a document.

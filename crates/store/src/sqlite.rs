@@ -4,8 +4,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use kartoteka_model::{
-    rfc3339, ContentHash, DateRange, DocId, Document, Format, Level, Page, Placement, Reference, Sheet, Stage,
-    StageOutcome, StageRecord, Unit,
+    rfc3339, ContentHash, DateRange, DocId, Document, Format, Level, Page, Placement, Reference,
+    Sheet, Stage, StageOutcome, StageRecord, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -79,13 +79,18 @@ pub struct SqliteStore {
 
 fn db(e: rusqlite::Error) -> StoreError {
     match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => StoreError::Busy,
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
+            StoreError::Busy
+        }
         other => StoreError::Database(other.to_string()),
     }
 }
 
 fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     rfc3339(secs)
 }
 
@@ -95,8 +100,10 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         Self::init(conn)
     }
@@ -108,27 +115,49 @@ impl SqliteStore {
 
     fn init(conn: Connection) -> Result<SqliteStore, StoreError> {
         conn.execute_batch(SCHEMA).map_err(db)?;
-        let version: Option<String> =
-            conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).optional().map_err(db)?;
+        let version: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
         match version {
             None => {
-                conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)", [SCHEMA_VERSION.to_string()])
-                    .map_err(db)?;
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)",
+                    [SCHEMA_VERSION.to_string()],
+                )
+                .map_err(db)?;
             }
             Some(v) => {
-                let found: i64 = v.parse().map_err(|_| StoreError::Corrupt(format!("schema version {v:?}")))?;
+                let found: i64 = v
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("schema version {v:?}")))?;
                 if found > SCHEMA_VERSION {
-                    return Err(StoreError::Schema { found, supported: SCHEMA_VERSION });
+                    return Err(StoreError::Schema {
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
                 }
             }
         }
         Ok(SqliteStore { conn })
     }
 
-    fn insert_pages(tx: &rusqlite::Transaction<'_>, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
-        tx.execute("DELETE FROM pages WHERE doc = ?1", [id.0]).map_err(db)?;
-        let mut stmt =
-            tx.prepare_cached("INSERT INTO pages(doc, number, sheet, verso, text) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(db)?;
+    fn insert_pages(
+        tx: &rusqlite::Transaction<'_>,
+        id: DocId,
+        pages: &[Page],
+    ) -> Result<(), StoreError> {
+        tx.execute("DELETE FROM pages WHERE doc = ?1", [id.0])
+            .map_err(db)?;
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO pages(doc, number, sheet, verso, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(db)?;
         for p in pages {
             stmt.execute(params![
                 id.0,
@@ -142,9 +171,15 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn query_documents(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Document>, StoreError> {
+    fn query_documents(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Document>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(db)?;
-        let rows = stmt.query_map(params, |r| Ok(document_row(r))).map_err(db)?;
+        let rows = stmt
+            .query_map(params, |r| Ok(document_row(r)))
+            .map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row.map_err(db)??);
@@ -153,7 +188,8 @@ impl SqliteStore {
     }
 }
 
-const DOC_COLUMNS: &str = "id, content, size, source_path, format, encoding, language, reference, placement, title, \
+const DOC_COLUMNS: &str =
+    "id, content, size, source_path, format, encoding, language, reference, placement, title, \
     date_from, date_to, page_count, needs_ocr, ingested_at";
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -162,7 +198,9 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 
 fn document_row(r: &Row<'_>) -> Result<Document, StoreError> {
     let get_s = |i: usize| -> Result<String, StoreError> { r.get::<_, String>(i).map_err(db) };
-    let get_o = |i: usize| -> Result<Option<String>, StoreError> { r.get::<_, Option<String>>(i).map_err(db) };
+    let get_o = |i: usize| -> Result<Option<String>, StoreError> {
+        r.get::<_, Option<String>>(i).map_err(db)
+    };
     let content = get_s(1)?;
     let format = get_s(4)?;
     let placement = get_s(8)?;
@@ -170,7 +208,10 @@ fn document_row(r: &Row<'_>) -> Result<Document, StoreError> {
         Some(text) => Some(Reference::parse(&text).map_err(|_| corrupt("reference", &text))?),
         None => None,
     };
-    let dates = match (r.get::<_, Option<u32>>(10).map_err(db)?, r.get::<_, Option<u32>>(11).map_err(db)?) {
+    let dates = match (
+        r.get::<_, Option<u32>>(10).map_err(db)?,
+        r.get::<_, Option<u32>>(11).map_err(db)?,
+    ) {
         (Some(from), Some(to)) => Some(DateRange { from, to }),
         _ => None,
     };
@@ -204,7 +245,10 @@ fn level_name(level: Level) -> &'static str {
 fn unit_row(r: &Row<'_>) -> Result<Unit, StoreError> {
     let text: String = r.get(0).map_err(db)?;
     let reference = Reference::parse(&text).map_err(|_| corrupt("unit reference", &text))?;
-    let dates = match (r.get::<_, Option<u32>>(2).map_err(db)?, r.get::<_, Option<u32>>(3).map_err(db)?) {
+    let dates = match (
+        r.get::<_, Option<u32>>(2).map_err(db)?,
+        r.get::<_, Option<u32>>(3).map_err(db)?,
+    ) {
         (Some(from), Some(to)) => Some(DateRange { from, to }),
         _ => None,
     };
@@ -220,7 +264,10 @@ fn unit_row(r: &Row<'_>) -> Result<Unit, StoreError> {
 /// The `unit_key` prefix pattern matching a unit and everything inside it.
 fn within_pattern(unit: &Reference) -> (String, String) {
     let key = unit.truncate(Level::File).key();
-    let escaped = key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = key
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     (key, format!("{escaped}/%"))
 }
 
@@ -285,12 +332,17 @@ impl MetadataStore for SqliteStore {
             .conn
             .prepare_cached("SELECT reference, title, date_from, date_to, sheet_count FROM units WHERE key = ?1")
             .map_err(db)?;
-        let row = stmt.query_row([reference.key()], |r| Ok(unit_row(r))).optional().map_err(db)?;
+        let row = stmt
+            .query_row([reference.key()], |r| Ok(unit_row(r)))
+            .optional()
+            .map_err(db)?;
         row.transpose()
     }
 
     fn units(&self, within: Option<&Reference>) -> Result<Vec<Unit>, StoreError> {
-        let (key, pattern) = within.map(within_pattern).unwrap_or_else(|| (String::new(), "%".to_string()));
+        let (key, pattern) = within
+            .map(within_pattern)
+            .unwrap_or_else(|| (String::new(), "%".to_string()));
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -298,7 +350,9 @@ impl MetadataStore for SqliteStore {
                  WHERE key = ?1 OR key LIKE ?2 ESCAPE '\\' ORDER BY key",
             )
             .map_err(db)?;
-        let rows = stmt.query_map([key, pattern], |r| Ok(unit_row(r))).map_err(db)?;
+        let rows = stmt
+            .query_map([key, pattern], |r| Ok(unit_row(r)))
+            .map_err(db)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(row.map_err(db)??);
@@ -306,14 +360,27 @@ impl MetadataStore for SqliteStore {
         Ok(out)
     }
 
-    fn save_document(&mut self, doc: &NewDocument, pages: &[Page], extract: &StageOutcome, version: u32) -> Result<Saved, StoreError> {
+    fn save_document(
+        &mut self,
+        doc: &NewDocument,
+        pages: &[Page],
+        extract: &StageOutcome,
+        version: u32,
+    ) -> Result<Saved, StoreError> {
         let tx = self.conn.transaction().map_err(db)?;
         let existing: Option<i64> = tx
-            .query_row("SELECT id FROM documents WHERE source_path = ?1", [&doc.source_path], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM documents WHERE source_path = ?1",
+                [&doc.source_path],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(db)?;
         let at = now();
-        let unit_key = doc.reference.as_ref().map(|r| r.truncate(Level::File).key());
+        let unit_key = doc
+            .reference
+            .as_ref()
+            .map(|r| r.truncate(Level::File).key());
         let values = params![
             doc.source_path,
             doc.content.to_hex(),
@@ -382,12 +449,21 @@ impl MetadataStore for SqliteStore {
             params![saved.id().0, doc.content.to_hex(), version, at, outcome, reason],
         )
         .map_err(db)?;
-        tx.execute("DELETE FROM source_failures WHERE path = ?1", [&doc.source_path]).map_err(db)?;
+        tx.execute(
+            "DELETE FROM source_failures WHERE path = ?1",
+            [&doc.source_path],
+        )
+        .map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(saved)
     }
 
-    fn replace_pages(&mut self, id: DocId, pages: &[Page], needs_ocr: bool) -> Result<(), StoreError> {
+    fn replace_pages(
+        &mut self,
+        id: DocId,
+        pages: &[Page],
+        needs_ocr: bool,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(db)?;
         Self::insert_pages(&tx, id, pages)?;
         tx.execute(
@@ -399,11 +475,21 @@ impl MetadataStore for SqliteStore {
     }
 
     fn document(&self, id: DocId) -> Result<Option<Document>, StoreError> {
-        Ok(self.query_documents(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"), [id.0])?.pop())
+        Ok(self
+            .query_documents(
+                &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"),
+                [id.0],
+            )?
+            .pop())
     }
 
     fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError> {
-        Ok(self.query_documents(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE source_path = ?1"), [source_path])?.pop())
+        Ok(self
+            .query_documents(
+                &format!("SELECT {DOC_COLUMNS} FROM documents WHERE source_path = ?1"),
+                [source_path],
+            )?
+            .pop())
     }
 
     fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError> {
@@ -413,10 +499,21 @@ impl MetadataStore for SqliteStore {
             [key, pattern],
         )?;
         // A sheet-level unit narrows further than the key can.
-        Ok(docs.into_iter().filter(|d| d.reference.as_ref().is_some_and(|r| unit.contains(r) || r.contains(unit))).collect())
+        Ok(docs
+            .into_iter()
+            .filter(|d| {
+                d.reference
+                    .as_ref()
+                    .is_some_and(|r| unit.contains(r) || r.contains(unit))
+            })
+            .collect())
     }
 
-    fn documents_after(&self, after: Option<DocId>, limit: usize) -> Result<Vec<Document>, StoreError> {
+    fn documents_after(
+        &self,
+        after: Option<DocId>,
+        limit: usize,
+    ) -> Result<Vec<Document>, StoreError> {
         self.query_documents(
             &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2"),
             params![after.map(|d| d.0).unwrap_or(i64::MIN), limit as i64],
@@ -424,25 +521,39 @@ impl MetadataStore for SqliteStore {
     }
 
     fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT number, sheet, verso, text FROM pages WHERE doc = ?1 ORDER BY number").map_err(db)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT number, sheet, verso, text FROM pages WHERE doc = ?1 ORDER BY number",
+            )
+            .map_err(db)?;
         let rows = stmt
             .query_map([id.0], |r| {
                 let sheet: Option<u32> = r.get(1)?;
                 let verso: bool = r.get(2)?;
-                Ok(Page { number: r.get(0)?, sheet: sheet.map(|number| Sheet { number, verso }), text: r.get(3)? })
+                Ok(Page {
+                    number: r.get(0)?,
+                    sheet: sheet.map(|number| Sheet { number, verso }),
+                    text: r.get(3)?,
+                })
             })
             .map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
     fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT sheet, verso, text FROM pages WHERE doc = ?1 AND number = ?2").map_err(db)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT sheet, verso, text FROM pages WHERE doc = ?1 AND number = ?2")
+            .map_err(db)?;
         stmt.query_row(params![id.0, number], |r| {
             let sheet: Option<u32> = r.get(0)?;
             let verso: bool = r.get(1)?;
-            Ok(Page { number, sheet: sheet.map(|number| Sheet { number, verso }), text: r.get(2)? })
+            Ok(Page {
+                number,
+                sheet: sheet.map(|number| Sheet { number, verso }),
+                text: r.get(2)?,
+            })
         })
         .optional()
         .map_err(db)
@@ -458,8 +569,16 @@ impl MetadataStore for SqliteStore {
                 .map_err(db)?;
             for r in records {
                 let (outcome, reason) = outcome_columns(&r.outcome);
-                stmt.execute(params![r.doc.0, r.stage.as_str(), r.input_hash, r.version, r.at, outcome, reason])
-                    .map_err(db)?;
+                stmt.execute(params![
+                    r.doc.0,
+                    r.stage.as_str(),
+                    r.input_hash,
+                    r.version,
+                    r.at,
+                    outcome,
+                    reason
+                ])
+                .map_err(db)?;
             }
         }
         tx.commit().map_err(db)
@@ -490,8 +609,12 @@ impl MetadataStore for SqliteStore {
                  ORDER BY d.id",
             )
             .map_err(db)?;
-        let rows = stmt.query_map(params![stage.as_str(), version], |r| r.get::<_, i64>(0)).map_err(db)?;
-        rows.map(|r| r.map(DocId)).collect::<Result<Vec<_>, _>>().map_err(db)
+        let rows = stmt
+            .query_map(params![stage.as_str(), version], |r| r.get::<_, i64>(0))
+            .map_err(db)?;
+        rows.map(|r| r.map(DocId))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db)
     }
 
     fn record_source_failure(&mut self, path: &str, reason: &str) -> Result<(), StoreError> {
@@ -506,7 +629,9 @@ impl MetadataStore for SqliteStore {
     }
 
     fn clear_source_failure(&mut self, path: &str) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM source_failures WHERE path = ?1", [path]).map_err(db)?;
+        self.conn
+            .execute("DELETE FROM source_failures WHERE path = ?1", [path])
+            .map_err(db)?;
         Ok(())
     }
 
@@ -535,10 +660,19 @@ impl MetadataStore for SqliteStore {
         for row in rows {
             out.push(row.map_err(db)?);
         }
-        let mut stmt = self.conn.prepare_cached("SELECT path, reason, at FROM source_failures ORDER BY path").map_err(db)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, reason, at FROM source_failures ORDER BY path")
+            .map_err(db)?;
         let rows = stmt
             .query_map([], |r| {
-                Ok(Failure { doc: None, path: r.get(0)?, stage: "read".into(), reason: r.get(1)?, at: r.get(2)? })
+                Ok(Failure {
+                    doc: None,
+                    path: r.get(0)?,
+                    stage: "read".into(),
+                    reason: r.get(1)?,
+                    at: r.get(2)?,
+                })
             })
             .map_err(db)?;
         for row in rows {
@@ -549,11 +683,18 @@ impl MetadataStore for SqliteStore {
 
     fn summary(&self) -> Result<Summary, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {
-            self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(db)
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(db)
         };
         let grouped = |sql: &str| -> Result<Vec<(String, u64)>, StoreError> {
             let mut stmt = self.conn.prepare(sql).map_err(db)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))).map_err(db)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .map_err(db)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(db)
         };
         Ok(Summary {
@@ -563,8 +704,12 @@ impl MetadataStore for SqliteStore {
             needs_ocr: count("SELECT COUNT(*) FROM documents WHERE needs_ocr")?,
             failed: self.failures()?.len() as u64,
             not_indexed: self.documents_needing(Stage::Index, 0)?.len() as u64,
-            by_format: grouped("SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC")?,
-            by_placement: grouped("SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC")?,
+            by_format: grouped(
+                "SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC",
+            )?,
+            by_placement: grouped(
+                "SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC",
+            )?,
         })
     }
 }

@@ -28,10 +28,16 @@ fn sqlite_memory_conforms() {
 fn stored_originals_are_read_only_and_survive_reopening() {
     use kartoteka_store::BlobStore;
     let dir = tempfile::tempdir().unwrap();
-    let hash = FsBlobStore::open(dir.path()).unwrap().put(b"original").unwrap();
+    let hash = FsBlobStore::open(dir.path())
+        .unwrap()
+        .put(b"original")
+        .unwrap();
     let store = FsBlobStore::open(dir.path()).unwrap();
     assert_eq!(store.get(&hash).unwrap(), b"original");
-    assert!(std::fs::metadata(store.path_of(&hash)).unwrap().permissions().readonly());
+    assert!(std::fs::metadata(store.path_of(&hash))
+        .unwrap()
+        .permissions()
+        .readonly());
 }
 
 #[test]
@@ -40,7 +46,11 @@ fn a_newer_schema_is_refused() {
     let path = dir.path().join("archive.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).unwrap();
+    conn.execute(
+        "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let err = SqliteStore::open(&path).err().expect("must refuse");
     assert!(err.to_string().contains("99"), "{err}");

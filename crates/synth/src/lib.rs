@@ -72,7 +72,10 @@ pub enum SynthError {
 }
 
 fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T, SynthError> {
-    r.map_err(|source| SynthError::Io { path: path.to_path_buf(), source })
+    r.map_err(|source| SynthError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// A cover name held by one person for a period.
@@ -174,7 +177,11 @@ fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
 }
 
 fn invent_person(rng: &mut impl Rng, id: u64, role: &'static str) -> Person {
-    let gender = if role == "agent" && rng.random_bool(0.3) { Gender::Female } else { Gender::Male };
+    let gender = if role == "agent" && rng.random_bool(0.3) {
+        Gender::Female
+    } else {
+        Gender::Male
+    };
     let (surname, given, patronymic) = names::invent(rng, gender);
     let born = rng.random_range(1890..1935);
     Person {
@@ -236,7 +243,11 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
         let mut p = invent_person(&mut rng, officer_count + i, "agent");
         let recruited = rng.random_range((p.born + 18).max(1930)..=(p.born + 45).min(1985));
         p.recruited = Some(recruited);
-        p.handler = Some(people[rng.random_range(0..officer_count as usize)].id.clone());
+        p.handler = Some(
+            people[rng.random_range(0..officer_count as usize)]
+                .id
+                .clone(),
+        );
         let mut year = recruited;
         let service = *pick(&mut rng, SERVICES);
         for _ in 0..rng.random_range(1..=3) {
@@ -250,7 +261,12 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
                     None => format!("{}-{}", pick(&mut rng, &names::cover_names()), cover_total),
                 },
             };
-            p.cover_names.push(CoverName { name: name.clone(), from: year, to: until, service });
+            p.cover_names.push(CoverName {
+                name: name.clone(),
+                from: year,
+                to: until,
+                service,
+            });
             released.push((name, until));
             cover_total += 1;
             year = until + 1;
@@ -270,7 +286,10 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
     // Documents, filed 1-3 to a file, 50-500 files to an inventory, 1-20 inventories to a fonds.
     let inventory_path = out.join("opis.csv");
     let mut inventory = BufWriter::new(io(&inventory_path, File::create(&inventory_path))?);
-    io(&inventory_path, writeln!(inventory, "reference,path,title,dates,sheets"))?;
+    io(
+        &inventory_path,
+        writeln!(inventory, "reference,path,title,dates,sheets"),
+    )?;
     let docs_path = truth_dir.join("documents.jsonl");
     let mut docs_truth = BufWriter::new(io(&docs_path, File::create(&docs_path))?);
     let (mut written, mut missing, mut empty) = (0u64, 0u64, 0u64);
@@ -295,14 +314,24 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
         let folder = format!("documents/ф. {fonds}/оп. {inv}/д. {file}");
         let reference = format!("ф. {fonds}, оп. {inv}, д. {file}");
         let agent = &agents[rng.random_range(0..agents.len())];
-        let handler = people.iter().find(|p| Some(&p.id) == agent.handler.as_ref()).unwrap_or(&people[0]);
+        let handler = people
+            .iter()
+            .find(|p| Some(&p.id) == agent.handler.as_ref())
+            .unwrap_or(&people[0]);
         let title = format!("Дело агента «{}»", agent.cover_names[0].name);
         let year = agent.recruited.unwrap_or(1940) + rng.random_range(0..10);
         let roll = rng.random_range(0..100);
         if roll < 2 {
             // Listed in the inventory, never delivered.
             missing += 1;
-            io(&inventory_path, writeln!(inventory, "\"{reference}\",\"{folder}\",\"{title}\",{year},{}", rng.random_range(1..40)))?;
+            io(
+                &inventory_path,
+                writeln!(
+                    inventory,
+                    "\"{reference}\",\"{folder}\",\"{title}\",{year},{}",
+                    rng.random_range(1..40)
+                ),
+            )?;
             continue;
         }
         let in_file = rng.random_range(1..=3u64).min(options.docs - written);
@@ -315,24 +344,46 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
             let is_empty = roll < 4;
             let (bytes, truth) = if is_empty {
                 empty += 1;
-                (Vec::new(), DocumentTruth {
-                    path: format!("{folder}/{name}"),
-                    reference: format!("{reference}, л. {sheet}"),
-                    language: "und",
-                    encoding: "empty",
-                    year,
-                    mentions: Vec::new(),
-                })
+                (
+                    Vec::new(),
+                    DocumentTruth {
+                        path: format!("{folder}/{name}"),
+                        reference: format!("{reference}, л. {sheet}"),
+                        language: "und",
+                        encoding: "empty",
+                        year,
+                        mentions: Vec::new(),
+                    },
+                )
             } else {
-                document(&mut rng, agent, handler, year, sheet, sheets, &format!("{folder}/{name}"), &format!("{reference}, л. {sheet}"))
+                document(
+                    &mut rng,
+                    agent,
+                    handler,
+                    year,
+                    sheet,
+                    sheets,
+                    &format!("{folder}/{name}"),
+                    &format!("{reference}, л. {sheet}"),
+                )
             };
             io(&path, fs::write(&path, bytes))?;
-            io(&docs_path, writeln!(docs_truth, "{}", serde_json::to_string(&truth)?))?;
+            io(
+                &docs_path,
+                writeln!(docs_truth, "{}", serde_json::to_string(&truth)?),
+            )?;
             sheet += sheets;
             written += 1;
         }
         // The inventory declares what the file should hold; an emptied file still declares it.
-        io(&inventory_path, writeln!(inventory, "\"{reference}\",\"{folder}\",\"{title}\",{year},{}", sheet - 1))?;
+        io(
+            &inventory_path,
+            writeln!(
+                inventory,
+                "\"{reference}\",\"{folder}\",\"{title}\",{year},{}",
+                sheet - 1
+            ),
+        )?;
     }
     io(&inventory_path, inventory.flush())?;
     io(&docs_path, docs_truth.flush())?;
@@ -373,13 +424,24 @@ fn document(
     path: &str,
     reference: &str,
 ) -> (Vec<u8>, DocumentTruth) {
-    let cover = agent.cover_names.iter().find(|c| c.from <= year && year <= c.to).unwrap_or(&agent.cover_names[0]);
-    let (country, city_prep, city_en) = *COUNTRIES.iter().find(|c| c.0 == agent.country).unwrap_or(&COUNTRIES[0]);
+    let cover = agent
+        .cover_names
+        .iter()
+        .find(|c| c.from <= year && year <= c.to)
+        .unwrap_or(&agent.cover_names[0]);
+    let (country, city_prep, city_en) = *COUNTRIES
+        .iter()
+        .find(|c| c.0 == agent.country)
+        .unwrap_or(&COUNTRIES[0]);
     let _ = country;
     let (topic_ru, topic_en) = *pick(rng, TOPICS);
     let mut mentions = Vec::new();
     let mut mention = |person: &Person, surface: String, form: &str| {
-        mentions.push(Mention { person: person.id.clone(), surface: surface.clone(), form: form.to_string() });
+        mentions.push(Mention {
+            person: person.id.clone(),
+            surface: surface.clone(),
+            form: form.to_string(),
+        });
         surface
     };
     let english = rng.random_bool(0.3);
@@ -404,12 +466,23 @@ fn document(
                 _ => text.push_str(&format!("Memorandum: meetings with {} continued in {city_en} through {}.\n", cover.name, year + 1)),
             }
         }
-        let truth = DocumentTruth { path: path.into(), reference: reference.into(), language: "en", encoding: "UTF-8", year, mentions };
+        let truth = DocumentTruth {
+            path: path.into(),
+            reference: reference.into(),
+            language: "en",
+            encoding: "UTF-8",
+            year,
+            mentions,
+        };
         return (text.into_bytes(), truth);
     }
     let a = |case| inflect_surname(&agent.surname, agent.gender, case);
     let h = |case| inflect_surname(&handler.surname, handler.gender, case);
-    let verb_suffix = if agent.gender == Gender::Female { "а" } else { "" };
+    let verb_suffix = if agent.gender == Gender::Female {
+        "а"
+    } else {
+        ""
+    };
     for s in 0..sheets {
         text.push_str(&format!("л. {}\n", first_sheet + s));
         match (s + rng.random_range(0..3)) % 3 {
@@ -457,7 +530,14 @@ fn document(
         })
         .map(|e| (e.0, e.1))
         .unwrap_or((encoding_rs::UTF_8, "UTF-8"));
-    let truth = DocumentTruth { path: path.into(), reference: reference.into(), language: "ru", encoding: name, year, mentions };
+    let truth = DocumentTruth {
+        path: path.into(),
+        reference: reference.into(),
+        language: "ru",
+        encoding: name,
+        year,
+        mentions,
+    };
     (encode(&text, encoding), truth)
 }
 
@@ -474,7 +554,10 @@ mod tests {
                 if p.is_dir() {
                     stack.push(p);
                 } else {
-                    out.push((p.strip_prefix(dir).unwrap().display().to_string(), fs::read(&p).unwrap()));
+                    out.push((
+                        p.strip_prefix(dir).unwrap().display().to_string(),
+                        fs::read(&p).unwrap(),
+                    ));
                 }
             }
         }
@@ -484,10 +567,29 @@ mod tests {
 
     #[test]
     fn the_same_seed_writes_the_same_archive() {
-        let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-        let sa = generate(&SynthOptions { out: a.path().into(), docs: 120, seed: 7 }).unwrap();
-        generate(&SynthOptions { out: b.path().into(), docs: 120, seed: 7 }).unwrap();
-        generate(&SynthOptions { out: c.path().into(), docs: 120, seed: 8 }).unwrap();
+        let (a, b, c) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let sa = generate(&SynthOptions {
+            out: a.path().into(),
+            docs: 120,
+            seed: 7,
+        })
+        .unwrap();
+        generate(&SynthOptions {
+            out: b.path().into(),
+            docs: 120,
+            seed: 7,
+        })
+        .unwrap();
+        generate(&SynthOptions {
+            out: c.path().into(),
+            docs: 120,
+            seed: 8,
+        })
+        .unwrap();
         assert_eq!(sa.documents, 120);
         assert_eq!(tree(a.path()), tree(b.path()));
         assert_ne!(tree(a.path()), tree(c.path()));
@@ -496,13 +598,27 @@ mod tests {
     #[test]
     fn truth_names_the_people_and_their_forms() {
         let dir = tempfile::tempdir().unwrap();
-        let s = generate(&SynthOptions { out: dir.path().into(), docs: 400, seed: 1 }).unwrap();
+        let s = generate(&SynthOptions {
+            out: dir.path().into(),
+            docs: 400,
+            seed: 1,
+        })
+        .unwrap();
         let docs = fs::read_to_string(s.truth.join("documents.jsonl")).unwrap();
         assert_eq!(docs.lines().count(), 400);
-        assert!(docs.contains("\"instrumental\""), "inflected forms are recorded");
-        assert!(docs.contains("KOI8-R") && docs.contains("IBM866"), "mixed encodings");
+        assert!(
+            docs.contains("\"instrumental\""),
+            "inflected forms are recorded"
+        );
+        assert!(
+            docs.contains("KOI8-R") && docs.contains("IBM866"),
+            "mixed encodings"
+        );
         let inventory = fs::read_to_string(&s.inventory).unwrap();
         assert!(inventory.lines().count() > 100);
-        assert!(s.missing_files + s.empty_files > 0, "some files are missing or empty");
+        assert!(
+            s.missing_files + s.empty_files > 0,
+            "some files are missing or empty"
+        );
     }
 }

@@ -45,7 +45,13 @@ pub enum Scheme {
 
 impl Scheme {
     /// All schemes.
-    pub const ALL: [Scheme; 5] = [Scheme::English, Scheme::German, Scheme::French, Scheme::Polish, Scheme::Scholarly];
+    pub const ALL: [Scheme; 5] = [
+        Scheme::English,
+        Scheme::German,
+        Scheme::French,
+        Scheme::Polish,
+        Scheme::Scholarly,
+    ];
 
     /// The scheme's name in the ground truth.
     pub fn name(self) -> &'static str {
@@ -60,10 +66,52 @@ impl Scheme {
 }
 
 const SURNAME_ROOTS: &[&str] = &[
-    "Волк", "Сокол", "Ворон", "Медвед", "Кузнец", "Мельник", "Рыбак", "Гончар", "Лебед", "Зайц", "Орл", "Журавл",
-    "Комар", "Бобр", "Горох", "Морозк", "Снегир", "Щегл", "Чиж", "Голуб", "Берёз", "Клён", "Дубр", "Тополь",
-    "Каменск", "Полев", "Лугов", "Озерн", "Речн", "Лесн", "Горск", "Никит", "Фом", "Лук", "Прохор", "Тихон",
-    "Гаври", "Ерем", "Кузьм", "Давыд", "Савел", "Щукар", "Хрущал", "Жданк", "Шубин", "Чернышк",
+    "Волк",
+    "Сокол",
+    "Ворон",
+    "Медвед",
+    "Кузнец",
+    "Мельник",
+    "Рыбак",
+    "Гончар",
+    "Лебед",
+    "Зайц",
+    "Орл",
+    "Журавл",
+    "Комар",
+    "Бобр",
+    "Горох",
+    "Морозк",
+    "Снегир",
+    "Щегл",
+    "Чиж",
+    "Голуб",
+    "Берёз",
+    "Клён",
+    "Дубр",
+    "Тополь",
+    "Каменск",
+    "Полев",
+    "Лугов",
+    "Озерн",
+    "Речн",
+    "Лесн",
+    "Горск",
+    "Никит",
+    "Фом",
+    "Лук",
+    "Прохор",
+    "Тихон",
+    "Гаври",
+    "Ерем",
+    "Кузьм",
+    "Давыд",
+    "Савел",
+    "Щукар",
+    "Хрущал",
+    "Жданк",
+    "Шубин",
+    "Чернышк",
 ];
 const SURNAME_SUFFIXES: &[&str] = &["ов", "ев", "ин", "ский"];
 const MALE_GIVEN: &[(&str, &str)] = &[
@@ -83,7 +131,18 @@ const MALE_GIVEN: &[(&str, &str)] = &[
     ("Евгений", "Евгеньевич"),
     ("Борис", "Борисович"),
 ];
-const FEMALE_GIVEN: &[&str] = &["Анна", "Мария", "Елена", "Ольга", "Татьяна", "Наталья", "Вера", "Зоя", "Ирина", "Людмила"];
+const FEMALE_GIVEN: &[&str] = &[
+    "Анна",
+    "Мария",
+    "Елена",
+    "Ольга",
+    "Татьяна",
+    "Наталья",
+    "Вера",
+    "Зоя",
+    "Ирина",
+    "Людмила",
+];
 
 /// Invents a surname, a given name and a patronymic.
 pub fn invent(rng: &mut impl Rng, gender: Gender) -> (String, String, String) {
@@ -100,7 +159,11 @@ pub fn invent(rng: &mut impl Rng, gender: Gender) -> (String, String, String) {
         Gender::Female => {
             let given = FEMALE_GIVEN[rng.random_range(0..FEMALE_GIVEN.len())];
             let patronymic = patronymic.replace("ич", "на");
-            (inflect_surname(&surname, Gender::Female, Case::Nominative), given.to_string(), patronymic)
+            (
+                inflect_surname(&surname, Gender::Female, Case::Nominative),
+                given.to_string(),
+                patronymic,
+            )
         }
     }
 }
@@ -108,14 +171,51 @@ pub fn invent(rng: &mut impl Rng, gender: Gender) -> (String, String, String) {
 /// The cover-name pool, in capitals as KGB files write them.
 pub fn cover_names() -> Vec<String> {
     let words = [
-        "МАЯК", "ЗВЕЗДА", "ХОЛА", "ГРОМ", "КЕДР", "ЛИРА", "ОМЕГА", "ПИЛОТ", "РУБИН", "СОКОЛ", "ТАЙГА", "УРАЛ", "ФИАЛКА",
-        "ЦЕЗАРЬ", "ЧАЙКА", "ЭХО", "ЯНТАРЬ", "БАРОН", "ВЕГА", "ГРАНИТ", "ДУНАЙ", "ЗЕНИТ", "ИРИС", "КОМПАС", "ЛОТОС",
-        "МОРЯК", "НОРД", "ОРИОН", "ПОЛЮС", "РАДИСТ", "САПФИР", "ТУМАН", "ФАКЕЛ", "ХРУСТАЛЬ", "ШТОРМ", "ЮНОНА",
+        "МАЯК",
+        "ЗВЕЗДА",
+        "ХОЛА",
+        "ГРОМ",
+        "КЕДР",
+        "ЛИРА",
+        "ОМЕГА",
+        "ПИЛОТ",
+        "РУБИН",
+        "СОКОЛ",
+        "ТАЙГА",
+        "УРАЛ",
+        "ФИАЛКА",
+        "ЦЕЗАРЬ",
+        "ЧАЙКА",
+        "ЭХО",
+        "ЯНТАРЬ",
+        "БАРОН",
+        "ВЕГА",
+        "ГРАНИТ",
+        "ДУНАЙ",
+        "ЗЕНИТ",
+        "ИРИС",
+        "КОМПАС",
+        "ЛОТОС",
+        "МОРЯК",
+        "НОРД",
+        "ОРИОН",
+        "ПОЛЮС",
+        "РАДИСТ",
+        "САПФИР",
+        "ТУМАН",
+        "ФАКЕЛ",
+        "ХРУСТАЛЬ",
+        "ШТОРМ",
+        "ЮНОНА",
     ];
     let mut out = Vec::with_capacity(words.len() * 10);
     for n in (1..10).rev() {
         for w in words.iter().rev() {
-            out.push(if n == 1 { w.to_string() } else { format!("{w}-{n}") });
+            out.push(if n == 1 {
+                w.to_string()
+            } else {
+                format!("{w}-{n}")
+            });
         }
     }
     out
@@ -125,11 +225,20 @@ pub fn cover_names() -> Vec<String> {
 /// feminine nominative; both work.
 pub fn inflect_surname(surname: &str, gender: Gender, case: Case) -> String {
     // Reduce to the masculine stem first.
-    let (stem, kind) = if let Some(s) = surname.strip_suffix("ский").or_else(|| surname.strip_suffix("ская")) {
+    let (stem, kind) = if let Some(s) = surname
+        .strip_suffix("ский")
+        .or_else(|| surname.strip_suffix("ская"))
+    {
         (format!("{s}ск"), 'a')
-    } else if let Some(s) = ["ова", "ева", "ёва", "ина", "ына"].iter().find_map(|e| surname.strip_suffix(e).map(|s| (s, e))) {
+    } else if let Some(s) = ["ова", "ева", "ёва", "ина", "ына"]
+        .iter()
+        .find_map(|e| surname.strip_suffix(e).map(|s| (s, e)))
+    {
         (format!("{}{}", s.0, &s.1[..s.1.len() - 2]), 'p')
-    } else if ["ов", "ев", "ёв", "ин", "ын"].iter().any(|e| surname.ends_with(e)) {
+    } else if ["ов", "ев", "ёв", "ин", "ын"]
+        .iter()
+        .any(|e| surname.ends_with(e))
+    {
         (surname.to_string(), 'p')
     } else {
         (surname.to_string(), 'n')
@@ -171,7 +280,14 @@ pub fn inflect_given(given: &str, gender: Gender, case: Case) -> String {
     } else if let Some(s) = given.strip_suffix("ия") {
         (s, ["ии", "ии", "ией", "ии"])
     } else if let Some(s) = given.strip_suffix('а') {
-        (s, if s.ends_with(['г', 'к', 'х', 'ж', 'ш', 'ч', 'щ']) { ["и", "е", "ой", "е"] } else { ["ы", "е", "ой", "е"] })
+        (
+            s,
+            if s.ends_with(['г', 'к', 'х', 'ж', 'ш', 'ч', 'щ']) {
+                ["и", "е", "ой", "е"]
+            } else {
+                ["ы", "е", "ой", "е"]
+            },
+        )
     } else if let Some(s) = given.strip_suffix('ь') {
         (s, ["я", "ю", "ем", "е"])
     } else if gender == Gender::Male {
@@ -273,7 +389,11 @@ pub fn romanise(word: &str, scheme: Scheme) -> String {
         let lower = c.to_lowercase().next().unwrap_or(c);
         let mut l = letter(lower, scheme).to_string();
         // Word-final -ий / -ый read as -y in English, -i in German and French.
-        if i + 1 == word.chars().count() && lower == 'й' && scheme != Scheme::Scholarly && scheme != Scheme::Polish {
+        if i + 1 == word.chars().count()
+            && lower == 'й'
+            && scheme != Scheme::Scholarly
+            && scheme != Scheme::Polish
+        {
             l = String::new();
         }
         if c.is_uppercase() {
@@ -293,18 +413,42 @@ mod tests {
 
     #[test]
     fn surnames_decline() {
-        assert_eq!(inflect_surname("Хрущёв", Gender::Male, Case::Instrumental), "Хрущёвым");
-        assert_eq!(inflect_surname("Хрущёв", Gender::Female, Case::Nominative), "Хрущёва");
-        assert_eq!(inflect_surname("Хрущёва", Gender::Female, Case::Genitive), "Хрущёвой");
-        assert_eq!(inflect_surname("Каменский", Gender::Male, Case::Dative), "Каменскому");
-        assert_eq!(inflect_surname("Шубин", Gender::Male, Case::Genitive), "Шубина");
+        assert_eq!(
+            inflect_surname("Хрущёв", Gender::Male, Case::Instrumental),
+            "Хрущёвым"
+        );
+        assert_eq!(
+            inflect_surname("Хрущёв", Gender::Female, Case::Nominative),
+            "Хрущёва"
+        );
+        assert_eq!(
+            inflect_surname("Хрущёва", Gender::Female, Case::Genitive),
+            "Хрущёвой"
+        );
+        assert_eq!(
+            inflect_surname("Каменский", Gender::Male, Case::Dative),
+            "Каменскому"
+        );
+        assert_eq!(
+            inflect_surname("Шубин", Gender::Male, Case::Genitive),
+            "Шубина"
+        );
     }
 
     #[test]
     fn given_names_decline() {
-        assert_eq!(inflect_given("Лаврентий", Gender::Male, Case::Instrumental), "Лаврентием");
-        assert_eq!(inflect_given("Николай", Gender::Male, Case::Genitive), "Николая");
-        assert_eq!(inflect_given("Анна", Gender::Female, Case::Instrumental), "Анной");
+        assert_eq!(
+            inflect_given("Лаврентий", Gender::Male, Case::Instrumental),
+            "Лаврентием"
+        );
+        assert_eq!(
+            inflect_given("Николай", Gender::Male, Case::Genitive),
+            "Николая"
+        );
+        assert_eq!(
+            inflect_given("Анна", Gender::Female, Case::Instrumental),
+            "Анной"
+        );
         assert_eq!(inflect_given("Пётр", Gender::Male, Case::Genitive), "Петра");
     }
 

@@ -71,7 +71,8 @@ impl<'a> Iterator for Words<'a> {
                 let rest = bytes[start + i..].trim_start_matches(is_apostrophe);
                 let mut after = rest.chars();
                 let next = after.next();
-                let possessive = matches!(next, Some('s' | 'S')) && !after.next().is_some_and(is_word_char);
+                let possessive =
+                    matches!(next, Some('s' | 'S')) && !after.next().is_some_and(is_word_char);
                 if next.is_some_and(char::is_alphabetic) && !possessive {
                     continue;
                 }
@@ -81,7 +82,11 @@ impl<'a> Iterator for Words<'a> {
             }
         }
         self.pos = end;
-        Some(Word { text: &bytes[start..end], start, end })
+        Some(Word {
+            text: &bytes[start..end],
+            start,
+            end,
+        })
     }
 }
 
@@ -93,7 +98,10 @@ pub fn is_cyrillic(c: char) -> bool {
 /// Lower case, ё as е, Latin diacritics and apostrophes removed. Cyrillic letters keep
 /// their marks (й stays й).
 pub fn fold(word: &str) -> Cow<'_, str> {
-    let simple = word.chars().all(|c| (c.is_ascii_alphanumeric() && !c.is_ascii_uppercase()) || (is_cyrillic(c) && c.is_lowercase() && c != 'ё'));
+    let simple = word.chars().all(|c| {
+        (c.is_ascii_alphanumeric() && !c.is_ascii_uppercase())
+            || (is_cyrillic(c) && c.is_lowercase() && c != 'ё')
+    });
     if simple {
         return Cow::Borrowed(word);
     }
@@ -123,17 +131,19 @@ pub fn fold(word: &str) -> Cow<'_, str> {
 
 /// Case endings of Russian nouns, adjectives and names, longest first.
 const ENDINGS: &[&str] = &[
-    "иями", "ями", "ами", "ией", "ием", "иям", "иях", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ем",
-    "ом", "ам", "ям", "ах", "ях", "ию", "ия", "ии", "ий", "ый", "ью", "ые", "ие", "ых", "их", "ым", "им", "ую",
-    "юю", "ая", "яя", "ое", "ее", "а", "я", "у", "ю", "е", "о", "ы", "и", "ь", "й",
+    "иями", "ями", "ами", "ией", "ием", "иям", "иях", "ого", "его", "ому", "ему", "ыми", "ими",
+    "ой", "ей", "ем", "ом", "ам", "ям", "ах", "ях", "ию", "ия", "ии", "ий", "ый", "ью", "ые", "ие",
+    "ых", "их", "ым", "им", "ую", "юю", "ая", "яя", "ое", "ее", "а", "я", "у", "ю", "е", "о", "ы",
+    "и", "ь", "й",
 ];
 
 /// Endings that follow the possessive suffix of surnames (-ов, -ев, -ин, -ын).
 const POSSESSIVE_ENDINGS: &[&str] = &["ыми", "ым", "ом", "ой", "ою", "ых", "а", "у", "е", "ы"];
 
 /// Endings of adjectival surnames and adjectives in -ский / -цкий.
-const ADJECTIVAL_ENDINGS: &[&str] =
-    &["ими", "ого", "ому", "ий", "им", "ом", "ая", "ой", "ую", "ие", "их", "ое", "ей", "ый"];
+const ADJECTIVAL_ENDINGS: &[&str] = &[
+    "ими", "ого", "ому", "ий", "им", "ом", "ая", "ой", "ую", "ие", "их", "ое", "ей", "ый",
+];
 
 /// The lemma of a folded word: see the module documentation.
 pub fn lemma(folded: &str) -> Cow<'_, str> {
@@ -141,7 +151,8 @@ pub fn lemma(folded: &str) -> Cow<'_, str> {
         Cow::Borrowed(russian_lemma(folded))
     } else if folded.chars().all(|c| c.is_ascii_alphabetic()) && folded.len() > 3 {
         static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
-        let stemmer = STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+        let stemmer = STEMMER
+            .get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
         match stemmer.stem(folded) {
             Cow::Borrowed(s) => Cow::Borrowed(s),
             Cow::Owned(s) => Cow::Owned(s),
@@ -210,7 +221,11 @@ fn russian_lemma(word: &str) -> &str {
 pub fn translit_keys(word: &str) -> Vec<String> {
     let lower: String = word.chars().flat_map(char::to_lowercase).collect();
     let latin = lower.chars().any(|c| c.is_alphabetic() && !is_cyrillic(c));
-    let mut keys = if latin { translit::keys_latin(&lower) } else { vec![translit::key_cyrillic(&lower)] };
+    let mut keys = if latin {
+        translit::keys_latin(&lower)
+    } else {
+        vec![translit::key_cyrillic(&lower)]
+    };
     keys.retain(|k| !k.is_empty());
     for i in 0..keys.len() {
         if let Some(stripped) = translit::without_case_ending(&keys[i]) {
@@ -256,8 +271,14 @@ mod tests {
 
     #[test]
     fn words_keep_inner_apostrophes_but_not_possessives() {
-        assert_eq!(texts("Kuz'min met O’Neil, Khrushchev's aide."), ["Kuz'min", "met", "O’Neil", "Khrushchev", "s", "aide"]);
-        assert_eq!(texts("ф. 17, оп. 171 — «ХОЛА»"), ["ф", "17", "оп", "171", "ХОЛА"]);
+        assert_eq!(
+            texts("Kuz'min met O’Neil, Khrushchev's aide."),
+            ["Kuz'min", "met", "O’Neil", "Khrushchev", "s", "aide"]
+        );
+        assert_eq!(
+            texts("ф. 17, оп. 171 — «ХОЛА»"),
+            ["ф", "17", "оп", "171", "ХОЛА"]
+        );
         let w: Vec<_> = words("  Хрущёв").collect();
         assert_eq!((w[0].start, w[0].end), (2, 2 + "Хрущёв".len()));
     }
@@ -277,7 +298,15 @@ mod tests {
     #[test]
     fn every_case_of_a_surname_shares_the_lemma() {
         let base = lemma_of("Хрущёв");
-        for form in ["Хрущёва", "Хрущёву", "Хрущёвым", "Хрущеве", "Хрущёвой", "Хрущёвых", "Хрущевыми"] {
+        for form in [
+            "Хрущёва",
+            "Хрущёву",
+            "Хрущёвым",
+            "Хрущеве",
+            "Хрущёвой",
+            "Хрущёвых",
+            "Хрущевыми",
+        ] {
             assert_eq!(lemma_of(form), base, "{form}");
         }
         assert_eq!(lemma_of("Кузьмина"), lemma_of("Кузьмин"));
@@ -311,9 +340,18 @@ mod tests {
 
     #[test]
     fn language_by_script() {
-        assert_eq!(language("Справка по делу агента, завербованного в Лондоне"), "ru");
-        assert_eq!(language("Memorandum for the record concerning the defector"), "en");
-        assert_eq!(language("Agent ХОЛА met Mr Smith in London, встреча прошла спокойно"), "mixed");
+        assert_eq!(
+            language("Справка по делу агента, завербованного в Лондоне"),
+            "ru"
+        );
+        assert_eq!(
+            language("Memorandum for the record concerning the defector"),
+            "en"
+        );
+        assert_eq!(
+            language("Agent ХОЛА met Mr Smith in London, встреча прошла спокойно"),
+            "mixed"
+        );
         assert_eq!(language("12 34"), "und");
     }
 }

@@ -8,7 +8,9 @@
 //! the distinction this archive needs; hence the scorer here, with chardetng as the
 //! fallback for everything that is not Cyrillic.
 
-use encoding_rs::{Encoding, IBM866, ISO_8859_5, KOI8_R, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1251, X_MAC_CYRILLIC};
+use encoding_rs::{
+    Encoding, IBM866, ISO_8859_5, KOI8_R, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1251, X_MAC_CYRILLIC,
+};
 
 /// Text decoded from bytes, with the encoding it was read as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,14 +53,21 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         return Err(DecodeError::Binary { offset });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Decoded { text: text.to_string(), encoding: "UTF-8", lossy: false });
+        return Ok(Decoded {
+            text: text.to_string(),
+            encoding: "UTF-8",
+            lossy: false,
+        });
     }
     if let Some(encoding) = best_cyrillic(bytes) {
         return Ok(with(encoding, bytes));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    Ok(with(detector.guess(None, chardetng::Utf8Detection::Deny), bytes))
+    Ok(with(
+        detector.guess(None, chardetng::Utf8Detection::Deny),
+        bytes,
+    ))
 }
 
 /// Decodes bytes that declare their charset (an HTML meta tag, an HTTP header). The
@@ -84,7 +93,11 @@ pub fn decode_declared(bytes: &[u8], label: &str) -> Result<Decoded, DecodeError
 
 fn with(encoding: &'static Encoding, bytes: &[u8]) -> Decoded {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    Decoded { text: text.into_owned(), encoding: encoding.name(), lossy: had_errors }
+    Decoded {
+        text: text.into_owned(),
+        encoding: encoding.name(),
+        lossy: had_errors,
+    }
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
@@ -113,10 +126,12 @@ fn utf16_shape(bytes: &[u8]) -> Option<&'static Encoding> {
         counts[0] + counts[4]
     };
     if bytes.len() % 2 == 0 {
-        if odd_nul * 10 >= pairs * 3 && even_nul * 10 < pairs && high_constant(1) * 10 >= pairs * 9 {
+        if odd_nul * 10 >= pairs * 3 && even_nul * 10 < pairs && high_constant(1) * 10 >= pairs * 9
+        {
             return Some(UTF_16LE);
         }
-        if even_nul * 10 >= pairs * 3 && odd_nul * 10 < pairs && high_constant(0) * 10 >= pairs * 9 {
+        if even_nul * 10 >= pairs * 3 && odd_nul * 10 < pairs && high_constant(0) * 10 >= pairs * 9
+        {
             return Some(UTF_16BE);
         }
     }
@@ -180,7 +195,9 @@ fn russian_score(text: &str) -> f64 {
         let prev = if i > 0 { Some(chars[i - 1]) } else { None };
         let next = chars.get(i + 1).copied();
         let prev_letter = prev.is_some_and(char::is_alphabetic);
-        if prev.is_some_and(|p| p.is_ascii_alphabetic()) || next.is_some_and(|n| n.is_ascii_alphabetic()) {
+        if prev.is_some_and(|p| p.is_ascii_alphabetic())
+            || next.is_some_and(|n| n.is_ascii_alphabetic())
+        {
             score -= 10.0;
             continue;
         }
@@ -218,7 +235,6 @@ pub fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
     Encoding::for_label(label.as_bytes())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,7 +262,13 @@ mod tests {
         for word in ["Хрущёв", "протокол допроса", "дело"] {
             for enc in [WINDOWS_1251, KOI8_R, IBM866] {
                 let decoded = decode(&encode(enc, word)).unwrap();
-                assert_eq!(decoded.text, word, "{} read as {}", enc.name(), decoded.encoding);
+                assert_eq!(
+                    decoded.text,
+                    word,
+                    "{} read as {}",
+                    enc.name(),
+                    decoded.encoding
+                );
             }
         }
     }
@@ -258,22 +280,34 @@ mod tests {
             le.extend_from_slice(&unit.to_le_bytes());
         }
         assert_eq!(decode(&le).unwrap().text, RUSSIAN);
-        let be: Vec<u8> = "Khrushchev and Хрущёв".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let be: Vec<u8> = "Khrushchev and Хрущёв"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         let d = decode(&be).unwrap();
-        assert_eq!((d.text.as_str(), d.encoding), ("Khrushchev and Хрущёв", "UTF-16BE"));
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("Khrushchev and Хрущёв", "UTF-16BE")
+        );
     }
 
     #[test]
     fn utf8_and_western_text() {
         assert_eq!(decode(RUSSIAN.as_bytes()).unwrap().encoding, "UTF-8");
-        let german = encode(encoding_rs::WINDOWS_1252, "Chruschtschow wurde in Kalinowka geboren, größer als üblich.");
+        let german = encode(
+            encoding_rs::WINDOWS_1252,
+            "Chruschtschow wurde in Kalinowka geboren, größer als üblich.",
+        );
         let d = decode(&german).unwrap();
         assert!(d.text.contains("größer"), "{d:?}");
     }
 
     #[test]
     fn binary_is_refused() {
-        assert_eq!(decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(DecodeError::Binary { offset: 8 }));
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            Err(DecodeError::Binary { offset: 8 })
+        );
     }
 
     #[test]
@@ -283,7 +317,15 @@ mod tests {
         let cp = encode(WINDOWS_1251, RUSSIAN);
         assert_eq!(decode_declared(&cp, "windows-1251").unwrap().text, RUSSIAN);
         assert_eq!(decode_declared(&cp, "utf-8").unwrap().text, RUSSIAN);
-        assert_eq!(decode_declared(RUSSIAN.as_bytes(), "windows-1251").unwrap().text, RUSSIAN);
-        assert!(matches!(decode_declared(&cp, "klingon"), Err(DecodeError::UnknownCharset(_))));
+        assert_eq!(
+            decode_declared(RUSSIAN.as_bytes(), "windows-1251")
+                .unwrap()
+                .text,
+            RUSSIAN
+        );
+        assert!(matches!(
+            decode_declared(&cp, "klingon"),
+            Err(DecodeError::UnknownCharset(_))
+        ));
     }
 }

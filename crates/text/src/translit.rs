@@ -123,14 +123,25 @@ const FRENCH: Convention = Convention {
 };
 
 const POLISH: Convention = Convention {
-    rules: &[("szcz", "sq"), ("dż", "ds"), ("cz", "q"), ("sz", "s"), ("rz", "s"), ("ch", "h"), ("dz", "ds"), ("c", "ts")],
+    rules: &[
+        ("szcz", "sq"),
+        ("dż", "ds"),
+        ("cz", "q"),
+        ("sz", "s"),
+        ("rz", "s"),
+        ("ch", "h"),
+        ("dz", "ds"),
+        ("c", "ts"),
+    ],
 };
 
 const CONVENTIONS: [&Convention; 5] = [&ENGLISH, &SCHOLARLY, &GERMAN, &FRENCH, &POLISH];
 
 fn cyrillic_key(c: char) -> Option<&'static str> {
     Some(match c {
-        'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я' | 'й' | 'і' | 'ї' | 'є' => "a",
+        'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я' | 'й' | 'і' | 'ї' | 'є' => {
+            "a"
+        }
         'ь' | 'ъ' => "",
         'б' => "b",
         'в' | 'ў' => "v",
@@ -175,7 +186,10 @@ const CASE_ENDINGS: [&str; 3] = ["am", "ah", "ag"];
 
 /// The key without a case ending, when it has one and enough is left to be a name.
 pub fn without_case_ending(key: &str) -> Option<&str> {
-    CASE_ENDINGS.iter().find_map(|e| key.strip_suffix(e)).filter(|base| base.len() >= 3)
+    CASE_ENDINGS
+        .iter()
+        .find_map(|e| key.strip_suffix(e))
+        .filter(|base| base.len() >= 3)
 }
 
 /// The key of a Cyrillic word (lower case, ё folded or not).
@@ -216,7 +230,10 @@ fn latin_raw(word: &str, convention: &Convention) -> String {
             // A Cyrillic letter left in a romanised word (iuliia's "ё" defect, OCR).
             raw.push_str(k);
         } else if let Some(base) = strip_marks(c).filter(|b| *b != c) {
-            if let Some((_, key)) = COMMON.iter().find(|(p, _)| p.chars().eq(std::iter::once(base))) {
+            if let Some((_, key)) = COMMON
+                .iter()
+                .find(|(p, _)| p.chars().eq(std::iter::once(base)))
+            {
                 raw.push_str(key);
             }
         } else if c.is_ascii_digit() {
@@ -253,8 +270,22 @@ mod tests {
 
     #[test]
     fn khrushchev_in_every_convention() {
-        for spelling in ["Khrushchev", "Khrushchyov", "Chruschtschow", "Khrouchtchev", "Chruszczow", "Hruŝëv", "Hruščëv", "Xrushhev"] {
-            assert!(shares_key("Хрущёв", spelling), "{spelling}: {:?} vs {:?}", translit_keys(spelling), translit_keys("Хрущёв"));
+        for spelling in [
+            "Khrushchev",
+            "Khrushchyov",
+            "Chruschtschow",
+            "Khrouchtchev",
+            "Chruszczow",
+            "Hruŝëv",
+            "Hruščëv",
+            "Xrushhev",
+        ] {
+            assert!(
+                shares_key("Хрущёв", spelling),
+                "{spelling}: {:?} vs {:?}",
+                translit_keys(spelling),
+                translit_keys("Хрущёв")
+            );
         }
     }
 
@@ -277,13 +308,23 @@ mod tests {
             ("Евгений", "Jewgeni"),
             ("Юрий", "Yuriy"),
         ] {
-            assert!(shares_key(cyr, latin), "{cyr} / {latin}: {:?} vs {:?}", translit_keys(cyr), translit_keys(latin));
+            assert!(
+                shares_key(cyr, latin),
+                "{cyr} / {latin}: {:?} vs {:?}",
+                translit_keys(cyr),
+                translit_keys(latin)
+            );
         }
     }
 
     #[test]
     fn different_names_keep_different_keys() {
-        for (a, b) in [("Хрущёв", "Khrustalev"), ("Кузьмин", "Kazimin"), ("Иванов", "Ivan"), ("Петров", "Pavlov")] {
+        for (a, b) in [
+            ("Хрущёв", "Khrustalev"),
+            ("Кузьмин", "Kazimin"),
+            ("Иванов", "Ivan"),
+            ("Петров", "Pavlov"),
+        ] {
             assert!(!shares_key(a, b), "{a} / {b}");
         }
     }

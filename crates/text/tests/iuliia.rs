@@ -18,7 +18,10 @@ fn iuliia_dir() -> Option<PathBuf> {
     if std::env::var("KARTOTEKA_REQUIRE_DATA").as_deref() == Ok("1") {
         panic!("KARTOTEKA_REQUIRE_DATA=1 but {} is missing", dir.display());
     }
-    eprintln!("skipping: {} not found (set KARTOTEKA_SHARED)", dir.display());
+    eprintln!(
+        "skipping: {} not found (set KARTOTEKA_SHARED)",
+        dir.display()
+    );
     None
 }
 
@@ -34,7 +37,8 @@ fn every_iuliia_sample_word_shares_a_key_with_its_original() {
         if path.extension().is_none_or(|e| e != "json") || name == "uz" {
             continue;
         }
-        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         for sample in json["samples"].as_array().unwrap() {
             let cyrillic = sample[0].as_str().unwrap();
             // Known defect: some schemes store decomposed letters; normalise to NFC.
@@ -42,7 +46,9 @@ fn every_iuliia_sample_word_shares_a_key_with_its_original() {
             let a: Vec<_> = words(cyrillic).map(|w| w.text).collect();
             let b: Vec<_> = words(&latin).map(|w| w.text).collect();
             if a.len() != b.len() {
-                failures.push(format!("{name}: word counts differ: {cyrillic:?} / {latin:?}"));
+                failures.push(format!(
+                    "{name}: word counts differ: {cyrillic:?} / {latin:?}"
+                ));
                 continue;
             }
             for (c, l) in a.iter().zip(&b) {
@@ -59,5 +65,10 @@ fn every_iuliia_sample_word_shares_a_key_with_its_original() {
         }
     }
     assert!(checked > 500, "only {checked} words checked");
-    assert!(failures.is_empty(), "{} of {checked} words do not match:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} words do not match:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

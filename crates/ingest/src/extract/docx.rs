@@ -8,14 +8,21 @@ use quick_xml::Reader;
 
 use super::{text::split_sheets, ExtractError, Extracted, Limits, RawPage};
 
-fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, limits: &Limits) -> Result<Option<String>, ExtractError> {
+fn read_part(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Option<String>, ExtractError> {
     let file = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(ExtractError::Docx(format!("{name}: {e}"))),
     };
     if file.size() > limits.max_decompressed {
-        return Err(ExtractError::TooLarge { what: name.to_string(), limit: limits.max_decompressed });
+        return Err(ExtractError::TooLarge {
+            what: name.to_string(),
+            limit: limits.max_decompressed,
+        });
     }
     let mut bytes = Vec::new();
     // The declared size can lie; the limit is enforced on what actually comes out.
@@ -23,21 +30,32 @@ fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, limits: &Limi
         .read_to_end(&mut bytes)
         .map_err(|e| ExtractError::Docx(format!("{name}: {e}")))?;
     if bytes.len() as u64 > limits.max_decompressed {
-        return Err(ExtractError::TooLarge { what: name.to_string(), limit: limits.max_decompressed });
+        return Err(ExtractError::TooLarge {
+            what: name.to_string(),
+            limit: limits.max_decompressed,
+        });
     }
-    String::from_utf8(bytes).map(Some).map_err(|_| ExtractError::Docx(format!("{name} is not UTF-8 XML")))
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| ExtractError::Docx(format!("{name} is not UTF-8 XML")))
 }
 
 pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ExtractError::Docx(format!("not a zip package: {e}")))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ExtractError::Docx(format!("not a zip package: {e}")))?;
     let xml = read_part(&mut zip, "word/document.xml", limits)?
         .ok_or_else(|| ExtractError::Docx("no word/document.xml: not a Word document".into()))?;
-    let title = read_part(&mut zip, "docProps/core.xml", limits).ok().flatten().and_then(|core| core_title(&core));
+    let title = read_part(&mut zip, "docProps/core.xml", limits)
+        .ok()
+        .flatten()
+        .and_then(|core| core_title(&core));
     let mut pages: Vec<String> = vec![String::new()];
     let mut reader = Reader::from_str(&xml);
     let mut in_text = false;
     loop {
-        let event = reader.read_event().map_err(|e| ExtractError::Docx(format!("word/document.xml: {e}")))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| ExtractError::Docx(format!("word/document.xml: {e}")))?;
         let page = pages.last_mut().expect("pages is never empty");
         match event {
             Event::Start(e) if e.local_name().as_ref() == "t" => in_text = true,
@@ -46,7 +64,9 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
             Event::Empty(e) | Event::Start(e) => match e.local_name().as_ref() {
                 "tab" => page.push('\t'),
                 "br" | "cr" => {
-                    let is_page = e.attributes().flatten().any(|a| a.key.local_name().as_ref() == "type" && a.value.as_ref() == "page");
+                    let is_page = e.attributes().flatten().any(|a| {
+                        a.key.local_name().as_ref() == "type" && a.value.as_ref() == "page"
+                    });
                     if is_page {
                         pages.push(String::new());
                     } else {
@@ -82,7 +102,13 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
         let (mut split, _) = split_sheets(&p);
         out.append(&mut split);
     }
-    Ok(Extracted { pages: out, encoding: None, needs_ocr: false, title, paged })
+    Ok(Extracted {
+        pages: out,
+        encoding: None,
+        needs_ocr: false,
+        title,
+        paged,
+    })
 }
 
 fn core_title(core: &str) -> Option<String> {
@@ -125,7 +151,9 @@ pub(crate) mod tests {
 
     #[test]
     fn paragraphs_and_page_breaks() {
-        let bytes = docx(r#"<w:p><w:r><w:t>Агент &quot;ХОЛА&quot;</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/><w:t>Второй лист</w:t></w:r></w:p>"#);
+        let bytes = docx(
+            r#"<w:p><w:r><w:t>Агент &quot;ХОЛА&quot;</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/><w:t>Второй лист</w:t></w:r></w:p>"#,
+        );
         let e = extract(&bytes, &Limits::default()).unwrap();
         assert_eq!(e.title.as_deref(), Some("Протокол"));
         let texts: Vec<_> = e.pages.iter().map(|p| p.text.as_str()).collect();
@@ -134,11 +162,18 @@ pub(crate) mod tests {
 
     #[test]
     fn not_a_zip_and_zip_bombs_are_refused() {
-        assert!(matches!(extract(b"plain text", &Limits::default()), Err(ExtractError::Docx(m)) if m.contains("not a zip")));
+        assert!(
+            matches!(extract(b"plain text", &Limits::default()), Err(ExtractError::Docx(m)) if m.contains("not a zip"))
+        );
         let big = format!("<w:p><w:r><w:t>{}</w:t></w:r></w:p>", "а".repeat(200_000));
         let bytes = docx(&big);
         assert!(bytes.len() < 100_000, "compresses well: {}", bytes.len());
-        let tight = Limits { max_decompressed: 100_000 };
-        assert!(matches!(extract(&bytes, &tight), Err(ExtractError::TooLarge { .. })));
+        let tight = Limits {
+            max_decompressed: 100_000,
+        };
+        assert!(matches!(
+            extract(&bytes, &tight),
+            Err(ExtractError::TooLarge { .. })
+        ));
     }
 }

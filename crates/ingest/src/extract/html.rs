@@ -7,12 +7,19 @@ use super::{text::split_sheets, ExtractError, Extracted};
 
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let decoded = match declared_charset(bytes) {
-        Some(label) => kartoteka_text::decode_declared(bytes, &label).or_else(|_| kartoteka_text::decode(bytes))?,
+        Some(label) => kartoteka_text::decode_declared(bytes, &label)
+            .or_else(|_| kartoteka_text::decode(bytes))?,
         None => kartoteka_text::decode(bytes)?,
     };
     let (text, title) = visible_text(&decoded.text);
     let (pages, paged) = split_sheets(&text);
-    Ok(Extracted { pages, encoding: Some(decoded.encoding.to_string()), needs_ocr: false, title, paged })
+    Ok(Extracted {
+        pages,
+        encoding: Some(decoded.encoding.to_string()),
+        needs_ocr: false,
+        title,
+        paged,
+    })
 }
 
 /// The charset a page declares in its first 2 KiB.
@@ -28,8 +35,28 @@ fn declared_charset(bytes: &[u8]) -> Option<String> {
 }
 
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section", "article", "td", "th",
-    "hr", "blockquote", "pre", "title",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "td",
+    "th",
+    "hr",
+    "blockquote",
+    "pre",
+    "title",
 ];
 
 fn visible_text(html: &str) -> (String, Option<String>) {
@@ -115,7 +142,11 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let end = rest.char_indices().take_while(|(i, _)| *i < 12).find(|(_, c)| *c == ';').map(|(i, _)| i);
+        let end = rest
+            .char_indices()
+            .take_while(|(i, _)| *i < 12)
+            .find(|(_, c)| *c == ';')
+            .map(|(i, _)| i);
         let decoded = end.and_then(|e| {
             let name = &rest[1..e];
             let c = match name {
@@ -134,7 +165,9 @@ fn decode_entities(s: &str) -> String {
                 "sect" => Some('§'),
                 "numero" => Some('№'),
                 _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&name[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
@@ -173,7 +206,13 @@ mod tests {
 
     #[test]
     fn broken_markup_does_not_panic() {
-        for s in ["<p", "<!-- never closed", "&#xZZZZ; &#99999999;", "<script>", "text < 5 & > 3"] {
+        for s in [
+            "<p",
+            "<!-- never closed",
+            "&#xZZZZ; &#99999999;",
+            "<script>",
+            "text < 5 & > 3",
+        ] {
             let _ = extract(s.as_bytes()).unwrap();
         }
     }

@@ -75,7 +75,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_decompressed: 256 * 1024 * 1024 }
+        Limits {
+            max_decompressed: 256 * 1024 * 1024,
+        }
     }
 }
 
@@ -84,11 +86,17 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> Option<Format> {
     if head.starts_with(b"%PDF-") {
         return Some(Format::Pdf);
     }
-    if head.starts_with(b"\x89PNG") || head.starts_with(b"\xFF\xD8\xFF") || head.starts_with(b"II*\0") || head.starts_with(b"MM\0*")
+    if head.starts_with(b"\x89PNG")
+        || head.starts_with(b"\xFF\xD8\xFF")
+        || head.starts_with(b"II*\0")
+        || head.starts_with(b"MM\0*")
     {
         return Some(Format::Image);
     }
-    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "pdf" => Some(Format::Pdf),
         "docx" => Some(Format::Docx),
@@ -114,7 +122,12 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> Option<Format> {
 }
 
 /// Extracts the text of an original of a known format.
-pub fn extract(format: Format, bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<Extracted, ExtractError> {
+pub fn extract(
+    format: Format,
+    bytes: &[u8],
+    limits: &Limits,
+    ocr: &Ocr,
+) -> Result<Extracted, ExtractError> {
     match format {
         Format::Text | Format::Markdown => text::extract(bytes),
         Format::Html => html::extract(bytes),
@@ -123,5 +136,3 @@ pub fn extract(format: Format, bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Resu
         Format::Image => ocr.image(bytes),
     }
 }
-
-

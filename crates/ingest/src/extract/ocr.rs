@@ -21,7 +21,9 @@ pub struct Ocr {
 
 fn find_program(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 impl Ocr {
@@ -29,19 +31,40 @@ impl Ocr {
     /// language packs it has. KARTOTEKA_OCR=off disables OCR.
     pub fn detect() -> Ocr {
         if std::env::var("KARTOTEKA_OCR").as_deref() == Ok("off") {
-            return Ocr { why_not: "OCR disabled (KARTOTEKA_OCR=off)".into(), ..Ocr::disabled() };
+            return Ocr {
+                why_not: "OCR disabled (KARTOTEKA_OCR=off)".into(),
+                ..Ocr::disabled()
+            };
         }
-        let tesseract = std::env::var_os("KARTOTEKA_TESSERACT").map(PathBuf::from).or_else(|| find_program("tesseract"));
+        let tesseract = std::env::var_os("KARTOTEKA_TESSERACT")
+            .map(PathBuf::from)
+            .or_else(|| find_program("tesseract"));
         let Some(tesseract) = tesseract else {
             return Ocr::disabled();
         };
         let langs = Command::new(&tesseract).arg("--list-langs").output().ok();
-        let listed = langs.map(|o| String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)).unwrap_or_default();
-        let have: Vec<&str> = ["rus", "eng"].into_iter().filter(|l| listed.lines().any(|line| line.trim() == *l)).collect();
+        let listed = langs
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout).into_owned()
+                    + &String::from_utf8_lossy(&o.stderr)
+            })
+            .unwrap_or_default();
+        let have: Vec<&str> = ["rus", "eng"]
+            .into_iter()
+            .filter(|l| listed.lines().any(|line| line.trim() == *l))
+            .collect();
         if have.is_empty() {
-            return Ocr { why_not: "tesseract has neither the rus nor the eng language pack".into(), ..Ocr::disabled() };
+            return Ocr {
+                why_not: "tesseract has neither the rus nor the eng language pack".into(),
+                ..Ocr::disabled()
+            };
         }
-        Ocr { tesseract: Some(tesseract), pdftoppm: find_program("pdftoppm"), languages: have.join("+"), why_not: String::new() }
+        Ocr {
+            tesseract: Some(tesseract),
+            pdftoppm: find_program("pdftoppm"),
+            languages: have.join("+"),
+            why_not: String::new(),
+        }
     }
 
     /// No OCR: documents that need it are stored and marked.
@@ -50,7 +73,8 @@ impl Ocr {
             tesseract: None,
             pdftoppm: None,
             languages: String::new(),
-            why_not: "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-rus)".into(),
+            why_not: "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-rus)"
+                .into(),
         }
     }
 
@@ -70,7 +94,10 @@ impl Ocr {
     }
 
     fn run(&self, image: &std::path::Path) -> Result<String, ExtractError> {
-        let tesseract = self.tesseract.as_ref().ok_or_else(|| ExtractError::Ocr(self.why_not.clone()))?;
+        let tesseract = self
+            .tesseract
+            .as_ref()
+            .ok_or_else(|| ExtractError::Ocr(self.why_not.clone()))?;
         let out = Command::new(tesseract)
             .arg(image)
             .arg("stdout")
@@ -80,7 +107,10 @@ impl Ocr {
             .map_err(|e| ExtractError::Ocr(format!("running tesseract: {e}")))?;
         if !out.status.success() {
             let msg = String::from_utf8_lossy(&out.stderr);
-            return Err(ExtractError::Ocr(format!("tesseract failed: {}", msg.lines().last().unwrap_or("").trim())));
+            return Err(ExtractError::Ocr(format!(
+                "tesseract failed: {}",
+                msg.lines().last().unwrap_or("").trim()
+            )));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -88,21 +118,42 @@ impl Ocr {
     /// Reads a scanned image (multi-page TIFFs give one page each).
     pub fn image(&self, bytes: &[u8]) -> Result<Extracted, ExtractError> {
         if !self.available() {
-            return Ok(Extracted { pages: Vec::new(), encoding: None, needs_ocr: true, title: None, paged: true });
+            return Ok(Extracted {
+                pages: Vec::new(),
+                encoding: None,
+                needs_ocr: true,
+                title: None,
+                paged: true,
+            });
         }
         let tmp = tempfile::NamedTempFile::new().map_err(|e| ExtractError::Ocr(e.to_string()))?;
         std::fs::write(tmp.path(), bytes).map_err(|e| ExtractError::Ocr(e.to_string()))?;
         let text = self.run(tmp.path())?;
-        let mut pages: Vec<RawPage> =
-            text.split('\u{000C}').map(|p| RawPage { text: p.trim_end().to_string(), marked_sheet: None }).collect();
+        let mut pages: Vec<RawPage> = text
+            .split('\u{000C}')
+            .map(|p| RawPage {
+                text: p.trim_end().to_string(),
+                marked_sheet: None,
+            })
+            .collect();
         while pages.len() > 1 && pages.last().is_some_and(|p| p.text.trim().is_empty()) {
             pages.pop();
         }
-        Ok(Extracted { pages, encoding: None, needs_ocr: false, title: None, paged: true })
+        Ok(Extracted {
+            pages,
+            encoding: None,
+            needs_ocr: false,
+            title: None,
+            paged: true,
+        })
     }
 
     /// Reads the given pages (1-based) of a PDF; `None` when OCR of PDFs is not possible.
-    pub fn pdf_pages(&self, pdf: &[u8], pages: &[u32]) -> Result<Option<Vec<String>>, ExtractError> {
+    pub fn pdf_pages(
+        &self,
+        pdf: &[u8],
+        pages: &[u32],
+    ) -> Result<Option<Vec<String>>, ExtractError> {
         let (Some(_), Some(pdftoppm)) = (&self.tesseract, &self.pdftoppm) else {
             return Ok(None);
         };
@@ -113,15 +164,31 @@ impl Ocr {
         for &n in pages {
             let prefix = dir.path().join(format!("p{n}"));
             let status = Command::new(pdftoppm)
-                .args(["-r", "300", "-gray", "-png", "-singlefile", "-f", &n.to_string(), "-l", &n.to_string()])
+                .args([
+                    "-r",
+                    "300",
+                    "-gray",
+                    "-png",
+                    "-singlefile",
+                    "-f",
+                    &n.to_string(),
+                    "-l",
+                    &n.to_string(),
+                ])
                 .arg(&input)
                 .arg(&prefix)
                 .status()
                 .map_err(|e| ExtractError::Ocr(format!("running pdftoppm: {e}")))?;
             if !status.success() {
-                return Err(ExtractError::Ocr(format!("pdftoppm could not render page {n}")));
+                return Err(ExtractError::Ocr(format!(
+                    "pdftoppm could not render page {n}"
+                )));
             }
-            texts.push(self.run(&prefix.with_extension("png"))?.trim_end().to_string());
+            texts.push(
+                self.run(&prefix.with_extension("png"))?
+                    .trim_end()
+                    .to_string(),
+            );
         }
         Ok(Some(texts))
     }

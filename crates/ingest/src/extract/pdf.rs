@@ -3,7 +3,8 @@
 use super::{ocr::Ocr, ExtractError, Extracted, Limits, RawPage};
 
 pub fn extract(bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<Extracted, ExtractError> {
-    let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| ExtractError::Pdf(describe(&e.to_string())))?;
+    let mut doc = lopdf::Document::load_mem(bytes)
+        .map_err(|e| ExtractError::Pdf(describe(&e.to_string())))?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(ExtractError::Pdf("encrypted with a password".into()));
     }
@@ -14,16 +15,24 @@ pub fn extract(bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<Extracted, Ex
     let mut pages = Vec::with_capacity(page_numbers.len());
     let mut blank = Vec::new();
     for &n in &page_numbers {
-        let text = doc.extract_text_with_limit(&[n], limits.max_decompressed as usize).unwrap_or_default();
+        let text = doc
+            .extract_text_with_limit(&[n], limits.max_decompressed as usize)
+            .unwrap_or_default();
         let text = text.trim_end().to_string();
         if text.trim().is_empty() {
             blank.push(pages.len());
         }
-        pages.push(RawPage { text, marked_sheet: None });
+        pages.push(RawPage {
+            text,
+            marked_sheet: None,
+        });
     }
     let mut needs_ocr = false;
     if !blank.is_empty() {
-        match ocr.pdf_pages(bytes, &blank.iter().map(|&i| page_numbers[i]).collect::<Vec<_>>())? {
+        match ocr.pdf_pages(
+            bytes,
+            &blank.iter().map(|&i| page_numbers[i]).collect::<Vec<_>>(),
+        )? {
             Some(texts) => {
                 for (i, text) in blank.iter().zip(texts) {
                     pages[*i].text = text;
@@ -32,11 +41,21 @@ pub fn extract(bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<Extracted, Ex
             None => needs_ocr = true,
         }
     }
-    Ok(Extracted { pages, encoding: None, needs_ocr, title: None, paged: true })
+    Ok(Extracted {
+        pages,
+        encoding: None,
+        needs_ocr,
+        title: None,
+        paged: true,
+    })
 }
 
 fn describe(message: &str) -> String {
-    if message.contains("xref") || message.contains("trailer") || message.contains("EOF") || message.contains("Invalid file") {
+    if message.contains("xref")
+        || message.contains("trailer")
+        || message.contains("EOF")
+        || message.contains("Invalid file")
+    {
         format!("damaged or truncated ({message})")
     } else {
         message.to_string()
@@ -53,7 +72,9 @@ pub(crate) mod tests {
         use lopdf::{dictionary, Object, Stream};
         let mut doc = lopdf::Document::with_version("1.5");
         let pages_id = doc.new_object_id();
-        let font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+        let font = doc.add_object(
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+        );
         let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
         let mut kids = Vec::new();
         for text in pages {
@@ -68,7 +89,10 @@ pub(crate) mod tests {
                     Operation::new("ET", vec![]),
                 ]
             };
-            let content = doc.add_object(Stream::new(dictionary! {}, Content { operations: ops }.encode().unwrap()));
+            let content = doc.add_object(Stream::new(
+                dictionary! {},
+                Content { operations: ops }.encode().unwrap(),
+            ));
             let page = doc.add_object(dictionary! {
                 "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
                 "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
@@ -76,7 +100,10 @@ pub(crate) mod tests {
             kids.push(page.into());
         }
         let count = kids.len() as i64;
-        doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+        );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
         doc.trailer.set("Root", catalog);
         let mut out = Vec::new();
@@ -86,7 +113,12 @@ pub(crate) mod tests {
 
     #[test]
     fn text_layer_per_page() {
-        let e = extract(&pdf(&["First sheet Khrushchev", "Second sheet"]), &Limits::default(), &Ocr::disabled()).unwrap();
+        let e = extract(
+            &pdf(&["First sheet Khrushchev", "Second sheet"]),
+            &Limits::default(),
+            &Ocr::disabled(),
+        )
+        .unwrap();
         assert_eq!(e.pages.len(), 2);
         assert!(e.pages[0].text.contains("Khrushchev"), "{:?}", e.pages);
         assert!(e.pages[1].text.contains("Second"));
@@ -102,7 +134,12 @@ pub(crate) mod tests {
     #[test]
     fn truncated_pdf_is_an_error() {
         let bytes = pdf(&["whole"]);
-        let err = extract(&bytes[..bytes.len() / 2], &Limits::default(), &Ocr::disabled()).unwrap_err();
+        let err = extract(
+            &bytes[..bytes.len() / 2],
+            &Limits::default(),
+            &Ocr::disabled(),
+        )
+        .unwrap_err();
         assert!(matches!(err, ExtractError::Pdf(_)), "{err}");
     }
 }

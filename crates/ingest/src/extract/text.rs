@@ -7,15 +7,35 @@ use super::{ExtractError, Extracted, RawPage};
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let decoded = kartoteka_text::decode(bytes)?;
     let (pages, paged) = split_sheets(&decoded.text);
-    Ok(Extracted { pages, encoding: Some(decoded.encoding.to_string()), needs_ocr: false, title: None, paged })
+    Ok(Extracted {
+        pages,
+        encoding: Some(decoded.encoding.to_string()),
+        needs_ocr: false,
+        title: None,
+        paged,
+    })
 }
 
 /// Recognises a line that only marks a sheet or page: "л. 12", "Л. 12 об.", "[Лист 3]",
 /// "--- Sheet 4 ---", "Page 5", "## Page 5", "стр. 6".
 pub fn sheet_marker(line: &str) -> Option<Sheet> {
-    let t = line.trim().trim_start_matches('#').trim_matches(|c: char| matches!(c, '[' | ']' | '-' | '—' | '=' | '*' | ' '));
+    let t = line
+        .trim()
+        .trim_start_matches('#')
+        .trim_matches(|c: char| matches!(c, '[' | ']' | '-' | '—' | '=' | '*' | ' '));
     let lower = t.to_lowercase();
-    const LABELS: [&str; 10] = ["листы", "лист", "страница", "стр.", "лл.", "л.", "sheet", "folio", "page", "p."];
+    const LABELS: [&str; 10] = [
+        "листы",
+        "лист",
+        "страница",
+        "стр.",
+        "лл.",
+        "л.",
+        "sheet",
+        "folio",
+        "page",
+        "p.",
+    ];
     let rest = LABELS.iter().find_map(|l| lower.strip_prefix(l))?;
     let rest = rest.trim_start_matches(['.', ' ', '№']);
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -28,7 +48,10 @@ pub fn sheet_marker(line: &str) -> Option<Sheet> {
         "об" | "verso" | "v" | "оборот" => true,
         _ => return None,
     };
-    Some(Sheet { number: digits.parse().ok()?, verso })
+    Some(Sheet {
+        number: digits.parse().ok()?,
+        verso,
+    })
 }
 
 /// Splits text into pages at form feeds and at sheet-marker lines; returns the pages and
@@ -41,7 +64,10 @@ pub(crate) fn split_sheets(text: &str) -> (Vec<RawPage>, bool) {
     let flush = |pages: &mut Vec<RawPage>, current: &mut String, sheet: Option<Sheet>| {
         let text = std::mem::take(current);
         if !text.trim().is_empty() || sheet.is_some() {
-            pages.push(RawPage { text: text.trim_end().to_string(), marked_sheet: sheet });
+            pages.push(RawPage {
+                text: text.trim_end().to_string(),
+                marked_sheet: sheet,
+            });
         }
     };
     for (i, chunk) in text.split('\u{000C}').enumerate() {
@@ -61,7 +87,10 @@ pub(crate) fn split_sheets(text: &str) -> (Vec<RawPage>, bool) {
     }
     flush(&mut pages, &mut current, current_sheet);
     if pages.is_empty() {
-        pages.push(RawPage { text: String::new(), marked_sheet: None });
+        pages.push(RawPage {
+            text: String::new(),
+            marked_sheet: None,
+        });
     }
     (pages, paged)
 }
@@ -73,7 +102,13 @@ mod tests {
     #[test]
     fn markers_are_recognised() {
         assert_eq!(sheet_marker("л. 12"), Some(Sheet::recto(12)));
-        assert_eq!(sheet_marker("  Л. 12 об."), Some(Sheet { number: 12, verso: true }));
+        assert_eq!(
+            sheet_marker("  Л. 12 об."),
+            Some(Sheet {
+                number: 12,
+                verso: true
+            })
+        );
         assert_eq!(sheet_marker("[Лист 3]"), Some(Sheet::recto(3)));
         assert_eq!(sheet_marker("--- Sheet 4 ---"), Some(Sheet::recto(4)));
         assert_eq!(sheet_marker("## Page 5"), Some(Sheet::recto(5)));
@@ -85,13 +120,22 @@ mod tests {
     fn text_splits_at_markers_and_form_feeds() {
         let (pages, paged) = split_sheets("Опись\nл. 1\nпервый\nл. 1 об.\nоборот\n\u{000C}третий");
         assert!(paged);
-        let got: Vec<_> = pages.iter().map(|p| (p.text.as_str(), p.marked_sheet)).collect();
+        let got: Vec<_> = pages
+            .iter()
+            .map(|p| (p.text.as_str(), p.marked_sheet))
+            .collect();
         assert_eq!(
             got,
             [
                 ("Опись", None),
                 ("первый", Some(Sheet::recto(1))),
-                ("оборот", Some(Sheet { number: 1, verso: true })),
+                (
+                    "оборот",
+                    Some(Sheet {
+                        number: 1,
+                        verso: true
+                    })
+                ),
                 ("третий", None)
             ]
         );
