@@ -372,3 +372,17 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::Query;
+
+    proptest! {
+        #[test]
+        fn parser_never_panics(s in "(\"|«|»|\\(|\\)|-|\\+| |OR|AND|NOT|НЕ|[a-zа-я]{1,6}){0,20}") {
+            let _ = Query::parse(&s);
+        }
+    }
+}

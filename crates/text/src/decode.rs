@@ -125,13 +125,13 @@ fn utf16_shape(bytes: &[u8]) -> Option<&'static Encoding> {
         }
         counts[0] + counts[4]
     };
+    // Text: the high byte of each unit is 0 (Latin) or 4 (Cyrillic) nearly always, the low
+    // byte almost never 0, and there is at least one NUL (no single-byte text has one).
     if bytes.len() % 2 == 0 {
-        if odd_nul * 10 >= pairs * 3 && even_nul * 10 < pairs && high_constant(1) * 10 >= pairs * 9
-        {
+        if odd_nul > 0 && even_nul * 10 < pairs && high_constant(1) * 10 >= pairs * 9 {
             return Some(UTF_16LE);
         }
-        if even_nul * 10 >= pairs * 3 && odd_nul * 10 < pairs && high_constant(0) * 10 >= pairs * 9
-        {
+        if even_nul > 0 && odd_nul * 10 < pairs && high_constant(0) * 10 >= pairs * 9 {
             return Some(UTF_16BE);
         }
     }

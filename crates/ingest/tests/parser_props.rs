@@ -1,0 +1,50 @@
+//! Property tests: the inventory reader and the format extractors take any bytes without
+//! panicking, and report problems as errors.
+
+use std::path::Path;
+
+use kartoteka_ingest::extract::{detect_format, extract, Limits, Ocr};
+use kartoteka_ingest::inventory::Inventory;
+use kartoteka_model::Format;
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn inventory_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {
+        let _ = Inventory::parse(&bytes, "fuzz.csv", Path::new("/in"));
+    }
+
+    #[test]
+    fn inventory_rows_near_valid(rows in proptest::collection::vec(
+        ("(ф|оп|д|л|f|op)?[.]? ?[0-9]{0,4}(, (оп|д)[.] [0-9]{1,3}){0,3}", "[a-z./]{0,12}", "[0-9]{0,4}(-[0-9]{4})?", "[0-9x]{0,3}"), 0..12)) {
+        let mut csv = String::from("reference,path,dates,sheets\n");
+        for (r, p, d, s) in &rows {
+            csv.push_str(&format!("\"{r}\",{p},{d},{s}\n"));
+        }
+        if let Ok(inv) = Inventory::parse(csv.as_bytes(), "fuzz.csv", Path::new("/in")) {
+            // Every row is either used or reported, never lost.
+            prop_assert!(inv.rows.len() <= rows.len());
+            for row in &inv.rows {
+                if let Some(p) = &row.path {
+                    prop_assert!(p.starts_with("/in"), "inventory paths stay in the inventory's folder: {}", p.display());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extractors_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048), which in 0usize..5) {
+        let format = [Format::Text, Format::Markdown, Format::Html, Format::Pdf, Format::Docx][which];
+        let _ = extract(format, &bytes, &Limits::default(), &Ocr::disabled());
+        let _ = detect_format("x.bin", &bytes);
+    }
+
+    #[test]
+    fn html_like_input_never_panics(s in "(<[a-z/!-]{0,8}[^>]{0,10}>?|&[#a-z0-9]{0,8};?|[а-яa-z ]{0,10}){0,30}") {
+        match extract(Format::Html, s.as_bytes(), &Limits::default(), &Ocr::disabled()) {
+            Ok(e) => prop_assert!(!e.pages.is_empty()),
+            // Only NUL bytes make markup undecodable.
+            Err(e) => prop_assert!(s.contains('\0'), "{e}"),
+        }
+    }
+}
