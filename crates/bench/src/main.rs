@@ -1,0 +1,294 @@
+//! `kartoteka-bench`: Kartoteka's figures next to SQLite FTS5's, measured in one run.
+//!
+//! ```text
+//! kartoteka-bench ingest PATH...     ingest throughput vs building an FTS5 index of the same text
+//! kartoteka-bench search PATH...     search latency p50/p99 and recall on inflected and
+//!                                    transliterated queries, vs FTS5 on the same queries
+//! kartoteka-bench memory DOCS        peak memory while ingesting a synthetic archive
+//! ```
+//!
+//! FTS5 is the baseline a researcher would otherwise build: `tokenize='unicode61
+//! remove_diacritics 2'` over the same extracted text.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use kartoteka_ingest::{Archive, IngestOptions, NoProgress, SearchOptions};
+use kartoteka_model::DocId;
+use kartoteka_synth::{inflect_surname, romanise, Case, Gender, Scheme};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        bail!("usage: kartoteka-bench ingest|search PATH... | memory DOCS");
+    };
+    let paths: Vec<PathBuf> = rest.iter().map(PathBuf::from).collect();
+    match command.as_str() {
+        "ingest" => ingest(&paths),
+        "search" => search(&paths),
+        "memory" => memory(rest.first().map(|s| s.parse()).transpose()?.unwrap_or(1_000_000)),
+        other => bail!("unknown benchmark {other:?}"),
+    }
+}
+
+fn options() -> IngestOptions {
+    IngestOptions { ocr: kartoteka_ingest::extract::Ocr::disabled(), ..IngestOptions::default() }
+}
+
+/// All pages' text from the archive, with the document each belongs to.
+fn pages(archive: &Archive) -> anyhow::Result<Vec<(DocId, String)>> {
+    let store = archive.store();
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = store.documents_after(after, 1000)?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for d in batch {
+            for p in store.pages(d.id)? {
+                out.push((d.id, p.text));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the FTS5 peer over the given pages; returns the connection and the seconds taken.
+fn build_fts5(db: &Path, pages: &[(DocId, String)]) -> anyhow::Result<(rusqlite::Connection, f64)> {
+    let _ = std::fs::remove_file(db);
+    let conn = rusqlite::Connection::open(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let started = Instant::now();
+    conn.execute_batch("CREATE VIRTUAL TABLE pages USING fts5(doc UNINDEXED, text, tokenize='unicode61 remove_diacritics 2');")?;
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut stmt = tx.prepare("INSERT INTO pages(doc, text) VALUES (?1, ?2)")?;
+        for (doc, text) in pages {
+            stmt.execute(rusqlite::params![doc.0, text])?;
+        }
+    }
+    tx.commit()?;
+    Ok((conn, started.elapsed().as_secs_f64()))
+}
+
+fn ingest(paths: &[PathBuf]) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let archive = Archive::init(&dir.path().join("archive"))?;
+    let started = Instant::now();
+    let report = archive.ingest(paths, &options(), &NoProgress)?;
+    let ours = started.elapsed().as_secs_f64();
+    if report.failed > 0 {
+        eprintln!("note: {} files failed: {:?}", report.failed, report.errors.iter().take(3).collect::<Vec<_>>());
+    }
+    let pages = pages(&archive)?;
+    let text_bytes: usize = pages.iter().map(|(_, t)| t.len()).sum();
+    let (_, fts) = build_fts5(&dir.path().join("fts5.db"), &pages)?;
+    let docs = report.added + report.updated;
+    let mb = report.bytes as f64 / 1e6;
+    println!("ingest: {docs} documents, {mb:.1} MB of originals, {:.1} MB of text, {} pages", text_bytes as f64 / 1e6, pages.len());
+    println!(
+        "  kartoteka (decode, hash, store, extract, place, index; {} cores): {ours:.2} s = {:.1} MB/s, {:.0} docs/s",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        mb / ours,
+        docs as f64 / ours
+    );
+    println!("  sqlite fts5 (index the already-decoded text only):      {fts:.2} s = {:.1} MB/s", text_bytes as f64 / 1e6 / fts);
+    println!("  ratio kartoteka/fts5 throughput: {:.2}", (mb / ours) / (text_bytes as f64 / 1e6 / fts));
+    Ok(())
+}
+
+/// A query with the document it must find (for recall), by category.
+struct BenchQuery {
+    kind: &'static str,
+    text: String,
+    target: Option<DocId>,
+}
+
+/// Person names in the Memorial lists: "Фамилия Имя Отчество, род. 1889, ...".
+fn memorial_people(pages: &[(DocId, String)]) -> Vec<(DocId, String, Gender)> {
+    let mut out = Vec::new();
+    for (doc, text) in pages {
+        for line in text.lines() {
+            let Some((name, _)) = line.split_once(", род.") else { continue };
+            let parts: Vec<&str> = name.split_whitespace().collect();
+            if parts.len() != 3 || !parts.iter().all(|p| p.chars().next().is_some_and(|c| c.is_uppercase() && kartoteka_text::is_cyrillic(c))) {
+                continue;
+            }
+            let surname = parts[0];
+            let gender = if parts[2].ends_with("на") { Gender::Female } else { Gender::Male };
+            let possessive = ["ов", "ев", "ин", "ова", "ева", "ина"].iter().any(|e| surname.ends_with(e));
+            if possessive && !surname.contains('-') {
+                out.push((*doc, surname.to_string(), gender));
+            }
+        }
+    }
+    out
+}
+
+fn query_set(pages: &[(DocId, String)]) -> Vec<BenchQuery> {
+    let people = memorial_people(pages);
+    let mut queries = Vec::new();
+    let step = (people.len() / 60).max(1);
+    let cases = [Case::Genitive, Case::Dative, Case::Instrumental, Case::Prepositional];
+    for (i, (doc, surname, gender)) in people.iter().step_by(step).take(60).enumerate() {
+        queries.push(BenchQuery { kind: "word", text: surname.clone(), target: Some(*doc) });
+        queries.push(BenchQuery { kind: "inflected", text: inflect_surname(surname, *gender, cases[i % 4]), target: Some(*doc) });
+        let scheme = Scheme::ALL[i % Scheme::ALL.len()];
+        queries.push(BenchQuery { kind: "transliterated", text: romanise(surname, scheme), target: Some(*doc) });
+    }
+    // English words and phrases from the OCR corpus, for latency.
+    let mut words = 0;
+    let mut phrases = 0;
+    for (_, text) in pages.iter().filter(|(_, t)| kartoteka_text::language(t) == "en").step_by(7) {
+        let ws: Vec<&str> = kartoteka_text::words(text).map(|w| w.text).filter(|w| w.len() > 4 && w.chars().all(|c| c.is_ascii_alphabetic())).collect();
+        if ws.len() < 6 {
+            continue;
+        }
+        if words < 40 {
+            queries.push(BenchQuery { kind: "english word", text: ws[ws.len() / 2].to_string(), target: None });
+            words += 1;
+        }
+        if phrases < 30 {
+            queries.push(BenchQuery { kind: "english phrase", text: format!("\"{} {}\"", ws[2], ws[3]), target: None });
+            phrases += 1;
+        }
+        if words >= 40 && phrases >= 30 {
+            break;
+        }
+    }
+    queries
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn fts5_query(text: &str) -> String {
+    // Each word quoted so FTS5 syntax in user words cannot break the query.
+    let words: Vec<String> = kartoteka_text::words(text).map(|w| format!("\"{}\"", w.text)).collect();
+    if text.starts_with('"') {
+        format!("\"{}\"", words.iter().map(|w| w.trim_matches('"')).collect::<Vec<_>>().join(" "))
+    } else {
+        words.join(" ")
+    }
+}
+
+fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let archive = Archive::init(&dir.path().join("archive"))?;
+    archive.ingest(paths, &options(), &NoProgress)?;
+    let pages = pages(&archive)?;
+    let (fts, _) = build_fts5(&dir.path().join("fts5.db"), &pages)?;
+    let queries = query_set(&pages);
+    if queries.len() < 200 {
+        eprintln!("note: only {} queries could be built from these paths", queries.len());
+    }
+    let rounds = 5;
+    let (mut ours_ms, mut fts_ms) = (Vec::new(), Vec::new());
+    let mut recall: std::collections::BTreeMap<&str, (u32, u32, u32)> = Default::default();
+    let mut stmt = fts.prepare("SELECT doc, snippet(pages, 1, '<b>', '</b>', '…', 16) FROM pages WHERE pages MATCH ?1 ORDER BY rank LIMIT ?2")?;
+    for q in &queries {
+        let fq = fts5_query(&q.text);
+        for round in 0..rounds {
+            let t = Instant::now();
+            let hits = archive.search(&q.text, &SearchOptions { limit: 10, ..Default::default() }).with_context(|| q.text.clone())?;
+            let ours = t.elapsed().as_secs_f64() * 1000.0;
+            let t = Instant::now();
+            let fts_hits: Vec<i64> = stmt.query_map(rusqlite::params![fq, 10], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let theirs = t.elapsed().as_secs_f64() * 1000.0;
+            if round > 0 {
+                ours_ms.push(ours);
+                fts_ms.push(theirs);
+            }
+            let _ = (hits, fts_hits);
+        }
+        if let Some(target) = q.target {
+            // Recall: is the target among the first 100 hits?
+            let ours = archive.search(&q.text, &SearchOptions { limit: 100, ..Default::default() })?;
+            let found_ours = ours.hits.iter().any(|h| h.doc == target);
+            let theirs: Vec<i64> = stmt.query_map(rusqlite::params![fq, 100], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let found_fts = theirs.contains(&target.0);
+            let entry = recall.entry(q.kind).or_default();
+            entry.0 += 1;
+            entry.1 += found_ours as u32;
+            entry.2 += found_fts as u32;
+        }
+    }
+    ours_ms.sort_by(f64::total_cmp);
+    fts_ms.sort_by(f64::total_cmp);
+    println!("search: {} queries x {} timed rounds over {} pages (limit 10, with snippets)", queries.len(), rounds - 1, pages.len());
+    let kinds: std::collections::BTreeMap<&str, usize> = queries.iter().fold(Default::default(), |mut m, q| {
+        *m.entry(q.kind).or_default() += 1;
+        m
+    });
+    println!("  query mix: {kinds:?}");
+    println!(
+        "  kartoteka p50 {:.3} ms  p99 {:.3} ms | fts5 p50 {:.3} ms  p99 {:.3} ms | ratio p50 {:.2}, p99 {:.2}",
+        percentile(&ours_ms, 0.5),
+        percentile(&ours_ms, 0.99),
+        percentile(&fts_ms, 0.5),
+        percentile(&fts_ms, 0.99),
+        percentile(&ours_ms, 0.5) / percentile(&fts_ms, 0.5).max(1e-9),
+        percentile(&ours_ms, 0.99) / percentile(&fts_ms, 0.99).max(1e-9),
+    );
+    let (mut hard_n, mut hard_ours, mut hard_fts) = (0, 0, 0);
+    for (kind, (n, ours, theirs)) in &recall {
+        println!("  recall@100 {kind:<15} kartoteka {ours}/{n} = {:.2} | fts5 {theirs}/{n} = {:.2}", *ours as f64 / *n as f64, *theirs as f64 / *n as f64);
+        if *kind != "word" {
+            hard_n += n;
+            hard_ours += ours;
+            hard_fts += theirs;
+        }
+    }
+    if hard_n > 0 {
+        println!(
+            "  recall on inflected + transliterated: kartoteka {:.3} | fts5 {:.3}",
+            hard_ours as f64 / hard_n as f64,
+            hard_fts as f64 / hard_n as f64
+        );
+    }
+    Ok(())
+}
+
+/// Peak resident memory of this process so far, from /proc (Linux).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn memory(docs: u64) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let synth = dir.path().join("synth");
+    let t = Instant::now();
+    kartoteka_synth::generate(&kartoteka_synth::SynthOptions { out: synth.clone(), docs, seed: 1 })?;
+    println!("memory: synthesised {docs} documents in {:.0} s", t.elapsed().as_secs_f64());
+    let archive = Archive::init(&dir.path().join("archive"))?;
+    let before = peak_rss_mb();
+    let t = Instant::now();
+    // Ingest in slices to show memory staying flat as the archive grows.
+    let mut slices: Vec<PathBuf> = std::fs::read_dir(synth.join("documents"))?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    slices.sort();
+    let options = IngestOptions { inventory: Some(synth.join("opis.csv")), ..options() };
+    let mut total = 0;
+    for (i, slice) in slices.iter().enumerate() {
+        let report = archive.ingest(std::slice::from_ref(slice), &options, &NoProgress)?;
+        total += report.added;
+        println!(
+            "  after fonds {}/{}: {total} documents, {:.0} s, peak RSS {:.0} MB",
+            i + 1,
+            slices.len(),
+            t.elapsed().as_secs_f64(),
+            peak_rss_mb()
+        );
+    }
+    println!("  peak RSS before ingest {before:.0} MB, after {total} documents {:.0} MB (target: under 1024 MB)", peak_rss_mb());
+    Ok(())
+}
