@@ -27,13 +27,21 @@ fn main() -> anyhow::Result<()> {
     match command.as_str() {
         "ingest" => ingest(&paths),
         "search" => search(&paths),
-        "memory" => memory(rest.first().map(|s| s.parse()).transpose()?.unwrap_or(1_000_000)),
+        "memory" => memory(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(1_000_000),
+        ),
         other => bail!("unknown benchmark {other:?}"),
     }
 }
 
 fn options() -> IngestOptions {
-    IngestOptions { ocr: kartoteka_ingest::extract::Ocr::disabled(), ..IngestOptions::default() }
+    IngestOptions {
+        ocr: kartoteka_ingest::extract::Ocr::disabled(),
+        ..IngestOptions::default()
+    }
 }
 
 /// All pages' text from the archive, with the document each belongs to.
@@ -80,22 +88,36 @@ fn ingest(paths: &[PathBuf]) -> anyhow::Result<()> {
     let report = archive.ingest(paths, &options(), &NoProgress)?;
     let ours = started.elapsed().as_secs_f64();
     if report.failed > 0 {
-        eprintln!("note: {} files failed: {:?}", report.failed, report.errors.iter().take(3).collect::<Vec<_>>());
+        eprintln!(
+            "note: {} files failed: {:?}",
+            report.failed,
+            report.errors.iter().take(3).collect::<Vec<_>>()
+        );
     }
     let pages = pages(&archive)?;
     let text_bytes: usize = pages.iter().map(|(_, t)| t.len()).sum();
     let (_, fts) = build_fts5(&dir.path().join("fts5.db"), &pages)?;
     let docs = report.added + report.updated;
     let mb = report.bytes as f64 / 1e6;
-    println!("ingest: {docs} documents, {mb:.1} MB of originals, {:.1} MB of text, {} pages", text_bytes as f64 / 1e6, pages.len());
+    println!(
+        "ingest: {docs} documents, {mb:.1} MB of originals, {:.1} MB of text, {} pages",
+        text_bytes as f64 / 1e6,
+        pages.len()
+    );
     println!(
         "  kartoteka (decode, hash, store, extract, place, index; {} cores): {ours:.2} s = {:.1} MB/s, {:.0} docs/s",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         mb / ours,
         docs as f64 / ours
     );
-    println!("  sqlite fts5 (index the already-decoded text only):      {fts:.2} s = {:.1} MB/s", text_bytes as f64 / 1e6 / fts);
-    println!("  ratio kartoteka/fts5 throughput: {:.2}", (mb / ours) / (text_bytes as f64 / 1e6 / fts));
+    println!(
+        "  sqlite fts5 (index the already-decoded text only):      {fts:.2} s = {:.1} MB/s",
+        text_bytes as f64 / 1e6 / fts
+    );
+    println!(
+        "  ratio kartoteka/fts5 throughput: {:.2}",
+        (mb / ours) / (text_bytes as f64 / 1e6 / fts)
+    );
     Ok(())
 }
 
@@ -111,14 +133,28 @@ fn memorial_people(pages: &[(DocId, String)]) -> Vec<(DocId, String, Gender)> {
     let mut out = Vec::new();
     for (doc, text) in pages {
         for line in text.lines() {
-            let Some((name, _)) = line.split_once(", род.") else { continue };
+            let Some((name, _)) = line.split_once(", род.") else {
+                continue;
+            };
             let parts: Vec<&str> = name.split_whitespace().collect();
-            if parts.len() != 3 || !parts.iter().all(|p| p.chars().next().is_some_and(|c| c.is_uppercase() && kartoteka_text::is_cyrillic(c))) {
+            if parts.len() != 3
+                || !parts.iter().all(|p| {
+                    p.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() && kartoteka_text::is_cyrillic(c))
+                })
+            {
                 continue;
             }
             let surname = parts[0];
-            let gender = if parts[2].ends_with("на") { Gender::Female } else { Gender::Male };
-            let possessive = ["ов", "ев", "ин", "ова", "ева", "ина"].iter().any(|e| surname.ends_with(e));
+            let gender = if parts[2].ends_with("на") {
+                Gender::Female
+            } else {
+                Gender::Male
+            };
+            let possessive = ["ов", "ев", "ин", "ова", "ева", "ина"]
+                .iter()
+                .any(|e| surname.ends_with(e));
             if possessive && !surname.contains('-') {
                 out.push((*doc, surname.to_string(), gender));
             }
@@ -131,27 +167,59 @@ fn query_set(pages: &[(DocId, String)]) -> Vec<BenchQuery> {
     let people = memorial_people(pages);
     let mut queries = Vec::new();
     let step = (people.len() / 60).max(1);
-    let cases = [Case::Genitive, Case::Dative, Case::Instrumental, Case::Prepositional];
+    let cases = [
+        Case::Genitive,
+        Case::Dative,
+        Case::Instrumental,
+        Case::Prepositional,
+    ];
     for (i, (doc, surname, gender)) in people.iter().step_by(step).take(60).enumerate() {
-        queries.push(BenchQuery { kind: "word", text: surname.clone(), target: Some(*doc) });
-        queries.push(BenchQuery { kind: "inflected", text: inflect_surname(surname, *gender, cases[i % 4]), target: Some(*doc) });
+        queries.push(BenchQuery {
+            kind: "word",
+            text: surname.clone(),
+            target: Some(*doc),
+        });
+        queries.push(BenchQuery {
+            kind: "inflected",
+            text: inflect_surname(surname, *gender, cases[i % 4]),
+            target: Some(*doc),
+        });
         let scheme = Scheme::ALL[i % Scheme::ALL.len()];
-        queries.push(BenchQuery { kind: "transliterated", text: romanise(surname, scheme), target: Some(*doc) });
+        queries.push(BenchQuery {
+            kind: "transliterated",
+            text: romanise(surname, scheme),
+            target: Some(*doc),
+        });
     }
     // English words and phrases from the OCR corpus, for latency.
     let mut words = 0;
     let mut phrases = 0;
-    for (_, text) in pages.iter().filter(|(_, t)| kartoteka_text::language(t) == "en").step_by(7) {
-        let ws: Vec<&str> = kartoteka_text::words(text).map(|w| w.text).filter(|w| w.len() > 4 && w.chars().all(|c| c.is_ascii_alphabetic())).collect();
+    for (_, text) in pages
+        .iter()
+        .filter(|(_, t)| kartoteka_text::language(t) == "en")
+        .step_by(7)
+    {
+        let ws: Vec<&str> = kartoteka_text::words(text)
+            .map(|w| w.text)
+            .filter(|w| w.len() > 4 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            .collect();
         if ws.len() < 6 {
             continue;
         }
         if words < 40 {
-            queries.push(BenchQuery { kind: "english word", text: ws[ws.len() / 2].to_string(), target: None });
+            queries.push(BenchQuery {
+                kind: "english word",
+                text: ws[ws.len() / 2].to_string(),
+                target: None,
+            });
             words += 1;
         }
         if phrases < 30 {
-            queries.push(BenchQuery { kind: "english phrase", text: format!("\"{} {}\"", ws[2], ws[3]), target: None });
+            queries.push(BenchQuery {
+                kind: "english phrase",
+                text: format!("\"{} {}\"", ws[2], ws[3]),
+                target: None,
+            });
             phrases += 1;
         }
         if words >= 40 && phrases >= 30 {
@@ -170,9 +238,18 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn fts5_query(text: &str) -> String {
     // Each word quoted so FTS5 syntax in user words cannot break the query.
-    let words: Vec<String> = kartoteka_text::words(text).map(|w| format!("\"{}\"", w.text)).collect();
+    let words: Vec<String> = kartoteka_text::words(text)
+        .map(|w| format!("\"{}\"", w.text))
+        .collect();
     if text.starts_with('"') {
-        format!("\"{}\"", words.iter().map(|w| w.trim_matches('"')).collect::<Vec<_>>().join(" "))
+        format!(
+            "\"{}\"",
+            words
+                .iter()
+                .map(|w| w.trim_matches('"'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
     } else {
         words.join(" ")
     }
@@ -186,7 +263,10 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
     let (fts, _) = build_fts5(&dir.path().join("fts5.db"), &pages)?;
     let queries = query_set(&pages);
     if queries.len() < 200 {
-        eprintln!("note: only {} queries could be built from these paths", queries.len());
+        eprintln!(
+            "note: only {} queries could be built from these paths",
+            queries.len()
+        );
     }
     let rounds = 5;
     let (mut ours_ms, mut fts_ms) = (Vec::new(), Vec::new());
@@ -196,10 +276,20 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
         let fq = fts5_query(&q.text);
         for round in 0..rounds {
             let t = Instant::now();
-            let hits = archive.search(&q.text, &SearchOptions { limit: 10, ..Default::default() }).with_context(|| q.text.clone())?;
+            let hits = archive
+                .search(
+                    &q.text,
+                    &SearchOptions {
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .with_context(|| q.text.clone())?;
             let ours = t.elapsed().as_secs_f64() * 1000.0;
             let t = Instant::now();
-            let fts_hits: Vec<i64> = stmt.query_map(rusqlite::params![fq, 10], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let fts_hits: Vec<i64> = stmt
+                .query_map(rusqlite::params![fq, 10], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             let theirs = t.elapsed().as_secs_f64() * 1000.0;
             if round > 0 {
                 ours_ms.push(ours);
@@ -209,9 +299,17 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
         }
         if let Some(target) = q.target {
             // Recall: is the target among the first 100 hits?
-            let ours = archive.search(&q.text, &SearchOptions { limit: 100, ..Default::default() })?;
+            let ours = archive.search(
+                &q.text,
+                &SearchOptions {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )?;
             let found_ours = ours.hits.iter().any(|h| h.doc == target);
-            let theirs: Vec<i64> = stmt.query_map(rusqlite::params![fq, 100], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let theirs: Vec<i64> = stmt
+                .query_map(rusqlite::params![fq, 100], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             let found_fts = theirs.contains(&target.0);
             let entry = recall.entry(q.kind).or_default();
             entry.0 += 1;
@@ -221,11 +319,17 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
     }
     ours_ms.sort_by(f64::total_cmp);
     fts_ms.sort_by(f64::total_cmp);
-    println!("search: {} queries x {} timed rounds over {} pages (limit 10, with snippets)", queries.len(), rounds - 1, pages.len());
-    let kinds: std::collections::BTreeMap<&str, usize> = queries.iter().fold(Default::default(), |mut m, q| {
-        *m.entry(q.kind).or_default() += 1;
-        m
-    });
+    println!(
+        "search: {} queries x {} timed rounds over {} pages (limit 10, with snippets)",
+        queries.len(),
+        rounds - 1,
+        pages.len()
+    );
+    let kinds: std::collections::BTreeMap<&str, usize> =
+        queries.iter().fold(Default::default(), |mut m, q| {
+            *m.entry(q.kind).or_default() += 1;
+            m
+        });
     println!("  query mix: {kinds:?}");
     println!(
         "  kartoteka p50 {:.3} ms  p99 {:.3} ms | fts5 p50 {:.3} ms  p99 {:.3} ms | ratio p50 {:.2}, p99 {:.2}",
@@ -238,7 +342,11 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
     );
     let (mut hard_n, mut hard_ours, mut hard_fts) = (0, 0, 0);
     for (kind, (n, ours, theirs)) in &recall {
-        println!("  recall@100 {kind:<15} kartoteka {ours}/{n} = {:.2} | fts5 {theirs}/{n} = {:.2}", *ours as f64 / *n as f64, *theirs as f64 / *n as f64);
+        println!(
+            "  recall@100 {kind:<15} kartoteka {ours}/{n} = {:.2} | fts5 {theirs}/{n} = {:.2}",
+            *ours as f64 / *n as f64,
+            *theirs as f64 / *n as f64
+        );
         if *kind != "word" {
             hard_n += n;
             hard_ours += ours;
@@ -259,7 +367,11 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
@@ -268,15 +380,27 @@ fn memory(docs: u64) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let synth = dir.path().join("synth");
     let t = Instant::now();
-    kartoteka_synth::generate(&kartoteka_synth::SynthOptions { out: synth.clone(), docs, seed: 1 })?;
-    println!("memory: synthesised {docs} documents in {:.0} s", t.elapsed().as_secs_f64());
+    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
+        out: synth.clone(),
+        docs,
+        seed: 1,
+    })?;
+    println!(
+        "memory: synthesised {docs} documents in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
     let archive = Archive::init(&dir.path().join("archive"))?;
     let before = peak_rss_mb();
     let t = Instant::now();
     // Ingest in slices to show memory staying flat as the archive grows.
-    let mut slices: Vec<PathBuf> = std::fs::read_dir(synth.join("documents"))?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut slices: Vec<PathBuf> = std::fs::read_dir(synth.join("documents"))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
     slices.sort();
-    let options = IngestOptions { inventory: Some(synth.join("opis.csv")), ..options() };
+    let options = IngestOptions {
+        inventory: Some(synth.join("opis.csv")),
+        ..options()
+    };
     let mut total = 0;
     for (i, slice) in slices.iter().enumerate() {
         let report = archive.ingest(std::slice::from_ref(slice), &options, &NoProgress)?;

@@ -607,7 +607,12 @@ fn stored_originals(archive: &Path) -> usize {
     let blobs = archive.join("blobs");
     walk_files(&blobs)
         .iter()
-        .filter(|p| !p.strip_prefix(&blobs).unwrap().starts_with("tmp"))
+        .filter(|p| {
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".incoming-")
+        })
         .count()
 }
 

@@ -1,41 +1,30 @@
-//! The tantivy tokenizers behind the four text fields of a page.
+//! How a page's words become index terms.
 //!
-//! All four split text the same way ([`kartoteka_text::words`]) and number words the same
-//! way, so that positions agree across fields; they differ in the form of each word they
-//! index: as written (exact mode), folded, lemma, or transliteration keys.
+//! The index has three text fields; each word of a page is indexed once in each, at the
+//! same position, in one [`Form`]: folded, lemma, or transliteration keys (several at one
+//! position). [`AnalyzedPage`] computes all three in one pass and [`PreAnalyzedTokenizer`]
+//! hands them to tantivy. Queries use [`Form::query_terms`], the same functions, so that
+//! a word in a query and in a page meet exactly when their forms agree.
 
 use kartoteka_text::{fold, lemma, translit_keys, words};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-/// Which form of each word a tokenizer emits.
+/// The form of a word a field indexes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
-    /// The word as written: exact mode, no folding at all.
-    Exact,
     /// Lower case, ё as е, Latin diacritics removed.
     Folded,
     /// The lemma of the folded word.
     Lemma,
-    /// Transliteration keys of capitalised words (names), several at one position.
+    /// Transliteration keys of capitalised words (names).
     Translit,
 }
 
 impl Form {
-    /// The tokenizer's registered name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Form::Exact => "kt_exact",
-            Form::Folded => "kt_folded",
-            Form::Lemma => "kt_lemma",
-            Form::Translit => "kt_translit",
-        }
-    }
-
     /// The terms this form gives one word of a query (names are keyed whatever their case,
     /// since users type them in lower case).
     pub fn query_terms(self, word: &str) -> Vec<String> {
         match self {
-            Form::Exact => vec![word.to_string()],
             Form::Folded => vec![fold(word).into_owned()],
             Form::Lemma => vec![lemma(&fold(word)).into_owned()],
             Form::Translit => translit_keys(word),
@@ -52,79 +41,181 @@ fn is_name_like(word: &str) -> bool {
         && word.chars().count() > 1
 }
 
-/// A tokenizer emitting one [`Form`] of each word.
-#[derive(Clone)]
-pub struct KartotekaTokenizer {
-    form: Form,
-    tokens: Vec<Token>,
+/// A page's words in every indexed form, computed once (usually in an ingest worker, so
+/// that analysis runs in parallel with indexing) and handed to the index as text that
+/// [`PreAnalyzedTokenizer`] only has to split: one entry per word position separated by
+/// spaces, several terms at one position separated by U+001F. (tantivy's own
+/// pre-tokenized values go through JSON, which costs more than the analysis itself.)
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AnalyzedPage {
+    pub(crate) folded: String,
+    pub(crate) lemma: String,
+    pub(crate) translit: String,
 }
 
-impl KartotekaTokenizer {
-    /// A tokenizer for `form`.
-    pub fn new(form: Form) -> Self {
-        KartotekaTokenizer {
-            form,
-            tokens: Vec::new(),
-        }
-    }
-}
+/// Separates terms that share a position.
+const SAME_POSITION: char = '\u{1F}';
 
-/// Token stream over the tokens computed up front.
-pub struct KartotekaStream<'a> {
-    tokens: &'a mut Vec<Token>,
-    index: usize,
-}
-
-impl Tokenizer for KartotekaTokenizer {
-    type TokenStream<'a> = KartotekaStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> KartotekaStream<'a> {
-        self.tokens.clear();
+impl AnalyzedPage {
+    /// Analyses a page's text; repeated words are analysed once.
+    pub fn new(text: &str) -> AnalyzedPage {
+        let mut cache: std::collections::HashMap<&str, (String, String, String)> =
+            std::collections::HashMap::new();
+        let mut page = AnalyzedPage {
+            folded: String::with_capacity(text.len()),
+            lemma: String::with_capacity(text.len()),
+            translit: String::with_capacity(text.len() / 4),
+        };
         for (position, w) in words(text).enumerate() {
-            let push = |tokens: &mut Vec<Token>, text: String| {
-                tokens.push(Token {
-                    offset_from: w.start,
-                    offset_to: w.end,
-                    position,
-                    text,
-                    position_length: 1,
-                });
-            };
-            match self.form {
-                Form::Exact => push(&mut self.tokens, w.text.to_string()),
-                Form::Folded => push(&mut self.tokens, fold(w.text).into_owned()),
-                Form::Lemma => push(&mut self.tokens, lemma(&fold(w.text)).into_owned()),
-                Form::Translit => {
-                    if is_name_like(w.text) {
-                        for key in translit_keys(w.text) {
-                            push(&mut self.tokens, key);
-                        }
-                    }
-                }
+            let (folded, lemma_form, keys) = cache.entry(w.text).or_insert_with(|| {
+                let folded = fold(w.text).into_owned();
+                let lemma_form = lemma(&folded).into_owned();
+                let keys = if is_name_like(w.text) {
+                    translit_keys(w.text).join(&SAME_POSITION.to_string())
+                } else {
+                    String::new()
+                };
+                (folded, lemma_form, keys)
+            });
+            if position > 0 {
+                page.folded.push(' ');
+                page.lemma.push(' ');
+                page.translit.push(' ');
             }
+            page.folded.push_str(folded);
+            page.lemma.push_str(lemma_form);
+            page.translit.push_str(keys);
         }
-        KartotekaStream {
-            tokens: &mut self.tokens,
-            index: 0,
+        page
+    }
+}
+
+/// Splits an [`AnalyzedPage`] field back into tokens: the index's only tokenizer.
+#[derive(Clone, Default)]
+pub struct PreAnalyzedTokenizer {
+    token: Token,
+}
+
+/// The token stream of [`PreAnalyzedTokenizer`].
+pub struct PreAnalyzedStream<'a> {
+    rest: &'a str,
+    offset: usize,
+    position: usize,
+    /// True when the next term starts a new position.
+    new_position: bool,
+    started: bool,
+    token: &'a mut Token,
+}
+
+/// The tokenizer's registered name.
+pub const PRE_ANALYZED: &str = "kt_pre_analyzed";
+
+impl Tokenizer for PreAnalyzedTokenizer {
+    type TokenStream<'a> = PreAnalyzedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PreAnalyzedStream<'a> {
+        self.token.reset();
+        PreAnalyzedStream {
+            rest: text,
+            offset: 0,
+            position: 0,
+            new_position: false,
+            started: false,
+            token: &mut self.token,
         }
     }
 }
 
-impl TokenStream for KartotekaStream<'_> {
+impl TokenStream for PreAnalyzedStream<'_> {
     fn advance(&mut self) -> bool {
-        if self.index < self.tokens.len() {
-            self.index += 1;
-            true
-        } else {
-            false
+        loop {
+            if self.rest.is_empty() {
+                return false;
+            }
+            let end = self
+                .rest
+                .find([' ', SAME_POSITION])
+                .unwrap_or(self.rest.len());
+            let term = &self.rest[..end];
+            let start = self.offset;
+            let separator = self.rest[end..].chars().next();
+            let consumed = end + separator.map_or(0, char::len_utf8);
+            self.rest = &self.rest[consumed..];
+            self.offset += consumed;
+            if self.new_position {
+                self.position += 1;
+            }
+            self.new_position = separator != Some(SAME_POSITION);
+            if term.is_empty() {
+                continue;
+            }
+            if !self.started {
+                self.started = true;
+            }
+            self.token.text.clear();
+            self.token.text.push_str(term);
+            self.token.offset_from = start;
+            self.token.offset_to = start + term.len();
+            self.token.position = self.position;
+            self.token.position_length = 1;
+            return true;
         }
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<(String, usize)> {
+        let mut tokenizer = PreAnalyzedTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push((stream.token().text.clone(), stream.token().position));
+        }
+        out
+    }
+
+    #[test]
+    fn positions_survive_the_round_trip() {
+        let page = AnalyzedPage::new("Встреча с Хрущёвым, потом Khrushchev.");
+        let folded = tokens(&page.folded);
+        assert_eq!(
+            folded
+                .iter()
+                .map(|(t, p)| (t.as_str(), *p))
+                .collect::<Vec<_>>(),
+            [
+                ("встреча", 0),
+                ("с", 1),
+                ("хрущевым", 2),
+                ("потом", 3),
+                ("khrushchev", 4)
+            ]
+        );
+        let translit = tokens(&page.translit);
+        // Keys only for the capitalised words, at their positions, several at one position.
+        assert!(
+            translit.iter().all(|(_, p)| [0, 2, 4].contains(p)),
+            "{translit:?}"
+        );
+        assert!(
+            translit.iter().filter(|(_, p)| *p == 4).count() >= 2,
+            "{translit:?}"
+        );
+        let shared = translit
+            .iter()
+            .filter(|(_, p)| *p == 2)
+            .any(|(k, _)| translit.iter().any(|(k2, p2)| *p2 == 4 && k2 == k));
+        assert!(shared, "Хрущёвым and Khrushchev share a key: {translit:?}");
     }
 }

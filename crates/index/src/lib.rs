@@ -30,7 +30,7 @@ use tantivy::schema::{
 };
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-pub use analyzer::{Form, KartotekaTokenizer};
+pub use analyzer::{AnalyzedPage, Form, PreAnalyzedTokenizer};
 pub use query::{Query, QueryError};
 pub use snippet::{snippet, Snippet};
 
@@ -72,7 +72,27 @@ pub struct PageEntry<'a> {
     pub format: Format,
     /// Dates of the document.
     pub dates: Option<DateRange>,
+    /// The text already analysed (by an ingest worker); analysed here when absent.
+    pub analyzed: Option<AnalyzedPage>,
 }
+
+/// Where exact mode reads a candidate page's text to check it word for word.
+///
+/// The index keeps folded forms only; exact mode finds candidates through them (every
+/// exact match is a folded match) and keeps those whose text matches as written.
+pub trait PageText {
+    /// The text of a page, if there is such a page.
+    fn page_text(&self, doc: DocId, page: u32) -> Option<String>;
+}
+
+impl<F: Fn(DocId, u32) -> Option<String>> PageText for F {
+    fn page_text(&self, doc: DocId, page: u32) -> Option<String> {
+        self(doc, page)
+    }
+}
+
+/// How many folded candidates exact mode checks at most.
+pub const EXACT_CANDIDATES: usize = 10_000;
 
 /// Limits and filters of a search.
 #[derive(Clone, Debug, Default)]
@@ -119,7 +139,6 @@ struct Fields {
     page: Field,
     sheet: Field,
     verso: Field,
-    exact: Field,
     folded: Field,
     lemma: Field,
     translit: Field,
@@ -136,10 +155,10 @@ fn schema() -> (Schema, Fields) {
         .set_indexed()
         .set_stored()
         .set_fast();
-    let text = |form: Form, positions: bool| {
+    let text = |positions: bool| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(form.name())
+                .set_tokenizer(analyzer::PRE_ANALYZED)
                 .set_index_option(if positions {
                     IndexRecordOption::WithFreqsAndPositions
                 } else {
@@ -152,10 +171,9 @@ fn schema() -> (Schema, Fields) {
         page: b.add_u64_field("page", NumericOptions::default().set_stored()),
         sheet: b.add_u64_field("sheet", num.clone()),
         verso: b.add_u64_field("verso", NumericOptions::default().set_stored()),
-        exact: b.add_text_field("exact", text(Form::Exact, true)),
-        folded: b.add_text_field("folded", text(Form::Folded, true)),
-        lemma: b.add_text_field("lemma", text(Form::Lemma, true)),
-        translit: b.add_text_field("translit", text(Form::Translit, false)),
+        folded: b.add_text_field("folded", text(true)),
+        lemma: b.add_text_field("lemma", text(true)),
+        translit: b.add_text_field("translit", text(false)),
         unit: b.add_facet_field("unit", FacetOptions::default()),
         language: b.add_text_field("language", STRING),
         format: b.add_text_field("format", STRING),
@@ -172,11 +190,9 @@ fn schema() -> (Schema, Fields) {
 }
 
 fn register_tokenizers(index: &Index) {
-    for form in [Form::Exact, Form::Folded, Form::Lemma, Form::Translit] {
-        index
-            .tokenizers()
-            .register(form.name(), KartotekaTokenizer::new(form));
-    }
+    index
+        .tokenizers()
+        .register(analyzer::PRE_ANALYZED, PreAnalyzedTokenizer::default());
 }
 
 /// The search index of an archive.
@@ -194,7 +210,7 @@ pub struct IndexWriterHandle {
 
 /// Memory the index writer may use before it flushes a segment: bounded, whatever the
 /// size of the ingest.
-const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+const WRITER_MEMORY: usize = 192 * 1024 * 1024;
 
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when the directory is empty.
@@ -262,11 +278,12 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Runs a parsed query.
+    /// Runs a parsed query. `pages` gives exact mode the text to check candidates against.
     pub fn search(
         &self,
         query: &Query,
         options: &SearchOptions,
+        pages: &dyn PageText,
     ) -> Result<SearchResults, IndexError> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
@@ -326,39 +343,72 @@ impl SearchIndex {
                 )),
             ));
         }
-        let query = BooleanQuery::new(clauses);
+        let compiled = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = if options.limit == 0 {
             10
         } else {
             options.limit
         };
+        if options.exact {
+            let top = searcher.search(
+                &compiled,
+                &TopDocs::with_limit(EXACT_CANDIDATES).order_by_score(),
+            )?;
+            let mut total = 0;
+            let mut hits = Vec::new();
+            for (score, address) in top {
+                let hit = self.hit(&searcher, score, address)?;
+                let exact = pages
+                    .page_text(hit.doc, hit.page)
+                    .is_some_and(|text| query.matches_exact(&text));
+                if exact {
+                    total += 1;
+                    if hits.len() < limit {
+                        hits.push(hit);
+                    }
+                }
+            }
+            return Ok(SearchResults { total, hits });
+        }
         let (top, total) = searcher.search(
-            &query,
+            &compiled,
             &(TopDocs::with_limit(limit).order_by_score(), Count),
         )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let stored: TantivyDocument = searcher.doc(address)?;
-            let get = |field| stored.get_first(field).and_then(|v| v.as_u64());
-            let sheet = get(f.sheet).filter(|n| *n > 0).map(|n| Sheet {
-                number: n as u32,
-                verso: get(f.verso) == Some(1),
-            });
-            hits.push(Hit {
-                doc: DocId(get(f.doc).unwrap_or(0) as i64),
-                page: get(f.page).unwrap_or(0) as u32,
-                sheet,
-                score,
-            });
+            hits.push(self.hit(&searcher, score, address)?);
         }
         Ok(SearchResults { total, hits })
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        score: f32,
+        address: tantivy::DocAddress,
+    ) -> Result<Hit, IndexError> {
+        let f = self.fields;
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let get = |field| stored.get_first(field).and_then(|v| v.as_u64());
+        let sheet = get(f.sheet).filter(|n| *n > 0).map(|n| Sheet {
+            number: n as u32,
+            verso: get(f.verso) == Some(1),
+        });
+        Ok(Hit {
+            doc: DocId(get(f.doc).unwrap_or(0) as i64),
+            page: get(f.page).unwrap_or(0) as u32,
+            sheet,
+            score,
+        })
     }
 
     fn compile(&self, query: &Query, exact: bool) -> Box<dyn TantivyQuery> {
         let f = self.fields;
         let forms: &[(Form, Field, f32)] = if exact {
-            &[(Form::Exact, f.exact, 1.0)]
+            // Candidates only: every word as written is also a folded word. The caller of
+            // `search` checks each candidate's text as written.
+            &[(Form::Folded, f.folded, 1.0)]
         } else {
             &[
                 (Form::Folded, f.folded, 3.0),
@@ -434,7 +484,7 @@ impl IndexWriterHandle {
     pub fn replace_document(
         &mut self,
         doc: DocId,
-        pages: &[PageEntry<'_>],
+        pages: Vec<PageEntry<'_>>,
     ) -> Result<(), IndexError> {
         let f = self.fields;
         self.writer
@@ -445,12 +495,12 @@ impl IndexWriterHandle {
                 f.page => p.page as u64,
                 f.sheet => p.sheet.map(|s| s.number as u64).unwrap_or(0),
                 f.verso => p.sheet.map(|s| s.verso as u64).unwrap_or(0),
-                f.exact => p.text,
-                f.folded => p.text,
-                f.lemma => p.text,
-                f.translit => p.text,
                 f.format => p.format.as_str(),
             );
+            let analyzed = p.analyzed.unwrap_or_else(|| AnalyzedPage::new(p.text));
+            d.add_text(f.folded, analyzed.folded);
+            d.add_text(f.lemma, analyzed.lemma);
+            d.add_text(f.translit, analyzed.translit);
             if let Some(r) = p.reference {
                 d.add_facet(f.unit, Facet::from_path(r.unit_path()));
             }

@@ -293,6 +293,25 @@ impl Query {
         }
     }
 
+    /// True when `text` matches the query word for word as written: no folding of case
+    /// or ё, no lemmas, no transliteration (exact mode).
+    pub fn matches_exact(&self, text: &str) -> bool {
+        let words: Vec<&str> = kartoteka_text::words(text).map(|w| w.text).collect();
+        self.matches_words(&words)
+    }
+
+    fn matches_words(&self, words: &[&str]) -> bool {
+        match self {
+            Query::Word(w) => words.contains(&w.as_str()),
+            Query::Phrase(p) => words
+                .windows(p.len())
+                .any(|win| win.iter().zip(p).all(|(a, b)| *a == b.as_str())),
+            Query::And(parts) => parts.iter().all(|q| q.matches_words(words)),
+            Query::Or(parts) => parts.iter().any(|q| q.matches_words(words)),
+            Query::Not(inner) => !inner.matches_words(words),
+        }
+    }
+
     /// The words the query looks for (not those it excludes), for highlighting.
     pub fn positive_words(&self) -> Vec<&str> {
         let mut out = Vec::new();
@@ -345,6 +364,15 @@ mod tests {
             Query::parse("Султан-Заде").unwrap(),
             Query::Phrase(vec!["Султан".into(), "Заде".into()])
         );
+    }
+
+    #[test]
+    fn exact_matching_is_word_for_word() {
+        let q = Query::parse("\"Хрущёв Н\" -Хрущев").unwrap();
+        assert!(q.matches_exact("Справка. Хрущёв Н. С."));
+        assert!(!q.matches_exact("хрущёв Н. С."));
+        assert!(!q.matches_exact("Хрущёв Н. и Хрущев"));
+        assert!(Query::parse("a OR b").unwrap().matches_exact("x b"));
     }
 
     #[test]

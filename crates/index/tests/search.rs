@@ -71,14 +71,20 @@ fn index() -> SearchIndex {
             language: Some(d.lang),
             format: d.format,
             dates: DateRange::parse(d.dates),
+            analyzed: None,
         };
-        writer.replace_document(id, &[page.clone()]).unwrap();
+        writer.replace_document(id, vec![page.clone()]).unwrap();
         // Re-adding replaces rather than duplicates.
-        writer.replace_document(id, &[page]).unwrap();
+        writer.replace_document(id, vec![page]).unwrap();
     }
     writer.commit().unwrap();
     index.refresh().unwrap();
     index
+}
+
+/// The text of the test pages, for exact mode.
+fn text(doc: DocId, _page: u32) -> Option<String> {
+    DOCS.get(doc.0 as usize - 1).map(|d| d.text.to_string())
 }
 
 fn found(index: &SearchIndex, q: &str, options: SearchOptions) -> Vec<i64> {
@@ -89,6 +95,7 @@ fn found(index: &SearchIndex, q: &str, options: SearchOptions) -> Vec<i64> {
                 limit: 50,
                 ..options
             },
+            &text,
         )
         .unwrap()
         .hits
@@ -144,6 +151,7 @@ fn the_exact_spelling_ranks_first() {
         .search(
             &Query::parse("Khrushchev").unwrap(),
             &SearchOptions::default(),
+            &text,
         )
         .unwrap();
     assert_eq!(results.hits[0].doc, DocId(3));
@@ -229,6 +237,7 @@ fn hits_carry_sheet_and_totals() {
                 limit: 1,
                 ..Default::default()
             },
+            &text,
         )
         .unwrap();
     assert_eq!(results.total, 2);

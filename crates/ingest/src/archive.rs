@@ -244,7 +244,8 @@ impl Archive {
         options: &SearchOptions,
     ) -> Result<SearchResponse, ArchiveError> {
         let parsed = Query::parse(query)?;
-        let results = self.index.search(&parsed, options)?;
+        let page_text = |doc, page| self.store().page(doc, page).ok().flatten().map(|p| p.text);
+        let results = self.index.search(&parsed, options, &page_text)?;
         let store = self.store();
         let mut hits = Vec::with_capacity(results.hits.len());
         for hit in results.hits {
@@ -394,7 +395,7 @@ impl Archive {
                 (doc, pages)
             };
             let entries: Vec<PageEntry<'_>> = pages.iter().map(|p| page_entry(&doc, p)).collect();
-            writer.replace_document(id, &entries)?;
+            writer.replace_document(id, entries)?;
             records.push(index_record(&doc));
         }
         Ok(records)
@@ -438,6 +439,7 @@ pub(crate) fn page_entry<'a>(doc: &'a Document, page: &'a Page) -> PageEntry<'a>
         language: doc.language.as_deref(),
         format: doc.format,
         dates: doc.dates,
+        analyzed: None,
     }
 }
 

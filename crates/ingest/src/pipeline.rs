@@ -27,6 +27,7 @@ use crate::archive::{page_entry, Archive, ArchiveError, INDEX_VERSION};
 use crate::extract::{detect_format, extract, Extracted, Limits, Ocr, RawPage};
 use crate::inventory::{Inventory, InventoryRow};
 use crate::placement::place_by_path;
+use kartoteka_index::AnalyzedPage;
 
 /// Version of text extraction: raising it re-extracts every document on the next ingest.
 pub const EXTRACT_VERSION: u32 = 1;
@@ -130,6 +131,7 @@ enum Outcome {
     Save {
         doc: NewDocument,
         pages: Vec<Page>,
+        analyzed: Vec<AnalyzedPage>,
         extract: StageOutcome,
         bytes: u64,
     },
@@ -484,6 +486,7 @@ impl Archive {
                 Outcome::Save {
                     doc,
                     pages,
+                    analyzed,
                     extract,
                     bytes,
                 } => {
@@ -509,9 +512,15 @@ impl Archive {
                     }
                     let stored = self.store().document(saved.id())?;
                     if let Some(stored) = stored {
-                        let entries: Vec<_> =
-                            pages.iter().map(|p| page_entry(&stored, p)).collect();
-                        writer.replace_document(saved.id(), &entries)?;
+                        let entries: Vec<_> = pages
+                            .iter()
+                            .zip(analyzed)
+                            .map(|(p, a)| kartoteka_index::PageEntry {
+                                analyzed: Some(a),
+                                ..page_entry(&stored, p)
+                            })
+                            .collect();
+                        writer.replace_document(saved.id(), entries)?;
                         uncommitted.push(stored);
                     }
                     progress.advance(1, bytes);
@@ -531,7 +540,7 @@ impl Archive {
                     progress.advance(1, 0);
                 }
             }
-            if uncommitted.len() >= 2000 || last_commit.elapsed() > Duration::from_secs(5) {
+            if uncommitted.len() >= 20_000 || last_commit.elapsed() > Duration::from_secs(20) {
                 commit(writer, &mut uncommitted)?;
                 last_commit = Instant::now();
             }
@@ -703,6 +712,7 @@ impl Archive {
         Outcome::Save {
             doc,
             pages: Vec::new(),
+            analyzed: Vec::new(),
             extract: StageOutcome::Failed(reason),
             bytes: size,
         }
@@ -784,9 +794,12 @@ impl Archive {
             dates,
             needs_ocr: extracted.needs_ocr,
         };
+        // Analysed here, in the worker, so that both cores share the work of the index.
+        let analyzed = pages.iter().map(|p| AnalyzedPage::new(&p.text)).collect();
         Outcome::Save {
             doc,
             pages,
+            analyzed,
             extract: outcome,
             bytes: bytes.len() as u64,
         }

@@ -66,27 +66,64 @@ pub fn hash_bytes(bytes: &[u8]) -> ContentHash {
     ContentHash(Sha256::digest(bytes).into())
 }
 
-/// Blobs as files under `root/ab/cd/abcd…`, written to a temporary file, synced and
-/// renamed into place so that a crash never leaves a partial blob under a real name.
+/// Blobs as files under `root/ab/abcd…` (256 shards, as git does: a million originals make
+/// about 4,000 files a folder, which ext4 and XFS index well), written to a temporary file
+/// in the shard, synced and renamed into place so that a crash never leaves a partial blob
+/// under a real name.
 pub struct FsBlobStore {
     root: PathBuf,
+    /// Shards known to exist, so that storing a blob costs no `mkdir`.
+    shards: [std::sync::atomic::AtomicBool; 256],
 }
 
 impl FsBlobStore {
     /// Opens (creating if needed) a blob directory.
     pub fn open(root: impl Into<PathBuf>) -> Result<FsBlobStore, BlobError> {
         let root = root.into();
-        fs::create_dir_all(root.join("tmp")).map_err(|source| BlobError::Io {
+        fs::create_dir_all(&root).map_err(|source| BlobError::Io {
             path: root.clone(),
             source,
         })?;
-        Ok(FsBlobStore { root })
+        // Writes a crash interrupted leave `.incoming-*` files; an hour-old one is abandoned.
+        if let Ok(entries) = fs::read_dir(&root) {
+            for entry in entries.flatten() {
+                let stale = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 3600);
+                if stale
+                    && entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(".incoming-")
+                {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(FsBlobStore {
+            root,
+            shards: std::array::from_fn(|_| std::sync::atomic::AtomicBool::new(false)),
+        })
     }
 
     /// The file a blob is stored in.
     pub fn path_of(&self, hash: &ContentHash) -> PathBuf {
         let hex = hash.to_hex();
-        self.root.join(&hex[0..2]).join(&hex[2..4]).join(hex)
+        self.root.join(&hex[0..2]).join(hex)
+    }
+
+    /// The shard folder for hashes starting with `byte`, created on first use.
+    fn shard(&self, byte: u8) -> Result<PathBuf, BlobError> {
+        let dir = self.root.join(format!("{byte:02x}"));
+        let known = &self.shards[byte as usize];
+        if !known.load(std::sync::atomic::Ordering::Relaxed) {
+            Self::io(&dir, fs::create_dir_all(&dir))?;
+            known.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(dir)
     }
 
     fn io<T>(path: &Path, r: io::Result<T>) -> Result<T, BlobError> {
@@ -99,8 +136,13 @@ impl FsBlobStore {
 
 impl BlobStore for FsBlobStore {
     fn put_reader(&self, reader: &mut dyn Read) -> Result<(ContentHash, u64), BlobError> {
-        let tmp_dir = self.root.join("tmp");
-        let tmp = Self::io(&tmp_dir, tempfile::NamedTempFile::new_in(&tmp_dir))?;
+        // The temporary file lives in the root; it is renamed into its shard once hashed.
+        let tmp = Self::io(
+            &self.root,
+            tempfile::Builder::new()
+                .prefix(".incoming-")
+                .tempfile_in(&self.root),
+        )?;
         let mut hasher = Sha256::new();
         let mut len = 0u64;
         {
@@ -124,8 +166,7 @@ impl BlobStore for FsBlobStore {
             return Ok((hash, len));
         }
         Self::io(tmp.path(), tmp.as_file().sync_all())?;
-        let parent = target.parent().unwrap_or(&self.root);
-        Self::io(parent, fs::create_dir_all(parent))?;
+        self.shard(hash.0[0])?;
         let file = tmp.persist(&target).map_err(|e| BlobError::Io {
             path: target.clone(),
             source: e.error,

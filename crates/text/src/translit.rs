@@ -22,45 +22,31 @@ struct Convention {
     rules: &'static [(&'static str, &'static str)],
 }
 
-/// Spellings every convention reads the same way.
-const COMMON: &[(&str, &str)] = &[
-    ("a", "a"),
-    ("e", "a"),
-    ("i", "a"),
-    ("o", "a"),
-    ("u", "a"),
-    ("y", "a"),
-    ("j", "a"),
-    ("b", "b"),
-    ("d", "d"),
-    ("f", "f"),
-    ("g", "g"),
-    ("h", "h"),
-    ("k", "k"),
-    ("l", "l"),
-    ("m", "m"),
-    ("n", "n"),
-    ("p", "p"),
-    ("r", "r"),
-    ("s", "s"),
-    ("t", "t"),
-    ("v", "v"),
-    ("w", "v"),
-    ("z", "s"),
-    ("q", "k"),
-    ("x", "ks"),
-    ("c", "k"),
-    ("š", "s"),
-    ("ž", "s"),
-    ("č", "q"),
-    ("ŝ", "sq"),
-    ("ć", "q"),
-    ("ś", "s"),
-    ("ź", "s"),
-    ("ż", "s"),
-    ("ł", "l"),
-    ("ń", "n"),
-];
+/// Spellings every convention reads the same way, one letter at a time.
+fn common(c: char) -> Option<&'static str> {
+    Some(match c {
+        'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'j' => "a",
+        'b' => "b",
+        'd' => "d",
+        'f' => "f",
+        'g' => "g",
+        'h' => "h",
+        'k' => "k",
+        'l' | 'ł' => "l",
+        'm' => "m",
+        'n' | 'ń' => "n",
+        'p' => "p",
+        'r' => "r",
+        's' | 'z' | 'š' | 'ž' | 'ś' | 'ź' | 'ż' => "s",
+        't' => "t",
+        'v' | 'w' => "v",
+        'q' | 'c' => "k",
+        'x' => "ks",
+        'č' | 'ć' => "q",
+        'ŝ' => "sq",
+        _ => return None,
+    })
+}
 
 const ENGLISH: Convention = Convention {
     rules: &[
@@ -218,22 +204,22 @@ fn latin_raw(word: &str, convention: &Convention) -> String {
     let mut raw = String::with_capacity(word.len() + 4);
     let mut rest = word;
     'outer: while let Some(c) = rest.chars().next() {
-        for (pattern, key) in convention.rules.iter().chain(COMMON.iter()) {
-            if rest.starts_with(pattern) {
+        let first = rest.as_bytes()[0];
+        for (pattern, key) in convention.rules {
+            if pattern.as_bytes()[0] == first && rest.starts_with(pattern) {
                 raw.push_str(key);
                 rest = &rest[pattern.len()..];
                 continue 'outer;
             }
         }
         rest = &rest[c.len_utf8()..];
-        if let Some(k) = cyrillic_key(c) {
+        if let Some(k) = common(c) {
+            raw.push_str(k);
+        } else if let Some(k) = cyrillic_key(c) {
             // A Cyrillic letter left in a romanised word (iuliia's "ё" defect, OCR).
             raw.push_str(k);
         } else if let Some(base) = strip_marks(c).filter(|b| *b != c) {
-            if let Some((_, key)) = COMMON
-                .iter()
-                .find(|(p, _)| p.chars().eq(std::iter::once(base)))
-            {
+            if let Some(key) = common(base) {
                 raw.push_str(key);
             }
         } else if c.is_ascii_digit() {

@@ -19,6 +19,15 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
 /// Recognises a line that only marks a sheet or page: "л. 12", "Л. 12 об.", "[Лист 3]",
 /// "--- Sheet 4 ---", "Page 5", "## Page 5", "стр. 6".
 pub fn sheet_marker(line: &str) -> Option<Sheet> {
+    // Most lines are text: reject them before any allocation.
+    let trimmed = line.trim_start();
+    if trimmed.len() > 48
+        || !trimmed.starts_with([
+            'л', 'Л', 'с', 'С', 's', 'S', 'p', 'P', 'f', 'F', '#', '[', '-', '—', '=', '*',
+        ])
+    {
+        return None;
+    }
     let t = line
         .trim()
         .trim_start_matches('#')
