@@ -57,36 +57,69 @@ pub struct AnalyzedPage {
 const SAME_POSITION: char = '\u{1F}';
 
 impl AnalyzedPage {
-    /// Analyses a page's text; repeated words are analysed once.
+    /// Analyses a page's text. Words are analysed once per thread and remembered (up to
+    /// [`WORD_CACHE`] of them), as an archive's vocabulary repeats from page to page.
     pub fn new(text: &str) -> AnalyzedPage {
-        let mut cache: std::collections::HashMap<&str, (String, String, String)> =
-            std::collections::HashMap::new();
+        thread_local! {
+            static CACHE: std::cell::RefCell<std::collections::HashMap<String, Forms>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
         let mut page = AnalyzedPage {
             folded: String::with_capacity(text.len()),
             lemma: String::with_capacity(text.len()),
             translit: String::with_capacity(text.len() / 4),
         };
-        for (position, w) in words(text).enumerate() {
-            let (folded, lemma_form, keys) = cache.entry(w.text).or_insert_with(|| {
-                let folded = fold(w.text).into_owned();
-                let lemma_form = lemma(&folded).into_owned();
-                let keys = if is_name_like(w.text) {
-                    translit_keys(w.text).join(&SAME_POSITION.to_string())
-                } else {
-                    String::new()
-                };
-                (folded, lemma_form, keys)
-            });
-            if position > 0 {
-                page.folded.push(' ');
-                page.lemma.push(' ');
-                page.translit.push(' ');
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() > WORD_CACHE {
+                cache.clear();
             }
-            page.folded.push_str(folded);
-            page.lemma.push_str(lemma_form);
-            page.translit.push_str(keys);
-        }
+            for (position, w) in words(text).enumerate() {
+                if position > 0 {
+                    page.folded.push(' ');
+                    page.lemma.push(' ');
+                    page.translit.push(' ');
+                }
+                let forms = match cache.get(w.text) {
+                    Some(f) => f,
+                    None => cache
+                        .entry(w.text.to_string())
+                        .or_insert_with(|| Forms::of(w.text)),
+                };
+                page.folded.push_str(&forms.folded);
+                page.lemma.push_str(&forms.lemma);
+                page.translit.push_str(&forms.keys);
+            }
+        });
         page
+    }
+}
+
+/// How many distinct words each thread remembers the forms of.
+pub const WORD_CACHE: usize = 200_000;
+
+/// The indexed forms of one word as written.
+struct Forms {
+    folded: String,
+    lemma: String,
+    /// Transliteration keys joined by [`SAME_POSITION`]; empty for words that are not names.
+    keys: String,
+}
+
+impl Forms {
+    fn of(word: &str) -> Forms {
+        let folded = fold(word).into_owned();
+        let lemma = lemma(&folded).into_owned();
+        let keys = if is_name_like(word) {
+            translit_keys(word).join(&SAME_POSITION.to_string())
+        } else {
+            String::new()
+        };
+        Forms {
+            folded,
+            lemma,
+            keys,
+        }
     }
 }
 

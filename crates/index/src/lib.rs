@@ -258,10 +258,14 @@ impl SearchIndex {
             .index
             .writer_with_num_threads(threads, WRITER_MEMORY.max(threads * 16 * 1024 * 1024))
         {
-            Ok(writer) => Ok(IndexWriterHandle {
-                writer,
-                fields: self.fields,
-            }),
+            Ok(writer) => {
+                // Bulk ingest does not merge as it goes; `finish` merges once if needed.
+                writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+                Ok(IndexWriterHandle {
+                    writer,
+                    fields: self.fields,
+                })
+            }
             Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
             Err(e) => Err(e.into()),
         }
@@ -486,9 +490,16 @@ impl IndexWriterHandle {
         doc: DocId,
         pages: Vec<PageEntry<'_>>,
     ) -> Result<(), IndexError> {
-        let f = self.fields;
         self.writer
-            .delete_term(Term::from_field_u64(f.doc, doc.0 as u64));
+            .delete_term(Term::from_field_u64(self.fields.doc, doc.0 as u64));
+        self.add_document(pages)
+    }
+
+    /// Adds the pages of a document the index has never held. Cheaper than
+    /// [`IndexWriterHandle::replace_document`], which must delete first; only for documents
+    /// that are new to the archive.
+    pub fn add_document(&mut self, pages: Vec<PageEntry<'_>>) -> Result<(), IndexError> {
+        let f = self.fields;
         for p in pages {
             let mut d = doc!(
                 f.doc => p.doc.0 as u64,
@@ -534,9 +545,28 @@ impl IndexWriterHandle {
         Ok(())
     }
 
-    /// Waits for merges to finish and releases the lock.
-    pub fn finish(self) -> Result<(), IndexError> {
+    /// Merges the index down when ingests have left it in many segments, waits for that,
+    /// and releases the lock. Merging once at the end costs less than merging as segments
+    /// appear, and few segments keep searches fast.
+    pub fn finish(mut self) -> Result<(), IndexError> {
+        let segments = self.writer.index().searchable_segment_ids()?;
+        if segments.len() > MAX_SEGMENTS {
+            // Merge the smallest segments together, leaving the large ones alone.
+            let metas = self.writer.index().searchable_segment_metas()?;
+            let mut by_size: Vec<_> = metas.iter().map(|m| (m.num_docs(), m.id())).collect();
+            by_size.sort();
+            let smallest: Vec<_> = by_size
+                .iter()
+                .take(by_size.len() - MAX_SEGMENTS / 2)
+                .map(|(_, id)| *id)
+                .collect();
+            let _ = self.writer.merge(&smallest).wait()?;
+            self.writer.commit()?;
+        }
         self.writer.wait_merging_threads()?;
         Ok(())
     }
 }
+
+/// Segments an index may have before `finish` merges the small ones.
+const MAX_SEGMENTS: usize = 8;

@@ -520,7 +520,10 @@ impl Archive {
                                 ..page_entry(&stored, p)
                             })
                             .collect();
-                        writer.replace_document(saved.id(), entries)?;
+                        match saved {
+                            Saved::Added(_) => writer.add_document(entries)?,
+                            Saved::Updated(id) => writer.replace_document(id, entries)?,
+                        }
                         uncommitted.push(stored);
                     }
                     progress.advance(1, bytes);
