@@ -120,7 +120,8 @@ pub struct IngestReport {
 /// One file to ingest.
 struct Job {
     path: PathBuf,
-    root: PathBuf,
+    /// The tree the file was found in, shared by all its files.
+    root: std::sync::Arc<Path>,
     /// Placement from the inventory, when a row names the file or a folder above it.
     row: Option<usize>,
     /// The stored document when this is a retry.
@@ -145,6 +146,27 @@ enum Outcome {
         path: String,
         error: String,
     },
+}
+
+/// Produces the jobs of an ingest, handing each to the closure until it returns false.
+type Feed<'a> = Box<dyn FnOnce(&mut dyn FnMut(Job) -> bool) -> bool + Send + 'a>;
+
+/// A fixed hasher for the walk's set of seen paths.
+const SEEN_HASHER: std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher> =
+    std::hash::BuildHasherDefault::new();
+
+/// Counts the files under `paths`, for the progress bar only.
+fn count_files(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .flat_map(|p| {
+            walkdir::WalkDir::new(p)
+                .follow_links(true)
+                .into_iter()
+                .flatten()
+        })
+        .filter(|e| e.file_type().is_file())
+        .count() as u64
 }
 
 fn display(path: &Path) -> String {
@@ -229,14 +251,43 @@ impl Archive {
         // Documents a killed run saved but did not index.
         self.catch_up_index()?;
 
-        let jobs = if options.retry_failed {
-            self.retry_jobs(options)?
+        // Files stream from the walk to the workers, so that memory does not grow with the
+        // number of files; a quick count first gives the progress bar its length.
+        let walk_errors = std::sync::Mutex::new(Vec::new());
+        if options.retry_failed {
+            let jobs = self.retry_jobs(options)?;
+            progress.begin(jobs.len() as u64);
+            self.run(
+                Box::new(move |emit| jobs.into_iter().all(emit)),
+                &rows,
+                options,
+                progress,
+                &mut report,
+            )?;
         } else {
-            self.walk(paths, &by_path, inventory_file.as_deref(), &mut report)
-        };
-        report.failed = report.errors.len() as u64;
-        progress.begin(jobs.len() as u64);
-        self.run(jobs, &rows, options, progress, &mut report)?;
+            progress.begin(count_files(paths));
+            let inventory = inventory_file.as_deref();
+            let by_path = &by_path;
+            let walk_errors = &walk_errors;
+            self.run(
+                Box::new(move |emit| {
+                    let mut errors = Vec::new();
+                    self.walk(paths, by_path, inventory, &mut errors, emit);
+                    walk_errors
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend(errors);
+                    true
+                }),
+                &rows,
+                options,
+                progress,
+                &mut report,
+            )?;
+        }
+        report
+            .errors
+            .extend(walk_errors.into_inner().unwrap_or_else(|p| p.into_inner()));
         progress.finish();
         report.failed = report.errors.len() as u64;
         report.seconds = started.elapsed().as_secs_f64();
@@ -275,7 +326,7 @@ impl Archive {
             };
             jobs.push(Job {
                 path: PathBuf::from(&f.path),
-                root: PathBuf::from("/"),
+                root: std::sync::Arc::from(Path::new("/")),
                 row: None,
                 existing,
             });
@@ -290,7 +341,7 @@ impl Archive {
                     if seen.insert(d.source_path.clone()) {
                         jobs.push(Job {
                             path: PathBuf::from(&d.source_path),
-                            root: PathBuf::from("/"),
+                            root: std::sync::Arc::from(Path::new("/")),
                             row: None,
                             existing: Some(d),
                         });
@@ -301,34 +352,35 @@ impl Archive {
         Ok(jobs)
     }
 
-    /// Lists the files under `paths`, refusing links that lead outside the tree and loops.
+    /// Hands each file under `paths` to `emit` (until it returns false), refusing links
+    /// that lead outside the tree and loops.
     fn walk(
         &self,
         paths: &[PathBuf],
         by_path: &HashMap<PathBuf, usize>,
         inventory: Option<&Path>,
-        report: &mut IngestReport,
-    ) -> Vec<Job> {
+        errors: &mut Vec<IngestError>,
+        emit: &mut dyn FnMut(Job) -> bool,
+    ) {
         let archive_root = std::fs::canonicalize(self.root()).ok();
-        let mut jobs = Vec::new();
-        let mut seen: HashSet<PathBuf> = HashSet::new();
+        // Paths reached twice (through links, or overlapping arguments) are ingested once;
+        // a 64-bit hash per path keeps this small for millions of files.
+        let mut seen: HashSet<u64> = HashSet::new();
         for input in paths {
             let root = match std::fs::canonicalize(input) {
                 Ok(r) => r,
                 Err(e) => {
-                    report.errors.push(IngestError {
+                    errors.push(IngestError {
                         path: display(input),
                         error: format!("cannot open: {e}"),
                     });
                     continue;
                 }
             };
-            let tree = if root.is_dir() {
-                root.clone()
+            let tree: std::sync::Arc<Path> = if root.is_dir() {
+                root.clone().into()
             } else {
-                root.parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| root.clone())
+                root.parent().unwrap_or(&root).into()
             };
             for entry in walkdir::WalkDir::new(&root)
                 .follow_links(true)
@@ -346,7 +398,7 @@ impl Archive {
                                 .map(|io| io.to_string())
                                 .unwrap_or_else(|| e.to_string())
                         };
-                        report.errors.push(IngestError { path, error });
+                        errors.push(IngestError { path, error });
                         continue;
                     }
                 };
@@ -361,7 +413,7 @@ impl Archive {
                 let canonical = match std::fs::canonicalize(path) {
                     Ok(c) => c,
                     Err(e) => {
-                        report.errors.push(IngestError {
+                        errors.push(IngestError {
                             path: display(path),
                             error: format!("cannot resolve: {e}"),
                         });
@@ -369,7 +421,7 @@ impl Archive {
                     }
                 };
                 if !canonical.starts_with(&tree) {
-                    report.errors.push(IngestError {
+                    errors.push(IngestError {
                         path: display(path),
                         error: format!(
                             "path outside the tree: it links to {}, outside {}",
@@ -386,24 +438,32 @@ impl Archive {
                 {
                     continue;
                 }
-                if !seen.insert(canonical.clone()) {
+                let key = {
+                    use std::hash::{BuildHasher, Hash, Hasher};
+                    let mut h = SEEN_HASHER.build_hasher();
+                    canonical.hash(&mut h);
+                    h.finish()
+                };
+                if !seen.insert(key) {
                     continue;
                 }
                 let row = canonical.ancestors().find_map(|a| by_path.get(a).copied());
-                jobs.push(Job {
+                let job = Job {
                     path: canonical,
                     root: tree.clone(),
                     row,
                     existing: None,
-                });
+                };
+                if !emit(job) {
+                    return;
+                }
             }
         }
-        jobs
     }
 
     fn run(
         &self,
-        jobs: Vec<Job>,
+        feed: Feed<'_>,
         rows: &[InventoryRow],
         options: &IngestOptions,
         progress: &dyn Progress,
@@ -423,11 +483,7 @@ impl Archive {
         let mut writer = self.index().writer()?;
         let result = std::thread::scope(|scope| -> Result<(), ArchiveError> {
             scope.spawn(move || {
-                for job in jobs {
-                    if job_tx.send(job).is_err() {
-                        break;
-                    }
-                }
+                feed(&mut |job| job_tx.send(job).is_ok());
             });
             for _ in 0..workers {
                 let job_rx = job_rx.clone();
