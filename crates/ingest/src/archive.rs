@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use kartoteka_index::{
-    snippet, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions,
+    snippet, AnalyzedPage, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions,
 };
 use kartoteka_model::{
     rfc3339, Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
@@ -384,19 +384,54 @@ impl Archive {
         writer: &mut kartoteka_index::IndexWriterHandle,
         ids: &[DocId],
     ) -> Result<Vec<StageRecord>, ArchiveError> {
-        let mut records = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let (doc, pages) = {
-                let store = self.store();
-                let Some(doc) = store.document(id)? else {
-                    continue;
-                };
-                let pages = store.pages(id)?;
-                (doc, pages)
-            };
-            let entries: Vec<PageEntry<'_>> = pages.iter().map(|p| page_entry(&doc, p)).collect();
-            writer.replace_document(id, entries)?;
-            records.push(index_record(&doc));
+        let mut loaded = Vec::with_capacity(ids.len());
+        {
+            let store = self.store();
+            for &id in ids {
+                if let Some(doc) = store.document(id)? {
+                    let pages = store.pages(id)?;
+                    loaded.push((doc, pages));
+                }
+            }
+        }
+        // Analyse on every core, as ingest does, then hand the pages to the index in order.
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let chunk = loaded.len().div_ceil(threads).max(1);
+        let analyzed: Vec<Vec<AnalyzedPage>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = loaded
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(_, pages)| {
+                                pages
+                                    .iter()
+                                    .map(|p| AnalyzedPage::new(&p.text))
+                                    .collect::<Vec<_>>()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut records = Vec::with_capacity(loaded.len());
+        for ((doc, pages), analyzed) in loaded.iter().zip(analyzed) {
+            let entries: Vec<PageEntry<'_>> = pages
+                .iter()
+                .zip(analyzed)
+                .map(|(p, a)| PageEntry {
+                    analyzed: Some(a),
+                    ..page_entry(doc, p)
+                })
+                .collect();
+            writer.replace_document(doc.id, entries)?;
+            records.push(index_record(doc));
         }
         Ok(records)
     }
