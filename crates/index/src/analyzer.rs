@@ -60,10 +60,6 @@ impl AnalyzedPage {
     /// Analyses a page's text. Words are analysed once per thread and remembered (up to
     /// [`WORD_CACHE`] of them), as an archive's vocabulary repeats from page to page.
     pub fn new(text: &str) -> AnalyzedPage {
-        thread_local! {
-            static CACHE: std::cell::RefCell<std::collections::HashMap<String, Forms>> =
-                std::cell::RefCell::new(std::collections::HashMap::new());
-        }
         let mut page = AnalyzedPage {
             folded: String::with_capacity(text.len()),
             lemma: String::with_capacity(text.len()),
@@ -95,15 +91,44 @@ impl AnalyzedPage {
     }
 }
 
+thread_local! {
+    /// Each thread's memory of word forms (see [`AnalyzedPage::new`]).
+    static CACHE: std::cell::RefCell<std::collections::HashMap<String, Forms>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Calls `f` with the forms of a word as written, from this thread's cache.
+pub(crate) fn with_forms<R>(word: &str, f: impl FnOnce(&Forms) -> R) -> R {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > WORD_CACHE {
+            cache.clear();
+        }
+        match cache.get(word) {
+            Some(forms) => f(forms),
+            None => f(cache
+                .entry(word.to_string())
+                .or_insert_with(|| Forms::of(word))),
+        }
+    })
+}
+
 /// How many distinct words each thread remembers the forms of.
 pub const WORD_CACHE: usize = 200_000;
 
 /// The indexed forms of one word as written.
-struct Forms {
-    folded: String,
-    lemma: String,
+pub(crate) struct Forms {
+    pub(crate) folded: String,
+    pub(crate) lemma: String,
     /// Transliteration keys joined by [`SAME_POSITION`]; empty for words that are not names.
-    keys: String,
+    pub(crate) keys: String,
+}
+
+impl Forms {
+    /// The transliteration keys, one by one.
+    pub(crate) fn key_list(&self) -> impl Iterator<Item = &str> {
+        self.keys.split(SAME_POSITION).filter(|k| !k.is_empty())
+    }
 }
 
 impl Forms {

@@ -69,18 +69,14 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
         let hit = if exact {
             wanted.iter().any(|q| q.exact == w.text)
         } else {
-            let folded = fold(w.text);
-            wanted.iter().any(|q| q.folded == folded)
-                || {
-                    let l = lemma(&folded);
-                    wanted.iter().any(|q| q.lemma == l)
-                }
-                || (w.text.chars().next().is_some_and(char::is_uppercase) && {
-                    let keys = translit_keys(w.text);
-                    wanted
-                        .iter()
-                        .any(|q| q.keys.iter().any(|k| keys.contains(k)))
+            // The same forms, from the same cache, as the index used for this word.
+            crate::analyzer::with_forms(w.text, |forms| {
+                wanted.iter().any(|q| {
+                    q.folded == forms.folded
+                        || q.lemma == forms.lemma
+                        || forms.key_list().any(|k| q.keys.iter().any(|qk| qk == k))
                 })
+            })
         };
         if hit {
             matches.push(w.start..w.end);
