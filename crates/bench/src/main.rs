@@ -363,21 +363,51 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Peak resident memory of this process so far, from /proc (Linux).
-fn peak_rss_mb() -> f64 {
+/// A memory figure of this process from /proc (Linux): "VmHWM" is the peak, "VmRSS" now.
+fn memory_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
 
+/// Prints memory every `every` documents while an ingest runs.
+struct MemoryProgress {
+    every: u64,
+    done: std::sync::atomic::AtomicU64,
+    started: Instant,
+}
+
+impl kartoteka_ingest::Progress for MemoryProgress {
+    fn begin(&self, total: u64) {
+        println!("  {total} files to ingest");
+    }
+    fn advance(&self, items: u64, _bytes: u64) {
+        let before = self
+            .done
+            .fetch_add(items, std::sync::atomic::Ordering::Relaxed);
+        let now = before + items;
+        if now / self.every != before / self.every {
+            println!(
+                "  {now:>8} documents  {:>5.0} s  RSS {:>4.0} MB  peak {:>4.0} MB",
+                self.started.elapsed().as_secs_f64(),
+                memory_mb("VmRSS:"),
+                memory_mb("VmHWM:")
+            );
+        }
+    }
+    fn finish(&self) {}
+}
+
 fn memory(docs: u64) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
+    let dir = tempfile::tempdir_in(
+        std::env::var_os("KARTOTEKA_BENCH_DIR").unwrap_or_else(|| ".".into()),
+    )?;
     let synth = dir.path().join("synth");
     let t = Instant::now();
     kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
@@ -386,33 +416,28 @@ fn memory(docs: u64) -> anyhow::Result<()> {
         seed: 1,
     })?;
     println!(
-        "memory: synthesised {docs} documents in {:.0} s",
-        t.elapsed().as_secs_f64()
+        "memory: synthesised {docs} documents in {:.0} s; peak RSS so far {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        memory_mb("VmHWM:")
     );
     let archive = Archive::init(&dir.path().join("archive"))?;
-    let before = peak_rss_mb();
-    let t = Instant::now();
-    // Ingest in slices to show memory staying flat as the archive grows.
-    let mut slices: Vec<PathBuf> = std::fs::read_dir(synth.join("documents"))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    slices.sort();
+    // One ingest of everything, with its inventory, as a user would run it.
     let options = IngestOptions {
         inventory: Some(synth.join("opis.csv")),
         ..options()
     };
-    let mut total = 0;
-    for (i, slice) in slices.iter().enumerate() {
-        let report = archive.ingest(std::slice::from_ref(slice), &options, &NoProgress)?;
-        total += report.added;
-        println!(
-            "  after fonds {}/{}: {total} documents, {:.0} s, peak RSS {:.0} MB",
-            i + 1,
-            slices.len(),
-            t.elapsed().as_secs_f64(),
-            peak_rss_mb()
-        );
-    }
-    println!("  peak RSS before ingest {before:.0} MB, after {total} documents {:.0} MB (target: under 1024 MB)", peak_rss_mb());
+    let progress = MemoryProgress {
+        every: (docs / 20).max(1),
+        done: Default::default(),
+        started: Instant::now(),
+    };
+    let report = archive.ingest(&[synth.join("documents")], &options, &progress)?;
+    let secs = progress.started.elapsed().as_secs_f64();
+    println!(
+        "  ingested {} documents in {secs:.0} s ({:.0} docs/s); peak RSS {:.0} MB (target: under 1024 MB, flat)",
+        report.added,
+        report.added as f64 / secs,
+        memory_mb("VmHWM:")
+    );
     Ok(())
 }

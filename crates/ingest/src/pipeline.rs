@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use kartoteka_model::{
-    ContentHash, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome,
+    ContentHash, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome, Unit,
 };
 use kartoteka_store::{hash_bytes, NewDocument, Saved};
 use serde::Serialize;
@@ -151,9 +151,15 @@ enum Outcome {
 /// Produces the jobs of an ingest, handing each to the closure until it returns false.
 type Feed<'a> = Box<dyn FnOnce(&mut dyn FnMut(Job) -> bool) -> bool + Send + 'a>;
 
-/// A fixed hasher for the walk's set of seen paths.
-const SEEN_HASHER: std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher> =
-    std::hash::BuildHasherDefault::new();
+/// A 64-bit hash of a path: what the walk remembers of the paths it has seen and of the
+/// paths an inventory names, so that millions of them take little memory.
+fn path_hash(path: &Path) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::new()
+        .build_hasher();
+    path.hash(&mut h);
+    h.finish()
+}
 
 /// Counts the files under `paths`, for the progress bar only.
 fn count_files(paths: &[PathBuf]) -> u64 {
@@ -215,7 +221,8 @@ impl Archive {
         let mut report = IngestReport::default();
 
         // The inventory: units first, then a map from files and folders to rows.
-        let mut rows: Vec<InventoryRow> = Vec::new();
+        let mut rows: Vec<Unit> = Vec::new();
+        let mut by_path: HashMap<u64, u32> = HashMap::new();
         let mut inventory_file: Option<PathBuf> = None;
         if let Some(inv) = &options.inventory {
             match Inventory::read(inv) {
@@ -226,25 +233,27 @@ impl Archive {
                             error: p.to_string(),
                         });
                     }
-                    let units: Vec<_> = parsed.rows.iter().map(InventoryRow::unit).collect();
-                    self.store().upsert_units(&units)?;
-                    rows = parsed.rows;
+                    // Only what placement needs stays in memory: the units, and the hashes of
+                    // the paths the rows name (about 200 bytes a row).
+                    rows = parsed.rows.iter().map(InventoryRow::unit).collect();
+                    for batch in rows.chunks(10_000) {
+                        self.store().upsert_units(batch)?;
+                    }
+                    for (i, row) in parsed.rows.iter().enumerate() {
+                        if let Some(p) = row
+                            .path
+                            .as_ref()
+                            .and_then(|p| std::fs::canonicalize(p).ok())
+                        {
+                            by_path.insert(path_hash(&p), i as u32);
+                        }
+                    }
                     inventory_file = std::fs::canonicalize(inv).ok();
                 }
                 Err(e) => report.errors.push(IngestError {
                     path: display(inv),
                     error: e.to_string(),
                 }),
-            }
-        }
-        let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
-        for (i, row) in rows.iter().enumerate() {
-            if let Some(p) = row
-                .path
-                .as_ref()
-                .and_then(|p| std::fs::canonicalize(p).ok())
-            {
-                by_path.insert(p, i);
             }
         }
 
@@ -357,7 +366,7 @@ impl Archive {
     fn walk(
         &self,
         paths: &[PathBuf],
-        by_path: &HashMap<PathBuf, usize>,
+        by_path: &HashMap<u64, u32>,
         inventory: Option<&Path>,
         errors: &mut Vec<IngestError>,
         emit: &mut dyn FnMut(Job) -> bool,
@@ -438,16 +447,12 @@ impl Archive {
                 {
                     continue;
                 }
-                let key = {
-                    use std::hash::{BuildHasher, Hash, Hasher};
-                    let mut h = SEEN_HASHER.build_hasher();
-                    canonical.hash(&mut h);
-                    h.finish()
-                };
-                if !seen.insert(key) {
+                if !seen.insert(path_hash(&canonical)) {
                     continue;
                 }
-                let row = canonical.ancestors().find_map(|a| by_path.get(a).copied());
+                let row = canonical
+                    .ancestors()
+                    .find_map(|a| by_path.get(&path_hash(a)).map(|&i| i as usize));
                 let job = Job {
                     path: canonical,
                     root: tree.clone(),
@@ -464,7 +469,7 @@ impl Archive {
     fn run(
         &self,
         feed: Feed<'_>,
-        rows: &[InventoryRow],
+        rows: &[Unit],
         options: &IngestOptions,
         progress: &dyn Progress,
         report: &mut IngestReport,
@@ -608,7 +613,7 @@ impl Archive {
     }
 
     /// A worker's whole job on one file.
-    fn process(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions) -> Outcome {
+    fn process(&self, job: Job, rows: &[Unit], options: &IngestOptions) -> Outcome {
         let source = display(&job.path);
         let read = match std::fs::metadata(&job.path) {
             Ok(meta) if meta.len() > options.max_file_size => None,
@@ -662,7 +667,7 @@ impl Archive {
     fn from_blob_or_fail(
         &self,
         job: Job,
-        rows: &[InventoryRow],
+        rows: &[Unit],
         options: &IngestOptions,
         error: String,
     ) -> Outcome {
@@ -681,7 +686,7 @@ impl Archive {
     fn placement(
         &self,
         job: &Job,
-        rows: &[InventoryRow],
+        rows: &[Unit],
     ) -> (
         Option<Reference>,
         Placement,
@@ -724,7 +729,7 @@ impl Archive {
     }
 
     /// Stores a file too large to extract, so that it is kept and listed as failed.
-    fn store_oversized(&self, job: Job, rows: &[InventoryRow], options: &IngestOptions) -> Outcome {
+    fn store_oversized(&self, job: Job, rows: &[Unit], options: &IngestOptions) -> Outcome {
         let source = display(&job.path);
         let file = match std::fs::File::open(&job.path) {
             Ok(f) => f,
@@ -780,7 +785,7 @@ impl Archive {
     fn extract_and_describe(
         &self,
         job: Job,
-        rows: &[InventoryRow],
+        rows: &[Unit],
         options: &IngestOptions,
         bytes: Vec<u8>,
         hash: ContentHash,
