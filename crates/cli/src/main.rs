@@ -185,14 +185,11 @@ fn main() -> ExitCode {
 
 fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
     Archive::open(archive).map_err(|e| match e {
-        ArchiveError::NotAnArchive(_) => Failure {
-            status: EXIT_FAILED,
-            error: e.into(),
-        },
-        other => Failure {
-            status: EXIT_FAILED,
-            error: anyhow::Error::new(other).context(format!("opening {}", archive.display())),
-        },
+        // This one already names the folder and what to do.
+        ArchiveError::NotAnArchive(_) => e.into(),
+        other => anyhow::Error::new(other)
+            .context(format!("opening {}", archive.display()))
+            .into(),
     })
 }
 

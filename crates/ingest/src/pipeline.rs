@@ -816,11 +816,7 @@ impl Archive {
         let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             extract(format, &bytes, &options.limits, &options.ocr)
         }))
-        .unwrap_or_else(|_| {
-            Err(crate::extract::ExtractError::Pdf(
-                "the extractor crashed on this file".into(),
-            ))
-        });
+        .unwrap_or_else(|_| Err(crate::extract::ExtractError::Crashed(format)));
         let (extracted, outcome) = match extracted {
             Ok(e) => {
                 let outcome = if e.needs_ocr {

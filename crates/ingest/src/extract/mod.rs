@@ -64,6 +64,9 @@ pub enum ExtractError {
     /// OCR was attempted and failed.
     #[error("OCR: {0}")]
     Ocr(String),
+    /// The parser for this format panicked on the file: a bug to report, with the file.
+    #[error("the {0} extractor crashed on this file (please report it with the file)")]
+    Crashed(Format),
 }
 
 /// Limits for extraction.
