@@ -32,7 +32,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 
 pub use analyzer::{AnalyzedPage, Form, PreAnalyzedTokenizer};
 pub use query::{Query, QueryError};
-pub use snippet::{snippet, Snippet};
+pub use snippet::{snippet, snippet_at, Snippet};
 
 /// Errors of the search index.
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +122,8 @@ pub struct Hit {
     pub sheet: Option<Sheet>,
     /// Relevance score (higher is better).
     pub score: f32,
+    /// Where tantivy keeps the page, for [`SearchIndex::matched_positions`].
+    pub address: tantivy::DocAddress,
 }
 
 /// The hits of a search and how many pages matched in all.
@@ -173,7 +175,8 @@ fn schema() -> (Schema, Fields) {
         verso: b.add_u64_field("verso", NumericOptions::default().set_stored()),
         folded: b.add_text_field("folded", text(true)),
         lemma: b.add_text_field("lemma", text(true)),
-        translit: b.add_text_field("translit", text(false)),
+        // Positions here too, so that snippets can mark the romanised names that matched.
+        translit: b.add_text_field("translit", text(true)),
         unit: b.add_facet_field("unit", FacetOptions::default()),
         language: b.add_text_field("language", STRING),
         format: b.add_text_field("format", STRING),
@@ -404,7 +407,46 @@ impl SearchIndex {
             page: get(f.page).unwrap_or(0) as u32,
             sheet,
             score,
+            address,
         })
+    }
+
+    /// The word positions in a hit's page where the query's words matched, in any form,
+    /// read from the index's postings: what a snippet highlights, found without analysing
+    /// the page again.
+    pub fn matched_positions(&self, query: &Query, hit: &Hit) -> Result<Vec<u32>, IndexError> {
+        use tantivy::postings::Postings;
+        use tantivy::DocSet;
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let segment = searcher.segment_reader(hit.address.segment_ord);
+        let mut positions = Vec::new();
+        let mut buffer = Vec::new();
+        for word in query.positive_words() {
+            for (form, field) in [
+                (Form::Folded, f.folded),
+                (Form::Lemma, f.lemma),
+                (Form::Translit, f.translit),
+            ] {
+                let inverted = segment.inverted_index(field)?;
+                for term in form.query_terms(word) {
+                    let term = Term::from_field_text(field, &term);
+                    let Some(mut postings) = inverted
+                        .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                        .map_err(|e| IndexError::Tantivy(e.into()))?
+                    else {
+                        continue;
+                    };
+                    if postings.seek(hit.address.doc_id) == hit.address.doc_id {
+                        postings.positions(&mut buffer);
+                        positions.extend_from_slice(&buffer);
+                    }
+                }
+            }
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        Ok(positions)
     }
 
     fn compile(&self, query: &Query, exact: bool) -> Box<dyn TantivyQuery> {

@@ -82,6 +82,26 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
             matches.push(w.start..w.end);
         }
     }
+    fragment_around(text, &matches)
+}
+
+/// The best fragment of `text` with the words at these positions (word numbers, as the
+/// index counts them) marked: the fast path, when the index says where the matches are.
+pub fn snippet_at(text: &str, positions: &[u32]) -> Snippet {
+    let mut matches = Vec::with_capacity(positions.len());
+    let mut wanted = positions.iter().peekable();
+    for (i, w) in words(text).enumerate() {
+        let Some(&&next) = wanted.peek() else { break };
+        if i as u32 == next {
+            matches.push(w.start..w.end);
+            wanted.next();
+        }
+    }
+    fragment_around(text, &matches)
+}
+
+/// Cuts the fragment with the most of `matches` (byte ranges, in order) and marks them.
+fn fragment_around(text: &str, matches: &[Range<usize>]) -> Snippet {
     // The match followed by the most matches within one fragment's width.
     let best = (0..matches.len())
         .max_by_key(|&i| {
@@ -168,6 +188,18 @@ mod tests {
             "Встреча с Хрущёвым. Later Khrushchev said nothing.",
             &q,
             false,
+        );
+        assert_eq!(
+            s.marked("[", "]"),
+            "Встреча с [Хрущёвым]. Later [Khrushchev] said nothing."
+        );
+    }
+
+    #[test]
+    fn positions_mark_the_words_at_them() {
+        let s = snippet_at(
+            "Встреча с Хрущёвым. Later Khrushchev said nothing.",
+            &[2, 4],
         );
         assert_eq!(
             s.marked("[", "]"),

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use kartoteka_index::{
-    snippet, AnalyzedPage, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions,
+    snippet, snippet_at, AnalyzedPage, IndexError, PageEntry, Query, QueryError, SearchIndex,
+    SearchOptions,
 };
 use kartoteka_model::{
     rfc3339, Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
@@ -256,7 +257,12 @@ impl Archive {
                 .page(hit.doc, hit.page)?
                 .map(|p| p.text)
                 .unwrap_or_default();
-            let fragment = snippet(&text, &parsed, options.exact);
+            // The index says where the words matched; exact mode re-matches the spelling.
+            let fragment = if options.exact {
+                snippet(&text, &parsed, true)
+            } else {
+                snippet_at(&text, &self.index.matched_positions(&parsed, &hit)?)
+            };
             let html = {
                 let mut out = String::new();
                 let mut last = 0;

@@ -37,6 +37,10 @@ fn is_apostrophe(c: char) -> bool {
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
+    } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+        // The Cyrillic block is letters and combining marks but for one sign (҂, the
+        // thousands sign); answering here skips the slow Unicode table lookup.
+        c != '\u{0482}'
     } else {
         c.is_alphanumeric() || is_combining_mark(c)
     }
