@@ -437,7 +437,9 @@ impl SearchIndex {
                     else {
                         continue;
                     };
-                    if postings.seek(hit.address.doc_id) == hit.address.doc_id {
+                    // `seek` only moves forward: a list starting past the page lacks it.
+                    let target = hit.address.doc_id;
+                    if postings.doc() <= target && postings.seek(target) == target {
                         postings.positions(&mut buffer);
                         positions.extend_from_slice(&buffer);
                     }
