@@ -244,3 +244,50 @@ fn hits_carry_sheet_and_totals() {
     assert_eq!(results.hits.len(), 1);
     assert!(results.hits[0].sheet.is_some());
 }
+
+#[test]
+fn matched_positions_point_at_the_words_that_matched() {
+    let index = index();
+    for q in [
+        "Хрущёв",
+        "Кузьмин",
+        "Лондон OR Vienna",
+        "\"Лаврентий Берия\"",
+    ] {
+        let query = Query::parse(q).unwrap();
+        let results = index
+            .search(
+                &query,
+                &SearchOptions {
+                    limit: 50,
+                    ..Default::default()
+                },
+                &text,
+            )
+            .unwrap();
+        for hit in &results.hits {
+            let positions = index.matched_positions(&query, hit).unwrap();
+            assert!(
+                !positions.is_empty(),
+                "{q}: a hit has at least one matched word"
+            );
+            let page = text(hit.doc, hit.page).unwrap();
+            let marked = kartoteka_index::snippet_at(&page, &positions);
+            assert!(!marked.highlights.is_empty(), "{q}: {page}");
+        }
+    }
+    // Хрущёву in one page, Khrushchev in another: each is marked where it stands.
+    let query = Query::parse("Хрущёв").unwrap();
+    let hits = index
+        .search(&query, &SearchOptions::default(), &text)
+        .unwrap()
+        .hits;
+    let khrushchev = hits.iter().find(|h| h.doc == DocId(3)).unwrap();
+    let page = text(khrushchev.doc, 1).unwrap();
+    let s =
+        kartoteka_index::snippet_at(&page, &index.matched_positions(&query, khrushchev).unwrap());
+    assert_eq!(
+        s.marked("[", "]"),
+        "Memorandum: [Khrushchev] met the ambassador in Vienna."
+    );
+}
