@@ -48,17 +48,12 @@ fn options() -> IngestOptions {
 fn pages(archive: &Archive) -> anyhow::Result<Vec<(DocId, String)>> {
     let store = archive.store();
     let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let batch = store.documents_after(after, 1000)?;
-        let Some(last) = batch.last() else { break };
-        after = Some(last.id);
-        for d in batch {
-            for p in store.pages(d.id)? {
-                out.push((d.id, p.text));
-            }
+    store.each_document(&mut |d| {
+        for p in store.pages(d.id)? {
+            out.push((d.id, p.text));
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

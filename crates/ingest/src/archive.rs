@@ -358,23 +358,15 @@ impl Archive {
         let store = self.store();
         let summary = store.summary()?;
         let failures = store.failures()?;
-        let mut needs_ocr = Vec::new();
-        let mut after = None;
-        loop {
-            let batch = store.documents_after(after, 1000)?;
-            let Some(last) = batch.last() else { break };
-            after = Some(last.id);
-            needs_ocr.extend(
-                batch
-                    .into_iter()
-                    .filter(|d| d.needs_ocr)
-                    .map(|d| DocSummary {
-                        doc: d.id,
-                        path: d.source_path,
-                        reference: d.reference.map(|r| r.to_string()),
-                    }),
-            );
-        }
+        let needs_ocr = store
+            .documents_waiting_for_ocr()?
+            .into_iter()
+            .map(|d| DocSummary {
+                doc: d.id,
+                path: d.source_path,
+                reference: d.reference.map(|r| r.to_string()),
+            })
+            .collect();
         Ok(Status {
             archive: self.root.display().to_string(),
             summary,

@@ -341,20 +341,14 @@ impl Archive {
             });
         }
         if options.ocr.available() {
-            let mut after = None;
-            loop {
-                let batch = store.documents_after(after, 1000)?;
-                let Some(last) = batch.last() else { break };
-                after = Some(last.id);
-                for d in batch.into_iter().filter(|d| d.needs_ocr) {
-                    if seen.insert(d.source_path.clone()) {
-                        jobs.push(Job {
-                            path: PathBuf::from(&d.source_path),
-                            root: std::sync::Arc::from(Path::new("/")),
-                            row: None,
-                            existing: Some(d),
-                        });
-                    }
+            for d in store.documents_waiting_for_ocr()? {
+                if seen.insert(d.source_path.clone()) {
+                    jobs.push(Job {
+                        path: PathBuf::from(&d.source_path),
+                        root: std::sync::Arc::from(Path::new("/")),
+                        row: None,
+                        existing: Some(d),
+                    });
                 }
             }
         }

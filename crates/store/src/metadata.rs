@@ -151,6 +151,26 @@ pub trait MetadataStore: Send {
         after: Option<DocId>,
         limit: usize,
     ) -> Result<Vec<Document>, StoreError>;
+    /// Documents waiting for OCR.
+    fn documents_waiting_for_ocr(&self) -> Result<Vec<Document>, StoreError>;
+    /// Calls `f` with every document in number order, reading them in batches so that
+    /// memory stays flat however large the archive.
+    fn each_document(
+        &self,
+        f: &mut dyn FnMut(Document) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut after = None;
+        loop {
+            let batch = self.documents_after(after, 1000)?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            after = Some(last.id);
+            for doc in batch {
+                f(doc)?;
+            }
+        }
+    }
     /// A document's pages in order.
     fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError>;
     /// One page of a document.

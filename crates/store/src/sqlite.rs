@@ -398,44 +398,27 @@ impl MetadataStore for SqliteStore {
             doc.needs_ocr,
             at,
         ];
-        let saved = match existing {
-            None => {
-                tx.execute(
-                    "INSERT INTO documents(source_path, content, size, format, encoding, language, reference, unit_key,
-                       placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                    values,
-                )
-                .map_err(db)?;
-                Saved::Added(DocId(tx.last_insert_rowid()))
-            }
-            Some(id) => {
-                // The ingest time stays the first one; the version table keeps the history.
-                tx.execute(
-                    "UPDATE documents SET content = ?2, size = ?3, format = ?4, encoding = ?5, language = ?6,
-                       reference = ?7, unit_key = ?8, placement = ?9, title = ?10, date_from = ?11, date_to = ?12,
-                       page_count = ?13, needs_ocr = ?14
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        doc.content.to_hex(),
-                        doc.size as i64,
-                        doc.format.as_str(),
-                        doc.encoding,
-                        doc.language,
-                        doc.reference.as_ref().map(|r| r.to_string()),
-                        unit_key,
-                        doc.placement.as_str(),
-                        doc.title,
-                        doc.dates.map(|d| d.from),
-                        doc.dates.map(|d| d.to),
-                        pages.len() as u32,
-                        doc.needs_ocr,
-                    ],
-                )
-                .map_err(db)?;
-                Saved::Updated(DocId(id))
-            }
+        // One statement for both cases; an update keeps the first ingest time, and the
+        // version table keeps the history of contents.
+        let id: i64 = tx
+            .query_row(
+                "INSERT INTO documents(source_path, content, size, format, encoding, language, reference, unit_key,
+                   placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT(source_path) DO UPDATE SET content = excluded.content, size = excluded.size,
+                   format = excluded.format, encoding = excluded.encoding, language = excluded.language,
+                   reference = excluded.reference, unit_key = excluded.unit_key, placement = excluded.placement,
+                   title = excluded.title, date_from = excluded.date_from, date_to = excluded.date_to,
+                   page_count = excluded.page_count, needs_ocr = excluded.needs_ocr
+                 RETURNING id",
+                values,
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        let saved = if existing.is_some() {
+            Saved::Updated(DocId(id))
+        } else {
+            Saved::Added(DocId(id))
         };
         tx.execute(
             "INSERT INTO document_versions(doc, content, at) VALUES (?1, ?2, ?3)",
@@ -517,6 +500,13 @@ impl MetadataStore for SqliteStore {
         self.query_documents(
             &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2"),
             params![after.map(|d| d.0).unwrap_or(i64::MIN), limit as i64],
+        )
+    }
+
+    fn documents_waiting_for_ocr(&self) -> Result<Vec<Document>, StoreError> {
+        self.query_documents(
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE needs_ocr ORDER BY id"),
+            [],
         )
     }
 
