@@ -157,13 +157,14 @@ pub fn print_search(query: &str, response: &SearchResponse, color: bool) {
         if response.total == 1 { "" } else { "s" }
     );
     for (i, hit) in response.hits.iter().enumerate() {
-        let sheet = hit
-            .sheet
-            .map(|n| format!(", л. {n}{}", if hit.verso { " об." } else { "" }))
-            .unwrap_or_default();
-        let place = hit.reference.clone().unwrap_or_else(|| "(unplaced)".into());
+        // The citation names the sheet; an unplaced document still shows its sheet.
+        let place = match (&hit.citation, hit.sheet) {
+            (Some(citation), _) => citation.clone(),
+            (None, Some(n)) => format!("(unplaced), л. {n}{}", if hit.verso { " об." } else { "" }),
+            (None, None) => "(unplaced)".into(),
+        };
         println!(
-            "\n{:>3}. {place}{sheet}   doc {} p. {}   {}",
+            "\n{:>3}. {place}   doc {} p. {}   {}",
             i + 1,
             hit.doc,
             hit.page,

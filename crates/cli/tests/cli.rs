@@ -197,8 +197,12 @@ fn hits_carry_reference_sheet_and_snippet() {
             .contains("<b>Гайд</b>-<b>парке</b>"),
         "{hit}"
     );
-    // The verso of sheet 1 is its own page.
+    // The verso of sheet 1 is its own page, and the citation names it.
     let verso = search(dir.path(), &["Родственники"]);
+    assert_eq!(
+        verso["hits"][0]["citation"],
+        "ф. 9001, оп. 1, д. 1, л. 1 об."
+    );
     assert_eq!(
         (
             verso["hits"][0]["sheet"].as_u64(),

@@ -71,6 +71,9 @@ pub struct SearchHit {
     pub doc: DocId,
     /// Reference code of the document, if placed.
     pub reference: Option<String>,
+    /// The reference of the very sheet the hit is on ("ф. 17, оп. 171, д. 409, л. 12 об."):
+    /// what a citation names.
+    pub citation: Option<String>,
     /// The original's path at ingest.
     pub path: String,
     /// The page within the document.
@@ -276,8 +279,22 @@ impl Archive {
                 out.push_str(&escape_html(&fragment.fragment[last..]));
                 out
             };
+            let citation = doc.reference.as_ref().map(|r| match hit.sheet {
+                Some(sheet) => {
+                    let mut at = r.truncate(kartoteka_model::Level::File);
+                    if at.file.is_some() {
+                        at.sheets = Some(kartoteka_model::Sheets {
+                            first: sheet,
+                            last: None,
+                        });
+                    }
+                    at.to_string()
+                }
+                None => r.to_string(),
+            });
             hits.push(SearchHit {
                 doc: hit.doc,
+                citation,
                 reference: doc.reference.as_ref().map(|r| r.to_string()),
                 path: doc.source_path,
                 page: hit.page,
