@@ -3,11 +3,28 @@
 //! # Brief overview
 //!
 //! A [`SearchIndex`] is a tantivy index with one entry per page ([`PageEntry`]). Each page
-//! is indexed four times, once per [`Form`] of its words: as written (for exact mode),
-//! folded, by lemma, and by transliteration key. A [`Query`] in the researcher's language
-//! is parsed, then each word asks all forms at once with the closer forms weighted higher,
-//! so that a search for "Хрущёвым" finds "Хрущёв", "Хрущеве" and "Khrushchev", with the
-//! exact spelling ranked first. [`snippet`] marks what matched in a page's text.
+//! is indexed three times, once per [`Form`] of its words: folded, by lemma, and by
+//! transliteration key ([`AnalyzedPage`] computes all three in one pass). A [`Query`] in
+//! the researcher's language is parsed, then each word asks all forms at once with the
+//! closer forms weighted higher, so that a search for "Хрущёвым" finds "Хрущёв", "Хрущеве"
+//! and "Khrushchev", with the exact spelling ranked first. Exact mode checks folded
+//! candidates word for word against the page text ([`PageText`]). [`snippet_at`] marks
+//! the words the index matched; [`snippet`] re-matches them from the text.
+//!
+//! ```
+//! use kartoteka_index::{PageEntry, Query, SearchIndex, SearchOptions};
+//! use kartoteka_model::{DocId, Format};
+//! let index = SearchIndex::in_memory().unwrap();
+//! let mut writer = index.writer().unwrap();
+//! let page = PageEntry { doc: DocId(1), page: 1, sheet: None, text: "Письмо Хрущёву", reference: None,
+//!     language: None, format: Format::Text, dates: None, analyzed: None };
+//! writer.add_document(vec![page]).unwrap();
+//! writer.commit().unwrap();
+//! index.refresh().unwrap();
+//! let no_text = |_: DocId, _: u32| -> Option<String> { None };
+//! let found = index.search(&Query::parse("Khrushchev").unwrap(), &SearchOptions::default(), &no_text).unwrap();
+//! assert_eq!(found.hits[0].doc, DocId(1));
+//! ```
 //!
 //! The index is derived data: it can always be rebuilt from the store.
 

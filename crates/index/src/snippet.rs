@@ -1,9 +1,10 @@
 //! Snippets: the part of a page where a query matched, with the matching words marked.
 //!
-//! Tantivy's snippet generator only sees the terms of the field it is given; a page here
-//! matches through four fields (exact, folded, lemma, transliteration key), so the words
-//! are matched again here with the same analysis, which also marks "Khrushchev" in a page
-//! found by "Хрущёв".
+//! Tantivy's snippet generator only sees the terms of one field; a page here matches
+//! through three (folded, lemma, transliteration key). [`snippet_at`] marks the words at
+//! the positions the index reports for the hit; [`snippet`] matches the words again with
+//! the same analysis (exact mode, where the spelling decides). Either way "Khrushchev" is
+//! marked in a page found by "Хрущёв".
 
 use std::ops::Range;
 
