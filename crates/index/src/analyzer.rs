@@ -1,12 +1,15 @@
 //! How a page's words become index terms.
 //!
-//! The index has three text fields; each word of a page is indexed once in each, at the
-//! same position, in one [`Form`]: folded, lemma, or transliteration keys (several at one
-//! position). [`AnalyzedPage`] computes all three in one pass and [`PreAnalyzedTokenizer`]
-//! hands them to tantivy. Queries use [`Form::query_terms`], the same functions, so that
-//! a word in a query and in a page meet exactly when their forms agree.
+//! The index has two text fields; each word of a page is indexed once in each, at the
+//! same position, in one [`Form`]: folded, and transliteration keys (several at one
+//! position, for capitalised words). [`AnalyzedPage`] computes both in one pass and
+//! [`PreAnalyzedTokenizer`] hands them to tantivy. Queries use [`Form::query_terms`], the
+//! same functions, so that a word in a query and in a page meet exactly when their forms
+//! agree. Lemmas are not indexed: a query word is expanded to the folded terms of the
+//! index that share its lemma (see `SearchIndex`), which finds the same pages at half the
+//! indexing cost.
 
-use kartoteka_text::{fold, lemma, translit_keys, words};
+use kartoteka_text::{fold, translit_keys, words};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// The form of a word a field indexes.
@@ -14,8 +17,6 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 pub enum Form {
     /// Lower case, ё as е, Latin diacritics removed.
     Folded,
-    /// The lemma of the folded word.
-    Lemma,
     /// Transliteration keys of capitalised words (names).
     Translit,
 }
@@ -26,7 +27,6 @@ impl Form {
     pub fn query_terms(self, word: &str) -> Vec<String> {
         match self {
             Form::Folded => vec![fold(word).into_owned()],
-            Form::Lemma => vec![lemma(&fold(word)).into_owned()],
             Form::Translit => translit_keys(word),
         }
     }
@@ -49,7 +49,6 @@ fn is_name_like(word: &str) -> bool {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AnalyzedPage {
     pub(crate) folded: String,
-    pub(crate) lemma: String,
     pub(crate) translit: String,
 }
 
@@ -62,7 +61,6 @@ impl AnalyzedPage {
     pub fn new(text: &str) -> AnalyzedPage {
         let mut page = AnalyzedPage {
             folded: String::with_capacity(text.len()),
-            lemma: String::with_capacity(text.len()),
             translit: String::with_capacity(text.len() / 4),
         };
         CACHE.with(|cache| {
@@ -73,7 +71,6 @@ impl AnalyzedPage {
             for (position, w) in words(text).enumerate() {
                 if position > 0 {
                     page.folded.push(' ');
-                    page.lemma.push(' ');
                     page.translit.push(' ');
                 }
                 let forms = match cache.get(w.text) {
@@ -83,7 +80,6 @@ impl AnalyzedPage {
                         .or_insert_with(|| Forms::of(w.text)),
                 };
                 page.folded.push_str(&forms.folded);
-                page.lemma.push_str(&forms.lemma);
                 page.translit.push_str(&forms.keys);
             }
         });
@@ -119,7 +115,6 @@ pub const WORD_CACHE: usize = 200_000;
 /// The indexed forms of one word as written.
 pub(crate) struct Forms {
     pub(crate) folded: String,
-    pub(crate) lemma: String,
     /// Transliteration keys joined by [`SAME_POSITION`]; empty for words that are not names.
     pub(crate) keys: String,
 }
@@ -134,17 +129,12 @@ impl Forms {
 impl Forms {
     fn of(word: &str) -> Forms {
         let folded = fold(word).into_owned();
-        let lemma = lemma(&folded).into_owned();
         let keys = if is_name_like(word) {
             translit_keys(word).join(&SAME_POSITION.to_string())
         } else {
             String::new()
         };
-        Forms {
-            folded,
-            lemma,
-            keys,
-        }
+        Forms { folded, keys }
     }
 }
 

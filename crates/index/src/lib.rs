@@ -108,6 +108,12 @@ impl<F: Fn(DocId, u32) -> Option<String>> PageText for F {
     }
 }
 
+/// How many dictionary terms a query word's expansion to its other forms reads at most.
+const MAX_FORMS_SCANNED: usize = 5_000;
+
+/// How many combinations of forms an inflected phrase tries at most.
+const MAX_PHRASE_FORMS: usize = 64;
+
 /// How many folded candidates exact mode checks at most.
 pub const EXACT_CANDIDATES: usize = 10_000;
 
@@ -159,7 +165,6 @@ struct Fields {
     sheet: Field,
     verso: Field,
     folded: Field,
-    lemma: Field,
     translit: Field,
     unit: Field,
     language: Field,
@@ -191,7 +196,6 @@ fn schema() -> (Schema, Fields) {
         sheet: b.add_u64_field("sheet", num.clone()),
         verso: b.add_u64_field("verso", NumericOptions::default().set_stored()),
         folded: b.add_text_field("folded", text(true)),
-        lemma: b.add_text_field("lemma", text(true)),
         // Positions here too, so that snippets can mark the romanised names that matched.
         translit: b.add_text_field("translit", text(true)),
         unit: b.add_facet_field("unit", FacetOptions::default()),
@@ -310,8 +314,9 @@ impl SearchIndex {
         pages: &dyn PageText,
     ) -> Result<SearchResults, IndexError> {
         let f = self.fields;
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
-            vec![(Occur::Must, self.compile(query, options.exact))];
+            vec![(Occur::Must, self.compile(&searcher, query, options.exact))];
         if let Some(unit) = &options.within {
             let facet = Facet::from_path(unit.unit_path());
             clauses.push((
@@ -368,7 +373,6 @@ impl SearchIndex {
             ));
         }
         let compiled = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
         let limit = if options.limit == 0 {
             10
         } else {
@@ -440,26 +444,28 @@ impl SearchIndex {
         let mut positions = Vec::new();
         let mut buffer = Vec::new();
         for word in query.positive_words() {
-            for (form, field) in [
-                (Form::Folded, f.folded),
-                (Form::Lemma, f.lemma),
-                (Form::Translit, f.translit),
-            ] {
+            let folded = self
+                .forms_in_index(&searcher, word)
+                .into_iter()
+                .map(|t| (f.folded, t));
+            let keys = Form::Translit
+                .query_terms(word)
+                .into_iter()
+                .map(|t| (f.translit, t));
+            for (field, term) in folded.chain(keys) {
                 let inverted = segment.inverted_index(field)?;
-                for term in form.query_terms(word) {
-                    let term = Term::from_field_text(field, &term);
-                    let Some(mut postings) = inverted
-                        .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
-                        .map_err(|e| IndexError::Tantivy(e.into()))?
-                    else {
-                        continue;
-                    };
-                    // `seek` only moves forward: a list starting past the page lacks it.
-                    let target = hit.address.doc_id;
-                    if postings.doc() <= target && postings.seek(target) == target {
-                        postings.positions(&mut buffer);
-                        positions.extend_from_slice(&buffer);
-                    }
+                let term = Term::from_field_text(field, &term);
+                let Some(mut postings) = inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                    .map_err(|e| IndexError::Tantivy(e.into()))?
+                else {
+                    continue;
+                };
+                // `seek` only moves forward: a list starting past the page lacks it.
+                let target = hit.address.doc_id;
+                if postings.doc() <= target && postings.seek(target) == target {
+                    postings.positions(&mut buffer);
+                    positions.extend_from_slice(&buffer);
                 }
             }
         }
@@ -468,55 +474,136 @@ impl SearchIndex {
         Ok(positions)
     }
 
-    fn compile(&self, query: &Query, exact: bool) -> Box<dyn TantivyQuery> {
-        let f = self.fields;
-        let forms: &[(Form, Field, f32)] = if exact {
-            // Candidates only: every word as written is also a folded word. The caller of
-            // `search` checks each candidate's text as written.
-            &[(Form::Folded, f.folded, 1.0)]
-        } else {
-            &[
-                (Form::Folded, f.folded, 3.0),
-                (Form::Lemma, f.lemma, 2.0),
-                (Form::Translit, f.translit, 1.0),
-            ]
+    /// The folded terms of the index that share the lemma of `word`: the word's other
+    /// grammatical forms as they occur in the archive ("хрущевым", "хрущеве" for
+    /// "Хрущёв"), found by scanning the term dictionary from the prefix the forms share.
+    /// Expanding queries this way replaces a lemma field, whose terms cost as much to index
+    /// as the folded ones. The word's own folded form comes first.
+    fn forms_in_index(&self, searcher: &tantivy::Searcher, word: &str) -> Vec<String> {
+        let folded = kartoteka_text::fold(word).into_owned();
+        let lemma = kartoteka_text::lemma(&folded).into_owned();
+        let mut forms = vec![folded.clone()];
+        // The prefix every form with this lemma starts with: the lemma itself for Russian
+        // (endings are stripped), the part shared with the word for English stems (happi/happy).
+        let shared = folded
+            .char_indices()
+            .zip(lemma.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last();
+        let Some(((at, c), _)) = shared else {
+            return forms;
         };
-        match query {
-            Query::Word(word) => {
-                let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-                for &(form, field, boost) in forms {
-                    for term in form.query_terms(word) {
-                        let q = TermQuery::new(
-                            Term::from_field_text(field, &term),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        alternatives
-                            .push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+        let prefix = &folded[..at + c.len_utf8()];
+        if prefix.chars().count() < 2 {
+            return forms;
+        }
+        for segment in searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.folded) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream()
+            else {
+                continue;
+            };
+            let mut scanned = 0;
+            while stream.advance() && scanned < MAX_FORMS_SCANNED {
+                let key = stream.key();
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                scanned += 1;
+                if let Ok(term) = std::str::from_utf8(key) {
+                    if term != folded
+                        && kartoteka_text::lemma(term) == lemma
+                        && !forms.iter().any(|f| f == term)
+                    {
+                        forms.push(term.to_string());
                     }
                 }
+            }
+        }
+        forms
+    }
+
+    fn compile(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &Query,
+        exact: bool,
+    ) -> Box<dyn TantivyQuery> {
+        let f = self.fields;
+        let term_query = |field, text: &str, boost: f32| -> (Occur, Box<dyn TantivyQuery>) {
+            let q = TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::WithFreqs,
+            );
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+        };
+        match query {
+            // Exact mode: candidates only, as every word as written is also a folded word;
+            // the caller of `search` checks each candidate's text as written.
+            Query::Word(word) if exact => Box::new(BooleanQuery::new(vec![term_query(
+                f.folded,
+                &kartoteka_text::fold(word),
+                1.0,
+            )])),
+            Query::Word(word) => {
+                let forms = self.forms_in_index(searcher, word);
+                let mut alternatives = vec![term_query(f.folded, &forms[0], 3.0)];
+                alternatives.extend(
+                    forms[1..]
+                        .iter()
+                        .map(|form| term_query(f.folded, form, 2.0)),
+                );
+                alternatives.extend(
+                    Form::Translit
+                        .query_terms(word)
+                        .iter()
+                        .map(|key| term_query(f.translit, key, 1.0)),
+                );
                 Box::new(BooleanQuery::new(alternatives))
             }
             Query::Phrase(words) => {
-                let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
-                // Transliteration keys are several per word, so phrases match on the
-                // forms that have one term per position.
-                for &(form, field, boost) in
-                    forms.iter().filter(|(form, ..)| *form != Form::Translit)
-                {
-                    let terms: Vec<Term> = words
+                let folded: Vec<String> = words
+                    .iter()
+                    .map(|w| kartoteka_text::fold(w).into_owned())
+                    .collect();
+                let phrase = |terms: &[String]| -> Box<dyn TantivyQuery> {
+                    Box::new(PhraseQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| Term::from_field_text(f.folded, t))
+                            .collect(),
+                    ))
+                };
+                let mut alternatives: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![(
+                    Occur::Should,
+                    Box::new(BoostQuery::new(phrase(&folded), 3.0)),
+                )];
+                if !exact {
+                    // The phrase in other grammatical forms ("Лаврентием Берией" for
+                    // "Лаврентий Берия"): every combination of forms found in the index,
+                    // up to a bound. Transliteration keys are several per word and stay out.
+                    let forms: Vec<Vec<String>> = words
                         .iter()
-                        .filter_map(|w| form.query_terms(w).into_iter().next())
-                        .map(|t| Term::from_field_text(field, &t))
+                        .map(|w| self.forms_in_index(searcher, w))
                         .collect();
-                    let q: Box<dyn TantivyQuery> = if terms.len() == 1 {
-                        Box::new(TermQuery::new(
-                            terms[0].clone(),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    } else {
-                        Box::new(PhraseQuery::new(terms))
-                    };
-                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+                    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+                    for options in &forms {
+                        combos = combos
+                            .iter()
+                            .flat_map(|c| {
+                                options
+                                    .iter()
+                                    .map(move |o| [c.clone(), vec![o.clone()]].concat())
+                            })
+                            .take(MAX_PHRASE_FORMS)
+                            .collect();
+                    }
+                    for combo in combos.iter().filter(|c| **c != folded) {
+                        alternatives
+                            .push((Occur::Should, Box::new(BoostQuery::new(phrase(combo), 2.0))));
+                    }
                 }
                 Box::new(BooleanQuery::new(alternatives))
             }
@@ -524,8 +611,8 @@ impl SearchIndex {
                 let clauses = parts
                     .iter()
                     .map(|p| match p {
-                        Query::Not(inner) => (Occur::MustNot, self.compile(inner, exact)),
-                        other => (Occur::Must, self.compile(other, exact)),
+                        Query::Not(inner) => (Occur::MustNot, self.compile(searcher, inner, exact)),
+                        other => (Occur::Must, self.compile(searcher, other, exact)),
                     })
                     .collect();
                 Box::new(BooleanQuery::new(clauses))
@@ -533,12 +620,12 @@ impl SearchIndex {
             Query::Or(parts) => Box::new(BooleanQuery::new(
                 parts
                     .iter()
-                    .map(|p| (Occur::Should, self.compile(p, exact)))
+                    .map(|p| (Occur::Should, self.compile(searcher, p, exact)))
                     .collect(),
             )),
             Query::Not(inner) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
-                (Occur::MustNot, self.compile(inner, exact)),
+                (Occur::MustNot, self.compile(searcher, inner, exact)),
             ])),
         }
     }
@@ -571,7 +658,6 @@ impl IndexWriterHandle {
             );
             let analyzed = p.analyzed.unwrap_or_else(|| AnalyzedPage::new(p.text));
             d.add_text(f.folded, analyzed.folded);
-            d.add_text(f.lemma, analyzed.lemma);
             d.add_text(f.translit, analyzed.translit);
             if let Some(r) = p.reference {
                 d.add_facet(f.unit, Facet::from_path(r.unit_path()));

@@ -74,7 +74,7 @@ pub fn snippet(text: &str, query: &Query, exact: bool) -> Snippet {
             crate::analyzer::with_forms(w.text, |forms| {
                 wanted.iter().any(|q| {
                     q.folded == forms.folded
-                        || q.lemma == forms.lemma
+                        || q.lemma == lemma(&forms.folded)
                         || forms.key_list().any(|k| q.keys.iter().any(|qk| qk == k))
                 })
             })
