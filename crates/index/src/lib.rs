@@ -3,11 +3,12 @@
 //! # Brief overview
 //!
 //! A [`SearchIndex`] is a tantivy index with one entry per page ([`PageEntry`]). Each page
-//! is indexed three times, once per [`Form`] of its words: folded, by lemma, and by
-//! transliteration key ([`AnalyzedPage`] computes all three in one pass). A [`Query`] in
-//! the researcher's language is parsed, then each word asks all forms at once with the
-//! closer forms weighted higher, so that a search for "Хрущёвым" finds "Хрущёв", "Хрущеве"
-//! and "Khrushchev", with the exact spelling ranked first. Exact mode checks folded
+//! is indexed twice, once per [`Form`] of its words: folded, and by transliteration key
+//! ([`AnalyzedPage`] computes both in one pass). A [`Query`] in the researcher's language
+//! is parsed, then each word asks for its own folded form, the other forms of the index
+//! that share its lemma, and its transliteration keys, the closer weighted higher, so that
+//! a search for "Хрущёвым" finds "Хрущёв", "Хрущеве" and "Khrushchev", with the exact
+//! spelling ranked first. Exact mode checks folded
 //! candidates word for word against the page text ([`PageText`]). [`snippet_at`] marks
 //! the words the index matched; [`snippet`] re-matches them from the text.
 //!
