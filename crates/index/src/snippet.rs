@@ -2,9 +2,9 @@
 //!
 //! Tantivy's snippet generator only sees the terms of one field as the query names them;
 //! a page here matches through other forms of a word and through transliteration keys.
-//! [`snippet_at`] marks the words at the positions the index reports for the hit; [`snippet`] matches the words again with
-//! the same analysis (exact mode, where the spelling decides). Either way "Khrushchev" is
-//! marked in a page found by "Хрущёв".
+//! [`snippet_at`] marks the words at the positions the index reports for the hit;
+//! [`snippet`] matches the words again with the same analysis (exact mode, where the
+//! spelling decides). Either way "Khrushchev" is marked in a page found by "Хрущёв".
 
 use std::ops::Range;
 
