@@ -154,11 +154,9 @@ type Feed<'a> = Box<dyn FnOnce(&mut dyn FnMut(Job) -> bool) -> bool + Send + 'a>
 /// A 64-bit hash of a path: what the walk remembers of the paths it has seen and of the
 /// paths an inventory names, so that millions of them take little memory.
 fn path_hash(path: &Path) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::new()
-        .build_hasher();
-    path.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+
+    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::new().hash_one(path)
 }
 
 /// Counts the files under `paths`, for the progress bar only.
@@ -614,12 +612,10 @@ impl Archive {
             Ok(_) => match std::fs::read(&job.path) {
                 Ok(bytes) => Some(bytes),
                 Err(e) => {
-                    return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}"))
+                    return self.retry_from_blob(job, rows, options, format!("cannot read: {e}"))
                 }
             },
-            Err(e) => {
-                return self.from_blob_or_fail(job, rows, options, format!("cannot read: {e}"))
-            }
+            Err(e) => return self.retry_from_blob(job, rows, options, format!("cannot read: {e}")),
         };
         let Some(bytes) = read else {
             return self.store_oversized(job, rows, options);
@@ -658,7 +654,7 @@ impl Archive {
     }
 
     /// A retried document whose source is gone is re-extracted from its stored original.
-    fn from_blob_or_fail(
+    fn retry_from_blob(
         &self,
         job: Job,
         rows: &[Unit],
@@ -810,7 +806,7 @@ impl Archive {
         let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             extract(format, &bytes, &options.limits, &options.ocr)
         }))
-        .unwrap_or_else(|_| Err(crate::extract::ExtractError::Crashed(format)));
+        .unwrap_or(Err(crate::extract::ExtractError::Crashed(format)));
         let (extracted, outcome) = match extracted {
             Ok(e) => {
                 let outcome = if e.needs_ocr {

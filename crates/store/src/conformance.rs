@@ -77,7 +77,7 @@ fn page(number: u32, sheet: Option<u32>, text: &str) -> Page {
         number,
         sheet: sheet.map(|n| Sheet {
             number: n,
-            verso: number % 2 == 0,
+            verso: number.is_multiple_of(2),
         }),
         text: text.into(),
     }

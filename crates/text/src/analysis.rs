@@ -71,8 +71,8 @@ impl<'a> Iterator for Words<'a> {
             }
         };
         let mut end = start;
-        let mut chars = bytes[start..].char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        let chars = bytes[start..].char_indices().peekable();
+        for (i, c) in chars {
             if is_word_char(c) {
                 end = start + i + c.len_utf8();
             } else if is_apostrophe(c) {
@@ -161,10 +161,7 @@ pub fn lemma(folded: &str) -> Cow<'_, str> {
         static STEMMER: OnceLock<rust_stemmers::Stemmer> = OnceLock::new();
         let stemmer = STEMMER
             .get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
-        match stemmer.stem(folded) {
-            Cow::Borrowed(s) => Cow::Borrowed(s),
-            Cow::Owned(s) => Cow::Owned(s),
-        }
+        stemmer.stem(folded)
     } else {
         Cow::Borrowed(folded)
     }

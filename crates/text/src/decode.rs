@@ -127,7 +127,7 @@ fn utf16_shape(bytes: &[u8]) -> Option<&'static Encoding> {
     };
     // Text: the high byte of each unit is 0 (Latin) or 4 (Cyrillic) nearly always, the low
     // byte almost never 0, and there is at least one NUL (no single-byte text has one).
-    if bytes.len() % 2 == 0 {
+    if bytes.len().is_multiple_of(2) {
         if odd_nul > 0 && even_nul * 10 < pairs && high_constant(1) * 10 >= pairs * 9 {
             return Some(UTF_16LE);
         }
