@@ -267,6 +267,7 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
     let (mut ours_ms, mut fts_ms, mut index_ms) = (Vec::new(), Vec::new(), Vec::new());
     let no_text = |_: DocId, _: u32| -> Option<String> { None };
     let mut recall: std::collections::BTreeMap<&str, (u32, u32, u32)> = Default::default();
+    let mut misses: Vec<String> = Vec::new();
     let mut stmt = fts.prepare("SELECT doc, snippet(pages, 1, '<b>', '</b>', '…', 16) FROM pages WHERE pages MATCH ?1 ORDER BY rank LIMIT ?2")?;
     for q in &queries {
         let fq = fts5_query(&q.text);
@@ -319,6 +320,9 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
                 .query_map(rusqlite::params![fq, 100], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             let found_fts = theirs.contains(&target.0);
+            if !found_ours {
+                misses.push(format!("{} {:?}", q.kind, q.text));
+            }
             let entry = recall.entry(q.kind).or_default();
             entry.0 += 1;
             entry.1 += found_ours as u32;
@@ -366,6 +370,9 @@ fn search(paths: &[PathBuf]) -> anyhow::Result<()> {
             hard_ours += ours;
             hard_fts += theirs;
         }
+    }
+    if !misses.is_empty() {
+        println!("  kartoteka missed: {}", misses.join(", "));
     }
     if hard_n > 0 {
         println!(
