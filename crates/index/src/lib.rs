@@ -240,18 +240,39 @@ const WRITER_MEMORY: usize = 192 * 1024 * 1024;
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when the directory is empty.
     pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
-        std::fs::create_dir_all(dir).map_err(|e| IndexError::Directory {
+        Ok(Self::open_or_rebuild(dir)?.0)
+    }
+
+    /// Opens the index in `dir`; when the folder holds no index, or one written by another
+    /// version with another schema, starts an empty one there and says so (`true`), so that
+    /// the caller refills it from the store: the index is derived data and never worth an
+    /// error a user cannot fix.
+    pub fn open_or_rebuild(dir: &Path) -> Result<(SearchIndex, bool), IndexError> {
+        let io = |e: &dyn std::fmt::Display| IndexError::Directory {
             path: dir.display().to_string(),
             message: e.to_string(),
-        })?;
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
         let (schema, fields) = schema();
-        let directory =
-            tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Directory {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })?;
-        let index = Index::open_or_create(directory, schema)?;
-        Self::with_index(index, fields)
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| io(&e))?;
+        let existed = Index::exists(&directory).unwrap_or(false);
+        match Index::open_or_create(directory, schema.clone()) {
+            Ok(index) => Ok((Self::with_index(index, fields)?, !existed)),
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                // Written by another version: clear the folder and start again.
+                std::fs::remove_dir_all(dir).map_err(|e| io(&e))?;
+                std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+                let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| io(&e))?;
+                Ok((
+                    Self::with_index(
+                        Index::create(directory, schema, Default::default())?,
+                        fields,
+                    )?,
+                    true,
+                ))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A throwaway index in memory.

@@ -291,3 +291,16 @@ fn matched_positions_point_at_the_words_that_matched() {
         "Memorandum: [Khrushchev] met the ambassador in Vienna."
     );
 }
+
+#[test]
+fn an_index_of_another_schema_is_replaced_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = tantivy::schema::Schema::builder();
+    other.add_text_field("something_else", tantivy::schema::TEXT);
+    tantivy::Index::create_in_dir(dir.path(), other.build()).unwrap();
+    let (index, fresh) = SearchIndex::open_or_rebuild(dir.path()).unwrap();
+    assert!(fresh, "the caller is told to refill it");
+    assert_eq!(index.page_count(), 0);
+    let (_, fresh_again) = SearchIndex::open_or_rebuild(dir.path()).unwrap();
+    assert!(!fresh_again, "an index of this schema is kept");
+}

@@ -197,13 +197,14 @@ impl Archive {
     fn open_parts(root: &Path) -> Result<Archive, ArchiveError> {
         let store = SqliteStore::open(&root.join(MARKER))?;
         let blobs = FsBlobStore::open(root.join("blobs"))?;
-        let index = SearchIndex::open(&root.join("index"))?;
-        Ok(Archive::from_parts(
-            root,
-            Box::new(store),
-            Arc::new(blobs),
-            index,
-        ))
+        let (index, fresh) = SearchIndex::open_or_rebuild(&root.join("index"))?;
+        let archive = Archive::from_parts(root, Box::new(store), Arc::new(blobs), index);
+        if fresh && archive.store().documents_after(None, 1)?.first().is_some() {
+            // The index was missing, or written by a version with another schema: it is
+            // derived data, so it is refilled from the store rather than reported.
+            archive.reindex(&crate::NoProgress)?;
+        }
+        Ok(archive)
     }
 
     /// An archive over any backends: the seam for PostgreSQL and S3.
