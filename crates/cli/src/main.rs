@@ -136,6 +136,16 @@ Chruschtschow, Hruŝëv find Хрущёв and back); --exact turns all of that o
     },
     /// Rebuild the search index from the store.
     Reindex,
+    /// Re-hash every stored original and report any whose bytes changed or that is missing.
+    #[command(
+        after_help = "Each check is recorded as a PREMIS \"fixity check\" event on the original. \
+Exit status 1 when any original is corrupted or missing."
+    )]
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a synthetic archive with a ground-truth file, for tests and benchmarks.
     Synth {
         /// Folder to write into (created).
@@ -330,6 +340,18 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 archive.index().page_count()
             );
             Ok(EXIT_OK)
+        }
+        Command::Verify { json } => {
+            let archive = open(&archive_dir)?;
+            let progress = output::Bar::new("verifying");
+            let report = archive.verify(&progress)?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                output::print_fixity(&report);
+            }
+            let failed = !report.corrupted.is_empty() || !report.missing.is_empty();
+            Ok(if failed { EXIT_FAILED } else { EXIT_OK })
         }
         Command::Synth { out, docs, seed } => {
             let options = kartoteka_synth::SynthOptions {

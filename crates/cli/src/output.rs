@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kartoteka_ingest::{IngestReport, Progress, SearchResponse, Shown, Status};
+use kartoteka_ingest::{FixityReport, IngestReport, Progress, SearchResponse, Shown, Status};
 use kartoteka_model::StageOutcome;
 use serde::Serialize;
 
@@ -181,6 +181,7 @@ pub fn print_shown(shown: &Shown) {
             reference_en,
             pages,
             ledger,
+            events,
         } => {
             println!("Document {}", d.id);
             println!(
@@ -234,6 +235,14 @@ pub fn print_shown(shown: &Shown) {
                     outcome
                 );
             }
+            for e in events {
+                let detail = e
+                    .detail
+                    .as_ref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default();
+                println!("    {} {} {}{detail}", e.at, e.event_type, e.outcome);
+            }
             for p in pages {
                 let sheet = p
                     .sheet
@@ -280,6 +289,33 @@ pub fn print_shown(shown: &Shown) {
                         .unwrap_or_default(),
                     d.format.as_str(),
                     d.source_path
+                );
+            }
+        }
+    }
+}
+
+pub fn print_fixity(report: &FixityReport) {
+    println!(
+        "Checked {} originals in {:.1} s: {} intact, {} corrupted, {} missing.",
+        report.checked,
+        report.seconds,
+        report.passed,
+        report.corrupted.len(),
+        report.missing.len()
+    );
+    for (what, problems) in [
+        ("CORRUPTED", &report.corrupted),
+        ("MISSING", &report.missing),
+    ] {
+        for p in problems {
+            println!("\n{what} {}: {}", p.hash, p.detail);
+            for d in &p.documents {
+                println!(
+                    "  doc {}  {}  {}",
+                    d.doc,
+                    d.reference.as_deref().unwrap_or("(unplaced)"),
+                    d.path
                 );
             }
         }

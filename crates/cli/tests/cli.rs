@@ -829,3 +829,77 @@ fn help_teaches() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn verify_finds_corrupted_and_missing_originals() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    write(&input.join("a.txt"), "первый документ".as_bytes());
+    write(&input.join("b.txt"), "второй документ".as_bytes());
+    write(&input.join("c.txt"), "третий документ".as_bytes());
+    let a = dir.path().join("a");
+    json(kartoteka(&a).arg("ingest").arg(&input).arg("--json"));
+    let clean = json(kartoteka(&a).args(["verify", "--json"]));
+    assert_eq!(
+        (clean["checked"].as_u64(), clean["passed"].as_u64()),
+        (Some(3), Some(3)),
+        "{clean}"
+    );
+    kartoteka(&a)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 intact"));
+
+    // Tamper with one original and delete another, behind the program's back.
+    let hash_of = |text: &str| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    };
+    let blob = |h: &str| a.join("blobs").join(&h[..2]).join(h);
+    let (first, second) = (hash_of("первый документ"), hash_of("второй документ"));
+    let mut perms = std::fs::metadata(blob(&first)).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(blob(&first), perms).unwrap();
+    std::fs::write(blob(&first), "подделка").unwrap();
+    std::fs::remove_file(blob(&second)).unwrap();
+
+    let out = kartoteka(&a).args(["verify", "--json"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "problems make the exit status 1"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["passed"], 1);
+    assert_eq!(report["corrupted"][0]["hash"], first.as_str());
+    assert!(report["corrupted"][0]["documents"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("a.txt"));
+    assert_eq!(report["missing"][0]["hash"], second.as_str());
+    assert!(report["missing"][0]["documents"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("b.txt"));
+    kartoteka(&a)
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CORRUPTED").and(predicate::str::contains("MISSING")));
+    // Each check is an event on the original, kept with the document.
+    let doc = report["corrupted"][0]["documents"][0]["doc"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let shown = json(kartoteka(&a).args(["show", &doc, "--json"]));
+    let outcomes: Vec<&str> = shown["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["pass", "pass", "fail", "fail"], "{shown}");
+    assert_eq!(shown["events"][0]["event_type"], "fixity check");
+}

@@ -114,6 +114,8 @@ pub enum Shown {
         pages: Vec<Page>,
         /// Stage ledger.
         ledger: Vec<StageRecord>,
+        /// Preservation events of its original (fixity checks), oldest first.
+        events: Vec<kartoteka_store::Event>,
     },
     /// A unit with what the inventory says and the documents in it.
     Unit {
@@ -326,11 +328,13 @@ impl Archive {
                 .reference
                 .as_ref()
                 .map(|r| r.display(Convention::English));
+            let events = store.events(&document.content.to_hex())?;
             return Ok(Shown::Document {
                 document,
                 reference_en,
                 pages,
                 ledger,
+                events,
             });
         }
         let reference = Reference::parse(target)
@@ -346,11 +350,13 @@ impl Archive {
             let pages = store.pages(document.id)?;
             let ledger = store.ledger(document.id)?;
             let reference_en = Some(reference.display(Convention::English));
+            let events = store.events(&document.content.to_hex())?;
             return Ok(Shown::Document {
                 document,
                 reference_en,
                 pages,
                 ledger,
+                events,
             });
         }
         let unit = store.unit(&reference)?;

@@ -19,6 +19,7 @@
 
 mod archive;
 pub mod extract;
+mod fixity;
 pub mod inventory;
 mod pipeline;
 pub mod placement;
@@ -26,6 +27,7 @@ pub mod placement;
 pub use archive::{
     Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
 };
+pub use fixity::{FixityProblem, FixityReport};
 pub use kartoteka_index::SearchOptions;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,

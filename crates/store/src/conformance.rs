@@ -292,6 +292,26 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
         .replace_pages(c_id, &[page(1, None, "OCR text")], false)
         .expect("replace pages");
     assert_eq!(store.pages(c_id).expect("pages").len(), 1);
+    let event = |outcome: &str| crate::Event {
+        object: a2.content.to_hex(),
+        event_type: "fixity check".into(),
+        outcome: outcome.into(),
+        detail: None,
+        at: "2026-01-01T00:00:00Z".into(),
+    };
+    store
+        .record_events(&[event("pass"), event("fail")])
+        .expect("events");
+    let events = store.events(&a2.content.to_hex()).expect("events");
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.outcome.as_str())
+            .collect::<Vec<_>>(),
+        ["pass", "fail"],
+        "events in order"
+    );
+    assert!(store.events("nothing").expect("no events").is_empty());
     let summary = store.summary().expect("summary");
     assert_eq!((summary.documents, summary.units, summary.pages), (3, 5, 3));
 }

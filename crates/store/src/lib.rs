@@ -25,5 +25,5 @@ mod metadata;
 mod sqlite;
 
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
-pub use metadata::{Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
+pub use metadata::{Event, Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};

@@ -89,6 +89,22 @@ pub struct Failure {
     pub at: String,
 }
 
+/// A preservation event on an object, in PREMIS terms: what happened ("fixity check"),
+/// with what outcome, when. Events are only ever appended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// The object: an original's SHA-256, or another identifier.
+    pub object: String,
+    /// The PREMIS event type ("fixity check").
+    pub event_type: String,
+    /// "pass" or "fail".
+    pub outcome: String,
+    /// What was found, when it matters.
+    pub detail: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
 /// Counts for `kartoteka status`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -192,4 +208,9 @@ pub trait MetadataStore: Send {
     fn failures(&self) -> Result<Vec<Failure>, StoreError>;
     /// Counts for status.
     fn summary(&self) -> Result<Summary, StoreError>;
+
+    /// Appends preservation events (PREMIS: "fixity check", ...).
+    fn record_events(&mut self, events: &[Event]) -> Result<(), StoreError>;
+    /// The events of one object, oldest first.
+    fn events(&self, object: &str) -> Result<Vec<Event>, StoreError>;
 }

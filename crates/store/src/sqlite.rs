@@ -9,7 +9,7 @@ use kartoteka_model::{
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::metadata::{Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
+use crate::metadata::{Event, Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS ledger (
 );
 CREATE INDEX IF NOT EXISTS ledger_doc_stage ON ledger(doc, stage, id);
 CREATE TABLE IF NOT EXISTS source_failures (path TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    object TEXT NOT NULL,
+    type TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_object ON events(object, id);
 "#;
 
 /// A [`MetadataStore`] in one SQLite file (or in memory).
@@ -669,6 +678,39 @@ impl MetadataStore for SqliteStore {
             out.push(row.map_err(db)?);
         }
         Ok(out)
+    }
+
+    fn record_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(db)?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT INTO events(object, type, outcome, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(db)?;
+            for e in events {
+                stmt.execute(params![e.object, e.event_type, e.outcome, e.detail, e.at])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn events(&self, object: &str) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT object, type, outcome, detail, at FROM events WHERE object = ?1 ORDER BY id")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([object], |r| {
+                Ok(Event {
+                    object: r.get(0)?,
+                    event_type: r.get(1)?,
+                    outcome: r.get(2)?,
+                    detail: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
     fn summary(&self) -> Result<Summary, StoreError> {

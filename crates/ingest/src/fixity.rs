@@ -1,0 +1,154 @@
+//! Fixity: proving that every stored original still has the bytes it was stored with.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::time::Instant;
+
+use kartoteka_model::ContentHash;
+use kartoteka_store::{BlobError, Event};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::archive::{now, Archive, ArchiveError, DocSummary};
+use crate::Progress;
+
+/// An original that failed its fixity check, with the documents that rest on it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FixityProblem {
+    /// The SHA-256 the original was stored under.
+    pub hash: String,
+    /// What was found.
+    pub detail: String,
+    /// The documents whose original it is.
+    pub documents: Vec<DocSummary>,
+}
+
+/// The outcome of `kartoteka verify`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FixityReport {
+    /// Originals checked.
+    pub checked: u64,
+    /// Originals whose bytes still hash to their name.
+    pub passed: u64,
+    /// Originals whose bytes changed.
+    pub corrupted: Vec<FixityProblem>,
+    /// Originals the metadata points at that are not stored.
+    pub missing: Vec<FixityProblem>,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+enum Check {
+    Pass,
+    Corrupted(String),
+    Missing,
+}
+
+impl Archive {
+    /// Re-hashes every original a document rests on, on every core, and records a PREMIS
+    /// "fixity check" event with its outcome for each.
+    pub fn verify(&self, progress: &dyn Progress) -> Result<FixityReport, ArchiveError> {
+        let started = Instant::now();
+        let mut by_hash: BTreeMap<ContentHash, Vec<DocSummary>> = BTreeMap::new();
+        self.store().each_document(&mut |d| {
+            by_hash.entry(d.content).or_default().push(DocSummary {
+                doc: d.id,
+                path: d.source_path,
+                reference: d.reference.map(|r| r.to_string()),
+            });
+            Ok(())
+        })?;
+        progress.begin(by_hash.len() as u64);
+        let hashes: Vec<ContentHash> = by_hash.keys().copied().collect();
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let chunk = hashes.len().div_ceil(threads).max(1);
+        let checks: Vec<(ContentHash, Check)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = hashes
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|h| {
+                                let check = self.check(h);
+                                progress.advance(1, 0);
+                                (*h, check)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        progress.finish();
+        let mut report = FixityReport {
+            checked: checks.len() as u64,
+            ..FixityReport::default()
+        };
+        let at = now();
+        let mut events = Vec::with_capacity(checks.len());
+        for (hash, check) in checks {
+            let (outcome, detail) = match &check {
+                Check::Pass => ("pass", None),
+                Check::Corrupted(d) => ("fail", Some(d.clone())),
+                Check::Missing => (
+                    "fail",
+                    Some("the original is missing from the blob store".to_string()),
+                ),
+            };
+            events.push(Event {
+                object: hash.to_hex(),
+                event_type: "fixity check".into(),
+                outcome: outcome.into(),
+                detail: detail.clone(),
+                at: at.clone(),
+            });
+            let documents = by_hash.remove(&hash).unwrap_or_default();
+            match check {
+                Check::Pass => report.passed += 1,
+                Check::Corrupted(detail) => report.corrupted.push(FixityProblem {
+                    hash: hash.to_hex(),
+                    detail,
+                    documents,
+                }),
+                Check::Missing => report.missing.push(FixityProblem {
+                    hash: hash.to_hex(),
+                    detail: "the original is missing from the blob store".into(),
+                    documents,
+                }),
+            }
+        }
+        for batch in events.chunks(10_000) {
+            self.store().record_events(batch)?;
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    fn check(&self, hash: &ContentHash) -> Check {
+        let mut reader = match self.blobs().open(hash) {
+            Ok(r) => r,
+            Err(BlobError::Missing(_)) => return Check::Missing,
+            Err(e) => return Check::Corrupted(format!("cannot be read: {e}")),
+        };
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => hasher.update(&buf[..n]),
+                Err(e) => return Check::Corrupted(format!("cannot be read: {e}")),
+            }
+        }
+        let actual = ContentHash(hasher.finalize().into());
+        if actual == *hash {
+            Check::Pass
+        } else {
+            Check::Corrupted(format!("its bytes now hash to {actual}"))
+        }
+    }
+}
