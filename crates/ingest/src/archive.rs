@@ -322,20 +322,7 @@ impl Archive {
             let document = store
                 .document(id)?
                 .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
-            let pages = store.pages(id)?;
-            let ledger = store.ledger(id)?;
-            let reference_en = document
-                .reference
-                .as_ref()
-                .map(|r| r.display(Convention::English));
-            let events = store.events(&document.content.to_hex())?;
-            return Ok(Shown::Document {
-                document,
-                reference_en,
-                pages,
-                ledger,
-                events,
-            });
+            return document_view(&**store, document);
         }
         let reference = Reference::parse(target)
             .map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
@@ -346,18 +333,7 @@ impl Archive {
             .filter(|d| d.reference.as_ref() == Some(&reference))
             .collect();
         if exact.len() == 1 && reference.level() >= kartoteka_model::Level::File {
-            let document = exact[0].clone();
-            let pages = store.pages(document.id)?;
-            let ledger = store.ledger(document.id)?;
-            let reference_en = Some(reference.display(Convention::English));
-            let events = store.events(&document.content.to_hex())?;
-            return Ok(Shown::Document {
-                document,
-                reference_en,
-                pages,
-                ledger,
-                events,
-            });
+            return document_view(&**store, exact[0].clone());
         }
         let unit = store.unit(&reference)?;
         let units: Vec<Unit> = store
@@ -417,30 +393,11 @@ impl Archive {
             }
         }
         // Analyse on every core, as ingest does, then hand the pages to the index in order.
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
-        let chunk = loaded.len().div_ceil(threads).max(1);
-        let analyzed: Vec<Vec<AnalyzedPage>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = loaded
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(_, pages)| {
-                                pages
-                                    .iter()
-                                    .map(|p| AnalyzedPage::new(&p.text))
-                                    .collect::<Vec<_>>()
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+        let analyzed = parallel_map(&loaded, |(_, pages)| {
+            pages
+                .iter()
+                .map(|p| AnalyzedPage::new(&p.text))
+                .collect::<Vec<_>>()
         });
         let mut records = Vec::with_capacity(loaded.len());
         for ((doc, pages), analyzed) in loaded.iter().zip(analyzed) {
@@ -484,6 +441,43 @@ impl Archive {
         progress.finish();
         Ok(done)
     }
+}
+
+/// A document with its pages, ledger and preservation events, as `show` presents it.
+fn document_view(store: &dyn MetadataStore, document: Document) -> Result<Shown, ArchiveError> {
+    Ok(Shown::Document {
+        pages: store.pages(document.id)?,
+        ledger: store.ledger(document.id)?,
+        events: store.events(&document.content.to_hex())?,
+        reference_en: document
+            .reference
+            .as_ref()
+            .map(|r| r.display(Convention::English)),
+        document,
+    })
+}
+
+/// `f` over `items` on every core, results in the order of `items`. A panic in `f` is
+/// passed on rather than swallowed, so that no result silently goes missing.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 pub(crate) fn page_entry<'a>(doc: &'a Document, page: &'a Page) -> PageEntry<'a> {

@@ -9,7 +9,7 @@ use kartoteka_store::{BlobError, Event};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive::{now, Archive, ArchiveError, DocSummary};
+use crate::archive::{now, parallel_map, Archive, ArchiveError, DocSummary};
 use crate::Progress;
 
 /// An original that failed its fixity check, with the documents that rest on it.
@@ -60,29 +60,10 @@ impl Archive {
         })?;
         progress.begin(by_hash.len() as u64);
         let hashes: Vec<ContentHash> = by_hash.keys().copied().collect();
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
-        let chunk = hashes.len().div_ceil(threads).max(1);
-        let checks: Vec<(ContentHash, Check)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = hashes
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|h| {
-                                let check = self.check(h);
-                                progress.advance(1, 0);
-                                (*h, check)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+        let checks: Vec<(ContentHash, Check)> = parallel_map(&hashes, |h| {
+            let check = self.check(h);
+            progress.advance(1, 0);
+            (*h, check)
         });
         progress.finish();
         let mut report = FixityReport {
