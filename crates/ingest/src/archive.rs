@@ -201,7 +201,7 @@ impl Archive {
         let blobs = FsBlobStore::open(root.join("blobs"))?;
         let (index, fresh) = SearchIndex::open_or_rebuild(&root.join("index"))?;
         let archive = Archive::from_parts(root, Box::new(store), Arc::new(blobs), index);
-        if fresh && archive.store().documents_after(None, 1)?.first().is_some() {
+        if fresh && !archive.store().documents_after(None, 1)?.is_empty() {
             // The index was missing, or written by a version with another schema: it is
             // derived data, so it is refilled from the store rather than reported.
             archive.reindex(&crate::NoProgress)?;
