@@ -15,11 +15,15 @@
 //! assert!(unit.contains(&"Fonds 17, Inventory 171, File 409".parse().unwrap()));
 //! ```
 
+mod custody;
 mod document;
+mod finding;
 mod reference;
 
+pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
     rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page, Placement, Stage,
     StageOutcome, StageRecord, Unit,
 };
+pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

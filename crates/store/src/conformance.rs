@@ -315,3 +315,222 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     let summary = store.summary().expect("summary");
     assert_eq!((summary.documents, summary.units, summary.pages), (3, 5, 3));
 }
+
+/// The audit chain: every write leaves an entry, entries chain, filters work.
+pub fn audit_chain(store: &mut dyn MetadataStore) {
+    use crate::{AuditFilter, ChainCheck};
+    store.set_actor("archivist-a");
+    let units = [Unit {
+        reference: Reference::parse("ф. 3, оп. 1, д. 7").expect("reference"),
+        level: Level::File,
+        title: Some("Переписка".into()),
+        dates: None,
+        sheet_count: Some(2),
+    }];
+    store.upsert_units(&units).expect("units");
+    store.upsert_units(&units).expect("same units again");
+    let text = "л. 1\nПротокол допроса";
+    let first = doc(
+        "/in/a.txt",
+        text.as_bytes(),
+        Some("ф. 3, оп. 1, д. 7, л. 1"),
+    );
+    store
+        .save_document(&first, &[page(1, Some(1), text)], &StageOutcome::Done, 1)
+        .expect("save");
+    store.set_actor("archivist-b");
+    let emptied = doc("/in/a.txt", b"", Some("ф. 3, оп. 1, д. 7, л. 1"));
+    store
+        .save_document(&emptied, &[], &StageOutcome::Done, 1)
+        .expect("save emptied");
+    store
+        .append_audit(&[crate::AuditAct::new("release", "report 1 to partner")])
+        .expect("append");
+
+    let all = store.audit_after(0, 100).expect("entries");
+    let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["describe", "ingest", "update", "release"],
+        "a unsaved-again unit is not described twice; every change is logged once"
+    );
+    let mut check = ChainCheck::new(Some(&all[3].hash));
+    for e in &all {
+        assert!(
+            check.feed(e),
+            "an untouched chain verifies: {:?}",
+            check.first_bad()
+        );
+    }
+    assert!(check.head_seen());
+    assert_eq!(
+        store.audit_head().expect("head"),
+        Some((4, all[3].hash.clone()))
+    );
+    let by_b = store
+        .audit_log(&AuditFilter {
+            actor: Some("archivist-b".into()),
+            ..Default::default()
+        })
+        .expect("log");
+    assert_eq!(by_b.len(), 2);
+    let on_unit = store
+        .audit_log(&AuditFilter {
+            unit: Some("ф. 3, оп. 1".into()),
+            ..Default::default()
+        })
+        .expect("log");
+    assert_eq!(on_unit.len(), 3, "entries on units inside the inventory");
+    assert!(
+        on_unit[2].detail.contains("previous"),
+        "an update names the content it replaced"
+    );
+    let newest = store
+        .audit_log(&AuditFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .expect("log");
+    assert_eq!(newest[0].action, "release");
+    let versions = store.changed_versions().expect("versions");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].1[0].chars, Some(text.chars().count() as u64));
+    assert_eq!(versions[0].1[1].chars, Some(0));
+}
+
+/// A batch is all or nothing.
+pub fn batches(store: &mut dyn MetadataStore) {
+    store.begin_batch().expect("begin");
+    store
+        .save_document(
+            &doc("/b/1.txt", b"one", None),
+            &[page(1, None, "one")],
+            &StageOutcome::Done,
+            1,
+        )
+        .expect("save in batch");
+    store.rollback_batch().expect("rollback");
+    assert!(store
+        .document_by_source("/b/1.txt")
+        .expect("read")
+        .is_none());
+    assert_eq!(
+        store.audit_head().expect("head"),
+        None,
+        "the audit entry went with it"
+    );
+    store.begin_batch().expect("begin");
+    store
+        .save_document(
+            &doc("/b/2.txt", b"two", None),
+            &[page(1, None, "two")],
+            &StageOutcome::Done,
+            1,
+        )
+        .expect("save in batch");
+    store.commit_batch().expect("commit");
+    assert!(store
+        .document_by_source("/b/2.txt")
+        .expect("read")
+        .is_some());
+}
+
+/// Transfers, custody and findings.
+pub fn custody_and_findings(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{CustodyEntry, Direction, Finding, FindingKind, FindingStatus, Transfer};
+    let fonds = "ф. 3".to_string();
+    let place = |text: &str| text.parse().expect("location");
+    store
+        .record_moves(&[CustodyEntry {
+            unit: fonds.clone(),
+            location: place("Архив А / корпус 1"),
+            from: "1972-03-01T00:00:00Z".into(),
+            until: None,
+            moved_by: "Митрохин".into(),
+            transfer: None,
+        }])
+        .expect("move");
+    let transfer = Transfer {
+        id: 0,
+        direction: Direction::In,
+        bag_id: "abc".into(),
+        bag_path: "/bags/1".into(),
+        source: Some("Архив А".into()),
+        from: Some("Архив А / корпус 1".into()),
+        to: Some("Архив Б / хранилище 2".into()),
+        units: vec![fonds.clone()],
+        files: 2,
+        bytes: 10,
+        actor: "archivist".into(),
+        at: "2026-01-01T00:00:00Z".into(),
+    };
+    let id = store
+        .record_transfer(
+            &transfer,
+            &[CustodyEntry {
+                unit: fonds.clone(),
+                location: place("Архив Б / хранилище 2"),
+                from: "2026-01-01T00:00:00Z".into(),
+                until: None,
+                moved_by: "archivist".into(),
+                transfer: None,
+            }],
+        )
+        .expect("transfer");
+    assert_eq!(store.transfers_of_bag("abc").expect("by bag").len(), 1);
+    assert_eq!(
+        store.transfer(id).expect("by id").expect("there").units,
+        [fonds.clone()]
+    );
+    let history = store
+        .custody(&Reference::parse("ф. 3, оп. 1, д. 7").expect("reference"))
+        .expect("custody");
+    assert_eq!(history.len(), 2, "a file's custody includes its fonds'");
+    assert_eq!(
+        history[0].until.as_deref(),
+        Some("2026-01-01T00:00:00Z"),
+        "the move closed the old place"
+    );
+    assert_eq!(history[1].transfer, Some(id));
+
+    let missing = Finding::new(
+        FindingKind::Missing,
+        "ф. 3, оп. 1, д. 8",
+        1.into(),
+        0.into(),
+        "inventory",
+    );
+    let empty = Finding::new(
+        FindingKind::Empty,
+        "ф. 3, оп. 1, д. 9",
+        1.into(),
+        0.into(),
+        "no text",
+    );
+    let kept = store
+        .keep_findings("", &[missing.clone(), empty])
+        .expect("keep");
+    assert_eq!(kept.len(), 2);
+    let annotated = store
+        .annotate_finding(
+            kept[0].id,
+            FindingStatus::Explained,
+            Some("destroyed in 1956"),
+        )
+        .expect("annotate");
+    assert_eq!(annotated.status, FindingStatus::Explained);
+    let again = store.keep_findings("", &[missing]).expect("keep again");
+    assert_eq!(
+        again.len(),
+        1,
+        "a finding no longer found stops being current"
+    );
+    assert_eq!(
+        again[0].note.as_deref(),
+        Some("destroyed in 1956"),
+        "annotations survive a re-run"
+    );
+    assert!(store
+        .annotate_finding(9999, FindingStatus::Open, None)
+        .is_err());
+}

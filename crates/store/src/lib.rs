@@ -7,6 +7,8 @@
 //!   same trait).
 //! * [`MetadataStore`] holds the hierarchy's units, documents, their pages of text and the
 //!   stage ledger ([`SqliteStore`]; a PostgreSQL backend will implement the same trait).
+//! * [`audit`] is the hash-chained log of every act that changes the archive; the
+//!   metadata store appends to it in the same transaction as each change.
 //! * [`conformance`] is the test suite every backend must pass.
 //!
 //! Nothing above this crate knows which backend it has.
@@ -19,11 +21,15 @@
 //! assert_eq!(blobs.get(&a).unwrap(), b"protocol");
 //! ```
 
+pub mod audit;
 mod blob;
 pub mod conformance;
 mod metadata;
 mod sqlite;
 
+pub use audit::{AuditAct, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
-pub use metadata::{Event, Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
+pub use metadata::{
+    Event, Failure, Holding, MetadataStore, NewDocument, Saved, StoreError, Summary, VersionRecord,
+};
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};

@@ -1,9 +1,11 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    ContentHash, DateRange, DocId, Document, Format, Page, Placement, Reference, Stage,
-    StageOutcome, StageRecord, Unit,
+    ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format, Page,
+    Placement, Reference, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
+
+use crate::audit::{AuditAct, AuditEntry, AuditFilter};
 use serde::Serialize;
 
 /// Errors of a metadata store.
@@ -18,6 +20,9 @@ pub enum StoreError {
     /// A row holds something this version cannot read (a newer schema, a hand edit).
     #[error("corrupt record in the archive database: {0}")]
     Corrupt(String),
+    /// Nothing by that number or name.
+    #[error("no {0} in this archive")]
+    NotFound(String),
     /// The archive was made by a newer Kartoteka.
     #[error("archive schema version {found} is newer than this program understands ({supported})")]
     Schema {
@@ -213,4 +218,114 @@ pub trait MetadataStore: Send {
     fn record_events(&mut self, events: &[Event]) -> Result<(), StoreError>;
     /// The events of one object, oldest first.
     fn events(&self, object: &str) -> Result<Vec<Event>, StoreError>;
+
+    // Batches.
+
+    /// Starts a batch: every write until [`MetadataStore::commit_batch`] becomes one
+    /// transaction, invisible to readers until it commits and gone if the process dies
+    /// first. Used by transfer import, where the archive must be as before or complete.
+    fn begin_batch(&mut self) -> Result<(), StoreError>;
+    /// Commits the open batch.
+    fn commit_batch(&mut self) -> Result<(), StoreError>;
+    /// Abandons the open batch.
+    fn rollback_batch(&mut self) -> Result<(), StoreError>;
+
+    // The audit chain. Every writing method above and below appends its own entries in
+    // the same transaction as the change; callers add entries for acts the store cannot
+    // see (exports, releases).
+
+    /// Names who is acting, for the audit entries of the writes that follow.
+    fn set_actor(&mut self, actor: &str);
+    /// Appends acts to the audit chain.
+    fn append_audit(&mut self, acts: &[AuditAct]) -> Result<(), StoreError>;
+    /// Entries after position `after`, at most `limit`, in chain order: for walking the chain.
+    fn audit_after(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Entries that pass a filter, in chain order.
+    fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The last entry's position and hash.
+    fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+
+    // Transfers and custody.
+
+    /// Records a transfer and the custody it starts (closing each unit's open custody),
+    /// with its audit entry. Returns the transfer's number.
+    fn record_transfer(
+        &mut self,
+        transfer: &Transfer,
+        custody: &[CustodyEntry],
+    ) -> Result<i64, StoreError>;
+    /// Transfers of a bag (by its identity), oldest first.
+    fn transfers_of_bag(&self, bag_id: &str) -> Result<Vec<Transfer>, StoreError>;
+    /// A transfer by number.
+    fn transfer(&self, id: i64) -> Result<Option<Transfer>, StoreError>;
+    /// Records that units moved without a transfer (within the repository).
+    fn record_moves(&mut self, custody: &[CustodyEntry]) -> Result<(), StoreError>;
+    /// The custody of a unit and of the units that hold it, oldest first.
+    fn custody(&self, unit: &Reference) -> Result<Vec<CustodyEntry>, StoreError>;
+
+    // Reconciliation.
+
+    /// Calls `f` with what is known of every document's content, in number order.
+    fn each_holding(
+        &self,
+        f: &mut dyn FnMut(Holding) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Calls `f` with every (file unit key, sheet number) that some page's text is on.
+    fn each_sheet_held(
+        &self,
+        f: &mut dyn FnMut(&str, u32) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// The content versions of documents that have had more than one, oldest first.
+    fn changed_versions(&self) -> Result<Vec<(DocId, Vec<VersionRecord>)>, StoreError>;
+    /// Keeps the findings of a reconciliation of `scope` (a unit key, or "" for the whole
+    /// archive): new ones are added, known ones keep their status and note, and those in
+    /// scope no longer found are marked resolved. Returns the current findings in scope.
+    fn keep_findings(
+        &mut self,
+        scope: &str,
+        findings: &[Finding],
+    ) -> Result<Vec<Finding>, StoreError>;
+    /// Sets a finding's status and note, with an audit entry.
+    fn annotate_finding(
+        &mut self,
+        id: i64,
+        status: FindingStatus,
+        note: Option<&str>,
+    ) -> Result<Finding, StoreError>;
+}
+
+/// What reconciliation needs to know of one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holding {
+    /// The document.
+    pub id: DocId,
+    /// Its reference code, as written.
+    pub reference: Option<String>,
+    /// The key of the file (дело) it is in.
+    pub file_key: Option<String>,
+    /// Hash of the original.
+    pub content: String,
+    /// Size of the original.
+    pub size: u64,
+    /// Pages of text.
+    pub pages: u32,
+    /// Characters of text, not counting surrounding white space.
+    pub chars: u64,
+    /// Waiting for OCR: its text is not known yet.
+    pub needs_ocr: bool,
+    /// Whether text extraction last succeeded.
+    pub extracted: bool,
+}
+
+/// One content version of a document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VersionRecord {
+    /// Hash of the original at this version.
+    pub content: String,
+    /// Size in bytes.
+    pub size: Option<u64>,
+    /// Characters of text.
+    pub chars: Option<u64>,
+    /// When it was stored.
+    pub at: String,
 }

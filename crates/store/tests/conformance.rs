@@ -22,6 +22,51 @@ fn sqlite_file_conforms() {
 #[test]
 fn sqlite_memory_conforms() {
     conformance::metadata_store(&mut SqliteStore::in_memory().unwrap());
+    conformance::audit_chain(&mut SqliteStore::in_memory().unwrap());
+    conformance::custody_and_findings(&mut SqliteStore::in_memory().unwrap());
+}
+
+#[test]
+fn sqlite_file_batches_conform() {
+    let dir = tempfile::tempdir().unwrap();
+    conformance::batches(&mut SqliteStore::open(&dir.path().join("archive.db")).unwrap());
+}
+
+#[test]
+fn the_program_cannot_change_or_delete_audit_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    use kartoteka_store::MetadataStore;
+    store
+        .append_audit(&[kartoteka_store::AuditAct::new("note", "first")])
+        .unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let update = conn.execute("UPDATE audit SET actor = 'x'", []);
+    assert!(update.unwrap_err().to_string().contains("never changed"));
+    let delete = conn.execute("DELETE FROM audit", []);
+    assert!(delete.unwrap_err().to_string().contains("never deleted"));
+}
+
+#[test]
+fn a_version_1_archive_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         INSERT INTO meta VALUES ('schema_version', '1');
+         CREATE TABLE documents (id INTEGER PRIMARY KEY, source_path TEXT NOT NULL UNIQUE, content TEXT NOT NULL,
+           size INTEGER NOT NULL, format TEXT NOT NULL, encoding TEXT, language TEXT, reference TEXT, unit_key TEXT,
+           placement TEXT NOT NULL, title TEXT, date_from INTEGER, date_to INTEGER, page_count INTEGER NOT NULL,
+           needs_ocr INTEGER NOT NULL, ingested_at TEXT NOT NULL);
+         CREATE TABLE document_versions (doc INTEGER NOT NULL REFERENCES documents(id), content TEXT NOT NULL, at TEXT NOT NULL);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = SqliteStore::open(&path).unwrap();
+    conformance::audit_chain(&mut store);
 }
 
 #[test]

@@ -4,15 +4,20 @@ use std::path::Path;
 use std::time::Duration;
 
 use kartoteka_model::{
-    rfc3339, ContentHash, DateRange, DocId, Document, Format, Level, Page, Placement, Reference,
-    Sheet, Stage, StageOutcome, StageRecord, Unit,
+    rfc3339, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
+    Level, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::metadata::{Event, Failure, MetadataStore, NewDocument, Saved, StoreError, Summary};
+mod records;
+
+use crate::audit::{AuditAct, AuditEntry, AuditFilter};
+use crate::metadata::{
+    Event, Failure, Holding, MetadataStore, NewDocument, Saved, StoreError, Summary, VersionRecord,
+};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,8 +53,12 @@ CREATE INDEX IF NOT EXISTS documents_content ON documents(content);
 CREATE TABLE IF NOT EXISTS document_versions (
     doc INTEGER NOT NULL REFERENCES documents(id),
     content TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    size INTEGER,
+    pages INTEGER,
+    chars INTEGER
 );
+CREATE INDEX IF NOT EXISTS document_versions_doc ON document_versions(doc);
 CREATE TABLE IF NOT EXISTS pages (
     doc INTEGER NOT NULL REFERENCES documents(id),
     number INTEGER NOT NULL,
@@ -79,11 +88,85 @@ CREATE TABLE IF NOT EXISTS events (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_object ON events(object, id);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    unit TEXT,
+    unit_key TEXT,
+    object TEXT,
+    detail TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_unit ON audit(unit_key);
+CREATE INDEX IF NOT EXISTS audit_object ON audit(object);
+CREATE TRIGGER IF NOT EXISTS audit_never_updated BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit entries are never changed'); END;
+CREATE TRIGGER IF NOT EXISTS audit_never_deleted BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit entries are never deleted'); END;
+CREATE TABLE IF NOT EXISTS transfers (
+    id INTEGER PRIMARY KEY,
+    direction TEXT NOT NULL,
+    bag_id TEXT NOT NULL,
+    bag_path TEXT NOT NULL,
+    source TEXT,
+    from_location TEXT,
+    to_location TEXT,
+    units TEXT NOT NULL,
+    files INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transfers_bag ON transfers(bag_id);
+CREATE TABLE IF NOT EXISTS custody (
+    id INTEGER PRIMARY KEY,
+    unit_key TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    location TEXT NOT NULL,
+    from_at TEXT NOT NULL,
+    until_at TEXT,
+    moved_by TEXT NOT NULL,
+    transfer INTEGER REFERENCES transfers(id)
+);
+CREATE INDEX IF NOT EXISTS custody_unit ON custody(unit_key, id);
+CREATE TABLE IF NOT EXISTS findings (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    expected TEXT NOT NULL,
+    found TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    note TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    current INTEGER NOT NULL DEFAULT 1
+);
 "#;
+
+/// Changes that take an archive of an older schema to this one, by the version they lead to.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    2,
+    "ALTER TABLE document_versions ADD COLUMN size INTEGER;
+     ALTER TABLE document_versions ADD COLUMN pages INTEGER;
+     ALTER TABLE document_versions ADD COLUMN chars INTEGER;",
+)];
 
 /// A [`MetadataStore`] in one SQLite file (or in memory).
 pub struct SqliteStore {
     conn: Connection,
+    actor: String,
+}
+
+/// Who acts when nobody said: the login name, or "unknown".
+fn default_actor() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_string())
 }
 
 fn db(e: rusqlite::Error) -> StoreError {
@@ -123,7 +206,10 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection) -> Result<SqliteStore, StoreError> {
-        conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )
+        .map_err(db)?;
         let version: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -150,16 +236,23 @@ impl SqliteStore {
                         supported: SCHEMA_VERSION,
                     });
                 }
+                // Older archives: the tables they lack are made below; new columns here.
+                for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > found) {
+                    conn.execute_batch(&format!(
+                        "BEGIN; {sql} UPDATE meta SET value = '{to}' WHERE key = 'schema_version'; COMMIT;"
+                    ))
+                    .map_err(db)?;
+                }
             }
         }
-        Ok(SqliteStore { conn })
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(SqliteStore {
+            conn,
+            actor: default_actor(),
+        })
     }
 
-    fn insert_pages(
-        tx: &rusqlite::Transaction<'_>,
-        id: DocId,
-        pages: &[Page],
-    ) -> Result<(), StoreError> {
+    fn insert_pages(tx: &Connection, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
         tx.execute("DELETE FROM pages WHERE doc = ?1", [id.0])
             .map_err(db)?;
         let mut stmt = tx
@@ -310,28 +403,46 @@ fn record_row(r: &Row<'_>) -> Result<StageRecord, StoreError> {
 
 impl MetadataStore for SqliteStore {
     fn upsert_units(&mut self, units: &[Unit]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(db)?;
+        let tx = self.conn.savepoint().map_err(db)?;
         {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO units(key, reference, level, title, date_from, date_to, sheet_count)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT(key) DO UPDATE SET reference = excluded.reference, title = excluded.title,
-                       date_from = excluded.date_from, date_to = excluded.date_to, sheet_count = excluded.sheet_count",
+                       date_from = excluded.date_from, date_to = excluded.date_to, sheet_count = excluded.sheet_count
+                     WHERE (units.reference, units.title, units.date_from, units.date_to, units.sheet_count)
+                       IS NOT (excluded.reference, excluded.title, excluded.date_from, excluded.date_to, excluded.sheet_count)",
                 )
                 .map_err(db)?;
+            let mut acts = Vec::new();
             for u in units {
-                stmt.execute(params![
-                    u.reference.key(),
-                    u.reference.to_string(),
-                    level_name(u.level),
-                    u.title,
-                    u.dates.map(|d| d.from),
-                    u.dates.map(|d| d.to),
-                    u.sheet_count
-                ])
-                .map_err(db)?;
+                let changed = stmt
+                    .execute(params![
+                        u.reference.key(),
+                        u.reference.to_string(),
+                        level_name(u.level),
+                        u.title,
+                        u.dates.map(|d| d.from),
+                        u.dates.map(|d| d.to),
+                        u.sheet_count
+                    ])
+                    .map_err(db)?;
+                if changed > 0 {
+                    let detail = serde_json::json!({
+                        "title": u.title,
+                        "dates": u.dates.map(|d| d.to_string()),
+                        "sheets": u.sheet_count,
+                    });
+                    acts.push(AuditAct {
+                        action: "describe".into(),
+                        unit: Some(u.reference.to_string()),
+                        object: None,
+                        detail: detail.to_string(),
+                    });
+                }
             }
+            records::append_audit(&tx, &self.actor, &acts)?;
         }
         tx.commit().map_err(db)
     }
@@ -376,7 +487,7 @@ impl MetadataStore for SqliteStore {
         extract: &StageOutcome,
         version: u32,
     ) -> Result<Saved, StoreError> {
-        let tx = self.conn.transaction().map_err(db)?;
+        let tx = self.conn.savepoint().map_err(db)?;
         let existing: Option<i64> = tx
             .query_row(
                 "SELECT id FROM documents WHERE source_path = ?1",
@@ -429,11 +540,49 @@ impl MetadataStore for SqliteStore {
         } else {
             Saved::Added(DocId(id))
         };
+        let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
+        let previous: Option<(String, Option<i64>, Option<i64>)> = tx
+            .query_row(
+                "SELECT content, size, chars FROM document_versions WHERE doc = ?1 ORDER BY rowid DESC LIMIT 1",
+                [saved.id().0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(db)?;
         tx.execute(
-            "INSERT INTO document_versions(doc, content, at) VALUES (?1, ?2, ?3)",
-            params![saved.id().0, doc.content.to_hex(), at],
+            "INSERT INTO document_versions(doc, content, at, size, pages, chars) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![saved.id().0, doc.content.to_hex(), at, doc.size as i64, pages.len() as i64, chars as i64],
         )
         .map_err(db)?;
+        // A re-read of the same bytes (OCR, a retry) is not a new version of the content.
+        let same_content = previous
+            .as_ref()
+            .is_some_and(|(c, _, _)| *c == doc.content.to_hex());
+        if !same_content {
+            let mut detail = serde_json::json!({
+                "source": doc.source_path,
+                "content": doc.content.to_hex(),
+                "size": doc.size,
+                "pages": pages.len(),
+                "chars": chars,
+            });
+            if let Some((content, size, chars)) = &previous {
+                detail["previous"] =
+                    serde_json::json!({"content": content, "size": size, "chars": chars});
+            }
+            let act = AuditAct {
+                action: if previous.is_some() {
+                    "update"
+                } else {
+                    "ingest"
+                }
+                .into(),
+                unit: doc.reference.as_ref().map(|r| r.to_string()),
+                object: Some(format!("doc:{}", saved.id().0)),
+                detail: detail.to_string(),
+            };
+            records::append_audit(&tx, &self.actor, &[act])?;
+        }
         Self::insert_pages(&tx, saved.id(), pages)?;
         let (outcome, reason) = outcome_columns(extract);
         tx.execute(
@@ -456,13 +605,40 @@ impl MetadataStore for SqliteStore {
         pages: &[Page],
         needs_ocr: bool,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(db)?;
+        let tx = self.conn.savepoint().map_err(db)?;
         Self::insert_pages(&tx, id, pages)?;
+        let updated = tx
+            .execute(
+                "UPDATE documents SET page_count = ?2, needs_ocr = ?3 WHERE id = ?1",
+                params![id.0, pages.len() as u32, needs_ocr],
+            )
+            .map_err(db)?;
+        if updated == 0 {
+            return Err(StoreError::Database(format!("no document {}", id.0)));
+        }
+        let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
         tx.execute(
-            "UPDATE documents SET page_count = ?2, needs_ocr = ?3 WHERE id = ?1",
-            params![id.0, pages.len() as u32, needs_ocr],
+            "UPDATE document_versions SET pages = ?2, chars = ?3
+             WHERE rowid = (SELECT MAX(rowid) FROM document_versions WHERE doc = ?1)",
+            params![id.0, pages.len() as i64, chars as i64],
         )
         .map_err(db)?;
+        let unit: Option<String> = tx
+            .query_row(
+                "SELECT reference FROM documents WHERE id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        let act = AuditAct {
+            action: "re-extract".into(),
+            unit,
+            object: Some(format!("doc:{}", id.0)),
+            detail:
+                serde_json::json!({"pages": pages.len(), "chars": chars, "needs_ocr": needs_ocr})
+                    .to_string(),
+        };
+        records::append_audit(&tx, &self.actor, &[act])?;
         tx.commit().map_err(db)
     }
 
@@ -559,7 +735,7 @@ impl MetadataStore for SqliteStore {
     }
 
     fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(db)?;
+        let tx = self.conn.savepoint().map_err(db)?;
         {
             let mut stmt = tx
                 .prepare_cached(
@@ -681,7 +857,7 @@ impl MetadataStore for SqliteStore {
     }
 
     fn record_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction().map_err(db)?;
+        let tx = self.conn.savepoint().map_err(db)?;
         {
             let mut stmt = tx
                 .prepare_cached("INSERT INTO events(object, type, outcome, detail, at) VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -711,6 +887,178 @@ impl MetadataStore for SqliteStore {
             })
             .map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn begin_batch(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
+    }
+
+    fn commit_batch(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("COMMIT").map_err(db)
+    }
+
+    fn rollback_batch(&mut self) -> Result<(), StoreError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("ROLLBACK").map_err(db)
+    }
+
+    fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
+    fn append_audit(&mut self, acts: &[AuditAct]) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::append_audit(&tx, &self.actor, acts)?;
+        tx.commit().map_err(db)
+    }
+
+    fn audit_after(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        records::audit_after(&self.conn, after, limit)
+    }
+
+    fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        records::audit_log(&self.conn, filter)
+    }
+
+    fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
+        records::audit_head(&self.conn)
+    }
+
+    fn record_transfer(
+        &mut self,
+        transfer: &Transfer,
+        custody: &[CustodyEntry],
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let id = records::record_transfer(&tx, &self.actor, transfer, custody)?;
+        tx.commit().map_err(db)?;
+        Ok(id)
+    }
+
+    fn transfers_of_bag(&self, bag_id: &str) -> Result<Vec<Transfer>, StoreError> {
+        records::transfers(&self.conn, "bag_id = ?1", bag_id.to_string().into())
+    }
+
+    fn transfer(&self, id: i64) -> Result<Option<Transfer>, StoreError> {
+        Ok(records::transfers(&self.conn, "id = ?1", id.into())?.pop())
+    }
+
+    fn record_moves(&mut self, custody: &[CustodyEntry]) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::record_moves(&tx, &self.actor, custody)?;
+        tx.commit().map_err(db)
+    }
+
+    fn custody(&self, unit: &Reference) -> Result<Vec<CustodyEntry>, StoreError> {
+        records::custody(&self.conn, unit)
+    }
+
+    fn each_holding(
+        &self,
+        f: &mut dyn FnMut(Holding) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.id, d.reference, d.unit_key, d.content, d.size, d.page_count, d.needs_ocr,
+                   (SELECT chars FROM document_versions v WHERE v.doc = d.id ORDER BY v.rowid DESC LIMIT 1),
+                   (SELECT outcome FROM ledger l WHERE l.doc = d.id AND l.stage = 'extract' ORDER BY l.id DESC LIMIT 1)
+                 FROM documents d ORDER BY d.id",
+            )
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        while let Some(r) = rows.next().map_err(db)? {
+            let holding = Holding {
+                id: DocId(r.get(0).map_err(db)?),
+                reference: r.get(1).map_err(db)?,
+                file_key: r.get(2).map_err(db)?,
+                content: r.get(3).map_err(db)?,
+                size: r.get::<_, i64>(4).map_err(db)? as u64,
+                pages: r.get(5).map_err(db)?,
+                needs_ocr: r.get(6).map_err(db)?,
+                chars: r.get::<_, Option<i64>>(7).map_err(db)?.unwrap_or(0) as u64,
+                extracted: r.get::<_, Option<String>>(8).map_err(db)?.as_deref() == Some("done"),
+            };
+            f(holding)?;
+        }
+        Ok(())
+    }
+
+    fn each_sheet_held(
+        &self,
+        f: &mut dyn FnMut(&str, u32) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT d.unit_key, p.sheet FROM pages p JOIN documents d ON d.id = p.doc
+                 WHERE p.sheet IS NOT NULL AND d.unit_key IS NOT NULL AND length(trim(p.text)) > 0",
+            )
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        while let Some(r) = rows.next().map_err(db)? {
+            let key: String = r.get(0).map_err(db)?;
+            f(&key, r.get(1).map_err(db)?)?;
+        }
+        Ok(())
+    }
+
+    fn changed_versions(&self) -> Result<Vec<(DocId, Vec<VersionRecord>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT doc, content, size, chars, at FROM document_versions
+                 WHERE doc IN (SELECT doc FROM document_versions GROUP BY doc HAVING COUNT(DISTINCT content) > 1)
+                 ORDER BY doc, rowid",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    DocId(r.get(0)?),
+                    VersionRecord {
+                        content: r.get(1)?,
+                        size: r.get::<_, Option<i64>>(2)?.map(|n| n as u64),
+                        chars: r.get::<_, Option<i64>>(3)?.map(|n| n as u64),
+                        at: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(db)?;
+        let mut out: Vec<(DocId, Vec<VersionRecord>)> = Vec::new();
+        for row in rows {
+            let (doc, version) = row.map_err(db)?;
+            match out.last_mut() {
+                Some((last, versions)) if *last == doc => versions.push(version),
+                _ => out.push((doc, vec![version])),
+            }
+        }
+        Ok(out)
+    }
+
+    fn keep_findings(
+        &mut self,
+        scope: &str,
+        findings: &[Finding],
+    ) -> Result<Vec<Finding>, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let kept = records::keep_findings(&tx, scope, findings)?;
+        tx.commit().map_err(db)?;
+        Ok(kept)
+    }
+
+    fn annotate_finding(
+        &mut self,
+        id: i64,
+        status: FindingStatus,
+        note: Option<&str>,
+    ) -> Result<Finding, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let f = records::annotate_finding(&tx, &self.actor, id, status, note)?;
+        tx.commit().map_err(db)?;
+        Ok(f)
     }
 
     fn summary(&self) -> Result<Summary, StoreError> {

@@ -1,0 +1,307 @@
+//! The audit chain: an append-only log of every act that changes the archive or releases
+//! anything, where each entry carries the hash of the one before it.
+//!
+//! An entry's hash covers its position, time, actor, action, unit, object, detail and the
+//! previous entry's hash, so that editing, deleting, reordering or inserting an entry
+//! directly in the database breaks the chain at that entry. Deleting entries from the end
+//! cannot be seen from the chain alone; the head hash, printed and kept (or signed)
+//! elsewhere, closes that hole: [`ChainCheck::head_seen`].
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The `prev` of the first entry: 64 zeros.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An act about to be logged; the store gives it its place, time and hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditAct {
+    /// What kind of act: "ingest", "update", "re-extract", "describe", "transfer-in",
+    /// "transfer-out", "move", "annotate", "note", "release", "delete", ...
+    pub action: String,
+    /// The unit it concerns, as a reference code, when it concerns one.
+    pub unit: Option<String>,
+    /// The object it concerns: a document number, an original's hash, a transfer.
+    pub object: Option<String>,
+    /// What was done, in a sentence or a small JSON object.
+    pub detail: String,
+}
+
+impl AuditAct {
+    /// An act with no unit or object.
+    pub fn new(action: &str, detail: impl Into<String>) -> AuditAct {
+        AuditAct {
+            action: action.to_string(),
+            unit: None,
+            object: None,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// One entry of the chain as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1, without holes.
+    pub seq: u64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: the user or service that acted.
+    pub actor: String,
+    /// What kind of act.
+    pub action: String,
+    /// The unit concerned.
+    pub unit: Option<String>,
+    /// The object concerned.
+    pub object: Option<String>,
+    /// What was done.
+    pub detail: String,
+    /// The previous entry's hash ([`GENESIS`] for the first).
+    pub prev: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+/// Filters for reading the log; every field that is set must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Entries on this unit or inside it (by reference key prefix).
+    pub unit: Option<String>,
+    /// Entries on this object ("doc:12", "transfer:3", "finding:7").
+    pub object: Option<String>,
+    /// Entries by this actor.
+    pub actor: Option<String>,
+    /// Entries of this action.
+    pub action: Option<String>,
+    /// Entries at or after this time (RFC 3339 or a date, compared as text).
+    pub since: Option<String>,
+    /// At most this many, newest last.
+    pub limit: Option<usize>,
+}
+
+/// The hash of an entry from its fields: each field is length-prefixed, so that no two
+/// different entries can hash the same text.
+pub fn entry_hash(
+    seq: u64,
+    at: &str,
+    actor: &str,
+    act: (&str, Option<&str>, Option<&str>, &str),
+    prev: &str,
+) -> String {
+    let (action, unit, object, detail) = act;
+    let mut h = Sha256::new();
+    h.update(b"kartoteka-audit-v1");
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(seq.to_string().as_bytes());
+    field(at.as_bytes());
+    field(actor.as_bytes());
+    field(action.as_bytes());
+    // An absent unit and an empty one differ.
+    field(unit.map(|u| format!("+{u}")).unwrap_or_default().as_bytes());
+    field(
+        object
+            .map(|o| format!("+{o}"))
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    field(detail.as_bytes());
+    field(prev.as_bytes());
+    hex::encode(h.finalize())
+}
+
+impl AuditEntry {
+    /// The hash this entry's fields give.
+    pub fn computed_hash(&self) -> String {
+        entry_hash(
+            self.seq,
+            &self.at,
+            &self.actor,
+            (
+                &self.action,
+                self.unit.as_deref(),
+                self.object.as_deref(),
+                &self.detail,
+            ),
+            &self.prev,
+        )
+    }
+}
+
+/// Walks a chain entry by entry and remembers the first place it breaks.
+#[derive(Clone, Debug)]
+pub struct ChainCheck {
+    position: u64,
+    last_hash: String,
+    first_bad: Option<(u64, String)>,
+    expected_head: Option<String>,
+    head_seen: bool,
+}
+
+impl ChainCheck {
+    /// A check of a chain from its first entry; `expected_head`, when given, is a head hash
+    /// kept elsewhere that must appear in the chain.
+    pub fn new(expected_head: Option<&str>) -> ChainCheck {
+        ChainCheck {
+            position: 0,
+            last_hash: GENESIS.to_string(),
+            first_bad: None,
+            expected_head: expected_head.map(|h| h.to_ascii_lowercase()),
+            head_seen: false,
+        }
+    }
+
+    /// Feeds the next entry in stored order. Returns false once the chain is broken (later
+    /// entries need not be read).
+    pub fn feed(&mut self, entry: &AuditEntry) -> bool {
+        self.position += 1;
+        if self.first_bad.is_some() {
+            return false;
+        }
+        let problem = if entry.seq != self.position {
+            Some(format!(
+                "entry {} is numbered {}: an entry was deleted, inserted or moved",
+                self.position, entry.seq
+            ))
+        } else if entry.prev != self.last_hash {
+            Some(format!(
+                "entry {} does not follow the entry before it (its previous hash is {}, the chain's is {})",
+                self.position, entry.prev, self.last_hash
+            ))
+        } else if entry.computed_hash() != entry.hash {
+            Some(format!(
+                "entry {} was altered: its content no longer gives its hash",
+                self.position
+            ))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            self.first_bad = Some((self.position, p));
+            return false;
+        }
+        if self.expected_head.as_deref() == Some(entry.hash.as_str()) {
+            self.head_seen = true;
+        }
+        self.last_hash = entry.hash.clone();
+        true
+    }
+
+    /// Entries fed so far.
+    pub fn entries(&self) -> u64 {
+        self.position
+    }
+
+    /// The first broken entry's position and what is wrong with it.
+    pub fn first_bad(&self) -> Option<&(u64, String)> {
+        self.first_bad.as_ref()
+    }
+
+    /// Whether the expected head hash was found in the intact part of the chain (true when
+    /// none was expected).
+    pub fn head_seen(&self) -> bool {
+        self.expected_head.is_none() || self.head_seen
+    }
+
+    /// The hash of the last intact entry.
+    pub fn head(&self) -> &str {
+        &self.last_hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: u64) -> Vec<AuditEntry> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let detail = format!("act {seq}");
+                let hash = entry_hash(
+                    seq,
+                    "2026-01-01T00:00:00Z",
+                    "archivist",
+                    ("ingest", Some("ф. 1"), None, &detail),
+                    &prev,
+                );
+                let e = AuditEntry {
+                    seq,
+                    at: "2026-01-01T00:00:00Z".into(),
+                    actor: "archivist".into(),
+                    action: "ingest".into(),
+                    unit: Some("ф. 1".into()),
+                    object: None,
+                    detail,
+                    prev: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                e
+            })
+            .collect()
+    }
+
+    fn check(entries: &[AuditEntry]) -> Option<u64> {
+        let mut c = ChainCheck::new(None);
+        for e in entries {
+            if !c.feed(e) {
+                break;
+            }
+        }
+        c.first_bad().map(|(p, _)| *p)
+    }
+
+    #[test]
+    fn an_intact_chain_passes() {
+        assert_eq!(check(&chain(10)), None);
+    }
+
+    #[test]
+    fn each_kind_of_tampering_is_caught_at_its_entry() {
+        let mut edited = chain(10);
+        edited[4].actor = "someone else".into();
+        assert_eq!(check(&edited), Some(5));
+
+        let mut deleted = chain(10);
+        deleted.remove(6);
+        assert_eq!(check(&deleted), Some(7));
+
+        let mut swapped = chain(10);
+        swapped.swap(2, 3);
+        assert_eq!(check(&swapped), Some(3));
+
+        // An inserted entry, even one given the right number and a correct hash of its own.
+        let mut inserted = chain(10);
+        let mut fake = inserted[3].clone();
+        fake.detail = "forged".into();
+        fake.hash = fake.computed_hash();
+        inserted.insert(4, fake);
+        assert_eq!(check(&inserted), Some(5));
+
+        // Rewriting an entry and its hash still breaks the link from the next one.
+        let mut rehashed = chain(10);
+        rehashed[2].detail = "rewritten".into();
+        rehashed[2].hash = rehashed[2].computed_hash();
+        assert_eq!(check(&rehashed), Some(4));
+    }
+
+    #[test]
+    fn a_kept_head_proves_the_end_was_not_cut() {
+        let full = chain(10);
+        let head = full[9].hash.clone();
+        let mut c = ChainCheck::new(Some(&head));
+        for e in &full[..8] {
+            c.feed(e);
+        }
+        assert!(c.first_bad().is_none());
+        assert!(!c.head_seen());
+        let mut c = ChainCheck::new(Some(&head));
+        for e in &full {
+            c.feed(e);
+        }
+        assert!(c.head_seen());
+    }
+}

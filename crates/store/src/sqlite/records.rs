@@ -1,0 +1,520 @@
+//! The SQLite side of the audit chain, transfers, custody and findings.
+
+use kartoteka_model::{
+    CustodyEntry, Direction, Finding, FindingKind, FindingStatus, Location, Reference, Transfer,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{corrupt, db, now, within_pattern};
+use crate::audit::{entry_hash, AuditAct, AuditEntry, AuditFilter, GENESIS};
+use crate::metadata::StoreError;
+
+/// The key of a unit for the audit and custody tables: the file-level key of a reference,
+/// or the text as given when it does not parse.
+fn unit_key(unit: &str) -> String {
+    Reference::parse(unit)
+        .map(|r| r.key())
+        .unwrap_or_else(|_| unit.to_string())
+}
+
+/// Appends acts after the current head, inside the caller's transaction.
+pub(super) fn append_audit(
+    conn: &Connection,
+    actor: &str,
+    acts: &[AuditAct],
+) -> Result<(), StoreError> {
+    if acts.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut prev): (u64, String) = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db)?
+        .unwrap_or((0, GENESIS.to_string()));
+    let at = now();
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO audit(seq, at, actor, action, unit, unit_key, object, detail, prev, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .map_err(db)?;
+    for act in acts {
+        seq += 1;
+        let hash = entry_hash(
+            seq,
+            &at,
+            actor,
+            (
+                &act.action,
+                act.unit.as_deref(),
+                act.object.as_deref(),
+                &act.detail,
+            ),
+            &prev,
+        );
+        stmt.execute(params![
+            seq as i64,
+            at,
+            actor,
+            act.action,
+            act.unit,
+            act.unit.as_deref().map(unit_key),
+            act.object,
+            act.detail,
+            prev,
+            hash
+        ])
+        .map_err(db)?;
+        prev = hash;
+    }
+    Ok(())
+}
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get::<_, i64>(0)? as u64,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        unit: r.get(4)?,
+        object: r.get(5)?,
+        detail: r.get(6)?,
+        prev: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+const AUDIT_COLUMNS: &str = "seq, at, actor, action, unit, object, detail, prev, hash";
+
+pub(super) fn audit_after(
+    conn: &Connection,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![after as i64, limit as i64], audit_row)
+        .map_err(db)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+pub(super) fn audit_log(
+    conn: &Connection,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE 1");
+    let mut values: Vec<String> = Vec::new();
+    if let Some(unit) = &filter.unit {
+        let (key, pattern) = match Reference::parse(unit) {
+            Ok(r) => within_pattern(&r),
+            Err(_) => (unit.clone(), unit.clone()),
+        };
+        values.push(key);
+        values.push(pattern);
+        sql.push_str(&format!(
+            " AND (unit_key = ?{} OR unit_key LIKE ?{} ESCAPE '\\')",
+            values.len() - 1,
+            values.len()
+        ));
+    }
+    for (column, value) in [
+        ("object", &filter.object),
+        ("actor", &filter.actor),
+        ("action", &filter.action),
+    ] {
+        if let Some(v) = value {
+            values.push(v.clone());
+            sql.push_str(&format!(" AND {column} = ?{}", values.len()));
+        }
+    }
+    if let Some(since) = &filter.since {
+        values.push(since.clone());
+        sql.push_str(&format!(" AND at >= ?{}", values.len()));
+    }
+    match filter.limit {
+        // The newest `limit`, still in chain order.
+        Some(limit) => {
+            sql = format!("SELECT * FROM ({sql} ORDER BY seq DESC LIMIT {limit}) ORDER BY seq")
+        }
+        None => sql.push_str(" ORDER BY seq"),
+    }
+    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(values.iter()), audit_row)
+        .map_err(db)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+pub(super) fn audit_head(conn: &Connection) -> Result<Option<(u64, String)>, StoreError> {
+    conn.query_row(
+        "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
+    )
+    .optional()
+    .map_err(db)
+}
+
+fn location_json(l: &Location) -> String {
+    serde_json::to_string(l).unwrap_or_default()
+}
+
+/// Closes each unit's open custody and opens the new one.
+fn insert_custody(conn: &Connection, custody: &[CustodyEntry]) -> Result<(), StoreError> {
+    let mut close = conn
+        .prepare_cached("UPDATE custody SET until_at = ?2 WHERE unit_key = ?1 AND until_at IS NULL")
+        .map_err(db)?;
+    let mut open = conn
+        .prepare_cached(
+            "INSERT INTO custody(unit_key, unit, location, from_at, until_at, moved_by, transfer)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(db)?;
+    for c in custody {
+        let key = unit_key(&c.unit);
+        close.execute(params![key, c.from]).map_err(db)?;
+        open.execute(params![
+            key,
+            c.unit,
+            location_json(&c.location),
+            c.from,
+            c.until,
+            c.moved_by,
+            c.transfer
+        ])
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+pub(super) fn record_transfer(
+    conn: &Connection,
+    actor: &str,
+    t: &Transfer,
+    custody: &[CustodyEntry],
+) -> Result<i64, StoreError> {
+    let units = serde_json::to_string(&t.units).unwrap_or_else(|_| "[]".into());
+    let id: i64 = conn
+        .query_row(
+            "INSERT INTO transfers(direction, bag_id, bag_path, source, from_location, to_location, units, files, bytes, actor, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            params![
+                t.direction.as_str(),
+                t.bag_id,
+                t.bag_path,
+                t.source,
+                t.from,
+                t.to,
+                units,
+                t.files as i64,
+                t.bytes as i64,
+                actor,
+                if t.at.is_empty() { now() } else { t.at.clone() }
+            ],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let custody: Vec<CustodyEntry> = custody
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.transfer = Some(id);
+            c
+        })
+        .collect();
+    insert_custody(conn, &custody)?;
+    let detail = serde_json::json!({
+        "bag": t.bag_id,
+        "path": t.bag_path,
+        "source": t.source,
+        "from": t.from,
+        "to": t.to,
+        "units": t.units,
+        "files": t.files,
+        "bytes": t.bytes,
+    });
+    let acts: Vec<AuditAct> = std::iter::once(AuditAct {
+        action: format!("transfer-{}", t.direction.as_str()),
+        unit: t.units.first().cloned(),
+        object: Some(format!("transfer:{id}")),
+        detail: detail.to_string(),
+    })
+    .chain(t.units.iter().skip(1).map(|u| AuditAct {
+        action: format!("transfer-{}", t.direction.as_str()),
+        unit: Some(u.clone()),
+        object: Some(format!("transfer:{id}")),
+        detail: serde_json::json!({"bag": t.bag_id}).to_string(),
+    }))
+    .collect();
+    append_audit(conn, actor, &acts)?;
+    Ok(id)
+}
+
+fn transfer_row(r: &Row<'_>) -> Result<Transfer, StoreError> {
+    let direction: String = r.get(1).map_err(db)?;
+    let units: String = r.get(7).map_err(db)?;
+    Ok(Transfer {
+        id: r.get(0).map_err(db)?,
+        direction: match direction.as_str() {
+            "in" => Direction::In,
+            "out" => Direction::Out,
+            other => return Err(corrupt("transfer direction", other)),
+        },
+        bag_id: r.get(2).map_err(db)?,
+        bag_path: r.get(3).map_err(db)?,
+        source: r.get(4).map_err(db)?,
+        from: r.get(5).map_err(db)?,
+        to: r.get(6).map_err(db)?,
+        units: serde_json::from_str(&units).map_err(|_| corrupt("transfer units", &units))?,
+        files: r.get::<_, i64>(8).map_err(db)? as u64,
+        bytes: r.get::<_, i64>(9).map_err(db)? as u64,
+        actor: r.get(10).map_err(db)?,
+        at: r.get(11).map_err(db)?,
+    })
+}
+
+const TRANSFER_COLUMNS: &str =
+    "id, direction, bag_id, bag_path, source, from_location, to_location, units, files, bytes, actor, at";
+
+pub(super) fn transfers(
+    conn: &Connection,
+    filter: &str,
+    value: rusqlite::types::Value,
+) -> Result<Vec<Transfer>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE {filter} ORDER BY id"
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([value], |r| Ok(transfer_row(r)))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.map_err(db)??);
+    }
+    Ok(out)
+}
+
+pub(super) fn record_moves(
+    conn: &Connection,
+    actor: &str,
+    custody: &[CustodyEntry],
+) -> Result<(), StoreError> {
+    insert_custody(conn, custody)?;
+    let acts: Vec<AuditAct> = custody
+        .iter()
+        .map(|c| AuditAct {
+            action: "move".into(),
+            unit: Some(c.unit.clone()),
+            object: None,
+            detail: serde_json::json!({"to": c.location.to_string(), "moved_by": c.moved_by})
+                .to_string(),
+        })
+        .collect();
+    append_audit(conn, actor, &acts)
+}
+
+pub(super) fn custody(
+    conn: &Connection,
+    unit: &Reference,
+) -> Result<Vec<CustodyEntry>, StoreError> {
+    // The unit and every unit that holds it: a fonds that moved took its files with it.
+    let mut keys = Vec::new();
+    let mut r = Some(unit.clone());
+    while let Some(u) = r {
+        keys.push(u.key());
+        r = u.parent();
+    }
+    let marks = (1..=keys.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT unit, location, from_at, until_at, moved_by, transfer FROM custody
+             WHERE unit_key IN ({marks}) ORDER BY from_at, id"
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(keys.iter()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+            ))
+        })
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (unit, location, from, until, moved_by, transfer) = row.map_err(db)?;
+        out.push(CustodyEntry {
+            unit,
+            location: serde_json::from_str(&location)
+                .map_err(|_| corrupt("location", &location))?,
+            from,
+            until,
+            moved_by,
+            transfer,
+        });
+    }
+    Ok(out)
+}
+
+fn finding_key(f: &Finding) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        f.kind.as_str(),
+        f.reference,
+        f.expected,
+        f.found
+    )
+}
+
+fn finding_row(r: &Row<'_>) -> Result<Finding, StoreError> {
+    let kind: String = r.get(1).map_err(db)?;
+    let expected: String = r.get(3).map_err(db)?;
+    let found: String = r.get(4).map_err(db)?;
+    let status: String = r.get(6).map_err(db)?;
+    let kind = FindingKind::parse(&kind).ok_or_else(|| corrupt("finding kind", &kind))?;
+    Ok(Finding {
+        id: r.get(0).map_err(db)?,
+        kind,
+        reference: r.get(2).map_err(db)?,
+        expected: serde_json::from_str(&expected).map_err(|_| corrupt("finding", &expected))?,
+        found: serde_json::from_str(&found).map_err(|_| corrupt("finding", &found))?,
+        evidence: r.get(5).map_err(db)?,
+        severity: kind.severity(),
+        status: FindingStatus::parse(&status).ok_or_else(|| corrupt("finding status", &status))?,
+        note: r.get(7).map_err(db)?,
+        first_seen: r.get(8).map_err(db)?,
+    })
+}
+
+const FINDING_COLUMNS: &str =
+    "id, kind, reference, expected, found, evidence, status, note, first_seen";
+
+fn in_scope(scope: &str, reference: &str) -> bool {
+    if scope.is_empty() {
+        return true;
+    }
+    let key = unit_key(reference);
+    key == scope || key.starts_with(&format!("{scope}/"))
+}
+
+pub(super) fn keep_findings(
+    conn: &Connection,
+    scope: &str,
+    findings: &[Finding],
+) -> Result<Vec<Finding>, StoreError> {
+    let at = now();
+    // Everything in scope is no longer current until found again.
+    {
+        let mut stmt = conn
+            .prepare("SELECT id, reference FROM findings WHERE current = 1")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db)?;
+        let mut stale = Vec::new();
+        for row in rows {
+            let (id, reference) = row.map_err(db)?;
+            if in_scope(scope, &reference) {
+                stale.push(id);
+            }
+        }
+        let mut clear = conn
+            .prepare_cached("UPDATE findings SET current = 0 WHERE id = ?1")
+            .map_err(db)?;
+        for id in stale {
+            clear.execute([id]).map_err(db)?;
+        }
+    }
+    let mut upsert = conn
+        .prepare_cached(
+            "INSERT INTO findings(key, kind, reference, expected, found, evidence, first_seen, last_seen, current)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1)
+             ON CONFLICT(key) DO UPDATE SET evidence = excluded.evidence, last_seen = excluded.last_seen, current = 1
+             RETURNING id",
+        )
+        .map_err(db)?;
+    let mut ids = Vec::with_capacity(findings.len());
+    for f in findings {
+        let id: i64 = upsert
+            .query_row(
+                params![
+                    finding_key(f),
+                    f.kind.as_str(),
+                    f.reference,
+                    f.expected.to_string(),
+                    f.found.to_string(),
+                    f.evidence,
+                    at
+                ],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        ids.push(id);
+    }
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {FINDING_COLUMNS} FROM findings WHERE current = 1 ORDER BY id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| Ok(finding_row(r))).map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let f = row.map_err(db)??;
+        if in_scope(scope, &f.reference) {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn annotate_finding(
+    conn: &Connection,
+    actor: &str,
+    id: i64,
+    status: FindingStatus,
+    note: Option<&str>,
+) -> Result<Finding, StoreError> {
+    let changed = conn
+        .execute(
+            "UPDATE findings SET status = ?2, note = COALESCE(?3, note) WHERE id = ?1",
+            params![id, status.as_str(), note],
+        )
+        .map_err(db)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("finding {id}")));
+    }
+    let f = conn
+        .query_row(
+            &format!("SELECT {FINDING_COLUMNS} FROM findings WHERE id = ?1"),
+            [id],
+            |r| Ok(finding_row(r)),
+        )
+        .map_err(db)??;
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "annotate".into(),
+            unit: Some(f.reference.clone()),
+            object: Some(format!("finding:{id}")),
+            detail: serde_json::json!({"status": status.as_str(), "note": note, "kind": f.kind.as_str()}).to_string(),
+        }],
+    )?;
+    Ok(f)
+}
