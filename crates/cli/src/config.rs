@@ -1,36 +1,32 @@
-//! Where the archive is: flag, then environment (both handled by clap), then a config
-//! file, then the default.
+//! Settings by flag, then environment (both handled by clap), then a config file, then the
+//! default: where the archive is, and who is acting.
 
 use std::path::{Path, PathBuf};
 
 /// The default archive folder, relative to the working directory.
 pub const DEFAULT_ARCHIVE: &str = "kartoteka-archive";
 
-/// Reads `archive = "DIR"` from a config file. The format is a one-key subset of TOML,
-/// read by hand: a TOML parser for one line is not worth a dependency.
-fn archive_from_file(path: &Path) -> Option<PathBuf> {
+/// Reads `key = "value"` from a config file. The format is a small subset of TOML (top-level
+/// string keys), read by hand: a TOML parser for two keys is not worth a dependency.
+fn value_from_file(path: &Path, wanted: &str) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     text.lines().find_map(|line| {
         let (key, value) = line.split_once('=')?;
-        if key.trim() != "archive" {
+        if key.trim() != wanted {
             return None;
         }
-        let value = value.trim().trim_matches('"').trim_matches('\'');
-        let dir = PathBuf::from(value);
-        // A relative path in a config file is relative to the file.
-        Some(if dir.is_relative() {
-            path.parent().unwrap_or(Path::new(".")).join(dir)
-        } else {
-            dir
-        })
+        Some(
+            value
+                .trim()
+                .trim_matches('"')
+                .trim_matches('\'')
+                .to_string(),
+        )
     })
 }
 
-/// The archive folder from the flag or environment, else the config files, else the default.
-pub fn archive_dir(from_flag_or_env: Option<PathBuf>) -> PathBuf {
-    if let Some(dir) = from_flag_or_env {
-        return dir;
-    }
+/// The config files, nearest first.
+fn config_files() -> Vec<PathBuf> {
     let home_config = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
@@ -38,6 +34,47 @@ pub fn archive_dir(from_flag_or_env: Option<PathBuf>) -> PathBuf {
     [Some(PathBuf::from("kartoteka.toml")), home_config]
         .into_iter()
         .flatten()
-        .find_map(|p| archive_from_file(&p))
+        .collect()
+}
+
+/// The archive folder from the flag or environment, else the config files, else the default.
+pub fn archive_dir(from_flag_or_env: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = from_flag_or_env {
+        return dir;
+    }
+    config_files()
+        .into_iter()
+        .find_map(|p| {
+            let dir = PathBuf::from(value_from_file(&p, "archive")?);
+            // A relative path in a config file is relative to the file.
+            Some(if dir.is_relative() {
+                p.parent().unwrap_or(Path::new(".")).join(dir)
+            } else {
+                dir
+            })
+        })
         .unwrap_or_else(|| PathBuf::from(DEFAULT_ARCHIVE))
+}
+
+/// Who is acting, for the audit chain: the flag or environment, else `user = "NAME"` in a
+/// config file, else the login name.
+pub fn user(from_flag_or_env: Option<String>) -> String {
+    from_flag_or_env
+        .or_else(|| {
+            config_files()
+                .into_iter()
+                .find_map(|p| value_from_file(&p, "user"))
+        })
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .or_else(|| {
+            // Without a login name in the environment (a container, cron), the home
+            // folder's name is the next best witness.
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .and_then(|h| h.file_name().map(|n| n.to_string_lossy().into_owned()))
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
 }

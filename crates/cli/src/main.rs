@@ -50,6 +50,11 @@ struct Cli {
     #[arg(long, global = true, env = "KARTOTEKA_ARCHIVE", value_name = "DIR")]
     archive: Option<PathBuf>,
 
+    /// Who is acting, as recorded in the audit chain (default: `user = "NAME"` in the config
+    /// file, else the login name).
+    #[arg(long, global = true, env = "KARTOTEKA_USER", value_name = "NAME")]
+    user: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -146,6 +151,9 @@ Exit status 1 when any original is corrupted or missing."
         #[arg(long)]
         json: bool,
     },
+    /// Check and read the audit chain: every act that changed the archive, hash-linked.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Write a synthetic archive with a ground-truth file, for tests and benchmarks.
     Synth {
         /// Folder to write into (created).
@@ -157,6 +165,53 @@ Exit status 1 when any original is corrupted or missing."
         /// Seed: the same seed writes the same archive.
         #[arg(long, default_value_t = 1972)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the chain and name the first entry that was edited, deleted, reordered or
+    /// inserted behind the program's back.
+    #[command(
+        after_help = "Exit status 1 when the chain is broken or the --head hash is not in it."
+    )]
+    Verify {
+        /// A head hash printed earlier by `audit head` (and kept elsewhere): it must still be
+        /// in the chain, which proves that no entries were cut from its end.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+        /// Print `{"ok", "entries", "first_bad", ...}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List entries, oldest first.
+    Log {
+        /// Only entries on this unit or units inside it.
+        #[arg(long, value_name = "REFERENCE")]
+        unit: Option<String>,
+        /// Only entries by this person.
+        #[arg(long, value_name = "NAME")]
+        actor: Option<String>,
+        /// Only this kind of act: ingest, update, re-extract, describe, transfer-in,
+        /// transfer-out, move, annotate, ...
+        #[arg(long, value_name = "KIND")]
+        action: Option<String>,
+        /// Only entries at or after this time (2026-11-27 or 2026-11-27T10:00:00Z).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only the newest N.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the chain's length and last hash, to keep or sign elsewhere
+    /// (for example `kartoteka audit head | gpg --clearsign`).
+    Head {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -205,6 +260,12 @@ fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
 
 fn run(cli: Cli) -> Result<u8, Failure> {
     let archive_dir = config::archive_dir(cli.archive);
+    let user = config::user(cli.user);
+    let open = |dir: &std::path::Path| -> Result<Archive, Failure> {
+        let archive = open(dir)?;
+        archive.set_actor(&user);
+        Ok(archive)
+    };
     match cli.command {
         Command::Init => {
             let existed = Archive::exists(&archive_dir);
@@ -230,6 +291,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             let archive = Archive::init(&archive_dir)
                 .with_context(|| format!("opening {}", archive_dir.display()))?;
+            archive.set_actor(&user);
             let options = IngestOptions {
                 inventory,
                 max_file_size,
@@ -352,6 +414,54 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             let failed = !report.corrupted.is_empty() || !report.missing.is_empty();
             Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+        }
+        Command::Audit(AuditCommand::Verify { head, json }) => {
+            let archive = open(&archive_dir)?;
+            let progress = output::Bar::new("verifying the audit chain");
+            let report = archive.audit_verify(head.as_deref(), &progress)?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                output::print_chain(&report);
+            }
+            Ok(if report.ok { EXIT_OK } else { EXIT_FAILED })
+        }
+        Command::Audit(AuditCommand::Log {
+            unit,
+            actor,
+            action,
+            since,
+            limit,
+            json,
+        }) => {
+            if let Some(u) = &unit {
+                Reference::parse(u).map_err(|e| usage(format!("--unit {u:?}: {e}")))?;
+            }
+            let archive = open(&archive_dir)?;
+            let entries = archive.audit_log(&kartoteka_store::AuditFilter {
+                unit,
+                object: None,
+                actor,
+                action,
+                since,
+                limit,
+            })?;
+            if json {
+                output::print_json(&serde_json::json!({ "entries": entries }))?;
+            } else {
+                output::print_audit_log(&entries);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Audit(AuditCommand::Head { json }) => {
+            let archive = open(&archive_dir)?;
+            let (entries, head) = archive.audit_head()?;
+            if json {
+                output::print_json(&serde_json::json!({ "entries": entries, "head": head }))?;
+            } else {
+                println!("{head}  {entries} entries  {}", archive_dir.display());
+            }
+            Ok(EXIT_OK)
         }
         Command::Synth { out, docs, seed } => {
             let options = kartoteka_synth::SynthOptions {

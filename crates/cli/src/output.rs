@@ -321,3 +321,44 @@ pub fn print_fixity(report: &FixityReport) {
         }
     }
 }
+
+pub fn print_chain(report: &kartoteka_ingest::ChainReport) {
+    if report.ok {
+        println!(
+            "The audit chain is intact: {} entries, head {}.",
+            report.entries, report.head
+        );
+        return;
+    }
+    match report.first_bad {
+        Some(at) => println!("The audit chain is BROKEN at entry {at}."),
+        None => println!("The audit chain is intact but INCOMPLETE."),
+    }
+    if let Some(problem) = &report.problem {
+        println!("  {problem}");
+    }
+    println!(
+        "  Entries before the break: {}; last intact head {}.",
+        report.first_bad.map(|n| n - 1).unwrap_or(report.entries),
+        report.head
+    );
+}
+
+pub fn print_audit_log(entries: &[kartoteka_store::AuditEntry]) {
+    if entries.is_empty() {
+        println!("No audit entries match.");
+        return;
+    }
+    for e in entries {
+        let what = [e.unit.as_deref(), e.object.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("  ");
+        println!(
+            "{:>6}  {}  {:<12} {:<12} {}",
+            e.seq, e.at, e.actor, e.action, what
+        );
+        println!("        {}", e.detail);
+    }
+}

@@ -18,6 +18,7 @@
 //! ```
 
 mod archive;
+mod audit;
 pub mod extract;
 mod fixity;
 pub mod inventory;
@@ -27,6 +28,7 @@ pub mod placement;
 pub use archive::{
     Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
 };
+pub use audit::ChainReport;
 pub use fixity::{FixityProblem, FixityReport};
 pub use kartoteka_index::SearchOptions;
 pub use pipeline::{

@@ -156,6 +156,12 @@ impl ChainCheck {
     /// Feeds the next entry in stored order. Returns false once the chain is broken (later
     /// entries need not be read).
     pub fn feed(&mut self, entry: &AuditEntry) -> bool {
+        let computed = entry.computed_hash();
+        self.feed_with_hash(entry, &computed)
+    }
+
+    /// [`ChainCheck::feed`] with the entry's hash already computed (in parallel, say).
+    pub fn feed_with_hash(&mut self, entry: &AuditEntry, computed: &str) -> bool {
         self.position += 1;
         if self.first_bad.is_some() {
             return false;
@@ -170,7 +176,7 @@ impl ChainCheck {
                 "entry {} does not follow the entry before it (its previous hash is {}, the chain's is {})",
                 self.position, entry.prev, self.last_hash
             ))
-        } else if entry.computed_hash() != entry.hash {
+        } else if computed != entry.hash {
             Some(format!(
                 "entry {} was altered: its content no longer gives its hash",
                 self.position
