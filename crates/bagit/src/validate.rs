@@ -147,6 +147,9 @@ fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// A checksum a file must have: algorithm, hex digest, the manifest that says so.
+type Want = (Algorithm, String, String);
+
 /// A manifest as read.
 struct Manifest {
     file: String,
@@ -325,7 +328,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
 
     // Each payload manifest against the payload: every file in every manifest, once.
     // `expect` maps a disk path to the checksums it must have.
-    let mut expect: BTreeMap<String, Vec<(Algorithm, String, String)>> = BTreeMap::new();
+    let mut expect: BTreeMap<String, Vec<Want>> = BTreeMap::new();
     for m in &payload_manifests {
         let mut listed: HashMap<String, usize> = HashMap::new();
         let mut listed_nfc: HashMap<String, String> = HashMap::new();
@@ -407,7 +410,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
     }
 
     // Tag manifests: tag files only, each present.
-    let mut tag_expect: BTreeMap<String, Vec<(Algorithm, String, String)>> = BTreeMap::new();
+    let mut tag_expect: BTreeMap<String, Vec<Want>> = BTreeMap::new();
     let mut tag_listed = HashSet::new();
     for m in &tag_manifests {
         let mut seen = HashSet::new();
@@ -472,7 +475,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
     check_info(r, payload_bytes, payload_on_disk.len() as u64);
 
     // Checksums: every file once, with every algorithm any manifest wants for it.
-    let mut jobs: Vec<(String, Found, Vec<(Algorithm, String, String)>)> = expect
+    let mut jobs: Vec<(String, Found, Vec<Want>)> = expect
         .into_iter()
         .chain(tag_expect)
         .filter_map(|(k, wants)| files.get(&k).map(|f| (k, f.clone(), wants)))

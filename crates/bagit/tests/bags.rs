@@ -164,7 +164,8 @@ fn missing_extra_and_changed_payload_files() {
 
 #[test]
 fn manifest_lines_that_break_the_rules() {
-    let cases: [(&str, fn(String) -> String, &str); 8] = [
+    type Case = (&'static str, fn(String) -> String, &'static str);
+    let cases: [Case; 8] = [
         (
             "listed twice",
             |t| {

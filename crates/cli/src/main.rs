@@ -151,6 +151,27 @@ Exit status 1 when any original is corrupted or missing."
         #[arg(long)]
         json: bool,
     },
+    /// Move holdings as BagIt bags (RFC 8493): export, import, validate.
+    #[command(subcommand)]
+    Transfer(TransferCommand),
+    /// Record that units moved to a new place (repository / building / room / box).
+    Move {
+        /// The units that moved.
+        #[arg(value_name = "REFERENCE", required = true)]
+        units: Vec<String>,
+        /// Where to: "repository / building / room / box" (the last parts may be left off).
+        #[arg(long, value_name = "LOCATION")]
+        to: String,
+    },
+    /// A unit's history: where it was kept, the transfers that carried it, and every act on it.
+    History {
+        /// The unit.
+        #[arg(value_name = "REFERENCE")]
+        reference: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -165,6 +186,63 @@ Exit status 1 when any original is corrupted or missing."
         /// Seed: the same seed writes the same archive.
         #[arg(long, default_value_t = 1972)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum TransferCommand {
+    /// Write units (or, with --all, the whole archive) as a bag with SHA-256 and SHA-512
+    /// manifests and the archival description as tag files.
+    #[command(
+        after_help = "The bag is written to a hidden folder beside BAG_DIR and renamed into place \
+when complete, so BAG_DIR either holds a whole bag or does not exist. Every original is checked against \
+its hash on the way out."
+    )]
+    Export {
+        /// Units to export: a fonds, an inventory, files.
+        #[arg(value_name = "UNIT", required_unless_present = "all")]
+        units: Vec<String>,
+        /// Export the whole archive.
+        #[arg(long, conflicts_with = "units")]
+        all: bool,
+        /// The bag folder to create (must not exist).
+        #[arg(long, value_name = "BAG_DIR")]
+        out: PathBuf,
+        /// Source-Organization for bag-info.txt.
+        #[arg(long, value_name = "NAME")]
+        organization: Option<String>,
+        /// Where the bag is going, for the transfer record.
+        #[arg(long, value_name = "LOCATION")]
+        to: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a bag completely, then ingest it and record the transfer. Nothing enters the
+    /// archive unless the whole bag is valid and the whole import succeeds.
+    #[command(
+        after_help = "Importing the same bag again does nothing and says so. An import that was \
+killed leaves the archive as it was before; run it again to complete it."
+    )]
+    Import {
+        /// The bag folder.
+        #[arg(value_name = "BAG_DIR")]
+        bag: PathBuf,
+        /// Where the holdings are now kept: "repository / building / room / box".
+        #[arg(long, value_name = "LOCATION")]
+        to: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Only validate a bag: exit status 0 when valid, 1 when not, with the reasons on stderr.
+    Validate {
+        /// The bag folder.
+        #[arg(value_name = "BAG_DIR")]
+        bag: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -256,6 +334,17 @@ fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
             .context(format!("opening {}", archive.display()))
             .into(),
     })
+}
+
+/// "Nothing there" gets its own exit status.
+fn not_found_is_3(e: ArchiveError) -> Failure {
+    match e {
+        e @ ArchiveError::NotFound(_) => Failure {
+            status: EXIT_NOT_FOUND,
+            error: e.into(),
+        },
+        other => other.into(),
+    }
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
@@ -414,6 +503,140 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             let failed = !report.corrupted.is_empty() || !report.missing.is_empty();
             Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+        }
+        Command::Transfer(TransferCommand::Export {
+            units,
+            all: _,
+            out,
+            organization,
+            to,
+            json,
+        }) => {
+            let units = units
+                .iter()
+                .map(|u| Reference::parse(u).map_err(|e| usage(format!("{u:?}: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let archive = open(&archive_dir)?;
+            let progress = output::Bar::new("exporting");
+            let report = archive
+                .export_bag(
+                    &kartoteka_ingest::ExportOptions {
+                        units,
+                        out,
+                        organization,
+                        to,
+                    },
+                    &progress,
+                )
+                .map_err(not_found_is_3)?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                println!(
+                    "Wrote bag {} ({} files, {} bytes) as transfer {}.\nUnits: {}\nBag identity: {}",
+                    report.bag.display(),
+                    report.files,
+                    report.bytes,
+                    report.transfer,
+                    report.units.join("; "),
+                    report.bag_id
+                );
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Transfer(TransferCommand::Import { bag, to, json }) => {
+            let to = to
+                .map(|t| {
+                    t.parse::<kartoteka_model::Location>()
+                        .map_err(|e| usage(format!("--to: {e}")))
+                })
+                .transpose()?;
+            let archive = Archive::init(&archive_dir)
+                .with_context(|| format!("opening {}", archive_dir.display()))?;
+            archive.set_actor(&user);
+            let progress = output::Bar::new("importing");
+            let report = archive.import_bag(&bag, to.as_ref(), &progress)?;
+            if json {
+                output::print_json(&report)?;
+            } else if report.already_imported {
+                println!(
+                    "Bag {} was already imported as transfer {}; nothing to do.",
+                    bag.display(),
+                    report.transfer
+                );
+            } else {
+                println!(
+                    "Imported {} files ({} bytes) from {} as transfer {}: {} added, {} already here.",
+                    report.files,
+                    report.bytes,
+                    bag.display(),
+                    report.transfer,
+                    report.added,
+                    report.unchanged
+                );
+                for w in &report.warnings {
+                    println!("  warning: {w}");
+                }
+                for n in &report.not_extracted {
+                    println!("  stored, text not extracted: {n}");
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Transfer(TransferCommand::Validate { bag, json }) => {
+            let progress = output::Bar::new("validating");
+            let report = Archive::validate_bag(&bag, &progress);
+            if json {
+                output::print_json(&report)?;
+            } else {
+                println!(
+                    "{} {} ({} payload files, {} bytes hashed in {:.1} s)",
+                    if report.is_valid() {
+                        "VALID"
+                    } else {
+                        "INVALID"
+                    },
+                    bag.display(),
+                    report.payload.len(),
+                    report.hashed_bytes,
+                    report.seconds
+                );
+            }
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            for e in &report.errors {
+                eprintln!("invalid: {e}");
+            }
+            Ok(if report.is_valid() {
+                EXIT_OK
+            } else {
+                EXIT_FAILED
+            })
+        }
+        Command::Move { units, to } => {
+            let units = units
+                .iter()
+                .map(|u| Reference::parse(u).map_err(|e| usage(format!("{u:?}: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let to: kartoteka_model::Location =
+                to.parse().map_err(|e| usage(format!("--to: {e}")))?;
+            let archive = open(&archive_dir)?;
+            archive.move_units(&units, &to)?;
+            println!("Recorded: {} unit(s) now at {to}.", units.len());
+            Ok(EXIT_OK)
+        }
+        Command::History { reference, json } => {
+            let r =
+                Reference::parse(&reference).map_err(|e| usage(format!("{reference:?}: {e}")))?;
+            let archive = open(&archive_dir)?;
+            let history = archive.history(&r).map_err(not_found_is_3)?;
+            if json {
+                output::print_json(&history)?;
+            } else {
+                output::print_history(&history);
+            }
+            Ok(EXIT_OK)
         }
         Command::Audit(AuditCommand::Verify { head, json }) => {
             let archive = open(&archive_dir)?;

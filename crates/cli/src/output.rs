@@ -362,3 +362,24 @@ pub fn print_audit_log(entries: &[kartoteka_store::AuditEntry]) {
         println!("        {}", e.detail);
     }
 }
+
+pub fn print_history(h: &kartoteka_ingest::History) {
+    println!("{}", h.reference);
+    if let Some(u) = &h.unit {
+        if let Some(t) = &u.title {
+            println!("  {t}");
+        }
+    }
+    match &h.location {
+        Some(l) => println!("  Kept at: {l}"),
+        None => println!("  Kept at: (no custody recorded)"),
+    }
+    println!();
+    for m in &h.timeline {
+        let unit = match &m.unit {
+            Some(u) if *u != h.reference => format!("  [{u}]"),
+            _ => String::new(),
+        };
+        println!("{}  {:<12} {:<12} {}{unit}", m.at, m.kind, m.actor, m.what);
+    }
+}

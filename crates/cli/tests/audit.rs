@@ -139,11 +139,10 @@ fn tampering_is_caught_at_the_entry_it_touched() {
         ),
         (
             "inserted without a valid hash",
-            format!(
-                "UPDATE audit SET seq = -seq WHERE seq >= 6; UPDATE audit SET seq = -seq + 1 WHERE seq < 0;
-                 INSERT INTO audit(seq, at, actor, action, detail, prev, hash)
-                 SELECT 6, at, actor, 'delete', 'forged', hash, hash FROM audit WHERE seq = 5;"
-            ),
+            "UPDATE audit SET seq = -seq WHERE seq >= 6; UPDATE audit SET seq = -seq + 1 WHERE seq < 0;
+             INSERT INTO audit(seq, at, actor, action, detail, prev, hash)
+             SELECT 6, at, actor, 'delete', 'forged', hash, hash FROM audit WHERE seq = 5;"
+                .into(),
             6,
         ),
         ("the time changed", "UPDATE audit SET at = '1999-01-01T00:00:00Z' WHERE seq = 3".into(), 3),

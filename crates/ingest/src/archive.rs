@@ -51,6 +51,12 @@ pub enum ArchiveError {
     /// Nothing at that number or reference.
     #[error("nothing in the archive at {0}")]
     NotFound(String),
+    /// A bag failed validation; nothing was imported.
+    #[error("the bag is invalid, nothing was imported:\n  {}", .0.join("\n  "))]
+    InvalidBag(Vec<String>),
+    /// A transfer could not be completed; the archive is as it was.
+    #[error("transfer: {0}")]
+    Transfer(String),
 }
 
 /// The archive's parts, behind their traits.

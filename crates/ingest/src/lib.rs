@@ -21,16 +21,20 @@ mod archive;
 mod audit;
 pub mod extract;
 mod fixity;
+mod history;
 pub mod inventory;
 mod pipeline;
 pub mod placement;
+mod transfer;
 
 pub use archive::{
     Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
 };
 pub use audit::ChainReport;
 pub use fixity::{FixityProblem, FixityReport};
+pub use history::{History, Moment};
 pub use kartoteka_index::SearchOptions;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
+pub use transfer::{ExportOptions, ExportReport, ImportReport};

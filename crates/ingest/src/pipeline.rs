@@ -66,6 +66,12 @@ pub struct IngestOptions {
     pub ocr: Ocr,
     /// Limits on decompression.
     pub limits: Limits,
+    /// Places for given files, as an inventory would give them, without describing the
+    /// units (a transfer's description does that).
+    pub placements: Vec<(PathBuf, Unit)>,
+    /// Leave indexing to a later call: for writes inside a batch that may be rolled back,
+    /// since the index cannot be.
+    pub defer_index: bool,
 }
 
 impl Default for IngestOptions {
@@ -77,6 +83,8 @@ impl Default for IngestOptions {
             retry_failed: false,
             ocr: Ocr::detect(),
             limits: Limits::default(),
+            placements: Vec::new(),
+            defer_index: false,
         }
     }
 }
@@ -128,6 +136,9 @@ struct Job {
     existing: Option<Document>,
 }
 
+// A saved document is the common case; boxing it would cost an allocation per file to
+// shrink the rare variants.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     Save {
         doc: NewDocument,
@@ -255,8 +266,17 @@ impl Archive {
             }
         }
 
+        for (path, unit) in &options.placements {
+            if let Ok(p) = std::fs::canonicalize(path) {
+                by_path.insert(path_hash(&p), rows.len() as u32);
+                rows.push(unit.clone());
+            }
+        }
+
         // Documents a killed run saved but did not index.
-        self.catch_up_index()?;
+        if !options.defer_index {
+            self.catch_up_index()?;
+        }
 
         // Files stream from the walk to the workers, so that memory does not grow with the
         // number of files; a quick count first gives the progress bar its length.
@@ -301,7 +321,7 @@ impl Archive {
         Ok(report)
     }
 
-    fn catch_up_index(&self) -> Result<(), ArchiveError> {
+    pub(crate) fn catch_up_index(&self) -> Result<(), ArchiveError> {
         let pending = self
             .store()
             .documents_needing(Stage::Index, INDEX_VERSION)?;
@@ -501,7 +521,8 @@ impl Archive {
             }
             drop(out_tx);
             drop(job_rx);
-            let outcome = self.write_results(out_rx, &mut writer, progress, report);
+            let outcome =
+                self.write_results(out_rx, &mut writer, options.defer_index, progress, report);
             if outcome.is_err() {
                 stop.store(true, Ordering::Relaxed);
             }
@@ -517,6 +538,7 @@ impl Archive {
         &self,
         results: crossbeam_channel::Receiver<(Option<Document>, Outcome)>,
         writer: &mut kartoteka_index::IndexWriterHandle,
+        defer_index: bool,
         progress: &dyn Progress,
         report: &mut IngestReport,
     ) -> Result<(), ArchiveError> {
@@ -563,7 +585,11 @@ impl Archive {
                         }
                         StageOutcome::Done => {}
                     }
-                    let stored = self.store().document(saved.id())?;
+                    let stored = if defer_index {
+                        None
+                    } else {
+                        self.store().document(saved.id())?
+                    };
                     if let Some(stored) = stored {
                         let entries: Vec<_> = pages
                             .iter()

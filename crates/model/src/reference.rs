@@ -577,10 +577,7 @@ impl<'a> Parser<'a> {
         let mut end = self.pos;
         let mut has_digit = false;
         let mut i = self.pos;
-        loop {
-            let Some(c) = self.text[i..].chars().next() else {
-                break;
-            };
+        while let Some(c) = self.text[i..].chars().next() {
             if c.is_alphanumeric() {
                 if sheet && !c.is_ascii_digit() {
                     // Sheet numbers are digits; letters that follow are a side marker.

@@ -480,7 +480,7 @@ pub fn custody_and_findings(store: &mut dyn MetadataStore) {
     assert_eq!(store.transfers_of_bag("abc").expect("by bag").len(), 1);
     assert_eq!(
         store.transfer(id).expect("by id").expect("there").units,
-        [fonds.clone()]
+        std::slice::from_ref(&fonds)
     );
     let history = store
         .custody(&Reference::parse("ф. 3, оп. 1, д. 7").expect("reference"))

@@ -168,7 +168,11 @@ fn location_json(l: &Location) -> String {
 }
 
 /// Closes each unit's open custody and opens the new one.
-fn insert_custody(conn: &Connection, custody: &[CustodyEntry]) -> Result<(), StoreError> {
+fn insert_custody(
+    conn: &Connection,
+    actor: &str,
+    custody: &[CustodyEntry],
+) -> Result<(), StoreError> {
     let mut close = conn
         .prepare_cached("UPDATE custody SET until_at = ?2 WHERE unit_key = ?1 AND until_at IS NULL")
         .map_err(db)?;
@@ -187,7 +191,11 @@ fn insert_custody(conn: &Connection, custody: &[CustodyEntry]) -> Result<(), Sto
             location_json(&c.location),
             c.from,
             c.until,
-            c.moved_by,
+            if c.moved_by.is_empty() {
+                actor
+            } else {
+                c.moved_by.as_str()
+            },
             c.transfer
         ])
         .map_err(db)?;
@@ -230,7 +238,7 @@ pub(super) fn record_transfer(
             c
         })
         .collect();
-    insert_custody(conn, &custody)?;
+    insert_custody(conn, actor, &custody)?;
     let detail = serde_json::json!({
         "bag": t.bag_id,
         "path": t.bag_path,
@@ -309,7 +317,7 @@ pub(super) fn record_moves(
     actor: &str,
     custody: &[CustodyEntry],
 ) -> Result<(), StoreError> {
-    insert_custody(conn, custody)?;
+    insert_custody(conn, actor, custody)?;
     let acts: Vec<AuditAct> = custody
         .iter()
         .map(|c| AuditAct {

@@ -1,0 +1,621 @@
+//! Transfers: a unit out of the archive as a BagIt bag, and a bag into it.
+//!
+//! An export copies each original out of the blob store, checking it against its hash on
+//! the way, and adds the archival description as tag files (`kartoteka/description.json`
+//! for a Kartoteka on the other side, `kartoteka/inventory.csv` for people and other
+//! tools), so that the receiving archive rebuilds the same hierarchy.
+//!
+//! An import validates the bag completely first; then ingests it inside one store batch,
+//! checks each stored original against the bag's SHA-256 manifest, records the transfer
+//! and the custody it starts, and commits. Killed at any point before the commit, it
+//! leaves the archive as it was; rerun, it completes. The search index follows after the
+//! commit (a killed run's documents are indexed by the next command that writes).
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use kartoteka_bagit::{Algorithm, BagWriter, ValidateOptions};
+use kartoteka_model::{
+    CustodyEntry, DateRange, Direction, Document, Level, Location, Reference, Transfer, Unit,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::archive::now;
+use crate::{Archive, ArchiveError, IngestOptions, Progress};
+
+/// Identifies our description tag file and its version.
+const DESCRIPTION_FORMAT: &str = "kartoteka-transfer/1";
+const DESCRIPTION: &str = "kartoteka/description.json";
+const INVENTORY: &str = "kartoteka/inventory.csv";
+
+/// What to export.
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    /// Units to export; empty for the whole archive.
+    pub units: Vec<Reference>,
+    /// The bag folder to create.
+    pub out: PathBuf,
+    /// Source-Organization in bag-info.txt.
+    pub organization: Option<String>,
+    /// Where the bag is going, for the transfer record.
+    pub to: Option<String>,
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportReport {
+    /// The transfer's number in this archive.
+    pub transfer: i64,
+    /// The bag.
+    pub bag: PathBuf,
+    /// The bag's identity (SHA-256 of its SHA-512 payload manifest).
+    pub bag_id: String,
+    /// Units the bag carries (External-Identifier).
+    pub units: Vec<String>,
+    /// Payload files.
+    pub files: u64,
+    /// Payload bytes.
+    pub bytes: u64,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportReport {
+    /// The transfer's number.
+    pub transfer: i64,
+    /// True when this bag had been imported before; nothing was added.
+    pub already_imported: bool,
+    /// The bag's identity.
+    pub bag_id: String,
+    /// Units the bag carries.
+    pub units: Vec<String>,
+    /// Payload files.
+    pub files: u64,
+    /// Payload bytes.
+    pub bytes: u64,
+    /// Documents added.
+    pub added: u64,
+    /// Documents that were already in the archive unchanged.
+    pub unchanged: u64,
+    /// Files whose text could not be extracted (stored all the same).
+    pub not_extracted: Vec<String>,
+    /// Warnings from validation.
+    pub warnings: Vec<String>,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
+/// One document in a transfer's description.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct DescribedDocument {
+    path: String,
+    reference: Option<String>,
+    title: Option<String>,
+    dates: Option<String>,
+    content: String,
+    size: u64,
+    format: String,
+    placement: String,
+    source_path: String,
+    ingested_at: String,
+}
+
+/// The archival description carried as a tag file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Description {
+    format: String,
+    units: Vec<Unit>,
+    documents: Vec<DescribedDocument>,
+    custody: Vec<CustodyEntry>,
+}
+
+/// A file name safe in a bag that bagit-python also reads: no `%` (RFC 8493 encodes it,
+/// bagit-python does not decode it), no line breaks, no separators.
+fn payload_name(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '%' => '％',
+            '/' | '\\' | '\n' | '\r' | '\0' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// The payload folder of a document: `ф. 17/оп. 171/д. 409`, so that a reader that knows
+/// nothing of our description still places files by folder name.
+fn payload_folder(reference: Option<&Reference>) -> String {
+    let Some(r) = reference else {
+        return "unplaced".into();
+    };
+    let mut parts = vec![format!("ф. {}", r.fonds)];
+    parts.extend(r.inventory.iter().map(|i| format!("оп. {i}")));
+    parts.extend(r.file.iter().map(|d| format!("д. {d}")));
+    parts
+        .into_iter()
+        .map(|p| payload_name(&p))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The bag identity as validation computes it: the SHA-256 of the strongest payload
+/// manifest's bytes.
+fn bag_id_of(bag: &Path) -> Result<String, ArchiveError> {
+    use sha2::Digest;
+    let bytes =
+        std::fs::read(bag.join("manifest-sha512.txt")).map_err(|e| ArchiveError::Folder {
+            path: bag.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    Ok(hex::encode(sha2::Sha256::digest(&bytes)))
+}
+
+impl Archive {
+    /// Writes units (or the whole archive) as a BagIt bag and records the transfer.
+    pub fn export_bag(
+        &self,
+        options: &ExportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ExportReport, ArchiveError> {
+        let started = std::time::Instant::now();
+        // What goes: the documents and the described units inside each unit asked for.
+        let mut documents: Vec<Document> = Vec::new();
+        let mut units: Vec<Unit> = Vec::new();
+        {
+            let store = self.store();
+            if options.units.is_empty() {
+                store.each_document(&mut |d| {
+                    documents.push(d);
+                    Ok(())
+                })?;
+                units = store.units(None)?;
+            } else {
+                let mut seen_docs = HashSet::new();
+                let mut seen_units = HashSet::new();
+                for unit in &options.units {
+                    let inside = store.documents_within(unit)?;
+                    let described = store.units(Some(unit))?;
+                    if inside.is_empty() && described.is_empty() {
+                        return Err(ArchiveError::NotFound(unit.to_string()));
+                    }
+                    documents.extend(inside.into_iter().filter(|d| seen_docs.insert(d.id)));
+                    units.extend(
+                        described
+                            .into_iter()
+                            .filter(|u| seen_units.insert(u.reference.key())),
+                    );
+                }
+            }
+        }
+        let external: Vec<String> = if options.units.is_empty() {
+            let fonds: BTreeSet<String> = units
+                .iter()
+                .map(|u| u.reference.truncate(Level::Fonds).to_string())
+                .chain(
+                    documents
+                        .iter()
+                        .filter_map(|d| d.reference.as_ref())
+                        .map(|r| r.truncate(Level::Fonds).to_string()),
+                )
+                .collect();
+            fonds.into_iter().collect()
+        } else {
+            options.units.iter().map(|u| u.to_string()).collect()
+        };
+
+        let mut writer = BagWriter::create(&options.out, &[Algorithm::Sha256, Algorithm::Sha512])
+            .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
+        progress.begin(documents.len() as u64);
+        let mut used: HashSet<String> = HashSet::new();
+        let mut described = Vec::with_capacity(documents.len());
+        let mut inventory = String::from("reference,path,title,dates,sheets\n");
+        for u in &units {
+            inventory.push_str(&format!(
+                "{},,{},{},{}\n",
+                csv_field(&u.reference.to_string()),
+                csv_field(u.title.as_deref().unwrap_or("")),
+                u.dates.map(|d| d.to_string()).unwrap_or_default(),
+                u.sheet_count.map(|n| n.to_string()).unwrap_or_default()
+            ));
+        }
+        for doc in &documents {
+            let name = Path::new(&doc.source_path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| format!("document-{}", doc.id.0));
+            let folder = payload_folder(doc.reference.as_ref());
+            let mut path = format!("data/{folder}/{}", payload_name(&name));
+            if !used.insert(path.clone()) {
+                path = format!("data/{folder}/{}-{}", doc.id.0, payload_name(&name));
+                used.insert(path.clone());
+            }
+            // Copy from the blob store, checking the bytes against their name on the way:
+            // a corrupted original must not leave the building as if it were sound.
+            let mut reader = HashingReader::new(self.blobs().open(&doc.content)?);
+            writer
+                .add_payload(&path, &mut reader)
+                .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
+            if reader.digest() != doc.content.0 {
+                return Err(ArchiveError::Transfer(format!(
+                    "the stored original of document {} ({}) does not match its hash; run `kartoteka verify` and restore it before exporting",
+                    doc.id.0, doc.source_path
+                )));
+            }
+            inventory.push_str(&format!(
+                "{},{},{},{},\n",
+                csv_field(
+                    &doc.reference
+                        .as_ref()
+                        .map(|r| r.to_string())
+                        .unwrap_or_default()
+                ),
+                csv_field(&path),
+                csv_field(doc.title.as_deref().unwrap_or("")),
+                doc.dates.map(|d| d.to_string()).unwrap_or_default(),
+            ));
+            described.push(DescribedDocument {
+                path,
+                reference: doc.reference.as_ref().map(|r| r.to_string()),
+                title: doc.title.clone(),
+                dates: doc.dates.map(|d| d.to_string()),
+                content: doc.content.to_hex(),
+                size: doc.size,
+                format: doc.format.as_str().to_string(),
+                placement: doc.placement.as_str().to_string(),
+                source_path: doc.source_path.clone(),
+                ingested_at: doc.ingested_at.clone(),
+            });
+            progress.advance(1, doc.size);
+        }
+        progress.finish();
+        let mut custody = Vec::new();
+        for u in &external {
+            if let Ok(r) = Reference::parse(u) {
+                custody.extend(self.store().custody(&r)?);
+            }
+        }
+        let description = Description {
+            format: DESCRIPTION_FORMAT.into(),
+            units: units.clone(),
+            documents: described,
+            custody,
+        };
+        let json = serde_json::to_vec_pretty(&description)
+            .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
+        writer
+            .add_tag_file(DESCRIPTION, &json)
+            .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
+        writer
+            .add_tag_file(INVENTORY, inventory.as_bytes())
+            .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
+        let (bytes, files) = writer.oxum();
+        let organization = options.organization.clone().unwrap_or_else(|| {
+            format!(
+                "Kartoteka archive {}",
+                self.root()
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            )
+        });
+        let mut info = vec![
+            ("Source-Organization".to_string(), organization.clone()),
+            ("Bagging-Date".to_string(), now()[..10].to_string()),
+            (
+                "External-Description".to_string(),
+                format!("{files} originals with their archival description, exported by Kartoteka"),
+            ),
+        ];
+        info.extend(
+            external
+                .iter()
+                .map(|u| ("External-Identifier".to_string(), u.clone())),
+        );
+        let bag = writer
+            .finish(&info)
+            .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
+        let bag_id = bag_id_of(&bag)?;
+        let transfer = Transfer {
+            id: 0,
+            direction: Direction::Out,
+            bag_id: bag_id.clone(),
+            bag_path: bag.display().to_string(),
+            source: Some(organization),
+            from: None,
+            to: options
+                .to
+                .clone()
+                .or_else(|| Some(bag.display().to_string())),
+            units: external.clone(),
+            files,
+            bytes,
+            actor: String::new(),
+            at: now(),
+        };
+        let id = self.store().record_transfer(&transfer, &[])?;
+        Ok(ExportReport {
+            transfer: id,
+            bag,
+            bag_id,
+            units: external,
+            files,
+            bytes,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Validates a bag completely without touching the archive.
+    pub fn validate_bag(bag: &Path, progress: &dyn Progress) -> kartoteka_bagit::Report {
+        let total: u64 = 0;
+        progress.begin(total);
+        let report = kartoteka_bagit::validate(bag, &ValidateOptions::default(), &|n| {
+            progress.advance(1, n)
+        });
+        progress.finish();
+        report
+    }
+
+    /// Validates a bag, then imports it as one batch and records the transfer; the bag's
+    /// units are put in custody at `to` when given.
+    pub fn import_bag(
+        &self,
+        bag: &Path,
+        to: Option<&Location>,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport, ArchiveError> {
+        let started = std::time::Instant::now();
+        let validation = Self::validate_bag(bag, &crate::NoProgress);
+        if !validation.is_valid() {
+            return Err(ArchiveError::InvalidBag(
+                validation.errors.iter().map(|e| e.to_string()).collect(),
+            ));
+        }
+        let bag_id = validation.bag_id.clone().unwrap_or_default();
+        let warnings: Vec<String> = validation.warnings.iter().map(|w| w.to_string()).collect();
+        let files = validation.payload.len() as u64;
+        let bytes = validation.payload_bytes;
+        let earlier = self.store().transfers_of_bag(&bag_id)?;
+        if let Some(t) = earlier.iter().find(|t| t.direction == Direction::In) {
+            // Already here: only make sure its documents are searchable.
+            self.catch_up_index()?;
+            return Ok(ImportReport {
+                transfer: t.id,
+                already_imported: true,
+                bag_id,
+                units: t.units.clone(),
+                files,
+                bytes,
+                added: 0,
+                unchanged: files,
+                not_extracted: Vec::new(),
+                warnings,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+
+        // Our own description, when the bag carries one.
+        let description: Option<Description> = match std::fs::read(bag.join(DESCRIPTION)) {
+            Ok(bytes) => Some(
+                serde_json::from_slice(&bytes)
+                    .map_err(|e| ArchiveError::Transfer(format!("{DESCRIPTION}: {e}")))?,
+            ),
+            Err(_) => None,
+        };
+        let mut placements = Vec::new();
+        let mut units = Vec::new();
+        if let Some(d) = &description {
+            if d.format != DESCRIPTION_FORMAT {
+                return Err(ArchiveError::Transfer(format!(
+                    "{DESCRIPTION} is in format {:?}; this version reads {DESCRIPTION_FORMAT}",
+                    d.format
+                )));
+            }
+            units = d.units.clone();
+            for doc in &d.documents {
+                let Some(reference) = doc
+                    .reference
+                    .as_deref()
+                    .and_then(|r| Reference::parse(r).ok())
+                else {
+                    continue;
+                };
+                placements.push((
+                    bag.join(&doc.path),
+                    Unit {
+                        level: reference.level(),
+                        reference,
+                        title: doc.title.clone(),
+                        dates: doc.dates.as_deref().and_then(DateRange::parse),
+                        sheet_count: None,
+                    },
+                ));
+            }
+        }
+        let external: Vec<String> = validation
+            .info_values("External-Identifier")
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let source = validation
+            .info_values("Source-Organization")
+            .first()
+            .map(|s| s.to_string());
+
+        let options = IngestOptions {
+            placements,
+            defer_index: true,
+            ..IngestOptions::default()
+        };
+        self.store().begin_batch()?;
+        let result = (|| -> Result<ImportReport, ArchiveError> {
+            if !units.is_empty() {
+                self.store().upsert_units(&units)?;
+            }
+            let report = self.ingest(&[bag.join("data")], &options, progress)?;
+            // Files that could not be read at all never became documents: refuse the bag.
+            let unread: Vec<String> = report
+                .errors
+                .iter()
+                .filter(|e| {
+                    self.store()
+                        .document_by_source(&e.path)
+                        .ok()
+                        .flatten()
+                        .is_none()
+                })
+                .map(|e| format!("{}: {}", e.path, e.error))
+                .collect();
+            if !unread.is_empty() {
+                return Err(ArchiveError::Transfer(format!(
+                    "could not read every payload file: {}",
+                    unread.join("; ")
+                )));
+            }
+            // The bytes stored are the bytes validated: a file swapped between validation
+            // and ingest is caught here.
+            for p in &validation.payload {
+                let Some(want) = &p.sha256 else { continue };
+                let stored = self
+                    .store()
+                    .document_by_source(&p.disk.display().to_string())?;
+                let got = stored.map(|d| d.content.to_hex());
+                if got.as_deref() != Some(want.as_str()) {
+                    return Err(ArchiveError::Transfer(format!(
+                        "{} changed between validation and import",
+                        p.path
+                    )));
+                }
+            }
+            let mut bag_units = external.clone();
+            if bag_units.is_empty() {
+                let fonds: BTreeSet<String> = validation
+                    .payload
+                    .iter()
+                    .filter_map(|p| {
+                        self.store()
+                            .document_by_source(&p.disk.display().to_string())
+                            .ok()
+                            .flatten()
+                    })
+                    .filter_map(|d| d.reference.map(|r| r.truncate(Level::Fonds).to_string()))
+                    .collect();
+                bag_units = fonds.into_iter().collect();
+            }
+            let at = now();
+            let custody: Vec<CustodyEntry> = match to {
+                Some(location) => bag_units
+                    .iter()
+                    .map(|u| CustodyEntry {
+                        unit: u.clone(),
+                        location: location.clone(),
+                        from: at.clone(),
+                        until: None,
+                        moved_by: String::new(),
+                        transfer: None,
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let transfer = Transfer {
+                id: 0,
+                direction: Direction::In,
+                bag_id: bag_id.clone(),
+                bag_path: bag.display().to_string(),
+                source: source.clone(),
+                from: source.clone(),
+                to: to.map(|l| l.to_string()),
+                units: bag_units.clone(),
+                files,
+                bytes,
+                actor: String::new(),
+                at,
+            };
+            let id = self.store().record_transfer(&transfer, &custody)?;
+            Ok(ImportReport {
+                transfer: id,
+                already_imported: false,
+                bag_id: bag_id.clone(),
+                units: bag_units,
+                files,
+                bytes,
+                added: report.added,
+                unchanged: report.unchanged,
+                not_extracted: report
+                    .errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.path, e.error))
+                    .collect(),
+                warnings: warnings.clone(),
+                seconds: 0.0,
+            })
+        })();
+        match result {
+            Ok(mut report) => {
+                self.store().commit_batch()?;
+                self.catch_up_index()?;
+                report.seconds = started.elapsed().as_secs_f64();
+                Ok(report)
+            }
+            Err(e) => {
+                self.store().rollback_batch()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Records that units moved to a new place without a transfer.
+    pub fn move_units(&self, units: &[Reference], to: &Location) -> Result<(), ArchiveError> {
+        let at = now();
+        let custody: Vec<CustodyEntry> = units
+            .iter()
+            .map(|u| CustodyEntry {
+                unit: u.to_string(),
+                location: to.clone(),
+                from: at.clone(),
+                until: None,
+                moved_by: String::new(),
+                transfer: None,
+            })
+            .collect();
+        Ok(self.store().record_moves(&custody)?)
+    }
+}
+
+/// Reads through and computes the SHA-256 of what was read.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: std::io::Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        use sha2::Digest;
+        HashingReader {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+
+    fn digest(self) -> [u8; 32] {
+        use sha2::Digest;
+        self.hasher.finalize().into()
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
