@@ -172,6 +172,29 @@ Exit status 1 when any original is corrupted or missing."
         #[arg(long)]
         json: bool,
     },
+    /// Reconcile holdings against the inventories and against themselves: files missing,
+    /// unlisted, empty or emptied; sheet counts that differ; holes in numbering; duplicates.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Findings are kept: run again after new ingests, and annotate them with \
+`kartoteka gaps annotate ID --status explained --note \"destroyed in 1956 (act no. 12)\"`. \
+Listed most severe first: emptied and missing, then empty, sheet_count and duplicate, then numbering \
+and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expected\", \"found\", \"evidence\", \
+\"severity\", \"status\", \"note\", \"first_seen\"}]}"
+    )]
+    Gaps {
+        #[command(subcommand)]
+        annotate: Option<GapsCommand>,
+        /// Only inside this unit.
+        #[arg(value_name = "UNIT")]
+        unit: Option<String>,
+        /// Only findings of this kind: missing, unlisted, empty, sheet_count, numbering, duplicate, emptied.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -243,6 +266,21 @@ killed leaves the archive as it was before; run it again to complete it."
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GapsCommand {
+    /// Record where you stand on a finding.
+    Annotate {
+        /// The finding's number (from `kartoteka gaps`).
+        id: i64,
+        /// open, under_investigation (or investigating), explained.
+        #[arg(long)]
+        status: String,
+        /// What you found out.
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -635,6 +673,56 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 output::print_json(&history)?;
             } else {
                 output::print_history(&history);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Gaps {
+            annotate: Some(GapsCommand::Annotate { id, status, note }),
+            ..
+        } => {
+            let status = kartoteka_model::FindingStatus::parse(&status).ok_or_else(|| {
+                usage(format!(
+                    "--status {status:?}: expected open, under_investigation or explained"
+                ))
+            })?;
+            let archive = open(&archive_dir)?;
+            let finding = archive
+                .annotate_finding(id, status, note.as_deref())
+                .map_err(not_found_is_3)?;
+            println!(
+                "Finding {} ({} at {}) is now {}.",
+                finding.id,
+                finding.kind.as_str(),
+                finding.reference,
+                finding.status.as_str()
+            );
+            Ok(EXIT_OK)
+        }
+        Command::Gaps {
+            annotate: None,
+            unit,
+            kind,
+            json,
+        } => {
+            let unit = unit
+                .map(|u| Reference::parse(&u).map_err(|e| usage(format!("{u:?}: {e}"))))
+                .transpose()?;
+            let kind = kind
+                .map(|k| {
+                    kartoteka_model::FindingKind::parse(&k).ok_or_else(|| {
+                        usage(format!("--kind {k:?}: expected missing, unlisted, empty, sheet_count, numbering, duplicate or emptied"))
+                    })
+                })
+                .transpose()?;
+            let archive = open(&archive_dir)?;
+            let mut report = archive.gaps(unit.as_ref())?;
+            if let Some(k) = kind {
+                report.findings.retain(|f| f.kind == k);
+            }
+            if json {
+                output::print_json(&report)?;
+            } else {
+                output::print_gaps(&report);
             }
             Ok(EXIT_OK)
         }

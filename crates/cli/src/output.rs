@@ -383,3 +383,31 @@ pub fn print_history(h: &kartoteka_ingest::History) {
         println!("{}  {:<12} {:<12} {}{unit}", m.at, m.kind, m.actor, m.what);
     }
 }
+
+pub fn print_gaps(report: &kartoteka_ingest::GapsReport) {
+    println!(
+        "Checked {} files and {} documents in {:.1} s: {} finding(s).",
+        report.files,
+        report.documents,
+        report.seconds,
+        report.findings.len()
+    );
+    for f in &report.findings {
+        let status = match f.status {
+            kartoteka_model::FindingStatus::Open => String::new(),
+            other => format!("  [{}]", other.as_str()),
+        };
+        println!(
+            "\n#{:<5} {:<6} {:<11} {}{status}",
+            f.id,
+            format!("{:?}", f.severity).to_lowercase(),
+            f.kind.as_str(),
+            f.reference
+        );
+        println!("       expected {}  found {}", f.expected, f.found);
+        println!("       {}", f.evidence);
+        if let Some(note) = &f.note {
+            println!("       note: {note}");
+        }
+    }
+}

@@ -21,6 +21,7 @@ mod archive;
 mod audit;
 pub mod extract;
 mod fixity;
+mod gaps;
 mod history;
 pub mod inventory;
 mod pipeline;
@@ -32,6 +33,7 @@ pub use archive::{
 };
 pub use audit::ChainReport;
 pub use fixity::{FixityProblem, FixityReport};
+pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use kartoteka_index::SearchOptions;
 pub use pipeline::{

@@ -270,10 +270,10 @@ pub trait MetadataStore: Send {
         &self,
         f: &mut dyn FnMut(Holding) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
-    /// Calls `f` with every (file unit key, sheet number) that some page's text is on.
+    /// Calls `f` with every (document, sheet number) some page of the document is on.
     fn each_sheet_held(
         &self,
-        f: &mut dyn FnMut(&str, u32) -> Result<(), StoreError>,
+        f: &mut dyn FnMut(DocId, u32) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
     /// The content versions of documents that have had more than one, oldest first.
     fn changed_versions(&self) -> Result<Vec<(DocId, Vec<VersionRecord>)>, StoreError>;

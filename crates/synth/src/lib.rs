@@ -292,6 +292,9 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
     )?;
     let docs_path = truth_dir.join("documents.jsonl");
     let mut docs_truth = BufWriter::new(io(&docs_path, File::create(&docs_path))?);
+    // The gaps planted on purpose, for tests of `kartoteka gaps`.
+    let gaps_path = truth_dir.join("gaps.jsonl");
+    let mut gaps_truth = BufWriter::new(io(&gaps_path, File::create(&gaps_path))?);
     let (mut written, mut missing, mut empty) = (0u64, 0u64, 0u64);
     let (mut fonds, mut inv, mut file) = (rng.random_range(1..300u32), 1u32, 0u32);
     let mut files_left_in_inventory = rng.random_range(50..500u32);
@@ -325,6 +328,14 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
             // Listed in the inventory, never delivered.
             missing += 1;
             io(
+                &gaps_path,
+                writeln!(
+                    gaps_truth,
+                    "{}",
+                    serde_json::json!({"kind": "missing", "reference": reference})
+                ),
+            )?;
+            io(
                 &inventory_path,
                 writeln!(
                     inventory,
@@ -335,6 +346,18 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
             continue;
         }
         let in_file = rng.random_range(1..=3u64).min(options.docs - written);
+        if roll < 4 {
+            // Delivered with nothing in it.
+            empty += 1;
+            io(
+                &gaps_path,
+                writeln!(
+                    gaps_truth,
+                    "{}",
+                    serde_json::json!({"kind": "empty", "reference": reference})
+                ),
+            )?;
+        }
         let mut sheet = 1u32;
         io(&out.join(&folder), fs::create_dir_all(out.join(&folder)))?;
         for _ in 0..in_file {
@@ -343,7 +366,6 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
             let path = out.join(&folder).join(&name);
             let is_empty = roll < 4;
             let (bytes, truth) = if is_empty {
-                empty += 1;
                 (
                     Vec::new(),
                     DocumentTruth {
@@ -365,6 +387,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
                     sheets,
                     &format!("{folder}/{name}"),
                     &format!("{reference}, л. {sheet}"),
+                    written + 1,
                 )
             };
             io(&path, fs::write(&path, bytes))?;
@@ -387,6 +410,7 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
     }
     io(&inventory_path, inventory.flush())?;
     io(&docs_path, docs_truth.flush())?;
+    io(&gaps_path, gaps_truth.flush())?;
     let readme = out.join("README.txt");
     io(
         &readme,
@@ -396,7 +420,8 @@ pub fn generate(options: &SynthOptions) -> Result<SynthSummary, SynthError> {
                 "Synthetic archive written by `kartoteka synth --docs {} --seed {}`. Every person, cover name and\n\
                  event in it is invented. Ingest it with\n\n    kartoteka ingest documents --inventory opis.csv\n\n\
                  truth/people.jsonl and truth/documents.jsonl say who is who and who is mentioned where, in\n\
-                 which form. The inventory lists some files that are missing and some that are empty.\n",
+                 which form. The inventory lists some files that are missing and some that are empty;\n\
+                 truth/gaps.jsonl names them.\n",
                 options.docs, options.seed
             ),
         ),
@@ -423,6 +448,7 @@ fn document(
     sheets: u32,
     path: &str,
     reference: &str,
+    number: u64,
 ) -> (Vec<u8>, DocumentTruth) {
     let cover = agent
         .cover_names
@@ -453,6 +479,10 @@ fn document(
         let given = romanise(&agent.given, scheme);
         for s in 0..sheets {
             text.push_str(&format!("Sheet {}\n", first_sheet + s));
+            if s == 0 {
+                // A registration number, as real papers carry: no two documents are the same bytes.
+                text.push_str(&format!("Reg. no. {number}\n"));
+            }
             match (s + rng.random_range(0..3)) % 3 {
                 0 => text.push_str(&format!(
                     "Source {} ({given} {agent_name}) was recruited in {} in {city_en} by case officer {handler_name}.\n",
@@ -485,6 +515,9 @@ fn document(
     };
     for s in 0..sheets {
         text.push_str(&format!("л. {}\n", first_sheet + s));
+        if s == 0 {
+            text.push_str(&format!("Вх. № {number}\n"));
+        }
         match (s + rng.random_range(0..3)) % 3 {
             0 => {
                 let who = mention(agent, a(Case::Nominative), "nominative");

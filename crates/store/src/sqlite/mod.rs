@@ -988,19 +988,15 @@ impl MetadataStore for SqliteStore {
 
     fn each_sheet_held(
         &self,
-        f: &mut dyn FnMut(&str, u32) -> Result<(), StoreError>,
+        f: &mut dyn FnMut(DocId, u32) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT DISTINCT d.unit_key, p.sheet FROM pages p JOIN documents d ON d.id = p.doc
-                 WHERE p.sheet IS NOT NULL AND d.unit_key IS NOT NULL AND length(trim(p.text)) > 0",
-            )
+            .prepare("SELECT DISTINCT doc, sheet FROM pages WHERE sheet IS NOT NULL ORDER BY doc")
             .map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
         while let Some(r) = rows.next().map_err(db)? {
-            let key: String = r.get(0).map_err(db)?;
-            f(&key, r.get(1).map_err(db)?)?;
+            f(DocId(r.get(0).map_err(db)?), r.get(1).map_err(db)?)?;
         }
         Ok(())
     }
