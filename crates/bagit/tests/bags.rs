@@ -526,3 +526,28 @@ fn bags_round_trip_with_bagit_python() {
     std::fs::write(theirs.join("data/readme.txt"), b"HELLO").unwrap();
     refused(&theirs, "checksum does not match");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever the tag files hold, validation answers with reasons and never panics; and
+    /// a changed manifest is never taken for the original.
+    #[test]
+    fn garbage_in_tag_files_is_refused_not_fatal(
+        which in 0usize..5,
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let bag = sample(dir.path());
+        let name = ["bagit.txt", "manifest-sha256.txt", "bag-info.txt", "tagmanifest-sha512.txt", "fetch.txt"][which];
+        let before = std::fs::read(bag.join(name)).unwrap_or_default();
+        std::fs::write(bag.join(name), &bytes).unwrap();
+        let report = check(&bag);
+        // An empty tag manifest or fetch list lists nothing, which is allowed; any other
+        // change breaks a checksum, a line's form or the declaration.
+        let harmless = bytes.is_empty() && (name.starts_with("tagmanifest") || name == "fetch.txt");
+        if bytes != before && !harmless {
+            proptest::prop_assert!(!report.is_valid(), "{name} = {bytes:?} was accepted");
+        }
+    }
+}

@@ -5,10 +5,16 @@
 //! kartoteka-bench search PATH...     search latency p50/p99 and recall on inflected and
 //!                                    transliterated queries, vs FTS5 on the same queries
 //! kartoteka-bench memory DOCS        peak memory while ingesting a synthetic archive
+//! kartoteka-bench fixity FILES MB     bag validation and verify MB/s, next to bagit-python
+//!                                    and OpenSSL on the same files
+//! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
+//! kartoteka-bench audit ENTRIES       audit-chain check time
 //! ```
 //!
 //! FTS5 is the baseline a researcher would otherwise build: `tokenize='unicode61
 //! remove_diacritics 2'` over the same extracted text.
+
+mod custody;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -21,7 +27,7 @@ use kartoteka_synth::{inflect_surname, romanise, Case, Gender, Scheme};
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        bail!("usage: kartoteka-bench ingest|search PATH... | memory DOCS");
+        bail!("usage: kartoteka-bench ingest|search PATH... | memory DOCS | fixity FILES MB | gaps DOCS | audit ENTRIES");
     };
     let paths: Vec<PathBuf> = rest.iter().map(PathBuf::from).collect();
     match command.as_str() {
@@ -32,6 +38,25 @@ fn main() -> anyhow::Result<()> {
                 .map(|s| s.parse())
                 .transpose()?
                 .unwrap_or(1_000_000),
+        ),
+        "fixity" => custody::fixity(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(20_000),
+            rest.get(1).map(|s| s.parse()).transpose()?.unwrap_or(1_500),
+        ),
+        "gaps" => custody::gaps(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(1_000_000),
+        ),
+        "audit" => custody::audit(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(10_000_000),
         ),
         other => bail!("unknown benchmark {other:?}"),
     }
