@@ -5,20 +5,12 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, kartoteka, sample};
+use common::{ingest_sample, json, kartoteka, sample};
 use serde_json::Value;
 
 fn ingested_by(user: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let report = json(
-        kartoteka(dir.path())
-            .env("KARTOTEKA_USER", user)
-            .arg("ingest")
-            .arg(sample().join("documents"))
-            .arg("--inventory")
-            .arg(sample().join("opis.csv"))
-            .arg("--json"),
-    );
+    let report = ingest_sample(dir.path(), user);
     assert_eq!(report["failed"], 0, "{report}");
     dir
 }

@@ -38,14 +38,7 @@ fn hit_paths(result: &Value) -> Vec<String> {
 #[test]
 fn sample_ingest_reports_and_places_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let report = json(
-        kartoteka(dir.path())
-            .arg("ingest")
-            .arg(sample().join("documents"))
-            .arg("--inventory")
-            .arg(sample().join("opis.csv"))
-            .arg("--json"),
-    );
+    let report = common::ingest_sample(dir.path(), "archivist");
     assert_eq!(report["failed"], 0);
     assert_eq!(
         report["needs_ocr"], 1,

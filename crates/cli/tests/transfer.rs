@@ -5,10 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command as Std;
 
 use assert_cmd::Command;
-use common::{json, kartoteka, sample_archive};
+use common::{bagit_py, bagit_python, json, kartoteka, sample_archive};
 use serde_json::Value;
 
 fn status(archive: &Path) -> Value {
@@ -57,21 +56,6 @@ fn unit_view(archive: &Path, unit: &str) -> (Value, Vec<String>) {
     (unit, refs)
 }
 
-fn bagit_python() -> bool {
-    let ok = Std::new("python3")
-        .args(["-c", "import bagit"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
-            "bagit-python is required (pip install bagit)"
-        );
-        eprintln!("skipping the bagit-python half: pip install bagit");
-    }
-    ok
-}
-
 #[test]
 fn a_unit_moves_to_another_archive_with_its_hierarchy() {
     let source = sample_archive();
@@ -91,16 +75,7 @@ fn a_unit_moves_to_another_archive_with_its_hierarchy() {
         .assert()
         .success();
     if bagit_python() {
-        let out = Std::new("python3")
-            .args(["-m", "bagit", "--validate"])
-            .arg(&bag)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bagit_py(&["--validate"], &bag);
     }
 
     let dest = dir.path().join("dest");
@@ -169,22 +144,14 @@ fn a_bag_from_bagit_python_is_placed_by_its_folder_names() {
     std::fs::create_dir_all(&file).unwrap();
     std::fs::write(file.join("л. 1.txt"), "Донесение агента «МАРТА»".as_bytes()).unwrap();
     std::fs::write(file.join("л. 2.txt"), "Справка о проверке".as_bytes()).unwrap();
-    let out = Std::new("python3")
-        .args([
-            "-m",
-            "bagit",
+    bagit_py(
+        &[
             "--processes",
             "2",
             "--source-organization",
             "Digitisation vendor",
-        ])
-        .arg(&bag)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        &bag,
     );
     let archive = dir.path().join("archive");
     let imported = json(

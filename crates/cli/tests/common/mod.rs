@@ -30,18 +30,56 @@ pub fn json(cmd: &mut Command) -> Value {
     })
 }
 
-/// An archive with the sample ingested (without OCR).
-pub fn sample_archive() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let report = json(
-        kartoteka(dir.path())
+/// Ingests the sample with its inventory (without OCR) as `user`; the JSON report.
+pub fn ingest_sample(archive: &Path, user: &str) -> Value {
+    json(
+        kartoteka(archive)
+            .env("KARTOTEKA_USER", user)
             .arg("ingest")
             .arg(sample().join("documents"))
             .arg("--inventory")
             .arg(sample().join("opis.csv"))
             .arg("--json"),
-    );
+    )
+}
+
+/// An archive with the sample ingested (without OCR).
+pub fn sample_archive() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let report = ingest_sample(dir.path(), "archivist");
     assert_eq!(report["failed"], 0, "{report}");
     assert!(report["added"].as_u64().unwrap() >= 30, "{report}");
     dir
+}
+
+/// Runs bagit-python (`python3 -m bagit ARGS PATH`) and insists that it succeeds.
+pub fn bagit_py(args: &[&str], path: &Path) {
+    let out = std::process::Command::new("python3")
+        .args(["-m", "bagit"])
+        .args(args)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "bagit.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// True when bagit-python is installed; when it is not, a skip message, or a failure under
+/// KARTOTEKA_REQUIRE_PEERS.
+pub fn bagit_python() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import bagit"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "bagit-python is required (pip install bagit)"
+        );
+        eprintln!("skipping the bagit-python half: pip install bagit");
+    }
+    ok
 }
