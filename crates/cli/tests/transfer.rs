@@ -154,12 +154,13 @@ fn a_bag_from_bagit_python_is_placed_by_its_folder_names() {
         &bag,
     );
     let archive = dir.path().join("archive");
-    let imported = json(
-        kartoteka(&archive)
-            .args(["transfer", "import"])
-            .arg(&bag)
-            .arg("--json"),
-    );
+    // Given as a relative path, as people type it.
+    let imported = json(kartoteka(&archive).current_dir(dir.path()).args([
+        "transfer",
+        "import",
+        "from-vendor",
+        "--json",
+    ]));
     assert_eq!(imported["added"], 2, "{imported}");
     assert_eq!(imported["units"], serde_json::json!(["ф. 7"]));
     let shown = json(kartoteka(&archive).args(["show", "ф. 7, оп. 2, д. 31", "--json"]));

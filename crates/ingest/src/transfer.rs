@@ -373,6 +373,11 @@ impl Archive {
         progress: &dyn Progress,
     ) -> Result<ImportReport, ArchiveError> {
         let started = std::time::Instant::now();
+        // Documents are keyed by canonical source paths; the bag's must be too.
+        let bag = &std::fs::canonicalize(bag).map_err(|e| ArchiveError::Folder {
+            path: bag.to_path_buf(),
+            message: e.to_string(),
+        })?;
         let validation = Self::validate_bag(bag, &crate::NoProgress);
         if !validation.is_valid() {
             return Err(ArchiveError::InvalidBag(
