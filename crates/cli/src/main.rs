@@ -294,8 +294,15 @@ enum AuditCommand {
     Verify {
         /// A head hash printed earlier by `audit head` (and kept elsewhere): it must still be
         /// in the chain, which proves that no entries were cut from its end.
-        #[arg(long, value_name = "HASH")]
+        #[arg(long, value_name = "HASH", conflicts_with = "signed")]
         head: Option<String>,
+        /// A signed head written earlier by `audit head --sign`: its signature must hold and
+        /// the chain must still have that hash at that position.
+        #[arg(long, value_name = "FILE")]
+        signed: Option<PathBuf>,
+        /// With --signed: the public key you trust (hex); the head must be signed by it.
+        #[arg(long, value_name = "HEX", requires = "signed")]
+        key: Option<String>,
         /// Print `{"ok", "entries", "first_bad", ...}`.
         #[arg(long)]
         json: bool,
@@ -325,9 +332,19 @@ enum AuditCommand {
     /// Print the chain's length and last hash, to keep or sign elsewhere
     /// (for example `kartoteka audit head | gpg --clearsign`).
     Head {
+        /// Sign the head with the Ed25519 key in this file (from `audit key`) and print the
+        /// signed head as JSON, to keep outside the archive.
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<PathBuf>,
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Make an Ed25519 key for signing heads; prints the public key to give to checkers.
+    Key {
+        /// Where to write the private key (created, readable only by you).
+        #[arg(long, value_name = "KEYFILE")]
+        out: PathBuf,
     },
 }
 
@@ -372,6 +389,18 @@ fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
             .context(format!("opening {}", archive.display()))
             .into(),
     })
+}
+
+/// Writes a secret readable by its owner only.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    writeln!(file, "{text}")?;
+    file.sync_all()
 }
 
 /// "Nothing there" gets its own exit status.
@@ -726,10 +755,26 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(EXIT_OK)
         }
-        Command::Audit(AuditCommand::Verify { head, json }) => {
+        Command::Audit(AuditCommand::Verify {
+            head,
+            signed,
+            key,
+            json,
+        }) => {
+            let signed: Option<kartoteka_ingest::SignedHead> = signed
+                .map(|path| -> Result<_, Failure> {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| usage(format!("{}: not a signed head ({e})", path.display())))
+                })
+                .transpose()?;
             let archive = open(&archive_dir)?;
             let progress = output::Bar::new("verifying the audit chain");
-            let report = archive.audit_verify(head.as_deref(), &progress)?;
+            let report = match &signed {
+                Some(s) => archive.verify_signed_head(s, key.as_deref(), &progress)?,
+                None => archive.audit_verify(head.as_deref(), &progress)?,
+            };
             if json {
                 output::print_json(&report)?;
             } else {
@@ -764,7 +809,37 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(EXIT_OK)
         }
-        Command::Audit(AuditCommand::Head { json }) => {
+        Command::Audit(AuditCommand::Key { out }) => {
+            if out.exists() {
+                return Err(usage(format!(
+                    "{} exists; a key is never overwritten",
+                    out.display()
+                )));
+            }
+            let key = kartoteka_ingest::HeadKey::generate()?;
+            write_private(&out, &key.to_hex())
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("{}", key.public_hex());
+            eprintln!(
+                "Private key written to {} (keep it away from the archive). The line above is the public key.",
+                out.display()
+            );
+            Ok(EXIT_OK)
+        }
+        Command::Audit(AuditCommand::Head {
+            sign: Some(keyfile),
+            ..
+        }) => {
+            let text = std::fs::read_to_string(&keyfile)
+                .with_context(|| format!("reading {}", keyfile.display()))?;
+            let key = kartoteka_ingest::HeadKey::from_hex(&text)
+                .map_err(|e| usage(format!("{}: {e}", keyfile.display())))?;
+            let archive = open(&archive_dir)?;
+            let signed = archive.sign_head(&key)?;
+            output::print_json(&signed)?;
+            Ok(EXIT_OK)
+        }
+        Command::Audit(AuditCommand::Head { sign: None, json }) => {
             let archive = open(&archive_dir)?;
             let (entries, head) = archive.audit_head()?;
             if json {

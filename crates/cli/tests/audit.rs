@@ -170,3 +170,97 @@ fn a_kept_head_shows_that_the_end_was_cut() {
         .unwrap()
         .contains("not in the chain"));
 }
+
+#[test]
+fn a_signed_head_proves_history_was_not_rewritten() {
+    let archive = ingested_by("archivist");
+    let keys = tempfile::tempdir().unwrap();
+    let keyfile = keys.path().join("head.key");
+    let out = kartoteka(archive.path())
+        .args(["audit", "key", "--out"])
+        .arg(&keyfile)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let public = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(public.len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&keyfile).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the private key is readable by its owner only"
+        );
+    }
+    kartoteka(archive.path())
+        .args(["audit", "key", "--out"])
+        .arg(&keyfile)
+        .assert()
+        .code(2);
+
+    let signed = json(
+        kartoteka(archive.path())
+            .args(["audit", "head", "--sign"])
+            .arg(&keyfile),
+    );
+    assert_eq!(signed["public_key"], public.as_str());
+    let signed_file = keys.path().join("head.json");
+    std::fs::write(&signed_file, signed.to_string()).unwrap();
+    let check = |extra: &[&str]| {
+        verify(
+            archive.path(),
+            &[&["--signed", signed_file.to_str().unwrap()], extra].concat(),
+        )
+    };
+
+    let (ok, code) = check(&["--key", &public]);
+    assert_eq!((code, &ok["ok"]), (0, &Value::Bool(true)), "{ok}");
+
+    // More acts after signing are fine: the signed entry is still there.
+    kartoteka(archive.path())
+        .args(["move", "ф. 9001", "--to", "Архив / корпус 1"])
+        .assert()
+        .success();
+    assert_eq!(check(&[]).1, 0);
+
+    // Another key is not trusted.
+    let other = "11".repeat(32);
+    let (report, code) = check(&["--key", &other]);
+    assert_eq!(code, 1);
+    assert!(report["problem"].as_str().unwrap().contains("another key"));
+
+    // An altered signed head is caught.
+    let mut forged = signed.clone();
+    forged["entries"] = Value::from(signed["entries"].as_u64().unwrap() - 1);
+    let forged_file = keys.path().join("forged.json");
+    std::fs::write(&forged_file, forged.to_string()).unwrap();
+    let (report, code) = verify(archive.path(), &["--signed", forged_file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        report["problem"].as_str().unwrap().contains("altered"),
+        "{report}"
+    );
+
+    // Entries cut from the end, back past the signed one: what is left still links, but
+    // the signed entry is gone.
+    let conn = rusqlite::Connection::open(archive.path().join("archive.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_never_updated; DROP TRIGGER audit_never_deleted;")
+        .unwrap();
+    let n: u64 = signed["entries"].as_u64().unwrap();
+    conn.execute("DELETE FROM audit WHERE seq > ?1", [n as i64 - 2])
+        .unwrap();
+    drop(conn);
+    let (plain, code) = verify(archive.path(), &[]);
+    assert_eq!(code, 0, "a cut chain still links: {plain}");
+    let (report, code) = check(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        report["problem"]
+            .as_str()
+            .unwrap()
+            .contains("removed from its end"),
+        "{report}"
+    );
+}

@@ -87,3 +87,146 @@ impl Archive {
         self.store().set_actor(actor);
     }
 }
+
+/// A head hash signed with an Ed25519 key: kept outside the archive, it proves later that
+/// the chain up to that entry was not rewritten or cut.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SignedHead {
+    /// The archive folder it was signed in (for people; not trusted).
+    pub archive: String,
+    /// The chain's length when signed.
+    pub entries: u64,
+    /// The hash of the entry at that position.
+    pub head: String,
+    /// When it was signed (RFC 3339).
+    pub at: String,
+    /// The signer's Ed25519 public key, hex.
+    pub public_key: String,
+    /// The signature over the fields above, hex.
+    pub signature: String,
+}
+
+impl SignedHead {
+    fn message(&self) -> Vec<u8> {
+        format!(
+            "kartoteka-audit-head-v1\n{}\n{}\n{}\n{}",
+            self.entries, self.head, self.at, self.archive
+        )
+        .into_bytes()
+    }
+}
+
+/// A signing key for audit heads: 32 random bytes, kept by the person who signs.
+pub struct HeadKey(ed25519_dalek::SigningKey);
+
+impl HeadKey {
+    /// A new random key.
+    pub fn generate() -> Result<HeadKey, ArchiveError> {
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut seed)
+            .map_err(|e| ArchiveError::Key(format!("no randomness for a key: {e}")))?;
+        Ok(HeadKey(ed25519_dalek::SigningKey::from_bytes(&seed)))
+    }
+
+    /// Reads a key from its hex text.
+    pub fn from_hex(text: &str) -> Result<HeadKey, ArchiveError> {
+        let bytes = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| ArchiveError::Key("a signing key is 64 hex digits".into()))?;
+        Ok(HeadKey(ed25519_dalek::SigningKey::from_bytes(&bytes)))
+    }
+
+    /// The key as hex text, for its file.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0.to_bytes())
+    }
+
+    /// The public half, hex: give it to whoever will check signatures.
+    pub fn public_hex(&self) -> String {
+        hex::encode(self.0.verifying_key().to_bytes())
+    }
+}
+
+impl Archive {
+    /// Signs the current head.
+    pub fn sign_head(&self, key: &HeadKey) -> Result<SignedHead, ArchiveError> {
+        use ed25519_dalek::Signer;
+        let (entries, head) = self.audit_head()?;
+        let mut signed = SignedHead {
+            archive: self.root().display().to_string(),
+            entries,
+            head,
+            at: crate::archive::now(),
+            public_key: key.public_hex(),
+            signature: String::new(),
+        };
+        signed.signature = hex::encode(key.0.sign(&signed.message()).to_bytes());
+        Ok(signed)
+    }
+
+    /// Checks the chain and a signed head kept from earlier: the signature must hold (under
+    /// `trusted_key` when given), and the chain must still have that hash at that position.
+    pub fn verify_signed_head(
+        &self,
+        signed: &SignedHead,
+        trusted_key: Option<&str>,
+        progress: &dyn Progress,
+    ) -> Result<ChainReport, ArchiveError> {
+        use ed25519_dalek::Verifier;
+        let mut report = self.audit_verify(None, progress)?;
+        let key_problem = (|| -> Result<(), String> {
+            if let Some(trusted) = trusted_key {
+                if !trusted.trim().eq_ignore_ascii_case(&signed.public_key) {
+                    return Err(
+                        "the signed head is signed by another key than the one trusted".into(),
+                    );
+                }
+            }
+            let key = hex::decode(&signed.public_key)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+                .ok_or("the signed head's public key is not an Ed25519 key")?;
+            let signature = hex::decode(&signed.signature)
+                .ok()
+                .and_then(|b| <[u8; 64]>::try_from(b).ok())
+                .map(|b| ed25519_dalek::Signature::from_bytes(&b))
+                .ok_or("the signature is not 128 hex digits")?;
+            key.verify(&signed.message(), &signature).map_err(|_| {
+                "the signature does not match the signed head: the file was altered".to_string()
+            })
+        })();
+        if let Err(problem) = key_problem {
+            report.ok = false;
+            report.problem = Some(problem);
+            return Ok(report);
+        }
+        if report.first_bad.is_none() {
+            let at = if signed.entries == 0 {
+                None
+            } else {
+                self.store().audit_after(signed.entries - 1, 1)?.pop()
+            };
+            let found = at
+                .as_ref()
+                .map(|e| e.hash.as_str())
+                .unwrap_or(kartoteka_store::audit::GENESIS);
+            if found != signed.head {
+                report.ok = false;
+                report.problem = Some(if at.is_none() {
+                    format!(
+                        "the chain has {} entries, fewer than the {} signed on {}: entries were removed from its end",
+                        report.entries, signed.entries, signed.at
+                    )
+                } else {
+                    format!(
+                        "entry {} is not the one signed on {}: the chain was rewritten up to there",
+                        signed.entries, signed.at
+                    )
+                });
+            }
+        }
+        Ok(report)
+    }
+}

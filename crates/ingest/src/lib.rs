@@ -31,7 +31,7 @@ mod transfer;
 pub use archive::{
     Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
 };
-pub use audit::ChainReport;
+pub use audit::{ChainReport, HeadKey, SignedHead};
 pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
