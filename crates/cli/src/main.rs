@@ -195,6 +195,9 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         #[arg(long)]
         json: bool,
     },
+    /// The reading-room notebook: notes anchored to exact passages, kept through re-OCR.
+    #[command(subcommand)]
+    Note(NoteCommand),
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -264,6 +267,89 @@ killed leaves the archive as it was before; run it again to complete it."
         #[arg(value_name = "BAG_DIR")]
         bag: PathBuf,
         /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum NoteCommand {
+    /// Write a note on a passage: the quote must be in the text (line breaks, hyphenation,
+    /// case and OCR look-alike letters do not matter).
+    #[command(after_help = "EXAMPLES:
+    kartoteka note add 'ф. 9001, оп. 1, д. 1, л. 2' --quote 'завербована Соколова Вера Андреевна' --comment 'recruitment date' --tag recruitment
+    kartoteka note add 12 --quote 'ХОЛА' --sheet 3")]
+    Add {
+        /// A document number or a reference code (a sheet, or a file to search all of it).
+        #[arg(value_name = "DOC_ID|REFERENCE")]
+        target: String,
+        /// The passage, as it stands in the text.
+        #[arg(long)]
+        quote: String,
+        /// The sheet, when the quote occurs on several.
+        #[arg(long, value_name = "N")]
+        sheet: Option<u32>,
+        /// Your comment.
+        #[arg(long)]
+        comment: Option<String>,
+        /// A tag (repeat for more).
+        #[arg(long = "tag", value_name = "T")]
+        tags: Vec<String>,
+        /// Print the note as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List notes (re-anchoring any whose document's text changed).
+    List {
+        /// Only notes on this document.
+        #[arg(long, value_name = "ID")]
+        doc: Option<i64>,
+        /// Only notes with this tag.
+        #[arg(long, value_name = "T")]
+        tag: Option<String>,
+        /// Only notes whose passage is no longer in the text.
+        #[arg(long)]
+        orphaned: bool,
+        /// Only notes whose quote or comment contains this text.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a note with its history.
+    Show {
+        /// The note's number.
+        id: i64,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a note's comment or tags (the old version is kept).
+    Edit {
+        /// The note's number.
+        id: i64,
+        /// The new comment ("" removes it).
+        #[arg(long)]
+        comment: Option<String>,
+        /// The new tags, replacing the old (repeat for more).
+        #[arg(long = "tag", value_name = "T")]
+        tags: Vec<String>,
+        /// Remove every tag.
+        #[arg(long, conflicts_with = "tags")]
+        no_tags: bool,
+    },
+    /// Write the notebook as W3C Web Annotations (JSON-LD) to standard output.
+    Export {
+        /// The format: web-annotation.
+        #[arg(long, default_value = "web-annotation")]
+        format: String,
+    },
+    /// Read W3C Web Annotations (from `note export` or another tool) and anchor them here.
+    Import {
+        /// The JSON-LD file.
+        file: PathBuf,
+        /// Print the result as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -389,6 +475,126 @@ fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
             .context(format!("opening {}", archive.display()))
             .into(),
     })
+}
+
+/// The `note` commands.
+fn notes(
+    command: NoteCommand,
+    archive_dir: &std::path::Path,
+    open: &dyn Fn(&std::path::Path) -> Result<Archive, Failure>,
+) -> Result<u8, Failure> {
+    let archive = open(archive_dir)?;
+    let not_found = not_found_is_3;
+    let note_error = |e: ArchiveError| match e {
+        e @ ArchiveError::Note(_) | e @ ArchiveError::BadTarget(..) => Failure {
+            status: EXIT_FAILED,
+            error: e.into(),
+        },
+        other => not_found(other),
+    };
+    match command {
+        NoteCommand::Add {
+            target,
+            quote,
+            sheet,
+            comment,
+            tags,
+            json,
+        } => {
+            let note = archive
+                .add_note(&kartoteka_ingest::NewNote {
+                    target,
+                    quote,
+                    sheet,
+                    comment,
+                    tags,
+                })
+                .map_err(note_error)?;
+            if json {
+                output::print_json(&note)?;
+            } else {
+                output::print_note(&note);
+            }
+        }
+        NoteCommand::List {
+            doc,
+            tag,
+            orphaned,
+            search,
+            json,
+        } => {
+            let notes = archive.notes(&kartoteka_store::NoteFilter {
+                id: None,
+                doc: doc.map(kartoteka_model::DocId),
+                tag,
+                orphaned: orphaned.then_some(true),
+                text: search,
+            })?;
+            if json {
+                output::print_json(&serde_json::json!({ "notes": notes }))?;
+            } else if notes.is_empty() {
+                println!("No notes.");
+            } else {
+                for n in &notes {
+                    output::print_note(n);
+                }
+            }
+        }
+        NoteCommand::Show { id, json } => {
+            let (note, history) = archive.note(id).map_err(not_found)?;
+            if json {
+                output::print_json(&serde_json::json!({ "note": note, "history": history }))?;
+            } else {
+                output::print_note(&note);
+                println!("  history:");
+                for v in &history {
+                    println!("    v{}  {}  {}  {}", v.version, v.at, v.by, v.why);
+                }
+            }
+        }
+        NoteCommand::Edit {
+            id,
+            comment,
+            tags,
+            no_tags,
+        } => {
+            let tags = if no_tags {
+                Some(Vec::new())
+            } else if tags.is_empty() {
+                None
+            } else {
+                Some(tags)
+            };
+            let note = archive.edit_note(id, comment, tags).map_err(not_found)?;
+            output::print_note(&note);
+        }
+        NoteCommand::Export { format } => {
+            if format != "web-annotation" {
+                return Err(usage(format!("--format {format:?}: only web-annotation")));
+            }
+            let collection = archive.export_notes(&Default::default())?;
+            output::print_json(&collection)?;
+        }
+        NoteCommand::Import { file, json } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let data: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| usage(format!("{}: not JSON ({e})", file.display())))?;
+            let (made, refused) = archive.import_notes(&data).map_err(note_error)?;
+            if json {
+                output::print_json(&serde_json::json!({ "imported": made, "refused": refused }))?;
+            } else {
+                println!("Imported {} note(s).", made.len());
+                for r in &refused {
+                    println!("  not imported: {r}");
+                }
+            }
+            if !refused.is_empty() {
+                return Ok(EXIT_FAILED);
+            }
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 /// Writes a secret readable by its owner only.
@@ -705,6 +911,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(EXIT_OK)
         }
+        Command::Note(command) => notes(command, &archive_dir, &open),
         Command::Gaps {
             annotate: Some(GapsCommand::Annotate { id, status, note }),
             ..

@@ -411,3 +411,32 @@ pub fn print_gaps(report: &kartoteka_ingest::GapsReport) {
         }
     }
 }
+
+pub fn print_note(n: &kartoteka_model::Note) {
+    let sheet = n
+        .anchor
+        .sheet
+        .map(|s| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }))
+        .unwrap_or_else(|| format!("p. {}", n.anchor.page));
+    println!(
+        "note {}  doc {} {sheet} [{}..{}]  {}  {}{}",
+        n.id,
+        n.anchor.doc.0,
+        n.anchor.start,
+        n.anchor.end,
+        n.author,
+        n.modified,
+        if n.orphaned {
+            "  ORPHANED: the passage is no longer in the text"
+        } else {
+            ""
+        }
+    );
+    println!("  «{}»", n.anchor.exact.replace('\n', " "));
+    if let Some(c) = &n.comment {
+        println!("  {c}");
+    }
+    if !n.tags.is_empty() {
+        println!("  tags: {}", n.tags.join(", "));
+    }
+}

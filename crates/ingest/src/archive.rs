@@ -54,6 +54,9 @@ pub enum ArchiveError {
     /// A bag failed validation; nothing was imported.
     #[error("the bag is invalid, nothing was imported:\n  {}", .0.join("\n  "))]
     InvalidBag(Vec<String>),
+    /// A note could not be written or placed.
+    #[error("note: {0}")]
+    Note(String),
     /// A signing key could not be made or read.
     #[error("key: {0}")]
     Key(String),

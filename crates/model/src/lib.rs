@@ -18,6 +18,7 @@
 mod custody;
 mod document;
 mod finding;
+mod note;
 mod reference;
 
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
@@ -26,4 +27,5 @@ pub use document::{
     StageOutcome, StageRecord, Unit,
 };
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
+pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

@@ -30,6 +30,7 @@ mod sqlite;
 pub use audit::{AuditAct, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
-    Event, Failure, Holding, MetadataStore, NewDocument, Saved, StoreError, Summary, VersionRecord,
+    Event, Failure, Holding, MetadataStore, NewDocument, NoteFilter, Saved, StoreError, Summary,
+    VersionRecord,
 };
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};

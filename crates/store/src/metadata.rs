@@ -1,8 +1,8 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format, Page,
-    Placement, Reference, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format, Note,
+    NoteVersion, Page, Placement, Reference, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -292,6 +292,33 @@ pub trait MetadataStore: Send {
         status: FindingStatus,
         note: Option<&str>,
     ) -> Result<Finding, StoreError>;
+
+    // The notebook.
+
+    /// Saves a new note (id 0: it gets a number, version 1, times and the actor as author)
+    /// or a changed one (its version goes up); every state is kept with `why`, and audited.
+    fn save_note(&mut self, note: &Note, why: &str) -> Result<Note, StoreError>;
+    /// A note by number.
+    fn note(&self, id: i64) -> Result<Option<Note>, StoreError>;
+    /// Notes that pass the filter, by number.
+    fn notes(&self, filter: &NoteFilter) -> Result<Vec<Note>, StoreError>;
+    /// Every state of a note, oldest first.
+    fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError>;
+}
+
+/// Which notes to list; every field that is set must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoteFilter {
+    /// This note only.
+    pub id: Option<i64>,
+    /// Notes on this document.
+    pub doc: Option<DocId>,
+    /// Notes with this tag.
+    pub tag: Option<String>,
+    /// Only orphaned notes (true) or only anchored ones (false).
+    pub orphaned: Option<bool>,
+    /// Notes whose quote or comment contains this text (case-insensitive).
+    pub text: Option<String>,
 }
 
 /// What reconciliation needs to know of one document.

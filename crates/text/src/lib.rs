@@ -8,6 +8,8 @@
 //! * [`words`] splits text into [`Word`]s with byte spans; [`fold`], [`lemma`] and
 //!   [`translit_keys`] give each word the forms under which search matches it.
 //! * [`language`] tells Russian from English text by script.
+//! * [`quote`] finds a quoted passage in a page as a reader would (across line breaks,
+//!   hyphenation, case and OCR look-alikes), with character offsets into the original.
 //!
 //! ```
 //! use kartoteka_text::{fold, lemma, translit_keys};
@@ -18,6 +20,7 @@
 
 mod analysis;
 mod decode;
+pub mod quote;
 pub mod translit;
 
 pub use analysis::{fold, is_cyrillic, language, lemma, translit_keys, words, Word, Words};

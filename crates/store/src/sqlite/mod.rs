@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use kartoteka_model::{
     rfc3339, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    Level, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    Level, Note, NoteVersion, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord,
+    Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -13,7 +14,8 @@ mod records;
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
 use crate::metadata::{
-    Event, Failure, Holding, MetadataStore, NewDocument, Saved, StoreError, Summary, VersionRecord,
+    Event, Failure, Holding, MetadataStore, NewDocument, NoteFilter, Saved, StoreError, Summary,
+    VersionRecord,
 };
 
 /// The schema version this build writes and reads.
@@ -145,6 +147,24 @@ CREATE TABLE IF NOT EXISTS findings (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     current INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL,
+    orphaned INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    search TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_doc ON notes(doc);
+CREATE TABLE IF NOT EXISTS note_versions (
+    note INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    why TEXT NOT NULL,
+    PRIMARY KEY (note, version)
 );
 "#;
 
@@ -1055,6 +1075,32 @@ impl MetadataStore for SqliteStore {
         let f = records::annotate_finding(&tx, &self.actor, id, status, note)?;
         tx.commit().map_err(db)?;
         Ok(f)
+    }
+
+    fn save_note(&mut self, note: &Note, why: &str) -> Result<Note, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = records::save_note(&tx, &self.actor, note, why)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn note(&self, id: i64) -> Result<Option<Note>, StoreError> {
+        Ok(records::notes(
+            &self.conn,
+            &NoteFilter {
+                id: Some(id),
+                ..Default::default()
+            },
+        )?
+        .pop())
+    }
+
+    fn notes(&self, filter: &NoteFilter) -> Result<Vec<Note>, StoreError> {
+        records::notes(&self.conn, filter)
+    }
+
+    fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError> {
+        records::note_versions(&self.conn, id)
     }
 
     fn summary(&self) -> Result<Summary, StoreError> {

@@ -1,7 +1,8 @@
 //! The SQLite side of the audit chain, transfers, custody and findings.
 
 use kartoteka_model::{
-    CustodyEntry, Direction, Finding, FindingKind, FindingStatus, Location, Reference, Transfer,
+    CustodyEntry, Direction, Finding, FindingKind, FindingStatus, Location, Note, NoteVersion,
+    Reference, Transfer,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -525,4 +526,173 @@ pub(super) fn annotate_finding(
         }],
     )?;
     Ok(f)
+}
+
+fn note_from(body: &str) -> Result<Note, StoreError> {
+    serde_json::from_str(body).map_err(|_| corrupt("note", body))
+}
+
+pub(super) fn save_note(
+    conn: &Connection,
+    actor: &str,
+    note: &Note,
+    why: &str,
+) -> Result<Note, StoreError> {
+    let at = now();
+    let mut note = note.clone();
+    let action;
+    if note.id == 0 {
+        note.version = 1;
+        if note.author.is_empty() {
+            note.author = actor.to_string();
+        }
+        if note.created.is_empty() {
+            note.created = at.clone();
+        }
+        if note.modified.is_empty() {
+            note.modified = note.created.clone();
+        }
+        note.id = conn
+            .query_row(
+                "INSERT INTO notes(doc, orphaned, tags, search, body) VALUES (?1, 0, '', '', '{}') RETURNING id",
+                [note.anchor.doc.0],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        action = "note";
+    } else {
+        let old: Option<String> = conn
+            .query_row("SELECT body FROM notes WHERE id = ?1", [note.id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db)?;
+        let old =
+            note_from(&old.ok_or_else(|| StoreError::NotFound(format!("note {}", note.id)))?)?;
+        note.version = old.version + 1;
+        note.created = old.created;
+        note.modified = at.clone();
+        action = "note-edit";
+    }
+    let body = serde_json::to_string(&note).map_err(|e| StoreError::Database(e.to_string()))?;
+    let tags = format!("|{}|", note.tags.join("|"));
+    let search = format!(
+        "{}\n{}",
+        note.anchor.exact,
+        note.comment.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
+    conn.execute(
+        "UPDATE notes SET doc = ?2, orphaned = ?3, tags = ?4, search = ?5, body = ?6 WHERE id = ?1",
+        params![
+            note.id,
+            note.anchor.doc.0,
+            note.orphaned,
+            tags,
+            search,
+            body
+        ],
+    )
+    .map_err(db)?;
+    let by = if why.starts_with("re-anchored") || why == "orphaned" {
+        "kartoteka"
+    } else {
+        actor
+    };
+    conn.execute(
+        "INSERT INTO note_versions(note, version, body, by, at, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![note.id, note.version, body, by, at, why],
+    )
+    .map_err(db)?;
+    let unit: Option<String> = conn
+        .query_row(
+            "SELECT reference FROM documents WHERE id = ?1",
+            [note.anchor.doc.0],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db)?
+        .flatten();
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: action.into(),
+            unit,
+            object: Some(format!("note:{}", note.id)),
+            detail: serde_json::json!({"why": why, "doc": note.anchor.doc.0, "page": note.anchor.page, "orphaned": note.orphaned}).to_string(),
+        }],
+    )?;
+    Ok(note)
+}
+
+pub(super) fn notes(
+    conn: &Connection,
+    filter: &crate::NoteFilter,
+) -> Result<Vec<Note>, StoreError> {
+    let mut sql = String::from("SELECT body FROM notes WHERE 1");
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(id) = filter.id {
+        values.push(id.into());
+        sql.push_str(&format!(" AND id = ?{}", values.len()));
+    }
+    if let Some(doc) = filter.doc {
+        values.push(doc.0.into());
+        sql.push_str(&format!(" AND doc = ?{}", values.len()));
+    }
+    if let Some(o) = filter.orphaned {
+        values.push(i64::from(o).into());
+        sql.push_str(&format!(" AND orphaned = ?{}", values.len()));
+    }
+    if let Some(tag) = &filter.tag {
+        values.push(format!("|{tag}|").into());
+        sql.push_str(&format!(" AND instr(tags, ?{}) > 0", values.len()));
+    }
+    if let Some(text) = &filter.text {
+        values.push(text.to_lowercase().into());
+        sql.push_str(&format!(" AND instr(search, ?{}) > 0", values.len()));
+    }
+    sql.push_str(" ORDER BY id");
+    let mut stmt = conn.prepare(&sql).map_err(db)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(values), |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(note_from(&row.map_err(db)?)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn note_versions(conn: &Connection, id: i64) -> Result<Vec<NoteVersion>, StoreError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT version, body, by, at, why FROM note_versions WHERE note = ?1 ORDER BY version",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (version, body, by, at, why) = row.map_err(db)?;
+        out.push(NoteVersion {
+            version,
+            note: note_from(&body)?,
+            by,
+            at,
+            why,
+        });
+    }
+    Ok(out)
 }
