@@ -156,19 +156,27 @@ pub fn hash_file(
     path: &Path,
     algorithms: &[Algorithm],
 ) -> std::io::Result<(Vec<(Algorithm, String)>, u64)> {
+    thread_local! {
+        // Small enough to stay in the core's cache while each algorithm reads it in turn,
+        // and kept per thread: a bag of many small files would otherwise spend a good part
+        // of its time clearing new buffers.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; 128 * 1024]);
+    }
     let mut file = std::fs::File::open(path)?;
     let mut hasher = MultiHasher::new(algorithms);
-    // Small enough to stay in the core's cache while each algorithm reads it in turn.
-    let mut buf = vec![0u8; 128 * 1024];
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-    }
+    BUFFER.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        loop {
+            let n = match file.read(&mut buf[..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            hasher.update(&buf[..n]);
+        }
+        Ok(())
+    })?;
     Ok(hasher.finish())
 }
 
