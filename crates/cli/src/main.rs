@@ -198,6 +198,9 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
     /// The reading-room notebook: notes anchored to exact passages, kept through re-OCR.
     #[command(subcommand)]
     Note(NoteCommand),
+    /// Lock your notes in an encrypted notebook (age), or unlock them.
+    #[command(subcommand)]
+    Notebook(NotebookCommand),
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -352,6 +355,51 @@ enum NoteCommand {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// How a notebook is locked or unlocked.
+#[derive(clap::Args)]
+struct NotebookKeyArgs {
+    /// A file holding the passphrase (its first line).
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Read the passphrase from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "passphrase_file")]
+    passphrase_env: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum NotebookCommand {
+    /// Encrypt your notes (by --user) into notebooks/USER.age and take them out of the archive.
+    #[command(after_help = "EXAMPLES:
+    kartoteka notebook lock --passphrase-file ~/.notebook-pass
+    kartoteka notebook lock --recipient age1... --keep-anchors
+The archive keeps no trace of the notes' text; with --keep-anchors it keeps a stand-in per note
+saying that a note exists on a document and page.")]
+    Lock {
+        #[command(flatten)]
+        key: NotebookKeyArgs,
+        /// Lock to an age X25519 recipient (age1...) instead of a passphrase.
+        #[arg(long, value_name = "AGE1...", conflicts_with_all = ["passphrase_file", "passphrase_env"])]
+        recipient: Option<String>,
+        /// Leave a stand-in per note (document and page, no text).
+        #[arg(long)]
+        keep_anchors: bool,
+    },
+    /// Decrypt your notebook and put the notes back.
+    Unlock {
+        #[command(flatten)]
+        key: NotebookKeyArgs,
+        /// Unlock with an age identity file (AGE-SECRET-KEY-1...).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["passphrase_file", "passphrase_env"])]
+        identity: Option<PathBuf>,
+    },
+    /// Make an age X25519 identity for notebooks; prints its recipient.
+    Keygen {
+        /// Where to write the identity (created, readable only by you).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -527,6 +575,7 @@ fn notes(
                 id: None,
                 doc: doc.map(kartoteka_model::DocId),
                 tag,
+                author: None,
                 orphaned: orphaned.then_some(true),
                 text: search,
             })?;
@@ -592,6 +641,96 @@ fn notes(
             if !refused.is_empty() {
                 return Ok(EXIT_FAILED);
             }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The passphrase from a file or an environment variable.
+fn passphrase(args: &NotebookKeyArgs) -> Result<Option<String>, Failure> {
+    if let Some(path) = &args.passphrase_file {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let line = text.lines().next().unwrap_or("").to_string();
+        if line.is_empty() {
+            return Err(usage(format!("{} holds no passphrase", path.display())));
+        }
+        return Ok(Some(line));
+    }
+    if let Some(var) = &args.passphrase_env {
+        let value = std::env::var(var).map_err(|_| usage(format!("${var} is not set")))?;
+        return Ok(Some(value));
+    }
+    Ok(None)
+}
+
+/// The `notebook` commands.
+fn notebook(
+    command: NotebookCommand,
+    archive_dir: &std::path::Path,
+    user: &str,
+    open: &dyn Fn(&std::path::Path) -> Result<Archive, Failure>,
+) -> Result<u8, Failure> {
+    use kartoteka_ingest::NotebookKey;
+    match command {
+        NotebookCommand::Keygen { out } => {
+            if out.exists() {
+                return Err(usage(format!(
+                    "{} exists; a key is never overwritten",
+                    out.display()
+                )));
+            }
+            let (identity, recipient) = kartoteka_ingest::generate_identity();
+            write_private(&out, &identity).with_context(|| format!("writing {}", out.display()))?;
+            println!("{recipient}");
+            eprintln!(
+                "Identity written to {}. The line above is its recipient: lock with --recipient.",
+                out.display()
+            );
+        }
+        NotebookCommand::Lock {
+            key,
+            recipient,
+            keep_anchors,
+        } => {
+            let key = match (recipient, passphrase(&key)?) {
+                (Some(r), _) => NotebookKey::Recipient(r),
+                (None, Some(p)) => NotebookKey::Passphrase(p),
+                (None, None) => {
+                    return Err(usage(
+                        "give --passphrase-file, --passphrase-env or --recipient",
+                    ))
+                }
+            };
+            let archive = open(archive_dir)?;
+            let report = archive.lock_notebook(user, &key, keep_anchors)?;
+            println!(
+                "Locked {} note(s) of {user} in {}{}.",
+                report.notes,
+                report.file.display(),
+                if report.anchors_kept {
+                    "; stand-ins keep where they are anchored"
+                } else {
+                    ""
+                }
+            );
+        }
+        NotebookCommand::Unlock { key, identity } => {
+            let key = match (identity, passphrase(&key)?) {
+                (Some(path), _) => NotebookKey::Identity(
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?,
+                ),
+                (None, Some(p)) => NotebookKey::Passphrase(p),
+                (None, None) => {
+                    return Err(usage(
+                        "give --passphrase-file, --passphrase-env or --identity",
+                    ))
+                }
+            };
+            let archive = open(archive_dir)?;
+            let n = archive.unlock_notebook(user, &key)?;
+            println!("Unlocked {n} note(s) of {user}.");
         }
     }
     Ok(EXIT_OK)
@@ -912,6 +1051,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::Note(command) => notes(command, &archive_dir, &open),
+        Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Gaps {
             annotate: Some(GapsCommand::Annotate { id, status, note }),
             ..

@@ -413,6 +413,13 @@ pub fn print_gaps(report: &kartoteka_ingest::GapsReport) {
 }
 
 pub fn print_note(n: &kartoteka_model::Note) {
+    if n.locked {
+        println!(
+            "note {}  doc {} p. {}  {}  (locked in its author's private notebook)",
+            n.id, n.anchor.doc.0, n.anchor.page, n.author
+        );
+        return;
+    }
     let sheet = n
         .anchor
         .sheet

@@ -284,3 +284,141 @@ fn notes_are_edited_with_history_searched_and_exchanged_as_web_annotations() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_locked_notebook_is_its_owners_alone_until_unlocked() {
+    let dir = tempfile::tempdir().unwrap();
+    archive_with(dir.path(), FIRST);
+    let archive = dir.path().join("archive");
+    let as_user = |user: &str| {
+        let mut cmd = kartoteka(&archive);
+        cmd.env("KARTOTEKA_USER", user);
+        cmd
+    };
+    as_user("vera")
+        .args([
+            "note",
+            "add",
+            "1",
+            "--quote",
+            "атомному проекту",
+            "--comment",
+            "SECRET-COMMENT-VERA",
+        ])
+        .assert()
+        .success();
+    as_user("vera")
+        .args(["note", "edit", "1", "--comment", "SECRET-COMMENT-VERA-2"])
+        .assert()
+        .success();
+    as_user("pavel")
+        .args([
+            "note",
+            "add",
+            "1",
+            "--quote",
+            "в Вене",
+            "--comment",
+            "pavel's own",
+        ])
+        .assert()
+        .success();
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, "incorrect\n").unwrap();
+
+    as_user("vera")
+        .args(["notebook", "lock", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    let left = notes(&archive, &[]);
+    assert_eq!(left.len(), 1, "only pavel's note is left: {left:?}");
+    assert_eq!(left[0]["author"], "pavel");
+    // Nothing of vera's text is left in the database, not even in free pages.
+    let db = std::fs::read(archive.join("archive.db")).unwrap();
+    let wal = std::fs::read(archive.join("archive.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(19).any(|w| w == b"SECRET-COMMENT-VERA"),
+            "the comment is still in the database"
+        );
+    }
+    as_user("vera")
+        .args(["notebook", "lock", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("already locked"));
+
+    // The wrong passphrase says so and changes nothing.
+    as_user("vera")
+        .args(["notebook", "unlock", "--passphrase-file"])
+        .arg(&wrong)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("wrong passphrase"));
+    assert_eq!(notes(&archive, &[]).len(), 1);
+
+    as_user("vera")
+        .args(["notebook", "unlock", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    let back = notes(&archive, &[]);
+    assert_eq!(back.len(), 2);
+    let vera = back.iter().find(|n| n["author"] == "vera").unwrap();
+    assert_eq!(vera["comment"], "SECRET-COMMENT-VERA-2");
+    let shown = json(kartoteka(&archive).args(["note", "show", &vera["id"].to_string(), "--json"]));
+    assert_eq!(
+        shown["history"].as_array().unwrap().len(),
+        2,
+        "the history came back too"
+    );
+
+    // Locked to a key, with the anchors left as stand-ins.
+    let identity = dir.path().join("vera.key");
+    let out = kartoteka(&archive)
+        .args(["notebook", "keygen", "--out"])
+        .arg(&identity)
+        .output()
+        .unwrap();
+    let recipient = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(recipient.starts_with("age1"), "{recipient}");
+    as_user("vera")
+        .args([
+            "notebook",
+            "lock",
+            "--keep-anchors",
+            "--recipient",
+            &recipient,
+        ])
+        .assert()
+        .success();
+    let stubs = notes(&archive, &[]);
+    let stub = stubs.iter().find(|n| n["author"] == "vera").unwrap();
+    assert_eq!(stub["locked"], true);
+    assert_eq!(stub["anchor"]["exact"], "");
+    assert_eq!(stub["comment"], Value::Null);
+    as_user("vera")
+        .args(["notebook", "unlock", "--identity"])
+        .arg(&identity)
+        .assert()
+        .success();
+    let vera_back = notes(&archive, &["--search", "secret-comment"]);
+    assert_eq!(vera_back.len(), 1);
+    assert_eq!(vera_back[0]["locked"], false);
+    let audit = json(kartoteka(&archive).args(["audit", "log", "--json"]));
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.iter().filter(|a| **a == "notebook-lock").count(), 2);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "notebook-unlock").count(),
+        2
+    );
+}

@@ -24,6 +24,7 @@ mod fixity;
 mod gaps;
 mod history;
 pub mod inventory;
+mod notebook;
 mod notes;
 mod pipeline;
 pub mod placement;
@@ -37,6 +38,7 @@ pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use kartoteka_index::SearchOptions;
+pub use notebook::{generate_identity, LockReport, NotebookKey};
 pub use notes::NewNote;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,

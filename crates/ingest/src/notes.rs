@@ -172,6 +172,7 @@ impl Archive {
                     version: 1,
                     orphaned: false,
                     text_hash: text_hash(&pages),
+                    locked: false,
                 };
                 Ok(self.store().save_note(&note, "written")?)
             }
@@ -232,6 +233,9 @@ impl Archive {
     /// quote and context, on the same sheet first. A quote that is gone leaves the note
     /// orphaned at its last place.
     fn reanchor(&self, note: Note) -> Result<Note, ArchiveError> {
+        if note.locked {
+            return Ok(note);
+        }
         let Some(doc) = self.store().document(note.anchor.doc)? else {
             return Ok(note);
         };
@@ -411,6 +415,7 @@ impl Archive {
                     version: 1,
                     orphaned: false,
                     text_hash: text_hash(&pages),
+                    locked: false,
                 };
                 return Ok(self.store().save_note(&note, "imported")?);
             }

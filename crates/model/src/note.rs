@@ -54,6 +54,10 @@ pub struct Note {
     /// A hash of the document's text when the anchor was last placed: when the text
     /// changes, the anchor is looked for again.
     pub text_hash: String,
+    /// True for the stand-in of a note locked away in its owner's encrypted notebook: it
+    /// says only that a note exists on this document and page (when the owner allowed it).
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// One earlier state of a note, kept when it changes.

@@ -304,6 +304,14 @@ pub trait MetadataStore: Send {
     fn notes(&self, filter: &NoteFilter) -> Result<Vec<Note>, StoreError>;
     /// Every state of a note, oldest first.
     fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError>;
+    /// Takes notes out of the store for an encrypted notebook: their text and history are
+    /// erased (the database overwrites what it deletes); with `keep_stubs`, a stand-in
+    /// saying where each note was anchored stays. Audited as "notebook-lock".
+    fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError>;
+    /// Puts notes and their history back from an unlocked notebook, replacing stand-ins.
+    /// Audited as "notebook-unlock".
+    fn restore_notes(&mut self, notes: &[Note], versions: &[NoteVersion])
+        -> Result<(), StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.
@@ -315,6 +323,8 @@ pub struct NoteFilter {
     pub doc: Option<DocId>,
     /// Notes with this tag.
     pub tag: Option<String>,
+    /// Notes by this author.
+    pub author: Option<String>,
     /// Only orphaned notes (true) or only anchored ones (false).
     pub orphaned: Option<bool>,
     /// Notes whose quote or comment contains this text (case-insensitive).

@@ -1103,6 +1103,26 @@ impl MetadataStore for SqliteStore {
         records::note_versions(&self.conn, id)
     }
 
+    fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError> {
+        // Deleted text is overwritten, not left in free pages.
+        self.conn
+            .pragma_update(None, "secure_delete", "ON")
+            .map_err(db)?;
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::remove_notes(&tx, &self.actor, ids, keep_stubs)?;
+        tx.commit().map_err(db)
+    }
+
+    fn restore_notes(
+        &mut self,
+        notes: &[Note],
+        versions: &[NoteVersion],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::restore_notes(&tx, &self.actor, notes, versions)?;
+        tx.commit().map_err(db)
+    }
+
     fn summary(&self) -> Result<Summary, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {
             self.conn

@@ -648,6 +648,13 @@ pub(super) fn notes(
         values.push(format!("|{tag}|").into());
         sql.push_str(&format!(" AND instr(tags, ?{}) > 0", values.len()));
     }
+    if let Some(author) = &filter.author {
+        values.push(author.clone().into());
+        sql.push_str(&format!(
+            " AND json_extract(body, '$.author') = ?{}",
+            values.len()
+        ));
+    }
     if let Some(text) = &filter.text {
         values.push(text.to_lowercase().into());
         sql.push_str(&format!(" AND instr(search, ?{}) > 0", values.len()));
@@ -695,4 +702,90 @@ pub(super) fn note_versions(conn: &Connection, id: i64) -> Result<Vec<NoteVersio
         });
     }
     Ok(out)
+}
+
+pub(super) fn remove_notes(
+    conn: &Connection,
+    actor: &str,
+    ids: &[i64],
+    keep_stubs: bool,
+) -> Result<(), StoreError> {
+    let mut get = conn
+        .prepare_cached("SELECT body FROM notes WHERE id = ?1")
+        .map_err(db)?;
+    for id in ids {
+        conn.execute("DELETE FROM note_versions WHERE note = ?1", [id])
+            .map_err(db)?;
+        if keep_stubs {
+            let body: Option<String> = get.query_row([id], |r| r.get(0)).optional().map_err(db)?;
+            let Some(body) = body else { continue };
+            let mut stub = note_from(&body)?;
+            stub.anchor.exact.clear();
+            stub.anchor.prefix.clear();
+            stub.anchor.suffix.clear();
+            stub.comment = None;
+            stub.tags.clear();
+            stub.locked = true;
+            let stub =
+                serde_json::to_string(&stub).map_err(|e| StoreError::Database(e.to_string()))?;
+            conn.execute(
+                "UPDATE notes SET tags = '', search = '', body = ?2 WHERE id = ?1",
+                params![id, stub],
+            )
+            .map_err(db)?;
+        } else {
+            conn.execute("DELETE FROM notes WHERE id = ?1", [id])
+                .map_err(db)?;
+        }
+    }
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "notebook-lock".into(),
+            unit: None,
+            object: None,
+            detail: serde_json::json!({"notes": ids.len(), "anchors_kept": keep_stubs}).to_string(),
+        }],
+    )
+}
+
+pub(super) fn restore_notes(
+    conn: &Connection,
+    actor: &str,
+    notes: &[Note],
+    versions: &[NoteVersion],
+) -> Result<(), StoreError> {
+    for n in notes {
+        let body = serde_json::to_string(n).map_err(|e| StoreError::Database(e.to_string()))?;
+        let tags = format!("|{}|", n.tags.join("|"));
+        let search =
+            format!("{}\n{}", n.anchor.exact, n.comment.as_deref().unwrap_or("")).to_lowercase();
+        conn.execute(
+            "INSERT INTO notes(id, doc, orphaned, tags, search, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, orphaned = excluded.orphaned, tags = excluded.tags,
+               search = excluded.search, body = excluded.body",
+            params![n.id, n.anchor.doc.0, n.orphaned, tags, search, body],
+        )
+        .map_err(db)?;
+    }
+    for v in versions {
+        let body =
+            serde_json::to_string(&v.note).map_err(|e| StoreError::Database(e.to_string()))?;
+        conn.execute(
+            "INSERT OR REPLACE INTO note_versions(note, version, body, by, at, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![v.note.id, v.version, body, v.by, v.at, v.why],
+        )
+        .map_err(db)?;
+    }
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "notebook-unlock".into(),
+            unit: None,
+            object: None,
+            detail: serde_json::json!({"notes": notes.len()}).to_string(),
+        }],
+    )
 }
