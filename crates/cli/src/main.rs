@@ -82,6 +82,10 @@ and `sheets` (листов) are optional. Paths are relative to the CSV's folder
         /// Retry only the documents and files that failed, and those waiting for OCR if it is now installed.
         #[arg(long)]
         retry_failed: bool,
+        /// The files are typed notes with no originals behind them: a line holding only a
+        /// reference code begins a note, and each note is placed ("cited") at that reference.
+        #[arg(long, conflicts_with_all = ["inventory", "retry_failed"])]
+        notes: bool,
         /// Larger files are stored but their text is not extracted.
         #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
         max_file_size: u64,
@@ -783,6 +787,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             paths,
             inventory,
             retry_failed,
+            notes,
             max_file_size,
             workers,
             json,
@@ -793,6 +798,26 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let archive = Archive::init(&archive_dir)
                 .with_context(|| format!("opening {}", archive_dir.display()))?;
             archive.set_actor(&user);
+            if notes {
+                let progress = output::Bar::new("reading notes");
+                let report = archive.ingest_notes(&paths, &progress)?;
+                if json {
+                    output::print_json(&report)?;
+                } else {
+                    println!(
+                        "{} notes in {} file(s): {} added, {} updated, {} unchanged.",
+                        report.notes, report.files, report.added, report.updated, report.unchanged
+                    );
+                    for e in &report.errors {
+                        println!("  failed: {e}");
+                    }
+                }
+                return Ok(if report.errors.is_empty() {
+                    EXIT_OK
+                } else {
+                    EXIT_FAILED
+                });
+            }
             let options = IngestOptions {
                 inventory,
                 max_file_size,

@@ -422,3 +422,68 @@ fn a_locked_notebook_is_its_owners_alone_until_unlocked() {
         2
     );
 }
+
+#[test]
+fn typed_notes_with_no_originals_are_placed_at_the_units_they_cite() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes_file = dir.path().join("выписки-1972.txt");
+    let text = "Выписки из архива ПГУ, 1972 г.\n\n\
+        ф. 9100, оп. 1, д. 12, л. 3\n\
+        Агент «ЛИСТ» (Андерсон) завербован в 1951 г. в Вене резидентом Морозовым.\n\n\
+        ф. 9100, оп. 1, д. 14\n\
+        Дело изъято в 1956 г. по указанию руководства.\n";
+    // In Windows-1251, as a typed-up file from the period might well be.
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    std::fs::write(&notes_file, &bytes).unwrap();
+    let archive = dir.path().join("archive");
+    let report = json(
+        kartoteka(&archive)
+            .args(["ingest", "--notes", "--json"])
+            .arg(&notes_file),
+    );
+    assert_eq!(
+        (report["notes"].as_u64(), report["added"].as_u64()),
+        (Some(2), Some(2)),
+        "{report}"
+    );
+
+    // The unit shows the note though its original was never here.
+    let shown = json(kartoteka(&archive).args(["show", "ф. 9100, оп. 1, д. 14", "--json"]));
+    assert_eq!(shown["document"]["placement"], "cited", "{shown}");
+    let found = json(kartoteka(&archive).args(["search", "Андерсон", "--json"]));
+    assert_eq!(found["hits"][0]["reference"], "ф. 9100, оп. 1, д. 12, л. 3");
+    // A note can be taken on a note.
+    kartoteka(&archive)
+        .args([
+            "note",
+            "add",
+            "ф. 9100, оп. 1, д. 12, л. 3",
+            "--quote",
+            "резидентом Морозовым",
+        ])
+        .assert()
+        .success();
+
+    // Notes about a file are not the file: reconciliation does not count them as held
+    // (here, a note on sheet 3 alone would otherwise be a hole in the numbering).
+    let gaps = json(kartoteka(&archive).args(["gaps", "--json"]));
+    assert_eq!(gaps["findings"], serde_json::json!([]), "{gaps}");
+
+    // Again: nothing new. A file citing nothing is refused, by name.
+    let again = json(
+        kartoteka(&archive)
+            .args(["ingest", "--notes", "--json"])
+            .arg(&notes_file),
+    );
+    assert_eq!(again["unchanged"], 2);
+    let stray = dir.path().join("stray.txt");
+    std::fs::write(&stray, "просто текст без ссылок\n").unwrap();
+    kartoteka(&archive)
+        .args(["ingest", "--notes"])
+        .arg(&stray)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "stray.txt: no note cites a reference",
+        ));
+}

@@ -19,6 +19,7 @@
 
 mod archive;
 mod audit;
+mod corpus;
 pub mod extract;
 mod fixity;
 mod gaps;
@@ -34,6 +35,7 @@ pub use archive::{
     Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
 };
 pub use audit::{ChainReport, HeadKey, SignedHead};
+pub use corpus::{split_notes, CitedNote, NotesReport};
 pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};

@@ -142,6 +142,9 @@ pub enum Placement {
     FolderAndFileName,
     /// Nothing placed it; it sits outside the hierarchy until someone does.
     Unplaced,
+    /// A typed note that cites the unit it was taken from: it stands for the unit, whose
+    /// original may be elsewhere or lost, and is not the unit's original itself.
+    Cited,
 }
 
 impl Placement {
@@ -153,6 +156,7 @@ impl Placement {
             Placement::FileName => "file_name",
             Placement::FolderAndFileName => "folder_and_file_name",
             Placement::Unplaced => "unplaced",
+            Placement::Cited => "cited",
         }
     }
 
@@ -164,6 +168,7 @@ impl Placement {
             "file_name" => Placement::FileName,
             "folder_and_file_name" => Placement::FolderAndFileName,
             "unplaced" => Placement::Unplaced,
+            "cited" => Placement::Cited,
             _ => return None,
         })
     }

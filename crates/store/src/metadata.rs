@@ -265,7 +265,8 @@ pub trait MetadataStore: Send {
 
     // Reconciliation.
 
-    /// Calls `f` with what is known of every document's content, in number order.
+    /// Calls `f` with what is known of every original's content, in number order (typed
+    /// notes that cite a unit are not its holdings and are left out).
     fn each_holding(
         &self,
         f: &mut dyn FnMut(Holding) -> Result<(), StoreError>,

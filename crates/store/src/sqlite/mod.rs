@@ -985,7 +985,7 @@ impl MetadataStore for SqliteStore {
                 "SELECT d.id, d.reference, d.unit_key, d.content, d.size, d.page_count, d.needs_ocr,
                    (SELECT chars FROM document_versions v WHERE v.doc = d.id ORDER BY v.rowid DESC LIMIT 1),
                    (SELECT outcome FROM ledger l WHERE l.doc = d.id AND l.stage = 'extract' ORDER BY l.id DESC LIMIT 1)
-                 FROM documents d ORDER BY d.id",
+                 FROM documents d WHERE d.placement != 'cited' ORDER BY d.id",
             )
             .map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
