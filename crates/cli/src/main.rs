@@ -205,6 +205,19 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
     /// Lock your notes in an encrypted notebook (age), or unlock them.
     #[command(subcommand)]
     Notebook(NotebookCommand),
+    /// Find persons, cover names, roles, services, places and dates in one file, with no
+    /// archive: for evaluation. Spans are character offsets into the decoded text.
+    #[command(name = "extract-text")]
+    ExtractText {
+        /// The file (any encoding Kartoteka reads).
+        file: PathBuf,
+        /// The language: ru, en or auto (both are always looked for; kept for scripts).
+        #[arg(long, default_value = "auto")]
+        lang: String,
+        /// Print JSON: {"mentions": [{"kind", "text", "lemma", "start", "end"}], "relations": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -1076,6 +1089,37 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::Note(command) => notes(command, &archive_dir, &open),
+        Command::ExtractText { file, lang, json } => {
+            if !matches!(lang.as_str(), "ru" | "en" | "auto") {
+                return Err(usage(format!("--lang {lang:?}: expected ru, en or auto")));
+            }
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let decoded = kartoteka_text::decode(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let found = kartoteka_extract::extract(&decoded.text);
+            if json {
+                output::print_json(&found)?;
+            } else {
+                for m in &found.mentions {
+                    println!(
+                        "{:>6}-{:<6} {:<10} {}  ->  {}",
+                        m.start,
+                        m.end,
+                        m.kind.as_str(),
+                        m.text.replace('\n', " "),
+                        m.lemma
+                    );
+                }
+                for r in &found.relations {
+                    println!(
+                        "{:?}: {} -> {}",
+                        r.kind, found.mentions[r.from].lemma, found.mentions[r.to].lemma
+                    );
+                }
+            }
+            Ok(EXIT_OK)
+        }
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Gaps {
             annotate: Some(GapsCommand::Annotate { id, status, note }),

@@ -1,0 +1,1190 @@
+//! Finding who and what a text mentions: persons (with the nominative lemma of an oblique
+//! form: «Лаврентием Берией» -> Лаврентий Берия), cover names (KGB style in guillemets
+//! after агент, псевдоним, ...; Western cryptonyms in capitals: HOMER, AMLASH/1), roles,
+//! services, places (with ISO 3166 codes, historical names included) and dates (Russian
+//! months in the genitive, "в 1937 г.", seasons, ranges), each with its exact character
+//! span; and the relations a sentence states between them.
+//!
+//! Rules and small dictionaries, no model: fast, explainable, and exact about spans. The
+//! spans are character (Unicode scalar value) offsets into the text given, end exclusive.
+//!
+//! ```
+//! use kartoteka_extract::{extract, Kind};
+//! let found = extract("Агент «ХОЛА» завербована в 1937 г. в Лондоне оперработником Кузьминым А. П.");
+//! let person = found.mentions.iter().find(|m| m.kind == Kind::Person).unwrap();
+//! assert_eq!(person.lemma, "Кузьмин А. П.");
+//! assert!(found.mentions.iter().any(|m| m.kind == Kind::CoverName && m.lemma == "ХОЛА"));
+//! ```
+
+mod dict;
+mod tokens;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+pub use tokens::{tokenize, Token};
+
+/// What a mention is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A person named by name.
+    Person,
+    /// A cover name (псевдоним, cryptonym).
+    CoverName,
+    /// A role: agent, illegal, case officer, resident...
+    Role,
+    /// A service, its directorate or line.
+    Org,
+    /// A place.
+    Place,
+    /// A date or period.
+    Date,
+}
+
+impl Kind {
+    /// The name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::CoverName => "cover_name",
+            Kind::Role => "role",
+            Kind::Org => "org",
+            Kind::Place => "place",
+            Kind::Date => "date",
+        }
+    }
+
+    /// The kind with this name.
+    pub fn parse(name: &str) -> Option<Kind> {
+        [
+            Kind::Person,
+            Kind::CoverName,
+            Kind::Role,
+            Kind::Org,
+            Kind::Place,
+            Kind::Date,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
+/// One mention.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    /// What it is.
+    pub kind: Kind,
+    /// The text as written.
+    pub text: String,
+    /// Its dictionary form: nominative name, canonical service, place or role, the cover
+    /// name in the nominative.
+    pub lemma: String,
+    /// First character.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// A code: ISO 3166 for places, ISO 8601 (or a range "from..to") for dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// What a relation says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// `from` was recruited by `to`.
+    RecruitedBy,
+    /// `from` was handled by `to` (case officer).
+    HandledBy,
+    /// `from` reported on `to`.
+    ReportedOn,
+    /// `from` met with `to`.
+    MetWith,
+    /// `from` (a person) has the cover name `to`.
+    CodeNamed,
+    /// `from` worked at `to` (a service).
+    WorkedAt,
+    /// `from` operated in `to` (a place).
+    OperatedIn,
+    /// `from` holds the role `to`.
+    HasRole,
+}
+
+/// A relation between two mentions, with the span of the sentence that states it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Relation {
+    /// What it says.
+    pub kind: RelationKind,
+    /// The index of the first mention in [`Extraction::mentions`].
+    pub from: usize,
+    /// The index of the second.
+    pub to: usize,
+    /// First character of the evidence.
+    pub start: usize,
+    /// One past its last character.
+    pub end: usize,
+}
+
+/// Everything found in a text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Extraction {
+    /// Mentions in text order.
+    pub mentions: Vec<Mention>,
+    /// Relations.
+    pub relations: Vec<Relation>,
+}
+
+/// Russian noun endings a dictionary word may carry.
+const NOUN_ENDINGS: &[&str] = &[
+    "", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах", "и", "ей", "ям", "ями", "ях", "ю", "я",
+    "ем", "ой",
+];
+
+struct Finder {
+    tokens: Vec<Token>,
+    used: Vec<bool>,
+    mentions: Vec<(Mention, usize, usize)>,
+    given: HashMap<String, (String, bool)>,
+}
+
+fn span_text(chars: &[char], start: usize, end: usize) -> String {
+    chars[start..end].iter().collect()
+}
+
+/// Nominative forms a given name in an oblique case may come from.
+fn given_forms(nominative: &str, female: bool) -> Vec<String> {
+    let n = nominative.to_lowercase().replace('ё', "е");
+    let mut out = vec![n.clone()];
+    let add = |stem: &str, endings: &[&str], out: &mut Vec<String>| {
+        for e in endings {
+            out.push(format!("{stem}{e}"));
+        }
+    };
+    if let Some(s) = n.strip_suffix("ий") {
+        add(s, &["ия", "ию", "ием", "ии"], &mut out);
+    } else if let Some(s) = n.strip_suffix("ия") {
+        add(s, &["ии", "ию", "ией"], &mut out);
+    } else if let Some(s) = n.strip_suffix('й') {
+        add(s, &["я", "ю", "ем", "е"], &mut out);
+    } else if let Some(s) = n.strip_suffix('а') {
+        add(s, &["ы", "и", "е", "у", "ой", "ою"], &mut out);
+    } else if let Some(s) = n.strip_suffix('я') {
+        add(s, &["и", "е", "ю", "ей", "ею"], &mut out);
+    } else if let Some(s) = n.strip_suffix('ь') {
+        add(s, &["я", "ю", "ем", "е", "и", "ью"], &mut out);
+    } else if !female {
+        add(&n, &["а", "у", "ом", "е"], &mut out);
+    }
+    if n == "лев" {
+        out.extend(["льва", "льву", "львом", "льве"].map(String::from));
+    }
+    if n == "павел" {
+        out.extend(["павла", "павлу", "павлом", "павле"].map(String::from));
+    }
+    if n == "петр" {
+        out.extend(["петра", "петру", "петром", "петре"].map(String::from));
+    }
+    out
+}
+
+/// The nominative of a patronymic in any case, and whether it is feminine.
+fn patronymic(norm: &str) -> Option<(String, bool)> {
+    for (suffix, female) in [
+        ("овна", true),
+        ("евна", true),
+        ("ична", true),
+        ("инична", true),
+        ("ович", false),
+        ("евич", false),
+        ("ич", false),
+    ] {
+        for ending in if female {
+            &["", "ы", "е", "у", "ой"][..]
+        } else {
+            &["", "а", "у", "ем", "е"][..]
+        } {
+            let full = format!("{suffix}{ending}");
+            if let Some(stem) = norm.strip_suffix(&full) {
+                if stem.chars().count() >= 2
+                    && (female || suffix != "ич" || stem.ends_with(['л', 'к', 'м']))
+                {
+                    return Some((format!("{stem}{suffix}"), female));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A surname's nominative, given its form and (when known) the person's gender.
+fn surname_lemma(word: &str, female: Option<bool>) -> String {
+    let lower = word.to_lowercase();
+    let cut = |n: usize| -> String { word.chars().take(word.chars().count() - n).collect() };
+    let ends = |s: &str| lower.ends_with(s);
+    let stem_is = |n: usize, tails: &[&str]| {
+        let stem: String = lower
+            .chars()
+            .take(lower.chars().count().saturating_sub(n))
+            .collect();
+        tails.iter().any(|t| stem.ends_with(t))
+    };
+    let pos = ["ов", "ев", "ёв", "ин", "ын"];
+    if ends("ым") && stem_is(2, &pos) {
+        return cut(2);
+    }
+    if (ends("ой") || ends("ою")) && stem_is(2, &pos) {
+        return format!("{}а", cut(2));
+    }
+    if ends("ую") && stem_is(2, &pos) {
+        return format!("{}а", cut(2));
+    }
+    if (ends("ого") || ends("ому")) && stem_is(3, &["ск", "цк"]) {
+        return format!("{}ий", cut(3));
+    }
+    if ends("ией") || ends("ии") || ends("ию") {
+        let n = if ends("ией") { 3 } else { 2 };
+        return format!("{}ия", cut(n));
+    }
+    if female == Some(false) && (ends("а") || ends("у") || ends("е")) && stem_is(1, &pos) {
+        return cut(1);
+    }
+    if female == Some(true) && ends("ой") && stem_is(2, &["ск", "цк"]) {
+        return format!("{}ая", cut(2));
+    }
+    word.to_string()
+}
+
+/// Title case for a lower-case dictionary form.
+fn title(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+impl Finder {
+    fn new(text: &str) -> Self {
+        let tokens = tokenize(text);
+        let used = vec![false; tokens.len()];
+        let mut given = HashMap::new();
+        for (list, female) in [(dict::RU_MALE, false), (dict::RU_FEMALE, true)] {
+            for name in list {
+                for form in given_forms(name, female) {
+                    given.entry(form).or_insert((name.to_string(), female));
+                }
+            }
+        }
+        for name in dict::EN_GIVEN {
+            given
+                .entry(name.to_lowercase())
+                .or_insert((name.to_string(), false));
+        }
+        Finder {
+            tokens,
+            used,
+            mentions: Vec::new(),
+            given,
+        }
+    }
+
+    fn free(&self, from: usize, to: usize) -> bool {
+        to <= self.tokens.len() && (from..to).all(|i| !self.used[i])
+    }
+
+    fn add(
+        &mut self,
+        kind: Kind,
+        from: usize,
+        to: usize,
+        lemma: String,
+        code: Option<String>,
+        chars: &[char],
+    ) {
+        let start = self.tokens[from].start;
+        let end = self.tokens[to - 1].end;
+        for u in &mut self.used[from..to] {
+            *u = true;
+        }
+        self.mentions.push((
+            Mention {
+                kind,
+                text: span_text(chars, start, end),
+                lemma,
+                start,
+                end,
+                code,
+            },
+            from,
+            to,
+        ));
+    }
+
+    fn norm(&self, i: usize) -> &str {
+        self.tokens.get(i).map(|t| t.norm.as_str()).unwrap_or("")
+    }
+
+    fn text_at(&self, i: usize) -> &str {
+        self.tokens.get(i).map(|t| t.text.as_str()).unwrap_or("")
+    }
+
+    fn year(&self, i: usize) -> Option<u32> {
+        let t = self.text_at(i);
+        (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse().ok())
+            .flatten()
+            .filter(|y| (1800..2100).contains(y))
+    }
+
+    /// Extends a date over a following "г." / "года" / "гг.".
+    fn year_word(&self, i: usize) -> usize {
+        match self.norm(i) {
+            "г" | "гг" if self.text_at(i + 1) == "." => i + 2,
+            "г" | "гг" | "года" | "году" | "год" | "годах" | "годы" => i + 1,
+            _ => i,
+        }
+    }
+
+    fn dates(&mut self, chars: &[char]) {
+        let mut i = 0;
+        while i < self.tokens.len() {
+            let month = |n: &str| dict::MONTHS.iter().find(|(m, _)| *m == n).map(|(_, v)| *v);
+            // 14 мая 1937 г. / 14 May 1937
+            if let (Ok(day), Some(m)) = (self.text_at(i).parse::<u32>(), month(self.norm(i + 1))) {
+                if (1..=31).contains(&day) {
+                    if let Some(y) = self.year(i + 2) {
+                        let end = self.year_word(i + 3);
+                        self.add(
+                            Kind::Date,
+                            i,
+                            end,
+                            span_text(chars, self.tokens[i].start, self.tokens[end - 1].end),
+                            Some(format!("{y}-{m:02}-{day:02}")),
+                            chars,
+                        );
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            // May 14, 1937 / мая 1937 года
+            if let Some(m) = month(self.norm(i)) {
+                if let (Ok(day), ",", Some(y)) = (
+                    self.text_at(i + 1).parse::<u32>(),
+                    self.text_at(i + 2),
+                    self.year(i + 3),
+                ) {
+                    self.add(
+                        Kind::Date,
+                        i,
+                        i + 4,
+                        String::new(),
+                        Some(format!("{y}-{m:02}-{day:02}")),
+                        chars,
+                    );
+                    i += 4;
+                    continue;
+                }
+                if let Some(y) = self.year(i + 1) {
+                    let end = self.year_word(i + 2);
+                    self.add(
+                        Kind::Date,
+                        i,
+                        end,
+                        String::new(),
+                        Some(format!("{y}-{m:02}")),
+                        chars,
+                    );
+                    i = end;
+                    continue;
+                }
+            }
+            // весной 1944 года / spring of 1944
+            if let Some((_, a, b)) = dict::SEASONS.iter().find(|(s, _, _)| *s == self.norm(i)) {
+                let at = if self.norm(i + 1) == "of" {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                if let Some(y) = self.year(at) {
+                    let end = self.year_word(at + 1);
+                    let (y1, y2) = if a > b { (y - 1, y) } else { (y, y) };
+                    self.add(
+                        Kind::Date,
+                        i,
+                        end,
+                        String::new(),
+                        Some(format!("{y1}-{a:02}..{y2}-{b:02}")),
+                        chars,
+                    );
+                    i = end;
+                    continue;
+                }
+            }
+            // 1944-1946 гг., 1940-х годах
+            let t = self.text_at(i).to_string();
+            if let Some((a, b)) = t.split_once('-') {
+                let (ya, yb) = (a.parse::<u32>().ok(), b.parse::<u32>().ok());
+                if let (Some(ya), Some(yb)) = (ya, yb) {
+                    if a.len() == 4
+                        && b.len() == 4
+                        && (1800..2100).contains(&ya)
+                        && ya < yb
+                        && yb < 2100
+                    {
+                        let end = self.year_word(i + 1);
+                        self.add(
+                            Kind::Date,
+                            i,
+                            end,
+                            String::new(),
+                            Some(format!("{ya}..{yb}")),
+                            chars,
+                        );
+                        i = end;
+                        continue;
+                    }
+                }
+                if let (Some(ya), "х" | "e" | "х годах" | "s") = (ya, b) {
+                    if a.len() == 4 && ya % 10 == 0 && (1800..2100).contains(&ya) {
+                        let end = self.year_word(i + 1);
+                        self.add(
+                            Kind::Date,
+                            i,
+                            end,
+                            String::new(),
+                            Some(format!("{ya}..{}", ya + 9)),
+                            chars,
+                        );
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            // с 1944 по 1946
+            if matches!(self.norm(i), "с" | "from") {
+                if let (Some(ya), "по" | "to" | "until", Some(yb)) =
+                    (self.year(i + 1), self.norm(i + 2), self.year(i + 3))
+                {
+                    let end = self.year_word(i + 4);
+                    self.add(
+                        Kind::Date,
+                        i,
+                        end,
+                        String::new(),
+                        Some(format!("{ya}..{yb}")),
+                        chars,
+                    );
+                    i = end;
+                    continue;
+                }
+            }
+            // 14.05.1937
+            if let (Ok(d), ".", Ok(m), ".", Some(y)) = (
+                self.text_at(i).parse::<u32>(),
+                self.text_at(i + 1),
+                self.text_at(i + 2).parse::<u32>(),
+                self.text_at(i + 3),
+                self.year(i + 4),
+            ) {
+                if (1..=31).contains(&d) && (1..=12).contains(&m) && self.text_at(i + 2).len() == 2
+                {
+                    self.add(
+                        Kind::Date,
+                        i,
+                        i + 5,
+                        String::new(),
+                        Some(format!("{y}-{m:02}-{d:02}")),
+                        chars,
+                    );
+                    i += 5;
+                    continue;
+                }
+            }
+            // в 1937 г. / 1937 года / in 1937
+            if let Some(y) = self.year(i) {
+                let end = self.year_word(i + 1);
+                let after_in = i > 0
+                    && matches!(
+                        self.norm(i - 1),
+                        "в" | "во" | "in" | "since" | "до" | "после" | "by" | "until"
+                    );
+                if end > i + 1 || after_in {
+                    self.add(
+                        Kind::Date,
+                        i,
+                        end,
+                        String::new(),
+                        Some(y.to_string()),
+                        chars,
+                    );
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        for (m, _, _) in &mut self.mentions {
+            if m.kind == Kind::Date {
+                m.lemma = m.code.clone().unwrap_or_default();
+            }
+        }
+    }
+
+    fn stem_matches(&self, i: usize, stems: &[&str]) -> bool {
+        let n = self.norm(i);
+        stems.iter().any(|s| n.starts_with(s))
+    }
+
+    fn quoted_cover_names(&mut self, chars: &[char]) {
+        let opens = ["«", "„", "\"", "“"];
+        let mut i = 0;
+        while i < self.tokens.len() {
+            if !opens.contains(&self.text_at(i)) {
+                i += 1;
+                continue;
+            }
+            let close = (i + 1..(i + 6).min(self.tokens.len()))
+                .find(|&j| matches!(self.text_at(j), "»" | "“" | "”" | "\""));
+            let Some(close) = close else {
+                i += 1;
+                continue;
+            };
+            let inner = i + 1..close;
+            if inner.is_empty()
+                || !inner
+                    .clone()
+                    .all(|j| self.tokens[j].is_word() || self.text_at(j) == "-")
+                || !self.tokens[i + 1].is_capitalized()
+            {
+                i = close + 1;
+                continue;
+            }
+            let before: Vec<usize> = (i.saturating_sub(4)..i)
+                .rev()
+                .filter(|&j| self.tokens[j].is_word())
+                .take(3)
+                .collect();
+            let trapped = before
+                .iter()
+                .take(2)
+                .any(|&j| self.stem_matches(j, dict::COVER_TRAPS));
+            let triggered = before.iter().any(|&j| {
+                self.stem_matches(j, dict::COVER_TRIGGERS) && !self.stem_matches(j, &["агентств"])
+            });
+            let caps = inner.clone().all(|j| {
+                !self.tokens[j].is_word()
+                    || self.tokens[j].is_all_caps()
+                    || self.text_at(j).chars().count() == 1
+            });
+            if !trapped && (triggered || caps) && self.free(i + 1, close) {
+                let name: String =
+                    span_text(chars, self.tokens[i + 1].start, self.tokens[close - 1].end);
+                self.add(Kind::CoverName, i + 1, close, name, None, chars);
+            }
+            i = close + 1;
+        }
+    }
+
+    fn cryptonyms(&mut self, chars: &[char]) {
+        // Lines set wholly in capitals are headings, not prose with cryptonyms in it.
+        let mut line_caps: HashMap<usize, (usize, usize)> = HashMap::new();
+        let mut line = 0;
+        let mut line_of = vec![0; self.tokens.len()];
+        for (i, t) in self.tokens.iter().enumerate() {
+            if t.after_newline && i > 0 {
+                line += 1;
+            }
+            line_of[i] = line;
+            if t.is_word() && t.text.chars().any(|c| c.is_alphabetic()) {
+                let e = line_caps.entry(line).or_default();
+                e.1 += 1;
+                if t.is_all_caps() {
+                    e.0 += 1;
+                }
+            }
+        }
+        for (i, &line) in line_of.iter().enumerate() {
+            let t = &self.tokens[i];
+            if self.used[i] || !t.is_all_caps() || t.is_cyrillic() {
+                continue;
+            }
+            let letters: String = t.text.chars().take_while(|c| c.is_alphabetic()).collect();
+            if letters.chars().count() < 3 || dict::NOT_CRYPTONYMS.contains(&letters.as_str()) {
+                continue;
+            }
+            let triggered = i > 0
+                && self.stem_matches(
+                    i - 1,
+                    &[
+                        "cryptonym",
+                        "codename",
+                        "code-named",
+                        "agent",
+                        "source",
+                        "alias",
+                    ],
+                );
+            let (caps, words) = line_caps.get(&line).copied().unwrap_or((0, 1));
+            let prose = caps * 2 < words;
+            // CIA cryptonyms begin with a two-letter digraph (AMLASH, LIENVOY, ZRRIFLE) and
+            // often carry a number (AMLASH/1); any other word in capitals needs a cue word
+            // before it ("source HOMER"), since OCR'd files are full of codes and acronyms.
+            let numbered =
+                t.text.contains('/') && t.text.chars().last().is_some_and(|c| c.is_ascii_digit());
+            let digraph = letters.chars().count() >= 5
+                && dict::CIA_DIGRAPHS.iter().any(|d| letters.starts_with(d));
+            if triggered || (prose && (numbered || digraph)) {
+                let lemma = t.text.clone();
+                self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
+            }
+        }
+    }
+
+    fn phrase_match(&self, i: usize, phrase: &str) -> Option<usize> {
+        let words: Vec<&str> = phrase.split(' ').collect();
+        for (k, w) in words.iter().enumerate() {
+            if self.norm(i + k) != *w {
+                return None;
+            }
+        }
+        Some(i + words.len())
+    }
+
+    fn orgs(&mut self, chars: &[char]) {
+        for i in 0..self.tokens.len() {
+            if self.used[i] {
+                continue;
+            }
+            let mut best: Option<(usize, &str)> = None;
+            for (form, canonical) in dict::ORGS {
+                if let Some(end) = self.phrase_match(i, form) {
+                    // Acronyms must be written as acronyms.
+                    let acronym = !form.contains(' ') && form.chars().count() <= 5;
+                    if acronym
+                        && !self.tokens[i].is_all_caps()
+                        && !self.text_at(i).chars().any(|c| c.is_ascii_digit())
+                    {
+                        continue;
+                    }
+                    if best.is_none_or(|(e, _)| end > e) {
+                        best = Some((end, canonical));
+                    }
+                }
+            }
+            if let Some((end, canonical)) = best {
+                if self.free(i, end) {
+                    self.add(Kind::Org, i, end, canonical.to_string(), None, chars);
+                }
+            }
+        }
+    }
+
+    fn place_candidates(norm: &str) -> Vec<String> {
+        let mut out = vec![norm.to_string()];
+        let n: Vec<char> = norm.chars().collect();
+        let cut = |k: usize| -> String { n[..n.len().saturating_sub(k)].iter().collect() };
+        for (ending, back) in [
+            ("е", ""),
+            ("а", ""),
+            ("у", ""),
+            ("ом", ""),
+            ("ы", "а"),
+            ("и", "а"),
+            ("е", "а"),
+            ("у", "а"),
+            ("ой", "а"),
+            ("ии", "ия"),
+            ("ию", "ия"),
+            ("ией", "ия"),
+            ("е", "ь"),
+            ("и", "ь"),
+        ] {
+            if norm.ends_with(ending) && n.len() > ending.chars().count() + 2 {
+                out.push(format!("{}{back}", cut(ending.chars().count())));
+            }
+        }
+        out
+    }
+
+    fn places(&mut self, chars: &[char]) {
+        for i in 0..self.tokens.len() {
+            if self.used[i] || !self.tokens[i].is_capitalized() {
+                continue;
+            }
+            // Two-word names first.
+            let two = format!("{} {}", self.norm(i), self.norm(i + 1));
+            if let Some((_, name, code)) = dict::PLACES.iter().find(|(f, _, _)| *f == two) {
+                if self.free(i, i + 2) {
+                    self.add(
+                        Kind::Place,
+                        i,
+                        i + 2,
+                        name.to_string(),
+                        Some(code.to_string()),
+                        chars,
+                    );
+                    continue;
+                }
+            }
+            let found = Self::place_candidates(self.norm(i))
+                .into_iter()
+                .find_map(|c| dict::PLACES.iter().find(|(f, _, _)| *f == c));
+            if let Some((_, name, code)) = found {
+                self.add(
+                    Kind::Place,
+                    i,
+                    i + 1,
+                    name.to_string(),
+                    Some(code.to_string()),
+                    chars,
+                );
+            }
+        }
+    }
+
+    fn roles(&mut self, chars: &[char]) {
+        for i in 0..self.tokens.len() {
+            if self.used[i] {
+                continue;
+            }
+            for (form, role) in dict::ROLES {
+                if form.contains(' ') {
+                    if let Some(end) = self.phrase_match(i, form) {
+                        if self.free(i, end) {
+                            self.add(Kind::Role, i, end, role.to_string(), None, chars);
+                        }
+                        break;
+                    }
+                    continue;
+                }
+                let n = self.norm(i);
+                let matches = n.strip_prefix(form).is_some_and(|rest| {
+                    NOUN_ENDINGS.contains(&rest) || (rest == "s" && form.is_ascii())
+                });
+                if matches {
+                    self.add(Kind::Role, i, i + 1, role.to_string(), None, chars);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn is_initial(&self, i: usize) -> bool {
+        let t = self.text_at(i);
+        t.chars().count() == 1 && t.chars().all(|c| c.is_uppercase()) && self.text_at(i + 1) == "."
+    }
+
+    /// Initials at i: their end and text ("А. П.").
+    fn initials(&self, i: usize) -> Option<(usize, String)> {
+        if !self.is_initial(i) {
+            return None;
+        }
+        let mut end = i + 2;
+        let mut text = format!("{}.", self.text_at(i));
+        if self.is_initial(end) {
+            text.push_str(&format!(" {}.", self.text_at(end)));
+            end += 2;
+        }
+        Some((end, text))
+    }
+
+    fn name_word(&self, i: usize) -> bool {
+        let Some(t) = self.tokens.get(i) else {
+            return false;
+        };
+        !self.used[i]
+            && t.is_word()
+            && t.is_capitalized()
+            && !t.is_all_caps()
+            && t.text.chars().count() >= 2
+            && t.text
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+    }
+
+    fn persons(&mut self, chars: &[char]) {
+        let mut surnames: HashSet<String> = HashSet::new();
+        let mut i = 0;
+        while i < self.tokens.len() {
+            // Surname И. О. / И. О. Surname
+            if self.name_word(i) {
+                if let Some((end, init)) = self.initials(i + 1) {
+                    // "Robert F. Kennedy": a given name, a middle initial, a surname.
+                    if self.given.contains_key(self.norm(i)) && self.name_word(end) {
+                        surnames.insert(self.norm(end).to_string());
+                        let lemma = format!("{} {init} {}", self.text_at(i), self.text_at(end));
+                        self.add(Kind::Person, i, end + 1, lemma, None, chars);
+                        i = end + 1;
+                        continue;
+                    }
+                    let lemma = format!("{} {init}", surname_lemma(self.text_at(i), None));
+                    surnames.insert(self.norm(i).to_string());
+                    self.add(Kind::Person, i, end, lemma, None, chars);
+                    i = end;
+                    continue;
+                }
+            }
+            if let Some((end, init)) = self.initials(i) {
+                if self.name_word(end) {
+                    surnames.insert(self.norm(end).to_string());
+                    let lemma = format!("{init} {}", surname_lemma(self.text_at(end), None));
+                    self.add(Kind::Person, i, end + 1, lemma, None, chars);
+                    i = end + 1;
+                    continue;
+                }
+            }
+            // Given [Patronymic] [Surname], or Surname Given Patronymic.
+            if self.name_word(i) {
+                if let Some((given, female)) = self.given.get(self.norm(i)).cloned() {
+                    let mut end = i + 1;
+                    let mut parts = vec![given];
+                    let mut gender = Some(female);
+                    if self.name_word(end) {
+                        if let Some((p, f)) = patronymic(self.norm(end)) {
+                            parts.push(title(&p));
+                            gender = Some(f);
+                            end += 1;
+                        }
+                    }
+                    if self.name_word(end) && !self.given.contains_key(self.norm(end)) {
+                        surnames.insert(self.norm(end).to_string());
+                        parts.push(surname_lemma(self.text_at(end), gender));
+                        end += 1;
+                    } else if parts.len() == 2
+                        && i > 0
+                        && self.name_word(i - 1)
+                        && !self.given.contains_key(self.norm(i - 1))
+                    {
+                        // Соколова Вера Андреевна
+                        surnames.insert(self.norm(i - 1).to_string());
+                        let lemma = format!(
+                            "{} {}",
+                            surname_lemma(self.text_at(i - 1), gender),
+                            parts.join(" ")
+                        );
+                        self.add(Kind::Person, i - 1, end, lemma, None, chars);
+                        i = end;
+                        continue;
+                    }
+                    // A given name alone is too weak a sign; with a patronymic or surname it is a person.
+                    if end > i + 1 {
+                        self.add(Kind::Person, i, end, parts.join(" "), None, chars);
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            // Title or role before a surname: "генерал Судоплатов", "резидентом Морозовым", "Mr. Oswald".
+            if self.name_word(i) && i > 0 {
+                let mut k = i - 1;
+                if self.text_at(k) == "." && k > 0 {
+                    k -= 1;
+                }
+                let titled = dict::PERSON_TITLES.contains(&self.norm(k));
+                // "резидентом Морозовым", on the same line (a heading word after a line
+                // break is not a surname).
+                let after_role = self
+                    .mentions
+                    .iter()
+                    .any(|(m, _, to)| m.kind == Kind::Role && *to == i)
+                    && self.tokens[i].is_cyrillic()
+                    && !self.tokens[i].after_newline;
+                if titled || after_role {
+                    let mut end = i + 1;
+                    while end < i + 3 && self.name_word(end) {
+                        end += 1;
+                    }
+                    let words: Vec<String> = (i..end)
+                        .map(|j| surname_lemma(self.text_at(j), Some(false)))
+                        .collect();
+                    surnames.insert(self.norm(end - 1).to_string());
+                    self.add(Kind::Person, i, end, words.join(" "), None, chars);
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        // A surname met in a full mention names the same person alone, in any case.
+        let lemmas: HashSet<String> = surnames
+            .iter()
+            .map(|s| surname_lemma(s, Some(false)))
+            .collect();
+        for i in 0..self.tokens.len() {
+            if self.name_word(i) && self.tokens[i].is_capitalized() {
+                let n = self.norm(i);
+                if surnames.contains(n) || lemmas.contains(&surname_lemma(n, Some(false))) {
+                    let lemma = surname_lemma(self.text_at(i), None);
+                    self.add(Kind::Person, i, i + 1, lemma, None, chars);
+                }
+            }
+        }
+    }
+
+    /// Cover names in an oblique case take the nominative met elsewhere in the text.
+    fn cover_lemmas(&mut self) {
+        let nominatives: HashSet<String> = self
+            .mentions
+            .iter()
+            .filter(|(m, _, _)| m.kind == Kind::CoverName)
+            .map(|(m, _, _)| m.lemma.clone())
+            .collect();
+        for (m, _, _) in &mut self.mentions {
+            if m.kind != Kind::CoverName || m.lemma.contains(' ') {
+                continue;
+            }
+            let upper = m.lemma.clone();
+            for (ending, back) in [
+                ("ОЙ", "А"),
+                ("Ы", "А"),
+                ("Е", "А"),
+                ("У", "А"),
+                ("И", "А"),
+                ("ЕЙ", "Я"),
+                ("И", "Я"),
+                ("Ю", "Я"),
+                ("А", ""),
+                ("У", ""),
+                ("ОМ", ""),
+                ("Е", ""),
+                ("ЕМ", "Й"),
+                ("Я", "Й"),
+            ] {
+                if let Some(stem) = upper.strip_suffix(ending) {
+                    let candidate = format!("{stem}{back}");
+                    if candidate != upper && nominatives.contains(&candidate) {
+                        m.lemma = candidate;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn sentences(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for i in 0..self.tokens.len() {
+            let t = self.text_at(i);
+            let end_mark = matches!(t, "." | "!" | "?" | ";");
+            let abbreviation = i > 0
+                && (self.tokens[i - 1].text.chars().count() == 1
+                    || matches!(
+                        self.norm(i - 1),
+                        "г" | "гг"
+                            | "тов"
+                            | "mr"
+                            | "mrs"
+                            | "dr"
+                            | "st"
+                            | "no"
+                            | "ф"
+                            | "оп"
+                            | "д"
+                            | "л"
+                            | "лл"
+                            | "им"
+                            | "gen"
+                            | "col"
+                    ));
+            let next_starts = self
+                .tokens
+                .get(i + 1)
+                .is_none_or(|n| n.is_capitalized() || !n.is_word());
+            if end_mark && !abbreviation && next_starts {
+                out.push((start, i + 1));
+                start = i + 1;
+            }
+        }
+        if start < self.tokens.len() {
+            out.push((start, self.tokens.len()));
+        }
+        out
+    }
+
+    fn relations(&self, mentions: &[Mention], token_of: &[(usize, usize)]) -> Vec<Relation> {
+        let mut out = Vec::new();
+        for (s, e) in self.sentences() {
+            let inside: Vec<usize> = (0..mentions.len())
+                .filter(|&m| token_of[m].0 >= s && token_of[m].1 <= e)
+                .collect();
+            if inside.len() < 2 {
+                continue;
+            }
+            let span = (self.tokens[s].start, self.tokens[e - 1].end);
+            let has = |stems: &[&str]| {
+                (s..e).find(|&i| stems.iter().any(|st| self.norm(i).starts_with(st)))
+            };
+            let of_kind = |k: &[Kind]| {
+                inside
+                    .iter()
+                    .copied()
+                    .filter(|&m| k.contains(&mentions[m].kind))
+                    .collect::<Vec<_>>()
+            };
+            let agents = of_kind(&[Kind::Person, Kind::CoverName]);
+            let persons = of_kind(&[Kind::Person]);
+            let covers = of_kind(&[Kind::CoverName]);
+            let mut push = |kind: RelationKind, from: usize, to: usize| {
+                if from != to
+                    && !out
+                        .iter()
+                        .any(|r: &Relation| r.kind == kind && r.from == from && r.to == to)
+                {
+                    out.push(Relation {
+                        kind,
+                        from,
+                        to,
+                        start: span.0,
+                        end: span.1,
+                    });
+                }
+            };
+            // Code names: "X, псевдоним «Y»", "агент «Y» (X)", "X code-named Y".
+            if has(&[
+                "псевдоним",
+                "кличк",
+                "code-named",
+                "codename",
+                "cryptonym",
+                "присвоен",
+            ])
+            .is_some()
+                || covers
+                    .iter()
+                    .any(|&c| self.text_at(token_of[c].1 + 1) == "(")
+            {
+                for &c in &covers {
+                    if let Some(&p) = persons
+                        .iter()
+                        .min_by_key(|&&p| token_of[p].0.abs_diff(token_of[c].0))
+                    {
+                        push(RelationKind::CodeNamed, p, c);
+                    }
+                }
+            }
+            // Recruited by: the one after a role word or "by" recruited the other.
+            if let Some(verb) = has(&["завербова", "вербов", "recruit"]) {
+                let recruiter = agents.iter().copied().find(|&m| {
+                    let before = token_of[m].0;
+                    before > 0
+                        && (matches!(self.norm(before - 1), "by")
+                            || mentions
+                                .iter()
+                                .zip(token_of)
+                                .any(|(r, t)| r.kind == Kind::Role && t.1 == before))
+                });
+                if let Some(r) = recruiter {
+                    // The recruit: a cover name, else the one nearest the verb.
+                    let recruit = agents.iter().copied().filter(|&a| a != r).min_by_key(|&a| {
+                        (
+                            mentions[a].kind != Kind::CoverName,
+                            token_of[a].0.abs_diff(verb),
+                        )
+                    });
+                    if let Some(a) = recruit {
+                        push(RelationKind::RecruitedBy, a, r);
+                    }
+                }
+            }
+            // Handled by.
+            if let Some(t) = has(&["куратор", "на связи", "связь", "handler", "handled", "case"])
+            {
+                let handler = agents
+                    .iter()
+                    .copied()
+                    .find(|&m| token_of[m].0 > t && mentions[m].kind == Kind::Person);
+                if let (Some(h), Some(&a)) = (
+                    handler,
+                    agents
+                        .iter()
+                        .find(|&&a| token_of[a].0 < t || mentions[a].kind == Kind::CoverName),
+                ) {
+                    push(RelationKind::HandledBy, a, h);
+                }
+            }
+            // Met with.
+            if let Some(t) = has(&["встрет", "встреч", "met"]) {
+                let before = agents.iter().copied().rfind(|&m| token_of[m].1 <= t);
+                let after = agents.iter().copied().find(|&m| token_of[m].0 > t);
+                if let (Some(a), Some(b)) = (before, after) {
+                    push(RelationKind::MetWith, a, b);
+                }
+            }
+            // Reported on.
+            if let Some(t) = has(&["сообщил", "доложил", "донес", "reported", "informed"])
+            {
+                let before = agents.iter().copied().rfind(|&m| token_of[m].1 <= t);
+                let after = persons.iter().copied().find(|&m| token_of[m].0 > t);
+                if let (Some(a), Some(b)) = (before, after) {
+                    push(RelationKind::ReportedOn, a, b);
+                }
+            }
+            // Worked at a service; operated in a place.
+            for &o in &of_kind(&[Kind::Org]) {
+                if has(&[
+                    "работ",
+                    "служ",
+                    "сотрудник",
+                    "worked",
+                    "officer",
+                    "employee",
+                ])
+                .is_some()
+                {
+                    if let Some(&p) = persons.first() {
+                        push(RelationKind::WorkedAt, p, o);
+                    }
+                }
+            }
+            for &pl in &of_kind(&[Kind::Place]) {
+                let before = token_of[pl].0;
+                if before > 0 && matches!(self.norm(before - 1), "в" | "во" | "in") {
+                    if let Some(&a) = agents.iter().find(|&&a| token_of[a].0 < before) {
+                        push(RelationKind::OperatedIn, a, pl);
+                    }
+                }
+            }
+            // Roles next to who holds them.
+            for &r in &of_kind(&[Kind::Role]) {
+                let next = agents.iter().copied().find(|&a| {
+                    token_of[a].0 == token_of[r].1
+                        || (token_of[a].0 == token_of[r].1 + 1
+                            && matches!(self.text_at(token_of[r].1), "«" | "\"" | "„"))
+                });
+                if let Some(a) = next {
+                    push(RelationKind::HasRole, a, r);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Finds the mentions in a text and the relations its sentences state.
+pub fn extract(text: &str) -> Extraction {
+    let chars: Vec<char> = text.chars().collect();
+    let mut f = Finder::new(text);
+    f.dates(&chars);
+    f.quoted_cover_names(&chars);
+    f.orgs(&chars);
+    f.places(&chars);
+    f.roles(&chars);
+    f.persons(&chars);
+    f.cryptonyms(&chars);
+    f.cover_lemmas();
+    let mut found = std::mem::take(&mut f.mentions);
+    found.sort_by_key(|(m, _, _)| m.start);
+    let token_of: Vec<(usize, usize)> = found.iter().map(|(_, a, b)| (*a, *b)).collect();
+    let mentions: Vec<Mention> = found.into_iter().map(|(m, _, _)| m).collect();
+    let relations = f.relations(&mentions, &token_of);
+    Extraction {
+        mentions,
+        relations,
+    }
+}
+
+#[cfg(test)]
+mod tests;

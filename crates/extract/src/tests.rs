@@ -1,0 +1,181 @@
+use super::*;
+
+fn find(e: &Extraction, kind: Kind) -> Vec<&Mention> {
+    e.mentions.iter().filter(|m| m.kind == kind).collect()
+}
+
+fn lemmas(e: &Extraction, kind: Kind) -> Vec<String> {
+    find(e, kind).iter().map(|m| m.lemma.clone()).collect()
+}
+
+fn spans_are_exact(text: &str, e: &Extraction) {
+    let chars: Vec<char> = text.chars().collect();
+    for m in &e.mentions {
+        let s: String = chars[m.start..m.end].iter().collect();
+        assert_eq!(s, m.text, "{m:?}");
+    }
+}
+
+#[test]
+fn persons_in_every_case_with_their_lemma() {
+    let text = "Доклад направлен Лаврентию Павловичу Берии. Встреча с Лаврентием Берией состоялась 5 мая. Позже Берия уехал. \
+                Докладываю, что мною, оперработником Кузьминым А. П., завербована Соколова Вера Андреевна. Н. С. Хрущёв ознакомлен.";
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    let persons = lemmas(&e, Kind::Person);
+    assert!(
+        persons.contains(&"Лаврентий Павлович Берия".to_string()),
+        "{persons:?}"
+    );
+    assert!(
+        persons.contains(&"Лаврентий Берия".to_string()),
+        "{persons:?}"
+    );
+    assert!(
+        persons.contains(&"Берия".to_string()),
+        "a surname met in full names the person alone: {persons:?}"
+    );
+    assert!(
+        persons.contains(&"Кузьмин А. П.".to_string()),
+        "{persons:?}"
+    );
+    assert!(
+        persons.contains(&"Соколова Вера Андреевна".to_string()),
+        "{persons:?}"
+    );
+    assert!(persons.contains(&"Н. С. Хрущёв".to_string()), "{persons:?}");
+}
+
+#[test]
+fn cover_names_and_the_traps_that_are_not() {
+    let text = "Источнику присвоен псевдоним «ХОЛА». Связь с «ХОЛОЙ» будет поддерживаться через нелегала «ГРОМ». \
+                Статья в газете «Правда» и теплоход «Победа» тут ни при чём; агентство «Рейтер» тоже. \
+                Source HOMER reported via AMLASH/1 to the CIA station.";
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    let covers = lemmas(&e, Kind::CoverName);
+    assert_eq!(
+        covers,
+        ["ХОЛА", "ХОЛА", "ГРОМ", "HOMER", "AMLASH/1"],
+        "{covers:?}"
+    );
+    assert_eq!(find(&e, Kind::CoverName)[1].text, "ХОЛОЙ");
+    assert_eq!(lemmas(&e, Kind::Org), ["CIA"]);
+}
+
+#[test]
+fn places_with_codes_and_dates_in_their_forms() {
+    let text =
+        "14 мая 1937 г. в Лондоне; весной 1944 года в Кёнигсберге; в 1937 г.; с 1944 по 1946; \
+                в 1940-х годах; 1944-1946 гг.; May 14, 1937 in Vienna; 14.05.1937, Ленинград.";
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    let places: Vec<(String, Option<String>)> = find(&e, Kind::Place)
+        .iter()
+        .map(|m| (m.lemma.clone(), m.code.clone()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("Лондон".to_string(), Some("GBR".to_string())),
+            ("Кёнигсберг".to_string(), Some("RUS".to_string())),
+            ("Vienna".to_string(), Some("AUT".to_string())),
+            ("Ленинград".to_string(), Some("RUS".to_string())),
+        ]
+    );
+    let dates: Vec<String> = find(&e, Kind::Date)
+        .iter()
+        .map(|m| m.code.clone().unwrap())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "1937-05-14",
+            "1944-03..1944-05",
+            "1937",
+            "1944..1946",
+            "1940..1949",
+            "1944..1946",
+            "1937-05-14",
+            "1937-05-14"
+        ]
+    );
+    assert_eq!(find(&e, Kind::Date)[0].text, "14 мая 1937 г.");
+}
+
+#[test]
+fn relations_stated_in_a_sentence() {
+    let text = "Агент «ХОЛА» (Соколова Вера Андреевна) завербована в Лондоне оперработником Кузьминым А. П.";
+    let e = extract(text);
+    let name = |i: usize| e.mentions[i].lemma.clone();
+    let rels: Vec<(RelationKind, String, String)> = e
+        .relations
+        .iter()
+        .map(|r| (r.kind, name(r.from), name(r.to)))
+        .collect();
+    assert!(
+        rels.contains(&(
+            RelationKind::CodeNamed,
+            "Соколова Вера Андреевна".into(),
+            "ХОЛА".into()
+        )),
+        "{rels:?}"
+    );
+    assert!(
+        rels.contains(&(
+            RelationKind::RecruitedBy,
+            "ХОЛА".into(),
+            "Кузьмин А. П.".into()
+        )),
+        "{rels:?}"
+    );
+    assert!(
+        rels.contains(&(
+            RelationKind::HasRole,
+            "Кузьмин А. П.".into(),
+            "case_officer".into()
+        )),
+        "{rels:?}"
+    );
+    assert!(
+        rels.contains(&(RelationKind::OperatedIn, "ХОЛА".into(), "Лондон".into())),
+        "{rels:?}"
+    );
+}
+
+#[test]
+fn western_names_and_cryptonyms() {
+    let text = "Robert F. Kennedy met Mr. Oswald in Dallas. The DCI and the FBI were told; \
+                AMLASH/1 and LIENVOY reported. SECRET MEMO FOR THE RECORD.";
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    assert_eq!(lemmas(&e, Kind::Person), ["Robert F. Kennedy", "Oswald"]);
+    assert_eq!(lemmas(&e, Kind::CoverName), ["AMLASH/1", "LIENVOY"]);
+    assert_eq!(lemmas(&e, Kind::Place), ["Dallas"]);
+}
+
+#[test]
+fn ocr_damage_does_not_break_spans() {
+    let text = "Agent «ХOЛA» (Latin O and A) met Кузь-\nминым А. П. in Вене.";
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    assert!(
+        lemmas(&e, Kind::Person).contains(&"Кузьмин А. П.".to_string()),
+        "{:?}",
+        e.mentions
+    );
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_text_gives_spans_on_that_text(text in "\\PC{0,300}") {
+        let e = extract(&text);
+        let n = text.chars().count();
+        for m in &e.mentions {
+            proptest::prop_assert!(m.start < m.end && m.end <= n);
+        }
+        for r in &e.relations {
+            proptest::prop_assert!(r.from < e.mentions.len() && r.to < e.mentions.len());
+        }
+    }
+}
