@@ -316,3 +316,137 @@ pub fn audit(entries: u64) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Person objects of a factRuEval-2016 document, as (start, end) character spans.
+fn fact_ru_eval_persons(txt: &Path) -> anyhow::Result<std::collections::HashSet<(usize, usize)>> {
+    let spans_text = std::fs::read_to_string(txt.with_extension("spans"))?;
+    let mut spans = std::collections::HashMap::new();
+    for line in spans_text.lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        if parts.len() >= 4 {
+            if let (Ok(s), Ok(n)) = (parts[2].parse::<usize>(), parts[3].parse::<usize>()) {
+                spans.insert(parts[0].to_string(), (s, s + n));
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    for line in std::fs::read_to_string(txt.with_extension("objects"))?.lines() {
+        let head: Vec<&str> = line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        if head.len() >= 3 && head[1] == "Person" {
+            let ss: Vec<(usize, usize)> = head[2..]
+                .iter()
+                .filter_map(|s| spans.get(*s).copied())
+                .collect();
+            if let (Some(a), Some(b)) = (ss.iter().map(|s| s.0).min(), ss.iter().map(|s| s.1).max())
+            {
+                out.insert((a, b));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `persons DIR`: person mentions on the factRuEval-2016 devset, exact- and overlapping-
+/// span F1 and throughput on one core, next to natasha in the same run.
+pub fn persons(dir: &Path) -> anyhow::Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "txt") && p.with_extension("objects").exists()
+        })
+        .collect();
+    files.sort();
+    let mut texts = Vec::new();
+    for f in &files {
+        texts.push((std::fs::read_to_string(f)?, fact_ru_eval_persons(f)?));
+    }
+    let chars: usize = texts.iter().map(|(t, _)| t.chars().count()).sum();
+    let mut times = Vec::new();
+    let mut predictions = Vec::new();
+    for _ in 0..runs() {
+        let started = Instant::now();
+        predictions = texts
+            .iter()
+            .map(|(t, _)| {
+                kartoteka_extract::extract(t)
+                    .mentions
+                    .into_iter()
+                    .filter(|m| m.kind == kartoteka_extract::Kind::Person)
+                    .map(|m| (m.start, m.end))
+                    .collect::<std::collections::HashSet<_>>()
+            })
+            .collect();
+        times.push(started.elapsed().as_secs_f64());
+    }
+    let (mut tp_exact, mut tp_overlap, mut predicted, mut gold) = (0usize, 0usize, 0usize, 0usize);
+    for (pred, (_, want)) in predictions.iter().zip(&texts) {
+        predicted += pred.len();
+        gold += want.len();
+        tp_exact += pred.intersection(want).count();
+        tp_overlap += pred
+            .iter()
+            .filter(|p| want.iter().any(|w| p.0 < w.1 && w.0 < p.1))
+            .count();
+    }
+    let f1 = |tp: usize| {
+        let p = tp as f64 / predicted.max(1) as f64;
+        let r = tp as f64 / gold.max(1) as f64;
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        }
+    };
+    let speed = chars as f64 / median(times);
+    println!(
+        "persons, factRuEval-2016 devset ({} documents, {chars} characters, {gold} Person objects)",
+        files.len()
+    );
+    println!(
+        "  kartoteka  exact-span F1 {:.3}  overlap F1 {:.3}  precision {:.3}  recall {:.3}  {:.0} chars/s on one core",
+        f1(tp_exact),
+        f1(tp_overlap),
+        tp_exact as f64 / predicted.max(1) as f64,
+        tp_exact as f64 / gold.max(1) as f64,
+        speed
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/natasha_persons.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(dir)
+        .env("OMP_NUM_THREADS", "1")
+        .env("MKL_NUM_THREADS", "1")
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
+            let ns = v["chars_per_second"].as_f64().unwrap_or(0.0);
+            println!(
+                "  natasha    exact-span F1 {:.3}  overlap F1 {:.3}  {:.0} chars/s",
+                v["f1_exact"].as_f64().unwrap_or(0.0),
+                v["f1_overlap"].as_f64().unwrap_or(0.0),
+                ns
+            );
+            println!(
+                "  F1 difference (kartoteka - natasha): {:+.3} (target > -0.03); throughput ratio {:.1}x (target 20x)",
+                f1(tp_exact) - v["f1_exact"].as_f64().unwrap_or(0.0),
+                speed / ns.max(1.0)
+            );
+        }
+        Ok(o) => eprintln!(
+            "natasha did not run (pip install natasha): {}",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ),
+        Err(e) => eprintln!("python3 did not run: {e}"),
+    }
+    Ok(())
+}

@@ -9,6 +9,7 @@
 //!                                    and OpenSSL on the same files
 //! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
 //! kartoteka-bench audit ENTRIES       audit-chain check time
+//! kartoteka-bench persons [DIR]       person mentions on factRuEval-2016 vs natasha
 //! ```
 //!
 //! FTS5 is the baseline a researcher would otherwise build: `tokenize='unicode61
@@ -51,6 +52,12 @@ fn main() -> anyhow::Result<()> {
                 .map(|s| s.parse())
                 .transpose()?
                 .unwrap_or(1_000_000),
+        ),
+        "persons" => custody::persons(
+            rest.first()
+                .map(PathBuf::from)
+                .as_deref()
+                .unwrap_or(Path::new("../shared/data/factRuEval-2016/devset")),
         ),
         "audit" => custody::audit(
             rest.first()

@@ -255,6 +255,20 @@ fn surname_lemma(word: &str, female: Option<bool>) -> String {
     word.to_string()
 }
 
+/// A word with the endings of a Russian surname, in any case.
+fn surname_shaped(norm: &str) -> bool {
+    let n = norm.chars().count();
+    if n < 5 {
+        return false;
+    }
+    const STEMS: &[&str] = &["ов", "ев", "ин", "ын"];
+    const ENDINGS: &[&str] = &["", "а", "у", "ым", "ой", "ую"];
+    ENDINGS.iter().any(|e| {
+        norm.strip_suffix(e)
+            .is_some_and(|stem| STEMS.iter().any(|s| stem.ends_with(s)))
+    })
+}
+
 /// Title case for a lower-case dictionary form.
 fn title(s: &str) -> String {
     let mut c = s.chars();
@@ -771,6 +785,16 @@ impl Finder {
         }
     }
 
+    /// True when the token begins a sentence (or a line), where any word is capitalised.
+    fn sentence_start(&self, i: usize) -> bool {
+        if i == 0 || self.tokens[i].after_newline {
+            return true;
+        }
+        let prev = self.text_at(i - 1);
+        matches!(prev, "." | "!" | "?" | "—" | "–" | ":" | "\"" | "«")
+            && !(i >= 2 && self.text_at(i - 2).chars().count() == 1)
+    }
+
     fn is_initial(&self, i: usize) -> bool {
         let t = self.text_at(i);
         t.chars().count() == 1 && t.chars().all(|c| c.is_uppercase()) && self.text_at(i + 1) == "."
@@ -882,7 +906,12 @@ impl Finder {
                 if self.text_at(k) == "." && k > 0 {
                     k -= 1;
                 }
-                let titled = dict::PERSON_TITLES.contains(&self.norm(k));
+                let titled = dict::PERSON_TITLES.contains(&self.norm(k))
+                    || dict::POSITIONS.iter().any(|p| {
+                        self.norm(k)
+                            .strip_prefix(p)
+                            .is_some_and(|rest| NOUN_ENDINGS.contains(&rest))
+                    });
                 // "резидентом Морозовым", on the same line (a heading word after a line
                 // break is not a surname).
                 let after_role = self
@@ -906,6 +935,33 @@ impl Finder {
                 }
             }
             i += 1;
+        }
+        // A word shaped like a Russian surname (Иванов, Соколовой, Троцкого), not at the
+        // start of a sentence, is a person even alone.
+        for i in 1..self.tokens.len() {
+            if !self.name_word(i) || !self.tokens[i].is_cyrillic() || self.sentence_start(i) {
+                continue;
+            }
+            let place = Self::place_candidates(self.norm(i))
+                .iter()
+                .any(|c| dict::PLACES.iter().any(|(f, _, _)| f == c));
+            // Adjectives share the -ский endings, so only -ов/-ев/-ин surnames count alone, and
+            // only after a word in lower case (not in a run of capitalised words: a title).
+            let after_lower = self.tokens[i - 1].is_word() && !self.tokens[i - 1].is_capitalized();
+            let before_lower = self
+                .tokens
+                .get(i + 1)
+                .is_none_or(|t| !t.is_word() || !t.is_capitalized());
+            if surname_shaped(self.norm(i))
+                && !place
+                && after_lower
+                && before_lower
+                && !self.given.contains_key(self.norm(i))
+            {
+                surnames.insert(self.norm(i).to_string());
+                let lemma = surname_lemma(self.text_at(i), None);
+                self.add(Kind::Person, i, i + 1, lemma, None, chars);
+            }
         }
         // A surname met in a full mention names the same person alone, in any case.
         let lemmas: HashSet<String> = surnames
