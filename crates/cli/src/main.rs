@@ -205,6 +205,28 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
     /// Lock your notes in an encrypted notebook (age), or unlock them.
     #[command(subcommand)]
     Notebook(NotebookCommand),
+    /// Find persons, cover names, roles, services, places and dates in the archive's text
+    /// (documents new or changed since the last run), and the relations sentences state.
+    Extract {
+        /// Only inside this unit.
+        #[arg(value_name = "UNIT")]
+        unit: Option<String>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List what `extract` found in a document, a unit or the whole archive.
+    Mentions {
+        /// A document number or a reference code.
+        #[arg(value_name = "DOC_ID|REFERENCE")]
+        target: Option<String>,
+        /// Only this kind: person, cover_name, role, org, place, date.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        /// Print as JSON: {"mentions": [...], "relations": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Find persons, cover names, roles, services, places and dates in one file, with no
     /// archive: for evaluation. Spans are character offsets into the decoded text.
     #[command(name = "extract-text")]
@@ -1089,6 +1111,75 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::Note(command) => notes(command, &archive_dir, &open),
+        Command::Extract { unit, json } => {
+            let unit = unit
+                .map(|u| Reference::parse(&u).map_err(|e| usage(format!("{u:?}: {e}"))))
+                .transpose()?;
+            let archive = open(&archive_dir)?;
+            let progress = output::Bar::new("extracting");
+            let report = archive.extract_mentions(unit.as_ref(), &progress)?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                println!(
+                    "Read {} document(s) in {:.1} s ({} already up to date): {} mentions, {} relations.",
+                    report.documents, report.seconds, report.up_to_date, report.mentions, report.relations
+                );
+                for (kind, n) in &report.by_kind {
+                    println!("  {kind:<11} {n}");
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Mentions { target, kind, json } => {
+            if let Some(k) = &kind {
+                if kartoteka_extract::Kind::parse(k).is_none() {
+                    return Err(usage(format!(
+                        "--kind {k:?}: expected person, cover_name, role, org, place or date"
+                    )));
+                }
+            }
+            let archive = open(&archive_dir)?;
+            let (mentions, relations) = archive
+                .mentions(target.as_deref(), kind.as_deref())
+                .map_err(|e| match e {
+                    e @ ArchiveError::BadTarget(..) => usage(e),
+                    other => not_found_is_3(other),
+                })?;
+            if json {
+                output::print_json(
+                    &serde_json::json!({ "mentions": mentions, "relations": relations }),
+                )?;
+            } else {
+                for m in &mentions {
+                    let sheet = m
+                        .mention
+                        .sheet
+                        .map(|s| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }))
+                        .unwrap_or_else(|| format!("p. {}", m.mention.page));
+                    println!(
+                        "doc {:<5} {:<8} {:<10} {}  ->  {}{}",
+                        m.mention.doc.0,
+                        sheet,
+                        m.mention.kind,
+                        m.mention.text.replace('\n', " "),
+                        m.mention.lemma,
+                        m.mention
+                            .code
+                            .as_ref()
+                            .map(|c| format!(" [{c}]"))
+                            .unwrap_or_default()
+                    );
+                }
+                for r in &relations {
+                    println!(
+                        "{}: {} -> {}  (doc {}, p. {})",
+                        r.kind, r.from, r.to, r.doc.0, r.page
+                    );
+                }
+            }
+            Ok(EXIT_OK)
+        }
         Command::ExtractText { file, lang, json } => {
             if !matches!(lang.as_str(), "ru" | "en" | "auto") {
                 return Err(usage(format!("--lang {lang:?}: expected ru, en or auto")));

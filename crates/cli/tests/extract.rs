@@ -58,3 +58,67 @@ fn mentions_come_with_character_offsets_into_the_decoded_text() {
     run(&["extract-text", "--lang", "de"], &file).code(2);
     run(&["extract-text"], &dir.path().join("absent.txt")).code(1);
 }
+
+#[test]
+fn extraction_is_a_resumable_stage_over_the_archive() {
+    let archive = common::sample_archive();
+    let k = || common::kartoteka(archive.path());
+    let first = json(k().args(["extract", "--json"]));
+    let documents = first["documents"].as_u64().unwrap();
+    assert!(documents >= 30, "{first}");
+    assert!(first["mentions"].as_u64().unwrap() > 50, "{first}");
+    let again = json(k().args(["extract", "--json"]));
+    assert_eq!(
+        again["documents"], 0,
+        "nothing changed, nothing redone: {again}"
+    );
+    assert_eq!(again["up_to_date"].as_u64(), Some(documents));
+
+    let found = json(k().args([
+        "mentions",
+        "ф. 9001, оп. 1, д. 1",
+        "--kind",
+        "person",
+        "--json",
+    ]));
+    let persons = found["mentions"].as_array().unwrap();
+    assert!(persons.iter().all(|m| m["kind"] == "person"));
+    assert!(
+        persons
+            .iter()
+            .any(|m| m["lemma"] == "Кузьмин А. П." && m["sheet"]["number"] == 2),
+        "{found}"
+    );
+    let relations =
+        json(k().args(["mentions", "ф. 9001, оп. 1, д. 1", "--json"]))["relations"].clone();
+    assert!(
+        relations
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["kind"] == "recruited_by" && r["to"] == "Кузьмин А. П."),
+        "{relations}"
+    );
+    // Each mention's span is exact in its page.
+    let doc = persons[0]["doc"].as_i64().unwrap();
+    let shown = json(k().args(["show", &doc.to_string(), "--json"]));
+    let page = shown["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == persons[0]["page"])
+        .unwrap();
+    let chars: Vec<char> = page["text"].as_str().unwrap().chars().collect();
+    let (s, e) = (
+        persons[0]["start"].as_u64().unwrap() as usize,
+        persons[0]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        chars[s..e].iter().collect::<String>(),
+        persons[0]["text"].as_str().unwrap()
+    );
+
+    k().args(["mentions", "--kind", "spy"]).assert().code(2);
+    k().args(["mentions", "9999"]).assert().code(3);
+    k().args(["extract", "not a reference"]).assert().code(2);
+}

@@ -25,6 +25,7 @@ mod fixity;
 mod gaps;
 mod history;
 pub mod inventory;
+mod mentions;
 mod notebook;
 mod notes;
 mod pipeline;
@@ -40,6 +41,7 @@ pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use kartoteka_index::SearchOptions;
+pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
 pub use notebook::{generate_identity, LockReport, NotebookKey};
 pub use notes::NewNote;
 pub use pipeline::{

@@ -353,6 +353,8 @@ pub enum Stage {
     Ocr,
     /// Text added to the search index.
     Index,
+    /// Persons, cover names, roles, services, places and dates found in the text.
+    Mentions,
 }
 
 impl Stage {
@@ -362,6 +364,7 @@ impl Stage {
             Stage::Extract => "extract",
             Stage::Ocr => "ocr",
             Stage::Index => "index",
+            Stage::Mentions => "mentions",
         }
     }
 
@@ -371,6 +374,7 @@ impl Stage {
             "extract" => Stage::Extract,
             "ocr" => Stage::Ocr,
             "index" => Stage::Index,
+            "mentions" => Stage::Mentions,
             _ => return None,
         })
     }

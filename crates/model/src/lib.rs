@@ -18,6 +18,7 @@
 mod custody;
 mod document;
 mod finding;
+mod mention;
 mod note;
 mod reference;
 
@@ -27,5 +28,6 @@ pub use document::{
     StageOutcome, StageRecord, Unit,
 };
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
+pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

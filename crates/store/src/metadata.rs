@@ -1,8 +1,9 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format, Note,
-    NoteVersion, Page, Placement, Reference, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
+    MentionRecord, Note, NoteVersion, Page, Placement, Reference, RelationRecord, Stage,
+    StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -305,6 +306,24 @@ pub trait MetadataStore: Send {
     fn notes(&self, filter: &NoteFilter) -> Result<Vec<Note>, StoreError>;
     /// Every state of a note, oldest first.
     fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError>;
+    /// Replaces a document's mentions and relations (relations refer to mentions by their
+    /// index in `mentions`) and records the stage, in one transaction.
+    fn replace_mentions(
+        &mut self,
+        doc: DocId,
+        mentions: &[MentionRecord],
+        relations: &[RelationRecord],
+        record: &StageRecord,
+    ) -> Result<(), StoreError>;
+    /// The mentions in these documents (every document when empty), of one kind or all,
+    /// in document, page and position order.
+    fn mentions(
+        &self,
+        docs: &[DocId],
+        kind: Option<&str>,
+    ) -> Result<Vec<MentionRecord>, StoreError>;
+    /// The relations in these documents, their ends as mention numbers.
+    fn relations(&self, docs: &[DocId]) -> Result<Vec<RelationRecord>, StoreError>;
     /// Takes notes out of the store for an encrypted notebook: their text and history are
     /// erased (the database overwrites what it deletes); with `keep_stubs`, a stand-in
     /// saying where each note was anchored stays. Audited as "notebook-lock".

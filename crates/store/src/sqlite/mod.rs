@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use kartoteka_model::{
     rfc3339, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    Level, Note, NoteVersion, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord,
-    Transfer, Unit,
+    Level, MentionRecord, Note, NoteVersion, Page, Placement, Reference, RelationRecord, Sheet,
+    Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -157,6 +157,33 @@ CREATE TABLE IF NOT EXISTS notes (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_doc ON notes(doc);
+CREATE TABLE IF NOT EXISTS mentions (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    sheet INTEGER,
+    verso INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    lemma TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    code TEXT,
+    context TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc);
+CREATE INDEX IF NOT EXISTS mentions_lemma ON mentions(kind, lemma);
+CREATE TABLE IF NOT EXISTS relations (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    from_mention INTEGER NOT NULL,
+    to_mention INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS relations_doc ON relations(doc);
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -636,6 +663,13 @@ impl MetadataStore for SqliteStore {
         if updated == 0 {
             return Err(StoreError::Database(format!("no document {}", id.0)));
         }
+        // Stages that read the text must read it again.
+        tx.execute(
+            "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason)
+             SELECT ?1, 'mentions', content, 0, ?2, 'pending', 'the text was replaced' FROM documents WHERE id = ?1",
+            params![id.0, now()],
+        )
+        .map_err(db)?;
         let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
         tx.execute(
             "UPDATE document_versions SET pages = ?2, chars = ?3
@@ -1101,6 +1135,36 @@ impl MetadataStore for SqliteStore {
 
     fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError> {
         records::note_versions(&self.conn, id)
+    }
+
+    fn replace_mentions(
+        &mut self,
+        doc: DocId,
+        mentions: &[MentionRecord],
+        relations: &[RelationRecord],
+        record: &StageRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::replace_mentions(&tx, doc, mentions, relations)?;
+        let (outcome, reason) = outcome_columns(&record.outcome);
+        tx.execute(
+            "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![record.doc.0, record.stage.as_str(), record.input_hash, record.version, record.at, outcome, reason],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
+    }
+
+    fn mentions(
+        &self,
+        docs: &[DocId],
+        kind: Option<&str>,
+    ) -> Result<Vec<MentionRecord>, StoreError> {
+        records::mentions(&self.conn, docs, kind)
+    }
+
+    fn relations(&self, docs: &[DocId]) -> Result<Vec<RelationRecord>, StoreError> {
+        records::relations(&self.conn, docs)
     }
 
     fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError> {
