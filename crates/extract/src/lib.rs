@@ -141,11 +141,74 @@ const NOUN_ENDINGS: &[&str] = &[
     "ем", "ой",
 ];
 
+/// The dictionaries, indexed once per process.
+struct Lexicon {
+    given: HashMap<String, (String, bool)>,
+    places: HashMap<&'static str, (&'static str, &'static str)>,
+    orgs: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
+    roles: HashMap<String, &'static str>,
+    multi_roles: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut given = HashMap::new();
+        for (list, female) in [(dict::RU_MALE, false), (dict::RU_FEMALE, true)] {
+            for name in list {
+                for form in given_forms(name, female) {
+                    given.entry(form).or_insert((name.to_string(), female));
+                }
+            }
+        }
+        for name in dict::EN_GIVEN {
+            given
+                .entry(name.to_lowercase())
+                .or_insert((name.to_string(), false));
+        }
+        let places = dict::PLACES
+            .iter()
+            .map(|(f, n, c)| (*f, (*n, *c)))
+            .collect();
+        let mut orgs: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        for (form, canonical) in dict::ORGS {
+            orgs.entry(form.split(' ').next().unwrap_or(form))
+                .or_default()
+                .push((form, canonical));
+        }
+        let mut roles = HashMap::new();
+        let mut multi_roles: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        for (form, role) in dict::ROLES {
+            if form.contains(' ') {
+                multi_roles
+                    .entry(form.split(' ').next().unwrap_or(form))
+                    .or_default()
+                    .push((form, role));
+            } else {
+                for e in NOUN_ENDINGS {
+                    roles.entry(format!("{form}{e}")).or_insert(*role);
+                }
+                if form.is_ascii() {
+                    roles.entry(format!("{form}s")).or_insert(*role);
+                }
+            }
+        }
+        Lexicon {
+            given,
+            places,
+            orgs,
+            roles,
+            multi_roles,
+        }
+    })
+}
+
 struct Finder {
     tokens: Vec<Token>,
     used: Vec<bool>,
     mentions: Vec<(Mention, usize, usize)>,
-    given: HashMap<String, (String, bool)>,
+    given: &'static HashMap<String, (String, bool)>,
+    lex: &'static Lexicon,
 }
 
 fn span_text(chars: &[char], start: usize, end: usize) -> String {
@@ -282,24 +345,14 @@ impl Finder {
     fn new(text: &str) -> Self {
         let tokens = tokenize(text);
         let used = vec![false; tokens.len()];
-        let mut given = HashMap::new();
-        for (list, female) in [(dict::RU_MALE, false), (dict::RU_FEMALE, true)] {
-            for name in list {
-                for form in given_forms(name, female) {
-                    given.entry(form).or_insert((name.to_string(), female));
-                }
-            }
-        }
-        for name in dict::EN_GIVEN {
-            given
-                .entry(name.to_lowercase())
-                .or_insert((name.to_string(), false));
-        }
+        let lex = lexicon();
+        let given = &lex.given;
         Finder {
             tokens,
             used,
             mentions: Vec::new(),
             given,
+            lex,
         }
     }
 
@@ -672,7 +725,8 @@ impl Finder {
                 continue;
             }
             let mut best: Option<(usize, &str)> = None;
-            for (form, canonical) in dict::ORGS {
+            let candidates = self.lex.orgs.get(self.norm(i)).cloned().unwrap_or_default();
+            for (form, canonical) in candidates {
                 if let Some(end) = self.phrase_match(i, form) {
                     // Acronyms must be written as acronyms.
                     let acronym = !form.contains(' ') && form.chars().count() <= 5;
@@ -729,7 +783,7 @@ impl Finder {
             }
             // Two-word names first.
             let two = format!("{} {}", self.norm(i), self.norm(i + 1));
-            if let Some((_, name, code)) = dict::PLACES.iter().find(|(f, _, _)| *f == two) {
+            if let Some((name, code)) = self.lex.places.get(two.as_str()) {
                 if self.free(i, i + 2) {
                     self.add(
                         Kind::Place,
@@ -744,8 +798,8 @@ impl Finder {
             }
             let found = Self::place_candidates(self.norm(i))
                 .into_iter()
-                .find_map(|c| dict::PLACES.iter().find(|(f, _, _)| *f == c));
-            if let Some((_, name, code)) = found {
+                .find_map(|c| self.lex.places.get(c.as_str()).copied());
+            if let Some((name, code)) = found {
                 self.add(
                     Kind::Place,
                     i,
@@ -763,24 +817,23 @@ impl Finder {
             if self.used[i] {
                 continue;
             }
-            for (form, role) in dict::ROLES {
-                if form.contains(' ') {
-                    if let Some(end) = self.phrase_match(i, form) {
-                        if self.free(i, end) {
-                            self.add(Kind::Role, i, end, role.to_string(), None, chars);
-                        }
-                        break;
-                    }
-                    continue;
+            let multi = self
+                .lex
+                .multi_roles
+                .get(self.norm(i))
+                .cloned()
+                .unwrap_or_default();
+            if let Some((end, role)) = multi
+                .iter()
+                .find_map(|(form, role)| self.phrase_match(i, form).map(|e| (e, *role)))
+            {
+                if self.free(i, end) {
+                    self.add(Kind::Role, i, end, role.to_string(), None, chars);
                 }
-                let n = self.norm(i);
-                let matches = n.strip_prefix(form).is_some_and(|rest| {
-                    NOUN_ENDINGS.contains(&rest) || (rest == "s" && form.is_ascii())
-                });
-                if matches {
-                    self.add(Kind::Role, i, i + 1, role.to_string(), None, chars);
-                    break;
-                }
+                continue;
+            }
+            if let Some(role) = self.lex.roles.get(self.norm(i)).copied() {
+                self.add(Kind::Role, i, i + 1, role.to_string(), None, chars);
             }
         }
     }
@@ -830,6 +883,12 @@ impl Finder {
 
     fn persons(&mut self, chars: &[char]) {
         let mut surnames: HashSet<String> = HashSet::new();
+        let role_ends: HashSet<usize> = self
+            .mentions
+            .iter()
+            .filter(|(m, _, _)| m.kind == Kind::Role)
+            .map(|(_, _, to)| *to)
+            .collect();
         let mut i = 0;
         while i < self.tokens.len() {
             // Surname И. О. / И. О. Surname
@@ -914,10 +973,7 @@ impl Finder {
                     });
                 // "резидентом Морозовым", on the same line (a heading word after a line
                 // break is not a surname).
-                let after_role = self
-                    .mentions
-                    .iter()
-                    .any(|(m, _, to)| m.kind == Kind::Role && *to == i)
+                let after_role = role_ends.contains(&i)
                     && self.tokens[i].is_cyrillic()
                     && !self.tokens[i].after_newline;
                 if titled || after_role {
@@ -944,7 +1000,7 @@ impl Finder {
             }
             let place = Self::place_candidates(self.norm(i))
                 .iter()
-                .any(|c| dict::PLACES.iter().any(|(f, _, _)| f == c));
+                .any(|c| self.lex.places.contains_key(c.as_str()));
             // Adjectives share the -ский endings, so only -ов/-ев/-ин surnames count alone, and
             // only after a word in lower case (not in a run of capitalised words: a title).
             let after_lower = self.tokens[i - 1].is_word() && !self.tokens[i - 1].is_capitalized();
