@@ -318,6 +318,19 @@ fn surname_lemma(word: &str, female: Option<bool>) -> String {
     word.to_string()
 }
 
+/// A word with the endings of a Russian adjective ("Российской", "Северной", "Советским"),
+/// which starts many capitalised names of things but not of people.
+fn adjective_shaped(norm: &str) -> bool {
+    norm.chars().count() > 4
+        && [
+            "ой", "ый", "ая", "ое", "ые", "ие", "ого", "ому", "ым", "ую", "ых", "ими", "ыми",
+            "ский", "цкий", "ской", "ских",
+        ]
+        .iter()
+        .any(|e| norm.ends_with(e))
+        && !surname_shaped(norm)
+}
+
 /// A word with the endings of a Russian surname, in any case.
 fn surname_shaped(norm: &str) -> bool {
     let n = norm.chars().count();
@@ -976,9 +989,9 @@ impl Finder {
                 let after_role = role_ends.contains(&i)
                     && self.tokens[i].is_cyrillic()
                     && !self.tokens[i].after_newline;
-                if titled || after_role {
+                if (titled || after_role) && !adjective_shaped(self.norm(i)) {
                     let mut end = i + 1;
-                    while end < i + 3 && self.name_word(end) {
+                    while end < i + 3 && self.name_word(end) && !adjective_shaped(self.norm(end)) {
                         end += 1;
                     }
                     let words: Vec<String> = (i..end)
@@ -989,6 +1002,44 @@ impl Finder {
                     i = end;
                     continue;
                 }
+            }
+            i += 1;
+        }
+        // Two capitalised Cyrillic words in mid-sentence, neither a place nor a service:
+        // Russian capitalises little else, so they are a name ("Наото Кан", "Крис Хелмбрехт").
+        let mut i = 1;
+        while i + 1 < self.tokens.len() {
+            let word = |k: usize| {
+                self.name_word(k)
+                    && self.tokens[k].is_cyrillic()
+                    && !adjective_shaped(self.norm(k))
+                    && !Self::place_candidates(self.norm(k))
+                        .iter()
+                        .any(|c| self.lex.places.contains_key(c.as_str()))
+            };
+            if !word(i) || self.sentence_start(i) {
+                i += 1;
+                continue;
+            }
+            // Up to three words ("Реджеп Тайип Эрдоган"), on one line.
+            let mut end = i + 1;
+            while end < i + 3 && word(end) && !self.tokens[end].after_newline {
+                end += 1;
+            }
+            if end - i >= 2
+                && self
+                    .tokens
+                    .get(end)
+                    .is_none_or(|t| !t.is_word() || !t.is_capitalized())
+            {
+                surnames.insert(self.norm(end - 1).to_string());
+                let lemma = (i..end)
+                    .map(|k| self.text_at(k))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.add(Kind::Person, i, end, lemma, None, chars);
+                i = end;
+                continue;
             }
             i += 1;
         }

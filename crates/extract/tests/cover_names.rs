@@ -79,5 +79,9 @@ fn cover_names_meet_the_precision_and_recall_targets() {
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fn_).max(1) as f64;
     eprintln!("cover names: precision {precision:.3}, recall {recall:.3} ({tp} found, {fp} false, {fn_} missed)");
-    assert!(precision >= 0.97 && recall >= 0.95, "precision {precision:.3}, recall {recall:.3}:\n{}", errors.join("\n"));
+    assert!(
+        precision >= 0.97 && recall >= 0.95,
+        "precision {precision:.3}, recall {recall:.3}:\n{}",
+        errors.join("\n")
+    );
 }
