@@ -38,12 +38,20 @@ done to each document, and a search index that knows Russian inflection and ever
     kartoteka search '\"Лаврентий Берия\" OR Beria' --json
     kartoteka show 'ф. 17, оп. 171, д. 409'
     kartoteka status
+    kartoteka gaps
+    kartoteka transfer export 'ф. 17, оп. 171' --out bag/ && kartoteka transfer validate bag/
+    kartoteka note add 'ф. 17, оп. 171, д. 409, л. 3' --quote 'завербован в 1937 г.' --tag recruitment
+    kartoteka extract && kartoteka mentions 'ф. 17' --kind cover_name
+    kartoteka audit verify
 
 THE ARCHIVE FOLDER is taken from --archive, else $KARTOTEKA_ARCHIVE, else the `archive = \"DIR\"` line of
 ./kartoteka.toml or ~/.config/kartoteka/config.toml, else ./kartoteka-archive.
 
-EXIT STATUS: 0 success; 1 something failed (for ingest: at least one file); 2 bad usage or query;
-3 nothing at that number or reference."
+WHO ACTS (for the audit chain) is taken from --user, else $KARTOTEKA_USER, else `user = \"NAME\"` in the
+config file, else the login name.
+
+EXIT STATUS: 0 success; 1 something failed (for ingest: at least one file; for validate and verify:
+the bag or an original is bad); 2 bad usage or query; 3 nothing at that number or reference."
 )]
 struct Cli {
     /// The archive folder.
