@@ -51,21 +51,6 @@ pub fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
-const LOOK_ALIKES: &[(char, char)] = &[
-    ('a', 'а'),
-    ('c', 'с'),
-    ('e', 'е'),
-    ('o', 'о'),
-    ('p', 'р'),
-    ('x', 'х'),
-    ('y', 'у'),
-    ('k', 'к'),
-    ('m', 'м'),
-    ('t', 'т'),
-    ('b', 'в'),
-    ('h', 'н'),
-];
-
 fn normalize_word(text: &str) -> String {
     let lower: String = text
         .chars()
@@ -78,7 +63,7 @@ fn normalize_word(text: &str) -> String {
         lower
             .chars()
             .map(|c| {
-                LOOK_ALIKES
+                kartoteka_text::quote::HOMOGLYPHS
                     .iter()
                     .find(|(l, _)| *l == c)
                     .map(|(_, r)| *r)

@@ -2,8 +2,9 @@
 //! hyphenation, soft hyphens, letter case, ё/е, and Latin letters that OCR put into
 //! Cyrillic words (and the reverse). Offsets are in characters of the original text.
 
-/// Latin letters that look like Cyrillic ones, and the Cyrillic letter each stands for.
-const HOMOGLYPHS: &[(char, char)] = &[
+/// Latin letters that look like Cyrillic ones, and the Cyrillic letter each stands for:
+/// what OCR puts into Cyrillic words.
+pub const HOMOGLYPHS: &[(char, char)] = &[
     ('a', 'а'),
     ('c', 'с'),
     ('e', 'е'),
