@@ -355,7 +355,12 @@ impl Archive {
 
     /// Validates a bag completely without touching the archive.
     pub fn validate_bag(bag: &Path, progress: &dyn Progress) -> kartoteka_bagit::Report {
-        let total: u64 = 0;
+        // Payload and tag files are hashed; a quick count sizes the progress bar.
+        let total = walkdir::WalkDir::new(bag)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .count() as u64;
         progress.begin(total);
         let report = kartoteka_bagit::validate(bag, &ValidateOptions::default(), &|n| {
             progress.advance(1, n)
