@@ -777,6 +777,8 @@ impl Finder {
             ("у", "а"),
             ("ой", "а"),
             ("ии", "ия"),
+            ("я", "ь"),
+            ("я", "е"),
             ("ию", "ия"),
             ("ией", "ия"),
             ("е", "ь"),
@@ -989,7 +991,10 @@ impl Finder {
                 let after_role = role_ends.contains(&i)
                     && self.tokens[i].is_cyrillic()
                     && !self.tokens[i].after_newline;
-                if (titled || after_role) && !adjective_shaped(self.norm(i)) {
+                let is_place = Self::place_candidates(self.norm(i))
+                    .iter()
+                    .any(|c| self.lex.places.contains_key(c.as_str()));
+                if (titled || after_role) && !adjective_shaped(self.norm(i)) && !is_place {
                     let mut end = i + 1;
                     while end < i + 3 && self.name_word(end) && !adjective_shaped(self.norm(end)) {
                         end += 1;
@@ -1017,7 +1022,7 @@ impl Finder {
                         .iter()
                         .any(|c| self.lex.places.contains_key(c.as_str()))
             };
-            if !word(i) || self.sentence_start(i) {
+            if !word(i) {
                 i += 1;
                 continue;
             }
@@ -1025,6 +1030,20 @@ impl Finder {
             let mut end = i + 1;
             while end < i + 3 && word(end) && !self.tokens[end].after_newline {
                 end += 1;
+            }
+            // At a sentence start every word is capitalised: only a run ending in a
+            // surname-shaped word ("Мустафа Джемилев") is taken there.
+            if self.sentence_start(i) && !surname_shaped(self.norm(end - 1)) {
+                i += 1;
+                continue;
+            }
+            // "главы Роскосмоса Анатолий Перминов": a first word in the genitive of a
+            // three-word run belongs to what comes before.
+            if end - i == 3
+                && !self.given.contains_key(self.norm(i))
+                && self.norm(i).ends_with(['а', 'я', 'и', 'ы'])
+            {
+                i += 1;
             }
             if end - i >= 2
                 && self
