@@ -61,6 +61,17 @@ fn a_unit_moves_to_another_archive_with_its_hierarchy() {
     let source = sample_archive();
     let dir = tempfile::tempdir().unwrap();
     let bag = dir.path().join("bag");
+    // Where the fonds is kept before it leaves; a place that does not parse is refused.
+    kartoteka(source.path())
+        .args(["move", "ф. 9001", "--to", "Архив А / корпус 2 / комн. 14"])
+        .assert()
+        .success();
+    kartoteka(source.path())
+        .args(["move", "ф. 9001", "--to", "Архив А / / комн. 14"])
+        .assert()
+        .code(2);
+    let kept = json(kartoteka(source.path()).args(["history", "ф. 9001, оп. 1, д. 1", "--json"]));
+    assert_eq!(kept["location"], "Архив А / корпус 2 / комн. 14", "{kept}");
     let exported = export(source.path(), &["ф. 9001", "ф. 9002, оп. 1"], &bag);
     assert_eq!(
         exported["units"],
@@ -226,6 +237,15 @@ fn bad_bags_are_refused_and_nothing_enters_the_archive() {
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("invalid:"),
             "{what}: reasons go to stderr"
+        );
+        let report = json(
+            kartoteka(&archive)
+                .args(["transfer", "validate", "--json"])
+                .arg(&bag),
+        );
+        assert!(
+            !report["errors"].as_array().unwrap().is_empty(),
+            "{what}: {report}"
         );
         let out = kartoteka(&archive)
             .args(["transfer", "import"])

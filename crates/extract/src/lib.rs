@@ -207,7 +207,6 @@ struct Finder {
     tokens: Vec<Token>,
     used: Vec<bool>,
     mentions: Vec<(Mention, usize, usize)>,
-    given: &'static HashMap<String, (String, bool)>,
     lex: &'static Lexicon,
 }
 
@@ -358,14 +357,11 @@ impl Finder {
     fn new(text: &str) -> Self {
         let tokens = tokenize(text);
         let used = vec![false; tokens.len()];
-        let lex = lexicon();
-        let given = &lex.given;
         Finder {
             tokens,
             used,
             mentions: Vec::new(),
-            given,
-            lex,
+            lex: lexicon(),
         }
     }
 
@@ -435,14 +431,7 @@ impl Finder {
                 if (1..=31).contains(&day) {
                     if let Some(y) = self.year(i + 2) {
                         let end = self.year_word(i + 3);
-                        self.add(
-                            Kind::Date,
-                            i,
-                            end,
-                            span_text(chars, self.tokens[i].start, self.tokens[end - 1].end),
-                            Some(format!("{y}-{m:02}-{day:02}")),
-                            chars,
-                        );
+                        self.add_date(i, end, format!("{y}-{m:02}-{day:02}"), chars);
                         i = end;
                         continue;
                     }
@@ -455,27 +444,13 @@ impl Finder {
                     self.text_at(i + 2),
                     self.year(i + 3),
                 ) {
-                    self.add(
-                        Kind::Date,
-                        i,
-                        i + 4,
-                        String::new(),
-                        Some(format!("{y}-{m:02}-{day:02}")),
-                        chars,
-                    );
+                    self.add_date(i, i + 4, format!("{y}-{m:02}-{day:02}"), chars);
                     i += 4;
                     continue;
                 }
                 if let Some(y) = self.year(i + 1) {
                     let end = self.year_word(i + 2);
-                    self.add(
-                        Kind::Date,
-                        i,
-                        end,
-                        String::new(),
-                        Some(format!("{y}-{m:02}")),
-                        chars,
-                    );
+                    self.add_date(i, end, format!("{y}-{m:02}"), chars);
                     i = end;
                     continue;
                 }
@@ -490,14 +465,7 @@ impl Finder {
                 if let Some(y) = self.year(at) {
                     let end = self.year_word(at + 1);
                     let (y1, y2) = if a > b { (y - 1, y) } else { (y, y) };
-                    self.add(
-                        Kind::Date,
-                        i,
-                        end,
-                        String::new(),
-                        Some(format!("{y1}-{a:02}..{y2}-{b:02}")),
-                        chars,
-                    );
+                    self.add_date(i, end, format!("{y1}-{a:02}..{y2}-{b:02}"), chars);
                     i = end;
                     continue;
                 }
@@ -514,14 +482,7 @@ impl Finder {
                         && yb < 2100
                     {
                         let end = self.year_word(i + 1);
-                        self.add(
-                            Kind::Date,
-                            i,
-                            end,
-                            String::new(),
-                            Some(format!("{ya}..{yb}")),
-                            chars,
-                        );
+                        self.add_date(i, end, format!("{ya}..{yb}"), chars);
                         i = end;
                         continue;
                     }
@@ -529,14 +490,7 @@ impl Finder {
                 if let (Some(ya), "х" | "e" | "х годах" | "s") = (ya, b) {
                     if a.len() == 4 && ya % 10 == 0 && (1800..2100).contains(&ya) {
                         let end = self.year_word(i + 1);
-                        self.add(
-                            Kind::Date,
-                            i,
-                            end,
-                            String::new(),
-                            Some(format!("{ya}..{}", ya + 9)),
-                            chars,
-                        );
+                        self.add_date(i, end, format!("{ya}..{}", ya + 9), chars);
                         i = end;
                         continue;
                     }
@@ -548,14 +502,7 @@ impl Finder {
                     (self.year(i + 1), self.norm(i + 2), self.year(i + 3))
                 {
                     let end = self.year_word(i + 4);
-                    self.add(
-                        Kind::Date,
-                        i,
-                        end,
-                        String::new(),
-                        Some(format!("{ya}..{yb}")),
-                        chars,
-                    );
+                    self.add_date(i, end, format!("{ya}..{yb}"), chars);
                     i = end;
                     continue;
                 }
@@ -570,14 +517,7 @@ impl Finder {
             ) {
                 if (1..=31).contains(&d) && (1..=12).contains(&m) && self.text_at(i + 2).len() == 2
                 {
-                    self.add(
-                        Kind::Date,
-                        i,
-                        i + 5,
-                        String::new(),
-                        Some(format!("{y}-{m:02}-{d:02}")),
-                        chars,
-                    );
+                    self.add_date(i, i + 5, format!("{y}-{m:02}-{d:02}"), chars);
                     i += 5;
                     continue;
                 }
@@ -591,25 +531,18 @@ impl Finder {
                         "в" | "во" | "in" | "since" | "до" | "после" | "by" | "until"
                     );
                 if end > i + 1 || after_in {
-                    self.add(
-                        Kind::Date,
-                        i,
-                        end,
-                        String::new(),
-                        Some(y.to_string()),
-                        chars,
-                    );
+                    self.add_date(i, end, y.to_string(), chars);
                     i = end;
                     continue;
                 }
             }
             i += 1;
         }
-        for (m, _, _) in &mut self.mentions {
-            if m.kind == Kind::Date {
-                m.lemma = m.code.clone().unwrap_or_default();
-            }
-        }
+    }
+
+    /// A date from token `from` to `to`; its lemma is its ISO 8601 form.
+    fn add_date(&mut self, from: usize, to: usize, code: String, chars: &[char]) {
+        self.add(Kind::Date, from, to, code.clone(), Some(code), chars);
     }
 
     fn stem_matches(&self, i: usize, stems: &[&str]) -> bool {
@@ -910,7 +843,7 @@ impl Finder {
             if self.name_word(i) {
                 if let Some((end, init)) = self.initials(i + 1) {
                     // "Robert F. Kennedy": a given name, a middle initial, a surname.
-                    if self.given.contains_key(self.norm(i)) && self.name_word(end) {
+                    if self.lex.given.contains_key(self.norm(i)) && self.name_word(end) {
                         surnames.insert(self.norm(end).to_string());
                         let lemma = format!("{} {init} {}", self.text_at(i), self.text_at(end));
                         self.add(Kind::Person, i, end + 1, lemma, None, chars);
@@ -935,7 +868,7 @@ impl Finder {
             }
             // Given [Patronymic] [Surname], or Surname Given Patronymic.
             if self.name_word(i) {
-                if let Some((given, female)) = self.given.get(self.norm(i)).cloned() {
+                if let Some((given, female)) = self.lex.given.get(self.norm(i)).cloned() {
                     let mut end = i + 1;
                     let mut parts = vec![given];
                     let mut gender = Some(female);
@@ -946,14 +879,14 @@ impl Finder {
                             end += 1;
                         }
                     }
-                    if self.name_word(end) && !self.given.contains_key(self.norm(end)) {
+                    if self.name_word(end) && !self.lex.given.contains_key(self.norm(end)) {
                         surnames.insert(self.norm(end).to_string());
                         parts.push(surname_lemma(self.text_at(end), gender));
                         end += 1;
                     } else if parts.len() == 2
                         && i > 0
                         && self.name_word(i - 1)
-                        && !self.given.contains_key(self.norm(i - 1))
+                        && !self.lex.given.contains_key(self.norm(i - 1))
                     {
                         // Соколова Вера Андреевна
                         surnames.insert(self.norm(i - 1).to_string());
@@ -1040,7 +973,7 @@ impl Finder {
             // "главы Роскосмоса Анатолий Перминов": a first word in the genitive of a
             // three-word run belongs to what comes before.
             if end - i == 3
-                && !self.given.contains_key(self.norm(i))
+                && !self.lex.given.contains_key(self.norm(i))
                 && self.norm(i).ends_with(['а', 'я', 'и', 'ы'])
             {
                 i += 1;
@@ -1082,7 +1015,7 @@ impl Finder {
                 && !place
                 && after_lower
                 && before_lower
-                && !self.given.contains_key(self.norm(i))
+                && !self.lex.given.contains_key(self.norm(i))
             {
                 surnames.insert(self.norm(i).to_string());
                 let lemma = surname_lemma(self.text_at(i), None);

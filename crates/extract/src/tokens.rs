@@ -114,20 +114,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                     continue;
                 }
                 // "вер-\nбовка": a hyphen at a line end before a lower-case letter.
-                if i < chars.len() && chars[i] == '-' && chars[i - 1].is_alphabetic() {
-                    let mut j = i + 1;
-                    while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
-                        j += 1;
-                    }
-                    if j < chars.len() && (chars[j] == '\n' || chars[j] == '\r') {
-                        while j < chars.len() && chars[j].is_whitespace() {
-                            j += 1;
-                        }
-                        if j < chars.len() && chars[j].is_lowercase() {
-                            i = j;
-                            continue;
-                        }
-                    }
+                if let Some(next) = kartoteka_text::quote::line_end_hyphen(&chars, i) {
+                    i = next;
+                    continue;
                 }
                 break;
             }

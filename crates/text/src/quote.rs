@@ -19,6 +19,26 @@ pub const HOMOGLYPHS: &[(char, char)] = &[
     ('h', 'н'),
 ];
 
+/// At `i`, a hyphen that ends a line inside a word ("вер-\nбовка"): the index of the
+/// letter the word goes on with on the next line, or `None`.
+pub fn line_end_hyphen(chars: &[char], i: usize) -> Option<usize> {
+    let hyphen = matches!(chars.get(i), Some('-' | '\u{2010}'));
+    if !hyphen || i == 0 || !chars[i - 1].is_alphabetic() {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
+        j += 1;
+    }
+    if j >= chars.len() || !(chars[j] == '\n' || chars[j] == '\r') {
+        return None;
+    }
+    while j < chars.len() && chars[j].is_whitespace() {
+        j += 1;
+    }
+    (j < chars.len() && chars[j].is_lowercase()).then_some(j)
+}
+
 /// Text prepared for matching, with the original character index of each character.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Normalized {
@@ -50,20 +70,9 @@ pub fn normalize(text: &str) -> Normalized {
             continue;
         }
         // "вер-\nбовка": the hyphen and the line break go.
-        if (c == '-' || c == '\u{2010}') && i > 0 && chars[i - 1].is_alphabetic() {
-            let mut j = i + 1;
-            while j < chars.len() && (chars[j] == ' ' || chars[j] == '\t') {
-                j += 1;
-            }
-            if j < chars.len() && (chars[j] == '\n' || chars[j] == '\r') {
-                while j < chars.len() && chars[j].is_whitespace() {
-                    j += 1;
-                }
-                if j < chars.len() && chars[j].is_lowercase() {
-                    i = j;
-                    continue;
-                }
-            }
+        if let Some(next) = line_end_hyphen(&chars, i) {
+            i = next;
+            continue;
         }
         if c.is_whitespace() {
             if out.chars.last() != Some(&' ') && !out.chars.is_empty() {
