@@ -384,6 +384,9 @@ pub fn persons(dir: &Path) -> anyhow::Result<()> {
             .collect();
         times.push(started.elapsed().as_secs_f64());
     }
+    if let Some(path) = std::env::var_os("KARTOTEKA_BENCH_ERRORS") {
+        write_person_errors(Path::new(&path), &files, &texts, &predictions)?;
+    }
     let (mut tp_exact, mut tp_overlap, mut predicted, mut gold) = (0usize, 0usize, 0usize, 0usize);
     for (pred, (_, want)) in predictions.iter().zip(&texts) {
         predicted += pred.len();
@@ -448,5 +451,48 @@ pub fn persons(dir: &Path) -> anyhow::Result<()> {
         ),
         Err(e) => eprintln!("python3 did not run: {e}"),
     }
+    Ok(())
+}
+
+/// Writes every missed and every spurious person span with its context, for error analysis
+/// (`KARTOTEKA_BENCH_ERRORS=FILE`).
+fn write_person_errors(
+    path: &Path,
+    files: &[PathBuf],
+    texts: &[(String, std::collections::HashSet<(usize, usize)>)],
+    predictions: &[std::collections::HashSet<(usize, usize)>],
+) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for ((file, (text, want)), pred) in files.iter().zip(texts).zip(predictions) {
+        let chars: Vec<char> = text.chars().collect();
+        let show = |(a, b): (usize, usize)| {
+            let before: String = chars[a.saturating_sub(30)..a].iter().collect();
+            let span: String = chars[a..b.min(chars.len())].iter().collect();
+            let after: String = chars[b.min(chars.len())..(b + 30).min(chars.len())]
+                .iter()
+                .collect();
+            format!("{before}[{span}]{after}").replace('\n', " ")
+        };
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        for &g in want.difference(pred) {
+            let near: Vec<String> = pred
+                .iter()
+                .filter(|p| p.0 < g.1 && g.0 < p.1)
+                .map(|&p| show(p))
+                .collect();
+            let kind = if near.is_empty() { "MISS" } else { "BOUND" };
+            writeln!(out, "{kind}\t{name}\t{}\t{}", show(g), near.join(" | "))?;
+        }
+        for &p in pred.difference(want) {
+            if !want.iter().any(|g| p.0 < g.1 && g.0 < p.1) {
+                writeln!(out, "FALSE\t{name}\t{}", show(p))?;
+            }
+        }
+    }
+    std::fs::write(path, out)?;
     Ok(())
 }

@@ -141,9 +141,25 @@ const NOUN_ENDINGS: &[&str] = &[
     "ем", "ой",
 ];
 
+/// Given names, surnames and places from OpenCorpora (see data/generate.py).
+const NAMES_TSV: &str = include_str!("../data/names.tsv");
+
 /// The dictionaries, indexed once per process.
 struct Lexicon {
+    /// Every case form of a given name: its nominative and whether it is a woman's.
     given: HashMap<String, (String, bool)>,
+    /// Given names that are also ordinary words ("вера", "роза"): no sign of a person alone.
+    common_given: HashSet<String>,
+    /// Surnames (masculine nominative) known from the OpenCorpora dictionary.
+    surnames: HashSet<String>,
+    /// Surnames that are also ordinary words or places.
+    common_surnames: HashSet<String>,
+    /// Case forms of given names and surnames that are also ordinary words ("власти" of
+    /// "Власта"): no sign of a person alone.
+    common_forms: HashSet<String>,
+    /// Geographical names (nominative) without a country code, and whether each is also an
+    /// ordinary word: not persons.
+    geo: HashMap<String, bool>,
     places: HashMap<&'static str, (&'static str, &'static str)>,
     orgs: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
     roles: HashMap<String, &'static str>,
@@ -159,6 +175,45 @@ fn lexicon() -> &'static Lexicon {
                 for form in given_forms(name, female) {
                     given.entry(form).or_insert((name.to_string(), female));
                 }
+            }
+        }
+        // The OpenCorpora lexicon: a much longer list of given names (Russian and foreign
+        // names as Russian writes them), surnames and places. Kept as lemmas; this crate
+        // inflects them.
+        let mut common_given = HashSet::new();
+        let mut common_forms = HashSet::new();
+        let mut surnames = HashSet::new();
+        let mut common_surnames = HashSet::new();
+        let mut geo = HashMap::new();
+        for line in NAMES_TSV.lines().filter(|l| !l.starts_with('#')) {
+            let mut cols = line.split('\t');
+            let (Some(kind), Some(lemma)) = (cols.next(), cols.next()) else {
+                continue;
+            };
+            let common = cols.next() == Some("common");
+            if let Some(forms) = cols.next().filter(|f| !f.is_empty()) {
+                common_forms.extend(forms.split(',').map(str::to_string));
+            }
+            match kind {
+                "given-m" | "given-f" => {
+                    let female = kind == "given-f";
+                    if common {
+                        common_given.insert(lemma.to_string());
+                    }
+                    for form in given_forms(lemma, female) {
+                        given.entry(form).or_insert((title(lemma), female));
+                    }
+                }
+                "surname" => {
+                    if common {
+                        common_surnames.insert(lemma.to_string());
+                    }
+                    surnames.insert(lemma.to_string());
+                }
+                "place" => {
+                    geo.insert(lemma.to_string(), common);
+                }
+                _ => {}
             }
         }
         for name in dict::EN_GIVEN {
@@ -193,8 +248,18 @@ fn lexicon() -> &'static Lexicon {
                 }
             }
         }
+        for g in geo.keys() {
+            if !surnames.contains(g) {
+                common_surnames.insert(g.clone());
+            }
+        }
         Lexicon {
             given,
+            common_given,
+            common_forms,
+            surnames,
+            common_surnames,
+            geo,
             places,
             orgs,
             roles,
@@ -205,6 +270,10 @@ fn lexicon() -> &'static Lexicon {
 
 struct Finder {
     tokens: Vec<Token>,
+    /// Per token, for capitalised words: (names a place, is a known surname), looked up once.
+    looked_up: Vec<(bool, bool, bool)>,
+    /// Per token: it names a street.
+    streets: Vec<bool>,
     used: Vec<bool>,
     mentions: Vec<(Mention, usize, usize)>,
     lex: &'static Lexicon,
@@ -344,6 +413,68 @@ fn surname_shaped(norm: &str) -> bool {
     })
 }
 
+/// Lower-case particles inside names: "Усама бин Ладен", "фон Браун", "аль-Хадж".
+const NAME_PARTICLES: &[&str] = &[
+    "бин", "ибн", "бен", "аль", "эль", "ад", "ас", "ван", "фон", "де", "ди", "да", "дер", "дю",
+    "ла", "ле", "bin", "ibn", "al", "el", "van", "von", "de", "di", "da", "der", "du", "la", "le",
+];
+
+/// A word without its case ending, so that the forms of one name meet ("Рейсман",
+/// "Рейсманом"; "Обама", "Обамой").
+fn case_stem(norm: &str) -> &str {
+    const ENDINGS: &[&str] = &[
+        "ами", "ями", "ого", "ому", "ыми", "ими", "ой", "ою", "ом", "ем", "ым", "им", "ей", "ую",
+        "ая", "ия", "ию", "ии", "а", "я", "у", "ю", "е", "ы", "и", "ь", "й",
+    ];
+    for e in ENDINGS {
+        if let Some(stem) = norm.strip_suffix(e) {
+            if stem.chars().count() >= 3 {
+                return stem;
+            }
+        }
+    }
+    norm
+}
+
+/// Masculine nominatives a surname in any case and gender may come from.
+fn surname_candidates(norm: &str) -> Vec<String> {
+    let mut out = vec![norm.to_string()];
+    for (ending, back) in [
+        ("а", ""),
+        ("у", ""),
+        ("ом", ""),
+        ("е", ""),
+        ("ым", ""),
+        ("ой", ""),
+        ("ою", ""),
+        ("ую", ""),
+        ("ы", "а"),
+        ("е", "а"),
+        ("у", "а"),
+        ("ой", "а"),
+        ("и", "а"),
+        ("ого", "ий"),
+        ("ому", "ий"),
+        ("им", "ий"),
+        ("ом", "ий"),
+        ("ая", "ий"),
+        ("ую", "ий"),
+        ("ой", "ий"),
+        ("я", "ь"),
+        ("ю", "ь"),
+        ("ем", "ь"),
+        ("е", "ь"),
+        ("ем", ""),
+    ] {
+        if let Some(stem) = norm.strip_suffix(ending) {
+            if stem.chars().count() >= 2 {
+                out.push(format!("{stem}{back}"));
+            }
+        }
+    }
+    out
+}
+
 /// Title case for a lower-case dictionary form.
 fn title(s: &str) -> String {
     let mut c = s.chars();
@@ -357,7 +488,37 @@ impl Finder {
     fn new(text: &str) -> Self {
         let tokens = tokenize(text);
         let used = vec![false; tokens.len()];
+        let lex = lexicon();
+        let looked_up = tokens
+            .iter()
+            .map(|t| {
+                if !t.is_word() || !t.is_capitalized() {
+                    return (false, false, false);
+                }
+                // A country or a town, unless the same word is a person's name in its own
+                // right ("Питер", "Каролина"); "Дании" is Denmark, not a case of "Даний".
+                let candidates = Self::place_candidates(&t.norm);
+                let given = lex.given.get(&t.norm).map(|(n, _)| n.to_lowercase());
+                let place = candidates
+                    .iter()
+                    .any(|c| lex.places.contains_key(c.as_str()))
+                    || candidates.iter().any(|c| {
+                        lex.geo.contains_key(c)
+                            && !lex.surnames.contains(c)
+                            && given.as_deref() != Some(c.as_str())
+                    });
+                let surnames: Vec<String> = surname_candidates(&t.norm)
+                    .into_iter()
+                    .filter(|c| lex.surnames.contains(c))
+                    .collect();
+                let clean = !lex.common_forms.contains(&t.norm)
+                    && surnames.iter().any(|c| !lex.common_surnames.contains(c));
+                (place, clean, !surnames.is_empty())
+            })
+            .collect();
         Finder {
+            streets: Self::street_names(&tokens),
+            looked_up,
             tokens,
             used,
             mentions: Vec::new(),
@@ -716,6 +877,11 @@ impl Finder {
             ("ией", "ия"),
             ("е", "ь"),
             ("и", "ь"),
+            ("ов", "ы"),
+            ("ам", "ы"),
+            ("ах", "ы"),
+            ("ах", "и"),
+            ("ам", "и"),
         ] {
             if norm.ends_with(ending) && n.len() > ending.chars().count() + 2 {
                 out.push(format!("{}{back}", cut(ending.chars().count())));
@@ -756,6 +922,17 @@ impl Finder {
                     Some(code.to_string()),
                     chars,
                 );
+                continue;
+            }
+            // Towns, regions and rivers the country table does not hold: a place without a
+            // code, when the name is no ordinary word and does not open a sentence.
+            if self.is_place(i) && !self.sentence_start(i) {
+                let lemma = Self::place_candidates(self.norm(i)).into_iter().find(|c| {
+                    self.lex.geo.get(c) == Some(&false) && !self.lex.surnames.contains(c)
+                });
+                if let Some(lemma) = lemma {
+                    self.add(Kind::Place, i, i + 1, title(&lemma), None, chars);
+                }
             }
         }
     }
@@ -815,22 +992,96 @@ impl Finder {
         Some((end, text))
     }
 
+    /// Next to "ул.", "пер.", "проспект": a street's name, not a person's ("ул. Почтовая",
+    /// "Померанцев пер.").
+    fn street_name(&self, i: usize) -> bool {
+        self.streets.get(i).copied().unwrap_or(false)
+    }
+
+    /// Per token, whether it is next to a street word: within three tokens, with nothing
+    /// but words and full stops between ("ул. Большая Полянка", "Почтовая Б. ул.").
+    fn street_names(tokens: &[Token]) -> Vec<bool> {
+        let street: Vec<bool> = tokens
+            .iter()
+            .map(|t| t.is_word() && dict::STREET_WORDS.contains(&t.norm.as_str()))
+            .collect();
+        let joined =
+            |a: usize, b: usize| (a + 1..b).all(|k| tokens[k].is_word() || tokens[k].text == ".");
+        (0..tokens.len())
+            .map(|i| {
+                tokens[i].is_capitalized()
+                    && ((i.saturating_sub(3)..i).any(|k| street[k] && joined(k, i))
+                        || (i + 1..(i + 4).min(tokens.len())).any(|k| street[k] && joined(i, k)))
+            })
+            .collect()
+    }
+
     fn name_word(&self, i: usize) -> bool {
         let Some(t) = self.tokens.get(i) else {
             return false;
         };
         !self.used[i]
+            && !self.street_name(i)
             && t.is_word()
             && t.is_capitalized()
             && !t.is_all_caps()
             && t.text.chars().count() >= 2
-            && t.text
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+            && t.is_name_shaped()
+    }
+
+    /// A known given name at token i: its nominative, whether it is a woman's, and whether
+    /// the same spelling is an ordinary word.
+    fn given_at(&self, i: usize) -> Option<(String, bool, bool)> {
+        let (name, female) = self.lex.given.get(self.norm(i))?.clone();
+        let common = self.lex.common_given.contains(&name.to_lowercase());
+        Some((name, female, common))
+    }
+
+    /// Whether the word at i is a surname the dictionary knows (in any case form), and
+    /// not also an ordinary word or a place.
+    fn known_surname(&self, i: usize) -> bool {
+        self.looked_up.get(i).is_some_and(|l| l.1)
+    }
+
+    /// Whether the word at i is a surname the dictionary knows, even one that is also an
+    /// ordinary word ("Путин", "путин" the genitive plural of "путина"): a person when
+    /// capitalised in mid-sentence.
+    fn lexicon_surname(&self, i: usize) -> bool {
+        self.looked_up.get(i).is_some_and(|l| l.2)
+    }
+
+    /// Whether the word at i names a place (in any case form) and not also a person.
+    fn is_place(&self, i: usize) -> bool {
+        self.looked_up.get(i).is_some_and(|l| l.0)
+    }
+
+    /// A lower-case particle inside a name ("бин", "фон", "де") or a hyphenated one before
+    /// its name ("аль-Хадж", "эль-Масри").
+    fn particle(&self, i: usize) -> (bool, bool) {
+        let t = self.text_at(i);
+        let joined = t.split_once('-').is_some_and(|(p, rest)| {
+            NAME_PARTICLES.contains(&p) && rest.chars().next().is_some_and(char::is_uppercase)
+        });
+        (NAME_PARTICLES.contains(&t), joined)
+    }
+
+    /// The word at i stands alone in quotation marks.
+    fn quoted(&self, i: usize) -> bool {
+        i > 0
+            && matches!(self.text_at(i - 1), "«" | "\"" | "„" | "“")
+            && matches!(self.text_at(i + 1), "»" | "\"" | "“" | "”")
+    }
+
+    /// The word at i may be part of a person's name in a run of capitalised words.
+    fn run_word(&self, i: usize) -> bool {
+        (self.name_word(i)
+            && self.tokens[i].is_cyrillic()
+            && !self.is_place(i)
+            && (!adjective_shaped(self.norm(i)) || self.known_surname(i)))
+            || (!self.used.get(i).copied().unwrap_or(true) && self.particle(i).1)
     }
 
     fn persons(&mut self, chars: &[char]) {
-        let mut surnames: HashSet<String> = HashSet::new();
         let role_ends: HashSet<usize> = self
             .mentions
             .iter()
@@ -844,22 +1095,23 @@ impl Finder {
                 if let Some((end, init)) = self.initials(i + 1) {
                     // "Robert F. Kennedy": a given name, a middle initial, a surname.
                     if self.lex.given.contains_key(self.norm(i)) && self.name_word(end) {
-                        surnames.insert(self.norm(end).to_string());
                         let lemma = format!("{} {init} {}", self.text_at(i), self.text_at(end));
                         self.add(Kind::Person, i, end + 1, lemma, None, chars);
                         i = end + 1;
                         continue;
                     }
                     let lemma = format!("{} {init}", surname_lemma(self.text_at(i), None));
-                    surnames.insert(self.norm(i).to_string());
                     self.add(Kind::Person, i, end, lemma, None, chars);
                     i = end;
                     continue;
                 }
             }
             if let Some((end, init)) = self.initials(i) {
-                if self.name_word(end) {
-                    surnames.insert(self.norm(end).to_string());
+                // "Б. Почтовая" is a street (Большая), not a person.
+                if self.name_word(end)
+                    && (!adjective_shaped(self.norm(end)) || self.known_surname(end))
+                    && !self.is_place(end)
+                {
                     let lemma = format!("{init} {}", surname_lemma(self.text_at(end), None));
                     self.add(Kind::Person, i, end + 1, lemma, None, chars);
                     i = end + 1;
@@ -868,7 +1120,7 @@ impl Finder {
             }
             // Given [Patronymic] [Surname], or Surname Given Patronymic.
             if self.name_word(i) {
-                if let Some((given, female)) = self.lex.given.get(self.norm(i)).cloned() {
+                if let Some((given, female, _)) = self.given_at(i) {
                     let mut end = i + 1;
                     let mut parts = vec![given];
                     let mut gender = Some(female);
@@ -879,17 +1131,34 @@ impl Finder {
                             end += 1;
                         }
                     }
-                    if self.name_word(end) && !self.lex.given.contains_key(self.norm(end)) {
-                        surnames.insert(self.norm(end).to_string());
+                    if self.name_word(end)
+                        && !self.is_place(end)
+                        && (!self.lex.given.contains_key(self.norm(end)) || self.known_surname(end))
+                    {
                         parts.push(surname_lemma(self.text_at(end), gender));
                         end += 1;
-                    } else if parts.len() == 2
-                        && i > 0
-                        && self.name_word(i - 1)
-                        && !self.lex.given.contains_key(self.norm(i - 1))
-                    {
-                        // Соколова Вера Андреевна
-                        surnames.insert(self.norm(i - 1).to_string());
+                        // Names of more parts: "Реджеп Тайип Эрдоган", "Марин Ле Пен",
+                        // "Хуан Пабло Монтойя".
+                        if parts.len() == 2 {
+                            while parts.len() < 4 && end < self.tokens.len() {
+                                let next_ok = self.tokens.get(end + 1).is_none_or(|t| {
+                                    !t.is_word() || !t.is_capitalized() || self.run_word(end + 1)
+                                });
+                                if self.run_word(end)
+                                    && self.name_word(end)
+                                    && !self.tokens[end].after_newline
+                                    && next_ok
+                                {
+                                    parts.push(self.text_at(end).to_string());
+                                    end += 1;
+                                } else {
+                                    break;
+                                }
+                            }
+                        }
+                    } else if parts.len() == 2 && i > 0 && self.name_word(i - 1) {
+                        // "Соколова Вера Андреевна"; "Арнольд Болеслав Константинович", where
+                        // a word that could be a given name is the surname.
                         let lemma = format!(
                             "{} {}",
                             surname_lemma(self.text_at(i - 1), gender),
@@ -899,7 +1168,7 @@ impl Finder {
                         i = end;
                         continue;
                     }
-                    // A given name alone is too weak a sign; with a patronymic or surname it is a person.
+                    // A given name alone is weaker; it is taken below.
                     if end > i + 1 {
                         self.add(Kind::Person, i, end, parts.join(" "), None, chars);
                         i = end;
@@ -907,14 +1176,23 @@ impl Finder {
                     }
                 }
             }
-            // Title or role before a surname: "генерал Судоплатов", "резидентом Морозовым", "Mr. Oswald".
+            // Title or office before a name: "генерал Судоплатов", "резидентом Морозовым",
+            // "Mr. Oswald".
             if self.name_word(i) && i > 0 {
                 let mut k = i - 1;
-                if self.text_at(k) == "." && k > 0 {
+                let abbreviated = self.text_at(k) == "." && k > 0;
+                if abbreviated {
                     k -= 1;
                 }
+                // After a full stop only an abbreviated title counts ("Mr.", "тов."):
+                // "...полковник. Адрес:" ends one sentence and starts another.
                 let titled = dict::PERSON_TITLES.contains(&self.norm(k))
-                    || dict::POSITIONS.iter().any(|p| {
+                    && (!abbreviated || self.norm(k).chars().count() <= 4);
+                // An office ("глава", "директор") is as often followed by what it heads,
+                // in the genitive ("глава Роскосмоса", "лидер Меджлиса"), as by a name.
+                let office = !abbreviated
+                    && self.tokens[i].is_cyrillic()
+                    && dict::POSITIONS.iter().any(|p| {
                         self.norm(k)
                             .strip_prefix(p)
                             .is_some_and(|rest| NOUN_ENDINGS.contains(&rest))
@@ -924,10 +1202,14 @@ impl Finder {
                 let after_role = role_ends.contains(&i)
                     && self.tokens[i].is_cyrillic()
                     && !self.tokens[i].after_newline;
-                let is_place = Self::place_candidates(self.norm(i))
-                    .iter()
-                    .any(|c| self.lex.places.contains_key(c.as_str()));
-                if (titled || after_role) && !adjective_shaped(self.norm(i)) && !is_place {
+                let name_like = self.lex.given.contains_key(self.norm(i))
+                    || self.known_surname(i)
+                    || surname_shaped(self.norm(i));
+                let genitive_head = !name_like && self.norm(i).ends_with(['а', 'я', 'и', 'ы']);
+                if (titled || ((office || after_role) && !genitive_head))
+                    && !adjective_shaped(self.norm(i))
+                    && !self.is_place(i)
+                {
                     let mut end = i + 1;
                     while end < i + 3 && self.name_word(end) && !adjective_shaped(self.norm(end)) {
                         end += 1;
@@ -935,7 +1217,6 @@ impl Finder {
                     let words: Vec<String> = (i..end)
                         .map(|j| surname_lemma(self.text_at(j), Some(false)))
                         .collect();
-                    surnames.insert(self.norm(end - 1).to_string());
                     self.add(Kind::Person, i, end, words.join(" "), None, chars);
                     i = end;
                     continue;
@@ -943,97 +1224,206 @@ impl Finder {
             }
             i += 1;
         }
-        // Two capitalised Cyrillic words in mid-sentence, neither a place nor a service:
-        // Russian capitalises little else, so they are a name ("Наото Кан", "Крис Хелмбрехт").
-        let mut i = 1;
+        self.name_runs(chars);
+        self.lone_names(chars);
+        self.names_in_brackets(chars);
+        self.repeated_names(chars);
+    }
+
+    /// Runs of two to four capitalised Cyrillic words in mid-sentence, neither places nor
+    /// services: Russian capitalises little else, so they are names ("Наото Кан", "Аун Сан
+    /// Су Чжи", "Усамы бин Ладена").
+    fn name_runs(&mut self, chars: &[char]) {
+        let mut i = 0;
         while i + 1 < self.tokens.len() {
-            let word = |k: usize| {
-                self.name_word(k)
-                    && self.tokens[k].is_cyrillic()
-                    && !adjective_shaped(self.norm(k))
-                    && !Self::place_candidates(self.norm(k))
-                        .iter()
-                        .any(|c| self.lex.places.contains_key(c.as_str()))
-            };
-            if !word(i) {
+            if !self.name_word(i) || !self.run_word(i) {
                 i += 1;
                 continue;
             }
-            // Up to three words ("Реджеп Тайип Эрдоган"), on one line.
+            // Up to four words on one line, with particles between them.
             let mut end = i + 1;
-            while end < i + 3 && word(end) && !self.tokens[end].after_newline {
-                end += 1;
+            let mut words = 1;
+            while words < 4 && !self.tokens.get(end).is_none_or(|t| t.after_newline) {
+                if self.run_word(end) {
+                    end += 1;
+                } else if self.particle(end).0 && self.run_word(end + 1) {
+                    end += 2;
+                } else {
+                    break;
+                }
+                words += 1;
             }
-            // At a sentence start every word is capitalised: only a run ending in a
-            // surname-shaped word ("Мустафа Джемилев") is taken there.
-            if self.sentence_start(i) && !surname_shaped(self.norm(end - 1)) {
+            if words < 2 {
                 i += 1;
                 continue;
             }
-            // "главы Роскосмоса Анатолий Перминов": a first word in the genitive of a
-            // three-word run belongs to what comes before.
-            if end - i == 3
+            // A word before a known given name that is not a name itself belongs to what
+            // comes before ("Роскосмоса Анатолий Перминов", "Смерть Егора").
+            let mut from = i;
+            let office = dict::PERSON_TITLES.contains(&self.norm(i))
+                || dict::POSITIONS.iter().any(|p| {
+                    self.norm(i)
+                        .strip_prefix(p)
+                        .is_some_and(|rest| NOUN_ENDINGS.contains(&rest))
+                });
+            if office {
+                // "Президент Саркози": the office is not part of the name.
+                from = i + 1;
+            } else if !self.lex.given.contains_key(self.norm(i))
+                && !self.known_surname(i)
+                && self.given_at(i + 1).is_some_and(|g| !g.2)
+            {
+                from = i + 1;
+            } else if end - i == 3
                 && !self.lex.given.contains_key(self.norm(i))
+                && !self.known_surname(i)
                 && self.norm(i).ends_with(['а', 'я', 'и', 'ы'])
             {
-                i += 1;
+                // "главы Химок Владимира": a first word in the genitive of a three-word run.
+                from = i + 1;
             }
-            if end - i >= 2
-                && self
-                    .tokens
-                    .get(end)
-                    .is_none_or(|t| !t.is_word() || !t.is_capitalized())
-            {
-                surnames.insert(self.norm(end - 1).to_string());
-                let lemma = (i..end)
+            // At a sentence start every word is capitalised: a run is taken there only when
+            // it begins with a given name or ends with a surname.
+            // "Позже Берия уехал": an adverb before a surname is not a given name.
+            let last = end - 1;
+            let surname_last = surname_shaped(self.norm(last)) || self.known_surname(last);
+            let name_first = self.given_at(from).is_some_and(|g| !g.2)
+                || (surname_last && (surname_shaped(self.norm(i)) || self.known_surname(i)));
+            if self.sentence_start(i) && from == i && !name_first {
+                i += 1;
+                continue;
+            }
+            let next_capital = self
+                .tokens
+                .get(end)
+                .is_some_and(|t| t.is_word() && t.is_capitalized());
+            if end - from >= 2 && !next_capital && self.free(from, end) {
+                let lemma = (from..end)
                     .map(|k| self.text_at(k))
                     .collect::<Vec<_>>()
                     .join(" ");
-                self.add(Kind::Person, i, end, lemma, None, chars);
+                self.add(Kind::Person, from, end, lemma, None, chars);
                 i = end;
                 continue;
             }
             i += 1;
         }
-        // A word shaped like a Russian surname (Иванов, Соколовой, Троцкого), not at the
-        // start of a sentence, is a person even alone.
-        for i in 1..self.tokens.len() {
-            if !self.name_word(i) || !self.tokens[i].is_cyrillic() || self.sentence_start(i) {
+    }
+
+    /// One word alone that is a person: a surname the dictionary knows, a word shaped like
+    /// a Russian surname between words in lower case, a given name.
+    fn lone_names(&mut self, chars: &[char]) {
+        for i in 0..self.tokens.len() {
+            if !self.name_word(i) || !self.tokens[i].is_cyrillic() || self.is_place(i) {
                 continue;
             }
-            let place = Self::place_candidates(self.norm(i))
-                .iter()
-                .any(|c| self.lex.places.contains_key(c.as_str()));
-            // Adjectives share the -ский endings, so only -ов/-ев/-ин surnames count alone, and
-            // only after a word in lower case (not in a run of capitalised words: a title).
-            let after_lower = self.tokens[i - 1].is_word() && !self.tokens[i - 1].is_capitalized();
-            let before_lower = self
+            let next_capital = self
                 .tokens
                 .get(i + 1)
-                .is_none_or(|t| !t.is_word() || !t.is_capitalized());
-            if surname_shaped(self.norm(i))
-                && !place
+                .is_some_and(|t| t.is_word() && t.is_capitalized());
+            // «Спартак», «Орион»: one word in quotes names a team, a ship, a firm.
+            if next_capital || self.quoted(i) {
+                continue;
+            }
+            let start = self.sentence_start(i);
+            // Adjectives share the -ский endings, so only -ов/-ев/-ин surnames count by
+            // shape, and only after a word in lower case or inside a list.
+            let after_lower = i > 0
+                && ((self.tokens[i - 1].is_word() && !self.tokens[i - 1].is_capitalized())
+                    || matches!(self.text_at(i - 1), "(" | ","));
+            let shaped = !start
                 && after_lower
-                && before_lower
-                && !self.lex.given.contains_key(self.norm(i))
-            {
-                surnames.insert(self.norm(i).to_string());
+                && surname_shaped(self.norm(i))
+                && !self.lex.given.contains_key(self.norm(i));
+            if shaped || self.known_surname(i) || (!start && self.lexicon_surname(i)) {
                 let lemma = surname_lemma(self.text_at(i), None);
                 self.add(Kind::Person, i, i + 1, lemma, None, chars);
+                continue;
+            }
+            if let Some((given, _, common)) = self.given_at(i) {
+                let ordinary = common || self.lex.common_forms.contains(self.norm(i));
+                if (!ordinary || !start) && self.text_at(i).chars().count() >= 3 {
+                    self.add(Kind::Person, i, i + 1, given, None, chars);
+                }
             }
         }
-        // A surname met in a full mention names the same person alone, in any case.
-        let lemmas: HashSet<String> = surnames
+    }
+
+    /// A name in Latin letters in brackets after a person's name in Cyrillic: "Джошуа
+    /// Вольф (Joshua Wolf)".
+    fn names_in_brackets(&mut self, chars: &[char]) {
+        let ends: Vec<usize> = self
+            .mentions
             .iter()
-            .map(|s| surname_lemma(s, Some(false)))
+            .filter(|(m, _, _)| m.kind == Kind::Person)
+            .map(|(_, _, to)| *to)
             .collect();
-        for i in 0..self.tokens.len() {
-            if self.name_word(i) && self.tokens[i].is_capitalized() {
-                let n = self.norm(i);
-                if surnames.contains(n) || lemmas.contains(&surname_lemma(n, Some(false))) {
-                    let lemma = surname_lemma(self.text_at(i), None);
-                    self.add(Kind::Person, i, i + 1, lemma, None, chars);
+        for e in ends {
+            if self.text_at(e) != "(" {
+                continue;
+            }
+            let mut k = e + 1;
+            while k < e + 6
+                && self.tokens.get(k).is_some_and(|t| {
+                    !self.used[k]
+                        && t.is_word()
+                        && !t.is_cyrillic()
+                        && (t.is_capitalized() || self.particle(k).0 || self.particle(k).1)
+                })
+            {
+                k += 1;
+            }
+            if k > e + 1 && self.text_at(k) == ")" && self.tokens[e + 1].is_capitalized() {
+                let lemma = (e + 1..k)
+                    .map(|j| self.text_at(j))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.add(Kind::Person, e + 1, k, lemma, None, chars);
+            }
+        }
+    }
+
+    /// A name met in a person's mention names the same person alone, in any case:
+    /// "Марк Цукерберг ... Цукербергу", "Виктор Бут ... Виктором".
+    fn repeated_names(&mut self, chars: &[char]) {
+        // Only names with support spread: a mention with a known given name, a patronymic
+        // or initials in it, or a surname the dictionary knows or whose shape is Russian. A
+        // bare run of capitals ("Главка Наркомата") may be a mistake, and must not spread.
+        let mut stems: HashSet<String> = HashSet::new();
+        for (m, from, to) in &self.mentions {
+            if m.kind != Kind::Person {
+                continue;
+            }
+            let words = (*from..*to).filter(|&k| self.tokens[k].is_word()).count();
+            let all_oblique = (*from..*to)
+                .filter(|&k| self.tokens[k].is_word())
+                .all(|k| self.norm(k).ends_with(['а', 'я', 'ы', 'и']));
+            let supported = (words >= 2 && !all_oblique)
+                || (*from..*to).any(|k| {
+                    self.lex.given.contains_key(self.norm(k))
+                        || patronymic(self.norm(k)).is_some()
+                        || self.is_initial(k)
+                });
+            for k in *from..*to {
+                let t = &self.tokens[k];
+                let surname = self.known_surname(k) || surname_shaped(&t.norm);
+                if t.is_capitalized() && t.text.chars().count() >= 3 && (supported || surname) {
+                    stems.insert(case_stem(&t.norm).to_string());
                 }
+            }
+        }
+        for i in 0..self.tokens.len() {
+            if self.name_word(i)
+                && self.text_at(i).chars().count() >= 3
+                && stems.contains(case_stem(self.norm(i)))
+                && !self.is_place(i)
+                && !self.quoted(i)
+            {
+                let lemma = match self.given_at(i) {
+                    Some((given, _, _)) => given,
+                    None => surname_lemma(self.text_at(i), None),
+                };
+                self.add(Kind::Person, i, i + 1, lemma, None, chars);
             }
         }
     }

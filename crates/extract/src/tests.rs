@@ -179,3 +179,49 @@ proptest::proptest! {
         }
     }
 }
+
+fn person_texts(text: &str) -> Vec<String> {
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    find(&e, Kind::Person)
+        .iter()
+        .map(|m| m.text.clone())
+        .collect()
+}
+
+#[test]
+fn surnames_and_given_names_alone_from_the_lexicon() {
+    let persons = person_texts(
+        "Вчера Путин встретился с Назарбаевым в Минске. Позже к ним присоединилась Раиса. Вера в успех крепла.",
+    );
+    assert_eq!(persons, ["Путин", "Назарбаевым", "Раиса"], "{persons:?}");
+}
+
+#[test]
+fn offices_streets_quotes_and_countries_are_not_persons() {
+    let persons = person_texts(
+        "Глава Роскосмоса Анатолий Перминов заявил, что лидер Меджлиса приедет. \
+         Адрес: ул. Почтовая, д. 5; Померанцев пер., д. 3. Болельщики «Спартака» собрались. \
+         Туристы из Нидерландов и Дании уехали.",
+    );
+    assert_eq!(persons, ["Анатолий Перминов"], "{persons:?}");
+}
+
+#[test]
+fn names_repeat_in_other_cases_and_in_latin_brackets() {
+    let persons = person_texts(
+        "Основатель сети Марк Цукерберг (Mark Zuckerberg) ответил. Слово «face» ушло к Цукербергу. \
+         Премьер-министр Турции Реджеп Тайип Эрдоган прибыл; на встрече с Эрдоганом говорили о газе.",
+    );
+    assert_eq!(
+        persons,
+        [
+            "Марк Цукерберг",
+            "Mark Zuckerberg",
+            "Цукербергу",
+            "Реджеп Тайип Эрдоган",
+            "Эрдоганом"
+        ],
+        "{persons:?}"
+    );
+}

@@ -16,33 +16,64 @@ pub struct Token {
     pub end: usize,
     /// Whether a line break precedes it.
     pub after_newline: bool,
+    /// Starts with a letter or digit (see `is_word`).
+    word: bool,
+    /// Starts with a capital (see `is_capitalized`).
+    capitalized: bool,
+    /// Letters, hyphens and apostrophes only (see `is_name_shaped`).
+    name_shaped: bool,
+    /// Every letter a capital, at least two letters (see `is_all_caps`).
+    all_caps: bool,
+    /// Cyrillic letters make up at least half of its letters (see `is_cyrillic`).
+    cyrillic: bool,
 }
 
 impl Token {
     /// Letters or digits (not punctuation).
     pub fn is_word(&self) -> bool {
-        self.text
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric())
+        self.word
     }
 
     /// Starts with a capital letter.
     pub fn is_capitalized(&self) -> bool {
-        self.text.chars().next().is_some_and(|c| c.is_uppercase())
+        self.capitalized
+    }
+
+    /// Made of letters, with perhaps a hyphen or an apostrophe: the shape of a name.
+    pub fn is_name_shaped(&self) -> bool {
+        self.name_shaped
     }
 
     /// Every letter is a capital (and there are at least two letters).
     pub fn is_all_caps(&self) -> bool {
-        let letters: Vec<char> = self.text.chars().filter(|c| c.is_alphabetic()).collect();
-        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+        self.all_caps
     }
 
     /// Cyrillic letters make up most of it.
     pub fn is_cyrillic(&self) -> bool {
-        let letters: Vec<char> = self.text.chars().filter(|c| c.is_alphabetic()).collect();
-        !letters.is_empty()
-            && letters.iter().filter(|c| is_cyrillic(**c)).count() * 2 >= letters.len()
+        self.cyrillic
+    }
+
+    fn new(text: String, norm: String, start: usize, end: usize, after_newline: bool) -> Self {
+        let (mut letters, mut capitals, mut cyrillic) = (0usize, 0usize, 0usize);
+        for c in text.chars().filter(|&c| is_letter(c)) {
+            letters += 1;
+            capitals += usize::from(c.is_uppercase());
+            cyrillic += usize::from(is_cyrillic(c));
+        }
+        let first = text.chars().next();
+        Token {
+            word: first.is_some_and(|c| is_letter(c) || c.is_numeric()),
+            capitalized: first.is_some_and(char::is_uppercase),
+            name_shaped: text.chars().all(|c| is_letter(c) || c == '-' || c == '\''),
+            text,
+            norm,
+            start,
+            end,
+            after_newline,
+            all_caps: letters >= 2 && capitals == letters,
+            cyrillic: letters > 0 && cyrillic * 2 >= letters,
+        }
     }
 }
 
@@ -51,15 +82,31 @@ pub fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
 }
 
+/// `char::is_alphabetic` with the common scripts first: the general lookup is slow, and
+/// extraction asks it of every character.
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else if is_cyrillic(c) {
+        // U+0482..U+0489 are a sign and combining marks; the rest of the block is letters.
+        !matches!(c, '\u{0482}'..='\u{0489}')
+    } else {
+        c.is_alphabetic()
+    }
+}
+
 fn normalize_word(text: &str) -> String {
     let lower: String = text
         .chars()
         .flat_map(char::to_lowercase)
         .map(|c| if c == 'ё' { 'е' } else { c })
         .collect();
-    let letters: Vec<char> = lower.chars().filter(|c| c.is_alphabetic()).collect();
-    let cyr = letters.iter().filter(|c| is_cyrillic(**c)).count();
-    if cyr > 0 && cyr * 2 >= letters.len() {
+    let (mut letters, mut cyr) = (0usize, 0usize);
+    for c in lower.chars().filter(|&c| is_letter(c)) {
+        letters += 1;
+        cyr += usize::from(is_cyrillic(c));
+    }
+    if cyr > 0 && cyr * 2 >= letters && cyr < letters {
         lower
             .chars()
             .map(|c| {
@@ -76,7 +123,7 @@ fn normalize_word(text: &str) -> String {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\u{00AD}' || c == '\u{0301}'
+    is_letter(c) || c.is_numeric() || c == '\u{00AD}' || c == '\u{0301}'
 }
 
 /// Splits text into tokens.
@@ -120,21 +167,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 }
                 break;
             }
-            out.push(Token {
-                norm: normalize_word(&word),
-                text: word,
-                start,
-                end: i,
-                after_newline: newline,
-            });
+            let norm = normalize_word(&word);
+            out.push(Token::new(word, norm, start, i, newline));
         } else {
-            out.push(Token {
-                text: c.to_string(),
-                norm: c.to_string(),
-                start: i,
-                end: i + 1,
-                after_newline: newline,
-            });
+            out.push(Token::new(c.to_string(), c.to_string(), i, i + 1, newline));
             i += 1;
         }
         newline = false;
