@@ -241,7 +241,8 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
     ExtractText {
         /// The file (any encoding Kartoteka reads).
         file: PathBuf,
-        /// The language: ru, en or auto (both are always looked for; kept for scripts).
+        /// The language: auto looks for Russian and English mentions; ru keeps only those
+        /// in Cyrillic, en only those in Latin letters (cover names are kept either way).
         #[arg(long, default_value = "auto")]
         lang: String,
         /// Print JSON: {"mentions": [{"kind", "text", "lemma", "start", "end"}], "relations": [...]}.
@@ -1189,14 +1190,17 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::ExtractText { file, lang, json } => {
-            if !matches!(lang.as_str(), "ru" | "en" | "auto") {
-                return Err(usage(format!("--lang {lang:?}: expected ru, en or auto")));
-            }
+            let language = match lang.as_str() {
+                "auto" => kartoteka_extract::Language::Auto,
+                "ru" => kartoteka_extract::Language::Russian,
+                "en" => kartoteka_extract::Language::English,
+                _ => return Err(usage(format!("--lang {lang:?}: expected ru, en or auto"))),
+            };
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let decoded = kartoteka_text::decode(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let found = kartoteka_extract::extract(&decoded.text);
+            let found = kartoteka_extract::extract_in(&decoded.text, language);
             if json {
                 output::print_json(&found)?;
             } else {

@@ -56,6 +56,45 @@ fn mentions_come_with_character_offsets_into_the_decoded_text() {
     );
 
     run(&["extract-text", "--lang", "de"], &file).code(2);
+
+    // A Russian file quoting an English one: --lang keeps the mentions in its script, and
+    // the cover names in any.
+    let mixed = dir.path().join("mixed.txt");
+    std::fs::write(
+        &mixed,
+        "Агент «ХОЛА» встречался с Иваном Петровым. Mr. Oswald met source HOMER in Dallas.",
+    )
+    .unwrap();
+    let texts = |lang: &str| -> Vec<String> {
+        let out = json(
+            assert_cmd::Command::cargo_bin("kartoteka")
+                .unwrap()
+                .args(["extract-text", "--json", "--lang", lang])
+                .arg(&mixed),
+        );
+        out["mentions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (auto, ru, en) = (texts("auto"), texts("ru"), texts("en"));
+    for name in ["Иваном Петровым", "Oswald", "ХОЛА", "HOMER"] {
+        assert!(auto.contains(&name.to_string()), "{name}: {auto:?}");
+    }
+    assert!(
+        ru.contains(&"Иваном Петровым".to_string()) && !ru.contains(&"Oswald".to_string()),
+        "{ru:?}"
+    );
+    assert!(
+        en.contains(&"Oswald".to_string()) && !en.contains(&"Иваном Петровым".to_string()),
+        "{en:?}"
+    );
+    assert!(
+        ru.contains(&"HOMER".to_string()) && en.contains(&"ХОЛА".to_string()),
+        "{ru:?} {en:?}"
+    );
     run(&["extract-text"], &dir.path().join("absent.txt")).code(1);
 }
 

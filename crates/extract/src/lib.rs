@@ -1668,6 +1668,55 @@ impl Finder {
     }
 }
 
+/// The language a text is known to be in, when the caller knows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Language {
+    /// Russian and English both looked for, word by word by script (the default).
+    #[default]
+    Auto,
+    /// Russian: mentions written in Latin letters are left out, except cover names.
+    Russian,
+    /// English: mentions written in Cyrillic are left out, except cover names.
+    English,
+}
+
+/// Finds the mentions in a text known to be in one language: as `extract`, keeping only
+/// the mentions written in that language's script (cover names are kept in any script,
+/// since a Western file quotes KGB names and a KGB file Western ones).
+pub fn extract_in(text: &str, language: Language) -> Extraction {
+    let all = extract(text);
+    let keep = |m: &Mention| {
+        let cyrillic = m.text.chars().any(tokens::is_cyrillic);
+        m.kind == Kind::CoverName
+            || match language {
+                Language::Auto => true,
+                Language::Russian => cyrillic || !m.text.chars().any(|c| c.is_alphabetic()),
+                Language::English => !cyrillic,
+            }
+    };
+    // Relations refer to mentions by index: renumber them, dropping those that lose an end.
+    let mut index = vec![None; all.mentions.len()];
+    let mut mentions = Vec::new();
+    for (i, m) in all.mentions.into_iter().enumerate() {
+        if keep(&m) {
+            index[i] = Some(mentions.len());
+            mentions.push(m);
+        }
+    }
+    let relations = all
+        .relations
+        .into_iter()
+        .filter_map(|r| {
+            let (from, to) = (index[r.from]?, index[r.to]?);
+            Some(Relation { from, to, ..r })
+        })
+        .collect();
+    Extraction {
+        mentions,
+        relations,
+    }
+}
+
 /// Finds the mentions in a text and the relations its sentences state.
 pub fn extract(text: &str) -> Extraction {
     let chars: Vec<char> = text.chars().collect();
