@@ -161,6 +161,8 @@ struct Lexicon {
     /// ordinary word: not persons.
     geo: HashMap<String, bool>,
     places: HashMap<&'static str, (&'static str, &'static str)>,
+    /// The first words of place names of two words ("новая" of "новая зеландия").
+    place_first_words: HashSet<&'static str>,
     orgs: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
     roles: HashMap<String, &'static str>,
     multi_roles: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
@@ -253,7 +255,12 @@ fn lexicon() -> &'static Lexicon {
                 common_surnames.insert(g.clone());
             }
         }
+        let place_first_words = dict::PLACES
+            .iter()
+            .filter_map(|(f, _, _)| f.split_once(' ').map(|(first, _)| first))
+            .collect();
         Lexicon {
+            place_first_words,
             given,
             common_given,
             common_forms,
@@ -494,6 +501,11 @@ impl Finder {
             .map(|t| {
                 if !t.is_word() || !t.is_capitalized() {
                     return (false, false, false);
+                }
+                // The inflected lexicons are Russian; a word in Latin letters is looked up
+                // as it stands.
+                if !t.is_cyrillic() {
+                    return (lex.places.contains_key(t.norm.as_str()), false, false);
                 }
                 // A country or a town, unless the same word is a person's name in its own
                 // right ("Питер", "Каролина"); "Дании" is Denmark, not a case of "Даний".
@@ -896,7 +908,11 @@ impl Finder {
                 continue;
             }
             // Two-word names first.
-            let two = format!("{} {}", self.norm(i), self.norm(i + 1));
+            let two = if self.lex.place_first_words.contains(self.norm(i)) {
+                format!("{} {}", self.norm(i), self.norm(i + 1))
+            } else {
+                String::new()
+            };
             if let Some((name, code)) = self.lex.places.get(two.as_str()) {
                 if self.free(i, i + 2) {
                     self.add(
@@ -910,9 +926,13 @@ impl Finder {
                     continue;
                 }
             }
-            let found = Self::place_candidates(self.norm(i))
-                .into_iter()
-                .find_map(|c| self.lex.places.get(c.as_str()).copied());
+            let found = if self.tokens[i].is_cyrillic() {
+                Self::place_candidates(self.norm(i))
+                    .into_iter()
+                    .find_map(|c| self.lex.places.get(c.as_str()).copied())
+            } else {
+                self.lex.places.get(self.norm(i)).copied()
+            };
             if let Some((name, code)) = found {
                 self.add(
                     Kind::Place,
@@ -1511,10 +1531,18 @@ impl Finder {
 
     fn relations(&self, mentions: &[Mention], token_of: &[(usize, usize)]) -> Vec<Relation> {
         let mut out = Vec::new();
+        let role_ends: HashSet<usize> = mentions
+            .iter()
+            .zip(token_of)
+            .filter(|(m, _)| m.kind == Kind::Role)
+            .map(|(_, t)| t.1)
+            .collect();
+        // Mentions are in text order: each sentence's are a run found by binary search, so
+        // a long text costs no more per sentence than a short one.
         for (s, e) in self.sentences() {
-            let inside: Vec<usize> = (0..mentions.len())
-                .filter(|&m| token_of[m].0 >= s && token_of[m].1 <= e)
-                .collect();
+            let first = token_of.partition_point(|t| t.0 < s);
+            let last = token_of.partition_point(|t| t.0 < e);
+            let inside: Vec<usize> = (first..last).filter(|&m| token_of[m].1 <= e).collect();
             if inside.len() < 2 {
                 continue;
             }
@@ -1575,11 +1603,7 @@ impl Finder {
                 let recruiter = agents.iter().copied().find(|&m| {
                     let before = token_of[m].0;
                     before > 0
-                        && (matches!(self.norm(before - 1), "by")
-                            || mentions
-                                .iter()
-                                .zip(token_of)
-                                .any(|(r, t)| r.kind == Kind::Role && t.1 == before))
+                        && (matches!(self.norm(before - 1), "by") || role_ends.contains(&before))
                 });
                 if let Some(r) = recruiter {
                     // The recruit: a cover name, else the one nearest the verb.
