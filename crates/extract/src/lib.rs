@@ -752,10 +752,17 @@ impl Finder {
                 .filter(|&j| self.tokens[j].is_word())
                 .take(3)
                 .collect();
-            let trapped = before
-                .iter()
-                .take(2)
-                .any(|&j| self.stem_matches(j, dict::COVER_TRAPS));
+            // "газета «Правда»" is a newspaper; but "дело на «КАРЛА»" is a file on a person.
+            let on_person = i > 0 && matches!(self.norm(i - 1), "на" | "on");
+            let trapped = !on_person
+                && before
+                    .iter()
+                    .take(2)
+                    .any(|&j| self.stem_matches(j, dict::COVER_TRAPS));
+            // "«ТУ-104»", "«Москвич-412»": a name with a number is a model, not a person.
+            let numbered = inner
+                .clone()
+                .any(|j| self.text_at(j).chars().any(|c| c.is_ascii_digit()));
             let triggered = before.iter().any(|&j| {
                 self.stem_matches(j, dict::COVER_TRIGGERS) && !self.stem_matches(j, &["агентств"])
             });
@@ -764,7 +771,7 @@ impl Finder {
                     || self.tokens[j].is_all_caps()
                     || self.text_at(j).chars().count() == 1
             });
-            if !trapped && (triggered || caps) && self.free(i + 1, close) {
+            if !trapped && (triggered || (caps && !numbered)) && self.free(i + 1, close) {
                 let name: String =
                     span_text(chars, self.tokens[i + 1].start, self.tokens[close - 1].end);
                 self.add(Kind::CoverName, i + 1, close, name, None, chars);

@@ -47,11 +47,50 @@ The newspaper \"Izvestia\" printed the statement. |
 Издательство «Наука» выпустило сборник. |
 ";
 
-#[test]
-fn cover_names_meet_the_precision_and_recall_targets() {
+/// A second set, written after the extractor and scored before any change to it, so that
+/// its first figures say how the rules do on sentences they were not fitted to: precision
+/// 0.895, recall 0.944 (a stadium and an aircraft model taken for cover names, "дело на
+/// «КАРЛА»" missed). The traps and rules were then widened; the test now holds both sets.
+const HELD_OUT: &str = "\
+От источника «БАБУШКИ» поступили сведения. | БАБУШКИ
+Агентурное дело на «КАРЛА» заведено в 1950 г. | КАРЛА
+Оперативный псевдоним — «ТЮЛЬПАН». | ТЮЛЬПАН
+Завербован под кличкой «Бур». | Бур
+Ценный источник «СИРИУС» освещал работу министерства. | СИРИУС
+На связи у «ЗЕВСА» находились два агента. | ЗЕВСА
+Нелегалы «ВАРДО» и «МАРК» прибыли в Берлин. | ВАРДО | МАРК
+Агент «Марк» (Иванов И. И.) передал материалы. | Марк
+Вербовка «ЛЕСНИКА» была проведена в 1952 году. | ЛЕСНИКА
+Объект разработки «ТУРИСТ» выехал в Хельсинки. | ТУРИСТ
+Газета «Известия» опубликовала заметку. |
+Пароход «Смольный» ушёл в рейс. |
+Колхоз «Заря» перевыполнил план. |
+Кинотеатр «Ударник» показывал новый фильм. |
+Конфеты фабрики «Рот Фронт» продавались повсюду. |
+Стадион «ДИНАМО» был переполнен. |
+Футбольный клуб «СПАРТАК» выиграл кубок. |
+Самолёт «ТУ-104» приземлился во Внуково. |
+Операция «ЛУЧ» завершилась успешно. |
+Ансамбль «Берёзка» гастролировал в Лондоне. |
+The KGB officer, code-named GRANIT, defected in 1962. | GRANIT
+LITEMPO/8 reported on the meeting. | LITEMPO/8
+Soviet agent SONIA transmitted from Switzerland. | SONIA
+AMSPELL leaders met with their case officers. | AMSPELL
+Source TOPHAT was run by the FBI for years. | TOPHAT
+The cryptonym QKENCHANT was used for the contact. | QKENCHANT
+The source, cryptonym ROSE, reported from Ottawa. | ROSE
+The newspaper Pravda attacked the agency. |
+He stayed at the Hotel \"Moskva\" in Havana. |
+The NATO summit was held in Paris in May. |
+MEXICO CITY STATION CABLE TO DIRECTOR |
+The FBI and the USSR embassy were watched. |
+";
+
+/// Scores one labelled set: (found, false, missed, the errors).
+fn score(set: &str) -> (usize, usize, usize, Vec<String>) {
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let mut errors = Vec::new();
-    for line in LABELLED.lines() {
+    for line in set.lines() {
         let mut parts = line.split(" | ");
         let text = parts.next().unwrap().trim_end_matches(" |");
         let want: Vec<&str> = parts.map(str::trim).filter(|s| !s.is_empty()).collect();
@@ -76,9 +115,28 @@ fn cover_names_meet_the_precision_and_recall_targets() {
             }
         }
     }
+    (tp, fp, fn_, errors)
+}
+
+#[test]
+fn cover_names_meet_the_precision_and_recall_targets() {
+    let mut all = (0, 0, 0, Vec::new());
+    for (name, set) in [("labelled", LABELLED), ("held out", HELD_OUT)] {
+        let (tp, fp, fn_, errors) = score(set);
+        eprintln!(
+            "cover names, {name}: precision {:.3}, recall {:.3} ({tp} found, {fp} false, {fn_} missed)",
+            tp as f64 / (tp + fp).max(1) as f64,
+            tp as f64 / (tp + fn_).max(1) as f64
+        );
+        all.0 += tp;
+        all.1 += fp;
+        all.2 += fn_;
+        all.3.extend(errors);
+    }
+    let (tp, fp, fn_, errors) = all;
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fn_).max(1) as f64;
-    eprintln!("cover names: precision {precision:.3}, recall {recall:.3} ({tp} found, {fp} false, {fn_} missed)");
+    eprintln!("cover names, both: precision {precision:.3}, recall {recall:.3}");
     assert!(
         precision >= 0.97 && recall >= 0.95,
         "precision {precision:.3}, recall {recall:.3}:\n{}",
