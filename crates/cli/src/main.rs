@@ -249,6 +249,34 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         #[arg(long)]
         json: bool,
     },
+    /// Compare two person names, in any script, order and case, and say whether they are
+    /// one person (same), cannot be (different) or may be (unsure), with the reasons.
+    #[command(
+        name = "match-names",
+        after_help = "Examples:\n  kartoteka match-names 'Хрущёв Н. С.' 'Nikita Sergeyevich Khrushchev'\n  kartoteka match-names 'Петров Иван' 'Петрова Анна' --json"
+    )]
+    MatchNames {
+        /// The first name.
+        first: String,
+        /// The second name.
+        second: String,
+        /// Print JSON: {"verdict": "same|different|unsure", "score": F, "reasons": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Group a list of names into persons. Each line: id<TAB>name[<TAB>language[<TAB>document]];
+    /// names that share a document key may be one person written in full and in part.
+    #[command(
+        name = "cluster-names",
+        after_help = "Example:\n  printf '1\\tН. С. Хрущёв\\n2\\tKhrushchev, Nikita S.\\n' > names.tsv\n  kartoteka cluster-names names.tsv --json"
+    )]
+    ClusterNames {
+        /// The list (any encoding Kartoteka reads), or - for standard input.
+        file: PathBuf,
+        /// Print JSON: {"clusters": [["id", ...], ...]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -1189,6 +1217,53 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             Ok(EXIT_OK)
         }
+        Command::MatchNames {
+            first,
+            second,
+            json,
+        } => {
+            let m = kartoteka_names::match_names(&first, &second);
+            if json {
+                output::print_json(&m)?;
+            } else {
+                println!("{} ({:.2})", m.verdict.as_str(), m.score);
+                for r in &m.reasons {
+                    println!("  {r}");
+                }
+            }
+            Ok(0)
+        }
+        Command::ClusterNames { file, json } => {
+            let bytes = if file.as_os_str() == "-" {
+                let mut buf = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+                    .context("reading standard input")?;
+                buf
+            } else {
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?
+            };
+            let decoded = kartoteka_text::decode(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let records = name_records(&decoded.text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let clusters = kartoteka_names::cluster(&records);
+            if json {
+                let ids: Vec<Vec<&str>> = clusters
+                    .iter()
+                    .map(|c| c.iter().map(|&i| records[i].id.as_str()).collect())
+                    .collect();
+                output::print_json(&serde_json::json!({ "clusters": ids }))?;
+            } else {
+                for c in &clusters {
+                    let line: Vec<String> = c
+                        .iter()
+                        .map(|&i| format!("{} {}", records[i].id, records[i].name))
+                        .collect();
+                    println!("{}", line.join("  |  "));
+                }
+            }
+            Ok(0)
+        }
         Command::ExtractText { file, lang, json } => {
             let language = match lang.as_str() {
                 "auto" => kartoteka_extract::Language::Auto,
@@ -1393,4 +1468,39 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
     }
+}
+
+/// The lines of a `cluster-names` list: id<TAB>name[<TAB>language[<TAB>document]]. Blank
+/// lines and lines starting with # are skipped; a line without a name, or an id met twice,
+/// is an error naming the line.
+fn name_records(text: &str) -> Result<Vec<kartoteka_names::NameRecord>, String> {
+    let mut out = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let id = cols.next().unwrap_or("").trim();
+        let name = cols.next().unwrap_or("").trim();
+        if id.is_empty() || name.is_empty() {
+            return Err(format!(
+                "line {}: expected id<TAB>name[<TAB>language[<TAB>document]], got {line:?}",
+                n + 1
+            ));
+        }
+        if !ids.insert(id.to_string()) {
+            return Err(format!("line {}: id {id:?} appears twice", n + 1));
+        }
+        let language = cols.next().map(str::trim).filter(|s| !s.is_empty());
+        let document = cols.next().map(str::trim).filter(|s| !s.is_empty());
+        out.push(kartoteka_names::NameRecord {
+            id: id.to_string(),
+            name: name.to_string(),
+            language: language.map(String::from),
+            document: document.map(String::from),
+        });
+    }
+    Ok(out)
 }

@@ -1773,3 +1773,30 @@ pub fn extract(text: &str) -> Extraction {
 
 #[cfg(test)]
 mod tests;
+
+/// A given name in any case, as the lexicons know it: its nominative and whether it is a
+/// woman's ("Лаврентием" -> ("Лаврентий", false)). For name comparison outside a text.
+pub fn given_name(word: &str) -> Option<(String, bool)> {
+    let norm = word.to_lowercase().replace('ё', "е");
+    lexicon().given.get(&norm).cloned()
+}
+
+/// A patronymic in any case: its nominative and whether it is a woman's
+/// ("Сергеевичем" -> ("сергеевич", false)).
+pub fn patronymic_name(word: &str) -> Option<(String, bool)> {
+    patronymic(&word.to_lowercase().replace('ё', "е"))
+}
+
+/// A Russian surname's nominative, given the person's gender when known ("Берией" ->
+/// "Берия", "Ивановой" -> "Иванова").
+pub fn surname_nominative(word: &str, female: Option<bool>) -> String {
+    surname_lemma(word, female)
+}
+
+/// Whether the lexicon knows the word (in any case) as a surname.
+pub fn known_surname(word: &str) -> bool {
+    let norm = word.to_lowercase().replace('ё', "е");
+    surname_candidates(&norm)
+        .iter()
+        .any(|c| lexicon().surnames.contains(c))
+}

@@ -1,0 +1,540 @@
+//! Person names understood: a name in any order, script and case is parsed into its given
+//! name, patronymic, surname and initials; two names are compared part by part, across
+//! transliterations, diminutives and foreign equivalents, with the reasons for the verdict;
+//! a list of names is grouped into persons without comparing every name with every other.
+//!
+//! ```text
+//! "Хрущёв Н. С."                    surname Хрущёв, initials Н С
+//! "Nikita Sergeyevich Khrushchev"   given Nikita, patronymic Sergeyevich, surname Khrushchev
+//! "KHRUSHCHEV, Nikita S."           surname KHRUSHCHEV, given Nikita, initial S
+//! "Лаврентием Берией"               given Лаврентий, surname Берия
+//! ```
+//!
+//! A wrong "same" accuses an innocent person, so the comparison says "same" only when the
+//! name parts support it, "different" when they contradict each other, and "unsure" when
+//! there is too little to say (a surname alone, one initial).
+
+mod cluster;
+mod variants;
+
+pub use cluster::{cluster, NameRecord};
+
+use serde::Serialize;
+
+/// A person's name, parsed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PersonName {
+    /// The name as given.
+    pub original: String,
+    /// Given name, nominative where the lexicon knows the case ("Лаврентием" -> "Лаврентий").
+    pub given: Option<String>,
+    /// Patronymic, nominative ("Сергеевичем" -> "Сергеевич").
+    pub patronymic: Option<String>,
+    /// Surname, nominative.
+    pub surname: Option<String>,
+    /// Initials, in order: the given name's, then the patronymic's (or a middle name's).
+    pub initials: Vec<String>,
+    /// A woman's name (known from the given name, patronymic or surname form).
+    pub female: Option<bool>,
+}
+
+/// What a comparison concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The name parts agree and say enough.
+    Same,
+    /// A part contradicts (another given name, another surname, the other sex).
+    Different,
+    /// Nothing contradicts, but too little agrees to say.
+    Unsure,
+}
+
+impl Verdict {
+    /// The word used in JSON and on the terminal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Same => "same",
+            Verdict::Different => "different",
+            Verdict::Unsure => "unsure",
+        }
+    }
+}
+
+/// A comparison of two names: verdict, a score in 0..=1 and the reasons, in words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NameMatch {
+    /// The conclusion.
+    pub verdict: Verdict,
+    /// How strongly the parts agree (1 = every part the same).
+    pub score: f64,
+    /// Why: one line per part compared.
+    pub reasons: Vec<String>,
+}
+
+fn is_cyrillic_word(w: &str) -> bool {
+    w.chars().any(kartoteka_text::is_cyrillic)
+}
+
+/// Latin letters a romanisation may begin a Cyrillic letter with.
+fn latin_starts(c: char) -> &'static str {
+    match c {
+        'а' => "a",
+        'б' => "b",
+        'в' => "vw",
+        'г' => "gh",
+        'д' => "d",
+        'е' => "eyj",
+        'ё' => "yje",
+        'ж' => "zjs",
+        'з' => "zs",
+        'и' => "iy",
+        'й' => "yji",
+        'к' => "kc",
+        'л' => "l",
+        'м' => "m",
+        'н' => "n",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'у' => "uo",
+        'ф' => "fp",
+        'х' => "khcx",
+        'ц' => "tcz",
+        'ч' => "ct",
+        'ш' => "sc",
+        'щ' => "s",
+        'э' => "e",
+        'ю' => "yjio",
+        'я' => "yji",
+        _ => "",
+    }
+}
+
+/// Whether an initial fits a name part (the same first letter, across scripts: "Н." fits
+/// "Nikita", "Kh." fits "Хрущёв").
+fn initial_fits(initial: &str, name: &str) -> bool {
+    let first = |s: &str| {
+        s.chars()
+            .next()
+            .map(|c| c.to_lowercase().next().unwrap_or(c))
+    };
+    let (Some(i), Some(n)) = (first(initial), first(name)) else {
+        return false;
+    };
+    if i == n {
+        return true;
+    }
+    let set = |c: char| -> String {
+        if kartoteka_text::is_cyrillic(c) {
+            latin_starts(c).to_string()
+        } else {
+            c.to_string()
+        }
+    };
+    let (si, sn) = (set(i), set(n));
+    si.chars().any(|c| sn.contains(c))
+}
+
+/// Whether two given names are one: the same in any case or script, or a diminutive or
+/// foreign form of the other. Returns the reason.
+fn given_match(a: &str, b: &str) -> Option<String> {
+    let (la, lb) = (
+        a.to_lowercase().replace('ё', "е"),
+        b.to_lowercase().replace('ё', "е"),
+    );
+    if la == lb {
+        return Some(format!("given name {a} = {b}"));
+    }
+    let ga = variants::groups_of(&la);
+    let gb = variants::groups_of(&lb);
+    if let Some(g) = ga.iter().find(|g| gb.contains(g)) {
+        return Some(format!("given name {a} = {b} (forms of {})", title(g)));
+    }
+    if shares_key(a, b) {
+        return Some(format!("given name {a} = {b} (transliteration)"));
+    }
+    None
+}
+
+fn title(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Whether two words share a transliteration key (the same name in two scripts or
+/// romanisations).
+fn shares_key(a: &str, b: &str) -> bool {
+    let ka = kartoteka_text::translit_keys(a);
+    kartoteka_text::translit_keys(b)
+        .iter()
+        .any(|k| ka.contains(k))
+}
+
+/// The sex a Russian surname's nominative form says, if any ("Петрова", "Petrova",
+/// "Троцкая" are women's; "Петров", "Trotsky" men's; "Шевченко" says nothing).
+fn surname_sex(surname: &str) -> Option<bool> {
+    let l = surname.to_lowercase().replace('ё', "е");
+    const FEMALE: &[&str] = &[
+        "ова", "ева", "ина", "ына", "ская", "цкая", "ova", "eva", "ina", "yna", "skaya", "skaja",
+        "skaia", "ska", "tskaya", "owa", "ewa",
+    ];
+    const MALE: &[&str] = &[
+        "ов", "ев", "ин", "ын", "ский", "цкий", "ov", "ev", "in", "yn", "sky", "skiy", "skij",
+        "ski", "off", "ow", "ew", "iy", "ij",
+    ];
+    if FEMALE.iter().any(|e| l.ends_with(e)) {
+        Some(true)
+    } else if MALE.iter().any(|e| l.ends_with(e)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Latin patronymics: "Sergeyevich", "Sergejewitsch", "Siergiejewicz", "Sergeevna".
+fn latin_patronymic(w: &str) -> Option<bool> {
+    let l = w.to_lowercase();
+    if ["ovna", "evna", "ichna", "owna", "ewna"]
+        .iter()
+        .any(|e| l.ends_with(e))
+    {
+        return Some(true);
+    }
+    if [
+        "ovich", "evich", "ovitch", "evitch", "owitsch", "ewitsch", "owicz", "ewicz", "ich",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
+        && l.chars().count() > 5
+    {
+        return Some(false);
+    }
+    None
+}
+
+/// One token of a name, classified.
+#[derive(Debug)]
+enum Part {
+    Initials(Vec<String>),
+    Word(String),
+}
+
+fn split_parts(name: &str) -> (Vec<Part>, Option<usize>) {
+    let mut parts = Vec::new();
+    let mut comma_after = None;
+    for raw in name.split_whitespace() {
+        let had_comma = raw.ends_with(',');
+        let token =
+            raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '-' && c != '\'');
+        let token = token.trim_start_matches('.');
+        if token.is_empty() {
+            continue;
+        }
+        // "Н.С.", "N.S.", "Н.", "Kh.", "Yu.": initials.
+        let pieces: Vec<&str> = token.split('.').filter(|p| !p.is_empty()).collect();
+        let short = |p: &str| {
+            let n = p.chars().count();
+            p.chars().next().is_some_and(char::is_uppercase)
+                && (n == 1 || (n == 2 && p.chars().nth(1).is_some_and(char::is_lowercase)))
+        };
+        let initials = (token.contains('.') || token.chars().count() == 1)
+            && !pieces.is_empty()
+            && pieces.iter().all(|p| short(p));
+        if initials {
+            parts.push(Part::Initials(
+                pieces.iter().map(|p| p.to_string()).collect(),
+            ));
+        } else {
+            parts.push(Part::Word(token.trim_end_matches('.').to_string()));
+        }
+        if had_comma && comma_after.is_none() {
+            comma_after = Some(parts.len());
+        }
+    }
+    (parts, comma_after)
+}
+
+/// Parses a person's name in any order, script and case.
+pub fn parse(name: &str) -> PersonName {
+    let (parts, comma_after) = split_parts(name);
+    let mut out = PersonName {
+        original: name.to_string(),
+        ..PersonName::default()
+    };
+    let mut words: Vec<String> = Vec::new();
+    for p in &parts {
+        match p {
+            Part::Initials(i) => out.initials.extend(i.iter().cloned()),
+            Part::Word(w) => words.push(w.clone()),
+        }
+    }
+    if words.is_empty() {
+        return out;
+    }
+    // The patronymic says the sex and where the given name is (just before it).
+    let patronymic_at = words.iter().position(|w| {
+        if is_cyrillic_word(w) {
+            kartoteka_extract::patronymic_name(w).is_some()
+        } else {
+            latin_patronymic(w).is_some()
+        }
+    });
+    let all_caps = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+    };
+    let given_known =
+        |w: &str| kartoteka_extract::given_name(w).is_some() || !variants::groups_of(w).is_empty();
+    let surname_at: usize = if let Some(c) = comma_after.filter(|&c| c >= 1 && c <= parts.len()) {
+        // "KHRUSHCHEV, Nikita S.": the surname comes before the comma.
+        let words_before = parts[..c]
+            .iter()
+            .filter(|p| matches!(p, Part::Word(_)))
+            .count();
+        words_before.saturating_sub(1)
+    } else if words.len() == 1 {
+        // One word: a given name alone ("Donald") or a surname alone ("Trump", "Иванов И.").
+        if given_known(&words[0]) && out.initials.is_empty() {
+            usize::MAX
+        } else {
+            0
+        }
+    } else if let Some(caps) = words
+        .iter()
+        .position(|w| all_caps(w))
+        .filter(|_| words.iter().filter(|w| all_caps(w)).count() == 1)
+    {
+        caps
+    } else if let Some(p) = patronymic_at {
+        // "Иван Петрович Сидоров" / "Сидоров Иван Петрович".
+        if p + 1 < words.len() {
+            words.len() - 1
+        } else if p >= 2 {
+            0
+        } else {
+            usize::MAX
+        }
+    } else if words.len() >= 2 && given_known(&words[0]) && !given_known(&words[words.len() - 1]) {
+        words.len() - 1
+    } else if given_known(&words[words.len() - 1]) && !given_known(&words[0]) {
+        0
+    } else if is_cyrillic_word(&words[0])
+        && kartoteka_extract::known_surname(&words[0])
+        && !kartoteka_extract::known_surname(&words[words.len() - 1])
+    {
+        0
+    } else {
+        // Western order by default: given names first.
+        words.len() - 1
+    };
+    let mut rest: Vec<(usize, &String)> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if i == surname_at {
+            out.surname = Some(w.clone());
+        } else if Some(i) == patronymic_at {
+            if is_cyrillic_word(w) {
+                if let Some((p, f)) = kartoteka_extract::patronymic_name(w) {
+                    out.patronymic = Some(title(&p));
+                    out.female = Some(f);
+                }
+            } else {
+                out.patronymic = Some(w.clone());
+                out.female = latin_patronymic(w);
+            }
+        } else {
+            rest.push((i, w));
+        }
+    }
+    // What is left: the given name first, then middle names kept as initials.
+    for (k, (_, w)) in rest.iter().enumerate() {
+        if k == 0 {
+            if is_cyrillic_word(w) {
+                match kartoteka_extract::given_name(w) {
+                    Some((nominative, female)) => {
+                        out.given = Some(nominative);
+                        out.female = out.female.or(Some(female));
+                    }
+                    None => out.given = Some((*w).clone()),
+                }
+            } else {
+                out.given = Some((*w).clone());
+            }
+        } else if let Some(first) = w.chars().next() {
+            out.initials.push(first.to_string());
+        }
+    }
+    if let Some(s) = &out.surname {
+        if is_cyrillic_word(s) {
+            let nominative = kartoteka_extract::surname_nominative(s, out.female);
+            out.surname = Some(nominative);
+        }
+        if out.female.is_none() {
+            out.female = out.surname.as_deref().and_then(surname_sex);
+        }
+    }
+    out
+}
+
+impl PersonName {
+    /// The initials of the given name and the patronymic, from the full parts or from the
+    /// initials written.
+    fn first_initials(&self) -> (Option<String>, Option<String>) {
+        let mut given = self
+            .given
+            .as_ref()
+            .and_then(|g| g.chars().next().map(String::from));
+        let mut second = self
+            .patronymic
+            .as_ref()
+            .and_then(|p| p.chars().next().map(String::from));
+        let mut written = self.initials.iter();
+        if given.is_none() {
+            given = written.next().cloned();
+        }
+        if second.is_none() {
+            second = written.next().cloned();
+        }
+        (given, second)
+    }
+
+    /// Keys that put this name in the same block as its other spellings: its surname's
+    /// transliteration keys.
+    pub fn block_keys(&self) -> Vec<String> {
+        match &self.surname {
+            Some(s) => kartoteka_text::translit_keys(s),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Compares two parsed names.
+pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
+    let mut reasons = Vec::new();
+    let mut score: f64 = 0.0;
+    let mut conflict = false;
+    // Surname.
+    let surname_same = match (&a.surname, &b.surname) {
+        (Some(x), Some(y)) => {
+            if shares_key(x, y) {
+                reasons.push(if x.to_lowercase() == y.to_lowercase() {
+                    format!("same surname {x}")
+                } else {
+                    format!("same surname key: {x} = {y}")
+                });
+                score += 0.45;
+                true
+            } else {
+                reasons.push(format!("surnames differ: {x} / {y}"));
+                conflict = true;
+                false
+            }
+        }
+        _ => {
+            reasons.push("a surname is missing".to_string());
+            false
+        }
+    };
+    // Sex: Петров and Петрова are one family, not one person.
+    if let (Some(fa), Some(fb)) = (a.female, b.female) {
+        if fa != fb {
+            reasons.push(format!(
+                "{} is a {}'s name, {} a {}'s: the same family at most",
+                a.original,
+                if fa { "woman" } else { "man" },
+                b.original,
+                if fb { "woman" } else { "man" }
+            ));
+            conflict = true;
+        }
+    }
+    // Given names, or their initials.
+    let mut given_full = false;
+    let mut initials_agree = 0;
+    match (&a.given, &b.given) {
+        (Some(x), Some(y)) => match given_match(x, y) {
+            Some(r) => {
+                reasons.push(r);
+                score += 0.35;
+                given_full = true;
+            }
+            None => {
+                reasons.push(format!("given names differ: {x} / {y}"));
+                conflict = true;
+            }
+        },
+        _ => {
+            let (ia, _) = a.first_initials();
+            let (ib, _) = b.first_initials();
+            match (ia, ib) {
+                (Some(x), Some(y)) => {
+                    if initial_fits(&x, &y) {
+                        reasons.push(format!("first initial {x} fits {y}"));
+                        score += 0.2;
+                        initials_agree += 1;
+                    } else {
+                        reasons.push(format!("first initials differ: {x} / {y}"));
+                        conflict = true;
+                    }
+                }
+                _ => reasons.push("a given name is missing".to_string()),
+            }
+        }
+    }
+    // Patronymics, or the second initial.
+    match (&a.patronymic, &b.patronymic) {
+        (Some(x), Some(y)) => {
+            let same = x.to_lowercase() == y.to_lowercase() || shares_key(x, y);
+            if same {
+                reasons.push(format!("patronymic matches: {x} = {y}"));
+                score += 0.2;
+                initials_agree += 1;
+            } else {
+                reasons.push(format!("patronymics differ: {x} / {y}"));
+                conflict = true;
+            }
+        }
+        _ => {
+            let (_, sa) = a.first_initials();
+            let (_, sb) = b.first_initials();
+            if let (Some(x), Some(y)) = (sa, sb) {
+                if initial_fits(&x, &y) {
+                    reasons.push(format!("second initial {x} fits {y}"));
+                    score += 0.1;
+                    initials_agree += 1;
+                } else {
+                    reasons.push(format!("second initials differ: {x} / {y}"));
+                    conflict = true;
+                }
+            }
+        }
+    }
+    let verdict = if conflict {
+        score *= 0.25;
+        Verdict::Different
+    } else if surname_same && (given_full || initials_agree >= 2) {
+        Verdict::Same
+    } else {
+        Verdict::Unsure
+    };
+    NameMatch {
+        verdict,
+        score: (score.min(1.0) * 1000.0).round() / 1000.0,
+        reasons,
+    }
+}
+
+/// Parses and compares two names as written.
+pub fn match_names(a: &str, b: &str) -> NameMatch {
+    compare(&parse(a), &parse(b))
+}
+
+#[cfg(test)]
+mod tests;

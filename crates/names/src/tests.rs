@@ -1,0 +1,124 @@
+use super::*;
+
+fn parts(name: &str) -> (Option<String>, Option<String>, Option<String>, Vec<String>) {
+    let p = parse(name);
+    (p.given, p.patronymic, p.surname, p.initials)
+}
+
+fn s(x: &str) -> Option<String> {
+    Some(x.to_string())
+}
+
+#[test]
+fn names_parse_in_any_order_and_script() {
+    assert_eq!(
+        parts("Хрущёв Н. С."),
+        (None, None, s("Хрущёв"), vec!["Н".into(), "С".into()])
+    );
+    assert_eq!(
+        parts("Н.С. Хрущёв"),
+        (None, None, s("Хрущёв"), vec!["Н".into(), "С".into()])
+    );
+    assert_eq!(
+        parts("Nikita Sergeyevich Khrushchev"),
+        (s("Nikita"), s("Sergeyevich"), s("Khrushchev"), vec![])
+    );
+    assert_eq!(
+        parts("KHRUSHCHEV, Nikita S."),
+        (s("Nikita"), None, s("KHRUSHCHEV"), vec!["S".into()])
+    );
+    assert_eq!(
+        parts("Лаврентием Павловичем Берией"),
+        (s("Лаврентий"), s("Павлович"), s("Берия"), vec![])
+    );
+    assert_eq!(
+        parts("Соколова Вера Андреевна"),
+        (s("Вера"), s("Андреевна"), s("Соколова"), vec![])
+    );
+    assert_eq!(parse("Соколова Вера Андреевна").female, Some(true));
+}
+
+fn verdict(a: &str, b: &str) -> Verdict {
+    match_names(a, b).verdict
+}
+
+#[test]
+fn one_person_across_scripts_orders_and_forms() {
+    for (a, b) in [
+        ("Хрущёв Н. С.", "Nikita Sergeyevich Khrushchev"),
+        ("Н.С. Хрущёв", "KHRUSHCHEV, Nikita S."),
+        ("Никита Хрущёв", "Chruschtschow, Nikita"),
+        ("Лаврентием Берией", "Лаврентий Павлович Берия"),
+        ("Саша Петров", "Александр Петров"),
+        ("Ivan Petrov", "Иван Петров"),
+        ("Johann Petrow", "Ivan Petrov"),
+        ("Андрей Громыко", "Andrei Gromyko"),
+    ] {
+        let m = match_names(a, b);
+        assert_eq!(m.verdict, Verdict::Same, "{a} / {b}: {m:?}");
+        assert!(!m.reasons.is_empty());
+    }
+}
+
+#[test]
+fn family_is_not_the_person_and_contradictions_are_different() {
+    let m = match_names("Петров Иван", "Петрова Анна");
+    assert_eq!(m.verdict, Verdict::Different, "{m:?}");
+    assert_eq!(
+        verdict("Сергей Петров", "Петрова Светлана"),
+        Verdict::Different
+    );
+    assert_eq!(verdict("Иван Петров", "Пётр Петров"), Verdict::Different);
+    assert_eq!(
+        verdict("Иван Петрович Сидоров", "Иван Сергеевич Сидоров"),
+        Verdict::Different
+    );
+    assert_eq!(verdict("Хрущёв", "Брежнев"), Verdict::Different);
+    assert_eq!(verdict("Н. С. Хрущёв", "Л. И. Хрущёв"), Verdict::Different);
+}
+
+#[test]
+fn too_little_is_unsure() {
+    assert_eq!(verdict("Хрущёв", "Никита Хрущёв"), Verdict::Unsure);
+    assert_eq!(verdict("Н. Хрущёв", "Никита Хрущёв"), Verdict::Unsure);
+}
+
+fn records(rows: &[(&str, &str, &str)]) -> Vec<NameRecord> {
+    rows.iter()
+        .map(|(id, name, doc)| NameRecord {
+            id: id.to_string(),
+            name: name.to_string(),
+            language: None,
+            document: (!doc.is_empty()).then(|| doc.to_string()),
+        })
+        .collect()
+}
+
+#[test]
+fn clusters_join_spellings_and_never_chain_contradictions() {
+    let r = records(&[
+        ("1", "Anton Petrov", ""),
+        ("2", "Алексей Петров", ""),
+        ("3", "Антон Петров", ""),
+        ("4", "Alexei Petrov", ""),
+        ("5", "Петрова Анна", ""),
+        ("6", "Trump", "d1"),
+        ("7", "Donald Trump", "d1"),
+        ("8", "Trump", "d2"),
+        ("9", "Хрущёв Н. С.", ""),
+        ("10", "Nikita Sergeyevich Khrushchev", ""),
+    ]);
+    let ids = |c: &Vec<usize>| c.iter().map(|&i| r[i].id.as_str()).collect::<Vec<_>>();
+    let clusters: Vec<Vec<&str>> = cluster(&r).iter().map(ids).collect();
+    assert_eq!(
+        clusters,
+        vec![
+            vec!["1", "3"],
+            vec!["2", "4"],
+            vec!["5"],
+            vec!["6", "7"],
+            vec!["8"],
+            vec!["9", "10"]
+        ]
+    );
+}
