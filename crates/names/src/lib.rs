@@ -324,11 +324,10 @@ pub fn parse(name: &str) -> PersonName {
         }
     } else if words.len() >= 2 && given_known(&words[0]) && !given_known(&words[words.len() - 1]) {
         words.len() - 1
-    } else if given_known(&words[words.len() - 1]) && !given_known(&words[0]) {
-        0
-    } else if is_cyrillic_word(&words[0])
-        && kartoteka_extract::known_surname(&words[0])
-        && !kartoteka_extract::known_surname(&words[words.len() - 1])
+    } else if (given_known(&words[words.len() - 1]) && !given_known(&words[0]))
+        || (is_cyrillic_word(&words[0])
+            && kartoteka_extract::known_surname(&words[0])
+            && !kartoteka_extract::known_surname(&words[words.len() - 1]))
     {
         0
     } else {
