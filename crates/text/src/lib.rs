@@ -21,6 +21,7 @@
 mod analysis;
 mod decode;
 pub mod quote;
+pub mod schemes;
 pub mod translit;
 
 pub use analysis::{fold, is_cyrillic, language, lemma, translit_keys, words, Word, Words};

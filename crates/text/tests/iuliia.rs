@@ -72,3 +72,42 @@ fn every_iuliia_sample_word_shares_a_key_with_its_original() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn every_iuliia_sample_romanises_exactly() {
+    let Some(dir) = iuliia_dir() else { return };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let name = json["name"].as_str().unwrap();
+        let Some(scheme) = kartoteka_text::schemes::scheme(name) else {
+            failures.push(format!("no scheme {name}"));
+            continue;
+        };
+        for sample in json["samples"].as_array().unwrap() {
+            let cyrillic = sample[0].as_str().unwrap();
+            // The known defects, corrected: decomposed letters, and a Cyrillic ё standing
+            // for the Latin ë.
+            let want: String = sample[1]
+                .as_str()
+                .unwrap()
+                .nfc()
+                .collect::<String>()
+                .replace('ё', "ë")
+                .replace('Ё', "Ë");
+            let got = scheme.romanise(cyrillic);
+            checked += 1;
+            if got != want {
+                failures.push(format!("{name}: {cyrillic:?} -> {got:?}, want {want:?}"));
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} samples checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
