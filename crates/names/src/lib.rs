@@ -199,23 +199,35 @@ fn surname_sex(surname: &str) -> Option<bool> {
 
 /// Latin patronymics: "Sergeyevich", "Sergejewitsch", "Siergiejewicz", "Sergeevna".
 fn latin_patronymic(w: &str) -> Option<bool> {
-    let l = w.to_lowercase();
-    if ["ovna", "evna", "ichna", "owna", "ewna"]
-        .iter()
-        .any(|e| l.ends_with(e))
-    {
-        return Some(true);
+    // Every scheme's spelling: "Ilʹinična", "Ilinitchna", "Ylʹynychna", "Sergejewitsch".
+    let l: String = w
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            'č' | 'ć' => Some('c'),
+            'š' | 'ś' => Some('s'),
+            'ž' | 'ź' | 'ż' => Some('z'),
+            'ʹ' | 'ʺ' | '\'' | '’' | 'ˮ' => None,
+            c => Some(c),
+        })
+        .collect();
+    if l.chars().count() <= 5 {
+        return None;
     }
-    if [
-        "ovich", "evich", "ovitch", "evitch", "owitsch", "ewitsch", "owicz", "ewicz", "ich",
-    ]
-    .iter()
-    .any(|e| l.ends_with(e))
-        && l.chars().count() > 5
-    {
-        return Some(false);
+    const FEMALE: &[&str] = &[
+        "ovna", "evna", "ichna", "icna", "itchna", "ychna", "owna", "ewna", "iczna",
+    ];
+    const MALE: &[&str] = &[
+        "ovich", "evich", "ovic", "evic", "ovitch", "evitch", "owitsch", "ewitsch", "owicz",
+        "ewicz", "ich", "ic", "itch", "itsch", "icz", "ych",
+    ];
+    if FEMALE.iter().any(|e| l.ends_with(e)) {
+        Some(true)
+    } else if MALE.iter().any(|e| l.ends_with(e)) {
+        Some(false)
+    } else {
+        None
     }
-    None
 }
 
 /// One token of a name, classified.
@@ -282,7 +294,9 @@ pub fn parse(name: &str) -> PersonName {
         if is_cyrillic_word(w) {
             kartoteka_extract::patronymic_name(w).is_some()
         } else {
-            latin_patronymic(w).is_some()
+            // "Goran Radić" is a given name and a surname: a Latin patronymic needs a third
+            // word.
+            words.len() >= 3 && latin_patronymic(w).is_some()
         }
     });
     let all_caps = |w: &str| {

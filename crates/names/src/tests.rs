@@ -122,3 +122,50 @@ fn clusters_join_spellings_and_never_chain_contradictions() {
         ]
     );
 }
+
+#[test]
+fn a_name_in_every_romanisation_scheme_is_the_same_person() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for name in [
+        "Никита Сергеевич Хрущёв",
+        "Лаврентий Павлович Берия",
+        "Юрий Владимирович Андропов",
+        "Вячеслав Михайлович Молотов",
+        "Елена Георгиевна Боннэр",
+        "Василий Никитич Митрохин",
+        "Анатолий Михайлович Голицын",
+        "Олег Антонович Гордиевский",
+        "Щукина Софья Ильинична",
+        "Евгений Максимович Примаков",
+        "Яков Ильич Серебрянский",
+    ] {
+        for scheme in kartoteka_text::schemes::schemes() {
+            if scheme.name() == "uz" {
+                continue;
+            }
+            let roman = scheme.romanise(name);
+            checked += 1;
+            let m = match_names(name, &roman);
+            if m.verdict != Verdict::Same {
+                failures.push(format!(
+                    "{}: {name} / {roman}: {:?}",
+                    scheme.name(),
+                    m.reasons
+                ));
+            }
+        }
+    }
+    assert!(checked > 250);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn south_slavic_surnames_are_not_patronymics() {
+    assert_eq!(parts("Goran Radić"), (s("Goran"), None, s("Radić"), vec![]));
+}

@@ -28,7 +28,10 @@ pub struct Scheme {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect(),
+        Some(f) => f
+            .to_uppercase()
+            .chain(c.flat_map(char::to_lowercase))
+            .collect(),
         None => String::new(),
     }
 }
@@ -166,7 +169,10 @@ mod tests {
         let wikipedia = scheme("wikipedia").unwrap();
         assert_eq!(wikipedia.romanise("Хрущёв"), "Khrushchyov");
         assert_eq!(wikipedia.romanise("Ельцин, Юрий"), "Yeltsin, Yury");
-        assert_eq!(scheme("icao_doc_9303").unwrap().romanise("Хрущёв"), "Khrushchev");
+        assert_eq!(
+            scheme("icao_doc_9303").unwrap().romanise("Хрущёв"),
+            "Khrushchev"
+        );
         assert_eq!(scheme("gost_779").unwrap().romanise("Щукина"), "Ŝukina");
         assert!(scheme("klingon").is_none());
         assert!(schemes().len() >= 28);
