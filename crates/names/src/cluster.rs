@@ -1,11 +1,16 @@
 //! Grouping a list of names into persons.
 //!
-//! Names are put in blocks by their surname's transliteration keys, so only names that
-//! could be one person are compared. Pairs the comparison calls "same" are joined, best
-//! first, and two groups are joined only if no name in one contradicts a name in the other
-//! (so "A. Petrov" cannot chain "Anton Petrov" to "Alexei Petrov"). Then a partial name
-//! ("Trump", "Donald") joins the one fuller name of its own document that it fits, when
-//! there is exactly one.
+//! Each distinct spelling is parsed once. Spellings are put in blocks by their surname's
+//! transliteration keys, so only names that could be one person are compared. Pairs the
+//! comparison calls "same" are joined, best first, and two groups are joined only if no
+//! name in one contradicts a name in the other (so "A. Petrov" cannot chain "Anton Petrov"
+//! to "Alexei Petrov") and no person has said they differ. Then a partial name ("Trump",
+//! "Donald") joins the one fuller name of its own document that it fits, when there is
+//! exactly one.
+//!
+//! People's judgements come first: "same" joins whatever the names say, "different" keeps
+//! apart whatever the names say, and a "different" that the "same"s contradict (A = B,
+//! B = C, A ≠ C) is reported, not silently resolved.
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,14 +30,82 @@ pub struct NameRecord {
     pub document: Option<String>,
 }
 
+/// What people have said about pairs of records (by index): these are one person, these
+/// are not.
+#[derive(Clone, Debug, Default)]
+pub struct Constraints {
+    /// Pairs a person judged the same.
+    pub same: Vec<(usize, usize)>,
+    /// Pairs a person judged different.
+    pub different: Vec<(usize, usize)>,
+}
+
+/// The groups, and the "different" judgements that the "same" ones contradict.
+#[derive(Clone, Debug, Default)]
+pub struct Clustering {
+    /// Groups of record indices: every index in exactly one, in the order of their first
+    /// member.
+    pub groups: Vec<Vec<usize>>,
+    /// Pairs judged different that the judgements of "same" put in one group.
+    pub contradictions: Vec<(usize, usize)>,
+}
+
 /// Groups, by index into `records`: every index in exactly one group, groups in the order
 /// of their first member.
 pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
-    let names: Vec<PersonName> = records.iter().map(|r| parse(&r.name)).collect();
+    cluster_judged(records, &Constraints::default()).groups
+}
+
+/// Groups with people's judgements applied first.
+pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clustering {
+    // Distinct spellings, parsed once.
+    let mut spelling_of: Vec<usize> = Vec::with_capacity(records.len());
+    let mut spellings: Vec<PersonName> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for r in records {
+        let s = *index.entry(r.name.as_str()).or_insert_with(|| {
+            spellings.push(parse(&r.name));
+            spellings.len() - 1
+        });
+        spelling_of.push(s);
+    }
+    let mut memo: HashMap<(usize, usize), Verdict> = HashMap::new();
+    let mut groups = Groups::new(records.len(), &spelling_of);
+    let cannot: HashSet<(usize, usize)> = judged
+        .different
+        .iter()
+        .map(|&(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    for &(a, b) in &judged.same {
+        groups.join(a, b);
+    }
+    let contradictions: Vec<(usize, usize)> = cannot
+        .iter()
+        .copied()
+        .filter(|&(a, b)| groups.find(a) == groups.find(b))
+        .collect();
+    // A full name met twice is one person as far as names can tell.
+    let mut first_of_spelling: HashMap<usize, usize> = HashMap::new();
+    for (i, &s) in spelling_of.iter().enumerate() {
+        let full = spellings[s].surname.is_some()
+            && (spellings[s].given.is_some() || spellings[s].initials.len() >= 2);
+        if !full {
+            continue;
+        }
+        match first_of_spelling.get(&s) {
+            Some(&first) => {
+                groups.join_if(first, i, &spellings, &mut memo, &cannot);
+            }
+            None => {
+                first_of_spelling.insert(s, i);
+            }
+        }
+    }
+    // Distinct spellings compared within their blocks.
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, n) in names.iter().enumerate() {
+    for (s, n) in spellings.iter().enumerate() {
         for key in n.block_keys() {
-            blocks.entry(key).or_default().push(i);
+            blocks.entry(key).or_default().push(s);
         }
     }
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
@@ -44,7 +117,8 @@ pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
                 if a == b || !seen.insert(pair) {
                     continue;
                 }
-                let m = compare(&names[pair.0], &names[pair.1]);
+                let m = compare(&spellings[pair.0], &spellings[pair.1]);
+                memo.insert(pair, m.verdict);
                 if m.verdict == Verdict::Same {
                     same.push((m.score, pair.0, pair.1));
                 }
@@ -52,9 +126,20 @@ pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
         }
     }
     same.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-    let mut groups = Groups::new(records.len());
+    let mut record_of_spelling: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &s) in spelling_of.iter().enumerate() {
+        record_of_spelling.entry(s).or_default().push(i);
+    }
     for (_, a, b) in same {
-        groups.join_if_consistent(a, b, &names);
+        // Join every record of the two spellings (each spelling's records may already be
+        // split by a judgement; join what can be joined).
+        let ra = record_of_spelling[&a].clone();
+        let rb = record_of_spelling[&b].clone();
+        for &x in &ra {
+            for &y in &rb {
+                groups.join_if(x, y, &spellings, &mut memo, &cannot);
+            }
+        }
     }
     // Partial names join the one fuller name of their document they fit.
     let mut by_document: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -63,15 +148,17 @@ pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
             by_document.entry(d).or_default().push(i);
         }
     }
-    for members in by_document.values() {
-        for &p in members {
-            let partial = &names[p];
+    let mut documents: Vec<_> = by_document.into_iter().collect();
+    documents.sort();
+    for (_, members) in documents {
+        for &p in &members {
+            let partial = &spellings[spelling_of[p]];
             if partial.surname.is_some() && partial.given.is_some() {
                 continue;
             }
             let mut targets: Vec<usize> = Vec::new();
-            for &f in members {
-                let full = &names[f];
+            for &f in &members {
+                let full = &spellings[spelling_of[f]];
                 if f == p || groups.find(f) == groups.find(p) || full.surname.is_none() {
                     continue;
                 }
@@ -80,10 +167,10 @@ pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
                 }
                 let m = compare(partial, full);
                 let fits = m.verdict == Verdict::Unsure
-                    && (partial.surname.is_some()
-                        && m.reasons.iter().any(|r| r.starts_with("same surname"))
-                        || partial.surname.is_none()
-                            && m.reasons.iter().any(|r| r.starts_with("given name")));
+                    && ((partial.surname.is_some()
+                        && m.reasons.iter().any(|r| r.starts_with("same surname")))
+                        || (partial.surname.is_none()
+                            && m.reasons.iter().any(|r| r.starts_with("given name"))));
                 if fits {
                     let root = groups.find(f);
                     if !targets.contains(&root) {
@@ -92,24 +179,31 @@ pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
                 }
             }
             if let [only] = targets[..] {
-                groups.join_if_consistent(p, only, &names);
+                groups.join_if(p, only, &spellings, &mut memo, &cannot);
             }
         }
     }
-    groups.list()
+    let mut contradictions = contradictions;
+    contradictions.sort_unstable();
+    Clustering {
+        groups: groups.list(),
+        contradictions,
+    }
 }
 
-/// Disjoint groups with their members, joined only when nothing contradicts.
+/// Disjoint groups with their members and their distinct spellings.
 struct Groups {
     parent: Vec<usize>,
     members: Vec<Vec<usize>>,
+    spellings: Vec<Vec<usize>>,
 }
 
 impl Groups {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, spelling_of: &[usize]) -> Self {
         Groups {
             parent: (0..n).collect(),
             members: (0..n).map(|i| vec![i]).collect(),
+            spellings: (0..n).map(|i| vec![spelling_of[i]]).collect(),
         }
     }
 
@@ -121,18 +215,11 @@ impl Groups {
         i
     }
 
-    fn join_if_consistent(&mut self, a: usize, b: usize, names: &[PersonName]) -> bool {
+    /// Joins unconditionally (a person said so).
+    fn join(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
-            return true;
-        }
-        let contradiction = self.members[ra].iter().any(|&x| {
-            self.members[rb]
-                .iter()
-                .any(|&y| compare(&names[x], &names[y]).verdict == Verdict::Different)
-        });
-        if contradiction {
-            return false;
+            return;
         }
         let (big, small) = if self.members[ra].len() >= self.members[rb].len() {
             (ra, rb)
@@ -141,7 +228,53 @@ impl Groups {
         };
         let moved = std::mem::take(&mut self.members[small]);
         self.members[big].extend(moved);
+        let moved = std::mem::take(&mut self.spellings[small]);
+        for s in moved {
+            if !self.spellings[big].contains(&s) {
+                self.spellings[big].push(s);
+            }
+        }
         self.parent[small] = big;
+    }
+
+    /// Joins when no spelling of one contradicts a spelling of the other and no person
+    /// judged a member of one different from a member of the other.
+    fn join_if(
+        &mut self,
+        a: usize,
+        b: usize,
+        names: &[PersonName],
+        memo: &mut HashMap<(usize, usize), Verdict>,
+        cannot: &HashSet<(usize, usize)>,
+    ) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        for &x in &self.spellings[ra] {
+            for &y in &self.spellings[rb] {
+                if x == y {
+                    continue;
+                }
+                let pair = (x.min(y), x.max(y));
+                let v = *memo
+                    .entry(pair)
+                    .or_insert_with(|| compare(&names[pair.0], &names[pair.1]).verdict);
+                if v == Verdict::Different {
+                    return false;
+                }
+            }
+        }
+        if !cannot.is_empty() {
+            for &x in &self.members[ra] {
+                for &y in &self.members[rb] {
+                    if cannot.contains(&(x.min(y), x.max(y))) {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.join(ra, rb);
         true
     }
 

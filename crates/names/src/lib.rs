@@ -17,7 +17,7 @@
 mod cluster;
 mod variants;
 
-pub use cluster::{cluster, NameRecord};
+pub use cluster::{cluster, cluster_judged, Clustering, Constraints, NameRecord};
 
 use serde::Serialize;
 

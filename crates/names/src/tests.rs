@@ -169,3 +169,36 @@ fn a_name_in_every_romanisation_scheme_is_the_same_person() {
 fn south_slavic_surnames_are_not_patronymics() {
     assert_eq!(parts("Goran Radić"), (s("Goran"), None, s("Radić"), vec![]));
 }
+
+#[test]
+fn judgements_override_names_and_contradictions_surface() {
+    let r = records(&[
+        ("a", "Ким Филби", ""),
+        ("b", "Harold Philby", ""),
+        ("c", "Иван Петров", ""),
+        ("d", "Иван Петров", ""),
+        ("e", "Иван Петров", ""),
+    ]);
+    // Names alone: Ким is not Harold; the three Петровы are one.
+    let plain = cluster(&r);
+    assert_eq!(plain, vec![vec![0], vec![1], vec![2, 3, 4]]);
+    // A person says a = b and d is not e; the machine never re-merges d and e.
+    let judged = Constraints {
+        same: vec![(0, 1)],
+        different: vec![(3, 4)],
+    };
+    let c = cluster_judged(&r, &judged);
+    assert!(c.groups.contains(&vec![0, 1]), "{:?}", c.groups);
+    let with = |i: usize| c.groups.iter().position(|g| g.contains(&i)).unwrap();
+    assert_ne!(with(3), with(4), "{:?}", c.groups);
+    assert!(c.contradictions.is_empty());
+    // a = b, b = c but a ≠ c: reported.
+    let contradictory = Constraints {
+        same: vec![(0, 1), (1, 2)],
+        different: vec![(0, 2)],
+    };
+    assert_eq!(
+        cluster_judged(&r, &contradictory).contradictions,
+        vec![(0, 2)]
+    );
+}
