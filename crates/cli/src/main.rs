@@ -249,6 +249,84 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         #[arg(long)]
         json: bool,
     },
+    /// Group the person mentions into persons: names compared across scripts, cases and
+    /// spellings, people's judgements first. Run after `extract`, and again after new
+    /// documents (judge and undo-judgement run it themselves).
+    Resolve {
+        /// Print JSON: {"mentions", "persons", "judgements", "stale_judgements", "contradictions"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List persons, or those whose names fit QUERY (a name, or a piece of one).
+    Persons {
+        /// A name ("Хрущёв Н. С.", "Khrushchev") or a piece of one.
+        query: Option<String>,
+        /// Print JSON: {"persons": [{"id", "name", "names", "cover_names", "mentions"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything on one person: names, cover names with periods, roles, files, every
+    /// mention, relations to others, a timeline; on the terminal, as JSON or as a page.
+    #[command(
+        after_help = "Examples:\n  kartoteka dossier P12.1.345\n  kartoteka dossier 'Соколова Вера Андреевна' --html sokolova.html"
+    )]
+    Dossier {
+        /// A person's id (from `persons`) or a name that picks out one person.
+        #[arg(value_name = "PERSON_ID|NAME")]
+        who: String,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "html")]
+        json: bool,
+        /// Write a standalone HTML page with a relationship diagram to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
+    /// Say that two mentions (numbers from `mentions`) or persons (ids from `persons`) are
+    /// one person, are not, or may be. A person's judgement overrides the machine's and is
+    /// kept until undone; resolution runs again.
+    #[command(
+        after_help = "Example:\n  kartoteka judge 41 P3.1.120 same --why 'same date of birth in both files'"
+    )]
+    Judge {
+        /// A mention number or a person id.
+        #[arg(value_name = "MENTION_OR_PERSON")]
+        a: String,
+        /// Another.
+        #[arg(value_name = "MENTION_OR_PERSON")]
+        b: String,
+        /// same, different or unsure.
+        #[arg(value_parser = ["same", "different", "unsure"])]
+        verdict: String,
+        /// Why: kept with the judgement and in the audit chain.
+        #[arg(long, required = true)]
+        why: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo a judgement (it stays on record, marked undone); resolution runs again.
+    #[command(name = "undo-judgement")]
+    UndoJudgement {
+        /// The judgement's number.
+        id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List cover names with who held them and when, by the documents that say so.
+    #[command(name = "cover-names")]
+    CoverNames {
+        /// Print JSON: {"cover_names": [{"name", "mentions", "holders": [...], "unknown_holder_docs"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export persons and their links for other tools: ftm (FollowTheMoney entities, one
+    /// JSON object per line, for Aleph and OpenSanctions).
+    Export {
+        /// The format.
+        #[arg(value_parser = ["ftm"])]
+        format: String,
+    },
     /// Compare two person names, in any script, order and case, and say whether they are
     /// one person (same), cannot be (different) or may be (unsure), with the reasons.
     #[command(
@@ -1216,6 +1294,164 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
             Ok(EXIT_OK)
+        }
+        Command::Resolve { json } => {
+            let archive = open(&archive_dir)?;
+            let report = archive.resolve()?;
+            if json {
+                output::print_json(&report)?;
+            } else {
+                println!(
+                    "{} person mentions -> {} persons ({} judgements applied) in {:.1} s",
+                    report.mentions, report.persons, report.judgements, report.seconds
+                );
+                for j in &report.stale_judgements {
+                    println!("  judgement {j}: its mentions are no longer in the archive");
+                }
+                for c in &report.contradictions {
+                    println!("  contradiction: {c}");
+                }
+            }
+            Ok(if report.contradictions.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_FAILED
+            })
+        }
+        Command::Persons { query, json } => {
+            let archive = open(&archive_dir)?;
+            let persons = archive.persons(query.as_deref()).map_err(not_found_is_3)?;
+            if json {
+                output::print_json(&serde_json::json!({ "persons": persons }))?;
+            } else {
+                for p in &persons {
+                    let covers: Vec<&str> = p.cover_names.iter().map(|c| c.name.as_str()).collect();
+                    println!(
+                        "{:<16} {}  ({} mentions{}{})",
+                        p.id,
+                        p.name,
+                        p.mentions.len(),
+                        if p.names.len() > 1 {
+                            format!("; also {}", p.names[1..].join(", "))
+                        } else {
+                            String::new()
+                        },
+                        if covers.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; cover names {}", covers.join(", "))
+                        }
+                    );
+                }
+            }
+            Ok(if persons.is_empty() && query.is_some() {
+                EXIT_NOT_FOUND
+            } else {
+                EXIT_OK
+            })
+        }
+        Command::Dossier { who, json, html } => {
+            let archive = open(&archive_dir)?;
+            let d = archive.dossier(&who).map_err(|e| match e {
+                e @ ArchiveError::BadTarget(..) => usage(e),
+                other => not_found_is_3(other),
+            })?;
+            if let Some(path) = html {
+                std::fs::write(&path, output::dossier_html(&d))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                println!("{}", path.display());
+            } else if json {
+                output::print_json(&d)?;
+            } else {
+                output::print_dossier(&d);
+            }
+            Ok(0)
+        }
+        Command::Judge {
+            a,
+            b,
+            verdict,
+            why,
+            json,
+        } => {
+            let archive = open(&archive_dir)?;
+            let (j, report) = archive.judge(&a, &b, &verdict, &why).map_err(|e| match e {
+                e @ ArchiveError::BadTarget(..) => usage(e),
+                other => not_found_is_3(other),
+            })?;
+            if json {
+                output::print_json(&serde_json::json!({ "judgement": j, "resolution": report }))?;
+            } else {
+                println!(
+                    "judgement {}: {} {} {} ({}), by {}; {} persons now",
+                    j.id, j.a.text, j.verdict, j.b.text, j.why, j.by, report.persons
+                );
+                for c in &report.contradictions {
+                    println!("  contradiction: {c}");
+                }
+            }
+            Ok(0)
+        }
+        Command::UndoJudgement { id, json } => {
+            let archive = open(&archive_dir)?;
+            let (j, report) = archive.undo_judgement(id).map_err(|e| match e {
+                ArchiveError::Store(kartoteka_store::StoreError::Conflict(m)) => usage(m),
+                other => not_found_is_3(other),
+            })?;
+            if json {
+                output::print_json(&serde_json::json!({ "judgement": j, "resolution": report }))?;
+            } else {
+                println!(
+                    "judgement {} undone ({} {} {}); {} persons now",
+                    j.id, j.a.text, j.verdict, j.b.text, report.persons
+                );
+            }
+            Ok(0)
+        }
+        Command::CoverNames { json } => {
+            let archive = open(&archive_dir)?;
+            let covers = archive.cover_names().map_err(not_found_is_3)?;
+            if json {
+                output::print_json(&serde_json::json!({ "cover_names": covers }))?;
+            } else {
+                for c in &covers {
+                    let holders: Vec<String> = c
+                        .holders
+                        .iter()
+                        .map(|h| {
+                            format!(
+                                "{} {} ({}..{})",
+                                h.person,
+                                h.name,
+                                h.from.as_deref().unwrap_or("?"),
+                                h.to.as_deref().unwrap_or("?")
+                            )
+                        })
+                        .collect();
+                    println!(
+                        "{:<20} {} mentions; {}",
+                        c.name,
+                        c.mentions,
+                        if holders.is_empty() {
+                            "holder unknown".to_string()
+                        } else {
+                            holders.join("; ")
+                        }
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Export { format } => {
+            let archive = open(&archive_dir)?;
+            debug_assert_eq!(format, "ftm");
+            let entities = archive.export_ftm().map_err(not_found_is_3)?;
+            let mut out = std::io::stdout().lock();
+            for e in &entities {
+                use std::io::Write;
+                writeln!(out, "{e}")?;
+            }
+            Ok(0)
         }
         Command::MatchNames {
             first,

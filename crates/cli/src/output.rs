@@ -447,3 +447,240 @@ pub fn print_note(n: &kartoteka_model::Note) {
         println!("  tags: {}", n.tags.join(", "));
     }
 }
+
+/// A dossier on the terminal: names, cover names, roles, files, relations, timeline and
+/// every mention with its place.
+pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
+    let p = &d.person;
+    println!("{}  {}", p.id, p.name);
+    if p.names.len() > 1 {
+        println!("  also written: {}", p.names[1..].join("; "));
+    }
+    for c in &p.cover_names {
+        println!(
+            "  cover name {} ({}..{})",
+            c.name,
+            c.from.as_deref().unwrap_or("?"),
+            c.to.as_deref().unwrap_or("?")
+        );
+    }
+    if !d.roles.is_empty() {
+        println!("  roles: {}", d.roles.join(", "));
+    }
+    for f in &d.own_files {
+        if f.findings.is_empty() {
+            println!("  own file {} «{}»", f.reference, f.title);
+        } else {
+            println!(
+                "  own file {} «{}»: {}",
+                f.reference,
+                f.title,
+                f.findings.join("; ")
+            );
+        }
+    }
+    if !d.units.is_empty() {
+        println!("  in files: {}", d.units.join("; "));
+    }
+    for r in &d.relations {
+        let other = match &r.other_person {
+            Some(id) => format!("{} ({id})", r.other),
+            None => r.other.clone(),
+        };
+        if r.outgoing {
+            println!("  {} {other}  [doc {} p. {}]", r.kind, r.doc, r.page);
+        } else {
+            println!("  {other} {} them  [doc {} p. {}]", r.kind, r.doc, r.page);
+        }
+    }
+    for t in &d.timeline {
+        println!(
+            "  {}  {}  {}",
+            t.date,
+            t.reference.as_deref().unwrap_or(&t.doc.to_string()),
+            t.text.replace('\n', " ")
+        );
+    }
+    println!("  {} mentions:", p.mentions.len());
+    for m in &p.mentions {
+        let place = m
+            .sheet
+            .map(|s| format!("л. {s}"))
+            .unwrap_or_else(|| format!("p. {}", m.page));
+        println!(
+            "    doc {:<5} {:<8} {}  «{}»",
+            m.doc.0,
+            place,
+            m.reference.as_deref().unwrap_or(""),
+            m.context.replace('\n', " ")
+        );
+    }
+    for j in &d.judgements {
+        println!(
+            "  judgement {}: {} {} {} ({}, {} {}){}",
+            j.id,
+            j.a.text,
+            j.verdict,
+            j.b.text,
+            j.why,
+            j.by,
+            j.at,
+            if j.undone.is_some() { " [undone]" } else { "" }
+        );
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A dossier as one standalone HTML page (no scripts, no outside resources), with the
+/// person's relations drawn as an SVG diagram around them.
+pub fn dossier_html(d: &kartoteka_ingest::Dossier) -> String {
+    use std::fmt::Write as _;
+    let p = &d.person;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}}\
+         h1{{margin-bottom:0}} .id{{color:#777}} table{{border-collapse:collapse}}\
+         td,th{{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:left;vertical-align:top}}\
+         .finding{{color:#a00}} svg text{{font-size:12px}}</style></head><body>",
+        escape(&p.name)
+    );
+    let _ = write!(
+        h,
+        "<h1>{}</h1><p class=\"id\">{}</p>",
+        escape(&p.name),
+        escape(&p.id)
+    );
+    if p.names.len() > 1 {
+        let _ = write!(
+            h,
+            "<p>Also written: {}</p>",
+            escape(&p.names[1..].join("; "))
+        );
+    }
+    if !p.cover_names.is_empty() {
+        h.push_str("<h2>Cover names</h2><ul>");
+        for c in &p.cover_names {
+            let _ = write!(
+                h,
+                "<li>«{}» {}–{}</li>",
+                escape(&c.name),
+                escape(c.from.as_deref().unwrap_or("?")),
+                escape(c.to.as_deref().unwrap_or("?"))
+            );
+        }
+        h.push_str("</ul>");
+    }
+    if !d.roles.is_empty() {
+        let _ = write!(h, "<p>Roles: {}</p>", escape(&d.roles.join(", ")));
+    }
+    if !d.own_files.is_empty() {
+        h.push_str("<h2>Own files</h2><ul>");
+        for f in &d.own_files {
+            let _ = write!(h, "<li>{} «{}»", escape(&f.reference), escape(&f.title));
+            for finding in &f.findings {
+                let _ = write!(h, " <span class=\"finding\">{}</span>", escape(finding));
+            }
+            h.push_str("</li>");
+        }
+        h.push_str("</ul>");
+    }
+    // The diagram: the person in the middle, the others on a circle, one labelled line
+    // per relation.
+    let mut others: Vec<String> = Vec::new();
+    for r in &d.relations {
+        if !others.contains(&r.other) {
+            others.push(r.other.clone());
+        }
+    }
+    if !others.is_empty() {
+        let (w, hgt, cx, cy, radius) = (640.0, 420.0, 320.0, 210.0, 160.0);
+        let _ = write!(
+            h,
+            "<h2>Relations</h2><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{hgt}\" role=\"img\" aria-label=\"relations\">"
+        );
+        let n = others.len() as f64;
+        let position = |i: usize| {
+            let a = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
+            (cx + radius * a.cos(), cy + radius * a.sin())
+        };
+        for r in &d.relations {
+            let i = others.iter().position(|o| *o == r.other).unwrap_or(0);
+            let (x, y) = position(i);
+            let _ = write!(
+                h,
+                "<line x1=\"{cx}\" y1=\"{cy}\" x2=\"{x:.0}\" y2=\"{y:.0}\" stroke=\"#889\" stroke-width=\"1.5\"/>\
+                 <text x=\"{:.0}\" y=\"{:.0}\" fill=\"#557\" text-anchor=\"middle\">{}</text>",
+                (cx + x) / 2.0,
+                (cy + y) / 2.0 - 4.0,
+                escape(&r.kind.replace('_', " "))
+            );
+        }
+        let _ = write!(
+            h,
+            "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"8\" fill=\"#a33\"/><text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>",
+            cy + 24.0,
+            escape(&p.name)
+        );
+        for (i, o) in others.iter().enumerate() {
+            let (x, y) = position(i);
+            let _ = write!(
+                h,
+                "<circle cx=\"{x:.0}\" cy=\"{y:.0}\" r=\"6\" fill=\"#336\"/><text x=\"{x:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text>",
+                y + 20.0,
+                escape(o)
+            );
+        }
+        h.push_str("</svg><table><tr><th>relation</th><th>with</th><th>document</th></tr>");
+        for r in &d.relations {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{} p. {}</td></tr>",
+                escape(&r.kind.replace('_', " ")),
+                escape(&r.other),
+                r.doc,
+                r.page
+            );
+        }
+        h.push_str("</table>");
+    }
+    if !d.timeline.is_empty() {
+        h.push_str("<h2>Timeline</h2><table>");
+        for t in &d.timeline {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&t.date),
+                escape(t.reference.as_deref().unwrap_or("")),
+                escape(&t.text)
+            );
+        }
+        h.push_str("</table>");
+    }
+    let _ = write!(
+        h,
+        "<h2>Mentions ({})</h2><table><tr><th>document</th><th>sheet</th><th>reference</th><th>text</th></tr>",
+        p.mentions.len()
+    );
+    for m in &p.mentions {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            m.doc,
+            m.sheet
+                .map(|s| format!("л. {s}"))
+                .unwrap_or_else(|| format!("p. {}", m.page)),
+            escape(m.reference.as_deref().unwrap_or("")),
+            escape(&m.context)
+        );
+    }
+    h.push_str("</table></body></html>\n");
+    h
+}

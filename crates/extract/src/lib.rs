@@ -1467,30 +1467,8 @@ impl Finder {
             if m.kind != Kind::CoverName || m.lemma.contains(' ') {
                 continue;
             }
-            let upper = m.lemma.clone();
-            for (ending, back) in [
-                ("ОЙ", "А"),
-                ("Ы", "А"),
-                ("Е", "А"),
-                ("У", "А"),
-                ("И", "А"),
-                ("ЕЙ", "Я"),
-                ("И", "Я"),
-                ("Ю", "Я"),
-                ("А", ""),
-                ("У", ""),
-                ("ОМ", ""),
-                ("Е", ""),
-                ("ЕМ", "Й"),
-                ("Я", "Й"),
-            ] {
-                if let Some(stem) = upper.strip_suffix(ending) {
-                    let candidate = format!("{stem}{back}");
-                    if candidate != upper && nominatives.contains(&candidate) {
-                        m.lemma = candidate;
-                        break;
-                    }
-                }
+            if let Some(n) = cover_nominative(&m.lemma, &nominatives) {
+                m.lemma = n;
             }
         }
     }
@@ -1546,7 +1524,18 @@ impl Finder {
             .collect();
         // Mentions are in text order: each sentence's are a run found by binary search, so
         // a long text costs no more per sentence than a short one.
+        // The last person of the sentence before, with where that sentence starts.
+        let mut previous_person: Option<(usize, usize)> = None;
+        // Relations whose evidence spans two sentences.
+        let mut carried: Vec<Relation> = Vec::new();
         for (s, e) in self.sentences() {
+            let sentence_start = self.tokens[s].start;
+            let last_person = (token_of.partition_point(|t| t.0 < s)
+                ..token_of.partition_point(|t| t.0 < e))
+                .rfind(|&m| mentions[m].kind == Kind::Person);
+            let before = previous_person.take();
+            previous_person = last_person.map(|m| (m, sentence_start));
+            let previous_person = before;
             let first = token_of.partition_point(|t| t.0 < s);
             let last = token_of.partition_point(|t| t.0 < e);
             let inside: Vec<usize> = (first..last).filter(|&m| token_of[m].1 <= e).collect();
@@ -1602,6 +1591,17 @@ impl Finder {
                         .min_by_key(|&&p| token_of[p].0.abs_diff(token_of[c].0))
                     {
                         push(RelationKind::CodeNamed, p, c);
+                    } else if let Some(&(p, from)) = previous_person.as_ref() {
+                        // "...завербована Соколова В. А. Источнику присвоен псевдоним
+                        // «ХОЛА»": the source is the last person of the sentence before;
+                        // the evidence spans both sentences.
+                        carried.push(Relation {
+                            kind: RelationKind::CodeNamed,
+                            from: p,
+                            to: c,
+                            start: from,
+                            end: span.1,
+                        });
                     }
                 }
             }
@@ -1695,6 +1695,7 @@ impl Finder {
                 }
             }
         }
+        out.extend(carried);
         out
     }
 }
@@ -1799,4 +1800,35 @@ pub fn known_surname(word: &str) -> bool {
     surname_candidates(&norm)
         .iter()
         .any(|c| lexicon().surnames.contains(c))
+}
+
+/// The nominative of a cover name in an oblique case («ХОЛОЙ» -> «ХОЛА», «ГРОМОМ» ->
+/// «ГРОМ»), when that nominative is among the names `known` (met elsewhere in the text or
+/// the archive).
+pub fn cover_nominative(form: &str, known: &HashSet<String>) -> Option<String> {
+    let upper = form.to_uppercase();
+    for (ending, back) in [
+        ("ОЙ", "А"),
+        ("Ы", "А"),
+        ("Е", "А"),
+        ("У", "А"),
+        ("И", "А"),
+        ("ЕЙ", "Я"),
+        ("И", "Я"),
+        ("Ю", "Я"),
+        ("А", ""),
+        ("У", ""),
+        ("ОМ", ""),
+        ("Е", ""),
+        ("ЕМ", "Й"),
+        ("Я", "Й"),
+    ] {
+        if let Some(stem) = upper.strip_suffix(ending) {
+            let candidate = format!("{stem}{back}");
+            if candidate != upper && known.contains(&candidate) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
 }

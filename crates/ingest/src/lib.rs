@@ -24,6 +24,7 @@ pub mod extract;
 mod fixity;
 mod gaps;
 mod history;
+mod identity;
 pub mod inventory;
 mod mentions;
 mod notebook;
@@ -40,6 +41,10 @@ pub use corpus::{split_notes, CitedNote, NotesReport};
 pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
+pub use identity::{
+    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
+    PersonMention, ResolveReport, TimelineEntry,
+};
 pub use kartoteka_index::SearchOptions;
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
 pub use notebook::{generate_identity, LockReport, NotebookKey};

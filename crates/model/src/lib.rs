@@ -18,6 +18,7 @@
 mod custody;
 mod document;
 mod finding;
+mod identity;
 mod mention;
 mod note;
 mod reference;
@@ -28,6 +29,7 @@ pub use document::{
     StageOutcome, StageRecord, Unit,
 };
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
+pub use identity::{IdentityRow, Judgement, MentionAnchor};
 pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

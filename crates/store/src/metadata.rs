@@ -2,8 +2,8 @@
 
 use kartoteka_model::{
     ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    MentionRecord, Note, NoteVersion, Page, Placement, Reference, RelationRecord, Stage,
-    StageOutcome, StageRecord, Transfer, Unit,
+    IdentityRow, Judgement, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
+    RelationRecord, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -24,6 +24,9 @@ pub enum StoreError {
     /// Nothing by that number or name.
     #[error("no {0} in this archive")]
     NotFound(String),
+    /// The change contradicts what is stored (undoing what was already undone).
+    #[error("{0}")]
+    Conflict(String),
     /// The archive was made by a newer Kartoteka.
     #[error("archive schema version {found} is newer than this program understands ({supported})")]
     Schema {
@@ -287,6 +290,8 @@ pub trait MetadataStore: Send {
         scope: &str,
         findings: &[Finding],
     ) -> Result<Vec<Finding>, StoreError>;
+    /// The findings of the last reconciliations that still stand.
+    fn current_findings(&self) -> Result<Vec<Finding>, StoreError>;
     /// Sets a finding's status and note, with an audit entry.
     fn annotate_finding(
         &mut self,
@@ -332,6 +337,20 @@ pub trait MetadataStore: Send {
     /// Audited as "notebook-unlock".
     fn restore_notes(&mut self, notes: &[Note], versions: &[NoteVersion])
         -> Result<(), StoreError>;
+
+    // Identities.
+
+    /// Keeps a new judgement (it gets a number, the actor and the time). Audited as "judge".
+    fn save_judgement(&mut self, judgement: &Judgement) -> Result<Judgement, StoreError>;
+    /// Marks a judgement undone (it stays in the record). Audited as "undo-judgement".
+    fn undo_judgement(&mut self, id: i64) -> Result<Judgement, StoreError>;
+    /// Every judgement, undone ones included, by number.
+    fn judgements(&self) -> Result<Vec<Judgement>, StoreError>;
+    /// Replaces the resolution: which person each person mention belongs to. Audited as
+    /// "resolve" with `detail`.
+    fn replace_identities(&mut self, rows: &[IdentityRow], detail: &str) -> Result<(), StoreError>;
+    /// The resolution as last kept.
+    fn identities(&self) -> Result<Vec<IdentityRow>, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

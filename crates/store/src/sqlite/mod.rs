@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use kartoteka_model::{
     rfc3339, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    Level, MentionRecord, Note, NoteVersion, Page, Placement, Reference, RelationRecord, Sheet,
-    Stage, StageOutcome, StageRecord, Transfer, Unit,
+    IdentityRow, Judgement, Level, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
+    RelationRecord, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -19,7 +19,7 @@ use crate::metadata::{
 };
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -184,6 +184,15 @@ CREATE TABLE IF NOT EXISTS relations (
     end INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS relations_doc ON relations(doc);
+CREATE TABLE IF NOT EXISTS judgements (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identities (
+    mention INTEGER PRIMARY KEY,
+    person TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS identities_person ON identities(person);
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -196,12 +205,16 @@ CREATE TABLE IF NOT EXISTS note_versions (
 "#;
 
 /// Changes that take an archive of an older schema to this one, by the version they lead to.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    2,
-    "ALTER TABLE document_versions ADD COLUMN size INTEGER;
+const MIGRATIONS: &[(i64, &str)] = &[
+    // 3: judgements and identities, new tables made by the schema itself.
+    (3, ""),
+    (
+        2,
+        "ALTER TABLE document_versions ADD COLUMN size INTEGER;
      ALTER TABLE document_versions ADD COLUMN pages INTEGER;
      ALTER TABLE document_versions ADD COLUMN chars INTEGER;",
-)];
+    ),
+];
 
 /// A [`MetadataStore`] in one SQLite file (or in memory).
 pub struct SqliteStore {
@@ -1185,6 +1198,38 @@ impl MetadataStore for SqliteStore {
         let tx = self.conn.savepoint().map_err(db)?;
         records::restore_notes(&tx, &self.actor, notes, versions)?;
         tx.commit().map_err(db)
+    }
+
+    fn save_judgement(&mut self, judgement: &Judgement) -> Result<Judgement, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = records::save_judgement(&tx, &self.actor, judgement)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn undo_judgement(&mut self, id: i64) -> Result<Judgement, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let undone = records::undo_judgement(&tx, &self.actor, id)?;
+        tx.commit().map_err(db)?;
+        Ok(undone)
+    }
+
+    fn current_findings(&self) -> Result<Vec<Finding>, StoreError> {
+        records::current_findings(&self.conn)
+    }
+
+    fn judgements(&self) -> Result<Vec<Judgement>, StoreError> {
+        records::judgements(&self.conn)
+    }
+
+    fn replace_identities(&mut self, rows: &[IdentityRow], detail: &str) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::replace_identities(&tx, &self.actor, rows, detail)?;
+        tx.commit().map_err(db)
+    }
+
+    fn identities(&self) -> Result<Vec<IdentityRow>, StoreError> {
+        records::identities(&self.conn)
     }
 
     fn summary(&self) -> Result<Summary, StoreError> {

@@ -1,8 +1,8 @@
 //! The SQLite side of the audit chain, transfers, custody and findings.
 
 use kartoteka_model::{
-    CustodyEntry, Direction, Finding, FindingKind, FindingStatus, Location, Note, NoteVersion,
-    Reference, Transfer,
+    CustodyEntry, Direction, Finding, FindingKind, FindingStatus, IdentityRow, Judgement, Location,
+    Note, NoteVersion, Reference, Transfer,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -916,4 +916,144 @@ pub(super) fn relations(
         })
         .map_err(db)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+fn judgement_from(body: &str) -> Result<Judgement, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("judgement: {e}")))
+}
+
+fn judgement_body(j: &Judgement) -> Result<String, StoreError> {
+    serde_json::to_string(j).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+pub(super) fn save_judgement(
+    conn: &Connection,
+    actor: &str,
+    judgement: &Judgement,
+) -> Result<Judgement, StoreError> {
+    let mut j = judgement.clone();
+    j.by = actor.to_string();
+    j.at = now();
+    j.undone = None;
+    j.id = conn
+        .query_row(
+            "INSERT INTO judgements(body) VALUES ('{}') RETURNING id",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    conn.execute(
+        "UPDATE judgements SET body = ?2 WHERE id = ?1",
+        params![j.id, judgement_body(&j)?],
+    )
+    .map_err(db)?;
+    let detail = serde_json::json!({
+        "judgement": j.id, "verdict": j.verdict, "why": j.why,
+        "a": j.a, "b": j.b,
+    });
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "judge".to_string(),
+            unit: None,
+            object: Some(format!("judgement {}", j.id)),
+            detail: detail.to_string(),
+        }],
+    )?;
+    Ok(j)
+}
+
+pub(super) fn undo_judgement(
+    conn: &Connection,
+    actor: &str,
+    id: i64,
+) -> Result<Judgement, StoreError> {
+    let body: Option<String> = conn
+        .query_row("SELECT body FROM judgements WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(db)?;
+    let mut j =
+        judgement_from(&body.ok_or_else(|| StoreError::NotFound(format!("judgement {id}")))?)?;
+    if let Some((by, at)) = &j.undone {
+        return Err(StoreError::Conflict(format!(
+            "judgement {id} was already undone by {by} at {at}"
+        )));
+    }
+    j.undone = Some((actor.to_string(), now()));
+    conn.execute(
+        "UPDATE judgements SET body = ?2 WHERE id = ?1",
+        params![id, judgement_body(&j)?],
+    )
+    .map_err(db)?;
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "undo-judgement".to_string(),
+            unit: None,
+            object: Some(format!("judgement {id}")),
+            detail: format!("undid {} ({})", j.verdict, j.why),
+        }],
+    )?;
+    Ok(j)
+}
+
+pub(super) fn judgements(conn: &Connection) -> Result<Vec<Judgement>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT body FROM judgements ORDER BY id")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        out.push(judgement_from(&body.map_err(db)?)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn replace_identities(
+    conn: &Connection,
+    actor: &str,
+    rows: &[IdentityRow],
+    detail: &str,
+) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM identities", []).map_err(db)?;
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO identities(mention, person) VALUES (?1, ?2)")
+        .map_err(db)?;
+    for r in rows {
+        stmt.execute(params![r.mention, r.person]).map_err(db)?;
+    }
+    append_audit(conn, actor, &[AuditAct::new("resolve", detail)])
+}
+
+pub(super) fn identities(conn: &Connection) -> Result<Vec<IdentityRow>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT mention, person FROM identities ORDER BY mention")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(IdentityRow {
+                mention: r.get(0)?,
+                person: r.get(1)?,
+            })
+        })
+        .map_err(db)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+pub(super) fn current_findings(conn: &Connection) -> Result<Vec<Finding>, StoreError> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {FINDING_COLUMNS} FROM findings WHERE current = 1 ORDER BY id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| Ok(finding_row(r))).map_err(db)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.map_err(db)??);
+    }
+    Ok(out)
 }

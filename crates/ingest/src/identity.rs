@@ -1,0 +1,824 @@
+//! Identities: which person mentions are one person, decided by name comparison
+//! (kartoteka-names) under people's judgements; persons with their names, cover names and
+//! mentions; dossiers; cover names with their holders in time; FollowTheMoney export.
+//!
+//! Resolution is recomputed from the mentions and the judgements each time it runs, so it
+//! is reproducible and reversible: undoing a judgement and resolving again gives what the
+//! archive would have given without it. A person's id is derived from the position of the
+//! person's first mention ("P12.1.345": document 12, page 1, character 345), so it stays
+//! the same while that mention does.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Instant;
+
+use kartoteka_model::{
+    DocId, Document, IdentityRow, Judgement, MentionAnchor, MentionRecord, RelationRecord,
+};
+use kartoteka_names::{Constraints, NameRecord};
+use serde::Serialize;
+
+use crate::{Archive, ArchiveError};
+
+/// What a resolution run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ResolveReport {
+    /// Person mentions resolved.
+    pub mentions: u64,
+    /// Persons they make.
+    pub persons: u64,
+    /// Judgements applied (undone ones are not).
+    pub judgements: u64,
+    /// Judgements whose mentions are no longer in the archive (re-extracted away).
+    pub stale_judgements: Vec<i64>,
+    /// "Different" judgements that "same" judgements contradict: (judgement, a, b).
+    pub contradictions: Vec<String>,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
+/// One mention of a person, where it is.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonMention {
+    /// The mention's number.
+    pub id: i64,
+    /// The document.
+    pub doc: DocId,
+    /// Its reference code.
+    pub reference: Option<String>,
+    /// The page.
+    pub page: u32,
+    /// The sheet, when known.
+    pub sheet: Option<u32>,
+    /// As written.
+    pub text: String,
+    /// The text around it.
+    pub context: String,
+}
+
+/// A cover name a person held, and when the documents say so.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CoverNameHeld {
+    /// The cover name.
+    pub name: String,
+    /// First date of the documents that link it to the person (YYYY-MM-DD), if dated.
+    pub from: Option<String>,
+    /// Last date.
+    pub to: Option<String>,
+}
+
+/// A person as resolution found them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Person {
+    /// Stable id.
+    pub id: String,
+    /// The fullest name.
+    pub name: String,
+    /// Every spelling met.
+    pub names: Vec<String>,
+    /// Cover names linked by the text ("псевдоним", "code-named"), with periods.
+    pub cover_names: Vec<CoverNameHeld>,
+    /// Every mention.
+    pub mentions: Vec<PersonMention>,
+}
+
+/// A relation of a person to another person, a service or a place.
+#[derive(Clone, Debug, Serialize)]
+pub struct DossierRelation {
+    /// "handled_by", "recruited_by", "met_with", "reported_on", "worked_at", ...
+    pub kind: String,
+    /// Whether the person is the first end ("X handled_by Y": X is "from").
+    pub outgoing: bool,
+    /// The other end: a person's id when it is a resolved person.
+    pub other_person: Option<String>,
+    /// The other end as written (lemma).
+    pub other: String,
+    /// The document and page that state it.
+    pub doc: DocId,
+    /// The page.
+    pub page: u32,
+}
+
+/// One dated event in a person's file.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineEntry {
+    /// YYYY-MM-DD (or the start of the document's date range).
+    pub date: String,
+    /// The document.
+    pub doc: DocId,
+    /// Its reference code.
+    pub reference: Option<String>,
+    /// What the document says of the person (the first mention's context).
+    pub text: String,
+}
+
+/// Everything on one person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dossier {
+    /// The person.
+    #[serde(flatten)]
+    pub person: Person,
+    /// Roles the text gives them ("agent", "case_officer", ...).
+    pub roles: Vec<String>,
+    /// The units (files) their mentions are in, by reference code.
+    pub units: Vec<String>,
+    /// Units that are the person's own file by title, with what the gaps findings say of
+    /// them (an empty or stripped file is itself a finding).
+    pub own_files: Vec<OwnFile>,
+    /// Relations stated in the text.
+    pub relations: Vec<DossierRelation>,
+    /// Dated documents in order.
+    pub timeline: Vec<TimelineEntry>,
+    /// Judgements people made about this person's mentions.
+    pub judgements: Vec<Judgement>,
+}
+
+/// A unit whose title names the person.
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnFile {
+    /// Its reference code.
+    pub reference: String,
+    /// Its title.
+    pub title: String,
+    /// Open gaps findings on it ("empty", "missing", "sheets").
+    pub findings: Vec<String>,
+}
+
+/// A cover name with its holders.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverNameView {
+    /// The cover name (nominative where the text gave it).
+    pub name: String,
+    /// Mentions of it.
+    pub mentions: u64,
+    /// Who held it, and when, by the documents that say so.
+    pub holders: Vec<CoverHolder>,
+    /// Documents that mention it but do not say who held it then.
+    pub unknown_holder_docs: Vec<DocId>,
+}
+
+/// One holder of a cover name.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverHolder {
+    /// The person's id.
+    pub person: String,
+    /// Their name.
+    pub name: String,
+    /// First date.
+    pub from: Option<String>,
+    /// Last date.
+    pub to: Option<String>,
+    /// Documents that link them.
+    pub evidence: Vec<DocId>,
+}
+
+fn anchor_of(m: &MentionRecord) -> MentionAnchor {
+    MentionAnchor {
+        doc: m.doc,
+        page: m.page,
+        start: m.start,
+        text: m.text.clone(),
+    }
+}
+
+fn person_id(m: &MentionRecord) -> String {
+    format!("P{}.{}.{}", m.doc.0, m.page, m.start)
+}
+
+fn ymd(d: u32) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        d / 10000,
+        (d / 100) % 100,
+        (d % 100).max(1)
+    )
+}
+
+/// How complete a spelling is: more parts first, then longer.
+fn fullness(name: &str) -> (usize, usize) {
+    let p = kartoteka_names::parse(name);
+    let parts = usize::from(p.given.is_some())
+        + usize::from(p.patronymic.is_some())
+        + usize::from(p.surname.is_some())
+        + p.initials.len().min(2);
+    (parts, name.chars().count())
+}
+
+impl Archive {
+    /// Resolves every person mention into persons, under people's judgements, and keeps
+    /// the result (audited as "resolve").
+    pub fn resolve(&self) -> Result<ResolveReport, ArchiveError> {
+        let started = Instant::now();
+        let mentions = self.store().mentions(&[], Some("person"))?;
+        let judgements = self.store().judgements()?;
+        let at: HashMap<(DocId, u32, u32), usize> = mentions
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ((m.doc, m.page, m.start), i))
+            .collect();
+        let records: Vec<NameRecord> = mentions
+            .iter()
+            .map(|m| NameRecord {
+                id: m.id.to_string(),
+                name: m.lemma.clone(),
+                language: None,
+                document: Some(m.doc.0.to_string()),
+            })
+            .collect();
+        let mut constraints = Constraints::default();
+        let mut report = ResolveReport {
+            mentions: mentions.len() as u64,
+            ..ResolveReport::default()
+        };
+        let mut judgement_of_pair: HashMap<(usize, usize), i64> = HashMap::new();
+        for j in judgements.iter().filter(|j| j.undone.is_none()) {
+            let find = |a: &MentionAnchor| at.get(&(a.doc, a.page, a.start)).copied();
+            let (Some(a), Some(b)) = (find(&j.a), find(&j.b)) else {
+                report.stale_judgements.push(j.id);
+                continue;
+            };
+            report.judgements += 1;
+            match j.verdict.as_str() {
+                "same" => constraints.same.push((a, b)),
+                "different" => {
+                    constraints.different.push((a, b));
+                    judgement_of_pair.insert((a.min(b), a.max(b)), j.id);
+                }
+                _ => {}
+            }
+        }
+        let clustering = kartoteka_names::cluster_judged(&records, &constraints);
+        for (a, b) in &clustering.contradictions {
+            report.contradictions.push(format!(
+                "judgement {}: {} (mention {}) and {} (mention {}) were judged different, but judgements of \"same\" join them",
+                judgement_of_pair.get(&(*a, *b)).copied().unwrap_or(0),
+                mentions[*a].text,
+                mentions[*a].id,
+                mentions[*b].text,
+                mentions[*b].id
+            ));
+        }
+        let mut rows = Vec::with_capacity(mentions.len());
+        for group in &clustering.groups {
+            let first = group
+                .iter()
+                .min_by_key(|&&i| (mentions[i].doc, mentions[i].page, mentions[i].start))
+                .copied()
+                .unwrap_or(group[0]);
+            let id = person_id(&mentions[first]);
+            for &i in group {
+                rows.push(IdentityRow {
+                    mention: mentions[i].id,
+                    person: id.clone(),
+                });
+            }
+        }
+        report.persons = clustering.groups.len() as u64;
+        let detail = serde_json::json!({
+            "mentions": report.mentions,
+            "persons": report.persons,
+            "judgements": report.judgements,
+            "contradictions": report.contradictions.len(),
+        });
+        self.store()
+            .replace_identities(&rows, &detail.to_string())?;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+
+    /// Every person, or those whose names fit the query (a name compared as a name, or a
+    /// piece of one).
+    pub fn persons(&self, query: Option<&str>) -> Result<Vec<Person>, ArchiveError> {
+        let world = World::load(self)?;
+        let mut out: Vec<Person> = world.person_ids().map(|p| world.person(p)).collect();
+        if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+            let lower = q.to_lowercase();
+            out.retain(|p| {
+                p.names.iter().any(|n| {
+                    n.to_lowercase().contains(&lower)
+                        || kartoteka_names::match_names(q, n).verdict
+                            == kartoteka_names::Verdict::Same
+                }) || p.id == q
+            });
+        }
+        Ok(out)
+    }
+
+    /// Everything on one person, by id or by a name that picks out one person.
+    pub fn dossier(&self, who: &str) -> Result<Dossier, ArchiveError> {
+        let world = World::load(self)?;
+        let id = world.find(who)?;
+        let person = world.person(&id);
+        let mine: BTreeSet<i64> = world.members[&id].iter().copied().collect();
+        let mut roles = BTreeSet::new();
+        let mut relations = Vec::new();
+        for r in &world.relations {
+            let (mine_from, mine_to) = (mine.contains(&r.from), mine.contains(&r.to));
+            if !mine_from && !mine_to {
+                continue;
+            }
+            let other_id = if mine_from { r.to } else { r.from };
+            let Some(other) = world.mention.get(&other_id) else {
+                continue;
+            };
+            if r.kind == "has_role" {
+                roles.insert(other.lemma.clone());
+                continue;
+            }
+            if r.kind == "code_named" {
+                continue;
+            }
+            relations.push(DossierRelation {
+                kind: r.kind.clone(),
+                outgoing: mine_from,
+                other_person: world.person_of.get(&other_id).cloned(),
+                other: other.lemma.clone(),
+                doc: r.doc,
+                page: r.page,
+            });
+        }
+        let mut units = BTreeSet::new();
+        let mut timeline = Vec::new();
+        let mut dated_docs = BTreeSet::new();
+        for m in &person.mentions {
+            if let Some(r) = &m.reference {
+                units.insert(r.clone());
+            }
+            if let Some(d) = world.documents.get(&m.doc).and_then(|d| d.dates.as_ref()) {
+                if dated_docs.insert(m.doc) {
+                    timeline.push(TimelineEntry {
+                        date: ymd(d.from),
+                        doc: m.doc,
+                        reference: m.reference.clone(),
+                        text: m.context.clone(),
+                    });
+                }
+            }
+        }
+        timeline.sort_by(|a, b| a.date.cmp(&b.date).then(a.doc.cmp(&b.doc)));
+        let own_files = self.own_files(&person)?;
+        let judgements = self
+            .store()
+            .judgements()?
+            .into_iter()
+            .filter(|j| {
+                person.mentions.iter().any(|m| {
+                    (m.doc, m.page) == (j.a.doc, j.a.page) || (m.doc, m.page) == (j.b.doc, j.b.page)
+                })
+            })
+            .collect();
+        Ok(Dossier {
+            person,
+            roles: roles.into_iter().collect(),
+            units: units.into_iter().collect(),
+            own_files,
+            relations,
+            timeline,
+            judgements,
+        })
+    }
+
+    /// Units whose titles name the person (a personal file), with their open gaps.
+    fn own_files(&self, person: &Person) -> Result<Vec<OwnFile>, ArchiveError> {
+        let surnames: Vec<String> = person
+            .names
+            .iter()
+            .filter_map(|n| kartoteka_names::parse(n).surname)
+            .collect();
+        if surnames.is_empty() {
+            return Ok(Vec::new());
+        }
+        let units = self.store().units(None)?;
+        let findings = self.gap_findings_by_unit()?;
+        let mut out = Vec::new();
+        for u in units {
+            let Some(title) = u.title.as_deref() else {
+                continue;
+            };
+            let named = kartoteka_text::words(title).any(|w| {
+                w.text.chars().next().is_some_and(char::is_uppercase)
+                    && surnames.iter().any(|s| {
+                        kartoteka_names::match_names(s, w.text).verdict
+                            != kartoteka_names::Verdict::Different
+                            && kartoteka_text::translit_keys(s)
+                                .iter()
+                                .any(|k| kartoteka_text::translit_keys(w.text).contains(k))
+                    })
+            });
+            if named {
+                let reference = u.reference.to_string();
+                out.push(OwnFile {
+                    findings: findings.get(&reference).cloned().unwrap_or_default(),
+                    reference,
+                    title: title.to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every cover name with who held it and when.
+    pub fn cover_names(&self) -> Result<Vec<CoverNameView>, ArchiveError> {
+        let world = World::load(self)?;
+        let covers = self.store().mentions(&[], Some("cover_name"))?;
+        // Oblique forms («ХОЛОЙ») join the nominative met anywhere in the archive.
+        let known: std::collections::HashSet<String> =
+            covers.iter().map(|c| c.lemma.clone()).collect();
+        let mut by_name: BTreeMap<String, Vec<&MentionRecord>> = BTreeMap::new();
+        for c in &covers {
+            let name = kartoteka_extract::cover_nominative(&c.lemma, &known)
+                .unwrap_or_else(|| c.lemma.clone());
+            by_name.entry(name).or_default().push(c);
+        }
+        let mut out = Vec::new();
+        for (name, ms) in by_name {
+            let ids: BTreeSet<i64> = ms.iter().map(|m| m.id).collect();
+            let mut holders: BTreeMap<String, CoverHolder> = BTreeMap::new();
+            let mut linked_docs = BTreeSet::new();
+            for r in world.relations.iter().filter(|r| r.kind == "code_named") {
+                let (person_end, cover_end) = if ids.contains(&r.to) {
+                    (r.from, r.to)
+                } else if ids.contains(&r.from) {
+                    (r.to, r.from)
+                } else {
+                    continue;
+                };
+                let _ = cover_end;
+                let Some(pid) = world.person_of.get(&person_end) else {
+                    continue;
+                };
+                linked_docs.insert(r.doc);
+                let dates = world.documents.get(&r.doc).and_then(|d| d.dates.as_ref());
+                let h = holders.entry(pid.clone()).or_insert_with(|| CoverHolder {
+                    person: pid.clone(),
+                    name: world.best_name(pid),
+                    from: None,
+                    to: None,
+                    evidence: Vec::new(),
+                });
+                if !h.evidence.contains(&r.doc) {
+                    h.evidence.push(r.doc);
+                }
+                if let Some(d) = dates {
+                    let (f, t) = (ymd(d.from), ymd(d.to));
+                    if h.from.as_ref().is_none_or(|x| f < *x) {
+                        h.from = Some(f);
+                    }
+                    if h.to.as_ref().is_none_or(|x| t > *x) {
+                        h.to = Some(t);
+                    }
+                }
+            }
+            let unknown: BTreeSet<DocId> = ms
+                .iter()
+                .map(|m| m.doc)
+                .filter(|d| !linked_docs.contains(d))
+                .collect();
+            out.push(CoverNameView {
+                name,
+                mentions: ms.len() as u64,
+                holders: holders.into_values().collect(),
+                unknown_holder_docs: unknown.into_iter().collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Records a person's judgement on two mentions or persons ("P..." ids or mention
+    /// numbers) and resolves again.
+    pub fn judge(
+        &self,
+        a: &str,
+        b: &str,
+        verdict: &str,
+        why: &str,
+    ) -> Result<(Judgement, ResolveReport), ArchiveError> {
+        if !matches!(verdict, "same" | "different" | "unsure") {
+            return Err(ArchiveError::BadTarget(
+                verdict.to_string(),
+                "a verdict is same, different or unsure".to_string(),
+            ));
+        }
+        if why.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                why.to_string(),
+                "a judgement needs a reason (--why)".to_string(),
+            ));
+        }
+        let world = World::load(self)?;
+        let anchor = |s: &str| -> Result<MentionAnchor, ArchiveError> {
+            let id = world.find_mention(s)?;
+            Ok(anchor_of(&world.mention[&id]))
+        };
+        let (x, y) = (anchor(a)?, anchor(b)?);
+        if x == y {
+            return Err(ArchiveError::BadTarget(
+                b.to_string(),
+                "both sides are the same mention".to_string(),
+            ));
+        }
+        let saved = self.store().save_judgement(&Judgement {
+            id: 0,
+            a: x,
+            b: y,
+            verdict: verdict.to_string(),
+            why: why.to_string(),
+            by: String::new(),
+            at: String::new(),
+            undone: None,
+        })?;
+        let report = self.resolve()?;
+        Ok((saved, report))
+    }
+
+    /// Undoes a judgement (it stays on record, marked undone) and resolves again.
+    pub fn undo_judgement(&self, id: i64) -> Result<(Judgement, ResolveReport), ArchiveError> {
+        let undone = self.store().undo_judgement(id).map_err(|e| match e {
+            kartoteka_store::StoreError::NotFound(w) => ArchiveError::NotFound(w),
+            other => ArchiveError::Store(other),
+        })?;
+        let report = self.resolve()?;
+        Ok((undone, report))
+    }
+
+    /// Persons and their links as FollowTheMoney entities, one JSON object per line.
+    pub fn export_ftm(&self) -> Result<Vec<serde_json::Value>, ArchiveError> {
+        let world = World::load(self)?;
+        let covers = self.cover_names()?;
+        let mut cover_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for c in &covers {
+            for h in &c.holders {
+                cover_of
+                    .entry(h.person.clone())
+                    .or_default()
+                    .push(c.name.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for pid in world.person_ids() {
+            let p = world.person(pid);
+            let aliases: Vec<&String> = p.names.iter().filter(|n| **n != p.name).collect();
+            out.push(serde_json::json!({
+                "id": format!("kartoteka-{}", p.id),
+                "schema": "Person",
+                "properties": {
+                    "name": [p.name],
+                    "alias": aliases,
+                    "weakAlias": cover_of.get(pid).cloned().unwrap_or_default(),
+                    "sourceUrl": [],
+                    "notes": [format!("{} mentions in {} documents", p.mentions.len(),
+                        p.mentions.iter().map(|m| m.doc).collect::<BTreeSet<_>>().len())],
+                }
+            }));
+        }
+        let mut orgs: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for r in &world.relations {
+            let (Some(from), Some(to)) = (world.mention.get(&r.from), world.mention.get(&r.to))
+            else {
+                continue;
+            };
+            let Some(pa) = world.person_of.get(&r.from) else {
+                continue;
+            };
+            match (r.kind.as_str(), world.person_of.get(&r.to)) {
+                ("handled_by" | "recruited_by" | "met_with" | "reported_on", Some(pb)) => {
+                    if pa == pb || !seen.insert((pa.clone(), pb.clone(), r.kind.clone())) {
+                        continue;
+                    }
+                    out.push(serde_json::json!({
+                        "id": format!("kartoteka-{}-{}-{}", r.kind, pa, pb),
+                        "schema": "Associate",
+                        "properties": {
+                            "person": [format!("kartoteka-{pa}")],
+                            "associate": [format!("kartoteka-{pb}")],
+                            "relationship": [r.kind.replace('_', " ")],
+                            "summary": [format!("{} {} {}", from.lemma, r.kind.replace('_', " "), to.lemma)],
+                        }
+                    }));
+                }
+                ("worked_at", None) if to.kind == "org" => {
+                    let org_id = format!("kartoteka-org-{}", to.lemma);
+                    orgs.insert(org_id.clone(), to.lemma.clone());
+                    if !seen.insert((pa.clone(), org_id.clone(), r.kind.clone())) {
+                        continue;
+                    }
+                    out.push(serde_json::json!({
+                        "id": format!("kartoteka-membership-{pa}-{}", to.lemma),
+                        "schema": "Membership",
+                        "properties": {
+                            "member": [format!("kartoteka-{pa}")],
+                            "organization": [org_id],
+                        }
+                    }));
+                }
+                _ => {}
+            }
+        }
+        for (id, name) in orgs {
+            out.push(serde_json::json!({
+                "id": id,
+                "schema": "Organization",
+                "properties": { "name": [name] }
+            }));
+        }
+        Ok(out)
+    }
+
+    fn gap_findings_by_unit(&self) -> Result<HashMap<String, Vec<String>>, ArchiveError> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        let findings = self.store().current_findings()?;
+        for f in findings {
+            if f.status != kartoteka_model::FindingStatus::Explained {
+                out.entry(f.reference.clone()).or_default().push(format!(
+                    "{}: {}",
+                    f.kind.as_str(),
+                    f.evidence
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The archive's people, loaded once for a listing or a dossier.
+struct World {
+    mention: HashMap<i64, MentionRecord>,
+    person_of: HashMap<i64, String>,
+    members: BTreeMap<String, Vec<i64>>,
+    relations: Vec<RelationRecord>,
+    documents: HashMap<DocId, Document>,
+}
+
+impl World {
+    fn load(archive: &Archive) -> Result<World, ArchiveError> {
+        let store = archive.store();
+        let identities = store.identities()?;
+        if identities.is_empty() {
+            drop(store);
+            return Err(ArchiveError::NotFound(
+                "resolution (run `kartoteka resolve` after `kartoteka extract`)".to_string(),
+            ));
+        }
+        let mentions = store.mentions(&[], None)?;
+        let relations = store.relations(&[])?;
+        let mut documents = HashMap::new();
+        for m in &mentions {
+            if let std::collections::hash_map::Entry::Vacant(e) = documents.entry(m.doc) {
+                if let Some(d) = store.document(m.doc)? {
+                    e.insert(d);
+                }
+            }
+        }
+        let mut person_of = HashMap::new();
+        let mut members: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for r in identities {
+            members.entry(r.person.clone()).or_default().push(r.mention);
+            person_of.insert(r.mention, r.person);
+        }
+        Ok(World {
+            mention: mentions.into_iter().map(|m| (m.id, m)).collect(),
+            person_of,
+            members,
+            relations,
+            documents,
+        })
+    }
+
+    fn person_ids(&self) -> impl Iterator<Item = &String> {
+        self.members.keys()
+    }
+
+    fn best_name(&self, id: &str) -> String {
+        let mut names: Vec<&str> = self.members[id]
+            .iter()
+            .filter_map(|m| self.mention.get(m).map(|m| m.lemma.as_str()))
+            .collect();
+        names.sort_by_key(|n| std::cmp::Reverse(fullness(n)));
+        names.first().map(|n| n.to_string()).unwrap_or_default()
+    }
+
+    fn person(&self, id: &str) -> Person {
+        let mut names: Vec<String> = Vec::new();
+        let mut mentions = Vec::new();
+        for mid in &self.members[id] {
+            let Some(m) = self.mention.get(mid) else {
+                continue;
+            };
+            if !names.contains(&m.lemma) {
+                names.push(m.lemma.clone());
+            }
+            mentions.push(PersonMention {
+                id: m.id,
+                doc: m.doc,
+                reference: self
+                    .documents
+                    .get(&m.doc)
+                    .and_then(|d| d.reference.as_ref())
+                    .map(|r| r.to_string()),
+                page: m.page,
+                sheet: m.sheet.map(|s| s.number),
+                text: m.text.clone(),
+                context: m.context.clone(),
+            });
+        }
+        names.sort_by_key(|n| std::cmp::Reverse(fullness(n)));
+        mentions.sort_by_key(|m| (m.doc, m.page, m.id));
+        let mine: BTreeSet<i64> = self.members[id].iter().copied().collect();
+        let mut covers: BTreeMap<String, CoverNameHeld> = BTreeMap::new();
+        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+            let other = if mine.contains(&r.from) {
+                r.to
+            } else if mine.contains(&r.to) {
+                r.from
+            } else {
+                continue;
+            };
+            let Some(c) = self.mention.get(&other).filter(|c| c.kind == "cover_name") else {
+                continue;
+            };
+            let entry = covers.entry(c.lemma.clone()).or_insert(CoverNameHeld {
+                name: c.lemma.clone(),
+                from: None,
+                to: None,
+            });
+            if let Some(d) = self.documents.get(&r.doc).and_then(|d| d.dates.as_ref()) {
+                let (f, t) = (ymd(d.from), ymd(d.to));
+                if entry.from.as_ref().is_none_or(|x| f < *x) {
+                    entry.from = Some(f);
+                }
+                if entry.to.as_ref().is_none_or(|x| t > *x) {
+                    entry.to = Some(t);
+                }
+            }
+        }
+        Person {
+            id: id.to_string(),
+            name: names.first().cloned().unwrap_or_default(),
+            names,
+            cover_names: covers.into_values().collect(),
+            mentions,
+        }
+    }
+
+    /// A person by id, or by a name that picks out exactly one.
+    fn find(&self, who: &str) -> Result<String, ArchiveError> {
+        if self.members.contains_key(who) {
+            return Ok(who.to_string());
+        }
+        let mut found: Vec<&String> = Vec::new();
+        for id in self.members.keys() {
+            let fits = self.members[id].iter().any(|m| {
+                self.mention.get(m).is_some_and(|m| {
+                    m.lemma.eq_ignore_ascii_case(who)
+                        || m.lemma.to_lowercase() == who.to_lowercase()
+                        || kartoteka_names::match_names(who, &m.lemma).verdict
+                            == kartoteka_names::Verdict::Same
+                })
+            });
+            if fits {
+                found.push(id);
+            }
+        }
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(ArchiveError::NotFound(format!("person {who:?}"))),
+            many => Err(ArchiveError::BadTarget(
+                who.to_string(),
+                format!(
+                    "{} persons fit; give an id: {}",
+                    many.len(),
+                    many.iter()
+                        .take(10)
+                        .map(|id| format!("{id} ({})", self.best_name(id)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// A mention by number, or a person's first mention by person id.
+    fn find_mention(&self, s: &str) -> Result<i64, ArchiveError> {
+        if let Ok(n) = s.trim().parse::<i64>() {
+            return match self.mention.get(&n) {
+                Some(m) if m.kind == "person" => Ok(n),
+                Some(m) => Err(ArchiveError::BadTarget(
+                    s.to_string(),
+                    format!("mention {n} is a {}, not a person", m.kind),
+                )),
+                None => Err(ArchiveError::NotFound(format!("mention {n}"))),
+            };
+        }
+        let id = self.find(s)?;
+        self.members[&id]
+            .iter()
+            .copied()
+            .min_by_key(|m| {
+                self.mention
+                    .get(m)
+                    .map(|m| (m.doc.0, m.page, m.start))
+                    .unwrap_or((i64::MAX, 0, 0))
+            })
+            .ok_or_else(|| ArchiveError::NotFound(format!("person {s}")))
+    }
+}
