@@ -46,6 +46,11 @@ fn persons_are_resolved_across_scripts_and_judgements_override_and_undo() {
             .any(|c| c["name"] == "ХОЛА" && c["from"] == "1937-01-01"),
         "{sokolova}"
     );
+    let first = &sokolova["mentions"][0];
+    assert!(
+        first["end"].as_u64().unwrap() > first["start"].as_u64().unwrap(),
+        "{first}"
+    );
     // Her husband's family name is not her: Соколов Павел Андреевич is someone else.
     let sokolov = person_with(&all, "Соколов Павел Андреевич").expect("Соколов");
     assert_ne!(sokolov["id"], sokolova["id"]);

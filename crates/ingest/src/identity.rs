@@ -49,6 +49,10 @@ pub struct PersonMention {
     pub page: u32,
     /// The sheet, when known.
     pub sheet: Option<u32>,
+    /// First character in the page's text.
+    pub start: u32,
+    /// One past the last.
+    pub end: u32,
     /// As written.
     pub text: String,
     /// The text around it.
@@ -717,6 +721,8 @@ impl World {
                     .map(|r| r.to_string()),
                 page: m.page,
                 sheet: m.sheet.map(|s| s.number),
+                start: m.start,
+                end: m.end,
                 text: m.text.clone(),
                 context: m.context.clone(),
             });

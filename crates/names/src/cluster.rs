@@ -183,6 +183,68 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             }
         }
     }
+    // Across the whole list: a name with initials only ("Т. Мэй"), then a surname alone,
+    // in a document with no fuller name it fits, joins the person whose full names carry
+    // that surname (and fit the initials), when there is one such person, or one that
+    // outnumbers every other twenty to one.
+    for pass in [Partial::Initials, Partial::Surname] {
+        for p in 0..records.len() {
+            let partial = &spellings[spelling_of[p]];
+            let kind = match (
+                &partial.surname,
+                &partial.given,
+                partial.initials.is_empty(),
+            ) {
+                (Some(_), None, false) => Partial::Initials,
+                (Some(_), None, true) => Partial::Surname,
+                _ => continue,
+            };
+            if kind != pass {
+                continue;
+            }
+            let root_p = groups.find(p);
+            if groups.members[root_p]
+                .iter()
+                .any(|&m| spellings[spelling_of[m]].given.is_some())
+            {
+                continue;
+            }
+            let mut targets: Vec<(usize, usize)> = Vec::new();
+            let mut spellings_seen = HashSet::new();
+            for key in partial.block_keys() {
+                for &s in blocks.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+                    if !spellings_seen.insert(s) || s == spelling_of[p] {
+                        continue;
+                    }
+                    let full = &spellings[s];
+                    if full.given.is_none() {
+                        continue;
+                    }
+                    let m = compare(partial, full);
+                    if m.verdict != Verdict::Unsure
+                        || !m.reasons.iter().any(|r| r.starts_with("same surname"))
+                    {
+                        continue;
+                    }
+                    for &r in &record_of_spelling[&s] {
+                        let root = groups.find(r);
+                        if root != root_p && !targets.iter().any(|t| t.0 == root) {
+                            targets.push((root, groups.members[root].len()));
+                        }
+                    }
+                }
+            }
+            targets.sort_by_key(|t| std::cmp::Reverse(t.1));
+            let chosen = match targets[..] {
+                [(only, _)] => Some(only),
+                [(first, n), (_, m), ..] if n >= 20 && n >= 20 * m => Some(first),
+                _ => None,
+            };
+            if let Some(t) = chosen {
+                groups.join_if(p, t, &spellings, &mut memo, &cannot);
+            }
+        }
+    }
     let mut contradictions = contradictions;
     contradictions.sort_unstable();
     Clustering {
@@ -294,4 +356,13 @@ impl Groups {
         }
         out
     }
+}
+
+/// The kinds of partial name the last passes place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Partial {
+    /// A surname with initials.
+    Initials,
+    /// A surname alone.
+    Surname,
 }

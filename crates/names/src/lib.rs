@@ -156,6 +156,9 @@ fn given_match(a: &str, b: &str) -> Option<String> {
     if shares_key(a, b) {
         return Some(format!("given name {a} = {b} (transliteration)"));
     }
+    if sounds_alike(a, b) {
+        return Some(format!("given name {a} = {b} (transcription)"));
+    }
     None
 }
 
@@ -174,6 +177,140 @@ fn shares_key(a: &str, b: &str) -> bool {
     kartoteka_text::translit_keys(b)
         .iter()
         .any(|k| ka.contains(k))
+}
+
+/// A rough Latin rendering of a word in any script, reduced to its consonants, for names
+/// transcribed by ear rather than by a scheme: "Джонсон" and "Johnson", "Тереза" and
+/// "Theresa", "Мишел" and "Michel", "Джонсън" and "Джонсон" all reduce alike.
+fn skeleton(word: &str) -> String {
+    let mut latin = String::with_capacity(word.len() * 2);
+    for c in word.to_lowercase().chars() {
+        let s: &str = match c {
+            'а' | 'ъ' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ґ' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' | 'є' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'і' | 'ї' | 'й' | 'ы' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' | 'ў' => "u",
+            'ф' => "f",
+            'х' => "h",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' | 'щ' => "sh",
+            'ю' => "iu",
+            'я' => "ia",
+            'ь' | '\'' | '’' | 'ʹ' | '-' => "",
+            'č' | 'ć' => "ch",
+            'š' | 'ś' | 'ş' => "sh",
+            'ž' | 'ź' | 'ż' => "zh",
+            'ł' => "l",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ř' => "rzh",
+            'ß' => "ss",
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ą' => "a",
+            'é' | 'è' | 'ê' | 'ë' | 'ě' | 'ę' => "e",
+            'í' | 'ì' | 'î' | 'ï' => "i",
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ő' => "o",
+            'ú' | 'ù' | 'û' | 'ü' | 'ů' | 'ű' => "u",
+            'ý' | 'ÿ' => "y",
+            'ç' => "c",
+            'ď' => "d",
+            'ť' => "t",
+            'ľ' | 'ĺ' => "l",
+            'ŕ' => "r",
+            c if c.is_ascii_alphabetic() => {
+                latin.push(c);
+                continue;
+            }
+            _ => continue,
+        };
+        latin.push_str(s);
+    }
+    let latin = latin
+        .replace("dzh", "j")
+        .replace("dz", "j")
+        .replace("th", "t")
+        .replace("ph", "f")
+        .replace("ck", "k")
+        .replace("sch", "s")
+        .replace("ch", "s")
+        .replace("sh", "s")
+        .replace("zh", "s")
+        .replace("kh", "h")
+        .replace("ts", "s")
+        .replace("tz", "s");
+    let mut out = String::with_capacity(latin.len());
+    for c in latin.chars() {
+        let k = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' => continue,
+            'w' => 'v',
+            'c' | 'q' | 'g' => 'k',
+            'z' | 'x' => 's',
+            'd' => 't',
+            'b' => 'p',
+            c => c,
+        };
+        if !out.ends_with(k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Whether two words are one name transcribed by ear (across scripts and languages):
+/// their consonant skeletons agree, or differ in one consonant when there are four or more
+/// ("Барние" / "Barnier").
+fn sounds_alike(a: &str, b: &str) -> bool {
+    let (sa, sb) = (skeleton(a), skeleton(b));
+    if sa.is_empty() || sb.is_empty() {
+        return false;
+    }
+    sa == sb || (sa.chars().count().max(sb.chars().count()) >= 4 && edit_distance(&sa, &sb) <= 1)
+}
+
+/// Czech and Slovak forms that make a woman's surname of a foreign one, in any case
+/// ("Mayová", "Mayové", "Mayovou", "Merkelová"): stripped, the surname itself.
+fn without_feminine_suffix(surname: &str) -> Option<&str> {
+    let lower = surname.to_lowercase();
+    // The woman's forms, and the Czech, Slovak and Polish dative and possessive forms of a
+    // foreign surname ("Barnierovi", "Johnsonowi", "Johnsonův", "Johnsonovým").
+    [
+        "ovou", "ová", "ové", "ovej", "ovú", "ovi", "owi", "ův", "ovým", "ových", "ovými",
+    ]
+    .iter()
+    .find(|e| lower.ends_with(*e))
+    .and_then(|e| {
+        let cut = surname.len() - e.len();
+        surname.get(..cut).filter(|s| s.chars().count() >= 2)
+    })
 }
 
 /// The sex a Russian surname's nominative form says, if any ("Петрова", "Petrova",
@@ -240,7 +377,22 @@ enum Part {
 fn split_parts(name: &str) -> (Vec<Part>, Option<usize>) {
     let mut parts = Vec::new();
     let mut comma_after = None;
-    for raw in name.split_whitespace() {
+    // "Т.Мэй", "N.S.Khrushchev": initials run into the surname.
+    let mut spaced = String::with_capacity(name.len() + 4);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        spaced.push(c);
+        let initial_before =
+            i >= 1 && chars[i - 1].is_uppercase() && (i < 2 || !chars[i - 2].is_alphabetic());
+        if c == '.'
+            && initial_before
+            && chars.get(i + 1).is_some_and(|n| n.is_uppercase())
+            && chars.get(i + 2).is_some_and(|n| n.is_lowercase())
+        {
+            spaced.push(' ');
+        }
+    }
+    for raw in spaced.split_whitespace() {
         let had_comma = raw.ends_with(',');
         let token =
             raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '-' && c != '\'');
@@ -307,6 +459,13 @@ pub fn parse(name: &str) -> PersonName {
     };
     let given_known =
         |w: &str| kartoteka_extract::given_name(w).is_some() || !variants::groups_of(w).is_empty();
+    // A given name in its own nominative ("Мишел Барние": "Барние" is a case of "Барни"
+    // only by accident).
+    let given_nominative = |w: &str| {
+        let fold = |s: &str| s.to_lowercase().replace('ё', "е");
+        kartoteka_extract::given_name(w).is_some_and(|(n, _)| fold(&n) == fold(w))
+            || !variants::groups_of(w).is_empty()
+    };
     let surname_at: usize = if let Some(c) = comma_after.filter(|&c| c >= 1 && c <= parts.len()) {
         // "KHRUSHCHEV, Nikita S.": the surname comes before the comma.
         let words_before = parts[..c]
@@ -338,7 +497,7 @@ pub fn parse(name: &str) -> PersonName {
         }
     } else if words.len() >= 2 && given_known(&words[0]) && !given_known(&words[words.len() - 1]) {
         words.len() - 1
-    } else if (given_known(&words[words.len() - 1]) && !given_known(&words[0]))
+    } else if (given_nominative(&words[words.len() - 1]) && !given_known(&words[0]))
         || (is_cyrillic_word(&words[0])
             && kartoteka_extract::known_surname(&words[0])
             && !kartoteka_extract::known_surname(&words[words.len() - 1]))
@@ -421,10 +580,25 @@ impl PersonName {
     /// Keys that put this name in the same block as its other spellings: its surname's
     /// transliteration keys.
     pub fn block_keys(&self) -> Vec<String> {
-        match &self.surname {
-            Some(s) => kartoteka_text::translit_keys(s),
-            None => Vec::new(),
+        let Some(s) = &self.surname else {
+            return Vec::new();
+        };
+        let mut keys = kartoteka_text::translit_keys(s);
+        let mut add = |k: String| {
+            if !k.is_empty() && !keys.contains(&k) {
+                keys.push(k);
+            }
+        };
+        // By sound too, so that "Джонсон" meets "Johnson", and a Czech woman's form meets
+        // the surname it was made from.
+        add(format!("~{}", skeleton(s)));
+        if let Some(base) = without_feminine_suffix(s) {
+            add(format!("~{}", skeleton(base)));
+            for k in kartoteka_text::translit_keys(base) {
+                add(k);
+            }
         }
+        keys
     }
 }
 
@@ -436,6 +610,11 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     // Surname.
     let surname_same = match (&a.surname, &b.surname) {
         (Some(x), Some(y)) => {
+            let feminine = |a: &str, b: &str| {
+                without_feminine_suffix(a).is_some_and(|base| {
+                    surname_sex(b) != Some(false) && (shares_key(base, b) || sounds_alike(base, b))
+                })
+            };
             if shares_key(x, y) {
                 reasons.push(if x.to_lowercase() == y.to_lowercase() {
                     format!("same surname {x}")
@@ -443,6 +622,16 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                     format!("same surname key: {x} = {y}")
                 });
                 score += 0.45;
+                true
+            } else if sounds_alike(x, y) {
+                reasons.push(format!("same surname by sound: {x} = {y}"));
+                score += 0.4;
+                true
+            } else if feminine(x, y) || feminine(y, x) {
+                reasons.push(format!(
+                    "same surname: {x} = {y} (a woman's form of a foreign surname)"
+                ));
+                score += 0.4;
                 true
             } else {
                 reasons.push(format!("surnames differ: {x} / {y}"));

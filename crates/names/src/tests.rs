@@ -107,6 +107,9 @@ fn clusters_join_spellings_and_never_chain_contradictions() {
         ("8", "Trump", "d2"),
         ("9", "Хрущёв Н. С.", ""),
         ("10", "Nikita Sergeyevich Khrushchev", ""),
+        ("11", "Сидоров", "d3"),
+        ("12", "Иван Сидоров", "d4"),
+        ("13", "Пётр Сидоров", "d5"),
     ]);
     let ids = |c: &Vec<usize>| c.iter().map(|&i| r[i].id.as_str()).collect::<Vec<_>>();
     let clusters: Vec<Vec<&str>> = cluster(&r).iter().map(ids).collect();
@@ -116,9 +119,13 @@ fn clusters_join_spellings_and_never_chain_contradictions() {
             vec!["1", "3"],
             vec!["2", "4"],
             vec!["5"],
-            vec!["6", "7"],
-            vec!["8"],
-            vec!["9", "10"]
+            // "Trump" alone in d2 names the only Trump of the list.
+            vec!["6", "7", "8"],
+            vec!["9", "10"],
+            // "Сидоров" alone could be either.
+            vec!["11"],
+            vec!["12"],
+            vec!["13"]
         ]
     );
 }
@@ -201,4 +208,29 @@ fn judgements_override_names_and_contradictions_surface() {
         cluster_judged(&r, &contradictory).contradictions,
         vec![(0, 2)]
     );
+}
+
+#[test]
+fn initials_run_into_the_surname_and_foreign_names_by_ear() {
+    assert_eq!(parts("Т.Мэй"), (None, None, s("Мэй"), vec!["Т".into()]));
+    assert_eq!(
+        parts("N.S.Khrushchev"),
+        (None, None, s("Khrushchev"), vec!["N".into(), "S".into()])
+    );
+    for (a, b) in [
+        ("Борис Джонсон", "Boris Johnson"),
+        ("Тереза Мей", "Theresa May"),
+        ("Theresa Mayová", "Theresa May"),
+        ("Борис Джонсън", "Борис Джонсон"),
+        ("Мишел Барние", "Michel Barnier"),
+    ] {
+        assert_eq!(
+            verdict(a, b),
+            Verdict::Same,
+            "{a} / {b}: {:?}",
+            match_names(a, b)
+        );
+    }
+    // A Russian woman's surname is still not her husband's.
+    assert_eq!(verdict("Ivan Petrov", "Ivana Petrova"), Verdict::Different);
 }
