@@ -148,6 +148,8 @@ const NAMES_TSV: &str = include_str!("../data/names.tsv");
 struct Lexicon {
     /// Every case form of a given name: its nominative and whether it is a woman's.
     given: HashMap<String, (String, bool)>,
+    /// The forms of the common given names of `dict` (not the long tail of the lexicon).
+    familiar_given: HashSet<String>,
     /// Given names that are also ordinary words ("вера", "роза"): no sign of a person alone.
     common_given: HashSet<String>,
     /// Surnames (masculine nominative) known from the OpenCorpora dictionary.
@@ -172,13 +174,16 @@ fn lexicon() -> &'static Lexicon {
     static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
     LEXICON.get_or_init(|| {
         let mut given = HashMap::new();
+        let mut familiar_given = HashSet::new();
         for (list, female) in [(dict::RU_MALE, false), (dict::RU_FEMALE, true)] {
             for name in list {
                 for form in given_forms(name, female) {
+                    familiar_given.insert(form.clone());
                     given.entry(form).or_insert((name.to_string(), female));
                 }
             }
         }
+        familiar_given.extend(dict::EN_GIVEN.iter().map(|n| n.to_lowercase()));
         // The OpenCorpora lexicon: a much longer list of given names (Russian and foreign
         // names as Russian writes them), surnames and places. Kept as lemmas; this crate
         // inflects them.
@@ -261,6 +266,7 @@ fn lexicon() -> &'static Lexicon {
             .collect();
         Lexicon {
             place_first_words,
+            familiar_given,
             given,
             common_given,
             common_forms,
@@ -1831,4 +1837,12 @@ pub fn cover_nominative(form: &str, known: &HashSet<String>) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the word (in any case) is one of the common given names, not only a name of the
+/// long tail ("Бориса" is; "Барние", a case of the rare "Барни", is not).
+pub fn familiar_given_name(word: &str) -> bool {
+    lexicon()
+        .familiar_given
+        .contains(&word.to_lowercase().replace('ё', "е"))
 }

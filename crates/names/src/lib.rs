@@ -183,6 +183,12 @@ fn shares_key(a: &str, b: &str) -> bool {
 /// transcribed by ear rather than by a scheme: "Джонсон" and "Johnson", "Тереза" and
 /// "Theresa", "Мишел" and "Michel", "Джонсън" and "Джонсон" all reduce alike.
 fn skeleton(word: &str) -> String {
+    reduce(&rough_latin(word), false)
+}
+
+/// A word in rough Latin letters, with the spellings that differ between languages but
+/// not in sound made one ("dzh", "dž", "j" -> "j"; "th" -> "t"; "ch", "sh", "sch" -> "s").
+fn rough_latin(word: &str) -> String {
     let mut latin = String::with_capacity(word.len() * 2);
     for c in word.to_lowercase().chars() {
         let s: &str = match c {
@@ -239,7 +245,7 @@ fn skeleton(word: &str) -> String {
         };
         latin.push_str(s);
     }
-    let latin = latin
+    latin
         .replace("dzh", "j")
         .replace("dz", "j")
         .replace("th", "t")
@@ -251,20 +257,50 @@ fn skeleton(word: &str) -> String {
         .replace("zh", "s")
         .replace("kh", "h")
         .replace("ts", "s")
-        .replace("tz", "s");
+        .replace("tz", "s")
+}
+
+/// A rough Latin word reduced: consonants only, voiced and voiceless alike (`vowels`
+/// false: the blocking key), or with every run of vowels as one "a" and voicing kept (the
+/// form compared).
+fn reduce(latin: &str, vowels: bool) -> String {
     let mut out = String::with_capacity(latin.len());
     for c in latin.chars() {
         let k = match c {
-            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' => continue,
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' if vowels => 'a',
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' => continue,
+            'h' => continue,
             'w' => 'v',
-            'c' | 'q' | 'g' => 'k',
+            'c' | 'q' => 'k',
+            'g' if !vowels => 'k',
             'z' | 'x' => 's',
-            'd' => 't',
-            'b' => 'p',
+            'd' if !vowels => 't',
+            'b' if !vowels => 'p',
             c => c,
         };
         if !out.ends_with(k) {
             out.push(k);
+        }
+    }
+    out
+}
+
+/// The word and the word without one Slavic case ending, in either script ("Barnierem",
+/// "Barnierja" -> "Barnier"; "Джонсоном" -> "Джонсон").
+fn case_variants(word: &str) -> Vec<String> {
+    const ENDINGS: &[&str] = &[
+        "jem", "jom", "owi", "ovi", "ego", "emu", "em", "om", "ja", "ju", "ou", "a", "u", "e", "i",
+        "y", "ą", "ę", "ом", "ем", "ым", "ой", "ою", "ей", "а", "я", "у", "ю", "е", "и", "ы", "і",
+        "є",
+    ];
+    let lower = word.to_lowercase();
+    let mut out = vec![lower.clone()];
+    for e in ENDINGS {
+        if let Some(stem) = lower.strip_suffix(e) {
+            if stem.chars().count() >= 3 {
+                out.push(stem.to_string());
+                break;
+            }
         }
     }
     out
@@ -285,15 +321,25 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// Whether two words are one name transcribed by ear (across scripts and languages):
-/// their consonant skeletons agree, or differ in one consonant when there are four or more
-/// ("Барние" / "Barnier").
+/// Whether two words are one name transcribed by ear (across scripts and languages), in
+/// any case: their rough Latin forms, vowels blurred, agree, or differ in one letter when
+/// there are four or more ("Барние" / "Barnier", "Дейвис" / "Davis"; not "Браун" /
+/// "Barnier").
 fn sounds_alike(a: &str, b: &str) -> bool {
-    let (sa, sb) = (skeleton(a), skeleton(b));
-    if sa.is_empty() || sb.is_empty() {
-        return false;
+    for x in case_variants(a) {
+        let vx = reduce(&rough_latin(&x), true);
+        for y in case_variants(b) {
+            let vy = reduce(&rough_latin(&y), true);
+            if vx.is_empty() || vy.is_empty() {
+                continue;
+            }
+            let shorter = vx.chars().count().min(vy.chars().count());
+            if vx == vy || (shorter >= 4 && edit_distance(&vx, &vy) <= 1) {
+                return true;
+            }
+        }
     }
-    sa == sb || (sa.chars().count().max(sb.chars().count()) >= 4 && edit_distance(&sa, &sb) <= 1)
+    false
 }
 
 /// Czech and Slovak forms that make a woman's surname of a foreign one, in any case
@@ -474,8 +520,13 @@ pub fn parse(name: &str) -> PersonName {
             .count();
         words_before.saturating_sub(1)
     } else if words.len() == 1 {
-        // One word: a given name alone ("Donald") or a surname alone ("Trump", "Иванов И.").
-        if given_known(&words[0]) && out.initials.is_empty() {
+        // One word: a given name alone ("Donald", "Бориса") or a surname alone ("Trump",
+        // "Иванов И.", "Барние", which is only by accident a case of the rare "Барни").
+        let w = &words[0];
+        let given = given_nominative(w)
+            || kartoteka_extract::familiar_given_name(w)
+            || !variants::groups_of(w).is_empty();
+        if given && out.initials.is_empty() {
             usize::MAX
         } else {
             0
@@ -591,7 +642,12 @@ impl PersonName {
         };
         // By sound too, so that "Джонсон" meets "Johnson", and a Czech woman's form meets
         // the surname it was made from.
-        add(format!("~{}", skeleton(s)));
+        for variant in case_variants(s) {
+            // The first three consonants: "Барние" and "Barnier" differ in the fourth.
+            let sk = skeleton(&variant);
+            let head: String = sk.chars().take(3).collect();
+            add(format!("~{head}"));
+        }
         if let Some(base) = without_feminine_suffix(s) {
             add(format!("~{}", skeleton(base)));
             for k in kartoteka_text::translit_keys(base) {
