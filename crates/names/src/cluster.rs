@@ -187,6 +187,7 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     // in a document with no fuller name it fits, joins the person whose full names carry
     // that surname (and fit the initials), when there is one such person, or one that
     // outnumbers every other twenty to one.
+    let mut orphans: HashMap<String, Vec<usize>> = HashMap::new();
     for pass in [Partial::Initials, Partial::Surname] {
         for p in 0..records.len() {
             let partial = &spellings[spelling_of[p]];
@@ -242,7 +243,24 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             };
             if let Some(t) = chosen {
                 groups.join_if(p, t, &spellings, &mut memo, &cannot);
+            } else if targets.is_empty() && pass == Partial::Surname {
+                orphans
+                    .entry(crate::sound_key(partial.surname.as_deref().unwrap_or("")))
+                    .or_default()
+                    .push(p);
             }
+        }
+    }
+    // Surnames alone that no full name in the list carries: the same surname, in any case
+    // and script, is taken for one person (there is nobody else it could be).
+    let mut orphans: Vec<(String, Vec<usize>)> = orphans.into_iter().collect();
+    orphans.sort();
+    for (key, members) in orphans {
+        if key.chars().count() < 3 {
+            continue;
+        }
+        for w in members.windows(2) {
+            groups.join_if(w[0], w[1], &spellings, &mut memo, &cannot);
         }
     }
     let mut contradictions = contradictions;

@@ -342,6 +342,16 @@ fn sounds_alike(a: &str, b: &str) -> bool {
     false
 }
 
+/// A word's sound without its case ending: its shortest case variant, in rough Latin,
+/// vowels blurred ("Mahometa", "Mahometowi", "Магомет" -> one key).
+pub(crate) fn sound_key(word: &str) -> String {
+    case_variants(word)
+        .iter()
+        .map(|v| reduce(&rough_latin(v), true))
+        .min_by_key(|k| k.chars().count())
+        .unwrap_or_default()
+}
+
 /// Czech and Slovak forms that make a woman's surname of a foreign one, in any case
 /// ("Mayová", "Mayové", "Mayovou", "Merkelová"): stripped, the surname itself.
 fn without_feminine_suffix(surname: &str) -> Option<&str> {
@@ -378,6 +388,24 @@ fn surname_sex(surname: &str) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// Whether a name's sex rests only on a Latin surname ending that may be a case form:
+/// "Tuska" is the genitive of "Tusk", "Nowakowa" a Polish wife's name. Russian forms in
+/// Latin letters ("Petrova", "Ivanova", "Karenina") still count.
+fn sex_is_weak(n: &PersonName) -> bool {
+    let Some(surname) = n.surname.as_deref() else {
+        return false;
+    };
+    let l = surname.to_lowercase();
+    let russian = ["ova", "eva", "ina", "yna", "aya", "aja"]
+        .iter()
+        .any(|e| l.ends_with(e));
+    n.patronymic.is_none()
+        && n.given.as_deref().is_none_or(|g| !is_cyrillic_word(g))
+        && !is_cyrillic_word(surname)
+        && !russian
+        && l.ends_with('a')
 }
 
 /// Latin patronymics: "Sergeyevich", "Sergejewitsch", "Siergiejewicz", "Sergeevna".
@@ -700,17 +728,27 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
             false
         }
     };
-    // Sex: Петров and Петрова are one family, not one person.
+    // Sex: Петров and Петрова are one family, not one person. A Polish "-ska" / "-owa"
+    // form says less: "Tuska" is also the genitive of "Tusk".
+    let mut unsure_sex = false;
     if let (Some(fa), Some(fb)) = (a.female, b.female) {
         if fa != fb {
-            reasons.push(format!(
-                "{} is a {}'s name, {} a {}'s: the same family at most",
-                a.original,
-                if fa { "woman" } else { "man" },
-                b.original,
-                if fb { "woman" } else { "man" }
-            ));
-            conflict = true;
+            if sex_is_weak(a) || sex_is_weak(b) {
+                reasons.push(format!(
+                    "{} may be a woman's form or a case of {}",
+                    a.original, b.original
+                ));
+                unsure_sex = true;
+            } else {
+                reasons.push(format!(
+                    "{} is a {}'s name, {} a {}'s: the same family at most",
+                    a.original,
+                    if fa { "woman" } else { "man" },
+                    b.original,
+                    if fb { "woman" } else { "man" }
+                ));
+                conflict = true;
+            }
         }
     }
     // Given names, or their initials.
@@ -777,7 +815,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     let verdict = if conflict {
         score *= 0.25;
         Verdict::Different
-    } else if surname_same && (given_full || initials_agree >= 2) {
+    } else if surname_same && (given_full || initials_agree >= 2) && !unsure_sex {
         Verdict::Same
     } else {
         Verdict::Unsure
