@@ -251,6 +251,52 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             }
         }
     }
+    // A given name alone ("Тереза", "Асия") joins the one person of the list with that
+    // given name and a surname, or one that outnumbers every other twenty to one.
+    let mut by_given: HashMap<String, Vec<usize>> = HashMap::new();
+    for (s, n) in spellings.iter().enumerate() {
+        if let (Some(g), Some(_)) = (&n.given, &n.surname) {
+            by_given.entry(crate::sound_key(g)).or_default().push(s);
+        }
+    }
+    for p in 0..records.len() {
+        let partial = &spellings[spelling_of[p]];
+        let Some(given) = partial.given.as_deref() else {
+            continue;
+        };
+        let root_p = groups.find(p);
+        if partial.surname.is_some() || groups.members[root_p].len() > 1 {
+            continue;
+        }
+        let mut targets: Vec<(usize, usize)> = Vec::new();
+        for &s in by_given
+            .get(&crate::sound_key(given))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let m = compare(partial, &spellings[s]);
+            if m.verdict != Verdict::Unsure
+                || !m.reasons.iter().any(|r| r.starts_with("given name"))
+            {
+                continue;
+            }
+            for &r in &record_of_spelling[&s] {
+                let root = groups.find(r);
+                if root != root_p && !targets.iter().any(|t| t.0 == root) {
+                    targets.push((root, groups.members[root].len()));
+                }
+            }
+        }
+        targets.sort_by_key(|t| std::cmp::Reverse(t.1));
+        let chosen = match targets[..] {
+            [(only, _)] => Some(only),
+            [(first, n), (_, m), ..] if n >= 20 && n >= 20 * m => Some(first),
+            _ => None,
+        };
+        if let Some(t) = chosen {
+            groups.join_if(p, t, &spellings, &mut memo, &cannot);
+        }
+    }
     // Surnames alone that no full name in the list carries: the same surname, in any case
     // and script, is taken for one person (there is nobody else it could be).
     let mut orphans: Vec<(String, Vec<usize>)> = orphans.into_iter().collect();
