@@ -227,21 +227,10 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                     {
                         continue;
                     }
-                    for &r in &record_of_spelling[&s] {
-                        let root = groups.find(r);
-                        if root != root_p && !targets.iter().any(|t| t.0 == root) {
-                            targets.push((root, groups.members[root].len()));
-                        }
-                    }
+                    groups.add_target(&record_of_spelling[&s], root_p, &mut targets);
                 }
             }
-            targets.sort_by_key(|t| std::cmp::Reverse(t.1));
-            let chosen = match targets[..] {
-                [(only, _)] => Some(only),
-                [(first, n), (_, m), ..] if n >= 20 && n >= 20 * m => Some(first),
-                _ => None,
-            };
-            if let Some(t) = chosen {
+            if let Some(t) = sole_or_dominant(&mut targets) {
                 groups.join_if(p, t, &spellings, &mut memo, &cannot);
             } else if targets.is_empty() && pass == Partial::Surname {
                 orphans
@@ -280,20 +269,9 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             {
                 continue;
             }
-            for &r in &record_of_spelling[&s] {
-                let root = groups.find(r);
-                if root != root_p && !targets.iter().any(|t| t.0 == root) {
-                    targets.push((root, groups.members[root].len()));
-                }
-            }
+            groups.add_target(&record_of_spelling[&s], root_p, &mut targets);
         }
-        targets.sort_by_key(|t| std::cmp::Reverse(t.1));
-        let chosen = match targets[..] {
-            [(only, _)] => Some(only),
-            [(first, n), (_, m), ..] if n >= 20 && n >= 20 * m => Some(first),
-            _ => None,
-        };
-        if let Some(t) = chosen {
+        if let Some(t) = sole_or_dominant(&mut targets) {
             groups.join_if(p, t, &spellings, &mut memo, &cannot);
         }
     }
@@ -314,6 +292,18 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     Clustering {
         groups: groups.list(),
         contradictions,
+    }
+}
+
+/// The group a partial name should join: the only candidate, or one that outnumbers every
+/// other twenty to one (a surname alone most likely names the person it overwhelmingly
+/// names in the list). Candidates are (group, size).
+fn sole_or_dominant(targets: &mut [(usize, usize)]) -> Option<usize> {
+    targets.sort_by_key(|t| std::cmp::Reverse(t.1));
+    match targets[..] {
+        [(only, _)] => Some(only),
+        [(first, n), (_, m), ..] if n >= 20 && n >= 20 * m => Some(first),
+        _ => None,
     }
 }
 
@@ -339,6 +329,16 @@ impl Groups {
             i = self.parent[i];
         }
         i
+    }
+
+    /// Adds the groups of these records (other than `own`) to the candidates, with sizes.
+    fn add_target(&mut self, records: &[usize], own: usize, targets: &mut Vec<(usize, usize)>) {
+        for &r in records {
+            let root = self.find(r);
+            if root != own && !targets.iter().any(|t| t.0 == root) {
+                targets.push((root, self.members[root].len()));
+            }
+        }
     }
 
     /// Joins unconditionally (a person said so).
