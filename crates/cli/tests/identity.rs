@@ -55,6 +55,14 @@ fn persons_are_resolved_across_scripts_and_judgements_override_and_undo() {
     let sokolov = person_with(&all, "Соколов Павел Андреевич").expect("Соколов");
     assert_ne!(sokolov["id"], sokolova["id"]);
 
+    // A query finds persons by name in either script; a name nobody has finds nothing.
+    let found = json(k().args(["persons", "Sokolova", "--json"]));
+    assert!(
+        person_with(&found, "Соколова Вера Андреевна").is_some(),
+        "{found}"
+    );
+    k().args(["persons", "Никто Никакой"]).assert().code(3);
+
     // The dossier: JSON and a standalone page with the relations drawn.
     let id = sokolova["id"].as_str().unwrap().to_string();
     let dossier = json(k().args(["dossier", &id, "--json"]));

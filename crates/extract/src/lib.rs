@@ -255,11 +255,6 @@ fn lexicon() -> &'static Lexicon {
                 }
             }
         }
-        for g in geo.keys() {
-            if !surnames.contains(g) {
-                common_surnames.insert(g.clone());
-            }
-        }
         let place_first_words = dict::PLACES
             .iter()
             .filter_map(|(f, _, _)| f.split_once(' ').map(|(first, _)| first))

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use kartoteka_model::{
-    DocId, Document, IdentityRow, Judgement, MentionAnchor, MentionRecord, RelationRecord,
+    DateRange, DocId, Document, IdentityRow, Judgement, MentionAnchor, MentionRecord,
+    RelationRecord,
 };
 use kartoteka_names::{Constraints, NameRecord};
 use serde::Serialize;
@@ -195,6 +196,20 @@ fn ymd(d: u32) -> String {
         (d / 100) % 100,
         (d % 100).max(1)
     )
+}
+
+/// Widens a period (YYYY-MM-DD bounds) to take in a document's dates, if it has any.
+fn widen(from: &mut Option<String>, to: &mut Option<String>, dates: Option<&DateRange>) {
+    let Some(d) = dates else {
+        return;
+    };
+    let (f, t) = (ymd(d.from), ymd(d.to));
+    if from.as_ref().is_none_or(|x| f < *x) {
+        *from = Some(f);
+    }
+    if to.as_ref().is_none_or(|x| t > *x) {
+        *to = Some(t);
+    }
 }
 
 /// How complete a spelling is: more parts first, then longer.
@@ -439,14 +454,13 @@ impl Archive {
             let mut holders: BTreeMap<String, CoverHolder> = BTreeMap::new();
             let mut linked_docs = BTreeSet::new();
             for r in world.relations.iter().filter(|r| r.kind == "code_named") {
-                let (person_end, cover_end) = if ids.contains(&r.to) {
-                    (r.from, r.to)
+                let person_end = if ids.contains(&r.to) {
+                    r.from
                 } else if ids.contains(&r.from) {
-                    (r.to, r.from)
+                    r.to
                 } else {
                     continue;
                 };
-                let _ = cover_end;
                 let Some(pid) = world.person_of.get(&person_end) else {
                     continue;
                 };
@@ -462,15 +476,7 @@ impl Archive {
                 if !h.evidence.contains(&r.doc) {
                     h.evidence.push(r.doc);
                 }
-                if let Some(d) = dates {
-                    let (f, t) = (ymd(d.from), ymd(d.to));
-                    if h.from.as_ref().is_none_or(|x| f < *x) {
-                        h.from = Some(f);
-                    }
-                    if h.to.as_ref().is_none_or(|x| t > *x) {
-                        h.to = Some(t);
-                    }
-                }
+                widen(&mut h.from, &mut h.to, dates);
             }
             let unknown: BTreeSet<DocId> = ms
                 .iter()
@@ -747,15 +753,8 @@ impl World {
                 from: None,
                 to: None,
             });
-            if let Some(d) = self.documents.get(&r.doc).and_then(|d| d.dates.as_ref()) {
-                let (f, t) = (ymd(d.from), ymd(d.to));
-                if entry.from.as_ref().is_none_or(|x| f < *x) {
-                    entry.from = Some(f);
-                }
-                if entry.to.as_ref().is_none_or(|x| t > *x) {
-                    entry.to = Some(t);
-                }
-            }
+            let dates = self.documents.get(&r.doc).and_then(|d| d.dates.as_ref());
+            widen(&mut entry.from, &mut entry.to, dates);
         }
         Person {
             id: id.to_string(),
