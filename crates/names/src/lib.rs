@@ -610,8 +610,24 @@ pub fn parse(name: &str) -> PersonName {
             if is_cyrillic_word(w) {
                 match kartoteka_extract::given_name(w) {
                     Some((nominative, female)) => {
+                        // "Асия", "Асии", "Асию" read as cases of the man's "Асий" may as
+                        // well be a woman's name the lexicon lacks: unless the surname
+                        // says the sex ("Василия Петрова"), a man's name reached through
+                        // an ending a woman's name also takes says nothing of it (only
+                        // the instrumental -ом/-ем is a man's alone).
+                        let lower = w.to_lowercase();
+                        let oblique_male = !female
+                            && nominative.to_lowercase() != lower
+                            && !lower.ends_with("ом")
+                            && !lower.ends_with("ем");
+                        let surname_says = words
+                            .get(surname_at)
+                            .and_then(|s| surname_sex(s))
+                            .is_some();
                         out.given = Some(nominative);
-                        out.female = out.female.or(Some(female));
+                        if !oblique_male || surname_says {
+                            out.female = out.female.or(Some(female));
+                        }
                     }
                     None => out.given = Some((*w).clone()),
                 }

@@ -234,3 +234,21 @@ fn initials_run_into_the_surname_and_foreign_names_by_ear() {
     // A Russian woman's surname is still not her husband's.
     assert_eq!(verdict("Ivan Petrov", "Ivana Petrova"), Verdict::Different);
 }
+
+#[test]
+fn a_case_of_a_mans_name_may_be_a_womans_name_the_lexicon_lacks() {
+    // "Асия" is a woman's name the lexicon does not have; it is also the genitive of the
+    // man's "Асий". Nothing says which, so it must not contradict the woman's "Ася".
+    for (a, b) in [
+        ("Асия Биби", "Ася Биби"),
+        ("Асию Биби", "Ася Биби"),
+        ("Асии Биби", "Asia Bibi"),
+    ] {
+        assert_eq!(verdict(a, b), Verdict::Same, "{a} / {b}: {:?}", match_names(a, b));
+    }
+    // Where the surname says the sex, the man's reading stands.
+    assert_eq!(verdict("Василия Петрова", "Василий Петров"), Verdict::Same);
+    assert_eq!(parse("Василия Петрова").female, Some(false));
+    // The instrumental is a man's alone.
+    assert_eq!(parse("Борисом").female, Some(false));
+}
