@@ -69,6 +69,16 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
         });
         spelling_of.push(s);
     }
+    // The other reading of each lone word, as a spelling of its own that a record takes
+    // only when it joins a person that way.
+    let written_count = spellings.len();
+    let mut other_of: Vec<Option<usize>> = vec![None; written_count];
+    for s in 0..written_count {
+        if let Some(other) = other_reading(&spellings[s]) {
+            spellings.push(other);
+            other_of[s] = Some(spellings.len() - 1);
+        }
+    }
     let mut memo: HashMap<(usize, usize), Verdict> = HashMap::new();
     let mut groups = Groups::new(records.len(), &spelling_of);
     let cannot: HashSet<(usize, usize)> = judged
@@ -103,7 +113,7 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     }
     // Distinct spellings compared within their blocks.
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
-    for (s, n) in spellings.iter().enumerate() {
+    for (s, n) in spellings.iter().enumerate().take(written_count) {
         for key in n.block_keys() {
             blocks.entry(key).or_default().push(s);
         }
@@ -152,135 +162,119 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     documents.sort();
     for (_, members) in documents {
         for &p in &members {
-            let partial = &spellings[spelling_of[p]];
-            if partial.surname.is_some() && partial.given.is_some() {
+            let written = spelling_of[p];
+            if spellings[written].surname.is_some() && spellings[written].given.is_some() {
                 continue;
             }
-            let mut targets: Vec<usize> = Vec::new();
-            for &f in &members {
-                let full = &spellings[spelling_of[f]];
-                if f == p || groups.find(f) == groups.find(p) || full.surname.is_none() {
-                    continue;
-                }
-                if full.given.is_none() && full.initials.is_empty() {
-                    continue;
-                }
-                let m = compare(partial, full);
-                let fits = m.verdict == Verdict::Unsure
-                    && ((partial.surname.is_some()
-                        && m.reasons.iter().any(|r| r.starts_with("same surname")))
-                        || (partial.surname.is_none()
-                            && m.reasons.iter().any(|r| r.starts_with("given name"))));
-                if fits {
-                    let root = groups.find(f);
-                    if !targets.contains(&root) {
-                        targets.push(root);
+            // A lone word is read as the parser read it, then, if that fits nobody, the
+            // other way ("Азия" beside "Азия Биби" is her given name, not a surname).
+            for reading in std::iter::once(written).chain(other_of[written]) {
+                let partial = &spellings[reading];
+                let mut targets: Vec<usize> = Vec::new();
+                for &f in &members {
+                    let full = &spellings[spelling_of[f]];
+                    if f == p || groups.find(f) == groups.find(p) || full.surname.is_none() {
+                        continue;
+                    }
+                    if full.given.is_none() && full.initials.is_empty() {
+                        continue;
+                    }
+                    if fits_part_of(partial, full, reading != written) {
+                        let root = groups.find(f);
+                        if !targets.contains(&root) {
+                            targets.push(root);
+                        }
                     }
                 }
-            }
-            if let [only] = targets[..] {
-                groups.join_if(p, only, &spellings, &mut memo, &cannot);
+                match targets[..] {
+                    [only] => {
+                        groups.join_reading(p, reading, only, &spellings, &mut memo, &cannot);
+                        break;
+                    }
+                    [] => continue,
+                    _ => break,
+                }
             }
         }
     }
     // Across the whole list: a name with initials only ("Т. Мэй"), then a surname alone,
     // in a document with no fuller name it fits, joins the person whose full names carry
     // that surname (and fit the initials), when there is one such person, or one that
-    // outnumbers every other twenty to one.
+    // outnumbers every other twenty to one. A given name alone ("Тереза", "Асия") joins
+    // the one person with that given name and a surname in the same way. A lone word that
+    // fits nobody as the parser read it is tried the other way.
+    let mut by_given: HashMap<String, Vec<usize>> = HashMap::new();
+    for (s, n) in spellings.iter().enumerate().take(written_count) {
+        if let (Some(g), Some(_)) = (&n.given, &n.surname) {
+            by_given.entry(crate::sound_key(g)).or_default().push(s);
+        }
+    }
+    let lists = Lists {
+        spellings: &spellings,
+        records: &record_of_spelling,
+        blocks: &blocks,
+        by_given: &by_given,
+    };
     let mut orphans: HashMap<String, Vec<usize>> = HashMap::new();
-    for pass in [Partial::Initials, Partial::Surname] {
+    for pass in [Partial::Initials, Partial::Alone] {
         for p in 0..records.len() {
-            let partial = &spellings[spelling_of[p]];
-            let kind = match (
-                &partial.surname,
-                &partial.given,
-                partial.initials.is_empty(),
-            ) {
+            let written = &spellings[spelling_of[p]];
+            let kind = match (&written.surname, &written.given, written.initials.is_empty()) {
                 (Some(_), None, false) => Partial::Initials,
-                (Some(_), None, true) => Partial::Surname,
+                (Some(_), None, true) | (None, Some(_), true) => Partial::Alone,
                 _ => continue,
             };
             if kind != pass {
                 continue;
             }
             let root_p = groups.find(p);
-            if groups.members[root_p]
-                .iter()
-                .any(|&m| spellings[spelling_of[m]].given.is_some())
-            {
+            let settled = if written.surname.is_some() {
+                // A surname already with a given name of its own document stays there.
+                groups.members[root_p]
+                    .iter()
+                    .any(|&m| spellings[spelling_of[m]].given.is_some())
+            } else {
+                groups.members[root_p].len() > 1
+            };
+            if settled {
                 continue;
             }
-            let mut targets: Vec<(usize, usize)> = Vec::new();
-            let mut spellings_seen = HashSet::new();
-            for key in partial.block_keys() {
-                for &s in blocks.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
-                    if !spellings_seen.insert(s) || s == spelling_of[p] {
-                        continue;
-                    }
-                    let full = &spellings[s];
-                    if full.given.is_none() {
-                        continue;
-                    }
-                    let m = compare(partial, full);
-                    if m.verdict != Verdict::Unsure
-                        || !m.reasons.iter().any(|r| r.starts_with("same surname"))
-                    {
-                        continue;
-                    }
-                    groups.add_target(&record_of_spelling[&s], root_p, &mut targets);
+            let mut joined = false;
+            let own = spelling_of[p];
+            for reading in std::iter::once(own).chain(other_of[own]) {
+                let partial = &spellings[reading];
+                let mut targets = lists.targets(partial, own, reading != own, root_p, &mut groups);
+                if let Some(t) = sole_or_dominant(&mut targets) {
+                    groups.join_reading(p, reading, t, &spellings, &mut memo, &cannot);
+                    joined = true;
+                    break;
+                }
+                if !targets.is_empty() {
+                    joined = true;
+                    break;
                 }
             }
-            if let Some(t) = sole_or_dominant(&mut targets) {
-                groups.join_if(p, t, &spellings, &mut memo, &cannot);
-            } else if targets.is_empty() && pass == Partial::Surname {
+            if !joined && pass == Partial::Alone {
+                // Nobody in the list carries it: kept for the lone words below.
+                let (role, word) = match (&written.surname, &written.given) {
+                    (Some(s), _) => ('s', s),
+                    (None, Some(g)) => ('g', g),
+                    _ => continue,
+                };
                 orphans
-                    .entry(crate::sound_key(partial.surname.as_deref().unwrap_or("")))
+                    .entry(format!("{role}{}", crate::sound_key(word)))
                     .or_default()
                     .push(p);
             }
         }
     }
-    // A given name alone ("Тереза", "Асия") joins the one person of the list with that
-    // given name and a surname, or one that outnumbers every other twenty to one.
-    let mut by_given: HashMap<String, Vec<usize>> = HashMap::new();
-    for (s, n) in spellings.iter().enumerate() {
-        if let (Some(g), Some(_)) = (&n.given, &n.surname) {
-            by_given.entry(crate::sound_key(g)).or_default().push(s);
-        }
-    }
-    for p in 0..records.len() {
-        let partial = &spellings[spelling_of[p]];
-        let Some(given) = partial.given.as_deref() else {
-            continue;
-        };
-        let root_p = groups.find(p);
-        if partial.surname.is_some() || groups.members[root_p].len() > 1 {
-            continue;
-        }
-        let mut targets: Vec<(usize, usize)> = Vec::new();
-        for &s in by_given
-            .get(&crate::sound_key(given))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-        {
-            let m = compare(partial, &spellings[s]);
-            if m.verdict != Verdict::Unsure
-                || !m.reasons.iter().any(|r| r.starts_with("given name"))
-            {
-                continue;
-            }
-            groups.add_target(&record_of_spelling[&s], root_p, &mut targets);
-        }
-        if let Some(t) = sole_or_dominant(&mut targets) {
-            groups.join_if(p, t, &spellings, &mut memo, &cannot);
-        }
-    }
-    // Surnames alone that no full name in the list carries: the same surname, in any case
-    // and script, is taken for one person (there is nobody else it could be).
+    // Surnames alone, and given names alone, that no full name in the list carries: the
+    // same word, in any case and script, is taken for one person (there is nobody else it
+    // could be).
     let mut orphans: Vec<(String, Vec<usize>)> = orphans.into_iter().collect();
     orphans.sort();
     for (key, members) in orphans {
-        if key.chars().count() < 3 {
+        if key.chars().count() < 4 {
             continue;
         }
         for w in members.windows(2) {
@@ -404,6 +398,32 @@ impl Groups {
         true
     }
 
+    /// Joins a record as read a given way (a lone word read as a given name rather than a
+    /// surname): its group, the record alone, takes that reading for every later check.
+    fn join_reading(
+        &mut self,
+        a: usize,
+        reading: usize,
+        b: usize,
+        names: &[PersonName],
+        memo: &mut HashMap<(usize, usize), Verdict>,
+        cannot: &HashSet<(usize, usize)>,
+    ) -> bool {
+        let ra = self.find(a);
+        if self.spellings[ra] == [reading] {
+            return self.join_if(a, b, names, memo, cannot);
+        }
+        if self.members[ra].len() != 1 {
+            return false;
+        }
+        let before = std::mem::replace(&mut self.spellings[ra], vec![reading]);
+        let joined = self.join_if(a, b, names, memo, cannot);
+        if !joined {
+            self.spellings[ra] = before;
+        }
+        joined
+    }
+
     fn list(mut self) -> Vec<Vec<usize>> {
         let n = self.parent.len();
         let mut out: Vec<Vec<usize>> = Vec::new();
@@ -427,6 +447,81 @@ impl Groups {
 enum Partial {
     /// A surname with initials.
     Initials,
-    /// A surname alone.
-    Surname,
+    /// A lone word: a surname or a given name alone.
+    Alone,
+}
+
+/// The other reading of a lone word the parser took for a surname: a given name the
+/// lexicon lacks ("Азия" is parsed as a surname, but is Asia Bibi's given name).
+fn other_reading(n: &PersonName) -> Option<PersonName> {
+    if !n.initials.is_empty() || n.patronymic.is_some() || n.given.is_some() {
+        return None;
+    }
+    Some(PersonName {
+        original: n.original.clone(),
+        given: n.surname.clone(),
+        ..PersonName::default()
+    })
+}
+
+/// Whether a partial name fits a fuller one by the part it has: its surname (with any
+/// initials), or its given name. A lone word read against the parser (`strict`) must be
+/// the given name itself or a transliteration of it, not only sound like it ("torysi" is
+/// not "Theresa").
+fn fits_part_of(partial: &PersonName, full: &PersonName, strict: bool) -> bool {
+    let m = compare(partial, full);
+    let needed = if partial.surname.is_some() {
+        "same surname"
+    } else {
+        "given name"
+    };
+    m.verdict == Verdict::Unsure
+        && m
+            .reasons
+            .iter()
+            .any(|r| r.starts_with(needed) && !(strict && r.ends_with("(transcription)")))
+}
+
+/// The lookups the whole-list passes use: spellings, their records, the surname blocks and
+/// the spellings with a surname by the sound of their given name.
+struct Lists<'a> {
+    spellings: &'a [PersonName],
+    records: &'a HashMap<usize, Vec<usize>>,
+    blocks: &'a HashMap<String, Vec<usize>>,
+    by_given: &'a HashMap<String, Vec<usize>>,
+}
+
+impl Lists<'_> {
+    /// The groups (with sizes) whose full names this partial name fits.
+    fn targets(
+        &self,
+        partial: &PersonName,
+        own: usize,
+        strict: bool,
+        root: usize,
+        groups: &mut Groups,
+    ) -> Vec<(usize, usize)> {
+        let mut candidates: Vec<usize> = Vec::new();
+        if partial.surname.is_some() {
+            for key in partial.block_keys() {
+                candidates.extend(self.blocks.get(&key).map(Vec::as_slice).unwrap_or(&[]));
+            }
+        } else if let Some(g) = &partial.given {
+            let key = crate::sound_key(g);
+            candidates.extend(self.by_given.get(&key).map(Vec::as_slice).unwrap_or(&[]));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut targets = Vec::new();
+        for s in candidates {
+            let full = &self.spellings[s];
+            if s == own || full.given.is_none() || full.surname.is_none() {
+                continue;
+            }
+            if fits_part_of(partial, full, strict) {
+                groups.add_target(&self.records[&s], root, &mut targets);
+            }
+        }
+        targets
+    }
 }

@@ -252,3 +252,28 @@ fn a_case_of_a_mans_name_may_be_a_womans_name_the_lexicon_lacks() {
     // The instrumental is a man's alone.
     assert_eq!(parse("Борисом").female, Some(false));
 }
+
+#[test]
+fn a_lone_word_taken_for_a_surname_may_be_a_given_name() {
+    let r = records(&[
+        ("1", "Азия Биби", "d1"),
+        // Not in the lexicon, so parsed as a surname; beside Азия Биби it is her name.
+        ("2", "Азия", "d1"),
+        // Alone in its document, it could be either Азия of the list.
+        ("3", "Азия", "d2"),
+        // Sounds like "Theresa" only by ear: a lone word read against the parser must be
+        // the given name or a transliteration of it.
+        ("4", "Theresa May", "d3"),
+        ("5", "torysi", "d4"),
+        // Two persons with the given name in one document: it stays alone.
+        ("6", "Азия Норин", "d5"),
+        ("7", "Азия Биби", "d5"),
+        ("8", "Азия", "d5"),
+    ]);
+    let ids = |c: &Vec<usize>| c.iter().map(|&i| r[i].id.as_str()).collect::<Vec<_>>();
+    let clusters: Vec<Vec<&str>> = cluster(&r).iter().map(ids).collect();
+    assert!(clusters.contains(&vec!["1", "2", "7"]), "{clusters:?}");
+    assert!(clusters.contains(&vec!["3"]), "{clusters:?}");
+    assert!(clusters.contains(&vec!["5"]), "{clusters:?}");
+    assert!(clusters.contains(&vec!["8"]), "{clusters:?}");
+}
