@@ -451,23 +451,30 @@ enum Partial {
     Alone,
 }
 
-/// The other reading of a lone word the parser took for a surname: a given name the
-/// lexicon lacks ("Азия" is parsed as a surname, but is Asia Bibi's given name).
+/// The other reading of a lone word: a surname alone read as a given name the lexicon
+/// lacks ("Азия" is parsed as a surname, but is Asia Bibi's given name), or a given name
+/// alone as a surname ("Джонсон" is in the lexicon of given names, and is Boris Johnson).
 fn other_reading(n: &PersonName) -> Option<PersonName> {
-    if !n.initials.is_empty() || n.patronymic.is_some() || n.given.is_some() {
+    if !n.initials.is_empty() || n.patronymic.is_some() {
         return None;
     }
+    let (given, surname) = match (&n.surname, &n.given) {
+        (Some(s), None) => (Some(s.clone()), None),
+        (None, Some(g)) => (None, Some(g.clone())),
+        _ => return None,
+    };
     Some(PersonName {
         original: n.original.clone(),
-        given: n.surname.clone(),
+        given,
+        surname,
         ..PersonName::default()
     })
 }
 
 /// Whether a partial name fits a fuller one by the part it has: its surname (with any
 /// initials), or its given name. A lone word read against the parser (`strict`) must be
-/// the given name itself or a transliteration of it, not only sound like it ("torysi" is
-/// not "Theresa").
+/// the name itself or a transliteration of it, not only sound like it ("torysi" is not
+/// "Theresa", "Терезы" is not "Тръс").
 fn fits_part_of(partial: &PersonName, full: &PersonName, strict: bool) -> bool {
     let m = compare(partial, full);
     let needed = if partial.surname.is_some() {
@@ -479,7 +486,12 @@ fn fits_part_of(partial: &PersonName, full: &PersonName, strict: bool) -> bool {
         && m
             .reasons
             .iter()
-            .any(|r| r.starts_with(needed) && !(strict && r.ends_with("(transcription)")))
+            .any(|r| r.starts_with(needed) && !(strict && by_ear(r)))
+}
+
+/// Whether a reason rests on sound alone.
+fn by_ear(reason: &str) -> bool {
+    reason.ends_with("(transcription)") || reason.contains("by sound")
 }
 
 /// The lookups the whole-list passes use: spellings, their records, the surname blocks and

@@ -356,17 +356,38 @@ pub(crate) fn sound_key(word: &str) -> String {
 /// ("Mayová", "Mayové", "Mayovou", "Merkelová"): stripped, the surname itself.
 fn without_feminine_suffix(surname: &str) -> Option<&str> {
     let lower = surname.to_lowercase();
-    // The woman's forms, and the Czech, Slovak and Polish dative and possessive forms of a
-    // foreign surname ("Barnierovi", "Johnsonowi", "Johnsonův", "Johnsonovým").
-    [
-        "ovou", "ová", "ové", "ovej", "ovú", "ovi", "owi", "ův", "ovým", "ových", "ovými",
-    ]
-    .iter()
-    .find(|e| lower.ends_with(*e))
-    .and_then(|e| {
+    // The woman's forms, and the Czech, Slovak, Slovene and Polish dative and possessive
+    // forms of a foreign surname ("Barnierovi", "Johnsonowi", "Johnsonův", "Johnsonovým",
+    // Slovene "Johnsonovo", "Johnsonovih"). None is a Russian surname's nominative.
+    const ENDINGS: &[&str] = &[
+        "ovou", "ová", "ové", "ovej", "ovú", "ovi", "owi", "ův", "ovým", "ových", "ovými", "ovo",
+        "ovy", "ove", "ovih", "ovim", "ovimi", "ovega", "ovem", "ovemu",
+    ];
+    // After a soft consonant Slovene and Bulgarian take -ev- ("Mayeva", "Mayevi", and with
+    // a j after r: "Junckerjevi"); elsewhere -eva is the Russian woman's "Сергеева".
+    const SOFT_ENDINGS: &[&str] = &[
+        "eva", "eve", "evi", "evo", "evih", "evim", "evega", "evem", "evemu",
+    ];
+    let strip = |e: &&str| {
         let cut = surname.len() - e.len();
         surname.get(..cut).filter(|s| s.chars().count() >= 2)
-    })
+    };
+    if let Some(stem) = ENDINGS.iter().find(|e| lower.ends_with(*e)).and_then(strip) {
+        return Some(stem);
+    }
+    let stem = SOFT_ENDINGS.iter().find(|e| lower.ends_with(*e)).and_then(strip)?;
+    let soft = stem
+        .chars()
+        .last()
+        .is_some_and(|c| "jycčšžJYCČŠŽ".contains(c));
+    if !soft {
+        return None;
+    }
+    // "Junckerj-evi": the j is the joint, not the name.
+    match stem.strip_suffix(['j', 'J']) {
+        Some(base) if base.chars().last().is_some_and(|c| !"aeiouyAEIOUY".contains(c)) => Some(base),
+        _ => Some(stem),
+    }
 }
 
 /// The sex a Russian surname's nominative form says, if any ("Петрова", "Petrova",
@@ -729,7 +750,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                 true
             } else if feminine(x, y) || feminine(y, x) {
                 reasons.push(format!(
-                    "same surname: {x} = {y} (a woman's form of a foreign surname)"
+                    "same surname: {x} = {y} (a woman's, case or possessive form of a foreign surname)"
                 ));
                 score += 0.4;
                 true

@@ -277,3 +277,27 @@ fn a_lone_word_taken_for_a_surname_may_be_a_given_name() {
     assert!(clusters.contains(&vec!["5"]), "{clusters:?}");
     assert!(clusters.contains(&vec!["8"]), "{clusters:?}");
 }
+
+#[test]
+fn possessive_forms_of_a_foreign_surname_are_the_surname() {
+    // Slovene and Czech possessive adjectives ("Johnson's"), with -ev- after a soft
+    // consonant and a joining j after r.
+    for (a, b) in [
+        ("Johnsonovo", "Johnson"),
+        ("Johnsonovih", "Johnson"),
+        ("Mayeva", "May"),
+        ("Mayevi", "May"),
+        ("Junckerjevi", "Juncker"),
+    ] {
+        let m = match_names(a, b);
+        assert!(
+            m.reasons.iter().any(|r| r.starts_with("same surname")),
+            "{a} / {b}: {m:?}"
+        );
+    }
+    // The Russian woman's -eva after a vowel is a woman's surname, not a possessive.
+    assert_eq!(without_feminine_suffix("Sergeeva"), None);
+    assert_eq!(without_feminine_suffix("Kovačeva"), Some("Kovač"));
+    // And the woman's form still contradicts the man's name.
+    assert_eq!(verdict("Mayeva", "Борис Мэй"), Verdict::Different);
+}
