@@ -160,6 +160,9 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     }
     let mut documents: Vec<_> = by_document.into_iter().collect();
     documents.sort();
+    // Partial names that fit several persons of their own document: none of them is
+    // chosen here, and they are not taken for a name nobody else carries.
+    let mut ambiguous: HashSet<usize> = HashSet::new();
     for (_, members) in documents {
         for &p in &members {
             let written = spelling_of[p];
@@ -192,7 +195,10 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                         break;
                     }
                     [] => continue,
-                    _ => break,
+                    _ => {
+                        ambiguous.insert(p);
+                        break;
+                    }
                 }
             }
         }
@@ -241,7 +247,10 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             }
             let mut joined = false;
             let own = spelling_of[p];
-            for reading in std::iter::once(own).chain(other_of[own]) {
+            // Across documents only a given name is read as a surname ("Джонсон"): a lone
+            // surname read as a given name needs a document that has that given name.
+            let across = other_of[own].filter(|_| spellings[own].surname.is_none());
+            for reading in std::iter::once(own).chain(across) {
                 let partial = &spellings[reading];
                 let mut targets = lists.targets(partial, own, reading != own, root_p, &mut groups);
                 if let Some(t) = sole_or_dominant(&mut targets) {
@@ -254,7 +263,7 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                     break;
                 }
             }
-            if !joined && pass == Partial::Alone {
+            if !joined && pass == Partial::Alone && !ambiguous.contains(&p) {
                 // Nobody in the list carries it: kept for the lone words below.
                 let (role, word) = match (&written.surname, &written.given) {
                     (Some(s), _) => ('s', s),
@@ -279,6 +288,40 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
         }
         for w in members.windows(2) {
             groups.join_if(w[0], w[1], &spellings, &mut memo, &cannot);
+        }
+    }
+    // Words for a people or a party's members ("британците", "Brytyjczycy", "Britové"):
+    // not persons, but the forms of one word are one group. Only groups of lone words
+    // take part, and a weak form ("Brity") only joins a stem a sure form has given.
+    let mut group_nouns: Vec<(usize, crate::peoples::GroupNoun)> = Vec::new();
+    for p in 0..records.len() {
+        let root = groups.find(p);
+        let lone = groups.members[root].iter().all(|&m| {
+            let n = &spellings[spelling_of[m]];
+            n.initials.is_empty() && n.patronymic.is_none() && (n.given.is_none() || n.surname.is_none())
+        });
+        if !lone || !cannot.is_empty() && groups.members[root].len() > 1 {
+            continue;
+        }
+        if let Some(g) = crate::peoples::group_noun(&records[p].name) {
+            group_nouns.push((p, g));
+        }
+    }
+    let sure: HashSet<&str> = group_nouns
+        .iter()
+        .filter(|(_, g)| g.strong)
+        .map(|(_, g)| g.key.as_str())
+        .collect();
+    let mut first_of_key: HashMap<&str, usize> = HashMap::new();
+    for (p, g) in &group_nouns {
+        if !sure.contains(g.key.as_str()) {
+            continue;
+        }
+        match first_of_key.get(g.key.as_str()) {
+            Some(&first) => groups.join_unless_judged(first, *p, &cannot),
+            None => {
+                first_of_key.insert(g.key.as_str(), *p);
+            }
         }
     }
     let mut contradictions = contradictions;
@@ -355,6 +398,20 @@ impl Groups {
             }
         }
         self.parent[small] = big;
+    }
+
+    /// Joins unless a person judged a member of one different from a member of the other
+    /// (for words that are no person's name, whose spellings cannot be compared as names).
+    fn join_unless_judged(&mut self, a: usize, b: usize, cannot: &HashSet<(usize, usize)>) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        let judged = self.members[ra].iter().any(|&x| {
+            self.members[rb]
+                .iter()
+                .any(|&y| cannot.contains(&(x.min(y), x.max(y))))
+        });
+        if !judged {
+            self.join(ra, rb);
+        }
     }
 
     /// Joins when no spelling of one contradicts a spelling of the other and no person

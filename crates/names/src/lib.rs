@@ -15,6 +15,7 @@
 //! there is too little to say (a surname alone, one initial).
 
 mod cluster;
+mod peoples;
 mod variants;
 
 pub use cluster::{cluster, cluster_judged, Clustering, Constraints, NameRecord};
@@ -182,13 +183,13 @@ fn shares_key(a: &str, b: &str) -> bool {
 /// A rough Latin rendering of a word in any script, reduced to its consonants, for names
 /// transcribed by ear rather than by a scheme: "Джонсон" and "Johnson", "Тереза" and
 /// "Theresa", "Мишел" and "Michel", "Джонсън" and "Джонсон" all reduce alike.
-fn skeleton(word: &str) -> String {
+pub(crate) fn skeleton(word: &str) -> String {
     reduce(&rough_latin(word), false)
 }
 
 /// A word in rough Latin letters, with the spellings that differ between languages but
 /// not in sound made one ("dzh", "dž", "j" -> "j"; "th" -> "t"; "ch", "sh", "sch" -> "s").
-fn rough_latin(word: &str) -> String {
+pub(crate) fn rough_latin(word: &str) -> String {
     let mut latin = String::with_capacity(word.len() * 2);
     for c in word.to_lowercase().chars() {
         let s: &str = match c {
@@ -263,7 +264,7 @@ fn rough_latin(word: &str) -> String {
 /// A rough Latin word reduced: consonants only, voiced and voiceless alike (`vowels`
 /// false: the blocking key), or with every run of vowels as one "a" and voicing kept (the
 /// form compared).
-fn reduce(latin: &str, vowels: bool) -> String {
+pub(crate) fn reduce(latin: &str, vowels: bool) -> String {
     let mut out = String::with_capacity(latin.len());
     for c in latin.chars() {
         let k = match c {

@@ -301,3 +301,24 @@ fn possessive_forms_of_a_foreign_surname_are_the_surname() {
     // And the woman's form still contradicts the man's name.
     assert_eq!(verdict("Mayeva", "Борис Мэй"), Verdict::Different);
 }
+
+#[test]
+fn words_for_a_people_are_one_group_and_join_no_person() {
+    let r = records(&[
+        ("1", "британците", "d1"),
+        ("2", "Brytyjczycy", "d2"),
+        ("3", "Britové", "d3"),
+        // Only a case ending: joins because a sure form gave the stem.
+        ("4", "Brity", "d4"),
+        ("5", "Portugalczycy", "d5"),
+        ("6", "Britta Nilsson", "d6"),
+        // A capitalised word with a case ending and no sure form beside it is left alone.
+        ("7", "Rizvi", "d7"),
+        ("8", "Rizvim", "d8"),
+    ]);
+    let ids = |c: &Vec<usize>| c.iter().map(|&i| r[i].id.as_str()).collect::<Vec<_>>();
+    let clusters: Vec<Vec<&str>> = cluster(&r).iter().map(ids).collect();
+    assert!(clusters.contains(&vec!["1", "2", "3", "4"]), "{clusters:?}");
+    assert!(clusters.contains(&vec!["5"]), "{clusters:?}");
+    assert!(clusters.contains(&vec!["6"]), "{clusters:?}");
+}
