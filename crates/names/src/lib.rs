@@ -160,6 +160,17 @@ fn given_match(a: &str, b: &str) -> Option<String> {
     if sounds_alike(a, b) {
         return Some(format!("given name {a} = {b} (transcription)"));
     }
+    // Double names part by part, each in its own case: "Jeanem-Claudem" = "Jean-Claude".
+    let (pa, pb): (Vec<&str>, Vec<&str>) = (
+        a.split('-').map(str::trim).filter(|p| !p.is_empty()).collect(),
+        b.split('-').map(str::trim).filter(|p| !p.is_empty()).collect(),
+    );
+    if pa.len() >= 2
+        && pa.len() == pb.len()
+        && pa.iter().zip(&pb).all(|(x, y)| given_match(x, y).is_some())
+    {
+        return Some(format!("given name {a} = {b} (part by part)"));
+    }
     None
 }
 
@@ -269,6 +280,8 @@ pub(crate) fn reduce(latin: &str, vowels: bool) -> String {
     for c in latin.chars() {
         let k = match c {
             'a' | 'e' | 'i' | 'o' | 'u' | 'y' if vowels => 'a',
+            // By ear "dž" and "ž" are near ("Фарадж" / "Фараж" / "Farage").
+            'j' if vowels => 's',
             'a' | 'e' | 'i' | 'o' | 'u' | 'y' => continue,
             'h' => continue,
             'w' => 'v',
@@ -296,6 +309,15 @@ fn case_variants(word: &str) -> Vec<String> {
     ];
     let lower = word.to_lowercase();
     let mut out = vec![lower.clone()];
+    // Polish writes a case ending after an apostrophe where the name's last letter is not
+    // said: "Farage'a", "Farage'owi", "Jeremy'ego".
+    if let Some(at) = lower.rfind(['\'', '’']) {
+        let (stem, tail) = (&lower[..at], &lower[at..]);
+        if stem.chars().count() >= 3 && tail.chars().count() <= 5 {
+            out.push(stem.to_string());
+            return out;
+        }
+    }
     for e in ENDINGS {
         if let Some(stem) = lower.strip_suffix(e) {
             if stem.chars().count() >= 3 {
@@ -327,20 +349,44 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// there are four or more ("Барние" / "Barnier", "Дейвис" / "Davis"; not "Браун" /
 /// "Barnier").
 fn sounds_alike(a: &str, b: &str) -> bool {
-    for x in case_variants(a) {
-        let vx = reduce(&rough_latin(&x), true);
-        for y in case_variants(b) {
-            let vy = reduce(&rough_latin(&y), true);
+    let forms_a = sound_forms(a);
+    let forms_b = sound_forms(b);
+    for vx in &forms_a {
+        for vy in &forms_b {
             if vx.is_empty() || vy.is_empty() {
                 continue;
             }
             let shorter = vx.chars().count().min(vy.chars().count());
-            if vx == vy || (shorter >= 4 && edit_distance(&vx, &vy) <= 1) {
+            if vx == vy || (shorter >= 4 && edit_distance(vx, vy) <= 1) {
                 return true;
             }
         }
     }
     false
+}
+
+/// The ways a word may sound: each case variant in rough Latin, vowels blurred, and for a
+/// Latin word with a g before e, i or y, that g said soft as in English and French
+/// ("George" / "Джордж", "Farage" / "Фараж").
+fn sound_forms(word: &str) -> Vec<String> {
+    let mut forms = Vec::new();
+    for x in case_variants(word) {
+        forms.push(reduce(&rough_latin(&x), true));
+    }
+    let lower = word.to_lowercase();
+    if !is_cyrillic_word(&lower) && ["ge", "gi", "gy"].iter().any(|g| lower.contains(g)) {
+        let soft = lower
+            .replace("ge", "je")
+            .replace("gi", "ji")
+            .replace("gy", "jy");
+        for x in case_variants(&soft) {
+            let f = reduce(&rough_latin(&x), true);
+            if !forms.contains(&f) {
+                forms.push(f);
+            }
+        }
+    }
+    forms
 }
 
 /// A word's sound without its case ending: its shortest case variant, in rough Latin,
@@ -356,6 +402,20 @@ pub(crate) fn sound_key(word: &str) -> String {
 /// Czech and Slovak forms that make a woman's surname of a foreign one, in any case
 /// ("Mayová", "Mayové", "Mayovou", "Merkelová"): stripped, the surname itself.
 fn without_feminine_suffix(surname: &str) -> Option<&str> {
+    foreign_surname_base(surname).map(|(base, _)| base)
+}
+
+/// The surname a Czech, Slovak, Slovene or Polish form was made from, and whether the form
+/// is a woman's ("Mayová") rather than a case or a possessive ("Corbynovým", "Johnsonovo").
+fn foreign_surname_base(surname: &str) -> Option<(&str, bool)> {
+    const FEMININE: &[&str] = &["ovou", "ová", "ové", "ovej", "ovú", "eva"];
+    let base = foreign_surname_stem(surname)?;
+    let ending = surname[base.len()..].to_lowercase();
+    let feminine = FEMININE.iter().any(|f| ending.ends_with(f));
+    Some((base, feminine))
+}
+
+fn foreign_surname_stem(surname: &str) -> Option<&str> {
     let lower = surname.to_lowercase();
     // The woman's forms, and the Czech, Slovak, Slovene and Polish dative and possessive
     // forms of a foreign surname ("Barnierovi", "Johnsonowi", "Johnsonův", "Johnsonovým",
@@ -413,21 +473,36 @@ fn surname_sex(surname: &str) -> Option<bool> {
 }
 
 /// Whether a name's sex rests only on a Latin surname ending that may be a case form:
-/// "Tuska" is the genitive of "Tusk", "Nowakowa" a Polish wife's name. Russian forms in
-/// Latin letters ("Petrova", "Ivanova", "Karenina") still count.
+/// "Tuska" is the genitive of "Tusk", "Nowakowa" a Polish wife's name, and "Corbyna",
+/// "Władimira Putina" are genitives in Polish or Czech. Russian forms in Latin letters
+/// with a given name in its own nominative ("Anna Petrova", "Ivan Karenin") still count.
 fn sex_is_weak(n: &PersonName) -> bool {
     let Some(surname) = n.surname.as_deref() else {
         return false;
     };
     let l = surname.to_lowercase();
+    if n.patronymic.is_some() || is_cyrillic_word(surname) || !l.ends_with('a') {
+        return false;
+    }
     let russian = ["ova", "eva", "ina", "yna", "aya", "aja"]
         .iter()
         .any(|e| l.ends_with(e));
-    n.patronymic.is_none()
-        && n.given.as_deref().is_none_or(|g| !is_cyrillic_word(g))
-        && !is_cyrillic_word(surname)
-        && !russian
-        && l.ends_with('a')
+    match n.given.as_deref() {
+        // A surname alone (or with initials): a woman's form or a case, nothing says which.
+        None => true,
+        Some(g) if is_cyrillic_word(g) => false,
+        Some(g) => !russian || latin_oblique(g),
+    }
+}
+
+/// Whether a Latin given name carries a Slavic case ending that no nominative has
+/// ("Jeremy'ego", "Borisem", "Jeremyho"). A genitive -a ("Ivana") is not enough: it is
+/// also a woman's name, and a Russian woman's surname is not her husband's.
+fn latin_oblique(given: &str) -> bool {
+    let l = given.to_lowercase();
+    ["ego", "yho", "iho", "em", "owi", "ovi", "om"]
+        .iter()
+        .any(|e| l.ends_with(e))
 }
 
 /// Latin patronymics: "Sergeyevich", "Sergejewitsch", "Siergiejewicz", "Sergeevna".
@@ -732,9 +807,12 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     // Surname.
     let surname_same = match (&a.surname, &b.surname) {
         (Some(x), Some(y)) => {
+            // A woman's form needs a surname that is not a man's; a case or a possessive
+            // form fits any.
             let feminine = |a: &str, b: &str| {
-                without_feminine_suffix(a).is_some_and(|base| {
-                    surname_sex(b) != Some(false) && (shares_key(base, b) || sounds_alike(base, b))
+                foreign_surname_base(a).is_some_and(|(base, woman)| {
+                    (!woman || surname_sex(b) != Some(false))
+                        && (shares_key(base, b) || sounds_alike(base, b))
                 })
             };
             if shares_key(x, y) {
