@@ -225,7 +225,11 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     for pass in [Partial::Initials, Partial::Alone] {
         for p in 0..records.len() {
             let written = &spellings[spelling_of[p]];
-            let kind = match (&written.surname, &written.given, written.initials.is_empty()) {
+            let kind = match (
+                &written.surname,
+                &written.given,
+                written.initials.is_empty(),
+            ) {
                 (Some(_), None, false) => Partial::Initials,
                 (Some(_), None, true) | (None, Some(_), true) => Partial::Alone,
                 _ => continue,
@@ -294,16 +298,18 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     // not persons, but the forms of one word are one group. Only groups of lone words
     // take part, and a weak form ("Brity") only joins a stem a sure form has given.
     let mut group_nouns: Vec<(usize, crate::peoples::GroupNoun)> = Vec::new();
-    for p in 0..records.len() {
+    for (p, record) in records.iter().enumerate() {
         let root = groups.find(p);
         let lone = groups.members[root].iter().all(|&m| {
             let n = &spellings[spelling_of[m]];
-            n.initials.is_empty() && n.patronymic.is_none() && (n.given.is_none() || n.surname.is_none())
+            n.initials.is_empty()
+                && n.patronymic.is_none()
+                && (n.given.is_none() || n.surname.is_none())
         });
         if !lone || !cannot.is_empty() && groups.members[root].len() > 1 {
             continue;
         }
-        if let Some(g) = crate::peoples::group_noun(&records[p].name) {
+        if let Some(g) = crate::peoples::group_noun(&record.name) {
             group_nouns.push((p, g));
         }
     }
@@ -540,8 +546,7 @@ fn fits_part_of(partial: &PersonName, full: &PersonName, strict: bool) -> bool {
         "given name"
     };
     m.verdict == Verdict::Unsure
-        && m
-            .reasons
+        && m.reasons
             .iter()
             .any(|r| r.starts_with(needed) && !(strict && by_ear(r)))
 }

@@ -162,8 +162,14 @@ fn given_match(a: &str, b: &str) -> Option<String> {
     }
     // Double names part by part, each in its own case: "Jeanem-Claudem" = "Jean-Claude".
     let (pa, pb): (Vec<&str>, Vec<&str>) = (
-        a.split('-').map(str::trim).filter(|p| !p.is_empty()).collect(),
-        b.split('-').map(str::trim).filter(|p| !p.is_empty()).collect(),
+        a.split('-')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect(),
+        b.split('-')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect(),
     );
     if pa.len() >= 2
         && pa.len() == pb.len()
@@ -436,7 +442,10 @@ fn foreign_surname_stem(surname: &str) -> Option<&str> {
     if let Some(stem) = ENDINGS.iter().find(|e| lower.ends_with(*e)).and_then(strip) {
         return Some(stem);
     }
-    let stem = SOFT_ENDINGS.iter().find(|e| lower.ends_with(*e)).and_then(strip)?;
+    let stem = SOFT_ENDINGS
+        .iter()
+        .find(|e| lower.ends_with(*e))
+        .and_then(strip)?;
     let soft = stem
         .chars()
         .last()
@@ -446,7 +455,14 @@ fn foreign_surname_stem(surname: &str) -> Option<&str> {
     }
     // "Junckerj-evi": the j is the joint, not the name.
     match stem.strip_suffix(['j', 'J']) {
-        Some(base) if base.chars().last().is_some_and(|c| !"aeiouyAEIOUY".contains(c)) => Some(base),
+        Some(base)
+            if base
+                .chars()
+                .last()
+                .is_some_and(|c| !"aeiouyAEIOUY".contains(c)) =>
+        {
+            Some(base)
+        }
         _ => Some(stem),
     }
 }
@@ -717,10 +733,8 @@ pub fn parse(name: &str) -> PersonName {
                             && nominative.to_lowercase() != lower
                             && !lower.ends_with("ом")
                             && !lower.ends_with("ем");
-                        let surname_says = words
-                            .get(surname_at)
-                            .and_then(|s| surname_sex(s))
-                            .is_some();
+                        let surname_says =
+                            words.get(surname_at).and_then(|s| surname_sex(s)).is_some();
                         out.given = Some(nominative);
                         if !oblique_male || surname_says {
                             out.female = out.female.or(Some(female));

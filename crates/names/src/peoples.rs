@@ -12,25 +12,20 @@
 /// first within each language.
 const STRONG: &[&str] = &[
     // Polish
-    "czykami", "czykach", "czykiem", "czyków", "czykom", "czycy", "owcami", "owców",
-    "owcy", "anami", "anach", "anie", "akami", "aków", "acy", "owie", "yści", "iści",
-    "ystów", "istów", "ystom", "istom", "ystami", "istami",
-    // Czech and Slovak
-    "ané", "anů", "anům", "ové", "ců", "cům", "ci",
-    // Slovene
-    "cev", "cih", "ijci", "ijcev",
-    // Bulgarian
-    "ците", "ите", "ци", "ецът", "инът",
-    // Russian and Ukrainian
+    "czykami", "czykach", "czykiem", "czyków", "czykom", "czycy", "owcami", "owców", "owcy",
+    "anami", "anach", "anie", "akami", "aków", "acy", "owie", "yści", "iści", "ystów", "istów",
+    "ystom", "istom", "ystami", "istami", // Czech and Slovak
+    "ané", "anů", "anům", "ové", "ců", "cům", "ci", // Slovene
+    "cev", "cih", "ijci", "ijcev", // Bulgarian
+    "ците", "ите", "ци", "ецът", "инът", // Russian and Ukrainian
     "цами", "цев", "цы", "ане", "анам", "ці", "ців",
 ];
 
 /// Endings a group noun takes that a person's name in some case may take too.
 const WEAK: &[&str] = &[
     // Polish, Czech, Slovene: cases of a plural or of a member noun, a woman of a people.
-    "ami", "ach", "ów", "om", "ům", "ů", "ov", "em", "ce", "ka", "ki", "kę", "ką", "kou",
-    "ky", "y", "i", "e", "a", "u",
-    // Bulgarian and Russian
+    "ami", "ach", "ów", "om", "ům", "ů", "ov", "em", "ce", "ka", "ki", "kę", "ką", "kou", "ky", "y",
+    "i", "e", "a", "u", // Bulgarian and Russian
     "ката", "ка", "ец", "еца", "ин", "ов", "ам", "ами", "ы", "и", "а",
 ];
 
@@ -74,7 +69,11 @@ pub(crate) fn group_noun(word: &str) -> Option<GroupNoun> {
             }
         }
     }
-    if let Some(last) = stem.chars().last().filter(|c| "aeiouyáéíóúýěůаеиоуыэюяъ".contains(*c)) {
+    if let Some(last) = stem
+        .chars()
+        .last()
+        .filter(|c| "aeiouyáéíóúýěůаеиоуыэюяъ".contains(*c))
+    {
         let shorter = &stem[..stem.len() - last.len_utf8()];
         if shorter.chars().count() >= 3 {
             stem = shorter;

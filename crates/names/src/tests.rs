@@ -244,7 +244,12 @@ fn a_case_of_a_mans_name_may_be_a_womans_name_the_lexicon_lacks() {
         ("Асию Биби", "Ася Биби"),
         ("Асии Биби", "Asia Bibi"),
     ] {
-        assert_eq!(verdict(a, b), Verdict::Same, "{a} / {b}: {:?}", match_names(a, b));
+        assert_eq!(
+            verdict(a, b),
+            Verdict::Same,
+            "{a} / {b}: {:?}",
+            match_names(a, b)
+        );
     }
     // Where the surname says the sex, the man's reading stands.
     assert_eq!(verdict("Василия Петрова", "Василий Петров"), Verdict::Same);
@@ -312,7 +317,12 @@ fn a_latin_surname_in_a_case_is_not_a_womans_form() {
         ("George Soros", "Джордж Сорос"),
         ("Jeanem-Claudem Junckerem", "Jean-Claude Juncker"),
     ] {
-        assert_ne!(verdict(a, b), Verdict::Different, "{a} / {b}: {:?}", match_names(a, b));
+        assert_ne!(
+            verdict(a, b),
+            Verdict::Different,
+            "{a} / {b}: {:?}",
+            match_names(a, b)
+        );
     }
     // A given name in its nominative keeps a Russian woman's surname a woman's.
     assert_eq!(verdict("Ivana Petrova", "Ivan Petrov"), Verdict::Different);
