@@ -10,12 +10,14 @@
 //! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
 //! kartoteka-bench audit ENTRIES       audit-chain check time
 //! kartoteka-bench persons [DIR]       person mentions on factRuEval-2016 vs natasha
+//! kartoteka-bench resolve MENTIONS    identity resolution over MENTIONS person mentions
 //! ```
 //!
 //! FTS5 is the baseline a researcher would otherwise build: `tokenize='unicode61
 //! remove_diacritics 2'` over the same extracted text.
 
 mod custody;
+mod identity;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -64,6 +66,12 @@ fn main() -> anyhow::Result<()> {
                 .map(|s| s.parse())
                 .transpose()?
                 .unwrap_or(10_000_000),
+        ),
+        "resolve" => identity::resolve(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(1_000_000),
         ),
         other => bail!("unknown benchmark {other:?}"),
     }

@@ -120,15 +120,30 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     }
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     let mut same: Vec<(f64, usize, usize)> = Vec::new();
+    // Only names with a given name or two initials can be judged the same, and only when
+    // their given names may begin alike: the rest of a block (namesakes by the thousand in
+    // an archive of Ивановы) is never compared here.
+    let signature: Vec<u64> = spellings
+        .iter()
+        .take(written_count)
+        .map(crate::given_signature)
+        .collect();
     for members in blocks.values() {
+        let members: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&s| signature[s] != 0)
+            .collect();
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
+                if signature[a] & signature[b] == 0 {
+                    continue;
+                }
                 let pair = (a.min(b), a.max(b));
                 if a == b || !seen.insert(pair) {
                     continue;
                 }
                 let m = compare(&spellings[pair.0], &spellings[pair.1]);
-                memo.insert(pair, m.verdict);
                 if m.verdict == Verdict::Same {
                     same.push((m.score, pair.0, pair.1));
                 }

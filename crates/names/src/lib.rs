@@ -957,6 +957,56 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     }
 }
 
+/// The letters a name's given name (or first initial) may begin with in any script or
+/// language, coarsely, as bits: two names whose signatures share no bit cannot have the
+/// same given name, so they need not be compared. Zero for a name that cannot be judged
+/// the same as any other (a surname alone, a single initial).
+pub(crate) fn given_signature(n: &PersonName) -> u64 {
+    let word = match (&n.given, n.initials.len()) {
+        (Some(g), _) => g.clone(),
+        (None, k) if k >= 2 => n.initials[0].clone(),
+        _ => return 0,
+    };
+    let lower = word.to_lowercase();
+    let mut letters = String::new();
+    let mut add_first = |w: &str| {
+        if let Some(c) = w.chars().next() {
+            if kartoteka_text::is_cyrillic(c) {
+                letters.push_str(latin_starts(c));
+            }
+            letters.extend(rough_latin(&c.to_string()).chars().take(1));
+            letters.extend(rough_latin(w).chars().take(1));
+        }
+    };
+    add_first(&lower);
+    for canonical in variants::groups_of(&lower) {
+        add_first(canonical);
+    }
+    if ["ge", "gi", "gy"].iter().any(|g| lower.starts_with(g)) {
+        letters.push('j');
+    }
+    let mut bits = 0u64;
+    for c in letters.chars() {
+        // Vowels and the glides are one class (Евгений / Yevgeny / Jewgeni / Eugen), as
+        // are v and w; every other letter is its own.
+        let class = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'j' => 0,
+            'w' => u32::from(b'v' - b'a'),
+            c if c.is_ascii_lowercase() => u32::from(c as u8 - b'a'),
+            _ => 26,
+        };
+        bits |= 1 << class;
+        // "dž", "j" and "g" before e or i meet across languages.
+        if c == 'j' {
+            bits |= 1 << u32::from(b'j' - b'a');
+        }
+    }
+    if bits == 0 {
+        bits = 1 << 27;
+    }
+    bits
+}
+
 /// Parses and compares two names as written.
 pub fn match_names(a: &str, b: &str) -> NameMatch {
     compare(&parse(a), &parse(b))

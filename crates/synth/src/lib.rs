@@ -23,7 +23,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-pub use names::{inflect_given, inflect_surname, romanise, Case, Gender, Scheme};
+pub use names::{inflect_given, inflect_surname, invent, romanise, Case, Gender, Scheme};
 
 /// What to generate.
 #[derive(Clone, Debug)]
