@@ -178,6 +178,9 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     // Partial names that fit several persons of their own document: none of them is
     // chosen here, and they are not taken for a name nobody else carries.
     let mut ambiguous: HashSet<usize> = HashSet::new();
+    // Whether a partial spelling, in a reading, fits a full one: the same pairs meet in
+    // many documents.
+    let mut doc_fits: HashMap<(usize, usize), bool> = HashMap::new();
     for (_, members) in documents {
         for &p in &members {
             let written = spelling_of[p];
@@ -197,7 +200,10 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                     if full.given.is_none() && full.initials.is_empty() {
                         continue;
                     }
-                    if fits_part_of(partial, full, reading != written) {
+                    let fits = *doc_fits
+                        .entry((reading, spelling_of[f]))
+                        .or_insert_with(|| fits_part_of(partial, full, reading != written));
+                    if fits {
                         let root = groups.find(f);
                         if !targets.contains(&root) {
                             targets.push(root);
@@ -237,6 +243,7 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
         by_given: &by_given,
     };
     let mut orphans: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut cache = TargetCache::default();
     for pass in [Partial::Initials, Partial::Alone] {
         for p in 0..records.len() {
             let written = &spellings[spelling_of[p]];
@@ -270,8 +277,14 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             // surname read as a given name needs a document that has that given name.
             let across = other_of[own].filter(|_| spellings[own].surname.is_none());
             for reading in std::iter::once(own).chain(across) {
-                let partial = &spellings[reading];
-                let mut targets = lists.targets(partial, own, reading != own, root_p, &mut groups);
+                let mut targets = lists.targets(
+                    reading,
+                    own,
+                    reading != own,
+                    root_p,
+                    &mut groups,
+                    &mut cache,
+                );
                 if let Some(t) = sole_or_dominant(&mut targets) {
                     groups.join_reading(p, reading, t, &spellings, &mut memo, &cannot);
                     joined = true;
@@ -389,16 +402,6 @@ impl Groups {
         i
     }
 
-    /// Adds the groups of these records (other than `own`) to the candidates, with sizes.
-    fn add_target(&mut self, records: &[usize], own: usize, targets: &mut Vec<(usize, usize)>) {
-        for &r in records {
-            let root = self.find(r);
-            if root != own && !targets.iter().any(|t| t.0 == root) {
-                targets.push((root, self.members[root].len()));
-            }
-        }
-    }
-
     /// Joins unconditionally (a person said so).
     fn join(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
@@ -425,14 +428,32 @@ impl Groups {
     /// (for words that are no person's name, whose spellings cannot be compared as names).
     fn join_unless_judged(&mut self, a: usize, b: usize, cannot: &HashSet<(usize, usize)>) {
         let (ra, rb) = (self.find(a), self.find(b));
-        let judged = self.members[ra].iter().any(|&x| {
+        if ra != rb && !self.judged_apart(ra, rb, cannot) {
+            self.join(ra, rb);
+        }
+    }
+
+    /// Whether a person judged a member of one group different from a member of the
+    /// other: by the judgements when they are fewer than the pairs of members.
+    fn judged_apart(&mut self, ra: usize, rb: usize, cannot: &HashSet<(usize, usize)>) -> bool {
+        if cannot.is_empty() {
+            return false;
+        }
+        let pairs = self.members[ra]
+            .len()
+            .saturating_mul(self.members[rb].len());
+        if cannot.len() < pairs {
+            let judged: Vec<(usize, usize)> = cannot.iter().copied().collect();
+            return judged.into_iter().any(|(x, y)| {
+                let (fx, fy) = (self.find(x), self.find(y));
+                (fx == ra && fy == rb) || (fx == rb && fy == ra)
+            });
+        }
+        self.members[ra].iter().any(|&x| {
             self.members[rb]
                 .iter()
                 .any(|&y| cannot.contains(&(x.min(y), x.max(y))))
-        });
-        if !judged {
-            self.join(ra, rb);
-        }
+        })
     }
 
     /// Joins when no spelling of one contradicts a spelling of the other and no person
@@ -463,14 +484,8 @@ impl Groups {
                 }
             }
         }
-        if !cannot.is_empty() {
-            for &x in &self.members[ra] {
-                for &y in &self.members[rb] {
-                    if cannot.contains(&(x.min(y), x.max(y))) {
-                        return false;
-                    }
-                }
-            }
+        if self.judged_apart(ra, rb, cannot) {
+            return false;
         }
         self.join(ra, rb);
         true
@@ -581,36 +596,65 @@ struct Lists<'a> {
 }
 
 impl Lists<'_> {
-    /// The groups (with sizes) whose full names this partial name fits.
+    /// The groups (with sizes) whose full names this partial name (a spelling, in the
+    /// reading given) fits. What fits is worked out once a spelling and reading; the
+    /// groups are looked up afresh, since they grow as the pass joins them.
     fn targets(
         &self,
-        partial: &PersonName,
+        reading: usize,
         own: usize,
         strict: bool,
         root: usize,
         groups: &mut Groups,
+        cache: &mut TargetCache,
     ) -> Vec<(usize, usize)> {
-        let mut candidates: Vec<usize> = Vec::new();
-        if partial.surname.is_some() {
-            for key in partial.block_keys() {
-                candidates.extend(self.blocks.get(&key).map(Vec::as_slice).unwrap_or(&[]));
+        let fitting = cache.fits.entry((reading, strict)).or_insert_with(|| {
+            let partial = &self.spellings[reading];
+            let mut candidates: Vec<usize> = Vec::new();
+            if partial.surname.is_some() {
+                for key in partial.block_keys() {
+                    candidates.extend(self.blocks.get(&key).map(Vec::as_slice).unwrap_or(&[]));
+                }
+            } else if let Some(g) = &partial.given {
+                let key = crate::sound_key(g);
+                candidates.extend(self.by_given.get(&key).map(Vec::as_slice).unwrap_or(&[]));
             }
-        } else if let Some(g) = &partial.given {
-            let key = crate::sound_key(g);
-            candidates.extend(self.by_given.get(&key).map(Vec::as_slice).unwrap_or(&[]));
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        let mut targets = Vec::new();
-        for s in candidates {
-            let full = &self.spellings[s];
-            if s == own || full.given.is_none() || full.surname.is_none() {
-                continue;
-            }
-            if fits_part_of(partial, full, strict) {
-                groups.add_target(&self.records[&s], root, &mut targets);
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates
+                .into_iter()
+                .filter(|&s| {
+                    let full = &self.spellings[s];
+                    s != own
+                        && full.given.is_some()
+                        && full.surname.is_some()
+                        && fits_part_of(partial, full, strict)
+                })
+                .collect()
+        });
+        let mut targets: Vec<(usize, usize)> = Vec::new();
+        for &s in fitting.iter() {
+            let roots = cache.roots.entry(s).or_insert_with(|| {
+                let mut r: Vec<usize> = self.records[&s].iter().map(|&m| groups.find(m)).collect();
+                r.sort_unstable();
+                r.dedup();
+                r
+            });
+            for r in roots.iter_mut() {
+                *r = groups.find(*r);
+                if *r != root && !targets.iter().any(|t| t.0 == *r) {
+                    targets.push((*r, groups.members[*r].len()));
+                }
             }
         }
         targets
     }
+}
+
+/// What the whole-list passes have worked out: the full spellings a partial spelling fits
+/// (by reading and strictness), and the groups each full spelling's records are in.
+#[derive(Default)]
+struct TargetCache {
+    fits: HashMap<(usize, bool), Vec<usize>>,
+    roots: HashMap<usize, Vec<usize>>,
 }
