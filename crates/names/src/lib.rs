@@ -37,6 +37,57 @@ pub struct PersonName {
     pub initials: Vec<String>,
     /// A woman's name (known from the given name, patronymic or surname form).
     pub female: Option<bool>,
+    /// What comparisons need of the surname and the given name, worked out once.
+    #[serde(skip)]
+    features: FeatureCache,
+}
+
+/// What comparisons need of one word: its transliteration keys and the ways it may sound.
+#[derive(Clone, Debug, Default)]
+struct WordFeatures {
+    lower: String,
+    keys: Vec<String>,
+    sounds: Vec<String>,
+    groups: Vec<&'static str>,
+}
+
+impl WordFeatures {
+    fn of(word: &str) -> WordFeatures {
+        let lower = word.to_lowercase().replace('ё', "е");
+        WordFeatures {
+            keys: kartoteka_text::translit_keys(word),
+            sounds: sound_forms(word),
+            groups: variants::groups_of(&lower),
+            lower,
+        }
+    }
+
+    fn shares_key(&self, other: &WordFeatures) -> bool {
+        other.keys.iter().any(|k| self.keys.contains(k))
+    }
+
+    fn sounds_alike(&self, other: &WordFeatures) -> bool {
+        forms_alike(&self.sounds, &other.sounds)
+    }
+}
+
+/// The surname's and the given name's features, computed on first use. A cache, not part
+/// of the name: two names are equal whatever their caches hold.
+#[derive(Clone, Default)]
+struct FeatureCache(std::sync::OnceLock<(Option<WordFeatures>, Option<WordFeatures>)>);
+
+impl PartialEq for FeatureCache {
+    fn eq(&self, _: &FeatureCache) -> bool {
+        true
+    }
+}
+
+impl Eq for FeatureCache {}
+
+impl std::fmt::Debug for FeatureCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
 }
 
 /// What a comparison concluded.
@@ -142,22 +193,21 @@ fn initial_fits(initial: &str, name: &str) -> bool {
 /// Whether two given names are one: the same in any case or script, or a diminutive or
 /// foreign form of the other. Returns the reason.
 fn given_match(a: &str, b: &str) -> Option<String> {
-    let (la, lb) = (
-        a.to_lowercase().replace('ё', "е"),
-        b.to_lowercase().replace('ё', "е"),
-    );
-    if la == lb {
+    given_match_of(a, b, &WordFeatures::of(a), &WordFeatures::of(b))
+}
+
+/// `given_match` with the words' features already worked out.
+fn given_match_of(a: &str, b: &str, fa: &WordFeatures, fb: &WordFeatures) -> Option<String> {
+    if fa.lower == fb.lower {
         return Some(format!("given name {a} = {b}"));
     }
-    let ga = variants::groups_of(&la);
-    let gb = variants::groups_of(&lb);
-    if let Some(g) = ga.iter().find(|g| gb.contains(g)) {
+    if let Some(g) = fa.groups.iter().find(|g| fb.groups.contains(g)) {
         return Some(format!("given name {a} = {b} (forms of {})", title(g)));
     }
-    if shares_key(a, b) {
+    if fa.shares_key(fb) {
         return Some(format!("given name {a} = {b} (transliteration)"));
     }
-    if sounds_alike(a, b) {
+    if fa.sounds_alike(fb) {
         return Some(format!("given name {a} = {b} (transcription)"));
     }
     // Double names part by part, each in its own case: "Jeanem-Claudem" = "Jean-Claude".
@@ -355,10 +405,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// there are four or more ("Барние" / "Barnier", "Дейвис" / "Davis"; not "Браун" /
 /// "Barnier").
 fn sounds_alike(a: &str, b: &str) -> bool {
-    let forms_a = sound_forms(a);
-    let forms_b = sound_forms(b);
-    for vx in &forms_a {
-        for vy in &forms_b {
+    forms_alike(&sound_forms(a), &sound_forms(b))
+}
+
+/// Whether two words' sound forms agree, or differ in one letter when there are four or
+/// more.
+fn forms_alike(forms_a: &[String], forms_b: &[String]) -> bool {
+    for vx in forms_a {
+        for vy in forms_b {
             if vx.is_empty() || vy.is_empty() {
                 continue;
             }
@@ -762,6 +816,16 @@ pub fn parse(name: &str) -> PersonName {
 }
 
 impl PersonName {
+    /// The surname's and the given name's features, worked out on first use.
+    fn features(&self) -> &(Option<WordFeatures>, Option<WordFeatures>) {
+        self.features.0.get_or_init(|| {
+            (
+                self.surname.as_deref().map(WordFeatures::of),
+                self.given.as_deref().map(WordFeatures::of),
+            )
+        })
+    }
+
     /// The initials of the given name and the patronymic, from the full parts or from the
     /// initials written.
     fn first_initials(&self) -> (Option<String>, Option<String>) {
@@ -829,7 +893,22 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                         && (shares_key(base, b) || sounds_alike(base, b))
                 })
             };
-            if shares_key(x, y) {
+            let (own_x, own_y);
+            let fx = match a.features().0.as_ref() {
+                Some(f) => f,
+                None => {
+                    own_x = WordFeatures::of(x);
+                    &own_x
+                }
+            };
+            let fy = match b.features().0.as_ref() {
+                Some(f) => f,
+                None => {
+                    own_y = WordFeatures::of(y);
+                    &own_y
+                }
+            };
+            if fx.shares_key(fy) {
                 reasons.push(if x.to_lowercase() == y.to_lowercase() {
                     format!("same surname {x}")
                 } else {
@@ -837,7 +916,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                 });
                 score += 0.45;
                 true
-            } else if sounds_alike(x, y) {
+            } else if fx.sounds_alike(fy) {
                 reasons.push(format!("same surname by sound: {x} = {y}"));
                 score += 0.4;
                 true
@@ -885,7 +964,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     let mut given_full = false;
     let mut initials_agree = 0;
     match (&a.given, &b.given) {
-        (Some(x), Some(y)) => match given_match(x, y) {
+        (Some(x), Some(y)) => match given_of(a, b, x, y) {
             Some(r) => {
                 reasons.push(r);
                 score += 0.35;
@@ -1005,6 +1084,14 @@ pub(crate) fn given_signature(n: &PersonName) -> u64 {
         bits = 1 << 27;
     }
     bits
+}
+
+/// Whether two names' given names are one, with their cached features.
+fn given_of(a: &PersonName, b: &PersonName, x: &str, y: &str) -> Option<String> {
+    match (a.features().1.as_ref(), b.features().1.as_ref()) {
+        (Some(fx), Some(fy)) => given_match_of(x, y, fx, fy),
+        _ => given_match(x, y),
+    }
 }
 
 /// Parses and compares two names as written.
