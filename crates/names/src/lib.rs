@@ -305,6 +305,43 @@ pub(crate) fn rough_latin(word: &str) -> String {
             'ť' => "t",
             'ľ' | 'ĺ' => "l",
             'ŕ' => "r",
+            'ė' | 'ē' => "e",
+            'ā' => "a",
+            'ī' | 'į' => "i",
+            'ū' | 'ų' => "u",
+            'ņ' => "n",
+            'ļ' => "l",
+            'ķ' => "k",
+            'ģ' => "g",
+            // Georgian (Mkhedruli), which writes Russian names by ear: "პეტროვი".
+            'ა' => "a",
+            'ბ' => "b",
+            'გ' => "g",
+            'დ' => "d",
+            'ე' => "e",
+            'ვ' => "v",
+            'ზ' => "z",
+            'თ' | 'ტ' => "t",
+            'ი' => "i",
+            'კ' | 'ქ' => "k",
+            'ლ' => "l",
+            'მ' => "m",
+            'ნ' => "n",
+            'ო' => "o",
+            'პ' | 'ფ' => "p",
+            'ჟ' => "zh",
+            'რ' => "r",
+            'ს' => "s",
+            'უ' => "u",
+            'ღ' => "gh",
+            'ყ' => "q",
+            'შ' => "sh",
+            'ჩ' | 'ჭ' => "ch",
+            'ც' | 'წ' => "ts",
+            'ძ' => "dz",
+            'ხ' => "kh",
+            'ჯ' => "dzh",
+            'ჰ' => "h",
             c if c.is_ascii_alphabetic() => {
                 latin.push(c);
                 continue;
@@ -358,10 +395,12 @@ pub(crate) fn reduce(latin: &str, vowels: bool) -> String {
 /// The word and the word without one Slavic case ending, in either script ("Barnierem",
 /// "Barnierja" -> "Barnier"; "Джонсоном" -> "Джонсон").
 fn case_variants(word: &str) -> Vec<String> {
+    // Slavic case endings, and the Lithuanian and Latvian nominatives that third-script
+    // documents give Russian names ("Petrovas", "Ivanas", "Petrovs").
     const ENDINGS: &[&str] = &[
-        "jem", "jom", "owi", "ovi", "ego", "emu", "em", "om", "ja", "ju", "ou", "a", "u", "e", "i",
-        "y", "ą", "ę", "ом", "ем", "ым", "ой", "ою", "ей", "а", "я", "у", "ю", "е", "и", "ы", "і",
-        "є",
+        "jem", "jom", "owi", "ovi", "ego", "emu", "ius", "as", "is", "us", "ys", "em", "om", "ja",
+        "ju", "ou", "a", "u", "e", "i", "s", "y", "ą", "ę", "ом", "ем", "ым", "ой", "ою", "ей",
+        "а", "я", "у", "ю", "е", "и", "ы", "і", "є",
     ];
     let lower = word.to_lowercase();
     let mut out = vec![lower.clone()];
@@ -468,7 +507,9 @@ fn without_feminine_suffix(surname: &str) -> Option<&str> {
 /// The surname a Czech, Slovak, Slovene or Polish form was made from, and whether the form
 /// is a woman's ("Mayová") rather than a case or a possessive ("Corbynovým", "Johnsonovo").
 fn foreign_surname_base(surname: &str) -> Option<(&str, bool)> {
-    const FEMININE: &[&str] = &["ovou", "ová", "ové", "ovej", "ovú", "eva"];
+    const FEMININE: &[&str] = &[
+        "ovou", "ová", "ové", "ovej", "ovú", "eva", "ienė", "aitė", "ytė", "utė",
+    ];
     let base = foreign_surname_stem(surname)?;
     let ending = surname[base.len()..].to_lowercase();
     let feminine = FEMININE.iter().any(|f| ending.ends_with(f));
@@ -481,8 +522,9 @@ fn foreign_surname_stem(surname: &str) -> Option<&str> {
     // forms of a foreign surname ("Barnierovi", "Johnsonowi", "Johnsonův", "Johnsonovým",
     // Slovene "Johnsonovo", "Johnsonovih"). None is a Russian surname's nominative.
     const ENDINGS: &[&str] = &[
-        "ovou", "ová", "ové", "ovej", "ovú", "ovi", "owi", "ův", "ovým", "ových", "ovými", "ovo",
-        "ovy", "ove", "ovih", "ovim", "ovimi", "ovega", "ovem", "ovemu",
+        "ienė", "aitė", "ytė", "utė", "ovou", "ová", "ové", "ovej", "ovú", "ovi", "owi", "ův",
+        "ovým", "ových", "ovými", "ovo", "ovy", "ove", "ovih", "ovim", "ovimi", "ovega", "ovem",
+        "ovemu",
     ];
     // After a soft consonant Slovene and Bulgarian take -ev- ("Mayeva", "Mayevi", and with
     // a j after r: "Junckerjevi"); elsewhere -eva is the Russian woman's "Сергеева".

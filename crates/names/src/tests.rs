@@ -349,3 +349,27 @@ fn words_for_a_people_are_one_group_and_join_no_person() {
     assert!(clusters.contains(&vec!["5"]), "{clusters:?}");
     assert!(clusters.contains(&vec!["6"]), "{clusters:?}");
 }
+
+#[test]
+fn russian_names_in_a_third_script_or_language() {
+    // Lithuanian and Latvian nominatives, Ukrainian and Georgian spellings.
+    for (a, b) in [
+        ("Никита Хрущёв", "Nikita Chruščiovas"),
+        ("Никита Хрущёв", "Ņikita Hruščovs"),
+        ("Никита Хрущёв", "Микита Хрущов"),
+        ("Никита Хрущёв", "ნიკიტა ხრუშჩოვი"),
+        ("Иван Петров", "Ivanas Petrovas"),
+        ("Иван Петров", "ივანე პეტროვი"),
+    ] {
+        assert_eq!(
+            verdict(a, b),
+            Verdict::Same,
+            "{a} / {b}: {:?}",
+            match_names(a, b)
+        );
+    }
+    // A Lithuanian wife's form is hers, not her husband's.
+    assert_eq!(verdict("Иван Петров", "Ona Petrovienė"), Verdict::Different);
+    // Garbage from OCR compares as nothing, not as a person.
+    assert_ne!(verdict("Иван Петров", "|||~~ ,,;"), Verdict::Same);
+}
