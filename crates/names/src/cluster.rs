@@ -118,8 +118,6 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             blocks.entry(key).or_default().push(s);
         }
     }
-    let mut seen: HashSet<(usize, usize)> = HashSet::new();
-    let mut same: Vec<(f64, usize, usize)> = Vec::new();
     // Only names with a given name or two initials can be judged the same, and only when
     // their given names may begin alike: the rest of a block (namesakes by the thousand in
     // an archive of Ивановы) is never compared here.
@@ -128,28 +126,60 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
         .take(written_count)
         .map(crate::given_signature)
         .collect();
-    for members in blocks.values() {
-        let members: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&s| signature[s] != 0)
-            .collect();
-        for (x, &a) in members.iter().enumerate() {
-            for &b in &members[x + 1..] {
-                if signature[a] & signature[b] == 0 {
-                    continue;
-                }
-                let pair = (a.min(b), a.max(b));
-                if a == b || !seen.insert(pair) {
-                    continue;
-                }
-                let m = compare(&spellings[pair.0], &spellings[pair.1]);
-                if m.verdict == Verdict::Same {
-                    same.push((m.score, pair.0, pair.1));
-                }
-            }
+    let block_list: Vec<Vec<usize>> = blocks
+        .values()
+        .map(|m| m.iter().copied().filter(|&s| signature[s] != 0).collect())
+        .filter(|m: &Vec<usize>| m.len() > 1)
+        .collect();
+    let mut blocks_of: Vec<Vec<usize>> = vec![Vec::new(); written_count];
+    for (k, members) in block_list.iter().enumerate() {
+        for &s in members {
+            blocks_of[s].push(k);
         }
     }
+    // Each spelling against the later spellings of its blocks, once each, on every core.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let spellings_ref = &spellings;
+    let pairs_of = |a: usize, candidates: &mut Vec<usize>, out: &mut Vec<(f64, usize, usize)>| {
+        candidates.clear();
+        for &k in &blocks_of[a] {
+            candidates.extend(
+                block_list[k]
+                    .iter()
+                    .copied()
+                    .filter(|&b| b > a && signature[a] & signature[b] != 0),
+            );
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for &b in candidates.iter() {
+            let m = compare(&spellings_ref[a], &spellings_ref[b]);
+            if m.verdict == Verdict::Same {
+                out.push((m.score, a, b));
+            }
+        }
+    };
+    let mut same: Vec<(f64, usize, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let pairs_of = &pairs_of;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    let mut candidates = Vec::new();
+                    for a in (t..written_count).step_by(threads) {
+                        pairs_of(a, &mut candidates, &mut out);
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     same.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let mut record_of_spelling: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, &s) in spelling_of.iter().enumerate() {
