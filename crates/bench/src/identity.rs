@@ -2,9 +2,9 @@
 //! mentions, through the store as `kartoteka resolve` runs it (reading every mention,
 //! clustering, writing the identities), with the peak memory of the process.
 //!
-//! The documents come from a small synthetic archive, ingested and extracted as a user
-//! would; the mentions are then written into them directly, because ingesting and
-//! extracting half a million documents would measure ingestion, not resolution. The
+//! The documents come from a synthetic archive (a tenth as many as the mentions), ingested
+//! as a user would; the mentions are then written into them directly (about ten a
+//! document), because extracting them would measure extraction, not resolution. The
 //! mentions name invented persons (about ten mentions each, so that blocks hold many
 //! namesakes, as an archive of Ивановы does) in the forms documents use: the full name,
 //! surname and initials in either order, a case of the full name, a romanisation, and a
@@ -52,7 +52,8 @@ fn written(rng: &mut ChaCha8Rng, person: &(String, String, String, Gender)) -> S
 pub fn resolve(mentions: u64) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(std::env::current_dir()?)?;
     let synth = dir.path().join("synth");
-    let docs = 2_000;
+    // About ten person mentions a document, as in a file of reports.
+    let docs = (mentions / 10).clamp(1_000, 200_000);
     kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
         out: synth.clone(),
         docs,
