@@ -8,6 +8,7 @@ pairs found / planted pairs that documents state.
 
     bench/synth_identity.py [KARTOTEKA_BINARY] [DOCS] [SEED]"""
 import json
+import re
 import pathlib
 import subprocess
 import sys
@@ -75,13 +76,25 @@ def main():
                 pairs_found.add((c["name"], match["id"]))
     planted = {(c["name"], p["id"]) for p in people for c in p.get("cover_names", [])
                if p.get("role") == "agent"}
-    stated = {pair for pair in planted if any(cv["name"] == pair[0] for cv in covers)}
+    # A pair is stated when one document, dated within the cover name's period, names both
+    # the agent and the cover name (a cover name given to an agent in no document cannot be
+    # found; one reused by another agent is no evidence for the first).
+    period = {(c["name"], p["id"]): (c["from"], c["to"]) for p in people for c in p.get("cover_names", [])}
+    stated = set()
+    for line in (synth / "truth/documents.jsonl").read_text().splitlines():
+        d = json.loads(line)
+        text = (synth / d["path"]).read_bytes().decode(d.get("encoding") or "utf-8", errors="replace")
+        for m in d.get("mentions", []):
+            for (name, pid), (start, end) in period.items():
+                if pid == m["person"] and (name, pid) in planted and start <= (d.get("year") or 0) <= end \
+                        and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                    stated.add((name, pid))
     precision = right / found if found else 1.0
     recall = len(pairs_found & stated) / len(stated) if stated else 1.0
     print(f"synthetic archive, {docs} documents (seed {seed}): {resolved['mentions']} person mentions -> "
           f"{resolved['persons']} persons in {seconds:.1f} s")
     print(f"  true-name identification of cover names: precision {precision:.3f} ({right}/{found}), "
-          f"recall {recall:.3f} ({len(pairs_found & stated)}/{len(stated)} planted pairs the documents state)")
+          f"recall {recall:.3f} ({len(pairs_found & stated)}/{len(stated)} planted pairs a document states)")
 
 
 if __name__ == "__main__":

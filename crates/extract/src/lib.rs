@@ -781,6 +781,59 @@ impl Finder {
         }
     }
 
+    /// A Cyrillic cover name in a Western text, unquoted, after a cue word ("Source ДУНАЙ
+    /// (Dmitrij Gorskev)"): four letters at least and no service's name. Found before
+    /// places, since cover names are often rivers and cities ("ДУНАЙ").
+    fn cued_cyrillic_cover_names(&mut self, chars: &[char]) {
+        for i in 1..self.tokens.len() {
+            let t = &self.tokens[i];
+            if self.used[i] || !t.is_cyrillic() || !t.is_all_caps() {
+                continue;
+            }
+            let letters: String = t.text.chars().take_while(|c| c.is_alphabetic()).collect();
+            let lower = letters.to_lowercase();
+            if letters.chars().count() < 4 || dict::ORGS.iter().any(|(o, _)| *o == lower) {
+                continue;
+            }
+            let cued = self.stem_matches(
+                i - 1,
+                &[
+                    "source",
+                    "agent",
+                    "code-named",
+                    "codename",
+                    "cryptonym",
+                    "alias",
+                ],
+            );
+            if cued {
+                let lemma = t.text.clone();
+                self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
+                self.bracketed_holder(i + 1, chars);
+            }
+        }
+    }
+
+    /// The true name in brackets right after a cover name in a Western text: two or three
+    /// capitalised Latin words, "(Dmitrij Gorskev)", a romanised name the lexicons need
+    /// not know.
+    fn bracketed_holder(&mut self, open: usize, chars: &[char]) {
+        if self.text_at(open) != "(" {
+            return;
+        }
+        let words = (open + 1..self.tokens.len().min(open + 5))
+            .take_while(|&j| {
+                let t = &self.tokens[j];
+                t.is_name_shaped() && t.is_capitalized() && !t.is_all_caps() && !t.is_cyrillic()
+            })
+            .count();
+        let close = open + 1 + words;
+        if (2..=3).contains(&words) && self.text_at(close) == ")" && self.free(open + 1, close) {
+            let lemma: Vec<&str> = (open + 1..close).map(|j| self.text_at(j)).collect();
+            self.add(Kind::Person, open + 1, close, lemma.join(" "), None, chars);
+        }
+    }
+
     fn cryptonyms(&mut self, chars: &[char]) {
         // Lines set wholly in capitals are headings, not prose with cryptonyms in it.
         let mut line_caps: HashMap<usize, (usize, usize)> = HashMap::new();
@@ -832,6 +885,7 @@ impl Finder {
             if triggered || (prose && (numbered || digraph)) {
                 let lemma = t.text.clone();
                 self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
+                self.bracketed_holder(i + 1, chars);
             }
         }
     }
@@ -1517,10 +1571,18 @@ impl Finder {
 
     fn relations(&self, mentions: &[Mention], token_of: &[(usize, usize)]) -> Vec<Relation> {
         let mut out = Vec::new();
-        let role_ends: HashSet<usize> = mentions
+        // Roles that recruit and handle: a case officer or a resident recruits, a source or
+        // an agent is recruited ("Source ДУНАЙ ... was recruited").
+        let officer_ends: HashSet<usize> = mentions
             .iter()
             .zip(token_of)
-            .filter(|(m, _)| m.kind == Kind::Role)
+            .filter(|(m, _)| {
+                m.kind == Kind::Role
+                    && !matches!(
+                        m.code.as_deref().unwrap_or(m.lemma.as_str()),
+                        "source" | "agent" | "target" | "defector" | "confidential_contact"
+                    )
+            })
             .map(|(_, t)| t.1)
             .collect();
         // Mentions are in text order: each sentence's are a run found by binary search, so
@@ -1582,9 +1644,10 @@ impl Finder {
                 "присвоен",
             ])
             .is_some()
-                || covers
-                    .iter()
-                    .any(|&c| self.text_at(token_of[c].1 + 1) == "(")
+                || covers.iter().any(|&c| {
+                    // «ХОЛА» (…): after the closing quote; ДУНАЙ (…): right after the name.
+                    self.text_at(token_of[c].1 + 1) == "(" || self.text_at(token_of[c].1) == "("
+                })
             {
                 for &c in &covers {
                     if let Some(&p) = persons
@@ -1611,7 +1674,7 @@ impl Finder {
                 let recruiter = agents.iter().copied().find(|&m| {
                     let before = token_of[m].0;
                     before > 0
-                        && (matches!(self.norm(before - 1), "by") || role_ends.contains(&before))
+                        && (matches!(self.norm(before - 1), "by") || officer_ends.contains(&before))
                 });
                 if let Some(r) = recruiter {
                     // The recruit: a cover name, else the one nearest the verb.
@@ -1756,6 +1819,7 @@ pub fn extract(text: &str) -> Extraction {
     let mut f = Finder::new(text);
     f.dates(&chars);
     f.quoted_cover_names(&chars);
+    f.cued_cyrillic_cover_names(&chars);
     f.orgs(&chars);
     f.places(&chars);
     f.roles(&chars);

@@ -225,3 +225,34 @@ fn names_repeat_in_other_cases_and_in_latin_brackets() {
         "{persons:?}"
     );
 }
+
+#[test]
+fn a_cyrillic_cover_name_in_a_western_text() {
+    let text =
+        "Source ДУНАЙ (Dmitrij Gorskev) was recruited in 1933 in Vienna by case officer Lukskij. \
+                An agent НКВД is no cover name, nor is the word ТАСС without a cue.";
+    let e = extract(text);
+    spans_are_exact(text, &e);
+    assert_eq!(lemmas(&e, Kind::CoverName), ["ДУНАЙ"]);
+    let name = |i: usize| e.mentions[i].lemma.clone();
+    let rels: Vec<(RelationKind, String, String)> = e
+        .relations
+        .iter()
+        .map(|r| (r.kind, name(r.from), name(r.to)))
+        .collect();
+    assert!(
+        rels.contains(&(
+            RelationKind::CodeNamed,
+            "Dmitrij Gorskev".into(),
+            "ДУНАЙ".into()
+        )),
+        "{rels:?}"
+    );
+    // "Source" before the cover name makes it the one recruited, not a recruiter.
+    assert!(
+        !rels
+            .iter()
+            .any(|r| r.0 == RelationKind::RecruitedBy && r.2 == "ДУНАЙ"),
+        "{rels:?}"
+    );
+}
