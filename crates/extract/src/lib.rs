@@ -882,7 +882,13 @@ impl Finder {
                 t.text.contains('/') && t.text.chars().last().is_some_and(|c| c.is_ascii_digit());
             let digraph = letters.chars().count() >= 5
                 && dict::CIA_DIGRAPHS.iter().any(|d| letters.starts_with(d));
-            if triggered || (prose && (numbered || digraph)) {
+            // "Arnold KUZMIN", "Pyotr ZHDANOV": a surname in capitals after a given name,
+            // whatever its first letters.
+            let after_given_name = i > 0 && {
+                let before = &self.tokens[i - 1];
+                before.is_name_shaped() && before.is_capitalized() && !before.is_all_caps()
+            };
+            if triggered || (prose && !after_given_name && (numbered || digraph)) {
                 let lemma = t.text.clone();
                 self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
                 self.bracketed_holder(i + 1, chars);

@@ -234,6 +234,10 @@ fn a_cyrillic_cover_name_in_a_western_text() {
     let e = extract(text);
     spans_are_exact(text, &e);
     assert_eq!(lemmas(&e, Kind::CoverName), ["ДУНАЙ"]);
+    // A surname in capitals after a given name is no cryptonym, even with a CIA digraph.
+    let e2 =
+        extract("Vera SOKOLOVA, code-named HOLA, was recruited by case officer Arnold KUZMIN.");
+    assert_eq!(lemmas(&e2, Kind::CoverName), ["HOLA"]);
     let name = |i: usize| e.mentions[i].lemma.clone();
     let rels: Vec<(RelationKind, String, String)> = e
         .relations
