@@ -71,8 +71,7 @@ fn extract_document(pages: &[Page], doc: DocId) -> (Vec<MentionRecord>, Vec<Rela
         let chars: Vec<char> = page.text.chars().collect();
         let base = mentions.len() as i64;
         for m in &found.mentions {
-            let from = m.start.saturating_sub(CONTEXT);
-            let to = (m.end + CONTEXT).min(chars.len());
+            let (from, to) = context_span(&chars, m.start, m.end);
             mentions.push(MentionRecord {
                 id: 0,
                 doc,
@@ -275,5 +274,62 @@ impl Archive {
             });
         }
         Ok((views, relations))
+    }
+}
+
+/// The text around a mention, CONTEXT characters each side, widened or narrowed to whole
+/// words so that a reader never sees "…ботником Кузьминым" or "Arnold Kouz…".
+fn context_span(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+    let mut from = start.saturating_sub(CONTEXT).min(start);
+    let mut to = (end + CONTEXT).min(chars.len()).max(end);
+    // Back to the start of the word cut, within a few letters, or on past it.
+    if from > 0 && chars[from - 1].is_alphanumeric() {
+        let word_start = (0..from)
+            .rev()
+            .take(12)
+            .find(|&i| !chars[i].is_alphanumeric())
+            .map(|i| i + 1);
+        from = match word_start {
+            Some(i) => i,
+            None => (from..start)
+                .find(|&i| !chars[i].is_alphanumeric())
+                .map_or(start, |i| i + 1),
+        };
+    }
+    if to < chars.len() && to > 0 && chars[to - 1].is_alphanumeric() {
+        let word_end = (to..chars.len())
+            .take(12)
+            .find(|&i| !chars[i].is_alphanumeric());
+        to = match word_end {
+            Some(i) => i,
+            None => (end..to)
+                .rev()
+                .find(|&i| !chars[i].is_alphanumeric())
+                .unwrap_or(end),
+        };
+    }
+    (from.min(start), to.max(end))
+}
+
+#[cfg(test)]
+mod context_tests {
+    use super::*;
+
+    #[test]
+    fn context_keeps_whole_words() {
+        let text: Vec<char> = "оперативным работником Кузьминым А. П., завербована Соколова Вера Андреевна. Источнику присвоен псевдоним «ХОЛА». Вскоре"
+            .chars()
+            .collect();
+        let s: String = "Соколова Вера Андреевна".into();
+        let whole: String = text.iter().collect();
+        let start = whole.chars().count() - whole[whole.find(&s).unwrap_or(0)..].chars().count();
+        let end = start + s.chars().count();
+        let (from, to) = context_span(&text, start, end);
+        let around: String = text[from..to].iter().collect();
+        assert!(around.contains(&s), "{around}");
+        let first = around.split_whitespace().next().unwrap_or("");
+        let last = around.split_whitespace().last().unwrap_or("");
+        assert!(whole.split_whitespace().any(|w| w == first), "{around}");
+        assert!(whole.split_whitespace().any(|w| w == last), "{around}");
     }
 }
