@@ -1603,7 +1603,17 @@ impl Finder {
                 ..token_of.partition_point(|t| t.0 < e))
                 .rfind(|&m| mentions[m].kind == Kind::Person);
             let before = previous_person.take();
-            previous_person = last_person.map(|m| (m, sentence_start));
+            // Only a sentence that tells of a recruitment hands its last person on as the
+            // one a following "Источнику присвоен псевдоним" names: after "связь прервана
+            // из-за болезни Кузьмина" the agent given a new name is not Кузьмин.
+            let recruitment = (s..e).any(|i| {
+                ["завербова", "вербов", "recruit"]
+                    .iter()
+                    .any(|st| self.norm(i).starts_with(st))
+            });
+            previous_person = last_person
+                .filter(|_| recruitment)
+                .map(|m| (m, sentence_start));
             let previous_person = before;
             let first = token_of.partition_point(|t| t.0 < s);
             let last = token_of.partition_point(|t| t.0 < e);

@@ -260,3 +260,25 @@ fn a_cyrillic_cover_name_in_a_western_text() {
         "{rels:?}"
     );
 }
+
+#[test]
+fn a_new_cover_name_goes_to_the_recruit_not_to_whoever_came_last() {
+    let carried =
+        extract("В 1937 году завербована Соколова В. А. Источнику присвоен псевдоним «ХОЛА».");
+    let name = |e: &Extraction, i: usize| e.mentions[i].lemma.clone();
+    assert!(carried
+        .relations
+        .iter()
+        .any(|r| r.kind == RelationKind::CodeNamed && name(&carried, r.from) == "Соколова В. А."));
+    let unrelated = extract(
+        "Весной 1944 года связь прервана из-за болезни Кузьмина. С 1947 года агенту присвоен новый псевдоним «ЛИРА».",
+    );
+    assert!(
+        !unrelated
+            .relations
+            .iter()
+            .any(|r| r.kind == RelationKind::CodeNamed),
+        "{:?}",
+        unrelated.relations
+    );
+}
