@@ -8,6 +8,15 @@ fn lemmas(e: &Extraction, kind: Kind) -> Vec<String> {
     find(e, kind).iter().map(|m| m.lemma.clone()).collect()
 }
 
+/// The relations as (kind, from lemma, to lemma).
+fn named_relations(e: &Extraction) -> Vec<(RelationKind, String, String)> {
+    let name = |i: usize| e.mentions[i].lemma.clone();
+    e.relations
+        .iter()
+        .map(|r| (r.kind, name(r.from), name(r.to)))
+        .collect()
+}
+
 fn spans_are_exact(text: &str, e: &Extraction) {
     let chars: Vec<char> = text.chars().collect();
     for m in &e.mentions {
@@ -107,12 +116,7 @@ fn places_with_codes_and_dates_in_their_forms() {
 fn relations_stated_in_a_sentence() {
     let text = "Агент «ХОЛА» (Соколова Вера Андреевна) завербована в Лондоне оперработником Кузьминым А. П.";
     let e = extract(text);
-    let name = |i: usize| e.mentions[i].lemma.clone();
-    let rels: Vec<(RelationKind, String, String)> = e
-        .relations
-        .iter()
-        .map(|r| (r.kind, name(r.from), name(r.to)))
-        .collect();
+    let rels = named_relations(&e);
     assert!(
         rels.contains(&(
             RelationKind::CodeNamed,
@@ -238,12 +242,7 @@ fn a_cyrillic_cover_name_in_a_western_text() {
     let e2 =
         extract("Vera SOKOLOVA, code-named HOLA, was recruited by case officer Arnold KUZMIN.");
     assert_eq!(lemmas(&e2, Kind::CoverName), ["HOLA"]);
-    let name = |i: usize| e.mentions[i].lemma.clone();
-    let rels: Vec<(RelationKind, String, String)> = e
-        .relations
-        .iter()
-        .map(|r| (r.kind, name(r.from), name(r.to)))
-        .collect();
+    let rels = named_relations(&e);
     assert!(
         rels.contains(&(
             RelationKind::CodeNamed,
