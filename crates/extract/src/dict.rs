@@ -546,6 +546,20 @@ pub const SEASONS: &[(&str, u32, u32)] = &[
     ("fall", 9, 11),
 ];
 
+/// Words just before an unquoted name in capitals that make it a cover name ("source
+/// HOMER", "agent ДУНАЙ").
+pub const CRYPTONYM_CUES: &[&str] = &[
+    "cryptonym",
+    "codename",
+    "code-named",
+    "agent",
+    "source",
+    "alias",
+];
+
+/// Stems of the verbs that tell of a recruitment.
+pub const RECRUITED: &[&str] = &["завербова", "вербов", "recruit"];
+
 /// Word stems just before a quoted name that make it a cover name.
 pub const COVER_TRIGGERS: &[&str] = &[
     "агент",

@@ -795,18 +795,7 @@ impl Finder {
             if letters.chars().count() < 4 || dict::ORGS.iter().any(|(o, _)| *o == lower) {
                 continue;
             }
-            let cued = self.stem_matches(
-                i - 1,
-                &[
-                    "source",
-                    "agent",
-                    "code-named",
-                    "codename",
-                    "cryptonym",
-                    "alias",
-                ],
-            );
-            if cued {
+            if self.stem_matches(i - 1, dict::CRYPTONYM_CUES) {
                 let lemma = t.text.clone();
                 self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
                 self.bracketed_holder(i + 1, chars);
@@ -861,18 +850,7 @@ impl Finder {
             if letters.chars().count() < 3 || dict::NOT_CRYPTONYMS.contains(&letters.as_str()) {
                 continue;
             }
-            let triggered = i > 0
-                && self.stem_matches(
-                    i - 1,
-                    &[
-                        "cryptonym",
-                        "codename",
-                        "code-named",
-                        "agent",
-                        "source",
-                        "alias",
-                    ],
-                );
+            let triggered = i > 0 && self.stem_matches(i - 1, dict::CRYPTONYM_CUES);
             let (caps, words) = line_caps.get(&line).copied().unwrap_or((0, 1));
             let prose = caps * 2 < words;
             // CIA cryptonyms begin with a two-letter digraph (AMLASH, LIENVOY, ZRRIFLE) and
@@ -1607,7 +1585,7 @@ impl Finder {
             // one a following "Источнику присвоен псевдоним" names: after "связь прервана
             // из-за болезни Кузьмина" the agent given a new name is not Кузьмин.
             let recruitment = (s..e).any(|i| {
-                ["завербова", "вербов", "recruit"]
+                dict::RECRUITED
                     .iter()
                     .any(|st| self.norm(i).starts_with(st))
             });
@@ -1686,7 +1664,7 @@ impl Finder {
                 }
             }
             // Recruited by: the one after a role word or "by" recruited the other.
-            if let Some(verb) = has(&["завербова", "вербов", "recruit"]) {
+            if let Some(verb) = has(dict::RECRUITED) {
                 let recruiter = agents.iter().copied().find(|&m| {
                     let before = token_of[m].0;
                     before > 0

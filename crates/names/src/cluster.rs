@@ -356,15 +356,19 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     // not persons, but the forms of one word are one group. Only groups of lone words
     // take part, and a weak form ("Brity") only joins a stem a sure form has given.
     let mut group_nouns: Vec<(usize, crate::peoples::GroupNoun)> = Vec::new();
+    // Whether each group is of lone words only, worked out once a group.
+    let mut lone_group: HashMap<usize, bool> = HashMap::new();
     for (p, record) in records.iter().enumerate() {
         let root = groups.find(p);
-        let lone = groups.members[root].iter().all(|&m| {
-            let n = &spellings[spelling_of[m]];
-            n.initials.is_empty()
-                && n.patronymic.is_none()
-                && (n.given.is_none() || n.surname.is_none())
+        let lone = *lone_group.entry(root).or_insert_with(|| {
+            groups.members[root].iter().all(|&m| {
+                let n = &spellings[spelling_of[m]];
+                n.initials.is_empty()
+                    && n.patronymic.is_none()
+                    && (n.given.is_none() || n.surname.is_none())
+            })
         });
-        if !lone || !cannot.is_empty() && groups.members[root].len() > 1 {
+        if !lone {
             continue;
         }
         if let Some(g) = crate::peoples::group_noun(&record.name) {
@@ -473,8 +477,7 @@ impl Groups {
             .len()
             .saturating_mul(self.members[rb].len());
         if cannot.len() < pairs {
-            let judged: Vec<(usize, usize)> = cannot.iter().copied().collect();
-            return judged.into_iter().any(|(x, y)| {
+            return cannot.iter().any(|&(x, y)| {
                 let (fx, fy) = (self.find(x), self.find(y));
                 (fx == ra && fy == rb) || (fx == rb && fy == ra)
             });

@@ -1083,9 +1083,9 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
 /// same given name, so they need not be compared. Zero for a name that cannot be judged
 /// the same as any other (a surname alone, a single initial).
 pub(crate) fn given_signature(n: &PersonName) -> u64 {
-    let word = match (&n.given, n.initials.len()) {
-        (Some(g), _) => g.clone(),
-        (None, k) if k >= 2 => n.initials[0].clone(),
+    let word = match (&n.given, n.initials.first()) {
+        (Some(g), _) => g,
+        (None, Some(first)) if n.initials.len() >= 2 => first,
         _ => return 0,
     };
     let lower = word.to_lowercase();
@@ -1108,8 +1108,9 @@ pub(crate) fn given_signature(n: &PersonName) -> u64 {
     }
     let mut bits = 0u64;
     for c in letters.chars() {
-        // Vowels and the glides are one class (Евгений / Yevgeny / Jewgeni / Eugen), as
-        // are v and w; every other letter is its own.
+        // Vowels and the glides are one class (Евгений / Yevgeny / Jewgeni / Eugen, and
+        // "dž", "j" and a soft g: Джордж / George), as are v and w; every other letter is
+        // its own.
         let class = match c {
             'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'j' => 0,
             'w' => u32::from(b'v' - b'a'),
@@ -1117,10 +1118,6 @@ pub(crate) fn given_signature(n: &PersonName) -> u64 {
             _ => 26,
         };
         bits |= 1 << class;
-        // "dž", "j" and "g" before e or i meet across languages.
-        if c == 'j' {
-            bits |= 1 << u32::from(b'j' - b'a');
-        }
     }
     if bits == 0 {
         bits = 1 << 27;
