@@ -193,6 +193,32 @@ fn cover_names_pass_between_holders_and_export_to_followthemoney() {
         .collect();
     assert!(holders.iter().any(|h| h.starts_with("Соколова")), "{hola}");
     assert!(holders.iter().any(|h| h.starts_with("Жданов")), "{hola}");
+    // Nobody else: not the officer who signed the recruitment of Жданов, not the
+    // defector who knew of «ХОЛА».
+    assert_eq!(holders.len(), 2, "{hola}");
+    // Соколова held it until 1947, Жданов from 1960.
+    let period = |who: &str| {
+        let h = hola["holders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"].as_str().unwrap().starts_with(who))
+            .unwrap();
+        (
+            h["from"].as_str().unwrap_or("").to_string(),
+            h["to"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert!(period("Соколова").1.as_str() <= "1947-12-31", "{hola}");
+    assert!(period("Жданов").0.as_str() >= "1960-01-01", "{hola}");
+    // The illegal «ГРОМ» has no true name in the sample: it stands on its own.
+    let grom = covers["cover_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ГРОМ")
+        .expect("ГРОМ");
+    assert!(grom["holders"].as_array().unwrap().is_empty(), "{grom}");
 
     let out = k().args(["export", "ftm"]).output().unwrap();
     assert!(out.status.success());

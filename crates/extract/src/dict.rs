@@ -503,6 +503,52 @@ pub const PLACES: &[(&str, &str, &str)] = &[
     ("königsberg", "Königsberg", "RUS"),
     ("konigsberg", "Königsberg", "RUS"),
     ("geneva", "Geneva", "CHE"),
+    ("spain", "Spain", "ESP"),
+    ("poland", "Poland", "POL"),
+    ("czechoslovakia", "Czechoslovakia", "CSK"),
+    ("hungary", "Hungary", "HUN"),
+    ("yugoslavia", "Yugoslavia", "YUG"),
+    ("sweden", "Sweden", "SWE"),
+    ("finland", "Finland", "FIN"),
+    ("norway", "Norway", "NOR"),
+    ("japan", "Japan", "JPN"),
+    ("china", "China", "CHN"),
+    ("switzerland", "Switzerland", "CHE"),
+    ("latvia", "Latvia", "LVA"),
+    ("estonia", "Estonia", "EST"),
+    ("lithuania", "Lithuania", "LTU"),
+    ("turkey", "Turkey", "TUR"),
+    ("india", "India", "IND"),
+    ("israel", "Israel", "ISR"),
+    ("ukraine", "Ukraine", "UKR"),
+    ("georgia", "Georgia", "GEO"),
+    ("cambridge", "Cambridge", "GBR"),
+    ("warsaw", "Warsaw", "POL"),
+    ("budapest", "Budapest", "HUN"),
+    ("stockholm", "Stockholm", "SWE"),
+    ("helsinki", "Helsinki", "FIN"),
+    ("helsingfors", "Helsinki", "FIN"),
+    ("tokyo", "Tokyo", "JPN"),
+    ("riga", "Riga", "LVA"),
+    ("kiev", "Kiev", "UKR"),
+    ("kyiv", "Kyiv", "UKR"),
+    ("tallinn", "Tallinn", "EST"),
+    ("vilnius", "Vilnius", "LTU"),
+    ("oslo", "Oslo", "NOR"),
+    ("copenhagen", "Copenhagen", "DNK"),
+    ("denmark", "Denmark", "DNK"),
+    ("bonn", "Bonn", "DEU"),
+    ("ottawa", "Ottawa", "CAN"),
+    ("londres", "London", "GBR"),
+    ("londyn", "London", "GBR"),
+    ("moskau", "Moscow", "RUS"),
+    ("moscou", "Moscow", "RUS"),
+    ("moskwa", "Moscow", "RUS"),
+    ("wien", "Vienna", "AUT"),
+    ("prag", "Prague", "CZE"),
+    ("praha", "Prague", "CZE"),
+    ("warschau", "Warsaw", "POL"),
+    ("warszawa", "Warsaw", "POL"),
 ];
 
 /// Russian months in the genitive ("14 мая"), and English months, with their numbers.
@@ -555,6 +601,23 @@ pub const CRYPTONYM_CUES: &[&str] = &[
     "agent",
     "source",
     "alias",
+];
+
+/// Stems of the verbs that pass a cover name on to someone ("передан Жданову", "reissued
+/// to Pyotr ZHDANOV").
+pub const COVER_TRANSFERS: &[&str] = &[
+    "передан",
+    "присвоен",
+    "выдан",
+    "reissued",
+    "reassigned",
+    "transferred",
+    "passed",
+    "given",
+    "assigned",
+    "übertragen",
+    "vergeben",
+    "przekazan",
 ];
 
 /// Stems of the verbs that tell of a recruitment.
@@ -736,6 +799,34 @@ pub const NOT_CRYPTONYMS: &[&str] = &[
 pub const CIA_DIGRAPHS: &[&str] = &[
     "AE", "AM", "BE", "BK", "CA", "DB", "DT", "DU", "EC", "GP", "HT", "JM", "KD", "KU", "LC", "LI",
     "MH", "MK", "OD", "PB", "QK", "SM", "TP", "WI", "ZR",
+];
+
+/// Kinds of record that head a file's sheets or an archivist's extract ("Рапорт Кузьмина",
+/// "Справка", "Протокол допроса"): capitalised at the start of a line or sentence, never a
+/// name. Stems that take the usual noun endings.
+pub const DOCUMENT_GENRES: &[&str] = &[
+    "рапорт",
+    "справк",
+    "донесени",
+    "протокол",
+    "приказ",
+    "письм",
+    "выписк",
+    "обзор",
+    "заключени",
+    "анкет",
+    "доклад",
+    "отчет",
+    "отчёт",
+    "шифртелеграмм",
+    "телеграмм",
+    "записк",
+    "меморандум",
+    "показани",
+    "допрос",
+    "характеристик",
+    "директив",
+    "ориентировк",
 ];
 
 /// Offices and occupations that stand before a name ("президент Медведев", "министром

@@ -109,6 +109,8 @@ pub enum RelationKind {
     OperatedIn,
     /// `from` holds the role `to`.
     HasRole,
+    /// `from` (a person) was born at `to` (a date) or in `to` (a place).
+    Born,
 }
 
 /// A relation between two mentions, with the span of the sentence that states it.
@@ -168,6 +170,9 @@ struct Lexicon {
     orgs: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
     roles: HashMap<String, &'static str>,
     multi_roles: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
+    /// The common Russian given names by transliteration key, and whether each is a
+    /// woman's: "Grigory", "Grigorij" and "Grigori" are Григорий in a Western transcript.
+    romanised_given: HashMap<String, bool>,
 }
 
 fn lexicon() -> &'static Lexicon {
@@ -181,6 +186,14 @@ fn lexicon() -> &'static Lexicon {
                     familiar_given.insert(form.clone());
                     given.entry(form).or_insert((name.to_string(), female));
                 }
+            }
+        }
+        let mut romanised_given = HashMap::new();
+        for (list, female) in [(dict::RU_MALE, false), (dict::RU_FEMALE, true)] {
+            for name in list {
+                romanised_given
+                    .entry(kartoteka_text::translit::key_cyrillic(&name.to_lowercase()))
+                    .or_insert(female);
             }
         }
         familiar_given.extend(dict::EN_GIVEN.iter().map(|n| n.to_lowercase()));
@@ -272,6 +285,7 @@ fn lexicon() -> &'static Lexicon {
             orgs,
             roles,
             multi_roles,
+            romanised_given,
         }
     })
 }
@@ -385,7 +399,11 @@ fn surname_lemma(word: &str, female: Option<bool>) -> String {
         let n = if ends("ией") { 3 } else { 2 };
         return format!("{}ия", cut(n));
     }
-    if female == Some(false) && (ends("а") || ends("у") || ends("е")) && stem_is(1, &pos) {
+    if female == Some(false) && ends("а") && stem_is(1, &pos) {
+        return cut(1);
+    }
+    // A woman's surname in -ова takes -овой in these cases: -ову and -ове are a man's.
+    if female != Some(true) && (ends("у") || ends("е")) && stem_is(1, &pos) {
         return cut(1);
     }
     if female == Some(true) && ends("ой") && stem_is(2, &["ск", "цк"]) {
@@ -587,6 +605,77 @@ impl Finder {
             .filter(|y| (1800..2100).contains(y))
     }
 
+    /// A word that introduces a cover name: "псевдоним", "кличка", "code-named",
+    /// "cryptonym", "known as".
+    fn code_name_cue(&self, i: usize) -> bool {
+        let n = self.norm(i);
+        [
+            "псевдоним",
+            "кличк",
+            "code-named",
+            "codename",
+            "cryptonym",
+            "alias",
+            "pseudonym",
+            "deckname",
+            "kryptonim",
+            "pseudonim",
+        ]
+        .iter()
+        .any(|st| n.starts_with(st))
+            || (n == "as"
+                && i > 0
+                && matches!(self.norm(i - 1), "known" | "renamed" | "designated"))
+            || (matches!(n, "named" | "called") && i > 0 && self.norm(i - 1) == "code")
+    }
+
+    /// Whether a birth cue stands just before token i: "born", "b.", "род.", "рождения:".
+    fn birth_cue_before(&self, i: usize) -> bool {
+        let mut k = i;
+        while k > 0 && matches!(self.text_at(k - 1), "." | ":" | ",") {
+            k -= 1;
+        }
+        k > 0
+            && matches!(
+                self.norm(k - 1),
+                "born"
+                    | "b"
+                    | "род"
+                    | "родился"
+                    | "родилась"
+                    | "рождения"
+                    | "geboren"
+                    | "geb"
+                    | "né"
+                    | "née"
+                    | "urodzony"
+                    | "urodzona"
+                    | "ur"
+            )
+    }
+
+    /// Where a birth is told in tokens s..e: "born", "род.", "рождения", "г.р.".
+    fn birth_cue(&self, s: usize, e: usize) -> Option<usize> {
+        (s..e).find(|&i| {
+            matches!(
+                self.norm(i),
+                "born"
+                    | "род"
+                    | "родился"
+                    | "родилась"
+                    | "рождения"
+                    | "geboren"
+                    | "né"
+                    | "née"
+                    | "urodzony"
+                    | "urodzona"
+            ) || (self.norm(i) == "р"
+                && i >= 2
+                && self.norm(i - 2) == "г"
+                && self.text_at(i - 1) == ".")
+        })
+    }
+
     /// Extends a date over a following "г." / "года" / "гг.".
     fn year_word(&self, i: usize) -> usize {
         match self.norm(i) {
@@ -702,9 +791,24 @@ impl Finder {
                 let after_in = i > 0
                     && matches!(
                         self.norm(i - 1),
-                        "в" | "во" | "in" | "since" | "до" | "после" | "by" | "until"
+                        "в" | "во"
+                            | "in"
+                            | "since"
+                            | "до"
+                            | "после"
+                            | "by"
+                            | "until"
+                            | "from"
+                            | "seit"
+                            | "im"
+                            | "depuis"
+                            | "en"
+                            | "w"
+                            | "od"
                     );
-                if end > i + 1 || after_in {
+                // "born 1911", "род. 1911", "Год рождения: 1911".
+                let birth = i > 0 && self.birth_cue_before(i);
+                if end > i + 1 || after_in || birth {
                     self.add_date(i, end, y.to_string(), chars);
                     i = end;
                     continue;
@@ -850,7 +954,8 @@ impl Finder {
             if letters.chars().count() < 3 || dict::NOT_CRYPTONYMS.contains(&letters.as_str()) {
                 continue;
             }
-            let triggered = i > 0 && self.stem_matches(i - 1, dict::CRYPTONYM_CUES);
+            let triggered = i > 0
+                && (self.stem_matches(i - 1, dict::CRYPTONYM_CUES) || self.code_name_cue(i - 1));
             let (caps, words) = line_caps.get(&line).copied().unwrap_or((0, 1));
             let prose = caps * 2 < words;
             // CIA cryptonyms begin with a two-letter digraph (AMLASH, LIENVOY, ZRRIFLE) and
@@ -1098,7 +1203,25 @@ impl Finder {
     /// A known given name at token i: its nominative, whether it is a woman's, and whether
     /// the same spelling is an ordinary word.
     fn given_at(&self, i: usize) -> Option<(String, bool, bool)> {
-        let (name, female) = self.lex.given.get(self.norm(i))?.clone();
+        let Some((name, female)) = self.lex.given.get(self.norm(i)).cloned() else {
+            let t = self.tokens.get(i)?;
+            if t.is_cyrillic() || t.text.chars().count() < 3 {
+                return None;
+            }
+            // Opening a sentence ("Eine Kopie ging an"), only before a surname in capitals
+            // or a patronymic.
+            let next = self.norm(i + 1);
+            let patronymic = ["vich", "vna", "itch", "witsch", "wna", "wicz", "vitch"]
+                .iter()
+                .any(|e| next.ends_with(e));
+            if self.sentence_start(i) && !self.capitals_surname(i + 1) && !patronymic {
+                return None;
+            }
+            let female = kartoteka_text::translit::keys_latin(self.norm(i))
+                .iter()
+                .find_map(|k| self.lex.romanised_given.get(k).copied())?;
+            return Some((t.text.clone(), female, false));
+        };
         let common = self.lex.common_given.contains(&name.to_lowercase());
         Some((name, female, common))
     }
@@ -1138,11 +1261,36 @@ impl Finder {
             && matches!(self.text_at(i + 1), "»" | "\"" | "“" | "”")
     }
 
+    /// The word at i names a kind of record ("Рапорт", "Справка"), not a person.
+    fn document_genre(&self, i: usize) -> bool {
+        dict::DOCUMENT_GENRES.iter().any(|g| {
+            self.norm(i)
+                .strip_prefix(g)
+                .is_some_and(|rest| NOUN_ENDINGS.contains(&rest))
+        })
+    }
+
+    /// A surname set in capitals, as Western transcripts write it ("Arnold KUZMIN",
+    /// "Vera Andreyevna SOKOLOVA"): taken only right after a given name.
+    fn capitals_surname(&self, i: usize) -> bool {
+        self.tokens.get(i).is_some_and(|t| {
+            !self.used[i]
+                && t.is_word()
+                && t.is_all_caps()
+                && !t.is_cyrillic()
+                && !t.after_newline
+                && t.text.chars().count() >= 3
+                && t.text.chars().all(|c| c.is_alphabetic() || c == '-')
+                && !dict::NOT_CRYPTONYMS.contains(&t.text.as_str())
+        })
+    }
+
     /// The word at i may be part of a person's name in a run of capitalised words.
     fn run_word(&self, i: usize) -> bool {
         (self.name_word(i)
             && self.tokens[i].is_cyrillic()
             && !self.is_place(i)
+            && !self.document_genre(i)
             && (!adjective_shaped(self.norm(i)) || self.known_surname(i)))
             || (!self.used.get(i).copied().unwrap_or(true) && self.particle(i).1)
     }
@@ -1197,12 +1345,22 @@ impl Finder {
                             end += 1;
                         }
                     }
-                    if self.name_word(end)
+                    let capitals = !self.tokens[i].is_cyrillic() && self.capitals_surname(end);
+                    if capitals {
+                        parts.push(surname_lemma(&title(self.norm(end)), gender));
+                        end += 1;
+                    } else if self.name_word(end)
                         && !self.is_place(end)
                         && (!self.lex.given.contains_key(self.norm(end)) || self.known_surname(end))
                     {
                         parts.push(surname_lemma(self.text_at(end), gender));
                         end += 1;
+                        // "Vera Andreyevna SOKOLOVA": the word before the capitals was a
+                        // patronymic or a middle name.
+                        if !self.tokens[i].is_cyrillic() && self.capitals_surname(end) {
+                            parts.push(surname_lemma(&title(self.norm(end)), gender));
+                            end += 1;
+                        }
                         // Names of more parts: "Реджеп Тайип Эрдоган", "Марин Ле Пен",
                         // "Хуан Пабло Монтойя".
                         if parts.len() == 2 {
@@ -1575,11 +1733,20 @@ impl Finder {
         let mut previous_person: Option<(usize, usize)> = None;
         // Relations whose evidence spans two sentences.
         let mut carried: Vec<Relation> = Vec::new();
+        // The last person of the sentence before, whatever it told.
+        let mut last_any: Option<(usize, usize)> = None;
         for (s, e) in self.sentences() {
             let sentence_start = self.tokens[s].start;
+            // The one recruited, not the recruiter: "мною, оперработником Кузьминым А. П.,
+            // завербована Соколова", "SOKOLOVA ... was recruited by Arnold KUZMIN".
             let last_person = (token_of.partition_point(|t| t.0 < s)
                 ..token_of.partition_point(|t| t.0 < e))
-                .rfind(|&m| mentions[m].kind == Kind::Person);
+                .rfind(|&m| {
+                    let at = token_of[m].0;
+                    mentions[m].kind == Kind::Person
+                        && !(at > 0
+                            && (matches!(self.norm(at - 1), "by") || officer_ends.contains(&at)))
+                });
             let before = previous_person.take();
             // Only a sentence that tells of a recruitment hands its last person on as the
             // one a following "Источнику присвоен псевдоним" names: after "связь прервана
@@ -1596,7 +1763,15 @@ impl Finder {
             let first = token_of.partition_point(|t| t.0 < s);
             let last = token_of.partition_point(|t| t.0 < e);
             let inside: Vec<usize> = (first..last).filter(|&m| token_of[m].1 <= e).collect();
-            if inside.len() < 2 {
+            let previous_any = last_any;
+            if let Some(m) = inside
+                .iter()
+                .copied()
+                .rfind(|&m| mentions[m].kind == Kind::Person)
+            {
+                last_any = Some((m, sentence_start));
+            }
+            if inside.is_empty() {
                 continue;
             }
             let span = (self.tokens[s].start, self.tokens[e - 1].end);
@@ -1628,35 +1803,150 @@ impl Finder {
                     });
                 }
             };
-            // Code names: "X, псевдоним «Y»", "агент «Y» (X)", "X code-named Y".
-            if has(&[
-                "псевдоним",
-                "кличк",
-                "code-named",
-                "codename",
-                "cryptonym",
-                "присвоен",
-            ])
-            .is_some()
-                || covers.iter().any(|&c| {
-                    // «ХОЛА» (…): after the closing quote; ДУНАЙ (…): right after the name.
-                    self.text_at(token_of[c].1 + 1) == "(" || self.text_at(token_of[c].1) == "("
-                })
-            {
-                for &c in &covers {
-                    if let Some(&p) = persons
+            // Code names. Only what the sentence says ties a person to a cover name: the
+            // person in brackets beside it ("агент «ХОЛА» (Жданов)", "Жданов («ХОЛА»)"), or
+            // after a dash ("«МОРЯК» — Орлов Е. К."), or, for the cover name a cue word
+            // introduces ("псевдоним «ХОЛА»", "code-named HOLA", "known as LIRA"), the one
+            // it passes to ("передан Жданову", "reissued to Pyotr ZHDANOV"), else the person
+            // before the cue, else the one the sentence before recruited ("Источнику
+            // присвоен псевдоним «ХОЛА»"). A second cover name in the sentence ("после
+            // переименования агента «ЛИРА»") names its own holder, not this one.
+            for &c in &covers {
+                let (c_from, c_to) = token_of[c];
+                let person_at = |from: usize, to: usize| {
+                    persons
                         .iter()
-                        .min_by_key(|&&p| token_of[p].0.abs_diff(token_of[c].0))
-                    {
-                        push(RelationKind::CodeNamed, p, c);
-                    } else if let Some(&(p, from)) = previous_person.as_ref() {
-                        // "...завербована Соколова В. А. Источнику присвоен псевдоним
-                        // «ХОЛА»": the source is the last person of the sentence before;
-                        // the evidence spans both sentences.
+                        .copied()
+                        .find(|&p| token_of[p].0 >= from && token_of[p].1 <= to)
+                };
+                let closing = |i: usize| matches!(self.text_at(i), "»" | "\"" | "“" | "”");
+                let after = if closing(c_to) { c_to + 1 } else { c_to };
+                let before = if c_from > 0
+                    && matches!(self.text_at(c_from - 1), "«" | "\"" | "„" | "“")
+                {
+                    c_from - 1
+                } else {
+                    c_from
+                };
+                // (X) right after; X (Y) right before; — X after.
+                let bracketed = (self.text_at(after) == "(")
+                    .then(|| {
+                        persons
+                            .iter()
+                            .copied()
+                            .find(|&p| token_of[p].0 == after + 1)
+                    })
+                    .flatten()
+                    .filter(|&p| matches!(self.text_at(token_of[p].1), ")" | "," | ";"));
+                let bracketing =
+                    (before > 0 && self.text_at(before - 1) == "(" && self.text_at(after) == ")")
+                        .then(|| {
+                            persons
+                                .iter()
+                                .copied()
+                                .find(|&p| token_of[p].1 + 1 == before)
+                        })
+                        .flatten();
+                let dashed = matches!(self.text_at(after), "—" | "–" | "-" | "=")
+                    .then(|| {
+                        persons
+                            .iter()
+                            .copied()
+                            .find(|&p| token_of[p].0 == after + 1)
+                    })
+                    .flatten();
+                // "L'agent HOLA, Vera Sokolova, fut recrutée": after a role, between commas.
+                let after_role = of_kind(&[Kind::Role])
+                    .iter()
+                    .any(|&r| token_of[r].1 == before || token_of[r].1 + 1 == before);
+                let apposed = (after_role && self.text_at(after) == ",")
+                    .then(|| {
+                        persons
+                            .iter()
+                            .copied()
+                            .find(|&p| token_of[p].0 == after + 1)
+                    })
+                    .flatten()
+                    .filter(|&p| matches!(self.text_at(token_of[p].1), "," | "." | ")" | ""));
+                if let Some(p) = bracketed.or(bracketing).or(dashed).or(apposed) {
+                    push(RelationKind::CodeNamed, p, c);
+                    continue;
+                }
+                let Some(cue) = (before.saturating_sub(3)..before)
+                    .rev()
+                    .find(|&i| self.code_name_cue(i))
+                else {
+                    continue;
+                };
+                // The first cover name after the cue is the one it introduces.
+                if covers
+                    .iter()
+                    .any(|&o| o != c && token_of[o].0 > cue && token_of[o].0 < c_from)
+                {
+                    continue;
+                }
+                let transfer = (after..e).find(|&i| {
+                    dict::COVER_TRANSFERS
+                        .iter()
+                        .any(|st| self.norm(i).starts_with(st))
+                });
+                let next_cover = covers
+                    .iter()
+                    .map(|&o| token_of[o].0)
+                    .find(|&o| o > c_from)
+                    .unwrap_or(e);
+                let receiver = transfer.and_then(|t| person_at(t + 1, next_cover.max(t + 1)));
+                let subject = persons
+                    .iter()
+                    .copied()
+                    .rfind(|&p| {
+                        let (ps, pe) = token_of[p];
+                        pe <= cue
+                            && !(ps > 0
+                                && (matches!(self.norm(ps - 1), "by")
+                                    || officer_ends.contains(&ps)))
+                    });
+                match (receiver, subject) {
+                    (Some(p), _) | (None, Some(p)) => push(RelationKind::CodeNamed, p, c),
+                    (None, None) => {
+                        if let Some(&(p, from)) = previous_person.as_ref() {
+                            // The evidence spans both sentences.
+                            carried.push(Relation {
+                                kind: RelationKind::CodeNamed,
+                                from: p,
+                                to: c,
+                                start: from,
+                                end: span.1,
+                            });
+                        }
+                    }
+                }
+            }
+            // Born: the person before the cue, at the date and in the place beside it.
+            if let Some(cue) = self.birth_cue(s, e) {
+                let person = persons
+                    .iter()
+                    .copied()
+                    .rfind(|&p| token_of[p].1 <= cue + 1)
+                    .or_else(|| persons.first().copied());
+                let near = |k: Kind| {
+                    of_kind(&[k])
+                        .into_iter()
+                        .filter(|&m| token_of[m].0.abs_diff(cue) <= 6)
+                        .min_by_key(|&m| token_of[m].0.abs_diff(cue))
+                };
+                let found = [near(Kind::Date), near(Kind::Place)];
+                if let Some(p) = person {
+                    for m in found.into_iter().flatten() {
+                        push(RelationKind::Born, p, m);
+                    }
+                } else if let Some((p, from)) = previous_any {
+                    // A form: "Фамилия, имя, отчество: ... . Год рождения: 1911."
+                    for m in found.into_iter().flatten() {
                         carried.push(Relation {
-                            kind: RelationKind::CodeNamed,
+                            kind: RelationKind::Born,
                             from: p,
-                            to: c,
+                            to: m,
                             start: from,
                             end: span.1,
                         });
@@ -1735,7 +2025,10 @@ impl Finder {
             }
             for &pl in &of_kind(&[Kind::Place]) {
                 let before = token_of[pl].0;
-                if before > 0 && matches!(self.norm(before - 1), "в" | "во" | "in") {
+                let born_here = (before.saturating_sub(4)..before)
+                    .any(|i| matches!(self.norm(i), "born" | "рождения" | "родился" | "родилась"));
+                if before > 0 && matches!(self.norm(before - 1), "в" | "во" | "in") && !born_here
+                {
                     if let Some(&a) = agents.iter().find(|&&a| token_of[a].0 < before) {
                         push(RelationKind::OperatedIn, a, pl);
                     }

@@ -281,3 +281,104 @@ fn a_new_cover_name_goes_to_the_recruit_not_to_whoever_came_last() {
         unrelated.relations
     );
 }
+
+/// The code-name relations as (person lemma, cover lemma).
+fn code_names(text: &str) -> Vec<(String, String)> {
+    named_relations(&extract(text))
+        .into_iter()
+        .filter(|r| r.0 == RelationKind::CodeNamed)
+        .map(|r| (r.1, r.2))
+        .collect()
+}
+
+#[test]
+fn a_cover_name_goes_only_to_the_person_the_sentence_ties_it_to() {
+    let pair = |p: &str, c: &str| (p.to_string(), c.to_string());
+    // A second cover name in the sentence names its own holder; the officer who signs
+    // the next line holds none.
+    let renamed = "В марте 1960 года в Хельсинки завербован Жданов Пётр Семёнович, инженер.\n\
+                   Ему присвоен псевдоним «ХОЛА», освободившийся после переименования агента «ЛИРА».\n\
+                   Оперработник Лебедев Г. Н.";
+    assert_eq!(
+        code_names(renamed),
+        vec![pair("Жданов Пётр Семенович", "ХОЛА")]
+    );
+    // Brackets bind the cover name beside them only.
+    let brackets =
+        "Лебедеву были известны данные на агента \"ХОЛА\" (Жданова) и на нелегала \"ГРОМ\".";
+    assert_eq!(code_names(brackets), vec![pair("Жданова", "ХОЛА")]);
+    // Passed on to a person; after a dash.
+    assert_eq!(
+        code_names("Псевдоним «ХОЛА» передан Жданову П. С. в 1960 г."),
+        vec![pair("Жданов П. С.", "ХОЛА")]
+    );
+    assert_eq!(
+        code_names("ф. 9002, оп. 2, д. 2. «МОРЯК» — Орлов Е. К., радиолокация, 1941."),
+        vec![pair("Орлов Е. К.", "МОРЯК")]
+    );
+    // A Western transcript: a surname in capitals, the recruit (not the recruiter) named
+    // again by a pronoun, a cryptonym reissued to another.
+    let western = "Vera Andreyevna SOKOLOVA, born 1911 in Riga, code-named HOLA, was recruited in May 1937 by case officer Arnold KUZMIN.\n\
+                   From 1947 she was known as LIRA. The cryptonym HOLA was reissued in 1960 to Pyotr ZHDANOV in Helsinki.";
+    let mut got = code_names(western);
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            pair("Pyotr Zhdanov", "HOLA"),
+            pair("Vera Andreyevna Sokolova", "HOLA"),
+            pair("Vera Andreyevna Sokolova", "LIRA"),
+        ]
+    );
+    // Without a cue, a bracket or a dash, no tie at all.
+    assert!(code_names("Связь с «ХОЛОЙ» будет поддерживаться через Кузьмина А. П.").is_empty());
+}
+
+#[test]
+fn births_by_date_and_place() {
+    let born = |text: &str| -> Vec<(String, String)> {
+        named_relations(&extract(text))
+            .into_iter()
+            .filter(|r| r.0 == RelationKind::Born)
+            .map(|r| (r.1, r.2))
+            .collect()
+    };
+    let pair = |p: &str, c: &str| (p.to_string(), c.to_string());
+    assert_eq!(
+        born("Vera Andreyevna SOKOLOVA, born 1911 in Riga, was recruited."),
+        vec![
+            pair("Vera Andreyevna Sokolova", "1911"),
+            pair("Vera Andreyevna Sokolova", "Riga")
+        ]
+    );
+    assert_eq!(
+        born("СПРАВКА\nЛебедев Григорий Николаевич, 1919 г.р., оперработник резидентуры."),
+        vec![pair("Лебедев Григорий Николаевич", "1919")]
+    );
+    // A form: the person on one line, the birth on the next ones.
+    assert_eq!(
+        born("Фамилия, имя, отчество: Соколова Вера Андреевна.\nГод рождения: 1911. Место рождения: г. Рига."),
+        vec![pair("Соколова Вера Андреевна", "1911"), pair("Соколова Вера Андреевна", "Рига")]
+    );
+    // A year with no birth cue is no birth.
+    assert!(born("Соколова Вера Андреевна в 1911 году жила в Риге.").is_empty());
+}
+
+#[test]
+fn record_kinds_and_sentence_openers_are_not_names() {
+    let persons = |t: &str| lemmas(&extract(t), Kind::Person);
+    assert_eq!(
+        persons("ф. 9001, оп. 1, д. 1, л. 2. Рапорт Кузьмина о вербовке «ХОЛЫ» 14.05.1937."),
+        vec!["Кузьмина".to_string()]
+    );
+    assert!(persons("Eine Kopie ging an die Zentrale.").is_empty());
+    // A dative of a man's surname after initials is his nominative.
+    assert_eq!(
+        persons("Доклад направлен Н. С. Хрущёву 5 декабря 1962 года."),
+        vec!["Н. С. Хрущёв".to_string()]
+    );
+    assert_eq!(
+        persons("The defector Grigory LEBEDEV left Helsinki."),
+        vec!["Grigory Lebedev".to_string()]
+    );
+}

@@ -151,8 +151,11 @@ pub struct OwnFile {
 /// A cover name with its holders.
 #[derive(Clone, Debug, Serialize)]
 pub struct CoverNameView {
-    /// The cover name (nominative where the text gave it).
+    /// The cover name (nominative where the text gave it; the Cyrillic spelling where
+    /// there is one).
     pub name: String,
+    /// Every spelling met: «ХОЛА», HOLA, Hola are one cover name.
+    pub spellings: Vec<String>,
     /// Mentions of it.
     pub mentions: u64,
     /// Who held it, and when, by the documents that say so.
@@ -174,6 +177,50 @@ pub struct CoverHolder {
     pub to: Option<String>,
     /// Documents that link them.
     pub evidence: Vec<DocId>,
+}
+
+/// A cover name's spellings and mentions.
+struct CoverName {
+    name: String,
+    spellings: Vec<String>,
+    mentions: Vec<i64>,
+}
+
+/// One person's holding of one cover name.
+struct Holding {
+    cover: String,
+    person: String,
+    from: Option<String>,
+    to: Option<String>,
+    evidence: Vec<DocId>,
+}
+
+/// The key that makes HOLA, Hola and «ХОЛА» one cover name.
+fn cover_key(name: &str) -> String {
+    kartoteka_text::translit_keys(name)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| name.to_lowercase())
+}
+
+/// The day before a YYYY-MM-DD date.
+fn day_before(date: &str) -> String {
+    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    match parts[..] {
+        [y, 1, 1] => format!("{:04}-12-31", y.saturating_sub(1)),
+        [y, m, 1] if (2..=12).contains(&m) => {
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let last = match m - 1 {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            format!("{y:04}-{:02}-{last:02}", m - 1)
+        }
+        [y, m, d] if d > 1 => format!("{y:04}-{m:02}-{:02}", d - 1),
+        _ => date.to_string(),
+    }
 }
 
 fn anchor_of(m: &MentionRecord) -> MentionAnchor {
@@ -198,28 +245,26 @@ fn ymd(d: u32) -> String {
     )
 }
 
-/// Widens a period (YYYY-MM-DD bounds) to take in a document's dates, if it has any.
-fn widen(from: &mut Option<String>, to: &mut Option<String>, dates: Option<&DateRange>) {
-    let Some(d) = dates else {
-        return;
-    };
-    let (f, t) = (ymd(d.from), ymd(d.to));
-    if from.as_ref().is_none_or(|x| f < *x) {
-        *from = Some(f);
+/// A person's spellings, the one to show first: the most complete (given name,
+/// patronymic, surname, initials), then the one most mentions use, then the longest.
+fn ranked_names<'a>(spellings: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in spellings {
+        *count.entry(s).or_default() += 1;
     }
-    if to.as_ref().is_none_or(|x| t > *x) {
-        *to = Some(t);
-    }
-}
-
-/// How complete a spelling is: more parts first, then longer.
-fn fullness(name: &str) -> (usize, usize) {
-    let p = kartoteka_names::parse(name);
-    let parts = usize::from(p.given.is_some())
-        + usize::from(p.patronymic.is_some())
-        + usize::from(p.surname.is_some())
-        + p.initials.len().min(2);
-    (parts, name.chars().count())
+    let mut names: Vec<((usize, usize, usize), &str)> = count
+        .into_iter()
+        .map(|(name, n)| {
+            let p = kartoteka_names::parse(name);
+            let parts = usize::from(p.given.is_some())
+                + usize::from(p.patronymic.is_some())
+                + usize::from(p.surname.is_some())
+                + p.initials.len().min(2);
+            ((parts, n, name.chars().count()), name)
+        })
+        .collect();
+    names.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    names.into_iter().map(|(_, n)| n.to_string()).collect()
 }
 
 impl Archive {
@@ -438,58 +483,39 @@ impl Archive {
     /// Every cover name with who held it and when.
     pub fn cover_names(&self) -> Result<Vec<CoverNameView>, ArchiveError> {
         let world = World::load(self)?;
-        let covers = self.store().mentions(&[], Some("cover_name"))?;
-        // Oblique forms («ХОЛОЙ») join the nominative met anywhere in the archive.
-        let known: std::collections::HashSet<String> =
-            covers.iter().map(|c| c.lemma.clone()).collect();
-        let mut by_name: BTreeMap<String, Vec<&MentionRecord>> = BTreeMap::new();
-        for c in &covers {
-            let name = kartoteka_extract::cover_nominative(&c.lemma, &known)
-                .unwrap_or_else(|| c.lemma.clone());
-            by_name.entry(name).or_default().push(c);
-        }
+        let covers = world.covers();
+        let holdings = world.holdings(&covers);
         let mut out = Vec::new();
-        for (name, ms) in by_name {
-            let ids: BTreeSet<i64> = ms.iter().map(|m| m.id).collect();
-            let mut holders: BTreeMap<String, CoverHolder> = BTreeMap::new();
-            let mut linked_docs = BTreeSet::new();
-            for r in world.relations.iter().filter(|r| r.kind == "code_named") {
-                let person_end = if ids.contains(&r.to) {
-                    r.from
-                } else if ids.contains(&r.from) {
-                    r.to
-                } else {
-                    continue;
-                };
-                let Some(pid) = world.person_of.get(&person_end) else {
-                    continue;
-                };
-                linked_docs.insert(r.doc);
-                let dates = world.documents.get(&r.doc).and_then(|d| d.dates.as_ref());
-                let h = holders.entry(pid.clone()).or_insert_with(|| CoverHolder {
-                    person: pid.clone(),
-                    name: world.best_name(pid),
-                    from: None,
-                    to: None,
-                    evidence: Vec::new(),
-                });
-                if !h.evidence.contains(&r.doc) {
-                    h.evidence.push(r.doc);
-                }
-                widen(&mut h.from, &mut h.to, dates);
-            }
-            let unknown: BTreeSet<DocId> = ms
+        for (key, cover) in &covers {
+            let mine: Vec<&Holding> = holdings.iter().filter(|h| &h.cover == key).collect();
+            let linked: BTreeSet<DocId> = mine
                 .iter()
-                .map(|m| m.doc)
-                .filter(|d| !linked_docs.contains(d))
+                .flat_map(|h| h.evidence.iter().copied())
+                .collect();
+            let unknown: BTreeSet<DocId> = cover
+                .mentions
+                .iter()
+                .filter_map(|m| world.mention.get(m).map(|m| m.doc))
+                .filter(|d| !linked.contains(d))
                 .collect();
             out.push(CoverNameView {
-                name,
-                mentions: ms.len() as u64,
-                holders: holders.into_values().collect(),
+                name: cover.name.clone(),
+                spellings: cover.spellings.clone(),
+                mentions: cover.mentions.len() as u64,
+                holders: mine
+                    .iter()
+                    .map(|h| CoverHolder {
+                        person: h.person.clone(),
+                        name: world.best_name(&h.person),
+                        from: h.from.clone(),
+                        to: h.to.clone(),
+                        evidence: h.evidence.clone(),
+                    })
+                    .collect(),
                 unknown_holder_docs: unknown.into_iter().collect(),
             });
         }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
@@ -694,29 +720,168 @@ impl World {
         })
     }
 
+    /// The cover names of the archive, one per transliteration key: oblique forms
+    /// («ХОЛОЙ») take the nominative met anywhere, and HOLA is «ХОЛА».
+    fn covers(&self) -> BTreeMap<String, CoverName> {
+        let mut all: Vec<&MentionRecord> = self
+            .mention
+            .values()
+            .filter(|m| m.kind == "cover_name")
+            .collect();
+        all.sort_by_key(|m| m.id);
+        let known: std::collections::HashSet<String> =
+            all.iter().map(|c| c.lemma.clone()).collect();
+        let mut out: BTreeMap<String, CoverName> = BTreeMap::new();
+        for c in all {
+            let name = kartoteka_extract::cover_nominative(&c.lemma, &known)
+                .unwrap_or_else(|| c.lemma.clone());
+            let key = cover_key(&name);
+            let entry = out.entry(key).or_insert_with(|| CoverName {
+                name: name.clone(),
+                spellings: Vec::new(),
+                mentions: Vec::new(),
+            });
+            if !entry.spellings.contains(&name) {
+                entry.spellings.push(name.clone());
+            }
+            // The Cyrillic spelling names it: the service's own.
+            if name.chars().any(kartoteka_text::is_cyrillic)
+                && !entry.name.chars().any(kartoteka_text::is_cyrillic)
+            {
+                entry.name = name;
+            }
+            entry.mentions.push(c.id);
+        }
+        out
+    }
+
+    /// Who held which cover name, and when. A holding is what a sentence says
+    /// ("псевдоним «ХОЛА» передан Жданову"): it starts at the date the sentence gives (a
+    /// birth date aside), else at the start of its document's dates, and runs to the end
+    /// of the latest document that says so, but not past the day the cover name passed to
+    /// its next holder, nor past the day its holder took a new one.
+    fn holdings(&self, covers: &BTreeMap<String, CoverName>) -> Vec<Holding> {
+        let cover_of: HashMap<i64, &String> = covers
+            .iter()
+            .flat_map(|(k, c)| c.mentions.iter().map(move |m| (*m, k)))
+            .collect();
+        let births: BTreeSet<i64> = self
+            .relations
+            .iter()
+            .filter(|r| r.kind == "born")
+            .map(|r| r.to)
+            .collect();
+        let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        for m in self
+            .mention
+            .values()
+            .filter(|m| m.kind == "date" && !births.contains(&m.id))
+        {
+            dates_on.entry((m.doc, m.page)).or_default().push(m);
+        }
+        let mut by_pair: BTreeMap<(String, String), Holding> = BTreeMap::new();
+        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+            let (person_end, cover) = match (cover_of.get(&r.to), cover_of.get(&r.from)) {
+                (Some(c), _) => (r.from, *c),
+                (None, Some(c)) => (r.to, *c),
+                _ => continue,
+            };
+            let Some(pid) = self.person_of.get(&person_end) else {
+                continue;
+            };
+            // The date nearest the cover name in the statement ("From 1947 she was known
+            // as LIRA" after a sentence of 1937).
+            let cover_end = if person_end == r.from { r.to } else { r.from };
+            let at = self.mention.get(&cover_end).map_or(r.start, |m| m.start);
+            let said = dates_on
+                .get(&(r.doc, r.page))
+                .into_iter()
+                .flatten()
+                .filter(|d| d.start >= r.start && d.end <= r.end)
+                .filter_map(|d| {
+                    let range = d.code.as_deref().and_then(DateRange::parse)?;
+                    Some((d.start.abs_diff(at), range.from))
+                })
+                .min()
+                .map(|(_, from)| from);
+            let document = self.documents.get(&r.doc).and_then(|d| d.dates.as_ref());
+            let h = by_pair
+                .entry((cover.clone(), pid.clone()))
+                .or_insert_with(|| Holding {
+                    cover: cover.clone(),
+                    person: pid.clone(),
+                    from: None,
+                    to: None,
+                    evidence: Vec::new(),
+                });
+            if !h.evidence.contains(&r.doc) {
+                h.evidence.push(r.doc);
+            }
+            let from = said.or(document.map(|d| d.from));
+            if let Some(f) = from.map(ymd) {
+                if h.from.as_ref().is_none_or(|x| f < *x) {
+                    h.from = Some(f);
+                }
+            }
+            if let Some(t) = document.map(|d| ymd(d.to)) {
+                if h.to.as_ref().is_none_or(|x| t > *x) {
+                    h.to = Some(t);
+                }
+            }
+        }
+        let mut out: Vec<Holding> = by_pair.into_values().collect();
+        // A later start, of the same cover name by another or of another cover name by
+        // the same person, ends a holding the day before.
+        let starts: Vec<(String, String, String)> = out
+            .iter()
+            .filter_map(|h| {
+                h.from
+                    .clone()
+                    .map(|f| (h.cover.clone(), h.person.clone(), f))
+            })
+            .collect();
+        for h in &mut out {
+            let Some(from) = h.from.clone() else {
+                continue;
+            };
+            let next = starts
+                .iter()
+                .filter(|(c, p, f)| (*c == h.cover) != (*p == h.person) && *f > from)
+                .map(|(_, _, f)| f.clone())
+                .min();
+            if let Some(next) = next {
+                if h.to.as_ref().is_none_or(|t| *t >= next) {
+                    h.to = Some(day_before(&next));
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.cover, &a.from, &a.person).cmp(&(&b.cover, &b.from, &b.person)));
+        out
+    }
+
     fn person_ids(&self) -> impl Iterator<Item = &String> {
         self.members.keys()
     }
 
     fn best_name(&self, id: &str) -> String {
-        let mut names: Vec<&str> = self.members[id]
-            .iter()
-            .filter_map(|m| self.mention.get(m).map(|m| m.lemma.as_str()))
-            .collect();
-        names.sort_by_key(|n| std::cmp::Reverse(fullness(n)));
-        names.first().map(|n| n.to_string()).unwrap_or_default()
+        ranked_names(
+            self.members[id]
+                .iter()
+                .filter_map(|m| self.mention.get(m).map(|m| m.lemma.as_str())),
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default()
     }
 
     fn person(&self, id: &str) -> Person {
-        let mut names: Vec<String> = Vec::new();
+        let mut spellings: Vec<&str> = Vec::new();
         let mut mentions = Vec::new();
         for mid in &self.members[id] {
             let Some(m) = self.mention.get(mid) else {
                 continue;
             };
-            if !names.contains(&m.lemma) {
-                names.push(m.lemma.clone());
-            }
+            spellings.push(&m.lemma);
             mentions.push(PersonMention {
                 id: m.id,
                 doc: m.doc,
@@ -733,34 +898,24 @@ impl World {
                 context: m.context.clone(),
             });
         }
-        names.sort_by_key(|n| std::cmp::Reverse(fullness(n)));
+        let names = ranked_names(spellings.into_iter());
         mentions.sort_by_key(|m| (m.doc, m.page, m.id));
-        let mine: BTreeSet<i64> = self.members[id].iter().copied().collect();
-        let mut covers: BTreeMap<String, CoverNameHeld> = BTreeMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
-            let other = if mine.contains(&r.from) {
-                r.to
-            } else if mine.contains(&r.to) {
-                r.from
-            } else {
-                continue;
-            };
-            let Some(c) = self.mention.get(&other).filter(|c| c.kind == "cover_name") else {
-                continue;
-            };
-            let entry = covers.entry(c.lemma.clone()).or_insert(CoverNameHeld {
-                name: c.lemma.clone(),
-                from: None,
-                to: None,
-            });
-            let dates = self.documents.get(&r.doc).and_then(|d| d.dates.as_ref());
-            widen(&mut entry.from, &mut entry.to, dates);
-        }
+        let covers = self.covers();
+        let held: Vec<CoverNameHeld> = self
+            .holdings(&covers)
+            .into_iter()
+            .filter(|h| h.person == id)
+            .map(|h| CoverNameHeld {
+                name: covers[&h.cover].name.clone(),
+                from: h.from,
+                to: h.to,
+            })
+            .collect();
         Person {
             id: id.to_string(),
             name: names.first().cloned().unwrap_or_default(),
             names,
-            cover_names: covers.into_values().collect(),
+            cover_names: held,
             mentions,
         }
     }

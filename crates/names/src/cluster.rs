@@ -305,7 +305,11 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
             let own = spelling_of[p];
             // Across documents only a given name is read as a surname ("Джонсон"): a lone
             // surname read as a given name needs a document that has that given name.
-            let across = other_of[own].filter(|_| spellings[own].surname.is_none());
+            // So is a woman's surname that may be a man's in the genitive ("Рапорт
+            // Кузьмина"), when no woman of that name fits.
+            let across = other_of[own].filter(|_| {
+                spellings[own].surname.is_none() || genitive_reading(&spellings[own]).is_some()
+            });
             for reading in std::iter::once(own).chain(across) {
                 let mut targets = lists.targets(
                     reading,
@@ -525,7 +529,8 @@ impl Groups {
     }
 
     /// Joins a record as read a given way (a lone word read as a given name rather than a
-    /// surname): its group, the record alone, takes that reading for every later check.
+    /// surname): its group, the record alone or records of that one spelling, takes that
+    /// reading for every later check.
     fn join_reading(
         &mut self,
         a: usize,
@@ -539,7 +544,7 @@ impl Groups {
         if self.spellings[ra] == [reading] {
             return self.join_if(a, b, names, memo, cannot);
         }
-        if self.members[ra].len() != 1 {
+        if self.spellings[ra].len() != 1 {
             return false;
         }
         let before = std::mem::replace(&mut self.spellings[ra], vec![reading]);
@@ -581,6 +586,9 @@ enum Partial {
 /// lacks ("Азия" is parsed as a surname, but is Asia Bibi's given name), or a given name
 /// alone as a surname ("Джонсон" is in the lexicon of given names, and is Boris Johnson).
 fn other_reading(n: &PersonName) -> Option<PersonName> {
+    if let Some(man) = genitive_reading(n) {
+        return Some(man);
+    }
     if !n.initials.is_empty() || n.patronymic.is_some() {
         return None;
     }
@@ -597,6 +605,40 @@ fn other_reading(n: &PersonName) -> Option<PersonName> {
     })
 }
 
+/// A Russian surname in -ова, -ева, -ина with nothing but initials beside it, read as a
+/// man's surname in the genitive or accusative ("Рапорт Кузьмина", "измены Лебедева",
+/// "Протокол допроса Кузьмина А. П."): the parser reads a woman's name, and nothing in
+/// the name says which it is.
+fn genitive_reading(n: &PersonName) -> Option<PersonName> {
+    if n.given.is_some() || n.patronymic.is_some() || n.female != Some(true) {
+        return None;
+    }
+    let surname = n.surname.as_deref()?;
+    if !crate::is_cyrillic_word(surname) {
+        return None;
+    }
+    let lower = surname.to_lowercase();
+    let man = ["ова", "ева", "ёва", "ина", "ына"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+        .then(|| {
+            surname
+                .chars()
+                .take(surname.chars().count() - 1)
+                .collect::<String>()
+        })?;
+    if man.chars().count() < 4 {
+        return None;
+    }
+    Some(PersonName {
+        original: n.original.clone(),
+        surname: Some(man),
+        initials: n.initials.clone(),
+        female: Some(false),
+        ..PersonName::default()
+    })
+}
+
 /// Whether a partial name fits a fuller one by the part it has: its surname (with any
 /// initials), or its given name. A lone word read against the parser (`strict`) must be
 /// the name itself or a transliteration of it, not only sound like it ("torysi" is not
@@ -608,7 +650,7 @@ fn fits_part_of(partial: &PersonName, full: &PersonName, strict: bool) -> bool {
     } else {
         "given name"
     };
-    m.verdict == Verdict::Unsure
+    m.verdict != Verdict::Different
         && m.reasons
             .iter()
             .any(|r| r.starts_with(needed) && !(strict && by_ear(r)))
