@@ -338,12 +338,22 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         first: String,
         /// The second name.
         second: String,
+        /// What is known of the first name's bearer: born=YEAR, place=P, years=Y1-Y2,
+        /// with=SURNAME (comma-separated, keys repeatable).
+        #[arg(long, value_name = "CONTEXT")]
+        context_a: Option<String>,
+        /// The same for the second name.
+        #[arg(long, value_name = "CONTEXT")]
+        context_b: Option<String>,
         /// Print JSON: {"verdict": "same|different|unsure", "score": F, "reasons": [...]}.
         #[arg(long)]
         json: bool,
     },
-    /// Group a list of names into persons. Each line: id<TAB>name[<TAB>language[<TAB>document]];
-    /// names that share a document key may be one person written in full and in part.
+    /// Group a list of names into persons. Each line:
+    /// id<TAB>name[<TAB>language[<TAB>document[<TAB>context]]]; names that share a
+    /// document key may be one person written in full and in part, and a context
+    /// ("born=1911,place=GBR,years=1944,with=Кузьмин", as `match-names --context-a`) keeps
+    /// namesakes apart and tells which of two a surname alone is.
     #[command(
         name = "cluster-names",
         after_help = "Example:\n  printf '1\\tН. С. Хрущёв\\n2\\tKhrushchev, Nikita S.\\n' > names.tsv\n  kartoteka cluster-names names.tsv --json"
@@ -1456,9 +1466,16 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::MatchNames {
             first,
             second,
+            context_a,
+            context_b,
             json,
         } => {
-            let m = kartoteka_names::match_names(&first, &second);
+            let context = |c: &Option<String>, which: &str| {
+                kartoteka_names::Context::parse(c.as_deref().unwrap_or(""))
+                    .map_err(|e| usage(format!("--context-{which}: {e}")))
+            };
+            let (ca, cb) = (context(&context_a, "a")?, context(&context_b, "b")?);
+            let m = kartoteka_names::match_in_context(&first, &ca, &second, &cb);
             if json {
                 output::print_json(&m)?;
             } else {
@@ -1722,7 +1739,7 @@ fn name_records(text: &str) -> Result<Vec<kartoteka_names::NameRecord>, String> 
         let name = cols.next().unwrap_or("").trim();
         if id.is_empty() || name.is_empty() {
             return Err(format!(
-                "line {}: expected id<TAB>name[<TAB>language[<TAB>document]], got {line:?}",
+                "line {}: expected id<TAB>name[<TAB>language[<TAB>document[<TAB>context]]], got {line:?}",
                 n + 1
             ));
         }
@@ -1731,11 +1748,19 @@ fn name_records(text: &str) -> Result<Vec<kartoteka_names::NameRecord>, String> 
         }
         let language = cols.next().map(str::trim).filter(|s| !s.is_empty());
         let document = cols.next().map(str::trim).filter(|s| !s.is_empty());
+        let context = match cols.next().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(c) => Some(std::sync::Arc::new(
+                kartoteka_names::Context::parse(c)
+                    .map_err(|e| format!("line {}: context: {e}", n + 1))?,
+            )),
+            None => None,
+        };
         out.push(kartoteka_names::NameRecord {
             id: id.to_string(),
             name: name.to_string(),
             language: language.map(String::from),
             document: document.map(String::from),
+            context,
         });
     }
     Ok(out)

@@ -72,3 +72,67 @@ fn cluster_names_groups_a_list_and_refuses_a_bad_one() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn what_is_known_of_the_bearers_weighs_in_with_its_reasons() {
+    let m = json(kartoteka().args([
+        "match-names",
+        "Соколова В. А.",
+        "Sokolova, Vera",
+        "--context-a",
+        "born=1911,place=London,years=1944",
+        "--context-b",
+        "born=1912,place=London,years=1940-1947",
+        "--json",
+    ]));
+    let reasons: Vec<&str> = m["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"birth years differ by 1"), "{m}");
+    assert!(reasons.contains(&"both in London 1944"), "{m}");
+    assert_ne!(m["verdict"], "different", "{m}");
+    // The same full name, born nineteen years apart: two people.
+    let two = json(kartoteka().args([
+        "match-names",
+        "Петров Иван Сергеевич",
+        "Петров Иван Сергеевич",
+        "--context-a",
+        "born=1911",
+        "--context-b",
+        "born=1930",
+        "--json",
+    ]));
+    assert_eq!(two["verdict"], "different", "{two}");
+    kartoteka()
+        .args(["match-names", "a", "b", "--context-a", "born=soon"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a year"));
+
+    // cluster-names takes the same context as a fifth column.
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("names.tsv");
+    std::fs::write(
+        &list,
+        "1\tПетров Иван Сергеевич\t\td1\tborn=1911\n\
+         2\tПетров Иван Сергеевич\t\td2\tborn=1930\n\
+         3\tPetrov Ivan Sergeyevich\ten\td3\tborn=1912\n",
+    )
+    .unwrap();
+    let out = json(kartoteka().arg("cluster-names").arg(&list).arg("--json"));
+    assert_eq!(
+        out["clusters"],
+        serde_json::json!([["1", "3"], ["2"]]),
+        "{out}"
+    );
+    std::fs::write(&list, "1\tПетров\t\td1\tcolour=red\n").unwrap();
+    kartoteka()
+        .arg("cluster-names")
+        .arg(&list)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("line 1"));
+}

@@ -1896,16 +1896,12 @@ impl Finder {
                     .find(|&o| o > c_from)
                     .unwrap_or(e);
                 let receiver = transfer.and_then(|t| person_at(t + 1, next_cover.max(t + 1)));
-                let subject = persons
-                    .iter()
-                    .copied()
-                    .rfind(|&p| {
-                        let (ps, pe) = token_of[p];
-                        pe <= cue
-                            && !(ps > 0
-                                && (matches!(self.norm(ps - 1), "by")
-                                    || officer_ends.contains(&ps)))
-                    });
+                let subject = persons.iter().copied().rfind(|&p| {
+                    let (ps, pe) = token_of[p];
+                    pe <= cue
+                        && !(ps > 0
+                            && (matches!(self.norm(ps - 1), "by") || officer_ends.contains(&ps)))
+                });
                 match (receiver, subject) {
                     (Some(p), _) | (None, Some(p)) => push(RelationKind::CodeNamed, p, c),
                     (None, None) => {

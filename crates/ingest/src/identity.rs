@@ -9,6 +9,7 @@
 //! the same while that mention does.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Instant;
 
 use kartoteka_model::{
@@ -279,13 +280,16 @@ impl Archive {
             .enumerate()
             .map(|(i, m)| ((m.doc, m.page, m.start), i))
             .collect();
+        let contexts = self.contexts(&mentions)?;
         let records: Vec<NameRecord> = mentions
             .iter()
-            .map(|m| NameRecord {
+            .zip(contexts)
+            .map(|(m, context)| NameRecord {
                 id: m.id.to_string(),
                 name: m.lemma.clone(),
                 language: None,
                 document: Some(m.doc.0.to_string()),
+                context,
             })
             .collect();
         let mut constraints = Constraints::default();
@@ -347,6 +351,74 @@ impl Archive {
             .replace_identities(&rows, &detail.to_string())?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+
+    /// The circumstances of each person mention, for resolution to weigh: the birth years
+    /// the text gives for it, and the places, years and other people named on its page.
+    /// Mentions of one page share one context unless a birth sets one apart.
+    fn contexts(
+        &self,
+        persons: &[MentionRecord],
+    ) -> Result<Vec<Option<Arc<kartoteka_names::Context>>>, ArchiveError> {
+        let store = self.store();
+        let places = store.mentions(&[], Some("place"))?;
+        let dates = store.mentions(&[], Some("date"))?;
+        let relations = store.relations(&[])?;
+        drop(store);
+        let year_of = |m: &MentionRecord| -> Option<(i32, i32)> {
+            let range = DateRange::parse(m.code.as_deref().unwrap_or(&m.lemma))?;
+            Some(((range.from / 10000) as i32, (range.to / 10000) as i32))
+        };
+        let date_by_id: HashMap<i64, &MentionRecord> = dates.iter().map(|d| (d.id, d)).collect();
+        let mut born: HashMap<i64, Vec<i32>> = HashMap::new();
+        let mut birth_dates: std::collections::HashSet<i64> = Default::default();
+        for r in relations.iter().filter(|r| r.kind == "born") {
+            if let Some((year, _)) = date_by_id.get(&r.to).and_then(|d| year_of(d)) {
+                born.entry(r.from).or_default().push(year);
+                birth_dates.insert(r.to);
+            }
+        }
+        let mut pages: HashMap<(DocId, u32), kartoteka_names::Context> = HashMap::new();
+        for p in &places {
+            let c = pages.entry((p.doc, p.page)).or_default();
+            let place = p.code.clone().unwrap_or_else(|| p.lemma.clone());
+            if !c.places.contains(&place) {
+                c.places.push(place);
+            }
+        }
+        for d in dates.iter().filter(|d| !birth_dates.contains(&d.id)) {
+            if let Some((from, to)) = year_of(d) {
+                let c = pages.entry((d.doc, d.page)).or_default();
+                c.years = Some(match c.years {
+                    Some((a, b)) => (a.min(from), b.max(to)),
+                    None => (from, to),
+                });
+            }
+        }
+        for m in persons {
+            if let Some(surname) = kartoteka_names::parse(&m.lemma).surname {
+                let c = pages.entry((m.doc, m.page)).or_default();
+                if !c.people.contains(&surname) && c.people.len() < 32 {
+                    c.people.push(surname);
+                }
+            }
+        }
+        let shared: HashMap<(DocId, u32), Arc<kartoteka_names::Context>> =
+            pages.into_iter().map(|(k, c)| (k, Arc::new(c))).collect();
+        Ok(persons
+            .iter()
+            .map(|m| {
+                let page = shared.get(&(m.doc, m.page));
+                match born.get(&m.id) {
+                    Some(years) => {
+                        let mut c = page.map(|c| (**c).clone()).unwrap_or_default();
+                        c.born = years.clone();
+                        Some(Arc::new(c))
+                    }
+                    None => page.cloned(),
+                }
+            })
+            .collect())
     }
 
     /// Every person, or those whose names fit the query (a name compared as a name, or a

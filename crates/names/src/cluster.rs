@@ -14,6 +14,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::context::Context;
+
 use crate::{compare, parse, PersonName, Verdict};
 
 /// One name to group: its id, the name, and the document it came from (names from one
@@ -28,6 +30,9 @@ pub struct NameRecord {
     pub language: Option<String>,
     /// A key shared by the names of one document.
     pub document: Option<String>,
+    /// What the document says of the bearer besides the name (birth year, places, years,
+    /// people named beside it), when the caller knows; mentions of one page may share one.
+    pub context: Option<std::sync::Arc<Context>>,
 }
 
 /// What people have said about pairs of records (by index): these are one person, these
@@ -80,7 +85,7 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
         }
     }
     let mut memo: HashMap<(usize, usize), Verdict> = HashMap::new();
-    let mut groups = Groups::new(records.len(), &spelling_of);
+    let mut groups = Groups::new(records.len(), &spelling_of, records);
     let cannot: HashSet<(usize, usize)> = judged
         .different
         .iter()
@@ -319,7 +324,9 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                     &mut groups,
                     &mut cache,
                 );
-                if let Some(t) = sole_or_dominant(&mut targets) {
+                if let Some(t) = sole_or_dominant(&mut targets)
+                    .or_else(|| best_in_context(&records[p], &targets, &groups, records))
+                {
                     groups.join_reading(p, reading, t, &spellings, &mut memo, &cannot);
                     joined = true;
                     break;
@@ -404,6 +411,44 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
     }
 }
 
+/// Of several groups a partial name fits, the one its context points to: the only one
+/// with a mention that shares a birth year, a place in the same years or a person named
+/// beside it, and none that rules it out ("Петров" in a London file of 1944, with the
+/// Петров Иван of the London files and the Петров Сергей of the Moscow ones).
+fn best_in_context(
+    record: &NameRecord,
+    targets: &[(usize, usize)],
+    groups: &Groups,
+    records: &[NameRecord],
+) -> Option<usize> {
+    // A group's mentions looked at, at most: enough to find its circumstances.
+    const LOOK: usize = 200;
+    let own = record.context.as_deref()?;
+    let name = crate::parse(&record.name);
+    let surname = name.surname.as_deref();
+    let supported: Vec<usize> = targets
+        .iter()
+        .filter(|(root, _)| {
+            let mut support = false;
+            for &m in groups.members[*root].iter().take(LOOK) {
+                if let Some(c) = records[m].context.as_deref() {
+                    let w = crate::context::weigh_except(own, c, surname);
+                    if w.conflict {
+                        return false;
+                    }
+                    support |= w.support > 0;
+                }
+            }
+            support
+        })
+        .map(|(root, _)| *root)
+        .collect();
+    match supported[..] {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
 /// The group a partial name should join: the only candidate, or one that outnumbers every
 /// other twenty to one (a surname alone most likely names the person it overwhelmingly
 /// names in the list). Candidates are (group, size).
@@ -421,15 +466,32 @@ struct Groups {
     parent: Vec<usize>,
     members: Vec<Vec<usize>>,
     spellings: Vec<Vec<usize>>,
+    /// Birth years the group's mentions give.
+    born: Vec<Vec<i32>>,
 }
 
 impl Groups {
-    fn new(n: usize, spelling_of: &[usize]) -> Self {
+    fn new(n: usize, spelling_of: &[usize], records: &[NameRecord]) -> Self {
         Groups {
             parent: (0..n).collect(),
             members: (0..n).map(|i| vec![i]).collect(),
             spellings: (0..n).map(|i| vec![spelling_of[i]]).collect(),
+            born: records
+                .iter()
+                .map(|r| {
+                    r.context
+                        .as_ref()
+                        .map(|c| c.born.clone())
+                        .unwrap_or_default()
+                })
+                .collect(),
         }
+    }
+
+    /// Whether the two groups' birth years are too far apart to be one person's.
+    fn born_apart(&self, ra: usize, rb: usize) -> bool {
+        crate::context::born_apart(&self.born[ra], &self.born[rb])
+            .is_some_and(|d| d > crate::context::BIRTH_YEAR_SLACK)
     }
 
     fn find(&mut self, mut i: usize) -> usize {
@@ -457,6 +519,12 @@ impl Groups {
         for s in moved {
             if !self.spellings[big].contains(&s) {
                 self.spellings[big].push(s);
+            }
+        }
+        let moved = std::mem::take(&mut self.born[small]);
+        for y in moved {
+            if !self.born[big].contains(&y) {
+                self.born[big].push(y);
             }
         }
         self.parent[small] = big;
@@ -506,6 +574,9 @@ impl Groups {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return true;
+        }
+        if self.born_apart(ra, rb) {
+            return false;
         }
         for &x in &self.spellings[ra] {
             for &y in &self.spellings[rb] {

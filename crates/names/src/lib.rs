@@ -15,10 +15,12 @@
 //! there is too little to say (a surname alone, one initial).
 
 mod cluster;
+pub mod context;
 mod peoples;
 mod variants;
 
 pub use cluster::{cluster, cluster_judged, Clustering, Constraints, NameRecord};
+pub use context::{weigh, Context, Weighing};
 
 use serde::Serialize;
 
@@ -1136,6 +1138,23 @@ fn given_of(a: &PersonName, b: &PersonName, x: &str, y: &str) -> Option<String> 
 /// Parses and compares two names as written.
 pub fn match_names(a: &str, b: &str) -> NameMatch {
     compare(&parse(a), &parse(b))
+}
+
+/// Compares two names with what the documents say of their bearers: birth years too far
+/// apart make two people whatever the names say; a place in the same years, or a person
+/// named beside both, adds to the score (and the reasons say so), but never makes a name
+/// that differs the same.
+pub fn match_in_context(a: &str, ca: &Context, b: &str, cb: &Context) -> NameMatch {
+    let mut m = match_names(a, b);
+    let w = weigh(ca, cb);
+    m.reasons.extend(w.reasons);
+    if w.conflict {
+        m.verdict = Verdict::Different;
+        m.score = m.score.min(0.1);
+    } else if m.verdict != Verdict::Different {
+        m.score = (m.score + 0.1 * f64::from(w.support)).min(1.0);
+    }
+    m
 }
 
 #[cfg(test)]

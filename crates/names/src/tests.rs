@@ -90,8 +90,101 @@ fn records(rows: &[(&str, &str, &str)]) -> Vec<NameRecord> {
             name: name.to_string(),
             language: None,
             document: (!doc.is_empty()).then(|| doc.to_string()),
+            context: None,
         })
         .collect()
+}
+
+/// Records with their circumstances, as `Context::parse` reads them.
+fn records_in_context(rows: &[(&str, &str, &str, &str)]) -> Vec<NameRecord> {
+    rows.iter()
+        .map(|(id, name, doc, context)| NameRecord {
+            id: id.to_string(),
+            name: name.to_string(),
+            language: None,
+            document: (!doc.is_empty()).then(|| doc.to_string()),
+            context: Some(std::sync::Arc::new(crate::Context::parse(context).unwrap())),
+        })
+        .collect()
+}
+
+fn ids(records: &[NameRecord], groups: Vec<Vec<usize>>) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = groups
+        .into_iter()
+        .map(|g| g.into_iter().map(|i| records[i].id.clone()).collect())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn namesakes_born_years_apart_stay_two_people() {
+    let r = records_in_context(&[
+        ("1", "Петров Иван Сергеевич", "d1", "born=1911"),
+        ("2", "Петров Иван Сергеевич", "d2", "born=1925"),
+        ("3", "Петров Иван Сергеевич", "d3", "born=1912"),
+        ("4", "Ivan Petrov", "d4", ""),
+    ]);
+    let groups = ids(&r, cluster(&r));
+    // 3 is a year from 1 (a slip of the pen); 2 is fourteen years apart; 4 says nothing
+    // and joins whichever it meets first, never both.
+    assert!(
+        groups
+            .iter()
+            .any(|g| g.contains(&"1".into()) && g.contains(&"3".into())),
+        "{groups:?}"
+    );
+    assert!(
+        !groups
+            .iter()
+            .any(|g| g.contains(&"1".into()) && g.contains(&"2".into())),
+        "{groups:?}"
+    );
+}
+
+#[test]
+fn a_surname_alone_follows_its_context_to_one_of_two_namesakes() {
+    let r = records_in_context(&[
+        ("1", "Петров Иван Сергеевич", "d1", "place=GBR,years=1944"),
+        ("2", "Петров Сергей Павлович", "d2", "place=RUS,years=1970"),
+        ("3", "Петров", "d3", "place=GBR,years=1943-1945"),
+        ("4", "Петров", "d4", ""),
+    ]);
+    let groups = ids(&r, cluster(&r));
+    assert!(
+        groups.contains(&vec!["1".to_string(), "3".to_string()]),
+        "{groups:?}"
+    );
+    // Without a context there is no telling which of the two it is.
+    assert!(groups.contains(&vec!["4".to_string()]), "{groups:?}");
+    assert!(groups.contains(&vec!["2".to_string()]), "{groups:?}");
+}
+
+#[test]
+fn reasons_name_the_circumstances() {
+    let ctx = |t: &str| crate::Context::parse(t).unwrap();
+    let m = crate::match_in_context(
+        "Соколова В. А.",
+        &ctx("born=1911,place=London,years=1944"),
+        "Sokolova, Vera",
+        &ctx("born=1912,place=London,years=1940-1947"),
+    );
+    assert_ne!(m.verdict, Verdict::Different, "{m:?}");
+    assert!(
+        m.reasons.iter().any(|r| r == "birth years differ by 1"),
+        "{m:?}"
+    );
+    assert!(
+        m.reasons.iter().any(|r| r == "both in London 1944"),
+        "{m:?}"
+    );
+    let m = crate::match_in_context(
+        "Соколова Вера Андреевна",
+        &ctx("born=1911"),
+        "Соколова Вера Андреевна",
+        &ctx("born=1930"),
+    );
+    assert_eq!(m.verdict, Verdict::Different, "{m:?}");
 }
 
 #[test]
