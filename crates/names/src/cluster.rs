@@ -422,10 +422,13 @@ fn best_in_context(
     records: &[NameRecord],
 ) -> Option<usize> {
     // A group's mentions looked at, at most: enough to find its circumstances.
-    const LOOK: usize = 200;
+    const LOOK: usize = 32;
     let own = record.context.as_deref()?;
     let name = crate::parse(&record.name);
     let surname = name.surname.as_deref();
+    if !own.tells(surname) {
+        return None;
+    }
     let supported: Vec<usize> = targets
         .iter()
         .filter(|(root, _)| {

@@ -16,9 +16,26 @@ pub struct Context {
     pub years: Option<(i32, i32)>,
     /// Other people named beside the mention, by surname.
     pub people: Vec<String>,
+    /// The people's transliteration keys, worked out on first use.
+    keys: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Context {
+    /// The keys of the people named beside the mention.
+    fn people_keys(&self) -> &[String] {
+        self.keys
+            .get_or_init(|| self.people.iter().map(|p| person_key(p)).collect())
+    }
+
+    /// Whether it says anything a comparison could use, besides people of the surname
+    /// `own`.
+    pub fn tells(&self, own: Option<&str>) -> bool {
+        let own = own.map(person_key);
+        !self.born.is_empty()
+            || (!self.places.is_empty() && self.years.is_some())
+            || self.people_keys().iter().any(|k| Some(k) != own.as_ref())
+    }
+
     /// Reads "born=1911,place=London,years=1944-1946,with=Кузьмин" (any of the keys, each
     /// as often as needed), the form `match-names --context-a` takes.
     pub fn parse(text: &str) -> Result<Context, String> {
@@ -139,14 +156,13 @@ pub fn weigh_except(a: &Context, b: &Context, own: Option<&str>) -> Weighing {
         }
     }
     let own = own.map(person_key);
-    let theirs: Vec<String> = b.people.iter().map(|p| person_key(p)).collect();
+    let theirs = b.people_keys();
     let shared_people: Vec<&String> = a
         .people
         .iter()
-        .filter(|p| {
-            let k = person_key(p);
-            own.as_ref() != Some(&k) && theirs.contains(&k)
-        })
+        .zip(a.people_keys())
+        .filter(|(_, k)| own.as_ref() != Some(*k) && theirs.contains(k))
+        .map(|(p, _)| p)
         .collect();
     if !shared_people.is_empty() {
         w.support += 1;
