@@ -22,6 +22,7 @@ mod identity;
 mod mention;
 mod note;
 mod reference;
+mod report;
 
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
@@ -33,3 +34,7 @@ pub use identity::{IdentityRow, Judgement, MentionAnchor};
 pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
+pub use report::{
+    Citation, Claim, Grade, GradeError, Marking, MarkingError, Paragraph, Report, CLASSIFICATIONS,
+    REPORT_STATUSES,
+};

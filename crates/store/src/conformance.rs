@@ -534,3 +534,77 @@ pub fn custody_and_findings(store: &mut dyn MetadataStore) {
         .annotate_finding(9999, FindingStatus::Open, None)
         .is_err());
 }
+
+/// Claims get numbers and stay; report versions count up, a change to a stale version is
+/// a conflict, and every version is kept.
+pub fn claims_and_reports(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{Citation, Claim, DocId, Grade, Marking, Paragraph, Report};
+    let claim = Claim {
+        id: String::new(),
+        subject: "P1.1.1".into(),
+        topic: "analyst".into(),
+        text: "Passed documents on the atomic project".into(),
+        object: None,
+        date: Some("1944".into()),
+        citations: vec![Citation {
+            doc: DocId(1),
+            reference: None,
+            page: 1,
+            start: 0,
+            end: 5,
+            quote: "ХОЛА".into(),
+        }],
+        grade: Grade::parse("B2").expect("grade"),
+        why: "two independent files".into(),
+        by: String::new(),
+        at: String::new(),
+    };
+    let saved = store.save_claim(&claim).expect("save claim");
+    assert!(saved.id.starts_with('C'), "{saved:?}");
+    assert!(!saved.at.is_empty());
+    store
+        .save_claim(&Claim {
+            subject: "P2.1.1".into(),
+            ..claim.clone()
+        })
+        .expect("save claim");
+    assert_eq!(store.claims(Some("P1.1.1")).expect("claims"), vec![saved]);
+    assert_eq!(store.claims(None).expect("claims").len(), 2);
+
+    let mut report = Report {
+        id: "R-P1.1.1".into(),
+        version: 1,
+        subject: "P1.1.1".into(),
+        subject_name: "Соколова Вера Андреевна".into(),
+        title: "Agent ХОЛА".into(),
+        status: "draft".into(),
+        paragraphs: vec![Paragraph {
+            section: "subject".into(),
+            text: "x".into(),
+            claims: vec![],
+            citations: vec![],
+            marking: Marking::unclassified(),
+            marking_override: None,
+            edited: false,
+        }],
+        countries: vec!["GBR".into()],
+        period: Some((1937, 1947)),
+        by: String::new(),
+        at: String::new(),
+        why: "generated".into(),
+    };
+    store.save_report(&report).expect("v1");
+    // A second change made to version 1 while version 2 was kept: refused.
+    report.version = 2;
+    report.status = "reviewed".into();
+    store.save_report(&report).expect("v2");
+    let stale = store.save_report(&report);
+    assert!(matches!(stale, Err(crate::StoreError::Conflict(_))), "{stale:?}");
+    let versions = store.report_versions("R-P1.1.1").expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0].status, "draft");
+    let latest = store.reports().expect("reports");
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].version, 2);
+    assert!(store.report_versions("R-none").expect("none").is_empty());
+}

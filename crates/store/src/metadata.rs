@@ -1,6 +1,7 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
+    Claim, Report,
     ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
     IdentityRow, Judgement, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
     RelationRecord, Stage, StageOutcome, StageRecord, Transfer, Unit,
@@ -351,6 +352,22 @@ pub trait MetadataStore: Send {
     fn replace_identities(&mut self, rows: &[IdentityRow], detail: &str) -> Result<(), StoreError>;
     /// The resolution as last kept.
     fn identities(&self) -> Result<Vec<IdentityRow>, StoreError>;
+
+    // Claims and reports.
+
+    /// Keeps an analyst's claim (it gets a number "C…", the actor and the time). Audited
+    /// as "claim".
+    fn save_claim(&mut self, claim: &Claim) -> Result<Claim, StoreError>;
+    /// The analysts' claims, by number; about one subject when given.
+    fn claims(&self, subject: Option<&str>) -> Result<Vec<Claim>, StoreError>;
+    /// Keeps a report as its next version (version numbers count up from 1 per report;
+    /// the report's `version` says which one it expects to follow, and a version kept in
+    /// between is a conflict). Audited as "report" with its status and why.
+    fn save_report(&mut self, report: &Report) -> Result<Report, StoreError>;
+    /// Every version of one report, oldest first.
+    fn report_versions(&self, id: &str) -> Result<Vec<Report>, StoreError>;
+    /// The latest version of every report, by id.
+    fn reports(&self) -> Result<Vec<Report>, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

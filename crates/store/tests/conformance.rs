@@ -24,6 +24,7 @@ fn sqlite_memory_conforms() {
     conformance::metadata_store(&mut SqliteStore::in_memory().unwrap());
     conformance::audit_chain(&mut SqliteStore::in_memory().unwrap());
     conformance::custody_and_findings(&mut SqliteStore::in_memory().unwrap());
+    conformance::claims_and_reports(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use kartoteka_model::{
+    Claim, Report,
     rfc3339, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
     IdentityRow, Judgement, Level, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
     RelationRecord, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
@@ -19,7 +20,7 @@ use crate::metadata::{
 };
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -193,6 +194,18 @@ CREATE TABLE IF NOT EXISTS identities (
     person TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS identities_person ON identities(person);
+CREATE TABLE IF NOT EXISTS claims (
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_subject ON claims(subject);
+CREATE TABLE IF NOT EXISTS report_versions (
+    report TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (report, version)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -206,6 +219,8 @@ CREATE TABLE IF NOT EXISTS note_versions (
 
 /// Changes that take an archive of an older schema to this one, by the version they lead to.
 const MIGRATIONS: &[(i64, &str)] = &[
+    // 4: claims and report versions, new tables made by the schema itself.
+    (4, ""),
     // 3: judgements and identities, new tables made by the schema itself.
     (3, ""),
     (
@@ -1230,6 +1245,32 @@ impl MetadataStore for SqliteStore {
 
     fn identities(&self) -> Result<Vec<IdentityRow>, StoreError> {
         records::identities(&self.conn)
+    }
+
+    fn save_claim(&mut self, claim: &Claim) -> Result<Claim, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = records::save_claim(&tx, &self.actor, claim)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn claims(&self, subject: Option<&str>) -> Result<Vec<Claim>, StoreError> {
+        records::claims(&self.conn, subject)
+    }
+
+    fn save_report(&mut self, report: &Report) -> Result<Report, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = records::save_report(&tx, &self.actor, report)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn report_versions(&self, id: &str) -> Result<Vec<Report>, StoreError> {
+        records::report_versions(&self.conn, id)
+    }
+
+    fn reports(&self) -> Result<Vec<Report>, StoreError> {
+        records::reports(&self.conn)
     }
 
     fn summary(&self) -> Result<Summary, StoreError> {

@@ -1,6 +1,7 @@
 //! The SQLite side of the audit chain, transfers, custody and findings.
 
 use kartoteka_model::{
+    Claim, Report,
     CustodyEntry, Direction, Finding, FindingKind, FindingStatus, IdentityRow, Judgement, Location,
     Note, NoteVersion, Reference, Transfer,
 };
@@ -1054,6 +1055,130 @@ pub(super) fn current_findings(conn: &Connection) -> Result<Vec<Finding>, StoreE
     let mut out = Vec::new();
     for row in rows {
         out.push(row.map_err(db)??);
+    }
+    Ok(out)
+}
+
+fn claim_from(body: &str) -> Result<Claim, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("claim: {e}")))
+}
+
+pub(super) fn save_claim(conn: &Connection, actor: &str, claim: &Claim) -> Result<Claim, StoreError> {
+    let mut c = claim.clone();
+    c.by = actor.to_string();
+    c.at = now();
+    let n: i64 = conn
+        .query_row(
+            "INSERT INTO claims(subject, body) VALUES (?1, '{}') RETURNING id",
+            [&c.subject],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    c.id = format!("C{n}");
+    let body = serde_json::to_string(&c).map_err(|e| StoreError::Database(e.to_string()))?;
+    conn.execute("UPDATE claims SET body = ?2 WHERE id = ?1", params![n, body])
+        .map_err(db)?;
+    let detail = serde_json::json!({
+        "claim": c.id, "subject": c.subject, "text": c.text, "grade": c.grade.to_string(),
+        "why": c.why, "citations": c.citations.len(),
+    });
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "claim".to_string(),
+            unit: None,
+            object: Some(format!("claim {}", c.id)),
+            detail: detail.to_string(),
+        }],
+    )?;
+    Ok(c)
+}
+
+pub(super) fn claims(conn: &Connection, subject: Option<&str>) -> Result<Vec<Claim>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT body FROM claims WHERE ?1 IS NULL OR subject = ?1 ORDER BY id")
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([subject], |r| r.get::<_, String>(0))
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        out.push(claim_from(&body.map_err(db)?)?);
+    }
+    Ok(out)
+}
+
+fn report_from(body: &str) -> Result<Report, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("report: {e}")))
+}
+
+pub(super) fn save_report(conn: &Connection, actor: &str, report: &Report) -> Result<Report, StoreError> {
+    let latest: Option<u32> = conn
+        .query_row(
+            "SELECT MAX(version) FROM report_versions WHERE report = ?1",
+            [&report.id],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let next = latest.unwrap_or(0) + 1;
+    if report.version != next {
+        return Err(StoreError::Conflict(format!(
+            "report {} is at version {}; this change was made to version {}",
+            report.id,
+            latest.unwrap_or(0),
+            report.version.saturating_sub(1)
+        )));
+    }
+    let mut r = report.clone();
+    r.by = actor.to_string();
+    r.at = now();
+    let body = serde_json::to_string(&r).map_err(|e| StoreError::Database(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO report_versions(report, version, body) VALUES (?1, ?2, ?3)",
+        params![r.id, r.version, body],
+    )
+    .map_err(db)?;
+    let detail = serde_json::json!({
+        "report": r.id, "version": r.version, "status": r.status, "why": r.why,
+        "marking": r.marking().to_string(),
+    });
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "report".to_string(),
+            unit: None,
+            object: Some(format!("report {} v{}", r.id, r.version)),
+            detail: detail.to_string(),
+        }],
+    )?;
+    Ok(r)
+}
+
+pub(super) fn report_versions(conn: &Connection, id: &str) -> Result<Vec<Report>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT body FROM report_versions WHERE report = ?1 ORDER BY version")
+        .map_err(db)?;
+    let rows = stmt.query_map([id], |r| r.get::<_, String>(0)).map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        out.push(report_from(&body.map_err(db)?)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn reports(conn: &Connection) -> Result<Vec<Report>, StoreError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT body FROM report_versions v WHERE version = \
+             (SELECT MAX(version) FROM report_versions w WHERE w.report = v.report) ORDER BY report",
+        )
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        out.push(report_from(&body.map_err(db)?)?);
     }
     Ok(out)
 }
