@@ -4,6 +4,7 @@
 
 mod config;
 mod output;
+mod reports;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -210,6 +211,37 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
     /// The reading-room notebook: notes anchored to exact passages, kept through re-OCR.
     #[command(subcommand)]
     Note(NoteCommand),
+    /// Claims: assertions about a person, cited to exact spans and graded A1-F6.
+    #[command(subcommand)]
+    Claim(reports::ClaimCommand),
+    /// List claims, derived from the text and written by analysts, with their grades and
+    /// citations; --conflicts shows only the claims that contradict each other.
+    Claims {
+        /// A person (id or name); all when left out.
+        subject: Option<String>,
+        /// Only pairs of claims that cannot both be true.
+        #[arg(long)]
+        conflicts: bool,
+        /// Print JSON: {"claims": [...], "conflicts": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counter-intelligence reports: build, show (md, html, json, stix), edit, review,
+    /// approve, diff.
+    #[command(subcommand)]
+    Report(reports::ReportCommand),
+    /// List reports at their latest versions.
+    Reports {
+        /// Only reports in this state.
+        #[arg(long, value_name = "draft|reviewed|approved")]
+        status: Option<String>,
+        /// Only reports concerning this country (ISO 3166 alpha-3).
+        #[arg(long, value_name = "ISO3")]
+        country: Option<String>,
+        /// Print JSON: {"reports": [{"id", "subject", "status", "marking", "countries"}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Lock your notes in an encrypted notebook (age), or unlock them.
     #[command(subcommand)]
     Notebook(NotebookCommand),
@@ -669,6 +701,22 @@ fn usage(message: impl std::fmt::Display) -> Failure {
 }
 
 fn main() -> ExitCode {
+    // A reader that stops early (`kartoteka report show ID | head`) closes the pipe; the
+    // standard printing macros then panic. That is no failure of ours: end quietly, as
+    // command-line tools do.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(status) => ExitCode::from(status),
@@ -1236,6 +1284,23 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::Note(command) => notes(command, &archive_dir, &open),
+        Command::Claim(command) => reports::claim(command, &open(&archive_dir)?),
+        Command::Claims {
+            subject,
+            conflicts,
+            json,
+        } => reports::claims(&open(&archive_dir)?, subject.as_deref(), conflicts, json),
+        Command::Report(command) => reports::report(command, &open(&archive_dir)?),
+        Command::Reports {
+            status,
+            country,
+            json,
+        } => reports::reports(
+            &open(&archive_dir)?,
+            status.as_deref(),
+            country.as_deref(),
+            json,
+        ),
         Command::Extract { unit, json } => {
             let unit = unit
                 .map(|u| Reference::parse(&u).map_err(|e| usage(format!("{u:?}: {e}"))))

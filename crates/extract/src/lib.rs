@@ -1677,7 +1677,8 @@ impl Finder {
             let t = self.text_at(i);
             let end_mark = matches!(t, "." | "!" | "?" | ";");
             let abbreviation = i > 0
-                && (self.tokens[i - 1].text.chars().count() == 1
+                && ((self.tokens[i - 1].text.chars().count() == 1
+                    && self.tokens[i - 1].text.chars().all(char::is_alphabetic))
                     || matches!(
                         self.norm(i - 1),
                         "г" | "гг"

@@ -181,19 +181,19 @@ pub struct CoverHolder {
 }
 
 /// A cover name's spellings and mentions.
-struct CoverName {
-    name: String,
-    spellings: Vec<String>,
-    mentions: Vec<i64>,
+pub(crate) struct CoverName {
+    pub(crate) name: String,
+    pub(crate) spellings: Vec<String>,
+    pub(crate) mentions: Vec<i64>,
 }
 
 /// One person's holding of one cover name.
-struct Holding {
-    cover: String,
-    person: String,
-    from: Option<String>,
-    to: Option<String>,
-    evidence: Vec<DocId>,
+pub(crate) struct Holding {
+    pub(crate) cover: String,
+    pub(crate) person: String,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) evidence: Vec<DocId>,
 }
 
 /// The key that makes HOLA, Hola and «ХОЛА» one cover name.
@@ -257,9 +257,10 @@ fn ranked_names<'a>(spellings: impl Iterator<Item = &'a str>) -> Vec<String> {
         .into_iter()
         .map(|(name, n)| {
             let p = kartoteka_names::parse(name);
-            let parts = usize::from(p.given.is_some())
-                + usize::from(p.patronymic.is_some())
-                + usize::from(p.surname.is_some())
+            // A part written out counts twice an initial.
+            let parts = 2 * usize::from(p.given.is_some())
+                + 2 * usize::from(p.patronymic.is_some())
+                + 2 * usize::from(p.surname.is_some())
                 + p.initials.len().min(2);
             ((parts, n, name.chars().count()), name)
         })
@@ -749,16 +750,16 @@ impl Archive {
 }
 
 /// The archive's people, loaded once for a listing or a dossier.
-struct World {
-    mention: HashMap<i64, MentionRecord>,
-    person_of: HashMap<i64, String>,
-    members: BTreeMap<String, Vec<i64>>,
-    relations: Vec<RelationRecord>,
-    documents: HashMap<DocId, Document>,
+pub(crate) struct World {
+    pub(crate) mention: HashMap<i64, MentionRecord>,
+    pub(crate) person_of: HashMap<i64, String>,
+    pub(crate) members: BTreeMap<String, Vec<i64>>,
+    pub(crate) relations: Vec<RelationRecord>,
+    pub(crate) documents: HashMap<DocId, Document>,
 }
 
 impl World {
-    fn load(archive: &Archive) -> Result<World, ArchiveError> {
+    pub(crate) fn load(archive: &Archive) -> Result<World, ArchiveError> {
         let store = archive.store();
         let identities = store.identities()?;
         if identities.is_empty() {
@@ -794,7 +795,7 @@ impl World {
 
     /// The cover names of the archive, one per transliteration key: oblique forms
     /// («ХОЛОЙ») take the nominative met anywhere, and HOLA is «ХОЛА».
-    fn covers(&self) -> BTreeMap<String, CoverName> {
+    pub(crate) fn covers(&self) -> BTreeMap<String, CoverName> {
         let mut all: Vec<&MentionRecord> = self
             .mention
             .values()
@@ -832,7 +833,7 @@ impl World {
     /// birth date aside), else at the start of its document's dates, and runs to the end
     /// of the latest document that says so, but not past the day the cover name passed to
     /// its next holder, nor past the day its holder took a new one.
-    fn holdings(&self, covers: &BTreeMap<String, CoverName>) -> Vec<Holding> {
+    pub(crate) fn holdings(&self, covers: &BTreeMap<String, CoverName>) -> Vec<Holding> {
         let cover_of: HashMap<i64, &String> = covers
             .iter()
             .flat_map(|(k, c)| c.mentions.iter().map(move |m| (*m, k)))
@@ -935,7 +936,7 @@ impl World {
         self.members.keys()
     }
 
-    fn best_name(&self, id: &str) -> String {
+    pub(crate) fn best_name(&self, id: &str) -> String {
         ranked_names(
             self.members[id]
                 .iter()
@@ -946,7 +947,7 @@ impl World {
         .unwrap_or_default()
     }
 
-    fn person(&self, id: &str) -> Person {
+    pub(crate) fn person(&self, id: &str) -> Person {
         let mut spellings: Vec<&str> = Vec::new();
         let mut mentions = Vec::new();
         for mid in &self.members[id] {
@@ -993,7 +994,7 @@ impl World {
     }
 
     /// A person by id, or by a name that picks out exactly one.
-    fn find(&self, who: &str) -> Result<String, ArchiveError> {
+    pub(crate) fn find(&self, who: &str) -> Result<String, ArchiveError> {
         if self.members.contains_key(who) {
             return Ok(who.to_string());
         }

@@ -31,6 +31,7 @@ mod notebook;
 mod notes;
 mod pipeline;
 pub mod placement;
+mod reports;
 mod transfer;
 
 pub use archive::{
@@ -51,5 +52,8 @@ pub use notebook::{generate_identity, LockReport, NotebookKey};
 pub use notes::NewNote;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
+};
+pub use reports::{
+    collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict,
 };
 pub use transfer::{ExportOptions, ExportReport, ImportReport};

@@ -13,7 +13,7 @@ use crate::{Archive, ArchiveError, Progress};
 
 /// The extractor's version: raise it when extraction changes, and `kartoteka extract`
 /// redoes every document.
-pub const MENTIONS_VERSION: u32 = 4;
+pub const MENTIONS_VERSION: u32 = 5;
 
 /// Characters of text kept on each side of a mention.
 const CONTEXT: usize = 40;

@@ -199,7 +199,10 @@ impl Marking {
         } else {
             self.classification.clone()
         };
-        let releasable_to = match (self.releasable_to.is_empty(), other.releasable_to.is_empty()) {
+        let releasable_to = match (
+            self.releasable_to.is_empty(),
+            other.releasable_to.is_empty(),
+        ) {
             (true, _) => other.releasable_to.clone(),
             (_, true) => self.releasable_to.clone(),
             _ => self
@@ -277,12 +280,32 @@ pub struct Report {
     pub countries: Vec<String>,
     /// The earliest and latest year it covers.
     pub period: Option<(i32, i32)>,
+    /// The subject's cover names, earliest first.
+    #[serde(default)]
+    pub cover_names: Vec<String>,
+    /// The people the report names beside the subject, and how.
+    #[serde(default)]
+    pub related: Vec<Related>,
+    /// The places it names.
+    #[serde(default)]
+    pub places: Vec<String>,
     /// Who made this version and when, and why.
     pub by: String,
     /// When (RFC 3339).
     pub at: String,
     /// Why this version (generated, edited, reviewed, approved, regenerated).
     pub why: String,
+}
+
+/// A person a report names beside its subject.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    /// Their person id, when resolution knows them.
+    pub person: Option<String>,
+    /// Their name.
+    pub name: String,
+    /// How: "recruited_by", "handled_by", "met_with", "reported_on", "recruited", ...
+    pub relation: String,
 }
 
 impl Report {

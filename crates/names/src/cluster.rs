@@ -421,35 +421,39 @@ fn best_in_context(
     groups: &Groups,
     records: &[NameRecord],
 ) -> Option<usize> {
-    // A group's mentions looked at, at most: enough to find its circumstances.
-    const LOOK: usize = 32;
+    // A group's mentions looked at, at most, and the candidates weighed at most: enough
+    // to find a group's circumstances, and a bound on the work for a common surname.
+    const LOOK: usize = 16;
+    const CANDIDATES: usize = 16;
+    if targets.len() > CANDIDATES {
+        return None;
+    }
     let own = record.context.as_deref()?;
     let name = crate::parse(&record.name);
     let surname = name.surname.as_deref();
     if !own.tells(surname) {
         return None;
     }
-    let supported: Vec<usize> = targets
-        .iter()
-        .filter(|(root, _)| {
-            let mut support = false;
-            for &m in groups.members[*root].iter().take(LOOK) {
-                if let Some(c) = records[m].context.as_deref() {
-                    let w = crate::context::weigh_except(own, c, surname);
-                    if w.conflict {
-                        return false;
-                    }
-                    support |= w.support > 0;
-                }
+    let key = surname.map(crate::context::surname_key);
+    let mut chosen = None;
+    for (root, _) in targets {
+        let mut support = false;
+        let mut conflict = false;
+        for &m in groups.members[*root].iter().take(LOOK) {
+            if let Some(c) = records[m].context.as_deref() {
+                let w = crate::context::weigh_keyed(own, c, key.as_deref());
+                conflict |= w.conflict;
+                support |= w.support > 0;
             }
-            support
-        })
-        .map(|(root, _)| *root)
-        .collect();
-    match supported[..] {
-        [only] => Some(only),
-        _ => None,
+        }
+        if support && !conflict {
+            if chosen.is_some() {
+                return None;
+            }
+            chosen = Some(*root);
+        }
     }
+    chosen
 }
 
 /// The group a partial name should join: the only candidate, or one that outnumbers every

@@ -107,6 +107,17 @@ fn person_key(surname: &str) -> String {
 /// Weighs two mentions' circumstances, not counting a person named beside both who has
 /// the surname `own` (the mentions' own, when a page's people include them).
 pub fn weigh_except(a: &Context, b: &Context, own: Option<&str>) -> Weighing {
+    weigh_keyed(a, b, own.map(person_key).as_deref())
+}
+
+/// The key of a surname, for [`weigh_keyed`].
+pub fn surname_key(surname: &str) -> String {
+    person_key(surname)
+}
+
+/// As [`weigh_except`], with the surname already a key ([`surname_key`]): for many
+/// weighings of one mention.
+pub fn weigh_keyed(a: &Context, b: &Context, own: Option<&str>) -> Weighing {
     let mut w = Weighing::default();
     if let Some(d) = born_apart(&a.born, &b.born) {
         if d > BIRTH_YEAR_SLACK {
@@ -155,13 +166,12 @@ pub fn weigh_except(a: &Context, b: &Context, own: Option<&str>) -> Weighing {
             None => w.reasons.push(format!("both in {place}")),
         }
     }
-    let own = own.map(person_key);
     let theirs = b.people_keys();
     let shared_people: Vec<&String> = a
         .people
         .iter()
         .zip(a.people_keys())
-        .filter(|(_, k)| own.as_ref() != Some(*k) && theirs.contains(k))
+        .filter(|(_, k)| own != Some(k.as_str()) && theirs.contains(k))
         .map(|(p, _)| p)
         .collect();
     if !shared_people.is_empty() {

@@ -589,6 +589,9 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
         }],
         countries: vec!["GBR".into()],
         period: Some((1937, 1947)),
+        cover_names: vec!["ХОЛА".into()],
+        related: vec![],
+        places: vec![],
         by: String::new(),
         at: String::new(),
         why: "generated".into(),
@@ -599,7 +602,10 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
     report.status = "reviewed".into();
     store.save_report(&report).expect("v2");
     let stale = store.save_report(&report);
-    assert!(matches!(stale, Err(crate::StoreError::Conflict(_))), "{stale:?}");
+    assert!(
+        matches!(stale, Err(crate::StoreError::Conflict(_))),
+        "{stale:?}"
+    );
     let versions = store.report_versions("R-P1.1.1").expect("versions");
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0].status, "draft");

@@ -1,10 +1,9 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    Claim, Report,
-    ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
+    Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
     IdentityRow, Judgement, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
-    RelationRecord, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    RelationRecord, Report, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};

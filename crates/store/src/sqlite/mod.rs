@@ -4,10 +4,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use kartoteka_model::{
-    Claim, Report,
-    rfc3339, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    IdentityRow, Judgement, Level, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
-    RelationRecord, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    rfc3339, Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
+    Format, IdentityRow, Judgement, Level, MentionRecord, Note, NoteVersion, Page, Placement,
+    Reference, RelationRecord, Report, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 

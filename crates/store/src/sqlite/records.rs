@@ -1,9 +1,8 @@
 //! The SQLite side of the audit chain, transfers, custody and findings.
 
 use kartoteka_model::{
-    Claim, Report,
-    CustodyEntry, Direction, Finding, FindingKind, FindingStatus, IdentityRow, Judgement, Location,
-    Note, NoteVersion, Reference, Transfer,
+    Claim, CustodyEntry, Direction, Finding, FindingKind, FindingStatus, IdentityRow, Judgement,
+    Location, Note, NoteVersion, Reference, Report, Transfer,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -1063,7 +1062,11 @@ fn claim_from(body: &str) -> Result<Claim, StoreError> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("claim: {e}")))
 }
 
-pub(super) fn save_claim(conn: &Connection, actor: &str, claim: &Claim) -> Result<Claim, StoreError> {
+pub(super) fn save_claim(
+    conn: &Connection,
+    actor: &str,
+    claim: &Claim,
+) -> Result<Claim, StoreError> {
     let mut c = claim.clone();
     c.by = actor.to_string();
     c.at = now();
@@ -1076,8 +1079,11 @@ pub(super) fn save_claim(conn: &Connection, actor: &str, claim: &Claim) -> Resul
         .map_err(db)?;
     c.id = format!("C{n}");
     let body = serde_json::to_string(&c).map_err(|e| StoreError::Database(e.to_string()))?;
-    conn.execute("UPDATE claims SET body = ?2 WHERE id = ?1", params![n, body])
-        .map_err(db)?;
+    conn.execute(
+        "UPDATE claims SET body = ?2 WHERE id = ?1",
+        params![n, body],
+    )
+    .map_err(db)?;
     let detail = serde_json::json!({
         "claim": c.id, "subject": c.subject, "text": c.text, "grade": c.grade.to_string(),
         "why": c.why, "citations": c.citations.len(),
@@ -1113,7 +1119,11 @@ fn report_from(body: &str) -> Result<Report, StoreError> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("report: {e}")))
 }
 
-pub(super) fn save_report(conn: &Connection, actor: &str, report: &Report) -> Result<Report, StoreError> {
+pub(super) fn save_report(
+    conn: &Connection,
+    actor: &str,
+    report: &Report,
+) -> Result<Report, StoreError> {
     let latest: Option<u32> = conn
         .query_row(
             "SELECT MAX(version) FROM report_versions WHERE report = ?1",
@@ -1160,7 +1170,9 @@ pub(super) fn report_versions(conn: &Connection, id: &str) -> Result<Vec<Report>
     let mut stmt = conn
         .prepare("SELECT body FROM report_versions WHERE report = ?1 ORDER BY version")
         .map_err(db)?;
-    let rows = stmt.query_map([id], |r| r.get::<_, String>(0)).map_err(db)?;
+    let rows = stmt
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(db)?;
     let mut out = Vec::new();
     for body in rows {
         out.push(report_from(&body.map_err(db)?)?);

@@ -1,0 +1,411 @@
+//! The `claim`, `claims`, `report` and `reports` commands.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Subcommand, ValueEnum};
+use kartoteka_ingest::{Archive, ArchiveError};
+
+use crate::{not_found_is_3, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK};
+
+#[derive(Subcommand)]
+pub(crate) enum ClaimCommand {
+    /// Write a claim about a person, citing exact spans, with an Admiralty grade and why.
+    #[command(
+        after_help = "Example:\n  kartoteka claim add P4.1.31 --text 'Passed naval correspondence' \\\n    --cite 6:0-120 --grade B2 --why 'original report, confirmed by the resident'"
+    )]
+    Add {
+        /// The person (an id from `kartoteka persons`, or a name that picks out one).
+        subject: String,
+        /// The assertion.
+        #[arg(long)]
+        text: String,
+        /// A span it rests on: DOC[/PAGE]:START-END, DOC a document number or the
+        /// reference code of one document, START-END characters of the page (from 0).
+        #[arg(long = "cite", value_name = "SPAN", required = true)]
+        cites: Vec<String>,
+        /// The grade: source reliability A-F and information credibility 1-6 ("B2").
+        #[arg(long)]
+        grade: String,
+        /// Why that grade.
+        #[arg(long)]
+        why: String,
+        /// Print the claim as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Build the report on a person, or on every agent with --all (and print the index of
+    /// the collection). Edited paragraphs survive; what new evidence changed is listed.
+    Build {
+        /// The person (id or name).
+        #[arg(required_unless_present = "all")]
+        subject: Option<String>,
+        /// Every person who held a cover name or whom the text calls an agent, source or
+        /// illegal.
+        #[arg(long, conflicts_with = "subject")]
+        all: bool,
+        /// Print what was built as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a report in a format, to the terminal or a file.
+    Show {
+        /// The report's id ("R-P4.1.31").
+        id: String,
+        /// The form.
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// This version rather than the latest.
+        #[arg(long)]
+        version: Option<u32>,
+        /// Write to this file (whole, or not at all) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Change one paragraph's text or marking: a new draft version.
+    Edit {
+        /// The report's id.
+        id: String,
+        /// The paragraph's number (as `report show --format json` lists them, from 1).
+        #[arg(long)]
+        paragraph: usize,
+        /// Its new text.
+        #[arg(long)]
+        text: Option<String>,
+        /// A reviewer's marking for it ("SECRET//REL TO GBR, USA").
+        #[arg(long)]
+        marking: Option<String>,
+        /// Edit an approved report into a new version (it is never changed in place).
+        #[arg(long)]
+        new_version: bool,
+        /// Why.
+        #[arg(long, default_value = "")]
+        why: String,
+    },
+    /// Mark a draft reviewed.
+    Review {
+        /// The report's id.
+        id: String,
+        /// Notes of the review.
+        #[arg(long, default_value = "")]
+        why: String,
+    },
+    /// Approve a reviewed report.
+    Approve {
+        /// The report's id.
+        id: String,
+        /// Notes of the approval.
+        #[arg(long, default_value = "")]
+        why: String,
+    },
+    /// What changed between two versions (the last two by default).
+    Diff {
+        /// The report's id.
+        id: String,
+        /// The older version.
+        from: Option<u32>,
+        /// The newer version.
+        to: Option<u32>,
+    },
+}
+
+/// The forms a report is written in.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    /// Markdown.
+    Md,
+    /// A standalone HTML page with a relationship diagram and a timeline.
+    Html,
+    /// PDF (not available yet).
+    Pdf,
+    /// The report as JSON.
+    Json,
+    /// A STIX 2.1 bundle.
+    Stix,
+}
+
+/// Bad input to these commands is a usage error; what is not there exits 3.
+fn input_error(e: ArchiveError) -> Failure {
+    match e {
+        e @ ArchiveError::BadTarget(..) => usage(e),
+        other => not_found_is_3(other),
+    }
+}
+
+pub(crate) fn claim(command: ClaimCommand, archive: &Archive) -> Result<u8, Failure> {
+    match command {
+        ClaimCommand::Add {
+            subject,
+            text,
+            cites,
+            grade,
+            why,
+            json,
+        } => {
+            let c = archive
+                .add_claim(&subject, &text, &cites, &grade, &why)
+                .map_err(input_error)?;
+            if json {
+                output::print_json(&c)?;
+            } else {
+                println!("{}  {} [{}] about {}", c.id, c.text, c.grade, c.subject);
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+pub(crate) fn claims(
+    archive: &Archive,
+    subject: Option<&str>,
+    only_conflicts: bool,
+    json: bool,
+) -> Result<u8, Failure> {
+    let set = archive.claims(subject).map_err(input_error)?;
+    if json {
+        if only_conflicts {
+            output::print_json(&serde_json::json!({ "conflicts": set.conflicts }))?;
+        } else {
+            output::print_json(&set)?;
+        }
+        return Ok(EXIT_OK);
+    }
+    if only_conflicts {
+        for k in &set.conflicts {
+            let text = |id: &str| {
+                set.claims
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| format!("{} [{}]", c.text, c.grade))
+                    .unwrap_or_default()
+            };
+            println!("{} {}: {} / {}", k.subject, k.topic, text(&k.a), text(&k.b));
+        }
+        return Ok(EXIT_OK);
+    }
+    for c in &set.claims {
+        let places: Vec<String> = c
+            .citations
+            .iter()
+            .map(|x| {
+                format!(
+                    "{}:{}-{}",
+                    x.reference.clone().unwrap_or_else(|| x.doc.0.to_string()),
+                    x.start,
+                    x.end
+                )
+            })
+            .collect();
+        println!(
+            "{:<15} {:<12} [{}] {}  ({}; {})",
+            c.id,
+            c.subject,
+            c.grade,
+            c.text,
+            c.why,
+            places.join("; ")
+        );
+    }
+    if !set.conflicts.is_empty() {
+        println!(
+            "{} conflicts (kartoteka claims --conflicts)",
+            set.conflicts.len()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// Writes text to a file whole: beside it first, then renamed in.
+fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing beside {}", path.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    // A report file is for others to read, not private like the temporary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Failure> {
+    match command {
+        ReportCommand::Build { subject, all, json } => {
+            let who = if all { None } else { subject.as_deref() };
+            let built = archive.build_reports(who).map_err(input_error)?;
+            if json {
+                output::print_json(&built)?;
+                return Ok(EXIT_OK);
+            }
+            for id in &built.created {
+                println!("created   {id}");
+            }
+            for (id, changes) in &built.updated {
+                println!("updated   {id} ({} changes)", changes.len());
+                for c in changes {
+                    println!("          {c}");
+                }
+            }
+            for id in &built.unchanged {
+                println!("unchanged {id}");
+            }
+            for id in &built.orphaned {
+                eprintln!("warning: {id}: its subject was merged into another person or is gone; the report is kept as it was");
+            }
+            let ix = &built.index;
+            println!(
+                "{} reports on {} agents in {} countries ({:.1} s)",
+                ix.reports, ix.agents, ix.countries, built.seconds
+            );
+            let list = |m: &std::collections::BTreeMap<String, u64>| {
+                m.iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!("  by country: {}", list(&ix.by_country));
+            println!("  by status:  {}", list(&ix.by_status));
+            println!("  by period:  {}", list(&ix.by_period));
+            println!("  by service: {}", list(&ix.by_service));
+            Ok(EXIT_OK)
+        }
+        ReportCommand::Show {
+            id,
+            format,
+            version,
+            out,
+        } => {
+            let r = archive.report(&id, version).map_err(input_error)?;
+            if !archive.report_subject_exists(&r)? {
+                eprintln!(
+                    "warning: the subject {} of {id} was merged into another person or is gone; this is the report as it was kept",
+                    r.subject
+                );
+            }
+            let text = match format {
+                Format::Md => kartoteka_report::markdown(&r),
+                Format::Html => kartoteka_report::html(&r),
+                Format::Json => serde_json::to_string_pretty(&kartoteka_report::json(&r))
+                    .context("writing JSON")?,
+                Format::Stix => serde_json::to_string_pretty(&kartoteka_report::stix_bundle(&r))
+                    .context("writing STIX")?,
+                Format::Pdf => {
+                    return Err(usage(
+                        "PDF output is not built yet: use --format html and print it, or md, json, stix",
+                    ))
+                }
+            };
+            match out {
+                Some(path) => write_whole(&path, text.as_bytes())?,
+                None => println!("{text}"),
+            }
+            Ok(EXIT_OK)
+        }
+        ReportCommand::Edit {
+            id,
+            paragraph,
+            text,
+            marking,
+            new_version,
+            why,
+        } => {
+            let r = archive
+                .edit_report(
+                    &id,
+                    paragraph,
+                    text.as_deref(),
+                    marking.as_deref(),
+                    new_version,
+                    &why,
+                )
+                .map_err(input_error)?;
+            println!("{} version {} ({}): {}", r.id, r.version, r.status, r.why);
+            Ok(EXIT_OK)
+        }
+        ReportCommand::Review { id, why } => advance(archive, &id, "reviewed", &why),
+        ReportCommand::Approve { id, why } => advance(archive, &id, "approved", &why),
+        ReportCommand::Diff { id, from, to } => {
+            let versions = match (from, to) {
+                (Some(a), Some(b)) => Some((a, b)),
+                (None, None) => None,
+                _ => return Err(usage("give both versions, or neither for the last two")),
+            };
+            let lines = archive.report_diff(&id, versions).map_err(input_error)?;
+            for l in &lines {
+                println!("{l}");
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn advance(archive: &Archive, id: &str, to: &str, why: &str) -> Result<u8, Failure> {
+    let r = archive.advance_report(id, to, why).map_err(input_error)?;
+    println!("{} version {} is {}", r.id, r.version, r.status);
+    Ok(EXIT_OK)
+}
+
+pub(crate) fn reports(
+    archive: &Archive,
+    status: Option<&str>,
+    country: Option<&str>,
+    json: bool,
+) -> Result<u8, Failure> {
+    if let Some(s) = status {
+        if !kartoteka_model::REPORT_STATUSES.contains(&s) {
+            return Err(usage(format!(
+                "--status is one of draft, reviewed, approved, not {s:?}"
+            )));
+        }
+    }
+    let all = archive.reports()?;
+    let chosen: Vec<_> = all
+        .iter()
+        .filter(|r| status.is_none_or(|s| r.status == s))
+        .filter(|r| country.is_none_or(|c| r.countries.iter().any(|x| x.eq_ignore_ascii_case(c))))
+        .collect();
+    if json {
+        let list: Vec<serde_json::Value> = chosen
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "subject": r.subject, "name": r.subject_name, "title": r.title,
+                    "status": r.status, "version": r.version,
+                    "marking": r.marking().to_string(), "countries": r.countries,
+                })
+            })
+            .collect();
+        output::print_json(&serde_json::json!({ "reports": list }))?;
+    } else {
+        for r in &chosen {
+            println!(
+                "{:<18} v{:<3} {:<9} {:<28} {}  [{}]",
+                r.id,
+                r.version,
+                r.status,
+                r.marking().to_string(),
+                r.title,
+                r.countries.join(", ")
+            );
+        }
+    }
+    Ok(
+        if chosen.is_empty() && (status.is_some() || country.is_some()) {
+            EXIT_NOT_FOUND
+        } else {
+            EXIT_OK
+        },
+    )
+}

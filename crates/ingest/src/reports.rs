@@ -1,0 +1,1383 @@
+//! Claims and counter-intelligence reports over an archive's evidence.
+//!
+//! A claim is derived from each relation the text states about a resolved person (or
+//! written by an analyst), cited to the exact sentence, and graded on the Admiralty scale
+//! by rules that say why: an original file of the service is a usually reliable source (B),
+//! an archivist's note or transcript a fairly reliable one (C), a document nobody has
+//! placed cannot be judged (F); information found in files of two units is confirmed (1),
+//! in two documents of one file probably true (2), in one document possibly true (3), and
+//! contradicted by another claim doubtful (4).
+//!
+//! A report on an agent is built from the claims, paragraph by paragraph, each with its
+//! citations and its portion marking (the highest of its sources'); people then edit,
+//! review and approve it, each step a new version. Building again after new evidence
+//! keeps what people edited and says what changed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use kartoteka_model::{
+    Citation, Claim, DocId, Grade, Marking, MentionRecord, Paragraph, Placement, Reference,
+    Related, Report,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::identity::World;
+use crate::{Archive, ArchiveError};
+
+/// Who derived claims and generated reports are by.
+pub const MACHINE: &str = "kartoteka";
+
+/// Claims with the conflicts among them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClaimSet {
+    /// Every claim, derived and written, by subject then topic.
+    pub claims: Vec<Claim>,
+    /// Pairs of claims that cannot both be true, with what they disagree on.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Two claims that contradict each other: both are kept and both are shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct Conflict {
+    /// The subject.
+    pub subject: String,
+    /// What they disagree on ("birth_date", "recruitment", ...).
+    pub topic: String,
+    /// One claim's id.
+    pub a: String,
+    /// The other's.
+    pub b: String,
+}
+
+/// What `report build` did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BuildReport {
+    /// Reports written for the first time.
+    pub created: Vec<String>,
+    /// Reports given a new version, with what changed.
+    pub updated: Vec<(String, Vec<String>)>,
+    /// Reports the evidence leaves as they were.
+    pub unchanged: Vec<String>,
+    /// Reports whose subject resolution no longer has (merged into another person).
+    pub orphaned: Vec<String>,
+    /// The collection's counts.
+    pub index: CollectionIndex,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
+/// Counts over the whole collection, like "3,500 reports on 1,000 agents in 36 countries".
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CollectionIndex {
+    /// Reports.
+    pub reports: u64,
+    /// Distinct subjects.
+    pub agents: u64,
+    /// Distinct countries.
+    pub countries: u64,
+    /// Reports by country (ISO 3166 alpha-3).
+    pub by_country: BTreeMap<String, u64>,
+    /// Reports by status.
+    pub by_status: BTreeMap<String, u64>,
+    /// Reports by decade of their period's start ("1930s").
+    pub by_period: BTreeMap<String, u64>,
+    /// Reports by service named in them ("unknown" when none is).
+    pub by_service: BTreeMap<String, u64>,
+}
+
+/// A span a user cites: "DOC[/PAGE]:START-END", DOC a document number or a reference code.
+fn parse_span(text: &str) -> Result<(String, u32, u32, u32), String> {
+    let bad = || {
+        format!("{text:?}: a span is DOC[/PAGE]:START-END, DOC a document number or a reference code (characters, from 0)")
+    };
+    let (doc, range) = text.rsplit_once(':').ok_or_else(bad)?;
+    let (start, end) = range.split_once('-').ok_or_else(bad)?;
+    let (start, end): (u32, u32) = (
+        start.trim().parse().map_err(|_| bad())?,
+        end.trim().parse().map_err(|_| bad())?,
+    );
+    if end <= start {
+        return Err(format!("{text:?}: the span ends before it starts"));
+    }
+    let (doc, page) = match doc.rsplit_once('/') {
+        Some((d, p)) if p.trim().parse::<u32>().is_ok() => {
+            (d.trim().to_string(), p.trim().parse().unwrap_or(1))
+        }
+        _ => (doc.trim().to_string(), 1),
+    };
+    if page == 0 {
+        return Err(format!("{text:?}: pages count from 1"));
+    }
+    Ok((doc, page, start, end))
+}
+
+/// The characters start..end of a text, when it has them.
+fn chars_of(text: &str, start: u32, end: u32) -> Option<String> {
+    let n = text.chars().count() as u32;
+    (start < end && end <= n).then(|| {
+        text.chars()
+            .skip(start as usize)
+            .take((end - start) as usize)
+            .collect()
+    })
+}
+
+/// The classification a page carries in its own words: a heading "СОВЕРШЕННО СЕКРЕТНО",
+/// "Секретно", "TOP SECRET", "CONFIDENTIAL", "ДСП", and "REL TO ..." where it says so.
+pub fn page_marking(text: &str) -> Marking {
+    let upper = text.to_uppercase();
+    let words = |w: &str| {
+        upper.match_indices(w).any(|(i, _)| {
+            let before = upper[..i].chars().next_back();
+            let after = upper[i + w.len()..].chars().next();
+            before.is_none_or(|c| !c.is_alphabetic()) && after.is_none_or(|c| !c.is_alphabetic())
+        })
+    };
+    let classification =
+        if words("СОВЕРШЕННО СЕКРЕТНО") || words("TOP SECRET") || words("ОСОБОЙ ВАЖНОСТИ")
+        {
+            "TOP SECRET"
+        } else if words("СЕКРЕТНО") || words("SECRET") || words("GEHEIM") {
+            "SECRET"
+        } else if words("CONFIDENTIAL") || words("КОНФИДЕНЦИАЛЬНО") || words("VERTRAULICH")
+        {
+            "CONFIDENTIAL"
+        } else if words("ДСП") || words("ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ") || words("RESTRICTED")
+        {
+            "RESTRICTED"
+        } else {
+            "UNCLASSIFIED"
+        };
+    let mut m = Marking {
+        classification: classification.to_string(),
+        releasable_to: Vec::new(),
+    };
+    if let Some(i) = upper.find("REL TO ") {
+        let rest: String = upper[i + 7..].chars().take_while(|c| *c != '\n').collect();
+        m.releasable_to = rest
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
+            .map(str::to_string)
+            .collect();
+    }
+    m
+}
+
+/// The pages claims cite, read once.
+struct Pages<'a> {
+    archive: &'a Archive,
+    text: HashMap<(DocId, u32), Option<String>>,
+}
+
+impl<'a> Pages<'a> {
+    fn new(archive: &'a Archive) -> Self {
+        Pages {
+            archive,
+            text: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, doc: DocId, page: u32) -> Result<Option<&str>, ArchiveError> {
+        if !self.text.contains_key(&(doc, page)) {
+            let t = self.archive.store().page(doc, page)?.map(|p| p.text);
+            self.text.insert((doc, page), t);
+        }
+        Ok(self.text[&(doc, page)].as_deref())
+    }
+}
+
+/// Topics a subject has one truth of: two different answers are a conflict.
+const SINGLE_VALUED: &[&str] = &["birth_date", "birth_place", "recruitment"];
+
+impl World {
+    /// Who each cover-name mention stands for: the person a statement in its document ties
+    /// that cover name to.
+    fn cover_owners(&self) -> HashMap<i64, String> {
+        let covers = self.covers();
+        let key_of: HashMap<i64, &String> = covers
+            .iter()
+            .flat_map(|(k, c)| c.mentions.iter().map(move |m| (*m, k)))
+            .collect();
+        // (document, cover key) -> holders stated in that document.
+        let mut stated: HashMap<(DocId, &String), BTreeSet<&String>> = HashMap::new();
+        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+            let (p, c) = if key_of.contains_key(&r.to) {
+                (r.from, r.to)
+            } else {
+                (r.to, r.from)
+            };
+            if let (Some(person), Some(key)) = (self.person_of.get(&p), key_of.get(&c)) {
+                stated.entry((r.doc, *key)).or_default().insert(person);
+            }
+        }
+        let mut out = HashMap::new();
+        for (m, key) in &key_of {
+            let Some(mention) = self.mention.get(m) else {
+                continue;
+            };
+            // The statement around the mention names its holder ("SOKOLOVA ... code-named
+            // HOLA, was recruited"), even where the document gives the name to another later.
+            let around = self.relations.iter().find(|r| {
+                r.kind == "code_named"
+                    && r.doc == mention.doc
+                    && r.page == mention.page
+                    && r.start <= mention.start
+                    && mention.end <= r.end
+            });
+            if let Some(r) = around {
+                let p = if key_of.contains_key(&r.to) {
+                    r.from
+                } else {
+                    r.to
+                };
+                let same_cover = key_of.get(&r.to).or_else(|| key_of.get(&r.from)) == Some(key);
+                if let Some(person) = self.person_of.get(&p).filter(|_| same_cover) {
+                    out.insert(*m, person.clone());
+                    continue;
+                }
+            }
+            if let Some(holders) = stated.get(&(mention.doc, *key)) {
+                if holders.len() == 1 {
+                    if let Some(h) = holders.iter().next() {
+                        out.insert(*m, (*h).clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The name a mention gives the other end of a relation: its person's best name, its
+/// cover name, or its text.
+fn end_name(
+    world: &World,
+    owners: &HashMap<i64, String>,
+    m: &MentionRecord,
+) -> (Option<String>, String) {
+    if let Some(p) = world.person_of.get(&m.id).or_else(|| owners.get(&m.id)) {
+        return (Some(p.clone()), world.best_name(p));
+    }
+    if m.kind == "cover_name" {
+        return (None, format!("«{}»", m.lemma));
+    }
+    (None, m.lemma.clone())
+}
+
+/// A claim in the making: its key, text parts and evidence.
+struct Draft {
+    topic: String,
+    object: Option<String>,
+    object_person: Option<String>,
+    relation: String,
+    text: String,
+    date: Option<String>,
+    citations: BTreeSet<Citation>,
+    places: BTreeSet<String>,
+}
+
+fn derived_id(subject: &str, topic: &str, object: &str) -> String {
+    let digest = Sha256::digest(format!("{subject}\u{1f}{topic}\u{1f}{object}").as_bytes());
+    format!("D{}", &hex::encode(digest)[..12])
+}
+
+impl Archive {
+    /// Every claim about a subject (or all), derived from the text and written by
+    /// analysts, with the conflicts among them.
+    pub fn claims(&self, subject: Option<&str>) -> Result<ClaimSet, ArchiveError> {
+        let world = World::load(self)?;
+        let subject = subject.map(|s| world.find(s)).transpose()?;
+        let mut pages = Pages::new(self);
+        let subjects: Vec<String> = match &subject {
+            Some(s) => vec![s.clone()],
+            None => world.members.keys().cloned().collect(),
+        };
+        let owners = world.cover_owners();
+        let mut set = ClaimSet::default();
+        for s in &subjects {
+            let (claims, _) = self.derive(&world, &owners, &mut pages, s)?;
+            set.claims.extend(claims);
+        }
+        let written = self.store().claims(subject.as_deref())?;
+        set.claims.extend(written);
+        set.conflicts = conflicts(&mut set.claims);
+        Ok(set)
+    }
+
+    /// Keeps an analyst's claim about a person, citing spans ("DOC[/PAGE]:START-END"),
+    /// graded "B2" with the reason for the grade.
+    pub fn add_claim(
+        &self,
+        subject: &str,
+        text: &str,
+        cites: &[String],
+        grade: &str,
+        why: &str,
+    ) -> Result<Claim, ArchiveError> {
+        let grade = Grade::parse(grade)
+            .map_err(|e| ArchiveError::BadTarget(grade.to_string(), e.to_string()))?;
+        if text.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a claim needs --text".to_string(),
+            ));
+        }
+        if why.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a grade needs --why".to_string(),
+            ));
+        }
+        if cites.is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a claim needs at least one --cite span".to_string(),
+            ));
+        }
+        let world = World::load(self)?;
+        let subject = world.find(subject)?;
+        let mut citations = Vec::new();
+        for c in cites {
+            let (doc, page, start, end) =
+                parse_span(c).map_err(|e| ArchiveError::BadTarget(c.clone(), e))?;
+            let document = self.document_for(&doc)?;
+            let page_text = self
+                .store()
+                .page(document.0, page)?
+                .ok_or_else(|| {
+                    ArchiveError::NotFound(format!("page {page} of document {}", document.0 .0))
+                })?
+                .text;
+            let quote = chars_of(&page_text, start, end).ok_or_else(|| {
+                ArchiveError::BadTarget(
+                    c.clone(),
+                    format!(
+                        "page {page} of document {} has {} characters: the span {start}-{end} is not in it",
+                        document.0 .0,
+                        page_text.chars().count()
+                    ),
+                )
+            })?;
+            citations.push(Citation {
+                doc: document.0,
+                reference: document.1,
+                page,
+                start,
+                end,
+                quote,
+            });
+        }
+        let claim = Claim {
+            id: String::new(),
+            subject,
+            topic: "analyst".to_string(),
+            text: text.trim().to_string(),
+            object: None,
+            date: None,
+            citations,
+            grade,
+            why: why.trim().to_string(),
+            by: String::new(),
+            at: String::new(),
+        };
+        Ok(self.store().save_claim(&claim)?)
+    }
+
+    /// A document by number or by the reference code of exactly one document.
+    fn document_for(&self, target: &str) -> Result<(DocId, Option<String>), ArchiveError> {
+        let store = self.store();
+        if let Ok(n) = target.parse::<i64>() {
+            let d = store
+                .document(DocId(n))?
+                .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
+            return Ok((d.id, d.reference.map(|r| r.to_string())));
+        }
+        let reference = Reference::parse(target)
+            .map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
+        let docs: Vec<_> = store
+            .documents_within(&reference)?
+            .into_iter()
+            .filter(|d| d.reference.as_ref() == Some(&reference))
+            .collect();
+        match &docs[..] {
+            [one] => Ok((one.id, one.reference.as_ref().map(|r| r.to_string()))),
+            [] => Err(ArchiveError::NotFound(format!("a document at {reference}"))),
+            _ => Err(ArchiveError::BadTarget(
+                target.to_string(),
+                format!(
+                    "{} documents are at {reference}: give a document number",
+                    docs.len()
+                ),
+            )),
+        }
+    }
+
+    /// The claims derived from what the text says about one person, and the people they
+    /// name.
+    fn derive(
+        &self,
+        world: &World,
+        owners: &HashMap<i64, String>,
+        pages: &mut Pages<'_>,
+        person: &str,
+    ) -> Result<(Vec<Claim>, Vec<Related>), ArchiveError> {
+        let mine = |m: i64| {
+            world
+                .person_of
+                .get(&m)
+                .or_else(|| owners.get(&m))
+                .map(String::as_str)
+                == Some(person)
+        };
+        let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        let mut places_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        for m in world.mention.values() {
+            match m.kind.as_str() {
+                "date" => dates_on.entry((m.doc, m.page)).or_default().push(m),
+                "place" => places_on.entry((m.doc, m.page)).or_default().push(m),
+                _ => {}
+            }
+        }
+        let births: BTreeSet<i64> = world
+            .relations
+            .iter()
+            .filter(|r| r.kind == "born")
+            .map(|r| r.to)
+            .collect();
+        let mut drafts: BTreeMap<(String, String), Draft> = BTreeMap::new();
+        let covers = world.covers();
+        let cover_name_of: HashMap<i64, &String> = covers
+            .values()
+            .flat_map(|c| c.mentions.iter().map(move |m| (*m, &c.name)))
+            .collect();
+        for r in &world.relations {
+            let (forward, other) = if mine(r.from) {
+                (true, r.to)
+            } else if mine(r.to) {
+                (false, r.from)
+            } else {
+                continue;
+            };
+            if mine(other) && r.kind != "code_named" {
+                continue;
+            }
+            let Some(other_m) = world.mention.get(&other) else {
+                continue;
+            };
+            let (object_person, name) = end_name(world, owners, other_m);
+            let (topic, text) = match (r.kind.as_str(), forward) {
+                ("recruited_by", true) => ("recruitment", format!("Recruited by {name}")),
+                ("recruited_by", false) => ("recruited", format!("Recruited {name}")),
+                ("handled_by", true) => ("handling", format!("Handled by {name}")),
+                ("handled_by", false) => ("handled", format!("Handled {name}")),
+                ("code_named", _) => {
+                    let cover = cover_name_of
+                        .get(&other)
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| other_m.lemma.clone());
+                    if other_m.kind != "cover_name" {
+                        continue;
+                    }
+                    ("cover_name", format!("Held the cover name «{cover}»"))
+                }
+                ("born", _) if other_m.kind == "date" => (
+                    "birth_date",
+                    format!(
+                        "Born in {}",
+                        other_m.code.as_deref().unwrap_or(&other_m.lemma)
+                    ),
+                ),
+                ("born", _) => ("birth_place", format!("Born in {name}")),
+                ("met_with", _) => ("contact", format!("Met {name}")),
+                ("reported_on", true) => ("reporting", format!("Reported on {name}")),
+                ("reported_on", false) => ("reported", format!("Reported on by {name}")),
+                ("worked_at", _) => ("service", format!("Served in {name}")),
+                ("operated_in", _) => ("place", format!("Active in {name}")),
+                ("has_role", _) => ("role", format!("Described as {}", name.replace('_', " "))),
+                _ => continue,
+            };
+            let object = match topic {
+                "cover_name" => cover_name_of
+                    .get(&other)
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| other_m.lemma.clone()),
+                "birth_date" => other_m
+                    .code
+                    .clone()
+                    .unwrap_or_else(|| other_m.lemma.clone()),
+                // Riga and Рига are one place.
+                "birth_place" | "place" => kartoteka_text::translit_keys(&other_m.lemma)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| other_m.lemma.to_lowercase()),
+                _ => object_person.clone().unwrap_or_else(|| name.clone()),
+            };
+            let Some(page_text) = pages.get(r.doc, r.page)? else {
+                continue;
+            };
+            let Some(quote) = chars_of(page_text, r.start, r.end) else {
+                continue;
+            };
+            let reference = world
+                .documents
+                .get(&r.doc)
+                .and_then(|d| d.reference.as_ref())
+                .map(|x| x.to_string());
+            let citation = Citation {
+                doc: r.doc,
+                reference,
+                page: r.page,
+                start: r.start,
+                end: r.end,
+                quote,
+            };
+            // The statement's own date: the one nearest the other end, births aside.
+            let date = if topic.starts_with("birth") {
+                None
+            } else {
+                dates_on
+                    .get(&(r.doc, r.page))
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| d.start >= r.start && d.end <= r.end && !births.contains(&d.id))
+                    .min_by_key(|d| d.start.abs_diff(other_m.start))
+                    .and_then(|d| d.code.clone())
+            };
+            let places: Vec<String> = places_on
+                .get(&(r.doc, r.page))
+                .into_iter()
+                .flatten()
+                .filter(|p| p.start >= r.start && p.end <= r.end)
+                .filter_map(|p| p.code.clone())
+                .collect();
+            let d = drafts
+                .entry((topic.to_string(), object.clone()))
+                .or_insert_with(|| Draft {
+                    topic: topic.to_string(),
+                    object: Some(object.clone()),
+                    object_person: object_person.clone(),
+                    relation: r.kind.clone() + if forward { "" } else { "_of" },
+                    text,
+                    date: None,
+                    citations: BTreeSet::new(),
+                    places: BTreeSet::new(),
+                });
+            d.citations.insert(citation);
+            d.places.extend(places);
+            if let Some(date) = date {
+                // The earliest; of "1937-05" and "1937-05-14", the more exact.
+                let better = d.date.as_ref().is_none_or(|x| {
+                    (date < *x && !x.starts_with(date.as_str())) || date.starts_with(x.as_str())
+                });
+                if better {
+                    d.date = Some(date);
+                }
+            }
+        }
+        let mut claims = Vec::new();
+        let mut related = Vec::new();
+        for d in drafts.into_values() {
+            let docs: BTreeSet<DocId> = d.citations.iter().map(|c| c.doc).collect();
+            let files: BTreeSet<String> = d
+                .citations
+                .iter()
+                .map(|c| {
+                    world
+                        .documents
+                        .get(&c.doc)
+                        .and_then(|doc| doc.reference.as_ref())
+                        .map(|r| r.truncate(kartoteka_model::Level::File).key())
+                        .unwrap_or_else(|| format!("document {}", c.doc.0))
+                })
+                .collect();
+            let placements: Vec<Placement> = docs
+                .iter()
+                .filter_map(|doc| world.documents.get(doc).map(|d| d.placement))
+                .collect();
+            let (reliability, source) = if placements.iter().any(|p| {
+                matches!(
+                    p,
+                    Placement::Inventory
+                        | Placement::Folder
+                        | Placement::FileName
+                        | Placement::FolderAndFileName
+                )
+            }) {
+                ('B', "an original file of the service")
+            } else if placements.contains(&Placement::Cited) {
+                ('C', "an archivist's note or transcript")
+            } else {
+                ('F', "documents nobody has placed")
+            };
+            let (credibility, support) = match (docs.len(), files.len()) {
+                (_, f) if f >= 2 => (1, format!("stated in {} files", f)),
+                (n, _) if n >= 2 => (2, format!("stated in {n} documents of one file")),
+                _ => (3, "stated in one document".to_string()),
+            };
+            let mut text = d.text.clone();
+            if let Some(date) = &d.date {
+                text.push_str(&format!(" ({date})"));
+            }
+            if d.topic == "cover_name" || d.object_person.is_some() {
+                if let Some(p) = d.object_person.as_ref().filter(|p| p.as_str() != person) {
+                    related.push(Related {
+                        person: Some(p.clone()),
+                        name: world.best_name(p),
+                        relation: d.relation.clone(),
+                    });
+                }
+            }
+            claims.push(Claim {
+                id: derived_id(person, &d.topic, d.object.as_deref().unwrap_or("")),
+                subject: person.to_string(),
+                topic: d.topic,
+                text,
+                object: d.object,
+                date: d.date,
+                citations: d.citations.into_iter().collect(),
+                grade: Grade {
+                    reliability,
+                    credibility,
+                },
+                why: format!("{source}; {support}"),
+                by: MACHINE.to_string(),
+                at: String::new(),
+            });
+            let _ = d.places;
+        }
+        Ok((claims, related))
+    }
+}
+
+/// Roles that make a person the subject of a report of their own.
+const AGENT_ROLES: &[&str] = &["agent", "source", "illegal", "confidential_contact"];
+
+impl Archive {
+    /// Builds (or rebuilds) the report on one person, or on every agent when `who` is
+    /// None: persons who held a cover name or whom the text calls an agent, a source or an
+    /// illegal. Edited paragraphs are kept; what the new evidence changed is listed.
+    pub fn build_reports(&self, who: Option<&str>) -> Result<BuildReport, ArchiveError> {
+        let started = std::time::Instant::now();
+        let world = World::load(self)?;
+        let owners = world.cover_owners();
+        let covers = world.covers();
+        let holdings = world.holdings(&covers);
+        let subjects: Vec<String> = match who {
+            Some(w) => vec![world.find(w).map_err(|e| match e {
+                ArchiveError::NotFound(_) => ArchiveError::NotFound(format!(
+                    "person {w} (merged into another, or never resolved: see `kartoteka persons`)"
+                )),
+                other => other,
+            })?],
+            None => {
+                let mut s: BTreeSet<String> = holdings.iter().map(|h| h.person.clone()).collect();
+                for r in world.relations.iter().filter(|r| r.kind == "has_role") {
+                    let role = world
+                        .mention
+                        .get(&r.to)
+                        .map(|m| m.code.clone().unwrap_or_else(|| m.lemma.clone()));
+                    if role.as_deref().is_some_and(|x| AGENT_ROLES.contains(&x)) {
+                        if let Some(p) =
+                            world.person_of.get(&r.from).or_else(|| owners.get(&r.from))
+                        {
+                            s.insert(p.clone());
+                        }
+                    }
+                }
+                s.into_iter().collect()
+            }
+        };
+        let written = self.store().claims(None)?;
+        let existing: HashMap<String, Report> = self
+            .store()
+            .reports()?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let mut pages = Pages::new(self);
+        let mut out = BuildReport::default();
+        for subject in &subjects {
+            let (mut claims, related) = self.derive(&world, &owners, &mut pages, subject)?;
+            claims.extend(written.iter().filter(|c| &c.subject == subject).cloned());
+            let conflicts = conflicts(&mut claims);
+            let generated = compose(
+                &world, &holdings, &covers, subject, &claims, &conflicts, related, &mut pages,
+            )?;
+            let id = generated.id.clone();
+            match existing.get(&id) {
+                None => {
+                    self.store().save_report(&generated)?;
+                    out.created.push(id);
+                }
+                Some(old) => {
+                    let (merged, changes) = regenerate(old, generated);
+                    if changes.is_empty() {
+                        out.unchanged.push(id);
+                    } else {
+                        self.store().save_report(&merged)?;
+                        out.updated.push((id, changes));
+                    }
+                }
+            }
+        }
+        if who.is_none() {
+            for (id, r) in &existing {
+                if !world.members.contains_key(&r.subject) {
+                    out.orphaned.push(id.clone());
+                }
+            }
+            out.orphaned.sort();
+        }
+        out.index = collection_index(&self.store().reports()?);
+        out.seconds = started.elapsed().as_secs_f64();
+        Ok(out)
+    }
+
+    /// A report, at its latest version or the one asked for.
+    pub fn report(&self, id: &str, version: Option<u32>) -> Result<Report, ArchiveError> {
+        let versions = self.store().report_versions(id)?;
+        let found = match version {
+            Some(v) => versions.into_iter().find(|r| r.version == v),
+            None => versions.into_iter().last(),
+        };
+        found.ok_or_else(|| {
+            ArchiveError::NotFound(match version {
+                Some(v) => format!("version {v} of report {id}"),
+                None => format!("report {id} (see `kartoteka reports`)"),
+            })
+        })
+    }
+
+    /// Every report at its latest version.
+    pub fn reports(&self) -> Result<Vec<Report>, ArchiveError> {
+        Ok(self.store().reports()?)
+    }
+
+    /// Whether a report's subject is still a person of the resolution.
+    pub fn report_subject_exists(&self, report: &Report) -> Result<bool, ArchiveError> {
+        Ok(self
+            .store()
+            .identities()?
+            .iter()
+            .any(|r| r.person == report.subject))
+    }
+
+    /// Edits one paragraph (its text, its marking, or both) as a new version. An approved
+    /// report is only edited into a new draft when `new_version` says so.
+    pub fn edit_report(
+        &self,
+        id: &str,
+        paragraph: usize,
+        text: Option<&str>,
+        marking: Option<&str>,
+        new_version: bool,
+        why: &str,
+    ) -> Result<Report, ArchiveError> {
+        let mut r = self.report(id, None)?;
+        if r.status == "approved" && !new_version {
+            return Err(ArchiveError::BadTarget(
+                id.to_string(),
+                format!(
+                    "version {} is approved and stays as approved; pass --new-version to edit it into version {}",
+                    r.version,
+                    r.version + 1
+                ),
+            ));
+        }
+        let count = r.paragraphs.len();
+        let p = paragraph
+            .checked_sub(1)
+            .and_then(|i| r.paragraphs.get_mut(i))
+            .ok_or_else(|| {
+                ArchiveError::BadTarget(
+                    paragraph.to_string(),
+                    format!("report {id} has paragraphs 1 to {count}"),
+                )
+            })?;
+        if text.is_none() && marking.is_none() {
+            return Err(ArchiveError::BadTarget(
+                id.to_string(),
+                "nothing to change: give --text, --marking or both".to_string(),
+            ));
+        }
+        if let Some(t) = text {
+            if t.trim().is_empty() {
+                return Err(ArchiveError::BadTarget(
+                    id.to_string(),
+                    "an empty paragraph".to_string(),
+                ));
+            }
+            p.text = t.trim().to_string();
+            p.edited = true;
+        }
+        if let Some(m) = marking {
+            p.marking_override = Some(
+                Marking::parse(m)
+                    .map_err(|e| ArchiveError::BadTarget(m.to_string(), e.to_string()))?,
+            );
+        }
+        r.version += 1;
+        r.status = "draft".to_string();
+        r.why = if why.trim().is_empty() {
+            format!("edited paragraph {paragraph}")
+        } else {
+            format!("edited paragraph {paragraph}: {}", why.trim())
+        };
+        Ok(self.store().save_report(&r)?)
+    }
+
+    /// Moves a report on: draft to reviewed, reviewed to approved.
+    pub fn advance_report(&self, id: &str, to: &str, why: &str) -> Result<Report, ArchiveError> {
+        let mut r = self.report(id, None)?;
+        let from = match to {
+            "reviewed" => "draft",
+            "approved" => "reviewed",
+            _ => {
+                return Err(ArchiveError::BadTarget(
+                    to.to_string(),
+                    "a report is reviewed or approved".to_string(),
+                ))
+            }
+        };
+        if r.status != from {
+            return Err(ArchiveError::BadTarget(
+                id.to_string(),
+                format!(
+                    "version {} is {}; only a {from} report can be {to}",
+                    r.version, r.status
+                ),
+            ));
+        }
+        if !self.report_subject_exists(&r)? {
+            return Err(ArchiveError::NotFound(format!(
+                "person {} of report {id}: merged into another or gone; build the report on the person they are now",
+                r.subject
+            )));
+        }
+        r.version += 1;
+        r.status = to.to_string();
+        r.why = if why.trim().is_empty() {
+            to.to_string()
+        } else {
+            format!("{to}: {}", why.trim())
+        };
+        Ok(self.store().save_report(&r)?)
+    }
+
+    /// What changed between two versions of a report (the last two when none are given).
+    pub fn report_diff(
+        &self,
+        id: &str,
+        versions: Option<(u32, u32)>,
+    ) -> Result<Vec<String>, ArchiveError> {
+        let all = self.store().report_versions(id)?;
+        if all.is_empty() {
+            return Err(ArchiveError::NotFound(format!("report {id}")));
+        }
+        let (a, b) = match versions {
+            Some(v) => v,
+            None => {
+                let last = all.len() as u32;
+                (last.saturating_sub(1).max(1), last)
+            }
+        };
+        let get = |v: u32| {
+            all.iter()
+                .find(|r| r.version == v)
+                .ok_or_else(|| ArchiveError::NotFound(format!("version {v} of report {id}")))
+        };
+        Ok(differences(get(a)?, get(b)?))
+    }
+}
+
+/// The lines that differ between two versions.
+fn differences(a: &Report, b: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.status != b.status {
+        out.push(format!("status: {} -> {}", a.status, b.status));
+    }
+    if a.marking() != b.marking() {
+        out.push(format!("marking: {} -> {}", a.marking(), b.marking()));
+    }
+    let key = |p: &Paragraph| {
+        (
+            p.section.clone(),
+            p.claims.first().cloned().unwrap_or_default(),
+        )
+    };
+    let old: Vec<_> = a.paragraphs.iter().map(|p| (key(p), p)).collect();
+    let new: Vec<_> = b.paragraphs.iter().map(|p| (key(p), p)).collect();
+    for (i, (k, p)) in new.iter().enumerate() {
+        match old.iter().find(|(ok, _)| ok == k) {
+            None => out.push(format!("+ paragraph {} ({}): {}", i + 1, p.section, p.text)),
+            Some((_, o)) => {
+                if o.text != p.text {
+                    out.push(format!(
+                        "~ paragraph {} ({}): {} -> {}",
+                        i + 1,
+                        p.section,
+                        o.text,
+                        p.text
+                    ));
+                }
+                if o.effective_marking() != p.effective_marking() {
+                    out.push(format!(
+                        "~ paragraph {} marking: {} -> {}",
+                        i + 1,
+                        o.effective_marking(),
+                        p.effective_marking()
+                    ));
+                }
+            }
+        }
+    }
+    for (k, o) in &old {
+        if !new.iter().any(|(nk, _)| nk == k) {
+            out.push(format!("- paragraph ({}): {}", o.section, o.text));
+        }
+    }
+    out
+}
+
+/// The new generation of a report merged into the old: paragraphs people edited (and
+/// markings they set) are kept; the rest follow the evidence. Returns the next version
+/// and what changed (nothing: no new version).
+fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>) {
+    for p in &mut new.paragraphs {
+        let same = old
+            .paragraphs
+            .iter()
+            .find(|o| o.section == p.section && o.claims.first() == p.claims.first());
+        if let Some(o) = same {
+            if o.edited {
+                p.text = o.text.clone();
+                p.edited = true;
+            }
+            p.marking_override = o.marking_override.clone();
+        }
+    }
+    let mut probe = new.clone();
+    probe.status = old.status.clone();
+    let changes = differences(old, &probe);
+    if changes.is_empty() {
+        return (old.clone(), changes);
+    }
+    new.version = old.version + 1;
+    new.status = "draft".to_string();
+    new.why = format!("regenerated: {} changes", changes.len());
+    (new, changes)
+}
+
+/// A report's paragraphs from its subject's claims.
+#[allow(clippy::too_many_arguments)]
+fn compose(
+    world: &World,
+    holdings: &[crate::identity::Holding],
+    covers: &BTreeMap<String, crate::identity::CoverName>,
+    subject: &str,
+    claims: &[Claim],
+    conflicts: &[Conflict],
+    mut related: Vec<Related>,
+    pages: &mut Pages<'_>,
+) -> Result<Report, ArchiveError> {
+    let person = world.person(subject);
+    let mut marking_of: HashMap<(DocId, u32), Marking> = HashMap::new();
+    let mut mark = |cites: &[Citation], pages: &mut Pages<'_>| -> Result<Marking, ArchiveError> {
+        let mut m = Marking::unclassified();
+        for c in cites {
+            let key = (c.doc, c.page);
+            if !marking_of.contains_key(&key) {
+                let page = pages
+                    .get(c.doc, c.page)?
+                    .map(page_marking)
+                    .unwrap_or_else(Marking::unclassified);
+                marking_of.insert(key, page);
+            }
+            m = m.max(&marking_of[&key]);
+        }
+        Ok(m)
+    };
+    let mut paragraphs: Vec<Paragraph> = Vec::new();
+    let mut push = |section: &str,
+                    text: String,
+                    used: &[&Claim],
+                    pages: &mut Pages<'_>|
+     -> Result<(), ArchiveError> {
+        let mut citations: Vec<Citation> = Vec::new();
+        for c in used {
+            for x in &c.citations {
+                if !citations.contains(x) {
+                    citations.push(x.clone());
+                }
+            }
+        }
+        if citations.is_empty() {
+            return Ok(());
+        }
+        let marking = mark(&citations, pages)?;
+        paragraphs.push(Paragraph {
+            section: section.to_string(),
+            text,
+            claims: used.iter().map(|c| c.id.clone()).collect(),
+            citations,
+            marking,
+            marking_override: None,
+            edited: false,
+        });
+        Ok(())
+    };
+    let of = |topics: &[&str]| -> Vec<&Claim> {
+        claims
+            .iter()
+            .filter(|c| topics.contains(&c.topic.as_str()))
+            .collect()
+    };
+    let graded = |c: &Claim| format!("{} [{}]", c.text, c.grade);
+
+    // Subject: names, birth, cover names with periods.
+    let mine: Vec<&crate::identity::Holding> =
+        holdings.iter().filter(|h| h.person == subject).collect();
+    let mut cover_names: Vec<String> = Vec::new();
+    let mut periods = Vec::new();
+    for h in &mine {
+        let name = covers
+            .get(&h.cover)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| h.cover.clone());
+        periods.push(format!(
+            "«{name}» {}–{}",
+            h.from.as_deref().unwrap_or("?"),
+            h.to.as_deref().unwrap_or("?")
+        ));
+        if !cover_names.contains(&name) {
+            cover_names.push(name);
+        }
+    }
+    let mut text = person.name.clone();
+    if person.names.len() > 1 {
+        text.push_str(&format!(" (also written {})", person.names[1..].join(", ")));
+    }
+    text.push('.');
+    let births = of(&["birth_date", "birth_place"]);
+    if !births.is_empty() {
+        let b: Vec<String> = births.iter().map(|c| graded(c)).collect();
+        text.push_str(&format!(" {}.", b.join("; ")));
+    }
+    if !periods.is_empty() {
+        text.push_str(&format!(" Cover names: {}.", periods.join(", ")));
+    }
+    let mut used = births.clone();
+    used.extend(of(&["cover_name"]));
+    let mention_claim;
+    if used.is_empty() {
+        // Nothing but the name: the mention itself is the evidence.
+        if let Some(m) = person.mentions.first() {
+            let quote = pages
+                .get(m.doc, m.page)?
+                .and_then(|t| chars_of(t, m.start, m.end));
+            if let Some(quote) = quote {
+                mention_claim = Claim {
+                    id: derived_id(subject, "mention", ""),
+                    subject: subject.to_string(),
+                    topic: "mention".to_string(),
+                    text: format!("Named as {}", m.text),
+                    object: None,
+                    date: None,
+                    citations: vec![Citation {
+                        doc: m.doc,
+                        reference: m.reference.clone(),
+                        page: m.page,
+                        start: m.start,
+                        end: m.end,
+                        quote,
+                    }],
+                    grade: Grade {
+                        reliability: 'F',
+                        credibility: 6,
+                    },
+                    why: "a mention of the name only".to_string(),
+                    by: MACHINE.to_string(),
+                    at: String::new(),
+                };
+                used.push(&mention_claim);
+            }
+        }
+    }
+    push("subject", text, &used, pages)?;
+    for c in of(&["service", "role", "place"]) {
+        push("service", graded(c), &[c], pages)?;
+    }
+    for c in of(&["recruitment"]) {
+        push("recruitment", graded(c), &[c], pages)?;
+    }
+    for c in of(&["handling"]) {
+        push("handling", graded(c), &[c], pages)?;
+    }
+    let mut dated: Vec<&Claim> = claims.iter().filter(|c| c.date.is_some()).collect();
+    dated.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+    for c in &dated {
+        push(
+            "activity",
+            format!("{} — {}", c.date.as_deref().unwrap_or(""), graded(c)),
+            &[c],
+            pages,
+        )?;
+    }
+    for c in of(&["reporting", "analyst", "recruited", "handled"]) {
+        push("access", graded(c), &[c], pages)?;
+    }
+    related.sort_by(|a, b| (&a.name, &a.relation).cmp(&(&b.name, &b.relation)));
+    related.dedup();
+    let contacts = of(&[
+        "recruitment",
+        "handling",
+        "contact",
+        "recruited",
+        "handled",
+        "reported",
+        "reporting",
+    ]);
+    if !related.is_empty() {
+        let names: Vec<String> = related
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.relation.replace('_', " ")))
+            .collect();
+        push("related", names.join("; ") + ".", &contacts, pages)?;
+    }
+    // Assessment: what the grades add up to.
+    let docs: BTreeSet<DocId> = claims
+        .iter()
+        .flat_map(|c| c.citations.iter().map(|x| x.doc))
+        .collect();
+    let mut grades: BTreeMap<String, u32> = BTreeMap::new();
+    for c in claims {
+        *grades.entry(c.grade.to_string()).or_default() += 1;
+    }
+    let grade_list: Vec<String> = grades.iter().map(|(g, n)| format!("{g} ×{n}")).collect();
+    let all: Vec<&Claim> = claims.iter().collect();
+    push(
+        "assessment",
+        format!(
+            "{} claims from {} documents; grades {}.{}",
+            claims.len(),
+            docs.len(),
+            grade_list.join(", "),
+            if conflicts.is_empty() {
+                String::new()
+            } else {
+                format!(" {} conflicts between claims.", conflicts.len())
+            }
+        ),
+        &all,
+        pages,
+    )?;
+    // Open questions: conflicts, and what rests on one document.
+    for k in conflicts {
+        let pair: Vec<&Claim> = claims
+            .iter()
+            .filter(|c| c.id == k.a || c.id == k.b)
+            .collect();
+        let texts: Vec<&str> = pair.iter().map(|c| c.text.as_str()).collect();
+        push(
+            "questions",
+            format!(
+                "The sources disagree on {}: {}.",
+                k.topic.replace('_', " "),
+                texts.join(" / ")
+            ),
+            &pair,
+            pages,
+        )?;
+    }
+    for c in claims.iter().filter(|c| c.grade.credibility == 3) {
+        push(
+            "questions",
+            format!("Rests on one document: {}.", c.text),
+            &[c],
+            pages,
+        )?;
+    }
+    // Sources: each document once, with its first citation.
+    let mut seen = BTreeSet::new();
+    for c in claims {
+        for x in &c.citations {
+            if seen.insert(x.doc) {
+                let name = x
+                    .reference
+                    .clone()
+                    .unwrap_or_else(|| format!("document {}", x.doc.0));
+                let placement = world
+                    .documents
+                    .get(&x.doc)
+                    .map(|d| d.placement.as_str())
+                    .unwrap_or("unplaced");
+                // Keyed by the document, so that a rebuild compares like with like.
+                let one = Claim {
+                    id: format!("S{}", x.doc.0),
+                    citations: vec![x.clone()],
+                    ..c.clone()
+                };
+                push(
+                    "sources",
+                    format!("{name} (document {}, {placement})", x.doc.0),
+                    &[&one],
+                    pages,
+                )?;
+            }
+        }
+    }
+    // Countries: the places the claims cite, by code.
+    let mut countries: BTreeSet<String> = BTreeSet::new();
+    let mut places: BTreeSet<String> = BTreeSet::new();
+    for m in world.mention.values().filter(|m| m.kind == "place") {
+        let cited = claims.iter().any(|c| {
+            c.citations
+                .iter()
+                .any(|x| x.doc == m.doc && x.page == m.page && m.start >= x.start && m.end <= x.end)
+        });
+        if cited {
+            if let Some(code) = &m.code {
+                countries.insert(code.clone());
+            }
+            places.insert(m.lemma.clone());
+        }
+    }
+    let years: Vec<i32> = claims
+        .iter()
+        .filter(|c| !c.topic.starts_with("birth"))
+        .filter_map(|c| c.date.as_deref()?.get(..4)?.parse().ok())
+        .collect();
+    let title = match cover_names.first() {
+        Some(c) => format!("Agent «{c}»: {}", person.name),
+        None => format!("{}", person.name),
+    };
+    Ok(Report {
+        id: format!("R-{subject}"),
+        version: 1,
+        subject: subject.to_string(),
+        subject_name: person.name.clone(),
+        title,
+        status: "draft".to_string(),
+        paragraphs,
+        countries: countries.into_iter().collect(),
+        period: years
+            .iter()
+            .min()
+            .zip(years.iter().max())
+            .map(|(a, b)| (*a, *b)),
+        cover_names,
+        related,
+        places: places.into_iter().collect(),
+        by: MACHINE.to_string(),
+        at: String::new(),
+        why: "generated from the claims".to_string(),
+    })
+}
+
+/// Counts over a collection.
+pub fn collection_index(reports: &[Report]) -> CollectionIndex {
+    let mut ix = CollectionIndex {
+        reports: reports.len() as u64,
+        ..CollectionIndex::default()
+    };
+    let subjects: BTreeSet<&String> = reports.iter().map(|r| &r.subject).collect();
+    ix.agents = subjects.len() as u64;
+    for r in reports {
+        for c in &r.countries {
+            *ix.by_country.entry(c.clone()).or_default() += 1;
+        }
+        *ix.by_status.entry(r.status.clone()).or_default() += 1;
+        let period = r
+            .period
+            .map_or("undated".to_string(), |(a, _)| format!("{}s", a / 10 * 10));
+        *ix.by_period.entry(period).or_default() += 1;
+        let service = r
+            .related
+            .iter()
+            .find(|x| x.relation.starts_with("worked_at"))
+            .map_or("unknown".to_string(), |x| x.name.clone());
+        *ix.by_service.entry(service).or_default() += 1;
+    }
+    ix.countries = ix.by_country.len() as u64;
+    ix
+}
+
+/// Finds claims that cannot both be true, lowers both to "doubtful" (4) and says why.
+fn conflicts(claims: &mut [Claim]) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    let mut by_topic: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        if SINGLE_VALUED.contains(&c.topic.as_str()) {
+            by_topic
+                .entry((c.subject.clone(), c.topic.clone()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for ((subject, topic), ids) in by_topic {
+        for (k, &a) in ids.iter().enumerate() {
+            for &b in &ids[k + 1..] {
+                let same = match topic.as_str() {
+                    // Dates of birth agree when their years do.
+                    "birth_date" => {
+                        claims[a].object.as_deref().and_then(|o| o.get(..4))
+                            == claims[b].object.as_deref().and_then(|o| o.get(..4))
+                    }
+                    _ => claims[a].object == claims[b].object,
+                };
+                if same {
+                    continue;
+                }
+                out.push(Conflict {
+                    subject: subject.clone(),
+                    topic: topic.clone(),
+                    a: claims[a].id.clone(),
+                    b: claims[b].id.clone(),
+                });
+                for (x, y) in [(a, b), (b, a)] {
+                    let other = claims[y].id.clone();
+                    let c = &mut claims[x];
+                    c.grade.credibility = c.grade.credibility.max(4);
+                    c.why.push_str(&format!("; contradicted by {other}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_parse_and_bad_ones_say_why() {
+        assert_eq!(parse_span("12:5-9").unwrap(), ("12".into(), 1, 5, 9));
+        assert_eq!(parse_span("12/3:5-9").unwrap(), ("12".into(), 3, 5, 9));
+        assert_eq!(
+            parse_span("ф. 9001, оп. 1, д. 1, л. 2:10-40").unwrap(),
+            ("ф. 9001, оп. 1, д. 1, л. 2".into(), 1, 10, 40)
+        );
+        for bad in ["12", "12:9-5", "12:a-b", "12/0:1-2", ":1"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pages_say_their_own_classification() {
+        assert_eq!(
+            page_marking("СОВЕРШЕННО СЕКРЕТНО\nЭкз. 1").classification,
+            "TOP SECRET"
+        );
+        assert_eq!(page_marking("Секретно\nСПРАВКА").classification, "SECRET");
+        // "секретность" is not a marking.
+        assert_eq!(
+            page_marking("вопросы секретности").classification,
+            "UNCLASSIFIED"
+        );
+        let m = page_marking("SECRET//REL TO GBR, USA\nMemo");
+        assert_eq!(m.to_string(), "SECRET//REL TO GBR, USA");
+    }
+}

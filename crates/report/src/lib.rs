@@ -1,0 +1,153 @@
+//! Counter-intelligence reports written out in the forms services and researchers
+//! exchange: Markdown, a standalone HTML page (with a relationship diagram and a timeline
+//! as SVG), JSON, and STIX 2.1 bundles. Nothing here reads or writes files: each writer
+//! takes a [`Report`] and returns text.
+//!
+//! Every paragraph is written with its portion marking ("(S//REL TO GBR)") and its
+//! citations, numbered across the report and listed at the end with the exact quote, so
+//! that a reader can go from any sentence to the sheet it came from.
+
+mod html;
+mod stix;
+
+pub use html::html;
+pub use stix::{stix_bundle, TLP_2_0_EXTENSION};
+
+use kartoteka_model::{Citation, Marking, Report};
+
+/// The heading of each section, in report order.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("subject", "Subject"),
+    ("service", "Service and line"),
+    ("recruitment", "Recruitment"),
+    ("handling", "Handling"),
+    ("activity", "Activity"),
+    ("access", "Access and product"),
+    ("related", "Related persons"),
+    ("assessment", "Assessment"),
+    ("questions", "Open questions"),
+    ("sources", "Sources"),
+];
+
+/// The heading of a section.
+pub fn section_title(section: &str) -> &str {
+    SECTIONS
+        .iter()
+        .find(|(s, _)| *s == section)
+        .map_or(section, |(_, t)| t)
+}
+
+/// A portion mark as printed before a paragraph: "(U)", "(S//REL TO GBR, USA)".
+pub fn portion_mark(m: &Marking) -> String {
+    let short = match m.classification.as_str() {
+        "TOP SECRET" => "TS",
+        "SECRET" => "S",
+        "CONFIDENTIAL" => "C",
+        "RESTRICTED" => "R",
+        _ => "U",
+    };
+    if m.releasable_to.is_empty() {
+        format!("({short})")
+    } else {
+        format!("({short}//REL TO {})", m.releasable_to.join(", "))
+    }
+}
+
+/// The report's citations, numbered in the order they first appear, and for each
+/// paragraph the numbers it cites.
+pub fn numbered_citations(report: &Report) -> (Vec<&Citation>, Vec<Vec<usize>>) {
+    let mut all: Vec<&Citation> = Vec::new();
+    let mut per = Vec::with_capacity(report.paragraphs.len());
+    for p in &report.paragraphs {
+        let mut mine = Vec::new();
+        for c in &p.citations {
+            let n = match all.iter().position(|x| *x == c) {
+                Some(i) => i + 1,
+                None => {
+                    all.push(c);
+                    all.len()
+                }
+            };
+            if !mine.contains(&n) {
+                mine.push(n);
+            }
+        }
+        per.push(mine);
+    }
+    (all, per)
+}
+
+/// Where a citation points, as a reader finds it: reference code (or document number),
+/// page and characters.
+pub fn citation_place(c: &Citation) -> String {
+    let place = c
+        .reference
+        .clone()
+        .unwrap_or_else(|| format!("document {}", c.doc.0));
+    format!("{place}, p. {}, chars {}-{}", c.page, c.start, c.end)
+}
+
+/// The report as Markdown: banner marking at the top and bottom, each paragraph with its
+/// portion mark and citation numbers, the citations with their quotes at the end.
+pub fn markdown(report: &Report) -> String {
+    let banner = report.marking().to_string();
+    let (citations, per) = numbered_citations(report);
+    let mut out = String::new();
+    out.push_str(&format!("**{banner}**\n\n# {}\n\n", report.title));
+    out.push_str(&format!(
+        "Report {} · version {} · {} · {}{}\n",
+        report.id,
+        report.version,
+        report.status,
+        report.countries.join(", "),
+        report
+            .period
+            .map(|(a, b)| format!(" · {a}-{b}"))
+            .unwrap_or_default()
+    ));
+    let mut current = "";
+    for (p, cites) in report.paragraphs.iter().zip(&per) {
+        if p.section != current {
+            current = &p.section;
+            out.push_str(&format!("\n## {}\n\n", section_title(current)));
+        }
+        let refs: Vec<String> = cites.iter().map(|n| format!("[{n}]")).collect();
+        out.push_str(&format!(
+            "{} {} {}\n\n",
+            portion_mark(p.effective_marking()),
+            p.text.trim(),
+            refs.join("")
+        ));
+    }
+    out.push_str("\n## Citations\n\n");
+    for (i, c) in citations.iter().enumerate() {
+        out.push_str(&format!(
+            "{}. {}: «{}»\n",
+            i + 1,
+            citation_place(c),
+            one_line(&c.quote)
+        ));
+    }
+    out.push_str(&format!("\n**{banner}**\n"));
+    out
+}
+
+/// A quote on one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The report as JSON: the stored report with its overall marking.
+pub fn json(report: &Report) -> serde_json::Value {
+    let mut v = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "marking".to_string(),
+            serde_json::Value::String(report.marking().to_string()),
+        );
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests;
