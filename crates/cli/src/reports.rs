@@ -48,6 +48,10 @@ pub(crate) enum ReportCommand {
         /// illegal.
         #[arg(long, conflicts_with = "subject")]
         all: bool,
+        /// Also write every report built, in every format (ID.md, ID.html, ID.json,
+        /// ID.stix.json), and the collection's index (index.json, index.md), into DIR.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         /// Print what was built as JSON.
         #[arg(long)]
         json: bool,
@@ -242,9 +246,17 @@ fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Failure> {
     match command {
-        ReportCommand::Build { subject, all, json } => {
+        ReportCommand::Build {
+            subject,
+            all,
+            out,
+            json,
+        } => {
             let who = if all { None } else { subject.as_deref() };
             let built = archive.build_reports(who).map_err(input_error)?;
+            if let Some(dir) = &out {
+                write_collection(archive, &built, dir)?;
+            }
             if json {
                 output::print_json(&built)?;
                 return Ok(EXIT_OK);
@@ -349,6 +361,57 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             Ok(EXIT_OK)
         }
     }
+}
+
+/// Writes the reports a build touched, in every format, and the collection's index.
+fn write_collection(
+    archive: &Archive,
+    built: &kartoteka_ingest::BuildReport,
+    dir: &Path,
+) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ids: Vec<&String> = built
+        .created
+        .iter()
+        .chain(built.updated.iter().map(|(id, _)| id))
+        .chain(&built.unchanged)
+        .collect();
+    let reports = archive.reports()?;
+    let by_id: std::collections::HashMap<&str, &kartoteka_model::Report> =
+        reports.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut index = String::from("# Reports\n\n");
+    for id in &ids {
+        let Some(r) = by_id.get(id.as_str()) else {
+            continue;
+        };
+        let file = |ext: &str| dir.join(format!("{id}.{ext}"));
+        write_whole(&file("md"), kartoteka_report::markdown(r).as_bytes())?;
+        write_whole(&file("html"), kartoteka_report::html(r).as_bytes())?;
+        write_whole(&file("json"), kartoteka_report::json(r).to_string().as_bytes())?;
+        write_whole(
+            &file("stix.json"),
+            kartoteka_report::stix_bundle(r).to_string().as_bytes(),
+        )?;
+        index.push_str(&format!(
+            "* [{}]({id}.md) · {} · v{} · {} · {}\n",
+            r.title,
+            r.marking(),
+            r.version,
+            r.status,
+            r.countries.join(", ")
+        ));
+    }
+    let ix = &built.index;
+    index.push_str(&format!(
+        "\n{} reports on {} agents in {} countries.\n",
+        ix.reports, ix.agents, ix.countries
+    ));
+    write_whole(&dir.join("index.md"), index.as_bytes())?;
+    write_whole(
+        &dir.join("index.json"),
+        serde_json::to_string_pretty(ix).context("index")?.as_bytes(),
+    )?;
+    Ok(())
 }
 
 fn advance(archive: &Archive, id: &str, to: &str, why: &str) -> Result<u8, Failure> {

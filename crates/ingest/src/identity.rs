@@ -948,6 +948,16 @@ impl World {
     }
 
     pub(crate) fn person(&self, id: &str) -> Person {
+        self.person_with(id, true)
+    }
+
+    /// A person's names and mentions without their cover names (which take a pass over
+    /// the whole archive): for work done person by person.
+    pub(crate) fn person_light(&self, id: &str) -> Person {
+        self.person_with(id, false)
+    }
+
+    fn person_with(&self, id: &str, with_covers: bool) -> Person {
         let mut spellings: Vec<&str> = Vec::new();
         let mut mentions = Vec::new();
         for mid in &self.members[id] {
@@ -973,7 +983,11 @@ impl World {
         }
         let names = ranked_names(spellings.into_iter());
         mentions.sort_by_key(|m| (m.doc, m.page, m.id));
-        let covers = self.covers();
+        let covers = if with_covers {
+            self.covers()
+        } else {
+            BTreeMap::new()
+        };
         let held: Vec<CoverNameHeld> = self
             .holdings(&covers)
             .into_iter()

@@ -212,6 +212,11 @@ impl World {
                 stated.entry((r.doc, *key)).or_default().insert(person);
             }
         }
+        let mut named_on: HashMap<(DocId, u32), Vec<&kartoteka_model::RelationRecord>> =
+            HashMap::new();
+        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+            named_on.entry((r.doc, r.page)).or_default().push(r);
+        }
         let mut out = HashMap::new();
         for (m, key) in &key_of {
             let Some(mention) = self.mention.get(m) else {
@@ -219,13 +224,11 @@ impl World {
             };
             // The statement around the mention names its holder ("SOKOLOVA ... code-named
             // HOLA, was recruited"), even where the document gives the name to another later.
-            let around = self.relations.iter().find(|r| {
-                r.kind == "code_named"
-                    && r.doc == mention.doc
-                    && r.page == mention.page
-                    && r.start <= mention.start
-                    && mention.end <= r.end
-            });
+            let around = named_on
+                .get(&(mention.doc, mention.page))
+                .into_iter()
+                .flatten()
+                .find(|r| r.start <= mention.start && mention.end <= r.end);
             if let Some(r) = around {
                 let p = if key_of.contains_key(&r.to) {
                     r.from
@@ -247,6 +250,63 @@ impl World {
             }
         }
         out
+    }
+}
+
+/// What derivation looks up, worked out once for all subjects: who each cover-name
+/// mention stands for, the dates and places of each page, which dates are births, the
+/// cover name of each mention, and the relations of each person.
+struct Evidence<'w> {
+    owners: HashMap<i64, String>,
+    dates_on: HashMap<(DocId, u32), Vec<&'w MentionRecord>>,
+    places_on: HashMap<(DocId, u32), Vec<&'w MentionRecord>>,
+    births: BTreeSet<i64>,
+    cover_name_of: HashMap<i64, String>,
+    relations_of: HashMap<String, Vec<&'w kartoteka_model::RelationRecord>>,
+}
+
+impl<'w> Evidence<'w> {
+    fn new(world: &'w World) -> Evidence<'w> {
+        let owners = world.cover_owners();
+        let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        let mut places_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        for m in world.mention.values() {
+            match m.kind.as_str() {
+                "date" => dates_on.entry((m.doc, m.page)).or_default().push(m),
+                "place" => places_on.entry((m.doc, m.page)).or_default().push(m),
+                _ => {}
+            }
+        }
+        let births = world
+            .relations
+            .iter()
+            .filter(|r| r.kind == "born")
+            .map(|r| r.to)
+            .collect();
+        let cover_name_of = world
+            .covers()
+            .into_values()
+            .flat_map(|c| c.mentions.into_iter().map(move |m| (m, c.name.clone())))
+            .collect();
+        let mut relations_of: HashMap<String, Vec<&kartoteka_model::RelationRecord>> =
+            HashMap::new();
+        for r in &world.relations {
+            let ends: BTreeSet<&String> = [r.from, r.to]
+                .iter()
+                .filter_map(|m| world.person_of.get(m).or_else(|| owners.get(m)))
+                .collect();
+            for p in ends {
+                relations_of.entry(p.clone()).or_default().push(r);
+            }
+        }
+        Evidence {
+            owners,
+            dates_on,
+            places_on,
+            births,
+            cover_name_of,
+            relations_of,
+        }
     }
 }
 
@@ -294,10 +354,10 @@ impl Archive {
             Some(s) => vec![s.clone()],
             None => world.members.keys().cloned().collect(),
         };
-        let owners = world.cover_owners();
+        let ix = Evidence::new(&world);
         let mut set = ClaimSet::default();
         for s in &subjects {
-            let (claims, _) = self.derive(&world, &owners, &mut pages, s)?;
+            let (claims, _) = self.derive(&world, &ix, &mut pages, s)?;
             set.claims.extend(claims);
         }
         let written = self.store().claims(subject.as_deref())?;
@@ -419,10 +479,11 @@ impl Archive {
     fn derive(
         &self,
         world: &World,
-        owners: &HashMap<i64, String>,
+        ix: &Evidence<'_>,
         pages: &mut Pages<'_>,
         person: &str,
     ) -> Result<(Vec<Claim>, Vec<Related>), ArchiveError> {
+        let owners = &ix.owners;
         let mine = |m: i64| {
             world
                 .person_of
@@ -431,28 +492,10 @@ impl Archive {
                 .map(String::as_str)
                 == Some(person)
         };
-        let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
-        let mut places_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
-        for m in world.mention.values() {
-            match m.kind.as_str() {
-                "date" => dates_on.entry((m.doc, m.page)).or_default().push(m),
-                "place" => places_on.entry((m.doc, m.page)).or_default().push(m),
-                _ => {}
-            }
-        }
-        let births: BTreeSet<i64> = world
-            .relations
-            .iter()
-            .filter(|r| r.kind == "born")
-            .map(|r| r.to)
-            .collect();
+        let (dates_on, places_on, births) = (&ix.dates_on, &ix.places_on, &ix.births);
+        let cover_name_of = &ix.cover_name_of;
         let mut drafts: BTreeMap<(String, String), Draft> = BTreeMap::new();
-        let covers = world.covers();
-        let cover_name_of: HashMap<i64, &String> = covers
-            .values()
-            .flat_map(|c| c.mentions.iter().map(move |m| (*m, &c.name)))
-            .collect();
-        for r in &world.relations {
+        for r in ix.relations_of.get(person).into_iter().flatten().copied() {
             let (forward, other) = if mine(r.from) {
                 (true, r.to)
             } else if mine(r.to) {
@@ -661,7 +704,8 @@ impl Archive {
     pub fn build_reports(&self, who: Option<&str>) -> Result<BuildReport, ArchiveError> {
         let started = std::time::Instant::now();
         let world = World::load(self)?;
-        let owners = world.cover_owners();
+        let ix = Evidence::new(&world);
+        let owners = &ix.owners;
         let covers = world.covers();
         let holdings = world.holdings(&covers);
         let subjects: Vec<String> = match who {
@@ -699,11 +743,19 @@ impl Archive {
         let mut pages = Pages::new(self);
         let mut out = BuildReport::default();
         for subject in &subjects {
-            let (mut claims, related) = self.derive(&world, &owners, &mut pages, subject)?;
+            let (mut claims, related) = self.derive(&world, &ix, &mut pages, subject)?;
             claims.extend(written.iter().filter(|c| &c.subject == subject).cloned());
             let conflicts = conflicts(&mut claims);
             let generated = compose(
-                &world, &holdings, &covers, subject, &claims, &conflicts, related, &mut pages,
+                &world,
+                &holdings,
+                &covers,
+                subject,
+                &claims,
+                &conflicts,
+                related,
+                &mut pages,
+                &ix.places_on,
             )?;
             let id = generated.id.clone();
             match existing.get(&id) {
@@ -735,9 +787,20 @@ impl Archive {
         Ok(out)
     }
 
-    /// A report, at its latest version or the one asked for.
+    /// A report, at its latest version or the one asked for: by its id, or by its
+    /// subject (a person's id or a name that picks out one).
     pub fn report(&self, id: &str, version: Option<u32>) -> Result<Report, ArchiveError> {
-        let versions = self.store().report_versions(id)?;
+        let mut versions = self.store().report_versions(id)?;
+        let mut id = id.to_string();
+        if versions.is_empty() && !id.starts_with("R-") {
+            if let Ok(world) = World::load(self) {
+                if let Ok(person) = world.find(&id) {
+                    id = format!("R-{person}");
+                    versions = self.store().report_versions(&id)?;
+                }
+            }
+        }
+        let id = id.as_str();
         let found = match version {
             Some(v) => versions.into_iter().find(|r| r.version == v),
             None => versions.into_iter().last(),
@@ -872,10 +935,9 @@ impl Archive {
         id: &str,
         versions: Option<(u32, u32)>,
     ) -> Result<Vec<String>, ArchiveError> {
+        let id = self.report(id, None)?.id;
+        let id = id.as_str();
         let all = self.store().report_versions(id)?;
-        if all.is_empty() {
-            return Err(ArchiveError::NotFound(format!("report {id}")));
-        }
         let (a, b) = match versions {
             Some(v) => v,
             None => {
@@ -981,8 +1043,9 @@ fn compose(
     conflicts: &[Conflict],
     mut related: Vec<Related>,
     pages: &mut Pages<'_>,
+    places_on: &HashMap<(DocId, u32), Vec<&MentionRecord>>,
 ) -> Result<Report, ArchiveError> {
-    let person = world.person(subject);
+    let person = world.person_light(subject);
     let mut marking_of: HashMap<(DocId, u32), Marking> = HashMap::new();
     let mut mark = |cites: &[Citation], pages: &mut Pages<'_>| -> Result<Marking, ArchiveError> {
         let mut m = Marking::unclassified();
@@ -1140,9 +1203,17 @@ fn compose(
         "reporting",
     ]);
     if !related.is_empty() {
-        let names: Vec<String> = related
+        let mut by_person: Vec<(&str, Vec<String>)> = Vec::new();
+        for r in &related {
+            let how = r.relation.replace('_', " ");
+            match by_person.iter_mut().find(|(n, _)| *n == r.name) {
+                Some((_, hows)) => hows.push(how),
+                None => by_person.push((&r.name, vec![how])),
+            }
+        }
+        let names: Vec<String> = by_person
             .iter()
-            .map(|r| format!("{} ({})", r.name, r.relation.replace('_', " ")))
+            .map(|(n, hows)| format!("{n} ({})", hows.join(", ")))
             .collect();
         push("related", names.join("; ") + ".", &contacts, pages)?;
     }
@@ -1231,7 +1302,14 @@ fn compose(
     // Countries: the places the claims cite, by code.
     let mut countries: BTreeSet<String> = BTreeSet::new();
     let mut places: BTreeSet<String> = BTreeSet::new();
-    for m in world.mention.values().filter(|m| m.kind == "place") {
+    let cited_pages: BTreeSet<(DocId, u32)> = claims
+        .iter()
+        .flat_map(|c| c.citations.iter().map(|x| (x.doc, x.page)))
+        .collect();
+    let on_cited = cited_pages
+        .iter()
+        .flat_map(|k| places_on.get(k).into_iter().flatten());
+    for m in on_cited {
         let cited = claims.iter().any(|c| {
             c.citations
                 .iter()
@@ -1363,6 +1441,42 @@ mod tests {
         for bad in ["12", "12:9-5", "12:a-b", "12/0:1-2", ":1"] {
             assert!(parse_span(bad).is_err(), "{bad}");
         }
+    }
+
+    fn claim(id: &str, topic: &str, object: &str) -> Claim {
+        Claim {
+            id: id.into(),
+            subject: "P1".into(),
+            topic: topic.into(),
+            text: format!("{topic} {object}"),
+            object: Some(object.into()),
+            date: None,
+            citations: vec![],
+            grade: Grade { reliability: 'B', credibility: 2 },
+            why: "test".into(),
+            by: MACHINE.into(),
+            at: String::new(),
+        }
+    }
+
+    #[test]
+    fn contradicting_claims_are_both_kept_and_marked_doubtful() {
+        let mut claims = vec![
+            claim("D1", "birth_date", "1911"),
+            claim("D2", "birth_date", "1911-03-02"),
+            claim("D3", "birth_date", "1912"),
+            claim("D4", "recruitment", "P7"),
+            claim("D5", "contact", "P8"),
+            claim("D6", "contact", "P9"),
+        ];
+        let found = conflicts(&mut claims);
+        let pairs: Vec<(&str, &str)> = found.iter().map(|c| (c.a.as_str(), c.b.as_str())).collect();
+        // 1911 and 1911-03-02 agree; 1912 contradicts both; several contacts are no conflict.
+        assert_eq!(pairs, vec![("D1", "D3"), ("D2", "D3")]);
+        assert_eq!(claims.len(), 6);
+        assert_eq!(claims[2].grade.credibility, 4);
+        assert!(claims[2].why.contains("contradicted by D1"));
+        assert_eq!(claims[4].grade.credibility, 2);
     }
 
     #[test]

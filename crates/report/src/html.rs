@@ -27,7 +27,20 @@ fn esc(s: &str) -> String {
 /// The relationship diagram: the subject in the middle, the people named around it, each
 /// line labelled with the relation.
 fn diagram(report: &Report) -> String {
-    let n = report.related.len();
+    // One box a person, with every relation to them on its line.
+    let mut people: Vec<(String, Vec<String>)> = Vec::new();
+    for r in &report.related {
+        let how = r.relation.replace('_', " ");
+        match people.iter_mut().find(|(n, _)| *n == r.name) {
+            Some((_, hows)) => {
+                if !hows.contains(&how) {
+                    hows.push(how)
+                }
+            }
+            None => people.push((r.name.clone(), vec![how])),
+        }
+    }
+    let n = people.len();
     let (w, h) = (720.0_f64, if n > 6 { 420.0 } else { 320.0 });
     let (cx, cy) = (w / 2.0, h / 2.0);
     let mut svg = format!(
@@ -35,7 +48,7 @@ fn diagram(report: &Report) -> String {
         esc(&report.subject_name)
     );
     let (rx, ry) = (w / 2.0 - 110.0, h / 2.0 - 40.0);
-    for (i, r) in report.related.iter().enumerate() {
+    for (i, (name, hows)) in people.iter().enumerate() {
         let a = std::f64::consts::TAU * i as f64 / n.max(1) as f64 - std::f64::consts::FRAC_PI_2;
         let (x, y) = (cx + rx * a.cos(), cy + ry * a.sin());
         let _ = write!(
@@ -43,11 +56,11 @@ fn diagram(report: &Report) -> String {
             r##"<line x1="{cx:.0}" y1="{cy:.0}" x2="{x:.0}" y2="{y:.0}" stroke="#8a8f98"/><text x="{:.0}" y="{:.0}" font-size="11" fill="#555" text-anchor="middle">{}</text><rect x="{:.0}" y="{:.0}" width="200" height="26" rx="5" fill="#eef2f7" stroke="#8a8f98"/><text x="{x:.0}" y="{:.0}" font-size="12" text-anchor="middle">{}</text>"##,
             (cx + x) / 2.0,
             (cy + y) / 2.0 - 4.0,
-            esc(&r.relation.replace('_', " ")),
+            esc(&hows.join(", ")),
             x - 100.0,
             y - 13.0,
             y + 4.0,
-            esc(&r.name)
+            esc(name)
         );
     }
     let covers = if report.cover_names.is_empty() {

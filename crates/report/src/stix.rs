@@ -79,13 +79,14 @@ fn id(kind: &str, seed: &str) -> String {
     )
 }
 
-/// A STIX timestamp from an RFC 3339 one (STIX wants UTC with a Z).
+/// A STIX timestamp from an RFC 3339 one: UTC, to the millisecond ("...T01:44:07.000Z").
 fn timestamp(at: &str) -> String {
-    if at.ends_with('Z') && at.len() >= 20 {
-        at.to_string()
-    } else {
-        "1970-01-01T00:00:00Z".to_string()
-    }
+    let Some(base) = at.strip_suffix('Z').filter(|b| b.len() >= 19) else {
+        return "1970-01-01T00:00:00.000Z".to_string();
+    };
+    let (seconds, fraction) = base.split_once('.').unwrap_or((base, ""));
+    let millis: String = fraction.chars().chain("000".chars()).take(3).collect();
+    format!("{seconds}.{millis}Z")
 }
 
 /// One STIX 2.1 bundle for one report version.

@@ -83,3 +83,20 @@ pub fn bagit_python() -> bool {
     }
     ok
 }
+
+/// True when stix2-validator is installed; when it is not, a skip message, or a failure
+/// under KARTOTEKA_REQUIRE_PEERS.
+pub fn stix2_validator() -> bool {
+    let ok = std::process::Command::new("stix2_validator")
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "stix2-validator is required (pip install stix2-validator)"
+        );
+        eprintln!("skipping STIX validation: pip install stix2-validator");
+    }
+    ok
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Reports against a synthetic archive's ground truth: `kartoteka synth`, then ingest,
+extract, resolve and `report build --all`, scored against truth/people.jsonl.
+
+For each planted agent that the documents name, with a cover name: is there a report on
+them (its subject carries the agent's surname), does it give the planted cover names the
+documents state, the planted case officer, and the agent's country? And of the people the
+reports name beside their subjects, how many does the ground truth support (the subject's
+case officer, or an agent that officer handles)?
+
+    bench/synth_reports.py [KARTOTEKA_BINARY] [DOCS] [SEED]"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+from functools import lru_cache
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target/release/kartoteka")
+    docs = sys.argv[2] if len(sys.argv) > 2 else "1000"
+    seed = sys.argv[3] if len(sys.argv) > 3 else "7"
+    work = pathlib.Path(tempfile.mkdtemp(prefix="kartoteka-synth-reports-"))
+    synth, archive = work / "synth", work / "archive"
+
+    def k(*args, json_out=False):
+        out = subprocess.run([binary, "--archive", str(archive), *args], capture_output=True,
+                             check=False, env={"KARTOTEKA_OCR": "off", "PATH": "/usr/bin:/bin"})
+        if out.returncode not in (0, 1):
+            sys.exit(f"{args}: {out.stderr.decode()}")
+        return json.loads(out.stdout) if json_out else out
+
+    subprocess.run([binary, "synth", "--out", str(synth), "--docs", docs, "--seed", seed],
+                   check=True, capture_output=True)
+    k("ingest", str(synth / "documents"), "--inventory", str(synth / "opis.csv"))
+    k("extract")
+    k("resolve")
+    built = k("report", "build", "--all", "--json", json_out=True)
+    reports = [json.loads(k("report", "show", r["id"], "--format", "json").stdout)
+               for r in k("reports", "--json", json_out=True)["reports"]]
+    people = {p["id"]: p for p in (json.loads(l) for l in (synth / "truth/people.jsonl").read_text().splitlines())}
+
+    @lru_cache(maxsize=None)
+    def same(name, surname):
+        out = subprocess.run([binary, "match-names", name, surname, "--json"], capture_output=True)
+        m = json.loads(out.stdout)
+        return m["verdict"] != "different" and any(r.startswith("same surname") for r in m["reasons"])
+
+    def carries(names, truth):
+        return any(same(n, truth["surname"]) for n in names)
+
+    # Which agents and cover names the documents state: a document names the agent.
+    named = set()
+    for line in (synth / "truth/documents.jsonl").read_text().splitlines():
+        for m in json.loads(line).get("mentions", []):
+            named.add(m["person"])
+    agents = [p for p in people.values() if p["role"] == "agent" and p["id"] in named and p["cover_names"]]
+    got = covers_ok = covers_all = officer_ok = country_ok = 0
+    for a in agents:
+        mine = [r for r in reports if carries([r["subject_name"]] + [x["name"] for x in r.get("related", []) if x["relation"] == "self"], a)]
+        if not mine:
+            continue
+        got += 1
+        r = mine[0]
+        planted = {c["name"] for c in a["cover_names"]}
+        covers_all += len(planted)
+        covers_ok += len(planted & set(r["cover_names"]))
+        officer = people.get(a.get("handler") or "")
+        if officer and any(carries([x["name"]], officer) for x in r["related"]):
+            officer_ok += 1
+        if a["country"] in r["countries"]:
+            country_ok += 1
+    supported = named_total = 0
+    for r in reports:
+        subject = next((p for p in people.values() if carries([r["subject_name"]], p)), None)
+        allowed = []
+        if subject:
+            if subject.get("handler"):
+                allowed.append(people[subject["handler"]])
+            allowed += [p for p in people.values() if p.get("handler") == subject["id"]]
+        for x in r["related"]:
+            named_total += 1
+            if any(carries([x["name"]], p) for p in allowed):
+                supported += 1
+    n = len(agents)
+    print(f"synthetic archive, {docs} documents (seed {seed}): {len(reports)} reports "
+          f"({len(built['created'])} built); {n} planted agents named with cover names")
+    print(f"  agents with a report: {got}/{n} ({got / n if n else 1:.3f}); planted cover names in them "
+          f"{covers_ok}/{covers_all} ({covers_ok / covers_all if covers_all else 1:.3f}); case officer named "
+          f"{officer_ok}/{got}; country {country_ok}/{got}")
+    print(f"  people named beside the subject whom the truth supports: {supported}/{named_total} "
+          f"({supported / named_total if named_total else 1:.3f})")
+
+
+if __name__ == "__main__":
+    main()
