@@ -11,6 +11,7 @@ case officer, or an agent that officer handles)?
     bench/synth_reports.py [KARTOTEKA_BINARY] [DOCS] [SEED]"""
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -52,11 +53,19 @@ def main():
     def carries(names, truth):
         return any(same(n, truth["surname"]) for n in names)
 
-    # Which agents and cover names the documents state: a document names the agent.
+    # Which agents and cover names the documents state: a document names the agent, and
+    # a cover name counts when a document of its period names both.
     named = set()
+    stated = set()
     for line in (synth / "truth/documents.jsonl").read_text().splitlines():
-        for m in json.loads(line).get("mentions", []):
+        d = json.loads(line)
+        text = (synth / d["path"]).read_bytes().decode(d.get("encoding") or "utf-8", errors="replace")
+        for m in d.get("mentions", []):
             named.add(m["person"])
+            for c in people[m["person"]].get("cover_names", []):
+                if c["from"] <= (d.get("year") or 0) <= c["to"] and \
+                        re.search(rf"(?<![\w-]){re.escape(c['name'])}(?![\w-])", text):
+                    stated.add((c["name"], m["person"]))
     agents = [p for p in people.values() if p["role"] == "agent" and p["id"] in named and p["cover_names"]]
     got = covers_ok = covers_all = officer_ok = country_ok = 0
     for a in agents:
@@ -65,7 +74,7 @@ def main():
             continue
         got += 1
         r = mine[0]
-        planted = {c["name"] for c in a["cover_names"]}
+        planted = {c["name"] for c in a["cover_names"] if (c["name"], a["id"]) in stated}
         covers_all += len(planted)
         covers_ok += len(planted & set(r["cover_names"]))
         officer = people.get(a.get("handler") or "")

@@ -387,7 +387,10 @@ fn write_collection(
         let file = |ext: &str| dir.join(format!("{id}.{ext}"));
         write_whole(&file("md"), kartoteka_report::markdown(r).as_bytes())?;
         write_whole(&file("html"), kartoteka_report::html(r).as_bytes())?;
-        write_whole(&file("json"), kartoteka_report::json(r).to_string().as_bytes())?;
+        write_whole(
+            &file("json"),
+            kartoteka_report::json(r).to_string().as_bytes(),
+        )?;
         write_whole(
             &file("stix.json"),
             kartoteka_report::stix_bundle(r).to_string().as_bytes(),
@@ -409,7 +412,9 @@ fn write_collection(
     write_whole(&dir.join("index.md"), index.as_bytes())?;
     write_whole(
         &dir.join("index.json"),
-        serde_json::to_string_pretty(ix).context("index")?.as_bytes(),
+        serde_json::to_string_pretty(ix)
+            .context("index")?
+            .as_bytes(),
     )?;
     Ok(())
 }

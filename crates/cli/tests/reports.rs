@@ -35,7 +35,11 @@ fn show_json(archive: &std::path::Path, id: &str) -> Value {
         .args(["report", "show", id, "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -51,11 +55,18 @@ fn every_paragraph_is_cited_and_every_citation_is_the_exact_text() {
         assert!(!paragraphs.is_empty(), "{id}");
         for p in paragraphs {
             let cites = p["citations"].as_array().unwrap();
-            assert!(!cites.is_empty(), "{id}: a paragraph without a citation: {p}");
+            assert!(
+                !cites.is_empty(),
+                "{id}: a paragraph without a citation: {p}"
+            );
             for c in cites {
                 let (doc, page) = (c["doc"].as_u64().unwrap(), c["page"].as_u64().unwrap());
                 let text = pages.entry((doc, page)).or_insert_with(|| {
-                    let shown = json(common::kartoteka(archive.path()).args(["show", &doc.to_string(), "--json"]));
+                    let shown = json(common::kartoteka(archive.path()).args([
+                        "show",
+                        &doc.to_string(),
+                        "--json",
+                    ]));
                     shown["pages"]
                         .as_array()
                         .unwrap()
@@ -66,7 +77,10 @@ fn every_paragraph_is_cited_and_every_citation_is_the_exact_text() {
                         .unwrap()
                         .to_string()
                 });
-                let (start, end) = (c["start"].as_u64().unwrap() as usize, c["end"].as_u64().unwrap() as usize);
+                let (start, end) = (
+                    c["start"].as_u64().unwrap() as usize,
+                    c["end"].as_u64().unwrap() as usize,
+                );
                 let span: String = text.chars().skip(start).take(end - start).collect();
                 assert_eq!(span, c["quote"].as_str().unwrap(), "{id}: {c}");
             }
@@ -79,29 +93,63 @@ fn every_paragraph_is_cited_and_every_citation_is_the_exact_text() {
 #[test]
 fn the_sample_agents_get_their_cover_names_and_officers() {
     let archive = reported();
-    let r = show_json(archive.path(), &report_ids(archive.path())
-        .into_iter()
-        .find(|id| show_json(archive.path(), id)["subject_name"].as_str().unwrap().starts_with("Соколова"))
-        .expect("a report on Соколова"));
-    let covers: Vec<&str> = r["cover_names"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let r = show_json(
+        archive.path(),
+        &report_ids(archive.path())
+            .into_iter()
+            .find(|id| {
+                show_json(archive.path(), id)["subject_name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Соколова")
+            })
+            .expect("a report on Соколова"),
+    );
+    let covers: Vec<&str> = r["cover_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
     assert_eq!(covers, vec!["ХОЛА", "ЛИРА"], "{r}");
     let related: Vec<String> = r["related"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| format!("{} {}", x["relation"].as_str().unwrap(), x["name"].as_str().unwrap()))
+        .map(|x| {
+            format!(
+                "{} {}",
+                x["relation"].as_str().unwrap(),
+                x["name"].as_str().unwrap()
+            )
+        })
         .collect();
-    assert!(related.iter().any(|x| x.starts_with("recruited_by Кузьмин")), "{related:?}");
+    assert!(
+        related
+            .iter()
+            .any(|x| x.starts_with("recruited_by Кузьмин")),
+        "{related:?}"
+    );
     // Nobody the sample does not tie to her: not Жданов, who got «ХОЛА» later.
     assert!(!related.iter().any(|x| x.contains("Жданов")), "{related:?}");
-    assert!(r["countries"].as_array().unwrap().iter().any(|c| c == "GBR"), "{r}");
+    assert!(
+        r["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "GBR"),
+        "{r}"
+    );
     let md = common::kartoteka(archive.path())
         .args(["report", "show", r["id"].as_str().unwrap()])
         .output()
         .unwrap();
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.starts_with("**UNCLASSIFIED**"), "{md}");
-    assert!(md.contains("## Recruitment") && md.contains("## Citations"), "{md}");
+    assert!(
+        md.contains("## Recruitment") && md.contains("## Citations"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -118,7 +166,12 @@ fn every_stix_bundle_passes_the_strict_validator() {
             .success();
         let bundle: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
         assert_eq!(bundle["type"], "bundle");
-        let types: Vec<&str> = bundle["objects"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap()).collect();
+        let types: Vec<&str> = bundle["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["type"].as_str().unwrap())
+            .collect();
         for t in ["report", "identity", "marking-definition"] {
             assert!(types.contains(&t), "{id}: {types:?}");
         }
@@ -129,7 +182,10 @@ fn every_stix_bundle_passes_the_strict_validator() {
                 .output()
                 .unwrap();
             let text = String::from_utf8_lossy(&v.stdout);
-            assert!(v.status.success() && text.contains("STIX JSON: Valid") && !text.contains("[X]"), "{id}: {text}");
+            assert!(
+                v.status.success() && text.contains("STIX JSON: Valid") && !text.contains("[X]"),
+                "{id}: {text}"
+            );
         }
     }
 }
@@ -139,12 +195,30 @@ fn a_report_is_edited_reviewed_approved_and_rebuilt_without_losing_edits() {
     let archive = reported();
     let k = || common::kartoteka(archive.path());
     let id = report_ids(archive.path())[0].clone();
-    k().args(["report", "edit", &id, "--paragraph", "1", "--text", "Checked against the personnel file.", "--why", "wording"])
-        .assert()
-        .success();
-    k().args(["report", "edit", &id, "--paragraph", "1", "--marking", "SECRET//REL TO GBR"])
-        .assert()
-        .success();
+    k().args([
+        "report",
+        "edit",
+        &id,
+        "--paragraph",
+        "1",
+        "--text",
+        "Checked against the personnel file.",
+        "--why",
+        "wording",
+    ])
+    .assert()
+    .success();
+    k().args([
+        "report",
+        "edit",
+        &id,
+        "--paragraph",
+        "1",
+        "--marking",
+        "SECRET//REL TO GBR",
+    ])
+    .assert()
+    .success();
     let r = show_json(archive.path(), &id);
     assert_eq!(r["version"], 3);
     assert_eq!(r["marking"], "SECRET//REL TO GBR");
@@ -160,19 +234,33 @@ fn a_report_is_edited_reviewed_approved_and_rebuilt_without_losing_edits() {
     // Rebuilding keeps the edit and the reviewer's marking.
     k().args(["report", "build", "--all"]).assert().success();
     let r = show_json(archive.path(), &id);
-    assert_eq!(r["paragraphs"][0]["text"], "Checked against the personnel file.");
+    assert_eq!(
+        r["paragraphs"][0]["text"],
+        "Checked against the personnel file."
+    );
     assert_eq!(r["marking"], "SECRET//REL TO GBR");
     // Every version is kept, and the diff says what changed.
-    let diff = k().args(["report", "diff", &id, "1", "3"]).output().unwrap();
+    let diff = k()
+        .args(["report", "diff", &id, "1", "3"])
+        .output()
+        .unwrap();
     let diff = String::from_utf8(diff.stdout).unwrap();
-    assert!(diff.contains("Checked against the personnel file."), "{diff}");
-    assert!(diff.contains("marking: UNCLASSIFIED -> SECRET//REL TO GBR"), "{diff}");
+    assert!(
+        diff.contains("Checked against the personnel file."),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("marking: UNCLASSIFIED -> SECRET//REL TO GBR"),
+        "{diff}"
+    );
     let listed = json(k().args(["reports", "--status", "approved", "--json"]));
     assert_eq!(listed["reports"].as_array().unwrap().len(), 1, "{listed}");
     k().args(["reports", "--status", "lost"]).assert().code(2);
     k().args(["report", "show", "R-nobody"]).assert().code(3);
     k().args(["report", "build", "P999.9.9"]).assert().code(3);
-    k().args(["report", "show", &id, "--format", "pdf"]).assert().code(2);
+    k().args(["report", "show", &id, "--format", "pdf"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -183,30 +271,112 @@ fn an_analyst_claim_cites_exact_spans_and_bad_ones_are_refused() {
     let who = persons["persons"][0]["id"].as_str().unwrap().to_string();
     let doc = persons["persons"][0]["mentions"][0]["doc"].to_string();
     let claim = json(k().args([
-        "claim", "add", &who, "--text", "Passed naval correspondence", "--cite", &format!("{doc}:0-6"),
-        "--grade", "b2", "--why", "original report", "--json",
+        "claim",
+        "add",
+        &who,
+        "--text",
+        "Passed naval correspondence",
+        "--cite",
+        &format!("{doc}:0-6"),
+        "--grade",
+        "b2",
+        "--why",
+        "original report",
+        "--json",
     ]));
     assert_eq!(claim["grade"]["reliability"], "B");
-    assert_eq!(claim["citations"][0]["quote"].as_str().unwrap().chars().count(), 6);
+    assert_eq!(
+        claim["citations"][0]["quote"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        6
+    );
     let all = json(k().args(["claims", &who, "--json"]));
-    assert!(all["claims"].as_array().unwrap().iter().any(|c| c["id"] == claim["id"]), "{all}");
-    assert!(all["claims"].as_array().unwrap().iter().any(|c| c["by"] == "kartoteka"), "{all}");
+    assert!(
+        all["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == claim["id"]),
+        "{all}"
+    );
+    assert!(
+        all["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["by"] == "kartoteka"),
+        "{all}"
+    );
     // A span that is not there, a grade off the scale, an unknown subject.
-    k().args(["claim", "add", &who, "--text", "t", "--cite", &format!("{doc}:0-999999"), "--grade", "B2", "--why", "w"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("not in it"));
-    k().args(["claim", "add", &who, "--text", "t", "--cite", &format!("{doc}:0-6"), "--grade", "G7", "--why", "w"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("Admiralty"));
-    k().args(["claim", "add", "P999.9.9", "--text", "t", "--cite", &format!("{doc}:0-6"), "--grade", "B2", "--why", "w"])
-        .assert()
-        .code(3);
-    k().args(["claim", "add", &who, "--text", "t", "--cite", "99999:0-6", "--grade", "B2", "--why", "w"])
-        .assert()
-        .code(3);
+    k().args([
+        "claim",
+        "add",
+        &who,
+        "--text",
+        "t",
+        "--cite",
+        &format!("{doc}:0-999999"),
+        "--grade",
+        "B2",
+        "--why",
+        "w",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains("not in it"));
+    k().args([
+        "claim",
+        "add",
+        &who,
+        "--text",
+        "t",
+        "--cite",
+        &format!("{doc}:0-6"),
+        "--grade",
+        "G7",
+        "--why",
+        "w",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains("Admiralty"));
+    k().args([
+        "claim",
+        "add",
+        "P999.9.9",
+        "--text",
+        "t",
+        "--cite",
+        &format!("{doc}:0-6"),
+        "--grade",
+        "B2",
+        "--why",
+        "w",
+    ])
+    .assert()
+    .code(3);
+    k().args([
+        "claim",
+        "add",
+        &who,
+        "--text",
+        "t",
+        "--cite",
+        "99999:0-6",
+        "--grade",
+        "B2",
+        "--why",
+        "w",
+    ])
+    .assert()
+    .code(3);
     // Nothing was kept of the refused ones.
     let after = json(k().args(["claims", &who, "--json"]));
-    assert_eq!(after["claims"].as_array().unwrap().len(), all["claims"].as_array().unwrap().len());
+    assert_eq!(
+        after["claims"].as_array().unwrap().len(),
+        all["claims"].as_array().unwrap().len()
+    );
 }

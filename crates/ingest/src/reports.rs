@@ -585,7 +585,7 @@ impl Archive {
                     .into_iter()
                     .flatten()
                     .filter(|d| d.start >= r.start && d.end <= r.end && !births.contains(&d.id))
-                    .min_by_key(|d| d.start.abs_diff(other_m.start))
+                    .min_by_key(|d| (d.start.abs_diff(other_m.start), d.start, d.code.clone()))
                     .and_then(|d| d.code.clone())
             };
             let places: Vec<String> = places_on
@@ -1051,14 +1051,16 @@ fn compose(
         let mut m = Marking::unclassified();
         for c in cites {
             let key = (c.doc, c.page);
-            if !marking_of.contains_key(&key) {
-                let page = pages
-                    .get(c.doc, c.page)?
-                    .map(page_marking)
-                    .unwrap_or_else(Marking::unclassified);
-                marking_of.insert(key, page);
-            }
-            m = m.max(&marking_of[&key]);
+            let page = match marking_of.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    pages
+                        .get(c.doc, c.page)?
+                        .map(page_marking)
+                        .unwrap_or_else(Marking::unclassified),
+                ),
+            };
+            m = m.max(page);
         }
         Ok(m)
     };
@@ -1191,8 +1193,11 @@ fn compose(
     for c in of(&["reporting", "analyst", "recruited", "handled"]) {
         push("access", graded(c), &[c], pages)?;
     }
-    related.sort_by(|a, b| (&a.name, &a.relation).cmp(&(&b.name, &b.relation)));
-    related.dedup();
+    // One line a name and relation: partial names resolution could not place ("Луков" in
+    // ten documents) are one name to a reader.
+    related
+        .sort_by(|a, b| (&a.name, &a.relation, &a.person).cmp(&(&b.name, &b.relation, &b.person)));
+    related.dedup_by(|a, b| a.name == b.name && a.relation == b.relation);
     let contacts = of(&[
         "recruitment",
         "handling",
@@ -1329,7 +1334,7 @@ fn compose(
         .collect();
     let title = match cover_names.first() {
         Some(c) => format!("Agent «{c}»: {}", person.name),
-        None => format!("{}", person.name),
+        None => person.name.to_string(),
     };
     Ok(Report {
         id: format!("R-{subject}"),
@@ -1452,7 +1457,10 @@ mod tests {
             object: Some(object.into()),
             date: None,
             citations: vec![],
-            grade: Grade { reliability: 'B', credibility: 2 },
+            grade: Grade {
+                reliability: 'B',
+                credibility: 2,
+            },
             why: "test".into(),
             by: MACHINE.into(),
             at: String::new(),
