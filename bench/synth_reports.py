@@ -10,6 +10,7 @@ case officer, or an agent that officer handles)?
 
     bench/synth_reports.py [KARTOTEKA_BINARY] [DOCS] [SEED]"""
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -50,6 +51,14 @@ def main():
         m = json.loads(out.stdout)
         return m["verdict"] != "different" and any(r.startswith("same surname") for r in m["reasons"])
 
+    @lru_cache(maxsize=None)
+    def same_full(name, full):
+        out = subprocess.run([binary, "match-names", name, full, "--json"], capture_output=True)
+        return json.loads(out.stdout)["verdict"] == "same"
+
+    def full_same(name, truth):
+        return same_full(name, f"{truth['surname']} {truth['given']} {truth['patronymic']}")
+
     def carries(names, truth):
         return any(same(n, truth["surname"]) for n in names)
 
@@ -69,7 +78,8 @@ def main():
     agents = [p for p in people.values() if p["role"] == "agent" and p["id"] in named and p["cover_names"]]
     got = covers_ok = covers_all = officer_ok = country_ok = 0
     for a in agents:
-        mine = [r for r in reports if carries([r["subject_name"]] + [x["name"] for x in r.get("related", []) if x["relation"] == "self"], a)]
+        mine = [r for r in reports if full_same(r["subject_name"], a)] or \
+            [r for r in reports if carries([r["subject_name"]], a)]
         if not mine:
             continue
         got += 1
@@ -84,7 +94,9 @@ def main():
             country_ok += 1
     supported = named_total = 0
     for r in reports:
-        subject = next((p for p in people.values() if carries([r["subject_name"]], p)), None)
+        # The planted person the subject is: the full name the same, else the surname.
+        subject = next((p for p in people.values() if full_same(r["subject_name"], p)), None) or \
+            next((p for p in people.values() if carries([r["subject_name"]], p)), None)
         allowed = []
         if subject:
             if subject.get("handler"):
@@ -94,6 +106,9 @@ def main():
             named_total += 1
             if any(carries([x["name"]], p) for p in allowed):
                 supported += 1
+            elif os.environ.get("VERBOSE"):
+                print(f"  unsupported: {r['subject_name']} -> {x['relation']} {x['name']} "
+                      f"(truth: {subject and subject['id']}; allowed {[p['surname'] for p in allowed]})")
     n = len(agents)
     print(f"synthetic archive, {docs} documents (seed {seed}): {len(reports)} reports "
           f"({len(built['created'])} built); {n} planted agents named with cover names")

@@ -180,6 +180,32 @@ pub struct CoverHolder {
     pub evidence: Vec<DocId>,
 }
 
+/// The roles the text gives each mention ("оперработником Зайциным": case_officer).
+fn store_roles(relations: &[RelationRecord], roles: &[MentionRecord]) -> HashMap<i64, Vec<String>> {
+    let role_of: HashMap<i64, String> = roles
+        .iter()
+        .map(|r| (r.id, r.code.clone().unwrap_or_else(|| r.lemma.clone())))
+        .collect();
+    // "Агент «ШТОРМ» (Орлский Г. Н.)": the role is the cover name's, and so its holder's.
+    let holder_of: HashMap<i64, i64> = relations
+        .iter()
+        .filter(|r| r.kind == "code_named")
+        .map(|r| (r.to, r.from))
+        .collect();
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in relations.iter().filter(|r| r.kind == "has_role") {
+        if let Some(role) = role_of.get(&r.to) {
+            for who in std::iter::once(r.from).chain(holder_of.get(&r.from).copied()) {
+                let list = out.entry(who).or_default();
+                if !list.contains(role) {
+                    list.push(role.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A cover name's spellings and mentions.
 pub(crate) struct CoverName {
     pub(crate) name: String,
@@ -371,6 +397,7 @@ impl Archive {
             Some(((range.from / 10000) as i32, (range.to / 10000) as i32))
         };
         let date_by_id: HashMap<i64, &MentionRecord> = dates.iter().map(|d| (d.id, d)).collect();
+        let roles = store_roles(&relations, &self.store().mentions(&[], Some("role"))?);
         let mut born: HashMap<i64, Vec<i32>> = HashMap::new();
         let mut birth_dates: std::collections::HashSet<i64> = Default::default();
         for r in relations.iter().filter(|r| r.kind == "born") {
@@ -410,13 +437,14 @@ impl Archive {
             .iter()
             .map(|m| {
                 let page = shared.get(&(m.doc, m.page));
-                match born.get(&m.id) {
-                    Some(years) => {
+                match (born.get(&m.id), roles.get(&m.id)) {
+                    (None, None) => page.cloned(),
+                    (years, role) => {
                         let mut c = page.map(|c| (**c).clone()).unwrap_or_default();
-                        c.born = years.clone();
+                        c.born = years.cloned().unwrap_or_default();
+                        c.roles = role.cloned().unwrap_or_default();
                         Some(Arc::new(c))
                     }
-                    None => page.cloned(),
                 }
             })
             .collect())

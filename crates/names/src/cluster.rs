@@ -232,6 +232,11 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                     if f == p || groups.find(f) == groups.find(p) || full.surname.is_none() {
                         continue;
                     }
+                    // "Агент ... Зайцин Борис Николаевич ... оперработником Зайциным": the
+                    // officer's surname alone is not the agent's.
+                    if groups.roles_apart(p, f) {
+                        continue;
+                    }
                     if full.given.is_none() && full.initials.is_empty() {
                         continue;
                     }
@@ -324,6 +329,8 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
                     &mut groups,
                     &mut cache,
                 );
+                // A case officer's surname alone is not the agent's (nor the reverse).
+                targets.retain(|&(root, _)| !groups.roles_apart(p, root));
                 if let Some(t) = sole_or_dominant(&mut targets)
                     .or_else(|| best_in_context(&records[p], &targets, &groups, records))
                 {
@@ -475,6 +482,8 @@ struct Groups {
     spellings: Vec<Vec<usize>>,
     /// Birth years the group's mentions give.
     born: Vec<Vec<i32>>,
+    /// The sides of the trade the group's mentions are on (`context::role_bits`).
+    roles: Vec<u8>,
 }
 
 impl Groups {
@@ -492,7 +501,18 @@ impl Groups {
                         .unwrap_or_default()
                 })
                 .collect(),
+            roles: records
+                .iter()
+                .map(|r| r.context.as_deref().map_or(0, crate::context::role_bits))
+                .collect(),
         }
+    }
+
+    /// Whether a record's role puts it on the other side of the trade from a group: a
+    /// partial name of a case officer is not the agent of that surname.
+    fn roles_apart(&mut self, record: usize, group: usize) -> bool {
+        let (r, g) = (self.find(record), self.find(group));
+        crate::context::roles_apart(self.roles[r], self.roles[g])
     }
 
     /// Whether the two groups' birth years are too far apart to be one person's.
@@ -528,6 +548,7 @@ impl Groups {
                 self.spellings[big].push(s);
             }
         }
+        self.roles[big] |= self.roles[small];
         let moved = std::mem::take(&mut self.born[small]);
         for y in moved {
             if !self.born[big].contains(&y) {

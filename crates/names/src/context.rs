@@ -16,6 +16,8 @@ pub struct Context {
     pub years: Option<(i32, i32)>,
     /// Other people named beside the mention, by surname.
     pub people: Vec<String>,
+    /// The roles the text gives this mention's bearer ("agent", "case_officer").
+    pub roles: Vec<String>,
     /// The people's transliteration keys, worked out on first use.
     keys: std::sync::OnceLock<Vec<String>>,
 }
@@ -42,7 +44,7 @@ impl Context {
         let mut c = Context::default();
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (key, value) = item.split_once('=').ok_or_else(|| {
-                format!("{item:?}: expected key=value (born, place, years, with)")
+                format!("{item:?}: expected key=value (born, place, years, with, role)")
             })?;
             let (key, value) = (key.trim(), value.trim());
             let year = |s: &str| {
@@ -56,6 +58,7 @@ impl Context {
                 "born" => c.born.push(year(value)?),
                 "place" => c.places.push(value.to_string()),
                 "with" => c.people.push(value.to_string()),
+                "role" => c.roles.push(value.to_string()),
                 "years" | "year" => {
                     let (a, b) = value.split_once(['-', '–']).unwrap_or((value, value));
                     let (a, b) = (year(a)?, year(b)?);
@@ -66,13 +69,37 @@ impl Context {
                 }
                 _ => {
                     return Err(format!(
-                        "{item:?}: unknown key {key:?} (born, place, years, with)"
+                        "{item:?}: unknown key {key:?} (born, place, years, with, role)"
                     ))
                 }
             }
         }
         Ok(c)
     }
+}
+
+/// Roles of the two sides of the trade: one who runs agents, one who is run.
+const OFFICER_ROLES: &[&str] = &["case_officer", "resident", "handler", "recruiter"];
+const AGENT_ROLES: &[&str] = &["agent", "source", "confidential_contact"];
+
+/// A context's roles as bits: 1 an officer's, 2 an agent's.
+pub fn role_bits(c: &Context) -> u8 {
+    let mut bits = 0;
+    for r in &c.roles {
+        if OFFICER_ROLES.contains(&r.as_str()) {
+            bits |= 1;
+        }
+        if AGENT_ROLES.contains(&r.as_str()) {
+            bits |= 2;
+        }
+    }
+    bits
+}
+
+/// Whether role bits say two sides of the trade: the case officer and the agent he runs
+/// are two people, even when their surnames are one.
+pub fn roles_apart(a: u8, b: u8) -> bool {
+    a != 0 && b != 0 && a & b == 0
 }
 
 /// What two contexts say about whether their mentions are one person.
@@ -165,6 +192,13 @@ pub fn weigh_keyed(a: &Context, b: &Context, own: Option<&str>) -> Weighing {
                 .push(format!("both in {place}, but in other years")),
             None => w.reasons.push(format!("both in {place}")),
         }
+    }
+    if roles_apart(role_bits(a), role_bits(b)) {
+        w.reasons.push(format!(
+            "one is called {}, the other {}",
+            a.roles.join(", ").replace('_', " "),
+            b.roles.join(", ").replace('_', " ")
+        ));
     }
     let theirs = b.people_keys();
     let shared_people: Vec<&String> = a

@@ -126,6 +126,22 @@ pub struct NameMatch {
     pub reasons: Vec<String>,
 }
 
+/// Whether two Cyrillic surnames end in different Russian suffixes (Медведин, Медведев):
+/// two families, however alike they sound.
+fn other_russian_suffix(a: &str, b: &str) -> bool {
+    fn suffix(w: &str) -> Option<&'static str> {
+        let l = w.to_lowercase().replace('ё', "е");
+        let l = l.strip_suffix('а').unwrap_or(&l).to_string();
+        ["ов", "ев", "ин", "ын", "ский", "цкий", "ская", "цкая"]
+            .into_iter()
+            .find(|e| l.ends_with(e))
+    }
+    if !is_cyrillic_word(a) || !is_cyrillic_word(b) {
+        return false;
+    }
+    matches!((suffix(a), suffix(b)), (Some(x), Some(y)) if x != y && !matches!((x, y), ("ов", "ев") | ("ев", "ов")))
+}
+
 fn is_cyrillic_word(w: &str) -> bool {
     w.chars().any(kartoteka_text::is_cyrillic)
 }
@@ -960,7 +976,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                 });
                 score += 0.45;
                 true
-            } else if fx.sounds_alike(fy) {
+            } else if fx.sounds_alike(fy) && !other_russian_suffix(x, y) {
                 reasons.push(format!("same surname by sound: {x} = {y}"));
                 score += 0.4;
                 true

@@ -466,3 +466,45 @@ fn russian_names_in_a_third_script_or_language() {
     // Garbage from OCR compares as nothing, not as a person.
     assert_ne!(verdict("Иван Петров", "|||~~ ,,;"), Verdict::Same);
 }
+
+#[test]
+fn russian_surnames_with_other_suffixes_are_other_families() {
+    // They sound alike, but -ин and -ев make two families.
+    assert_eq!(
+        verdict("Медведин", "Медведев Юрий Сергеевич"),
+        Verdict::Different
+    );
+    assert_eq!(verdict("Иванский", "Иванов Пётр"), Verdict::Different);
+    // Across scripts the sound still counts.
+    assert_ne!(verdict("Medvedev", "Медведев Юрий"), Verdict::Different);
+}
+
+#[test]
+fn a_case_officers_surname_alone_is_not_the_agent_of_that_surname() {
+    let r = records_in_context(&[
+        ("1", "Зайцин Борис Николаевич", "d1", "role=agent"),
+        ("2", "Зайцин", "d1", "role=case_officer"),
+        ("3", "Зайцин", "d2", "role=case_officer"),
+        ("4", "Зайцин", "d3", ""),
+    ]);
+    let groups = ids(&r, cluster(&r));
+    assert!(
+        !groups
+            .iter()
+            .any(|g| g.contains(&"1".into()) && g.contains(&"2".into())),
+        "{groups:?}"
+    );
+    assert!(
+        !groups
+            .iter()
+            .any(|g| g.contains(&"1".into()) && g.contains(&"3".into())),
+        "{groups:?}"
+    );
+    // Nothing says which side the last one is on: it joins the one full name.
+    assert!(
+        groups
+            .iter()
+            .any(|g| g.contains(&"1".into()) && g.contains(&"4".into())),
+        "{groups:?}"
+    );
+}
