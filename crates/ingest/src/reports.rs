@@ -954,6 +954,16 @@ impl Archive {
     }
 }
 
+/// What makes a paragraph the same paragraph in two versions: its section where a
+/// report has one of that section (subject, related persons, assessment), else its
+/// section and the claims it rests on.
+fn paragraph_key(p: &Paragraph) -> (String, String) {
+    match p.section.as_str() {
+        "subject" | "related" | "assessment" => (p.section.clone(), String::new()),
+        _ => (p.section.clone(), p.claims.join(" ")),
+    }
+}
+
 /// The lines that differ between two versions.
 fn differences(a: &Report, b: &Report) -> Vec<String> {
     let mut out = Vec::new();
@@ -963,12 +973,7 @@ fn differences(a: &Report, b: &Report) -> Vec<String> {
     if a.marking() != b.marking() {
         out.push(format!("marking: {} -> {}", a.marking(), b.marking()));
     }
-    let key = |p: &Paragraph| {
-        (
-            p.section.clone(),
-            p.claims.first().cloned().unwrap_or_default(),
-        )
-    };
+    let key = paragraph_key;
     let old: Vec<_> = a.paragraphs.iter().map(|p| (key(p), p)).collect();
     let new: Vec<_> = b.paragraphs.iter().map(|p| (key(p), p)).collect();
     for (i, (k, p)) in new.iter().enumerate() {
@@ -1011,7 +1016,7 @@ fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>) {
         let same = old
             .paragraphs
             .iter()
-            .find(|o| o.section == p.section && o.claims.first() == p.claims.first());
+            .find(|o| paragraph_key(o) == paragraph_key(p));
         if let Some(o) = same {
             if o.edited {
                 p.text = o.text.clone();
