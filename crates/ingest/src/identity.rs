@@ -214,6 +214,7 @@ pub(crate) struct CoverName {
 }
 
 /// One person's holding of one cover name.
+#[derive(Clone)]
 pub(crate) struct Holding {
     pub(crate) cover: String,
     pub(crate) person: String,
@@ -1016,8 +1017,12 @@ impl World {
         } else {
             BTreeMap::new()
         };
-        let held: Vec<CoverNameHeld> = self
-            .holdings(&covers)
+        let holdings = if with_covers {
+            self.holdings(&covers)
+        } else {
+            Vec::new()
+        };
+        let held: Vec<CoverNameHeld> = holdings
             .into_iter()
             .filter(|h| h.person == id)
             .map(|h| CoverNameHeld {

@@ -746,30 +746,85 @@ impl Archive {
             let (mut claims, related) = self.derive(&world, &ix, &mut pages, subject)?;
             claims.extend(written.iter().filter(|c| &c.subject == subject).cloned());
             let conflicts = conflicts(&mut claims);
-            let generated = compose(
+            let mut generated = vec![compose(
                 &world,
                 &holdings,
                 &covers,
                 subject,
                 &claims,
                 &conflicts,
-                related,
+                related.clone(),
                 &mut pages,
                 &ix.places_on,
-            )?;
-            let id = generated.id.clone();
-            match existing.get(&id) {
-                None => {
-                    self.store().save_report(&generated)?;
-                    out.created.push(id);
+            )?];
+            // An agent who held several cover names also gets a report on each period, as
+            // the real collection has: the claims of that period, and who they name.
+            let mine: Vec<&crate::identity::Holding> =
+                holdings.iter().filter(|h| &h.person == subject).collect();
+            if mine.len() >= 2 {
+                for (n, h) in mine.iter().enumerate() {
+                    let cover = covers
+                        .get(&h.cover)
+                        .map_or(h.cover.as_str(), |c| c.name.as_str());
+                    let in_period: Vec<Claim> = claims
+                        .iter()
+                        .filter(|c| {
+                            c.topic.starts_with("birth")
+                                || (c.topic == "cover_name" && c.object.as_deref() == Some(cover))
+                                || c.date
+                                    .as_deref()
+                                    .is_some_and(|d| within(d, h.from.as_deref(), h.to.as_deref()))
+                        })
+                        .cloned()
+                        .collect();
+                    let named: Vec<Related> = related
+                        .iter()
+                        .filter(|r| in_period.iter().any(|c| c.text.contains(&r.name)))
+                        .cloned()
+                        .collect();
+                    let ids: BTreeSet<&String> = in_period.iter().map(|c| &c.id).collect();
+                    let period_conflicts: Vec<Conflict> = conflicts
+                        .iter()
+                        .filter(|k| ids.contains(&k.a) && ids.contains(&k.b))
+                        .cloned()
+                        .collect();
+                    let one = [(*h).clone()];
+                    let mut r = compose(
+                        &world,
+                        &one,
+                        &covers,
+                        subject,
+                        &in_period,
+                        &period_conflicts,
+                        named,
+                        &mut pages,
+                        &ix.places_on,
+                    )?;
+                    r.id = format!("{}-{}", r.id, n + 1);
+                    r.title = format!(
+                        "Agent «{cover}», {}–{}: {}",
+                        h.from.as_deref().map_or("?", |d| &d[..4.min(d.len())]),
+                        h.to.as_deref().map_or("?", |d| &d[..4.min(d.len())]),
+                        r.subject_name
+                    );
+                    generated.push(r);
                 }
-                Some(old) => {
-                    let (merged, changes) = regenerate(old, generated);
-                    if changes.is_empty() {
-                        out.unchanged.push(id);
-                    } else {
-                        self.store().save_report(&merged)?;
-                        out.updated.push((id, changes));
+            }
+            for generated in generated {
+                let id = generated.id.clone();
+                match existing.get(&id) {
+                    None => {
+                        self.store().save_report(&generated)?;
+                        out.created.push(id);
+                    }
+                    Some(old) => {
+                        let (merged, changes) = regenerate(old, generated);
+                        if changes.is_empty() {
+                            out.unchanged.push(id);
+                        } else {
+                            self.store().save_report(&merged)?;
+                            out.updated.push((id, changes));
+                        }
                     }
                 }
             }
@@ -1362,6 +1417,13 @@ fn compose(
         at: String::new(),
         why: "generated from the claims".to_string(),
     })
+}
+
+/// Whether a date ("1937", "1937-05", "1937-05-14") falls in a period of YYYY-MM-DD
+/// bounds, compared at the date's own precision; an open bound takes anything.
+fn within(date: &str, from: Option<&str>, to: Option<&str>) -> bool {
+    let cut = |b: &str| b.chars().take(date.chars().count()).collect::<String>();
+    from.is_none_or(|f| date >= cut(f).as_str()) && to.is_none_or(|t| date <= cut(t).as_str())
 }
 
 /// Counts over a collection.
