@@ -1555,6 +1555,17 @@ mod tests {
     }
 
     #[test]
+    fn dates_fall_in_periods_at_their_own_precision() {
+        let (from, to) = (Some("1937-01-01"), Some("1946-12-31"));
+        assert!(within("1937", from, to));
+        assert!(within("1937-05", from, to));
+        assert!(within("1946-12-31", from, to));
+        assert!(!within("1947", from, to));
+        assert!(!within("1936-12", from, to));
+        assert!(within("1999", Some("1960-01-01"), None));
+    }
+
+    #[test]
     fn pages_say_their_own_classification() {
         assert_eq!(
             page_marking("СОВЕРШЕННО СЕКРЕТНО\nЭкз. 1").classification,
