@@ -9,37 +9,16 @@ pairs found / planted pairs that documents state.
     bench/synth_identity.py [KARTOTEKA_BINARY] [DOCS] [SEED]"""
 import json
 import re
-import pathlib
 import subprocess
 import sys
-import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+import synth_archive
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target/release/kartoteka")
-    docs = sys.argv[2] if len(sys.argv) > 2 else "2000"
-    seed = sys.argv[3] if len(sys.argv) > 3 else "7"
-    work = pathlib.Path(tempfile.mkdtemp(prefix="kartoteka-synth-identity-"))
-    synth, archive = work / "synth", work / "archive"
-
-    def k(*args, json_out=False):
-        out = subprocess.run([binary, "--archive", str(archive), *args], capture_output=True,
-                             check=False, env={"KARTOTEKA_OCR": "off", "PATH": "/usr/bin:/bin"})
-        if out.returncode not in (0, 1):
-            sys.exit(f"{args}: {out.stderr.decode()}")
-        return json.loads(out.stdout) if json_out else None
-
-    subprocess.run([binary, "synth", "--out", str(synth), "--docs", docs, "--seed", seed],
-                   check=True, capture_output=True)
-    inventory = next(synth.glob("*.csv"), None)
-    args = ["ingest", str(synth / "documents") if (synth / "documents").is_dir() else str(synth)]
-    if inventory:
-        args += ["--inventory", str(inventory)]
-    k(*args)
-    k("extract")
+    binary, docs, seed = synth_archive.arguments("2000")
+    synth, k = synth_archive.extracted(binary, docs, seed, "kartoteka-synth-identity-")
     started = time.perf_counter()
     resolved = k("resolve", "--json", json_out=True)
     seconds = time.perf_counter() - started

@@ -11,34 +11,17 @@ case officer, or an agent that officer handles)?
     bench/synth_reports.py [KARTOTEKA_BINARY] [DOCS] [SEED]"""
 import json
 import os
-import pathlib
 import re
 import subprocess
 import sys
-import tempfile
 from functools import lru_cache
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+import synth_archive
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "target/release/kartoteka")
-    docs = sys.argv[2] if len(sys.argv) > 2 else "1000"
-    seed = sys.argv[3] if len(sys.argv) > 3 else "7"
-    work = pathlib.Path(tempfile.mkdtemp(prefix="kartoteka-synth-reports-"))
-    synth, archive = work / "synth", work / "archive"
-
-    def k(*args, json_out=False):
-        out = subprocess.run([binary, "--archive", str(archive), *args], capture_output=True,
-                             check=False, env={"KARTOTEKA_OCR": "off", "PATH": "/usr/bin:/bin"})
-        if out.returncode not in (0, 1):
-            sys.exit(f"{args}: {out.stderr.decode()}")
-        return json.loads(out.stdout) if json_out else out
-
-    subprocess.run([binary, "synth", "--out", str(synth), "--docs", docs, "--seed", seed],
-                   check=True, capture_output=True)
-    k("ingest", str(synth / "documents"), "--inventory", str(synth / "opis.csv"))
-    k("extract")
+    binary, docs, seed = synth_archive.arguments("1000")
+    synth, k = synth_archive.extracted(binary, docs, seed, "kartoteka-synth-reports-")
     k("resolve")
     built = k("report", "build", "--all", "--json", json_out=True)
     reports = [json.loads(k("report", "show", r["id"], "--format", "json").stdout)

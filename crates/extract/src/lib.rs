@@ -1829,44 +1829,28 @@ impl Finder {
                 } else {
                     c_from
                 };
+                // The person whose mention starts at token i, or ends just before it.
+                let starting_at = |i: usize| persons.iter().copied().find(|&p| token_of[p].0 == i);
+                let ending_before =
+                    |i: usize| persons.iter().copied().find(|&p| token_of[p].1 + 1 == i);
                 // (X) right after; X (Y) right before; — X after.
                 let bracketed = (self.text_at(after) == "(")
-                    .then(|| {
-                        persons
-                            .iter()
-                            .copied()
-                            .find(|&p| token_of[p].0 == after + 1)
-                    })
+                    .then(|| starting_at(after + 1))
                     .flatten()
                     .filter(|&p| matches!(self.text_at(token_of[p].1), ")" | "," | ";"));
                 let bracketing =
                     (before > 0 && self.text_at(before - 1) == "(" && self.text_at(after) == ")")
-                        .then(|| {
-                            persons
-                                .iter()
-                                .copied()
-                                .find(|&p| token_of[p].1 + 1 == before)
-                        })
+                        .then(|| ending_before(before))
                         .flatten();
                 let dashed = matches!(self.text_at(after), "—" | "–" | "-" | "=")
-                    .then(|| {
-                        persons
-                            .iter()
-                            .copied()
-                            .find(|&p| token_of[p].0 == after + 1)
-                    })
+                    .then(|| starting_at(after + 1))
                     .flatten();
                 // "L'agent HOLA, Vera Sokolova, fut recrutée": after a role, between commas.
                 let after_role = of_kind(&[Kind::Role])
                     .iter()
                     .any(|&r| token_of[r].1 == before || token_of[r].1 + 1 == before);
                 let apposed = (after_role && self.text_at(after) == ",")
-                    .then(|| {
-                        persons
-                            .iter()
-                            .copied()
-                            .find(|&p| token_of[p].0 == after + 1)
-                    })
+                    .then(|| starting_at(after + 1))
                     .flatten()
                     .filter(|&p| matches!(self.text_at(token_of[p].1), "," | "." | ")" | ""));
                 if let Some(p) = bracketed.or(bracketing).or(dashed).or(apposed) {
