@@ -1502,6 +1502,22 @@ fn conflicts(claims: &mut [Claim]) -> Vec<Conflict> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        // A span from anyone: parsed or refused with a reason, never a panic.
+        #[test]
+        fn any_span_text_gets_an_answer(text in "\\PC{0,40}") {
+            if let Ok((_, page, start, end)) = parse_span(&text) {
+                proptest::prop_assert!(page >= 1 && start < end);
+            }
+        }
+
+        #[test]
+        fn any_page_gets_a_marking(text in "\\PC{0,200}") {
+            let m = page_marking(&text);
+            proptest::prop_assert!(kartoteka_model::CLASSIFICATIONS.contains(&m.classification.as_str()));
+        }
+    }
+
     #[test]
     fn spans_parse_and_bad_ones_say_why() {
         assert_eq!(parse_span("12:5-9").unwrap(), ("12".into(), 1, 5, 9));

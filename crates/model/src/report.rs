@@ -336,6 +336,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        // Any text gets an answer, never a panic; what parses prints back the same.
+        #[test]
+        fn grades_and_markings_parse_or_refuse(text in "\\PC{0,40}") {
+            if let Ok(g) = Grade::parse(&text) {
+                proptest::prop_assert_eq!(Grade::parse(&g.to_string()).unwrap(), g);
+            }
+            if let Ok(m) = Marking::parse(&text) {
+                proptest::prop_assert_eq!(Marking::parse(&m.to_string()).unwrap(), m);
+            }
+        }
+
+        #[test]
+        fn near_valid_markings_round_trip(level in 0usize..5, codes in proptest::collection::vec("[A-Z]{3}", 0..4)) {
+            let mut text = CLASSIFICATIONS[level].to_string();
+            if !codes.is_empty() {
+                text.push_str(&format!("//REL TO {}", codes.join(", ")));
+            }
+            let m = Marking::parse(&text).unwrap();
+            proptest::prop_assert_eq!(m.to_string(), text);
+        }
+    }
+
     #[test]
     fn the_higher_marking_wins_and_release_narrows() {
         let a = Marking::parse("SECRET//REL TO GBR, USA").unwrap();
