@@ -1243,9 +1243,15 @@ fn compose(
     let mut dated: Vec<&Claim> = claims.iter().filter(|c| c.date.is_some()).collect();
     dated.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
     for c in &dated {
+        let date = c.date.as_deref().unwrap_or("");
+        // The date leads the line, so the claim's own "(1937-05-14)" goes.
+        let what = c
+            .text
+            .strip_suffix(&format!(" ({date})"))
+            .unwrap_or(&c.text);
         push(
             "activity",
-            format!("{} — {}", c.date.as_deref().unwrap_or(""), graded(c)),
+            format!("{date} — {what} [{}]", c.grade),
             &[c],
             pages,
         )?;
