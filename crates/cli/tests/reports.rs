@@ -380,3 +380,51 @@ fn an_analyst_claim_cites_exact_spans_and_bad_ones_are_refused() {
         all["claims"].as_array().unwrap().len()
     );
 }
+
+#[test]
+fn the_collection_is_written_in_every_format_with_its_index() {
+    let archive = reported();
+    let k = || common::kartoteka(archive.path());
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("collection");
+    let built = json(
+        k().args(["report", "build", "--all", "--json", "--out"])
+            .arg(&dir),
+    );
+    let ids = report_ids(archive.path());
+    for id in &ids {
+        for ext in ["md", "html", "json", "stix.json"] {
+            let f = dir.join(format!("{id}.{ext}"));
+            assert!(
+                std::fs::metadata(&f).is_ok_and(|m| m.len() > 0),
+                "{}",
+                f.display()
+            );
+        }
+    }
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["reports"].as_u64(), Some(ids.len() as u64));
+    assert_eq!(index, built["index"]);
+    assert!(index["by_country"]["GBR"].as_u64().unwrap() >= 1, "{index}");
+    // Nothing new: nothing changes.
+    assert_eq!(
+        built["unchanged"].as_array().unwrap().len(),
+        ids.len(),
+        "{built}"
+    );
+    // Filters, and conflicts as JSON.
+    let gbr = json(k().args(["reports", "--country", "GBR", "--json"]));
+    assert!(gbr["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "GBR")));
+    k().args(["reports", "--country", "ATA"]).assert().code(3);
+    let conflicts = json(k().args(["claims", "--conflicts", "--json"]));
+    assert!(conflicts["conflicts"].is_array(), "{conflicts}");
+}
