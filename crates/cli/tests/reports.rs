@@ -267,23 +267,28 @@ fn a_report_is_edited_reviewed_approved_and_rebuilt_without_losing_edits() {
 fn an_analyst_claim_cites_exact_spans_and_bad_ones_are_refused() {
     let archive = reported();
     let k = || common::kartoteka(archive.path());
+    // `claim add SUBJECT --text ... --cite SPAN --grade GRADE --why ...`, as a user types it.
+    let add = |subject: &str, span: &str, grade: &str| {
+        let mut c = k();
+        c.args([
+            "claim",
+            "add",
+            subject,
+            "--text",
+            "Passed naval correspondence",
+            "--cite",
+            span,
+            "--grade",
+            grade,
+            "--why",
+            "original report",
+        ]);
+        c
+    };
     let persons = json(k().args(["persons", "Соколова", "--json"]));
     let who = persons["persons"][0]["id"].as_str().unwrap().to_string();
     let doc = persons["persons"][0]["mentions"][0]["doc"].to_string();
-    let claim = json(k().args([
-        "claim",
-        "add",
-        &who,
-        "--text",
-        "Passed naval correspondence",
-        "--cite",
-        &format!("{doc}:0-6"),
-        "--grade",
-        "b2",
-        "--why",
-        "original report",
-        "--json",
-    ]));
+    let claim = json(add(&who, &format!("{doc}:0-6"), "b2").arg("--json"));
     assert_eq!(claim["grade"]["reliability"], "B");
     assert_eq!(
         claim["citations"][0]["quote"]
@@ -294,91 +299,25 @@ fn an_analyst_claim_cites_exact_spans_and_bad_ones_are_refused() {
         6
     );
     let all = json(k().args(["claims", &who, "--json"]));
-    assert!(
-        all["claims"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["id"] == claim["id"]),
-        "{all}"
-    );
-    assert!(
-        all["claims"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["by"] == "kartoteka"),
-        "{all}"
-    );
-    // A span that is not there, a grade off the scale, an unknown subject.
-    k().args([
-        "claim",
-        "add",
-        &who,
-        "--text",
-        "t",
-        "--cite",
-        &format!("{doc}:0-999999"),
-        "--grade",
-        "B2",
-        "--why",
-        "w",
-    ])
-    .assert()
-    .code(2)
-    .stderr(predicates::str::contains("not in it"));
-    k().args([
-        "claim",
-        "add",
-        &who,
-        "--text",
-        "t",
-        "--cite",
-        &format!("{doc}:0-6"),
-        "--grade",
-        "G7",
-        "--why",
-        "w",
-    ])
-    .assert()
-    .code(2)
-    .stderr(predicates::str::contains("Admiralty"));
-    k().args([
-        "claim",
-        "add",
-        "P999.9.9",
-        "--text",
-        "t",
-        "--cite",
-        &format!("{doc}:0-6"),
-        "--grade",
-        "B2",
-        "--why",
-        "w",
-    ])
-    .assert()
-    .code(3);
-    k().args([
-        "claim",
-        "add",
-        &who,
-        "--text",
-        "t",
-        "--cite",
-        "99999:0-6",
-        "--grade",
-        "B2",
-        "--why",
-        "w",
-    ])
-    .assert()
-    .code(3);
+    let claims = all["claims"].as_array().unwrap();
+    assert!(claims.iter().any(|c| c["id"] == claim["id"]), "{all}");
+    assert!(claims.iter().any(|c| c["by"] == "kartoteka"), "{all}");
+    // A span that is not there, a grade off the scale, an unknown subject or document.
+    add(&who, &format!("{doc}:0-999999"), "B2")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not in it"));
+    add(&who, &format!("{doc}:0-6"), "G7")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("Admiralty"));
+    add("P999.9.9", &format!("{doc}:0-6"), "B2")
+        .assert()
+        .code(3);
+    add(&who, "99999:0-6", "B2").assert().code(3);
     // Nothing was kept of the refused ones.
     let after = json(k().args(["claims", &who, "--json"]));
-    assert_eq!(
-        after["claims"].as_array().unwrap().len(),
-        all["claims"].as_array().unwrap().len()
-    );
+    assert_eq!(after["claims"].as_array().unwrap().len(), claims.len());
 }
 
 #[test]

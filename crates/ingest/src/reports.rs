@@ -335,7 +335,6 @@ struct Draft {
     text: String,
     date: Option<String>,
     citations: BTreeSet<Citation>,
-    places: BTreeSet<String>,
 }
 
 fn derived_id(subject: &str, topic: &str, object: &str) -> String {
@@ -492,7 +491,7 @@ impl Archive {
                 .map(String::as_str)
                 == Some(person)
         };
-        let (dates_on, places_on, births) = (&ix.dates_on, &ix.places_on, &ix.births);
+        let (dates_on, births) = (&ix.dates_on, &ix.births);
         let cover_name_of = &ix.cover_name_of;
         let mut drafts: BTreeMap<(String, String), Draft> = BTreeMap::new();
         for r in ix.relations_of.get(person).into_iter().flatten().copied() {
@@ -588,13 +587,6 @@ impl Archive {
                     .min_by_key(|d| (d.start.abs_diff(other_m.start), d.start, d.code.clone()))
                     .and_then(|d| d.code.clone())
             };
-            let places: Vec<String> = places_on
-                .get(&(r.doc, r.page))
-                .into_iter()
-                .flatten()
-                .filter(|p| p.start >= r.start && p.end <= r.end)
-                .filter_map(|p| p.code.clone())
-                .collect();
             let d = drafts
                 .entry((topic.to_string(), object.clone()))
                 .or_insert_with(|| Draft {
@@ -605,10 +597,8 @@ impl Archive {
                     text,
                     date: None,
                     citations: BTreeSet::new(),
-                    places: BTreeSet::new(),
                 });
             d.citations.insert(citation);
-            d.places.extend(places);
             if let Some(date) = date {
                 // The earliest; of "1937-05" and "1937-05-14", the more exact.
                 let better = d.date.as_ref().is_none_or(|x| {
@@ -663,14 +653,12 @@ impl Archive {
             if let Some(date) = &d.date {
                 text.push_str(&format!(" ({date})"));
             }
-            if d.topic == "cover_name" || d.object_person.is_some() {
-                if let Some(p) = d.object_person.as_ref().filter(|p| p.as_str() != person) {
-                    related.push(Related {
-                        person: Some(p.clone()),
-                        name: world.best_name(p),
-                        relation: d.relation.clone(),
-                    });
-                }
+            if let Some(p) = d.object_person.as_ref().filter(|p| p.as_str() != person) {
+                related.push(Related {
+                    person: Some(p.clone()),
+                    name: world.best_name(p),
+                    relation: d.relation.clone(),
+                });
             }
             claims.push(Claim {
                 id: derived_id(person, &d.topic, d.object.as_deref().unwrap_or("")),
@@ -688,7 +676,6 @@ impl Archive {
                 by: MACHINE.to_string(),
                 at: String::new(),
             });
-            let _ = d.places;
         }
         Ok((claims, related))
     }
@@ -1419,6 +1406,10 @@ fn compose(
         cover_names,
         related,
         places: places.into_iter().collect(),
+        services: of(&["service"])
+            .iter()
+            .filter_map(|c| c.object.clone())
+            .collect(),
         by: MACHINE.to_string(),
         at: String::new(),
         why: "generated from the claims".to_string(),
@@ -1449,12 +1440,8 @@ pub fn collection_index(reports: &[Report]) -> CollectionIndex {
             .period
             .map_or("undated".to_string(), |(a, _)| format!("{}s", a / 10 * 10));
         *ix.by_period.entry(period).or_default() += 1;
-        let service = r
-            .related
-            .iter()
-            .find(|x| x.relation.starts_with("worked_at"))
-            .map_or("unknown".to_string(), |x| x.name.clone());
-        *ix.by_service.entry(service).or_default() += 1;
+        let service = r.services.first().map_or("unknown", String::as_str);
+        *ix.by_service.entry(service.to_string()).or_default() += 1;
     }
     ix.countries = ix.by_country.len() as u64;
     ix
@@ -1574,6 +1561,38 @@ mod tests {
         assert_eq!(claims[2].grade.credibility, 4);
         assert!(claims[2].why.contains("contradicted by D1"));
         assert_eq!(claims[4].grade.credibility, 2);
+    }
+
+    #[test]
+    fn the_index_counts_by_country_status_period_and_service() {
+        let report = |id: &str, subject: &str, countries: &[&str], service: Option<&str>| Report {
+            id: id.into(),
+            version: 1,
+            subject: subject.into(),
+            subject_name: subject.into(),
+            title: id.into(),
+            status: "draft".into(),
+            paragraphs: vec![],
+            countries: countries.iter().map(|c| c.to_string()).collect(),
+            period: Some((1944, 1946)),
+            cover_names: vec![],
+            related: vec![],
+            places: vec![],
+            services: service.into_iter().map(String::from).collect(),
+            by: MACHINE.into(),
+            at: String::new(),
+            why: String::new(),
+        };
+        let ix = collection_index(&[
+            report("R-P1", "P1", &["GBR", "USA"], Some("НКВД")),
+            report("R-P1-1", "P1", &["GBR"], Some("НКВД")),
+            report("R-P2", "P2", &[], None),
+        ]);
+        assert_eq!((ix.reports, ix.agents, ix.countries), (3, 2, 2));
+        assert_eq!(ix.by_country["GBR"], 2);
+        assert_eq!(ix.by_service["НКВД"], 2);
+        assert_eq!(ix.by_service["unknown"], 1);
+        assert_eq!(ix.by_period["1940s"], 3);
     }
 
     #[test]

@@ -289,6 +289,9 @@ pub struct Report {
     /// The places it names.
     #[serde(default)]
     pub places: Vec<String>,
+    /// The services the subject served in, as the text names them ("НКВД").
+    #[serde(default)]
+    pub services: Vec<String>,
     /// Who made this version and when, and why.
     pub by: String,
     /// When (RFC 3339).

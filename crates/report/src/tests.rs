@@ -68,6 +68,7 @@ fn report() -> Report {
             relation: "recruited_by".into(),
         }],
         places: vec!["Лондон".into()],
+        services: vec!["НКВД".into()],
         by: "analyst".into(),
         at: "2026-12-02T01:00:00Z".into(),
         why: "generated".into(),

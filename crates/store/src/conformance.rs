@@ -592,6 +592,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
         cover_names: vec!["ХОЛА".into()],
         related: vec![],
         places: vec![],
+        services: vec![],
         by: String::new(),
         at: String::new(),
         why: "generated".into(),
