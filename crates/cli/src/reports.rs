@@ -52,6 +52,9 @@ pub(crate) enum ReportCommand {
         /// ID.stix.json), and the collection's index (index.json, index.md), into DIR.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// With --out, also write each report as ID.pdf.
+        #[arg(long, requires = "out")]
+        pdf: bool,
         /// Print what was built as JSON.
         #[arg(long)]
         json: bool,
@@ -124,7 +127,7 @@ pub(crate) enum Format {
     Md,
     /// A standalone HTML page with a relationship diagram and a timeline.
     Html,
-    /// PDF (not available yet).
+    /// PDF: A4, banner marking in header and footer, portion marks in the margin.
     Pdf,
     /// The report as JSON.
     Json,
@@ -250,12 +253,13 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             subject,
             all,
             out,
+            pdf,
             json,
         } => {
             let who = if all { None } else { subject.as_deref() };
             let built = archive.build_reports(who).map_err(input_error)?;
             if let Some(dir) = &out {
-                write_collection(archive, &built, dir)?;
+                write_collection(archive, &built, dir, pdf)?;
             }
             if json {
                 output::print_json(&built)?;
@@ -313,11 +317,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                     .context("writing JSON")?,
                 Format::Stix => serde_json::to_string_pretty(&kartoteka_report::stix_bundle(&r))
                     .context("writing STIX")?,
-                Format::Pdf => {
-                    return Err(usage(
-                        "PDF output is not built yet: use --format html and print it, or md, json, stix",
-                    ))
-                }
+                Format::Pdf => return show_pdf(&r, out.as_deref()),
             };
             match out {
                 Some(path) => write_whole(&path, text.as_bytes())?,
@@ -363,11 +363,34 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
     }
 }
 
+/// Writes a report as PDF to a file, or to standard output when that is not a terminal.
+fn show_pdf(r: &kartoteka_model::Report, out: Option<&Path>) -> Result<u8, Failure> {
+    use std::io::{IsTerminal, Write};
+    let bytes = kartoteka_report::pdf(r).context("writing PDF")?;
+    match out {
+        Some(path) => write_whole(path, &bytes)?,
+        None if std::io::stdout().is_terminal() => {
+            return Err(usage(
+                "a PDF is not for the terminal: give --out FILE, or redirect the output to a file",
+            ))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .context("writing the PDF to standard output")?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
 /// Writes the reports a build touched, in every format, and the collection's index.
 fn write_collection(
     archive: &Archive,
     built: &kartoteka_ingest::BuildReport,
     dir: &Path,
+    pdf: bool,
 ) -> Result<(), Failure> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let ids: Vec<&String> = built
@@ -395,6 +418,10 @@ fn write_collection(
             &file("stix.json"),
             kartoteka_report::stix_bundle(r).to_string().as_bytes(),
         )?;
+        if pdf {
+            let bytes = kartoteka_report::pdf(r).with_context(|| format!("writing {id} as PDF"))?;
+            write_whole(&file("pdf"), &bytes)?;
+        }
         index.push_str(&format!(
             "* [{}]({id}.md) · {} · v{} · {} · {}\n",
             r.title,

@@ -367,3 +367,124 @@ fn the_collection_is_written_in_every_format_with_its_index() {
     let conflicts = json(k().args(["claims", "--conflicts", "--json"]));
     assert!(conflicts["conflicts"].is_array(), "{conflicts}");
 }
+
+/// A poppler tool's standard output.
+fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(file)
+        .args(if tool == "pdftotext" { &["-"][..] } else { &[] })
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_report_prints_as_pdf_with_its_cyrillic_text_markings_and_sources() {
+    let archive = reported();
+    let dir = tempfile::tempdir().unwrap();
+    let readable = common::poppler();
+    let ids = report_ids(archive.path());
+    // A reviewer marks the first paragraph of one report secret, releasable to Britain:
+    // its PDF must say so in the margin, and in the banner of every page.
+    let marked = ids[0].clone();
+    common::kartoteka(archive.path())
+        .args([
+            "report",
+            "edit",
+            &marked,
+            "--paragraph",
+            "1",
+            "--marking",
+            "SECRET//REL TO GBR",
+        ])
+        .assert()
+        .success();
+    for id in &ids {
+        let file = dir.path().join(format!("{id}.pdf"));
+        common::kartoteka(archive.path())
+            .args(["report", "show", id, "--format", "pdf", "--out"])
+            .arg(&file)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF"),
+            "{id}"
+        );
+        if !readable {
+            continue;
+        }
+        let r = show_json(archive.path(), id);
+        let info = poppler("pdfinfo", &[], &file);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let text = poppler("pdftotext", &["-layout"], &file);
+        let flat = common_words(&text);
+        // The subject's name as written, Cyrillic and all, and the title.
+        let name = r["subject_name"].as_str().unwrap();
+        assert!(
+            flat.contains(&common_words(name)),
+            "{id}: {name} not in {text}"
+        );
+        // The banner at the head and the foot of every page, and the folios.
+        let marking = r["marking"].as_str().unwrap();
+        let banners = text.lines().filter(|l| l.trim() == marking).count();
+        assert_eq!(
+            banners,
+            2 * pages,
+            "{id}: {marking} x{banners} on {pages} pages"
+        );
+        for n in 1..=pages {
+            assert!(
+                text.contains(&format!("Page {n} of {pages}")),
+                "{id} page {n}"
+            );
+        }
+        // Every source's reference code, as a citation.
+        for p in r["paragraphs"].as_array().unwrap() {
+            for c in p["citations"].as_array().unwrap() {
+                if let Some(code) = c["reference"].as_str() {
+                    assert!(flat.contains(&common_words(code)), "{id}: {code}");
+                }
+            }
+        }
+        // The fonts travel inside the file, cut to the glyphs used, with a map to Unicode.
+        let fonts = poppler("pdffonts", &[], &file);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(!rows.is_empty(), "{fonts}");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(
+                cols[cols.len() - 5..cols.len() - 2],
+                ["yes", "yes", "yes"],
+                "{row}"
+            );
+        }
+        if *id == marked {
+            assert_eq!(marking, "SECRET//REL TO GBR");
+            assert!(text.contains("(S//REL TO"), "{text}");
+        }
+    }
+    // Without --out the PDF goes to standard output when that is not a terminal.
+    let out = common::kartoteka(archive.path())
+        .args(["report", "show", &ids[0], "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stdout.starts_with(b"%PDF-"));
+}
+
+/// A text with its whitespace made single spaces, for finding phrases a layout wrapped.
+fn common_words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,16 +1,18 @@
 //! Counter-intelligence reports written out in the forms services and researchers
 //! exchange: Markdown, a standalone HTML page (with a relationship diagram and a timeline
-//! as SVG), JSON, and STIX 2.1 bundles. Nothing here reads or writes files: each writer
-//! takes a [`Report`] and returns text.
+//! as SVG), PDF, JSON, and STIX 2.1 bundles. Nothing here reads or writes files: each writer
+//! takes a [`Report`] and returns text (or, for PDF, bytes).
 //!
 //! Every paragraph is written with its portion marking ("(S//REL TO GBR)") and its
 //! citations, numbered across the report and listed at the end with the exact quote, so
 //! that a reader can go from any sentence to the sheet it came from.
 
 mod html;
+mod pdf;
 mod stix;
 
 pub use html::html;
+pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, PdfError, Run};
 pub use stix::{stix_bundle, TLP_2_0_EXTENSION};
 
 use kartoteka_model::{Citation, Marking, Report};

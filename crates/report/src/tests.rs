@@ -1,3 +1,4 @@
+use crate::pdf::{PAGE_HEIGHT, TEXT_LEFT, TEXT_RIGHT};
 use kartoteka_model::{Citation, DocId, Marking, Paragraph, Related, Report};
 
 use super::*;
@@ -149,4 +150,128 @@ fn stix_ids_are_stable_and_markings_follow_the_classification() {
         let uuid = id.split_once("--").unwrap().1;
         assert_eq!(uuid.len(), 36, "{id}");
     }
+}
+
+/// The body text of a layout, in reading order, as one string of words.
+fn body_words(layout: &Layout) -> Vec<String> {
+    layout
+        .pages
+        .iter()
+        .flat_map(|p| p.runs.iter().filter(|r| r.role == "body"))
+        .flat_map(|r| r.text.split_whitespace().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn every_pdf_page_has_its_banners_and_folio_and_every_paragraph_its_mark() {
+    let r = report();
+    let layout = lay_out(&r).unwrap();
+    let total = layout.pages.len();
+    for (i, page) in layout.pages.iter().enumerate() {
+        let banners: Vec<&Run> = page.runs.iter().filter(|r| r.role == "banner").collect();
+        assert_eq!(banners.len(), 2, "page {}", i + 1);
+        assert!(banners.iter().all(|b| b.text == "SECRET//REL TO GBR"));
+        // One at the head, one at the foot, outside the body.
+        assert!(banners.iter().any(|b| b.y > 780.0) && banners.iter().any(|b| b.y < 60.0));
+        let folio = format!("Page {} of {total}", i + 1);
+        assert!(page.runs.iter().any(|r| r.text == folio), "{folio}");
+    }
+    // Each paragraph's first line has its portion mark beside it, in the margin.
+    let page = &layout.pages[0];
+    for (text, mark) in [
+        ("Соколова Вера Андреевна, born 1911.", "(C//REL TO"),
+        ("1937-05-14 — recruited by Кузьмин А. П.", "(S//REL TO"),
+        ("1938-09-03 — met Кузьмин", "(U)"),
+    ] {
+        let line = page
+            .runs
+            .iter()
+            .find(|r| r.role == "body" && r.text.starts_with(text))
+            .unwrap_or_else(|| panic!("{text}"));
+        let beside = page
+            .runs
+            .iter()
+            .find(|r| r.role == "mark" && r.y == line.y)
+            .unwrap_or_else(|| panic!("no mark beside {text}"));
+        assert_eq!(beside.text, mark);
+        assert!(beside.x + beside.width < line.x);
+    }
+}
+
+#[test]
+fn long_reports_flow_onto_pages_without_losing_a_word_or_leaving_the_column() {
+    let mut r = report();
+    let long_word = "ф.9001/оп.1/д.1/л.2".repeat(12);
+    let text = format!(
+        "{} {long_word} конец.",
+        "Встреча с Кузьминым в Лондоне, передано 12 листов. ".repeat(40)
+    );
+    for _ in 0..12 {
+        r.paragraphs.push(paragraph(
+            "activity",
+            &text,
+            "SECRET",
+            "Встреча с Кузьминым",
+        ));
+    }
+    let layout = lay_out(&r).unwrap();
+    assert!(layout.pages.len() >= 4, "{} pages", layout.pages.len());
+    for page in &layout.pages {
+        for run in page.runs.iter().filter(|r| r.role == "body") {
+            assert!(
+                run.x >= TEXT_LEFT && run.x + run.width <= TEXT_RIGHT + 0.01,
+                "{run:?}"
+            );
+            assert!(run.y >= 70.0 && run.y <= PAGE_HEIGHT - 70.0, "{run:?}");
+        }
+    }
+    // Every word of the paragraphs is set, in order; the word wider than a line is cut,
+    // not dropped.
+    let words = body_words(&layout).join(" ");
+    let joined: String = words.split_whitespace().collect();
+    for p in &r.paragraphs {
+        let want: String = p.text.split_whitespace().collect();
+        assert!(joined.contains(&want), "missing: {}", p.text);
+    }
+    // A paragraph that runs onto the next page is marked there again.
+    let continued = layout
+        .pages
+        .iter()
+        .skip(1)
+        .filter(|p| {
+            let top = p
+                .runs
+                .iter()
+                .filter(|r| r.role == "body")
+                .map(|r| r.y)
+                .fold(0.0, f32::max);
+            p.runs.iter().any(|r| r.role == "mark" && r.y == top)
+        })
+        .count();
+    assert_eq!(continued, layout.pages.len() - 1);
+}
+
+#[test]
+fn the_pdf_is_whole_the_same_each_time_and_embeds_its_fonts() {
+    let r = report();
+    let bytes = pdf(&r).unwrap();
+    assert_eq!(bytes, pdf(&r).unwrap());
+    assert!(bytes.starts_with(b"%PDF-"));
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    assert_eq!(doc.get_pages().len(), lay_out(&r).unwrap().pages.len());
+    let mut embedded = 0;
+    let mut unicode_maps = 0;
+    for object in doc.objects.values() {
+        if let Ok(d) = object.as_dict() {
+            if d.has(b"FontFile2") {
+                embedded += 1;
+            }
+            if d.has(b"ToUnicode") {
+                unicode_maps += 1;
+            }
+        }
+    }
+    assert_eq!((embedded, unicode_maps), (2, 2));
+    // Only the glyphs used travel: the file is far smaller than the two faces.
+    assert!(bytes.len() < 120_000, "{} bytes", bytes.len());
 }

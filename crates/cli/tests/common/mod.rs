@@ -100,3 +100,20 @@ pub fn stix2_validator() -> bool {
     }
     ok
 }
+
+/// True when poppler's command-line tools (pdftotext, pdfinfo, pdffonts) are installed;
+/// when they are not, a skip message, or a failure under KARTOTEKA_REQUIRE_PEERS.
+pub fn poppler() -> bool {
+    let ok = std::process::Command::new("pdfinfo")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "poppler-utils is required (apt-get install poppler-utils)"
+        );
+        eprintln!("skipping the PDF reading half: apt-get install poppler-utils");
+    }
+    ok
+}
