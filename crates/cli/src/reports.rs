@@ -38,10 +38,14 @@ pub(crate) enum ClaimCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum ReportCommand {
-    /// Build the report on a person, or on every agent with --all (and print the index of
-    /// the collection). Edited paragraphs survive; what new evidence changed is listed.
+    /// Build the reports on a person, on a case file, or on every agent with --all (and
+    /// print the index of the collection). An agent gets one report on all the evidence,
+    /// one per cover-name period when they held several, and one per case file when the
+    /// evidence is in several. Edited paragraphs survive; what new evidence changed is
+    /// listed.
     Build {
-        /// The person (id or name).
+        /// The person (id or name), or a case: a file by its reference code
+        /// ("ф. 9002, оп. 1, д. 1"), for a report on each agent it names, on what it says.
         #[arg(required_unless_present = "all")]
         subject: Option<String>,
         /// Every person who held a cover name or whom the text calls an agent, source or
@@ -484,9 +488,14 @@ pub(crate) fn reports(
             .collect();
         output::print_json(&serde_json::json!({ "reports": list }))?;
     } else {
+        let width = chosen
+            .iter()
+            .map(|r| r.id.chars().count())
+            .max()
+            .unwrap_or(0);
         for r in &chosen {
             println!(
-                "{:<18} v{:<3} {:<9} {:<28} {}  [{}]",
+                "{:<width$} v{:<3} {:<9} {:<28} {}  [{}]",
                 r.id,
                 r.version,
                 r.status,

@@ -258,9 +258,9 @@ fn a_report_is_edited_reviewed_approved_and_rebuilt_without_losing_edits() {
     k().args(["reports", "--status", "lost"]).assert().code(2);
     k().args(["report", "show", "R-nobody"]).assert().code(3);
     k().args(["report", "build", "P999.9.9"]).assert().code(3);
-    k().args(["report", "show", &id, "--format", "pdf"])
+    k().args(["report", "show", &id, "--format", "pdf", "--version", "99"])
         .assert()
-        .code(2);
+        .code(3);
 }
 
 #[test]
@@ -487,4 +487,71 @@ fn every_report_prints_as_pdf_with_its_cyrillic_text_markings_and_sources() {
 /// A text with its whitespace made single spaces, for finding phrases a layout wrapped.
 fn common_words(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_case_file_gets_a_report_on_each_agent_it_names_citing_only_that_file() {
+    let archive = reported();
+    let k = || common::kartoteka(archive.path());
+    // Соколова's evidence is in several files: the collection has a report on each.
+    let ids = report_ids(archive.path());
+    let hers: Vec<&String> = ids
+        .iter()
+        .filter(|id| {
+            let r = show_json(archive.path(), id);
+            r["subject_name"] == "Соколова Вера Андреевна"
+                && r["title"].as_str().unwrap().contains("case file")
+        })
+        .collect();
+    assert!(hers.len() >= 2, "{ids:?}");
+    // Asked for one case, the reports are those of the agents it names, each citing only
+    // that file.
+    let file = "ф. 9002, оп. 1, д. 1";
+    let built = json(k().args(["report", "build", file, "--json"]));
+    let touched: Vec<String> = ["created", "unchanged"]
+        .iter()
+        .flat_map(|k| built[k].as_array().unwrap().iter())
+        .map(|v| v.as_str().unwrap().to_string())
+        .chain(
+            built["updated"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u[0].as_str().unwrap().to_string()),
+        )
+        .collect();
+    assert!(!touched.is_empty(), "{built}");
+    let mut names = Vec::new();
+    for id in &touched {
+        let r = show_json(archive.path(), id);
+        assert!(
+            r["title"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("case file {file}")),
+            "{r}"
+        );
+        names.push(r["subject_name"].as_str().unwrap().to_string());
+        for p in r["paragraphs"].as_array().unwrap() {
+            for c in p["citations"].as_array().unwrap() {
+                let code = c["reference"].as_str().unwrap();
+                assert!(code.starts_with(&format!("{file}, л.")), "{id}: {code}");
+            }
+        }
+    }
+    // The file is the one where ХОЛА passed from Соколова to Жданов: both are in it.
+    assert!(
+        names.contains(&"Соколова Вера Андреевна".to_string()),
+        "{names:?}"
+    );
+    // A fonds is not a case, and a file nobody is named in has no report: exit 3, saying so.
+    let out = k().args(["report", "build", "ф. 9001"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a case is one file"));
+    let out = k()
+        .args(["report", "build", "ф. 9999, оп. 1, д. 1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("naming an agent"));
 }

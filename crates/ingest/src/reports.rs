@@ -695,30 +695,60 @@ impl Archive {
         let owners = &ix.owners;
         let covers = world.covers();
         let holdings = world.holdings(&covers);
-        let subjects: Vec<String> = match who {
-            Some(w) => vec![world.find(w).map_err(|e| match e {
+        // A case is a file of the archive ("ф. 9002, оп. 1, д. 1"): the reports on it are
+        // those of the agents its documents name, each on what that file says.
+        let case = match who.map(Reference::parse) {
+            Some(Ok(r)) if r.file.is_none() => {
+                return Err(ArchiveError::NotFound(format!(
+                    "case file {r}: a case is one file (д.), as in ф. 9002, оп. 1, д. 1; build the whole collection with --all"
+                )))
+            }
+            Some(Ok(mut r)) => {
+                r.sheets = None;
+                Some(r)
+            }
+            _ => None,
+        };
+        let agents = || {
+            let mut s: BTreeSet<String> = holdings.iter().map(|h| h.person.clone()).collect();
+            for r in world.relations.iter().filter(|r| r.kind == "has_role") {
+                let role = world
+                    .mention
+                    .get(&r.to)
+                    .map(|m| m.code.clone().unwrap_or_else(|| m.lemma.clone()));
+                if role.as_deref().is_some_and(|x| AGENT_ROLES.contains(&x)) {
+                    if let Some(p) = world.person_of.get(&r.from).or_else(|| owners.get(&r.from)) {
+                        s.insert(p.clone());
+                    }
+                }
+            }
+            s
+        };
+        let subjects: Vec<String> = match (who, &case) {
+            (Some(_), Some(file)) => {
+                let agents = agents();
+                let named: BTreeSet<String> = world
+                    .mention
+                    .values()
+                    .filter(|m| file_of(&world, m.doc).is_some_and(|f| f == *file))
+                    .filter_map(|m| world.person_of.get(&m.id).or_else(|| owners.get(&m.id)))
+                    .filter(|p| agents.contains(*p))
+                    .cloned()
+                    .collect();
+                if named.is_empty() {
+                    return Err(ArchiveError::NotFound(format!(
+                        "case file {file} naming an agent (see `kartoteka tree` for the files, `kartoteka persons` for who is named)"
+                    )));
+                }
+                named.into_iter().collect()
+            }
+            (Some(w), None) => vec![world.find(w).map_err(|e| match e {
                 ArchiveError::NotFound(_) => ArchiveError::NotFound(format!(
                     "person {w} (merged into another, or never resolved: see `kartoteka persons`)"
                 )),
                 other => other,
             })?],
-            None => {
-                let mut s: BTreeSet<String> = holdings.iter().map(|h| h.person.clone()).collect();
-                for r in world.relations.iter().filter(|r| r.kind == "has_role") {
-                    let role = world
-                        .mention
-                        .get(&r.to)
-                        .map(|m| m.code.clone().unwrap_or_else(|| m.lemma.clone()));
-                    if role.as_deref().is_some_and(|x| AGENT_ROLES.contains(&x)) {
-                        if let Some(p) =
-                            world.person_of.get(&r.from).or_else(|| owners.get(&r.from))
-                        {
-                            s.insert(p.clone());
-                        }
-                    }
-                }
-                s.into_iter().collect()
-            }
+            (None, _) => agents().into_iter().collect(),
         };
         let written = self.store().claims(None)?;
         let existing: HashMap<String, Report> = self
@@ -733,7 +763,7 @@ impl Archive {
             let (mut claims, related) = self.derive(&world, &ix, &mut pages, subject)?;
             claims.extend(written.iter().filter(|c| &c.subject == subject).cloned());
             let conflicts = conflicts(&mut claims);
-            let mut generated = vec![compose(
+            let whole = compose(
                 &world,
                 &holdings,
                 &covers,
@@ -743,12 +773,13 @@ impl Archive {
                 related.clone(),
                 &mut pages,
                 &ix.places_on,
-            )?];
+            )?;
+            let mut generated = Vec::new();
             // An agent who held several cover names also gets a report on each period, as
             // the real collection has: the claims of that period, and who they name.
             let mine: Vec<&crate::identity::Holding> =
                 holdings.iter().filter(|h| &h.person == subject).collect();
-            if mine.len() >= 2 {
+            if mine.len() >= 2 && case.is_none() {
                 for (n, h) in mine.iter().enumerate() {
                     let cover = covers
                         .get(&h.cover)
@@ -796,6 +827,56 @@ impl Archive {
                     );
                     generated.push(r);
                 }
+            }
+            // An agent whose claims rest on two or more case files also gets a report on
+            // each file (and, asked for a case, the report on that one): what that file says.
+            let files = by_case_file(&world, &claims);
+            if files.len() >= 2 || case.is_some() {
+                for (file, in_file) in &files {
+                    if case.as_ref().is_some_and(|c| c != file) {
+                        continue;
+                    }
+                    let ids: BTreeSet<&String> = in_file.iter().map(|c| &c.id).collect();
+                    let file_conflicts: Vec<Conflict> = conflicts
+                        .iter()
+                        .filter(|k| ids.contains(&k.a) && ids.contains(&k.b))
+                        .cloned()
+                        .collect();
+                    let named: Vec<Related> = related
+                        .iter()
+                        .filter(|r| in_file.iter().any(|c| c.text.contains(&r.name)))
+                        .cloned()
+                        .collect();
+                    let theirs: Vec<crate::identity::Holding> = mine
+                        .iter()
+                        .filter(|h| {
+                            let cover = covers
+                                .get(&h.cover)
+                                .map_or(h.cover.as_str(), |c| c.name.as_str());
+                            in_file.iter().any(|c| {
+                                c.topic == "cover_name" && c.object.as_deref() == Some(cover)
+                            })
+                        })
+                        .map(|h| (*h).clone())
+                        .collect();
+                    let mut r = compose(
+                        &world,
+                        &theirs,
+                        &covers,
+                        subject,
+                        in_file,
+                        &file_conflicts,
+                        named,
+                        &mut pages,
+                        &ix.places_on,
+                    )?;
+                    r.id = format!("{}-{}", r.id, case_id(file));
+                    r.title = format!("{}, case file {file}", r.title);
+                    generated.push(r);
+                }
+            }
+            if case.is_none() {
+                generated.insert(0, whole);
             }
             for generated in generated {
                 let id = generated.id.clone();
@@ -1289,14 +1370,14 @@ fn compose(
     push(
         "assessment",
         format!(
-            "{} claims from {} documents; grades {}.{}",
-            claims.len(),
-            docs.len(),
+            "{} from {}; grades {}.{}",
+            counted(claims.len(), "claim"),
+            counted(docs.len(), "document"),
             grade_list.join(", "),
             if conflicts.is_empty() {
                 String::new()
             } else {
-                format!(" {} conflicts between claims.", conflicts.len())
+                format!(" {} between claims.", counted(conflicts.len(), "conflict"))
             }
         ),
         &all,
@@ -1414,6 +1495,68 @@ fn compose(
         at: String::new(),
         why: "generated from the claims".to_string(),
     })
+}
+
+/// "1 claim", "2 claims".
+fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// The case file (дело) a document belongs to, when it is placed down to a file.
+fn file_of(world: &World, doc: DocId) -> Option<Reference> {
+    let mut r = world.documents.get(&doc)?.reference.clone()?;
+    r.file.as_ref()?;
+    r.sheets = None;
+    Some(r)
+}
+
+/// A person's claims by the case files they cite: each claim under every file it cites,
+/// with only that file's citations.
+fn by_case_file(world: &World, claims: &[Claim]) -> Vec<(Reference, Vec<Claim>)> {
+    // Keyed by the printed reference, which orders files as a reader lists them.
+    let mut out: BTreeMap<String, (Reference, Vec<Claim>)> = BTreeMap::new();
+    for c in claims {
+        let mut files: Vec<Reference> = c
+            .citations
+            .iter()
+            .filter_map(|x| file_of(world, x.doc))
+            .collect();
+        files.dedup();
+        for f in files {
+            let mut one = c.clone();
+            one.citations
+                .retain(|x| file_of(world, x.doc).as_ref() == Some(&f));
+            let entry = out.entry(f.to_string()).or_insert_with(|| (f, Vec::new()));
+            if !entry.1.iter().any(|x| x.id == one.id) {
+                entry.1.push(one);
+            }
+        }
+    }
+    // A file that says nothing of the agent beyond their birth is no case of theirs.
+    out.into_values()
+        .filter(|(_, cs)| cs.iter().any(|c| !c.topic.starts_with("birth")))
+        .collect()
+}
+
+/// The part of a report id that names a case file: "F9002-1-1" for ф. 9002, оп. 1, д. 1.
+fn case_id(file: &Reference) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect()
+    };
+    format!(
+        "F{}-{}-{}",
+        clean(&file.fonds),
+        file.inventory
+            .as_deref()
+            .map_or_else(|| "0".to_string(), clean),
+        file.file.as_deref().map_or_else(String::new, clean)
+    )
 }
 
 /// Whether a date ("1937", "1937-05", "1937-05-14") falls in a period of YYYY-MM-DD

@@ -96,17 +96,23 @@ pub fn markdown(report: &Report) -> String {
     let (citations, per) = numbered_citations(report);
     let mut out = String::new();
     out.push_str(&format!("**{banner}**\n\n# {}\n\n", report.title));
-    out.push_str(&format!(
-        "Report {} · version {} · {} · {}{}\n",
-        report.id,
-        report.version,
-        report.status,
-        report.countries.join(", "),
-        report
-            .period
-            .map(|(a, b)| format!(" · {a}-{b}"))
-            .unwrap_or_default()
-    ));
+    let mut particulars = vec![
+        format!("Report {}", report.id),
+        format!("version {}", report.version),
+        report.status.clone(),
+    ];
+    if !report.countries.is_empty() {
+        particulars.push(report.countries.join(", "));
+    }
+    if let Some((a, b)) = report.period {
+        particulars.push(if a == b {
+            a.to_string()
+        } else {
+            format!("{a}-{b}")
+        });
+    }
+    out.push_str(&particulars.join(" · "));
+    out.push('\n');
     let mut current = "";
     for (p, cites) in report.paragraphs.iter().zip(&per) {
         if p.section != current {

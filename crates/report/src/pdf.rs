@@ -392,7 +392,11 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
         particulars.push(format!("Countries: {}", report.countries.join(", ")));
     }
     if let Some((a, b)) = report.period {
-        particulars.push(format!("Period: {a}–{b}"));
+        particulars.push(if a == b {
+            format!("Period: {a}")
+        } else {
+            format!("Period: {a}–{b}")
+        });
     }
     particulars.push(format!("Marking: {banner}"));
     particulars.push(format!(
