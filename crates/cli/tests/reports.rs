@@ -493,17 +493,28 @@ fn common_words(s: &str) -> String {
 fn a_case_file_gets_a_report_on_each_agent_it_names_citing_only_that_file() {
     let archive = reported();
     let k = || common::kartoteka(archive.path());
-    // Соколова's evidence is in several files: the collection has a report on each.
+    // In the collection, an agent whose evidence is in several files gets a report on each
+    // file that holds two documents or more on them, citing only that file.
     let ids = report_ids(archive.path());
-    let hers: Vec<&String> = ids
-        .iter()
-        .filter(|id| {
-            let r = show_json(archive.path(), id);
-            r["subject_name"] == "Соколова Вера Андреевна"
-                && r["title"].as_str().unwrap().contains("case file")
-        })
-        .collect();
-    assert!(hers.len() >= 2, "{ids:?}");
+    let mut cases = 0;
+    for id in &ids {
+        let r = show_json(archive.path(), id);
+        let title = r["title"].as_str().unwrap();
+        let Some((_, file)) = title.split_once(", case file ") else {
+            continue;
+        };
+        cases += 1;
+        let mut docs = std::collections::BTreeSet::new();
+        for p in r["paragraphs"].as_array().unwrap() {
+            for c in p["citations"].as_array().unwrap() {
+                let code = c["reference"].as_str().unwrap();
+                assert!(code.starts_with(&format!("{file}, л.")), "{id}: {code}");
+                docs.insert(c["doc"].as_u64().unwrap());
+            }
+        }
+        assert!(docs.len() >= 2, "{id} rests on {docs:?}");
+    }
+    assert!(cases >= 1, "{ids:?}");
     // Asked for one case, the reports are those of the agents it names, each citing only
     // that file.
     let file = "ф. 9002, оп. 1, д. 1";

@@ -45,8 +45,10 @@ pub enum ArchiveError {
     /// The query does not parse.
     #[error("query: {0}")]
     Query(#[from] QueryError),
-    /// Neither a document number nor a reference code.
-    #[error("{0:?} is neither a document number nor a reference code ({1})")]
+    /// Input that cannot be taken (a target that is neither a document number nor a
+    /// reference code, a grade off the scale, an edit to an approved report): the input and
+    /// why.
+    #[error("{}", bad_target(.0, .1))]
     BadTarget(String, String),
     /// Nothing at that number or reference.
     #[error("nothing in the archive at {0}")]
@@ -63,6 +65,27 @@ pub enum ArchiveError {
     /// A transfer could not be completed; the archive is as it was.
     #[error("transfer: {0}")]
     Transfer(String),
+}
+
+/// "\"G9\": why", or the reason alone when there is no input to show, or when the reason
+/// already quotes it.
+fn bad_target(input: &str, why: &str) -> String {
+    let quoted = format!("{input:?}");
+    if input.is_empty() || why.contains(&quoted) {
+        why.to_string()
+    } else {
+        format!("{quoted}: {why}")
+    }
+}
+
+impl ArchiveError {
+    /// A target that is neither a document number nor a reference code.
+    pub fn not_a_target(target: &str, why: &dyn std::fmt::Display) -> ArchiveError {
+        ArchiveError::BadTarget(
+            target.to_string(),
+            format!("{target:?} is neither a document number nor a reference code ({why})"),
+        )
+    }
 }
 
 /// The archive's parts, behind their traits.
@@ -336,8 +359,8 @@ impl Archive {
                 .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
             return document_view(&**store, document);
         }
-        let reference = Reference::parse(target)
-            .map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
+        let reference =
+            Reference::parse(target).map_err(|e| ArchiveError::not_a_target(target, &e))?;
         // A reference that names exactly one document's place shows that document.
         let documents = store.documents_within(&reference)?;
         let exact: Vec<&Document> = documents

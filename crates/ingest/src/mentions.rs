@@ -199,8 +199,7 @@ impl Archive {
                         .document(DocId(n))?
                         .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?]
                 } else {
-                    let r = Reference::parse(t)
-                        .map_err(|e| ArchiveError::BadTarget(t.to_string(), e.to_string()))?;
+                    let r = Reference::parse(t).map_err(|e| ArchiveError::not_a_target(t, &e))?;
                     let docs = store.documents_within(&r)?;
                     if docs.is_empty() {
                         return Err(ArchiveError::NotFound(r.to_string()));

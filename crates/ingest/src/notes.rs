@@ -75,8 +75,8 @@ impl Archive {
                 .document(DocId(n))?
                 .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?]);
         }
-        let reference = Reference::parse(target)
-            .map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
+        let reference =
+            Reference::parse(target).map_err(|e| ArchiveError::not_a_target(target, &e))?;
         let docs = store.documents_within(&reference)?;
         // A sheet reference names the document at that sheet, or the one it falls in.
         let docs: Vec<Document> = match reference.sheets {

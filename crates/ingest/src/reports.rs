@@ -453,8 +453,8 @@ impl Archive {
                 .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
             return Ok((d.id, d.reference.map(|r| r.to_string())));
         }
-        let reference = Reference::parse(target)
-            .map_err(|e| ArchiveError::BadTarget(target.to_string(), e.to_string()))?;
+        let reference =
+            Reference::parse(target).map_err(|e| ArchiveError::not_a_target(target, &e))?;
         let docs: Vec<_> = store
             .documents_within(&reference)?
             .into_iter()
@@ -829,11 +829,24 @@ impl Archive {
                 }
             }
             // An agent whose claims rest on two or more case files also gets a report on
-            // each file (and, asked for a case, the report on that one): what that file says.
+            // each file that holds a body of evidence on them (two documents or more), on
+            // what that file says; asked for a case, the report on that one.
             let files = by_case_file(&world, &claims);
             if files.len() >= 2 || case.is_some() {
                 for (file, in_file) in &files {
-                    if case.as_ref().is_some_and(|c| c != file) {
+                    let wanted = match &case {
+                        Some(c) => c == file,
+                        None => {
+                            in_file
+                                .iter()
+                                .filter(|c| !c.topic.starts_with("birth"))
+                                .flat_map(|c| c.citations.iter().map(|x| x.doc))
+                                .collect::<BTreeSet<DocId>>()
+                                .len()
+                                >= 2
+                        }
+                    };
+                    if !wanted {
                         continue;
                     }
                     let ids: BTreeSet<&String> = in_file.iter().map(|c| &c.id).collect();
