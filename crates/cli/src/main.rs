@@ -226,7 +226,7 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         #[arg(long)]
         json: bool,
     },
-    /// Counter-intelligence reports: build, show (md, html, json, stix), edit, review,
+    /// Counter-intelligence reports: build, show (md, html, pdf, json, stix), edit, review,
     /// approve, diff.
     #[command(subcommand)]
     Report(reports::ReportCommand),
@@ -239,6 +239,16 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         #[arg(long, value_name = "ISO3")]
         country: Option<String>,
         /// Print JSON: {"reports": [{"id", "subject", "status", "marking", "countries"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Marking rules: what a fonds, inventory or file holds is marked at least so high in
+    /// every report that cites it (set or remove; `markings` lists them).
+    #[command(subcommand)]
+    Marking(reports::MarkingCommand),
+    /// List the marking rules.
+    Markings {
+        /// Print JSON: {"rules": [{"unit", "marking", "why", "by", "at"}]}.
         #[arg(long)]
         json: bool,
     },
@@ -1301,6 +1311,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             country.as_deref(),
             json,
         ),
+        Command::Marking(command) => reports::marking(command, &open(&archive_dir)?),
+        Command::Markings { json } => reports::markings(&open(&archive_dir)?, json),
         Command::Extract { unit, json } => {
             let unit = unit
                 .map(|u| Reference::parse(&u).map_err(|e| usage(format!("{u:?}: {e}"))))

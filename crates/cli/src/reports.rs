@@ -37,6 +37,33 @@ pub(crate) enum ClaimCommand {
 }
 
 #[derive(Subcommand)]
+pub(crate) enum MarkingCommand {
+    /// Mark what a unit holds at least so high, from the next `report build` on (which
+    /// lists the paragraphs whose marking changed).
+    #[command(
+        after_help = "Example:\n  kartoteka marking set 'ф. 9002' 'SECRET//REL TO GBR, USA' \\\n    --why 'partner agreement 1994/7'\n  kartoteka report build --all"
+    )]
+    Set {
+        /// The unit: a fonds, inventory or file by its reference code ("ф. 9002").
+        unit: String,
+        /// The marking: UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET, and
+        /// optionally "//REL TO GBR, USA".
+        marking: String,
+        /// The authority for it.
+        #[arg(long)]
+        why: String,
+    },
+    /// Drop a unit's marking rule.
+    Remove {
+        /// The unit, as it was set.
+        unit: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        why: String,
+    },
+}
+
+#[derive(Subcommand)]
 pub(crate) enum ReportCommand {
     /// Build the reports on a person, on a case file, or on every agent with --all (and
     /// print the index of the collection). An agent gets one report on all the evidence,
@@ -168,6 +195,55 @@ pub(crate) fn claim(command: ClaimCommand, archive: &Archive) -> Result<u8, Fail
             Ok(EXIT_OK)
         }
     }
+}
+
+pub(crate) fn marking(command: MarkingCommand, archive: &Archive) -> Result<u8, Failure> {
+    match command {
+        MarkingCommand::Set { unit, marking, why } => {
+            let r = archive
+                .set_marking_rule(&unit, &marking, &why)
+                .map_err(input_error)?;
+            println!("{}: {} ({})", r.unit, r.marking, r.why);
+            println!("run `kartoteka report build --all` to mark the reports by it");
+        }
+        MarkingCommand::Remove { unit, why } => {
+            archive
+                .remove_marking_rule(&unit, &why)
+                .map_err(input_error)?;
+            println!("{unit}: no marking rule");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+pub(crate) fn markings(archive: &Archive, json: bool) -> Result<u8, Failure> {
+    let rules = archive.marking_rules()?;
+    if json {
+        let list: Vec<serde_json::Value> = rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "unit": r.unit, "marking": r.marking.to_string(), "why": r.why,
+                    "by": r.by, "at": r.at,
+                })
+            })
+            .collect();
+        output::print_json(&serde_json::json!({ "rules": list }))?;
+    } else if rules.is_empty() {
+        println!("no marking rules: reports are marked by what their pages say");
+    } else {
+        for r in &rules {
+            println!(
+                "{:<28} {:<32} {} ({}, {})",
+                r.unit,
+                r.marking.to_string(),
+                r.why,
+                r.by,
+                r.at
+            );
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 pub(crate) fn claims(

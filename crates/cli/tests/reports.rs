@@ -566,3 +566,117 @@ fn a_case_file_gets_a_report_on_each_agent_it_names_citing_only_that_file() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("naming an agent"));
 }
+
+#[test]
+fn marking_rules_raise_the_paragraphs_and_citations_that_rest_on_their_units() {
+    let archive = reported();
+    let k = || common::kartoteka(archive.path());
+    k().args([
+        "marking",
+        "set",
+        "ф. 9002",
+        "SECRET//REL TO GBR, USA",
+        "--why",
+        "partner agreement",
+    ])
+    .assert()
+    .success();
+    let rules = json(k().args(["markings", "--json"]));
+    assert_eq!(rules["rules"][0]["unit"], "ф. 9002", "{rules}");
+    assert_eq!(rules["rules"][0]["marking"], "SECRET//REL TO GBR, USA");
+    let built = json(k().args(["report", "build", "--all", "--json"]));
+    assert!(!built["updated"].as_array().unwrap().is_empty(), "{built}");
+    let mut raised = 0;
+    for id in report_ids(archive.path()) {
+        let r = show_json(archive.path(), &id);
+        let mut any_secret = false;
+        for p in r["paragraphs"].as_array().unwrap() {
+            let cites = p["citations"].as_array().unwrap();
+            let in_unit = cites.iter().any(|c| {
+                c["reference"]
+                    .as_str()
+                    .is_some_and(|x| x.starts_with("ф. 9002,"))
+            });
+            let marking = &p["marking"];
+            if in_unit {
+                // Resting on the unit: at least its rule.
+                assert_eq!(marking["classification"], "SECRET", "{id}: {p}");
+                assert_eq!(marking["releasable_to"], serde_json::json!(["GBR", "USA"]));
+                any_secret = true;
+            } else {
+                // Elsewhere only: what the pages say (the sample's pages say nothing).
+                assert_eq!(marking["classification"], "UNCLASSIFIED", "{id}: {p}");
+            }
+            // Each citation carries its own page's marking.
+            for c in cites {
+                let from_unit = c["reference"]
+                    .as_str()
+                    .is_some_and(|x| x.starts_with("ф. 9002,"));
+                let want = if from_unit { "SECRET" } else { "UNCLASSIFIED" };
+                assert_eq!(c["marking"]["classification"], want, "{id}: {c}");
+            }
+        }
+        if any_secret {
+            raised += 1;
+            assert_eq!(r["marking"], "SECRET//REL TO GBR, USA", "{id}");
+        }
+    }
+    assert!(raised >= 1);
+    // The listing says so, and the Markdown marks the quotes.
+    let secret_id = report_ids(archive.path())
+        .into_iter()
+        .find(|id| show_json(archive.path(), id)["marking"] == "SECRET//REL TO GBR, USA")
+        .unwrap();
+    let md = String::from_utf8(
+        k().args(["report", "show", &secret_id])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(md.contains(". (S//REL TO GBR, USA) ф. 9002,"), "{md}");
+    let listed = json(k().args(["reports", "--json"]));
+    assert!(listed["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["marking"] == "SECRET//REL TO GBR, USA"));
+    // Bad rules are refused (exit 2) and change nothing; removing what is not there is 3.
+    for bad in [
+        ["marking", "set", "qq", "SECRET", "--why", "x"],
+        ["marking", "set", "ф. 9002", "SECRETISH", "--why", "x"],
+        ["marking", "set", "ф. 9002", "SECRET", "--why", " "],
+    ] {
+        k().args(bad).assert().code(2);
+    }
+    let rules = json(k().args(["markings", "--json"]));
+    assert_eq!(rules["rules"].as_array().unwrap().len(), 1, "{rules}");
+    assert_eq!(rules["rules"][0]["marking"], "SECRET//REL TO GBR, USA");
+    k().args(["marking", "remove", "ф. 9003"]).assert().code(3);
+    // Removed, the next build lowers them again and says what changed.
+    k().args(["marking", "remove", "ф. 9002", "--why", "declassified"])
+        .assert()
+        .success();
+    let rebuilt = json(k().args(["report", "build", "--all", "--json"]));
+    let changes = rebuilt["updated"].to_string();
+    assert!(
+        changes.contains("SECRET//REL TO GBR, USA -> UNCLASSIFIED"),
+        "{changes}"
+    );
+    let listed = json(k().args(["reports", "--json"]));
+    assert!(
+        listed["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["marking"] == "UNCLASSIFIED"),
+        "{listed}"
+    );
+    // Both acts are in the audit chain.
+    let log = json(k().args(["audit", "log", "--json"]));
+    assert_eq!(
+        log.to_string().matches("marking-rule").count() >= 2,
+        true,
+        "{log}"
+    );
+}

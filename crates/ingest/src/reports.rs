@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kartoteka_model::{
-    Citation, Claim, DocId, Grade, Marking, MentionRecord, Paragraph, Placement, Reference,
-    Related, Report,
+    Citation, Claim, DocId, Grade, Marking, MarkingRule, MentionRecord, Paragraph, Placement,
+    Reference, Related, Report,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -165,18 +165,48 @@ pub fn page_marking(text: &str) -> Marking {
     m
 }
 
-/// The pages claims cite, read once.
+/// The pages claims cite, read once, and the marking rules of the units they are in.
 struct Pages<'a> {
     archive: &'a Archive,
     text: HashMap<(DocId, u32), Option<String>>,
+    rules: Vec<(Reference, Marking)>,
 }
 
 impl<'a> Pages<'a> {
-    fn new(archive: &'a Archive) -> Self {
-        Pages {
+    fn new(archive: &'a Archive) -> Result<Self, ArchiveError> {
+        let rules = archive
+            .store()
+            .marking_rules()?
+            .into_iter()
+            .filter_map(|r| Some((Reference::parse(&r.unit).ok()?, r.marking)))
+            .collect();
+        Ok(Pages {
             archive,
             text: HashMap::new(),
+            rules,
+        })
+    }
+
+    /// A page's marking: the highest of what the page itself says and what the rules of
+    /// the units holding it give.
+    fn marking(
+        &mut self,
+        doc: DocId,
+        page: u32,
+        at: Option<&Reference>,
+    ) -> Result<Marking, ArchiveError> {
+        let mut m = self
+            .get(doc, page)?
+            .map(page_marking)
+            .unwrap_or_else(Marking::unclassified);
+        if let Some(at) = at {
+            for (unit, rule) in &self.rules {
+                if unit.contains(at) {
+                    m = m.max(rule);
+                }
+            }
         }
+        Ok(m)
     }
 
     fn get(&mut self, doc: DocId, page: u32) -> Result<Option<&str>, ArchiveError> {
@@ -348,7 +378,7 @@ impl Archive {
     pub fn claims(&self, subject: Option<&str>) -> Result<ClaimSet, ArchiveError> {
         let world = World::load(self)?;
         let subject = subject.map(|s| world.find(s)).transpose()?;
-        let mut pages = Pages::new(self);
+        let mut pages = Pages::new(self)?;
         let subjects: Vec<String> = match &subject {
             Some(s) => vec![s.clone()],
             None => world.members.keys().cloned().collect(),
@@ -426,6 +456,7 @@ impl Archive {
                 start,
                 end,
                 quote,
+                marking: None,
             });
         }
         let claim = Claim {
@@ -442,6 +473,49 @@ impl Archive {
             at: String::new(),
         };
         Ok(self.store().save_claim(&claim)?)
+    }
+
+    /// Sets the marking rule of a unit (a fonds, inventory or file by its reference code):
+    /// whatever cites a sheet in it is marked at least so high from the next build on.
+    pub fn set_marking_rule(
+        &self,
+        unit: &str,
+        marking: &str,
+        why: &str,
+    ) -> Result<MarkingRule, ArchiveError> {
+        let unit = Reference::parse(unit).map_err(|e| ArchiveError::not_a_target(unit, &e))?;
+        let marking = Marking::parse(marking)
+            .map_err(|e| ArchiveError::BadTarget(marking.to_string(), e.to_string()))?;
+        if why.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a marking rule needs its authority (--why)".to_string(),
+            ));
+        }
+        Ok(self.store().set_marking_rule(&MarkingRule {
+            unit: unit.to_string(),
+            marking,
+            why: why.trim().to_string(),
+            by: String::new(),
+            at: String::new(),
+        })?)
+    }
+
+    /// Drops a unit's marking rule.
+    pub fn remove_marking_rule(&self, unit: &str, why: &str) -> Result<(), ArchiveError> {
+        let parsed = Reference::parse(unit).map_err(|e| ArchiveError::not_a_target(unit, &e))?;
+        if self.store().remove_marking_rule(&parsed.to_string(), why)? {
+            Ok(())
+        } else {
+            Err(ArchiveError::NotFound(format!(
+                "a marking rule for {parsed} (see `kartoteka markings`)"
+            )))
+        }
+    }
+
+    /// Every marking rule, by unit.
+    pub fn marking_rules(&self) -> Result<Vec<MarkingRule>, ArchiveError> {
+        Ok(self.store().marking_rules()?)
     }
 
     /// A document by number or by the reference code of exactly one document.
@@ -574,6 +648,7 @@ impl Archive {
                 start: r.start,
                 end: r.end,
                 quote,
+                marking: None,
             };
             // The statement's own date: the one nearest the other end, births aside.
             let date = if topic.starts_with("birth") {
@@ -757,7 +832,7 @@ impl Archive {
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
-        let mut pages = Pages::new(self);
+        let mut pages = Pages::new(self)?;
         let mut out = BuildReport::default();
         for subject in &subjects {
             let (mut claims, related) = self.derive(&world, &ix, &mut pages, subject)?;
@@ -1133,6 +1208,22 @@ fn differences(a: &Report, b: &Report) -> Vec<String> {
                         p.effective_marking()
                     ));
                 }
+                // A quoted page's marking that changed (a report kept before citations
+                // carried markings is not changed by gaining them).
+                for c in &p.citations {
+                    let before = o.citations.iter().find(|x| *x == c);
+                    if let (Some(Some(was)), Some(now)) = (before.map(|x| &x.marking), &c.marking) {
+                        if was != now {
+                            out.push(format!(
+                                "~ paragraph {} citation {}: {was} -> {now}",
+                                i + 1,
+                                c.reference
+                                    .clone()
+                                    .unwrap_or_else(|| format!("document {}", c.doc.0)),
+                            ));
+                        }
+                    }
+                }
             }
         }
     }
@@ -1188,23 +1279,27 @@ fn compose(
 ) -> Result<Report, ArchiveError> {
     let person = world.person_light(subject);
     let mut marking_of: HashMap<(DocId, u32), Marking> = HashMap::new();
-    let mut mark = |cites: &[Citation], pages: &mut Pages<'_>| -> Result<Marking, ArchiveError> {
-        let mut m = Marking::unclassified();
-        for c in cites {
-            let key = (c.doc, c.page);
-            let page = match marking_of.entry(key) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                    pages
-                        .get(c.doc, c.page)?
-                        .map(page_marking)
-                        .unwrap_or_else(Marking::unclassified),
-                ),
-            };
-            m = m.max(page);
-        }
-        Ok(m)
-    };
+    // Each citation gets its page's marking; the paragraph, the highest of them.
+    let mut mark =
+        |cites: &mut [Citation], pages: &mut Pages<'_>| -> Result<Marking, ArchiveError> {
+            let mut m = Marking::unclassified();
+            for c in cites {
+                let key = (c.doc, c.page);
+                let page = match marking_of.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let at = world
+                            .documents
+                            .get(&c.doc)
+                            .and_then(|d| d.reference.as_ref());
+                        e.insert(pages.marking(c.doc, c.page, at)?)
+                    }
+                };
+                c.marking = Some(page.clone());
+                m = m.max(page);
+            }
+            Ok(m)
+        };
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut push = |section: &str,
                     text: String,
@@ -1222,7 +1317,7 @@ fn compose(
         if citations.is_empty() {
             return Ok(());
         }
-        let marking = mark(&citations, pages)?;
+        let marking = mark(&mut citations, pages)?;
         paragraphs.push(Paragraph {
             section: section.to_string(),
             text,
@@ -1298,6 +1393,7 @@ fn compose(
                         start: m.start,
                         end: m.end,
                         quote,
+                        marking: None,
                     }],
                     grade: Grade {
                         reliability: 'F',

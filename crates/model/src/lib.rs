@@ -35,6 +35,6 @@ pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use report::{
-    Citation, Claim, Grade, GradeError, Marking, MarkingError, Paragraph, Related, Report,
-    CLASSIFICATIONS, REPORT_STATUSES,
+    Citation, Claim, Grade, GradeError, Marking, MarkingError, MarkingRule, Paragraph, Related,
+    Report, CLASSIFICATIONS, REPORT_STATUSES,
 };

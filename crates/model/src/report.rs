@@ -75,7 +75,10 @@ impl fmt::Display for Grade {
 }
 
 /// An exact span of a page that a claim rests on.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Two citations are the same when they quote the same span; the marking follows from
+/// where the span is, so it takes no part in comparing them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Citation {
     /// The document.
     pub doc: DocId,
@@ -89,6 +92,49 @@ pub struct Citation {
     pub end: u32,
     /// The span's text, exactly.
     pub quote: String,
+    /// The marking of the page it quotes (what the page says, raised by the marking rules
+    /// of its units), once a report has worked it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking: Option<Marking>,
+}
+
+impl Citation {
+    fn key(&self) -> (DocId, u32, u32, u32, &Option<String>, &str) {
+        (
+            self.doc,
+            self.page,
+            self.start,
+            self.end,
+            &self.reference,
+            &self.quote,
+        )
+    }
+}
+
+impl PartialEq for Citation {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Citation {}
+
+impl std::hash::Hash for Citation {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl Ord for Citation {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl PartialOrd for Citation {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// An assertion about a person or a case, with its evidence and its grade.
@@ -227,6 +273,24 @@ impl fmt::Display for Marking {
         }
         Ok(())
     }
+}
+
+/// A rule that marks what an archival unit holds at least so high: the holding service's
+/// own classification of a fonds or a file, or what an agreement with a partner allows.
+/// A paragraph citing a sheet of the unit is marked no lower than the rule, whatever the
+/// sheet itself says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkingRule {
+    /// The unit, as a printed reference code ("ф. 9002" or "ф. 9002, оп. 1, д. 1").
+    pub unit: String,
+    /// The marking it gives.
+    pub marking: Marking,
+    /// Why (the authority for it).
+    pub why: String,
+    /// Who set it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// One paragraph of a report.

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use kartoteka_model::Report;
 
-use crate::{citation_place, numbered_citations, one_line, portion_mark, section_title};
+use crate::{
+    citation_markings, citation_place, numbered_citations, one_line, portion_mark, section_title,
+};
 
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
@@ -152,11 +154,13 @@ pub fn html(report: &Report) -> String {
         );
     }
     let mut notes = String::new();
-    for (i, c) in citations.iter().enumerate() {
+    let marks = citation_markings(report, &citations, &per);
+    for (i, (c, m)) in citations.iter().zip(&marks).enumerate() {
         let _ = write!(
             notes,
-            r#"<li id="c{}"><span class="ref">{}</span> <q>{}</q></li>"#,
+            r#"<li id="c{}"><span class="cmark">{}</span> <span class="ref">{}</span> <q>{}</q></li>"#,
             i + 1,
+            esc(&portion_mark(m)),
             esc(&citation_place(c)),
             esc(&one_line(&c.quote))
         );
@@ -172,7 +176,7 @@ body {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; max-width: 60em; ma
 .mark {{ font-weight: bold; font-size: .85em; color: #7a1f1f; padding-top: 1.05em; }}
 h2 {{ border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 1.6em; }}
 svg {{ max-width: 100%; height: auto; display: block; margin: .8em 0; }}
-ol.citations li {{ margin-bottom: .4em; }} .ref {{ color: #1f3a5f; }}
+ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-size: .85em; color: #7a1f1f; }} .ref {{ color: #1f3a5f; }}
 </style></head><body>
 <div class="banner">{banner}</div>
 <h1>{title}</h1>

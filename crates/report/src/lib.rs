@@ -79,6 +79,33 @@ pub fn numbered_citations(report: &Report) -> (Vec<&Citation>, Vec<Vec<usize>>) 
     (all, per)
 }
 
+/// The portion marking of each numbered citation: its page's, when the report worked it
+/// out, else the lowest marking of the paragraphs that cite it (never lower than the page,
+/// since a paragraph is marked as the highest of its pages).
+pub fn citation_markings(
+    report: &Report,
+    citations: &[&Citation],
+    per: &[Vec<usize>],
+) -> Vec<Marking> {
+    citations
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            c.marking.clone().unwrap_or_else(|| {
+                let citing = report
+                    .paragraphs
+                    .iter()
+                    .zip(per)
+                    .filter(|(_, ns)| ns.contains(&(i + 1)))
+                    .map(|(p, _)| p.effective_marking().clone());
+                citing
+                    .reduce(|a, b| if b.level() < a.level() { b } else { a })
+                    .unwrap_or_else(Marking::unclassified)
+            })
+        })
+        .collect()
+}
+
 /// Where a citation points, as a reader finds it: reference code (or document number),
 /// page and characters.
 pub fn citation_place(c: &Citation) -> String {
@@ -128,10 +155,12 @@ pub fn markdown(report: &Report) -> String {
         ));
     }
     out.push_str("\n## Citations\n\n");
-    for (i, c) in citations.iter().enumerate() {
+    let marks = citation_markings(report, &citations, &per);
+    for (i, (c, m)) in citations.iter().zip(&marks).enumerate() {
         out.push_str(&format!(
-            "{}. {}: «{}»\n",
+            "{}. {} {}: «{}»\n",
             i + 1,
+            portion_mark(m),
             citation_place(c),
             one_line(&c.quote)
         ));

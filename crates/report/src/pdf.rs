@@ -20,7 +20,9 @@ use kartoteka_model::{Marking, Report};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::{citation_place, numbered_citations, one_line, portion_mark, section_title};
+use crate::{
+    citation_markings, citation_place, numbered_citations, one_line, portion_mark, section_title,
+};
 
 /// The regular face, DejaVu Serif (Bitstream Vera licence, fonts/LICENSE).
 const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSerif.ttf");
@@ -350,6 +352,25 @@ impl<'f> Composer<'f> {
         }
     }
 
+    /// Moves below the last portion mark when it is longer than its text, so that the next
+    /// paragraph's mark does not run into it.
+    fn clear_marks(&mut self) {
+        let Some(last) = self
+            .page()
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.role == "mark")
+            .map(|r| r.y)
+        else {
+            return;
+        };
+        let below = last - MARK_LEADING - (BODY_LEADING - MARK_LEADING);
+        if below < self.y {
+            self.y = below;
+        }
+    }
+
     /// A section heading, kept on the page with the first lines under it.
     fn heading(&mut self, title: &str) {
         self.y -= 8.0;
@@ -427,17 +448,11 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
             BODY_SIZE,
             0.0,
         );
+        c.clear_marks();
         c.y -= 4.0;
     }
 
-    // A citation's quote is marked as the highest of the paragraphs that cite it: never
-    // lower than its source page, since those paragraphs carry their pages' markings.
-    let mut cite_marks: Vec<Marking> = vec![Marking::unclassified(); citations.len()];
-    for (p, cites) in report.paragraphs.iter().zip(&per) {
-        for n in cites {
-            cite_marks[n - 1] = cite_marks[n - 1].max(p.effective_marking());
-        }
-    }
+    let cite_marks = citation_markings(report, &citations, &per);
     if !citations.is_empty() {
         c.heading("Citations");
         let leading = 9.0 * BODY_LEADING / BODY_SIZE;
@@ -455,6 +470,7 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
             let mark = portion_mark(mark);
             c.paragraph(Some(&mark), false, &place, Face::Bold, 9.0, 0.0);
             c.paragraph(Some(&mark), true, &quote, Face::Regular, 9.0, 14.0);
+            c.clear_marks();
             c.y -= 3.0;
         }
     }

@@ -11,6 +11,7 @@ fn citation(quote: &str) -> Citation {
         start: 10,
         end: 10 + quote.chars().count() as u32,
         quote: quote.into(),
+        marking: None,
     }
 }
 
@@ -85,9 +86,15 @@ fn the_report_marking_is_the_highest_of_its_paragraphs() {
     assert!(md.trim_end().ends_with("**SECRET//REL TO GBR**"), "{md}");
     assert!(md.contains("(C//REL TO GBR, USA) Соколова"), "{md}");
     assert!(
-        md.contains("1. ф. 9001, оп. 1, д. 1, л. 2, p. 1, chars 10-28: «Год рождения: 1911»"),
+        md.contains(
+            "1. (C//REL TO GBR, USA) ф. 9001, оп. 1, д. 1, л. 2, p. 1, chars 10-28: «Год рождения: 1911»"
+        ),
         "{md}"
     );
+    // A citation that knows its page's marking is marked by it, not by its paragraph.
+    let mut r = report();
+    r.paragraphs[0].citations[0].marking = Some(Marking::parse("RESTRICTED").unwrap());
+    assert!(markdown(&r).contains("1. (R) ф. 9001"), "{}", markdown(&r));
 }
 
 #[test]

@@ -553,6 +553,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
             start: 0,
             end: 5,
             quote: "ХОЛА".into(),
+            marking: None,
         }],
         grade: Grade::parse("B2").expect("grade"),
         why: "two independent files".into(),
@@ -614,4 +615,55 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].version, 2);
     assert!(store.report_versions("R-none").expect("none").is_empty());
+}
+
+/// A unit has one marking rule at a time; setting replaces it, removing says whether there
+/// was one, and both are audited.
+pub fn marking_rules(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{Marking, MarkingRule};
+    let rule = |unit: &str, marking: &str| MarkingRule {
+        unit: unit.into(),
+        marking: Marking::parse(marking).expect("marking"),
+        why: "the holding service's classification".into(),
+        by: String::new(),
+        at: String::new(),
+    };
+    let before = store
+        .audit_log(&crate::AuditFilter::default())
+        .expect("audit")
+        .len();
+    let saved = store
+        .set_marking_rule(&rule("ф. 9002", "SECRET//REL TO GBR, USA"))
+        .expect("set rule");
+    assert!(!saved.at.is_empty() && !saved.by.is_empty(), "{saved:?}");
+    store
+        .set_marking_rule(&rule("ф. 9001, оп. 1, д. 1", "CONFIDENTIAL"))
+        .expect("set rule");
+    store
+        .set_marking_rule(&rule("ф. 9002", "TOP SECRET"))
+        .expect("replace rule");
+    let rules = store.marking_rules().expect("rules");
+    let units: Vec<(&str, String)> = rules
+        .iter()
+        .map(|r| (r.unit.as_str(), r.marking.to_string()))
+        .collect();
+    assert_eq!(
+        units,
+        vec![
+            ("ф. 9001, оп. 1, д. 1", "CONFIDENTIAL".to_string()),
+            ("ф. 9002", "TOP SECRET".to_string())
+        ]
+    );
+    assert!(store
+        .remove_marking_rule("ф. 9002", "declassified")
+        .expect("remove"));
+    assert!(!store
+        .remove_marking_rule("ф. 9002", "again")
+        .expect("remove"));
+    assert_eq!(store.marking_rules().expect("rules").len(), 1);
+    let after = store
+        .audit_log(&crate::AuditFilter::default())
+        .expect("audit");
+    let acts: Vec<&str> = after[before..].iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(acts, ["marking-rule"; 4]);
 }

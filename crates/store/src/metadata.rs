@@ -2,8 +2,8 @@
 
 use kartoteka_model::{
     Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    IdentityRow, Judgement, MentionRecord, Note, NoteVersion, Page, Placement, Reference,
-    RelationRecord, Report, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    IdentityRow, Judgement, MarkingRule, MentionRecord, Note, NoteVersion, Page, Placement,
+    Reference, RelationRecord, Report, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -367,6 +367,16 @@ pub trait MetadataStore: Send {
     fn report_versions(&self, id: &str) -> Result<Vec<Report>, StoreError>;
     /// The latest version of every report, by id.
     fn reports(&self) -> Result<Vec<Report>, StoreError>;
+
+    // Marking rules.
+
+    /// Keeps a marking rule for a unit, replacing the one it had (the actor and the time
+    /// are set here). Audited as "marking-rule".
+    fn set_marking_rule(&mut self, rule: &MarkingRule) -> Result<MarkingRule, StoreError>;
+    /// Drops a unit's marking rule; false when it had none. Audited as "marking-rule".
+    fn remove_marking_rule(&mut self, unit: &str, why: &str) -> Result<bool, StoreError>;
+    /// Every marking rule, by unit.
+    fn marking_rules(&self) -> Result<Vec<MarkingRule>, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

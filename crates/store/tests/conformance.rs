@@ -25,6 +25,7 @@ fn sqlite_memory_conforms() {
     conformance::audit_chain(&mut SqliteStore::in_memory().unwrap());
     conformance::custody_and_findings(&mut SqliteStore::in_memory().unwrap());
     conformance::claims_and_reports(&mut SqliteStore::in_memory().unwrap());
+    conformance::marking_rules(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use kartoteka_model::{
     rfc3339, Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
-    Format, IdentityRow, Judgement, Level, MentionRecord, Note, NoteVersion, Page, Placement,
-    Reference, RelationRecord, Report, Sheet, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    Format, IdentityRow, Judgement, Level, MarkingRule, MentionRecord, Note, NoteVersion, Page,
+    Placement, Reference, RelationRecord, Report, Sheet, Stage, StageOutcome, StageRecord,
+    Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -19,7 +20,7 @@ use crate::metadata::{
 };
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -205,6 +206,10 @@ CREATE TABLE IF NOT EXISTS report_versions (
     body TEXT NOT NULL,
     PRIMARY KEY (report, version)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS marking_rules (
+    unit TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -218,6 +223,8 @@ CREATE TABLE IF NOT EXISTS note_versions (
 
 /// Changes that take an archive of an older schema to this one, by the version they lead to.
 const MIGRATIONS: &[(i64, &str)] = &[
+    // 5: marking rules, a new table made by the schema itself.
+    (5, ""),
     // 4: claims and report versions, new tables made by the schema itself.
     (4, ""),
     // 3: judgements and identities, new tables made by the schema itself.
@@ -1270,6 +1277,24 @@ impl MetadataStore for SqliteStore {
 
     fn reports(&self) -> Result<Vec<Report>, StoreError> {
         records::reports(&self.conn)
+    }
+
+    fn set_marking_rule(&mut self, rule: &MarkingRule) -> Result<MarkingRule, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = records::set_marking_rule(&tx, &self.actor, rule)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn remove_marking_rule(&mut self, unit: &str, why: &str) -> Result<bool, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let removed = records::remove_marking_rule(&tx, &self.actor, unit, why)?;
+        tx.commit().map_err(db)?;
+        Ok(removed)
+    }
+
+    fn marking_rules(&self) -> Result<Vec<MarkingRule>, StoreError> {
+        records::marking_rules(&self.conn)
     }
 
     fn summary(&self) -> Result<Summary, StoreError> {

@@ -2,7 +2,7 @@
 
 use kartoteka_model::{
     Claim, CustodyEntry, Direction, Finding, FindingKind, FindingStatus, IdentityRow, Judgement,
-    Location, Note, NoteVersion, Reference, Report, Transfer,
+    Location, MarkingRule, Note, NoteVersion, Reference, Report, Transfer,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -1191,6 +1191,79 @@ pub(super) fn reports(conn: &Connection) -> Result<Vec<Report>, StoreError> {
     let mut out = Vec::new();
     for body in rows {
         out.push(report_from(&body.map_err(db)?)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn set_marking_rule(
+    conn: &Connection,
+    actor: &str,
+    rule: &MarkingRule,
+) -> Result<MarkingRule, StoreError> {
+    let mut r = rule.clone();
+    r.by = actor.to_string();
+    r.at = now();
+    let body = serde_json::to_string(&r).map_err(|e| StoreError::Database(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO marking_rules(unit, body) VALUES (?1, ?2)
+         ON CONFLICT(unit) DO UPDATE SET body = excluded.body",
+        params![r.unit, body],
+    )
+    .map_err(db)?;
+    let detail = serde_json::json!({
+        "unit": r.unit, "marking": r.marking.to_string(), "why": r.why,
+    });
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "marking-rule".to_string(),
+            unit: Some(r.unit.clone()),
+            object: Some(format!("marking rule {}", r.unit)),
+            detail: detail.to_string(),
+        }],
+    )?;
+    Ok(r)
+}
+
+pub(super) fn remove_marking_rule(
+    conn: &Connection,
+    actor: &str,
+    unit: &str,
+    why: &str,
+) -> Result<bool, StoreError> {
+    let n = conn
+        .execute("DELETE FROM marking_rules WHERE unit = ?1", [unit])
+        .map_err(db)?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let detail = serde_json::json!({ "unit": unit, "marking": null, "why": why });
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "marking-rule".to_string(),
+            unit: Some(unit.to_string()),
+            object: Some(format!("marking rule {unit}")),
+            detail: detail.to_string(),
+        }],
+    )?;
+    Ok(true)
+}
+
+pub(super) fn marking_rules(conn: &Connection) -> Result<Vec<MarkingRule>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT body FROM marking_rules ORDER BY unit")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        let body = body.map_err(db)?;
+        out.push(
+            serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("marking rule: {e}")))?,
+        );
     }
     Ok(out)
 }
