@@ -282,3 +282,27 @@ fn the_pdf_is_whole_the_same_each_time_and_embeds_its_fonts() {
     // Only the glyphs used travel: the file is far smaller than the two faces.
     assert!(bytes.len() < 120_000, "{} bytes", bytes.len());
 }
+
+proptest::proptest! {
+    // Any text in a paragraph is laid out without a panic, inside the column, with every
+    // character that prints kept in order (control characters, scripts the font lacks and
+    // words longer than a line included).
+    #[test]
+    fn any_paragraph_text_is_laid_out_whole_inside_the_column(
+        text in "(\\PC|[\\n\\t ]){0,300}",
+        long in "[a-zа-я0-9]{0,400}",
+    ) {
+        let mut r = report();
+        r.paragraphs[0].text = format!("{text} {long}");
+        let layout = lay_out(&r).unwrap();
+        for page in &layout.pages {
+            for run in page.runs.iter().filter(|r| r.role == "body") {
+                proptest::prop_assert!(run.x >= TEXT_LEFT && run.x + run.width <= TEXT_RIGHT + 0.01, "{:?}", run);
+            }
+        }
+        let set: String = body_words(&layout).concat();
+        let want: String = r.paragraphs[0].text.split_whitespace().collect();
+        proptest::prop_assert!(set.contains(&want), "{} not in {}", want, set);
+        proptest::prop_assert!(pdf(&r).is_ok());
+    }
+}
