@@ -12,7 +12,7 @@ mod pdf;
 mod stix;
 
 pub use html::html;
-pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, PdfError, Run};
+pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, Link, PdfError, Run};
 pub use stix::{stix_bundle, TLP_2_0_EXTENSION};
 
 use kartoteka_model::{Citation, Marking, Report};

@@ -17,7 +17,9 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use kartoteka_model::{Marking, Report};
-use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::types::{
+    ActionType, AnnotationType, CidFontType, FontFlags, SystemInfo, UnicodeCmap,
+};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::{
@@ -186,6 +188,42 @@ pub struct Layout {
     pub pages: Vec<LaidOutPage>,
     /// The bookmarks: title, page index, and the y of its heading.
     pub outline: Vec<(String, usize, f32)>,
+    /// Citation numbers in the text that link to their entries.
+    pub links: Vec<Link>,
+    /// Where each citation's entry is (page index, y of its top), by number from 1.
+    pub anchors: Vec<(usize, f32)>,
+}
+
+/// A citation number in the text ("[3]"), clickable, and the citation it goes to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// The page it is on.
+    pub page: usize,
+    /// Its box: left, bottom, right, top.
+    pub rect: [f32; 4],
+    /// The citation's number, from 1.
+    pub citation: usize,
+}
+
+/// The boxes of the citation numbers `wanted` in a run of text.
+fn citation_boxes(font: &Font, run: &Run, wanted: &[usize]) -> Vec<([f32; 4], usize)> {
+    let mut out = Vec::new();
+    let text = &run.text;
+    let mut from = 0;
+    while let Some(open) = text[from..].find('[').map(|i| from + i) {
+        let Some(close) = text[open..].find(']').map(|i| open + i) else {
+            break;
+        };
+        if let Ok(n) = text[open + 1..close].parse::<usize>() {
+            if wanted.contains(&n) {
+                let x0 = run.x + font.width(&text[..open], run.size);
+                let x1 = run.x + font.width(&text[..=close], run.size);
+                out.push(([x0, run.y - 2.0, x1, run.y + run.size * 0.8], n));
+            }
+        }
+        from = open + 1;
+    }
+    out
 }
 
 const BLACK: [f32; 3] = [0.0, 0.0, 0.0];
@@ -432,6 +470,8 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
     c.page().rules.push((TEXT_LEFT, TEXT_RIGHT, y));
     c.y -= 10.0;
 
+    let mut links = Vec::new();
+    let mut anchors = Vec::new();
     let mut current = "";
     for (p, cites) in report.paragraphs.iter().zip(&per) {
         if p.section != current {
@@ -440,6 +480,7 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
         }
         let refs: String = cites.iter().map(|n| format!("[{n}]")).collect();
         let text = format!("{} {refs}", p.text.trim());
+        let (first_page, first_run) = (c.pages.len() - 1, c.page().runs.len());
         c.paragraph(
             Some(&portion_mark(p.effective_marking())),
             false,
@@ -448,6 +489,20 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
             BODY_SIZE,
             0.0,
         );
+        // The paragraph's own citation numbers link to their entries.
+        for page in first_page..c.pages.len() {
+            let skip = if page == first_page { first_run } else { 0 };
+            let boxes: Vec<([f32; 4], usize)> = c.pages[page].runs[skip..]
+                .iter()
+                .filter(|r| r.role == "body")
+                .flat_map(|r| citation_boxes(font(fonts, r.face), r, cites))
+                .collect();
+            links.extend(boxes.into_iter().map(|(rect, citation)| Link {
+                page,
+                rect,
+                citation,
+            }));
+        }
         c.clear_marks();
         c.y -= 4.0;
     }
@@ -468,6 +523,7 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
                 c.room_for(height);
             }
             let mark = portion_mark(mark);
+            anchors.push((c.pages.len() - 1, c.y + 12.0));
             c.paragraph(Some(&mark), false, &place, Face::Bold, 9.0, 0.0);
             c.paragraph(Some(&mark), true, &quote, Face::Regular, 9.0, 14.0);
             c.clear_marks();
@@ -518,6 +574,8 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
     Ok(Layout {
         pages: c.pages,
         outline: c.outline,
+        links,
+        anchors,
     })
 }
 
@@ -564,13 +622,21 @@ fn write(report: &Report, layout: &Layout) -> Result<Vec<u8>, PdfError> {
         .collect();
     let page_refs: Vec<(Ref, Ref)> = layout.pages.iter().map(|_| (alloc(), alloc())).collect();
     let outline_refs: Vec<Ref> = layout.outline.iter().map(|_| alloc()).collect();
+    // A link goes only to a citation whose entry was laid out.
+    let links: Vec<(&Link, Ref)> = layout
+        .links
+        .iter()
+        .filter(|l| l.citation >= 1 && l.citation <= layout.anchors.len())
+        .map(|l| (l, alloc()))
+        .collect();
 
     let mut pdf = Pdf::new();
     let mut used: [BTreeMap<u16, char>; 2] = [BTreeMap::new(), BTreeMap::new()];
     used[0].insert(0, '\u{FFFD}');
     used[1].insert(0, '\u{FFFD}');
 
-    for (page, (page_ref, content_ref)) in layout.pages.iter().zip(&page_refs) {
+    for (index, (page, (page_ref, content_ref))) in layout.pages.iter().zip(&page_refs).enumerate()
+    {
         let mut content = Content::new();
         for &(x0, x1, y) in &page.rules {
             content
@@ -603,10 +669,27 @@ fn write(report: &Report, layout: &Layout) -> Result<Vec<u8>, PdfError> {
         let stream = deflate(&content.finish().into_vec());
         pdf.stream(*content_ref, &stream)
             .filter(Filter::FlateDecode);
+        let mine: Vec<&(&Link, Ref)> = links.iter().filter(|(l, _)| l.page == index).collect();
+        for (link, r) in &mine {
+            let [x0, y0, x1, y1] = link.rect;
+            let (to_page, to_y) = layout.anchors[link.citation - 1];
+            let mut a = pdf.annotation(*r);
+            a.subtype(AnnotationType::Link)
+                .rect(Rect::new(x0, y0, x1, y1))
+                .border(0.0, 0.0, 0.0, None);
+            a.action()
+                .action_type(ActionType::GoTo)
+                .destination()
+                .page(page_refs[to_page].0)
+                .xyz(0.0, to_y, None);
+        }
         let mut p = pdf.page(*page_ref);
         p.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
             .parent(tree)
             .contents(*content_ref);
+        if !mine.is_empty() {
+            p.annotations(mine.iter().map(|(_, r)| *r));
+        }
         let mut resources = p.resources();
         let mut fonts_dict = resources.fonts();
         fonts_dict.pair(Name(b"F1"), font_refs[0][0]);

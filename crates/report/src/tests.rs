@@ -306,3 +306,35 @@ proptest::proptest! {
         proptest::prop_assert!(pdf(&r).is_ok());
     }
 }
+
+#[test]
+fn citation_numbers_link_to_their_entries() {
+    let r = report();
+    let layout = lay_out(&r).unwrap();
+    let (citations, per) = numbered_citations(&r);
+    // One link for each number a paragraph cites, over the "[n]" it prints.
+    assert_eq!(layout.links.len(), per.iter().map(Vec::len).sum::<usize>());
+    assert_eq!(layout.anchors.len(), citations.len());
+    for link in &layout.links {
+        let [x0, y0, x1, y1] = link.rect;
+        assert!(x0 >= TEXT_LEFT && x1 <= TEXT_RIGHT && x1 - x0 > 5.0 && y1 > y0, "{link:?}");
+        // Its entry is where the anchor says: the bold line starting "[n]".
+        let (page, top) = layout.anchors[link.citation - 1];
+        let entry = layout.pages[page]
+            .runs
+            .iter()
+            .find(|r| r.text.starts_with(&format!("[{}] ", link.citation)))
+            .unwrap();
+        assert!(top > entry.y && top - entry.y < 20.0, "{top} {entry:?}");
+    }
+    let doc = lopdf::Document::load_mem(&pdf(&r).unwrap()).unwrap();
+    let annotations = doc
+        .objects
+        .values()
+        .filter(|o| {
+            o.as_dict()
+                .is_ok_and(|d| d.get(b"Subtype").is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Link")))
+        })
+        .count();
+    assert_eq!(annotations, layout.links.len());
+}
