@@ -768,3 +768,81 @@ fn a_synthetic_archive_collection_is_cited_exactly_and_every_bundle_validates() 
         );
     }
 }
+
+#[test]
+fn noforn_and_orcon_are_kept_to_the_banner_the_bundle_and_the_pdf() {
+    let archive = reported();
+    let k = || common::kartoteka(archive.path());
+    let id = report_ids(archive.path())[0].clone();
+    k().args([
+        "report",
+        "edit",
+        &id,
+        "--paragraph",
+        "1",
+        "--marking",
+        "secret//oc/nf",
+    ])
+    .assert()
+    .success();
+    let r = show_json(archive.path(), &id);
+    assert_eq!(r["marking"], "SECRET//ORCON/NOFORN", "{r}");
+    let md = String::from_utf8(k().args(["report", "show", &id]).output().unwrap().stdout).unwrap();
+    assert!(
+        md.starts_with("**SECRET//ORCON/NOFORN**") && md.contains("(S//OC/NF) "),
+        "{md}"
+    );
+    // The bundle goes no wider than its readers: TLP:RED, and the marking as a statement.
+    let dir = tempfile::tempdir().unwrap();
+    let stix = dir.path().join("bundle.json");
+    k().args(["report", "show", &id, "--format", "stix", "--out"])
+        .arg(&stix)
+        .assert()
+        .success();
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&stix).unwrap()).unwrap();
+    let objects = bundle["objects"].as_array().unwrap();
+    assert!(objects.iter().any(|o| o["name"] == "TLP:RED"), "{bundle}");
+    assert!(objects
+        .iter()
+        .any(|o| o["definition"]["statement"] == "SECRET//ORCON/NOFORN"));
+    if common::stix2_validator() {
+        let v = std::process::Command::new("stix2_validator")
+            .arg("--strict")
+            .arg(&stix)
+            .output()
+            .unwrap();
+        assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    }
+    // The PDF's banners say it on every page.
+    let pdf = dir.path().join("report.pdf");
+    k().args(["report", "show", &id, "--format", "pdf", "--out"])
+        .arg(&pdf)
+        .assert()
+        .success();
+    if common::poppler() {
+        let text = poppler("pdftotext", &["-layout"], &pdf);
+        let pages = text.matches('\u{c}').count().max(1);
+        let banners = text
+            .lines()
+            .filter(|l| l.trim() == "SECRET//ORCON/NOFORN")
+            .count();
+        assert_eq!(banners, 2 * pages, "{text}");
+        assert!(text.contains("(S//OC/NF)"), "{text}");
+    }
+    // NOFORN and a release list contradict each other: refused, nothing changed.
+    k().args([
+        "report",
+        "edit",
+        &id,
+        "--paragraph",
+        "1",
+        "--marking",
+        "SECRET//NOFORN/REL TO GBR",
+    ])
+    .assert()
+    .code(2);
+    assert_eq!(
+        show_json(archive.path(), &id)["marking"],
+        "SECRET//ORCON/NOFORN"
+    );
+}

@@ -151,8 +151,13 @@ pub fn page_marking(text: &str) -> Marking {
         };
     let mut m = Marking {
         classification: classification.to_string(),
-        releasable_to: Vec::new(),
+        ..Marking::unclassified()
     };
+    m.orcon = words("ORCON");
+    m.noforn = words("NOFORN") || words("NOT RELEASABLE TO FOREIGN NATIONALS");
+    if m.noforn {
+        return m;
+    }
     if let Some(i) = upper.find("REL TO ") {
         let rest: String = upper[i + 7..].chars().take_while(|c| *c != '\n').collect();
         m.releasable_to = rest
@@ -1872,5 +1877,10 @@ mod tests {
         );
         let m = page_marking("SECRET//REL TO GBR, USA\nMemo");
         assert_eq!(m.to_string(), "SECRET//REL TO GBR, USA");
+        // Dissemination controls, in the short and the spelled-out forms.
+        let m = page_marking("TOP SECRET // ORCON\nNOT RELEASABLE TO FOREIGN NATIONALS");
+        assert_eq!(m.to_string(), "TOP SECRET//ORCON/NOFORN");
+        // A word that holds the letters is not the control.
+        assert!(!page_marking("the NOFORNIA affair").noforn);
     }
 }

@@ -175,19 +175,26 @@ pub const CLASSIFICATIONS: &[&str] = &[
     "TOP SECRET",
 ];
 
-/// A portion marking: a classification and who it may be released to.
+/// A portion marking: a classification, who it may be released to, and the dissemination
+/// controls on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Marking {
     /// One of [`CLASSIFICATIONS`].
     pub classification: String,
     /// ISO 3166 alpha-3 codes it may be released to; empty for no restriction beyond the
-    /// classification.
+    /// classification (unless `noforn`).
     pub releasable_to: Vec<String>,
+    /// NOFORN: not releasable to any foreign service or national.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub noforn: bool,
+    /// ORCON: the originator controls any further dissemination.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub orcon: bool,
 }
 
 /// A marking that does not parse.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a marking: one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET, optionally followed by '//REL TO GBR, USA'")]
+#[error("{0:?} is not a marking: one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET, optionally followed by dissemination controls as in 'SECRET//REL TO GBR, USA', 'SECRET//NOFORN' or 'SECRET//ORCON/REL TO GBR' (NOFORN and REL TO exclude each other)")]
 pub struct MarkingError(pub String);
 
 impl Marking {
@@ -196,6 +203,8 @@ impl Marking {
         Marking {
             classification: "UNCLASSIFIED".to_string(),
             releasable_to: Vec::new(),
+            noforn: false,
+            orcon: false,
         }
     }
 
@@ -207,69 +216,122 @@ impl Marking {
             .unwrap_or(0)
     }
 
-    /// Reads "SECRET//REL TO GBR, USA" or "SECRET".
+    /// Reads "SECRET", "SECRET//REL TO GBR, USA", "SECRET//NOFORN" (or NF),
+    /// "TOP SECRET//ORCON/NOFORN" (ORCON or OC), in either case.
     pub fn parse(text: &str) -> Result<Marking, MarkingError> {
-        let (level, rel) = match text.split_once("//") {
-            Some((l, r)) => (l.trim(), Some(r.trim())),
+        let bad = || MarkingError(text.to_string());
+        let (level, controls) = match text.split_once("//") {
+            Some((l, r)) => (l.trim(), Some(r)),
             None => (text.trim(), None),
         };
         let classification = CLASSIFICATIONS
             .iter()
             .find(|c| c.eq_ignore_ascii_case(level))
-            .ok_or_else(|| MarkingError(text.to_string()))?
+            .ok_or_else(bad)?
             .to_string();
-        let mut releasable_to = Vec::new();
-        if let Some(r) = rel {
-            let list = r
-                .strip_prefix("REL TO")
-                .or_else(|| r.strip_prefix("rel to"))
-                .ok_or_else(|| MarkingError(text.to_string()))?;
-            for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-                if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
-                    return Err(MarkingError(text.to_string()));
+        let mut m = Marking {
+            classification,
+            ..Marking::unclassified()
+        };
+        let mut rel_seen = false;
+        for part in controls.into_iter().flat_map(|r| r.split('/')) {
+            let part = part.trim();
+            let upper = part.to_ascii_uppercase();
+            match upper.as_str() {
+                "" => continue,
+                "NOFORN" | "NF" => m.noforn = true,
+                "ORCON" | "OC" => m.orcon = true,
+                _ => {
+                    let list = upper.strip_prefix("REL TO").ok_or_else(bad)?;
+                    if rel_seen {
+                        return Err(bad());
+                    }
+                    rel_seen = true;
+                    for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                        // The codes as written: "gbr" is not a country code.
+                        let written = &part[part.len() - list.len()..];
+                        if code.len() != 3
+                            || !written.contains(code)
+                            || !code.chars().all(|c| c.is_ascii_uppercase())
+                        {
+                            return Err(bad());
+                        }
+                        m.releasable_to.push(code.to_string());
+                    }
+                    if m.releasable_to.is_empty() {
+                        return Err(bad());
+                    }
                 }
-                releasable_to.push(code.to_string());
             }
         }
-        Ok(Marking {
-            classification,
-            releasable_to,
-        })
+        if controls.is_some_and(|c| c.trim().is_empty()) || (m.noforn && rel_seen) {
+            return Err(bad());
+        }
+        Ok(m)
     }
 
-    /// The higher of two markings: the higher classification, released only to those both
-    /// may go to.
+    /// The higher of two markings: the higher classification, every dissemination control
+    /// of either, released only to those both may go to. Two release lists with nobody in
+    /// common leave nobody foreign it may go to: NOFORN.
     pub fn max(&self, other: &Marking) -> Marking {
         let classification = if other.level() > self.level() {
             other.classification.clone()
         } else {
             self.classification.clone()
         };
-        let releasable_to = match (
+        let mut noforn = self.noforn || other.noforn;
+        let mut releasable_to = match (
             self.releasable_to.is_empty(),
             other.releasable_to.is_empty(),
         ) {
             (true, _) => other.releasable_to.clone(),
             (_, true) => self.releasable_to.clone(),
-            _ => self
-                .releasable_to
-                .iter()
-                .filter(|c| other.releasable_to.contains(c))
-                .cloned()
-                .collect(),
+            _ => {
+                let common: Vec<String> = self
+                    .releasable_to
+                    .iter()
+                    .filter(|c| other.releasable_to.contains(c))
+                    .cloned()
+                    .collect();
+                if common.is_empty() {
+                    noforn = true;
+                }
+                common
+            }
         };
+        if noforn {
+            releasable_to.clear();
+        }
         Marking {
             classification,
             releasable_to,
+            noforn,
+            orcon: self.orcon || other.orcon,
         }
+    }
+
+    /// The dissemination controls as printed after the classification, long ("ORCON",
+    /// "NOFORN", "REL TO GBR, USA") or short ("OC", "NF").
+    pub fn controls(&self, short: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.orcon {
+            out.push(if short { "OC" } else { "ORCON" }.to_string());
+        }
+        if self.noforn {
+            out.push(if short { "NF" } else { "NOFORN" }.to_string());
+        } else if !self.releasable_to.is_empty() {
+            out.push(format!("REL TO {}", self.releasable_to.join(", ")));
+        }
+        out
     }
 }
 
 impl fmt::Display for Marking {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.classification)?;
-        if !self.releasable_to.is_empty() {
-            write!(f, "//REL TO {}", self.releasable_to.join(", "))?;
+        let controls = self.controls(false);
+        if !controls.is_empty() {
+            write!(f, "//{}", controls.join("/"))?;
         }
         Ok(())
     }
@@ -416,13 +478,58 @@ mod tests {
         }
 
         #[test]
-        fn near_valid_markings_round_trip(level in 0usize..5, codes in proptest::collection::vec("[A-Z]{3}", 0..4)) {
+        fn near_valid_markings_round_trip(
+            level in 0usize..5,
+            codes in proptest::collection::vec("[A-Z]{3}", 0..4),
+            orcon: bool,
+            noforn: bool,
+        ) {
             let mut text = CLASSIFICATIONS[level].to_string();
-            if !codes.is_empty() {
-                text.push_str(&format!("//REL TO {}", codes.join(", ")));
+            let mut controls = Vec::new();
+            if orcon {
+                controls.push("ORCON".to_string());
+            }
+            if noforn {
+                controls.push("NOFORN".to_string());
+            } else if !codes.is_empty() {
+                controls.push(format!("REL TO {}", codes.join(", ")));
+            }
+            if !controls.is_empty() {
+                text.push_str(&format!("//{}", controls.join("/")));
             }
             let m = Marking::parse(&text).unwrap();
             proptest::prop_assert_eq!(m.to_string(), text);
+            // The higher of a marking and itself is itself.
+            proptest::prop_assert_eq!(m.max(&m), m.clone());
+        }
+
+        // Whatever two markings are combined, the result is as high as either, keeps
+        // every control, and goes to nobody either may not go to.
+        #[test]
+        fn the_higher_of_two_markings_never_releases_more(
+            a in 0usize..5, b in 0usize..5,
+            ra in proptest::collection::vec("(GBR|USA|CAN|AUS|NZL|DEU)", 0..3),
+            rb in proptest::collection::vec("(GBR|USA|CAN|AUS|NZL|DEU)", 0..3),
+            na: bool, nb: bool, oa: bool, ob: bool,
+        ) {
+            let make = |level: usize, rel: &Vec<String>, noforn: bool, orcon: bool| Marking {
+                classification: CLASSIFICATIONS[level].to_string(),
+                releasable_to: if noforn { vec![] } else { rel.clone() },
+                noforn,
+                orcon,
+            };
+            let (x, y) = (make(a, &ra, na, oa), make(b, &rb, nb, ob));
+            let m = x.max(&y);
+            proptest::prop_assert_eq!(m.level(), a.max(b));
+            proptest::prop_assert_eq!(m.orcon, oa || ob);
+            let may_go = |k: &Marking, c: &str| !k.noforn && (k.releasable_to.is_empty() || k.releasable_to.iter().any(|r| r == c));
+            for country in ["GBR", "USA", "CAN", "AUS", "NZL", "DEU", "FRA"] {
+                if may_go(&m, country) {
+                    proptest::prop_assert!(may_go(&x, country) && may_go(&y, country), "{} to {}", m, country);
+                }
+            }
+            // And it prints as something that reads back the same.
+            proptest::prop_assert_eq!(Marking::parse(&m.to_string()).unwrap(), m);
         }
     }
 
@@ -433,8 +540,31 @@ mod tests {
         let m = a.max(&b);
         assert_eq!(m.to_string(), "SECRET//REL TO USA");
         assert_eq!(Marking::unclassified().max(&b), b);
-        for bad in ["SECRETISH", "SECRET//TO GBR", "SECRET//REL TO GB"] {
+        for bad in [
+            "SECRETISH",
+            "SECRET//TO GBR",
+            "SECRET//REL TO GB",
+            "SECRET//REL TO gbr",
+            "SECRET//",
+            "SECRET//REL TO",
+            "SECRET//NOFORN/REL TO GBR",
+            "SECRET//REL TO GBR/REL TO USA",
+        ] {
             assert!(Marking::parse(bad).is_err(), "{bad}");
         }
+        // Lists with nobody in common leave nobody foreign: NOFORN, not "anyone".
+        let gbr = Marking::parse("SECRET//REL TO GBR").unwrap();
+        let usa = Marking::parse("CONFIDENTIAL//REL TO USA").unwrap();
+        assert_eq!(gbr.max(&usa).to_string(), "SECRET//NOFORN");
+        // Controls add up and are read short or long, in either case.
+        let m = Marking::parse("top secret//oc/nf").unwrap();
+        assert_eq!(m.to_string(), "TOP SECRET//ORCON/NOFORN");
+        assert_eq!(
+            Marking::parse("SECRET//ORCON/REL TO GBR")
+                .unwrap()
+                .max(&gbr)
+                .to_string(),
+            "SECRET//ORCON/REL TO GBR"
+        );
     }
 }

@@ -39,7 +39,8 @@ pub fn section_title(section: &str) -> &str {
         .map_or(section, |(_, t)| t)
 }
 
-/// A portion mark as printed before a paragraph: "(U)", "(S//REL TO GBR, USA)".
+/// A portion mark as printed before a paragraph: "(U)", "(S//REL TO GBR, USA)",
+/// "(TS//OC/NF)".
 pub fn portion_mark(m: &Marking) -> String {
     let short = match m.classification.as_str() {
         "TOP SECRET" => "TS",
@@ -48,10 +49,11 @@ pub fn portion_mark(m: &Marking) -> String {
         "RESTRICTED" => "R",
         _ => "U",
     };
-    if m.releasable_to.is_empty() {
+    let controls = m.controls(true);
+    if controls.is_empty() {
         format!("({short})")
     } else {
-        format!("({short}//REL TO {})", m.releasable_to.join(", "))
+        format!("({short}//{})", controls.join("/"))
     }
 }
 

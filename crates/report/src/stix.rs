@@ -47,9 +47,12 @@ const TLP: &[(&str, &str, &str)] = &[
 
 /// The TLP level a marking maps to: unclassified and unrestricted is CLEAR, unclassified
 /// for named countries GREEN, restricted and confidential AMBER, secret AMBER+STRICT, top
-/// secret RED.
+/// secret, NOFORN and ORCON RED.
 fn tlp_for(m: &Marking) -> &'static (&'static str, &'static str, &'static str) {
     let i = match m.level() {
+        // Not for foreign services, or not to be passed on without the originator: only
+        // the recipients themselves.
+        _ if m.noforn || m.orcon => 4,
         0 if m.releasable_to.is_empty() => 0,
         0 => 1,
         1 | 2 => 2,

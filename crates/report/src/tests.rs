@@ -317,7 +317,10 @@ fn citation_numbers_link_to_their_entries() {
     assert_eq!(layout.anchors.len(), citations.len());
     for link in &layout.links {
         let [x0, y0, x1, y1] = link.rect;
-        assert!(x0 >= TEXT_LEFT && x1 <= TEXT_RIGHT && x1 - x0 > 5.0 && y1 > y0, "{link:?}");
+        assert!(
+            x0 >= TEXT_LEFT && x1 <= TEXT_RIGHT && x1 - x0 > 5.0 && y1 > y0,
+            "{link:?}"
+        );
         // Its entry is where the anchor says: the bold line starting "[n]".
         let (page, top) = layout.anchors[link.citation - 1];
         let entry = layout.pages[page]
@@ -332,8 +335,10 @@ fn citation_numbers_link_to_their_entries() {
         .objects
         .values()
         .filter(|o| {
-            o.as_dict()
-                .is_ok_and(|d| d.get(b"Subtype").is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Link")))
+            o.as_dict().is_ok_and(|d| {
+                d.get(b"Subtype")
+                    .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Link"))
+            })
         })
         .count();
     assert_eq!(annotations, layout.links.len());
