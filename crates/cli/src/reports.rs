@@ -47,7 +47,7 @@ pub(crate) enum MarkingCommand {
         /// The unit: a fonds, inventory or file by its reference code ("ф. 9002").
         unit: String,
         /// The marking: UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET or TOP SECRET, and
-        /// optionally "//REL TO GBR, USA".
+        /// optionally controls: "//REL TO GBR, USA", "//NOFORN", "//ORCON/REL TO GBR".
         marking: String,
         /// The authority for it.
         #[arg(long)]
@@ -114,7 +114,7 @@ pub(crate) enum ReportCommand {
         /// Its new text.
         #[arg(long)]
         text: Option<String>,
-        /// A reviewer's marking for it ("SECRET//REL TO GBR, USA").
+        /// A reviewer's marking for it ("SECRET//REL TO GBR, USA", "SECRET//NOFORN").
         #[arg(long)]
         marking: Option<String>,
         /// Edit an approved report into a new version (it is never changed in place).
