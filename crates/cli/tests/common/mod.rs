@@ -67,53 +67,54 @@ pub fn bagit_py(args: &[&str], path: &Path) {
     );
 }
 
-/// True when bagit-python is installed; when it is not, a skip message, or a failure under
+/// True when a peer program answers `program args` with success; when it does not, a
+/// skip message naming what is skipped and how to install the peer, or a failure under
 /// KARTOTEKA_REQUIRE_PEERS.
+fn peer(program: &str, args: &[&str], name: &str, install: &str, skipped: &str) -> bool {
+    let ok = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "{name} is required ({install})"
+        );
+        eprintln!("skipping {skipped}: {install}");
+    }
+    ok
+}
+
+/// True when bagit-python is installed (else see [`peer`]).
 pub fn bagit_python() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import bagit"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
-            "bagit-python is required (pip install bagit)"
-        );
-        eprintln!("skipping the bagit-python half: pip install bagit");
-    }
-    ok
+    peer(
+        "python3",
+        &["-c", "import bagit"],
+        "bagit-python",
+        "pip install bagit",
+        "the bagit-python half",
+    )
 }
 
-/// True when stix2-validator is installed; when it is not, a skip message, or a failure
-/// under KARTOTEKA_REQUIRE_PEERS.
+/// True when stix2-validator is installed (else see [`peer`]).
 pub fn stix2_validator() -> bool {
-    let ok = std::process::Command::new("stix2_validator")
-        .arg("--help")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
-            "stix2-validator is required (pip install stix2-validator)"
-        );
-        eprintln!("skipping STIX validation: pip install stix2-validator");
-    }
-    ok
+    peer(
+        "stix2_validator",
+        &["--help"],
+        "stix2-validator",
+        "pip install stix2-validator",
+        "STIX validation",
+    )
 }
 
-/// True when poppler's command-line tools (pdftotext, pdfinfo, pdffonts) are installed;
-/// when they are not, a skip message, or a failure under KARTOTEKA_REQUIRE_PEERS.
+/// True when poppler's command-line tools (pdftotext, pdfinfo, pdffonts) are installed
+/// (else see [`peer`]).
 pub fn poppler() -> bool {
-    let ok = std::process::Command::new("pdfinfo")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
-            "poppler-utils is required (apt-get install poppler-utils)"
-        );
-        eprintln!("skipping the PDF reading half: apt-get install poppler-utils");
-    }
-    ok
+    peer(
+        "pdfinfo",
+        &["-v"],
+        "poppler-utils",
+        "apt-get install poppler-utils",
+        "the PDF reading half",
+    )
 }
