@@ -30,6 +30,77 @@ fn report_ids(archive: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// The text of the pages reports cite, read once each through `kartoteka show`.
+struct PageTexts {
+    archive: std::path::PathBuf,
+    text: HashMap<(u64, u64), Vec<char>>,
+}
+
+impl PageTexts {
+    fn new(archive: &std::path::Path) -> PageTexts {
+        PageTexts {
+            archive: archive.to_path_buf(),
+            text: HashMap::new(),
+        }
+    }
+
+    /// Asserts what a reader relies on in a report (its JSON): every paragraph cites,
+    /// every citation is the exact text of its page's span, and the report is marked no
+    /// lower than any of its paragraphs.
+    fn assert_cited(&mut self, report: &Value, label: &str) {
+        const LEVELS: [&str; 5] = [
+            "UNCLASSIFIED",
+            "RESTRICTED",
+            "CONFIDENTIAL",
+            "SECRET",
+            "TOP SECRET",
+        ];
+        let level = |c: &str| LEVELS.iter().position(|l| *l == c).unwrap();
+        let paragraphs = report["paragraphs"].as_array().unwrap();
+        assert!(!paragraphs.is_empty(), "{label}");
+        let overall = report["marking"].as_str().unwrap();
+        let overall = level(overall.split("//").next().unwrap());
+        for p in paragraphs {
+            let cites = p["citations"].as_array().unwrap();
+            assert!(
+                !cites.is_empty(),
+                "{label}: a paragraph without a citation: {p}"
+            );
+            let own = p["marking_override"]
+                .as_object()
+                .unwrap_or_else(|| p["marking"].as_object().unwrap());
+            assert!(
+                overall >= level(own["classification"].as_str().unwrap()),
+                "{label}: {p}"
+            );
+            for c in cites {
+                let (doc, page) = (c["doc"].as_u64().unwrap(), c["page"].as_u64().unwrap());
+                let archive = &self.archive;
+                let text = self.text.entry((doc, page)).or_insert_with(|| {
+                    let shown =
+                        json(common::kartoteka(archive).args(["show", &doc.to_string(), "--json"]));
+                    shown["pages"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|x| x["number"].as_u64() == Some(page))
+                        .unwrap()["text"]
+                        .as_str()
+                        .unwrap()
+                        .chars()
+                        .collect()
+                });
+                let (start, end) = (
+                    c["start"].as_u64().unwrap() as usize,
+                    c["end"].as_u64().unwrap() as usize,
+                );
+                let quoted: String = text[start..end].iter().collect();
+                assert_eq!(quoted, c["quote"].as_str().unwrap(), "{label}: {c}");
+            }
+        }
+    }
+}
+
 fn show_json(archive: &std::path::Path, id: &str) -> Value {
     let out = common::kartoteka(archive)
         .args(["report", "show", id, "--format", "json"])
@@ -46,47 +117,11 @@ fn show_json(archive: &std::path::Path, id: &str) -> Value {
 #[test]
 fn every_paragraph_is_cited_and_every_citation_is_the_exact_text() {
     let archive = reported();
-    let mut pages: HashMap<(u64, u64), String> = HashMap::new();
+    let mut pages = PageTexts::new(archive.path());
     let ids = report_ids(archive.path());
     assert!(ids.len() >= 3, "{ids:?}");
     for id in &ids {
-        let r = show_json(archive.path(), id);
-        let paragraphs = r["paragraphs"].as_array().unwrap();
-        assert!(!paragraphs.is_empty(), "{id}");
-        for p in paragraphs {
-            let cites = p["citations"].as_array().unwrap();
-            assert!(
-                !cites.is_empty(),
-                "{id}: a paragraph without a citation: {p}"
-            );
-            for c in cites {
-                let (doc, page) = (c["doc"].as_u64().unwrap(), c["page"].as_u64().unwrap());
-                let text = pages.entry((doc, page)).or_insert_with(|| {
-                    let shown = json(common::kartoteka(archive.path()).args([
-                        "show",
-                        &doc.to_string(),
-                        "--json",
-                    ]));
-                    shown["pages"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|x| x["number"].as_u64() == Some(page))
-                        .unwrap()["text"]
-                        .as_str()
-                        .unwrap()
-                        .to_string()
-                });
-                let (start, end) = (
-                    c["start"].as_u64().unwrap() as usize,
-                    c["end"].as_u64().unwrap() as usize,
-                );
-                let span: String = text.chars().skip(start).take(end - start).collect();
-                assert_eq!(span, c["quote"].as_str().unwrap(), "{id}: {c}");
-            }
-        }
-        // The report's marking is no lower than any paragraph's.
-        assert!(r["marking"].is_string());
+        pages.assert_cited(&show_json(archive.path(), id), id);
     }
 }
 
@@ -712,7 +747,7 @@ fn a_synthetic_archive_collection_is_cited_exactly_and_every_bundle_validates() 
     let total = index["reports"].as_u64().unwrap();
     assert!(total >= 20, "{index}");
     // Every paragraph of every report cites, and every citation is its page's text.
-    let mut pages: HashMap<(u64, u64), Vec<char>> = HashMap::new();
+    let mut pages = PageTexts::new(&archive);
     let stix = dir.path().join("stix");
     std::fs::create_dir(&stix).unwrap();
     let mut seen = 0;
@@ -729,32 +764,7 @@ fn a_synthetic_archive_collection_is_cited_exactly_and_every_bundle_validates() 
         seen += 1;
         assert!(path.with_extension("pdf").exists(), "{name} has no PDF");
         let r: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        for p in r["paragraphs"].as_array().unwrap() {
-            let cites = p["citations"].as_array().unwrap();
-            assert!(!cites.is_empty(), "{name}: {p}");
-            for c in cites {
-                let (doc, page) = (c["doc"].as_u64().unwrap(), c["page"].as_u64().unwrap());
-                let text = pages.entry((doc, page)).or_insert_with(|| {
-                    let shown = json(k().args(["show", &doc.to_string(), "--json"]));
-                    shown["pages"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|x| x["number"].as_u64() == Some(page))
-                        .unwrap()["text"]
-                        .as_str()
-                        .unwrap()
-                        .chars()
-                        .collect()
-                });
-                let (start, end) = (
-                    c["start"].as_u64().unwrap() as usize,
-                    c["end"].as_u64().unwrap() as usize,
-                );
-                let quoted: String = text[start..end].iter().collect();
-                assert_eq!(quoted, c["quote"].as_str().unwrap(), "{name}: {c}");
-            }
-        }
+        pages.assert_cited(&r, &name);
     }
     assert_eq!(seen as u64, total);
     if common::stix2_validator() {
