@@ -1,5 +1,5 @@
 //! Settings by flag, then environment (both handled by clap), then a config file, then the
-//! default: where the archive is, and who is acting.
+//! default: where the archive is, who is acting, and how many worker threads to use.
 
 use std::path::{Path, PathBuf};
 
@@ -77,4 +77,28 @@ pub fn user(from_flag_or_env: Option<String>) -> String {
         })
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Worker threads: the flag or environment, else `jobs = N` in a config file, else 0 (one
+/// per core). A value that is not a positive whole number is refused, naming where it
+/// came from.
+pub fn jobs(from_flag_or_env: Option<usize>) -> Result<usize, String> {
+    if let Some(n) = from_flag_or_env {
+        return match n {
+            0 => Err("--jobs (or KARTOTEKA_JOBS) must be at least 1".to_string()),
+            n => Ok(n),
+        };
+    }
+    for p in config_files() {
+        if let Some(v) = value_from_file(&p, "jobs") {
+            return match v.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!(
+                    "jobs = {v:?} in {}: give a whole number of worker threads, 1 or more",
+                    p.display()
+                )),
+            };
+        }
+    }
+    Ok(0)
 }

@@ -64,6 +64,11 @@ struct Cli {
     #[arg(long, global = true, env = "KARTOTEKA_USER", value_name = "NAME")]
     user: Option<String>,
 
+    /// Worker threads for parallel work: ingest, extract, resolve, verify, audit (default:
+    /// `jobs = N` in the config file, else one per core). Numbers and ids never depend on it.
+    #[arg(long, global = true, env = "KARTOTEKA_JOBS", value_name = "N")]
+    jobs: Option<usize>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -98,8 +103,8 @@ and `sheets` (листов) are optional. Paths are relative to the CSV's folder
         /// Larger files are stored but their text is not extracted.
         #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
         max_file_size: u64,
-        /// Worker threads (default: one per core).
-        #[arg(long, value_name = "N", default_value_t = 0)]
+        /// Worker threads for this ingest: the older name of the global --jobs.
+        #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
         workers: usize,
         /// Print the summary as JSON.
         #[arg(long)]
@@ -984,9 +989,11 @@ fn not_found_is_3(e: ArchiveError) -> Failure {
 fn run(cli: Cli) -> Result<u8, Failure> {
     let archive_dir = config::archive_dir(cli.archive);
     let user = config::user(cli.user);
+    let jobs = config::jobs(cli.jobs).map_err(usage)?;
     let open = |dir: &std::path::Path| -> Result<Archive, Failure> {
         let archive = open(dir)?;
         archive.set_actor(&user);
+        archive.set_jobs(jobs);
         Ok(archive)
     };
     match cli.command {
@@ -1016,6 +1023,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let archive = Archive::init(&archive_dir)
                 .with_context(|| format!("opening {}", archive_dir.display()))?;
             archive.set_actor(&user);
+            archive.set_jobs(if workers > 0 { workers } else { jobs });
             if notes {
                 let progress = output::Bar::new("reading notes");
                 let report = archive.ingest_notes(&paths, &progress)?;
@@ -1209,6 +1217,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let archive = Archive::init(&archive_dir)
                 .with_context(|| format!("opening {}", archive_dir.display()))?;
             archive.set_actor(&user);
+            archive.set_jobs(jobs);
             let progress = output::Bar::new("importing");
             let report = archive.import_bag(&bag, to.as_ref(), &progress)?;
             if json {
@@ -1240,7 +1249,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Transfer(TransferCommand::Validate { bag, json }) => {
             let progress = output::Bar::new("validating");
-            let report = Archive::validate_bag(&bag, &progress);
+            let report = Archive::validate_bag(&bag, jobs, &progress);
             if json {
                 output::print_json(&report)?;
             } else {

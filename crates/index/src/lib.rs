@@ -294,12 +294,19 @@ impl SearchIndex {
         })
     }
 
-    /// Takes the index's single writer lock.
+    /// Takes the index's single writer lock, indexing on up to four threads (one per core).
     pub fn writer(&self) -> Result<IndexWriterHandle, IndexError> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(4);
+        self.writer_with_threads(0)
+    }
+
+    /// Takes the index's single writer lock, indexing on `threads` threads (0: one per
+    /// core), at most four.
+    pub fn writer_with_threads(&self, threads: usize) -> Result<IndexWriterHandle, IndexError> {
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+        .min(4);
         match self
             .index
             .writer_with_num_threads(threads, WRITER_MEMORY.max(threads * 16 * 1024 * 1024))

@@ -94,6 +94,8 @@ pub struct Archive {
     store: Mutex<Box<dyn MetadataStore>>,
     blobs: Arc<dyn BlobStore>,
     index: SearchIndex,
+    /// Worker threads for parallel work (0: one per core). Results never depend on it.
+    jobs: std::sync::atomic::AtomicUsize,
 }
 
 /// The file that marks a folder as an archive.
@@ -256,6 +258,21 @@ impl Archive {
             store: Mutex::new(store),
             blobs,
             index,
+            jobs: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Sets the number of worker threads every parallel stage uses (0: one per core).
+    /// Only speed depends on it: numbers, ids and results are the same for any value.
+    pub fn set_jobs(&self, jobs: usize) {
+        self.jobs.store(jobs, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The worker threads parallel stages use: the number set, else one per core.
+    pub fn jobs(&self) -> usize {
+        match self.jobs.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
         }
     }
 
@@ -428,7 +445,7 @@ impl Archive {
             }
         }
         // Analyse on every core, as ingest does, then hand the pages to the index in order.
-        let analyzed = parallel_map(&loaded, |(_, pages)| {
+        let analyzed = parallel_map(self.jobs(), &loaded, |(_, pages)| {
             pages
                 .iter()
                 .map(|p| AnalyzedPage::new(&p.text))
@@ -453,7 +470,7 @@ impl Archive {
     /// Rebuilds the search index from the store. `progress` is told the total and each
     /// document done.
     pub fn reindex(&self, progress: &dyn crate::Progress) -> Result<u64, ArchiveError> {
-        let mut writer = self.index.writer()?;
+        let mut writer = self.index.writer_with_threads(self.jobs())?;
         writer.delete_all()?;
         let total = self.store().summary()?.documents;
         progress.begin(total);
@@ -492,12 +509,15 @@ fn document_view(store: &dyn MetadataStore, document: Document) -> Result<Shown,
     })
 }
 
-/// `f` over `items` on every core, results in the order of `items`. A panic in `f` is
-/// passed on rather than swallowed, so that no result silently goes missing.
-pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+/// `f` over `items` on `threads` threads, results in the order of `items` whatever the
+/// number of threads. A panic in `f` is passed on rather than swallowed, so that no result
+/// silently goes missing.
+pub(crate) fn parallel_map<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.max(1);
     let chunk = items.len().div_ceil(threads).max(1);
     let f = &f;
     std::thread::scope(|scope| {

@@ -41,7 +41,9 @@ impl Archive {
             let Some(last) = batch.last() else { break };
             after = last.seq;
             // Hashing is the work; it runs on every core, the linking check in order.
-            let hashes = crate::archive::parallel_map(&batch, |e: &AuditEntry| e.computed_hash());
+            let hashes = crate::archive::parallel_map(self.jobs(), &batch, |e: &AuditEntry| {
+                e.computed_hash()
+            });
             for (entry, hash) in batch.iter().zip(&hashes) {
                 if !check.feed_with_hash(entry, hash) {
                     break 'chain;

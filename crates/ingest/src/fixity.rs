@@ -60,7 +60,7 @@ impl Archive {
         })?;
         progress.begin(by_hash.len() as u64);
         let hashes: Vec<ContentHash> = by_hash.keys().copied().collect();
-        let checks: Vec<(ContentHash, Check)> = parallel_map(&hashes, |h| {
+        let checks: Vec<(ContentHash, Check)> = parallel_map(self.jobs(), &hashes, |h| {
             let check = self.check(h);
             progress.advance(1, 0);
             (*h, check)

@@ -342,7 +342,7 @@ impl Archive {
                 _ => {}
             }
         }
-        let clustering = kartoteka_names::cluster_judged(&records, &constraints);
+        let clustering = kartoteka_names::cluster_judged_on(&records, &constraints, self.jobs());
         for (a, b) in &clustering.contradictions {
             report.contradictions.push(format!(
                 "judgement {}: {} (mention {}) and {} (mention {}) were judged different, but judgements of \"same\" join them",

@@ -156,7 +156,9 @@ impl Archive {
                 }
                 out
             };
-            let extracted = parallel_map(&loaded, |(d, pages)| extract_document(pages, d.id));
+            let extracted = parallel_map(self.jobs(), &loaded, |(d, pages)| {
+                extract_document(pages, d.id)
+            });
             for ((doc, pages), (mentions, relations)) in loaded.iter().zip(extracted) {
                 let record = StageRecord {
                     doc: doc.id,

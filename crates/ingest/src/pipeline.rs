@@ -159,6 +159,74 @@ enum Outcome {
     },
 }
 
+/// How many results the writer has written, for the feed to wait on.
+#[derive(Default)]
+struct Written {
+    count: std::sync::Mutex<u64>,
+    changed: std::sync::Condvar,
+}
+
+impl Written {
+    /// Waits until job `seq` is less than `window` ahead of the writer; false when the
+    /// ingest stops first.
+    fn wait_below(&self, seq: u64, window: u64, stop: &AtomicBool) -> bool {
+        let mut count = self.count.lock().unwrap_or_else(|p| p.into_inner());
+        while seq >= *count + window {
+            if stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            count = self
+                .changed
+                .wait_timeout(count, Duration::from_millis(200))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        !stop.load(Ordering::Relaxed)
+    }
+
+    fn advance(&self) {
+        *self.count.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.changed.notify_all();
+    }
+
+    fn wake_all(&self) {
+        self.changed.notify_all();
+    }
+}
+
+/// The workers' results put back in the order of the walk.
+struct InOrder<'a> {
+    results: crossbeam_channel::Receiver<(u64, Option<Document>, Outcome)>,
+    held: std::collections::BTreeMap<u64, (Option<Document>, Outcome)>,
+    next: u64,
+    written: &'a Written,
+}
+
+impl Iterator for InOrder<'_> {
+    type Item = (Option<Document>, Outcome);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(found) = self.held.remove(&self.next) {
+                self.next += 1;
+                self.written.advance();
+                return Some(found);
+            }
+            match self.results.recv() {
+                Ok((seq, existing, outcome)) => {
+                    self.held.insert(seq, (existing, outcome));
+                }
+                // Every worker is done: what is held is all there is (a worker that
+                // stopped early leaves a hole, which only happens when the ingest stops).
+                Err(_) => {
+                    let (&seq, _) = self.held.iter().next()?;
+                    self.next = seq;
+                }
+            }
+        }
+    }
+}
+
 /// Produces the jobs of an ingest, handing each to the closure until it returns false.
 type Feed<'a> = Box<dyn FnOnce(&mut dyn FnMut(Job) -> bool) -> bool + Send + 'a>;
 
@@ -328,7 +396,7 @@ impl Archive {
         if pending.is_empty() {
             return Ok(());
         }
-        let mut writer = self.index().writer()?;
+        let mut writer = self.index().writer_with_threads(self.jobs())?;
         for chunk in pending.chunks(1000) {
             let records = self.index_documents(&mut writer, chunk)?;
             writer.commit()?;
@@ -487,33 +555,45 @@ impl Archive {
         report: &mut IngestReport,
     ) -> Result<(), ArchiveError> {
         let workers = if options.workers == 0 {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
+            self.jobs()
         } else {
             options.workers
         };
-        let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(workers * 4);
+        // Results are written in the order of the walk, whatever order the workers finish
+        // in: a document's number is its place among the new files of a sorted walk, the
+        // same for one worker or many. The feed waits while more than `window` files are
+        // between the walk and the writer, so the results held back stay few.
+        let window = (workers * 16) as u64;
+        let (job_tx, job_rx) = crossbeam_channel::bounded::<(u64, Job)>(workers * 4);
         let (out_tx, out_rx) =
-            crossbeam_channel::bounded::<(Option<Document>, Outcome)>(workers * 4);
+            crossbeam_channel::bounded::<(u64, Option<Document>, Outcome)>(workers * 4);
         let stop = AtomicBool::new(false);
-        let mut writer = self.index().writer()?;
+        let written = Written::default();
+        let mut writer = self.index().writer_with_threads(self.jobs())?;
         let result = std::thread::scope(|scope| -> Result<(), ArchiveError> {
+            let (stop, written) = (&stop, &written);
             scope.spawn(move || {
-                feed(&mut |job| job_tx.send(job).is_ok());
+                let mut seq = 0u64;
+                feed(&mut |job| {
+                    if !written.wait_below(seq, window, stop) {
+                        return false;
+                    }
+                    let sent = job_tx.send((seq, job)).is_ok();
+                    seq += 1;
+                    sent
+                });
             });
             for _ in 0..workers {
                 let job_rx = job_rx.clone();
                 let out_tx = out_tx.clone();
-                let stop = &stop;
                 scope.spawn(move || {
-                    for job in job_rx {
+                    for (seq, job) in job_rx {
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
                         let existing = job.existing.clone();
                         let outcome = self.process(job, rows, options);
-                        if out_tx.send((existing, outcome)).is_err() {
+                        if out_tx.send((seq, existing, outcome)).is_err() {
                             break;
                         }
                     }
@@ -521,11 +601,18 @@ impl Archive {
             }
             drop(out_tx);
             drop(job_rx);
+            let in_order = InOrder {
+                results: out_rx,
+                held: std::collections::BTreeMap::new(),
+                next: 0,
+                written,
+            };
             let outcome =
-                self.write_results(out_rx, &mut writer, options.defer_index, progress, report);
+                self.write_results(in_order, &mut writer, options.defer_index, progress, report);
             if outcome.is_err() {
                 stop.store(true, Ordering::Relaxed);
             }
+            written.wake_all();
             outcome
         });
         writer.finish()?;
@@ -536,7 +623,7 @@ impl Archive {
     /// The writer's loop: save each result, index it, commit in batches.
     fn write_results(
         &self,
-        results: crossbeam_channel::Receiver<(Option<Document>, Outcome)>,
+        results: InOrder<'_>,
         writer: &mut kartoteka_index::IndexWriterHandle,
         defer_index: bool,
         progress: &dyn Progress,

@@ -353,8 +353,13 @@ impl Archive {
         })
     }
 
-    /// Validates a bag completely without touching the archive.
-    pub fn validate_bag(bag: &Path, progress: &dyn Progress) -> kartoteka_bagit::Report {
+    /// Validates a bag completely without touching the archive, hashing on `jobs` threads
+    /// (0: one per core).
+    pub fn validate_bag(
+        bag: &Path,
+        jobs: usize,
+        progress: &dyn Progress,
+    ) -> kartoteka_bagit::Report {
         // Payload and tag files are hashed; a quick count sizes the progress bar.
         let total = walkdir::WalkDir::new(bag)
             .into_iter()
@@ -362,9 +367,11 @@ impl Archive {
             .filter(|e| e.file_type().is_file())
             .count() as u64;
         progress.begin(total);
-        let report = kartoteka_bagit::validate(bag, &ValidateOptions::default(), &|n| {
-            progress.advance(1, n)
-        });
+        let options = ValidateOptions {
+            threads: jobs,
+            ..ValidateOptions::default()
+        };
+        let report = kartoteka_bagit::validate(bag, &options, &|n| progress.advance(1, n));
         progress.finish();
         report
     }
@@ -383,7 +390,7 @@ impl Archive {
             path: bag.to_path_buf(),
             message: e.to_string(),
         })?;
-        let validation = Self::validate_bag(bag, &crate::NoProgress);
+        let validation = Self::validate_bag(bag, self.jobs(), &crate::NoProgress);
         if !validation.is_valid() {
             return Err(ArchiveError::InvalidBag(
                 validation.errors.iter().map(|e| e.to_string()).collect(),

@@ -63,6 +63,16 @@ pub fn cluster(records: &[NameRecord]) -> Vec<Vec<usize>> {
 
 /// Groups with people's judgements applied first.
 pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clustering {
+    cluster_judged_on(records, judged, 0)
+}
+
+/// Groups with people's judgements applied first, comparing names on `threads` threads (0:
+/// one per core, at most eight). The groups are the same for any number of threads.
+pub fn cluster_judged_on(
+    records: &[NameRecord],
+    judged: &Constraints,
+    threads: usize,
+) -> Clustering {
     // Distinct spellings, parsed once.
     let mut spelling_of: Vec<usize> = Vec::with_capacity(records.len());
     let mut spellings: Vec<PersonName> = Vec::new();
@@ -143,9 +153,11 @@ pub fn cluster_judged(records: &[NameRecord], judged: &Constraints) -> Clusterin
         }
     }
     // Each spelling against the later spellings of its blocks, once each, on every core.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, 8);
     let spellings_ref = &spellings;
     let pairs_of = |a: usize, candidates: &mut Vec<usize>, out: &mut Vec<(f64, usize, usize)>| {
         candidates.clear();

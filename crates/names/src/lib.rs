@@ -19,7 +19,9 @@ pub mod context;
 mod peoples;
 mod variants;
 
-pub use cluster::{cluster, cluster_judged, Clustering, Constraints, NameRecord};
+pub use cluster::{
+    cluster, cluster_judged, cluster_judged_on, Clustering, Constraints, NameRecord,
+};
 pub use context::{weigh, Context, Weighing};
 
 use serde::Serialize;
