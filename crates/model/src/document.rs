@@ -267,20 +267,186 @@ impl DateRange {
     }
 }
 
-impl fmt::Display for DateRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let day = |v: u32| format!("{:04}-{:02}-{:02}", v / 10000, v / 100 % 100, v % 100);
+impl DateRange {
+    /// How precise the period's bounds are, read from the bounds themselves: a period
+    /// from a 1 January to a 31 December is in years, from a 1st to a 31st in months,
+    /// anything else in days (a month period ends on the 31st, as [`DateRange::parse`]
+    /// makes it).
+    fn precision(&self) -> Precision {
         if self.from == self.to {
-            f.write_str(&day(self.from))
+            Precision::Day
         } else if self.from % 10000 == 101 && self.to % 10000 == 1231 {
-            if self.from / 10000 == self.to / 10000 {
-                write!(f, "{}", self.from / 10000)
-            } else {
-                write!(f, "{}..{}", self.from / 10000, self.to / 10000)
-            }
+            Precision::Year
+        } else if self.from % 100 == 1 && self.to % 100 == 31 {
+            Precision::Month
         } else {
-            write!(f, "{}..{}", day(self.from), day(self.to))
+            Precision::Day
         }
+    }
+
+    /// The first date of the period at the precision the source gave: 1937 for a period
+    /// parsed from "1937..1946", 1937-05 for "1937-05".
+    pub fn start(&self) -> PartialDate {
+        PartialDate::at(self.from, self.precision())
+    }
+
+    /// The last date of the period at the precision the source gave.
+    pub fn end(&self) -> PartialDate {
+        PartialDate::at(self.to, self.precision())
+    }
+}
+
+impl fmt::Display for DateRange {
+    /// "1937", "1937-05", "1937-05-14", or two of these joined by "..", as precise as the
+    /// period is: what [`DateRange::parse`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (start, end) = (self.start(), self.end());
+        if start == end {
+            write!(f, "{start}")
+        } else {
+            write!(f, "{start}..{end}")
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Precision {
+    Year,
+    Month,
+    Day,
+}
+
+/// A date as precise as its source: a year ("1937"), a month ("1937-05") or a day
+/// ("1937-05-14"). A source that says "1937" is not 1 January 1937, and nothing shown to a
+/// reader should say so. Printed and read as ISO 8601 at its own precision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    /// The year.
+    pub year: u16,
+    /// The month (1-12), when the source gives one.
+    pub month: Option<u8>,
+    /// The day (1-31), when the source gives one (only with a month).
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    fn at(ymd: u32, precision: Precision) -> PartialDate {
+        let (year, month, day) = (
+            (ymd / 10000) as u16,
+            (ymd / 100 % 100) as u8,
+            (ymd % 100) as u8,
+        );
+        match precision {
+            Precision::Year => PartialDate {
+                year,
+                month: None,
+                day: None,
+            },
+            Precision::Month => PartialDate {
+                year,
+                month: Some(month),
+                day: None,
+            },
+            Precision::Day => PartialDate {
+                year,
+                month: Some(month),
+                day: Some(day),
+            },
+        }
+    }
+
+    /// Reads "1937", "1937-05" or "1937-05-14" (and what [`DateRange::parse`] reads as
+    /// one date, such as "14.05.1937").
+    pub fn parse(text: &str) -> Option<PartialDate> {
+        let range = DateRange::parse_one(text.trim())?;
+        Some(range.start())
+    }
+
+    /// The first day it covers, as YYYYMMDD.
+    pub fn first_day(&self) -> u32 {
+        let y = u32::from(self.year) * 10000;
+        match (self.month, self.day) {
+            (None, _) => y + 101,
+            (Some(m), None) => y + u32::from(m) * 100 + 1,
+            (Some(m), Some(d)) => y + u32::from(m) * 100 + u32::from(d),
+        }
+    }
+
+    /// The last day it covers, as YYYYMMDD (a month's is its 31st, as in [`DateRange`]).
+    pub fn last_day(&self) -> u32 {
+        let y = u32::from(self.year) * 10000;
+        match (self.month, self.day) {
+            (None, _) => y + 1231,
+            (Some(m), None) => y + u32::from(m) * 100 + 31,
+            (Some(m), Some(d)) => y + u32::from(m) * 100 + u32::from(d),
+        }
+    }
+
+    /// The year, month or day just before, at the same precision: what a period ends on
+    /// when the next one starts on this date ("1947" ends a period at 1946).
+    pub fn before(&self) -> PartialDate {
+        let mut p = *self;
+        match (self.month, self.day) {
+            (None, _) => p.year = self.year.saturating_sub(1),
+            (Some(1), None) => {
+                p.year = self.year.saturating_sub(1);
+                p.month = Some(12);
+            }
+            (Some(m), None) => p.month = Some(m - 1),
+            (Some(_), Some(d)) if d > 1 => p.day = Some(d - 1),
+            (Some(1), Some(_)) => {
+                p.year = self.year.saturating_sub(1);
+                p.month = Some(12);
+                p.day = Some(31);
+            }
+            (Some(m), Some(_)) => {
+                p.month = Some(m - 1);
+                p.day = Some(days_in_month(self.year, m - 1));
+            }
+        }
+        p
+    }
+
+    /// Whether the two share at least one day.
+    pub fn overlaps(&self, other: &PartialDate) -> bool {
+        self.first_day() <= other.last_day() && other.first_day() <= self.last_day()
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+            if let Some(d) = self.day {
+                write!(f, "-{d:02}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for PartialDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        PartialDate::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a date: {text:?}")))
     }
 }
 

@@ -26,11 +26,14 @@ mod report;
 
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
-    rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page, Placement, Stage,
-    StageOutcome, StageRecord, Unit,
+    rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page, PartialDate,
+    Placement, Stage, StageOutcome, StageRecord, Unit,
 };
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
-pub use identity::{IdentityRow, Judgement, MentionAnchor};
+pub use identity::{
+    assign_person_ids, IdAssignment, IdChange, IdentityRow, Judgement, MentionAnchor, PersonRecord,
+    PersonStatus,
+};
 pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
