@@ -235,7 +235,13 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
     /// approve, diff.
     #[command(subcommand)]
     Report(reports::ReportCommand),
-    /// List reports at their latest versions.
+    /// List the current reports at their latest versions.
+    #[command(
+        after_help = "A report keeps its id while its subject exists: R-P17 on person P17, R-P17-KHOLA on \
+their cover-name period «ХОЛА», R-P17-F9002-1-1 on what case file ф. 9002, оп. 1, д. 1 says of them. \
+A report whose subject was merged into another person is superseded by that person's report; one whose \
+subject, period or case is gone is withdrawn. --all lists those too, with what replaced them."
+    )]
     Reports {
         /// Only reports in this state.
         #[arg(long, value_name = "draft|reviewed|approved")]
@@ -243,7 +249,12 @@ and unlisted.\n\nJSON: {\"findings\": [{\"id\", \"kind\", \"reference\", \"expec
         /// Only reports concerning this country (ISO 3166 alpha-3).
         #[arg(long, value_name = "ISO3")]
         country: Option<String>,
-        /// Print JSON: {"reports": [{"id", "subject", "status", "marking", "countries"}]}.
+        /// Also list superseded and withdrawn reports.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON: {"reports": [{"id", "subject" (the person's name), "subject_id",
+        /// "title", "status", "version", "marking", "countries", and for a report no longer
+        /// current "fate", "superseded_by", "fate_reason"}]}.
         #[arg(long)]
         json: bool,
     },
@@ -738,6 +749,35 @@ fn main() -> ExitCode {
         Err(failure) => {
             eprintln!("error: {:#}", failure.error);
             ExitCode::from(failure.status)
+        }
+    }
+}
+
+/// Says what a resolution changed in the person ids (new persons are only counted: a
+/// first resolution makes every one of them).
+fn print_id_changes(report: &kartoteka_ingest::ResolveReport) {
+    use kartoteka_model::IdChange;
+    let new = report
+        .changes
+        .iter()
+        .filter(|c| matches!(c.change, IdChange::New { .. }))
+        .count();
+    if new > 0 {
+        println!("  {new} new person id(s)");
+    }
+    for c in &report.changes {
+        match &c.change {
+            IdChange::New { .. } => {}
+            IdChange::Merged { from, into } => {
+                println!("  merged    {from} -> {into}: {}", c.reason)
+            }
+            IdChange::Split { from, new } => {
+                println!("  split     {new} from {from}: {}", c.reason)
+            }
+            IdChange::Redirected { from, into } => {
+                println!("  redirect  {from} -> {into}: {}", c.reason)
+            }
+            IdChange::Withdrawn { id } => println!("  withdrawn {id}: {}", c.reason),
         }
     }
 }
@@ -1313,11 +1353,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Reports {
             status,
             country,
+            all,
             json,
         } => reports::reports(
             &open(&archive_dir)?,
             status.as_deref(),
             country.as_deref(),
+            all,
             json,
         ),
         Command::Marking(command) => reports::marking(command, &open(&archive_dir)?),
@@ -1401,6 +1443,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     "{} person mentions -> {} persons ({} judgements applied) in {:.1} s",
                     report.mentions, report.persons, report.judgements, report.seconds
                 );
+                print_id_changes(&report);
                 for j in &report.stale_judgements {
                     println!("  judgement {j}: its mentions are no longer in the archive");
                 }
@@ -1416,10 +1459,25 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Persons { query, json } => {
             let archive = open(&archive_dir)?;
+            let redirect = match query.as_deref() {
+                Some(q) => archive.redirect(q)?,
+                None => None,
+            };
             let persons = archive.persons(query.as_deref()).map_err(not_found_is_3)?;
             if json {
-                output::print_json(&serde_json::json!({ "persons": persons }))?;
+                let mut v = serde_json::json!({ "persons": persons });
+                if let Some(r) = &redirect {
+                    v["merged_into"] = serde_json::json!(r.merged_into);
+                    v["redirect"] = serde_json::json!(r);
+                }
+                output::print_json(&v)?;
             } else {
+                if let Some(r) = &redirect {
+                    eprintln!(
+                        "note: {} was merged into {} ({})",
+                        r.from, r.merged_into, r.reason
+                    );
+                }
                 for p in &persons {
                     let covers: Vec<&str> = p.cover_names.iter().map(|c| c.name.as_str()).collect();
                     println!(
@@ -1452,6 +1510,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 e @ ArchiveError::BadTarget(..) => usage(e),
                 other => not_found_is_3(other),
             })?;
+            if let Some(r) = &d.redirect {
+                eprintln!(
+                    "note: {} was merged into {} ({})",
+                    r.from, r.merged_into, r.reason
+                );
+            }
             if let Some(path) = html {
                 std::fs::write(&path, output::dossier_html(&d))
                     .with_context(|| format!("writing {}", path.display()))?;
@@ -1471,17 +1535,33 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             json,
         } => {
             let archive = open(&archive_dir)?;
+            let redirects: Vec<kartoteka_ingest::Redirect> = [&a, &b]
+                .into_iter()
+                .map(|x| archive.redirect(x))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect();
+            for r in &redirects {
+                eprintln!(
+                    "note: {} was merged into {} ({}); judging {}",
+                    r.from, r.merged_into, r.reason, r.merged_into
+                );
+            }
             let (j, report) = archive.judge(&a, &b, &verdict, &why).map_err(|e| match e {
                 e @ ArchiveError::BadTarget(..) => usage(e),
                 other => not_found_is_3(other),
             })?;
             if json {
-                output::print_json(&serde_json::json!({ "judgement": j, "resolution": report }))?;
+                output::print_json(&serde_json::json!({
+                    "judgement": j, "resolution": report, "redirects": redirects,
+                }))?;
             } else {
                 println!(
                     "judgement {}: {} {} {} ({}), by {}; {} persons now",
                     j.id, j.a.text, j.verdict, j.b.text, j.why, j.by, report.persons
                 );
+                print_id_changes(&report);
                 for c in &report.contradictions {
                     println!("  contradiction: {c}");
                 }
@@ -1501,6 +1581,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     "judgement {} undone ({} {} {}); {} persons now",
                     j.id, j.a.text, j.verdict, j.b.text, report.persons
                 );
+                print_id_changes(&report);
             }
             Ok(0)
         }
@@ -1517,7 +1598,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         .map(|h| {
                             format!(
                                 "{} {} ({}..{})",
-                                h.person,
+                                h.person_id,
                                 h.name,
                                 h.from.as_deref().unwrap_or("?"),
                                 h.to.as_deref().unwrap_or("?")

@@ -254,10 +254,24 @@ pub(crate) fn claims(
 ) -> Result<u8, Failure> {
     let set = archive.claims(subject).map_err(input_error)?;
     if json {
+        // A listing names a person by name in "subject", by id in "subject_id".
+        let named = |items: serde_json::Value| -> serde_json::Value {
+            let mut items = items;
+            if let Some(list) = items.as_array_mut() {
+                for v in list {
+                    let id = v["subject"].as_str().unwrap_or_default().to_string();
+                    v["subject"] = serde_json::json!(set.names.get(&id).unwrap_or(&id));
+                    v["subject_id"] = serde_json::json!(id);
+                }
+            }
+            items
+        };
+        let conflicts = named(serde_json::to_value(&set.conflicts).context("writing JSON")?);
         if only_conflicts {
-            output::print_json(&serde_json::json!({ "conflicts": set.conflicts }))?;
+            output::print_json(&serde_json::json!({ "conflicts": conflicts }))?;
         } else {
-            output::print_json(&set)?;
+            let claims = named(serde_json::to_value(&set.claims).context("writing JSON")?);
+            output::print_json(&serde_json::json!({ "claims": claims, "conflicts": conflicts }))?;
         }
         return Ok(EXIT_OK);
     }
@@ -357,8 +371,17 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             for id in &built.unchanged {
                 println!("unchanged {id}");
             }
-            for id in &built.orphaned {
-                eprintln!("warning: {id}: its subject was merged into another person or is gone; the report is kept as it was");
+            for f in &built.superseded {
+                println!(
+                    "superseded {} v{} by {} ({})",
+                    f.report,
+                    f.version,
+                    f.by.join(", "),
+                    f.reason
+                );
+            }
+            for f in &built.withdrawn {
+                println!("withdrawn {} v{} ({})", f.report, f.version, f.reason);
             }
             let ix = &built.index;
             println!(
@@ -383,12 +406,27 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             version,
             out,
         } => {
-            let r = archive.report(&id, version).map_err(input_error)?;
-            if !archive.report_subject_exists(&r)? {
+            if let Some(redirect) = archive.redirect(&id)? {
                 eprintln!(
-                    "warning: the subject {} of {id} was merged into another person or is gone; this is the report as it was kept",
-                    r.subject
+                    "note: person {} was merged into {} ({}); this is the report on {}",
+                    redirect.from, redirect.merged_into, redirect.reason, redirect.merged_into
                 );
+            }
+            let r = archive.report(&id, version).map_err(input_error)?;
+            if let Some(f) = archive.report_fates()?.get(&(r.id.clone(), r.version)) {
+                match f.fate.as_str() {
+                    "superseded" => eprintln!(
+                        "note: {} version {} is superseded by {} ({}); this is the report as it was kept",
+                        r.id,
+                        r.version,
+                        f.by.join(", "),
+                        f.reason
+                    ),
+                    _ => eprintln!(
+                        "note: {} version {} is withdrawn ({}); this is the report as it was kept",
+                        r.id, r.version, f.reason
+                    ),
+                }
             }
             let text = match format {
                 Format::Md => kartoteka_report::markdown(&r),
@@ -536,6 +574,7 @@ pub(crate) fn reports(
     archive: &Archive,
     status: Option<&str>,
     country: Option<&str>,
+    with_retired: bool,
     json: bool,
 ) -> Result<u8, Failure> {
     if let Some(s) = status {
@@ -546,8 +585,11 @@ pub(crate) fn reports(
         }
     }
     let all = archive.reports()?;
+    let fates = archive.report_fates()?;
+    let fate_of = |r: &kartoteka_model::Report| fates.get(&(r.id.clone(), r.version));
     let chosen: Vec<_> = all
         .iter()
+        .filter(|r| fate_of(r).is_none() || with_retired)
         .filter(|r| status.is_none_or(|s| r.status == s))
         .filter(|r| country.is_none_or(|c| r.countries.iter().any(|x| x.eq_ignore_ascii_case(c))))
         .collect();
@@ -555,11 +597,17 @@ pub(crate) fn reports(
         let list: Vec<serde_json::Value> = chosen
             .iter()
             .map(|r| {
-                serde_json::json!({
-                    "id": r.id, "subject": r.subject, "name": r.subject_name, "title": r.title,
-                    "status": r.status, "version": r.version,
+                let mut v = serde_json::json!({
+                    "id": r.id, "subject": r.subject_name, "subject_id": r.subject,
+                    "title": r.title, "status": r.status, "version": r.version,
                     "marking": r.marking().to_string(), "countries": r.countries,
-                })
+                });
+                if let Some(f) = fate_of(r) {
+                    v["fate"] = serde_json::json!(f.fate);
+                    v["superseded_by"] = serde_json::json!(f.by);
+                    v["fate_reason"] = serde_json::json!(f.reason);
+                }
+                v
             })
             .collect();
         output::print_json(&serde_json::json!({ "reports": list }))?;
@@ -570,8 +618,15 @@ pub(crate) fn reports(
             .max()
             .unwrap_or(0);
         for r in &chosen {
+            let fate = match fate_of(r) {
+                Some(f) if f.fate == "superseded" => {
+                    format!("  (superseded by {})", f.by.join(", "))
+                }
+                Some(f) => format!("  ({})", f.fate),
+                None => String::new(),
+            };
             println!(
-                "{:<width$} v{:<3} {:<9} {:<28} {}  [{}]",
+                "{:<width$} v{:<3} {:<9} {:<28} {}  [{}]{fate}",
                 r.id,
                 r.version,
                 r.status,

@@ -209,8 +209,9 @@ fn cover_names_pass_between_holders_and_export_to_followthemoney() {
             h["to"].as_str().unwrap_or("").to_string(),
         )
     };
-    assert!(period("Соколова").1.as_str() <= "1947-12-31", "{hola}");
-    assert!(period("Жданов").0.as_str() >= "1960-01-01", "{hola}");
+    let year = |d: String| d.get(..4).unwrap_or("").to_string();
+    assert!(year(period("Соколова").1).as_str() <= "1947", "{hola}");
+    assert!(year(period("Жданов").0).as_str() >= "1960", "{hola}");
     // The illegal «ГРОМ» has no true name in the sample: it stands on its own.
     let grom = covers["cover_names"]
         .as_array()

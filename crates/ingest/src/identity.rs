@@ -4,17 +4,20 @@
 //!
 //! Resolution is recomputed from the mentions and the judgements each time it runs, so it
 //! is reproducible and reversible: undoing a judgement and resolving again gives what the
-//! archive would have given without it. A person's id is derived from the position of the
-//! person's first mention ("P12.1.345": document 12, page 1, character 345), so it stays
-//! the same while that mention does.
+//! archive would have given without it. Person ids ("P17") are kept in a registry and
+//! carried from one resolution to the next by `kartoteka_model::assign_person_ids`: new
+//! evidence keeps every id, a merge keeps the id with more mentions and redirects the other,
+//! a split gives the smaller part a new id, and no id is ever issued twice. The same
+//! archive resolved from scratch gets the same ids: new ids are numbered in the order of
+//! the persons' first mentions.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
 use kartoteka_model::{
-    DateRange, DocId, Document, IdentityRow, Judgement, MentionAnchor, MentionRecord,
-    RelationRecord,
+    DateRange, DocId, Document, IdChange, IdentityRow, Judgement, MentionAnchor, MentionRecord,
+    PartialDate, PersonRecord, PersonStatus, RelationRecord,
 };
 use kartoteka_names::{Constraints, NameRecord};
 use serde::Serialize;
@@ -34,8 +37,34 @@ pub struct ResolveReport {
     pub stale_judgements: Vec<i64>,
     /// "Different" judgements that "same" judgements contradict: (judgement, a, b).
     pub contradictions: Vec<String>,
+    /// What changed in the person ids: persons new, merged, split, redirected, withdrawn.
+    pub changes: Vec<PersonIdChange>,
     /// Seconds taken.
     pub seconds: f64,
+}
+
+/// One change to the person ids, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonIdChange {
+    /// What changed.
+    #[serde(flatten)]
+    pub change: IdChange,
+    /// Why: the judgement that made it, or what the names say.
+    pub reason: String,
+}
+
+/// A retired person id, and where its mentions are now: what a command says when it is
+/// given an id that was merged into another person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Redirect {
+    /// The id asked for.
+    pub from: String,
+    /// The person its mentions are now under.
+    pub merged_into: String,
+    /// Why it was merged.
+    pub reason: String,
+    /// When.
+    pub at: String,
 }
 
 /// One mention of a person, where it is.
@@ -66,7 +95,8 @@ pub struct PersonMention {
 pub struct CoverNameHeld {
     /// The cover name.
     pub name: String,
-    /// First date of the documents that link it to the person (YYYY-MM-DD), if dated.
+    /// First date of the documents that link it to the person, as precise as they give
+    /// it ("1937", "1937-05", "1937-05-14"), if dated.
     pub from: Option<String>,
     /// Last date.
     pub to: Option<String>,
@@ -83,6 +113,8 @@ pub struct Person {
     pub names: Vec<String>,
     /// Cover names linked by the text ("псевдоним", "code-named"), with periods.
     pub cover_names: Vec<CoverNameHeld>,
+    /// Ids of persons since merged into this one: they still lead here.
+    pub merged_from: Vec<String>,
     /// Every mention.
     pub mentions: Vec<PersonMention>,
 }
@@ -107,7 +139,7 @@ pub struct DossierRelation {
 /// One dated event in a person's file.
 #[derive(Clone, Debug, Serialize)]
 pub struct TimelineEntry {
-    /// YYYY-MM-DD (or the start of the document's date range).
+    /// The document's date as precise as it is given: "1937", "1937-05-14", "1938..1941".
     pub date: String,
     /// The document.
     pub doc: DocId,
@@ -136,6 +168,9 @@ pub struct Dossier {
     pub timeline: Vec<TimelineEntry>,
     /// Judgements people made about this person's mentions.
     pub judgements: Vec<Judgement>,
+    /// When the dossier was asked for by an id since merged into this person: which, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<Redirect>,
 }
 
 /// A unit whose title names the person.
@@ -169,7 +204,7 @@ pub struct CoverNameView {
 #[derive(Clone, Debug, Serialize)]
 pub struct CoverHolder {
     /// The person's id.
-    pub person: String,
+    pub person_id: String,
     /// Their name.
     pub name: String,
     /// First date.
@@ -218,8 +253,8 @@ pub(crate) struct CoverName {
 pub(crate) struct Holding {
     pub(crate) cover: String,
     pub(crate) person: String,
-    pub(crate) from: Option<String>,
-    pub(crate) to: Option<String>,
+    pub(crate) from: Option<PartialDate>,
+    pub(crate) to: Option<PartialDate>,
     pub(crate) evidence: Vec<DocId>,
 }
 
@@ -231,26 +266,6 @@ fn cover_key(name: &str) -> String {
         .unwrap_or_else(|| name.to_lowercase())
 }
 
-/// The day before a YYYY-MM-DD date.
-fn day_before(date: &str) -> String {
-    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
-    match parts[..] {
-        [y, 1, 1] => format!("{:04}-12-31", y.saturating_sub(1)),
-        [y, m, 1] if (2..=12).contains(&m) => {
-            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-            let last = match m - 1 {
-                2 if leap => 29,
-                2 => 28,
-                4 | 6 | 9 | 11 => 30,
-                _ => 31,
-            };
-            format!("{y:04}-{:02}-{last:02}", m - 1)
-        }
-        [y, m, d] if d > 1 => format!("{y:04}-{m:02}-{:02}", d - 1),
-        _ => date.to_string(),
-    }
-}
-
 fn anchor_of(m: &MentionRecord) -> MentionAnchor {
     MentionAnchor {
         doc: m.doc,
@@ -258,19 +273,6 @@ fn anchor_of(m: &MentionRecord) -> MentionAnchor {
         start: m.start,
         text: m.text.clone(),
     }
-}
-
-fn person_id(m: &MentionRecord) -> String {
-    format!("P{}.{}.{}", m.doc.0, m.page, m.start)
-}
-
-fn ymd(d: u32) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        d / 10000,
-        (d / 100) % 100,
-        (d % 100).max(1)
-    )
 }
 
 /// A person's spellings, the one to show first: the most complete (given name,
@@ -294,6 +296,60 @@ fn ranked_names<'a>(spellings: impl Iterator<Item = &'a str>) -> Vec<String> {
         .collect();
     names.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     names.into_iter().map(|(_, n)| n.to_string()).collect()
+}
+
+/// Why an id changed: the judgement joining or parting the two persons, if a person made
+/// one, else what resolution found.
+fn change_reason(
+    change: &IdChange,
+    judgements: &[Judgement],
+    previous: &HashMap<(DocId, u32, u32), String>,
+    now: &HashMap<(DocId, u32, u32), &str>,
+) -> String {
+    let at = |a: &MentionAnchor| (a.doc, a.page, a.start);
+    let was = |a: &MentionAnchor| previous.get(&at(a)).map(String::as_str);
+    let is = |a: &MentionAnchor| now.get(&at(a)).copied();
+    let said = |j: &Judgement, how: &str| format!("judgement {} ({how}): {}", j.id, j.why);
+    match change {
+        IdChange::New { .. } => "new person".to_string(),
+        IdChange::Withdrawn { .. } => "none of its mentions is left in the archive".to_string(),
+        IdChange::Merged { from, into } | IdChange::Redirected { from, into } => judgements
+            .iter()
+            .rev()
+            .filter(|j| j.undone.is_none() && j.verdict == "same")
+            .find(|j| {
+                (was(&j.a) == Some(from) && is(&j.b) == Some(into))
+                    || (was(&j.b) == Some(from) && is(&j.a) == Some(into))
+            })
+            .map(|j| format!("{from} merged into {into} by {}", said(j, "same")))
+            .unwrap_or_else(|| {
+                format!("{from} merged into {into}: resolution now joins their names")
+            }),
+        IdChange::Split { from, new } => {
+            let parts = |j: &Judgement| {
+                (is(&j.a) == Some(from) && is(&j.b) == Some(new))
+                    || (is(&j.a) == Some(new) && is(&j.b) == Some(from))
+            };
+            if let Some(j) = judgements
+                .iter()
+                .rev()
+                .find(|j| j.undone.is_none() && j.verdict == "different" && parts(j))
+            {
+                format!("{new} split from {from} by {}", said(j, "different"))
+            } else if let Some(j) = judgements
+                .iter()
+                .rev()
+                .find(|j| j.undone.is_some() && j.verdict == "same" && parts(j))
+            {
+                format!(
+                    "{new} split from {from}: judgement {} (same) was undone",
+                    j.id
+                )
+            } else {
+                format!("{new} split from {from}: resolution no longer joins them")
+            }
+        }
+    }
 }
 
 impl Archive {
@@ -353,30 +409,69 @@ impl Archive {
                 mentions[*b].id
             ));
         }
+        let (previous, registry) = {
+            let store = self.store();
+            let previous: HashMap<(DocId, u32, u32), String> = store
+                .identities()?
+                .into_iter()
+                .filter(|r| r.at.0 .0 != 0)
+                .map(|r| (r.at, r.person))
+                .collect();
+            (previous, store.person_records()?)
+        };
+        let groups: Vec<Vec<MentionAnchor>> = clustering
+            .groups
+            .iter()
+            .map(|g| g.iter().map(|&i| anchor_of(&mentions[i])).collect())
+            .collect();
+        let mut assignment = kartoteka_model::assign_person_ids(
+            &groups,
+            &previous,
+            &registry,
+            &crate::archive::now(),
+        );
         let mut rows = Vec::with_capacity(mentions.len());
-        for group in &clustering.groups {
-            let first = group
-                .iter()
-                .min_by_key(|&&i| (mentions[i].doc, mentions[i].page, mentions[i].start))
-                .copied()
-                .unwrap_or(group[0]);
-            let id = person_id(&mentions[first]);
+        for (group, id) in clustering.groups.iter().zip(&assignment.ids) {
             for &i in group {
+                let m = &mentions[i];
                 rows.push(IdentityRow {
-                    mention: mentions[i].id,
+                    mention: m.id,
                     person: id.clone(),
+                    at: (m.doc, m.page, m.start),
                 });
             }
         }
+        let now_of: HashMap<(DocId, u32, u32), &str> =
+            rows.iter().map(|r| (r.at, r.person.as_str())).collect();
+        for change in &assignment.changes {
+            let reason = change_reason(change, &judgements, &previous, &now_of);
+            report.changes.push(PersonIdChange {
+                change: change.clone(),
+                reason: reason.clone(),
+            });
+            let concerned = match change {
+                IdChange::Merged { from, .. } | IdChange::Redirected { from, .. } => from,
+                IdChange::Split { new, .. } => new,
+                IdChange::New { .. } | IdChange::Withdrawn { .. } => continue,
+            };
+            if let Some(r) = assignment.records.iter_mut().find(|r| &r.id == concerned) {
+                r.reason = reason;
+            }
+        }
         report.persons = clustering.groups.len() as u64;
+        let count = |f: fn(&IdChange) -> bool| assignment.changes.iter().filter(|c| f(c)).count();
         let detail = serde_json::json!({
             "mentions": report.mentions,
             "persons": report.persons,
             "judgements": report.judgements,
             "contradictions": report.contradictions.len(),
+            "new": count(|c| matches!(c, IdChange::New { .. })),
+            "merged": count(|c| matches!(c, IdChange::Merged { .. })),
+            "split": count(|c| matches!(c, IdChange::Split { .. })),
+            "withdrawn": count(|c| matches!(c, IdChange::Withdrawn { .. })),
         });
         self.store()
-            .replace_identities(&rows, &detail.to_string())?;
+            .replace_identities(&rows, &assignment.records, &detail.to_string())?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
@@ -458,6 +553,10 @@ impl Archive {
         let mut out: Vec<Person> = world.person_ids().map(|p| world.person(p)).collect();
         if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
             let lower = q.to_lowercase();
+            if let Some(r) = world.redirect(q) {
+                out.retain(|p| p.id == r.merged_into);
+                return Ok(out);
+            }
             out.retain(|p| {
                 p.names.iter().any(|n| {
                     n.to_lowercase().contains(&lower)
@@ -473,6 +572,7 @@ impl Archive {
     pub fn dossier(&self, who: &str) -> Result<Dossier, ArchiveError> {
         let world = World::load(self)?;
         let id = world.find(who)?;
+        let redirect = world.redirect(who);
         let person = world.person(&id);
         let mine: BTreeSet<i64> = world.members[&id].iter().copied().collect();
         let mut roles = BTreeSet::new();
@@ -512,7 +612,7 @@ impl Archive {
             if let Some(d) = world.documents.get(&m.doc).and_then(|d| d.dates.as_ref()) {
                 if dated_docs.insert(m.doc) {
                     timeline.push(TimelineEntry {
-                        date: ymd(d.from),
+                        date: d.to_string(),
                         doc: m.doc,
                         reference: m.reference.clone(),
                         text: m.context.clone(),
@@ -520,7 +620,12 @@ impl Archive {
                 }
             }
         }
-        timeline.sort_by(|a, b| a.date.cmp(&b.date).then(a.doc.cmp(&b.doc)));
+        let first_day = |date: &str| DateRange::parse(date).map_or(0, |d| d.from);
+        timeline.sort_by(|a, b| {
+            first_day(&a.date)
+                .cmp(&first_day(&b.date))
+                .then(a.doc.cmp(&b.doc))
+        });
         let own_files = self.own_files(&person)?;
         let judgements = self
             .store()
@@ -540,7 +645,19 @@ impl Archive {
             relations,
             timeline,
             judgements,
+            redirect,
         })
+    }
+
+    /// Where a retired person id points (None for a current id, a name, or an id never
+    /// issued): for front ends to say that an id was merged into another person.
+    pub fn redirect(&self, id: &str) -> Result<Option<Redirect>, ArchiveError> {
+        Ok(World::load(self)?.redirect(id))
+    }
+
+    /// Every person id ever issued, with what became of it, in the order of issue.
+    pub fn person_registry(&self) -> Result<Vec<PersonRecord>, ArchiveError> {
+        Ok(self.store().person_records()?)
     }
 
     /// Units whose titles name the person (a personal file), with their open gaps.
@@ -607,10 +724,10 @@ impl Archive {
                 holders: mine
                     .iter()
                     .map(|h| CoverHolder {
-                        person: h.person.clone(),
+                        person_id: h.person.clone(),
                         name: world.best_name(&h.person),
-                        from: h.from.clone(),
-                        to: h.to.clone(),
+                        from: h.from.map(|d| d.to_string()),
+                        to: h.to.map(|d| d.to_string()),
                         evidence: h.evidence.clone(),
                     })
                     .collect(),
@@ -686,7 +803,7 @@ impl Archive {
         for c in &covers {
             for h in &c.holders {
                 cover_of
-                    .entry(h.person.clone())
+                    .entry(h.person_id.clone())
                     .or_default()
                     .push(c.name.clone());
             }
@@ -785,6 +902,8 @@ pub(crate) struct World {
     pub(crate) members: BTreeMap<String, Vec<i64>>,
     pub(crate) relations: Vec<RelationRecord>,
     pub(crate) documents: HashMap<DocId, Document>,
+    /// Every person id ever issued, by id.
+    pub(crate) registry: HashMap<String, PersonRecord>,
 }
 
 impl World {
@@ -799,6 +918,11 @@ impl World {
         }
         let mentions = store.mentions(&[], None)?;
         let relations = store.relations(&[])?;
+        let registry = store
+            .person_records()?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
         let mut documents = HashMap::new();
         for m in &mentions {
             if let std::collections::hash_map::Entry::Vacant(e) = documents.entry(m.doc) {
@@ -819,6 +943,23 @@ impl World {
             members,
             relations,
             documents,
+            registry,
+        })
+    }
+
+    /// Where a retired id points: the person its mentions are now under. None for an id
+    /// of the current resolution or one never issued.
+    pub(crate) fn redirect(&self, id: &str) -> Option<Redirect> {
+        let r = self.registry.get(id.trim())?;
+        if r.status != PersonStatus::Merged {
+            return None;
+        }
+        let into = r.merged_into.clone()?;
+        self.members.contains_key(&into).then(|| Redirect {
+            from: r.id.clone(),
+            merged_into: into,
+            reason: r.reason.clone(),
+            at: r.at.clone(),
         })
     }
 
@@ -902,10 +1043,10 @@ impl World {
                 .filter(|d| d.start >= r.start && d.end <= r.end)
                 .filter_map(|d| {
                     let range = d.code.as_deref().and_then(DateRange::parse)?;
-                    Some((d.start.abs_diff(at), range.from))
+                    Some((d.start.abs_diff(at), range.from, range.start()))
                 })
-                .min()
-                .map(|(_, from)| from);
+                .min_by_key(|&(distance, from, _)| (distance, from))
+                .map(|(_, _, start)| start);
             let document = self.documents.get(&r.doc).and_then(|d| d.dates.as_ref());
             let h = by_pair
                 .entry((cover.clone(), pid.clone()))
@@ -919,14 +1060,16 @@ impl World {
             if !h.evidence.contains(&r.doc) {
                 h.evidence.push(r.doc);
             }
-            let from = said.or(document.map(|d| d.from));
-            if let Some(f) = from.map(ymd) {
-                if h.from.as_ref().is_none_or(|x| f < *x) {
+            // Dates stay as precise as the documents give them: a file dated 1937 starts
+            // a holding in 1937, not on 1 January.
+            let from = said.or(document.map(DateRange::start));
+            if let Some(f) = from {
+                if h.from.is_none_or(|x| f.first_day() < x.first_day()) {
                     h.from = Some(f);
                 }
             }
-            if let Some(t) = document.map(|d| ymd(d.to)) {
-                if h.to.as_ref().is_none_or(|x| t > *x) {
+            if let Some(t) = document.map(DateRange::end) {
+                if h.to.is_none_or(|x| t.last_day() > x.last_day()) {
                     h.to = Some(t);
                 }
             }
@@ -934,30 +1077,42 @@ impl World {
         let mut out: Vec<Holding> = by_pair.into_values().collect();
         // A later start, of the same cover name by another or of another cover name by
         // the same person, ends a holding the day before.
-        let starts: Vec<(String, String, String)> = out
+        // The period before a start ends the year, month or day before, as precise as
+        // that start ("from 1947" ends the one before in 1946).
+        let starts: Vec<(String, String, PartialDate)> = out
             .iter()
-            .filter_map(|h| {
-                h.from
-                    .clone()
-                    .map(|f| (h.cover.clone(), h.person.clone(), f))
-            })
+            .filter_map(|h| h.from.map(|f| (h.cover.clone(), h.person.clone(), f)))
             .collect();
         for h in &mut out {
-            let Some(from) = h.from.clone() else {
+            let Some(from) = h.from else {
                 continue;
             };
             let next = starts
                 .iter()
-                .filter(|(c, p, f)| (*c == h.cover) != (*p == h.person) && *f > from)
-                .map(|(_, _, f)| f.clone())
-                .min();
+                .filter(|(c, p, f)| {
+                    (*c == h.cover) != (*p == h.person) && f.first_day() > from.first_day()
+                })
+                .map(|(_, _, f)| *f)
+                .min_by_key(|f| (f.first_day(), f.last_day()));
             if let Some(next) = next {
-                if h.to.as_ref().is_none_or(|t| *t >= next) {
-                    h.to = Some(day_before(&next));
+                if h.to.is_none_or(|t| t.last_day() >= next.first_day()) {
+                    let before = next.before();
+                    // Never before the holding's own start.
+                    h.to = Some(if before.last_day() < from.first_day() {
+                        from
+                    } else {
+                        before
+                    });
                 }
             }
         }
-        out.sort_by(|a, b| (&a.cover, &a.from, &a.person).cmp(&(&b.cover, &b.from, &b.person)));
+        out.sort_by(|a, b| {
+            (&a.cover, a.from.map(|d| d.first_day()), &a.person).cmp(&(
+                &b.cover,
+                b.from.map(|d| d.first_day()),
+                &b.person,
+            ))
+        });
         out
     }
 
@@ -1027,23 +1182,41 @@ impl World {
             .filter(|h| h.person == id)
             .map(|h| CoverNameHeld {
                 name: covers[&h.cover].name.clone(),
-                from: h.from,
-                to: h.to,
+                from: h.from.map(|d| d.to_string()),
+                to: h.to.map(|d| d.to_string()),
             })
             .collect();
+        let mut merged_from: Vec<&PersonRecord> = self
+            .registry
+            .values()
+            .filter(|r| r.status == PersonStatus::Merged && r.merged_into.as_deref() == Some(id))
+            .collect();
+        merged_from.sort_by_key(|r| r.seq);
         Person {
             id: id.to_string(),
             name: names.first().cloned().unwrap_or_default(),
             names,
             cover_names: held,
+            merged_from: merged_from.into_iter().map(|r| r.id.clone()).collect(),
             mentions,
         }
     }
 
-    /// A person by id, or by a name that picks out exactly one.
+    /// A person by id (a retired id answers with the person its mentions are now under),
+    /// or by a name that picks out exactly one.
     pub(crate) fn find(&self, who: &str) -> Result<String, ArchiveError> {
+        let who = who.trim();
         if self.members.contains_key(who) {
             return Ok(who.to_string());
+        }
+        if let Some(r) = self.redirect(who) {
+            return Ok(r.merged_into);
+        }
+        if let Some(r) = self.registry.get(who) {
+            return Err(ArchiveError::NotFound(format!(
+                "person {who}: withdrawn on {} ({})",
+                r.at, r.reason
+            )));
         }
         let mut found: Vec<&String> = Vec::new();
         for id in self.members.keys() {

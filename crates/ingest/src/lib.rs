@@ -44,7 +44,7 @@ pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use identity::{
     CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
-    PersonMention, ResolveReport, TimelineEntry,
+    PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
 };
 pub use kartoteka_index::SearchOptions;
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};

@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kartoteka_model::{
-    Citation, Claim, DocId, Grade, Marking, MarkingRule, MentionRecord, Paragraph, Placement,
-    Reference, Related, Report,
+    Citation, Claim, DateRange, DocId, Grade, Marking, MarkingRule, MentionRecord, Paragraph,
+    PartialDate, PersonStatus, Placement, Reference, Related, Report, ReportFate,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -35,6 +35,8 @@ pub struct ClaimSet {
     pub claims: Vec<Claim>,
     /// Pairs of claims that cannot both be true, with what they disagree on.
     pub conflicts: Vec<Conflict>,
+    /// The name of each subject, by person id.
+    pub names: BTreeMap<String, String>,
 }
 
 /// Two claims that contradict each other: both are kept and both are shown.
@@ -59,8 +61,12 @@ pub struct BuildReport {
     pub updated: Vec<(String, Vec<String>)>,
     /// Reports the evidence leaves as they were.
     pub unchanged: Vec<String>,
-    /// Reports whose subject resolution no longer has (merged into another person).
-    pub orphaned: Vec<String>,
+    /// Reports replaced by others: their subject was merged into another person (the
+    /// report on that person replaces it), or split (the versions before the split are
+    /// replaced by the reports on both parts). Kept, and shown with where to look.
+    pub superseded: Vec<ReportFate>,
+    /// Reports whose subject, cover-name period or case file the evidence no longer has.
+    pub withdrawn: Vec<ReportFate>,
     /// The collection's counts.
     pub index: CollectionIndex,
     /// Seconds taken.
@@ -397,6 +403,12 @@ impl Archive {
         let written = self.store().claims(subject.as_deref())?;
         set.claims.extend(written);
         set.conflicts = conflicts(&mut set.claims);
+        for c in &set.claims {
+            if !set.names.contains_key(&c.subject) && world.members.contains_key(&c.subject) {
+                set.names
+                    .insert(c.subject.clone(), world.best_name(&c.subject));
+            }
+        }
         Ok(set)
     }
 
@@ -859,6 +871,7 @@ impl Archive {
             // the real collection has: the claims of that period, and who they name.
             let mine: Vec<&crate::identity::Holding> =
                 holdings.iter().filter(|h| &h.person == subject).collect();
+            let mut period_ids: Vec<String> = Vec::new();
             if mine.len() >= 2 && case.is_none() {
                 for (n, h) in mine.iter().enumerate() {
                     let cover = covers
@@ -869,9 +882,7 @@ impl Archive {
                         .filter(|c| {
                             c.topic.starts_with("birth")
                                 || (c.topic == "cover_name" && c.object.as_deref() == Some(cover))
-                                || c.date
-                                    .as_deref()
-                                    .is_some_and(|d| within(d, h.from.as_deref(), h.to.as_deref()))
+                                || c.date.as_deref().is_some_and(|d| within(d, h.from, h.to))
                         })
                         .cloned()
                         .collect();
@@ -898,11 +909,19 @@ impl Archive {
                         &mut pages,
                         &ix.places_on,
                     )?;
-                    r.id = format!("{}-{}", r.id, n + 1);
+                    // Named by the cover name, not by its place in a list, so the id holds
+                    // when another period is found; two cover names that read alike in
+                    // Latin letters are told apart by their order.
+                    let mut id = format!("{}-{}", r.id, id_part(cover));
+                    if period_ids.contains(&id) {
+                        id = format!("{id}-{}", n + 1);
+                    }
+                    period_ids.push(id.clone());
+                    r.id = id;
                     r.title = format!(
                         "Agent «{cover}», {}–{}: {}",
-                        h.from.as_deref().map_or("?", |d| &d[..4.min(d.len())]),
-                        h.to.as_deref().map_or("?", |d| &d[..4.min(d.len())]),
+                        h.from.map_or("?".to_string(), |d| d.to_string()),
+                        h.to.map_or("?".to_string(), |d| d.to_string()),
                         r.subject_name
                     );
                     generated.push(r);
@@ -991,16 +1010,157 @@ impl Archive {
             }
         }
         if who.is_none() {
-            for (id, r) in &existing {
-                if !world.members.contains_key(&r.subject) {
-                    out.orphaned.push(id.clone());
-                }
-            }
-            out.orphaned.sort();
+            self.record_fates(&world, &existing, &mut out)?;
         }
-        out.index = collection_index(&self.store().reports()?);
+        out.index = collection_index(&self.current_reports()?);
         out.seconds = started.elapsed().as_secs_f64();
         Ok(out)
+    }
+
+    /// Says what became of the reports this build of the whole collection did not make
+    /// again, and of those whose subject split, and keeps it (once per report version).
+    fn record_fates(
+        &self,
+        world: &World,
+        existing: &HashMap<String, Report>,
+        out: &mut BuildReport,
+    ) -> Result<(), ArchiveError> {
+        let built: BTreeSet<&String> = out
+            .created
+            .iter()
+            .chain(out.updated.iter().map(|(id, _)| id))
+            .chain(&out.unchanged)
+            .collect();
+        let known: BTreeSet<(String, u32)> = self
+            .store()
+            .report_fates()?
+            .into_iter()
+            .map(|f| (f.report, f.version))
+            .collect();
+        let fate = |r: &Report, fate: &str, by: Vec<String>, reason: String| ReportFate {
+            report: r.id.clone(),
+            version: r.version,
+            fate: fate.to_string(),
+            by,
+            reason,
+            at: String::new(),
+        };
+        let mut fates: Vec<ReportFate> = Vec::new();
+        let mut by_id: Vec<(&String, &Report)> = existing.iter().collect();
+        by_id.sort_by(|a, b| a.0.cmp(b.0));
+        for (id, r) in by_id {
+            if built.contains(id) || known.contains(&(id.clone(), r.version)) {
+                continue;
+            }
+            let record = world.registry.get(&r.subject);
+            let redirect = world.redirect(&r.subject);
+            if let Some(redirect) = redirect {
+                // The same kind of report on the person it merged into, else theirs.
+                let old_prefix = format!("R-{}", r.subject);
+                let new_prefix = format!("R-{}", redirect.merged_into);
+                let twin = id.replacen(&old_prefix, &new_prefix, 1);
+                let by = if built.contains(&twin) {
+                    twin
+                } else {
+                    new_prefix
+                };
+                fates.push(fate(r, "superseded", vec![by], redirect.reason));
+            } else if record.is_some_and(|p| p.status == PersonStatus::Withdrawn) {
+                let reason = format!(
+                    "its subject {} was withdrawn: {}",
+                    r.subject,
+                    record.map_or("", |p| p.reason.as_str())
+                );
+                fates.push(fate(r, "withdrawn", Vec::new(), reason));
+            } else if let Some(same) = existing.values().find(|x| {
+                x.id != r.id
+                    && built.contains(&x.id)
+                    && x.subject == r.subject
+                    && x.title == r.title
+            }) {
+                // The same report under a new id (an id from before ids were kept).
+                fates.push(fate(
+                    r,
+                    "superseded",
+                    vec![same.id.clone()],
+                    "the same report, under the id it now keeps".to_string(),
+                ));
+            } else {
+                let reason = if world.members.contains_key(&r.subject) {
+                    format!(
+                        "the evidence no longer makes this report on {}: its cover-name period, case file or role is no longer found",
+                        r.subject
+                    )
+                } else {
+                    format!(
+                        "its subject {} is not a person of the current resolution",
+                        r.subject
+                    )
+                };
+                fates.push(fate(r, "withdrawn", Vec::new(), reason));
+            }
+        }
+        // A person split: the reports before the split are replaced by the reports on
+        // both parts.
+        for id in &out.created {
+            let Some(subject) = id
+                .strip_prefix("R-")
+                .map(|s| s.split('-').next().unwrap_or(s))
+            else {
+                continue;
+            };
+            let Some(from) = world
+                .registry
+                .get(subject)
+                .and_then(|p| p.split_from.as_ref().map(|f| (f.clone(), p.reason.clone())))
+            else {
+                continue;
+            };
+            let old_prefix = format!("R-{}", from.0);
+            let twin = id.replacen(&format!("R-{subject}"), &old_prefix, 1);
+            let Some(before) = existing.get(&twin) else {
+                continue;
+            };
+            // Unchanged by the split, the report before it still stands.
+            if known.contains(&(twin.clone(), before.version)) || out.unchanged.contains(&twin) {
+                continue;
+            }
+            let mut by = vec![id.clone()];
+            if built.contains(&twin) {
+                by.insert(0, twin.clone());
+            }
+            fates.push(fate(before, "superseded", by, from.1));
+        }
+        for f in fates {
+            let saved = self.store().save_report_fate(&f)?;
+            if saved.fate == "withdrawn" {
+                out.withdrawn.push(saved);
+            } else {
+                out.superseded.push(saved);
+            }
+        }
+        Ok(())
+    }
+
+    /// The latest version of every report that is current: not superseded nor withdrawn.
+    pub fn current_reports(&self) -> Result<Vec<Report>, ArchiveError> {
+        let fates = self.report_fates()?;
+        Ok(self
+            .reports()?
+            .into_iter()
+            .filter(|r| !fates.contains_key(&(r.id.clone(), r.version)))
+            .collect())
+    }
+
+    /// What became of reports, by report and version: superseded (by which) or withdrawn,
+    /// and why.
+    pub fn report_fates(&self) -> Result<BTreeMap<(String, u32), ReportFate>, ArchiveError> {
+        Ok(self
+            .store()
+            .report_fates()?
+            .into_iter()
+            .map(|f| ((f.report.clone(), f.version), f))
+            .collect())
     }
 
     /// A report, at its latest version or the one asked for: by its id, or by its
@@ -1354,8 +1514,8 @@ fn compose(
             .unwrap_or_else(|| h.cover.clone());
         periods.push(format!(
             "«{name}» {}–{}",
-            h.from.as_deref().unwrap_or("?"),
-            h.to.as_deref().unwrap_or("?")
+            h.from.map_or("?".to_string(), |d| d.to_string()),
+            h.to.map_or("?".to_string(), |d| d.to_string())
         ));
         if !cover_names.contains(&name) {
             cover_names.push(name);
@@ -1656,28 +1816,58 @@ fn by_case_file(world: &World, claims: &[Claim]) -> Vec<(Reference, Vec<Claim>)>
         .collect()
 }
 
-/// The part of a report id that names a case file: "F9002-1-1" for ф. 9002, оп. 1, д. 1.
+/// The part of a report id that names a case file: "F9002-1-1" for ф. 9002, оп. 1, д. 1,
+/// "FR8131-1-12" for ф. Р-8131.
 fn case_id(file: &Reference) -> String {
-    let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| if c.is_alphanumeric() { c } else { '_' })
-            .collect()
-    };
     format!(
         "F{}-{}-{}",
-        clean(&file.fonds),
+        id_part(&file.fonds).replace('-', ""),
         file.inventory
             .as_deref()
-            .map_or_else(|| "0".to_string(), clean),
-        file.file.as_deref().map_or_else(String::new, clean)
+            .map_or_else(|| "0".to_string(), |s| id_part(s).replace('-', "")),
+        file.file
+            .as_deref()
+            .map_or_else(String::new, |s| id_part(s).replace('-', ""))
     )
 }
 
-/// Whether a date ("1937", "1937-05", "1937-05-14") falls in a period of YYYY-MM-DD
-/// bounds, compared at the date's own precision; an open bound takes anything.
-fn within(date: &str, from: Option<&str>, to: Option<&str>) -> bool {
-    let cut = |b: &str| b.chars().take(date.chars().count()).collect::<String>();
-    from.is_none_or(|f| date >= cut(f).as_str()) && to.is_none_or(|t| date <= cut(t).as_str())
+/// A name made fit for an id that people read, type, and put in file names and URLs: in
+/// capital Latin letters (Cyrillic romanised as passports write it, ICAO 9303), digits
+/// and single hyphens. «ХОЛА» is KHOLA, «Штирлиц» SHTIRLITS.
+fn id_part(name: &str) -> String {
+    let latin = kartoteka_text::schemes::scheme("icao_doc_9303")
+        .map_or_else(|| name.to_string(), |s| s.romanise(name));
+    let mut out = String::new();
+    for c in latin.chars() {
+        let c = match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_ascii_uppercase(),
+            // Latin letters with marks lose them; anything else separates words.
+            c if c.is_alphabetic() => kartoteka_text::fold(&c.to_string())
+                .chars()
+                .find(char::is_ascii_alphanumeric)
+                .map_or('-', |c| c.to_ascii_uppercase()),
+            _ => '-',
+        };
+        if c != '-' || !(out.is_empty() || out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "X".to_string()
+    } else {
+        out
+    }
+}
+
+/// Whether a date ("1937", "1937-05", "1937-05-14", "1944-03..1944-05") falls in a
+/// period, compared at the date's own precision (1937 is in a period from 1937-05); an
+/// open bound takes anything.
+fn within(date: &str, from: Option<PartialDate>, to: Option<PartialDate>) -> bool {
+    let Some(d) = DateRange::parse(date) else {
+        return false;
+    };
+    from.is_none_or(|f| d.to >= f.first_day()) && to.is_none_or(|t| d.from <= t.last_day())
 }
 
 /// Counts over a collection.

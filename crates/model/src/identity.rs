@@ -44,8 +44,11 @@ pub struct Judgement {
 pub struct IdentityRow {
     /// The mention's number.
     pub mention: i64,
-    /// The person's id ("P" and a number derived from the person's first mention).
+    /// The person's id ("P17").
     pub person: String,
+    /// Where the mention is (document, page, first character): what carries the person's
+    /// id to the next resolution when extraction renumbers the mentions.
+    pub at: (crate::DocId, u32, u32),
 }
 
 /// What became of a person id. An id, once issued, is never given to anyone else: it

@@ -39,5 +39,5 @@ pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use report::{
     Citation, Claim, Grade, GradeError, Marking, MarkingError, MarkingRule, Paragraph, Related,
-    Report, CLASSIFICATIONS, REPORT_STATUSES,
+    Report, ReportFate, CLASSIFICATIONS, REPORT_STATUSES,
 };

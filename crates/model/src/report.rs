@@ -339,6 +339,26 @@ impl fmt::Display for Marking {
 
 /// A rule that marks what an archival unit holds at least so high: the holding service's
 /// own classification of a fonds or a file, or what an agreement with a partner allows.
+/// What became of a report that is no longer current: superseded by others (its subject
+/// merged into another person, or split), or withdrawn (its subject, period or case is no
+/// longer in the evidence). Kept for good beside the report's versions, so that a report
+/// recalled by its id says where its content went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFate {
+    /// The report.
+    pub report: String,
+    /// Its version that this concerns (the last one before the change).
+    pub version: u32,
+    /// "superseded" or "withdrawn".
+    pub fate: String,
+    /// The reports that replace it (superseded only).
+    pub by: Vec<String>,
+    /// Why, in words.
+    pub reason: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
 /// A paragraph citing a sheet of the unit is marked no lower than the rule, whatever the
 /// sheet itself says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

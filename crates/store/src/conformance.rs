@@ -667,3 +667,87 @@ pub fn marking_rules(store: &mut dyn MetadataStore) {
     let acts: Vec<&str> = after[before..].iter().map(|e| e.action.as_str()).collect();
     assert_eq!(acts, ["marking-rule"; 4]);
 }
+
+/// Person ids and report fates: the registry keeps every id ever issued, in order of
+/// issue, replaced record by record; the resolution and the registry change together;
+/// what became of a report is kept beside its versions.
+pub fn person_registry(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{DocId, IdentityRow, PersonRecord, PersonStatus, ReportFate};
+
+    let record = |id: &str, seq: u64, status: PersonStatus| PersonRecord {
+        id: id.to_string(),
+        seq,
+        status,
+        merged_into: (status == PersonStatus::Merged).then(|| "P1".to_string()),
+        split_from: None,
+        reason: "test".to_string(),
+        at: "2026-12-04T00:00:00Z".to_string(),
+        anchors: Vec::new(),
+    };
+    let rows = [
+        IdentityRow {
+            mention: 7,
+            person: "P2".to_string(),
+            at: (DocId(3), 1, 40),
+        },
+        IdentityRow {
+            mention: 5,
+            person: "P1".to_string(),
+            at: (DocId(1), 2, 0),
+        },
+    ];
+    store
+        .replace_identities(
+            &rows,
+            &[
+                record("P2", 2, PersonStatus::Active),
+                record("P1", 1, PersonStatus::Active),
+            ],
+            "{}",
+        )
+        .expect("resolve");
+    let kept = store.identities().expect("identities");
+    assert_eq!(kept.len(), 2);
+    assert_eq!(
+        kept.iter().find(|r| r.mention == 7).map(|r| r.at),
+        Some((DocId(3), 1, 40)),
+        "an identity keeps where its mention is"
+    );
+    let ids: Vec<String> = store
+        .person_records()
+        .expect("records")
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(
+        ids,
+        ["P1", "P2"],
+        "the registry lists ids in the order of issue"
+    );
+    store
+        .replace_identities(&rows[1..], &[record("P2", 2, PersonStatus::Merged)], "{}")
+        .expect("resolve again");
+    assert_eq!(
+        store.identities().expect("identities").len(),
+        1,
+        "a resolution replaces the last"
+    );
+    let records = store.person_records().expect("records");
+    assert_eq!(records.len(), 2, "a record is replaced, never dropped");
+    assert_eq!(records[1].status, PersonStatus::Merged);
+    assert_eq!(records[1].merged_into.as_deref(), Some("P1"));
+
+    let fate = ReportFate {
+        report: "R-P2".to_string(),
+        version: 3,
+        fate: "superseded".to_string(),
+        by: vec!["R-P1".to_string()],
+        reason: "P2 merged into P1".to_string(),
+        at: String::new(),
+    };
+    let saved = store.save_report_fate(&fate).expect("fate");
+    assert!(!saved.at.is_empty(), "a fate is dated when kept");
+    let fates = store.report_fates().expect("fates");
+    assert_eq!(fates.len(), 1);
+    assert_eq!(fates[0].by, ["R-P1"]);
+}

@@ -2,8 +2,9 @@
 
 use kartoteka_model::{
     Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    IdentityRow, Judgement, MarkingRule, MentionRecord, Note, NoteVersion, Page, Placement,
-    Reference, RelationRecord, Report, Stage, StageOutcome, StageRecord, Transfer, Unit,
+    IdentityRow, Judgement, MarkingRule, MentionRecord, Note, NoteVersion, Page, PersonRecord,
+    Placement, Reference, RelationRecord, Report, ReportFate, Stage, StageOutcome, StageRecord,
+    Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -346,11 +347,19 @@ pub trait MetadataStore: Send {
     fn undo_judgement(&mut self, id: i64) -> Result<Judgement, StoreError>;
     /// Every judgement, undone ones included, by number.
     fn judgements(&self) -> Result<Vec<Judgement>, StoreError>;
-    /// Replaces the resolution: which person each person mention belongs to. Audited as
-    /// "resolve" with `detail`.
-    fn replace_identities(&mut self, rows: &[IdentityRow], detail: &str) -> Result<(), StoreError>;
+    /// Replaces the resolution: which person each person mention belongs to, and, in the
+    /// same transaction, writes the registry records of person ids issued or changed by it
+    /// (replacing those of the same id). Audited as "resolve" with `detail`.
+    fn replace_identities(
+        &mut self,
+        rows: &[IdentityRow],
+        persons: &[PersonRecord],
+        detail: &str,
+    ) -> Result<(), StoreError>;
     /// The resolution as last kept.
     fn identities(&self) -> Result<Vec<IdentityRow>, StoreError>;
+    /// Every person id ever issued, in the order of issue.
+    fn person_records(&self) -> Result<Vec<PersonRecord>, StoreError>;
 
     // Claims and reports.
 
@@ -367,6 +376,11 @@ pub trait MetadataStore: Send {
     fn report_versions(&self, id: &str) -> Result<Vec<Report>, StoreError>;
     /// The latest version of every report, by id.
     fn reports(&self) -> Result<Vec<Report>, StoreError>;
+    /// Records what became of a report version (the time is set here). Audited as
+    /// "report-fate".
+    fn save_report_fate(&mut self, fate: &ReportFate) -> Result<ReportFate, StoreError>;
+    /// What became of reports, by report and version.
+    fn report_fates(&self) -> Result<Vec<ReportFate>, StoreError>;
 
     // Marking rules.
 

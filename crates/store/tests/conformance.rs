@@ -26,6 +26,7 @@ fn sqlite_memory_conforms() {
     conformance::custody_and_findings(&mut SqliteStore::in_memory().unwrap());
     conformance::claims_and_reports(&mut SqliteStore::in_memory().unwrap());
     conformance::marking_rules(&mut SqliteStore::in_memory().unwrap());
+    conformance::person_registry(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]
@@ -69,6 +70,46 @@ fn a_version_1_archive_is_migrated() {
     drop(conn);
     let mut store = SqliteStore::open(&path).unwrap();
     conformance::audit_chain(&mut store);
+}
+
+#[test]
+fn a_version_5_archive_keeps_the_person_ids_it_showed() {
+    use kartoteka_store::MetadataStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         INSERT INTO meta VALUES ('schema_version', '5');
+         CREATE TABLE mentions (id INTEGER PRIMARY KEY, doc INTEGER NOT NULL, page INTEGER NOT NULL,
+           sheet INTEGER, verso INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL, text TEXT NOT NULL,
+           lemma TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, code TEXT, context TEXT NOT NULL);
+         CREATE TABLE identities (mention INTEGER PRIMARY KEY, person TEXT NOT NULL);
+         INSERT INTO mentions VALUES (1, 4, 1, NULL, 0, 'person', 'Орлов', 'Орлов', 10, 15, NULL, '');
+         INSERT INTO mentions VALUES (2, 2, 1, NULL, 0, 'person', 'Соколова', 'Соколова', 31, 39, NULL, '');
+         INSERT INTO mentions VALUES (3, 4, 2, NULL, 0, 'person', 'Соколова', 'Соколова', 5, 13, NULL, '');
+         INSERT INTO identities VALUES (1, 'P4.1.10'), (2, 'P2.1.31'), (3, 'P2.1.31');",
+    )
+    .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    let records = store.person_records().unwrap();
+    let ids: Vec<(&str, u64)> = records.iter().map(|r| (r.id.as_str(), r.seq)).collect();
+    assert_eq!(ids, [("P2.1.31", 1), ("P4.1.10", 2)]);
+    let at: Vec<_> = store
+        .identities()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (kartoteka_model::DocId(4), 1, 10),
+            (kartoteka_model::DocId(2), 1, 31),
+            (kartoteka_model::DocId(4), 2, 5)
+        ]
+    );
 }
 
 #[test]

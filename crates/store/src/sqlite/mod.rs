@@ -6,8 +6,8 @@ use std::time::Duration;
 use kartoteka_model::{
     rfc3339, Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
     Format, IdentityRow, Judgement, Level, MarkingRule, MentionRecord, Note, NoteVersion, Page,
-    Placement, Reference, RelationRecord, Report, Sheet, Stage, StageOutcome, StageRecord,
-    Transfer, Unit,
+    PersonRecord, Placement, Reference, RelationRecord, Report, ReportFate, Sheet, Stage,
+    StageOutcome, StageRecord, Transfer, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -20,7 +20,7 @@ use crate::metadata::{
 };
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -191,8 +191,23 @@ CREATE TABLE IF NOT EXISTS judgements (
 );
 CREATE TABLE IF NOT EXISTS identities (
     mention INTEGER PRIMARY KEY,
-    person TEXT NOT NULL
+    person TEXT NOT NULL,
+    doc INTEGER,
+    page INTEGER,
+    start INTEGER
 );
+CREATE TABLE IF NOT EXISTS persons (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS report_fates (
+    report TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (report, version)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS identities_person ON identities(person);
 CREATE TABLE IF NOT EXISTS claims (
     id INTEGER PRIMARY KEY,
@@ -221,16 +236,41 @@ CREATE TABLE IF NOT EXISTS note_versions (
 );
 "#;
 
-/// Changes that take an archive of an older schema to this one, by the version they lead to.
-const MIGRATIONS: &[(i64, &str)] = &[
+/// Changes that take an archive of an older schema to this one: the version each leads to,
+/// the table it changes (when that table is not there yet the schema makes it whole, and
+/// the change is skipped), and the SQL.
+const MIGRATIONS: &[(i64, Option<&str>, &str)] = &[
+    // 6: the person-id registry and what became of reports. Identities learn where their
+    // mentions are; the ids an older archive already showed are registered as they are,
+    // in the order of their first mentions, so that every id keeps meaning its person.
+    (
+        6,
+        Some("identities"),
+        "ALTER TABLE identities ADD COLUMN doc INTEGER;
+     ALTER TABLE identities ADD COLUMN page INTEGER;
+     ALTER TABLE identities ADD COLUMN start INTEGER;
+     UPDATE identities SET doc = (SELECT doc FROM mentions WHERE mentions.id = identities.mention),
+         page = (SELECT page FROM mentions WHERE mentions.id = identities.mention),
+         start = (SELECT start FROM mentions WHERE mentions.id = identities.mention);
+     CREATE TABLE IF NOT EXISTS persons (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,
+         status TEXT NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+     INSERT INTO persons(id, seq, status, body)
+         SELECT person, n, 'active', json_object('id', person, 'seq', n, 'status', 'active',
+             'merged_into', NULL, 'split_from', NULL,
+             'reason', 'issued before the registry (schema 6)',
+             'at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'anchors', json_array())
+         FROM (SELECT person, ROW_NUMBER() OVER (ORDER BY MIN(doc), MIN(page), MIN(start), person) AS n
+               FROM identities GROUP BY person);",
+    ),
     // 5: marking rules, a new table made by the schema itself.
-    (5, ""),
+    (5, None, ""),
     // 4: claims and report versions, new tables made by the schema itself.
-    (4, ""),
+    (4, None, ""),
     // 3: judgements and identities, new tables made by the schema itself.
-    (3, ""),
+    (3, None, ""),
     (
         2,
+        Some("document_versions"),
         "ALTER TABLE document_versions ADD COLUMN size INTEGER;
      ALTER TABLE document_versions ADD COLUMN pages INTEGER;
      ALTER TABLE document_versions ADD COLUMN chars INTEGER;",
@@ -318,7 +358,22 @@ impl SqliteStore {
                     });
                 }
                 // Older archives: the tables they lack are made below; new columns here.
-                for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > found) {
+                let mut due: Vec<&(i64, Option<&str>, &str)> =
+                    MIGRATIONS.iter().filter(|(to, _, _)| *to > found).collect();
+                due.sort_by_key(|(to, _, _)| *to);
+                for (to, table, sql) in due {
+                    let present = match table {
+                        Some(t) => conn
+                            .query_row(
+                                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                                [t],
+                                |r| r.get::<_, i64>(0),
+                            )
+                            .map_err(db)?
+                            > 0,
+                        None => true,
+                    };
+                    let sql = if present { *sql } else { "" };
                     conn.execute_batch(&format!(
                         "BEGIN; {sql} UPDATE meta SET value = '{to}' WHERE key = 'schema_version'; COMMIT;"
                     ))
@@ -1243,14 +1298,23 @@ impl MetadataStore for SqliteStore {
         records::judgements(&self.conn)
     }
 
-    fn replace_identities(&mut self, rows: &[IdentityRow], detail: &str) -> Result<(), StoreError> {
+    fn replace_identities(
+        &mut self,
+        rows: &[IdentityRow],
+        persons: &[PersonRecord],
+        detail: &str,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
-        records::replace_identities(&tx, &self.actor, rows, detail)?;
+        records::replace_identities(&tx, &self.actor, rows, persons, detail)?;
         tx.commit().map_err(db)
     }
 
     fn identities(&self) -> Result<Vec<IdentityRow>, StoreError> {
         records::identities(&self.conn)
+    }
+
+    fn person_records(&self) -> Result<Vec<PersonRecord>, StoreError> {
+        records::person_records(&self.conn)
     }
 
     fn save_claim(&mut self, claim: &Claim) -> Result<Claim, StoreError> {
@@ -1277,6 +1341,17 @@ impl MetadataStore for SqliteStore {
 
     fn reports(&self) -> Result<Vec<Report>, StoreError> {
         records::reports(&self.conn)
+    }
+
+    fn save_report_fate(&mut self, fate: &ReportFate) -> Result<ReportFate, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = records::save_report_fate(&tx, &self.actor, fate)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn report_fates(&self) -> Result<Vec<ReportFate>, StoreError> {
+        records::report_fates(&self.conn)
     }
 
     fn set_marking_rule(&mut self, rule: &MarkingRule) -> Result<MarkingRule, StoreError> {

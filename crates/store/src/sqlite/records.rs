@@ -2,7 +2,8 @@
 
 use kartoteka_model::{
     Claim, CustodyEntry, Direction, Finding, FindingKind, FindingStatus, IdentityRow, Judgement,
-    Location, MarkingRule, Note, NoteVersion, Reference, Report, Transfer,
+    Location, MarkingRule, Note, NoteVersion, PersonRecord, Reference, Report, ReportFate,
+    Transfer,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -1017,31 +1018,111 @@ pub(super) fn replace_identities(
     conn: &Connection,
     actor: &str,
     rows: &[IdentityRow],
+    persons: &[PersonRecord],
     detail: &str,
 ) -> Result<(), StoreError> {
     conn.execute("DELETE FROM identities", []).map_err(db)?;
     let mut stmt = conn
-        .prepare_cached("INSERT INTO identities(mention, person) VALUES (?1, ?2)")
+        .prepare_cached(
+            "INSERT INTO identities(mention, person, doc, page, start) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
         .map_err(db)?;
     for r in rows {
-        stmt.execute(params![r.mention, r.person]).map_err(db)?;
+        stmt.execute(params![r.mention, r.person, r.at.0 .0, r.at.1, r.at.2])
+            .map_err(db)?;
+    }
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT OR REPLACE INTO persons(id, seq, status, body) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(db)?;
+    for p in persons {
+        let body = serde_json::to_string(p).map_err(|e| StoreError::Database(e.to_string()))?;
+        let status = serde_json::to_value(p.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        stmt.execute(params![p.id, p.seq as i64, status, body])
+            .map_err(db)?;
     }
     append_audit(conn, actor, &[AuditAct::new("resolve", detail)])
 }
 
 pub(super) fn identities(conn: &Connection) -> Result<Vec<IdentityRow>, StoreError> {
     let mut stmt = conn
-        .prepare("SELECT mention, person FROM identities ORDER BY mention")
+        .prepare(
+            "SELECT mention, person, COALESCE(doc, 0), COALESCE(page, 0), COALESCE(start, 0) \
+             FROM identities ORDER BY mention",
+        )
         .map_err(db)?;
     let rows = stmt
         .query_map([], |r| {
             Ok(IdentityRow {
                 mention: r.get(0)?,
                 person: r.get(1)?,
+                at: (kartoteka_model::DocId(r.get(2)?), r.get(3)?, r.get(4)?),
             })
         })
         .map_err(db)?;
     rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+pub(super) fn person_records(conn: &Connection) -> Result<Vec<PersonRecord>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT body FROM persons ORDER BY seq")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        let body = body.map_err(db)?;
+        out.push(
+            serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("person record: {e}")))?,
+        );
+    }
+    Ok(out)
+}
+
+pub(super) fn save_report_fate(
+    conn: &Connection,
+    actor: &str,
+    fate: &ReportFate,
+) -> Result<ReportFate, StoreError> {
+    let mut f = fate.clone();
+    f.at = now();
+    let body = serde_json::to_string(&f).map_err(|e| StoreError::Database(e.to_string()))?;
+    conn.execute(
+        "INSERT OR REPLACE INTO report_fates(report, version, body) VALUES (?1, ?2, ?3)",
+        params![f.report, f.version, body],
+    )
+    .map_err(db)?;
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct {
+            action: "report-fate".to_string(),
+            unit: None,
+            object: Some(format!("report {} v{}", f.report, f.version)),
+            detail: serde_json::json!({"fate": f.fate, "by": f.by, "reason": f.reason}).to_string(),
+        }],
+    )?;
+    Ok(f)
+}
+
+pub(super) fn report_fates(conn: &Connection) -> Result<Vec<ReportFate>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT body FROM report_fates ORDER BY report, version")
+        .map_err(db)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let mut out = Vec::new();
+    for body in rows {
+        let body = body.map_err(db)?;
+        out.push(
+            serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("report fate: {e}")))?,
+        );
+    }
+    Ok(out)
 }
 
 pub(super) fn current_findings(conn: &Connection) -> Result<Vec<Finding>, StoreError> {
