@@ -1116,8 +1116,11 @@ impl World {
         out
     }
 
+    /// The persons' ids in the order they were issued (P2 before P10).
     fn person_ids(&self) -> impl Iterator<Item = &String> {
-        self.members.keys()
+        let mut ids: Vec<&String> = self.members.keys().collect();
+        ids.sort_by_key(|id| (self.registry.get(*id).map_or(u64::MAX, |r| r.seq), *id));
+        ids.into_iter()
     }
 
     pub(crate) fn best_name(&self, id: &str) -> String {

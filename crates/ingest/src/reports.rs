@@ -2044,13 +2044,33 @@ mod tests {
 
     #[test]
     fn dates_fall_in_periods_at_their_own_precision() {
-        let (from, to) = (Some("1937-01-01"), Some("1946-12-31"));
+        let d = |s: &str| PartialDate::parse(s);
+        let (from, to) = (d("1937"), d("1946"));
         assert!(within("1937", from, to));
         assert!(within("1937-05", from, to));
         assert!(within("1946-12-31", from, to));
         assert!(!within("1947", from, to));
         assert!(!within("1936-12", from, to));
-        assert!(within("1999", Some("1960-01-01"), None));
+        assert!(within("1999", d("1960-01-01"), None));
+        // A period of a month takes a date of its year (which may fall in it), a day of
+        // it, and no day outside it.
+        let (from, to) = (d("1937-05"), d("1937-05"));
+        assert!(within("1937", from, to));
+        assert!(within("1937-05-14", from, to));
+        assert!(!within("1937-06-01", from, to));
+        assert!(within("1944-03..1944-05", d("1944-04"), None));
+        assert!(!within("spring", from, to));
+    }
+
+    #[test]
+    fn report_ids_are_latin_capitals_digits_and_hyphens() {
+        assert_eq!(id_part("ХОЛА"), "KHOLA");
+        assert_eq!(id_part("Штирлиц"), "SHTIRLITS");
+        assert_eq!(id_part("«ЮНГА-2»"), "IUNGA-2");
+        assert_eq!(id_part("Żbik"), "ZBIK");
+        assert_eq!(id_part("«»"), "X");
+        let file = Reference::parse("ф. Р-8131, оп. 1, д. 12").unwrap();
+        assert_eq!(case_id(&file), "FR8131-1-12");
     }
 
     #[test]
