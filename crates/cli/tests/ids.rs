@@ -440,3 +440,220 @@ fn dates_are_as_precise_as_the_documents_give_them_in_every_format() {
         );
     }
 }
+
+/// Writes one sheet of a file of fonds 501 under `root`.
+fn sheet(root: &Path, file: u32, text: &str) {
+    let dir = root.join(format!("ф. 501/оп. 1/д. {file}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("л. 1.txt"), text).unwrap();
+}
+
+#[test]
+fn new_documents_merge_two_agents_and_a_judgement_splits_them_with_their_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a");
+    let k = || common::kartoteka(&archive);
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    // Two agents the names alone cannot join: "Зотов И. П." and "Зотов И." may or may not
+    // be one man.
+    sheet(
+        &first,
+        1,
+        "Агент «ВЕТЕР» (Зотов И. П.) завербован в 1951 году в Вене.\n",
+    );
+    sheet(
+        &first,
+        2,
+        "В 1953 году в Риге агент «ПОРТ» (Зотов И.) передал сведения.\n",
+    );
+    k().arg("ingest").arg(&first).assert().success();
+    k().arg("extract").assert().success();
+    k().arg("resolve").assert().success();
+    k().args(["report", "build", "--all"]).assert().success();
+    let before = json(k().args(["persons", "--json"]));
+    let zotov: Vec<Value> = before["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"].as_str().unwrap().starts_with("Зотов"))
+        .cloned()
+        .collect();
+    assert_eq!(zotov.len(), 2, "{before}");
+    let (a, b) = (
+        zotov[0]["id"].as_str().unwrap(),
+        zotov[1]["id"].as_str().unwrap(),
+    );
+    let reports = json(k().args(["reports", "--json"]));
+    let subjects: Vec<&str> = reports["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["subject_id"].as_str().unwrap())
+        .collect();
+    assert!(subjects.contains(&a) && subjects.contains(&b), "{reports}");
+    // A report lists its subject by name, and by id apart.
+    assert!(reports["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["subject"].as_str().unwrap().starts_with("Зотов")));
+
+    // A certificate names him in full under both cover names: the two are one.
+    sheet(
+        &second,
+        3,
+        "Справка: агент «ВЕТЕР», он же «ПОРТ», — Зотов Игорь Павлович; в 1955 году Зотов И. П. работал в Вене.\n",
+    );
+    k().arg("ingest").arg(&second).assert().success();
+    // The first two documents keep their numbers.
+    for (n, file) in [(1, "д. 1"), (2, "д. 2")] {
+        let d = json(k().args(["show", &n.to_string(), "--json"]));
+        assert!(
+            d["document"]["source_path"]
+                .as_str()
+                .unwrap()
+                .contains(file),
+            "{d}"
+        );
+    }
+    k().arg("extract").assert().success();
+    let resolved = json(k().args(["resolve", "--json"]));
+    // One mention each: the tie goes to the id issued first.
+    let (keeper, gone) = if number(&zotov[0]["id"]) < number(&zotov[1]["id"]) {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert!(
+        resolved["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["change"] == "merged" && c["from"] == gone && c["into"] == keeper),
+        "{resolved}"
+    );
+    let built = json(k().args(["report", "build", "--all", "--json"]));
+    assert!(
+        built["superseded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["report"] == format!("R-{gone}") && f["by"][0] == format!("R-{keeper}")),
+        "{built}"
+    );
+    let shown = k()
+        .args(["report", "show", &format!("R-{gone}")])
+        .output()
+        .unwrap();
+    assert!(shown.status.success());
+    assert!(
+        String::from_utf8_lossy(&shown.stderr).contains(&format!("superseded by R-{keeper}")),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let by_old_id = k()
+        .args(["report", "show", gone, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(by_old_id.status.success());
+    assert!(String::from_utf8_lossy(&by_old_id.stderr).contains("was merged into"));
+    let r: Value = serde_json::from_slice(&by_old_id.stdout).unwrap();
+    assert_eq!(r["id"], format!("R-{keeper}"));
+    let listed = json(k().args(["reports", "--json"]));
+    assert!(
+        !listed["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["subject_id"] == gone),
+        "{listed}"
+    );
+
+    // An analyst judges the two first mentions different: the person splits. The part
+    // with more evidence keeps the id; the other is new, never an id used before.
+    let now = json(k().args(["persons", keeper, "--json"]));
+    let mentions = now["persons"][0]["mentions"].as_array().unwrap().clone();
+    let in_file = |doc: i64| {
+        mentions
+            .iter()
+            .find(|m| m["doc"] == doc)
+            .map(|m| m["id"].as_i64().unwrap().to_string())
+            .unwrap()
+    };
+    let judged = json(k().args([
+        "judge",
+        &in_file(1),
+        &in_file(2),
+        "different",
+        "--why",
+        "test: different handwriting, different towns",
+        "--json",
+    ]));
+    let split = judged["resolution"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["change"] == "split")
+        .unwrap_or_else(|| panic!("{judged}"))
+        .clone();
+    assert_eq!(split["from"], keeper);
+    assert!(
+        split["reason"]
+            .as_str()
+            .unwrap()
+            .contains("different handwriting"),
+        "{split}"
+    );
+    let new_id = split["new"].as_str().unwrap();
+    assert!(new_id != a && new_id != b);
+    let parts = json(k().args(["persons", "--json"]));
+    let count = |id: &str| {
+        parts["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .map(|p| p["mentions"].as_array().unwrap().len())
+            .unwrap()
+    };
+    assert!(count(keeper) >= count(new_id), "{parts}");
+    let rebuilt = json(k().args(["report", "build", "--all", "--json"]));
+    assert!(
+        rebuilt["created"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id.as_str().unwrap().starts_with(&format!("R-{new_id}"))),
+        "{rebuilt}"
+    );
+    assert!(
+        rebuilt["superseded"].as_array().unwrap().iter().any(|f| {
+            f["report"] == format!("R-{keeper}")
+                && f["by"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| *x == format!("R-{new_id}"))
+                && f["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("different handwriting")
+        }),
+        "{rebuilt}"
+    );
+    // The id merged away follows its mention to the new person, and so does its report.
+    let old = json(k().args(["persons", gone, "--json"]));
+    assert_eq!(old["merged_into"], new_id, "{old}");
+    let all = json(k().args(["reports", "--all", "--json"]));
+    let gone_report = all["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == format!("R-{gone}"))
+        .unwrap();
+    assert_eq!(
+        gone_report["superseded_by"][0],
+        format!("R-{new_id}"),
+        "{gone_report}"
+    );
+}

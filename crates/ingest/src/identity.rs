@@ -313,7 +313,10 @@ fn change_reason(
     match change {
         IdChange::New { .. } => "new person".to_string(),
         IdChange::Withdrawn { .. } => "none of its mentions is left in the archive".to_string(),
-        IdChange::Merged { from, into } | IdChange::Redirected { from, into } => judgements
+        IdChange::Redirected { from, into } => {
+            format!("{from} was merged earlier; its mentions are now under {into}")
+        }
+        IdChange::Merged { from, into } => judgements
             .iter()
             .rev()
             .filter(|j| j.undone.is_none() && j.verdict == "same")

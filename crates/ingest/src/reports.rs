@@ -1031,12 +1031,13 @@ impl Archive {
             .chain(out.updated.iter().map(|(id, _)| id))
             .chain(&out.unchanged)
             .collect();
-        let known: BTreeSet<(String, u32)> = self
+        let known_fates: HashMap<(String, u32), ReportFate> = self
             .store()
             .report_fates()?
             .into_iter()
-            .map(|f| (f.report, f.version))
+            .map(|f| ((f.report.clone(), f.version), f))
             .collect();
+        let known: BTreeSet<(String, u32)> = known_fates.keys().cloned().collect();
         let fate = |r: &Report, fate: &str, by: Vec<String>, reason: String| ReportFate {
             report: r.id.clone(),
             version: r.version,
@@ -1045,15 +1046,52 @@ impl Archive {
             reason,
             at: String::new(),
         };
+        let now_built: Vec<Report> = self
+            .store()
+            .reports()?
+            .into_iter()
+            .filter(|r| built.contains(&r.id))
+            .collect();
+        // The report that now carries all of a report's cover names: on its subject or on
+        // a person split from it.
+        let heir_by_cover = |r: &Report| -> Option<&Report> {
+            if r.cover_names.is_empty() {
+                return None;
+            }
+            now_built
+                .iter()
+                .filter(|x| {
+                    x.subject == r.subject
+                        || world
+                            .registry
+                            .get(&x.subject)
+                            .is_some_and(|p| p.split_from.as_deref() == Some(r.subject.as_str()))
+                })
+                .filter(|x| r.cover_names.iter().all(|c| x.cover_names.contains(c)))
+                .min_by_key(|x| (x.cover_names.len(), x.id.len(), x.id.clone()))
+        };
         let mut fates: Vec<ReportFate> = Vec::new();
         let mut by_id: Vec<(&String, &Report)> = existing.iter().collect();
         by_id.sort_by(|a, b| a.0.cmp(b.0));
         for (id, r) in by_id {
-            if built.contains(id) || known.contains(&(id.clone(), r.version)) {
+            if built.contains(id) {
                 continue;
             }
-            let record = world.registry.get(&r.subject);
             let redirect = world.redirect(&r.subject);
+            if let Some(f) = known_fates.get(&(id.clone(), r.version)) {
+                // Kept, unless the person it was merged into has since split and its
+                // mentions went elsewhere: then it is recorded again, pointing there.
+                let moved = redirect.as_ref().is_some_and(|to| {
+                    !f.by.iter().any(|b| {
+                        b.strip_prefix("R-")
+                            .is_some_and(|s| s.split('-').next() == Some(to.merged_into.as_str()))
+                    })
+                });
+                if !moved {
+                    continue;
+                }
+            }
+            let record = world.registry.get(&r.subject);
             if let Some(redirect) = redirect {
                 // The same kind of report on the person it merged into, else theirs.
                 let old_prefix = format!("R-{}", r.subject);
@@ -1084,6 +1122,20 @@ impl Archive {
                     "superseded",
                     vec![same.id.clone()],
                     "the same report, under the id it now keeps".to_string(),
+                ));
+            } else if let Some(heir) = heir_by_cover(r) {
+                // A period report whose cover name is now covered by another report on
+                // the subject, or on the person split from it that holds the cover name.
+                fates.push(fate(
+                    r,
+                    "superseded",
+                    vec![heir.id.clone()],
+                    format!(
+                        "«{}» is now in {} on {}",
+                        r.cover_names.join("», «"),
+                        heir.id,
+                        heir.subject
+                    ),
                 ));
             } else {
                 let reason = if world.members.contains_key(&r.subject) {
