@@ -554,6 +554,21 @@ fn write_collection(
         "\n{} reports on {} agents in {} countries.\n",
         ix.reports, ix.agents, ix.countries
     ));
+    if !built.superseded.is_empty() || !built.withdrawn.is_empty() {
+        index.push_str("\n## No longer current (this build)\n\n");
+        for f in &built.superseded {
+            index.push_str(&format!(
+                "* {} v{}: superseded by {} ({})\n",
+                f.report,
+                f.version,
+                f.by.join(", "),
+                f.reason
+            ));
+        }
+        for f in &built.withdrawn {
+            index.push_str(&format!("* {} v{}: withdrawn ({})\n", f.report, f.version, f.reason));
+        }
+    }
     write_whole(&dir.join("index.md"), index.as_bytes())?;
     write_whole(
         &dir.join("index.json"),

@@ -446,6 +446,12 @@ impl Archive {
         }
         let now_of: HashMap<(DocId, u32, u32), &str> =
             rows.iter().map(|r| (r.at, r.person.as_str())).collect();
+        let record_at: HashMap<String, usize> = assignment
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         for change in &assignment.changes {
             let reason = change_reason(change, &judgements, &previous, &now_of);
             report.changes.push(PersonIdChange {
@@ -457,8 +463,8 @@ impl Archive {
                 IdChange::Split { new, .. } => new,
                 IdChange::New { .. } | IdChange::Withdrawn { .. } => continue,
             };
-            if let Some(r) = assignment.records.iter_mut().find(|r| &r.id == concerned) {
-                r.reason = reason;
+            if let Some(&i) = record_at.get(concerned) {
+                assignment.records[i].reason = reason;
             }
         }
         report.persons = clustering.groups.len() as u64;

@@ -189,7 +189,11 @@ pub fn assign_person_ids(
             }
         }
     }
-    let rank = |g: usize| order.iter().position(|&x| x == g).unwrap_or(usize::MAX);
+    let mut rank_of = vec![0usize; groups.len()];
+    for (r, &g) in order.iter().enumerate() {
+        rank_of[g] = r;
+    }
+    let rank = |g: usize| rank_of[g];
     let mut pairs: Vec<(usize, u64, usize, &str)> = Vec::new();
     for (g, ids) in held.iter().enumerate() {
         for (&id, &n) in ids {

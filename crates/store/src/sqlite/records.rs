@@ -1068,19 +1068,7 @@ pub(super) fn identities(conn: &Connection) -> Result<Vec<IdentityRow>, StoreErr
 }
 
 pub(super) fn person_records(conn: &Connection) -> Result<Vec<PersonRecord>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM persons ORDER BY seq")
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-    let mut out = Vec::new();
-    for body in rows {
-        let body = body.map_err(db)?;
-        out.push(
-            serde_json::from_str(&body)
-                .map_err(|e| StoreError::Corrupt(format!("person record: {e}")))?,
-        );
-    }
-    Ok(out)
+    bodies(conn, "SELECT body FROM persons ORDER BY seq", "person record")
 }
 
 pub(super) fn save_report_fate(
@@ -1110,19 +1098,7 @@ pub(super) fn save_report_fate(
 }
 
 pub(super) fn report_fates(conn: &Connection) -> Result<Vec<ReportFate>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM report_fates ORDER BY report, version")
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-    let mut out = Vec::new();
-    for body in rows {
-        let body = body.map_err(db)?;
-        out.push(
-            serde_json::from_str(&body)
-                .map_err(|e| StoreError::Corrupt(format!("report fate: {e}")))?,
-        );
-    }
-    Ok(out)
+    bodies(conn, "SELECT body FROM report_fates ORDER BY report, version", "report fate")
 }
 
 pub(super) fn current_findings(conn: &Connection) -> Result<Vec<Finding>, StoreError> {
@@ -1334,16 +1310,23 @@ pub(super) fn remove_marking_rule(
 }
 
 pub(super) fn marking_rules(conn: &Connection) -> Result<Vec<MarkingRule>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM marking_rules ORDER BY unit")
-        .map_err(db)?;
+    bodies(conn, "SELECT body FROM marking_rules ORDER BY unit", "marking rule")
+}
+
+/// The JSON bodies a query selects, each read as a `T`; `what` names them in the error
+/// when one does not read.
+fn bodies<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    what: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(sql).map_err(db)?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
     let mut out = Vec::new();
     for body in rows {
         let body = body.map_err(db)?;
         out.push(
-            serde_json::from_str(&body)
-                .map_err(|e| StoreError::Corrupt(format!("marking rule: {e}")))?,
+            serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
         );
     }
     Ok(out)
