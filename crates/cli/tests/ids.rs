@@ -657,3 +657,38 @@ fn new_documents_merge_two_agents_and_a_judgement_splits_them_with_their_reports
         "{gone_report}"
     );
 }
+
+#[test]
+fn jobs_come_from_the_flag_the_environment_or_the_config_file_and_zero_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a");
+    common::kartoteka(&archive)
+        .args(["--jobs", "0", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("at least 1"));
+    common::kartoteka(&archive)
+        .env("KARTOTEKA_JOBS", "two")
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--jobs"));
+    common::kartoteka(&archive)
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success();
+    std::fs::write(dir.path().join("kartoteka.toml"), "jobs = \"many\"\n").unwrap();
+    common::kartoteka(&archive)
+        .current_dir(dir.path())
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("kartoteka.toml"));
+    common::kartoteka(&archive)
+        .current_dir(dir.path())
+        .env("KARTOTEKA_JOBS", "2")
+        .arg("status")
+        .assert()
+        .success();
+}

@@ -1009,10 +1009,16 @@ impl Archive {
                 }
             }
         }
+        let latest = self.store().reports()?;
         if who.is_none() {
-            self.record_fates(&world, &existing, &mut out)?;
+            self.record_fates(&world, &existing, &latest, &mut out)?;
         }
-        out.index = collection_index(&self.current_reports()?);
+        let fates = self.report_fates()?;
+        let current: Vec<Report> = latest
+            .into_iter()
+            .filter(|r| !fates.contains_key(&(r.id.clone(), r.version)))
+            .collect();
+        out.index = collection_index(&current);
         out.seconds = started.elapsed().as_secs_f64();
         Ok(out)
     }
@@ -1023,6 +1029,7 @@ impl Archive {
         &self,
         world: &World,
         existing: &HashMap<String, Report>,
+        latest: &[Report],
         out: &mut BuildReport,
     ) -> Result<(), ArchiveError> {
         let built: BTreeSet<&String> = out
@@ -1046,12 +1053,7 @@ impl Archive {
             reason,
             at: String::new(),
         };
-        let now_built: Vec<Report> = self
-            .store()
-            .reports()?
-            .into_iter()
-            .filter(|r| built.contains(&r.id))
-            .collect();
+        let now_built: Vec<&Report> = latest.iter().filter(|r| built.contains(&r.id)).collect();
         // The report that now carries all of a report's cover names: on its subject or on
         // a person split from it.
         let heir_by_cover = |r: &Report| -> Option<&Report> {
@@ -1060,6 +1062,7 @@ impl Archive {
             }
             now_built
                 .iter()
+                .copied()
                 .filter(|x| {
                     x.subject == r.subject
                         || world

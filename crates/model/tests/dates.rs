@@ -68,3 +68,18 @@ proptest! {
         prop_assert_eq!(DateRange::parse(&printed), Some(range));
     }
 }
+
+proptest! {
+    /// Any text gets an answer, and a date read prints back as itself.
+    #[test]
+    fn any_text_reads_as_a_date_or_not_without_a_panic(text in "\\PC{0,24}") {
+        if let Some(d) = PartialDate::parse(&text) {
+            prop_assert_eq!(PartialDate::parse(&d.to_string()), Some(d));
+            prop_assert!(d.first_day() <= d.last_day());
+            prop_assert!(d.before().last_day() < d.first_day());
+        }
+        if let Some(r) = DateRange::parse(&text) {
+            prop_assert_eq!(DateRange::parse(&r.to_string()), Some(r));
+        }
+    }
+}
