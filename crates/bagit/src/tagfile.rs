@@ -119,7 +119,10 @@ pub fn parse_declaration(
                 errors.push(Problem::at_line(
                     file,
                     n + 1,
-                    format!("must read \"{label}: VALUE\" exactly (found {line:?})"),
+                    format!(
+                        "must read \"{label}: VALUE\" exactly (found {})",
+                        excerpt(line)
+                    ),
                 ));
                 None
             }
@@ -205,7 +208,7 @@ pub fn parse_info(text: &str, file: &str) -> (Vec<(String, String)>, Vec<Problem
             errors.push(Problem::at_line(
                 file,
                 i + 1,
-                format!("not a \"Label: value\" element: {line:?}"),
+                format!("not a \"Label: value\" element: {}", excerpt(line)),
             ));
             continue;
         };
@@ -259,7 +262,8 @@ pub fn decode_path(raw: &str) -> Result<String, String> {
             "25" => '%',
             _ => {
                 return Err(format!(
-                    "path {raw:?} has a % that is not %25, %0A or %0D (a literal % must be written %25)"
+                    "path {} has a % that is not %25, %0A or %0D (a literal % must be written %25)",
+                    excerpt(raw)
                 ))
             }
         });
@@ -320,7 +324,7 @@ pub fn parse_manifest(text: &str, algorithm: Algorithm, file: &str) -> (Vec<Entr
             errors.push(Problem::at_line(
                 file,
                 n,
-                format!("not \"CHECKSUM PATH\": {line:?}"),
+                format!("not \"CHECKSUM PATH\": {}", excerpt(line)),
             ));
             continue;
         };
@@ -377,7 +381,7 @@ pub fn parse_fetch(text: &str, file: &str) -> (Vec<FetchItem>, Vec<Problem>) {
             errors.push(Problem::at_line(
                 file,
                 i + 1,
-                format!("not \"URL LENGTH PATH\": {line:?}"),
+                format!("not \"URL LENGTH PATH\": {}", excerpt(line)),
             ));
             continue;
         };
@@ -475,4 +479,15 @@ mod tests {
             let _ = parse_declaration(text.as_bytes(), &mut w);
         }
     }
+}
+
+/// At most 60 characters of a line of a bag's file, quoted with control characters
+/// escaped: enough to find the line, never a file's content in bulk nor a terminal escape.
+pub fn excerpt(line: &str) -> String {
+    const MAX: usize = 60;
+    let mut cut: String = line.chars().take(MAX).collect();
+    if line.chars().nth(MAX).is_some() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
 }

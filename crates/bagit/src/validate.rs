@@ -143,6 +143,50 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Found>, errors: &mut
     }
 }
 
+/// The most bytes `bagit.txt` may hold: two short lines.
+const DECLARATION_LIMIT: u64 = 4096;
+/// The most bytes a tag file (a manifest, bag-info.txt, fetch.txt) may hold: a manifest of
+/// millions of files fits.
+const TAG_FILE_LIMIT: u64 = 1 << 30;
+
+/// Reads a file of the bag itself, only when it is a regular file inside the bag (not a
+/// link that may lead anywhere, nor a device or a FIFO that would never end) and no larger
+/// than `limit`. The reason it was refused, in words, otherwise.
+fn read_own_file(root: &Path, name: &str, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+
+    let path = root.join(name);
+    let meta = std::fs::symlink_metadata(&path).map_err(|e| format!("cannot be read: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; a bag must hold its files, not point elsewhere".into());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file (a folder, device or FIFO)".into());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "is {} bytes; more than {limit} is refused",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(&path).map_err(|e| format!("cannot be read: {e}"))?;
+    // Checked again on the open file, in case it was swapped since.
+    let opened = file
+        .metadata()
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    if !opened.is_file() {
+        return Err("is not a regular file (a folder, device or FIFO)".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("grew past {limit} bytes while read"));
+    }
+    Ok(bytes)
+}
+
 fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
@@ -173,7 +217,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
         return;
     }
     // bagit.txt first: without it nothing else can be read.
-    let declaration = match std::fs::read(root.join("bagit.txt")) {
+    let declaration = match read_own_file(root, "bagit.txt", DECLARATION_LIMIT) {
         Ok(bytes) => match tagfile::parse_declaration(&bytes, &mut r.warnings) {
             Ok(d) => d,
             Err(problems) => {
@@ -184,7 +228,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
         Err(e) => {
             r.errors.push(Problem::in_file(
                 "bagit.txt",
-                format!("cannot be read: {e} (is this a bag?)"),
+                format!("{e} (is this a bag?)"),
             ));
             return;
         }
@@ -200,11 +244,10 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
             .push(Problem::bag("there is no data/ folder for the payload"));
     }
     let read_tag = |name: &str, r: &mut Report| -> Option<String> {
-        let bytes = match std::fs::read(root.join(name)) {
+        let bytes = match read_own_file(root, name, TAG_FILE_LIMIT) {
             Ok(b) => b,
             Err(e) => {
-                r.errors
-                    .push(Problem::in_file(name, format!("cannot be read: {e}")));
+                r.errors.push(Problem::in_file(name, e));
                 return None;
             }
         };

@@ -389,6 +389,79 @@ fn links_fetch_lists_and_weak_algorithms() {
     );
 }
 
+/// Issue 15, class 4: the bag's own files are read only when they are regular files of
+/// the bag, of bounded size, and what an error quotes of them is a short, escaped excerpt.
+#[cfg(unix)]
+#[test]
+fn the_declaration_and_tag_files_are_never_followed_out_of_the_bag() {
+    use std::time::{Duration, Instant};
+
+    let secret_dir = tempfile::tempdir().unwrap();
+    let secret = secret_dir.path().join("passphrase");
+    std::fs::write(&secret, "correct horse battery staple\nsecond line\n").unwrap();
+    // bagit.txt as a link to a secret: refused, and nothing of the secret is printed.
+    for (target, what) in [
+        (secret.as_path(), "a secret"),
+        (Path::new("/dev/zero"), "a device"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let bag = sample(dir.path());
+        std::fs::remove_file(bag.join("bagit.txt")).unwrap();
+        std::os::unix::fs::symlink(target, bag.join("bagit.txt")).unwrap();
+        let started = Instant::now();
+        let report = check(&bag);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{what}: took too long"
+        );
+        assert!(!report.is_valid());
+        let text = errors(&report);
+        assert!(text.contains("symbolic link"), "{what}: {text}");
+        assert!(!text.contains("horse"), "{what}: the secret leaked: {text}");
+    }
+    // A manifest or bag-info.txt as a link: refused the same way, not read.
+    for name in ["manifest-sha256.txt", "bag-info.txt"] {
+        let dir = tempfile::tempdir().unwrap();
+        let bag = sample(dir.path());
+        std::fs::remove_file(bag.join(name)).unwrap();
+        std::os::unix::fs::symlink(&secret, bag.join(name)).unwrap();
+        let text = errors(&check(&bag));
+        assert!(text.contains("symbolic link"), "{name}: {text}");
+        assert!(!text.contains("horse"), "{name}: the secret leaked: {text}");
+    }
+    // bagit.txt as a FIFO: refused at once, never waited on.
+    let dir = tempfile::tempdir().unwrap();
+    let bag = sample(dir.path());
+    std::fs::remove_file(bag.join("bagit.txt")).unwrap();
+    let made = Command::new("mkfifo").arg(bag.join("bagit.txt")).status();
+    if made.is_ok_and(|s| s.success()) {
+        let started = Instant::now();
+        refused(&bag, "not a regular file");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+    // A declaration of a megabyte is refused by its size, not read.
+    let dir = tempfile::tempdir().unwrap();
+    let bag = sample(dir.path());
+    std::fs::write(bag.join("bagit.txt"), "x".repeat(1 << 20)).unwrap();
+    refused(&bag, "bytes; more than");
+    // A long bad line is quoted in part, with its control characters escaped.
+    let dir = tempfile::tempdir().unwrap();
+    let bag = sample(dir.path());
+    let long = format!("\u{1b}[2J{}", "A".repeat(3000));
+    std::fs::write(
+        bag.join("bagit.txt"),
+        format!("{long}\nTag-File-Character-Encoding: UTF-8\n"),
+    )
+    .unwrap();
+    let text = errors(&check(&bag));
+    assert!(text.len() < 1000, "an error of {} bytes", text.len());
+    assert!(
+        !text.contains('\u{1b}'),
+        "a terminal escape reached the error: {text:?}"
+    );
+    assert!(text.contains("\\u{1b}[2JAAAA"), "{text}");
+}
+
 #[test]
 fn a_bag_still_being_written_is_refused() {
     let dir = tempfile::tempdir().unwrap();

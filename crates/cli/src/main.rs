@@ -753,6 +753,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// At most 60 characters of what a user typed, quoted with control characters escaped:
+/// an error names the input without repeating a huge one.
+fn excerpt(text: &str) -> String {
+    let mut cut: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
 /// Says what a resolution changed in the person ids (new persons are only counted: a
 /// first resolution makes every one of them).
 fn print_id_changes(report: &kartoteka_ingest::ResolveReport) {
@@ -1155,7 +1165,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 exact,
             };
             let response = archive.search(&query, &options).map_err(|e| match e {
-                ArchiveError::Query(q) => usage(format!("query {query:?}: {q}")),
+                ArchiveError::Query(q) => usage(format!("query {}: {q}", excerpt(&query))),
                 other => other.into(),
             })?;
             if json {

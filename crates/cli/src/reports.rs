@@ -566,7 +566,10 @@ fn write_collection(
             ));
         }
         for f in &built.withdrawn {
-            index.push_str(&format!("* {} v{}: withdrawn ({})\n", f.report, f.version, f.reason));
+            index.push_str(&format!(
+                "* {} v{}: withdrawn ({})\n",
+                f.report, f.version, f.reason
+            ));
         }
     }
     write_whole(&dir.join("index.md"), index.as_bytes())?;

@@ -49,7 +49,9 @@ use tantivy::schema::{
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use analyzer::{AnalyzedPage, Form, PreAnalyzedTokenizer};
-pub use query::{Query, QueryError};
+pub use query::{
+    Query, QueryError, MAX_DEPTH, MAX_HITS, MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_WORDS,
+};
 pub use snippet::{snippet, snippet_at, Snippet};
 
 /// Errors of the search index.
@@ -402,10 +404,11 @@ impl SearchIndex {
             ));
         }
         let compiled = BooleanQuery::new(clauses);
+        // The caller refuses a larger limit with a message; here it only bounds memory.
         let limit = if options.limit == 0 {
             10
         } else {
-            options.limit
+            options.limit.min(MAX_HITS)
         };
         if options.exact {
             let top = searcher.search(

@@ -4,6 +4,22 @@
 //! `-` excludes, parentheses group, and double quotes make a phrase
 //! (`"Лаврентий Берия"`). `AND` may be written but is the default. Errors name the token
 //! and its position, as a user needs to fix a long query.
+//!
+//! A query is bounded so that no input can exhaust the stack, the memory or the time of
+//! the process: at most [`MAX_QUERY_CHARS`] characters, [`MAX_WORDS`] words,
+//! [`MAX_PHRASE_WORDS`] words in a phrase and [`MAX_DEPTH`] levels of parentheses and NOT;
+//! a search returns at most [`MAX_HITS`] hits. Each limit has its own error.
+
+/// The longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 4096;
+/// The most words a query may name, phrases included.
+pub const MAX_WORDS: usize = 256;
+/// The most words in one phrase.
+pub const MAX_PHRASE_WORDS: usize = 32;
+/// The deepest nesting of parentheses and NOT.
+pub const MAX_DEPTH: usize = 32;
+/// The most hits one search returns.
+pub const MAX_HITS: usize = 10_000;
 
 /// A parsed query.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +65,48 @@ pub enum QueryError {
     /// A query that only excludes: there is nothing to find.
     #[error("the query only excludes ({0}); add a word to search for")]
     OnlyNegative(String),
+    /// A query longer than [`MAX_QUERY_CHARS`].
+    #[error("the query is {chars} characters long; the most is {max}")]
+    TooLong {
+        /// Its length.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More words than [`MAX_WORDS`].
+    #[error("the query names {words} words; the most is {max}")]
+    TooManyWords {
+        /// How many.
+        words: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A phrase longer than [`MAX_PHRASE_WORDS`].
+    #[error("the phrase at character {position} has {words} words; the most is {max}")]
+    PhraseTooLong {
+        /// Character position of the phrase (1-based).
+        position: usize,
+        /// Its words.
+        words: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Parentheses or NOT nested deeper than [`MAX_DEPTH`].
+    #[error("the query nests parentheses or NOT more than {max} deep (at character {position})")]
+    TooDeep {
+        /// Character position where the limit is passed (1-based).
+        position: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More hits asked for than [`MAX_HITS`].
+    #[error("{asked} hits asked for; a search returns at most {max} (narrow it with --in, --dates or more words)")]
+    TooManyHits {
+        /// How many were asked for.
+        asked: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +122,12 @@ enum Tok {
 
 fn lex(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
     let chars: Vec<char> = text.chars().collect();
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong {
+            chars: chars.len(),
+            max: MAX_QUERY_CHARS,
+        });
+    }
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -136,12 +200,37 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, QueryError> {
             }
         }
     }
+    let mut words = 0;
+    for (tok, position) in &out {
+        match tok {
+            Tok::Word(_) => words += 1,
+            Tok::Phrase(p) => {
+                if p.len() > MAX_PHRASE_WORDS {
+                    return Err(QueryError::PhraseTooLong {
+                        position: *position,
+                        words: p.len(),
+                        max: MAX_PHRASE_WORDS,
+                    });
+                }
+                words += p.len();
+            }
+            _ => {}
+        }
+    }
+    if words > MAX_WORDS {
+        return Err(QueryError::TooManyWords {
+            words,
+            max: MAX_WORDS,
+        });
+    }
     Ok(out)
 }
 
 struct Parser {
     toks: Vec<(Tok, usize)>,
     i: usize,
+    /// Parentheses and NOTs open around the token being read.
+    depth: usize,
 }
 
 impl Parser {
@@ -216,26 +305,19 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Query, QueryError> {
         let pos = self.pos();
+        if matches!(self.peek(), Some(Tok::Not | Tok::Open)) {
+            if self.depth >= MAX_DEPTH {
+                return Err(QueryError::TooDeep {
+                    position: pos,
+                    max: MAX_DEPTH,
+                });
+            }
+            self.depth += 1;
+            let inner = self.nested(pos);
+            self.depth -= 1;
+            return inner;
+        }
         match self.peek().cloned() {
-            Some(Tok::Not) => {
-                self.i += 1;
-                if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
-                    return Err(QueryError::DanglingOperator {
-                        operator: "NOT".into(),
-                        position: pos,
-                    });
-                }
-                Ok(Query::Not(Box::new(self.unary()?)))
-            }
-            Some(Tok::Open) => {
-                self.i += 1;
-                let inner = self.or()?;
-                if self.peek() != Some(&Tok::Close) {
-                    return Err(QueryError::UnbalancedParen { position: pos });
-                }
-                self.i += 1;
-                Ok(inner)
-            }
             Some(Tok::Word(w)) => {
                 self.i += 1;
                 Ok(Query::Word(w))
@@ -254,6 +336,27 @@ impl Parser {
             }),
         }
     }
+
+    /// A NOT or a parenthesised group, one level deeper.
+    fn nested(&mut self, pos: usize) -> Result<Query, QueryError> {
+        if self.peek() == Some(&Tok::Not) {
+            self.i += 1;
+            if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
+                return Err(QueryError::DanglingOperator {
+                    operator: "NOT".into(),
+                    position: pos,
+                });
+            }
+            return Ok(Query::Not(Box::new(self.unary()?)));
+        }
+        self.i += 1;
+        let inner = self.or()?;
+        if self.peek() != Some(&Tok::Close) {
+            return Err(QueryError::UnbalancedParen { position: pos });
+        }
+        self.i += 1;
+        Ok(inner)
+    }
 }
 
 impl Query {
@@ -270,7 +373,11 @@ impl Query {
         if toks.is_empty() {
             return Err(QueryError::Empty);
         }
-        let mut parser = Parser { toks, i: 0 };
+        let mut parser = Parser {
+            toks,
+            i: 0,
+            depth: 0,
+        };
         let q = parser.or()?;
         if parser.i < parser.toks.len() {
             return Err(QueryError::UnbalancedParen {
@@ -407,10 +514,63 @@ mod props {
 
     use super::Query;
 
+    #[test]
+    fn hostile_queries_get_errors_not_crashes() {
+        use super::{QueryError, MAX_DEPTH, MAX_PHRASE_WORDS};
+        let deep = format!("{}x{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(matches!(
+            Query::parse(&deep),
+            Err(QueryError::TooLong { .. })
+        ));
+        let deep = format!(
+            "{}x{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert!(matches!(
+            Query::parse(&deep),
+            Err(QueryError::TooDeep { .. })
+        ));
+        let nots = format!("{}x y", "NOT ".repeat(MAX_DEPTH + 1));
+        assert!(matches!(
+            Query::parse(&nots),
+            Err(QueryError::TooDeep { .. })
+        ));
+        let ok = format!("{}x{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(Query::parse(&ok), Ok(Query::Word("x".into())));
+        let phrase = format!("\"{}\"", "ХОЛА ".repeat(MAX_PHRASE_WORDS + 1));
+        assert!(matches!(
+            Query::parse(&phrase),
+            Err(QueryError::PhraseTooLong { position: 1, .. })
+        ));
+        let hyphenated = "а-".repeat(MAX_PHRASE_WORDS + 1) + "б";
+        assert!(matches!(
+            Query::parse(&hyphenated),
+            Err(QueryError::PhraseTooLong { .. })
+        ));
+        let many = "слово ".repeat(300);
+        assert!(matches!(
+            Query::parse(&many),
+            Err(QueryError::TooManyWords { .. })
+        ));
+        let long = "я".repeat(5000);
+        assert!(matches!(
+            Query::parse(&long),
+            Err(QueryError::TooLong { chars: 5000, .. })
+        ));
+    }
+
     proptest! {
         #[test]
         fn parser_never_panics(s in "(\"|«|»|\\(|\\)|-|\\+| |OR|AND|NOT|НЕ|[a-zа-я]{1,6}){0,20}") {
             let _ = Query::parse(&s);
+        }
+
+        /// Deep and long inputs of any mix answer too, with no stack overflow.
+        #[test]
+        fn deep_queries_answer(open in 0usize..200, nots in 0usize..200, close in 0usize..200) {
+            let q = format!("{}{}x{}", "(".repeat(open), "NOT ".repeat(nots), ")".repeat(close));
+            let _ = Query::parse(&q);
         }
     }
 }

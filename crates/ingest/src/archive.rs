@@ -216,13 +216,42 @@ impl Archive {
         root.join(MARKER).is_file()
     }
 
-    /// Creates an archive in `root` (or opens the one already there).
+    /// Creates an archive in `root` (or opens the one already there). A new archive
+    /// folder is private to its owner (0700), whatever the umask: it holds every text in
+    /// the clear. Widen it by hand (chmod) to share it with a group.
     pub fn init(root: &Path) -> Result<Archive, ArchiveError> {
+        let fresh = !root.exists();
         std::fs::create_dir_all(root).map_err(|e| ArchiveError::Folder {
             path: root.to_path_buf(),
             message: e.to_string(),
         })?;
-        Self::open_parts(root)
+        if fresh {
+            make_private(root, true).map_err(|e| ArchiveError::Folder {
+                path: root.to_path_buf(),
+                message: format!("cannot make it private: {e}"),
+            })?;
+        }
+        let archive = Self::open_parts(root)?;
+        if fresh {
+            let wal = format!("{MARKER}-wal");
+            let shm = format!("{MARKER}-shm");
+            for (name, dir) in [
+                (MARKER, false),
+                (wal.as_str(), false),
+                (shm.as_str(), false),
+                ("index", true),
+                ("blobs", true),
+            ] {
+                let path = root.join(name);
+                if path.exists() {
+                    make_private(&path, dir).map_err(|e| ArchiveError::Folder {
+                        path: path.clone(),
+                        message: format!("cannot make it private: {e}"),
+                    })?;
+                }
+            }
+        }
+        Ok(archive)
     }
 
     /// Opens the archive in `root`.
@@ -302,6 +331,13 @@ impl Archive {
         query: &str,
         options: &SearchOptions,
     ) -> Result<SearchResponse, ArchiveError> {
+        if options.limit > kartoteka_index::MAX_HITS {
+            return Err(kartoteka_index::QueryError::TooManyHits {
+                asked: options.limit,
+                max: kartoteka_index::MAX_HITS,
+            }
+            .into());
+        }
         let parsed = Query::parse(query)?;
         let page_text = |doc, page| self.store().page(doc, page).ok().flatten().map(|p| p.text);
         let results = self.index.search(&parsed, options, &page_text)?;
@@ -558,4 +594,32 @@ pub(crate) fn index_record(doc: &Document) -> StageRecord {
         at: now(),
         outcome: StageOutcome::Done,
     }
+}
+
+/// Makes a folder (0700) or a file (0600) its owner's alone. On systems without Unix
+/// permissions it does nothing.
+pub(crate) fn make_private(path: &Path, folder: bool) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if folder { 0o700 } else { 0o600 };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, folder);
+    Ok(())
+}
+
+/// Creates a file only its owner can read (0600 on Unix), whatever the umask.
+pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    make_private(path, false)?;
+    Ok(file)
 }

@@ -141,7 +141,7 @@ impl Archive {
         })?;
         let tmp = dir.join(format!(".{}.partial", std::process::id()));
         let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = crate::archive::private_file(&tmp)?;
             f.write_all(&sealed_bytes)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &file)

@@ -1068,7 +1068,11 @@ pub(super) fn identities(conn: &Connection) -> Result<Vec<IdentityRow>, StoreErr
 }
 
 pub(super) fn person_records(conn: &Connection) -> Result<Vec<PersonRecord>, StoreError> {
-    bodies(conn, "SELECT body FROM persons ORDER BY seq", "person record")
+    bodies(
+        conn,
+        "SELECT body FROM persons ORDER BY seq",
+        "person record",
+    )
 }
 
 pub(super) fn save_report_fate(
@@ -1098,7 +1102,11 @@ pub(super) fn save_report_fate(
 }
 
 pub(super) fn report_fates(conn: &Connection) -> Result<Vec<ReportFate>, StoreError> {
-    bodies(conn, "SELECT body FROM report_fates ORDER BY report, version", "report fate")
+    bodies(
+        conn,
+        "SELECT body FROM report_fates ORDER BY report, version",
+        "report fate",
+    )
 }
 
 pub(super) fn current_findings(conn: &Connection) -> Result<Vec<Finding>, StoreError> {
@@ -1310,7 +1318,11 @@ pub(super) fn remove_marking_rule(
 }
 
 pub(super) fn marking_rules(conn: &Connection) -> Result<Vec<MarkingRule>, StoreError> {
-    bodies(conn, "SELECT body FROM marking_rules ORDER BY unit", "marking rule")
+    bodies(
+        conn,
+        "SELECT body FROM marking_rules ORDER BY unit",
+        "marking rule",
+    )
 }
 
 /// The JSON bodies a query selects, each read as a `T`; `what` names them in the error

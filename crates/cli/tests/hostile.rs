@@ -1,0 +1,107 @@
+//! What a hostile tester found (issue 15), kept as regression tests: each input gets a
+//! clear error naming the problem, never a crash, a hang or an allocation of everything.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+/// Runs `search` with these arguments and insists on exit 2 with `needle` in the error,
+/// within a few seconds.
+fn refused_search(archive: &std::path::Path, args: &[&str], needle: &str) {
+    let started = Instant::now();
+    let out = common::kartoteka(archive)
+        .arg("search")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in: {stderr}");
+    assert!(
+        stderr.len() < 2000,
+        "the error repeats the input: {} bytes",
+        stderr.len()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{args:?} took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn search_input_that_crashed_or_hung_gets_a_clear_error() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let deep = format!("{}x{}", "(".repeat(20_000), ")".repeat(20_000));
+    refused_search(a, &[&deep], "characters long");
+    let deep = format!("{}Кузьмин{}", "(".repeat(40), ")".repeat(40));
+    refused_search(a, &[&deep], "more than 32 deep");
+    let nots = format!("{}x Кузьмин", "NOT ".repeat(1000));
+    refused_search(a, &[&nots], "more than 32 deep");
+    let phrase = format!("\"{}\"", "Кузьмин ".repeat(6000));
+    refused_search(a, &[&phrase], "characters long");
+    let phrase = format!("\"{}\"", "Кузьмин ".repeat(100));
+    refused_search(a, &[&phrase], "the most is 32");
+    refused_search(
+        a,
+        &["Кузьмин", "--limit", "18446744073709551615"],
+        "at most 10000",
+    );
+    refused_search(a, &["Кузьмин", "--limit", "100000000000"], "at most 10000");
+    // Within the limits, the same kinds of query work.
+    let nested = format!("{}Кузьмин{}", "(".repeat(30), ")".repeat(30));
+    common::kartoteka(a)
+        .args(["search", &nested, "--limit", "10000"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Кузьмин"));
+}
+
+/// Issue 15, class 10: an archive holds every text in the clear; a new one is its
+/// owner's alone whatever the umask, and so is a locked notebook.
+#[cfg(unix)]
+#[test]
+fn a_new_archive_and_a_locked_notebook_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a");
+    common::kartoteka(&archive).arg("init").assert().success();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&archive), 0o700);
+    assert_eq!(mode(&archive.join("archive.db")), 0o600);
+    // Nothing inside is reachable by others, whatever its own mode.
+    for entry in std::fs::read_dir(&archive).unwrap() {
+        let p = entry.unwrap().path();
+        assert_eq!(mode(&p) & 0o007, 0, "{} is open to others", p.display());
+    }
+    common::ingest_sample(&archive, "archivist");
+    common::kartoteka(&archive)
+        .env("KARTOTEKA_USER", "ivanova")
+        .args([
+            "note",
+            "add",
+            "ф. 9001, оп. 1, д. 1, л. 2",
+            "--quote",
+            "Соколова",
+            "--comment",
+            "private",
+        ])
+        .assert()
+        .success();
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "a long passphrase for the test").unwrap();
+    common::kartoteka(&archive)
+        .env("KARTOTEKA_USER", "ivanova")
+        .args(["notebook", "lock", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    let locked = std::fs::read_dir(archive.join("notebooks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .expect("a locked notebook");
+    assert_eq!(mode(&locked), 0o600, "{}", locked.display());
+}
