@@ -924,6 +924,8 @@ pub(crate) struct World {
     pub(crate) documents: HashMap<DocId, Document>,
     /// Every person id ever issued, by id.
     pub(crate) registry: HashMap<String, PersonRecord>,
+    /// The retired ids that lead to each person, in the order of issue.
+    merged_from: HashMap<String, Vec<String>>,
 }
 
 impl World {
@@ -938,11 +940,18 @@ impl World {
         }
         let mentions = store.mentions(&[], None)?;
         let relations = store.relations(&[])?;
-        let registry = store
-            .person_records()?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        let records = store.person_records()?;
+        let mut merged_from: HashMap<String, Vec<String>> = HashMap::new();
+        // Records come in the order of issue, so each list is too.
+        for r in records.iter().filter(|r| r.status == PersonStatus::Merged) {
+            if let Some(into) = &r.merged_into {
+                merged_from
+                    .entry(into.clone())
+                    .or_default()
+                    .push(r.id.clone());
+            }
+        }
+        let registry = records.into_iter().map(|r| (r.id.clone(), r)).collect();
         let mut documents = HashMap::new();
         for m in &mentions {
             if let std::collections::hash_map::Entry::Vacant(e) = documents.entry(m.doc) {
@@ -964,6 +973,7 @@ impl World {
             relations,
             documents,
             registry,
+            merged_from,
         })
     }
 
@@ -1209,18 +1219,12 @@ impl World {
                 to: h.to.map(|d| d.to_string()),
             })
             .collect();
-        let mut merged_from: Vec<&PersonRecord> = self
-            .registry
-            .values()
-            .filter(|r| r.status == PersonStatus::Merged && r.merged_into.as_deref() == Some(id))
-            .collect();
-        merged_from.sort_by_key(|r| r.seq);
         Person {
             id: id.to_string(),
             name: names.first().cloned().unwrap_or_default(),
             names,
             cover_names: held,
-            merged_from: merged_from.into_iter().map(|r| r.id.clone()).collect(),
+            merged_from: self.merged_from.get(id).cloned().unwrap_or_default(),
             mentions,
         }
     }
