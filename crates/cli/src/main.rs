@@ -23,6 +23,8 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 /// Exit status: `show` found nothing at that number or reference.
 const EXIT_NOT_FOUND: u8 = 3;
+/// Exit status: another command is writing to the archive; nothing was done.
+const EXIT_BUSY: u8 = 4;
 
 #[derive(Parser)]
 #[command(
@@ -51,8 +53,12 @@ THE ARCHIVE FOLDER is taken from --archive, else $KARTOTEKA_ARCHIVE, else the `a
 WHO ACTS (for the audit chain) is taken from --user, else $KARTOTEKA_USER, else `user = \"NAME\"` in the
 config file, else the login name.
 
+ONE WRITER AT A TIME: a command that changes the archive holds its writer lock while it runs; a second
+one is refused with exit 4 (or, with --wait, waits its turn). Reading commands never wait.
+
 EXIT STATUS: 0 success; 1 something failed (for ingest: at least one file; for validate and verify:
-the bag or an original is bad); 2 bad usage or query; 3 nothing at that number or reference."
+the bag or an original is bad); 2 bad usage or query; 3 nothing at that number or reference; 4 another
+command is writing to the archive (nothing was done)."
 )]
 struct Cli {
     /// The archive folder.
@@ -68,6 +74,11 @@ struct Cli {
     /// `jobs = N` in the config file, else one per core). Numbers and ids never depend on it.
     #[arg(long, global = true, env = "KARTOTEKA_JOBS", value_name = "N")]
     jobs: Option<usize>,
+
+    /// When another command is writing to the archive, wait for it to end instead of
+    /// refusing with exit 4.
+    #[arg(long, global = true)]
+    wait: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -1036,10 +1047,73 @@ fn not_found_is_3(e: ArchiveError) -> Failure {
     }
 }
 
+/// Whether a command may change the archive, and so must hold its writer lock. Commands
+/// that only read (or touch no archive) are listed; anything else writes.
+fn writes(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Status { .. }
+            | Command::Search { .. }
+            | Command::Show { .. }
+            | Command::History { .. }
+            | Command::Claims { .. }
+            | Command::Reports { .. }
+            | Command::Markings { .. }
+            | Command::Mentions { .. }
+            | Command::ExtractText { .. }
+            | Command::Persons { .. }
+            | Command::Dossier { .. }
+            | Command::CoverNames { .. }
+            | Command::Export { .. }
+            | Command::MatchNames { .. }
+            | Command::ClusterNames { .. }
+            | Command::Synth { .. }
+            | Command::Transfer(TransferCommand::Validate { .. })
+            | Command::Report(reports::ReportCommand::Show { .. })
+            | Command::Report(reports::ReportCommand::Diff { .. })
+            | Command::Note(NoteCommand::List { .. })
+            | Command::Note(NoteCommand::Show { .. })
+            | Command::Note(NoteCommand::Export { .. })
+            | Command::Notebook(NotebookCommand::Keygen { .. })
+            | Command::Audit(AuditCommand::Verify { .. })
+            | Command::Audit(AuditCommand::Log { .. })
+            | Command::Audit(AuditCommand::Head { .. })
+            | Command::Audit(AuditCommand::Key { .. })
+    )
+}
+
+/// The command's name as typed, for the message a second writer gets.
+fn command_name() -> String {
+    let mut words = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if matches!(a.as_str(), "--archive" | "--user" | "--jobs") {
+            args.next();
+        } else if !a.starts_with('-') {
+            words.push(a);
+            if words.len() == 2 {
+                break;
+            }
+        }
+    }
+    format!("kartoteka {}", words.join(" "))
+}
+
 fn run(cli: Cli) -> Result<u8, Failure> {
     let archive_dir = config::archive_dir(cli.archive);
     let user = config::user(cli.user);
     let jobs = config::jobs(cli.jobs).map_err(usage)?;
+    let _writer = if writes(&cli.command) {
+        Archive::lock_writer(&archive_dir, &command_name(), cli.wait).map_err(|e| match e {
+            e @ ArchiveError::Busy(_) => Failure {
+                status: EXIT_BUSY,
+                error: e.into(),
+            },
+            other => other.into(),
+        })?
+    } else {
+        None
+    };
     let open = |dir: &std::path::Path| -> Result<Archive, Failure> {
         let archive = open(dir)?;
         archive.set_actor(&user);

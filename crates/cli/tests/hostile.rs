@@ -105,3 +105,76 @@ fn a_new_archive_and_a_locked_notebook_are_private_to_their_owner() {
         .expect("a locked notebook");
     assert_eq!(mode(&locked), 0o600, "{}", locked.display());
 }
+
+/// Issue 15, class 7: one writer at a time. While a command holds the archive's writer
+/// lock (here the test holds it, as a running ingest would), another writing command is
+/// refused at once with exit 4 and changes nothing; reading commands go on; with --wait
+/// the writer waits its turn and then runs.
+#[test]
+fn a_second_writer_is_refused_or_waits_and_never_breaks_the_first() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(a.join("writer.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    for args in [
+        vec!["extract"],
+        vec!["move", "ф. 9001", "--to", "Архив Б / к. 1"],
+        vec!["marking", "set", "ф. 9002", "SECRET", "--why", "test"],
+    ] {
+        let out = common::kartoteka(a).args(&args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("another kartoteka command is writing")
+        );
+    }
+    // Nothing was done: no extraction, no move, no rule.
+    let rules = common::json(common::kartoteka(a).args(["markings", "--json"]));
+    assert_eq!(rules["rules"].as_array().map(Vec::len), Some(0), "{rules}");
+    common::kartoteka(a)
+        .args(["search", "Кузьмин"])
+        .assert()
+        .success();
+    common::kartoteka(a).arg("status").assert().success();
+    // --wait: blocked while the lock is held, done once it is released.
+    let mut waiting = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
+        .arg("--archive")
+        .arg(a)
+        .args(["--wait", "extract"])
+        .env("KARTOTEKA_OCR", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(waiting.try_wait().unwrap().is_none(), "--wait did not wait");
+    drop(lock);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = waiting.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "--wait never ran"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success());
+    let mentions =
+        common::json(common::kartoteka(a).args(["mentions", "--kind", "person", "--json"]));
+    assert!(
+        mentions.to_string().contains("Кузьмин"),
+        "the waiting extract did its work"
+    );
+}

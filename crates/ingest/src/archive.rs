@@ -65,7 +65,23 @@ pub enum ArchiveError {
     /// A transfer could not be completed; the archive is as it was.
     #[error("transfer: {0}")]
     Transfer(String),
+    /// Another command is changing the archive; this one did nothing.
+    #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends, or give --wait")]
+    Busy(String),
 }
+
+/// The one writer of an archive, held by a command that changes it for as long as the
+/// command runs, so that a second writer is refused (or waits) instead of breaking the
+/// first one halfway: SQLite alone lets the second take the database while the first is
+/// between transactions, and the first then fails as "busy". Released when dropped (or
+/// when the process ends, however it ends).
+#[derive(Debug)]
+pub struct WriterLock {
+    _file: std::fs::File,
+}
+
+/// The lock file, inside the archive folder.
+const WRITER_LOCK: &str = "writer.lock";
 
 /// "\"G9\": why", or the reason alone when there is no input to show, or when the reason
 /// already quotes it.
@@ -214,6 +230,58 @@ impl Archive {
     /// True when `root` holds an archive.
     pub fn exists(root: &Path) -> bool {
         root.join(MARKER).is_file()
+    }
+
+    /// Takes the archive's writer lock for `what` (the command, said to a second writer):
+    /// at once, or, with `wait`, once the writer before it ends. None when there is no
+    /// archive folder yet (the command will make it).
+    pub fn lock_writer(
+        root: &Path,
+        what: &str,
+        wait: bool,
+    ) -> Result<Option<WriterLock>, ArchiveError> {
+        use std::io::{Read, Seek, Write};
+
+        if !root.is_dir() {
+            return Ok(None);
+        }
+        let path = root.join(WRITER_LOCK);
+        let folder = |e: std::io::Error| ArchiveError::Folder {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).map_err(folder)?;
+        if wait {
+            file.lock().map_err(folder)?;
+        } else {
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.read_to_string(&mut holder);
+                    let holder: String = holder.trim().chars().take(200).collect();
+                    return Err(ArchiveError::Busy(if holder.is_empty() {
+                        "its name is not known".to_string()
+                    } else {
+                        holder
+                    }));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(folder(e)),
+            }
+        }
+        // Who holds it, for the message a second writer gets.
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(file, "`{what}`, process {}", std::process::id());
+        let _ = file.flush();
+        Ok(Some(WriterLock { _file: file }))
     }
 
     /// Creates an archive in `root` (or opens the one already there). A new archive

@@ -35,7 +35,8 @@ mod reports;
 mod transfer;
 
 pub use archive::{
-    Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, INDEX_VERSION,
+    Archive, ArchiveError, DocSummary, SearchHit, SearchResponse, Shown, Status, WriterLock,
+    INDEX_VERSION,
 };
 pub use audit::{ChainReport, HeadKey, SignedHead};
 pub use corpus::{split_notes, CitedNote, NotesReport};
