@@ -678,7 +678,11 @@ fn a_second_writer_is_told_the_archive_is_busy() {
     assert!(first_status.success());
     if !second.status.success() {
         let stderr = String::from_utf8_lossy(&second.stderr);
-        assert!(stderr.contains("another kartoteka process"), "{stderr}");
+        assert!(
+            stderr.contains("another kartoteka command is writing"),
+            "{stderr}"
+        );
+        assert_eq!(second.status.code(), Some(4), "{stderr}");
     }
     // Whatever the interleaving, the archive holds each file once and is consistent.
     let status = json(kartoteka(&archive).args(["status", "--json"]));

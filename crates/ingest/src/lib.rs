@@ -29,6 +29,7 @@ pub mod inventory;
 mod mentions;
 mod notebook;
 mod notes;
+mod page_marking;
 mod pipeline;
 pub mod placement;
 mod reports;

@@ -129,52 +129,7 @@ fn chars_of(text: &str, start: u32, end: u32) -> Option<String> {
     })
 }
 
-/// The classification a page carries in its own words: a heading "СОВЕРШЕННО СЕКРЕТНО",
-/// "Секретно", "TOP SECRET", "CONFIDENTIAL", "ДСП", and "REL TO ..." where it says so.
-pub fn page_marking(text: &str) -> Marking {
-    let upper = text.to_uppercase();
-    let words = |w: &str| {
-        upper.match_indices(w).any(|(i, _)| {
-            let before = upper[..i].chars().next_back();
-            let after = upper[i + w.len()..].chars().next();
-            before.is_none_or(|c| !c.is_alphabetic()) && after.is_none_or(|c| !c.is_alphabetic())
-        })
-    };
-    let classification =
-        if words("СОВЕРШЕННО СЕКРЕТНО") || words("TOP SECRET") || words("ОСОБОЙ ВАЖНОСТИ")
-        {
-            "TOP SECRET"
-        } else if words("СЕКРЕТНО") || words("SECRET") || words("GEHEIM") {
-            "SECRET"
-        } else if words("CONFIDENTIAL") || words("КОНФИДЕНЦИАЛЬНО") || words("VERTRAULICH")
-        {
-            "CONFIDENTIAL"
-        } else if words("ДСП") || words("ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ") || words("RESTRICTED")
-        {
-            "RESTRICTED"
-        } else {
-            "UNCLASSIFIED"
-        };
-    let mut m = Marking {
-        classification: classification.to_string(),
-        ..Marking::unclassified()
-    };
-    m.orcon = words("ORCON");
-    m.noforn = words("NOFORN") || words("NOT RELEASABLE TO FOREIGN NATIONALS");
-    if m.noforn {
-        return m;
-    }
-    if let Some(i) = upper.find("REL TO ") {
-        let rest: String = upper[i + 7..].chars().take_while(|c| *c != '\n').collect();
-        m.releasable_to = rest
-            .split([',', ' '])
-            .map(str::trim)
-            .filter(|c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
-            .map(str::to_string)
-            .collect();
-    }
-    m
-}
+pub use crate::page_marking::page_marking;
 
 /// The pages claims cite, read once, and the marking rules of the units they are in.
 struct Pages<'a> {
