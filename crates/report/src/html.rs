@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use kartoteka_model::Report;
+use kartoteka_model::{Marking, Paragraph, Report};
 
 use crate::{
     citation_markings, citation_place, numbered_citations, one_line, portion_mark, section_title,
@@ -24,6 +24,27 @@ fn esc(s: &str) -> String {
         }
     }
     out
+}
+
+/// The marking of a figure: the highest of the paragraphs whose content it shows. The
+/// diagram shows the subject, their cover names and the people related to them (the
+/// subject and related sections); the timeline the activity paragraphs it draws.
+pub(crate) fn figure_marking<'a>(paragraphs: impl Iterator<Item = &'a Paragraph>) -> Marking {
+    paragraphs.fold(Marking::unclassified(), |m, p| m.max(p.effective_marking()))
+}
+
+/// A figure with its portion mark, shown above it and written into the drawing itself
+/// (so that the SVG carries it when copied out of the page).
+fn marked_figure(svg: &str, marking: &Marking) -> String {
+    let mark = esc(&portion_mark(marking));
+    let inside = format!(
+        r##"<text x="50%" y="12" font-size="10" font-weight="bold" fill="#b03030" text-anchor="middle">{mark}</text>"##
+    );
+    let svg = match svg.find('>') {
+        Some(end) => format!("{}{inside}{}", &svg[..=end], &svg[end + 1..]),
+        None => svg.to_string(),
+    };
+    format!(r#"<figure class="para"><figcaption class="mark">{mark}</figcaption>{svg}</figure>"#)
 }
 
 /// The relationship diagram: the subject in the middle, the people named around it, each
@@ -83,16 +104,18 @@ fn diagram(report: &Report) -> String {
     svg
 }
 
+/// The year an activity paragraph opens with, which puts it on the timeline.
+fn dated(p: &Paragraph) -> Option<i32> {
+    p.text.get(0..4)?.parse().ok()
+}
+
 /// The timeline: every activity paragraph that opens with a year, on one axis.
 fn timeline(report: &Report) -> Option<String> {
     let events: Vec<(i32, &str)> = report
         .paragraphs
         .iter()
         .filter(|p| p.section == "activity")
-        .filter_map(|p| {
-            let year: i32 = p.text.get(0..4)?.parse().ok()?;
-            Some((year, p.text.as_str()))
-        })
+        .filter_map(|p| Some((dated(p)?, p.text.as_str())))
         .collect();
     let (first, last) = (
         events.iter().map(|e| e.0).min()?,
@@ -134,11 +157,19 @@ pub fn html(report: &Report) -> String {
             current = &p.section;
             let _ = write!(body, "<h2>{}</h2>", esc(section_title(current)));
             if current == "related" && !report.related.is_empty() {
-                body.push_str(&diagram(report));
+                let shown = report
+                    .paragraphs
+                    .iter()
+                    .filter(|p| p.section == "subject" || p.section == "related");
+                body.push_str(&marked_figure(&diagram(report), &figure_marking(shown)));
             }
             if current == "activity" {
                 if let Some(t) = timeline(report) {
-                    body.push_str(&t);
+                    let shown = report
+                        .paragraphs
+                        .iter()
+                        .filter(|p| p.section == "activity" && dated(p).is_some());
+                    body.push_str(&marked_figure(&t, &figure_marking(shown)));
                 }
             }
         }

@@ -343,3 +343,42 @@ fn citation_numbers_link_to_their_entries() {
         .count();
     assert_eq!(annotations, layout.links.len());
 }
+
+/// Issue 15, class 3: a figure repeats what paragraphs say, so it carries the highest
+/// marking of what it shows, visibly, above it and inside the drawing.
+#[test]
+fn figures_carry_the_portion_mark_of_what_they_show() {
+    let r = report();
+    let page = html(&r);
+    let figures: Vec<&str> = page.split("<figure").skip(1).collect();
+    assert_eq!(figures.len(), 2, "a diagram and a timeline");
+    // The timeline draws a SECRET//REL TO GBR paragraph and an unclassified one.
+    let secret = portion_mark(&Marking::parse("SECRET//REL TO GBR").unwrap());
+    let timeline = figures.iter().find(|f| f.contains("Timeline")).unwrap();
+    assert!(
+        timeline.contains(&format!("<figcaption class=\"mark\">{}", secret)),
+        "{timeline}"
+    );
+    let svg = &timeline[timeline.find("<svg").unwrap()..];
+    assert!(svg.contains(&secret), "the drawing itself carries the mark");
+    // The diagram shows the subject (CONFIDENTIAL//REL TO GBR, USA) and a related person
+    // (unclassified): the higher of the two.
+    let diagram = figures
+        .iter()
+        .find(|f| f.contains("Relationships"))
+        .unwrap();
+    let confidential = portion_mark(&Marking::parse("CONFIDENTIAL//REL TO GBR, USA").unwrap());
+    assert!(diagram.contains(&confidential), "{diagram}");
+    // Raise the related paragraph: the diagram follows.
+    let mut raised = r.clone();
+    raised.paragraphs[3].marking_override = Some(Marking::parse("TOP SECRET").unwrap());
+    let page = html(&raised);
+    let diagram = page
+        .split("<figure")
+        .find(|f| f.contains("Relationships"))
+        .unwrap();
+    assert!(
+        diagram.contains(&portion_mark(&Marking::parse("TOP SECRET").unwrap())),
+        "{diagram}"
+    );
+}
