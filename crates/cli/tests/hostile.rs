@@ -178,3 +178,84 @@ fn a_second_writer_is_refused_or_waits_and_never_breaks_the_first() {
         "the waiting extract did its work"
     );
 }
+
+/// Issue 15, class 6 (part): a FIFO inside an ingested tree is listed as skipped with its
+/// reason, never opened (it would hang) and never dropped silently.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_an_ingested_tree_is_listed_as_skipped_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("a.txt"), "Справка о Кузьмине").unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(tree.join("pipe"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let started = Instant::now();
+    let report = common::json(
+        common::kartoteka(&dir.path().join("a"))
+            .arg("ingest")
+            .arg(&tree)
+            .arg("--json"),
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(report["added"], 1, "{report}");
+    let skipped: Vec<&str> = report["skipped_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        skipped
+            .iter()
+            .any(|p| p.contains("pipe") && p.contains("a FIFO")),
+        "{report}"
+    );
+}
+
+/// Issue 15, class 6 (part): an OCR program that never ends is stopped at the time limit
+/// and the document fails with that reason; the ingest goes on.
+#[cfg(unix)]
+#[test]
+fn an_ocr_program_that_never_ends_is_stopped_at_the_time_limit() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("tesseract");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nif [ \"$1\" = \"--list-langs\" ]; then echo eng; exit 0; fi\nexec sleep 60\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    // A PNG signature is enough to be taken for a scan.
+    std::fs::write(tree.join("scan.png"), b"\x89PNG\r\n\x1a\n0000").unwrap();
+    std::fs::write(tree.join("note.txt"), "Справка").unwrap();
+    let started = Instant::now();
+    let out = common::kartoteka(&dir.path().join("a"))
+        .env("KARTOTEKA_OCR", "on")
+        .env("KARTOTEKA_TESSERACT", &fake)
+        .env("KARTOTEKA_OCR_TIMEOUT", "1")
+        .arg("ingest")
+        .arg(&tree)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert_eq!(report["added"], 2, "{report}");
+    let errors = report["errors"].to_string();
+    assert!(errors.contains("ran longer than 1 s"), "{report}");
+}

@@ -230,6 +230,25 @@ impl Iterator for InOrder<'_> {
 /// Produces the jobs of an ingest, handing each to the closure until it returns false.
 type Feed<'a> = Box<dyn FnOnce(&mut dyn FnMut(Job) -> bool) -> bool + Send + 'a>;
 
+/// What a file that is not a regular file is, in words.
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "not a regular file"
+}
+
 /// A 64-bit hash of a path: what the walk remembers of the paths it has seen and of the
 /// paths an inventory names, so that millions of them take little memory.
 fn path_hash(path: &Path) -> u64 {
@@ -349,6 +368,7 @@ impl Archive {
         // Files stream from the walk to the workers, so that memory does not grow with the
         // number of files; a quick count first gives the progress bar its length.
         let walk_errors = std::sync::Mutex::new(Vec::new());
+        let walk_skipped = std::sync::Mutex::new(Vec::<String>::new());
         if options.retry_failed {
             let jobs = self.retry_jobs(options)?;
             progress.begin(jobs.len() as u64);
@@ -364,14 +384,20 @@ impl Archive {
             let inventory = inventory_file.as_deref();
             let by_path = &by_path;
             let walk_errors = &walk_errors;
+            let walk_skipped = &walk_skipped;
             self.run(
                 Box::new(move |emit| {
                     let mut errors = Vec::new();
-                    self.walk(paths, by_path, inventory, &mut errors, emit);
+                    let mut skipped = Vec::new();
+                    self.walk(paths, by_path, inventory, &mut errors, &mut skipped, emit);
                     walk_errors
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .extend(errors);
+                    walk_skipped
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend(skipped);
                     true
                 }),
                 &rows,
@@ -383,6 +409,9 @@ impl Archive {
         report
             .errors
             .extend(walk_errors.into_inner().unwrap_or_else(|p| p.into_inner()));
+        let special = walk_skipped.into_inner().unwrap_or_else(|p| p.into_inner());
+        report.skipped += special.len() as u64;
+        report.skipped_paths.extend(special);
         progress.finish();
         report.failed = report.errors.len() as u64;
         report.seconds = started.elapsed().as_secs_f64();
@@ -449,6 +478,7 @@ impl Archive {
         by_path: &HashMap<u64, u32>,
         inventory: Option<&Path>,
         errors: &mut Vec<IngestError>,
+        skipped: &mut Vec<String>,
         emit: &mut dyn FnMut(Job) -> bool,
     ) {
         let archive_root = std::fs::canonicalize(self.root()).ok();
@@ -495,7 +525,17 @@ impl Archive {
                 if entry.depth() > 0 && name.starts_with('.') {
                     continue;
                 }
-                if !entry.file_type().is_file() {
+                let kind = entry.file_type();
+                if kind.is_dir() {
+                    continue;
+                }
+                if !kind.is_file() {
+                    // A FIFO would hang the reader and a device never ends: listed, not read.
+                    skipped.push(format!(
+                        "{} ({}: only regular files are read)",
+                        display(entry.path()),
+                        special_kind(&kind)
+                    ));
                     continue;
                 }
                 let path = entry.path();

@@ -98,13 +98,13 @@ impl Ocr {
             .tesseract
             .as_ref()
             .ok_or_else(|| ExtractError::Ocr(self.why_not.clone()))?;
-        let out = Command::new(tesseract)
+        let mut command = Command::new(tesseract);
+        command
             .arg(image)
             .arg("stdout")
             .args(["-l", &self.languages])
-            .env("OMP_THREAD_LIMIT", "1")
-            .output()
-            .map_err(|e| ExtractError::Ocr(format!("running tesseract: {e}")))?;
+            .env("OMP_THREAD_LIMIT", "1");
+        let out = run_bounded(command, "tesseract")?;
         if !out.status.success() {
             let msg = String::from_utf8_lossy(&out.stderr);
             return Err(ExtractError::Ocr(format!(
@@ -126,9 +126,14 @@ impl Ocr {
                 paged: true,
             });
         }
-        let tmp = tempfile::NamedTempFile::new().map_err(|e| ExtractError::Ocr(e.to_string()))?;
-        std::fs::write(tmp.path(), bytes).map_err(|e| ExtractError::Ocr(e.to_string()))?;
-        let text = self.run(tmp.path())?;
+        // A private folder (0700) and file (0600): the copy of a scan is as secret as
+        // the scan.
+        let dir = tempfile::tempdir().map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        crate::archive::make_private(dir.path(), true)
+            .map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        let image = dir.path().join("scan");
+        write_private(&image, bytes)?;
+        let text = self.run(&image)?;
         let mut pages: Vec<RawPage> = text
             .split('\u{000C}')
             .map(|p| RawPage {
@@ -158,12 +163,15 @@ impl Ocr {
             return Ok(None);
         };
         let dir = tempfile::tempdir().map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        crate::archive::make_private(dir.path(), true)
+            .map_err(|e| ExtractError::Ocr(e.to_string()))?;
         let input = dir.path().join("in.pdf");
-        std::fs::write(&input, pdf).map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        write_private(&input, pdf)?;
         let mut texts = Vec::with_capacity(pages.len());
         for &n in pages {
             let prefix = dir.path().join(format!("p{n}"));
-            let status = Command::new(pdftoppm)
+            let mut command = Command::new(pdftoppm);
+            command
                 .args([
                     "-r",
                     "300",
@@ -176,9 +184,8 @@ impl Ocr {
                     &n.to_string(),
                 ])
                 .arg(&input)
-                .arg(&prefix)
-                .status()
-                .map_err(|e| ExtractError::Ocr(format!("running pdftoppm: {e}")))?;
+                .arg(&prefix);
+            let status = run_bounded(command, "pdftoppm")?.status;
             if !status.success() {
                 return Err(ExtractError::Ocr(format!(
                     "pdftoppm could not render page {n}"
@@ -192,4 +199,81 @@ impl Ocr {
         }
         Ok(Some(texts))
     }
+}
+
+/// Writes a temporary copy only its owner can read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), ExtractError> {
+    use std::io::Write;
+    crate::archive::private_file(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| ExtractError::Ocr(format!("writing a temporary copy: {e}")))
+}
+
+/// How long one run of an OCR program may take: `KARTOTEKA_OCR_TIMEOUT` seconds, else 300.
+fn time_limit() -> std::time::Duration {
+    let secs = std::env::var("KARTOTEKA_OCR_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .unwrap_or(300);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Runs an external program to its end or to the time limit, whichever comes first; a
+/// program over the limit is killed and the document fails with the reason (a PDF page
+/// that renders for ever must not hold the ingest).
+fn run_bounded(mut command: Command, name: &str) -> Result<std::process::Output, ExtractError> {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| ExtractError::Ocr(format!("running {name}: {e}")))?;
+    // Both pipes drained as the program writes, so that it never blocks on a full one.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let limit = time_limit();
+    let started = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ExtractError::Ocr(format!(
+                    "{name} ran longer than {} s and was stopped (KARTOTEKA_OCR_TIMEOUT sets the limit)",
+                    limit.as_secs()
+                )));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(ExtractError::Ocr(format!("waiting for {name}: {e}"))),
+        }
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
 }
