@@ -188,9 +188,14 @@ pub fn read_page_marking(text: &str) -> (Marking, Vec<String>) {
         m.releasable_to = rest
             .split([',', ' '])
             .map(str::trim)
-            .filter(|c| c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
+            .filter(|c| kartoteka_model::country_name(c).is_some())
             .map(str::to_string)
-            .collect();
+            .fold(Vec::new(), |mut list, c| {
+                if !list.contains(&c) {
+                    list.push(c);
+                }
+                list
+            });
     }
     (m, uncertain)
 }

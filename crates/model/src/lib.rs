@@ -15,6 +15,7 @@
 //! assert!(unit.contains(&"Fonds 17, Inventory 171, File 409".parse().unwrap()));
 //! ```
 
+mod countries;
 mod custody;
 mod document;
 mod finding;
@@ -24,6 +25,7 @@ mod note;
 mod reference;
 mod report;
 
+pub use countries::{country_name, COUNTRIES};
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
     rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page, PartialDate,

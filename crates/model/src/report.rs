@@ -192,10 +192,25 @@ pub struct Marking {
     pub orcon: bool,
 }
 
-/// A marking that does not parse.
+/// A marking that does not parse: (a short excerpt of) the input, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a marking: one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET, optionally followed by dissemination controls as in 'SECRET//REL TO GBR, USA', 'SECRET//NOFORN' or 'SECRET//ORCON/REL TO GBR' (NOFORN and REL TO exclude each other)")]
-pub struct MarkingError(pub String);
+#[error("{0} is not a marking: {1}")]
+pub struct MarkingError(pub String, pub String);
+
+/// The longest marking taken, in characters.
+const MARKING_MAX: usize = 1000;
+
+/// What a marking must look like, said after what was wrong.
+const MARKING_FORM: &str = "one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET, optionally followed by dissemination controls as in 'SECRET//REL TO GBR, USA', 'SECRET//NOFORN' or 'SECRET//ORCON/REL TO GBR' (NOFORN and REL TO exclude each other; any case)";
+
+/// At most 60 characters of an input, quoted and escaped.
+fn excerpt(text: &str) -> String {
+    let mut cut: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
 
 impl Marking {
     /// The lowest marking.
@@ -219,7 +234,16 @@ impl Marking {
     /// Reads "SECRET", "SECRET//REL TO GBR, USA", "SECRET//NOFORN" (or NF),
     /// "TOP SECRET//ORCON/NOFORN" (ORCON or OC), in either case.
     pub fn parse(text: &str) -> Result<Marking, MarkingError> {
-        let bad = || MarkingError(text.to_string());
+        let why = |reason: &str| MarkingError(excerpt(text), reason.to_string());
+        let bad = || why(MARKING_FORM);
+        if text.chars().count() > MARKING_MAX {
+            return Err(why(&format!(
+                "it is {} characters long; a marking is at most {MARKING_MAX}",
+                text.chars().count()
+            )));
+        }
+        // One rule for case: none. Levels, controls and country codes are read in any
+        // case and kept in capitals.
         let (level, controls) = match text.split_once("//") {
             Some((l, r)) => (l.trim(), Some(r)),
             None => (text.trim(), None),
@@ -235,8 +259,7 @@ impl Marking {
         };
         let mut rel_seen = false;
         for part in controls.into_iter().flat_map(|r| r.split('/')) {
-            let part = part.trim();
-            let upper = part.to_ascii_uppercase();
+            let upper = part.trim().to_uppercase();
             match upper.as_str() {
                 "" => continue,
                 "NOFORN" | "NF" => m.noforn = true,
@@ -244,28 +267,36 @@ impl Marking {
                 _ => {
                     let list = upper.strip_prefix("REL TO").ok_or_else(bad)?;
                     if rel_seen {
-                        return Err(bad());
+                        return Err(why("REL TO is given twice; give one list"));
                     }
                     rel_seen = true;
-                    for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-                        // The codes as written: "gbr" is not a country code.
-                        let written = &part[part.len() - list.len()..];
-                        if code.len() != 3
-                            || !written.contains(code)
-                            || !code.chars().all(|c| c.is_ascii_uppercase())
-                        {
-                            return Err(bad());
+                    let codes: Vec<&str> = list.split(',').map(str::trim).collect();
+                    if codes.iter().all(|c| c.is_empty()) {
+                        return Err(why("REL TO names no country"));
+                    }
+                    for code in codes {
+                        if code.is_empty() {
+                            return Err(why("an empty place between commas in REL TO"));
+                        }
+                        if crate::countries::country_name(code).is_none() {
+                            return Err(why(&format!(
+                                "{} is not an ISO 3166 alpha-3 country code",
+                                excerpt(code)
+                            )));
+                        }
+                        if m.releasable_to.iter().any(|c| c == code) {
+                            return Err(why(&format!("{code} is listed twice in REL TO")));
                         }
                         m.releasable_to.push(code.to_string());
-                    }
-                    if m.releasable_to.is_empty() {
-                        return Err(bad());
                     }
                 }
             }
         }
-        if controls.is_some_and(|c| c.trim().is_empty()) || (m.noforn && rel_seen) {
-            return Err(bad());
+        if controls.is_some_and(|c| c.trim().is_empty()) {
+            return Err(why("nothing follows //"));
+        }
+        if m.noforn && rel_seen {
+            return Err(why("NOFORN and REL TO exclude each other"));
         }
         Ok(m)
     }
@@ -500,10 +531,11 @@ mod tests {
         #[test]
         fn near_valid_markings_round_trip(
             level in 0usize..5,
-            codes in proptest::collection::vec("[A-Z]{3}", 0..4),
+            picks in proptest::collection::btree_set(0usize..crate::countries::COUNTRIES.len(), 0..4),
             orcon: bool,
             noforn: bool,
         ) {
+            let codes: Vec<&str> = picks.iter().map(|&i| crate::countries::COUNTRIES[i].0).collect();
             let mut text = CLASSIFICATIONS[level].to_string();
             let mut controls = Vec::new();
             if orcon {
@@ -523,6 +555,14 @@ mod tests {
             proptest::prop_assert_eq!(m.max(&m), m.clone());
         }
 
+        /// A three-letter code is taken exactly when it is a country's, in any case.
+        #[test]
+        fn a_code_is_taken_only_when_it_is_a_country(code in "[A-Za-z]{3}") {
+            let parsed = Marking::parse(&format!("SECRET//REL TO {code}"));
+            let known = crate::countries::country_name(&code.to_uppercase()).is_some();
+            proptest::prop_assert_eq!(parsed.is_ok(), known);
+        }
+
         // Whatever two markings are combined, the result is as high as either, keeps
         // every control, and goes to nobody either may not go to.
         #[test]
@@ -534,7 +574,16 @@ mod tests {
         ) {
             let make = |level: usize, rel: &Vec<String>, noforn: bool, orcon: bool| Marking {
                 classification: CLASSIFICATIONS[level].to_string(),
-                releasable_to: if noforn { vec![] } else { rel.clone() },
+                releasable_to: if noforn {
+                    vec![]
+                } else {
+                    rel.iter().fold(Vec::new(), |mut list, c| {
+                        if !list.contains(c) {
+                            list.push(c.clone());
+                        }
+                        list
+                    })
+                },
                 noforn,
                 orcon,
             };
@@ -564,7 +613,9 @@ mod tests {
             "SECRETISH",
             "SECRET//TO GBR",
             "SECRET//REL TO GB",
-            "SECRET//REL TO gbr",
+            "SECRET//REL TO XXX",
+            "SECRET//REL TO GBR,,USA",
+            "SECRET//REL TO GBR, GBR",
             "SECRET//",
             "SECRET//REL TO",
             "SECRET//NOFORN/REL TO GBR",
@@ -576,6 +627,29 @@ mod tests {
         let gbr = Marking::parse("SECRET//REL TO GBR").unwrap();
         let usa = Marking::parse("CONFIDENTIAL//REL TO USA").unwrap();
         assert_eq!(gbr.max(&usa).to_string(), "SECRET//NOFORN");
+        // One rule for case: any case is read, and kept in capitals.
+        assert_eq!(
+            Marking::parse("Secret//rel to gbr, usa")
+                .unwrap()
+                .to_string(),
+            "SECRET//REL TO GBR, USA"
+        );
+        // Errors say what is wrong and quote at most a short excerpt.
+        let long = format!("SECRET//REL TO {}", "GBR, ".repeat(20_000));
+        let e = Marking::parse(&long).unwrap_err().to_string();
+        assert!(e.contains("at most 1000") && e.len() < 300, "{e}");
+        let e = Marking::parse("SECRET//REL TO GBR, XXX")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"XXX\" is not an ISO 3166"), "{e}");
+        let e = Marking::parse("SECRET//REL TO GBR, USA, GBR")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GBR is listed twice"), "{e}");
+        assert!(
+            Marking::parse("SECRET//REL TO SUN").is_ok(),
+            "a former country is a country"
+        );
         // Controls add up and are read short or long, in either case.
         let m = Marking::parse("top secret//oc/nf").unwrap();
         assert_eq!(m.to_string(), "TOP SECRET//ORCON/NOFORN");
