@@ -764,6 +764,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a text is a day ("2026-11-27") or an RFC 3339 time in UTC
+/// ("2026-11-27T10:00:00Z"), as the audit chain records them.
+fn is_time(text: &str) -> bool {
+    let day_ok = |d: &str| {
+        d.len() == 10 && kartoteka_model::PartialDate::parse(d).is_some_and(|p| p.day.is_some())
+    };
+    match text.split_once('T') {
+        None => day_ok(text),
+        Some((day, time)) => {
+            let time = time.strip_suffix('Z').unwrap_or(time);
+            let parts: Vec<&str> = time.split(':').collect();
+            day_ok(day)
+                && parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                && parts[0] < "24"
+                && parts[1] < "60"
+                && parts[2] < "61"
+        }
+    }
+}
+
 /// At most 60 characters of what a user typed, quoted with control characters escaped:
 /// an error names the input without repeating a huge one.
 fn excerpt(text: &str) -> String {
@@ -1859,6 +1882,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             key,
             json,
         }) => {
+            if let Some(h) = &head {
+                if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(usage(format!(
+                        "--head {}: a head is the 64 hexadecimal digits `kartoteka audit head` prints",
+                        excerpt(h)
+                    )));
+                }
+            }
             let signed: Option<kartoteka_ingest::SignedHead> = signed
                 .map(|path| -> Result<_, Failure> {
                     let text = std::fs::read_to_string(&path)
@@ -1891,6 +1922,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             if let Some(u) = &unit {
                 Reference::parse(u).map_err(|e| usage(format!("--unit {u:?}: {e}")))?;
             }
+            if let Some(t) = &since {
+                if !is_time(t) {
+                    return Err(usage(format!(
+                        "--since {}: give a day (2026-11-27) or a time (2026-11-27T10:00:00Z)",
+                        excerpt(t)
+                    )));
+                }
+            }
             let archive = open(&archive_dir)?;
             let entries = archive.audit_log(&kartoteka_store::AuditFilter {
                 unit,
@@ -1898,7 +1937,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 actor,
                 action,
                 since,
-                limit,
+                // More than the chain can hold is all of it.
+                limit: limit.map(|n| n.min(i64::MAX as usize)),
             })?;
             if json {
                 output::print_json(&serde_json::json!({ "entries": entries }))?;

@@ -259,3 +259,78 @@ fn an_ocr_program_that_never_ends_is_stopped_at_the_time_limit() {
     let errors = report["errors"].to_string();
     assert!(errors.contains("ran longer than 1 s"), "{report}");
 }
+
+/// Issue 15, smaller errors: each a clear error instead of a silent guess.
+#[test]
+fn smaller_inputs_get_clear_errors_not_guesses() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let k = || common::kartoteka(a);
+    // "ф. -1" is no fonds; it used to be read as fonds 1.
+    let out = k().args(["show", "ф. -1"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("negative"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    k().args(["audit", "verify", "--head", "nothex"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("64 hexadecimal digits"));
+    k().args(["audit", "log", "--since", "not a date"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--since"));
+    k().args(["audit", "log", "--since", "2026-13-45"])
+        .assert()
+        .code(2);
+    k().args([
+        "audit",
+        "log",
+        "--since",
+        "2026-01-01T10:00:00Z",
+        "--limit",
+        "18446744073709551615",
+    ])
+    .assert()
+    .success();
+    // Markings: a country that does not exist, a code twice, a huge one echoed in part.
+    k().args([
+        "marking",
+        "set",
+        "ф. 9002",
+        "SECRET//REL TO XXX",
+        "--why",
+        "t",
+    ])
+    .assert()
+    .failure()
+    .stderr(predicates::str::contains("not an ISO 3166"));
+    let huge = format!("SECRET//REL TO {}", "GBR,".repeat(25_000));
+    let out = k()
+        .args(["marking", "set", "ф. 9002", &huge, "--why", "t"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        out.stderr.len() < 1000,
+        "the error repeats the input: {} bytes",
+        out.stderr.len()
+    );
+    k().args([
+        "marking",
+        "set",
+        "ф. 9002",
+        "Secret//rel to gbr",
+        "--why",
+        "t",
+    ])
+    .assert()
+    .success();
+    let rules = common::json(k().args(["markings", "--json"]));
+    assert_eq!(
+        rules["rules"][0]["marking"], "SECRET//REL TO GBR",
+        "{rules}"
+    );
+}

@@ -118,6 +118,14 @@ pub enum ReferenceError {
         /// The text where the fonds was expected.
         found: String,
     },
+    /// A level label followed by a negative number ("ф. -1").
+    #[error("{level} label {label:?} is followed by a negative number; units are numbered from 1")]
+    Negative {
+        /// The level.
+        level: Level,
+        /// The label as written.
+        label: String,
+    },
     /// A level label with no value after it.
     #[error("{level} label {label:?} has no number after it")]
     MissingValue {
@@ -528,13 +536,27 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.pos += len;
-            // Optional dot, spaces or dashes between label and value: "ф. 17", "f-17", "оп.171".
+            // Optional dot, spaces or dashes between label and value: "ф. 17", "f-17",
+            // "оп.171". A dash after a space is a minus sign ("ф. -1"): no archive numbers
+            // a unit below zero, and reading it as "ф. 1" would name another fonds.
+            let mut spaced = false;
             while let Some(c) = self.peek() {
+                if c == '-' && spaced {
+                    if strict {
+                        return Err(ReferenceError::Negative { level, label });
+                    }
+                    self.pos = checkpoint;
+                    break;
+                }
                 if c == '.' || c == '-' || c == '№' || c == '#' || c == ':' || is_separator(c) {
+                    spaced |= is_separator(c);
                     self.bump();
                 } else {
                     break;
                 }
+            }
+            if self.pos == checkpoint {
+                break;
             }
             let value = self.value(level == Level::Sheet);
             if value.is_empty() {
@@ -754,6 +776,18 @@ mod tests {
             Reference::parse("ф. "),
             Err(ReferenceError::MissingValue { .. })
         ));
+        // A minus sign is not a dash: "ф. -1" is no fonds, not fonds 1.
+        for negative in ["ф. -1", "ф. 17, оп. -3", "Fonds -17"] {
+            assert!(
+                matches!(
+                    Reference::parse(negative),
+                    Err(ReferenceError::Negative { .. })
+                ),
+                "{negative}"
+            );
+        }
+        assert_eq!(Reference::parse("f-17").unwrap().fonds, "17");
+        assert_eq!(Reference::parse("ф. Р-9401").unwrap().fonds, "Р-9401");
         let e = Reference::parse("ф. 17 заметки").unwrap_err();
         assert_eq!(
             e,
