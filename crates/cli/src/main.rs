@@ -476,6 +476,10 @@ its hash on the way out."
         /// Where the bag is going, for the transfer record.
         #[arg(long, value_name = "LOCATION")]
         to: Option<String>,
+        /// Write this archive's own file paths into the description (left out unless
+        /// asked: they tell the receiver about this machine).
+        #[arg(long)]
+        with_paths: bool,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -1320,6 +1324,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             out,
             organization,
             to,
+            with_paths,
             json,
         }) => {
             let units = units
@@ -1335,6 +1340,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                         out,
                         organization,
                         to,
+                        with_paths,
                     },
                     &progress,
                 )
@@ -1390,6 +1396,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 }
                 for n in &report.not_extracted {
                     println!("  stored, text not extracted: {n}");
+                }
+                for r in &report.markings {
+                    println!("  marking rule: {} is {} ({})", r.unit, r.marking, r.why);
                 }
             }
             Ok(EXIT_OK)

@@ -334,3 +334,100 @@ fn smaller_inputs_get_clear_errors_not_guesses() {
         "{rules}"
     );
 }
+
+/// Issue 15, class 1: markings travel with the holdings. A marked fonds exported as a bag
+/// says its marking in bag-info.txt and carries its rules in the description; imported,
+/// the rules apply, never lowering one the receiving archive has; the sender's own paths
+/// stay home.
+#[test]
+fn markings_travel_with_a_transfer_and_are_never_lowered_on_import() {
+    let sender = common::sample_archive();
+    let dir = tempfile::tempdir().unwrap();
+    let k = |a: &std::path::Path| common::kartoteka(a);
+    k(sender.path())
+        .args([
+            "marking",
+            "set",
+            "ф. 9002",
+            "SECRET//REL TO GBR, USA",
+            "--why",
+            "partner agreement",
+        ])
+        .assert()
+        .success();
+    let bag = dir.path().join("bag");
+    k(sender.path())
+        .args(["transfer", "export", "ф. 9002", "--out"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
+    assert!(
+        info.contains("Kartoteka-Marking: SECRET//REL TO GBR, USA"),
+        "{info}"
+    );
+    let description = std::fs::read_to_string(bag.join("kartoteka/description.json")).unwrap();
+    assert!(
+        description.contains("partner agreement"),
+        "the rule travels with the bag"
+    );
+    let home = common::sample().canonicalize().unwrap();
+    assert!(
+        !description.contains(&home.display().to_string()),
+        "the sender's paths are in the description"
+    );
+
+    // A receiver that knows nothing of the marking takes it with the bag.
+    let receiver = dir.path().join("receiver");
+    k(&receiver)
+        .args(["transfer", "import"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let rules = common::json(k(&receiver).args(["markings", "--json"]));
+    assert_eq!(rules["rules"][0]["unit"], "ф. 9002", "{rules}");
+    assert_eq!(
+        rules["rules"][0]["marking"], "SECRET//REL TO GBR, USA",
+        "{rules}"
+    );
+    k(&receiver).arg("extract").assert().success();
+    k(&receiver).arg("resolve").assert().success();
+    k(&receiver)
+        .args(["report", "build", "--all"])
+        .assert()
+        .success();
+    let reports = common::json(k(&receiver).args(["reports", "--json"]));
+    let list = reports["reports"].as_array().unwrap();
+    assert!(!list.is_empty(), "{reports}");
+    for r in list {
+        assert_ne!(
+            r["marking"], "UNCLASSIFIED",
+            "a report on the secret fonds came out unclassified: {r}"
+        );
+    }
+
+    // A receiver with a higher marking of its own keeps it.
+    let strict = dir.path().join("strict");
+    k(&strict).arg("init").assert().success();
+    k(&strict)
+        .args([
+            "marking",
+            "set",
+            "ф. 9002",
+            "TOP SECRET//NOFORN",
+            "--why",
+            "ours",
+        ])
+        .assert()
+        .success();
+    k(&strict)
+        .args(["transfer", "import"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let rules = common::json(k(&strict).args(["markings", "--json"]));
+    assert_eq!(
+        rules["rules"][0]["marking"], "TOP SECRET//NOFORN",
+        "{rules}"
+    );
+}

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use kartoteka_bagit::{Algorithm, BagWriter, ValidateOptions};
 use kartoteka_model::{
-    CustodyEntry, DateRange, Direction, Document, Level, Location, Reference, Transfer, Unit,
+    CustodyEntry, DateRange, Direction, Document, Level, Location, MarkingRule, Reference,
+    Transfer, Unit,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,9 @@ pub struct ExportOptions {
     pub organization: Option<String>,
     /// Where the bag is going, for the transfer record.
     pub to: Option<String>,
+    /// Write the sender's own file paths into the description (left out unless asked:
+    /// they tell the receiver about the sender's machine).
+    pub with_paths: bool,
 }
 
 /// What an export wrote.
@@ -83,6 +87,9 @@ pub struct ImportReport {
     pub not_extracted: Vec<String>,
     /// Warnings from validation.
     pub warnings: Vec<String>,
+    /// Marking rules the bag carried, as applied here (never lower than a rule this
+    /// archive already had for the unit).
+    pub markings: Vec<MarkingRule>,
     /// Seconds taken.
     pub seconds: f64,
 }
@@ -109,6 +116,27 @@ struct Description {
     units: Vec<Unit>,
     documents: Vec<DescribedDocument>,
     custody: Vec<CustodyEntry>,
+    /// The marking rules of the units the bag carries and of the units that hold them:
+    /// markings travel with the holdings.
+    #[serde(default)]
+    markings: Vec<MarkingRule>,
+}
+
+/// The marking rules that bear on what a bag carries: those of the exported units, of
+/// units inside them, and of units that hold them.
+fn rules_for(rules: &[MarkingRule], exported: &[Reference]) -> Vec<MarkingRule> {
+    rules
+        .iter()
+        .filter(|rule| {
+            exported.is_empty()
+                || Reference::parse(&rule.unit).is_ok_and(|unit| {
+                    exported
+                        .iter()
+                        .any(|e| unit.contains(e) || e.contains(&unit))
+                })
+        })
+        .cloned()
+        .collect()
 }
 
 /// A file name safe in a bag that bagit-python also reads: no `%` (RFC 8493 encodes it,
@@ -160,6 +188,47 @@ fn bag_id_of(bag: &Path) -> Result<String, ArchiveError> {
 }
 
 impl Archive {
+    /// Applies the marking rules a bag carries: each unit's rule becomes the higher of the
+    /// incoming one and any this archive has (a transfer never lowers a marking), audited
+    /// as marking rules with the bag named in their reason. The rules as they now stand.
+    fn apply_incoming_markings(
+        &self,
+        incoming: &[MarkingRule],
+        bag_id: &str,
+    ) -> Result<Vec<MarkingRule>, ArchiveError> {
+        let existing = self.store().marking_rules()?;
+        let mut applied = Vec::new();
+        for rule in incoming {
+            let unit = Reference::parse(&rule.unit)
+                .map_err(|e| {
+                    ArchiveError::Transfer(format!("marking rule for {:?}: {e}", rule.unit))
+                })?
+                .to_string();
+            let here = existing.iter().find(|r| r.unit == unit);
+            let marking = match here {
+                Some(h) => h.marking.max(&rule.marking),
+                None => rule.marking.clone(),
+            };
+            if here.is_some_and(|h| h.marking == marking) {
+                applied.push(here.cloned().unwrap_or_else(|| rule.clone()));
+                continue;
+            }
+            let why = format!(
+                "with bag {}: {}",
+                &bag_id[..bag_id.len().min(16)],
+                rule.why.chars().take(200).collect::<String>()
+            );
+            applied.push(self.store().set_marking_rule(&MarkingRule {
+                unit,
+                marking,
+                why,
+                by: String::new(),
+                at: String::new(),
+            })?);
+        }
+        Ok(applied)
+    }
+
     /// Writes units (or the whole archive) as a BagIt bag and records the transfer.
     pub fn export_bag(
         &self,
@@ -271,7 +340,16 @@ impl Archive {
                 size: doc.size,
                 format: doc.format.as_str().to_string(),
                 placement: doc.placement.as_str().to_string(),
-                source_path: doc.source_path.clone(),
+                // The sender's path tells of the sender's machine: only the file's
+                // name, unless asked for.
+                source_path: if options.with_paths {
+                    doc.source_path.clone()
+                } else {
+                    Path::new(&doc.source_path)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                },
                 ingested_at: doc.ingested_at.clone(),
             });
             progress.advance(1, doc.size);
@@ -283,11 +361,13 @@ impl Archive {
                 custody.extend(self.store().custody(&r)?);
             }
         }
+        let markings = rules_for(&self.store().marking_rules()?, &options.units);
         let description = Description {
             format: DESCRIPTION_FORMAT.into(),
             units: units.clone(),
             documents: described,
             custody,
+            markings: markings.clone(),
         };
         let json = serde_json::to_vec_pretty(&description)
             .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
@@ -320,6 +400,21 @@ impl Archive {
                 .iter()
                 .map(|u| ("External-Identifier".to_string(), u.clone())),
         );
+        // The highest marking the holdings carry, where anyone opening the bag sees it
+        // first; each rule is in the description.
+        if let Some(highest) = markings
+            .iter()
+            .map(|r| r.marking.clone())
+            .reduce(|a, b| a.max(&b))
+        {
+            info.insert(0, ("Kartoteka-Marking".to_string(), highest.to_string()));
+            for r in &markings {
+                info.push((
+                    "Kartoteka-Marking-Rule".to_string(),
+                    format!("{}: {}", r.unit, r.marking),
+                ));
+            }
+        }
         let bag = writer
             .finish(&info)
             .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
@@ -415,6 +510,7 @@ impl Archive {
                 unchanged: files,
                 not_extracted: Vec::new(),
                 warnings,
+                markings: Vec::new(),
                 seconds: started.elapsed().as_secs_f64(),
             });
         }
@@ -556,6 +652,10 @@ impl Archive {
                 actor: String::new(),
                 at,
             };
+            let markings = match &description {
+                Some(d) => self.apply_incoming_markings(&d.markings, &bag_id)?,
+                None => Vec::new(),
+            };
             let id = self.store().record_transfer(&transfer, &custody)?;
             Ok(ImportReport {
                 transfer: id,
@@ -572,6 +672,7 @@ impl Archive {
                     .map(|e| format!("{}: {}", e.path, e.error))
                     .collect(),
                 warnings: warnings.clone(),
+                markings,
                 seconds: 0.0,
             })
         })();
