@@ -431,3 +431,78 @@ fn markings_travel_with_a_transfer_and_are_never_lowered_on_import() {
         "{rules}"
     );
 }
+
+/// Issue 15, class 9: a notebook lock succeeds only when the notes' text is gone from the
+/// database's files; while another process holds an open read, it does nothing and says
+/// why.
+#[test]
+fn a_notebook_lock_leaves_no_plaintext_or_does_nothing_and_says_why() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let comment = "Источник ВОРОН сообщил о встрече на Садовой";
+    common::kartoteka(a)
+        .env("KARTOTEKA_USER", "ivanova")
+        .args([
+            "note",
+            "add",
+            "ф. 9001, оп. 1, д. 1, л. 2",
+            "--quote",
+            "Соколова",
+            "--comment",
+            comment,
+        ])
+        .assert()
+        .success();
+    let pass = a.join("..").join(format!("pass-{}", std::process::id()));
+    std::fs::write(&pass, "a long passphrase for the test").unwrap();
+    let lock = || {
+        common::kartoteka(a)
+            .env("KARTOTEKA_USER", "ivanova")
+            .args(["notebook", "lock", "--passphrase-file"])
+            .arg(&pass)
+            .output()
+            .unwrap()
+    };
+    // A reader with an open transaction: the lock refuses and changes nothing.
+    let reader = rusqlite::Connection::open(a.join("archive.db")).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let n: i64 = reader
+        .query_row("SELECT COUNT(*) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    let out = lock();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("open read"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notes = common::json(
+        common::kartoteka(a)
+            .env("KARTOTEKA_USER", "ivanova")
+            .args(["note", "list", "--json"]),
+    );
+    assert!(
+        notes.to_string().contains("ВОРОН"),
+        "the notes are still there: {notes}"
+    );
+    // The reader gone, the lock goes through and the text is nowhere in the files.
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    let out = lock();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in ["archive.db", "archive.db-wal"] {
+        if let Ok(bytes) = std::fs::read(a.join(file)) {
+            let needle = comment.as_bytes();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{file} still holds the comment"
+            );
+        }
+    }
+    let _ = std::fs::remove_file(&pass);
+}

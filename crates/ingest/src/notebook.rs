@@ -97,6 +97,15 @@ impl Archive {
             ..Default::default()
         })?;
         let notes: Vec<Note> = notes.into_iter().filter(|n| !n.locked).collect();
+        // The erasing must be able to finish before anything is moved: another process's
+        // open read would keep the text in the database's log.
+        if !notes.is_empty() && !self.store().purge_old_copies()? {
+            return Err(ArchiveError::Note(
+                "another process holds an open read of the archive's database, which would keep \
+                 the notes' text on disk after the lock; nothing was done: end it and lock again"
+                    .to_string(),
+            ));
+        }
         if notes.is_empty() {
             return Err(ArchiveError::Note(format!("{owner} has no notes to lock")));
         }
@@ -152,6 +161,33 @@ impl Archive {
         })?;
         let ids: Vec<i64> = notes.iter().map(|n| n.id).collect();
         self.store().remove_notes(&ids, keep_anchors)?;
+        // Gone from the tables is not gone from the disk: the old pages must leave the
+        // write-ahead log, which another process's open read can prevent. The lock
+        // succeeds only when no comment can be found in the database's files.
+        let purged = self.store().purge_old_copies()?;
+        let mut left = 0;
+        for n in &notes {
+            if let Some(c) = n.comment.as_deref().filter(|c| c.chars().count() >= 6) {
+                if self.store().holds_bytes(c.as_bytes())? {
+                    left += 1;
+                }
+            }
+        }
+        if !purged || left > 0 {
+            // Put everything back as it was: a lock that leaves the text on disk is no lock.
+            self.store()
+                .restore_notes(&sealed.notes, &sealed.versions)?;
+            let _ = std::fs::remove_file(&file);
+            return Err(ArchiveError::Note(format!(
+                "another process holds an open read of the archive's database, which keeps {} \
+                 on disk; nothing was locked: end that process and lock again",
+                if left > 0 {
+                    format!("{left} comment(s)")
+                } else {
+                    "old copies of the notes".to_string()
+                }
+            )));
+        }
         Ok(LockReport {
             notes: ids.len(),
             file,

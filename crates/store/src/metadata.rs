@@ -334,6 +334,17 @@ pub trait MetadataStore: Send {
     /// erased (the database overwrites what it deletes); with `keep_stubs`, a stand-in
     /// saying where each note was anchored stays. Audited as "notebook-lock".
     fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError>;
+    /// Moves everything written into the store's main files and drops the old copies of
+    /// what was deleted (for SQLite: a checkpoint that truncates the write-ahead log).
+    /// False when another connection's open read keeps the old copies alive.
+    fn purge_old_copies(&mut self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+    /// Whether any file of the store still holds these bytes: what a notebook lock checks
+    /// of the text it erased. A store with no files holds nothing.
+    fn holds_bytes(&self, _needle: &[u8]) -> Result<bool, StoreError> {
+        Ok(false)
+    }
     /// Puts notes and their history back from an unlocked notebook, replacing stand-ins.
     /// Audited as "notebook-unlock".
     fn restore_notes(&mut self, notes: &[Note], versions: &[NoteVersion])

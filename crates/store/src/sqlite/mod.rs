@@ -1266,6 +1266,34 @@ impl MetadataStore for SqliteStore {
         tx.commit().map_err(db)
     }
 
+    fn purge_old_copies(&mut self) -> Result<bool, StoreError> {
+        let (busy, log, moved): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(db)?;
+        Ok(busy == 0 && log == moved)
+    }
+
+    fn holds_bytes(&self, needle: &[u8]) -> Result<bool, StoreError> {
+        let Some(path) = self.conn.path().filter(|p| !p.is_empty()) else {
+            return Ok(false);
+        };
+        for file in [path.to_string(), format!("{path}-wal")] {
+            match std::fs::read(&file) {
+                Ok(bytes) => {
+                    if !needle.is_empty() && bytes.windows(needle.len()).any(|w| w == needle) {
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::Database(format!("reading {file}: {e}"))),
+            }
+        }
+        Ok(false)
+    }
+
     fn restore_notes(
         &mut self,
         notes: &[Note],
