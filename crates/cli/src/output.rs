@@ -330,6 +330,18 @@ pub fn print_chain(report: &kartoteka_ingest::ChainReport) {
         );
         return;
     }
+    if report.problem.is_none() && report.first_bad.is_none() {
+        println!(
+            "The audit chain is intact ({} entries, head {}), but {} row(s) of the archive differ from it:",
+            report.entries,
+            report.head,
+            report.rows.len()
+        );
+        for row in &report.rows {
+            println!("  {}", terminal_safe(row));
+        }
+        return;
+    }
     match report.first_bad {
         Some(at) => println!("The audit chain is BROKEN at entry {at}."),
         None => println!("The audit chain is intact but INCOMPLETE."),
@@ -342,6 +354,23 @@ pub fn print_chain(report: &kartoteka_ingest::ChainReport) {
         report.first_bad.map(|n| n - 1).unwrap_or(report.entries),
         report.head
     );
+    for row in &report.rows {
+        println!("  {}", terminal_safe(row));
+    }
+}
+
+/// Text from the archive made safe to print: control characters (a terminal escape in a
+/// file name, a line break in a note) shown escaped rather than acted on.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 pub fn print_audit_log(entries: &[kartoteka_store::AuditEntry]) {

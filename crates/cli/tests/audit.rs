@@ -160,8 +160,18 @@ fn a_kept_head_shows_that_the_end_was_cut() {
         archive.path(),
         "DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)",
     );
+    // What is left still links, but the document the cut entry recorded is now a row
+    // the chain does not know: found even without a kept head.
     let (plain, code) = verify(archive.path(), &[]);
-    assert_eq!(code, 0, "cutting the end leaves a valid chain: {plain}");
+    assert_eq!(code, 1, "{plain}");
+    assert_eq!(plain["first_bad"], Value::Null, "{plain}");
+    assert!(
+        plain["rows"][0]
+            .as_str()
+            .unwrap()
+            .contains("not in the chain"),
+        "{plain}"
+    );
     let (report, code) = verify(archive.path(), &["--head", &hash]);
     assert_eq!(code, 1);
     assert_eq!(report["ok"], false);
@@ -252,8 +262,14 @@ fn a_signed_head_proves_history_was_not_rewritten() {
     conn.execute("DELETE FROM audit WHERE seq > ?1", [n as i64 - 2])
         .unwrap();
     drop(conn);
+    // It still links, but the rows the cut entries recorded are no longer in it.
     let (plain, code) = verify(archive.path(), &[]);
-    assert_eq!(code, 0, "a cut chain still links: {plain}");
+    assert_eq!(code, 1, "{plain}");
+    assert_eq!(
+        plain["first_bad"],
+        Value::Null,
+        "a cut chain still links: {plain}"
+    );
     let (report, code) = check(&[]);
     assert_eq!(code, 1);
     assert!(

@@ -506,3 +506,79 @@ fn a_notebook_lock_leaves_no_plaintext_or_does_nothing_and_says_why() {
     }
     let _ = std::fs::remove_file(&pass);
 }
+
+/// Issue 15, class 8 (part): the chain guards the archive, not only itself. An edit to a
+/// page's text, a marking rule or a report version, a deleted document, or an emptied
+/// chain is found by `audit verify`, which names the row.
+#[test]
+fn audit_verify_names_every_row_edited_behind_the_programs_back() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let k = || common::kartoteka(a);
+    k().arg("extract").assert().success();
+    k().arg("resolve").assert().success();
+    k().args([
+        "marking",
+        "set",
+        "ф. 9002",
+        "SECRET//REL TO GBR",
+        "--why",
+        "agreement",
+    ])
+    .assert()
+    .success();
+    k().args(["report", "build", "--all"]).assert().success();
+    let clean = common::json(k().args(["audit", "verify", "--json"]));
+    assert_eq!(clean["ok"], true, "{clean}");
+    assert_eq!(clean["rows"].as_array().map(Vec::len), Some(0), "{clean}");
+
+    let db = rusqlite::Connection::open(a.join("archive.db")).unwrap();
+    db.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE pages SET text = 'forged' WHERE doc = 1 AND number = 1;
+         UPDATE marking_rules SET body = replace(body, 'SECRET', 'UNCLASSIFIED');
+         DELETE FROM pages WHERE doc = 2; DELETE FROM ledger WHERE doc = 2; DELETE FROM documents WHERE id = 2;",
+    )
+    .unwrap();
+    let report: String = db
+        .query_row("SELECT report FROM report_versions LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    db.execute(
+        "UPDATE report_versions SET body = replace(body, 'draft', 'approved') WHERE report = ?1",
+        [&report],
+    )
+    .unwrap();
+    drop(db);
+    let out = k().args(["audit", "verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<&str> = found["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    let has = |needle: &str| rows.iter().any(|r| r.contains(needle));
+    assert!(has("document 1 (") && has("text differs"), "{rows:?}");
+    assert!(has("document 2: in the chain, missing"), "{rows:?}");
+    assert!(has("marking rule ф. 9002"), "{rows:?}");
+    assert!(has(&format!("report {report} version 1")), "{rows:?}");
+
+    // The chain itself emptied (its guards dropped first): an error, not "intact: 0".
+    let db = rusqlite::Connection::open(a.join("archive.db")).unwrap();
+    db.execute_batch("DROP TRIGGER audit_never_deleted; DELETE FROM audit;")
+        .unwrap();
+    drop(db);
+    let out = k().args(["audit", "verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        found["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("chain is empty"),
+        "{found}"
+    );
+}

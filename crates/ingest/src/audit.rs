@@ -18,6 +18,53 @@ pub struct ChainReport {
     pub problem: Option<String>,
     /// Hash of the last intact entry: print it, keep it elsewhere, check it later.
     pub head: String,
+    /// Rows of the archive that differ from what the chain recorded of them, are missing,
+    /// or were never in the chain: each named, with what is wrong.
+    pub rows: Vec<String>,
+}
+
+/// What the chain last recorded of the archive's rows.
+#[derive(Default)]
+struct Recorded {
+    /// Per document: its original's hash and its text's hash, when recorded.
+    documents: std::collections::BTreeMap<i64, (Option<String>, Option<String>)>,
+    /// Per unit: its marking rule (None once removed).
+    rules: std::collections::BTreeMap<String, Option<String>>,
+    /// Per report version: the hash of its body, when recorded.
+    reports: std::collections::BTreeMap<(String, u32), Option<String>>,
+}
+
+impl Recorded {
+    fn read(&mut self, e: &AuditEntry) {
+        let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+        let text = |k: &str| detail.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let Some(object) = e.object.as_deref() else {
+            return;
+        };
+        if let Some(n) = object
+            .strip_prefix("doc:")
+            .and_then(|n| n.parse::<i64>().ok())
+        {
+            let row = self.documents.entry(n).or_default();
+            if matches!(e.action.as_str(), "ingest" | "update") {
+                row.0 = text("content");
+            }
+            if matches!(e.action.as_str(), "ingest" | "update" | "re-extract") {
+                row.1 = text("text");
+            }
+        } else if e.action == "marking-rule" {
+            if let Some(unit) = object.strip_prefix("marking rule ") {
+                self.rules.insert(unit.to_string(), text("marking"));
+            }
+        } else if e.action == "report" {
+            if let (Some(id), Some(v)) = (
+                text("report"),
+                detail.get("version").and_then(|v| v.as_u64()),
+            ) {
+                self.reports.insert((id, v as u32), text("body"));
+            }
+        }
+    }
 }
 
 /// Entries read and hashed per round.
@@ -35,6 +82,7 @@ impl Archive {
         let total = self.store().audit_head()?.map(|(n, _)| n).unwrap_or(0);
         progress.begin(total);
         let mut check = ChainCheck::new(expected_head);
+        let mut recorded = Recorded::default();
         let mut after = 0;
         'chain: loop {
             let batch = self.store().audit_after(after, BATCH)?;
@@ -48,6 +96,7 @@ impl Archive {
                 if !check.feed_with_hash(entry, hash) {
                     break 'chain;
                 }
+                recorded.read(entry);
             }
             progress.advance(batch.len() as u64, 0);
         }
@@ -62,13 +111,117 @@ impl Archive {
                 expected_head.unwrap_or_default()
             ));
         }
+        let rows = if first_bad.is_none() {
+            self.rows_against(&recorded)?
+        } else {
+            Vec::new()
+        };
+        if problem.is_none() && check.entries() == 0 && self.store().summary()?.documents > 0 {
+            problem = Some(
+                "the chain is empty, but the archive holds documents: its entries were removed"
+                    .to_string(),
+            );
+        }
         Ok(ChainReport {
-            ok: problem.is_none(),
+            ok: problem.is_none() && rows.is_empty(),
             entries: check.entries(),
             first_bad,
             problem,
             head: check.head().to_string(),
+            rows,
         })
+    }
+
+    /// The archive's rows against what the chain recorded of them: documents (original
+    /// and text), marking rules and report versions. Each one that differs, is missing, or
+    /// was never recorded, named.
+    fn rows_against(&self, recorded: &Recorded) -> Result<Vec<String>, ArchiveError> {
+        let mut out = Vec::new();
+        let mut documents = Vec::new();
+        self.store().each_document(&mut |d| {
+            documents.push(d);
+            Ok(())
+        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        for d in &documents {
+            seen.insert(d.id.0);
+            let name = format!("document {} ({})", d.id.0, d.source_path);
+            match recorded.documents.get(&d.id.0) {
+                None | Some((None, _)) => out.push(format!("{name}: not in the chain")),
+                Some((Some(content), text)) => {
+                    if *content != d.content.to_hex() {
+                        out.push(format!(
+                            "{name}: its original's hash differs from the chain's"
+                        ));
+                    }
+                    if let Some(text) = text {
+                        let pages = self.store().pages(d.id)?;
+                        if *text != kartoteka_store::text_hash(&pages) {
+                            out.push(format!(
+                                "{name}: its text differs from what the chain recorded"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (n, (content, _)) in &recorded.documents {
+            if content.is_some() && !seen.contains(n) {
+                out.push(format!(
+                    "document {n}: in the chain, missing from the archive"
+                ));
+            }
+        }
+        let rules = self.store().marking_rules()?;
+        for r in &rules {
+            match recorded.rules.get(&r.unit) {
+                Some(Some(m)) if *m == r.marking.to_string() => {}
+                Some(Some(m)) => out.push(format!(
+                    "marking rule {}: {} here, {m} in the chain",
+                    r.unit, r.marking
+                )),
+                _ => out.push(format!("marking rule {}: not in the chain", r.unit)),
+            }
+        }
+        for (unit, m) in &recorded.rules {
+            if m.is_some() && !rules.iter().any(|r| &r.unit == unit) {
+                out.push(format!(
+                    "marking rule {unit}: in the chain, missing from the archive"
+                ));
+            }
+        }
+        let mut versions = std::collections::BTreeSet::new();
+        // Bound first: a guard made in a `for` head lives through the loop.
+        let latest_reports = self.store().reports()?;
+        for latest in latest_reports {
+            let kept = self.store().report_versions(&latest.id)?;
+            for r in kept {
+                let key = (r.id.clone(), r.version);
+                versions.insert(key.clone());
+                let name = format!("report {} version {}", r.id, r.version);
+                match recorded.reports.get(&key) {
+                    None => out.push(format!("{name}: not in the chain")),
+                    Some(Some(body)) => {
+                        let here = serde_json::to_string(&r).unwrap_or_default();
+                        if *body != kartoteka_store::hash_bytes(here.as_bytes()).to_hex() {
+                            out.push(format!(
+                                "{name}: its text differs from what the chain recorded"
+                            ));
+                        }
+                    }
+                    Some(None) => {}
+                }
+            }
+        }
+        for key in recorded.reports.keys() {
+            if !versions.contains(key) {
+                out.push(format!(
+                    "report {} version {}: in the chain, missing from the archive",
+                    key.0, key.1
+                ));
+            }
+        }
+        Ok(out)
     }
 
     /// Entries that pass the filter, in chain order.

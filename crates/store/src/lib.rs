@@ -34,3 +34,16 @@ pub use metadata::{
     VersionRecord,
 };
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+
+/// The hash of a document's text, page by page (pages joined by a form feed), as the audit
+/// chain records it when the text is written: what `audit verify` compares the pages with.
+pub fn text_hash(pages: &[kartoteka_model::Page]) -> String {
+    let mut joined = String::new();
+    for (i, p) in pages.iter().enumerate() {
+        if i > 0 {
+            joined.push('\u{c}');
+        }
+        joined.push_str(&p.text);
+    }
+    hash_bytes(joined.as_bytes()).to_hex()
+}

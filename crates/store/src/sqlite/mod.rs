@@ -698,6 +698,7 @@ impl MetadataStore for SqliteStore {
             let mut detail = serde_json::json!({
                 "source": doc.source_path,
                 "content": doc.content.to_hex(),
+                "text": crate::text_hash(pages),
                 "size": doc.size,
                 "pages": pages.len(),
                 "chars": chars,
@@ -777,9 +778,11 @@ impl MetadataStore for SqliteStore {
             action: "re-extract".into(),
             unit,
             object: Some(format!("doc:{}", id.0)),
-            detail:
-                serde_json::json!({"pages": pages.len(), "chars": chars, "needs_ocr": needs_ocr})
-                    .to_string(),
+            detail: serde_json::json!({
+                "pages": pages.len(), "chars": chars, "needs_ocr": needs_ocr,
+                "text": crate::text_hash(pages),
+            })
+            .to_string(),
         };
         records::append_audit(&tx, &self.actor, &[act])?;
         tx.commit().map_err(db)

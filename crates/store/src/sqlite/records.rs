@@ -1217,6 +1217,7 @@ pub(super) fn save_report(
     let detail = serde_json::json!({
         "report": r.id, "version": r.version, "status": r.status, "why": r.why,
         "marking": r.marking().to_string(),
+        "body": crate::hash_bytes(body.as_bytes()).to_hex(),
     });
     append_audit(
         conn,
