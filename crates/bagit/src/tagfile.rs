@@ -483,6 +483,8 @@ mod tests {
 
 /// At most 60 characters of a line of a bag's file, quoted with control characters
 /// escaped: enough to find the line, never a file's content in bulk nor a terminal escape.
+/// (The same rule as `kartoteka_model::excerpt`; this crate knows nothing of the archive's
+/// model and depends on none of its crates.)
 pub fn excerpt(line: &str) -> String {
     const MAX: usize = 60;
     let mut cut: String = line.chars().take(MAX).collect();

@@ -791,16 +791,6 @@ fn is_time(text: &str) -> bool {
     }
 }
 
-/// At most 60 characters of what a user typed, quoted with control characters escaped:
-/// an error names the input without repeating a huge one.
-fn excerpt(text: &str) -> String {
-    let mut cut: String = text.chars().take(60).collect();
-    if text.chars().nth(60).is_some() {
-        cut.push('…');
-    }
-    format!("{cut:?}")
-}
-
 /// Says what a resolution changed in the person ids (new persons are only counted: a
 /// first resolution makes every one of them).
 fn print_id_changes(report: &kartoteka_ingest::ResolveReport) {
@@ -1266,7 +1256,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 exact,
             };
             let response = archive.search(&query, &options).map_err(|e| match e {
-                ArchiveError::Query(q) => usage(format!("query {}: {q}", excerpt(&query))),
+                ArchiveError::Query(q) => {
+                    usage(format!("query {}: {q}", kartoteka_model::excerpt(&query)))
+                }
                 other => other.into(),
             })?;
             if json {
@@ -1895,7 +1887,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(usage(format!(
                         "--head {}: a head is the 64 hexadecimal digits `kartoteka audit head` prints",
-                        excerpt(h)
+                        kartoteka_model::excerpt(h)
                     )));
                 }
             }
@@ -1935,7 +1927,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 if !is_time(t) {
                     return Err(usage(format!(
                         "--since {}: give a day (2026-11-27) or a time (2026-11-27T10:00:00Z)",
-                        excerpt(t)
+                        kartoteka_model::excerpt(t)
                     )));
                 }
             }

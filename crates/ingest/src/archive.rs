@@ -87,12 +87,7 @@ const WRITER_LOCK: &str = "writer.lock";
 /// already quotes it.
 fn bad_target(input: &str, why: &str) -> String {
     let quoted = format!("{input:?}");
-    // At most 60 characters of the input: an error names it, never repeats a huge one.
-    let mut cut: String = input.chars().take(60).collect();
-    if input.chars().nth(60).is_some() {
-        cut.push('…');
-    }
-    let short = format!("{cut:?}");
+    let short = kartoteka_model::excerpt(input);
     if input.is_empty() || why.contains(&quoted) || why.contains(&short) {
         why.to_string()
     } else {

@@ -203,8 +203,9 @@ const MARKING_MAX: usize = 1000;
 /// What a marking must look like, said after what was wrong.
 const MARKING_FORM: &str = "one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET, optionally followed by dissemination controls as in 'SECRET//REL TO GBR, USA', 'SECRET//NOFORN' or 'SECRET//ORCON/REL TO GBR' (NOFORN and REL TO exclude each other; any case)";
 
-/// At most 60 characters of an input, quoted and escaped.
-fn excerpt(text: &str) -> String {
+/// At most 60 characters of an input, quoted with control characters escaped: what an
+/// error quotes of what it was given, never a huge input nor a terminal escape.
+pub fn excerpt(text: &str) -> String {
     let mut cut: String = text.chars().take(60).collect();
     if text.chars().nth(60).is_some() {
         cut.push('…');
