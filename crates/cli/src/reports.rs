@@ -371,17 +371,8 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             for id in &built.unchanged {
                 println!("unchanged {id}");
             }
-            for f in &built.superseded {
-                println!(
-                    "superseded {} v{} by {} ({})",
-                    f.report,
-                    f.version,
-                    f.by.join(", "),
-                    f.reason
-                );
-            }
-            for f in &built.withdrawn {
-                println!("withdrawn {} v{} ({})", f.report, f.version, f.reason);
+            for f in built.superseded.iter().chain(&built.withdrawn) {
+                println!("{}", fate_line(f));
             }
             let ix = &built.index;
             println!(
@@ -503,6 +494,21 @@ fn show_pdf(r: &kartoteka_model::Report, out: Option<&Path>) -> Result<u8, Failu
     Ok(EXIT_OK)
 }
 
+/// What became of a report, in a line: "superseded R-P2 v1 by R-P1 (why)" or "withdrawn
+/// R-P1-LIRA v3 (why)".
+fn fate_line(f: &kartoteka_model::ReportFate) -> String {
+    match f.fate.as_str() {
+        "superseded" => format!(
+            "superseded {} v{} by {} ({})",
+            f.report,
+            f.version,
+            f.by.join(", "),
+            f.reason
+        ),
+        fate => format!("{fate} {} v{} ({})", f.report, f.version, f.reason),
+    }
+}
+
 /// Writes the reports a build touched, in every format, and the collection's index.
 fn write_collection(
     archive: &Archive,
@@ -556,20 +562,8 @@ fn write_collection(
     ));
     if !built.superseded.is_empty() || !built.withdrawn.is_empty() {
         index.push_str("\n## No longer current (this build)\n\n");
-        for f in &built.superseded {
-            index.push_str(&format!(
-                "* {} v{}: superseded by {} ({})\n",
-                f.report,
-                f.version,
-                f.by.join(", "),
-                f.reason
-            ));
-        }
-        for f in &built.withdrawn {
-            index.push_str(&format!(
-                "* {} v{}: withdrawn ({})\n",
-                f.report, f.version, f.reason
-            ));
+        for f in built.superseded.iter().chain(&built.withdrawn) {
+            index.push_str(&format!("* {}\n", fate_line(f)));
         }
     }
     write_whole(&dir.join("index.md"), index.as_bytes())?;

@@ -5,6 +5,24 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+/// `kartoteka marking set UNIT MARKING --why WHY` on an archive.
+fn marking_set(
+    archive: &std::path::Path,
+    unit: &str,
+    marking: &str,
+    why: &str,
+) -> assert_cmd::assert::Assert {
+    common::kartoteka(archive)
+        .args(["marking", "set", unit, marking, "--why", why])
+        .assert()
+}
+
+/// The marking of the first rule `markings --json` lists.
+fn first_rule(archive: &std::path::Path) -> serde_json::Value {
+    let rules = common::json(common::kartoteka(archive).args(["markings", "--json"]));
+    rules["rules"][0]["marking"].clone()
+}
+
 /// Runs `search` with these arguments and insists on exit 2 with `needle` in the error,
 /// within a few seconds.
 fn refused_search(archive: &std::path::Path, args: &[&str], needle: &str) {
@@ -296,17 +314,9 @@ fn smaller_inputs_get_clear_errors_not_guesses() {
     .assert()
     .success();
     // Markings: a country that does not exist, a code twice, a huge one echoed in part.
-    k().args([
-        "marking",
-        "set",
-        "ф. 9002",
-        "SECRET//REL TO XXX",
-        "--why",
-        "t",
-    ])
-    .assert()
-    .failure()
-    .stderr(predicates::str::contains("not an ISO 3166"));
+    marking_set(a, "ф. 9002", "SECRET//REL TO XXX", "t")
+        .failure()
+        .stderr(predicates::str::contains("not an ISO 3166"));
     let huge = format!("SECRET//REL TO {}", "GBR,".repeat(25_000));
     let out = k()
         .args(["marking", "set", "ф. 9002", &huge, "--why", "t"])
@@ -318,21 +328,8 @@ fn smaller_inputs_get_clear_errors_not_guesses() {
         "the error repeats the input: {} bytes",
         out.stderr.len()
     );
-    k().args([
-        "marking",
-        "set",
-        "ф. 9002",
-        "Secret//rel to gbr",
-        "--why",
-        "t",
-    ])
-    .assert()
-    .success();
-    let rules = common::json(k().args(["markings", "--json"]));
-    assert_eq!(
-        rules["rules"][0]["marking"], "SECRET//REL TO GBR",
-        "{rules}"
-    );
+    marking_set(a, "ф. 9002", "Secret//rel to gbr", "t").success();
+    assert_eq!(first_rule(a), "SECRET//REL TO GBR");
 }
 
 /// Issue 15, class 1: markings travel with the holdings. A marked fonds exported as a bag
@@ -344,17 +341,13 @@ fn markings_travel_with_a_transfer_and_are_never_lowered_on_import() {
     let sender = common::sample_archive();
     let dir = tempfile::tempdir().unwrap();
     let k = |a: &std::path::Path| common::kartoteka(a);
-    k(sender.path())
-        .args([
-            "marking",
-            "set",
-            "ф. 9002",
-            "SECRET//REL TO GBR, USA",
-            "--why",
-            "partner agreement",
-        ])
-        .assert()
-        .success();
+    marking_set(
+        sender.path(),
+        "ф. 9002",
+        "SECRET//REL TO GBR, USA",
+        "partner agreement",
+    )
+    .success();
     let bag = dir.path().join("bag");
     k(sender.path())
         .args(["transfer", "export", "ф. 9002", "--out"])
@@ -409,27 +402,13 @@ fn markings_travel_with_a_transfer_and_are_never_lowered_on_import() {
     // A receiver with a higher marking of its own keeps it.
     let strict = dir.path().join("strict");
     k(&strict).arg("init").assert().success();
-    k(&strict)
-        .args([
-            "marking",
-            "set",
-            "ф. 9002",
-            "TOP SECRET//NOFORN",
-            "--why",
-            "ours",
-        ])
-        .assert()
-        .success();
+    marking_set(&strict, "ф. 9002", "TOP SECRET//NOFORN", "ours").success();
     k(&strict)
         .args(["transfer", "import"])
         .arg(&bag)
         .assert()
         .success();
-    let rules = common::json(k(&strict).args(["markings", "--json"]));
-    assert_eq!(
-        rules["rules"][0]["marking"], "TOP SECRET//NOFORN",
-        "{rules}"
-    );
+    assert_eq!(first_rule(&strict), "TOP SECRET//NOFORN");
 }
 
 /// Issue 15, class 9: a notebook lock succeeds only when the notes' text is gone from the
@@ -517,16 +496,7 @@ fn audit_verify_names_every_row_edited_behind_the_programs_back() {
     let k = || common::kartoteka(a);
     k().arg("extract").assert().success();
     k().arg("resolve").assert().success();
-    k().args([
-        "marking",
-        "set",
-        "ф. 9002",
-        "SECRET//REL TO GBR",
-        "--why",
-        "agreement",
-    ])
-    .assert()
-    .success();
+    marking_set(a, "ф. 9002", "SECRET//REL TO GBR", "agreement").success();
     k().args(["report", "build", "--all"]).assert().success();
     let clean = common::json(k().args(["audit", "verify", "--json"]));
     assert_eq!(clean["ok"], true, "{clean}");
