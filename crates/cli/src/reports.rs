@@ -397,7 +397,13 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             version,
             out,
         } => {
-            if let Some(redirect) = archive.redirect(&id)? {
+            // Only a person id can have been merged; a report id is looked up as it is.
+            let redirect = if id.starts_with("R-") {
+                None
+            } else {
+                archive.redirect(&id)?
+            };
+            if let Some(redirect) = redirect {
                 eprintln!(
                     "note: person {} was merged into {} ({}); this is the report on {}",
                     redirect.from, redirect.merged_into, redirect.reason, redirect.merged_into
@@ -405,19 +411,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             }
             let r = archive.report(&id, version).map_err(input_error)?;
             if let Some(f) = archive.report_fates()?.get(&(r.id.clone(), r.version)) {
-                match f.fate.as_str() {
-                    "superseded" => eprintln!(
-                        "note: {} version {} is superseded by {} ({}); this is the report as it was kept",
-                        r.id,
-                        r.version,
-                        f.by.join(", "),
-                        f.reason
-                    ),
-                    _ => eprintln!(
-                        "note: {} version {} is withdrawn ({}); this is the report as it was kept",
-                        r.id, r.version, f.reason
-                    ),
-                }
+                eprintln!("note: {}; this is the report as it was kept", fate_line(f));
             }
             let text = match format {
                 Format::Md => kartoteka_report::markdown(&r),
@@ -494,18 +488,18 @@ fn show_pdf(r: &kartoteka_model::Report, out: Option<&Path>) -> Result<u8, Failu
     Ok(EXIT_OK)
 }
 
-/// What became of a report, in a line: "superseded R-P2 v1 by R-P1 (why)" or "withdrawn
-/// R-P1-LIRA v3 (why)".
+/// What became of a report, in a line: "R-P2 v1 superseded by R-P1 (why)" or "R-P1-LIRA
+/// v3 withdrawn (why)".
 fn fate_line(f: &kartoteka_model::ReportFate) -> String {
     match f.fate.as_str() {
         "superseded" => format!(
-            "superseded {} v{} by {} ({})",
+            "{} v{} superseded by {} ({})",
             f.report,
             f.version,
             f.by.join(", "),
             f.reason
         ),
-        fate => format!("{fate} {} v{} ({})", f.report, f.version, f.reason),
+        fate => format!("{} v{} {fate} ({})", f.report, f.version, f.reason),
     }
 }
 

@@ -968,12 +968,7 @@ impl Archive {
         if who.is_none() {
             self.record_fates(&world, &existing, &latest, &mut out)?;
         }
-        let fates = self.report_fates()?;
-        let current: Vec<Report> = latest
-            .into_iter()
-            .filter(|r| !fates.contains_key(&(r.id.clone(), r.version)))
-            .collect();
-        out.index = collection_index(&current);
+        out.index = collection_index(&current(latest, &self.report_fates()?));
         out.seconds = started.elapsed().as_secs_f64();
         Ok(out)
     }
@@ -1154,12 +1149,7 @@ impl Archive {
 
     /// The latest version of every report that is current: not superseded nor withdrawn.
     pub fn current_reports(&self) -> Result<Vec<Report>, ArchiveError> {
-        let fates = self.report_fates()?;
-        Ok(self
-            .reports()?
-            .into_iter()
-            .filter(|r| !fates.contains_key(&(r.id.clone(), r.version)))
-            .collect())
+        Ok(current(self.reports()?, &self.report_fates()?))
     }
 
     /// What became of reports, by report and version: superseded (by which) or withdrawn,
@@ -1878,6 +1868,14 @@ fn within(date: &str, from: Option<PartialDate>, to: Option<PartialDate>) -> boo
         return false;
     };
     from.is_none_or(|f| d.to >= f.first_day()) && to.is_none_or(|t| d.from <= t.last_day())
+}
+
+/// The reports whose latest version no fate has overtaken (superseded or withdrawn).
+fn current(latest: Vec<Report>, fates: &BTreeMap<(String, u32), ReportFate>) -> Vec<Report> {
+    latest
+        .into_iter()
+        .filter(|r| !fates.contains_key(&(r.id.clone(), r.version)))
+        .collect()
 }
 
 /// Counts over a collection.
