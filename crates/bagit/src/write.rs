@@ -48,6 +48,32 @@ pub struct BagWriter {
     finished: bool,
 }
 
+/// Removes `.NAME.partial-PID` folders that a killed writer of the same bag left, when
+/// that process is known to be gone (Linux's /proc says so); elsewhere they are left.
+fn clear_abandoned(parent: &Path, name: &str) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.partial-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 impl BagWriter {
     /// Starts a bag at `dest` (which must not exist) with manifests for `algorithms`.
     pub fn create(dest: &Path, algorithms: &[Algorithm]) -> Result<BagWriter, WriteError> {
@@ -63,6 +89,7 @@ impl BagWriter {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(io(parent))?;
+        clear_abandoned(parent, &name);
         let work = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if work.exists() {
             std::fs::remove_dir_all(&work).map_err(io(&work))?;

@@ -742,6 +742,8 @@ fn usage(message: impl std::fmt::Display) -> Failure {
 }
 
 fn main() -> ExitCode {
+    // Ctrl-C or a kill stops the OCR programs an ingest started, not only kartoteka.
+    kartoteka_ingest::extract::install_interrupt_handler();
     // A reader that stops early (`kartoteka report show ID | head`) closes the pipe; the
     // standard printing macros then panic. That is no failure of ours: end quietly, as
     // command-line tools do.

@@ -278,6 +278,187 @@ fn an_ocr_program_that_never_ends_is_stopped_at_the_time_limit() {
     assert!(errors.contains("ran longer than 1 s"), "{report}");
 }
 
+/// A fake `tesseract` for the OCR tests: answers `--list-langs`, then runs `body` with the
+/// scan's path in `$1`.
+#[cfg(unix)]
+fn fake_tesseract(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = dir.join("tesseract");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\nif [ \"$1\" = \"--list-langs\" ]; then echo eng; exit 0; fi\n{body}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fake
+}
+
+/// A folder holding one thing taken for a scan.
+fn tree_with_a_scan(dir: &std::path::Path) -> std::path::PathBuf {
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("scan.png"), b"\x89PNG\r\n\x1a\n0000").unwrap();
+    tree
+}
+
+/// Issue 15, class 6: the copy OCR reads is private (0600 in a 0700 folder), inside the
+/// archive folder rather than the machine's shared /tmp, gone after the run, and the
+/// program runs under the memory limit.
+#[cfg(unix)]
+#[test]
+fn ocr_reads_a_private_copy_inside_the_archive_under_a_memory_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("seen");
+    let fake = fake_tesseract(
+        dir.path(),
+        &format!(
+            "{{ echo \"$1\"; stat -c %a \"$1\"; stat -c %a \"$(dirname \"$1\")\"; ulimit -v; }} > '{}'\necho Справка",
+            seen.display()
+        ),
+    );
+    let tree = tree_with_a_scan(dir.path());
+    let archive = dir.path().join("a");
+    let out = common::kartoteka(&archive)
+        .env("KARTOTEKA_OCR", "on")
+        .env("KARTOTEKA_TESSERACT", &fake)
+        .env("KARTOTEKA_OCR_MEMORY", "1024")
+        .arg("ingest")
+        .arg(&tree)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(lines.len(), 4, "{seen}");
+    let copy = std::path::Path::new(lines[0]);
+    let archive = archive.canonicalize().unwrap();
+    assert!(
+        copy.starts_with(&archive) || copy.starts_with(archive.join("tmp")),
+        "the copy was made outside the archive: {}",
+        copy.display()
+    );
+    assert_eq!(lines[1], "600", "the copy's mode");
+    assert_eq!(lines[2], "700", "its folder's mode");
+    assert_eq!(lines[3], (1024 * 1024).to_string(), "ulimit -v in KiB");
+    assert!(!copy.exists(), "the copy is left after the run");
+}
+
+/// Issue 15, class 6: stopping kartoteka (SIGTERM, as `kill` or a service manager sends,
+/// or Ctrl-C's SIGINT) stops the OCR program it is waiting for; nothing is left running.
+#[cfg(unix)]
+#[test]
+fn stopping_an_ingest_stops_the_ocr_program_it_started() {
+    for signal in ["TERM", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // The program starts a child of its own, as a shell pipeline would.
+        let fake = fake_tesseract(
+            dir.path(),
+            &format!("sleep 120 &\necho $! > '{}'\nwait", pid_file.display()),
+        );
+        let tree = tree_with_a_scan(dir.path());
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
+            .arg("--archive")
+            .arg(dir.path().join("a"))
+            .arg("ingest")
+            .arg(&tree)
+            .env("KARTOTEKA_OCR", "on")
+            .env("KARTOTEKA_TESSERACT", &fake)
+            .env_remove("KARTOTEKA_ARCHIVE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let pid = loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|p| p.trim().parse::<u32>().ok())
+            {
+                break pid;
+            }
+            assert!(Instant::now() < deadline, "the OCR program never started");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let sent = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        assert!(
+            !status.success(),
+            "SIG{signal}: kartoteka said it succeeded"
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while running(pid) {
+            assert!(
+                Instant::now() < deadline,
+                "SIG{signal}: the OCR program's child {pid} still runs after kartoteka ended"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// True when process `pid` exists and is not a zombie waiting to be reaped.
+#[cfg(unix)]
+fn running(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit(')')
+        .next()
+        .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        && !stat.is_empty()
+}
+
+/// Issue 15, class 6: what a killed writer left (a scan's temporary copy, a blob half
+/// received, a notebook half sealed) is cleared by the next writing command, and an
+/// abandoned half-written bag by the next export to the same place.
+#[test]
+fn the_next_writer_clears_what_a_killed_one_left() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let leftovers = [
+        a.join("tmp/ocr-abc123/scan"),
+        a.join("blobs/.incoming-Xy12ab"),
+        a.join("notebooks/.4242.partial"),
+    ];
+    for path in &leftovers {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "ЛИЧНОЕ ДЕЛО").unwrap();
+    }
+    // A reader leaves them: it cannot know no writer is using them.
+    common::kartoteka(a)
+        .args(["search", "Холодов"])
+        .assert()
+        .success();
+    assert!(leftovers.iter().all(|p| p.exists()));
+    marking_set(a, "ф. 9002", "CONFIDENTIAL", "test").success();
+    for path in &leftovers {
+        assert!(!path.exists(), "{} is still there", path.display());
+    }
+    // A bag left half-written by a process that no longer exists (pid 2^22 + 1 is above
+    // Linux's highest).
+    if std::path::Path::new("/proc/self").exists() {
+        let out = tempfile::tempdir().unwrap();
+        let abandoned = out.path().join(".bag.partial-4194305");
+        std::fs::create_dir_all(abandoned.join("data")).unwrap();
+        std::fs::write(abandoned.join("data/secret.txt"), "СЕКРЕТНО").unwrap();
+        common::kartoteka(a)
+            .args(["transfer", "export", "ф. 9002", "--out"])
+            .arg(out.path().join("bag"))
+            .assert()
+            .success();
+        assert!(!abandoned.exists(), "the abandoned bag is still there");
+        assert!(out.path().join("bag/bagit.txt").exists());
+    }
+}
+
 /// Issue 15, smaller errors: each a clear error instead of a silent guess.
 #[test]
 fn smaller_inputs_get_clear_errors_not_guesses() {

@@ -83,6 +83,47 @@ pub struct WriterLock {
 /// The lock file, inside the archive folder.
 const WRITER_LOCK: &str = "writer.lock";
 
+/// The folder for temporary copies (OCR's scans), inside the archive folder.
+pub(crate) const SCRATCH: &str = "tmp";
+
+/// Removes what a writer killed in the middle of its work left behind: temporary copies
+/// of scans, blobs half received, notebooks half sealed. Only called with the writer lock
+/// held, when no other writer can be using them. Returns how many were removed.
+fn clear_leftovers(root: &Path) -> usize {
+    let mut removed = 0;
+    let mut remove = |path: &Path, folder: bool| {
+        let done = if folder {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+        if done.is_ok() {
+            removed += 1;
+        }
+    };
+    let entries = |dir: &Path| -> Vec<std::fs::DirEntry> {
+        std::fs::read_dir(dir)
+            .map(|d| d.flatten().collect())
+            .unwrap_or_default()
+    };
+    for e in entries(&root.join(SCRATCH)) {
+        let folder = e.file_type().is_ok_and(|t| t.is_dir());
+        remove(&e.path(), folder);
+    }
+    for e in entries(&root.join("blobs")) {
+        if e.file_name().to_string_lossy().starts_with(".incoming-") {
+            remove(&e.path(), false);
+        }
+    }
+    for e in entries(&root.join("notebooks")) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".partial") {
+            remove(&e.path(), false);
+        }
+    }
+    removed
+}
+
 /// "\"G9\": why", or the reason alone when there is no input to show, or when the reason
 /// already quotes it.
 fn bad_target(input: &str, why: &str) -> String {
@@ -282,6 +323,7 @@ impl Archive {
         let _ = file.rewind();
         let _ = write!(file, "`{what}`, process {}", std::process::id());
         let _ = file.flush();
+        clear_leftovers(root);
         Ok(Some(WriterLock { _file: file }))
     }
 

@@ -315,6 +315,15 @@ impl Archive {
     ) -> Result<IngestReport, ArchiveError> {
         let started = Instant::now();
         let mut report = IngestReport::default();
+        // Temporary copies for OCR stay inside the archive folder, private like it, where
+        // the next writer clears what a killed run left.
+        let options = &IngestOptions {
+            ocr: options
+                .ocr
+                .clone()
+                .with_scratch(self.root().join(crate::archive::SCRATCH)),
+            ..options.clone()
+        };
 
         // The inventory: units first, then a map from files and folders to rows.
         let mut rows: Vec<Unit> = Vec::new();

@@ -6,6 +6,7 @@
 //! files too large to hold in memory; exceeding one is an error naming the limit.
 
 mod docx;
+pub mod external;
 mod html;
 pub mod ocr;
 mod pdf;
@@ -13,6 +14,7 @@ mod text;
 
 use kartoteka_model::{Format, Sheet};
 
+pub use external::{install_interrupt_handler, stop_external_programs};
 pub use ocr::Ocr;
 pub use text::sheet_marker;
 

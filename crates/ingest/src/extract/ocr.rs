@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use super::external::run_bounded;
 use super::{ExtractError, Extracted, RawPage};
 
 /// How OCR is run, or why it cannot be.
@@ -17,6 +18,8 @@ pub struct Ocr {
     pdftoppm: Option<PathBuf>,
     languages: String,
     why_not: String,
+    /// Where temporary copies are made; the system's temporary folder when unset.
+    scratch: Option<PathBuf>,
 }
 
 fn find_program(name: &str) -> Option<PathBuf> {
@@ -64,6 +67,7 @@ impl Ocr {
             pdftoppm: find_program("pdftoppm"),
             languages: have.join("+"),
             why_not: String::new(),
+            scratch: None,
         }
     }
 
@@ -75,7 +79,29 @@ impl Ocr {
             languages: String::new(),
             why_not: "Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-rus)"
                 .into(),
+            scratch: None,
         }
+    }
+
+    /// Makes temporary copies of scans in `dir` (created when first needed) rather than
+    /// the system's temporary folder: an archive keeps them inside its own private folder.
+    pub fn with_scratch(mut self, dir: PathBuf) -> Ocr {
+        self.scratch = Some(dir);
+        self
+    }
+
+    /// A private (0700) temporary folder for one document's copies, removed when dropped.
+    fn temp_dir(&self) -> Result<tempfile::TempDir, ExtractError> {
+        let made = match &self.scratch {
+            Some(dir) => std::fs::create_dir_all(dir)
+                .and_then(|()| crate::archive::make_private(dir, true))
+                .and_then(|()| tempfile::Builder::new().prefix("ocr-").tempdir_in(dir)),
+            None => tempfile::Builder::new().prefix("kartoteka-ocr-").tempdir(),
+        };
+        let dir = made.map_err(|e| ExtractError::Ocr(format!("making a temporary folder: {e}")))?;
+        crate::archive::make_private(dir.path(), true)
+            .map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        Ok(dir)
     }
 
     /// True when images can be read.
@@ -128,9 +154,7 @@ impl Ocr {
         }
         // A private folder (0700) and file (0600): the copy of a scan is as secret as
         // the scan.
-        let dir = tempfile::tempdir().map_err(|e| ExtractError::Ocr(e.to_string()))?;
-        crate::archive::make_private(dir.path(), true)
-            .map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        let dir = self.temp_dir()?;
         let image = dir.path().join("scan");
         write_private(&image, bytes)?;
         let text = self.run(&image)?;
@@ -162,9 +186,7 @@ impl Ocr {
         let (Some(_), Some(pdftoppm)) = (&self.tesseract, &self.pdftoppm) else {
             return Ok(None);
         };
-        let dir = tempfile::tempdir().map_err(|e| ExtractError::Ocr(e.to_string()))?;
-        crate::archive::make_private(dir.path(), true)
-            .map_err(|e| ExtractError::Ocr(e.to_string()))?;
+        let dir = self.temp_dir()?;
         let input = dir.path().join("in.pdf");
         write_private(&input, pdf)?;
         let mut texts = Vec::with_capacity(pages.len());
@@ -207,73 +229,4 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), ExtractErro
     crate::archive::private_file(path)
         .and_then(|mut f| f.write_all(bytes))
         .map_err(|e| ExtractError::Ocr(format!("writing a temporary copy: {e}")))
-}
-
-/// How long one run of an OCR program may take: `KARTOTEKA_OCR_TIMEOUT` seconds, else 300.
-fn time_limit() -> std::time::Duration {
-    let secs = std::env::var("KARTOTEKA_OCR_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|&s| s > 0)
-        .unwrap_or(300);
-    std::time::Duration::from_secs(secs)
-}
-
-/// Runs an external program to its end or to the time limit, whichever comes first; a
-/// program over the limit is killed and the document fails with the reason (a PDF page
-/// that renders for ever must not hold the ingest).
-fn run_bounded(mut command: Command, name: &str) -> Result<std::process::Output, ExtractError> {
-    use std::io::Read;
-    use std::process::Stdio;
-
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| ExtractError::Ocr(format!("running {name}: {e}")))?;
-    // Both pipes drained as the program writes, so that it never blocks on a full one.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let limit = time_limit();
-    let started = std::time::Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(ExtractError::Ocr(format!(
-                    "{name} ran longer than {} s and was stopped (KARTOTEKA_OCR_TIMEOUT sets the limit)",
-                    limit.as_secs()
-                )));
-            }
-            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
-            Err(e) => return Err(ExtractError::Ocr(format!("waiting for {name}: {e}"))),
-        }
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
-    })
 }
