@@ -397,6 +397,19 @@ pub fn parse_fetch(text: &str, file: &str) -> (Vec<FetchItem>, Vec<Problem>) {
     (items, errors)
 }
 
+/// At most 60 characters of a line of a bag's file, quoted with control characters
+/// escaped: enough to find the line, never a file's content in bulk nor a terminal escape.
+/// (The same rule as `kartoteka_model::excerpt`; this crate knows nothing of the archive's
+/// model and depends on none of its crates.)
+pub fn excerpt(line: &str) -> String {
+    const MAX: usize = 60;
+    let mut cut: String = line.chars().take(MAX).collect();
+    if line.chars().nth(MAX).is_some() {
+        cut.push('…');
+    }
+    format!("{cut:?}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,17 +492,4 @@ mod tests {
             let _ = parse_declaration(text.as_bytes(), &mut w);
         }
     }
-}
-
-/// At most 60 characters of a line of a bag's file, quoted with control characters
-/// escaped: enough to find the line, never a file's content in bulk nor a terminal escape.
-/// (The same rule as `kartoteka_model::excerpt`; this crate knows nothing of the archive's
-/// model and depends on none of its crates.)
-pub fn excerpt(line: &str) -> String {
-    const MAX: usize = 60;
-    let mut cut: String = line.chars().take(MAX).collect();
-    if line.chars().nth(MAX).is_some() {
-        cut.push('…');
-    }
-    format!("{cut:?}")
 }

@@ -1,5 +1,6 @@
 //! Settings by flag, then environment (both handled by clap), then a config file, then the
-//! default: where the archive is, who is acting, and how many worker threads to use.
+//! default: where the archive is, who is acting, how many worker threads to use, and where
+//! the keys that seal the audit head are kept.
 
 use std::path::{Path, PathBuf};
 
@@ -101,4 +102,30 @@ pub fn jobs(from_flag_or_env: Option<usize>) -> Result<usize, String> {
         }
     }
     Ok(0)
+}
+
+/// The folder of keys that seal archives' audit heads: the flag or environment, else
+/// `head_keys = "DIR"` in a config file, else `kartoteka/head-keys` in the user's config
+/// folder. Never inside an archive: a key next to what it seals proves nothing.
+pub fn head_keys(from_flag_or_env: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = from_flag_or_env {
+        return dir;
+    }
+    config_files()
+        .into_iter()
+        .find_map(|p| {
+            let dir = PathBuf::from(value_from_file(&p, "head_keys")?);
+            Some(if dir.is_relative() {
+                p.parent().unwrap_or(Path::new(".")).join(dir)
+            } else {
+                dir
+            })
+        })
+        .or_else(|| {
+            std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+                .map(|c| c.join("kartoteka/head-keys"))
+        })
+        .unwrap_or_else(|| PathBuf::from(".kartoteka-head-keys"))
 }

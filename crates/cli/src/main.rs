@@ -25,6 +25,9 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_NOT_FOUND: u8 = 3;
 /// Exit status: another command is writing to the archive; nothing was done.
 const EXIT_BUSY: u8 = 4;
+/// Exit status: the archive was changed outside kartoteka (its sealed audit head no longer
+/// holds); nothing was done.
+const EXIT_TAMPERED: u8 = 5;
 
 #[derive(Parser)]
 #[command(
@@ -58,7 +61,12 @@ one is refused with exit 4 (or, with --wait, waits its turn). Reading commands n
 
 EXIT STATUS: 0 success; 1 something failed (for ingest: at least one file; for validate and verify:
 the bag or an original is bad); 2 bad usage or query; 3 nothing at that number or reference; 4 another
-command is writing to the archive (nothing was done)."
+command is writing to the archive (nothing was done); 5 the archive was changed outside kartoteka: its
+audit chain no longer holds the head sealed after the last command (nothing was done; see `audit verify`).
+
+SEALED HEAD: after every command that writes, the audit chain's head is signed with a key kept outside
+the archive (--head-keys, KARTOTEKA_HEAD_KEYS or `head_keys` in the config file; default
+~/.config/kartoteka/head-keys) and written to audit-head.json; every command checks it first."
 )]
 struct Cli {
     /// The archive folder.
@@ -79,6 +87,11 @@ struct Cli {
     /// refusing with exit 4.
     #[arg(long, global = true)]
     wait: bool,
+
+    /// The folder of keys that seal the audit head, kept outside the archive (default:
+    /// `head_keys = "DIR"` in the config file, else ~/.config/kartoteka/head-keys).
+    #[arg(long, global = true, env = "KARTOTEKA_HEAD_KEYS", value_name = "DIR")]
+    head_keys: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -711,6 +724,14 @@ enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Accept the chain as it is after a change that made every command refuse the archive
+    /// (exit 5), such as a restore from a backup: the old sealed head and the reason are
+    /// recorded in the chain, and the head is sealed anew. Run `audit verify` first.
+    AcceptHead {
+        /// Why the change is accepted, for the chain.
+        #[arg(long, value_name = "TEXT")]
+        why: String,
+    },
     /// Make an Ed25519 key for signing heads; prints the public key to give to checkers.
     Key {
         /// Where to write the private key (created, readable only by you).
@@ -1118,21 +1139,107 @@ fn command_name() -> String {
     format!("kartoteka {}", words.join(" "))
 }
 
+/// Commands that read the audit chain to find out what happened, or make keys: they run
+/// on an archive whose sealed head no longer holds, where every other command is refused.
+fn inspects_the_chain(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Init
+            | Command::Audit(AuditCommand::Verify { .. })
+            | Command::Audit(AuditCommand::Log { .. })
+            | Command::Audit(AuditCommand::Head { .. })
+            | Command::Audit(AuditCommand::Key { .. })
+            | Command::Audit(AuditCommand::AcceptHead { .. })
+            | Command::Notebook(NotebookCommand::Keygen { .. })
+            | Command::Synth { .. }
+            | Command::Transfer(TransferCommand::Validate { .. })
+    )
+}
+
 fn run(cli: Cli) -> Result<u8, Failure> {
-    let archive_dir = config::archive_dir(cli.archive);
-    let user = config::user(cli.user);
-    let jobs = config::jobs(cli.jobs).map_err(usage)?;
-    let _writer = if writes(&cli.command) {
-        Archive::lock_writer(&archive_dir, &command_name(), cli.wait).map_err(|e| match e {
-            e @ ArchiveError::Busy(_) => Failure {
-                status: EXIT_BUSY,
-                error: e.into(),
-            },
-            other => other.into(),
-        })?
+    let archive_dir = config::archive_dir(cli.archive.clone());
+    let keys = kartoteka_ingest::HeadKeys::new(config::head_keys(cli.head_keys.clone()));
+    let user = cli.user.clone();
+    let writing = writes(&cli.command);
+    let busy = |e: ArchiveError| match e {
+        e @ ArchiveError::Busy(_) => Failure {
+            status: EXIT_BUSY,
+            error: e.into(),
+        },
+        other => other.into(),
+    };
+    let writer = if writing {
+        Archive::lock_writer(&archive_dir, &command_name(), cli.wait).map_err(busy)?
     } else {
         None
     };
+    if Archive::exists(&archive_dir) && !inspects_the_chain(&cli.command) {
+        check_seal(&archive_dir, &keys)?;
+    }
+    let result = execute(cli, &archive_dir, &keys);
+    if writing && Archive::exists(&archive_dir) {
+        // Sealed whatever the command's outcome: a failed command may have written some
+        // entries. An archive the command created is locked now.
+        let _writer = match writer {
+            Some(w) => Some(w),
+            None => Archive::lock_writer(&archive_dir, &command_name(), true).map_err(busy)?,
+        };
+        let user = config::user(user);
+        let sealed = Archive::open(&archive_dir).and_then(|a| {
+            a.set_actor(&user);
+            a.seal_head(&keys)
+        });
+        if let Err(e) = sealed {
+            let e = anyhow::Error::from(e)
+                .context("the command's work is stored, but the audit head could not be sealed");
+            return match result {
+                Ok(_) => Err(Failure {
+                    status: EXIT_FAILED,
+                    error: e,
+                }),
+                Err(failure) => {
+                    eprintln!("error: {e:#}");
+                    Err(failure)
+                }
+            };
+        }
+    }
+    result
+}
+
+/// Refuses an archive whose sealed head no longer holds; notes one sealed by a key this
+/// machine does not keep.
+fn check_seal(
+    archive_dir: &std::path::Path,
+    keys: &kartoteka_ingest::HeadKeys,
+) -> Result<(), Failure> {
+    let archive = open(archive_dir)?;
+    match archive.check_seal(keys) {
+        Ok(kartoteka_ingest::SealCheck::NotHeld { public_key, .. }) => {
+            eprintln!(
+                "note: the audit head is sealed with key {}…, which {} does not hold: it was checked against the chain's own record of that key only",
+                public_key.chars().take(12).collect::<String>(),
+                keys.dir().display()
+            );
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e @ ArchiveError::Tampered(_)) => Err(Failure {
+            status: EXIT_TAMPERED,
+            error: e.into(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn execute(
+    cli: Cli,
+    archive_dir: &std::path::Path,
+    keys: &kartoteka_ingest::HeadKeys,
+) -> Result<u8, Failure> {
+    let archive_dir = archive_dir.to_path_buf();
+    let user = config::user(cli.user);
+    let jobs = config::jobs(cli.jobs).map_err(usage)?;
     let open = |dir: &std::path::Path| -> Result<Archive, Failure> {
         let archive = open(dir)?;
         archive.set_actor(&user);
@@ -1907,6 +2014,19 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 Some(s) => archive.verify_signed_head(s, key.as_deref(), &progress)?,
                 None => archive.audit_verify(head.as_deref(), &progress)?,
             };
+            let mut report = report;
+            match archive.check_seal(keys) {
+                Err(ArchiveError::Tampered(why)) => {
+                    report.ok = false;
+                    let seal = format!("sealed head: {why}");
+                    report.problem = Some(match report.problem.take() {
+                        Some(p) => format!("{p}; {seal}"),
+                        None => seal,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+                Ok(_) => {}
+            }
             if json {
                 output::print_json(&report)?;
             } else {
@@ -1948,6 +2068,21 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             } else {
                 output::print_audit_log(&entries);
             }
+            Ok(EXIT_OK)
+        }
+        Command::Audit(AuditCommand::AcceptHead { why }) => {
+            let archive = open(&archive_dir)?;
+            let before = archive.check_seal(keys);
+            let signed = archive.accept_head(keys, &why).map_err(|e| match e {
+                e @ ArchiveError::BadTarget(..) => usage(e),
+                e => e.into(),
+            })?;
+            match before {
+                Err(ArchiveError::Tampered(why)) => println!("Accepted a changed chain: {why}."),
+                Err(e) => println!("Accepted the chain; its seal could not be read before: {e}."),
+                Ok(_) => println!("The sealed head held; sealed again."),
+            }
+            println!("Sealed entry {} {}", signed.entries, signed.head);
             Ok(EXIT_OK)
         }
         Command::Audit(AuditCommand::Key { out }) => {

@@ -459,6 +459,229 @@ fn the_next_writer_clears_what_a_killed_one_left() {
     }
 }
 
+/// Runs SQL on an archive's database behind the program's back, its guards dropped.
+fn tamper(archive: &std::path::Path, sql: &str) {
+    let db = rusqlite::Connection::open(archive.join("archive.db")).unwrap();
+    db.execute_batch(&format!(
+        "DROP TRIGGER IF EXISTS audit_never_deleted; DROP TRIGGER IF EXISTS audit_never_updated; {sql}"
+    ))
+    .unwrap();
+}
+
+fn chain_length(archive: &std::path::Path) -> i64 {
+    let db = rusqlite::Connection::open(archive.join("archive.db")).unwrap();
+    db.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Issue 15, class 8: the head is sealed after each writing command with a key kept
+/// outside the archive, and every command checks the seal first: cutting or rewriting the
+/// chain's end, removing the seal, or forging it under another key makes every command
+/// but the audit's own refuse the archive (exit 5) until the change is accepted with a
+/// reason that goes into the chain.
+#[test]
+fn the_sealed_head_is_checked_whenever_the_archive_is_opened() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    let k = || common::kartoteka(a);
+    let seal_file = a.join("audit-head.json");
+    let seal: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&seal_file).unwrap()).unwrap();
+    assert_eq!(seal["entries"].as_i64(), Some(chain_length(a)), "{seal}");
+    let public = seal["public_key"].as_str().unwrap().to_string();
+    let key_file = common::head_keys().join(format!("{public}.key"));
+    assert!(key_file.exists(), "the key is kept outside the archive");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // The chain records the key.
+    let keys = common::json(k().args(["audit", "log", "--action", "head-key", "--json"]));
+    assert!(keys.to_string().contains(&public), "{keys}");
+    // Each writing command moves the seal to the new head.
+    marking_set(a, "ф. 9002", "CONFIDENTIAL", "first").success();
+    let moved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&seal_file).unwrap()).unwrap();
+    assert_eq!(moved["entries"].as_i64(), Some(chain_length(a)));
+    assert!(moved["entries"].as_i64() > seal["entries"].as_i64());
+    let pristine = std::fs::read(&seal_file).unwrap();
+
+    // The last entry cut: readers and writers refuse, and a refused writer writes nothing.
+    tamper(
+        a,
+        "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);",
+    );
+    let cut = chain_length(a);
+    k().arg("status")
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("cut from its end"));
+    k().args(["search", "Холодов"]).assert().code(5);
+    marking_set(a, "ф. 9002", "SECRET", "after the cut").code(5);
+    assert_eq!(chain_length(a), cut, "a refused writer wrote to the chain");
+    assert_eq!(
+        std::fs::read(&seal_file).unwrap(),
+        pristine,
+        "the seal moved"
+    );
+    // The audit's own commands still run, and verify says what is wrong.
+    k().args(["audit", "log"]).assert().success();
+    let out = k().args(["audit", "verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        found["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("sealed head"),
+        "{found}"
+    );
+    // Accepting needs a reason, and the reason goes into the chain.
+    k().args(["audit", "accept-head", "--why", " "])
+        .assert()
+        .code(2);
+    k().args([
+        "audit",
+        "accept-head",
+        "--why",
+        "restored from the backup of 1 December",
+    ])
+    .assert()
+    .success();
+    k().arg("status").assert().success();
+    let accepted = common::json(k().args(["audit", "log", "--action", "head-accepted", "--json"]));
+    assert!(
+        accepted.to_string().contains("restored from the backup"),
+        "{accepted}"
+    );
+
+    // The last entry rewritten (and rehashed: the chain alone cannot tell).
+    tamper(
+        a,
+        "UPDATE audit SET detail = 'forged', hash = 'ab' || substr(hash, 3) WHERE seq = (SELECT max(seq) FROM audit);",
+    );
+    k().arg("status")
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("rewritten"));
+    k().args(["audit", "accept-head", "--why", "test"])
+        .assert()
+        .success();
+
+    // The seal removed.
+    std::fs::remove_file(&seal_file).unwrap();
+    k().arg("status")
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("is gone"));
+    k().args(["audit", "accept-head", "--why", "test"])
+        .assert()
+        .success();
+
+    // The seal altered by hand, then forged under a key of the forger's.
+    let good = std::fs::read_to_string(&seal_file).unwrap();
+    let mut altered: serde_json::Value = serde_json::from_str(&good).unwrap();
+    altered["entries"] = serde_json::json!(1);
+    std::fs::write(&seal_file, altered.to_string()).unwrap();
+    k().arg("status")
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("signature does not match"));
+    std::fs::write(&seal_file, &good).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let forger_key = elsewhere.path().join("forger.key");
+    k().args(["audit", "key", "--out"])
+        .arg(&forger_key)
+        .assert()
+        .success();
+    let forged = k()
+        .args(["audit", "head", "--sign"])
+        .arg(&forger_key)
+        .output()
+        .unwrap();
+    assert!(forged.status.success());
+    std::fs::write(&seal_file, &forged.stdout).unwrap();
+    k().arg("status")
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains(
+            "neither this machine holds nor the chain records",
+        ));
+    std::fs::write(&seal_file, &good).unwrap();
+    k().arg("status").assert().success();
+
+    // On a machine without the key, the archive opens with a note; a writer there seals
+    // with a key of its own, recorded in the chain.
+    let other_keys = tempfile::tempdir().unwrap();
+    k().env("KARTOTEKA_HEAD_KEYS", other_keys.path())
+        .arg("status")
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("does not hold"));
+    marking_set(a, "ф. 9002", "SECRET", "elsewhere").success();
+    k().env("KARTOTEKA_HEAD_KEYS", other_keys.path())
+        .args([
+            "marking",
+            "set",
+            "ф. 9001",
+            "CONFIDENTIAL",
+            "--why",
+            "on the laptop",
+        ])
+        .assert()
+        .success();
+    let keys = common::json(k().args(["audit", "log", "--action", "head-key", "--json"]));
+    assert_eq!(keys["entries"].as_array().map(Vec::len), Some(2), "{keys}");
+}
+
+/// Issue 15, class 8: an entry filed under another unit (its unit key is derived, outside
+/// the hash) would drop out of that unit's history; verify names it.
+#[test]
+fn an_audit_entry_moved_out_of_its_units_history_is_found() {
+    let archive = common::sample_archive();
+    let a = archive.path();
+    marking_set(a, "ф. 9002", "CONFIDENTIAL", "t").success();
+    let history = |unit: &str| {
+        common::json(common::kartoteka(a).args(["audit", "log", "--unit", unit, "--json"]))
+            ["entries"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+    };
+    let before = history("ф. 9002");
+    assert!(before > 0);
+    let seq: i64 = {
+        let db = rusqlite::Connection::open(a.join("archive.db")).unwrap();
+        db.query_row(
+            "SELECT max(seq) FROM audit WHERE action = 'marking-rule'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    tamper(
+        a,
+        &format!("UPDATE audit SET unit_key = 'elsewhere' WHERE seq = {seq};"),
+    );
+    assert_eq!(history("ф. 9002"), before - 1, "the edit hides the entry");
+    let out = common::kartoteka(a)
+        .args(["audit", "verify", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["first_bad"].as_i64(), Some(seq), "{found}");
+    assert!(
+        found["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("another unit"),
+        "{found}"
+    );
+}
+
 /// Issue 15, smaller errors: each a clear error instead of a silent guess.
 #[test]
 fn smaller_inputs_get_clear_errors_not_guesses() {

@@ -65,6 +65,10 @@ pub enum ArchiveError {
     /// A transfer could not be completed; the archive is as it was.
     #[error("transfer: {0}")]
     Transfer(String),
+    /// The audit chain no longer holds the head sealed after the last command: the
+    /// archive was changed behind the program's back (or restored from a backup).
+    #[error("the archive was changed outside kartoteka: {0}; nothing was done. Run `kartoteka audit verify` to see what changed, and `kartoteka audit accept-head --why REASON` if the change was yours (a restore from a backup)")]
+    Tampered(String),
     /// Another command is changing the archive; this one did nothing.
     #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends, or give --wait")]
     Busy(String),
@@ -109,6 +113,12 @@ fn clear_leftovers(root: &Path) -> usize {
     for e in entries(&root.join(SCRATCH)) {
         let folder = e.file_type().is_ok_and(|t| t.is_dir());
         remove(&e.path(), folder);
+    }
+    for e in entries(root) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".audit-head.json.") && name.ends_with(".partial") {
+            remove(&e.path(), false);
+        }
     }
     for e in entries(&root.join("blobs")) {
         if e.file_name().to_string_lossy().starts_with(".incoming-") {

@@ -262,6 +262,25 @@ pub struct SignedHead {
 }
 
 impl SignedHead {
+    /// Whether the signature is the one its public key makes over its fields (which says
+    /// nothing of whether that key is to be trusted).
+    pub fn signature_holds(&self) -> Result<(), String> {
+        use ed25519_dalek::Verifier;
+        let key = hex::decode(&self.public_key)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+            .ok_or("the signed head's public key is not an Ed25519 key")?;
+        let signature = hex::decode(&self.signature)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+            .map(|b| ed25519_dalek::Signature::from_bytes(&b))
+            .ok_or("the signature is not 128 hex digits")?;
+        key.verify(&self.message(), &signature).map_err(|_| {
+            "the signature does not match the signed head: the file was altered".to_string()
+        })
+    }
+
     fn message(&self) -> Vec<u8> {
         format!(
             "kartoteka-audit-head-v1\n{}\n{}\n{}\n{}",
@@ -328,7 +347,6 @@ impl Archive {
         trusted_key: Option<&str>,
         progress: &dyn Progress,
     ) -> Result<ChainReport, ArchiveError> {
-        use ed25519_dalek::Verifier;
         let mut report = self.audit_verify(None, progress)?;
         let key_problem = (|| -> Result<(), String> {
             if let Some(trusted) = trusted_key {
@@ -338,19 +356,7 @@ impl Archive {
                     );
                 }
             }
-            let key = hex::decode(&signed.public_key)
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
-                .ok_or("the signed head's public key is not an Ed25519 key")?;
-            let signature = hex::decode(&signed.signature)
-                .ok()
-                .and_then(|b| <[u8; 64]>::try_from(b).ok())
-                .map(|b| ed25519_dalek::Signature::from_bytes(&b))
-                .ok_or("the signature is not 128 hex digits")?;
-            key.verify(&signed.message(), &signature).map_err(|_| {
-                "the signature does not match the signed head: the file was altered".to_string()
-            })
+            signed.signature_holds()
         })();
         if let Err(problem) = key_problem {
             report.ok = false;

@@ -33,6 +33,7 @@ mod page_marking;
 mod pipeline;
 pub mod placement;
 mod reports;
+mod seal;
 mod transfer;
 
 pub use archive::{
@@ -58,4 +59,5 @@ pub use pipeline::{
 pub use reports::{
     collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict,
 };
+pub use seal::{HeadKeys, SealCheck, SEAL_FILE};
 pub use transfer::{ExportOptions, ExportReport, ImportReport};

@@ -462,10 +462,7 @@ impl Archive {
             .filter(|e| e.file_type().is_file())
             .count() as u64;
         progress.begin(total);
-        let options = ValidateOptions {
-            threads: jobs,
-            ..ValidateOptions::default()
-        };
+        let options = ValidateOptions { threads: jobs };
         let report = kartoteka_bagit::validate(bag, &options, &|n| progress.advance(1, n));
         progress.finish();
         report

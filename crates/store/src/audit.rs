@@ -60,6 +60,19 @@ pub struct AuditEntry {
     pub prev: String,
     /// This entry's hash.
     pub hash: String,
+    /// The key the store files the entry under for a unit's history: derived from `unit`
+    /// ([`unit_key`]) and outside the hash, so [`ChainCheck`] checks that it is the one the
+    /// unit gives (an edited key would hide the entry from the unit's history).
+    #[serde(skip)]
+    pub unit_key: Option<String>,
+}
+
+/// The key of a unit for the audit and custody tables: the file-level key of a reference,
+/// or the text as given when it does not parse.
+pub fn unit_key(unit: &str) -> String {
+    kartoteka_model::Reference::parse(unit)
+        .map(|r| r.key())
+        .unwrap_or_else(|_| unit.to_string())
 }
 
 /// Filters for reading the log; every field that is set must match.
@@ -181,6 +194,12 @@ impl ChainCheck {
                 "entry {} was altered: its content no longer gives its hash",
                 self.position
             ))
+        } else if entry.unit_key != entry.unit.as_deref().map(unit_key) {
+            Some(format!(
+                "entry {} is filed under another unit than its own ({}): it would be missing from that unit's history",
+                self.position,
+                entry.unit.as_deref().unwrap_or("none")
+            ))
         } else {
             None
         };
@@ -243,6 +262,7 @@ mod tests {
                     detail,
                     prev: prev.clone(),
                     hash: hash.clone(),
+                    unit_key: Some(unit_key("ф. 1")),
                 };
                 prev = hash;
                 e
@@ -288,6 +308,14 @@ mod tests {
         assert_eq!(check(&inserted), Some(5));
 
         // Rewriting an entry and its hash still breaks the link from the next one.
+        // The unit key is outside the hash, but filing an entry under another unit shows.
+        let mut refiled = chain(10);
+        refiled[5].unit_key = Some(unit_key("ф. 2"));
+        assert_eq!(check(&refiled), Some(6));
+        let mut unfiled = chain(10);
+        unfiled[5].unit_key = None;
+        assert_eq!(check(&unfiled), Some(6));
+
         let mut rehashed = chain(10);
         rehashed[2].detail = "rewritten".into();
         rehashed[2].hash = rehashed[2].computed_hash();

@@ -15,8 +15,15 @@ pub fn kartoteka(archive: &Path) -> Command {
     cmd.arg("--archive")
         .arg(archive)
         .env("KARTOTEKA_OCR", "off")
+        .env("KARTOTEKA_HEAD_KEYS", head_keys())
         .env_remove("KARTOTEKA_ARCHIVE");
     cmd
+}
+
+/// The keys that seal the test archives' heads: in the build's own temporary folder, not
+/// in the home folder of whoever runs the tests.
+pub fn head_keys() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("head-keys")
 }
 
 pub fn json(cmd: &mut Command) -> Value {

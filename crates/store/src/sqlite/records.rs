@@ -8,16 +8,8 @@ use kartoteka_model::{
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{corrupt, db, now, within_pattern};
-use crate::audit::{entry_hash, AuditAct, AuditEntry, AuditFilter, GENESIS};
+use crate::audit::{entry_hash, unit_key, AuditAct, AuditEntry, AuditFilter, GENESIS};
 use crate::metadata::StoreError;
-
-/// The key of a unit for the audit and custody tables: the file-level key of a reference,
-/// or the text as given when it does not parse.
-fn unit_key(unit: &str) -> String {
-    Reference::parse(unit)
-        .map(|r| r.key())
-        .unwrap_or_else(|_| unit.to_string())
-}
 
 /// Appends acts after the current head, inside the caller's transaction.
 pub(super) fn append_audit(
@@ -87,10 +79,11 @@ fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         detail: r.get(6)?,
         prev: r.get(7)?,
         hash: r.get(8)?,
+        unit_key: r.get(9)?,
     })
 }
 
-const AUDIT_COLUMNS: &str = "seq, at, actor, action, unit, object, detail, prev, hash";
+const AUDIT_COLUMNS: &str = "seq, at, actor, action, unit, object, detail, prev, hash, unit_key";
 
 pub(super) fn audit_after(
     conn: &Connection,
