@@ -682,6 +682,110 @@ fn an_audit_entry_moved_out_of_its_units_history_is_found() {
     );
 }
 
+/// Copies a folder tree.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// The sample with `header` put at the top of the recruitment report on «ХОЛА», taken
+/// through to reports; the markings of the paragraphs citing that page, and the report's
+/// Markdown and JSON.
+fn report_citing_a_page_headed(header: &str) -> (Vec<String>, String, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("sample");
+    copy_tree(&common::sample().join("documents"), &tree);
+    let page = tree.join("ф. 9001/оп. 1/д. 1/л. 2.txt");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    std::fs::write(&page, format!("{first}\n{header}\n{rest}")).unwrap();
+    let a = dir.path().join("a");
+    let k = || common::kartoteka(&a);
+    k().arg("ingest")
+        .arg(&tree)
+        .arg("--inventory")
+        .arg(common::sample().join("opis.csv"))
+        .assert()
+        .success();
+    k().arg("extract").assert().success();
+    k().arg("resolve").assert().success();
+    k().args(["report", "build", "--all"]).assert().success();
+    let list = common::json(k().args(["reports", "--json"]));
+    let id = list["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject"].as_str().unwrap_or("").contains("Соколова"))
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no report on Соколова: {list}"));
+    let report = common::json(k().args(["report", "show", &id, "--format", "json"]));
+    let out = k().args(["report", "show", &id]).output().unwrap();
+    assert!(out.status.success());
+    let markdown = String::from_utf8(out.stdout).unwrap();
+    let cites_the_page = |p: &serde_json::Value| {
+        p["citations"].as_array().unwrap().iter().any(|c| {
+            c["reference"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("ф. 9001, оп. 1, д. 1, л. 2")
+        })
+    };
+    let markings = report["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| cites_the_page(p))
+        .map(|p| p["marking"]["classification"].as_str().unwrap().to_string())
+        .collect();
+    (markings, markdown, report)
+}
+
+/// Issue 15, class 2: a page's own marking read as an officer reads it: in OCR's Latin
+/// look-alikes, letter-spaced, never from a negation, and, when one letter off, at the
+/// highest level it could be, with a word to the reviewer in the report.
+#[test]
+fn markings_stated_in_a_page_are_read_through_ocr_and_spacing_and_doubt_is_told() {
+    for (header, level) in [
+        ("CEKPETHO", "SECRET"),
+        ("С Е К Р Е Т Н О", "SECRET"),
+        ("Не секретно", "UNCLASSIFIED"),
+    ] {
+        let (markings, markdown, _) = report_citing_a_page_headed(header);
+        assert!(
+            !markings.is_empty(),
+            "{header}: no paragraph cites the page"
+        );
+        assert!(
+            markings.iter().all(|m| m == level),
+            "{header}: {markings:?}"
+        );
+        assert!(
+            !markdown.contains("For the reviewer"),
+            "{header}: {markdown}"
+        );
+    }
+    // "СЕКРЕГНО": one letter off СЕКРЕТНО. Taken as SECRET, and the reviewer is told why.
+    let (markings, markdown, report) = report_citing_a_page_headed("СЕКРЕГНО");
+    assert!(markings.iter().all(|m| m == "SECRET"), "{markings:?}");
+    assert!(markdown.contains("For the reviewer"), "{markdown}");
+    assert!(markdown.contains("СЕКРЕГНО"), "{markdown}");
+    let noted = report["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["marking_notes"].as_array().is_some_and(|n| !n.is_empty()))
+        .count();
+    assert_eq!(noted, markings.len(), "{report}");
+}
+
 /// Issue 15, smaller errors: each a clear error instead of a silent guess.
 #[test]
 fn smaller_inputs_get_clear_errors_not_guesses() {

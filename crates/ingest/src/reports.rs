@@ -130,6 +130,7 @@ fn chars_of(text: &str, start: u32, end: u32) -> Option<String> {
 }
 
 pub use crate::page_marking::page_marking;
+use crate::page_marking::read_page_marking;
 
 /// The pages claims cite, read once, and the marking rules of the units they are in.
 struct Pages<'a> {
@@ -160,11 +161,18 @@ impl<'a> Pages<'a> {
         doc: DocId,
         page: u32,
         at: Option<&Reference>,
-    ) -> Result<Marking, ArchiveError> {
-        let mut m = self
+    ) -> Result<(Marking, Vec<String>), ArchiveError> {
+        let (mut m, notes) = self
             .get(doc, page)?
-            .map(page_marking)
-            .unwrap_or_else(Marking::unclassified);
+            .map(read_page_marking)
+            .unwrap_or_else(|| (Marking::unclassified(), Vec::new()));
+        let place = at
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| format!("document {}", doc.0));
+        let notes = notes
+            .into_iter()
+            .map(|n| format!("{place}, p. {page}: {n}"))
+            .collect();
         if let Some(at) = at {
             for (unit, rule) in &self.rules {
                 if unit.contains(at) {
@@ -172,7 +180,7 @@ impl<'a> Pages<'a> {
                 }
             }
         }
-        Ok(m)
+        Ok((m, notes))
     }
 
     fn get(&mut self, doc: DocId, page: u32) -> Result<Option<&str>, ArchiveError> {
@@ -1443,28 +1451,36 @@ fn compose(
     places_on: &HashMap<(DocId, u32), Vec<&MentionRecord>>,
 ) -> Result<Report, ArchiveError> {
     let person = world.person_light(subject);
-    let mut marking_of: HashMap<(DocId, u32), Marking> = HashMap::new();
-    // Each citation gets its page's marking; the paragraph, the highest of them.
-    let mut mark =
-        |cites: &mut [Citation], pages: &mut Pages<'_>| -> Result<Marking, ArchiveError> {
-            let mut m = Marking::unclassified();
-            for c in cites {
-                let key = (c.doc, c.page);
-                let page = match marking_of.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        let at = world
-                            .documents
-                            .get(&c.doc)
-                            .and_then(|d| d.reference.as_ref());
-                        e.insert(pages.marking(c.doc, c.page, at)?)
-                    }
-                };
-                c.marking = Some(page.clone());
-                m = m.max(page);
+    let mut marking_of: HashMap<(DocId, u32), (Marking, Vec<String>)> = HashMap::new();
+    // Each citation gets its page's marking; the paragraph, the highest of them, and what
+    // the reviewer should know of how they were read.
+    let mut mark = |cites: &mut [Citation],
+                    pages: &mut Pages<'_>|
+     -> Result<(Marking, Vec<String>), ArchiveError> {
+        let mut m = Marking::unclassified();
+        let mut notes: Vec<String> = Vec::new();
+        for c in cites {
+            let key = (c.doc, c.page);
+            let page = match marking_of.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let at = world
+                        .documents
+                        .get(&c.doc)
+                        .and_then(|d| d.reference.as_ref());
+                    e.insert(pages.marking(c.doc, c.page, at)?)
+                }
+            };
+            c.marking = Some(page.0.clone());
+            m = m.max(&page.0);
+            for n in &page.1 {
+                if !notes.contains(n) {
+                    notes.push(n.clone());
+                }
             }
-            Ok(m)
-        };
+        }
+        Ok((m, notes))
+    };
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut push = |section: &str,
                     text: String,
@@ -1482,7 +1498,7 @@ fn compose(
         if citations.is_empty() {
             return Ok(());
         }
-        let marking = mark(&mut citations, pages)?;
+        let (marking, marking_notes) = mark(&mut citations, pages)?;
         paragraphs.push(Paragraph {
             section: section.to_string(),
             text,
@@ -1491,6 +1507,7 @@ fn compose(
             marking,
             marking_override: None,
             edited: false,
+            marking_notes,
         });
         Ok(())
     };

@@ -425,6 +425,10 @@ pub struct Paragraph {
     pub marking_override: Option<Marking>,
     /// A person edited the text (regeneration keeps it and says what changed).
     pub edited: bool,
+    /// Where the marking rests on an uncertain reading of a source page (a header OCR
+    /// garbled, taken at the highest level it could be): what was read, for the reviewer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marking_notes: Vec<String>,
 }
 
 impl Paragraph {

@@ -167,6 +167,23 @@ pub fn markdown(report: &Report) -> String {
             one_line(&c.quote)
         ));
     }
+    // Until approved, the reviewer is told where a marking rests on an uncertain reading.
+    if report.status != "approved" {
+        let notes: Vec<String> = report
+            .paragraphs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.marking_notes
+                    .iter()
+                    .map(move |n| format!("- Paragraph {} ({}): {n}\n", i + 1, p.section))
+            })
+            .collect();
+        if !notes.is_empty() {
+            out.push_str("\n## For the reviewer: markings read uncertainly\n\n");
+            out.extend(notes);
+        }
+    }
     out.push_str(&format!("\n**{banner}**\n"));
     out
 }

@@ -24,6 +24,7 @@ fn paragraph(section: &str, text: &str, marking: &str, quote: &str) -> Paragraph
         marking: Marking::parse(marking).unwrap(),
         marking_override: None,
         edited: false,
+        marking_notes: Vec::new(),
     }
 }
 

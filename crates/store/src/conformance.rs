@@ -587,6 +587,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
             marking: Marking::unclassified(),
             marking_override: None,
             edited: false,
+            marking_notes: Vec::new(),
         }],
         countries: vec!["GBR".into()],
         period: Some((1937, 1947)),
