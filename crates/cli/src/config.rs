@@ -129,3 +129,20 @@ pub fn head_keys(from_flag_or_env: Option<PathBuf>) -> PathBuf {
         })
         .unwrap_or_else(|| PathBuf::from(".kartoteka-head-keys"))
 }
+
+/// Whether the archive is shared with the owner's group: the flag, else
+/// `KARTOTEKA_SHARE_WITH_GROUP` (1, true or yes), else `share_with_group = true` in a
+/// config file. Off by default: an archive holds every text in the clear.
+pub fn share_with_group(flag: bool) -> bool {
+    if flag {
+        return true;
+    }
+    let yes = |v: &str| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes");
+    if let Ok(v) = std::env::var("KARTOTEKA_SHARE_WITH_GROUP") {
+        return yes(&v);
+    }
+    config_files()
+        .into_iter()
+        .find_map(|p| value_from_file(&p, "share_with_group"))
+        .is_some_and(|v| yes(&v))
+}

@@ -93,6 +93,12 @@ struct Cli {
     #[arg(long, global = true, env = "KARTOTEKA_HEAD_KEYS", value_name = "DIR")]
     head_keys: Option<PathBuf>,
 
+    /// Let the owner's group read and write what this command creates in the archive
+    /// (also KARTOTEKA_SHARE_WITH_GROUP=1 or `share_with_group = true` in the config file).
+    /// Without it, everything is private to its owner: folders 0700, files 0600.
+    #[arg(long, global = true)]
+    share_with_group: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -1157,6 +1163,7 @@ fn inspects_the_chain(command: &Command) -> bool {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
+    kartoteka_ingest::share_with_group(config::share_with_group(cli.share_with_group));
     let archive_dir = config::archive_dir(cli.archive.clone());
     let keys = kartoteka_ingest::HeadKeys::new(config::head_keys(cli.head_keys.clone()));
     let user = cli.user.clone();

@@ -122,6 +122,51 @@ fn a_new_archive_and_a_locked_notebook_are_private_to_their_owner() {
         .find(|p| p.extension().is_some_and(|e| e == "age"))
         .expect("a locked notebook");
     assert_eq!(mode(&locked), 0o600, "{}", locked.display());
+    // Nothing anywhere in the archive (the index, the originals, the journal) is open
+    // to others, whatever the umask of whoever ran it.
+    for entry in walk(&archive) {
+        assert_eq!(
+            mode(&entry) & 0o077,
+            0,
+            "{} is open to others",
+            entry.display()
+        );
+    }
+
+    // Shared with the group when asked: the group may read and write, others nothing.
+    let shared = dir.path().join("shared");
+    common::kartoteka(&shared)
+        .env("KARTOTEKA_SHARE_WITH_GROUP", "1")
+        .arg("ingest")
+        .arg(common::sample().join("documents"))
+        .assert()
+        .success();
+    assert_eq!(mode(&shared), 0o770);
+    assert_eq!(mode(&shared.join("archive.db")), 0o660);
+    for entry in walk(&shared) {
+        assert_eq!(
+            mode(&entry) & 0o007,
+            0,
+            "{} is open to others",
+            entry.display()
+        );
+    }
+}
+
+/// Every file and folder under `root`.
+fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p.clone());
+            }
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Issue 15, class 7: one writer at a time. While a command holds the archive's writer

@@ -307,7 +307,7 @@ impl Archive {
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+            options.mode(private_mode(false));
         }
         let mut file = options.open(&path).map_err(folder)?;
         if wait {
@@ -719,11 +719,38 @@ pub(crate) fn index_record(doc: &Document) -> StageRecord {
 
 /// Makes a folder (0700) or a file (0600) its owner's alone. On systems without Unix
 /// permissions it does nothing.
+/// Whether what Kartoteka creates is shared with the owner's group (see [`share_with_group`]).
+static GROUP_ACCESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Who may read and write what Kartoteka creates from now on, in this process: its owner
+/// alone (the default: an archive holds every text in the clear), or also the owner's
+/// group (colleagues who work on one archive). Sets the process's file-creation mask too,
+/// so that files other libraries create (the search index, the database's journal) follow.
+pub fn share_with_group(group: bool) {
+    GROUP_ACCESS.store(group, std::sync::atomic::Ordering::SeqCst);
+    #[cfg(unix)]
+    // SAFETY: umask(2) only sets the process's mask and cannot fail.
+    unsafe {
+        libc::umask(if group { 0o007 } else { 0o077 });
+    }
+}
+
+/// The mode of a private folder or file: the owner's, and the group's when shared.
+fn private_mode(folder: bool) -> u32 {
+    let group = GROUP_ACCESS.load(std::sync::atomic::Ordering::SeqCst);
+    match (folder, group) {
+        (true, false) => 0o700,
+        (false, false) => 0o600,
+        (true, true) => 0o770,
+        (false, true) => 0o660,
+    }
+}
+
 pub(crate) fn make_private(path: &Path, folder: bool) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = if folder { 0o700 } else { 0o600 };
+        let mode = private_mode(folder);
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
     }
     #[cfg(not(unix))]
@@ -738,7 +765,7 @@ pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(private_mode(false));
     }
     let file = options.open(path)?;
     make_private(path, false)?;
