@@ -2,6 +2,18 @@
 //! library services and prints their answers for people or, with `--json`, for programs.
 //! No archive logic lives here.
 
+/// `println!` for text that may carry what the archive holds (file names, notes, page
+/// text): control characters other than line breaks and tabs are printed escaped, never
+/// acted on by the terminal. Every human-readable line of the program goes through it.
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::output::printable(&format!($($arg)*)))
+    };
+}
+
 mod config;
 mod output;
 mod reports;
@@ -149,7 +161,8 @@ and `sheets` (листов) are optional. Paths are relative to the CSV's folder
     /// Search the archive.
     #[command(
         after_help = "QUERY LANGUAGE: words are all required; OR offers alternatives; NOT or a leading - \
-excludes; (parentheses) group; \"double quotes\" or «guillemets» make a phrase.
+excludes; (parentheses) group; \"double quotes\" or «guillemets» make a phrase. The operators may be \
+written in Russian, in capitals: И, ИЛИ, НЕ (quote them, \"НЕ\", to search for the word).
 A word matches its inflected forms (Хрущёвым finds Хрущёв) and its romanisations (Khrushchev, \
 Chruschtschow, Hruŝëv find Хрущёв and back); --exact turns all of that off."
     )]
@@ -791,7 +804,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(status) => ExitCode::from(status),
         Err(failure) => {
-            eprintln!("error: {:#}", failure.error);
+            eprintln!(
+                "error: {}",
+                output::printable(&format!("{:#}", failure.error))
+            );
             ExitCode::from(failure.status)
         }
     }
@@ -830,21 +846,21 @@ fn print_id_changes(report: &kartoteka_ingest::ResolveReport) {
         .filter(|c| matches!(c.change, IdChange::New { .. }))
         .count();
     if new > 0 {
-        println!("  {new} new person id(s)");
+        say!("  {new} new person id(s)");
     }
     for c in &report.changes {
         match &c.change {
             IdChange::New { .. } => {}
             IdChange::Merged { from, into } => {
-                println!("  merged    {from} -> {into}: {}", c.reason)
+                say!("  merged    {from} -> {into}: {}", c.reason)
             }
             IdChange::Split { from, new } => {
-                println!("  split     {new} from {from}: {}", c.reason)
+                say!("  split     {new} from {from}: {}", c.reason)
             }
             IdChange::Redirected { from, into } => {
-                println!("  redirect  {from} -> {into}: {}", c.reason)
+                say!("  redirect  {from} -> {into}: {}", c.reason)
             }
-            IdChange::Withdrawn { id } => println!("  withdrawn {id}: {}", c.reason),
+            IdChange::Withdrawn { id } => say!("  withdrawn {id}: {}", c.reason),
         }
     }
 }
@@ -916,7 +932,7 @@ fn notes(
             if json {
                 output::print_json(&serde_json::json!({ "notes": notes }))?;
             } else if notes.is_empty() {
-                println!("No notes.");
+                say!("No notes.");
             } else {
                 for n in &notes {
                     output::print_note(n);
@@ -929,9 +945,9 @@ fn notes(
                 output::print_json(&serde_json::json!({ "note": note, "history": history }))?;
             } else {
                 output::print_note(&note);
-                println!("  history:");
+                say!("  history:");
                 for v in &history {
-                    println!("    v{}  {}  {}  {}", v.version, v.at, v.by, v.why);
+                    say!("    v{}  {}  {}  {}", v.version, v.at, v.by, v.why);
                 }
             }
         }
@@ -967,9 +983,9 @@ fn notes(
             if json {
                 output::print_json(&serde_json::json!({ "imported": made, "refused": refused }))?;
             } else {
-                println!("Imported {} note(s).", made.len());
+                say!("Imported {} note(s).", made.len());
                 for r in &refused {
-                    println!("  not imported: {r}");
+                    say!("  not imported: {r}");
                 }
             }
             if !refused.is_empty() {
@@ -1016,7 +1032,7 @@ fn notebook(
             }
             let (identity, recipient) = kartoteka_ingest::generate_identity();
             write_private(&out, &identity).with_context(|| format!("writing {}", out.display()))?;
-            println!("{recipient}");
+            say!("{recipient}");
             eprintln!(
                 "Identity written to {}. The line above is its recipient: lock with --recipient.",
                 out.display()
@@ -1038,7 +1054,7 @@ fn notebook(
             };
             let archive = open(archive_dir)?;
             let report = archive.lock_notebook(user, &key, keep_anchors)?;
-            println!(
+            say!(
                 "Locked {} note(s) of {user} in {}{}.",
                 report.notes,
                 report.file.display(),
@@ -1064,7 +1080,7 @@ fn notebook(
             };
             let archive = open(archive_dir)?;
             let n = archive.unlock_notebook(user, &key)?;
-            println!("Unlocked {n} note(s) of {user}.");
+            say!("Unlocked {n} note(s) of {user}.");
         }
     }
     Ok(EXIT_OK)
@@ -1258,7 +1274,7 @@ fn execute(
             let existed = Archive::exists(&archive_dir);
             Archive::init(&archive_dir)
                 .with_context(|| format!("creating an archive in {}", archive_dir.display()))?;
-            println!(
+            say!(
                 "{} archive in {}",
                 if existed { "Existing" } else { "Created" },
                 archive_dir.display()
@@ -1287,12 +1303,16 @@ fn execute(
                 if json {
                     output::print_json(&report)?;
                 } else {
-                    println!(
+                    say!(
                         "{} notes in {} file(s): {} added, {} updated, {} unchanged.",
-                        report.notes, report.files, report.added, report.updated, report.unchanged
+                        report.notes,
+                        report.files,
+                        report.added,
+                        report.updated,
+                        report.unchanged
                     );
                     for e in &report.errors {
-                        println!("  failed: {e}");
+                        say!("  failed: {e}");
                     }
                 }
                 return Ok(if report.errors.is_empty() {
@@ -1408,7 +1428,7 @@ fn execute(
             let archive = open(&archive_dir)?;
             let progress = output::Bar::new("indexing");
             let n = archive.reindex(&progress)?;
-            println!(
+            say!(
                 "Reindexed {n} documents ({} pages).",
                 archive.index().page_count()
             );
@@ -1456,7 +1476,7 @@ fn execute(
             if json {
                 output::print_json(&report)?;
             } else {
-                println!(
+                say!(
                     "Wrote bag {} ({} files, {} bytes) as transfer {}.\nUnits: {}\nBag identity: {}",
                     report.bag.display(),
                     report.files,
@@ -1484,13 +1504,13 @@ fn execute(
             if json {
                 output::print_json(&report)?;
             } else if report.already_imported {
-                println!(
+                say!(
                     "Bag {} was already imported as transfer {}; nothing to do.",
                     bag.display(),
                     report.transfer
                 );
             } else {
-                println!(
+                say!(
                     "Imported {} files ({} bytes) from {} as transfer {}: {} added, {} already here.",
                     report.files,
                     report.bytes,
@@ -1500,13 +1520,13 @@ fn execute(
                     report.unchanged
                 );
                 for w in &report.warnings {
-                    println!("  warning: {w}");
+                    say!("  warning: {w}");
                 }
                 for n in &report.not_extracted {
-                    println!("  stored, text not extracted: {n}");
+                    say!("  stored, text not extracted: {n}");
                 }
                 for r in &report.markings {
-                    println!("  marking rule: {} is {} ({})", r.unit, r.marking, r.why);
+                    say!("  marking rule: {} is {} ({})", r.unit, r.marking, r.why);
                 }
             }
             Ok(EXIT_OK)
@@ -1517,7 +1537,7 @@ fn execute(
             if json {
                 output::print_json(&report)?;
             } else {
-                println!(
+                say!(
                     "{} {} ({} payload files, {} bytes hashed in {:.1} s)",
                     if report.is_valid() {
                         "VALID"
@@ -1551,7 +1571,7 @@ fn execute(
                 to.parse().map_err(|e| usage(format!("--to: {e}")))?;
             let archive = open(&archive_dir)?;
             archive.move_units(&units, &to)?;
-            println!("Recorded: {} unit(s) now at {to}.", units.len());
+            say!("Recorded: {} unit(s) now at {to}.", units.len());
             Ok(EXIT_OK)
         }
         Command::History { reference, json } => {
@@ -1598,12 +1618,12 @@ fn execute(
             if json {
                 output::print_json(&report)?;
             } else {
-                println!(
+                say!(
                     "Read {} document(s) in {:.1} s ({} already up to date): {} mentions, {} relations.",
                     report.documents, report.seconds, report.up_to_date, report.mentions, report.relations
                 );
                 for (kind, n) in &report.by_kind {
-                    println!("  {kind:<11} {n}");
+                    say!("  {kind:<11} {n}");
                 }
             }
             Ok(EXIT_OK)
@@ -1634,7 +1654,7 @@ fn execute(
                         .sheet
                         .map(|s| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }))
                         .unwrap_or_else(|| format!("p. {}", m.mention.page));
-                    println!(
+                    say!(
                         "doc {:<5} {:<8} {:<10} {}  ->  {}{}",
                         m.mention.doc.0,
                         sheet,
@@ -1649,9 +1669,13 @@ fn execute(
                     );
                 }
                 for r in &relations {
-                    println!(
+                    say!(
                         "{}: {} -> {}  (doc {}, p. {})",
-                        r.kind, r.from, r.to, r.doc.0, r.page
+                        r.kind,
+                        r.from,
+                        r.to,
+                        r.doc.0,
+                        r.page
                     );
                 }
             }
@@ -1663,16 +1687,19 @@ fn execute(
             if json {
                 output::print_json(&report)?;
             } else {
-                println!(
+                say!(
                     "{} person mentions -> {} persons ({} judgements applied) in {:.1} s",
-                    report.mentions, report.persons, report.judgements, report.seconds
+                    report.mentions,
+                    report.persons,
+                    report.judgements,
+                    report.seconds
                 );
                 print_id_changes(&report);
                 for j in &report.stale_judgements {
-                    println!("  judgement {j}: its mentions are no longer in the archive");
+                    say!("  judgement {j}: its mentions are no longer in the archive");
                 }
                 for c in &report.contradictions {
-                    println!("  contradiction: {c}");
+                    say!("  contradiction: {c}");
                 }
             }
             Ok(if report.contradictions.is_empty() {
@@ -1704,7 +1731,7 @@ fn execute(
                 }
                 for p in &persons {
                     let covers: Vec<&str> = p.cover_names.iter().map(|c| c.name.as_str()).collect();
-                    println!(
+                    say!(
                         "{:<16} {}  ({} mentions{}{})",
                         p.id,
                         p.name,
@@ -1743,7 +1770,7 @@ fn execute(
             if let Some(path) = html {
                 std::fs::write(&path, output::dossier_html(&d))
                     .with_context(|| format!("writing {}", path.display()))?;
-                println!("{}", path.display());
+                say!("{}", path.display());
             } else if json {
                 output::print_json(&d)?;
             } else {
@@ -1781,13 +1808,19 @@ fn execute(
                     "judgement": j, "resolution": report, "redirects": redirects,
                 }))?;
             } else {
-                println!(
+                say!(
                     "judgement {}: {} {} {} ({}), by {}; {} persons now",
-                    j.id, j.a.text, j.verdict, j.b.text, j.why, j.by, report.persons
+                    j.id,
+                    j.a.text,
+                    j.verdict,
+                    j.b.text,
+                    j.why,
+                    j.by,
+                    report.persons
                 );
                 print_id_changes(&report);
                 for c in &report.contradictions {
-                    println!("  contradiction: {c}");
+                    say!("  contradiction: {c}");
                 }
             }
             Ok(0)
@@ -1801,9 +1834,13 @@ fn execute(
             if json {
                 output::print_json(&serde_json::json!({ "judgement": j, "resolution": report }))?;
             } else {
-                println!(
+                say!(
                     "judgement {} undone ({} {} {}); {} persons now",
-                    j.id, j.a.text, j.verdict, j.b.text, report.persons
+                    j.id,
+                    j.a.text,
+                    j.verdict,
+                    j.b.text,
+                    report.persons
                 );
                 print_id_changes(&report);
             }
@@ -1829,7 +1866,7 @@ fn execute(
                             )
                         })
                         .collect();
-                    println!(
+                    say!(
                         "{:<20} {} mentions; {}",
                         c.name,
                         c.mentions,
@@ -1870,9 +1907,9 @@ fn execute(
             if json {
                 output::print_json(&m)?;
             } else {
-                println!("{} ({:.2})", m.verdict.as_str(), m.score);
+                say!("{} ({:.2})", m.verdict.as_str(), m.score);
                 for r in &m.reasons {
-                    println!("  {r}");
+                    say!("  {r}");
                 }
             }
             Ok(0)
@@ -1903,7 +1940,7 @@ fn execute(
                         .iter()
                         .map(|&i| format!("{} {}", records[i].id, records[i].name))
                         .collect();
-                    println!("{}", line.join("  |  "));
+                    say!("{}", line.join("  |  "));
                 }
             }
             Ok(0)
@@ -1924,7 +1961,7 @@ fn execute(
                 output::print_json(&found)?;
             } else {
                 for m in &found.mentions {
-                    println!(
+                    say!(
                         "{:>6}-{:<6} {:<10} {}  ->  {}",
                         m.start,
                         m.end,
@@ -1934,9 +1971,11 @@ fn execute(
                     );
                 }
                 for r in &found.relations {
-                    println!(
+                    say!(
                         "{:?}: {} -> {}",
-                        r.kind, found.mentions[r.from].lemma, found.mentions[r.to].lemma
+                        r.kind,
+                        found.mentions[r.from].lemma,
+                        found.mentions[r.to].lemma
                     );
                 }
             }
@@ -1956,7 +1995,7 @@ fn execute(
             let finding = archive
                 .annotate_finding(id, status, note.as_deref())
                 .map_err(not_found_is_3)?;
-            println!(
+            say!(
                 "Finding {} ({} at {}) is now {}.",
                 finding.id,
                 finding.kind.as_str(),
@@ -2085,11 +2124,11 @@ fn execute(
                 e => e.into(),
             })?;
             match before {
-                Err(ArchiveError::Tampered(why)) => println!("Accepted a changed chain: {why}."),
-                Err(e) => println!("Accepted the chain; its seal could not be read before: {e}."),
-                Ok(_) => println!("The sealed head held; sealed again."),
+                Err(ArchiveError::Tampered(why)) => say!("Accepted a changed chain: {why}."),
+                Err(e) => say!("Accepted the chain; its seal could not be read before: {e}."),
+                Ok(_) => say!("The sealed head held; sealed again."),
             }
-            println!("Sealed entry {} {}", signed.entries, signed.head);
+            say!("Sealed entry {} {}", signed.entries, signed.head);
             Ok(EXIT_OK)
         }
         Command::Audit(AuditCommand::Key { out }) => {
@@ -2102,7 +2141,7 @@ fn execute(
             let key = kartoteka_ingest::HeadKey::generate()?;
             write_private(&out, &key.to_hex())
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!("{}", key.public_hex());
+            say!("{}", key.public_hex());
             eprintln!(
                 "Private key written to {} (keep it away from the archive). The line above is the public key.",
                 out.display()
@@ -2128,7 +2167,7 @@ fn execute(
             if json {
                 output::print_json(&serde_json::json!({ "entries": entries, "head": head }))?;
             } else {
-                println!("{head}  {entries} entries  {}", archive_dir.display());
+                say!("{head}  {entries} entries  {}", archive_dir.display());
             }
             Ok(EXIT_OK)
         }
@@ -2140,7 +2179,7 @@ fn execute(
             };
             let summary = kartoteka_synth::generate(&options)
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!(
+            say!(
                 "Wrote {} documents ({} agents, {} cover names, {} files missing, {} empty) to {}",
                 summary.documents,
                 summary.agents,
@@ -2149,7 +2188,7 @@ fn execute(
                 summary.empty_files,
                 out.display()
             );
-            println!(
+            say!(
                 "Inventory: {}\nGround truth: {}",
                 summary.inventory.display(),
                 summary.truth.display()

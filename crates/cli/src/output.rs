@@ -11,7 +11,7 @@ use serde::Serialize;
 
 /// Prints any answer as one line of JSON.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string(value)?);
+    say!("{}", serde_json::to_string(value)?);
     Ok(())
 }
 
@@ -56,7 +56,7 @@ impl Progress for Bar {
 pub fn print_ingest(report: &IngestReport, archive: &Path, ocr: bool) {
     let mb = report.bytes as f64 / 1e6;
     let secs = report.seconds.max(0.001);
-    println!(
+    say!(
         "Ingested into {}: {} added, {} updated, {} unchanged, {} failed, {} need OCR, {} skipped ({:.1} MB in {:.1} s, {:.1} MB/s, {:.0} docs/s)",
         archive.display(),
         report.added,
@@ -71,13 +71,13 @@ pub fn print_ingest(report: &IngestReport, archive: &Path, ocr: bool) {
         (report.added + report.updated + report.unchanged) as f64 / secs,
     );
     if !report.errors.is_empty() {
-        println!("\nFailed:");
+        say!("\nFailed:");
         for e in &report.errors {
-            println!("  {}: {}", e.path, e.error);
+            say!("  {}: {}", terminal_safe(&e.path), terminal_safe(&e.error));
         }
     }
     if !report.needs_ocr_paths.is_empty() {
-        println!(
+        say!(
             "\nStored, waiting for OCR{}:",
             if ocr {
                 ""
@@ -86,26 +86,29 @@ pub fn print_ingest(report: &IngestReport, archive: &Path, ocr: bool) {
             }
         );
         for p in &report.needs_ocr_paths {
-            println!("  {p}");
+            say!("  {}", terminal_safe(p));
         }
     }
     if !report.skipped_paths.is_empty() {
-        println!("\nSkipped (not a format Kartoteka reads):");
+        say!("\nSkipped (not a format Kartoteka reads):");
         for p in &report.skipped_paths {
-            println!("  {p}");
+            say!("  {}", terminal_safe(p));
         }
     }
     if report.failed > 0 {
-        println!("\nRetry the failures alone with `kartoteka ingest --retry-failed`.");
+        say!("\nRetry the failures alone with `kartoteka ingest --retry-failed`.");
     }
 }
 
 pub fn print_status(status: &Status) {
     let s = &status.summary;
-    println!("Archive {}", status.archive);
-    println!(
+    say!("Archive {}", status.archive);
+    say!(
         "  {} documents, {} pages ({} indexed), {} units described",
-        s.documents, s.pages, status.indexed_pages, s.units
+        s.documents,
+        s.pages,
+        status.indexed_pages,
+        s.units
     );
     let list = |pairs: &[(String, u64)]| {
         pairs
@@ -115,31 +118,37 @@ pub fn print_status(status: &Status) {
             .join(", ")
     };
     if !s.by_format.is_empty() {
-        println!("  by format: {}", list(&s.by_format));
-        println!("  placed by: {}", list(&s.by_placement));
+        say!("  by format: {}", list(&s.by_format));
+        say!("  placed by: {}", list(&s.by_placement));
     }
-    println!(
+    say!(
         "  waiting for OCR: {}   failed: {}   not yet indexed: {}",
-        s.needs_ocr, s.failed, s.not_indexed
+        s.needs_ocr,
+        s.failed,
+        s.not_indexed
     );
     if !status.failures.is_empty() {
-        println!("\nFailures (retry with `kartoteka ingest --retry-failed`):");
+        say!("\nFailures (retry with `kartoteka ingest --retry-failed`):");
         for f in &status.failures {
             let doc = f.doc.map(|d| format!("doc {d}, ")).unwrap_or_default();
-            println!(
+            say!(
                 "  {}{} [{} at {}]: {}",
-                doc, f.path, f.stage, f.at, f.reason
+                doc,
+                terminal_safe(&f.path),
+                f.stage,
+                f.at,
+                terminal_safe(&f.reason)
             );
         }
     }
     if !status.needs_ocr_documents.is_empty() {
-        println!("\nWaiting for OCR:");
+        say!("\nWaiting for OCR:");
         for d in &status.needs_ocr_documents {
-            println!(
+            say!(
                 "  doc {}  {}  {}",
                 d.doc,
                 d.reference.as_deref().unwrap_or("(unplaced)"),
-                d.path
+                terminal_safe(&d.path)
             );
         }
     }
@@ -151,7 +160,7 @@ pub fn print_search(query: &str, response: &SearchResponse, color: bool) {
     } else {
         ("**", "**")
     };
-    println!(
+    say!(
         "{} page{} match {query:?}",
         response.total,
         if response.total == 1 { "" } else { "s" }
@@ -163,14 +172,19 @@ pub fn print_search(query: &str, response: &SearchResponse, color: bool) {
             (None, Some(n)) => format!("(unplaced), л. {n}{}", if hit.verso { " об." } else { "" }),
             (None, None) => "(unplaced)".into(),
         };
-        println!(
+        say!(
             "\n{:>3}. {place}   doc {} p. {}   {}",
             i + 1,
             hit.doc,
             hit.page,
-            hit.path
+            terminal_safe(&hit.path)
         );
-        println!("     {}", hit.fragment.marked(open, close));
+        // Highlights marked with characters no text holds, the fragment made safe, then
+        // the marks become the (deliberate) colour escapes.
+        let marked = terminal_safe(&hit.fragment.marked("\u{E000}", "\u{E001}"))
+            .replace('\u{E000}', open)
+            .replace('\u{E001}', close);
+        println!("     {marked}");
     }
 }
 
@@ -183,26 +197,28 @@ pub fn print_shown(shown: &Shown) {
             ledger,
             events,
         } => {
-            println!("Document {}", d.id);
-            println!(
+            say!("Document {}", d.id);
+            say!(
                 "  original   {} ({} bytes, sha256 {})",
-                d.source_path, d.size, d.content
+                terminal_safe(&d.source_path),
+                d.size,
+                d.content
             );
             match &d.reference {
-                Some(r) => println!(
+                Some(r) => say!(
                     "  reference  {r}  /  {}",
                     reference_en.as_deref().unwrap_or("")
                 ),
-                None => println!("  reference  (unplaced)"),
+                None => say!("  reference  (unplaced)"),
             }
-            println!("  placed by  {}", d.placement.as_str());
+            say!("  placed by  {}", d.placement.as_str());
             if let Some(t) = &d.title {
-                println!("  title      {t}");
+                say!("  title      {}", terminal_safe(t));
             }
             if let Some(dates) = &d.dates {
-                println!("  dates      {dates}");
+                say!("  dates      {dates}");
             }
-            println!(
+            say!(
                 "  format     {}{}  language {}",
                 d.format,
                 d.encoding
@@ -211,7 +227,7 @@ pub fn print_shown(shown: &Shown) {
                     .unwrap_or_default(),
                 d.language.as_deref().unwrap_or("?")
             );
-            println!(
+            say!(
                 "  ingested   {}{}",
                 d.ingested_at,
                 if d.needs_ocr {
@@ -220,14 +236,14 @@ pub fn print_shown(shown: &Shown) {
                     ""
                 }
             );
-            println!("  ledger:");
+            say!("  ledger:");
             for r in ledger {
                 let outcome = match &r.outcome {
                     StageOutcome::Done => "done".to_string(),
                     StageOutcome::Pending(why) => format!("pending: {why}"),
                     StageOutcome::Failed(why) => format!("FAILED: {why}"),
                 };
-                println!(
+                say!(
                     "    {} {:<8} v{} {}",
                     r.at,
                     r.stage.as_str(),
@@ -241,14 +257,14 @@ pub fn print_shown(shown: &Shown) {
                     .as_ref()
                     .map(|d| format!(": {d}"))
                     .unwrap_or_default();
-                println!("    {} {} {}{detail}", e.at, e.event_type, e.outcome);
+                say!("    {} {} {}{detail}", e.at, e.event_type, e.outcome);
             }
             for p in pages {
                 let sheet = p
                     .sheet
                     .map(|s| format!(" — л. {}{}", s.number, if s.verso { " об." } else { "" }))
                     .unwrap_or_default();
-                println!("\n--- page {}{sheet} ---\n{}", p.number, p.text);
+                say!("\n--- page {}{sheet} ---\n{}", p.number, p.text);
             }
         }
         Shown::Unit {
@@ -258,29 +274,29 @@ pub fn print_shown(shown: &Shown) {
             units,
             documents,
         } => {
-            println!("Unit {reference}  /  {reference_en}");
+            say!("Unit {reference}  /  {reference_en}");
             if let Some(u) = unit {
                 if let Some(t) = &u.title {
-                    println!("  title   {t}");
+                    say!("  title   {t}");
                 }
                 if let Some(d) = &u.dates {
-                    println!("  dates   {d}");
+                    say!("  dates   {d}");
                 }
                 if let Some(n) = u.sheet_count {
-                    println!("  sheets  {n} (inventory)");
+                    say!("  sheets  {n} (inventory)");
                 }
             } else {
-                println!("  (not described by an inventory)");
+                say!("  (not described by an inventory)");
             }
             if !units.is_empty() {
-                println!("  units inside:");
+                say!("  units inside:");
                 for u in units {
-                    println!("    {}  {}", u.reference, u.title.as_deref().unwrap_or(""));
+                    say!("    {}  {}", u.reference, u.title.as_deref().unwrap_or(""));
                 }
             }
-            println!("  documents: {}", documents.len());
+            say!("  documents: {}", documents.len());
             for d in documents {
-                println!(
+                say!(
                     "    doc {:<6} {:<32} {:<9} {}",
                     d.id.to_string(),
                     d.reference
@@ -296,7 +312,7 @@ pub fn print_shown(shown: &Shown) {
 }
 
 pub fn print_fixity(report: &FixityReport) {
-    println!(
+    say!(
         "Checked {} originals in {:.1} s: {} intact, {} corrupted, {} missing.",
         report.checked,
         report.seconds,
@@ -309,9 +325,9 @@ pub fn print_fixity(report: &FixityReport) {
         ("MISSING", &report.missing),
     ] {
         for p in problems {
-            println!("\n{what} {}: {}", p.hash, p.detail);
+            say!("\n{what} {}: {}", p.hash, p.detail);
             for d in &p.documents {
-                println!(
+                say!(
                     "  doc {}  {}  {}",
                     d.doc,
                     d.reference.as_deref().unwrap_or("(unplaced)"),
@@ -324,42 +340,65 @@ pub fn print_fixity(report: &FixityReport) {
 
 pub fn print_chain(report: &kartoteka_ingest::ChainReport) {
     if report.ok {
-        println!(
+        say!(
             "The audit chain is intact: {} entries, head {}.",
-            report.entries, report.head
+            report.entries,
+            report.head
         );
         return;
     }
     if report.problem.is_none() && report.first_bad.is_none() {
-        println!(
+        say!(
             "The audit chain is intact ({} entries, head {}), but {} row(s) of the archive differ from it:",
             report.entries,
             report.head,
             report.rows.len()
         );
         for row in &report.rows {
-            println!("  {}", terminal_safe(row));
+            say!("  {}", terminal_safe(row));
         }
         return;
     }
     match report.first_bad {
-        Some(at) => println!("The audit chain is BROKEN at entry {at}."),
-        None => println!("The audit chain is intact but INCOMPLETE."),
+        Some(at) => say!("The audit chain is BROKEN at entry {at}."),
+        None => say!("The audit chain is intact but INCOMPLETE."),
     }
     if let Some(problem) = &report.problem {
-        println!("  {problem}");
+        say!("  {problem}");
     }
-    println!(
+    say!(
         "  Entries before the break: {}; last intact head {}.",
         report.first_bad.map(|n| n - 1).unwrap_or(report.entries),
         report.head
     );
     for row in &report.rows {
-        println!("  {}", terminal_safe(row));
+        say!("  {}", terminal_safe(row));
     }
 }
 
-/// Text from the archive made safe to print: control characters (a terminal escape in a
+/// Text made safe for a terminal: control characters other than line breaks and tabs
+/// (a terminal escape, a carriage return that overwrites the line) shown escaped.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .flat_map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    c.escape_default().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Text from the archive made safe to print on one line: control characters (a terminal escape in a
 /// file name, a line break in a note) shown escaped rather than acted on.
 pub fn terminal_safe(text: &str) -> String {
     text.chars()
@@ -375,7 +414,7 @@ pub fn terminal_safe(text: &str) -> String {
 
 pub fn print_audit_log(entries: &[kartoteka_store::AuditEntry]) {
     if entries.is_empty() {
-        println!("No audit entries match.");
+        say!("No audit entries match.");
         return;
     }
     for e in entries {
@@ -384,37 +423,41 @@ pub fn print_audit_log(entries: &[kartoteka_store::AuditEntry]) {
             .flatten()
             .collect::<Vec<_>>()
             .join("  ");
-        println!(
+        say!(
             "{:>6}  {}  {:<12} {:<12} {}",
-            e.seq, e.at, e.actor, e.action, what
+            e.seq,
+            e.at,
+            e.actor,
+            e.action,
+            what
         );
-        println!("        {}", e.detail);
+        say!("        {}", e.detail);
     }
 }
 
 pub fn print_history(h: &kartoteka_ingest::History) {
-    println!("{}", h.reference);
+    say!("{}", h.reference);
     if let Some(u) = &h.unit {
         if let Some(t) = &u.title {
-            println!("  {t}");
+            say!("  {t}");
         }
     }
     match &h.location {
-        Some(l) => println!("  Kept at: {l}"),
-        None => println!("  Kept at: (no custody recorded)"),
+        Some(l) => say!("  Kept at: {l}"),
+        None => say!("  Kept at: (no custody recorded)"),
     }
-    println!();
+    say!();
     for m in &h.timeline {
         let unit = match &m.unit {
             Some(u) if *u != h.reference => format!("  [{u}]"),
             _ => String::new(),
         };
-        println!("{}  {:<12} {:<12} {}{unit}", m.at, m.kind, m.actor, m.what);
+        say!("{}  {:<12} {:<12} {}{unit}", m.at, m.kind, m.actor, m.what);
     }
 }
 
 pub fn print_gaps(report: &kartoteka_ingest::GapsReport) {
-    println!(
+    say!(
         "Checked {} files and {} documents in {:.1} s: {} finding(s).",
         report.files,
         report.documents,
@@ -426,26 +469,29 @@ pub fn print_gaps(report: &kartoteka_ingest::GapsReport) {
             kartoteka_model::FindingStatus::Open => String::new(),
             other => format!("  [{}]", other.as_str()),
         };
-        println!(
+        say!(
             "\n#{:<5} {:<6} {:<11} {}{status}",
             f.id,
             format!("{:?}", f.severity).to_lowercase(),
             f.kind.as_str(),
             f.reference
         );
-        println!("       expected {}  found {}", f.expected, f.found);
-        println!("       {}", f.evidence);
+        say!("       expected {}  found {}", f.expected, f.found);
+        say!("       {}", f.evidence);
         if let Some(note) = &f.note {
-            println!("       note: {note}");
+            say!("       note: {note}");
         }
     }
 }
 
 pub fn print_note(n: &kartoteka_model::Note) {
     if n.locked {
-        println!(
+        say!(
             "note {}  doc {} p. {}  {}  (locked in its author's private notebook)",
-            n.id, n.anchor.doc.0, n.anchor.page, n.author
+            n.id,
+            n.anchor.doc.0,
+            n.anchor.page,
+            n.author
         );
         return;
     }
@@ -454,7 +500,7 @@ pub fn print_note(n: &kartoteka_model::Note) {
         .sheet
         .map(|s| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }))
         .unwrap_or_else(|| format!("p. {}", n.anchor.page));
-    println!(
+    say!(
         "note {}  doc {} {sheet} [{}..{}]  {}  {}{}",
         n.id,
         n.anchor.doc.0,
@@ -468,12 +514,13 @@ pub fn print_note(n: &kartoteka_model::Note) {
             ""
         }
     );
-    println!("  «{}»", n.anchor.exact.replace('\n', " "));
+    say!("  «{}»", n.anchor.exact.replace('\n', " "));
     if let Some(c) = &n.comment {
-        println!("  {c}");
+        // A comment's own line breaks kept, each line indented under the note.
+        say!("  {}", c.trim_end().replace('\n', "\n  "));
     }
     if !n.tags.is_empty() {
-        println!("  tags: {}", n.tags.join(", "));
+        say!("  tags: {}", n.tags.join(", "));
     }
 }
 
@@ -481,12 +528,12 @@ pub fn print_note(n: &kartoteka_model::Note) {
 /// every mention with its place.
 pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
     let p = &d.person;
-    println!("{}  {}", p.id, p.name);
+    say!("{}  {}", p.id, p.name);
     if p.names.len() > 1 {
-        println!("  also written: {}", p.names[1..].join("; "));
+        say!("  also written: {}", p.names[1..].join("; "));
     }
     for c in &p.cover_names {
-        println!(
+        say!(
             "  cover name {} ({}..{})",
             c.name,
             c.from.as_deref().unwrap_or("?"),
@@ -494,13 +541,13 @@ pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
         );
     }
     if !d.roles.is_empty() {
-        println!("  roles: {}", d.roles.join(", "));
+        say!("  roles: {}", d.roles.join(", "));
     }
     for f in &d.own_files {
         if f.findings.is_empty() {
-            println!("  own file {} «{}»", f.reference, f.title);
+            say!("  own file {} «{}»", f.reference, f.title);
         } else {
-            println!(
+            say!(
                 "  own file {} «{}»: {}",
                 f.reference,
                 f.title,
@@ -509,7 +556,7 @@ pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
         }
     }
     if !d.units.is_empty() {
-        println!("  in files: {}", d.units.join("; "));
+        say!("  in files: {}", d.units.join("; "));
     }
     for r in &d.relations {
         let other = match &r.other_person {
@@ -517,26 +564,26 @@ pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
             None => r.other.clone(),
         };
         if r.outgoing {
-            println!("  {} {other}  [doc {} p. {}]", r.kind, r.doc, r.page);
+            say!("  {} {other}  [doc {} p. {}]", r.kind, r.doc, r.page);
         } else {
-            println!("  {other} {} them  [doc {} p. {}]", r.kind, r.doc, r.page);
+            say!("  {other} {} them  [doc {} p. {}]", r.kind, r.doc, r.page);
         }
     }
     for t in &d.timeline {
-        println!(
+        say!(
             "  {}  {}  {}",
             t.date,
             t.reference.as_deref().unwrap_or(&t.doc.to_string()),
             t.text.replace('\n', " ")
         );
     }
-    println!("  {} mentions:", p.mentions.len());
+    say!("  {} mentions:", p.mentions.len());
     for m in &p.mentions {
         let place = m
             .sheet
             .map(|s| format!("л. {s}"))
             .unwrap_or_else(|| format!("p. {}", m.page));
-        println!(
+        say!(
             "    doc {:<5} {:<8} {}  «{}»",
             m.doc.0,
             place,
@@ -545,7 +592,7 @@ pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
         );
     }
     for j in &d.judgements {
-        println!(
+        say!(
             "  judgement {}: {} {} {} ({}, {} {}){}",
             j.id,
             j.a.text,

@@ -190,7 +190,7 @@ pub(crate) fn claim(command: ClaimCommand, archive: &Archive) -> Result<u8, Fail
             if json {
                 output::print_json(&c)?;
             } else {
-                println!("{}  {} [{}] about {}", c.id, c.text, c.grade, c.subject);
+                say!("{}  {} [{}] about {}", c.id, c.text, c.grade, c.subject);
             }
             Ok(EXIT_OK)
         }
@@ -203,14 +203,14 @@ pub(crate) fn marking(command: MarkingCommand, archive: &Archive) -> Result<u8, 
             let r = archive
                 .set_marking_rule(&unit, &marking, &why)
                 .map_err(input_error)?;
-            println!("{}: {} ({})", r.unit, r.marking, r.why);
-            println!("run `kartoteka report build --all` to mark the reports by it");
+            say!("{}: {} ({})", r.unit, r.marking, r.why);
+            say!("run `kartoteka report build --all` to mark the reports by it");
         }
         MarkingCommand::Remove { unit, why } => {
             archive
                 .remove_marking_rule(&unit, &why)
                 .map_err(input_error)?;
-            println!("{unit}: no marking rule");
+            say!("{unit}: no marking rule");
         }
     }
     Ok(EXIT_OK)
@@ -230,10 +230,10 @@ pub(crate) fn markings(archive: &Archive, json: bool) -> Result<u8, Failure> {
             .collect();
         output::print_json(&serde_json::json!({ "rules": list }))?;
     } else if rules.is_empty() {
-        println!("no marking rules: reports are marked by what their pages say");
+        say!("no marking rules: reports are marked by what their pages say");
     } else {
         for r in &rules {
-            println!(
+            say!(
                 "{:<28} {:<32} {} ({}, {})",
                 r.unit,
                 r.marking.to_string(),
@@ -284,7 +284,7 @@ pub(crate) fn claims(
                     .map(|c| format!("{} [{}]", c.text, c.grade))
                     .unwrap_or_default()
             };
-            println!("{} {}: {} / {}", k.subject, k.topic, text(&k.a), text(&k.b));
+            say!("{} {}: {} / {}", k.subject, k.topic, text(&k.a), text(&k.b));
         }
         return Ok(EXIT_OK);
     }
@@ -301,7 +301,7 @@ pub(crate) fn claims(
                 )
             })
             .collect();
-        println!(
+        say!(
             "{:<15} {:<12} [{}] {}  ({}; {})",
             c.id,
             c.subject,
@@ -312,7 +312,7 @@ pub(crate) fn claims(
         );
     }
     if !set.conflicts.is_empty() {
-        println!(
+        say!(
             "{} conflicts (kartoteka claims --conflicts)",
             set.conflicts.len()
         );
@@ -360,24 +360,27 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                 return Ok(EXIT_OK);
             }
             for id in &built.created {
-                println!("created   {id}");
+                say!("created   {id}");
             }
             for (id, changes) in &built.updated {
-                println!("updated   {id} ({} changes)", changes.len());
+                say!("updated   {id} ({} changes)", changes.len());
                 for c in changes {
-                    println!("          {c}");
+                    say!("          {c}");
                 }
             }
             for id in &built.unchanged {
-                println!("unchanged {id}");
+                say!("unchanged {id}");
             }
             for f in built.superseded.iter().chain(&built.withdrawn) {
-                println!("{}", fate_line(f));
+                say!("{}", fate_line(f));
             }
             let ix = &built.index;
-            println!(
+            say!(
                 "{} reports on {} agents in {} countries ({:.1} s)",
-                ix.reports, ix.agents, ix.countries, built.seconds
+                ix.reports,
+                ix.agents,
+                ix.countries,
+                built.seconds
             );
             let list = |m: &std::collections::BTreeMap<String, u64>| {
                 m.iter()
@@ -385,10 +388,10 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            println!("  by country: {}", list(&ix.by_country));
-            println!("  by status:  {}", list(&ix.by_status));
-            println!("  by period:  {}", list(&ix.by_period));
-            println!("  by service: {}", list(&ix.by_service));
+            say!("  by country: {}", list(&ix.by_country));
+            say!("  by status:  {}", list(&ix.by_status));
+            say!("  by period:  {}", list(&ix.by_period));
+            say!("  by service: {}", list(&ix.by_service));
             Ok(EXIT_OK)
         }
         ReportCommand::Show {
@@ -424,7 +427,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             };
             match out {
                 Some(path) => write_whole(&path, text.as_bytes())?,
-                None => println!("{text}"),
+                None => say!("{text}"),
             }
             Ok(EXIT_OK)
         }
@@ -446,7 +449,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                     &why,
                 )
                 .map_err(input_error)?;
-            println!("{} version {} ({}): {}", r.id, r.version, r.status, r.why);
+            say!("{} version {} ({}): {}", r.id, r.version, r.status, r.why);
             Ok(EXIT_OK)
         }
         ReportCommand::Review { id, why } => advance(archive, &id, "reviewed", &why),
@@ -459,7 +462,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             };
             let lines = archive.report_diff(&id, versions).map_err(input_error)?;
             for l in &lines {
-                println!("{l}");
+                say!("{l}");
             }
             Ok(EXIT_OK)
         }
@@ -572,7 +575,7 @@ fn write_collection(
 
 fn advance(archive: &Archive, id: &str, to: &str, why: &str) -> Result<u8, Failure> {
     let r = archive.advance_report(id, to, why).map_err(input_error)?;
-    println!("{} version {} is {}", r.id, r.version, r.status);
+    say!("{} version {} is {}", r.id, r.version, r.status);
     Ok(EXIT_OK)
 }
 
@@ -631,7 +634,7 @@ pub(crate) fn reports(
                 Some(f) => format!("  ({})", f.fate),
                 None => String::new(),
             };
-            println!(
+            say!(
                 "{:<width$} v{:<3} {:<9} {:<28} {}  [{}]{fate}",
                 r.id,
                 r.version,

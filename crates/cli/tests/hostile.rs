@@ -831,6 +831,66 @@ fn markings_stated_in_a_page_are_read_through_ocr_and_spacing_and_doubt_is_told(
     assert_eq!(noted, markings.len(), "{report}");
 }
 
+/// Issue 15, smaller errors: a file name with a line break and a terminal escape, and a
+/// text and a note carrying escapes, are printed escaped by every command that shows
+/// them, never acted on by the terminal.
+#[cfg(unix)]
+#[test]
+fn names_and_texts_with_terminal_escapes_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    let evil = "доклад\u{1b}[2J\nлист.txt";
+    std::fs::write(
+        tree.join(evil),
+        "Справка о Соколовой.\u{1b}]0;pwned\u{7} Конец\r затёрто",
+    )
+    .unwrap();
+    let a = dir.path().join("a");
+    let k = || common::kartoteka(&a);
+    let outputs = [
+        k().arg("ingest").arg(&tree).output().unwrap(),
+        k().arg("status").output().unwrap(),
+        k().args(["show", "1"]).output().unwrap(),
+        k().args(["search", "Справка"]).output().unwrap(),
+    ];
+    for out in &outputs {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains('\u{1b}'),
+            "an escape reached the terminal: {text:?}"
+        );
+        assert!(!text.contains('\u{7}') && !text.contains('\r'), "{text:?}");
+    }
+    // The file name stays on one line, its line break shown as \n.
+    let shown = String::from_utf8_lossy(&outputs[2].stdout).into_owned();
+    assert!(shown.contains("доклад\\u{1b}[2J\\nлист.txt"), "{shown}");
+    // A note's comment with an escape.
+    k().args([
+        "note",
+        "add",
+        "1",
+        "--quote",
+        "Справка",
+        "--comment",
+        "см. \u{1b}[31mкрасное",
+    ])
+    .assert()
+    .success();
+    let out = k().args(["note", "list"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 /// Issue 15, smaller errors: each a clear error instead of a silent guess.
 #[test]
 fn smaller_inputs_get_clear_errors_not_guesses() {

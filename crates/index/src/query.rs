@@ -2,8 +2,10 @@
 //!
 //! Words are all required (`Берия Лондон`), `OR` offers alternatives, `NOT` or a leading
 //! `-` excludes, parentheses group, and double quotes make a phrase
-//! (`"Лаврентий Берия"`). `AND` may be written but is the default. Errors name the token
-//! and its position, as a user needs to fix a long query.
+//! (`"Лаврентий Берия"`). `AND` may be written but is the default. The operators have
+//! Russian spellings, in capitals like the English ones: `И`, `ИЛИ`, `НЕ`; in lower case,
+//! or quoted (`"НЕ"`), they are words. Errors name the token and its position, as a user
+//! needs to fix a long query.
 //!
 //! A query is bounded so that no input can exhaust the stack, the memory or the time of
 //! the process: at most [`MAX_QUERY_CHARS`] characters, [`MAX_WORDS`] words,
@@ -470,6 +472,32 @@ mod tests {
         assert_eq!(
             Query::parse("Султан-Заде").unwrap(),
             Query::Phrase(vec!["Султан".into(), "Заде".into()])
+        );
+    }
+
+    #[test]
+    fn russian_operators_are_capitals_and_quoting_makes_them_words() {
+        assert_eq!(
+            Query::parse("Берия ИЛИ Абакумов").unwrap(),
+            Query::parse("Берия OR Абакумов").unwrap()
+        );
+        assert_eq!(
+            Query::parse("Берия НЕ Абакумов").unwrap(),
+            Query::parse("Берия NOT Абакумов").unwrap()
+        );
+        assert_eq!(
+            Query::parse("Берия И Абакумов").unwrap(),
+            Query::parse("Берия Абакумов").unwrap()
+        );
+        // Lower case, or quoted, they are words to look for.
+        assert_eq!(
+            Query::parse("Берия не").unwrap(),
+            Query::And(vec![w("Берия"), w("не")])
+        );
+        let quoted = Query::parse("Берия \"НЕ\"").unwrap();
+        assert_eq!(quoted.positive_words(), ["Берия", "НЕ"]);
+        assert!(
+            !matches!(quoted, Query::And(ref v) if v.iter().any(|q| matches!(q, Query::Not(_))))
         );
     }
 
