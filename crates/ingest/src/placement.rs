@@ -28,7 +28,8 @@ pub fn place_by_path(root: &Path, file: &Path) -> (Option<Reference>, Placement)
     } else {
         Reference::find_in(&folders)
     };
-    let from_name = Reference::find_in(&stem);
+    let from_name = Reference::find_in(&stem)
+        .filter(|r| r.level() > kartoteka_model::Level::Fonds || !glued_marker(&stem));
     match (from_folders, from_name) {
         (None, None) => (None, Placement::Unplaced),
         (None, Some(n)) => (Some(n), Placement::FileName),
@@ -44,6 +45,17 @@ pub fn place_by_path(root: &Path, file: &Path) -> (Option<Reference>, Placement)
             }
         }
     }
+}
+
+/// Whether a name writes a level's letters glued to a number ("f00123", "d7"): in the
+/// whole-code form ("f17_op171_d409") that is how codes are written, but a name that is
+/// nothing more is as likely a clerk's or a scanner's numbering as a fonds, so it does
+/// not place a document on its own.
+fn glued_marker(stem: &str) -> bool {
+    let chars: Vec<char> = stem.chars().collect();
+    chars
+        .windows(2)
+        .any(|w| w[0].is_alphabetic() && w[1].is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -73,5 +85,21 @@ mod tests {
             )
         );
         assert_eq!(place("/in/notes/letter.txt"), (None, Placement::Unplaced));
+    }
+
+    #[test]
+    fn a_name_that_is_only_a_letter_and_a_number_places_nothing() {
+        for name in ["/in/f00123.txt", "/in/scans/f12.pdf", "/in/F7.txt"] {
+            assert_eq!(place(name), (None, Placement::Unplaced), "{name}");
+        }
+        // Written as a reference, a fonds alone is one.
+        assert_eq!(
+            place("/in/ф. 123.txt"),
+            (Some("ф. 123".into()), Placement::FileName)
+        );
+        assert_eq!(
+            place("/in/fond 123.txt"),
+            (Some("ф. 123".into()), Placement::FileName)
+        );
     }
 }
