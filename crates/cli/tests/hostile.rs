@@ -891,6 +891,62 @@ fn names_and_texts_with_terminal_escapes_are_printed_escaped() {
     );
 }
 
+/// Issue 15, smaller errors: an archive's own bag imported back stores nothing twice and
+/// says so; a bag's description never writes over the title or dates of a unit the
+/// archive already describes, and the import says where they differ.
+#[test]
+fn a_bag_coming_back_adds_no_duplicates_and_leaves_our_descriptions() {
+    let sender = common::sample_archive();
+    let a = sender.path();
+    let k = |a: &std::path::Path| common::kartoteka(a);
+    let dir = tempfile::tempdir().unwrap();
+    let bag = dir.path().join("bag");
+    k(a).args(["transfer", "export", "ф. 9002", "--out"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let documents = |a: &std::path::Path| common::json(k(a).args(["status", "--json"]))["documents"].clone();
+    let before = documents(a);
+    let back = common::json(k(a).args(["transfer", "import", "--json"]).arg(&bag));
+    assert_eq!(back["added"], 0, "{back}");
+    assert_eq!(back["unchanged"], back["files"], "{back}");
+    assert_eq!(documents(a), before, "documents were stored twice");
+
+    // A receiver whose inventory titles ф. 9002, оп. 1, д. 1 otherwise.
+    let opis = std::fs::read_to_string(common::sample().join("opis.csv"))
+        .unwrap()
+        .replace("Transcription note: HOLA", "Our own title");
+    let inventory = dir.path().join("opis.csv");
+    std::fs::write(&inventory, opis).unwrap();
+    let receiver = dir.path().join("receiver");
+    let tree = dir.path().join("documents");
+    copy_tree(&common::sample().join("documents/ф. 9001"), &tree.join("ф. 9001"));
+    // The inventory describes every unit it lists, ф. 9002's too, though only ф. 9001's
+    // documents are here.
+    k(&receiver)
+        .arg("ingest")
+        .arg(&tree)
+        .arg("--inventory")
+        .arg(&inventory)
+        .assert()
+        .success();
+    let title = |a: &std::path::Path| {
+        let out = k(a).args(["show", "ф. 9002, оп. 1, д. 1"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(title(&receiver).contains("Our own title"));
+    let imported = common::json(k(&receiver).args(["transfer", "import", "--json"]).arg(&bag));
+    assert!(imported["added"].as_u64() > Some(0), "{imported}");
+    let shown = title(&receiver);
+    assert!(shown.contains("Our own title"), "{shown}");
+    assert!(!shown.contains("Transcription note: HOLA"), "{shown}");
+    let warnings = imported["warnings"].to_string();
+    assert!(
+        warnings.contains("Our own title") && warnings.contains("Transcription note: HOLA"),
+        "the difference is not reported: {imported}"
+    );
+}
+
 /// Issue 15, smaller errors: each a clear error instead of a silent guess.
 #[test]
 fn smaller_inputs_get_clear_errors_not_guesses() {

@@ -72,6 +72,9 @@ pub struct IngestOptions {
     /// Leave indexing to a later call: for writes inside a batch that may be rolled back,
     /// since the index cannot be.
     pub defer_index: bool,
+    /// Files to pass over because the archive holds them already (a transfer's originals
+    /// it has at the same place under another path); counted as unchanged.
+    pub leave_out: HashSet<PathBuf>,
 }
 
 impl Default for IngestOptions {
@@ -85,6 +88,7 @@ impl Default for IngestOptions {
             limits: Limits::default(),
             placements: Vec::new(),
             defer_index: false,
+            leave_out: HashSet::new(),
         }
     }
 }
@@ -389,7 +393,7 @@ impl Archive {
                 &mut report,
             )?;
         } else {
-            progress.begin(count_files(paths));
+            progress.begin(count_files(paths).saturating_sub(options.leave_out.len() as u64));
             let inventory = inventory_file.as_deref();
             let by_path = &by_path;
             let walk_errors = &walk_errors;
@@ -398,7 +402,15 @@ impl Archive {
                 Box::new(move |emit| {
                     let mut errors = Vec::new();
                     let mut skipped = Vec::new();
-                    self.walk(paths, by_path, inventory, &mut errors, &mut skipped, emit);
+                    self.walk(
+                        paths,
+                        by_path,
+                        inventory,
+                        &options.leave_out,
+                        &mut errors,
+                        &mut skipped,
+                        emit,
+                    );
                     walk_errors
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
@@ -486,6 +498,7 @@ impl Archive {
         paths: &[PathBuf],
         by_path: &HashMap<u64, u32>,
         inventory: Option<&Path>,
+        leave_out: &HashSet<PathBuf>,
         errors: &mut Vec<IngestError>,
         skipped: &mut Vec<String>,
         emit: &mut dyn FnMut(Job) -> bool,
@@ -576,7 +589,7 @@ impl Archive {
                 {
                     continue;
                 }
-                if !seen.insert(path_hash(&canonical)) {
+                if !seen.insert(path_hash(&canonical)) || leave_out.contains(&canonical) {
                     continue;
                 }
                 let row = canonical

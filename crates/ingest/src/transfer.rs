@@ -11,7 +11,7 @@
 //! leaves the archive as it was; rerun, it completes. The search index follows after the
 //! commit (a killed run's documents are indexed by the next command that writes).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use kartoteka_bagit::{Algorithm, BagWriter, ValidateOptions};
@@ -560,17 +560,79 @@ impl Archive {
             .first()
             .map(|s| s.to_string());
 
+        // Originals the archive holds already at the same place (its own bag coming back,
+        // or a bag that repeats an earlier one) are not stored twice.
+        let data = bag.join("data");
+        let mut already_here: HashMap<PathBuf, kartoteka_model::Document> = HashMap::new();
+        for p in &validation.payload {
+            let Some(hash) = p.sha256.as_deref().and_then(|h| kartoteka_model::ContentHash::from_hex(h).ok())
+            else {
+                continue;
+            };
+            let place = placements
+                .iter()
+                .find(|(path, _)| *path == p.disk)
+                .map(|(_, unit)| unit.reference.clone())
+                .or_else(|| crate::placement::place_by_path(&data, &p.disk).0);
+            let same = self
+                .store()
+                .documents_with_content(&hash)?
+                .into_iter()
+                .find(|d| d.reference == place);
+            if let Some(d) = same {
+                already_here.insert(p.disk.clone(), d);
+            }
+        }
         let options = IngestOptions {
             placements,
             defer_index: true,
+            leave_out: already_here.keys().cloned().collect(),
             ..IngestOptions::default()
         };
         self.store().begin_batch()?;
         let result = (|| -> Result<ImportReport, ArchiveError> {
-            if !units.is_empty() {
-                self.store().upsert_units(&units)?;
+            // A unit the archive describes already keeps its description: the bag's
+            // differing title or dates are reported, never written over ours.
+            let mut described = Vec::new();
+            let mut unit_warnings = Vec::new();
+            for u in &units {
+                match self.store().unit(&u.reference)? {
+                    None => described.push(u.clone()),
+                    Some(ours) => {
+                        let mut merged = ours.clone();
+                        if merged.title.is_none() {
+                            merged.title = u.title.clone();
+                        } else if u.title.is_some() && u.title != ours.title {
+                            unit_warnings.push(format!(
+                                "{}: the bag gives the title {:?}; the archive's {:?} is kept",
+                                u.reference,
+                                u.title.as_deref().unwrap_or(""),
+                                ours.title.as_deref().unwrap_or("")
+                            ));
+                        }
+                        if merged.dates.is_none() {
+                            merged.dates = u.dates.clone();
+                        } else if u.dates.is_some() && u.dates != ours.dates {
+                            unit_warnings.push(format!(
+                                "{}: the bag gives the dates {}; the archive's {} are kept",
+                                u.reference,
+                                u.dates.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+                                ours.dates.as_ref().map(|d| d.to_string()).unwrap_or_default()
+                            ));
+                        }
+                        if merged.sheet_count.is_none() {
+                            merged.sheet_count = u.sheet_count;
+                        }
+                        if merged != ours {
+                            described.push(merged);
+                        }
+                    }
+                }
             }
-            let report = self.ingest(&[bag.join("data")], &options, progress)?;
+            if !described.is_empty() {
+                self.store().upsert_units(&described)?;
+            }
+            let report = self.ingest(&[data.clone()], &options, progress)?;
             // Files that could not be read at all never became documents: refuse the bag.
             let unread: Vec<String> = report
                 .errors
@@ -594,6 +656,9 @@ impl Archive {
             // and ingest is caught here.
             for p in &validation.payload {
                 let Some(want) = &p.sha256 else { continue };
+                if already_here.contains_key(&p.disk) {
+                    continue;
+                }
                 let stored = self
                     .store()
                     .document_by_source(&p.disk.display().to_string())?;
@@ -610,11 +675,13 @@ impl Archive {
                 let fonds: BTreeSet<String> = validation
                     .payload
                     .iter()
-                    .filter_map(|p| {
-                        self.store()
+                    .filter_map(|p| match already_here.get(&p.disk) {
+                        Some(d) => Some(d.clone()),
+                        None => self
+                            .store()
                             .document_by_source(&p.disk.display().to_string())
                             .ok()
-                            .flatten()
+                            .flatten(),
                     })
                     .filter_map(|d| d.reference.map(|r| r.truncate(Level::Fonds).to_string()))
                     .collect();
@@ -662,13 +729,13 @@ impl Archive {
                 files,
                 bytes,
                 added: report.added,
-                unchanged: report.unchanged,
+                unchanged: report.unchanged + already_here.len() as u64,
                 not_extracted: report
                     .errors
                     .iter()
                     .map(|e| format!("{}: {}", e.path, e.error))
                     .collect(),
-                warnings: warnings.clone(),
+                warnings: warnings.iter().cloned().chain(unit_warnings).collect(),
                 markings,
                 seconds: 0.0,
             })

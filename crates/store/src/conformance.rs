@@ -185,6 +185,19 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     );
     let stored = store.document(id).expect("document").expect("present");
     assert_eq!((stored.content, stored.page_count), (a2.content, 1));
+    let by_content = |store: &dyn MetadataStore, bytes: &[u8]| -> Vec<kartoteka_model::DocId> {
+        store
+            .documents_with_content(&hash_bytes(bytes))
+            .expect("by content")
+            .iter()
+            .map(|d| d.id)
+            .collect()
+    };
+    assert_eq!(by_content(store, b"second"), [id], "found by its current bytes");
+    assert!(
+        by_content(store, b"first").is_empty(),
+        "not by the bytes of an earlier version"
+    );
 
     let b = doc("/in/b.txt", b"other", Some("ф. 17, оп. 172, д. 1"));
     let b_id = store

@@ -169,6 +169,9 @@ pub trait MetadataStore: Send {
     fn document(&self, id: DocId) -> Result<Option<Document>, StoreError>;
     /// The document ingested from this source path.
     fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError>;
+    /// Documents whose current original has these bytes (by hash), in number order: the
+    /// same original arriving again under another path is known by it.
+    fn documents_with_content(&self, content: &ContentHash) -> Result<Vec<Document>, StoreError>;
     /// Documents placed at or inside a unit.
     fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError>;
     /// Documents, in number order, after `after`, at most `limit`: for walking the archive.

@@ -806,6 +806,13 @@ impl MetadataStore for SqliteStore {
             .pop())
     }
 
+    fn documents_with_content(&self, content: &ContentHash) -> Result<Vec<Document>, StoreError> {
+        self.query_documents(
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE content = ?1 ORDER BY id"),
+            [content.to_hex()],
+        )
+    }
+
     fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError> {
         let (key, pattern) = within_pattern(unit);
         let docs = self.query_documents(
