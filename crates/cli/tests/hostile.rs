@@ -905,7 +905,8 @@ fn a_bag_coming_back_adds_no_duplicates_and_leaves_our_descriptions() {
         .arg(&bag)
         .assert()
         .success();
-    let documents = |a: &std::path::Path| common::json(k(a).args(["status", "--json"]))["documents"].clone();
+    let documents =
+        |a: &std::path::Path| common::json(k(a).args(["status", "--json"]))["documents"].clone();
     let before = documents(a);
     let back = common::json(k(a).args(["transfer", "import", "--json"]).arg(&bag));
     assert_eq!(back["added"], 0, "{back}");
@@ -920,7 +921,10 @@ fn a_bag_coming_back_adds_no_duplicates_and_leaves_our_descriptions() {
     std::fs::write(&inventory, opis).unwrap();
     let receiver = dir.path().join("receiver");
     let tree = dir.path().join("documents");
-    copy_tree(&common::sample().join("documents/ф. 9001"), &tree.join("ф. 9001"));
+    copy_tree(
+        &common::sample().join("documents/ф. 9001"),
+        &tree.join("ф. 9001"),
+    );
     // The inventory describes every unit it lists, ф. 9002's too, though only ф. 9001's
     // documents are here.
     k(&receiver)
@@ -931,11 +935,18 @@ fn a_bag_coming_back_adds_no_duplicates_and_leaves_our_descriptions() {
         .assert()
         .success();
     let title = |a: &std::path::Path| {
-        let out = k(a).args(["show", "ф. 9002, оп. 1, д. 1"]).output().unwrap();
+        let out = k(a)
+            .args(["show", "ф. 9002, оп. 1, д. 1"])
+            .output()
+            .unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
     assert!(title(&receiver).contains("Our own title"));
-    let imported = common::json(k(&receiver).args(["transfer", "import", "--json"]).arg(&bag));
+    let imported = common::json(
+        k(&receiver)
+            .args(["transfer", "import", "--json"])
+            .arg(&bag),
+    );
     assert!(imported["added"].as_u64() > Some(0), "{imported}");
     let shown = title(&receiver);
     assert!(shown.contains("Our own title"), "{shown}");

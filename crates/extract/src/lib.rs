@@ -90,7 +90,7 @@ pub struct Mention {
 }
 
 /// What a relation says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationKind {
     /// `from` was recruited by `to`.
@@ -1714,6 +1714,7 @@ impl Finder {
 
     fn relations(&self, mentions: &[Mention], token_of: &[(usize, usize)]) -> Vec<Relation> {
         let mut out = Vec::new();
+        let mut said: HashSet<(RelationKind, usize, usize)> = HashSet::new();
         // Roles that recruit and handle: a case officer or a resident recruits, a source or
         // an agent is recruited ("Source ДУНАЙ ... was recruited").
         let officer_ends: HashSet<usize> = mentions
@@ -1790,11 +1791,8 @@ impl Finder {
             let persons = of_kind(&[Kind::Person]);
             let covers = of_kind(&[Kind::CoverName]);
             let mut push = |kind: RelationKind, from: usize, to: usize| {
-                if from != to
-                    && !out
-                        .iter()
-                        .any(|r: &Relation| r.kind == kind && r.from == from && r.to == to)
-                {
+                // Known relations in a set: a long text gives hundreds of thousands.
+                if from != to && said.insert((kind, from, to)) {
                     out.push(Relation {
                         kind,
                         from,
@@ -2016,11 +2014,19 @@ impl Finder {
                 }
             }
             // Roles next to who holds them.
+            // Agents are in text order: the one starting where the role ends (or after its
+            // opening quote) is found by binary search, so a sentence of a thousand roles
+            // and agents (a table OCR gave without full stops) stays linear.
+            let starting_at = |token: usize| {
+                let i = agents.partition_point(|&a| token_of[a].0 < token);
+                agents.get(i).copied().filter(|&a| token_of[a].0 == token)
+            };
             for &r in &of_kind(&[Kind::Role]) {
-                let next = agents.iter().copied().find(|&a| {
-                    token_of[a].0 == token_of[r].1
-                        || (token_of[a].0 == token_of[r].1 + 1
-                            && matches!(self.text_at(token_of[r].1), "«" | "\"" | "„"))
+                let end = token_of[r].1;
+                let next = starting_at(end).or_else(|| {
+                    matches!(self.text_at(end), "«" | "\"" | "„")
+                        .then(|| starting_at(end + 1))
+                        .flatten()
                 });
                 if let Some(a) = next {
                     push(RelationKind::HasRole, a, r);

@@ -565,7 +565,10 @@ impl Archive {
         let data = bag.join("data");
         let mut already_here: HashMap<PathBuf, kartoteka_model::Document> = HashMap::new();
         for p in &validation.payload {
-            let Some(hash) = p.sha256.as_deref().and_then(|h| kartoteka_model::ContentHash::from_hex(h).ok())
+            let Some(hash) = p
+                .sha256
+                .as_deref()
+                .and_then(|h| kartoteka_model::ContentHash::from_hex(h).ok())
             else {
                 continue;
             };
@@ -617,7 +620,10 @@ impl Archive {
                                 "{}: the bag gives the dates {}; the archive's {} are kept",
                                 u.reference,
                                 u.dates.as_ref().map(|d| d.to_string()).unwrap_or_default(),
-                                ours.dates.as_ref().map(|d| d.to_string()).unwrap_or_default()
+                                ours.dates
+                                    .as_ref()
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_default()
                             ));
                         }
                         if merged.sheet_count.is_none() {

@@ -193,7 +193,11 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
             .map(|d| d.id)
             .collect()
     };
-    assert_eq!(by_content(store, b"second"), [id], "found by its current bytes");
+    assert_eq!(
+        by_content(store, b"second"),
+        [id],
+        "found by its current bytes"
+    );
     assert!(
         by_content(store, b"first").is_empty(),
         "not by the bytes of an earlier version"
