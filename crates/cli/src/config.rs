@@ -38,23 +38,25 @@ fn config_files() -> Vec<PathBuf> {
         .collect()
 }
 
+/// A path set by `key` in the nearest config file that has it; a relative path is
+/// relative to that file.
+fn path_from_files(key: &str) -> Option<PathBuf> {
+    config_files().into_iter().find_map(|p| {
+        let path = PathBuf::from(value_from_file(&p, key)?);
+        Some(if path.is_relative() {
+            p.parent().unwrap_or(Path::new(".")).join(path)
+        } else {
+            path
+        })
+    })
+}
+
 /// The archive folder from the flag or environment, else the config files, else the default.
 pub fn archive_dir(from_flag_or_env: Option<PathBuf>) -> PathBuf {
     if let Some(dir) = from_flag_or_env {
         return dir;
     }
-    config_files()
-        .into_iter()
-        .find_map(|p| {
-            let dir = PathBuf::from(value_from_file(&p, "archive")?);
-            // A relative path in a config file is relative to the file.
-            Some(if dir.is_relative() {
-                p.parent().unwrap_or(Path::new(".")).join(dir)
-            } else {
-                dir
-            })
-        })
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_ARCHIVE))
+    path_from_files("archive").unwrap_or_else(|| PathBuf::from(DEFAULT_ARCHIVE))
 }
 
 /// Who is acting, for the audit chain: the flag or environment, else `user = "NAME"` in a
@@ -111,16 +113,7 @@ pub fn head_keys(from_flag_or_env: Option<PathBuf>) -> PathBuf {
     if let Some(dir) = from_flag_or_env {
         return dir;
     }
-    config_files()
-        .into_iter()
-        .find_map(|p| {
-            let dir = PathBuf::from(value_from_file(&p, "head_keys")?);
-            Some(if dir.is_relative() {
-                p.parent().unwrap_or(Path::new(".")).join(dir)
-            } else {
-                dir
-            })
-        })
+    path_from_files("head_keys")
         .or_else(|| {
             std::env::var_os("XDG_CONFIG_HOME")
                 .map(PathBuf::from)
