@@ -32,6 +32,7 @@
 mod analyzer;
 mod query;
 mod snippet;
+mod watched;
 
 use std::ops::Bound;
 use std::path::Path;
@@ -53,6 +54,9 @@ pub use query::{
     Query, QueryError, MAX_DEPTH, MAX_HITS, MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_WORDS,
 };
 pub use snippet::{snippet, snippet_at, Snippet};
+pub use watched::WriteFailure;
+
+use watched::{FailureSlot, WatchedDirectory};
 
 /// Errors of the search index.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +67,15 @@ pub enum IndexError {
     /// The index files are unreadable or tantivy failed.
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Writing the index failed: the disk is full, or another I/O error, with the cause
+    /// tantivy's worker threads keep to themselves.
+    #[error("{}", write_failure_text(.path, .failure))]
+    Write {
+        /// The index folder.
+        path: String,
+        /// The first write error met.
+        failure: WriteFailure,
+    },
     /// The index directory could not be opened.
     #[error("search index directory {path}: {message}")]
     Directory {
@@ -71,6 +84,20 @@ pub enum IndexError {
         /// What went wrong.
         message: String,
     },
+}
+
+fn write_failure_text(path: &str, failure: &WriteFailure) -> String {
+    if failure.is_disk_full() {
+        format!(
+            "the disk holding the search index ({path}) is full: {}; what the archive stored is kept, and the index can be rebuilt from it once there is room",
+            failure.message
+        )
+    } else {
+        format!(
+            "writing the search index ({path}) failed: {}",
+            failure.message
+        )
+    }
 }
 
 /// One page as the index takes it.
@@ -227,12 +254,18 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// The folder, for errors ("in memory" for a throwaway index).
+    location: String,
+    /// The first error met writing the index's files.
+    failure: FailureSlot,
 }
 
 /// Adds and removes pages; changes become visible to searches at [`IndexWriterHandle::commit`].
 pub struct IndexWriterHandle {
     writer: IndexWriter,
     fields: Fields,
+    location: String,
+    failure: FailureSlot,
 }
 
 /// Memory the index writer may use before it flushes a segment: bounded, whatever the
@@ -255,35 +288,57 @@ impl SearchIndex {
             message: e.to_string(),
         };
         std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
-        let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| io(&e))?;
-        let existed = Index::exists(&directory).unwrap_or(false);
-        match Index::open_or_create(directory, schema.clone()) {
-            Ok(index) => Ok((Self::with_index(index, fields)?, !existed)),
-            Err(tantivy::TantivyError::SchemaError(_)) => {
+        let location = dir.display().to_string();
+        let watched = |failure: &FailureSlot| -> Result<WatchedDirectory, IndexError> {
+            let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| io(&e))?;
+            Ok(WatchedDirectory::new(Box::new(mmap), failure.clone()))
+        };
+        let failure = FailureSlot::default();
+        match Self::open_in(Box::new(watched(&failure)?), location.clone(), failure) {
+            Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(_))) => {
                 // Written by another version: clear the folder and start again.
                 std::fs::remove_dir_all(dir).map_err(|e| io(&e))?;
                 std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
-                let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| io(&e))?;
-                Ok((
-                    Self::with_index(
-                        Index::create(directory, schema, Default::default())?,
-                        fields,
-                    )?,
-                    true,
-                ))
+                let failure = FailureSlot::default();
+                let (index, _) = Self::open_in(Box::new(watched(&failure)?), location, failure)?;
+                Ok((index, true))
             }
-            Err(e) => Err(e.into()),
+            other => other,
         }
+    }
+
+    /// Opens or creates the index in a tantivy directory; says whether it was created.
+    fn open_in(
+        directory: Box<dyn tantivy::Directory>,
+        location: String,
+        failure: FailureSlot,
+    ) -> Result<(SearchIndex, bool), IndexError> {
+        let (schema, fields) = schema();
+        let existed = Index::exists(&*directory).unwrap_or(false);
+        let index = Index::open_or_create(directory, schema)?;
+        Ok((
+            Self::with_index(index, fields, location, failure)?,
+            !existed,
+        ))
     }
 
     /// A throwaway index in memory.
     pub fn in_memory() -> Result<SearchIndex, IndexError> {
         let (schema, fields) = schema();
-        Self::with_index(Index::create_in_ram(schema), fields)
+        Self::with_index(
+            Index::create_in_ram(schema),
+            fields,
+            "in memory".to_string(),
+            FailureSlot::default(),
+        )
     }
 
-    fn with_index(index: Index, fields: Fields) -> Result<SearchIndex, IndexError> {
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        location: String,
+        failure: FailureSlot,
+    ) -> Result<SearchIndex, IndexError> {
         register_tokenizers(&index);
         let reader = index
             .reader_builder()
@@ -293,6 +348,8 @@ impl SearchIndex {
             index,
             reader,
             fields,
+            location,
+            failure,
         })
     }
 
@@ -319,6 +376,8 @@ impl SearchIndex {
                 Ok(IndexWriterHandle {
                     writer,
                     fields: self.fields,
+                    location: self.location.clone(),
+                    failure: self.failure.clone(),
                 })
             }
             Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
@@ -701,9 +760,21 @@ impl IndexWriterHandle {
                 d.add_u64(f.date_from, dates.from as u64);
                 d.add_u64(f.date_to, dates.to as u64);
             }
-            self.writer.add_document(d)?;
+            self.writer.add_document(d).map_err(|e| self.explain(e))?;
         }
         Ok(())
+    }
+
+    /// The error to give for a failed write: the I/O error behind it when the directory
+    /// saw one (a full disk), else tantivy's own.
+    fn explain(&self, e: tantivy::TantivyError) -> IndexError {
+        match self.failure.get() {
+            Some(failure) => IndexError::Write {
+                path: self.location.clone(),
+                failure,
+            },
+            None => e.into(),
+        }
     }
 
     /// Removes a document's pages.
@@ -714,20 +785,33 @@ impl IndexWriterHandle {
 
     /// Removes everything (before a rebuild).
     pub fn delete_all(&mut self) -> Result<(), IndexError> {
-        self.writer.delete_all_documents()?;
+        self.writer
+            .delete_all_documents()
+            .map_err(|e| self.explain(e))?;
         Ok(())
     }
 
     /// Makes the changes durable and visible to readers refreshed after this.
     pub fn commit(&mut self) -> Result<(), IndexError> {
-        self.writer.commit()?;
+        self.writer.commit().map_err(|e| self.explain(e))?;
         Ok(())
     }
 
     /// Merges the index down when ingests have left it in many segments, waits for that,
     /// and releases the lock. Merging once at the end costs less than merging as segments
     /// appear, and few segments keep searches fast.
-    pub fn finish(mut self) -> Result<(), IndexError> {
+    pub fn finish(self) -> Result<(), IndexError> {
+        let (location, failure) = (self.location.clone(), self.failure.clone());
+        self.merge_and_wait().map_err(|e| match (e, failure.get()) {
+            (IndexError::Tantivy(_), Some(failure)) => IndexError::Write {
+                path: location,
+                failure,
+            },
+            (e, _) => e,
+        })
+    }
+
+    fn merge_and_wait(mut self) -> Result<(), IndexError> {
         let segments = self.writer.index().searchable_segment_ids()?;
         if segments.len() > MAX_SEGMENTS {
             // Merge the smallest segments together, leaving the large ones alone.

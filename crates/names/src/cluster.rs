@@ -228,7 +228,9 @@ pub fn cluster_judged_on(
     // Whether a partial spelling, in a reading, fits a full one: the same pairs meet in
     // many documents.
     let mut doc_fits: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut keys = KeyCache::default();
     for (_, members) in documents {
+        let mut names = DocumentNames::new(&members, &spelling_of, &spellings, &mut keys);
         for &p in &members {
             let written = spelling_of[p];
             if spellings[written].surname.is_some() && spellings[written].given.is_some() {
@@ -239,27 +241,27 @@ pub fn cluster_judged_on(
             for reading in std::iter::once(written).chain(other_of[written]) {
                 let partial = &spellings[reading];
                 let mut targets: Vec<usize> = Vec::new();
-                for &f in &members {
-                    let full = &spellings[spelling_of[f]];
-                    if f == p || groups.find(f) == groups.find(p) || full.surname.is_none() {
+                for full in names.candidates(reading, &spellings, &mut keys) {
+                    let fits = *doc_fits.entry((reading, full)).or_insert_with(|| {
+                        fits_part_of(partial, &spellings[full], reading != written)
+                    });
+                    if !fits {
                         continue;
                     }
-                    // "Агент ... Зайцин Борис Николаевич ... оперработником Зайциным": the
-                    // officer's surname alone is not the agent's.
-                    if groups.roles_apart(p, f) {
-                        continue;
-                    }
-                    if full.given.is_none() && full.initials.is_empty() {
-                        continue;
-                    }
-                    let fits = *doc_fits
-                        .entry((reading, spelling_of[f]))
-                        .or_insert_with(|| fits_part_of(partial, full, reading != written));
-                    if fits {
+                    for f in names.one_record_per_group(full, &mut groups) {
+                        // "Агент ... Зайцин Борис Николаевич ... оперработником Зайциным":
+                        // the officer's surname alone is not the agent's.
+                        if groups.find(f) == groups.find(p) || groups.roles_apart(p, f) {
+                            continue;
+                        }
                         let root = groups.find(f);
                         if !targets.contains(&root) {
                             targets.push(root);
                         }
+                    }
+                    if targets.len() > 1 {
+                        // Ambiguous already: the rest cannot change that.
+                        break;
                     }
                 }
                 match targets[..] {
@@ -770,6 +772,123 @@ fn fits_part_of(partial: &PersonName, full: &PersonName, strict: bool) -> bool {
 /// Whether a reason rests on sound alone.
 fn by_ear(reason: &str) -> bool {
     reason.ends_with("(transcription)") || reason.contains("by sound")
+}
+
+/// The comparison keys of spellings' surnames and given names (`comparison_keys`), worked
+/// out once a spelling, since the same names meet in many documents.
+#[derive(Default)]
+struct KeyCache {
+    surname: HashMap<usize, Vec<String>>,
+    given: HashMap<usize, Vec<String>>,
+}
+
+impl KeyCache {
+    fn surname(&mut self, s: usize, spellings: &[PersonName]) -> &[String] {
+        self.surname.entry(s).or_insert_with(|| {
+            spellings[s]
+                .surname
+                .as_deref()
+                .map(crate::comparison_keys)
+                .unwrap_or_default()
+        })
+    }
+
+    fn given(&mut self, s: usize, spellings: &[PersonName]) -> &[String] {
+        self.given.entry(s).or_insert_with(|| {
+            spellings[s]
+                .given
+                .as_deref()
+                .map(crate::comparison_keys)
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// The fuller names of one document (a surname with a given name or initials), found by
+/// key, so that each partial name is compared with the few it could fit rather than with
+/// every name of the document: a document of fifty thousand names is otherwise fifty
+/// thousand squared comparisons. The keys never leave out a name that could fit
+/// (`comparison_keys`), so the outcome is the one a comparison with every name would give.
+struct DocumentNames {
+    /// Each fuller spelling's records, kept to one record per group as groups join.
+    records: HashMap<usize, Vec<usize>>,
+    by_surname: HashMap<String, Vec<usize>>,
+    by_given: HashMap<String, Vec<usize>>,
+    /// The fuller spellings each partial reading could fit, once worked out.
+    candidates: HashMap<usize, Vec<usize>>,
+}
+
+impl DocumentNames {
+    fn new(
+        members: &[usize],
+        spelling_of: &[usize],
+        spellings: &[PersonName],
+        keys: &mut KeyCache,
+    ) -> Self {
+        let mut records: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &f in members {
+            let n = &spellings[spelling_of[f]];
+            if n.surname.is_some() && (n.given.is_some() || !n.initials.is_empty()) {
+                records.entry(spelling_of[f]).or_default().push(f);
+            }
+        }
+        let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_given: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut fuller: Vec<usize> = records.keys().copied().collect();
+        fuller.sort_unstable();
+        for s in fuller {
+            for k in keys.surname(s, spellings) {
+                by_surname.entry(k.clone()).or_default().push(s);
+            }
+            for k in keys.given(s, spellings) {
+                by_given.entry(k.clone()).or_default().push(s);
+            }
+        }
+        DocumentNames {
+            records,
+            by_surname,
+            by_given,
+            candidates: HashMap::new(),
+        }
+    }
+
+    /// The fuller spellings of the document that a partial reading could fit, in order.
+    fn candidates(
+        &mut self,
+        reading: usize,
+        spellings: &[PersonName],
+        keys: &mut KeyCache,
+    ) -> Vec<usize> {
+        if let Some(c) = self.candidates.get(&reading) {
+            return c.clone();
+        }
+        let partial = &spellings[reading];
+        let (own, index) = if partial.surname.is_some() {
+            (keys.surname(reading, spellings), &self.by_surname)
+        } else {
+            (keys.given(reading, spellings), &self.by_given)
+        };
+        let mut found: Vec<usize> = own
+            .iter()
+            .filter_map(|k| index.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        self.candidates.insert(reading, found.clone());
+        found
+    }
+
+    /// The records of a fuller spelling, one for each group they are in.
+    fn one_record_per_group(&mut self, spelling: usize, groups: &mut Groups) -> Vec<usize> {
+        let Some(list) = self.records.get_mut(&spelling) else {
+            return Vec::new();
+        };
+        let mut roots: HashSet<usize> = HashSet::new();
+        list.retain(|&f| roots.insert(groups.find(f)));
+        list.clone()
+    }
 }
 
 /// The lookups the whole-list passes use: spellings, their records, the surname blocks and

@@ -484,6 +484,68 @@ fn forms_alike(forms_a: &[String], forms_b: &[String]) -> bool {
     false
 }
 
+/// Keys such that any two words `compare` could take for one surname or one given name
+/// share at least one: the transliteration keys, the lower-case form, the groups of
+/// diminutives and foreign forms, each sound form and each sound form less one letter (so
+/// that forms one letter apart meet), the same for the surname a Czech, Slovak or Polish
+/// form was made from, and for a double name its first part. A key shared says only
+/// "compare these"; it lets a document of thousands of names be matched without comparing
+/// every pair.
+pub(crate) fn comparison_keys(word: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    word_keys(word, "", &mut keys);
+    if let Some((base, _)) = foreign_surname_base(word) {
+        word_keys(base, "", &mut keys);
+    }
+    let parts: Vec<&str> = word
+        .split('-')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() >= 2 {
+        word_keys(parts[0], "part:", &mut keys);
+    }
+    keys
+}
+
+/// `comparison_keys` of one word, without its base or parts, each under a prefix.
+fn word_keys(word: &str, prefix: &str, keys: &mut Vec<String>) {
+    let mut add = |kind: &str, k: &str| {
+        let key = format!("{prefix}{kind}:{k}");
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    };
+    for k in kartoteka_text::translit_keys(word) {
+        add("t", &k);
+    }
+    let lower = word.to_lowercase().replace('ё', "е");
+    for g in variants::groups_of(&lower) {
+        add("g", g);
+    }
+    add("l", &lower);
+    for form in sound_forms(word) {
+        let chars: Vec<char> = form.chars().collect();
+        if chars.is_empty() {
+            continue;
+        }
+        add("s", &form);
+        // Two forms one edit apart (when both have four letters or more, as
+        // `forms_alike` asks) are equal once one letter is left out of one or both.
+        if chars.len() >= 4 {
+            for skip in 0..chars.len() {
+                let less: String = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i != skip)
+                    .map(|(_, c)| c)
+                    .collect();
+                add("s", &less);
+            }
+        }
+    }
+}
+
 /// The ways a word may sound: each case variant in rough Latin, vowels blurred, and for a
 /// Latin word with a g before e, i or y, that g said soft as in English and French
 /// ("George" / "Джордж", "Farage" / "Фараж").

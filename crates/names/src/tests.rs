@@ -508,3 +508,171 @@ fn a_case_officers_surname_alone_is_not_the_agent_of_that_surname() {
         "{groups:?}"
     );
 }
+
+/// The keys that let a large document be matched by lookup must never leave out a pair
+/// the comparison would join: every pair of surnames or given names `compare` takes for
+/// one shares a key. The words are names in several scripts and languages, with their
+/// case forms, and each with one letter changed (the edit `forms_alike` forgives).
+#[test]
+fn comparison_keys_never_leave_out_a_pair_the_comparison_joins() {
+    let surnames = [
+        "Петров",
+        "Петрова",
+        "Петрову",
+        "Petrov",
+        "Petrow",
+        "Petrowa",
+        "Соколова",
+        "Sokolowa",
+        "Хрущёв",
+        "Khrushchev",
+        "Chruschtschow",
+        "Берией",
+        "Берия",
+        "Beria",
+        "Johnson",
+        "Джонсон",
+        "Johnsonová",
+        "Mayová",
+        "Мэй",
+        "May",
+        "Barnier",
+        "Барние",
+        "Davis",
+        "Дейвис",
+        "Кузьмин",
+        "Kuzmin",
+        "Ковальская",
+        "Kowalska",
+        "Kowalski",
+        "Зайцин",
+        "Зайциным",
+        "Farage",
+        "Фараж",
+        "Громыко",
+        "Gromyko",
+        "Орлов",
+        "Orlov",
+    ];
+    let givens = [
+        "Иван",
+        "Ivan",
+        "Johann",
+        "Jan",
+        "Саша",
+        "Александр",
+        "Aleksandr",
+        "Alexander",
+        "Вера",
+        "Верочка",
+        "Vera",
+        "Никита",
+        "Nikita",
+        "George",
+        "Джордж",
+        "Jean-Claude",
+        "Jeanem-Claudem",
+        "Евгений",
+        "Yevgeny",
+        "Jewgeni",
+        "Eugen",
+        "Лаврентий",
+        "Лаврентием",
+        "Андрей",
+        "Andrei",
+        "Анна",
+        "Anna",
+    ];
+    // Each word, and each with one letter changed in the middle.
+    let widen = |words: &[&str]| -> Vec<String> {
+        let mut out: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        for w in words {
+            let chars: Vec<char> = w.chars().collect();
+            if chars.len() >= 5 {
+                let mut changed = chars.clone();
+                let i = chars.len() / 2;
+                changed[i] = if changed[i] == 'о' { 'а' } else { 'о' };
+                out.push(changed.into_iter().collect());
+            }
+        }
+        out
+    };
+    let shares = |a: &str, b: &str| {
+        let ka = comparison_keys(a);
+        comparison_keys(b).iter().any(|k| ka.contains(k))
+    };
+    let mut checked = 0;
+    let surnames = widen(&surnames);
+    for a in &surnames {
+        for b in &surnames {
+            let m = compare(&parse(&format!("Иван {a}")), &parse(&format!("Иван {b}")));
+            let (Some(sa), Some(sb)) = (
+                parse(&format!("Иван {a}")).surname,
+                parse(&format!("Иван {b}")).surname,
+            ) else {
+                continue;
+            };
+            if m.reasons.iter().any(|r| r.starts_with("same surname")) {
+                checked += 1;
+                assert!(shares(&sa, &sb), "{sa} / {sb}: {:?}", m.reasons);
+            }
+        }
+    }
+    let givens = widen(&givens);
+    for a in &givens {
+        for b in &givens {
+            if given_match(a, b).is_some() {
+                checked += 1;
+                assert!(shares(a, b), "{a} / {b}");
+            }
+        }
+    }
+    // Enough pairs matched for the test to mean something.
+    assert!(checked > 150, "only {checked} pairs matched");
+}
+
+/// A document of many names: a surname alone joins the one full name it fits, however
+/// many others the document holds, and stays apart when two full names fit.
+#[test]
+fn partial_names_in_a_large_document_join_the_one_full_name_they_fit() {
+    let mut names: Vec<String> = Vec::new();
+    for i in 0..3000 {
+        // Distinct made-up surnames: a syllable pair and a number spelled as letters.
+        let a = ["Ка", "Ло", "Ми", "Ре", "Во", "На"][i % 6];
+        let b = ["лов", "рин", "тов", "син", "зов"][(i / 6) % 5];
+        let c = ["ко", "ра", "ми", "ле", "ну", "да", "бе", "фи", "гу", "жо"][(i / 30) % 10];
+        let d = ["в", "н"][(i / 300) % 2];
+        let e = ["ин", "ов", "ец", "ук", "ич"][(i / 600) % 5];
+        names.push(format!("Иван {a}{b}{c}{d}{e}"));
+    }
+    names.push("Иван Орлов".into());
+    names.push("Орлов".into());
+    names.push("Пётр Зимин".into());
+    names.push("Павел Зимин".into());
+    names.push("Зимин".into());
+    let records: Vec<NameRecord> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| NameRecord {
+            id: i.to_string(),
+            name: n.clone(),
+            document: Some("1".into()),
+            ..NameRecord::default()
+        })
+        .collect();
+    let groups = cluster(&records);
+    let group_of = |name: &str| {
+        let i = names
+            .iter()
+            .position(|n| n == name)
+            .expect("a name of the list");
+        groups
+            .iter()
+            .position(|g| g.contains(&i))
+            .expect("every record is in a group")
+    };
+    assert_eq!(group_of("Орлов"), group_of("Иван Орлов"));
+    assert_ne!(group_of("Зимин"), group_of("Пётр Зимин"));
+    assert_ne!(group_of("Зимин"), group_of("Павел Зимин"));
+    assert_ne!(group_of("Пётр Зимин"), group_of("Павел Зимин"));
+}
