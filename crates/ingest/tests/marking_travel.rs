@@ -4,7 +4,7 @@
 //! withholds it from.
 
 use kartoteka_ingest::{Archive, ExportOptions, IngestOptions, NoProgress};
-use kartoteka_model::{Marking, Reference, CLASSIFICATIONS};
+use kartoteka_model::{Classification, Marking, Reference};
 use proptest::prelude::*;
 
 const PARTNERS: &[&str] = &["GBR", "USA", "CAN", "DEU"];
@@ -27,7 +27,7 @@ fn marking() -> impl Strategy<Value = String> {
                 let codes: Vec<&str> = rel.iter().map(|&i| PARTNERS[i]).collect();
                 controls.push(format!("REL TO {}", codes.join(", ")));
             }
-            let mut m = CLASSIFICATIONS[level].to_string();
+            let mut m = Classification::ALL[level].to_string();
             if !controls.is_empty() {
                 m.push_str(&format!("//{}", controls.join("/")));
             }
@@ -40,7 +40,7 @@ fn at_least(high: &Marking, low: &Marking) -> bool {
     let goes = |m: &Marking, c: &str| {
         !m.noforn && (m.releasable_to.is_empty() || m.releasable_to.iter().any(|r| r == c))
     };
-    high.level() >= low.level()
+    high.classification >= low.classification
         && (!low.orcon || high.orcon)
         && PARTNERS
             .iter()

@@ -40,6 +40,6 @@ pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use report::{
-    excerpt, Citation, Claim, Grade, GradeError, Marking, MarkingError, MarkingRule, Paragraph,
-    Related, Report, ReportFate, CLASSIFICATIONS, REPORT_STATUSES,
+    excerpt, Citation, Claim, Classification, Grade, GradeError, Marking, MarkingError,
+    MarkingRule, Paragraph, Related, Report, ReportFate, REPORT_STATUSES,
 };

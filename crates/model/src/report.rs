@@ -166,21 +166,94 @@ pub struct Claim {
     pub at: String,
 }
 
-/// Classification levels, lowest first.
-pub const CLASSIFICATIONS: &[&str] = &[
-    "UNCLASSIFIED",
-    "RESTRICTED",
-    "CONFIDENTIAL",
-    "SECRET",
-    "TOP SECRET",
-];
+/// A classification level. The order is the order of sensitivity, lowest first, so that
+/// `max` and `<` compare levels. A word that is not one of them is an error wherever it is
+/// read (from a flag, a page of JSON, the store): never quietly UNCLASSIFIED.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+pub enum Classification {
+    /// Not classified.
+    #[default]
+    #[serde(rename = "UNCLASSIFIED")]
+    Unclassified,
+    /// RESTRICTED.
+    #[serde(rename = "RESTRICTED")]
+    Restricted,
+    /// CONFIDENTIAL.
+    #[serde(rename = "CONFIDENTIAL")]
+    Confidential,
+    /// SECRET.
+    #[serde(rename = "SECRET")]
+    Secret,
+    /// TOP SECRET.
+    #[serde(rename = "TOP SECRET")]
+    TopSecret,
+}
+
+impl Classification {
+    /// Every level, lowest first.
+    pub const ALL: [Classification; 5] = [
+        Classification::Unclassified,
+        Classification::Restricted,
+        Classification::Confidential,
+        Classification::Secret,
+        Classification::TopSecret,
+    ];
+
+    /// The level as written in a banner: "TOP SECRET".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Unclassified => "UNCLASSIFIED",
+            Classification::Restricted => "RESTRICTED",
+            Classification::Confidential => "CONFIDENTIAL",
+            Classification::Secret => "SECRET",
+            Classification::TopSecret => "TOP SECRET",
+        }
+    }
+
+    /// The level as written in a portion mark: "TS".
+    pub fn short(self) -> &'static str {
+        match self {
+            Classification::Unclassified => "U",
+            Classification::Restricted => "R",
+            Classification::Confidential => "C",
+            Classification::Secret => "S",
+            Classification::TopSecret => "TS",
+        }
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Classification {
+    type Err = MarkingError;
+
+    /// Reads a level in any case ("secret", "Top Secret").
+    fn from_str(text: &str) -> Result<Classification, MarkingError> {
+        let level = text.trim();
+        Classification::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(level))
+            .ok_or_else(|| {
+                MarkingError(
+                    excerpt(text),
+                    "a classification is one of UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET, TOP SECRET".to_string(),
+                )
+            })
+    }
+}
 
 /// A portion marking: a classification, who it may be released to, and the dissemination
 /// controls on it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Marking {
-    /// One of [`CLASSIFICATIONS`].
-    pub classification: String,
+    /// The level.
+    pub classification: Classification,
     /// ISO 3166 alpha-3 codes it may be released to; empty for no restriction beyond the
     /// classification (unless `noforn`).
     pub releasable_to: Vec<String>,
@@ -217,19 +290,11 @@ impl Marking {
     /// The lowest marking.
     pub fn unclassified() -> Marking {
         Marking {
-            classification: "UNCLASSIFIED".to_string(),
+            classification: Classification::Unclassified,
             releasable_to: Vec::new(),
             noforn: false,
             orcon: false,
         }
-    }
-
-    /// The classification's rank (0 for UNCLASSIFIED).
-    pub fn level(&self) -> usize {
-        CLASSIFICATIONS
-            .iter()
-            .position(|c| *c == self.classification)
-            .unwrap_or(0)
     }
 
     /// Reads "SECRET", "SECRET//REL TO GBR, USA", "SECRET//NOFORN" (or NF),
@@ -249,11 +314,7 @@ impl Marking {
             Some((l, r)) => (l.trim(), Some(r)),
             None => (text.trim(), None),
         };
-        let classification = CLASSIFICATIONS
-            .iter()
-            .find(|c| c.eq_ignore_ascii_case(level))
-            .ok_or_else(bad)?
-            .to_string();
+        let classification: Classification = level.parse().map_err(|_| bad())?;
         let mut m = Marking {
             classification,
             ..Marking::unclassified()
@@ -306,11 +367,7 @@ impl Marking {
     /// of either, released only to those both may go to. Two release lists with nobody in
     /// common leave nobody foreign it may go to: NOFORN.
     pub fn max(&self, other: &Marking) -> Marking {
-        let classification = if other.level() > self.level() {
-            other.classification.clone()
-        } else {
-            self.classification.clone()
-        };
+        let classification = self.classification.max(other.classification);
         let mut noforn = self.noforn || other.noforn;
         let mut releasable_to = match (
             self.releasable_to.is_empty(),
@@ -506,6 +563,29 @@ impl Report {
 mod tests {
     use super::*;
 
+    /// A level nobody knows is an error wherever it comes from, never the lowest level:
+    /// from text, and from JSON (a stored report, a bag's description).
+    #[test]
+    fn an_unknown_classification_is_an_error_never_unclassified() {
+        assert_eq!("secret".parse(), Ok(Classification::Secret));
+        assert_eq!(" Top Secret ".parse(), Ok(Classification::TopSecret));
+        for bad in ["SEKRET", "", "UNCLASSIFIED//", "STRENG GEHEIM"] {
+            assert!(bad.parse::<Classification>().is_err(), "{bad:?}");
+        }
+        let stored = r#"{"classification":"SEKRET","releasable_to":[]}"#;
+        assert!(serde_json::from_str::<Marking>(stored).is_err());
+        let stored = r#"{"classification":"TOP SECRET","releasable_to":["GBR"]}"#;
+        let m: Marking = serde_json::from_str(stored).expect("a known level");
+        assert_eq!(m.classification, Classification::TopSecret);
+        assert_eq!(m.to_string(), "TOP SECRET//REL TO GBR");
+        // Levels compare by sensitivity.
+        assert!(Classification::Restricted < Classification::Confidential);
+        assert_eq!(
+            Classification::ALL.iter().max(),
+            Some(&Classification::TopSecret)
+        );
+    }
+
     #[test]
     fn grades_on_the_scale_and_off_it() {
         assert_eq!(
@@ -541,7 +621,7 @@ mod tests {
             noforn: bool,
         ) {
             let codes: Vec<&str> = picks.iter().map(|&i| crate::countries::COUNTRIES[i].0).collect();
-            let mut text = CLASSIFICATIONS[level].to_string();
+            let mut text = Classification::ALL[level].to_string();
             let mut controls = Vec::new();
             if orcon {
                 controls.push("ORCON".to_string());
@@ -578,7 +658,7 @@ mod tests {
             na: bool, nb: bool, oa: bool, ob: bool,
         ) {
             let make = |level: usize, rel: &Vec<String>, noforn: bool, orcon: bool| Marking {
-                classification: CLASSIFICATIONS[level].to_string(),
+                classification: Classification::ALL[level],
                 releasable_to: if noforn {
                     vec![]
                 } else {
@@ -594,7 +674,7 @@ mod tests {
             };
             let (x, y) = (make(a, &ra, na, oa), make(b, &rb, nb, ob));
             let m = x.max(&y);
-            proptest::prop_assert_eq!(m.level(), a.max(b));
+            proptest::prop_assert_eq!(m.classification, Classification::ALL[a.max(b)]);
             proptest::prop_assert_eq!(m.orcon, oa || ob);
             let may_go = |k: &Marking, c: &str| !k.noforn && (k.releasable_to.is_empty() || k.releasable_to.iter().any(|r| r == c));
             for country in ["GBR", "USA", "CAN", "AUS", "NZL", "DEU", "FRA"] {

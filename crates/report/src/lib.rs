@@ -42,13 +42,7 @@ pub fn section_title(section: &str) -> &str {
 /// A portion mark as printed before a paragraph: "(U)", "(S//REL TO GBR, USA)",
 /// "(TS//OC/NF)".
 pub fn portion_mark(m: &Marking) -> String {
-    let short = match m.classification.as_str() {
-        "TOP SECRET" => "TS",
-        "SECRET" => "S",
-        "CONFIDENTIAL" => "C",
-        "RESTRICTED" => "R",
-        _ => "U",
-    };
+    let short = m.classification.short();
     let controls = m.controls(true);
     if controls.is_empty() {
         format!("({short})")
@@ -101,7 +95,13 @@ pub fn citation_markings(
                     .filter(|(_, ns)| ns.contains(&(i + 1)))
                     .map(|(p, _)| p.effective_marking().clone());
                 citing
-                    .reduce(|a, b| if b.level() < a.level() { b } else { a })
+                    .reduce(|a, b| {
+                        if b.classification < a.classification {
+                            b
+                        } else {
+                            a
+                        }
+                    })
                     .unwrap_or_else(Marking::unclassified)
             })
         })

@@ -232,12 +232,13 @@ const GREY: [f32; 3] = [0.35, 0.35, 0.35];
 /// The colour a banner is printed in, after the usual convention: green unclassified,
 /// blue confidential, red secret, orange top secret.
 fn banner_color(m: &Marking) -> [f32; 3] {
-    match m.classification.as_str() {
-        "TOP SECRET" => [0.80, 0.38, 0.0],
-        "SECRET" => [0.75, 0.0, 0.0],
-        "CONFIDENTIAL" => [0.0, 0.2, 0.65],
-        "RESTRICTED" => [0.45, 0.25, 0.55],
-        _ => [0.0, 0.42, 0.0],
+    use kartoteka_model::Classification as C;
+    match m.classification {
+        C::TopSecret => [0.80, 0.38, 0.0],
+        C::Secret => [0.75, 0.0, 0.0],
+        C::Confidential => [0.0, 0.2, 0.65],
+        C::Restricted => [0.45, 0.25, 0.55],
+        C::Unclassified => [0.0, 0.42, 0.0],
     }
 }
 

@@ -49,15 +49,16 @@ const TLP: &[(&str, &str, &str)] = &[
 /// for named countries GREEN, restricted and confidential AMBER, secret AMBER+STRICT, top
 /// secret, NOFORN and ORCON RED.
 fn tlp_for(m: &Marking) -> &'static (&'static str, &'static str, &'static str) {
-    let i = match m.level() {
+    use kartoteka_model::Classification as C;
+    let i = match m.classification {
         // Not for foreign services, or not to be passed on without the originator: only
         // the recipients themselves.
         _ if m.noforn || m.orcon => 4,
-        0 if m.releasable_to.is_empty() => 0,
-        0 => 1,
-        1 | 2 => 2,
-        3 => 3,
-        _ => 4,
+        C::Unclassified if m.releasable_to.is_empty() => 0,
+        C::Unclassified => 1,
+        C::Restricted | C::Confidential => 2,
+        C::Secret => 3,
+        C::TopSecret => 4,
     };
     &TLP[i]
 }
