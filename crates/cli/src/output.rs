@@ -606,12 +606,7 @@ pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use kartoteka_text::escape_html as escape;
 
 /// A dossier as one standalone HTML page (no scripts, no outside resources), with the
 /// person's relations drawn as an SVG diagram around them.

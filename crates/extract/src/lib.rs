@@ -501,14 +501,7 @@ fn surname_candidates(norm: &str) -> Vec<String> {
     out
 }
 
-/// Title case for a lower-case dictionary form.
-fn title(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
+use kartoteka_text::title_case as title;
 
 impl Finder {
     fn new(text: &str) -> Self {

@@ -77,10 +77,7 @@ impl Token {
     }
 }
 
-/// True for Cyrillic letters.
-pub fn is_cyrillic(c: char) -> bool {
-    matches!(c, '\u{0400}'..='\u{04FF}')
-}
+pub use kartoteka_text::is_cyrillic;
 
 /// `char::is_alphabetic` with the common scripts first: the general lookup is slow, and
 /// extraction asks it of every character.

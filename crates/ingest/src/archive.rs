@@ -9,7 +9,7 @@ use kartoteka_index::{
     SearchOptions,
 };
 use kartoteka_model::{
-    rfc3339, Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
+    Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
 };
 use kartoteka_store::{
     BlobError, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore, StoreError, Summary,
@@ -264,19 +264,9 @@ pub struct DocSummary {
     pub reference: Option<String>,
 }
 
-pub(crate) fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    rfc3339(secs)
-}
+pub(crate) use kartoteka_model::now_rfc3339 as now;
 
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
+use kartoteka_text::escape_html;
 
 impl Archive {
     /// True when `root` holds an archive.

@@ -635,6 +635,16 @@ mod tests {
     }
 }
 
+/// The time now as an RFC 3339 UTC timestamp, to the second: when an act is recorded.
+/// A clock set before 1970 reads as the epoch rather than failing.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(secs)
+}
+
 /// Formats seconds since the Unix epoch as an RFC 3339 UTC timestamp
 /// ("2026-11-27T06:38:14Z"), the form every record in the archive carries.
 pub fn rfc3339(unix_seconds: u64) -> String {

@@ -28,8 +28,8 @@ mod report;
 pub use countries::{country_name, COUNTRIES};
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
-    rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page, PartialDate,
-    Placement, Stage, StageOutcome, StageRecord, Unit,
+    now_rfc3339, rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page,
+    PartialDate, Placement, Stage, StageOutcome, StageRecord, Unit,
 };
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use identity::{

@@ -250,13 +250,7 @@ fn given_match_of(a: &str, b: &str, fa: &WordFeatures, fb: &WordFeatures) -> Opt
     None
 }
 
-fn title(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
+use kartoteka_text::title_case as title;
 
 /// Whether two words share a transliteration key (the same name in two scripts or
 /// romanisations).

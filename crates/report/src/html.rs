@@ -10,21 +10,7 @@ use crate::{
     citation_markings, citation_place, numbered_citations, one_line, portion_mark, section_title,
 };
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use kartoteka_text::escape_html as esc;
 
 /// The marking of a figure: the highest of the paragraphs whose content it shows. The
 /// diagram shows the subject, their cover names and the people related to them (the

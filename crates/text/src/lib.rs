@@ -20,9 +20,11 @@
 
 mod analysis;
 mod decode;
+mod markup;
 pub mod quote;
 pub mod schemes;
 pub mod translit;
 
 pub use analysis::{fold, is_cyrillic, language, lemma, translit_keys, words, Word, Words};
 pub use decode::{decode, decode_declared, encoding_for_label, DecodeError, Decoded};
+pub use markup::{escape_html, title_case};

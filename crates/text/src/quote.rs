@@ -48,9 +48,7 @@ pub struct Normalized {
     pub origin: Vec<usize>,
 }
 
-fn is_cyrillic(c: char) -> bool {
-    matches!(c, '\u{0400}'..='\u{04FF}')
-}
+use crate::is_cyrillic;
 
 /// Normalises text for matching: lower case, ё as е, soft hyphens dropped, a hyphen at a
 /// line end joined to the next line's word, runs of white space as one space, and

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use kartoteka_model::{
-    rfc3339, Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
-    Format, IdentityRow, Judgement, Level, MarkingRule, MentionRecord, Note, NoteVersion, Page,
+    Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
+    IdentityRow, Judgement, Level, MarkingRule, MentionRecord, Note, NoteVersion, Page,
     PersonRecord, Placement, Reference, RelationRecord, Report, ReportFate, Sheet, Stage,
     StageOutcome, StageRecord, Transfer, Unit,
 };
@@ -299,13 +299,7 @@ fn db(e: rusqlite::Error) -> StoreError {
     }
 }
 
-fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    rfc3339(secs)
-}
+use kartoteka_model::now_rfc3339 as now;
 
 impl SqliteStore {
     /// Opens or creates the database at `path`, in WAL mode so that readers never block
