@@ -1768,7 +1768,7 @@ fn execute(
                 );
             }
             if let Some(path) = html {
-                std::fs::write(&path, output::dossier_html(&d))
+                std::fs::write(&path, kartoteka_report::dossier_html(&d))
                     .with_context(|| format!("writing {}", path.display()))?;
                 say!("{}", path.display());
             } else if json {

@@ -18,6 +18,7 @@
 mod countries;
 mod custody;
 mod document;
+mod dossier;
 mod finding;
 mod identity;
 mod mention;
@@ -30,6 +31,10 @@ pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
     now_rfc3339, rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page,
     PartialDate, Placement, Stage, StageOutcome, StageRecord, Unit,
+};
+pub use dossier::{
+    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
+    PersonMention, Redirect, TimelineEntry,
 };
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use identity::{

@@ -10,7 +10,7 @@ use crate::{
     citation_markings, citation_place, numbered_citations, one_line, portion_mark, section_title,
 };
 
-use kartoteka_text::escape_html as esc;
+pub(crate) use kartoteka_text::escape_html as esc;
 
 /// The marking of a figure: the highest of the paragraphs whose content it shows. The
 /// diagram shows the subject, their cover names and the people related to them (the
@@ -33,28 +33,47 @@ fn marked_figure(svg: &str, marking: &Marking) -> String {
     format!(r#"<figure class="para"><figcaption class="mark">{mark}</figcaption>{svg}</figure>"#)
 }
 
-/// The relationship diagram: the subject in the middle, the people named around it, each
-/// line labelled with the relation.
+/// The relationship diagram of a report: the subject in the middle, the people named
+/// around it, each line labelled with the relation.
 fn diagram(report: &Report) -> String {
-    // One box a person, with every relation to them on its line.
+    let people = group_relations(report.related.iter().map(|r| (&r.name, &r.relation)));
+    relations_svg(&report.subject_name, &report.cover_names, &people)
+}
+
+/// Relations as (other, how) pairs grouped by the other: one entry a person, with every
+/// relation to them, in the order they first appear.
+pub(crate) fn group_relations<'a>(
+    relations: impl Iterator<Item = (&'a String, &'a String)>,
+) -> Vec<(String, Vec<String>)> {
     let mut people: Vec<(String, Vec<String>)> = Vec::new();
-    for r in &report.related {
-        let how = r.relation.replace('_', " ");
-        match people.iter_mut().find(|(n, _)| *n == r.name) {
+    for (name, relation) in relations {
+        let how = relation.replace('_', " ");
+        match people.iter_mut().find(|(n, _)| n == name) {
             Some((_, hows)) => {
                 if !hows.contains(&how) {
                     hows.push(how)
                 }
             }
-            None => people.push((r.name.clone(), vec![how])),
+            None => people.push((name.clone(), vec![how])),
         }
     }
+    people
+}
+
+/// The one relationship diagram, for reports and dossiers alike: the subject (with their
+/// cover names) in the middle, each other person in a box on an ellipse around it, each
+/// line labelled with how they are related.
+pub(crate) fn relations_svg(
+    subject: &str,
+    cover_names: &[String],
+    people: &[(String, Vec<String>)],
+) -> String {
     let n = people.len();
     let (w, h) = (720.0_f64, if n > 6 { 420.0 } else { 320.0 });
     let (cx, cy) = (w / 2.0, h / 2.0);
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="Relationships of {}">"#,
-        esc(&report.subject_name)
+        esc(subject)
     );
     let (rx, ry) = (w / 2.0 - 110.0, h / 2.0 - 40.0);
     for (i, (name, hows)) in people.iter().enumerate() {
@@ -72,10 +91,10 @@ fn diagram(report: &Report) -> String {
             esc(name)
         );
     }
-    let covers = if report.cover_names.is_empty() {
+    let covers = if cover_names.is_empty() {
         String::new()
     } else {
-        format!("«{}»", report.cover_names.join("», «"))
+        format!("«{}»", cover_names.join("», «"))
     };
     let _ = write!(
         svg,
@@ -83,7 +102,7 @@ fn diagram(report: &Report) -> String {
         cx - 120.0,
         cy - 22.0,
         cy - 3.0,
-        esc(&report.subject_name),
+        esc(subject),
         cy + 14.0,
         esc(&covers)
     );

@@ -7,10 +7,12 @@
 //! citations, numbered across the report and listed at the end with the exact quote, so
 //! that a reader can go from any sentence to the sheet it came from.
 
+mod dossier;
 mod html;
 mod pdf;
 mod stix;
 
+pub use dossier::dossier_html;
 pub use html::html;
 pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, Link, PdfError, Run};
 pub use stix::{stix_bundle, TLP_2_0_EXTENSION};

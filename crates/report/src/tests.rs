@@ -383,3 +383,71 @@ fn figures_carry_the_portion_mark_of_what_they_show() {
         "{diagram}"
     );
 }
+
+/// A dossier page: every name escaped, the diagram drawn once per other person with all
+/// the ways they are related, and every mention listed with its sheet.
+#[test]
+fn a_dossier_page_escapes_names_and_draws_each_relation_once() {
+    use kartoteka_model::{
+        CoverNameHeld, DocId, Dossier, DossierRelation, Person, PersonMention, TimelineEntry,
+    };
+    let relation = |kind: &str, other: &str| DossierRelation {
+        kind: kind.into(),
+        outgoing: true,
+        other_person: None,
+        other: other.into(),
+        doc: DocId(3),
+        page: 1,
+    };
+    let d = Dossier {
+        person: Person {
+            id: "P7".into(),
+            name: "Соколова <Вера>".into(),
+            names: vec!["Соколова <Вера>".into(), "V. Sokolova".into()],
+            cover_names: vec![CoverNameHeld {
+                name: "ХОЛА".into(),
+                from: Some("1937".into()),
+                to: None,
+            }],
+            merged_from: vec![],
+            mentions: vec![PersonMention {
+                id: 11,
+                doc: DocId(3),
+                reference: Some("ф. 9002, оп. 1, д. 1".into()),
+                page: 1,
+                sheet: Some(4),
+                start: 0,
+                end: 8,
+                text: "Соколова".into(),
+                context: "агент \"ХОЛА\" & связь".into(),
+            }],
+        },
+        roles: vec!["agent".into()],
+        units: vec![],
+        own_files: vec![],
+        relations: vec![
+            relation("handled_by", "Зайцин"),
+            relation("met_with", "Зайцин"),
+            relation("recruited_by", "Орлов"),
+        ],
+        timeline: vec![TimelineEntry {
+            date: "1937-05-14".into(),
+            doc: DocId(3),
+            reference: None,
+            text: "встреча".into(),
+        }],
+        judgements: vec![],
+        redirect: None,
+    };
+    let page = crate::dossier_html(&d);
+    assert!(page.contains("Соколова &lt;Вера&gt;"), "{page}");
+    assert!(!page.contains("<Вера>"));
+    assert!(page.contains("агент &quot;ХОЛА&quot; &amp; связь"));
+    assert!(page.contains("л. 4"));
+    let svg = &page[page.find("<svg").expect("a diagram")..page.find("</svg>").expect("closed")];
+    // One box for Зайцин with both relations on its line, one for Орлов.
+    assert_eq!(svg.matches(">Зайцин<").count(), 1, "{svg}");
+    assert!(svg.contains("handled by, met with"), "{svg}");
+    assert_eq!(svg.matches(">Орлов<").count(), 1, "{svg}");
+    assert!(svg.contains("«ХОЛА»"));
+}

@@ -1,0 +1,170 @@
+//! What the archive says of one person, as a face shows it: the person with every name,
+//! cover name and mention, their relations and timeline, and cover names with their
+//! holders. Views built by the identity service and rendered by the report crate and the
+//! CLI; no rule lives here.
+
+use serde::Serialize;
+
+use crate::{DocId, Judgement};
+
+/// A retired person id, and where its mentions are now: what a command says when it is
+/// given an id that was merged into another person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Redirect {
+    /// The id asked for.
+    pub from: String,
+    /// The person its mentions are now under.
+    pub merged_into: String,
+    /// Why it was merged.
+    pub reason: String,
+    /// When.
+    pub at: String,
+}
+
+/// One mention of a person, where it is.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonMention {
+    /// The mention's number.
+    pub id: i64,
+    /// The document.
+    pub doc: DocId,
+    /// Its reference code.
+    pub reference: Option<String>,
+    /// The page.
+    pub page: u32,
+    /// The sheet, when known.
+    pub sheet: Option<u32>,
+    /// First character in the page's text.
+    pub start: u32,
+    /// One past the last.
+    pub end: u32,
+    /// As written.
+    pub text: String,
+    /// The text around it.
+    pub context: String,
+}
+
+/// A cover name a person held, and when the documents say so.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CoverNameHeld {
+    /// The cover name.
+    pub name: String,
+    /// First date of the documents that link it to the person, as precise as they give
+    /// it ("1937", "1937-05", "1937-05-14"), if dated.
+    pub from: Option<String>,
+    /// Last date.
+    pub to: Option<String>,
+}
+
+/// A person as resolution found them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Person {
+    /// Stable id.
+    pub id: String,
+    /// The fullest name.
+    pub name: String,
+    /// Every spelling met.
+    pub names: Vec<String>,
+    /// Cover names linked by the text ("псевдоним", "code-named"), with periods.
+    pub cover_names: Vec<CoverNameHeld>,
+    /// Ids of persons since merged into this one: they still lead here.
+    pub merged_from: Vec<String>,
+    /// Every mention.
+    pub mentions: Vec<PersonMention>,
+}
+
+/// A relation of a person to another person, a service or a place.
+#[derive(Clone, Debug, Serialize)]
+pub struct DossierRelation {
+    /// "handled_by", "recruited_by", "met_with", "reported_on", "worked_at", ...
+    pub kind: String,
+    /// Whether the person is the first end ("X handled_by Y": X is "from").
+    pub outgoing: bool,
+    /// The other end: a person's id when it is a resolved person.
+    pub other_person: Option<String>,
+    /// The other end as written (lemma).
+    pub other: String,
+    /// The document and page that state it.
+    pub doc: DocId,
+    /// The page.
+    pub page: u32,
+}
+
+/// One dated event in a person's file.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineEntry {
+    /// The document's date as precise as it is given: "1937", "1937-05-14", "1938..1941".
+    pub date: String,
+    /// The document.
+    pub doc: DocId,
+    /// Its reference code.
+    pub reference: Option<String>,
+    /// What the document says of the person (the first mention's context).
+    pub text: String,
+}
+
+/// Everything on one person.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dossier {
+    /// The person.
+    #[serde(flatten)]
+    pub person: Person,
+    /// Roles the text gives them ("agent", "case_officer", ...).
+    pub roles: Vec<String>,
+    /// The units (files) their mentions are in, by reference code.
+    pub units: Vec<String>,
+    /// Units that are the person's own file by title, with what the gaps findings say of
+    /// them (an empty or stripped file is itself a finding).
+    pub own_files: Vec<OwnFile>,
+    /// Relations stated in the text.
+    pub relations: Vec<DossierRelation>,
+    /// Dated documents in order.
+    pub timeline: Vec<TimelineEntry>,
+    /// Judgements people made about this person's mentions.
+    pub judgements: Vec<Judgement>,
+    /// When the dossier was asked for by an id since merged into this person: which, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<Redirect>,
+}
+
+/// A unit whose title names the person.
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnFile {
+    /// Its reference code.
+    pub reference: String,
+    /// Its title.
+    pub title: String,
+    /// Open gaps findings on it ("empty", "missing", "sheets").
+    pub findings: Vec<String>,
+}
+
+/// A cover name with its holders.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverNameView {
+    /// The cover name (nominative where the text gave it; the Cyrillic spelling where
+    /// there is one).
+    pub name: String,
+    /// Every spelling met: «ХОЛА», HOLA, Hola are one cover name.
+    pub spellings: Vec<String>,
+    /// Mentions of it.
+    pub mentions: u64,
+    /// Who held it, and when, by the documents that say so.
+    pub holders: Vec<CoverHolder>,
+    /// Documents that mention it but do not say who held it then.
+    pub unknown_holder_docs: Vec<DocId>,
+}
+
+/// One holder of a cover name.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverHolder {
+    /// The person's id.
+    pub person_id: String,
+    /// Their name.
+    pub name: String,
+    /// First date.
+    pub from: Option<String>,
+    /// Last date.
+    pub to: Option<String>,
+    /// Documents that link them.
+    pub evidence: Vec<DocId>,
+}
