@@ -808,9 +808,33 @@ fn main() -> ExitCode {
                 "error: {}",
                 output::printable(&format!("{:#}", failure.error))
             );
+            if let Some(hint) = hint(&failure.error) {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(failure.status)
         }
     }
+}
+
+/// What to do about an error, in this program's flags and commands: the libraries say
+/// what went wrong in their own terms, and only the face knows how it is asked for.
+fn hint(error: &anyhow::Error) -> Option<String> {
+    let archive_error = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<ArchiveError>())?;
+    Some(match archive_error {
+        ArchiveError::NotAnArchive(_) => {
+            "create one with `kartoteka init`, or point --archive / KARTOTEKA_ARCHIVE at one"
+                .to_string()
+        }
+        ArchiveError::Tampered(_) => "run `kartoteka audit verify` to see what changed, and `kartoteka audit accept-head --why REASON` if the change was yours (a restore from a backup)".to_string(),
+        ArchiveError::Busy(_) => "give --wait to wait for it instead".to_string(),
+        ArchiveError::Approved { version, .. } => format!(
+            "pass --new-version to edit it into version {}",
+            version + 1
+        ),
+        _ => return None,
+    })
 }
 
 /// Whether a text is a day ("2026-11-27") or an RFC 3339 time in UTC

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use kartoteka_ingest::{Archive, ArchiveError};
 
-use crate::{not_found_is_3, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK};
+use crate::{not_found_is_3, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE};
 
 #[derive(Subcommand)]
 pub(crate) enum ClaimCommand {
@@ -170,6 +170,11 @@ pub(crate) enum Format {
 fn input_error(e: ArchiveError) -> Failure {
     match e {
         e @ ArchiveError::BadTarget(..) => usage(e),
+        // Kept as the error it is, so that the hint can say which flag asks for it.
+        e @ ArchiveError::Approved { .. } => Failure {
+            status: EXIT_USAGE,
+            error: e.into(),
+        },
         other => not_found_is_3(other),
     }
 }

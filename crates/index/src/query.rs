@@ -102,7 +102,7 @@ pub enum QueryError {
         max: usize,
     },
     /// More hits asked for than [`MAX_HITS`].
-    #[error("{asked} hits asked for; a search returns at most {max} (narrow it with --in, --dates or more words)")]
+    #[error("{asked} hits asked for; a search returns at most {max} (narrow it to a unit, to dates, or with more words)")]
     TooManyHits {
         /// How many were asked for.
         asked: usize,

@@ -23,7 +23,7 @@ pub const INDEX_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
     /// There is no archive in the folder.
-    #[error("no archive at {0} (create one with `kartoteka init`, or point --archive / KARTOTEKA_ARCHIVE at one)")]
+    #[error("no archive at {0}")]
     NotAnArchive(PathBuf),
     /// The folder could not be created or read.
     #[error("archive folder {path}: {message}")]
@@ -67,11 +67,20 @@ pub enum ArchiveError {
     Transfer(String),
     /// The audit chain no longer holds the head sealed after the last command: the
     /// archive was changed behind the program's back (or restored from a backup).
-    #[error("the archive was changed outside kartoteka: {0}; nothing was done. Run `kartoteka audit verify` to see what changed, and `kartoteka audit accept-head --why REASON` if the change was yours (a restore from a backup)")]
+    #[error("the archive was changed outside kartoteka: {0}; nothing was done")]
     Tampered(String),
     /// Another command is changing the archive; this one did nothing.
-    #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends, or give --wait")]
+    #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends")]
     Busy(String),
+    /// An edit to a report version that is approved: approved versions stay as they are,
+    /// and an edit makes the next version, a draft, only when that is asked for.
+    #[error("report {report} version {version} is approved and stays as approved; an edit makes version {}, a new draft, only when a new version is asked for", .version + 1)]
+    Approved {
+        /// The report.
+        report: String,
+        /// Its approved version.
+        version: u32,
+    },
 }
 
 /// The one writer of an archive, held by a command that changes it for as long as the

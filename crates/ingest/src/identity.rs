@@ -619,7 +619,7 @@ impl Archive {
         if why.trim().is_empty() {
             return Err(ArchiveError::BadTarget(
                 why.to_string(),
-                "a judgement needs a reason (--why)".to_string(),
+                "a judgement needs a reason".to_string(),
             ));
         }
         let world = World::load(self)?;

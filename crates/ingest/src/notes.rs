@@ -177,7 +177,7 @@ impl Archive {
                 Ok(self.store().save_note(&note, "written")?)
             }
             n => Err(ArchiveError::Note(format!(
-                "the quote occurs {n} times ({}); give --sheet or quote more",
+                "the quote occurs {n} times ({}); name the sheet or quote more",
                 places.iter().take(5).map(|(d, p, _)| where_(d, p)).collect::<Vec<_>>().join("; ")
             ))),
         }

@@ -935,7 +935,7 @@ impl Archive {
             needs_ocr: false,
         };
         let reason = format!(
-            "too large to extract: {size} bytes is over the {} byte limit (the original is stored; raise --max-file-size to extract it)",
+            "too large to extract: {size} bytes is over the {} byte limit (the original is stored; raise the size limit to extract it)",
             options.max_file_size
         );
         Outcome::Save {

@@ -390,19 +390,19 @@ impl Archive {
         if text.trim().is_empty() {
             return Err(ArchiveError::BadTarget(
                 String::new(),
-                "a claim needs --text".to_string(),
+                "a claim needs its text".to_string(),
             ));
         }
         if why.trim().is_empty() {
             return Err(ArchiveError::BadTarget(
                 String::new(),
-                "a grade needs --why".to_string(),
+                "a grade needs a reason".to_string(),
             ));
         }
         if cites.is_empty() {
             return Err(ArchiveError::BadTarget(
                 String::new(),
-                "a claim needs at least one --cite span".to_string(),
+                "a claim needs at least one cited span".to_string(),
             ));
         }
         let world = World::load(self)?;
@@ -469,7 +469,7 @@ impl Archive {
         if why.trim().is_empty() {
             return Err(ArchiveError::BadTarget(
                 String::new(),
-                "a marking rule needs its authority (--why)".to_string(),
+                "a marking rule needs its authority (the reason)".to_string(),
             ));
         }
         Ok(self.store().set_marking_rule(&MarkingRule {
@@ -755,7 +755,7 @@ impl Archive {
         let case = match who.map(Reference::parse) {
             Some(Ok(r)) if r.file.is_none() => {
                 return Err(ArchiveError::NotFound(format!(
-                    "case file {r}: a case is one file (д.), as in ф. 9002, оп. 1, д. 1; build the whole collection with --all"
+                    "case file {r}: a case is one file (д.), as in ф. 9002, оп. 1, д. 1; or build the whole collection"
                 )))
             }
             Some(Ok(mut r)) => {
@@ -1224,14 +1224,10 @@ impl Archive {
     ) -> Result<Report, ArchiveError> {
         let mut r = self.report(id, None)?;
         if r.status == "approved" && !new_version {
-            return Err(ArchiveError::BadTarget(
-                id.to_string(),
-                format!(
-                    "version {} is approved and stays as approved; pass --new-version to edit it into version {}",
-                    r.version,
-                    r.version + 1
-                ),
-            ));
+            return Err(ArchiveError::Approved {
+                report: id.to_string(),
+                version: r.version,
+            });
         }
         let count = r.paragraphs.len();
         let p = paragraph
@@ -1246,7 +1242,7 @@ impl Archive {
         if text.is_none() && marking.is_none() {
             return Err(ArchiveError::BadTarget(
                 id.to_string(),
-                "nothing to change: give --text, --marking or both".to_string(),
+                "nothing to change: give a new text, a new marking or both".to_string(),
             ));
         }
         if let Some(t) = text {
