@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use kartoteka_ingest::{Archive, ArchiveError};
+use kartoteka_model::ReportStatus;
 
 use crate::{not_found_is_3, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE};
 
@@ -457,8 +458,8 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             say!("{} version {} ({}): {}", r.id, r.version, r.status, r.why);
             Ok(EXIT_OK)
         }
-        ReportCommand::Review { id, why } => advance(archive, &id, "reviewed", &why),
-        ReportCommand::Approve { id, why } => advance(archive, &id, "approved", &why),
+        ReportCommand::Review { id, why } => advance(archive, &id, ReportStatus::Reviewed, &why),
+        ReportCommand::Approve { id, why } => advance(archive, &id, ReportStatus::Approved, &why),
         ReportCommand::Diff { id, from, to } => {
             let versions = match (from, to) {
                 (Some(a), Some(b)) => Some((a, b)),
@@ -578,7 +579,7 @@ fn write_collection(
     Ok(())
 }
 
-fn advance(archive: &Archive, id: &str, to: &str, why: &str) -> Result<u8, Failure> {
+fn advance(archive: &Archive, id: &str, to: ReportStatus, why: &str) -> Result<u8, Failure> {
     let r = archive.advance_report(id, to, why).map_err(input_error)?;
     say!("{} version {} is {}", r.id, r.version, r.status);
     Ok(EXIT_OK)
@@ -591,13 +592,10 @@ pub(crate) fn reports(
     with_retired: bool,
     json: bool,
 ) -> Result<u8, Failure> {
-    if let Some(s) = status {
-        if !kartoteka_model::REPORT_STATUSES.contains(&s) {
-            return Err(usage(format!(
-                "--status is one of draft, reviewed, approved, not {s:?}"
-            )));
-        }
-    }
+    let status: Option<ReportStatus> = status
+        .map(|s| s.parse())
+        .transpose()
+        .map_err(|e| usage(format!("--status: {e}")))?;
     let all = archive.reports()?;
     let fates = archive.report_fates()?;
     let fate_of = |r: &kartoteka_model::Report| fates.get(&(r.id.clone(), r.version));

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kartoteka_model::{
     Citation, Claim, DateRange, DocId, Grade, Marking, MarkingRule, MentionRecord, Paragraph,
-    PartialDate, PersonStatus, Placement, Reference, Related, Report, ReportFate,
+    PartialDate, PersonStatus, Placement, Reference, Related, Report, ReportFate, ReportStatus,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -1223,7 +1223,7 @@ impl Archive {
         why: &str,
     ) -> Result<Report, ArchiveError> {
         let mut r = self.report(id, None)?;
-        if r.status == "approved" && !new_version {
+        if r.status == ReportStatus::Approved && !new_version {
             return Err(ArchiveError::Approved {
                 report: id.to_string(),
                 version: r.version,
@@ -1262,7 +1262,7 @@ impl Archive {
             );
         }
         r.version += 1;
-        r.status = "draft".to_string();
+        r.status = ReportStatus::Draft;
         r.why = if why.trim().is_empty() {
             format!("edited paragraph {paragraph}")
         } else {
@@ -1272,17 +1272,19 @@ impl Archive {
     }
 
     /// Moves a report on: draft to reviewed, reviewed to approved.
-    pub fn advance_report(&self, id: &str, to: &str, why: &str) -> Result<Report, ArchiveError> {
+    pub fn advance_report(
+        &self,
+        id: &str,
+        to: ReportStatus,
+        why: &str,
+    ) -> Result<Report, ArchiveError> {
         let mut r = self.report(id, None)?;
-        let from = match to {
-            "reviewed" => "draft",
-            "approved" => "reviewed",
-            _ => {
-                return Err(ArchiveError::BadTarget(
-                    to.to_string(),
-                    "a report is reviewed or approved".to_string(),
-                ))
-            }
+        let Some(from) = to.comes_after() else {
+            return Err(ArchiveError::BadTarget(
+                to.to_string(),
+                "a report is reviewed or approved; a draft is made by an edit or a build"
+                    .to_string(),
+            ));
         };
         if r.status != from {
             return Err(ArchiveError::BadTarget(
@@ -1300,7 +1302,7 @@ impl Archive {
             )));
         }
         r.version += 1;
-        r.status = to.to_string();
+        r.status = to;
         r.why = if why.trim().is_empty() {
             to.to_string()
         } else {
@@ -1422,13 +1424,13 @@ fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>) {
         }
     }
     let mut probe = new.clone();
-    probe.status = old.status.clone();
+    probe.status = old.status;
     let changes = differences(old, &probe);
     if changes.is_empty() {
         return (old.clone(), changes);
     }
     new.version = old.version + 1;
-    new.status = "draft".to_string();
+    new.status = ReportStatus::Draft;
     new.why = format!("regenerated: {} changes", changes.len());
     (new, changes)
 }
@@ -1763,7 +1765,7 @@ fn compose(
         subject: subject.to_string(),
         subject_name: person.name.clone(),
         title,
-        status: "draft".to_string(),
+        status: ReportStatus::Draft,
         paragraphs,
         countries: countries.into_iter().collect(),
         period: years
@@ -1903,7 +1905,7 @@ pub fn collection_index(reports: &[Report]) -> CollectionIndex {
         for c in &r.countries {
             *ix.by_country.entry(c.clone()).or_default() += 1;
         }
-        *ix.by_status.entry(r.status.clone()).or_default() += 1;
+        *ix.by_status.entry(r.status.to_string()).or_default() += 1;
         let period = r
             .period
             .map_or("undated".to_string(), |(a, _)| format!("{}s", a / 10 * 10));
@@ -2040,7 +2042,7 @@ mod tests {
             subject: subject.into(),
             subject_name: subject.into(),
             title: id.into(),
-            status: "draft".into(),
+            status: ReportStatus::Draft,
             paragraphs: vec![],
             countries: countries.iter().map(|c| c.to_string()).collect(),
             period: Some((1944, 1946)),

@@ -46,5 +46,5 @@ pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use report::{
     excerpt, Citation, Claim, Classification, Grade, GradeError, Marking, MarkingError,
-    MarkingRule, Paragraph, Related, Report, ReportFate, REPORT_STATUSES,
+    MarkingRule, Paragraph, Related, Report, ReportFate, ReportStatus, ReportStatusError,
 };

@@ -226,7 +226,7 @@ impl Classification {
 
 impl fmt::Display for Classification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -495,8 +495,68 @@ impl Paragraph {
     }
 }
 
-/// Where a report is in its life.
-pub const REPORT_STATUSES: &[&str] = &["draft", "reviewed", "approved"];
+/// Where a report is in its life: a draft is reviewed, then approved, one step at a time;
+/// any edit makes a new version that is a draft again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportStatus {
+    /// Written or rebuilt, not yet reviewed.
+    Draft,
+    /// Reviewed, not yet approved.
+    Reviewed,
+    /// Approved: this version stays as it is.
+    Approved,
+}
+
+impl ReportStatus {
+    /// Every status, in the order a report goes through them.
+    pub const ALL: [ReportStatus; 3] = [
+        ReportStatus::Draft,
+        ReportStatus::Reviewed,
+        ReportStatus::Approved,
+    ];
+
+    /// The word for it: "draft", "reviewed", "approved".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Reviewed => "reviewed",
+            ReportStatus::Approved => "approved",
+        }
+    }
+
+    /// The status a report must have to be moved to this one: none for a draft, which is
+    /// reached by writing, not by moving on.
+    pub fn comes_after(self) -> Option<ReportStatus> {
+        match self {
+            ReportStatus::Draft => None,
+            ReportStatus::Reviewed => Some(ReportStatus::Draft),
+            ReportStatus::Approved => Some(ReportStatus::Reviewed),
+        }
+    }
+}
+
+impl fmt::Display for ReportStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A word that is not a report status.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0} is not a report status: one of draft, reviewed, approved")]
+pub struct ReportStatusError(pub String);
+
+impl std::str::FromStr for ReportStatus {
+    type Err = ReportStatusError;
+
+    fn from_str(text: &str) -> Result<ReportStatus, ReportStatusError> {
+        ReportStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| ReportStatusError(excerpt(text)))
+    }
+}
 
 /// One version of a report on one agent or case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -511,8 +571,8 @@ pub struct Report {
     pub subject_name: String,
     /// Its title.
     pub title: String,
-    /// "draft", "reviewed" or "approved".
-    pub status: String,
+    /// Where it is in its life.
+    pub status: ReportStatus,
     /// The paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
     /// Countries it concerns (ISO 3166 alpha-3).
@@ -562,6 +622,20 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report moves on one step at a time, and only words of the vocabulary are read.
+    #[test]
+    fn report_statuses_move_on_one_step_at_a_time() {
+        use ReportStatus::*;
+        assert_eq!(Reviewed.comes_after(), Some(Draft));
+        assert_eq!(Approved.comes_after(), Some(Reviewed));
+        assert_eq!(Draft.comes_after(), None);
+        assert_eq!("Approved".parse(), Ok(Approved));
+        assert!("lost".parse::<ReportStatus>().is_err());
+        assert!(serde_json::from_str::<ReportStatus>("\"final\"").is_err());
+        assert_eq!(serde_json::to_string(&Reviewed).unwrap(), "\"reviewed\"");
+        assert_eq!(format!("{:<9}|", Draft), "draft    |");
+    }
 
     /// A level nobody knows is an error wherever it comes from, never the lowest level:
     /// from text, and from JSON (a stored report, a bag's description).

@@ -225,7 +225,7 @@ ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-siz
         title = esc(&report.title),
         id = esc(&report.id),
         version = report.version,
-        status = esc(&report.status),
+        status = report.status,
         countries = esc(&report.countries.join(", ")),
         period = report
             .period

@@ -130,7 +130,7 @@ pub fn markdown(report: &Report) -> String {
     let mut particulars = vec![
         format!("Report {}", report.id),
         format!("version {}", report.version),
-        report.status.clone(),
+        report.status.to_string(),
     ];
     if !report.countries.is_empty() {
         particulars.push(report.countries.join(", "));
@@ -170,7 +170,7 @@ pub fn markdown(report: &Report) -> String {
         ));
     }
     // Until approved, the reviewer is told where a marking rests on an uncertain reading.
-    if report.status != "approved" {
+    if report.status != kartoteka_model::ReportStatus::Approved {
         let notes: Vec<String> = report
             .paragraphs
             .iter()

@@ -35,7 +35,7 @@ fn report() -> Report {
         subject: "P1".into(),
         subject_name: "Соколова Вера Андреевна".into(),
         title: "Agent «ХОЛА»: Соколова Вера Андреевна".into(),
-        status: "draft".into(),
+        status: kartoteka_model::ReportStatus::Draft,
         paragraphs: vec![
             paragraph(
                 "subject",

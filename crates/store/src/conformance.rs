@@ -595,7 +595,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
         subject: "P1.1.1".into(),
         subject_name: "Соколова Вера Андреевна".into(),
         title: "Agent ХОЛА".into(),
-        status: "draft".into(),
+        status: kartoteka_model::ReportStatus::Draft,
         paragraphs: vec![Paragraph {
             section: "subject".into(),
             text: "x".into(),
@@ -619,7 +619,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
     store.save_report(&report).expect("v1");
     // A second change made to version 1 while version 2 was kept: refused.
     report.version = 2;
-    report.status = "reviewed".into();
+    report.status = kartoteka_model::ReportStatus::Reviewed;
     store.save_report(&report).expect("v2");
     let stale = store.save_report(&report);
     assert!(
@@ -628,7 +628,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
     );
     let versions = store.report_versions("R-P1.1.1").expect("versions");
     assert_eq!(versions.len(), 2);
-    assert_eq!(versions[0].status, "draft");
+    assert_eq!(versions[0].status, kartoteka_model::ReportStatus::Draft);
     let latest = store.reports().expect("reports");
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].version, 2);
