@@ -654,17 +654,7 @@ pub(super) fn notes(
         sql.push_str(&format!(" AND instr(search, ?{}) > 0", values.len()));
     }
     sql.push_str(" ORDER BY id");
-    let mut stmt = conn.prepare(&sql).map_err(db)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(values), |r| {
-            r.get::<_, String>(0)
-        })
-        .map_err(db)?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(note_from(&row.map_err(db)?)?);
-    }
-    Ok(out)
+    bodies(conn, &sql, rusqlite::params_from_iter(values), "note")
 }
 
 pub(super) fn note_versions(conn: &Connection, id: i64) -> Result<Vec<NoteVersion>, StoreError> {
@@ -996,15 +986,12 @@ pub(super) fn undo_judgement(
 }
 
 pub(super) fn judgements(conn: &Connection) -> Result<Vec<Judgement>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM judgements ORDER BY id")
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-    let mut out = Vec::new();
-    for body in rows {
-        out.push(judgement_from(&body.map_err(db)?)?);
-    }
-    Ok(out)
+    bodies(
+        conn,
+        "SELECT body FROM judgements ORDER BY id",
+        [],
+        "judgement",
+    )
 }
 
 pub(super) fn replace_identities(
@@ -1064,6 +1051,7 @@ pub(super) fn person_records(conn: &Connection) -> Result<Vec<PersonRecord>, Sto
     bodies(
         conn,
         "SELECT body FROM persons ORDER BY seq",
+        [],
         "person record",
     )
 }
@@ -1098,6 +1086,7 @@ pub(super) fn report_fates(conn: &Connection) -> Result<Vec<ReportFate>, StoreEr
     bodies(
         conn,
         "SELECT body FROM report_fates ORDER BY report, version",
+        [],
         "report fate",
     )
 }
@@ -1114,10 +1103,6 @@ pub(super) fn current_findings(conn: &Connection) -> Result<Vec<Finding>, StoreE
         out.push(row.map_err(db)??);
     }
     Ok(out)
-}
-
-fn claim_from(body: &str) -> Result<Claim, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("claim: {e}")))
 }
 
 pub(super) fn save_claim(
@@ -1160,21 +1145,12 @@ pub(super) fn save_claim(
 }
 
 pub(super) fn claims(conn: &Connection, subject: Option<&str>) -> Result<Vec<Claim>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM claims WHERE ?1 IS NULL OR subject = ?1 ORDER BY id")
-        .map_err(db)?;
-    let rows = stmt
-        .query_map([subject], |r| r.get::<_, String>(0))
-        .map_err(db)?;
-    let mut out = Vec::new();
-    for body in rows {
-        out.push(claim_from(&body.map_err(db)?)?);
-    }
-    Ok(out)
-}
-
-fn report_from(body: &str) -> Result<Report, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(format!("report: {e}")))
+    bodies(
+        conn,
+        "SELECT body FROM claims WHERE ?1 IS NULL OR subject = ?1 ORDER BY id",
+        [subject],
+        "claim",
+    )
 }
 
 pub(super) fn save_report(
@@ -1226,32 +1202,22 @@ pub(super) fn save_report(
 }
 
 pub(super) fn report_versions(conn: &Connection, id: &str) -> Result<Vec<Report>, StoreError> {
-    let mut stmt = conn
-        .prepare("SELECT body FROM report_versions WHERE report = ?1 ORDER BY version")
-        .map_err(db)?;
-    let rows = stmt
-        .query_map([id], |r| r.get::<_, String>(0))
-        .map_err(db)?;
-    let mut out = Vec::new();
-    for body in rows {
-        out.push(report_from(&body.map_err(db)?)?);
-    }
-    Ok(out)
+    bodies(
+        conn,
+        "SELECT body FROM report_versions WHERE report = ?1 ORDER BY version",
+        [id],
+        "report",
+    )
 }
 
 pub(super) fn reports(conn: &Connection) -> Result<Vec<Report>, StoreError> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT body FROM report_versions v WHERE version = \
-             (SELECT MAX(version) FROM report_versions w WHERE w.report = v.report) ORDER BY report",
-        )
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
-    let mut out = Vec::new();
-    for body in rows {
-        out.push(report_from(&body.map_err(db)?)?);
-    }
-    Ok(out)
+    bodies(
+        conn,
+        "SELECT body FROM report_versions v WHERE version = \
+         (SELECT MAX(version) FROM report_versions w WHERE w.report = v.report) ORDER BY report",
+        [],
+        "report",
+    )
 }
 
 pub(super) fn set_marking_rule(
@@ -1315,6 +1281,7 @@ pub(super) fn marking_rules(conn: &Connection) -> Result<Vec<MarkingRule>, Store
     bodies(
         conn,
         "SELECT body FROM marking_rules ORDER BY unit",
+        [],
         "marking rule",
     )
 }
@@ -1324,10 +1291,13 @@ pub(super) fn marking_rules(conn: &Connection) -> Result<Vec<MarkingRule>, Store
 fn bodies<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
+    params: impl rusqlite::Params,
     what: &str,
 ) -> Result<Vec<T>, StoreError> {
     let mut stmt = conn.prepare(sql).map_err(db)?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+    let rows = stmt
+        .query_map(params, |r| r.get::<_, String>(0))
+        .map_err(db)?;
     let mut out = Vec::new();
     for body in rows {
         let body = body.map_err(db)?;
