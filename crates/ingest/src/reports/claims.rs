@@ -1,0 +1,551 @@
+//! Claims: derived from the relations the text states about resolved persons, or
+//! written by analysts, each cited and graded; and the marking rules.
+
+use super::*;
+
+/// Topics a subject has one truth of: two different answers are a conflict.
+pub(super) const SINGLE_VALUED: &[&str] = &["birth_date", "birth_place", "recruitment"];
+
+impl World {
+    /// Who each cover-name mention stands for: the person a statement in its document ties
+    /// that cover name to.
+    pub(super) fn cover_owners(&self) -> HashMap<i64, String> {
+        let covers = self.covers();
+        let key_of: HashMap<i64, &String> = covers
+            .iter()
+            .flat_map(|(k, c)| c.mentions.iter().map(move |m| (*m, k)))
+            .collect();
+        // (document, cover key) -> holders stated in that document.
+        let mut stated: HashMap<(DocId, &String), BTreeSet<&String>> = HashMap::new();
+        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+            let (p, c) = if key_of.contains_key(&r.to) {
+                (r.from, r.to)
+            } else {
+                (r.to, r.from)
+            };
+            if let (Some(person), Some(key)) = (self.person_of.get(&p), key_of.get(&c)) {
+                stated.entry((r.doc, *key)).or_default().insert(person);
+            }
+        }
+        let mut named_on: HashMap<(DocId, u32), Vec<&kartoteka_model::RelationRecord>> =
+            HashMap::new();
+        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+            named_on.entry((r.doc, r.page)).or_default().push(r);
+        }
+        let mut out = HashMap::new();
+        for (m, key) in &key_of {
+            let Some(mention) = self.mention.get(m) else {
+                continue;
+            };
+            // The statement around the mention names its holder ("SOKOLOVA ... code-named
+            // HOLA, was recruited"), even where the document gives the name to another later.
+            let around = named_on
+                .get(&(mention.doc, mention.page))
+                .into_iter()
+                .flatten()
+                .find(|r| r.start <= mention.start && mention.end <= r.end);
+            if let Some(r) = around {
+                let p = if key_of.contains_key(&r.to) {
+                    r.from
+                } else {
+                    r.to
+                };
+                let same_cover = key_of.get(&r.to).or_else(|| key_of.get(&r.from)) == Some(key);
+                if let Some(person) = self.person_of.get(&p).filter(|_| same_cover) {
+                    out.insert(*m, person.clone());
+                    continue;
+                }
+            }
+            if let Some(holders) = stated.get(&(mention.doc, *key)) {
+                if holders.len() == 1 {
+                    if let Some(h) = holders.iter().next() {
+                        out.insert(*m, (*h).clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What derivation looks up, worked out once for all subjects: who each cover-name
+/// mention stands for, the dates and places of each page, which dates are births, the
+/// cover name of each mention, and the relations of each person.
+pub(super) struct Evidence<'w> {
+    pub(super) owners: HashMap<i64, String>,
+    dates_on: HashMap<(DocId, u32), Vec<&'w MentionRecord>>,
+    pub(super) places_on: HashMap<(DocId, u32), Vec<&'w MentionRecord>>,
+    births: BTreeSet<i64>,
+    cover_name_of: HashMap<i64, String>,
+    relations_of: HashMap<String, Vec<&'w kartoteka_model::RelationRecord>>,
+}
+
+impl<'w> Evidence<'w> {
+    pub(super) fn new(world: &'w World) -> Evidence<'w> {
+        let owners = world.cover_owners();
+        let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        let mut places_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
+        for m in world.mention.values() {
+            match m.kind.as_str() {
+                "date" => dates_on.entry((m.doc, m.page)).or_default().push(m),
+                "place" => places_on.entry((m.doc, m.page)).or_default().push(m),
+                _ => {}
+            }
+        }
+        let births = world
+            .relations
+            .iter()
+            .filter(|r| r.kind == "born")
+            .map(|r| r.to)
+            .collect();
+        let cover_name_of = world
+            .covers()
+            .into_values()
+            .flat_map(|c| c.mentions.into_iter().map(move |m| (m, c.name.clone())))
+            .collect();
+        let mut relations_of: HashMap<String, Vec<&kartoteka_model::RelationRecord>> =
+            HashMap::new();
+        for r in &world.relations {
+            let ends: BTreeSet<&String> = [r.from, r.to]
+                .iter()
+                .filter_map(|m| world.person_of.get(m).or_else(|| owners.get(m)))
+                .collect();
+            for p in ends {
+                relations_of.entry(p.clone()).or_default().push(r);
+            }
+        }
+        Evidence {
+            owners,
+            dates_on,
+            places_on,
+            births,
+            cover_name_of,
+            relations_of,
+        }
+    }
+}
+
+/// The name a mention gives the other end of a relation: its person's best name, its
+/// cover name, or its text.
+pub(super) fn end_name(
+    world: &World,
+    owners: &HashMap<i64, String>,
+    m: &MentionRecord,
+) -> (Option<String>, String) {
+    if let Some(p) = world.person_of.get(&m.id).or_else(|| owners.get(&m.id)) {
+        return (Some(p.clone()), world.best_name(p));
+    }
+    if m.kind == "cover_name" {
+        return (None, format!("«{}»", m.lemma));
+    }
+    (None, m.lemma.clone())
+}
+
+/// A claim in the making: its key, text parts and evidence.
+pub(super) struct Draft {
+    topic: String,
+    object: Option<String>,
+    object_person: Option<String>,
+    relation: String,
+    text: String,
+    date: Option<String>,
+    citations: BTreeSet<Citation>,
+}
+
+pub(super) fn derived_id(subject: &str, topic: &str, object: &str) -> String {
+    let digest = Sha256::digest(format!("{subject}\u{1f}{topic}\u{1f}{object}").as_bytes());
+    format!("D{}", &hex::encode(digest)[..12])
+}
+
+impl Archive {
+    /// Every claim about a subject (or all), derived from the text and written by
+    /// analysts, with the conflicts among them.
+    pub fn claims(&self, subject: Option<&str>) -> Result<ClaimSet, ArchiveError> {
+        let world = World::load(self)?;
+        let subject = subject.map(|s| world.find(s)).transpose()?;
+        let mut pages = Pages::new(self)?;
+        let subjects: Vec<String> = match &subject {
+            Some(s) => vec![s.clone()],
+            None => world.members.keys().cloned().collect(),
+        };
+        let ix = Evidence::new(&world);
+        let mut set = ClaimSet::default();
+        for s in &subjects {
+            let (claims, _) = self.derive(&world, &ix, &mut pages, s)?;
+            set.claims.extend(claims);
+        }
+        let written = self.store().claims(subject.as_deref())?;
+        set.claims.extend(written);
+        set.conflicts = conflicts(&mut set.claims);
+        for c in &set.claims {
+            if !set.names.contains_key(&c.subject) && world.members.contains_key(&c.subject) {
+                set.names
+                    .insert(c.subject.clone(), world.best_name(&c.subject));
+            }
+        }
+        Ok(set)
+    }
+
+    /// Keeps an analyst's claim about a person, citing spans ("DOC[/PAGE]:START-END"),
+    /// graded "B2" with the reason for the grade.
+    pub fn add_claim(
+        &self,
+        subject: &str,
+        text: &str,
+        cites: &[String],
+        grade: &str,
+        why: &str,
+    ) -> Result<Claim, ArchiveError> {
+        let grade = Grade::parse(grade)
+            .map_err(|e| ArchiveError::BadTarget(grade.to_string(), e.to_string()))?;
+        if text.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a claim needs its text".to_string(),
+            ));
+        }
+        if why.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a grade needs a reason".to_string(),
+            ));
+        }
+        if cites.is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a claim needs at least one cited span".to_string(),
+            ));
+        }
+        let world = World::load(self)?;
+        let subject = world.find(subject)?;
+        let mut citations = Vec::new();
+        for c in cites {
+            let (doc, page, start, end) =
+                parse_span(c).map_err(|e| ArchiveError::BadTarget(c.clone(), e))?;
+            let document = self.document_for(&doc)?;
+            let page_text = self
+                .store()
+                .page(document.0, page)?
+                .ok_or_else(|| {
+                    ArchiveError::NotFound(format!("page {page} of document {}", document.0 .0))
+                })?
+                .text;
+            let quote = chars_of(&page_text, start, end).ok_or_else(|| {
+                ArchiveError::BadTarget(
+                    c.clone(),
+                    format!(
+                        "page {page} of document {} has {} characters: the span {start}-{end} is not in it",
+                        document.0 .0,
+                        page_text.chars().count()
+                    ),
+                )
+            })?;
+            citations.push(Citation {
+                doc: document.0,
+                reference: document.1,
+                page,
+                start,
+                end,
+                quote,
+                marking: None,
+            });
+        }
+        let claim = Claim {
+            id: String::new(),
+            subject,
+            topic: "analyst".to_string(),
+            text: text.trim().to_string(),
+            object: None,
+            date: None,
+            citations,
+            grade,
+            why: why.trim().to_string(),
+            by: String::new(),
+            at: String::new(),
+        };
+        Ok(self.store().save_claim(&claim)?)
+    }
+
+    /// Sets the marking rule of a unit (a fonds, inventory or file by its reference code):
+    /// whatever cites a sheet in it is marked at least so high from the next build on.
+    pub fn set_marking_rule(
+        &self,
+        unit: &str,
+        marking: &str,
+        why: &str,
+    ) -> Result<MarkingRule, ArchiveError> {
+        let unit = Reference::parse(unit).map_err(|e| ArchiveError::not_a_target(unit, &e))?;
+        let marking = Marking::parse(marking)
+            .map_err(|e| ArchiveError::BadTarget(marking.to_string(), e.to_string()))?;
+        if why.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a marking rule needs its authority (the reason)".to_string(),
+            ));
+        }
+        Ok(self.store().set_marking_rule(&MarkingRule {
+            unit: unit.to_string(),
+            marking,
+            why: why.trim().to_string(),
+            by: String::new(),
+            at: String::new(),
+        })?)
+    }
+
+    /// Drops a unit's marking rule.
+    pub fn remove_marking_rule(&self, unit: &str, why: &str) -> Result<(), ArchiveError> {
+        let parsed = Reference::parse(unit).map_err(|e| ArchiveError::not_a_target(unit, &e))?;
+        if self.store().remove_marking_rule(&parsed.to_string(), why)? {
+            Ok(())
+        } else {
+            Err(ArchiveError::NotFound(format!(
+                "a marking rule for {parsed} (see `kartoteka markings`)"
+            )))
+        }
+    }
+
+    /// Every marking rule, by unit.
+    pub fn marking_rules(&self) -> Result<Vec<MarkingRule>, ArchiveError> {
+        Ok(self.store().marking_rules()?)
+    }
+
+    /// A document by number or by the reference code of exactly one document.
+    pub(super) fn document_for(
+        &self,
+        target: &str,
+    ) -> Result<(DocId, Option<String>), ArchiveError> {
+        let store = self.store();
+        if let Ok(n) = target.parse::<i64>() {
+            let d = store
+                .document(DocId(n))?
+                .ok_or_else(|| ArchiveError::NotFound(format!("document {n}")))?;
+            return Ok((d.id, d.reference.map(|r| r.to_string())));
+        }
+        let reference =
+            Reference::parse(target).map_err(|e| ArchiveError::not_a_target(target, &e))?;
+        let docs: Vec<_> = store
+            .documents_within(&reference)?
+            .into_iter()
+            .filter(|d| d.reference.as_ref() == Some(&reference))
+            .collect();
+        match &docs[..] {
+            [one] => Ok((one.id, one.reference.as_ref().map(|r| r.to_string()))),
+            [] => Err(ArchiveError::NotFound(format!("a document at {reference}"))),
+            _ => Err(ArchiveError::BadTarget(
+                target.to_string(),
+                format!(
+                    "{} documents are at {reference}: give a document number",
+                    docs.len()
+                ),
+            )),
+        }
+    }
+
+    /// The claims derived from what the text says about one person, and the people they
+    /// name.
+    pub(super) fn derive(
+        &self,
+        world: &World,
+        ix: &Evidence<'_>,
+        pages: &mut Pages<'_>,
+        person: &str,
+    ) -> Result<(Vec<Claim>, Vec<Related>), ArchiveError> {
+        let owners = &ix.owners;
+        let mine = |m: i64| {
+            world
+                .person_of
+                .get(&m)
+                .or_else(|| owners.get(&m))
+                .map(String::as_str)
+                == Some(person)
+        };
+        let (dates_on, births) = (&ix.dates_on, &ix.births);
+        let cover_name_of = &ix.cover_name_of;
+        let mut drafts: BTreeMap<(String, String), Draft> = BTreeMap::new();
+        for r in ix.relations_of.get(person).into_iter().flatten().copied() {
+            let (forward, other) = if mine(r.from) {
+                (true, r.to)
+            } else if mine(r.to) {
+                (false, r.from)
+            } else {
+                continue;
+            };
+            if mine(other) && r.kind != "code_named" {
+                continue;
+            }
+            let Some(other_m) = world.mention.get(&other) else {
+                continue;
+            };
+            let (object_person, name) = end_name(world, owners, other_m);
+            let (topic, text) = match (r.kind.as_str(), forward) {
+                ("recruited_by", true) => ("recruitment", format!("Recruited by {name}")),
+                ("recruited_by", false) => ("recruited", format!("Recruited {name}")),
+                ("handled_by", true) => ("handling", format!("Handled by {name}")),
+                ("handled_by", false) => ("handled", format!("Handled {name}")),
+                ("code_named", _) => {
+                    let cover = cover_name_of
+                        .get(&other)
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| other_m.lemma.clone());
+                    if other_m.kind != "cover_name" {
+                        continue;
+                    }
+                    ("cover_name", format!("Held the cover name «{cover}»"))
+                }
+                ("born", _) if other_m.kind == "date" => (
+                    "birth_date",
+                    format!(
+                        "Born in {}",
+                        other_m.code.as_deref().unwrap_or(&other_m.lemma)
+                    ),
+                ),
+                ("born", _) => ("birth_place", format!("Born in {name}")),
+                ("met_with", _) => ("contact", format!("Met {name}")),
+                ("reported_on", true) => ("reporting", format!("Reported on {name}")),
+                ("reported_on", false) => ("reported", format!("Reported on by {name}")),
+                ("worked_at", _) => ("service", format!("Served in {name}")),
+                ("operated_in", _) => ("place", format!("Active in {name}")),
+                ("has_role", _) => ("role", format!("Described as {}", name.replace('_', " "))),
+                _ => continue,
+            };
+            let object = match topic {
+                "cover_name" => cover_name_of
+                    .get(&other)
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| other_m.lemma.clone()),
+                "birth_date" => other_m
+                    .code
+                    .clone()
+                    .unwrap_or_else(|| other_m.lemma.clone()),
+                // Riga and Рига are one place.
+                "birth_place" | "place" => kartoteka_text::translit_keys(&other_m.lemma)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| other_m.lemma.to_lowercase()),
+                _ => object_person.clone().unwrap_or_else(|| name.clone()),
+            };
+            let Some(page_text) = pages.get(r.doc, r.page)? else {
+                continue;
+            };
+            let Some(quote) = chars_of(page_text, r.start, r.end) else {
+                continue;
+            };
+            let reference = world
+                .documents
+                .get(&r.doc)
+                .and_then(|d| d.reference.as_ref())
+                .map(|x| x.to_string());
+            let citation = Citation {
+                doc: r.doc,
+                reference,
+                page: r.page,
+                start: r.start,
+                end: r.end,
+                quote,
+                marking: None,
+            };
+            // The statement's own date: the one nearest the other end, births aside.
+            let date = if topic.starts_with("birth") {
+                None
+            } else {
+                dates_on
+                    .get(&(r.doc, r.page))
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| d.start >= r.start && d.end <= r.end && !births.contains(&d.id))
+                    .min_by_key(|d| (d.start.abs_diff(other_m.start), d.start, d.code.clone()))
+                    .and_then(|d| d.code.clone())
+            };
+            let d = drafts
+                .entry((topic.to_string(), object.clone()))
+                .or_insert_with(|| Draft {
+                    topic: topic.to_string(),
+                    object: Some(object.clone()),
+                    object_person: object_person.clone(),
+                    relation: r.kind.clone() + if forward { "" } else { "_of" },
+                    text,
+                    date: None,
+                    citations: BTreeSet::new(),
+                });
+            d.citations.insert(citation);
+            if let Some(date) = date {
+                // The earliest; of "1937-05" and "1937-05-14", the more exact.
+                let better = d.date.as_ref().is_none_or(|x| {
+                    (date < *x && !x.starts_with(date.as_str())) || date.starts_with(x.as_str())
+                });
+                if better {
+                    d.date = Some(date);
+                }
+            }
+        }
+        let mut claims = Vec::new();
+        let mut related = Vec::new();
+        for d in drafts.into_values() {
+            let docs: BTreeSet<DocId> = d.citations.iter().map(|c| c.doc).collect();
+            let files: BTreeSet<String> = d
+                .citations
+                .iter()
+                .map(|c| {
+                    world
+                        .documents
+                        .get(&c.doc)
+                        .and_then(|doc| doc.reference.as_ref())
+                        .map(|r| r.truncate(kartoteka_model::Level::File).key())
+                        .unwrap_or_else(|| format!("document {}", c.doc.0))
+                })
+                .collect();
+            let placements: Vec<Placement> = docs
+                .iter()
+                .filter_map(|doc| world.documents.get(doc).map(|d| d.placement))
+                .collect();
+            let (reliability, source) = if placements.iter().any(|p| {
+                matches!(
+                    p,
+                    Placement::Inventory
+                        | Placement::Folder
+                        | Placement::FileName
+                        | Placement::FolderAndFileName
+                )
+            }) {
+                ('B', "an original file of the service")
+            } else if placements.contains(&Placement::Cited) {
+                ('C', "an archivist's note or transcript")
+            } else {
+                ('F', "documents nobody has placed")
+            };
+            let (credibility, support) = match (docs.len(), files.len()) {
+                (_, f) if f >= 2 => (1, format!("stated in {} files", f)),
+                (n, _) if n >= 2 => (2, format!("stated in {n} documents of one file")),
+                _ => (3, "stated in one document".to_string()),
+            };
+            let mut text = d.text.clone();
+            if let Some(date) = &d.date {
+                text.push_str(&format!(" ({date})"));
+            }
+            if let Some(p) = d.object_person.as_ref().filter(|p| p.as_str() != person) {
+                related.push(Related {
+                    person: Some(p.clone()),
+                    name: world.best_name(p),
+                    relation: d.relation.clone(),
+                });
+            }
+            claims.push(Claim {
+                id: derived_id(person, &d.topic, d.object.as_deref().unwrap_or("")),
+                subject: person.to_string(),
+                topic: d.topic,
+                text,
+                object: d.object,
+                date: d.date,
+                citations: d.citations.into_iter().collect(),
+                grade: Grade {
+                    reliability,
+                    credibility,
+                },
+                why: format!("{source}; {support}"),
+                by: MACHINE.to_string(),
+                at: String::new(),
+            });
+        }
+        Ok((claims, related))
+    }
+}
