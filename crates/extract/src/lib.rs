@@ -18,7 +18,6 @@
 
 mod cover_names;
 mod dates;
-mod dict;
 mod finder;
 mod persons;
 mod places;
@@ -31,6 +30,17 @@ use serde::Serialize;
 pub use tokens::{tokenize, Token};
 
 use finder::*;
+use kartoteka_lexicon::{
+    adjective_shaped, case_stem, dict, lexicon, patronymic, surname_candidates, surname_lemma,
+    surname_shaped, Lexicon, NAME_PARTICLES, NOUN_ENDINGS,
+};
+use kartoteka_text::title_case as title;
+
+/// Name morphology, from the lexicon crate, for callers that know this crate.
+pub use kartoteka_lexicon::{
+    cover_nominative, familiar_given_name, given_name, known_surname, patronymic_name,
+    surname_nominative,
+};
 
 /// What a mention is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -220,69 +230,3 @@ pub fn extract(text: &str) -> Extraction {
 
 #[cfg(test)]
 mod tests;
-
-/// A given name in any case, as the lexicons know it: its nominative and whether it is a
-/// woman's ("Лаврентием" -> ("Лаврентий", false)). For name comparison outside a text.
-pub fn given_name(word: &str) -> Option<(String, bool)> {
-    let norm = word.to_lowercase().replace('ё', "е");
-    lexicon().given.get(&norm).cloned()
-}
-
-/// A patronymic in any case: its nominative and whether it is a woman's
-/// ("Сергеевичем" -> ("сергеевич", false)).
-pub fn patronymic_name(word: &str) -> Option<(String, bool)> {
-    patronymic(&word.to_lowercase().replace('ё', "е"))
-}
-
-/// A Russian surname's nominative, given the person's gender when known ("Берией" ->
-/// "Берия", "Ивановой" -> "Иванова").
-pub fn surname_nominative(word: &str, female: Option<bool>) -> String {
-    surname_lemma(word, female)
-}
-
-/// Whether the lexicon knows the word (in any case) as a surname.
-pub fn known_surname(word: &str) -> bool {
-    let norm = word.to_lowercase().replace('ё', "е");
-    surname_candidates(&norm)
-        .iter()
-        .any(|c| lexicon().surnames.contains(c))
-}
-
-/// The nominative of a cover name in an oblique case («ХОЛОЙ» -> «ХОЛА», «ГРОМОМ» ->
-/// «ГРОМ»), when that nominative is among the names `known` (met elsewhere in the text or
-/// the archive).
-pub fn cover_nominative(form: &str, known: &HashSet<String>) -> Option<String> {
-    let upper = form.to_uppercase();
-    for (ending, back) in [
-        ("ОЙ", "А"),
-        ("Ы", "А"),
-        ("Е", "А"),
-        ("У", "А"),
-        ("И", "А"),
-        ("ЕЙ", "Я"),
-        ("И", "Я"),
-        ("Ю", "Я"),
-        ("А", ""),
-        ("У", ""),
-        ("ОМ", ""),
-        ("Е", ""),
-        ("ЕМ", "Й"),
-        ("Я", "Й"),
-    ] {
-        if let Some(stem) = upper.strip_suffix(ending) {
-            let candidate = format!("{stem}{back}");
-            if candidate != upper && known.contains(&candidate) {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-/// Whether the word (in any case) is one of the common given names, not only a name of the
-/// long tail ("Бориса" is; "Барние", a case of the rare "Барни", is not).
-pub fn familiar_given_name(word: &str) -> bool {
-    lexicon()
-        .familiar_given
-        .contains(&word.to_lowercase().replace('ё', "е"))
-}

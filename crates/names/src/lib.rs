@@ -803,7 +803,7 @@ pub fn parse(name: &str) -> PersonName {
     // The patronymic says the sex and where the given name is (just before it).
     let patronymic_at = words.iter().position(|w| {
         if is_cyrillic_word(w) {
-            kartoteka_extract::patronymic_name(w).is_some()
+            kartoteka_lexicon::patronymic_name(w).is_some()
         } else {
             // "Goran Radić" is a given name and a surname: a Latin patronymic needs a third
             // word.
@@ -817,12 +817,12 @@ pub fn parse(name: &str) -> PersonName {
                 .all(char::is_uppercase)
     };
     let given_known =
-        |w: &str| kartoteka_extract::given_name(w).is_some() || !variants::groups_of(w).is_empty();
+        |w: &str| kartoteka_lexicon::given_name(w).is_some() || !variants::groups_of(w).is_empty();
     // A given name in its own nominative ("Мишел Барние": "Барние" is a case of "Барни"
     // only by accident).
     let given_nominative = |w: &str| {
         let fold = |s: &str| s.to_lowercase().replace('ё', "е");
-        kartoteka_extract::given_name(w).is_some_and(|(n, _)| fold(&n) == fold(w))
+        kartoteka_lexicon::given_name(w).is_some_and(|(n, _)| fold(&n) == fold(w))
             || !variants::groups_of(w).is_empty()
     };
     let surname_at: usize = if let Some(c) = comma_after.filter(|&c| c >= 1 && c <= parts.len()) {
@@ -837,7 +837,7 @@ pub fn parse(name: &str) -> PersonName {
         // "Иванов И.", "Барние", which is only by accident a case of the rare "Барни").
         let w = &words[0];
         let given = given_nominative(w)
-            || kartoteka_extract::familiar_given_name(w)
+            || kartoteka_lexicon::familiar_given_name(w)
             || !variants::groups_of(w).is_empty();
         if given && out.initials.is_empty() {
             usize::MAX
@@ -863,8 +863,8 @@ pub fn parse(name: &str) -> PersonName {
         words.len() - 1
     } else if (given_nominative(&words[words.len() - 1]) && !given_known(&words[0]))
         || (is_cyrillic_word(&words[0])
-            && kartoteka_extract::known_surname(&words[0])
-            && !kartoteka_extract::known_surname(&words[words.len() - 1]))
+            && kartoteka_lexicon::known_surname(&words[0])
+            && !kartoteka_lexicon::known_surname(&words[words.len() - 1]))
     {
         0
     } else {
@@ -877,7 +877,7 @@ pub fn parse(name: &str) -> PersonName {
             out.surname = Some(w.clone());
         } else if Some(i) == patronymic_at {
             if is_cyrillic_word(w) {
-                if let Some((p, f)) = kartoteka_extract::patronymic_name(w) {
+                if let Some((p, f)) = kartoteka_lexicon::patronymic_name(w) {
                     out.patronymic = Some(title(&p));
                     out.female = Some(f);
                 }
@@ -893,7 +893,7 @@ pub fn parse(name: &str) -> PersonName {
     for (k, (_, w)) in rest.iter().enumerate() {
         if k == 0 {
             if is_cyrillic_word(w) {
-                match kartoteka_extract::given_name(w) {
+                match kartoteka_lexicon::given_name(w) {
                     Some((nominative, female)) => {
                         // "Асия", "Асии", "Асию" read as cases of the man's "Асий" may as
                         // well be a woman's name the lexicon lacks: unless the surname
@@ -923,7 +923,7 @@ pub fn parse(name: &str) -> PersonName {
     }
     if let Some(s) = &out.surname {
         if is_cyrillic_word(s) {
-            let nominative = kartoteka_extract::surname_nominative(s, out.female);
+            let nominative = kartoteka_lexicon::surname_nominative(s, out.female);
             out.surname = Some(nominative);
         }
         if out.female.is_none() {

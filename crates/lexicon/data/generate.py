@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Regenerates names.tsv, the proper-name lexicon of kartoteka-extract, from the OpenCorpora
+"""Regenerates names.tsv, the proper-name lexicon of kartoteka-lexicon, from the OpenCorpora
 dictionary as packaged for pymorphy3 (PyPI: pymorphy3, pymorphy3-dicts-ru).
 
     python3 -m venv /tmp/pm && /tmp/pm/bin/pip install pymorphy3 pymorphy3-dicts-ru
-    /tmp/pm/bin/python crates/extract/data/generate.py > crates/extract/data/names.tsv
+    /tmp/pm/bin/python crates/lexicon/data/generate.py > crates/lexicon/data/names.tsv
 
 Only lemmas are kept (the extractor inflects them itself), one per line, tab-separated:
 kind (given-m, given-f, surname, place), the lemma, "common" when the same spelling is also
