@@ -493,6 +493,7 @@ impl Archive {
 
     /// Hands each file under `paths` to `emit` (until it returns false), refusing links
     /// that lead outside the tree and loops.
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         paths: &[PathBuf],

@@ -614,7 +614,7 @@ impl Archive {
                             ));
                         }
                         if merged.dates.is_none() {
-                            merged.dates = u.dates.clone();
+                            merged.dates = u.dates;
                         } else if u.dates.is_some() && u.dates != ours.dates {
                             unit_warnings.push(format!(
                                 "{}: the bag gives the dates {}; the archive's {} are kept",
@@ -638,7 +638,7 @@ impl Archive {
             if !described.is_empty() {
                 self.store().upsert_units(&described)?;
             }
-            let report = self.ingest(&[data.clone()], &options, progress)?;
+            let report = self.ingest(std::slice::from_ref(&data), &options, progress)?;
             // Files that could not be read at all never became documents: refuse the bag.
             let unread: Vec<String> = report
                 .errors

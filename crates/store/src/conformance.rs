@@ -14,7 +14,9 @@ use kartoteka_model::{
     Unit,
 };
 
-use crate::{hash_bytes, BlobError, BlobStore, MetadataStore, NewDocument, Saved};
+use crate::{
+    hash_bytes, AuditFilter, BlobError, BlobStore, MetadataStore, NewDocument, NoteFilter, Saved,
+};
 
 /// Blobs: content addressing, idempotence, byte-exact round trips, missing blobs.
 pub fn blob_store(store: &dyn BlobStore) {
@@ -768,4 +770,259 @@ pub fn person_registry(store: &mut dyn MetadataStore) {
     let fates = store.report_fates().expect("fates");
     assert_eq!(fates.len(), 1);
     assert_eq!(fates[0].by, ["R-P1"]);
+}
+
+/// A document saved for the functions below to hang their records on.
+fn saved_document(store: &mut dyn MetadataStore, path: &str, text: &str) -> kartoteka_model::DocId {
+    let d = doc(path, text.as_bytes(), Some("ф. 9002, оп. 1, д. 1, л. 1"));
+    match store
+        .save_document(&d, &[page(1, Some(1), text)], &StageOutcome::Done, 1)
+        .expect("save a document")
+    {
+        Saved::Added(id) => id,
+        other => panic!("a new document is added, not {other:?}"),
+    }
+}
+
+/// Mentions and relations: a document's set replaced whole (never added to), relations'
+/// ends turned from indices into mention numbers, and the lists filtered by document and
+/// kind.
+pub fn mentions_and_relations(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{MentionRecord, RelationRecord};
+    let text = "Агент ХОЛА завербована Кузьминым";
+    let a = saved_document(store, "/in/m1.txt", text);
+    let b = saved_document(store, "/in/m2.txt", "Кузьмин в Лондоне");
+    let mention = |doc, kind: &str, lemma: &str, start: u32, end: u32| MentionRecord {
+        id: 0,
+        doc,
+        page: 1,
+        sheet: None,
+        kind: kind.into(),
+        text: lemma.into(),
+        lemma: lemma.into(),
+        start,
+        end,
+        code: None,
+        context: String::new(),
+    };
+    let record = |doc| StageRecord {
+        doc,
+        stage: Stage::Mentions,
+        input_hash: "h".into(),
+        version: 1,
+        at: "2026-01-01T00:00:00Z".into(),
+        outcome: StageOutcome::Done,
+    };
+    let first = [
+        mention(a, "cover_name", "ХОЛА", 6, 10),
+        mention(a, "person", "Кузьмин", 23, 32),
+    ];
+    let recruited = RelationRecord {
+        doc: a,
+        page: 1,
+        kind: "recruited_by".into(),
+        from: 0,
+        to: 1,
+        start: 0,
+        end: 32,
+    };
+    store
+        .replace_mentions(a, &first, std::slice::from_ref(&recruited), &record(a))
+        .expect("mentions of a");
+    store
+        .replace_mentions(
+            b,
+            &[
+                mention(b, "person", "Кузьмин", 0, 7),
+                mention(b, "place", "Лондон", 10, 17),
+            ],
+            &[],
+            &record(b),
+        )
+        .expect("mentions of b");
+    let of_a = store.mentions(&[a], None).expect("mentions");
+    assert_eq!(of_a.len(), 2);
+    assert!(of_a.iter().all(|m| m.id > 0), "kept mentions get numbers");
+    let relations = store.relations(&[a]).expect("relations");
+    assert_eq!(relations.len(), 1);
+    let (from, to) = (relations[0].from, relations[0].to);
+    let lemma_of = |id: i64| {
+        of_a.iter()
+            .find(|m| m.id == id)
+            .map(|m| m.lemma.clone())
+            .expect("a relation's end is a kept mention")
+    };
+    assert_eq!(
+        (lemma_of(from), lemma_of(to)),
+        ("ХОЛА".into(), "Кузьмин".into())
+    );
+    let persons = store.mentions(&[], Some("person")).expect("persons");
+    assert_eq!(persons.len(), 2, "persons of every document");
+    assert!(persons.iter().all(|m| m.kind == "person"));
+    // Replacing is replacing: the old set is gone, relations with it.
+    store
+        .replace_mentions(a, &first[1..], &[], &record(a))
+        .expect("again");
+    assert_eq!(store.mentions(&[a], None).expect("mentions").len(), 1);
+    assert!(store.relations(&[a]).expect("relations").is_empty());
+    assert_eq!(store.mentions(&[b], None).expect("b untouched").len(), 2);
+    // The stage is recorded with the mentions.
+    assert!(store
+        .ledger(a)
+        .expect("ledger")
+        .iter()
+        .any(|r| r.stage == Stage::Mentions));
+}
+
+/// Judgements: numbered, signed with the actor and the time, undone but never deleted, and
+/// each act in the audit chain.
+pub fn judgements(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{Judgement, MentionAnchor};
+    let d = saved_document(store, "/in/j.txt", "Соколова и Sokolova");
+    store.set_actor("analyst");
+    let anchor = |start: u32, text: &str| MentionAnchor {
+        doc: d,
+        page: 1,
+        start,
+        text: text.into(),
+    };
+    let asked = Judgement {
+        id: 0,
+        a: anchor(0, "Соколова"),
+        b: anchor(11, "Sokolova"),
+        verdict: "same".into(),
+        why: "one signature".into(),
+        by: String::new(),
+        at: String::new(),
+        undone: None,
+    };
+    let kept = store.save_judgement(&asked).expect("judge");
+    assert!(kept.id > 0);
+    assert_eq!(kept.by, "analyst");
+    assert!(!kept.at.is_empty());
+    let second = store
+        .save_judgement(&Judgement {
+            verdict: "different".into(),
+            ..asked.clone()
+        })
+        .expect("a second judgement");
+    assert!(second.id > kept.id);
+    let undone = store.undo_judgement(kept.id).expect("undo");
+    assert!(undone.undone.is_some());
+    assert!(store.undo_judgement(9999).is_err(), "no such judgement");
+    let all = store.judgements().expect("judgements");
+    assert_eq!(all.len(), 2, "undone ones stay on record");
+    assert!(all[0].undone.is_some() && all[1].undone.is_none());
+    let actions: Vec<String> = store
+        .audit_log(&AuditFilter::default())
+        .expect("log")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions.iter().filter(|a| *a == "judge").count(), 2);
+    assert_eq!(actions.iter().filter(|a| *a == "undo-judgement").count(), 1);
+}
+
+/// Notes: numbered, every state kept, listed by document, tag, author and text; locked
+/// away (erased, or leaving a stand-in) and put back with their history.
+pub fn notes(store: &mut dyn MetadataStore) {
+    use kartoteka_model::{Anchor, Note};
+    let text = "Агент ХОЛА передала сведения";
+    let d = saved_document(store, "/in/n.txt", text);
+    store.set_actor("reader");
+    let note = Note {
+        id: 0,
+        anchor: Anchor {
+            doc: d,
+            content: hash_bytes(text.as_bytes()),
+            page: 1,
+            sheet: None,
+            start: 6,
+            end: 10,
+            exact: "ХОЛА".into(),
+            prefix: "Агент ".into(),
+            suffix: " передала".into(),
+        },
+        comment: Some("the cover name again".into()),
+        tags: vec!["covers".into()],
+        author: String::new(),
+        created: String::new(),
+        modified: String::new(),
+        version: 0,
+        orphaned: false,
+        text_hash: "t".into(),
+        locked: false,
+    };
+    let first = store.save_note(&note, "written").expect("note");
+    assert!(first.id > 0);
+    assert_eq!((first.version, first.author.as_str()), (1, "reader"));
+    let mut edited = first.clone();
+    edited.comment = Some("seen in two files".into());
+    let edited = store.save_note(&edited, "edited").expect("edit");
+    assert_eq!(edited.version, 2);
+    assert_eq!(edited.created, first.created);
+    let other = store
+        .save_note(
+            &Note {
+                tags: vec![],
+                comment: Some("unrelated".into()),
+                ..note.clone()
+            },
+            "written",
+        )
+        .expect("another");
+    let versions = store.note_versions(first.id).expect("versions");
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        versions[0].note.comment.as_deref(),
+        Some("the cover name again")
+    );
+    let filter = |f: NoteFilter| -> Vec<i64> {
+        store
+            .notes(&f)
+            .expect("notes")
+            .iter()
+            .map(|n| n.id)
+            .collect()
+    };
+    assert_eq!(
+        filter(NoteFilter {
+            tag: Some("covers".into()),
+            ..NoteFilter::default()
+        }),
+        [first.id]
+    );
+    assert_eq!(
+        filter(NoteFilter {
+            text: Some("TWO FILES".into()),
+            ..NoteFilter::default()
+        }),
+        [first.id],
+        "text is matched in any case"
+    );
+    assert_eq!(
+        filter(NoteFilter {
+            doc: Some(d),
+            ..NoteFilter::default()
+        }),
+        [first.id, other.id]
+    );
+    // Locked away with a stand-in, then put back with the history.
+    let history = store.note_versions(first.id).expect("versions");
+    let kept = store.note(first.id).expect("read").expect("there");
+    store.remove_notes(&[first.id], true).expect("lock");
+    let stand_in = store.note(first.id).expect("read").expect("a stand-in");
+    assert!(stand_in.locked);
+    assert_eq!(
+        stand_in.comment, None,
+        "a stand-in says nothing of the note"
+    );
+    assert!(store.note_versions(first.id).expect("versions").is_empty());
+    store.restore_notes(&[kept], &history).expect("unlock");
+    let back = store.note(first.id).expect("read").expect("back");
+    assert_eq!(back.comment.as_deref(), Some("seen in two files"));
+    assert_eq!(store.note_versions(first.id).expect("versions").len(), 2);
+    // Locked away with no stand-in: gone.
+    store.remove_notes(&[other.id], false).expect("lock");
+    assert_eq!(store.note(other.id).expect("read"), None);
 }

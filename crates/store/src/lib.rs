@@ -30,9 +30,19 @@ mod sqlite;
 pub use audit::{AuditAct, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
-    Event, Failure, Holding, MetadataStore, NewDocument, NoteFilter, Saved, StoreError, Summary,
-    VersionRecord,
+    AuditStore, Batches, CustodyStore, Event, Failure, FindingStore, Holding, HoldingsStore,
+    IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument, NoteFilter, NoteStore,
+    ReportStore, RuleStore, Saved, StoreError, Summary, VersionRecord,
 };
+
+/// The storage roles' traits, for code that calls a store's methods through
+/// `dyn MetadataStore`: `use kartoteka_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::metadata::{
+        AuditStore, Batches, CustodyStore, FindingStore, HoldingsStore, IdentityStore, LedgerStore,
+        MentionStore, MetadataStore, NoteStore, ReportStore, RuleStore,
+    };
+}
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// The hash of a document's text, page by page (pages joined by a form feed), as the audit

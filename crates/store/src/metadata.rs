@@ -136,15 +136,54 @@ pub struct Summary {
     pub by_placement: Vec<(String, u64)>,
 }
 
-/// The store of everything but the originals' bytes and the search index.
+/// The store of everything but the originals' bytes and the search index: every role
+/// together. A backend implements each role trait and has this one for free; callers that
+/// hold a `dyn MetadataStore` call any role's methods (with `kartoteka_store::prelude::*`
+/// in scope).
 ///
 /// Every method that writes is atomic: it either happens whole or not at all, so an
 /// ingest killed at any moment leaves the store as it was before the interrupted call.
-pub trait MetadataStore: Send {
+pub trait MetadataStore:
+    HoldingsStore
+    + LedgerStore
+    + Batches
+    + AuditStore
+    + CustodyStore
+    + FindingStore
+    + NoteStore
+    + MentionStore
+    + IdentityStore
+    + ReportStore
+    + RuleStore
+    + Send
+{
+}
+
+impl<
+        T: HoldingsStore
+            + LedgerStore
+            + Batches
+            + AuditStore
+            + CustodyStore
+            + FindingStore
+            + NoteStore
+            + MentionStore
+            + IdentityStore
+            + ReportStore
+            + RuleStore
+            + Send,
+    > MetadataStore for T
+{
+}
+
+/// Units, documents and their pages: what the archive holds and where it is placed.
+pub trait HoldingsStore {
     /// Adds or replaces the description of a unit.
     fn upsert_units(&mut self, units: &[Unit]) -> Result<(), StoreError>;
+
     /// The unit with exactly this reference.
     fn unit(&self, reference: &Reference) -> Result<Option<Unit>, StoreError>;
+
     /// All units inside `within` (or all units), in reference order.
     fn units(&self, within: Option<&Reference>) -> Result<Vec<Unit>, StoreError>;
 
@@ -158,6 +197,7 @@ pub trait MetadataStore: Send {
         extract: &StageOutcome,
         version: u32,
     ) -> Result<Saved, StoreError>;
+
     /// Replaces a stored document's pages (after OCR or a better extractor) and its OCR flag.
     fn replace_pages(
         &mut self,
@@ -165,23 +205,30 @@ pub trait MetadataStore: Send {
         pages: &[Page],
         needs_ocr: bool,
     ) -> Result<(), StoreError>;
+
     /// A document by number.
     fn document(&self, id: DocId) -> Result<Option<Document>, StoreError>;
+
     /// The document ingested from this source path.
     fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError>;
+
     /// Documents whose current original has these bytes (by hash), in number order: the
     /// same original arriving again under another path is known by it.
     fn documents_with_content(&self, content: &ContentHash) -> Result<Vec<Document>, StoreError>;
+
     /// Documents placed at or inside a unit.
     fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError>;
+
     /// Documents, in number order, after `after`, at most `limit`: for walking the archive.
     fn documents_after(
         &self,
         after: Option<DocId>,
         limit: usize,
     ) -> Result<Vec<Document>, StoreError>;
+
     /// Documents waiting for OCR.
     fn documents_waiting_for_ocr(&self) -> Result<Vec<Document>, StoreError>;
+
     /// Calls `f` with every document in number order, reading them in batches so that
     /// memory stays flat however large the archive.
     fn each_document(
@@ -200,61 +247,79 @@ pub trait MetadataStore: Send {
             }
         }
     }
+
     /// A document's pages in order.
     fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError>;
+
     /// One page of a document.
     fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError>;
 
+    /// Counts for status.
+    fn summary(&self) -> Result<Summary, StoreError>;
+}
+
+/// The stage ledger (what was done to each document), source failures and PREMIS events.
+pub trait LedgerStore {
     /// Appends records to the stage ledger.
     fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError>;
+
     /// The ledger of one document, oldest first.
     fn ledger(&self, id: DocId) -> Result<Vec<StageRecord>, StoreError>;
+
     /// Documents whose latest record for `stage` is not a success on their current
     /// content at `version` or later: the work a resumed or re-run stage has to do.
     fn documents_needing(&self, stage: Stage, version: u32) -> Result<Vec<DocId>, StoreError>;
 
     /// Records that a source path could not be read at all.
     fn record_source_failure(&mut self, path: &str, reason: &str) -> Result<(), StoreError>;
+
     /// Forgets a source failure once the path has been read.
     fn clear_source_failure(&mut self, path: &str) -> Result<(), StoreError>;
+
     /// Every current failure: documents whose latest stage record failed, and unreadable paths.
     fn failures(&self) -> Result<Vec<Failure>, StoreError>;
-    /// Counts for status.
-    fn summary(&self) -> Result<Summary, StoreError>;
 
     /// Appends preservation events (PREMIS: "fixity check", ...).
     fn record_events(&mut self, events: &[Event]) -> Result<(), StoreError>;
+
     /// The events of one object, oldest first.
     fn events(&self, object: &str) -> Result<Vec<Event>, StoreError>;
+}
 
-    // Batches.
-
+/// Batches: several writes made one transaction (an import commits whole or not at all).
+pub trait Batches {
     /// Starts a batch: every write until [`MetadataStore::commit_batch`] becomes one
     /// transaction, invisible to readers until it commits and gone if the process dies
     /// first. Used by transfer import, where the archive must be as before or complete.
     fn begin_batch(&mut self) -> Result<(), StoreError>;
+
     /// Commits the open batch.
     fn commit_batch(&mut self) -> Result<(), StoreError>;
+
     /// Abandons the open batch.
     fn rollback_batch(&mut self) -> Result<(), StoreError>;
+}
 
-    // The audit chain. Every writing method above and below appends its own entries in
-    // the same transaction as the change; callers add entries for acts the store cannot
-    // see (exports, releases).
-
+/// The audit chain. Every writing method of every role appends its own entries in the same transaction as the change; callers add entries for acts the store cannot see (exports, releases).
+pub trait AuditStore {
     /// Names who is acting, for the audit entries of the writes that follow.
     fn set_actor(&mut self, actor: &str);
+
     /// Appends acts to the audit chain.
     fn append_audit(&mut self, acts: &[AuditAct]) -> Result<(), StoreError>;
+
     /// Entries after position `after`, at most `limit`, in chain order: for walking the chain.
     fn audit_after(&self, after: u64, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+
     /// Entries that pass a filter, in chain order.
     fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+
     /// The last entry's position and hash.
     fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+}
 
-    // Transfers and custody.
-
+/// Transfers and custody: which bag brought what, and where each unit has been kept.
+pub trait CustodyStore {
     /// Records a transfer and the custody it starts (closing each unit's open custody),
     /// with its audit entry. Returns the transfer's number.
     fn record_transfer(
@@ -262,30 +327,38 @@ pub trait MetadataStore: Send {
         transfer: &Transfer,
         custody: &[CustodyEntry],
     ) -> Result<i64, StoreError>;
+
     /// Transfers of a bag (by its identity), oldest first.
     fn transfers_of_bag(&self, bag_id: &str) -> Result<Vec<Transfer>, StoreError>;
+
     /// A transfer by number.
     fn transfer(&self, id: i64) -> Result<Option<Transfer>, StoreError>;
+
     /// Records that units moved without a transfer (within the repository).
     fn record_moves(&mut self, custody: &[CustodyEntry]) -> Result<(), StoreError>;
+
     /// The custody of a unit and of the units that hold it, oldest first.
     fn custody(&self, unit: &Reference) -> Result<Vec<CustodyEntry>, StoreError>;
+}
 
-    // Reconciliation.
-
+/// Reconciliation: what the gaps finder reads of the holdings, and the findings it keeps.
+pub trait FindingStore {
     /// Calls `f` with what is known of every original's content, in number order (typed
     /// notes that cite a unit are not its holdings and are left out).
     fn each_holding(
         &self,
         f: &mut dyn FnMut(Holding) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+
     /// Calls `f` with every (document, sheet number) some page of the document is on.
     fn each_sheet_held(
         &self,
         f: &mut dyn FnMut(DocId, u32) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+
     /// The content versions of documents that have had more than one, oldest first.
     fn changed_versions(&self) -> Result<Vec<(DocId, Vec<VersionRecord>)>, StoreError>;
+
     /// Keeps the findings of a reconciliation of `scope` (a unit key, or "" for the whole
     /// archive): new ones are added, known ones keep their status and note, and those in
     /// scope no longer found are marked resolved. Returns the current findings in scope.
@@ -294,8 +367,10 @@ pub trait MetadataStore: Send {
         scope: &str,
         findings: &[Finding],
     ) -> Result<Vec<Finding>, StoreError>;
+
     /// The findings of the last reconciliations that still stand.
     fn current_findings(&self) -> Result<Vec<Finding>, StoreError>;
+
     /// Sets a finding's status and note, with an audit entry.
     fn annotate_finding(
         &mut self,
@@ -303,18 +378,49 @@ pub trait MetadataStore: Send {
         status: FindingStatus,
         note: Option<&str>,
     ) -> Result<Finding, StoreError>;
+}
 
-    // The notebook.
-
+/// The notebook: notes anchored to passages, every state of each, and locking them away.
+pub trait NoteStore {
     /// Saves a new note (id 0: it gets a number, version 1, times and the actor as author)
     /// or a changed one (its version goes up); every state is kept with `why`, and audited.
     fn save_note(&mut self, note: &Note, why: &str) -> Result<Note, StoreError>;
+
     /// A note by number.
     fn note(&self, id: i64) -> Result<Option<Note>, StoreError>;
+
     /// Notes that pass the filter, by number.
     fn notes(&self, filter: &NoteFilter) -> Result<Vec<Note>, StoreError>;
+
     /// Every state of a note, oldest first.
     fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError>;
+
+    /// Takes notes out of the store for an encrypted notebook: their text and history are
+    /// erased (the database overwrites what it deletes); with `keep_stubs`, a stand-in
+    /// saying where each note was anchored stays. Audited as "notebook-lock".
+    fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError>;
+
+    /// Moves everything written into the store's main files and drops the old copies of
+    /// what was deleted (for SQLite: a checkpoint that truncates the write-ahead log).
+    /// False when another connection's open read keeps the old copies alive.
+    fn purge_old_copies(&mut self) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    /// Whether any file of the store still holds these bytes: what a notebook lock checks
+    /// of the text it erased. A store with no files holds nothing.
+    fn holds_bytes(&self, _needle: &[u8]) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    /// Puts notes and their history back from an unlocked notebook, replacing stand-ins.
+    /// Audited as "notebook-unlock".
+    fn restore_notes(&mut self, notes: &[Note], versions: &[NoteVersion])
+        -> Result<(), StoreError>;
+}
+
+/// What extraction found in each document: mentions and the relations between them.
+pub trait MentionStore {
     /// Replaces a document's mentions and relations (relations refer to mentions by their
     /// index in `mentions`) and records the stage, in one transaction.
     fn replace_mentions(
@@ -324,6 +430,7 @@ pub trait MetadataStore: Send {
         relations: &[RelationRecord],
         record: &StageRecord,
     ) -> Result<(), StoreError>;
+
     /// The mentions in these documents (every document when empty), of one kind or all,
     /// in document, page and position order.
     fn mentions(
@@ -331,36 +438,22 @@ pub trait MetadataStore: Send {
         docs: &[DocId],
         kind: Option<&str>,
     ) -> Result<Vec<MentionRecord>, StoreError>;
+
     /// The relations in these documents, their ends as mention numbers.
     fn relations(&self, docs: &[DocId]) -> Result<Vec<RelationRecord>, StoreError>;
-    /// Takes notes out of the store for an encrypted notebook: their text and history are
-    /// erased (the database overwrites what it deletes); with `keep_stubs`, a stand-in
-    /// saying where each note was anchored stays. Audited as "notebook-lock".
-    fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError>;
-    /// Moves everything written into the store's main files and drops the old copies of
-    /// what was deleted (for SQLite: a checkpoint that truncates the write-ahead log).
-    /// False when another connection's open read keeps the old copies alive.
-    fn purge_old_copies(&mut self) -> Result<bool, StoreError> {
-        Ok(true)
-    }
-    /// Whether any file of the store still holds these bytes: what a notebook lock checks
-    /// of the text it erased. A store with no files holds nothing.
-    fn holds_bytes(&self, _needle: &[u8]) -> Result<bool, StoreError> {
-        Ok(false)
-    }
-    /// Puts notes and their history back from an unlocked notebook, replacing stand-ins.
-    /// Audited as "notebook-unlock".
-    fn restore_notes(&mut self, notes: &[Note], versions: &[NoteVersion])
-        -> Result<(), StoreError>;
+}
 
-    // Identities.
-
+/// Identities: people's judgements, the person of each mention, and the registry of person ids.
+pub trait IdentityStore {
     /// Keeps a new judgement (it gets a number, the actor and the time). Audited as "judge".
     fn save_judgement(&mut self, judgement: &Judgement) -> Result<Judgement, StoreError>;
+
     /// Marks a judgement undone (it stays in the record). Audited as "undo-judgement".
     fn undo_judgement(&mut self, id: i64) -> Result<Judgement, StoreError>;
+
     /// Every judgement, undone ones included, by number.
     fn judgements(&self) -> Result<Vec<Judgement>, StoreError>;
+
     /// Replaces the resolution: which person each person mention belongs to, and, in the
     /// same transaction, writes the registry records of person ids issued or changed by it
     /// (replacing those of the same id). Audited as "resolve" with `detail`.
@@ -370,39 +463,51 @@ pub trait MetadataStore: Send {
         persons: &[PersonRecord],
         detail: &str,
     ) -> Result<(), StoreError>;
+
     /// The resolution as last kept.
     fn identities(&self) -> Result<Vec<IdentityRow>, StoreError>;
+
     /// Every person id ever issued, in the order of issue.
     fn person_records(&self) -> Result<Vec<PersonRecord>, StoreError>;
+}
 
-    // Claims and reports.
-
+/// Claims, reports with every version, and what became of reports no longer made.
+pub trait ReportStore {
     /// Keeps an analyst's claim (it gets a number "C…", the actor and the time). Audited
     /// as "claim".
     fn save_claim(&mut self, claim: &Claim) -> Result<Claim, StoreError>;
+
     /// The analysts' claims, by number; about one subject when given.
     fn claims(&self, subject: Option<&str>) -> Result<Vec<Claim>, StoreError>;
+
     /// Keeps a report as its next version (version numbers count up from 1 per report;
     /// the report's `version` says which one it expects to follow, and a version kept in
     /// between is a conflict). Audited as "report" with its status and why.
     fn save_report(&mut self, report: &Report) -> Result<Report, StoreError>;
+
     /// Every version of one report, oldest first.
     fn report_versions(&self, id: &str) -> Result<Vec<Report>, StoreError>;
+
     /// The latest version of every report, by id.
     fn reports(&self) -> Result<Vec<Report>, StoreError>;
+
     /// Records what became of a report version (the time is set here). Audited as
     /// "report-fate".
     fn save_report_fate(&mut self, fate: &ReportFate) -> Result<ReportFate, StoreError>;
+
     /// What became of reports, by report and version.
     fn report_fates(&self) -> Result<Vec<ReportFate>, StoreError>;
+}
 
-    // Marking rules.
-
+/// Marking rules: the lowest marking of what a unit holds.
+pub trait RuleStore {
     /// Keeps a marking rule for a unit, replacing the one it had (the actor and the time
     /// are set here). Audited as "marking-rule".
     fn set_marking_rule(&mut self, rule: &MarkingRule) -> Result<MarkingRule, StoreError>;
+
     /// Drops a unit's marking rule; false when it had none. Audited as "marking-rule".
     fn remove_marking_rule(&mut self, unit: &str, why: &str) -> Result<bool, StoreError>;
+
     /// Every marking rule, by unit.
     fn marking_rules(&self) -> Result<Vec<MarkingRule>, StoreError>;
 }

@@ -27,6 +27,9 @@ fn sqlite_memory_conforms() {
     conformance::claims_and_reports(&mut SqliteStore::in_memory().unwrap());
     conformance::marking_rules(&mut SqliteStore::in_memory().unwrap());
     conformance::person_registry(&mut SqliteStore::in_memory().unwrap());
+    conformance::mentions_and_relations(&mut SqliteStore::in_memory().unwrap());
+    conformance::judgements(&mut SqliteStore::in_memory().unwrap());
+    conformance::notes(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]
@@ -40,7 +43,7 @@ fn the_program_cannot_change_or_delete_audit_entries() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("archive.db");
     let mut store = SqliteStore::open(&path).unwrap();
-    use kartoteka_store::MetadataStore;
+    use kartoteka_store::prelude::*;
     store
         .append_audit(&[kartoteka_store::AuditAct::new("note", "first")])
         .unwrap();
@@ -74,7 +77,7 @@ fn a_version_1_archive_is_migrated() {
 
 #[test]
 fn a_version_5_archive_keeps_the_person_ids_it_showed() {
-    use kartoteka_store::MetadataStore;
+    use kartoteka_store::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("archive.db");
     let conn = rusqlite::Connection::open(&path).unwrap();

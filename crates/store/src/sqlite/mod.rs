@@ -15,9 +15,9 @@ mod records;
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
 use crate::metadata::{
-    Event, Failure, Holding, MetadataStore, NewDocument, NoteFilter, Saved, StoreError, Summary,
-    VersionRecord,
+    Event, Failure, Holding, NewDocument, NoteFilter, Saved, StoreError, Summary, VersionRecord,
 };
+use crate::prelude::*;
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = 6;
@@ -531,7 +531,7 @@ fn record_row(r: &Row<'_>) -> Result<StageRecord, StoreError> {
     })
 }
 
-impl MetadataStore for SqliteStore {
+impl HoldingsStore for SqliteStore {
     fn upsert_units(&mut self, units: &[Unit]) -> Result<(), StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
         {
@@ -881,6 +881,40 @@ impl MetadataStore for SqliteStore {
         .map_err(db)
     }
 
+    fn summary(&self) -> Result<Summary, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(db)
+        };
+        let grouped = |sql: &str| -> Result<Vec<(String, u64)>, StoreError> {
+            let mut stmt = self.conn.prepare(sql).map_err(db)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+                })
+                .map_err(db)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(db)
+        };
+        Ok(Summary {
+            documents: count("SELECT COUNT(*) FROM documents")?,
+            pages: count("SELECT COUNT(*) FROM pages")?,
+            units: count("SELECT COUNT(*) FROM units")?,
+            needs_ocr: count("SELECT COUNT(*) FROM documents WHERE needs_ocr")?,
+            failed: self.failures()?.len() as u64,
+            not_indexed: self.documents_needing(Stage::Index, 0)?.len() as u64,
+            by_format: grouped(
+                "SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC",
+            )?,
+            by_placement: grouped(
+                "SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC",
+            )?,
+        })
+    }
+}
+
+impl LedgerStore for SqliteStore {
     fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
         {
@@ -1035,7 +1069,9 @@ impl MetadataStore for SqliteStore {
             .map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
+}
 
+impl Batches for SqliteStore {
     fn begin_batch(&mut self) -> Result<(), StoreError> {
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)
     }
@@ -1050,7 +1086,9 @@ impl MetadataStore for SqliteStore {
         }
         self.conn.execute_batch("ROLLBACK").map_err(db)
     }
+}
 
+impl AuditStore for SqliteStore {
     fn set_actor(&mut self, actor: &str) {
         self.actor = actor.to_string();
     }
@@ -1072,7 +1110,9 @@ impl MetadataStore for SqliteStore {
     fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
         records::audit_head(&self.conn)
     }
+}
 
+impl CustodyStore for SqliteStore {
     fn record_transfer(
         &mut self,
         transfer: &Transfer,
@@ -1101,7 +1141,9 @@ impl MetadataStore for SqliteStore {
     fn custody(&self, unit: &Reference) -> Result<Vec<CustodyEntry>, StoreError> {
         records::custody(&self.conn, unit)
     }
+}
 
+impl FindingStore for SqliteStore {
     fn each_holding(
         &self,
         f: &mut dyn FnMut(Holding) -> Result<(), StoreError>,
@@ -1192,6 +1234,10 @@ impl MetadataStore for SqliteStore {
         Ok(kept)
     }
 
+    fn current_findings(&self) -> Result<Vec<Finding>, StoreError> {
+        records::current_findings(&self.conn)
+    }
+
     fn annotate_finding(
         &mut self,
         id: i64,
@@ -1203,7 +1249,9 @@ impl MetadataStore for SqliteStore {
         tx.commit().map_err(db)?;
         Ok(f)
     }
+}
 
+impl NoteStore for SqliteStore {
     fn save_note(&mut self, note: &Note, why: &str) -> Result<Note, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
         let saved = records::save_note(&tx, &self.actor, note, why)?;
@@ -1228,36 +1276,6 @@ impl MetadataStore for SqliteStore {
 
     fn note_versions(&self, id: i64) -> Result<Vec<NoteVersion>, StoreError> {
         records::note_versions(&self.conn, id)
-    }
-
-    fn replace_mentions(
-        &mut self,
-        doc: DocId,
-        mentions: &[MentionRecord],
-        relations: &[RelationRecord],
-        record: &StageRecord,
-    ) -> Result<(), StoreError> {
-        let tx = self.conn.savepoint().map_err(db)?;
-        records::replace_mentions(&tx, doc, mentions, relations)?;
-        let (outcome, reason) = outcome_columns(&record.outcome);
-        tx.execute(
-            "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![record.doc.0, record.stage.as_str(), record.input_hash, record.version, record.at, outcome, reason],
-        )
-        .map_err(db)?;
-        tx.commit().map_err(db)
-    }
-
-    fn mentions(
-        &self,
-        docs: &[DocId],
-        kind: Option<&str>,
-    ) -> Result<Vec<MentionRecord>, StoreError> {
-        records::mentions(&self.conn, docs, kind)
-    }
-
-    fn relations(&self, docs: &[DocId]) -> Result<Vec<RelationRecord>, StoreError> {
-        records::relations(&self.conn, docs)
     }
 
     fn remove_notes(&mut self, ids: &[i64], keep_stubs: bool) -> Result<(), StoreError> {
@@ -1307,7 +1325,41 @@ impl MetadataStore for SqliteStore {
         records::restore_notes(&tx, &self.actor, notes, versions)?;
         tx.commit().map_err(db)
     }
+}
 
+impl MentionStore for SqliteStore {
+    fn replace_mentions(
+        &mut self,
+        doc: DocId,
+        mentions: &[MentionRecord],
+        relations: &[RelationRecord],
+        record: &StageRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        records::replace_mentions(&tx, doc, mentions, relations)?;
+        let (outcome, reason) = outcome_columns(&record.outcome);
+        tx.execute(
+            "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![record.doc.0, record.stage.as_str(), record.input_hash, record.version, record.at, outcome, reason],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)
+    }
+
+    fn mentions(
+        &self,
+        docs: &[DocId],
+        kind: Option<&str>,
+    ) -> Result<Vec<MentionRecord>, StoreError> {
+        records::mentions(&self.conn, docs, kind)
+    }
+
+    fn relations(&self, docs: &[DocId]) -> Result<Vec<RelationRecord>, StoreError> {
+        records::relations(&self.conn, docs)
+    }
+}
+
+impl IdentityStore for SqliteStore {
     fn save_judgement(&mut self, judgement: &Judgement) -> Result<Judgement, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
         let saved = records::save_judgement(&tx, &self.actor, judgement)?;
@@ -1320,10 +1372,6 @@ impl MetadataStore for SqliteStore {
         let undone = records::undo_judgement(&tx, &self.actor, id)?;
         tx.commit().map_err(db)?;
         Ok(undone)
-    }
-
-    fn current_findings(&self) -> Result<Vec<Finding>, StoreError> {
-        records::current_findings(&self.conn)
     }
 
     fn judgements(&self) -> Result<Vec<Judgement>, StoreError> {
@@ -1348,7 +1396,9 @@ impl MetadataStore for SqliteStore {
     fn person_records(&self) -> Result<Vec<PersonRecord>, StoreError> {
         records::person_records(&self.conn)
     }
+}
 
+impl ReportStore for SqliteStore {
     fn save_claim(&mut self, claim: &Claim) -> Result<Claim, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
         let saved = records::save_claim(&tx, &self.actor, claim)?;
@@ -1385,7 +1435,9 @@ impl MetadataStore for SqliteStore {
     fn report_fates(&self) -> Result<Vec<ReportFate>, StoreError> {
         records::report_fates(&self.conn)
     }
+}
 
+impl RuleStore for SqliteStore {
     fn set_marking_rule(&mut self, rule: &MarkingRule) -> Result<MarkingRule, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
         let saved = records::set_marking_rule(&tx, &self.actor, rule)?;
@@ -1402,37 +1454,5 @@ impl MetadataStore for SqliteStore {
 
     fn marking_rules(&self) -> Result<Vec<MarkingRule>, StoreError> {
         records::marking_rules(&self.conn)
-    }
-
-    fn summary(&self) -> Result<Summary, StoreError> {
-        let count = |sql: &str| -> Result<u64, StoreError> {
-            self.conn
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
-                .map(|n| n as u64)
-                .map_err(db)
-        };
-        let grouped = |sql: &str| -> Result<Vec<(String, u64)>, StoreError> {
-            let mut stmt = self.conn.prepare(sql).map_err(db)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-                })
-                .map_err(db)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db)
-        };
-        Ok(Summary {
-            documents: count("SELECT COUNT(*) FROM documents")?,
-            pages: count("SELECT COUNT(*) FROM pages")?,
-            units: count("SELECT COUNT(*) FROM units")?,
-            needs_ocr: count("SELECT COUNT(*) FROM documents WHERE needs_ocr")?,
-            failed: self.failures()?.len() as u64,
-            not_indexed: self.documents_needing(Stage::Index, 0)?.len() as u64,
-            by_format: grouped(
-                "SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC",
-            )?,
-            by_placement: grouped(
-                "SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC",
-            )?,
-        })
     }
 }
