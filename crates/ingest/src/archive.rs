@@ -277,6 +277,40 @@ pub(crate) use kartoteka_model::now_rfc3339 as now;
 
 use kartoteka_text::escape_html;
 
+/// A store batch in progress (`Archive::begin_batch`): every write until `commit` is one
+/// transaction, rolled back when the batch is dropped uncommitted.
+pub struct Batch<'a> {
+    archive: &'a Archive,
+    open: bool,
+}
+
+impl Batch<'_> {
+    /// Makes the batch's writes durable.
+    pub fn commit(mut self) -> Result<(), ArchiveError> {
+        self.open = false;
+        self.archive.store().commit_batch()?;
+        Ok(())
+    }
+
+    /// Undoes the batch's writes, saying whether that failed (dropping the batch undoes
+    /// them too, silently).
+    pub fn rollback(mut self) -> Result<(), ArchiveError> {
+        self.open = false;
+        self.archive.store().rollback_batch()?;
+        Ok(())
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing better can be done with an error here: the caller is already
+            // returning one, or unwinding from a panic.
+            let _ = self.archive.store().rollback_batch();
+        }
+    }
+}
+
 impl Archive {
     /// True when `root` holds an archive.
     pub fn exists(root: &Path) -> bool {
@@ -433,6 +467,16 @@ impl Archive {
     /// The metadata store, locked for the caller.
     pub fn store(&self) -> MutexGuard<'_, Box<dyn MetadataStore>> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a store batch that is rolled back unless committed: an error, an early
+    /// return or a panic inside it leaves the store as it was before.
+    pub fn begin_batch(&self) -> Result<Batch<'_>, ArchiveError> {
+        self.store().begin_batch()?;
+        Ok(Batch {
+            archive: self,
+            open: true,
+        })
     }
 
     /// The blob store.
@@ -769,4 +813,76 @@ pub(crate) fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     let file = options.open(path)?;
     make_private(path, false)?;
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use kartoteka_model::{Marking, MarkingRule};
+    use kartoteka_store::{MemoryBlobStore, SqliteStore};
+
+    use super::*;
+
+    /// An archive on in-memory backends: the services tested without a process or a disk.
+    fn archive() -> Archive {
+        Archive::from_parts(
+            Path::new("/nowhere"),
+            Box::new(SqliteStore::in_memory().expect("an in-memory store")),
+            Arc::new(MemoryBlobStore::default()),
+            SearchIndex::in_memory().expect("an in-memory index"),
+        )
+    }
+
+    fn rule(unit: &str) -> MarkingRule {
+        MarkingRule {
+            unit: unit.into(),
+            marking: Marking::parse("SECRET").expect("a marking"),
+            why: "the holding service's classification".into(),
+            by: String::new(),
+            at: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_batch_is_kept_only_when_committed() {
+        let a = archive();
+        let batch = a.begin_batch().expect("begin");
+        a.store().set_marking_rule(&rule("ф. 1")).expect("write");
+        batch.commit().expect("commit");
+        // Dropped uncommitted, or rolled back on an error: nothing of it stays.
+        let batch = a.begin_batch().expect("begin");
+        a.store().set_marking_rule(&rule("ф. 2")).expect("write");
+        drop(batch);
+        let batch = a.begin_batch().expect("begin");
+        a.store().set_marking_rule(&rule("ф. 3")).expect("write");
+        batch.rollback().expect("rollback");
+        let units: Vec<String> = a
+            .store()
+            .marking_rules()
+            .expect("rules")
+            .into_iter()
+            .map(|r| r.unit)
+            .collect();
+        assert_eq!(units, ["ф. 1"]);
+    }
+
+    #[test]
+    fn a_panic_inside_a_batch_leaves_the_store_as_it_was() {
+        let a = archive();
+        let before = a.store().audit_head().expect("head");
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _batch = a.begin_batch().expect("begin");
+            a.store().set_marking_rule(&rule("ф. 9")).expect("write");
+            panic!("a bug halfway through an import");
+        }));
+        assert!(outcome.is_err());
+        assert!(a.store().marking_rules().expect("rules").is_empty());
+        assert_eq!(a.store().audit_head().expect("head"), before);
+        // And the store takes the next batch as usual.
+        let batch = a.begin_batch().expect("a new batch after the panic");
+        a.store().set_marking_rule(&rule("ф. 10")).expect("write");
+        batch.commit().expect("commit");
+        assert_eq!(a.store().marking_rules().expect("rules").len(), 1);
+    }
 }

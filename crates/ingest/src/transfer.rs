@@ -592,7 +592,7 @@ impl Archive {
             leave_out: already_here.keys().cloned().collect(),
             ..IngestOptions::default()
         };
-        self.store().begin_batch()?;
+        let batch = self.begin_batch()?;
         let result = (|| -> Result<ImportReport, ArchiveError> {
             // A unit the archive describes already keeps its description: the bag's
             // differing title or dates are reported, never written over ours.
@@ -748,13 +748,13 @@ impl Archive {
         })();
         match result {
             Ok(mut report) => {
-                self.store().commit_batch()?;
+                batch.commit()?;
                 self.catch_up_index()?;
                 report.seconds = started.elapsed().as_secs_f64();
                 Ok(report)
             }
             Err(e) => {
-                self.store().rollback_batch()?;
+                batch.rollback()?;
                 Err(e)
             }
         }
