@@ -355,7 +355,8 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
                     r.from, r.merged_into, r.reason, r.merged_into
                 );
             }
-            let (j, report) = archive.judge(&a, &b, &verdict, &why).map_err(|e| match e {
+            let verdict: kartoteka_model::Verdict = verdict.parse().map_err(usage)?;
+            let (j, report) = archive.judge(&a, &b, verdict, &why).map_err(|e| match e {
                 e @ ArchiveError::BadTarget(..) => usage(e),
                 other => not_found_is_3(other),
             })?;

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use kartoteka_model::{
     DateRange, DocId, Document, IdChange, IdentityRow, Judgement, MentionAnchor, MentionRecord,
-    PartialDate, PersonRecord, PersonStatus, RelationRecord,
+    PartialDate, PersonRecord, PersonStatus, RelationRecord, Verdict,
 };
 use kartoteka_names::{Constraints, NameRecord};
 use serde::Serialize;
@@ -162,7 +162,7 @@ fn change_reason(
         IdChange::Merged { from, into } => judgements
             .iter()
             .rev()
-            .filter(|j| j.undone.is_none() && j.verdict == "same")
+            .filter(|j| j.undone.is_none() && j.verdict == Verdict::Same)
             .find(|j| {
                 (was(&j.a) == Some(from) && is(&j.b) == Some(into))
                     || (was(&j.b) == Some(from) && is(&j.a) == Some(into))
@@ -179,13 +179,13 @@ fn change_reason(
             if let Some(j) = judgements
                 .iter()
                 .rev()
-                .find(|j| j.undone.is_none() && j.verdict == "different" && parts(j))
+                .find(|j| j.undone.is_none() && j.verdict == Verdict::Different && parts(j))
             {
                 format!("{new} split from {from} by {}", said(j, "different"))
             } else if let Some(j) = judgements
                 .iter()
                 .rev()
-                .find(|j| j.undone.is_some() && j.verdict == "same" && parts(j))
+                .find(|j| j.undone.is_some() && j.verdict == Verdict::Same && parts(j))
             {
                 format!(
                     "{new} split from {from}: judgement {} (same) was undone",
@@ -235,13 +235,13 @@ impl Archive {
                 continue;
             };
             report.judgements += 1;
-            match j.verdict.as_str() {
-                "same" => constraints.same.push((a, b)),
-                "different" => {
+            match j.verdict {
+                Verdict::Same => constraints.same.push((a, b)),
+                Verdict::Different => {
                     constraints.different.push((a, b));
                     judgement_of_pair.insert((a.min(b), a.max(b)), j.id);
                 }
-                _ => {}
+                Verdict::Unsure => {}
             }
         }
         let clustering = kartoteka_names::cluster_judged_on(&records, &constraints, self.jobs());
@@ -607,15 +607,9 @@ impl Archive {
         &self,
         a: &str,
         b: &str,
-        verdict: &str,
+        verdict: Verdict,
         why: &str,
     ) -> Result<(Judgement, ResolveReport), ArchiveError> {
-        if !matches!(verdict, "same" | "different" | "unsure") {
-            return Err(ArchiveError::BadTarget(
-                verdict.to_string(),
-                "a verdict is same, different or unsure".to_string(),
-            ));
-        }
         if why.trim().is_empty() {
             return Err(ArchiveError::BadTarget(
                 why.to_string(),
@@ -638,7 +632,7 @@ impl Archive {
             id: 0,
             a: x,
             b: y,
-            verdict: verdict.to_string(),
+            verdict,
             why: why.to_string(),
             by: String::new(),
             at: String::new(),

@@ -18,6 +18,52 @@ pub struct MentionAnchor {
     pub text: String,
 }
 
+/// Whether two names are one person: what a comparison of names concludes, and what a
+/// person's judgement says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// One person.
+    Same,
+    /// Two people (for names: a part contradicts, another given name, surname or sex).
+    Different,
+    /// Nothing contradicts, but too little agrees to say.
+    Unsure,
+}
+
+impl Verdict {
+    /// The word used in JSON and on the terminal.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Same => "same",
+            Verdict::Different => "different",
+            Verdict::Unsure => "unsure",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A word that is not a verdict.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0} is not a verdict: one of same, different, unsure")]
+pub struct VerdictError(pub String);
+
+impl std::str::FromStr for Verdict {
+    type Err = VerdictError;
+
+    fn from_str(text: &str) -> Result<Verdict, VerdictError> {
+        [Verdict::Same, Verdict::Different, Verdict::Unsure]
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| VerdictError(crate::excerpt(text)))
+    }
+}
+
 /// A person's judgement that two mentions are one person, are not, or may be.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Judgement {
@@ -28,7 +74,7 @@ pub struct Judgement {
     /// The other.
     pub b: MentionAnchor,
     /// "same", "different" or "unsure".
-    pub verdict: String,
+    pub verdict: Verdict,
     /// Why, in the judge's words.
     pub why: String,
     /// Who judged.

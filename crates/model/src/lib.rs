@@ -39,7 +39,7 @@ pub use dossier::{
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use identity::{
     assign_person_ids, IdAssignment, IdChange, IdentityRow, Judgement, MentionAnchor, PersonRecord,
-    PersonStatus,
+    PersonStatus, Verdict, VerdictError,
 };
 pub use mention::{MentionRecord, RelationRecord};
 pub use note::{Anchor, Note, NoteVersion};

@@ -94,28 +94,7 @@ impl std::fmt::Debug for FeatureCache {
     }
 }
 
-/// What a comparison concluded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// The name parts agree and say enough.
-    Same,
-    /// A part contradicts (another given name, another surname, the other sex).
-    Different,
-    /// Nothing contradicts, but too little agrees to say.
-    Unsure,
-}
-
-impl Verdict {
-    /// The word used in JSON and on the terminal.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Same => "same",
-            Verdict::Different => "different",
-            Verdict::Unsure => "unsure",
-        }
-    }
-}
+pub use kartoteka_model::Verdict;
 
 /// A comparison of two names: verdict, a score in 0..=1 and the reasons, in words.
 #[derive(Clone, Debug, PartialEq, Serialize)]

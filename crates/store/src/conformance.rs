@@ -890,7 +890,7 @@ pub fn judgements(store: &mut dyn MetadataStore) {
         id: 0,
         a: anchor(0, "Соколова"),
         b: anchor(11, "Sokolova"),
-        verdict: "same".into(),
+        verdict: kartoteka_model::Verdict::Same,
         why: "one signature".into(),
         by: String::new(),
         at: String::new(),
@@ -902,7 +902,7 @@ pub fn judgements(store: &mut dyn MetadataStore) {
     assert!(!kept.at.is_empty());
     let second = store
         .save_judgement(&Judgement {
-            verdict: "different".into(),
+            verdict: kartoteka_model::Verdict::Different,
             ..asked.clone()
         })
         .expect("a second judgement");
