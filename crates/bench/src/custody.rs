@@ -6,8 +6,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
+use kartoteka_archive::{Archive, IngestOptions, NoProgress};
 use kartoteka_bagit::{validate, Algorithm, BagWriter, ValidateOptions};
-use kartoteka_ingest::{Archive, IngestOptions, NoProgress};
 use kartoteka_store::AuditAct;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -205,7 +205,7 @@ pub fn fixity(files: u64, megabytes: u64) -> anyhow::Result<()> {
     eprintln!("ingesting the payload for `verify` ...");
     let archive = Archive::init(&dir.path().join("archive"))?;
     let options = IngestOptions {
-        ocr: kartoteka_ingest::extract::Ocr::disabled(),
+        ocr: kartoteka_archive::formats::Ocr::disabled(),
         ..IngestOptions::default()
     };
     archive.ingest(&[single.join("data")], &options, &NoProgress)?;
@@ -242,7 +242,7 @@ pub fn gaps(docs: u64) -> anyhow::Result<()> {
     let archive = Archive::init(&dir.path().join("archive"))?;
     let options = IngestOptions {
         inventory: Some(synth.join("opis.csv")),
-        ocr: kartoteka_ingest::extract::Ocr::disabled(),
+        ocr: kartoteka_archive::formats::Ocr::disabled(),
         ..IngestOptions::default()
     };
     let started = Instant::now();

@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use kartoteka_ingest::{Archive, IngestOptions, NoProgress};
+use kartoteka_archive::{Archive, IngestOptions, NoProgress};
 use kartoteka_model::{MentionRecord, Stage, StageOutcome, StageRecord};
 use kartoteka_synth::{inflect_given, inflect_surname, invent, romanise, Case, Gender, Scheme};
 use rand::{RngExt, SeedableRng};
@@ -62,7 +62,7 @@ pub fn resolve(mentions: u64) -> anyhow::Result<()> {
     let archive = Archive::init(&dir.path().join("archive"))?;
     let options = IngestOptions {
         inventory: Some(synth.join("opis.csv")),
-        ocr: kartoteka_ingest::extract::Ocr::disabled(),
+        ocr: kartoteka_archive::formats::Ocr::disabled(),
         ..IngestOptions::default()
     };
     archive.ingest(&[synth.join("documents")], &options, &NoProgress)?;

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use kartoteka_ingest::{Archive, IngestOptions, NoProgress, SearchOptions};
+use kartoteka_archive::{Archive, IngestOptions, NoProgress, SearchOptions};
 use kartoteka_model::DocId;
 use kartoteka_synth::{inflect_surname, romanise, Case, Gender, Scheme};
 
@@ -79,7 +79,7 @@ fn main() -> anyhow::Result<()> {
 
 fn options() -> IngestOptions {
     IngestOptions {
-        ocr: kartoteka_ingest::extract::Ocr::disabled(),
+        ocr: kartoteka_archive::formats::Ocr::disabled(),
         ..IngestOptions::default()
     }
 }
@@ -444,7 +444,7 @@ struct MemoryProgress {
     started: Instant,
 }
 
-impl kartoteka_ingest::Progress for MemoryProgress {
+impl kartoteka_archive::Progress for MemoryProgress {
     fn begin(&self, total: u64) {
         println!("  {total} files to ingest");
     }

@@ -95,7 +95,7 @@ pub(crate) fn run(command: AuditCommand, session: &Session) -> Result<u8, Failur
                     )));
                 }
             }
-            let signed: Option<kartoteka_ingest::SignedHead> = signed
+            let signed: Option<kartoteka_archive::SignedHead> = signed
                 .map(|path| -> Result<_, Failure> {
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("reading {}", path.display()))?;
@@ -187,7 +187,7 @@ pub(crate) fn run(command: AuditCommand, session: &Session) -> Result<u8, Failur
                     out.display()
                 )));
             }
-            let key = kartoteka_ingest::HeadKey::generate()?;
+            let key = kartoteka_archive::HeadKey::generate()?;
             write_private(&out, &key.to_hex())
                 .with_context(|| format!("writing {}", out.display()))?;
             say!("{}", key.public_hex());
@@ -203,7 +203,7 @@ pub(crate) fn run(command: AuditCommand, session: &Session) -> Result<u8, Failur
         } => {
             let text = std::fs::read_to_string(&keyfile)
                 .with_context(|| format!("reading {}", keyfile.display()))?;
-            let key = kartoteka_ingest::HeadKey::from_hex(&text)
+            let key = kartoteka_archive::HeadKey::from_hex(&text)
                 .map_err(|e| usage(format!("{}: {e}", keyfile.display())))?;
             let archive = open(&archive_dir)?;
             let signed = archive.sign_head(&key)?;

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use kartoteka_ingest::{Archive, ArchiveError, IngestOptions, SearchOptions};
+use kartoteka_archive::{Archive, ArchiveError, IngestOptions, SearchOptions};
 use kartoteka_model::{DateRange, Format, Reference};
 
 use audit::AuditCommand;
@@ -239,7 +239,7 @@ fn usage(message: impl std::fmt::Display) -> Failure {
 
 fn main() -> ExitCode {
     // Ctrl-C or a kill stops the OCR programs an ingest started, not only kartoteka.
-    kartoteka_ingest::extract::install_interrupt_handler();
+    kartoteka_archive::formats::install_interrupt_handler();
     // A reader that stops early (`kartoteka report show ID | head`) closes the pipe; the
     // standard printing macros then panic. That is no failure of ours: end quietly, as
     // command-line tools do.
@@ -295,7 +295,7 @@ fn hint(error: &anyhow::Error) -> Option<String> {
 
 /// Says what a resolution changed in the person ids (new persons are only counted: a
 /// first resolution makes every one of them).
-fn print_id_changes(report: &kartoteka_ingest::ResolveReport) {
+fn print_id_changes(report: &kartoteka_archive::ResolveReport) {
     use kartoteka_model::IdChange;
     let new = report
         .changes
@@ -413,9 +413,9 @@ fn inspects_the_chain(command: &Command) -> bool {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    kartoteka_ingest::share_with_group(config::share_with_group(cli.share_with_group));
+    kartoteka_archive::share_with_group(config::share_with_group(cli.share_with_group));
     let archive_dir = config::archive_dir(cli.archive.clone());
-    let keys = kartoteka_ingest::HeadKeys::new(config::head_keys(cli.head_keys.clone()));
+    let keys = kartoteka_archive::HeadKeys::new(config::head_keys(cli.head_keys.clone()));
     let user = cli.user.clone();
     let writing = writes(&cli.command);
     let busy = |e: ArchiveError| match e {
@@ -468,11 +468,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 /// machine does not keep.
 fn check_seal(
     archive_dir: &std::path::Path,
-    keys: &kartoteka_ingest::HeadKeys,
+    keys: &kartoteka_archive::HeadKeys,
 ) -> Result<(), Failure> {
     let archive = open(archive_dir)?;
     match archive.check_seal(keys) {
-        Ok(kartoteka_ingest::SealCheck::NotHeld { public_key, .. }) => {
+        Ok(kartoteka_archive::SealCheck::NotHeld { public_key, .. }) => {
             eprintln!(
                 "note: the audit head is sealed with key {}…, which {} does not hold: it was checked against the chain's own record of that key only",
                 public_key.chars().take(12).collect::<String>(),
@@ -495,7 +495,7 @@ pub(crate) struct Session<'a> {
     pub(crate) archive_dir: PathBuf,
     pub(crate) user: String,
     pub(crate) jobs: usize,
-    pub(crate) keys: &'a kartoteka_ingest::HeadKeys,
+    pub(crate) keys: &'a kartoteka_archive::HeadKeys,
 }
 
 impl Session<'_> {
@@ -511,7 +511,7 @@ impl Session<'_> {
 fn execute(
     cli: Cli,
     archive_dir: &std::path::Path,
-    keys: &kartoteka_ingest::HeadKeys,
+    keys: &kartoteka_archive::HeadKeys,
 ) -> Result<u8, Failure> {
     let session = Session {
         archive_dir: archive_dir.to_path_buf(),

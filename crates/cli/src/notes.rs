@@ -156,7 +156,7 @@ pub(crate) fn notes(
             json,
         } => {
             let note = archive
-                .add_note(&kartoteka_ingest::NewNote {
+                .add_note(&kartoteka_archive::NewNote {
                     target,
                     quote,
                     sheet,
@@ -277,7 +277,7 @@ pub(crate) fn notebook(
     user: &str,
     open: &dyn Fn(&std::path::Path) -> Result<Archive, Failure>,
 ) -> Result<u8, Failure> {
-    use kartoteka_ingest::NotebookKey;
+    use kartoteka_archive::NotebookKey;
     match command {
         NotebookCommand::Keygen { out } => {
             if out.exists() {
@@ -286,7 +286,7 @@ pub(crate) fn notebook(
                     out.display()
                 )));
             }
-            let (identity, recipient) = kartoteka_ingest::generate_identity();
+            let (identity, recipient) = kartoteka_archive::generate_identity();
             write_private(&out, &identity).with_context(|| format!("writing {}", out.display()))?;
             say!("{recipient}");
             eprintln!(

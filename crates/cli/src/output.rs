@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kartoteka_ingest::{FixityReport, IngestReport, Progress, SearchResponse, Shown, Status};
+use kartoteka_archive::{FixityReport, IngestReport, Progress, SearchResponse, Shown, Status};
 use kartoteka_model::StageOutcome;
 use serde::Serialize;
 
@@ -338,7 +338,7 @@ pub fn print_fixity(report: &FixityReport) {
     }
 }
 
-pub fn print_chain(report: &kartoteka_ingest::ChainReport) {
+pub fn print_chain(report: &kartoteka_archive::ChainReport) {
     if report.ok {
         say!(
             "The audit chain is intact: {} entries, head {}.",
@@ -435,7 +435,7 @@ pub fn print_audit_log(entries: &[kartoteka_store::AuditEntry]) {
     }
 }
 
-pub fn print_history(h: &kartoteka_ingest::History) {
+pub fn print_history(h: &kartoteka_archive::History) {
     say!("{}", h.reference);
     if let Some(u) = &h.unit {
         if let Some(t) = &u.title {
@@ -456,7 +456,7 @@ pub fn print_history(h: &kartoteka_ingest::History) {
     }
 }
 
-pub fn print_gaps(report: &kartoteka_ingest::GapsReport) {
+pub fn print_gaps(report: &kartoteka_archive::GapsReport) {
     say!(
         "Checked {} files and {} documents in {:.1} s: {} finding(s).",
         report.files,
@@ -526,7 +526,7 @@ pub fn print_note(n: &kartoteka_model::Note) {
 
 /// A dossier on the terminal: names, cover names, roles, files, relations, timeline and
 /// every mention with its place.
-pub fn print_dossier(d: &kartoteka_ingest::Dossier) {
+pub fn print_dossier(d: &kartoteka_archive::Dossier) {
     let p = &d.person;
     say!("{}  {}", p.id, p.name);
     if p.names.len() > 1 {

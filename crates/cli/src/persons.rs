@@ -342,7 +342,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
             json,
         } => {
             let archive = open(&archive_dir)?;
-            let redirects: Vec<kartoteka_ingest::Redirect> = [&a, &b]
+            let redirects: Vec<kartoteka_archive::Redirect> = [&a, &b]
                 .into_iter()
                 .map(|x| archive.redirect(x))
                 .collect::<Result<Vec<_>, _>>()?

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
-use kartoteka_ingest::{Archive, ArchiveError};
+use kartoteka_archive::{Archive, ArchiveError};
 use kartoteka_model::ReportStatus;
 
 use crate::{not_found_is_3, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE};
@@ -515,7 +515,7 @@ fn fate_line(f: &kartoteka_model::ReportFate) -> String {
 /// Writes the reports a build touched, in every format, and the collection's index.
 fn write_collection(
     archive: &Archive,
-    built: &kartoteka_ingest::BuildReport,
+    built: &kartoteka_archive::BuildReport,
     dir: &Path,
     pdf: bool,
 ) -> Result<(), Failure> {

@@ -87,7 +87,7 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
             let progress = output::Bar::new("exporting");
             let report = archive
                 .export_bag(
-                    &kartoteka_ingest::ExportOptions {
+                    &kartoteka_archive::ExportOptions {
                         units,
                         out,
                         organization,

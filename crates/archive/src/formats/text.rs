@@ -2,12 +2,12 @@
 
 use kartoteka_model::Sheet;
 
-use super::{ExtractError, Extracted, RawPage};
+use super::{FormatError, PagesRead, RawPage};
 
-pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+pub fn read(bytes: &[u8]) -> Result<PagesRead, FormatError> {
     let decoded = kartoteka_text::decode(bytes)?;
     let (pages, paged) = split_sheets(&decoded.text);
-    Ok(Extracted {
+    Ok(PagesRead {
         pages,
         encoding: Some(decoded.encoding.to_string()),
         needs_ocr: false,

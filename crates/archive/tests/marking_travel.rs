@@ -3,7 +3,7 @@
 //! bag's rules name is marked at least as high as both, releasable to nobody either
 //! withholds it from.
 
-use kartoteka_ingest::{Archive, ExportOptions, IngestOptions, NoProgress};
+use kartoteka_archive::{Archive, ExportOptions, IngestOptions, NoProgress};
 use kartoteka_model::{Classification, Marking, Reference};
 use proptest::prelude::*;
 
@@ -65,7 +65,7 @@ proptest! {
         std::fs::write(files.join("л. 1.txt"), "Справка о Зотове").unwrap();
         let sender = Archive::init(&dir.path().join("sender")).unwrap();
         let options = IngestOptions {
-            ocr: kartoteka_ingest::extract::Ocr::disabled(),
+            ocr: kartoteka_archive::formats::Ocr::disabled(),
             ..IngestOptions::default()
         };
         sender.ingest(&[dir.path().join("files")], &options, &NoProgress).unwrap();

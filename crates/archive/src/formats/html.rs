@@ -3,9 +3,9 @@
 //! archive pages are simple, and text extraction needs only tags, entities and the
 //! script/style exclusions, not a DOM.
 
-use super::{text::split_sheets, ExtractError, Extracted};
+use super::{text::split_sheets, FormatError, PagesRead};
 
-pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+pub fn read(bytes: &[u8]) -> Result<PagesRead, FormatError> {
     let decoded = match declared_charset(bytes) {
         Some(label) => kartoteka_text::decode_declared(bytes, &label)
             .or_else(|_| kartoteka_text::decode(bytes))?,
@@ -13,7 +13,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     };
     let (text, title) = visible_text(&decoded.text);
     let (pages, paged) = split_sheets(&text);
-    Ok(Extracted {
+    Ok(PagesRead {
         pages,
         encoding: Some(decoded.encoding.to_string()),
         needs_ocr: false,
@@ -198,7 +198,7 @@ mod tests {
         let html = "<HTML><HEAD><TITLE>Расстрелы</TITLE><META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=windows-1251\">\
             <style>p{}</style></HEAD><BODY><p class=pers><B>Султан-Заде Авет</B>, род. 1889&nbsp;г.</p><script>var x='<p>';</script><p>&laquo;ХОЛА&raquo; &#1044;</p></BODY></HTML>";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(html);
-        let e = extract(&bytes).unwrap();
+        let e = read(&bytes).unwrap();
         assert_eq!(e.encoding.as_deref(), Some("windows-1251"));
         assert_eq!(e.title.as_deref(), Some("Расстрелы"));
         assert_eq!(e.pages[0].text, "Султан-Заде Авет, род. 1889 г.\n«ХОЛА» Д");
@@ -213,7 +213,7 @@ mod tests {
             "<script>",
             "text < 5 & > 3",
         ] {
-            let _ = extract(s.as_bytes()).unwrap();
+            let _ = read(s.as_bytes()).unwrap();
         }
     }
 }

@@ -6,20 +6,20 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::{text::split_sheets, ExtractError, Extracted, Limits, RawPage};
+use super::{text::split_sheets, FormatError, Limits, PagesRead, RawPage};
 
 fn read_part(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     name: &str,
     limits: &Limits,
-) -> Result<Option<String>, ExtractError> {
+) -> Result<Option<String>, FormatError> {
     let file = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(ExtractError::Docx(format!("{name}: {e}"))),
+        Err(e) => return Err(FormatError::Docx(format!("{name}: {e}"))),
     };
     if file.size() > limits.max_decompressed {
-        return Err(ExtractError::TooLarge {
+        return Err(FormatError::TooLarge {
             what: name.to_string(),
             limit: limits.max_decompressed,
         });
@@ -28,23 +28,23 @@ fn read_part(
     // The declared size can lie; the limit is enforced on what actually comes out.
     file.take(limits.max_decompressed + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ExtractError::Docx(format!("{name}: {e}")))?;
+        .map_err(|e| FormatError::Docx(format!("{name}: {e}")))?;
     if bytes.len() as u64 > limits.max_decompressed {
-        return Err(ExtractError::TooLarge {
+        return Err(FormatError::TooLarge {
             what: name.to_string(),
             limit: limits.max_decompressed,
         });
     }
     String::from_utf8(bytes)
         .map(Some)
-        .map_err(|_| ExtractError::Docx(format!("{name} is not UTF-8 XML")))
+        .map_err(|_| FormatError::Docx(format!("{name} is not UTF-8 XML")))
 }
 
-pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<PagesRead, FormatError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ExtractError::Docx(format!("not a zip package: {e}")))?;
+        .map_err(|e| FormatError::Docx(format!("not a zip package: {e}")))?;
     let xml = read_part(&mut zip, "word/document.xml", limits)?
-        .ok_or_else(|| ExtractError::Docx("no word/document.xml: not a Word document".into()))?;
+        .ok_or_else(|| FormatError::Docx("no word/document.xml: not a Word document".into()))?;
     let title = read_part(&mut zip, "docProps/core.xml", limits)
         .ok()
         .flatten()
@@ -55,7 +55,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     loop {
         let event = reader
             .read_event()
-            .map_err(|e| ExtractError::Docx(format!("word/document.xml: {e}")))?;
+            .map_err(|e| FormatError::Docx(format!("word/document.xml: {e}")))?;
         let page = pages.last_mut().expect("pages is never empty");
         match event {
             Event::Start(e) if e.local_name().as_ref() == "t" => in_text = true,
@@ -102,7 +102,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
         let (mut split, _) = split_sheets(&p);
         out.append(&mut split);
     }
-    Ok(Extracted {
+    Ok(PagesRead {
         pages: out,
         encoding: None,
         needs_ocr: false,
@@ -154,7 +154,7 @@ pub(crate) mod tests {
         let bytes = docx(
             r#"<w:p><w:r><w:t>Агент &quot;ХОЛА&quot;</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/><w:t>Второй лист</w:t></w:r></w:p>"#,
         );
-        let e = extract(&bytes, &Limits::default()).unwrap();
+        let e = read(&bytes, &Limits::default()).unwrap();
         assert_eq!(e.title.as_deref(), Some("Протокол"));
         let texts: Vec<_> = e.pages.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(texts, ["Агент \"ХОЛА\"", "Второй лист"]);
@@ -163,7 +163,7 @@ pub(crate) mod tests {
     #[test]
     fn not_a_zip_and_zip_bombs_are_refused() {
         assert!(
-            matches!(extract(b"plain text", &Limits::default()), Err(ExtractError::Docx(m)) if m.contains("not a zip"))
+            matches!(read(b"plain text", &Limits::default()), Err(FormatError::Docx(m)) if m.contains("not a zip"))
         );
         let big = format!("<w:p><w:r><w:t>{}</w:t></w:r></w:p>", "а".repeat(200_000));
         let bytes = docx(&big);
@@ -172,8 +172,8 @@ pub(crate) mod tests {
             max_decompressed: 100_000,
         };
         assert!(matches!(
-            extract(&bytes, &tight),
-            Err(ExtractError::TooLarge { .. })
+            read(&bytes, &tight),
+            Err(FormatError::TooLarge { .. })
         ));
     }
 }

@@ -22,7 +22,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use super::ExtractError;
+use super::FormatError;
 
 /// How many programs can run at once and still be stopped on interruption: one per
 /// worker thread is the most an ingest starts.
@@ -133,7 +133,7 @@ pub fn install_interrupt_handler() {
 /// Runs `command` to its end or to the time limit, whichever comes first, in its own
 /// process group and under the memory limit. A program over the time limit is killed
 /// with its group, and the error names the program and the limit.
-pub fn run_bounded(command: Command, name: &str) -> Result<std::process::Output, ExtractError> {
+pub fn run_bounded(command: Command, name: &str) -> Result<std::process::Output, FormatError> {
     run_within(command, name, time_limit(), memory_limit())
 }
 
@@ -142,7 +142,7 @@ fn run_within(
     name: &str,
     limit: Duration,
     memory: u64,
-) -> Result<std::process::Output, ExtractError> {
+) -> Result<std::process::Output, FormatError> {
     use std::io::Read;
     use std::process::Stdio;
 
@@ -171,7 +171,7 @@ fn run_within(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| ExtractError::Ocr(format!("running {name}: {e}")))?;
+        .map_err(|e| FormatError::Ocr(format!("running {name}: {e}")))?;
     let group = i32::try_from(child.id()).unwrap_or(0);
     let registered = Registered::new(group);
     // Both pipes drained as the program writes, so that it never blocks on a full one.
@@ -205,7 +205,7 @@ fn run_within(
                 let _ = child.kill();
                 let _ = child.wait();
                 drop(registered);
-                return Err(ExtractError::Ocr(format!(
+                return Err(FormatError::Ocr(format!(
                     "{name} ran longer than {} s and was stopped (KARTOTEKA_OCR_TIMEOUT sets the limit)",
                     limit.as_secs()
                 )));
@@ -213,7 +213,7 @@ fn run_within(
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => {
                 kill_group(group);
-                return Err(ExtractError::Ocr(format!("waiting for {name}: {e}")));
+                return Err(FormatError::Ocr(format!("waiting for {name}: {e}")));
             }
         }
     };

@@ -24,7 +24,7 @@ use kartoteka_store::{hash_bytes, NewDocument, Saved};
 use serde::Serialize;
 
 use crate::archive::{page_entry, Archive, ArchiveError, INDEX_VERSION};
-use crate::extract::{detect_format, extract, Extracted, Limits, Ocr, RawPage};
+use crate::formats::{detect_format, read_pages, Limits, Ocr, PagesRead, RawPage};
 use crate::inventory::{Inventory, InventoryRow};
 use crate::placement::place_by_path;
 use kartoteka_index::AnalyzedPage;
@@ -876,7 +876,7 @@ impl Archive {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                if let Some(sheet) = crate::extract::sheet_marker(&stem) {
+                if let Some(sheet) = crate::formats::sheet_marker(&stem) {
                     reference.sheets = Some(kartoteka_model::Sheets {
                         first: sheet,
                         last: None,
@@ -980,9 +980,9 @@ impl Archive {
         let (reference, placement, title, dates) = self.placement(&job, rows);
         // A panic in a parser must cost one file, not the ingest.
         let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            extract(format, &bytes, &options.limits, &options.ocr)
+            read_pages(format, &bytes, &options.limits, &options.ocr)
         }))
-        .unwrap_or(Err(crate::extract::ExtractError::Crashed(format)));
+        .unwrap_or(Err(crate::formats::FormatError::Crashed(format)));
         let (extracted, outcome) = match extracted {
             Ok(e) => {
                 let outcome = if e.needs_ocr {
@@ -992,7 +992,7 @@ impl Archive {
                 };
                 (e, outcome)
             }
-            Err(e) => (Extracted::default(), StageOutcome::Failed(e.to_string())),
+            Err(e) => (PagesRead::default(), StageOutcome::Failed(e.to_string())),
         };
         let paged = extracted.paged;
         let pages = assign_sheets(extracted.pages, paged, reference.as_ref());

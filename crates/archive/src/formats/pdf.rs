@@ -1,16 +1,16 @@
 //! PDF: the text layer page by page; pages without one go to OCR.
 
-use super::{ocr::Ocr, ExtractError, Extracted, Limits, RawPage};
+use super::{ocr::Ocr, FormatError, Limits, PagesRead, RawPage};
 
-pub fn extract(bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<Extracted, ExtractError> {
-    let mut doc = lopdf::Document::load_mem(bytes)
-        .map_err(|e| ExtractError::Pdf(describe(&e.to_string())))?;
+pub fn read(bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<PagesRead, FormatError> {
+    let mut doc =
+        lopdf::Document::load_mem(bytes).map_err(|e| FormatError::Pdf(describe(&e.to_string())))?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
-        return Err(ExtractError::Pdf("encrypted with a password".into()));
+        return Err(FormatError::Pdf("encrypted with a password".into()));
     }
     let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     if page_numbers.is_empty() {
-        return Err(ExtractError::Pdf("no pages".into()));
+        return Err(FormatError::Pdf("no pages".into()));
     }
     let mut pages = Vec::with_capacity(page_numbers.len());
     let mut blank = Vec::new();
@@ -41,7 +41,7 @@ pub fn extract(bytes: &[u8], limits: &Limits, ocr: &Ocr) -> Result<Extracted, Ex
             None => needs_ocr = true,
         }
     }
-    Ok(Extracted {
+    Ok(PagesRead {
         pages,
         encoding: None,
         needs_ocr,
@@ -113,7 +113,7 @@ pub(crate) mod tests {
 
     #[test]
     fn text_layer_per_page() {
-        let e = extract(
+        let e = read(
             &pdf(&["First sheet Khrushchev", "Second sheet"]),
             &Limits::default(),
             &Ocr::disabled(),
@@ -127,19 +127,19 @@ pub(crate) mod tests {
 
     #[test]
     fn image_only_pages_need_ocr_without_tesseract() {
-        let e = extract(&pdf(&["text", ""]), &Limits::default(), &Ocr::disabled()).unwrap();
+        let e = read(&pdf(&["text", ""]), &Limits::default(), &Ocr::disabled()).unwrap();
         assert!(e.needs_ocr);
     }
 
     #[test]
     fn truncated_pdf_is_an_error() {
         let bytes = pdf(&["whole"]);
-        let err = extract(
+        let err = read(
             &bytes[..bytes.len() / 2],
             &Limits::default(),
             &Ocr::disabled(),
         )
         .unwrap_err();
-        assert!(matches!(err, ExtractError::Pdf(_)), "{err}");
+        assert!(matches!(err, FormatError::Pdf(_)), "{err}");
     }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use super::external::run_bounded;
-use super::{ExtractError, Extracted, RawPage};
+use super::{FormatError, PagesRead, RawPage};
 
 /// How OCR is run, or why it cannot be.
 #[derive(Clone, Debug)]
@@ -91,16 +91,16 @@ impl Ocr {
     }
 
     /// A private (0700) temporary folder for one document's copies, removed when dropped.
-    fn temp_dir(&self) -> Result<tempfile::TempDir, ExtractError> {
+    fn temp_dir(&self) -> Result<tempfile::TempDir, FormatError> {
         let made = match &self.scratch {
             Some(dir) => std::fs::create_dir_all(dir)
                 .and_then(|()| crate::archive::make_private(dir, true))
                 .and_then(|()| tempfile::Builder::new().prefix("ocr-").tempdir_in(dir)),
             None => tempfile::Builder::new().prefix("kartoteka-ocr-").tempdir(),
         };
-        let dir = made.map_err(|e| ExtractError::Ocr(format!("making a temporary folder: {e}")))?;
+        let dir = made.map_err(|e| FormatError::Ocr(format!("making a temporary folder: {e}")))?;
         crate::archive::make_private(dir.path(), true)
-            .map_err(|e| ExtractError::Ocr(e.to_string()))?;
+            .map_err(|e| FormatError::Ocr(e.to_string()))?;
         Ok(dir)
     }
 
@@ -119,11 +119,11 @@ impl Ocr {
         &self.languages
     }
 
-    fn run(&self, image: &std::path::Path) -> Result<String, ExtractError> {
+    fn run(&self, image: &std::path::Path) -> Result<String, FormatError> {
         let tesseract = self
             .tesseract
             .as_ref()
-            .ok_or_else(|| ExtractError::Ocr(self.why_not.clone()))?;
+            .ok_or_else(|| FormatError::Ocr(self.why_not.clone()))?;
         let mut command = Command::new(tesseract);
         command
             .arg(image)
@@ -133,7 +133,7 @@ impl Ocr {
         let out = run_bounded(command, "tesseract")?;
         if !out.status.success() {
             let msg = String::from_utf8_lossy(&out.stderr);
-            return Err(ExtractError::Ocr(format!(
+            return Err(FormatError::Ocr(format!(
                 "tesseract failed: {}",
                 msg.lines().last().unwrap_or("").trim()
             )));
@@ -142,9 +142,9 @@ impl Ocr {
     }
 
     /// Reads a scanned image (multi-page TIFFs give one page each).
-    pub fn image(&self, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    pub fn image(&self, bytes: &[u8]) -> Result<PagesRead, FormatError> {
         if !self.available() {
-            return Ok(Extracted {
+            return Ok(PagesRead {
                 pages: Vec::new(),
                 encoding: None,
                 needs_ocr: true,
@@ -168,7 +168,7 @@ impl Ocr {
         while pages.len() > 1 && pages.last().is_some_and(|p| p.text.trim().is_empty()) {
             pages.pop();
         }
-        Ok(Extracted {
+        Ok(PagesRead {
             pages,
             encoding: None,
             needs_ocr: false,
@@ -178,11 +178,7 @@ impl Ocr {
     }
 
     /// Reads the given pages (1-based) of a PDF; `None` when OCR of PDFs is not possible.
-    pub fn pdf_pages(
-        &self,
-        pdf: &[u8],
-        pages: &[u32],
-    ) -> Result<Option<Vec<String>>, ExtractError> {
+    pub fn pdf_pages(&self, pdf: &[u8], pages: &[u32]) -> Result<Option<Vec<String>>, FormatError> {
         let (Some(_), Some(pdftoppm)) = (&self.tesseract, &self.pdftoppm) else {
             return Ok(None);
         };
@@ -209,7 +205,7 @@ impl Ocr {
                 .arg(&prefix);
             let status = run_bounded(command, "pdftoppm")?.status;
             if !status.success() {
-                return Err(ExtractError::Ocr(format!(
+                return Err(FormatError::Ocr(format!(
                     "pdftoppm could not render page {n}"
                 )));
             }
@@ -224,9 +220,9 @@ impl Ocr {
 }
 
 /// Writes a temporary copy only its owner can read.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), ExtractError> {
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), FormatError> {
     use std::io::Write;
     crate::archive::private_file(path)
         .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| ExtractError::Ocr(format!("writing a temporary copy: {e}")))
+        .map_err(|e| FormatError::Ocr(format!("writing a temporary copy: {e}")))
 }

@@ -1,6 +1,7 @@
-//! Text extraction: from an original's bytes to pages of text.
+//! Reading formats: from an original's bytes to pages of text ("reading", so that
+//! "extraction" keeps its one meaning: finding names in text).
 //!
-//! Each format has its own module. All of them return an [`Extracted`]: pages of text
+//! Each format has its own module. All of them return [`PagesRead`]: pages of text
 //! (with the sheet number when the document marks it), the encoding read, and whether the
 //! document still needs OCR. Limits on sizes guard against decompression bombs and
 //! files too large to hold in memory; exceeding one is an error naming the limit.
@@ -29,7 +30,7 @@ pub struct RawPage {
 
 /// What extraction produced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Extracted {
+pub struct PagesRead {
     /// Pages in order.
     pub pages: Vec<RawPage>,
     /// Encoding the text was decoded from, for formats that carry bytes of text.
@@ -45,7 +46,7 @@ pub struct Extracted {
 
 /// Why text could not be extracted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExtractError {
+pub enum FormatError {
     /// Bytes that no text encoding explains.
     #[error(transparent)]
     Decode(#[from] kartoteka_text::DecodeError),
@@ -127,17 +128,17 @@ pub fn detect_format(file_name: &str, head: &[u8]) -> Option<Format> {
 }
 
 /// Extracts the text of an original of a known format.
-pub fn extract(
+pub fn read_pages(
     format: Format,
     bytes: &[u8],
     limits: &Limits,
     ocr: &Ocr,
-) -> Result<Extracted, ExtractError> {
+) -> Result<PagesRead, FormatError> {
     match format {
-        Format::Text | Format::Markdown => text::extract(bytes),
-        Format::Html => html::extract(bytes),
-        Format::Pdf => pdf::extract(bytes, limits, ocr),
-        Format::Docx => docx::extract(bytes, limits),
+        Format::Text | Format::Markdown => text::read(bytes),
+        Format::Html => html::read(bytes),
+        Format::Pdf => pdf::read(bytes, limits, ocr),
+        Format::Docx => docx::read(bytes, limits),
         Format::Image => ocr.image(bytes),
     }
 }

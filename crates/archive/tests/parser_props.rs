@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use kartoteka_ingest::extract::{detect_format, extract, Limits, Ocr};
-use kartoteka_ingest::inventory::Inventory;
+use kartoteka_archive::formats::{detect_format, read_pages, Limits, Ocr};
+use kartoteka_archive::inventory::Inventory;
 use kartoteka_model::Format;
 use proptest::prelude::*;
 
@@ -35,13 +35,13 @@ proptest! {
     #[test]
     fn extractors_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048), which in 0usize..5) {
         let format = [Format::Text, Format::Markdown, Format::Html, Format::Pdf, Format::Docx][which];
-        let _ = extract(format, &bytes, &Limits::default(), &Ocr::disabled());
+        let _ = read_pages(format, &bytes, &Limits::default(), &Ocr::disabled());
         let _ = detect_format("x.bin", &bytes);
     }
 
     #[test]
     fn html_like_input_never_panics(s in "(<[a-z/!-]{0,8}[^>]{0,10}>?|&[#a-z0-9]{0,8};?|[а-яa-z ]{0,10}){0,30}") {
-        match extract(Format::Html, s.as_bytes(), &Limits::default(), &Ocr::disabled()) {
+        match read_pages(Format::Html, s.as_bytes(), &Limits::default(), &Ocr::disabled()) {
             Ok(e) => prop_assert!(!e.pages.is_empty()),
             // Only NUL bytes make markup undecodable.
             Err(e) => prop_assert!(s.contains('\0'), "{e}"),

@@ -1,16 +1,16 @@
-//! Ingest and the archive services.
+//! The archive's services, over the storage traits; ingest is one of them.
 //!
 //! # Brief overview
 //!
 //! An [`Archive`] is one folder: the SQLite store, the blob directory and the search
 //! index, each behind its trait. [`Archive::ingest`] walks files, reads and hashes them,
-//! stores each original once, extracts its text page by page ([`extract`]), places it in
+//! stores each original once, reads its text page by page ([`formats`]), places it in
 //! the hierarchy (by [`inventory`], folder names or file name; see [`placement`]), saves it
 //! with its ledger record, and indexes it. [`Archive::search`], [`Archive::show`],
 //! [`Archive::status`] and [`Archive::reindex`] serve the front ends.
 //!
 //! ```no_run
-//! use kartoteka_ingest::{Archive, IngestOptions, NoProgress};
+//! use kartoteka_archive::{Archive, IngestOptions, NoProgress};
 //! let archive = Archive::init("my-archive".as_ref()).unwrap();
 //! let report = archive.ingest(&["scans/".into()], &IngestOptions::default(), &NoProgress).unwrap();
 //! println!("{} added, {} failed", report.added, report.failed);
@@ -20,8 +20,8 @@
 mod archive;
 mod audit;
 mod corpus;
-pub mod extract;
 mod fixity;
+pub mod formats;
 mod gaps;
 mod history;
 mod identity;
