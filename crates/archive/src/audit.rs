@@ -1,6 +1,6 @@
 //! Checking and reading the audit chain.
 
-use kartoteka_store::{AuditEntry, AuditFilter, ChainCheck};
+use kartoteka_store::{AuditAction, AuditEntry, AuditFilter, ChainCheck};
 use serde::Serialize;
 
 use crate::{Archive, ArchiveError, Progress};
@@ -46,17 +46,20 @@ impl Recorded {
             .and_then(|n| n.parse::<i64>().ok())
         {
             let row = self.documents.entry(n).or_default();
-            if matches!(e.action.as_str(), "ingest" | "update") {
+            if matches!(e.kind(), Some(AuditAction::Ingest | AuditAction::Update)) {
                 row.0 = text("content");
             }
-            if matches!(e.action.as_str(), "ingest" | "update" | "re-extract") {
+            if matches!(
+                e.kind(),
+                Some(AuditAction::Ingest | AuditAction::Update | AuditAction::ReExtract)
+            ) {
                 row.1 = text("text");
             }
-        } else if e.action == "marking-rule" {
+        } else if e.is(AuditAction::MarkingRule) {
             if let Some(unit) = object.strip_prefix("marking rule ") {
                 self.rules.insert(unit.to_string(), text("marking"));
             }
-        } else if e.action == "report" {
+        } else if e.is(AuditAction::Report) {
             if let (Some(id), Some(v)) = (
                 text("report"),
                 detail.get("version").and_then(|v| v.as_u64()),

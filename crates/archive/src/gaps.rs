@@ -218,7 +218,7 @@ impl Archive {
             let who = acts
                 .iter()
                 .rev()
-                .find(|a| a.action == "update")
+                .find(|a| a.is(kartoteka_store::AuditAction::Update))
                 .map(|a| {
                     format!(
                         "replaced by an empty version on {} by {} (audit entry {})",
@@ -228,7 +228,7 @@ impl Archive {
                 .unwrap_or_else(|| format!("replaced by an empty version on {}", last.at));
             let first = acts
                 .iter()
-                .find(|a| a.action == "ingest")
+                .find(|a| a.is(kartoteka_store::AuditAction::Ingest))
                 .map(|a| {
                     format!(
                         "ingested on {} by {} (audit entry {})",

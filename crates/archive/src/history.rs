@@ -118,22 +118,23 @@ fn describe(e: &AuditEntry) -> String {
         serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null);
     let field = |k: &str| detail.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let count = |k: &str| detail.get(k).and_then(|v| v.as_u64());
-    match e.action.as_str() {
-        "ingest" => format!(
+    use kartoteka_store::AuditAction as A;
+    match e.kind() {
+        Some(A::Ingest) => format!(
             "{} ingested from {} ({} bytes, {} characters of text)",
             e.object.as_deref().unwrap_or("document"),
             field("source").unwrap_or_default(),
             count("size").unwrap_or(0),
             count("chars").unwrap_or(0)
         ),
-        "update" => format!(
+        Some(A::Update) => format!(
             "{} replaced by a new version ({} bytes, {} characters; before: {} characters)",
             e.object.as_deref().unwrap_or("document"),
             count("size").unwrap_or(0),
             count("chars").unwrap_or(0),
             detail["previous"]["chars"].as_u64().unwrap_or(0)
         ),
-        "transfer-in" => format!(
+        Some(A::TransferIn) => format!(
             "arrived in bag {} from {}{}",
             field("path").unwrap_or_default(),
             field("source").unwrap_or_else(|| "an unnamed source".into()),
@@ -141,13 +142,13 @@ fn describe(e: &AuditEntry) -> String {
                 .map(|t| format!("; now kept at {t}"))
                 .unwrap_or_default()
         ),
-        "transfer-out" => format!(
+        Some(A::TransferOut) => format!(
             "copied out as bag {} to {}",
             field("path").unwrap_or_default(),
             field("to").unwrap_or_default()
         ),
-        "move" => format!("moved to {}", field("to").unwrap_or_default()),
-        "describe" => format!("described: {}", e.detail),
+        Some(A::Move) => format!("moved to {}", field("to").unwrap_or_default()),
+        Some(A::Describe) => format!("described: {}", e.detail),
         _ => e.detail.clone(),
     }
 }

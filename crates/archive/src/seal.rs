@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kartoteka_store::{AuditAct, AuditFilter};
+use kartoteka_store::{AuditAct, AuditAction, AuditFilter};
 use serde::Serialize;
 
 use crate::audit::{HeadKey, SignedHead};
@@ -29,7 +29,7 @@ use crate::{Archive, ArchiveError};
 pub const SEAL_FILE: &str = "audit-head.json";
 
 /// The audit action that records a new sealing key in the chain.
-const KEY_ACTION: &str = "head-key";
+const KEY_ACTION: AuditAction = AuditAction::HeadKey;
 
 /// The folder of head-signing keys, outside every archive: one `<public key>.key` file per
 /// key, readable only by its owner.
@@ -140,7 +140,7 @@ impl Archive {
     /// The public keys the chain records as sealing it, oldest first, with their entries.
     fn recorded_keys(&self) -> Result<Vec<(u64, String)>, ArchiveError> {
         let entries = self.store().audit_log(&AuditFilter {
-            action: Some(KEY_ACTION.into()),
+            action: Some(KEY_ACTION.as_str().into()),
             ..AuditFilter::default()
         })?;
         Ok(entries
@@ -257,7 +257,7 @@ impl Archive {
                     "kept_in": keys.dir().display().to_string(),
                 });
                 self.store().append_audit(&[AuditAct {
-                    action: KEY_ACTION.into(),
+                    action: KEY_ACTION.as_str().into(),
                     unit: None,
                     object: Some(format!("key:{}", key.public_hex())),
                     detail: detail.to_string(),
@@ -288,7 +288,7 @@ impl Archive {
             "sealed_at": old.as_ref().map(|s| s.at.clone()),
         });
         self.store().append_audit(&[AuditAct {
-            action: "head-accepted".into(),
+            action: AuditAction::HeadAccepted.as_str().into(),
             unit: None,
             object: None,
             detail: detail.to_string(),

@@ -13,11 +13,126 @@ use sha2::{Digest, Sha256};
 /// The `prev` of the first entry: 64 zeros.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The acts the archive records, each one word in the chain. The vocabulary is defined
+/// here once: every backend writes these words for the same acts, and the readers
+/// (history, gaps, verification) match on them. Entries written by callers for acts the
+/// store cannot see may use other words ("release").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    /// A document stored for the first time.
+    Ingest,
+    /// A document's original replaced by a new version.
+    Update,
+    /// A document's text read again (OCR, a new reader).
+    ReExtract,
+    /// A unit described or its description changed.
+    Describe,
+    /// A bag received.
+    TransferIn,
+    /// A bag sent.
+    TransferOut,
+    /// Units moved to a new place.
+    Move,
+    /// A gaps finding annotated.
+    Annotate,
+    /// A note written.
+    Note,
+    /// A note changed (by its author, or re-anchored).
+    NoteEdit,
+    /// Notes locked away into an encrypted notebook.
+    NotebookLock,
+    /// Notes put back from a notebook.
+    NotebookUnlock,
+    /// A person's judgement on two mentions.
+    Judge,
+    /// A judgement undone.
+    UndoJudgement,
+    /// Person mentions grouped into persons.
+    Resolve,
+    /// An analyst's claim.
+    Claim,
+    /// A report version kept.
+    Report,
+    /// What became of a report no longer made.
+    ReportFate,
+    /// A marking rule set or removed.
+    MarkingRule,
+    /// The key that seals the chain's head, recorded.
+    HeadKey,
+    /// A changed chain accepted by a person, with the reason.
+    HeadAccepted,
+}
+
+impl AuditAction {
+    /// Every action, for readers that list them.
+    pub const ALL: [AuditAction; 21] = [
+        AuditAction::Ingest,
+        AuditAction::Update,
+        AuditAction::ReExtract,
+        AuditAction::Describe,
+        AuditAction::TransferIn,
+        AuditAction::TransferOut,
+        AuditAction::Move,
+        AuditAction::Annotate,
+        AuditAction::Note,
+        AuditAction::NoteEdit,
+        AuditAction::NotebookLock,
+        AuditAction::NotebookUnlock,
+        AuditAction::Judge,
+        AuditAction::UndoJudgement,
+        AuditAction::Resolve,
+        AuditAction::Claim,
+        AuditAction::Report,
+        AuditAction::ReportFate,
+        AuditAction::MarkingRule,
+        AuditAction::HeadKey,
+        AuditAction::HeadAccepted,
+    ];
+
+    /// The word in the chain.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Ingest => "ingest",
+            AuditAction::Update => "update",
+            AuditAction::ReExtract => "re-extract",
+            AuditAction::Describe => "describe",
+            AuditAction::TransferIn => "transfer-in",
+            AuditAction::TransferOut => "transfer-out",
+            AuditAction::Move => "move",
+            AuditAction::Annotate => "annotate",
+            AuditAction::Note => "note",
+            AuditAction::NoteEdit => "note-edit",
+            AuditAction::NotebookLock => "notebook-lock",
+            AuditAction::NotebookUnlock => "notebook-unlock",
+            AuditAction::Judge => "judge",
+            AuditAction::UndoJudgement => "undo-judgement",
+            AuditAction::Resolve => "resolve",
+            AuditAction::Claim => "claim",
+            AuditAction::Report => "report",
+            AuditAction::ReportFate => "report-fate",
+            AuditAction::MarkingRule => "marking-rule",
+            AuditAction::HeadKey => "head-key",
+            AuditAction::HeadAccepted => "head-accepted",
+        }
+    }
+
+    /// The action a word of the chain names, if it is one of these.
+    pub fn of(word: &str) -> Option<AuditAction> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// An act about to be logged; the store gives it its place, time and hashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditAct {
-    /// What kind of act: "ingest", "update", "re-extract", "describe", "transfer-in",
-    /// "transfer-out", "move", "annotate", "note", "release", "delete", ...
+    /// What kind of act: an [`AuditAction`]'s word, or a caller's own for an act the store
+    /// cannot see ("release").
     pub action: String,
     /// The unit it concerns, as a reference code, when it concerns one.
     pub unit: Option<String>,
@@ -28,6 +143,21 @@ pub struct AuditAct {
 }
 
 impl AuditAct {
+    /// An act of the archive's vocabulary, with its unit, object and detail.
+    pub fn of(
+        action: AuditAction,
+        unit: Option<String>,
+        object: Option<String>,
+        detail: impl Into<String>,
+    ) -> AuditAct {
+        AuditAct {
+            action: action.as_str().to_string(),
+            unit,
+            object,
+            detail: detail.into(),
+        }
+    }
+
     /// An act with no unit or object.
     pub fn new(action: &str, detail: impl Into<String>) -> AuditAct {
         AuditAct {
@@ -65,6 +195,18 @@ pub struct AuditEntry {
     /// unit gives (an edited key would hide the entry from the unit's history).
     #[serde(skip)]
     pub unit_key: Option<String>,
+}
+
+impl AuditEntry {
+    /// The act, when it is one of the archive's vocabulary.
+    pub fn kind(&self) -> Option<AuditAction> {
+        AuditAction::of(&self.action)
+    }
+
+    /// Whether the entry records this act.
+    pub fn is(&self, action: AuditAction) -> bool {
+        self.action == action.as_str()
+    }
 }
 
 /// The key of a unit for the audit and custody tables: the file-level key of a reference,
@@ -278,6 +420,22 @@ mod tests {
             }
         }
         c.first_bad().map(|(p, _)| *p)
+    }
+
+    #[test]
+    fn every_action_has_one_word_and_is_read_back_from_it() {
+        let words: std::collections::HashSet<&str> =
+            AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(words.len(), AuditAction::ALL.len(), "one word per act");
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::of(a.as_str()), Some(a));
+        }
+        assert_eq!(AuditAction::of("release"), None);
+        assert_eq!(
+            AuditAction::of("Ingest"),
+            None,
+            "the chain's words are exact"
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub mod conformance;
 mod metadata;
 mod sqlite;
 
-pub use audit::{AuditAct, AuditEntry, AuditFilter, ChainCheck};
+pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
     AuditStore, Batches, CustodyStore, Event, Failure, FindingStore, Holding, HoldingsStore,

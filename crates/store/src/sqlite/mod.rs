@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 mod records;
 
-use crate::audit::{AuditAct, AuditEntry, AuditFilter};
+use crate::audit::{AuditAct, AuditAction, AuditEntry, AuditFilter};
 use crate::metadata::{
     Event, Failure, Holding, NewDocument, NoteFilter, Saved, StoreError, Summary, VersionRecord,
 };
@@ -565,7 +565,7 @@ impl HoldingsStore for SqliteStore {
                         "sheets": u.sheet_count,
                     });
                     acts.push(AuditAct {
-                        action: "describe".into(),
+                        action: AuditAction::Describe.as_str().into(),
                         unit: Some(u.reference.to_string()),
                         object: None,
                         detail: detail.to_string(),
@@ -703,10 +703,11 @@ impl HoldingsStore for SqliteStore {
             }
             let act = AuditAct {
                 action: if previous.is_some() {
-                    "update"
+                    AuditAction::Update
                 } else {
-                    "ingest"
+                    AuditAction::Ingest
                 }
+                .as_str()
                 .into(),
                 unit: doc.reference.as_ref().map(|r| r.to_string()),
                 object: Some(format!("doc:{}", saved.id().0)),
@@ -769,7 +770,7 @@ impl HoldingsStore for SqliteStore {
             )
             .map_err(db)?;
         let act = AuditAct {
-            action: "re-extract".into(),
+            action: AuditAction::ReExtract.as_str().into(),
             unit,
             object: Some(format!("doc:{}", id.0)),
             detail: serde_json::json!({

@@ -8,7 +8,7 @@ use kartoteka_model::{
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{corrupt, db, now, within_pattern};
-use crate::audit::{entry_hash, unit_key, AuditAct, AuditEntry, AuditFilter, GENESIS};
+use crate::audit::{entry_hash, unit_key, AuditAct, AuditAction, AuditEntry, AuditFilter, GENESIS};
 use crate::metadata::StoreError;
 
 /// Appends acts after the current head, inside the caller's transaction.
@@ -198,6 +198,14 @@ fn insert_custody(
     Ok(())
 }
 
+/// The act a transfer is in the chain.
+fn transfer_action(t: &Transfer) -> AuditAction {
+    match t.direction {
+        kartoteka_model::Direction::In => AuditAction::TransferIn,
+        kartoteka_model::Direction::Out => AuditAction::TransferOut,
+    }
+}
+
 pub(super) fn record_transfer(
     conn: &Connection,
     actor: &str,
@@ -245,13 +253,13 @@ pub(super) fn record_transfer(
         "bytes": t.bytes,
     });
     let acts: Vec<AuditAct> = std::iter::once(AuditAct {
-        action: format!("transfer-{}", t.direction.as_str()),
+        action: transfer_action(t).as_str().into(),
         unit: t.units.first().cloned(),
         object: Some(format!("transfer:{id}")),
         detail: detail.to_string(),
     })
     .chain(t.units.iter().skip(1).map(|u| AuditAct {
-        action: format!("transfer-{}", t.direction.as_str()),
+        action: transfer_action(t).as_str().into(),
         unit: Some(u.clone()),
         object: Some(format!("transfer:{id}")),
         detail: serde_json::json!({"bag": t.bag_id}).to_string(),
@@ -316,7 +324,7 @@ pub(super) fn record_moves(
     let acts: Vec<AuditAct> = custody
         .iter()
         .map(|c| AuditAct {
-            action: "move".into(),
+            action: AuditAction::Move.as_str().into(),
             unit: Some(c.unit.clone()),
             object: None,
             detail: serde_json::json!({"to": c.location.to_string(), "moved_by": c.moved_by})
@@ -513,7 +521,7 @@ pub(super) fn annotate_finding(
         conn,
         actor,
         &[AuditAct {
-            action: "annotate".into(),
+            action: AuditAction::Annotate.as_str().into(),
             unit: Some(f.reference.clone()),
             object: Some(format!("finding:{id}")),
             detail: serde_json::json!({"status": status.as_str(), "note": note, "kind": f.kind.as_str()}).to_string(),
@@ -553,7 +561,7 @@ pub(super) fn save_note(
                 |r| r.get(0),
             )
             .map_err(db)?;
-        action = "note";
+        action = AuditAction::Note.as_str();
     } else {
         let old: Option<String> = conn
             .query_row("SELECT body FROM notes WHERE id = ?1", [note.id], |r| {
@@ -566,7 +574,7 @@ pub(super) fn save_note(
         note.version = old.version + 1;
         note.created = old.created;
         note.modified = at.clone();
-        action = "note-edit";
+        action = AuditAction::NoteEdit.as_str();
     }
     let body = serde_json::to_string(&note).map_err(|e| StoreError::Database(e.to_string()))?;
     let tags = format!("|{}|", note.tags.join("|"));
@@ -726,7 +734,7 @@ pub(super) fn remove_notes(
         conn,
         actor,
         &[AuditAct {
-            action: "notebook-lock".into(),
+            action: AuditAction::NotebookLock.as_str().into(),
             unit: None,
             object: None,
             detail: serde_json::json!({"notes": ids.len(), "anchors_kept": keep_stubs}).to_string(),
@@ -766,7 +774,7 @@ pub(super) fn restore_notes(
         conn,
         actor,
         &[AuditAct {
-            action: "notebook-unlock".into(),
+            action: AuditAction::NotebookUnlock.as_str().into(),
             unit: None,
             object: None,
             detail: serde_json::json!({"notes": notes.len()}).to_string(),
@@ -939,7 +947,7 @@ pub(super) fn save_judgement(
         conn,
         actor,
         &[AuditAct {
-            action: "judge".to_string(),
+            action: AuditAction::Judge.as_str().into(),
             unit: None,
             object: Some(format!("judgement {}", j.id)),
             detail: detail.to_string(),
@@ -976,7 +984,7 @@ pub(super) fn undo_judgement(
         conn,
         actor,
         &[AuditAct {
-            action: "undo-judgement".to_string(),
+            action: AuditAction::UndoJudgement.as_str().into(),
             unit: None,
             object: Some(format!("judgement {id}")),
             detail: format!("undid {} ({})", j.verdict, j.why),
@@ -1025,7 +1033,11 @@ pub(super) fn replace_identities(
         stmt.execute(params![p.id, p.seq as i64, status, body])
             .map_err(db)?;
     }
-    append_audit(conn, actor, &[AuditAct::new("resolve", detail)])
+    append_audit(
+        conn,
+        actor,
+        &[AuditAct::of(AuditAction::Resolve, None, None, detail)],
+    )
 }
 
 pub(super) fn identities(conn: &Connection) -> Result<Vec<IdentityRow>, StoreError> {
@@ -1073,7 +1085,7 @@ pub(super) fn save_report_fate(
         conn,
         actor,
         &[AuditAct {
-            action: "report-fate".to_string(),
+            action: AuditAction::ReportFate.as_str().into(),
             unit: None,
             object: Some(format!("report {} v{}", f.report, f.version)),
             detail: serde_json::json!({"fate": f.fate, "by": f.by, "reason": f.reason}).to_string(),
@@ -1135,7 +1147,7 @@ pub(super) fn save_claim(
         conn,
         actor,
         &[AuditAct {
-            action: "claim".to_string(),
+            action: AuditAction::Claim.as_str().into(),
             unit: None,
             object: Some(format!("claim {}", c.id)),
             detail: detail.to_string(),
@@ -1192,7 +1204,7 @@ pub(super) fn save_report(
         conn,
         actor,
         &[AuditAct {
-            action: "report".to_string(),
+            action: AuditAction::Report.as_str().into(),
             unit: None,
             object: Some(format!("report {} v{}", r.id, r.version)),
             detail: detail.to_string(),
@@ -1242,7 +1254,7 @@ pub(super) fn set_marking_rule(
         conn,
         actor,
         &[AuditAct {
-            action: "marking-rule".to_string(),
+            action: AuditAction::MarkingRule.as_str().into(),
             unit: Some(r.unit.clone()),
             object: Some(format!("marking rule {}", r.unit)),
             detail: detail.to_string(),
@@ -1268,7 +1280,7 @@ pub(super) fn remove_marking_rule(
         conn,
         actor,
         &[AuditAct {
-            action: "marking-rule".to_string(),
+            action: AuditAction::MarkingRule.as_str().into(),
             unit: Some(unit.to_string()),
             object: Some(format!("marking rule {unit}")),
             detail: detail.to_string(),
