@@ -486,10 +486,7 @@ fn web_annotation(n: &Note, reference: Option<&str>) -> Value {
     for t in &n.tags {
         body.push(json!({"type": "TextualBody", "value": t, "purpose": "tagging"}));
     }
-    let sheet = n
-        .anchor
-        .sheet
-        .map(|s: Sheet| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }));
+    let sheet = n.anchor.sheet.map(|s: Sheet| s.label());
     let mut target = json!({
         "source": format!("urn:sha256:{}", n.anchor.content.to_hex()),
         "selector": {

@@ -498,7 +498,7 @@ pub fn print_note(n: &kartoteka_model::Note) {
     let sheet = n
         .anchor
         .sheet
-        .map(|s| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }))
+        .map(|s| s.label())
         .unwrap_or_else(|| format!("p. {}", n.anchor.page));
     say!(
         "note {}  doc {} {sheet} [{}..{}]  {}  {}{}",

@@ -208,7 +208,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
                     let sheet = m
                         .mention
                         .sheet
-                        .map(|s| format!("л. {}{}", s.number, if s.verso { " об." } else { "" }))
+                        .map(|s| s.label())
                         .unwrap_or_else(|| format!("p. {}", m.mention.page));
                     say!(
                         "doc {:<5} {:<8} {:<10} {}  ->  {}{}",

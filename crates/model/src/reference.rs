@@ -62,6 +62,11 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// The sheet as an archivist writes it alone: "л. 12", "л. 12 об.".
+    pub fn label(&self) -> String {
+        format!("л. {}{}", self.number, if self.verso { " об." } else { "" })
+    }
+
     /// The recto of sheet `number`.
     pub fn recto(number: u32) -> Sheet {
         Sheet {
@@ -708,6 +713,19 @@ mod tests {
 
     fn r(s: &str) -> Reference {
         Reference::parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    #[test]
+    fn a_sheet_is_labelled_as_an_archivist_writes_it() {
+        assert_eq!(Sheet::recto(12).label(), "л. 12");
+        assert_eq!(
+            Sheet {
+                number: 3,
+                verso: true
+            }
+            .label(),
+            "л. 3 об."
+        );
     }
 
     #[test]
