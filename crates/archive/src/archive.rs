@@ -53,6 +53,9 @@ pub enum ArchiveError {
     /// Nothing at that number or reference.
     #[error("nothing in the archive at {0}")]
     NotFound(String),
+    /// There are no persons yet: the archive's person mentions were never resolved.
+    #[error("no persons yet: the archive's person mentions have not been resolved")]
+    NotResolved,
     /// A bag failed validation; nothing was imported.
     #[error("the bag is invalid, nothing was imported:\n  {}", .0.join("\n  "))]
     InvalidBag(Vec<String>),

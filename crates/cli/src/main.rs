@@ -285,6 +285,9 @@ fn hint(error: &anyhow::Error) -> Option<String> {
         }
         ArchiveError::Tampered(_) => "run `kartoteka audit verify` to see what changed, and `kartoteka audit accept-head --why REASON` if the change was yours (a restore from a backup)".to_string(),
         ArchiveError::Busy(_) => "give --wait to wait for it instead".to_string(),
+        ArchiveError::NotResolved => {
+            "run `kartoteka resolve` (after `kartoteka extract`) to make them".to_string()
+        }
         ArchiveError::Approved { version, .. } => format!(
             "pass --new-version to edit it into version {}",
             version + 1
@@ -335,7 +338,7 @@ fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
 /// "Nothing there" gets its own exit status.
 fn not_found_is_3(e: ArchiveError) -> Failure {
     match e {
-        e @ ArchiveError::NotFound(_) => Failure {
+        e @ (ArchiveError::NotFound(_) | ArchiveError::NotResolved) => Failure {
             status: EXIT_NOT_FOUND,
             error: e.into(),
         },

@@ -12,7 +12,7 @@ impl Archive {
     /// illegal. Edited paragraphs are kept; what the new evidence changed is listed.
     pub fn build_reports(&self, who: Option<&str>) -> Result<BuildReport, ArchiveError> {
         let started = std::time::Instant::now();
-        let world = World::load(self)?;
+        let world = self.resolved()?;
         let ix = Evidence::new(&world);
         let owners = &ix.owners;
         let covers = world.covers();
@@ -33,13 +33,12 @@ impl Archive {
         };
         let agents = || {
             let mut s: BTreeSet<String> = holdings.iter().map(|h| h.person.clone()).collect();
-            for r in world.relations.iter().filter(|r| r.kind == "has_role") {
+            for r in world.relations().iter().filter(|r| r.kind == "has_role") {
                 let role = world
-                    .mention
-                    .get(&r.to)
+                    .mention(r.to)
                     .map(|m| m.code.clone().unwrap_or_else(|| m.lemma.clone()));
                 if role.as_deref().is_some_and(|x| AGENT_ROLES.contains(&x)) {
-                    if let Some(p) = world.person_of.get(&r.from).or_else(|| owners.get(&r.from)) {
+                    if let Some(p) = world.person_of(r.from).or_else(|| owners.get(&r.from)) {
                         s.insert(p.clone());
                     }
                 }
@@ -50,10 +49,9 @@ impl Archive {
             (Some(_), Some(file)) => {
                 let agents = agents();
                 let named: BTreeSet<String> = world
-                    .mention
-                    .values()
+                    .mentions()
                     .filter(|m| file_of(&world, m.doc).is_some_and(|f| f == *file))
-                    .filter_map(|m| world.person_of.get(&m.id).or_else(|| owners.get(&m.id)))
+                    .filter_map(|m| world.person_of(m.id).or_else(|| owners.get(&m.id)))
                     .filter(|p| agents.contains(*p))
                     .cloned()
                     .collect();
@@ -65,10 +63,10 @@ impl Archive {
                 named.into_iter().collect()
             }
             (Some(w), None) => vec![world.find(w).map_err(|e| match e {
-                ArchiveError::NotFound(_) => ArchiveError::NotFound(format!(
+                kartoteka_identity::IdentityError::NotFound(_) => ArchiveError::NotFound(format!(
                     "person {w} (merged into another, or never resolved: see `kartoteka persons`)"
                 )),
-                other => other,
+                other => other.into(),
             })?],
             (None, _) => agents().into_iter().collect(),
         };
@@ -99,7 +97,7 @@ impl Archive {
             let mut generated = Vec::new();
             // An agent who held several cover names also gets a report on each period, as
             // the real collection has: the claims of that period, and who they name.
-            let mine: Vec<&crate::identity::Holding> =
+            let mine: Vec<&kartoteka_identity::Holding> =
                 holdings.iter().filter(|h| &h.person == subject).collect();
             let mut period_ids: Vec<String> = Vec::new();
             if mine.len() >= 2 && case.is_none() {
@@ -189,7 +187,7 @@ impl Archive {
                         .filter(|r| in_file.iter().any(|c| c.text.contains(&r.name)))
                         .cloned()
                         .collect();
-                    let theirs: Vec<crate::identity::Holding> = mine
+                    let theirs: Vec<kartoteka_identity::Holding> = mine
                         .iter()
                         .filter(|h| {
                             let cover = covers
@@ -252,7 +250,7 @@ impl Archive {
     /// again, and of those whose subject split, and keeps it (once per report version).
     pub(super) fn record_fates(
         &self,
-        world: &World,
+        world: &Resolved,
         existing: &HashMap<String, Report>,
         latest: &[Report],
         out: &mut BuildReport,
@@ -291,8 +289,7 @@ impl Archive {
                 .filter(|x| {
                     x.subject == r.subject
                         || world
-                            .registry
-                            .get(&x.subject)
+                            .record(&x.subject)
                             .is_some_and(|p| p.split_from.as_deref() == Some(r.subject.as_str()))
                 })
                 .filter(|x| r.cover_names.iter().all(|c| x.cover_names.contains(c)))
@@ -319,7 +316,7 @@ impl Archive {
                     continue;
                 }
             }
-            let record = world.registry.get(&r.subject);
+            let record = world.record(&r.subject);
             if let Some(redirect) = redirect {
                 // The same kind of report on the person it merged into, else theirs.
                 let old_prefix = format!("R-{}", r.subject);
@@ -366,7 +363,7 @@ impl Archive {
                     ),
                 ));
             } else {
-                let reason = if world.members.contains_key(&r.subject) {
+                let reason = if world.is_person(&r.subject) {
                     format!(
                         "the evidence no longer makes this report on {}: its cover-name period, case file or role is no longer found",
                         r.subject
@@ -390,8 +387,7 @@ impl Archive {
                 continue;
             };
             let Some(from) = world
-                .registry
-                .get(subject)
+                .record(subject)
                 .and_then(|p| p.split_from.as_ref().map(|f| (f.clone(), p.reason.clone())))
             else {
                 continue;
@@ -444,7 +440,7 @@ impl Archive {
         let mut versions = self.store().report_versions(id)?;
         let mut id = id.to_string();
         if versions.is_empty() && !id.starts_with("R-") {
-            if let Ok(world) = World::load(self) {
+            if let Ok(world) = self.resolved() {
                 if let Ok(person) = world.find(&id) {
                     id = format!("R-{person}");
                     versions = self.store().report_versions(&id)?;

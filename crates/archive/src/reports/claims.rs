@@ -6,68 +6,6 @@ use super::*;
 /// Topics a subject has one truth of: two different answers are a conflict.
 pub(super) const SINGLE_VALUED: &[&str] = &["birth_date", "birth_place", "recruitment"];
 
-impl World {
-    /// Who each cover-name mention stands for: the person a statement in its document ties
-    /// that cover name to.
-    pub(super) fn cover_owners(&self) -> HashMap<i64, String> {
-        let covers = self.covers();
-        let key_of: HashMap<i64, &String> = covers
-            .iter()
-            .flat_map(|(k, c)| c.mentions.iter().map(move |m| (*m, k)))
-            .collect();
-        // (document, cover key) -> holders stated in that document.
-        let mut stated: HashMap<(DocId, &String), BTreeSet<&String>> = HashMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
-            let (p, c) = if key_of.contains_key(&r.to) {
-                (r.from, r.to)
-            } else {
-                (r.to, r.from)
-            };
-            if let (Some(person), Some(key)) = (self.person_of.get(&p), key_of.get(&c)) {
-                stated.entry((r.doc, *key)).or_default().insert(person);
-            }
-        }
-        let mut named_on: HashMap<(DocId, u32), Vec<&kartoteka_model::RelationRecord>> =
-            HashMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
-            named_on.entry((r.doc, r.page)).or_default().push(r);
-        }
-        let mut out = HashMap::new();
-        for (m, key) in &key_of {
-            let Some(mention) = self.mention.get(m) else {
-                continue;
-            };
-            // The statement around the mention names its holder ("SOKOLOVA ... code-named
-            // HOLA, was recruited"), even where the document gives the name to another later.
-            let around = named_on
-                .get(&(mention.doc, mention.page))
-                .into_iter()
-                .flatten()
-                .find(|r| r.start <= mention.start && mention.end <= r.end);
-            if let Some(r) = around {
-                let p = if key_of.contains_key(&r.to) {
-                    r.from
-                } else {
-                    r.to
-                };
-                let same_cover = key_of.get(&r.to).or_else(|| key_of.get(&r.from)) == Some(key);
-                if let Some(person) = self.person_of.get(&p).filter(|_| same_cover) {
-                    out.insert(*m, person.clone());
-                    continue;
-                }
-            }
-            if let Some(holders) = stated.get(&(mention.doc, *key)) {
-                if holders.len() == 1 {
-                    if let Some(h) = holders.iter().next() {
-                        out.insert(*m, (*h).clone());
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
 /// What derivation looks up, worked out once for all subjects: who each cover-name
 /// mention stands for, the dates and places of each page, which dates are births, the
 /// cover name of each mention, and the relations of each person.
@@ -81,11 +19,11 @@ pub(super) struct Evidence<'w> {
 }
 
 impl<'w> Evidence<'w> {
-    pub(super) fn new(world: &'w World) -> Evidence<'w> {
+    pub(super) fn new(world: &'w Resolved) -> Evidence<'w> {
         let owners = world.cover_owners();
         let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
         let mut places_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
-        for m in world.mention.values() {
+        for m in world.mentions() {
             match m.kind.as_str() {
                 "date" => dates_on.entry((m.doc, m.page)).or_default().push(m),
                 "place" => places_on.entry((m.doc, m.page)).or_default().push(m),
@@ -93,7 +31,7 @@ impl<'w> Evidence<'w> {
             }
         }
         let births = world
-            .relations
+            .relations()
             .iter()
             .filter(|r| r.kind == "born")
             .map(|r| r.to)
@@ -105,10 +43,10 @@ impl<'w> Evidence<'w> {
             .collect();
         let mut relations_of: HashMap<String, Vec<&kartoteka_model::RelationRecord>> =
             HashMap::new();
-        for r in &world.relations {
+        for r in world.relations() {
             let ends: BTreeSet<&String> = [r.from, r.to]
                 .iter()
-                .filter_map(|m| world.person_of.get(m).or_else(|| owners.get(m)))
+                .filter_map(|m| world.person_of(*m).or_else(|| owners.get(m)))
                 .collect();
             for p in ends {
                 relations_of.entry(p.clone()).or_default().push(r);
@@ -128,11 +66,11 @@ impl<'w> Evidence<'w> {
 /// The name a mention gives the other end of a relation: its person's best name, its
 /// cover name, or its text.
 pub(super) fn end_name(
-    world: &World,
+    world: &Resolved,
     owners: &HashMap<i64, String>,
     m: &MentionRecord,
 ) -> (Option<String>, String) {
-    if let Some(p) = world.person_of.get(&m.id).or_else(|| owners.get(&m.id)) {
+    if let Some(p) = world.person_of(m.id).or_else(|| owners.get(&m.id)) {
         return (Some(p.clone()), world.best_name(p));
     }
     if m.kind == "cover_name" {
@@ -161,12 +99,12 @@ impl Archive {
     /// Every claim about a subject (or all), derived from the text and written by
     /// analysts, with the conflicts among them.
     pub fn claims(&self, subject: Option<&str>) -> Result<ClaimSet, ArchiveError> {
-        let world = World::load(self)?;
+        let world = self.resolved()?;
         let subject = subject.map(|s| world.find(s)).transpose()?;
         let mut pages = Pages::new(self)?;
         let subjects: Vec<String> = match &subject {
             Some(s) => vec![s.clone()],
-            None => world.members.keys().cloned().collect(),
+            None => world.ids().cloned().collect(),
         };
         let ix = Evidence::new(&world);
         let mut set = ClaimSet::default();
@@ -178,7 +116,7 @@ impl Archive {
         set.claims.extend(written);
         set.conflicts = conflicts(&mut set.claims);
         for c in &set.claims {
-            if !set.names.contains_key(&c.subject) && world.members.contains_key(&c.subject) {
+            if !set.names.contains_key(&c.subject) && world.is_person(&c.subject) {
                 set.names
                     .insert(c.subject.clone(), world.best_name(&c.subject));
             }
@@ -216,7 +154,7 @@ impl Archive {
                 "a claim needs at least one cited span".to_string(),
             ));
         }
-        let world = World::load(self)?;
+        let world = self.resolved()?;
         let subject = world.find(subject)?;
         let mut citations = Vec::new();
         for c in cites {
@@ -345,7 +283,7 @@ impl Archive {
     /// name.
     pub(super) fn derive(
         &self,
-        world: &World,
+        world: &Resolved,
         ix: &Evidence<'_>,
         pages: &mut Pages<'_>,
         person: &str,
@@ -353,8 +291,7 @@ impl Archive {
         let owners = &ix.owners;
         let mine = |m: i64| {
             world
-                .person_of
-                .get(&m)
+                .person_of(m)
                 .or_else(|| owners.get(&m))
                 .map(String::as_str)
                 == Some(person)
@@ -373,7 +310,7 @@ impl Archive {
             if mine(other) && r.kind != "code_named" {
                 continue;
             }
-            let Some(other_m) = world.mention.get(&other) else {
+            let Some(other_m) = world.mention(other) else {
                 continue;
             };
             let (object_person, name) = end_name(world, owners, other_m);
@@ -431,8 +368,7 @@ impl Archive {
                 continue;
             };
             let reference = world
-                .documents
-                .get(&r.doc)
+                .document(r.doc)
                 .and_then(|d| d.reference.as_ref())
                 .map(|x| x.to_string());
             let citation = Citation {
@@ -487,8 +423,7 @@ impl Archive {
                 .iter()
                 .map(|c| {
                     world
-                        .documents
-                        .get(&c.doc)
+                        .document(c.doc)
                         .and_then(|doc| doc.reference.as_ref())
                         .map(|r| r.truncate(kartoteka_model::Level::File).key())
                         .unwrap_or_else(|| format!("document {}", c.doc.0))
@@ -496,7 +431,7 @@ impl Archive {
                 .collect();
             let placements: Vec<Placement> = docs
                 .iter()
-                .filter_map(|doc| world.documents.get(doc).map(|d| d.placement))
+                .filter_map(|doc| world.document(*doc).map(|d| d.placement))
                 .collect();
             let (reliability, source) = if placements.iter().any(|p| {
                 matches!(

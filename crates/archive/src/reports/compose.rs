@@ -106,9 +106,9 @@ pub(super) fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>)
 /// A report's paragraphs from its subject's claims.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn compose(
-    world: &World,
-    holdings: &[crate::identity::Holding],
-    covers: &BTreeMap<String, crate::identity::CoverName>,
+    world: &Resolved,
+    holdings: &[kartoteka_identity::Holding],
+    covers: &BTreeMap<String, kartoteka_identity::CoverName>,
     subject: &str,
     claims: &[Claim],
     conflicts: &[Conflict],
@@ -130,10 +130,7 @@ pub(super) fn compose(
             let page = match marking_of.entry(key) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    let at = world
-                        .documents
-                        .get(&c.doc)
-                        .and_then(|d| d.reference.as_ref());
+                    let at = world.document(c.doc).and_then(|d| d.reference.as_ref());
                     e.insert(pages.marking(c.doc, c.page, at)?)
                 }
             };
@@ -186,7 +183,7 @@ pub(super) fn compose(
     let graded = |c: &Claim| format!("{} [{}]", c.text, c.grade);
 
     // Subject: names, birth, cover names with periods.
-    let mine: Vec<&crate::identity::Holding> =
+    let mine: Vec<&kartoteka_identity::Holding> =
         holdings.iter().filter(|h| h.person == subject).collect();
     let mut cover_names: Vec<String> = Vec::new();
     let mut periods = Vec::new();
@@ -376,8 +373,7 @@ pub(super) fn compose(
                     .clone()
                     .unwrap_or_else(|| format!("document {}", x.doc.0));
                 let placement = world
-                    .documents
-                    .get(&x.doc)
+                    .document(x.doc)
                     .map(|d| d.placement.as_str())
                     .unwrap_or("unplaced");
                 // Keyed by the document, so that a rebuild compares like with like.
@@ -464,8 +460,8 @@ pub(super) fn counted(n: usize, thing: &str) -> String {
 }
 
 /// The case file (дело) a document belongs to, when it is placed down to a file.
-pub(super) fn file_of(world: &World, doc: DocId) -> Option<Reference> {
-    let mut r = world.documents.get(&doc)?.reference.clone()?;
+pub(super) fn file_of(world: &Resolved, doc: DocId) -> Option<Reference> {
+    let mut r = world.document(doc)?.reference.clone()?;
     r.file.as_ref()?;
     r.sheets = None;
     Some(r)
@@ -473,7 +469,7 @@ pub(super) fn file_of(world: &World, doc: DocId) -> Option<Reference> {
 
 /// A person's claims by the case files they cite: each claim under every file it cites,
 /// with only that file's citations.
-pub(super) fn by_case_file(world: &World, claims: &[Claim]) -> Vec<(Reference, Vec<Claim>)> {
+pub(super) fn by_case_file(world: &Resolved, claims: &[Claim]) -> Vec<(Reference, Vec<Claim>)> {
     // Keyed by the printed reference, which orders files as a reader lists them.
     let mut out: BTreeMap<String, (Reference, Vec<Claim>)> = BTreeMap::new();
     for c in claims {

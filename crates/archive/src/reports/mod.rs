@@ -22,8 +22,8 @@ use kartoteka_model::{
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::identity::World;
 use crate::{Archive, ArchiveError};
+use kartoteka_identity::Resolved;
 
 mod build;
 mod claims;

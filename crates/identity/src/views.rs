@@ -1,0 +1,247 @@
+//! What a face shows of the persons: a listing filtered by a name, a person's dossier,
+//! their own files, and the FollowTheMoney entities an export writes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kartoteka_model::{
+    DateRange, Dossier, DossierRelation, Judgement, OwnFile, Person, TimelineEntry,
+};
+
+use crate::{IdentityError, Resolved};
+
+/// The units among `files` whose titles name the person (a personal file, "Дело
+/// агента Орлова"): a capitalised word of the title that is one of the person's surnames
+/// in any case or script. `files` are every titled unit with its open gaps.
+pub fn own_files(person: &Person, files: &[OwnFile]) -> Vec<OwnFile> {
+    let surnames: Vec<String> = person
+        .names
+        .iter()
+        .filter_map(|n| kartoteka_names::parse(n).surname)
+        .collect();
+    if surnames.is_empty() {
+        return Vec::new();
+    }
+    let keys: Vec<(&String, Vec<String>)> = surnames
+        .iter()
+        .map(|s| (s, kartoteka_text::translit_keys(s)))
+        .collect();
+    // A title names its person in the genitive ("Личное дело Орлова", "Дело Соколовой"):
+    // a word counts in its own form and as either nominative it may be a case of.
+    let names_surname = |word: &str| {
+        let forms = [
+            word.to_string(),
+            kartoteka_lexicon::surname_nominative(word, Some(false)),
+            kartoteka_lexicon::surname_nominative(word, Some(true)),
+        ];
+        forms.iter().any(|form| {
+            let form_keys = kartoteka_text::translit_keys(form);
+            keys.iter().any(|(s, k)| {
+                k.iter().any(|k| form_keys.contains(k))
+                    && kartoteka_names::match_names(s, form).verdict
+                        != kartoteka_names::Verdict::Different
+            })
+        })
+    };
+    files
+        .iter()
+        .filter(|f| {
+            kartoteka_text::words(&f.title).any(|w| {
+                w.text.chars().next().is_some_and(char::is_uppercase) && names_surname(w.text)
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+impl Resolved {
+    /// Every person, or those whose names fit the query (a name compared as a name, or a
+    /// piece of one).
+    pub fn persons(&self, query: Option<&str>) -> Vec<Person> {
+        let world = self;
+        let mut out: Vec<Person> = world.person_ids().map(|p| world.person(p)).collect();
+        if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
+            let lower = q.to_lowercase();
+            if let Some(r) = world.redirect(q) {
+                out.retain(|p| p.id == r.merged_into);
+                return out;
+            }
+            out.retain(|p| {
+                p.names.iter().any(|n| {
+                    n.to_lowercase().contains(&lower)
+                        || kartoteka_names::match_names(q, n).verdict
+                            == kartoteka_names::Verdict::Same
+                }) || p.id == q
+            });
+        }
+        out
+    }
+
+    /// Everything on one person, by id or by a name that picks out one person.
+    pub fn dossier(
+        &self,
+        who: &str,
+        judgements: &[Judgement],
+        files: &[OwnFile],
+    ) -> Result<Dossier, IdentityError> {
+        let world = self;
+        let id = world.find(who)?;
+        let redirect = world.redirect(who);
+        let person = world.person(&id);
+        let mine: BTreeSet<i64> = world.members(&id).iter().copied().collect();
+        let mut roles = BTreeSet::new();
+        let mut relations = Vec::new();
+        for r in &world.relations {
+            let (mine_from, mine_to) = (mine.contains(&r.from), mine.contains(&r.to));
+            if !mine_from && !mine_to {
+                continue;
+            }
+            let other_id = if mine_from { r.to } else { r.from };
+            let Some(other) = world.mention.get(&other_id) else {
+                continue;
+            };
+            if r.kind == "has_role" {
+                roles.insert(other.lemma.clone());
+                continue;
+            }
+            if r.kind == "code_named" {
+                continue;
+            }
+            relations.push(DossierRelation {
+                kind: r.kind.clone(),
+                outgoing: mine_from,
+                other_person: world.person_of.get(&other_id).cloned(),
+                other: other.lemma.clone(),
+                doc: r.doc,
+                page: r.page,
+            });
+        }
+        let mut units = BTreeSet::new();
+        let mut timeline = Vec::new();
+        let mut dated_docs = BTreeSet::new();
+        for m in &person.mentions {
+            if let Some(r) = &m.reference {
+                units.insert(r.clone());
+            }
+            if let Some(d) = world.documents.get(&m.doc).and_then(|d| d.dates.as_ref()) {
+                if dated_docs.insert(m.doc) {
+                    timeline.push(TimelineEntry {
+                        date: d.to_string(),
+                        doc: m.doc,
+                        reference: m.reference.clone(),
+                        text: m.context.clone(),
+                    });
+                }
+            }
+        }
+        let first_day = |date: &str| DateRange::parse(date).map_or(0, |d| d.from);
+        timeline.sort_by(|a, b| {
+            first_day(&a.date)
+                .cmp(&first_day(&b.date))
+                .then(a.doc.cmp(&b.doc))
+        });
+        let own_files = own_files(&person, files);
+        let judgements = judgements
+            .iter()
+            .filter(|j| {
+                person.mentions.iter().any(|m| {
+                    (m.doc, m.page) == (j.a.doc, j.a.page) || (m.doc, m.page) == (j.b.doc, j.b.page)
+                })
+            })
+            .cloned()
+            .collect();
+        Ok(Dossier {
+            person,
+            roles: roles.into_iter().collect(),
+            units: units.into_iter().collect(),
+            own_files,
+            relations,
+            timeline,
+            judgements,
+            redirect,
+        })
+    }
+
+    /// Persons and their links as FollowTheMoney entities, one JSON object per line.
+    pub fn ftm(&self) -> Vec<serde_json::Value> {
+        let world = self;
+        let covers = self.cover_names();
+        let mut cover_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for c in &covers {
+            for h in &c.holders {
+                cover_of
+                    .entry(h.person_id.clone())
+                    .or_default()
+                    .push(c.name.clone());
+            }
+        }
+        let mut out = Vec::new();
+        for pid in world.person_ids() {
+            let p = world.person(pid);
+            let aliases: Vec<&String> = p.names.iter().filter(|n| **n != p.name).collect();
+            out.push(serde_json::json!({
+                "id": format!("kartoteka-{}", p.id),
+                "schema": "Person",
+                "properties": {
+                    "name": [p.name],
+                    "alias": aliases,
+                    "weakAlias": cover_of.get(pid).cloned().unwrap_or_default(),
+                    "sourceUrl": [],
+                    "notes": [format!("{} mentions in {} documents", p.mentions.len(),
+                        p.mentions.iter().map(|m| m.doc).collect::<BTreeSet<_>>().len())],
+                }
+            }));
+        }
+        let mut orgs: BTreeMap<String, String> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for r in &world.relations {
+            let (Some(from), Some(to)) = (world.mention.get(&r.from), world.mention.get(&r.to))
+            else {
+                continue;
+            };
+            let Some(pa) = world.person_of.get(&r.from) else {
+                continue;
+            };
+            match (r.kind.as_str(), world.person_of.get(&r.to)) {
+                ("handled_by" | "recruited_by" | "met_with" | "reported_on", Some(pb)) => {
+                    if pa == pb || !seen.insert((pa.clone(), pb.clone(), r.kind.clone())) {
+                        continue;
+                    }
+                    out.push(serde_json::json!({
+                        "id": format!("kartoteka-{}-{}-{}", r.kind, pa, pb),
+                        "schema": "Associate",
+                        "properties": {
+                            "person": [format!("kartoteka-{pa}")],
+                            "associate": [format!("kartoteka-{pb}")],
+                            "relationship": [r.kind.replace('_', " ")],
+                            "summary": [format!("{} {} {}", from.lemma, r.kind.replace('_', " "), to.lemma)],
+                        }
+                    }));
+                }
+                ("worked_at", None) if to.kind == "org" => {
+                    let org_id = format!("kartoteka-org-{}", to.lemma);
+                    orgs.insert(org_id.clone(), to.lemma.clone());
+                    if !seen.insert((pa.clone(), org_id.clone(), r.kind.clone())) {
+                        continue;
+                    }
+                    out.push(serde_json::json!({
+                        "id": format!("kartoteka-membership-{pa}-{}", to.lemma),
+                        "schema": "Membership",
+                        "properties": {
+                            "member": [format!("kartoteka-{pa}")],
+                            "organization": [org_id],
+                        }
+                    }));
+                }
+                _ => {}
+            }
+        }
+        for (id, name) in orgs {
+            out.push(serde_json::json!({
+                "id": id,
+                "schema": "Organization",
+                "properties": { "name": [name] }
+            }));
+        }
+        out
+    }
+}
