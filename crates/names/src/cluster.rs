@@ -287,7 +287,10 @@ pub fn cluster_judged_on(
     let mut by_given: HashMap<String, Vec<usize>> = HashMap::new();
     for (s, n) in spellings.iter().enumerate().take(written_count) {
         if let (Some(g), Some(_)) = (&n.given, &n.surname) {
-            by_given.entry(crate::sound_key(g)).or_default().push(s);
+            by_given
+                .entry(crate::sound::sound_key(g))
+                .or_default()
+                .push(s);
         }
     }
     let lists = Lists {
@@ -365,7 +368,7 @@ pub fn cluster_judged_on(
                     _ => continue,
                 };
                 orphans
-                    .entry(format!("{role}{}", crate::sound_key(word)))
+                    .entry(format!("{role}{}", crate::sound::sound_key(word)))
                     .or_default()
                     .push(p);
             }
@@ -921,7 +924,7 @@ impl Lists<'_> {
                     candidates.extend(self.blocks.get(&key).map(Vec::as_slice).unwrap_or(&[]));
                 }
             } else if let Some(g) = &partial.given {
-                let key = crate::sound_key(g);
+                let key = crate::sound::sound_key(g);
                 candidates.extend(self.by_given.get(&key).map(Vec::as_slice).unwrap_or(&[]));
             }
             candidates.sort_unstable();

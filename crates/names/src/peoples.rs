@@ -82,8 +82,8 @@ pub(crate) fn group_noun(word: &str) -> Option<GroupNoun> {
     if stem.chars().count() < 3 {
         return None;
     }
-    let latin = crate::rough_latin(stem).replacen("eu", "ev", 1);
-    let sound = crate::reduce(&latin, true);
+    let latin = crate::sound::rough_latin(stem).replacen("eu", "ev", 1);
+    let sound = crate::sound::reduce(&latin, true);
     if sound.chars().filter(|&c| c != 'a').count() < 2 {
         return None;
     }
