@@ -1,4 +1,5 @@
 use super::*;
+use crate::parse::without_feminine_suffix;
 
 fn parts(name: &str) -> (Option<String>, Option<String>, Option<String>, Vec<String>) {
     let p = parse(name);
