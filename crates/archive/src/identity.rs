@@ -2,6 +2,7 @@
 //! kartoteka-identity's, over a snapshot this service loads), records people's judgements,
 //! and answers for persons, dossiers, cover names and the FollowTheMoney export.
 
+use kartoteka_model::MentionKind;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -70,10 +71,10 @@ impl Archive {
         let evidence = {
             let store = self.store();
             Evidence {
-                persons: store.mentions(&[], Some("person"))?,
-                places: store.mentions(&[], Some("place"))?,
-                dates: store.mentions(&[], Some("date"))?,
-                roles: store.mentions(&[], Some("role"))?,
+                persons: store.mentions(&[], Some(MentionKind::Person))?,
+                places: store.mentions(&[], Some(MentionKind::Place))?,
+                dates: store.mentions(&[], Some(MentionKind::Date))?,
+                roles: store.mentions(&[], Some(MentionKind::Role))?,
                 relations: store.relations(&[])?,
                 judgements: store.judgements()?,
                 previous: store.identities()?,

@@ -6,6 +6,7 @@ use kartoteka_model::{
     DocId, Document, MentionRecord, Page, Reference, RelationRecord, Stage, StageOutcome,
     StageRecord,
 };
+use kartoteka_model::{MentionKind, RelationKind};
 use serde::Serialize;
 
 use crate::archive::{now, parallel_map};
@@ -49,7 +50,7 @@ pub struct MentionView {
 #[derive(Clone, Debug, Serialize)]
 pub struct RelationView {
     /// What it says.
-    pub kind: String,
+    pub kind: RelationKind,
     /// The first mention's lemma.
     pub from: String,
     /// The second's.
@@ -77,7 +78,7 @@ fn extract_document(pages: &[Page], doc: DocId) -> (Vec<MentionRecord>, Vec<Rela
                 doc,
                 page: page.number,
                 sheet: page.sheet,
-                kind: m.kind.as_str().to_string(),
+                kind: m.kind,
                 text: m.text.clone(),
                 lemma: m.lemma.clone(),
                 start: m.start as u32,
@@ -90,14 +91,10 @@ fn extract_document(pages: &[Page], doc: DocId) -> (Vec<MentionRecord>, Vec<Rela
             });
         }
         for r in &found.relations {
-            let kind = serde_json::to_value(r.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
             relations.push(RelationRecord {
                 doc,
                 page: page.number,
-                kind,
+                kind: r.kind,
                 from: base + r.from as i64,
                 to: base + r.to as i64,
                 start: r.start as u32,
@@ -174,7 +171,7 @@ impl Archive {
                 report.mentions += mentions.len() as u64;
                 report.relations += relations.len() as u64;
                 for m in &mentions {
-                    *kinds.entry(m.kind.clone()).or_default() += 1;
+                    *kinds.entry(m.kind.to_string()).or_default() += 1;
                 }
                 progress.advance(1, pages.iter().map(|p| p.text.len() as u64).sum());
             }
@@ -190,7 +187,7 @@ impl Archive {
     pub fn mentions(
         &self,
         target: Option<&str>,
-        kind: Option<&str>,
+        kind: Option<MentionKind>,
     ) -> Result<(Vec<MentionView>, Vec<RelationView>), ArchiveError> {
         let store = self.store();
         let docs: Vec<Document> = match target {
@@ -252,7 +249,7 @@ impl Archive {
                 })
                 .unwrap_or_default();
             relations.push(RelationView {
-                kind: r.kind.clone(),
+                kind: r.kind,
                 from: lemma_of(r.from),
                 to: lemma_of(r.to),
                 doc: r.doc,

@@ -377,7 +377,7 @@ pub fn persons(dir: &Path) -> anyhow::Result<()> {
                 kartoteka_extract::extract(t)
                     .mentions
                     .into_iter()
-                    .filter(|m| m.kind == kartoteka_extract::Kind::Person)
+                    .filter(|m| m.kind == kartoteka_extract::MentionKind::Person)
                     .map(|m| (m.start, m.end))
                     .collect::<std::collections::HashSet<_>>()
             })

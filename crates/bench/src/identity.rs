@@ -104,7 +104,7 @@ pub fn resolve(mentions: u64) -> anyhow::Result<()> {
                     doc,
                     page: 1,
                     sheet: None,
-                    kind: "person".into(),
+                    kind: kartoteka_model::MentionKind::Person,
                     end: start + name.chars().count() as u32,
                     text: name.clone(),
                     lemma: name,

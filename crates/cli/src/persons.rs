@@ -22,7 +22,7 @@ pub(crate) enum PersonsCommand {
         target: Option<String>,
         /// Only this kind: person, cover_name, role, org, place, date.
         #[arg(long, value_name = "KIND")]
-        kind: Option<String>,
+        kind: Option<kartoteka_model::MentionKind>,
         /// Print as JSON: {"mentions": [...], "relations": [...]}.
         #[arg(long)]
         json: bool,
@@ -185,20 +185,14 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
             Ok(EXIT_OK)
         }
         PersonsCommand::Mentions { target, kind, json } => {
-            if let Some(k) = &kind {
-                if kartoteka_extract::Kind::parse(k).is_none() {
-                    return Err(usage(format!(
-                        "--kind {k:?}: expected person, cover_name, role, org, place or date"
-                    )));
-                }
-            }
             let archive = open(&archive_dir)?;
-            let (mentions, relations) = archive
-                .mentions(target.as_deref(), kind.as_deref())
-                .map_err(|e| match e {
-                    e @ ArchiveError::BadTarget(..) => usage(e),
-                    other => not_found_is_3(other),
-                })?;
+            let (mentions, relations) =
+                archive
+                    .mentions(target.as_deref(), kind)
+                    .map_err(|e| match e {
+                        e @ ArchiveError::BadTarget(..) => usage(e),
+                        other => not_found_is_3(other),
+                    })?;
             if json {
                 output::print_json(
                     &serde_json::json!({ "mentions": mentions, "relations": relations }),

@@ -2,6 +2,7 @@
 //! one, with the holder in brackets, and Western cryptonyms in capitals.
 
 use crate::*;
+use kartoteka_model::MentionKind;
 
 impl Finder {
     /// A word that introduces a cover name: "псевдоним", "кличка", "code-named",
@@ -79,7 +80,7 @@ impl Finder {
             if !trapped && (triggered || (caps && !numbered)) && self.free(i + 1, close) {
                 let name: String =
                     span_text(chars, self.tokens[i + 1].start, self.tokens[close - 1].end);
-                self.add(Kind::CoverName, i + 1, close, name, None, chars);
+                self.add(MentionKind::CoverName, i + 1, close, name, None, chars);
             }
             i = close + 1;
         }
@@ -101,7 +102,7 @@ impl Finder {
             }
             if self.stem_matches(i - 1, dict::CRYPTONYM_CUES) {
                 let lemma = t.text.clone();
-                self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
+                self.add(MentionKind::CoverName, i, i + 1, lemma, None, chars);
                 self.bracketed_holder(i + 1, chars);
             }
         }
@@ -123,7 +124,14 @@ impl Finder {
         let close = open + 1 + words;
         if (2..=3).contains(&words) && self.text_at(close) == ")" && self.free(open + 1, close) {
             let lemma: Vec<&str> = (open + 1..close).map(|j| self.text_at(j)).collect();
-            self.add(Kind::Person, open + 1, close, lemma.join(" "), None, chars);
+            self.add(
+                MentionKind::Person,
+                open + 1,
+                close,
+                lemma.join(" "),
+                None,
+                chars,
+            );
         }
     }
 
@@ -173,7 +181,7 @@ impl Finder {
             };
             if triggered || (prose && !after_given_name && (numbered || digraph)) {
                 let lemma = t.text.clone();
-                self.add(Kind::CoverName, i, i + 1, lemma, None, chars);
+                self.add(MentionKind::CoverName, i, i + 1, lemma, None, chars);
                 self.bracketed_holder(i + 1, chars);
             }
         }
@@ -184,11 +192,11 @@ impl Finder {
         let nominatives: HashSet<String> = self
             .mentions
             .iter()
-            .filter(|(m, _, _)| m.kind == Kind::CoverName)
+            .filter(|(m, _, _)| m.kind == MentionKind::CoverName)
             .map(|(m, _, _)| m.lemma.clone())
             .collect();
         for (m, _, _) in &mut self.mentions {
-            if m.kind != Kind::CoverName || m.lemma.contains(' ') {
+            if m.kind != MentionKind::CoverName || m.lemma.contains(' ') {
                 continue;
             }
             if let Some(n) = cover_nominative(&m.lemma, &nominatives) {

@@ -2,6 +2,7 @@
 //! and the cues that make a date a birth date.
 
 use crate::*;
+use kartoteka_model::MentionKind;
 
 impl Finder {
     pub(crate) fn year(&self, i: usize) -> Option<u32> {
@@ -203,6 +204,6 @@ impl Finder {
 
     /// A date from token `from` to `to`; its lemma is its ISO 8601 form.
     pub(crate) fn add_date(&mut self, from: usize, to: usize, code: String, chars: &[char]) {
-        self.add(Kind::Date, from, to, code.clone(), Some(code), chars);
+        self.add(MentionKind::Date, from, to, code.clone(), Some(code), chars);
     }
 }

@@ -2,6 +2,7 @@
 //! far, and the operations every rule family uses.
 
 use crate::*;
+use kartoteka_model::MentionKind;
 
 pub(crate) struct Finder {
     pub(crate) tokens: Vec<Token>,
@@ -71,7 +72,7 @@ impl Finder {
 
     pub(crate) fn add(
         &mut self,
-        kind: Kind,
+        kind: MentionKind,
         from: usize,
         to: usize,
         lemma: String,

@@ -9,11 +9,11 @@
 //! spans are character (Unicode scalar value) offsets into the text given, end exclusive.
 //!
 //! ```
-//! use kartoteka_extract::{extract, Kind};
+//! use kartoteka_extract::{extract, MentionKind};
 //! let found = extract("Агент «ХОЛА» завербована в 1937 г. в Лондоне оперработником Кузьминым А. П.");
-//! let person = found.mentions.iter().find(|m| m.kind == Kind::Person).unwrap();
+//! let person = found.mentions.iter().find(|m| m.kind == MentionKind::Person).unwrap();
 //! assert_eq!(person.lemma, "Кузьмин А. П.");
-//! assert!(found.mentions.iter().any(|m| m.kind == Kind::CoverName && m.lemma == "ХОЛА"));
+//! assert!(found.mentions.iter().any(|m| m.kind == MentionKind::CoverName && m.lemma == "ХОЛА"));
 //! ```
 
 mod cover_names;
@@ -42,57 +42,13 @@ pub use kartoteka_lexicon::{
     surname_nominative,
 };
 
-/// What a mention is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// A person named by name.
-    Person,
-    /// A cover name (псевдоним, cryptonym).
-    CoverName,
-    /// A role: agent, illegal, case officer, resident...
-    Role,
-    /// A service, its directorate or line.
-    Org,
-    /// A place.
-    Place,
-    /// A date or period.
-    Date,
-}
-
-impl Kind {
-    /// The name used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Person => "person",
-            Kind::CoverName => "cover_name",
-            Kind::Role => "role",
-            Kind::Org => "org",
-            Kind::Place => "place",
-            Kind::Date => "date",
-        }
-    }
-
-    /// The kind with this name.
-    pub fn parse(name: &str) -> Option<Kind> {
-        [
-            Kind::Person,
-            Kind::CoverName,
-            Kind::Role,
-            Kind::Org,
-            Kind::Place,
-            Kind::Date,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
-    }
-}
+pub use kartoteka_model::{MentionKind, RelationKind};
 
 /// One mention.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mention {
     /// What it is.
-    pub kind: Kind,
+    pub kind: MentionKind,
     /// The text as written.
     pub text: String,
     /// Its dictionary form: nominative name, canonical service, place or role, the cover
@@ -105,30 +61,6 @@ pub struct Mention {
     /// A code: ISO 3166 for places, ISO 8601 (or a range "from..to") for dates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-}
-
-/// What a relation says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RelationKind {
-    /// `from` was recruited by `to`.
-    RecruitedBy,
-    /// `from` was handled by `to` (case officer).
-    HandledBy,
-    /// `from` reported on `to`.
-    ReportedOn,
-    /// `from` met with `to`.
-    MetWith,
-    /// `from` (a person) has the cover name `to`.
-    CodeNamed,
-    /// `from` worked at `to` (a service).
-    WorkedAt,
-    /// `from` operated in `to` (a place).
-    OperatedIn,
-    /// `from` holds the role `to`.
-    HasRole,
-    /// `from` (a person) was born at `to` (a date) or in `to` (a place).
-    Born,
 }
 
 /// A relation between two mentions, with the span of the sentence that states it.
@@ -174,7 +106,7 @@ pub fn extract_in(text: &str, language: Language) -> Extraction {
     let all = extract(text);
     let keep = |m: &Mention| {
         let cyrillic = m.text.chars().any(tokens::is_cyrillic);
-        m.kind == Kind::CoverName
+        m.kind == MentionKind::CoverName
             || match language {
                 Language::Auto => true,
                 Language::Russian => cyrillic || !m.text.chars().any(|c| c.is_alphabetic()),

@@ -3,6 +3,7 @@
 //! repeated after their first full mention.
 
 use crate::*;
+use kartoteka_model::MentionKind;
 
 impl Finder {
     pub(crate) fn is_initial(&self, i: usize) -> bool {
@@ -160,7 +161,7 @@ impl Finder {
         let role_ends: HashSet<usize> = self
             .mentions
             .iter()
-            .filter(|(m, _, _)| m.kind == Kind::Role)
+            .filter(|(m, _, _)| m.kind == MentionKind::Role)
             .map(|(_, _, to)| *to)
             .collect();
         let mut i = 0;
@@ -171,12 +172,12 @@ impl Finder {
                     // "Robert F. Kennedy": a given name, a middle initial, a surname.
                     if self.lex.given.contains_key(self.norm(i)) && self.name_word(end) {
                         let lemma = format!("{} {init} {}", self.text_at(i), self.text_at(end));
-                        self.add(Kind::Person, i, end + 1, lemma, None, chars);
+                        self.add(MentionKind::Person, i, end + 1, lemma, None, chars);
                         i = end + 1;
                         continue;
                     }
                     let lemma = format!("{} {init}", surname_lemma(self.text_at(i), None));
-                    self.add(Kind::Person, i, end, lemma, None, chars);
+                    self.add(MentionKind::Person, i, end, lemma, None, chars);
                     i = end;
                     continue;
                 }
@@ -188,7 +189,7 @@ impl Finder {
                     && !self.is_place(end)
                 {
                     let lemma = format!("{init} {}", surname_lemma(self.text_at(end), None));
-                    self.add(Kind::Person, i, end + 1, lemma, None, chars);
+                    self.add(MentionKind::Person, i, end + 1, lemma, None, chars);
                     i = end + 1;
                     continue;
                 }
@@ -249,13 +250,13 @@ impl Finder {
                             surname_lemma(self.text_at(i - 1), gender),
                             parts.join(" ")
                         );
-                        self.add(Kind::Person, i - 1, end, lemma, None, chars);
+                        self.add(MentionKind::Person, i - 1, end, lemma, None, chars);
                         i = end;
                         continue;
                     }
                     // A given name alone is weaker; it is taken below.
                     if end > i + 1 {
-                        self.add(Kind::Person, i, end, parts.join(" "), None, chars);
+                        self.add(MentionKind::Person, i, end, parts.join(" "), None, chars);
                         i = end;
                         continue;
                     }
@@ -302,7 +303,7 @@ impl Finder {
                     let words: Vec<String> = (i..end)
                         .map(|j| surname_lemma(self.text_at(j), Some(false)))
                         .collect();
-                    self.add(Kind::Person, i, end, words.join(" "), None, chars);
+                    self.add(MentionKind::Person, i, end, words.join(" "), None, chars);
                     i = end;
                     continue;
                 }
@@ -387,7 +388,7 @@ impl Finder {
                     .map(|k| self.text_at(k))
                     .collect::<Vec<_>>()
                     .join(" ");
-                self.add(Kind::Person, from, end, lemma, None, chars);
+                self.add(MentionKind::Person, from, end, lemma, None, chars);
                 i = end;
                 continue;
             }
@@ -422,13 +423,13 @@ impl Finder {
                 && !self.lex.given.contains_key(self.norm(i));
             if shaped || self.known_surname(i) || (!start && self.lexicon_surname(i)) {
                 let lemma = surname_lemma(self.text_at(i), None);
-                self.add(Kind::Person, i, i + 1, lemma, None, chars);
+                self.add(MentionKind::Person, i, i + 1, lemma, None, chars);
                 continue;
             }
             if let Some((given, _, common)) = self.given_at(i) {
                 let ordinary = common || self.lex.common_forms.contains(self.norm(i));
                 if (!ordinary || !start) && self.text_at(i).chars().count() >= 3 {
-                    self.add(Kind::Person, i, i + 1, given, None, chars);
+                    self.add(MentionKind::Person, i, i + 1, given, None, chars);
                 }
             }
         }
@@ -440,7 +441,7 @@ impl Finder {
         let ends: Vec<usize> = self
             .mentions
             .iter()
-            .filter(|(m, _, _)| m.kind == Kind::Person)
+            .filter(|(m, _, _)| m.kind == MentionKind::Person)
             .map(|(_, _, to)| *to)
             .collect();
         for e in ends {
@@ -463,7 +464,7 @@ impl Finder {
                     .map(|j| self.text_at(j))
                     .collect::<Vec<_>>()
                     .join(" ");
-                self.add(Kind::Person, e + 1, k, lemma, None, chars);
+                self.add(MentionKind::Person, e + 1, k, lemma, None, chars);
             }
         }
     }
@@ -476,7 +477,7 @@ impl Finder {
         // bare run of capitals ("Главка Наркомата") may be a mistake, and must not spread.
         let mut stems: HashSet<String> = HashSet::new();
         for (m, from, to) in &self.mentions {
-            if m.kind != Kind::Person {
+            if m.kind != MentionKind::Person {
                 continue;
             }
             let words = (*from..*to).filter(|&k| self.tokens[k].is_word()).count();
@@ -508,7 +509,7 @@ impl Finder {
                     Some((given, _, _)) => given,
                     None => surname_lemma(self.text_at(i), None),
                 };
-                self.add(Kind::Person, i, i + 1, lemma, None, chars);
+                self.add(MentionKind::Person, i, i + 1, lemma, None, chars);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! and roles.
 
 use crate::*;
+use kartoteka_model::MentionKind;
 
 impl Finder {
     pub(crate) fn phrase_match(&self, i: usize, phrase: &str) -> Option<usize> {
@@ -38,7 +39,7 @@ impl Finder {
             }
             if let Some((end, canonical)) = best {
                 if self.free(i, end) {
-                    self.add(Kind::Org, i, end, canonical.to_string(), None, chars);
+                    self.add(MentionKind::Org, i, end, canonical.to_string(), None, chars);
                 }
             }
         }
@@ -92,7 +93,7 @@ impl Finder {
             if let Some((name, code)) = self.lex.places.get(two.as_str()) {
                 if self.free(i, i + 2) {
                     self.add(
-                        Kind::Place,
+                        MentionKind::Place,
                         i,
                         i + 2,
                         name.to_string(),
@@ -111,7 +112,7 @@ impl Finder {
             };
             if let Some((name, code)) = found {
                 self.add(
-                    Kind::Place,
+                    MentionKind::Place,
                     i,
                     i + 1,
                     name.to_string(),
@@ -127,7 +128,7 @@ impl Finder {
                     self.lex.geo.get(c) == Some(&false) && !self.lex.surnames.contains(c)
                 });
                 if let Some(lemma) = lemma {
-                    self.add(Kind::Place, i, i + 1, title(&lemma), None, chars);
+                    self.add(MentionKind::Place, i, i + 1, title(&lemma), None, chars);
                 }
             }
         }
@@ -149,12 +150,12 @@ impl Finder {
                 .find_map(|(form, role)| self.phrase_match(i, form).map(|e| (e, *role)))
             {
                 if self.free(i, end) {
-                    self.add(Kind::Role, i, end, role.to_string(), None, chars);
+                    self.add(MentionKind::Role, i, end, role.to_string(), None, chars);
                 }
                 continue;
             }
             if let Some(role) = self.lex.roles.get(self.norm(i)).copied() {
-                self.add(Kind::Role, i, i + 1, role.to_string(), None, chars);
+                self.add(MentionKind::Role, i, i + 1, role.to_string(), None, chars);
             }
         }
     }

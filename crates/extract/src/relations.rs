@@ -2,6 +2,7 @@
 //! the kinds of mention each joins.
 
 use crate::*;
+use kartoteka_model::{MentionKind, RelationKind};
 
 impl Finder {
     pub(crate) fn sentences(&self) -> Vec<(usize, usize)> {
@@ -59,7 +60,7 @@ impl Finder {
             .iter()
             .zip(token_of)
             .filter(|(m, _)| {
-                m.kind == Kind::Role
+                m.kind == MentionKind::Role
                     && !matches!(
                         m.code.as_deref().unwrap_or(m.lemma.as_str()),
                         "source" | "agent" | "target" | "defector" | "confidential_contact"
@@ -83,7 +84,7 @@ impl Finder {
                 ..token_of.partition_point(|t| t.0 < e))
                 .rfind(|&m| {
                     let at = token_of[m].0;
-                    mentions[m].kind == Kind::Person
+                    mentions[m].kind == MentionKind::Person
                         && !(at > 0
                             && (matches!(self.norm(at - 1), "by") || officer_ends.contains(&at)))
                 });
@@ -107,7 +108,7 @@ impl Finder {
             if let Some(m) = inside
                 .iter()
                 .copied()
-                .rfind(|&m| mentions[m].kind == Kind::Person)
+                .rfind(|&m| mentions[m].kind == MentionKind::Person)
             {
                 last_any = Some((m, sentence_start));
             }
@@ -118,16 +119,16 @@ impl Finder {
             let has = |stems: &[&str]| {
                 (s..e).find(|&i| stems.iter().any(|st| self.norm(i).starts_with(st)))
             };
-            let of_kind = |k: &[Kind]| {
+            let of_kind = |k: &[MentionKind]| {
                 inside
                     .iter()
                     .copied()
                     .filter(|&m| k.contains(&mentions[m].kind))
                     .collect::<Vec<_>>()
             };
-            let agents = of_kind(&[Kind::Person, Kind::CoverName]);
-            let persons = of_kind(&[Kind::Person]);
-            let covers = of_kind(&[Kind::CoverName]);
+            let agents = of_kind(&[MentionKind::Person, MentionKind::CoverName]);
+            let persons = of_kind(&[MentionKind::Person]);
+            let covers = of_kind(&[MentionKind::CoverName]);
             let mut push = |kind: RelationKind, from: usize, to: usize| {
                 // Known relations in a set: a long text gives hundreds of thousands.
                 if from != to && said.insert((kind, from, to)) {
@@ -182,7 +183,7 @@ impl Finder {
                     .then(|| starting_at(after + 1))
                     .flatten();
                 // "L'agent HOLA, Vera Sokolova, fut recrutée": after a role, between commas.
-                let after_role = of_kind(&[Kind::Role])
+                let after_role = of_kind(&[MentionKind::Role])
                     .iter()
                     .any(|&r| token_of[r].1 == before || token_of[r].1 + 1 == before);
                 let apposed = (after_role && self.text_at(after) == ",")
@@ -246,13 +247,13 @@ impl Finder {
                     .copied()
                     .rfind(|&p| token_of[p].1 <= cue + 1)
                     .or_else(|| persons.first().copied());
-                let near = |k: Kind| {
+                let near = |k: MentionKind| {
                     of_kind(&[k])
                         .into_iter()
                         .filter(|&m| token_of[m].0.abs_diff(cue) <= 6)
                         .min_by_key(|&m| token_of[m].0.abs_diff(cue))
                 };
-                let found = [near(Kind::Date), near(Kind::Place)];
+                let found = [near(MentionKind::Date), near(MentionKind::Place)];
                 if let Some(p) = person {
                     for m in found.into_iter().flatten() {
                         push(RelationKind::Born, p, m);
@@ -281,7 +282,7 @@ impl Finder {
                     // The recruit: a cover name, else the one nearest the verb.
                     let recruit = agents.iter().copied().filter(|&a| a != r).min_by_key(|&a| {
                         (
-                            mentions[a].kind != Kind::CoverName,
+                            mentions[a].kind != MentionKind::CoverName,
                             token_of[a].0.abs_diff(verb),
                         )
                     });
@@ -296,12 +297,12 @@ impl Finder {
                 let handler = agents
                     .iter()
                     .copied()
-                    .find(|&m| token_of[m].0 > t && mentions[m].kind == Kind::Person);
+                    .find(|&m| token_of[m].0 > t && mentions[m].kind == MentionKind::Person);
                 if let (Some(h), Some(&a)) = (
                     handler,
-                    agents
-                        .iter()
-                        .find(|&&a| token_of[a].0 < t || mentions[a].kind == Kind::CoverName),
+                    agents.iter().find(|&&a| {
+                        token_of[a].0 < t || mentions[a].kind == MentionKind::CoverName
+                    }),
                 ) {
                     push(RelationKind::HandledBy, a, h);
                 }
@@ -324,7 +325,7 @@ impl Finder {
                 }
             }
             // Worked at a service; operated in a place.
-            for &o in &of_kind(&[Kind::Org]) {
+            for &o in &of_kind(&[MentionKind::Org]) {
                 if has(&[
                     "работ",
                     "служ",
@@ -340,7 +341,7 @@ impl Finder {
                     }
                 }
             }
-            for &pl in &of_kind(&[Kind::Place]) {
+            for &pl in &of_kind(&[MentionKind::Place]) {
                 let before = token_of[pl].0;
                 let born_here = (before.saturating_sub(4)..before)
                     .any(|i| matches!(self.norm(i), "born" | "рождения" | "родился" | "родилась"));
@@ -359,7 +360,7 @@ impl Finder {
                 let i = agents.partition_point(|&a| token_of[a].0 < token);
                 agents.get(i).copied().filter(|&a| token_of[a].0 == token)
             };
-            for &r in &of_kind(&[Kind::Role]) {
+            for &r in &of_kind(&[MentionKind::Role]) {
                 let end = token_of[r].1;
                 let next = starting_at(end).or_else(|| {
                     matches!(self.text_at(end), "«" | "\"" | "„")

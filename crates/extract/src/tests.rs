@@ -1,10 +1,11 @@
 use super::*;
+use kartoteka_model::{MentionKind, RelationKind};
 
-fn find(e: &Extraction, kind: Kind) -> Vec<&Mention> {
+fn find(e: &Extraction, kind: MentionKind) -> Vec<&Mention> {
     e.mentions.iter().filter(|m| m.kind == kind).collect()
 }
 
-fn lemmas(e: &Extraction, kind: Kind) -> Vec<String> {
+fn lemmas(e: &Extraction, kind: MentionKind) -> Vec<String> {
     find(e, kind).iter().map(|m| m.lemma.clone()).collect()
 }
 
@@ -31,7 +32,7 @@ fn persons_in_every_case_with_their_lemma() {
                 Докладываю, что мною, оперработником Кузьминым А. П., завербована Соколова Вера Андреевна. Н. С. Хрущёв ознакомлен.";
     let e = extract(text);
     spans_are_exact(text, &e);
-    let persons = lemmas(&e, Kind::Person);
+    let persons = lemmas(&e, MentionKind::Person);
     assert!(
         persons.contains(&"Лаврентий Павлович Берия".to_string()),
         "{persons:?}"
@@ -62,14 +63,14 @@ fn cover_names_and_the_traps_that_are_not() {
                 Source HOMER reported via AMLASH/1 to the CIA station.";
     let e = extract(text);
     spans_are_exact(text, &e);
-    let covers = lemmas(&e, Kind::CoverName);
+    let covers = lemmas(&e, MentionKind::CoverName);
     assert_eq!(
         covers,
         ["ХОЛА", "ХОЛА", "ГРОМ", "HOMER", "AMLASH/1"],
         "{covers:?}"
     );
-    assert_eq!(find(&e, Kind::CoverName)[1].text, "ХОЛОЙ");
-    assert_eq!(lemmas(&e, Kind::Org), ["CIA"]);
+    assert_eq!(find(&e, MentionKind::CoverName)[1].text, "ХОЛОЙ");
+    assert_eq!(lemmas(&e, MentionKind::Org), ["CIA"]);
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn places_with_codes_and_dates_in_their_forms() {
                 в 1940-х годах; 1944-1946 гг.; May 14, 1937 in Vienna; 14.05.1937, Ленинград.";
     let e = extract(text);
     spans_are_exact(text, &e);
-    let places: Vec<(String, Option<String>)> = find(&e, Kind::Place)
+    let places: Vec<(String, Option<String>)> = find(&e, MentionKind::Place)
         .iter()
         .map(|m| (m.lemma.clone(), m.code.clone()))
         .collect();
@@ -92,7 +93,7 @@ fn places_with_codes_and_dates_in_their_forms() {
             ("Ленинград".to_string(), Some("RUS".to_string())),
         ]
     );
-    let dates: Vec<String> = find(&e, Kind::Date)
+    let dates: Vec<String> = find(&e, MentionKind::Date)
         .iter()
         .map(|m| m.code.clone().unwrap())
         .collect();
@@ -109,7 +110,7 @@ fn places_with_codes_and_dates_in_their_forms() {
             "1937-05-14"
         ]
     );
-    assert_eq!(find(&e, Kind::Date)[0].text, "14 мая 1937 г.");
+    assert_eq!(find(&e, MentionKind::Date)[0].text, "14 мая 1937 г.");
 }
 
 #[test]
@@ -153,9 +154,12 @@ fn western_names_and_cryptonyms() {
                 AMLASH/1 and LIENVOY reported. SECRET MEMO FOR THE RECORD.";
     let e = extract(text);
     spans_are_exact(text, &e);
-    assert_eq!(lemmas(&e, Kind::Person), ["Robert F. Kennedy", "Oswald"]);
-    assert_eq!(lemmas(&e, Kind::CoverName), ["AMLASH/1", "LIENVOY"]);
-    assert_eq!(lemmas(&e, Kind::Place), ["Dallas"]);
+    assert_eq!(
+        lemmas(&e, MentionKind::Person),
+        ["Robert F. Kennedy", "Oswald"]
+    );
+    assert_eq!(lemmas(&e, MentionKind::CoverName), ["AMLASH/1", "LIENVOY"]);
+    assert_eq!(lemmas(&e, MentionKind::Place), ["Dallas"]);
 }
 
 #[test]
@@ -164,7 +168,7 @@ fn ocr_damage_does_not_break_spans() {
     let e = extract(text);
     spans_are_exact(text, &e);
     assert!(
-        lemmas(&e, Kind::Person).contains(&"Кузьмин А. П.".to_string()),
+        lemmas(&e, MentionKind::Person).contains(&"Кузьмин А. П.".to_string()),
         "{:?}",
         e.mentions
     );
@@ -187,7 +191,7 @@ proptest::proptest! {
 fn person_texts(text: &str) -> Vec<String> {
     let e = extract(text);
     spans_are_exact(text, &e);
-    find(&e, Kind::Person)
+    find(&e, MentionKind::Person)
         .iter()
         .map(|m| m.text.clone())
         .collect()
@@ -237,11 +241,11 @@ fn a_cyrillic_cover_name_in_a_western_text() {
                 An agent НКВД is no cover name, nor is the word ТАСС without a cue.";
     let e = extract(text);
     spans_are_exact(text, &e);
-    assert_eq!(lemmas(&e, Kind::CoverName), ["ДУНАЙ"]);
+    assert_eq!(lemmas(&e, MentionKind::CoverName), ["ДУНАЙ"]);
     // A surname in capitals after a given name is no cryptonym, even with a CIA digraph.
     let e2 =
         extract("Vera SOKOLOVA, code-named HOLA, was recruited by case officer Arnold KUZMIN.");
-    assert_eq!(lemmas(&e2, Kind::CoverName), ["HOLA"]);
+    assert_eq!(lemmas(&e2, MentionKind::CoverName), ["HOLA"]);
     let rels = named_relations(&e);
     assert!(
         rels.contains(&(
@@ -366,7 +370,7 @@ fn births_by_date_and_place() {
 
 #[test]
 fn record_kinds_and_sentence_openers_are_not_names() {
-    let persons = |t: &str| lemmas(&extract(t), Kind::Person);
+    let persons = |t: &str| lemmas(&extract(t), MentionKind::Person);
     assert_eq!(
         persons("ф. 9001, оп. 1, д. 1, л. 2. Рапорт Кузьмина о вербовке «ХОЛЫ» 14.05.1937."),
         vec!["Кузьмина".to_string()]

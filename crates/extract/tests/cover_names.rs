@@ -2,7 +2,7 @@
 //! the traps: quoted names that are newspapers, ships, factories, operations, agencies.
 //! Each line: the text, then the cover names it holds (as written), separated by " | ".
 
-use kartoteka_extract::{extract, Kind};
+use kartoteka_extract::{extract, MentionKind};
 
 const LABELLED: &str = "\
 Источнику присвоен псевдоним «ХОЛА». | ХОЛА
@@ -97,7 +97,7 @@ fn score(set: &str) -> (usize, usize, usize, Vec<String>) {
         let got: Vec<String> = extract(text)
             .mentions
             .into_iter()
-            .filter(|m| m.kind == Kind::CoverName)
+            .filter(|m| m.kind == MentionKind::CoverName)
             .map(|m| m.text)
             .collect();
         for g in &got {

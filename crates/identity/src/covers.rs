@@ -2,6 +2,7 @@
 //! worked out from what the sentences say ("псевдоним «ХОЛА» передан Жданову") and the
 //! dates of the documents that say it.
 
+use kartoteka_model::{MentionKind, RelationKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kartoteka_model::{CoverHolder, CoverNameView, DateRange, DocId, MentionRecord, PartialDate};
@@ -49,7 +50,7 @@ impl Resolved {
         let mut all: Vec<&MentionRecord> = self
             .mention
             .values()
-            .filter(|m| m.kind == "cover_name")
+            .filter(|m| m.kind == MentionKind::CoverName)
             .collect();
         all.sort_by_key(|m| m.id);
         let known: std::collections::HashSet<String> =
@@ -91,19 +92,23 @@ impl Resolved {
         let births: BTreeSet<i64> = self
             .relations
             .iter()
-            .filter(|r| r.kind == "born")
+            .filter(|r| r.kind == RelationKind::Born)
             .map(|r| r.to)
             .collect();
         let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
         for m in self
             .mention
             .values()
-            .filter(|m| m.kind == "date" && !births.contains(&m.id))
+            .filter(|m| m.kind == MentionKind::Date && !births.contains(&m.id))
         {
             dates_on.entry((m.doc, m.page)).or_default().push(m);
         }
         let mut by_pair: BTreeMap<(String, String), Holding> = BTreeMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+        for r in self
+            .relations
+            .iter()
+            .filter(|r| r.kind == RelationKind::CodeNamed)
+        {
             let (person_end, cover) = match (cover_of.get(&r.to), cover_of.get(&r.from)) {
                 (Some(c), _) => (r.from, *c),
                 (None, Some(c)) => (r.to, *c),
@@ -206,7 +211,11 @@ impl Resolved {
             .collect();
         // (document, cover key) -> holders stated in that document.
         let mut stated: HashMap<(DocId, &String), BTreeSet<&String>> = HashMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+        for r in self
+            .relations
+            .iter()
+            .filter(|r| r.kind == RelationKind::CodeNamed)
+        {
             let (p, c) = if key_of.contains_key(&r.to) {
                 (r.from, r.to)
             } else {
@@ -218,7 +227,11 @@ impl Resolved {
         }
         let mut named_on: HashMap<(DocId, u32), Vec<&kartoteka_model::RelationRecord>> =
             HashMap::new();
-        for r in self.relations.iter().filter(|r| r.kind == "code_named") {
+        for r in self
+            .relations
+            .iter()
+            .filter(|r| r.kind == RelationKind::CodeNamed)
+        {
             named_on.entry((r.doc, r.page)).or_default().push(r);
         }
         let mut out = HashMap::new();

@@ -7,6 +7,7 @@
 //! nothing; the archive's identity service loads the snapshot and stores the
 //! [`Resolution`].
 
+use kartoteka_model::RelationKind;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -92,11 +93,11 @@ fn roles_of(relations: &[RelationRecord], roles: &[MentionRecord]) -> HashMap<i6
     // "Агент «ШТОРМ» (Орлский Г. Н.)": the role is the cover name's, and so its holder's.
     let holder_of: HashMap<i64, i64> = relations
         .iter()
-        .filter(|r| r.kind == "code_named")
+        .filter(|r| r.kind == RelationKind::CodeNamed)
         .map(|r| (r.to, r.from))
         .collect();
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for r in relations.iter().filter(|r| r.kind == "has_role") {
+    for r in relations.iter().filter(|r| r.kind == RelationKind::HasRole) {
         if let Some(role) = role_of.get(&r.to) {
             for who in std::iter::once(r.from).chain(holder_of.get(&r.from).copied()) {
                 let list = out.entry(who).or_default();
@@ -310,7 +311,7 @@ fn contexts(evidence: &Evidence) -> Vec<Option<Arc<Context>>> {
     let roles = roles_of(relations, &evidence.roles);
     let mut born: HashMap<i64, Vec<i32>> = HashMap::new();
     let mut birth_dates: HashSet<i64> = HashSet::new();
-    for r in relations.iter().filter(|r| r.kind == "born") {
+    for r in relations.iter().filter(|r| r.kind == RelationKind::Born) {
         if let Some((year, _)) = date_by_id.get(&r.to).and_then(|d| year_of(d)) {
             born.entry(r.from).or_default().push(year);
             birth_dates.insert(r.to);

@@ -1,6 +1,7 @@
 //! The archive's persons as last resolved, with the evidence they rest on: the snapshot a
 //! listing, a dossier, the cover names or the claims are worked out from.
 
+use kartoteka_model::MentionKind;
 use std::collections::{BTreeMap, HashMap};
 
 use kartoteka_model::{
@@ -43,7 +44,7 @@ pub enum IdentityError {
         /// The mention number.
         mention: i64,
         /// What it is a mention of.
-        kind: String,
+        kind: MentionKind,
     },
 }
 
@@ -305,10 +306,10 @@ impl Resolved {
     pub fn find_mention(&self, s: &str) -> Result<i64, IdentityError> {
         if let Ok(n) = s.trim().parse::<i64>() {
             return match self.mention.get(&n) {
-                Some(m) if m.kind == "person" => Ok(n),
+                Some(m) if m.kind == MentionKind::Person => Ok(n),
                 Some(m) => Err(IdentityError::NotAPerson {
                     mention: n,
-                    kind: m.kind.clone(),
+                    kind: m.kind,
                 }),
                 None => Err(IdentityError::NotFound(format!("mention {n}"))),
             };

@@ -3,19 +3,20 @@
 use std::collections::HashMap;
 
 use kartoteka_model::{
-    DocId, IdChange, Judgement, MentionAnchor, MentionRecord, OwnFile, RelationRecord, Verdict,
+    DocId, IdChange, Judgement, MentionAnchor, MentionKind, MentionRecord, OwnFile, RelationKind,
+    RelationRecord, Verdict,
 };
 
 use crate::{resolve, Evidence, IdentityError, Resolution, Resolved};
 
 /// A mention of `kind` in document `doc`, page 1, at `start`.
-fn mention(id: i64, doc: i64, kind: &str, text: &str, start: u32) -> MentionRecord {
+fn mention(id: i64, doc: i64, kind: MentionKind, text: &str, start: u32) -> MentionRecord {
     MentionRecord {
         id,
         doc: DocId(doc),
         page: 1,
         sheet: None,
-        kind: kind.to_string(),
+        kind,
         text: text.to_string(),
         lemma: text.to_string(),
         start,
@@ -25,11 +26,11 @@ fn mention(id: i64, doc: i64, kind: &str, text: &str, start: u32) -> MentionReco
     }
 }
 
-fn relation(kind: &str, from: &MentionRecord, to: &MentionRecord) -> RelationRecord {
+fn relation(kind: RelationKind, from: &MentionRecord, to: &MentionRecord) -> RelationRecord {
     RelationRecord {
         doc: from.doc,
         page: from.page,
-        kind: kind.to_string(),
+        kind,
         from: from.id,
         to: to.id,
         start: from.start.min(to.start),
@@ -49,14 +50,14 @@ fn anchor(m: &MentionRecord) -> MentionAnchor {
 /// Three forms of one man's name in two scripts, and a woman with a cover name given in
 /// 1947 in the same sentence.
 fn evidence() -> Evidence {
-    let mut date = mention(6, 1, "date", "1947", 60);
+    let mut date = mention(6, 1, MentionKind::Date, "1947", 60);
     date.code = Some("1947".to_string());
     Evidence {
         persons: vec![
-            mention(1, 1, "person", "Иван Петрович Орлов", 0),
-            mention(2, 1, "person", "Орлов И. П.", 30),
-            mention(3, 2, "person", "Анна Берг", 0),
-            mention(4, 2, "person", "Ivan Petrovich Orlov", 40),
+            mention(1, 1, MentionKind::Person, "Иван Петрович Орлов", 0),
+            mention(2, 1, MentionKind::Person, "Орлов И. П.", 30),
+            mention(3, 2, MentionKind::Person, "Анна Берг", 0),
+            mention(4, 2, MentionKind::Person, "Ivan Petrovich Orlov", 40),
         ],
         dates: vec![date],
         ..Evidence::default()
@@ -163,7 +164,7 @@ fn a_judgement_of_different_splits_and_says_which_judgement() {
 #[test]
 fn a_judgement_on_mentions_no_longer_there_is_stale() {
     let mut evidence = evidence();
-    let gone = mention(99, 9, "person", "Пётр Зимин", 0);
+    let gone = mention(99, 9, MentionKind::Person, "Пётр Зимин", 0);
     evidence.judgements.push(Judgement {
         id: 3,
         a: anchor(&gone),
@@ -209,8 +210,8 @@ fn a_name_two_persons_fit_is_refused_with_both() {
     // Two men of one name, judged different: the name alone cannot pick one.
     let mut evidence = evidence();
     evidence.persons = vec![
-        mention(1, 1, "person", "Пётр Зимин", 0),
-        mention(2, 2, "person", "Пётр Зимин", 0),
+        mention(1, 1, MentionKind::Person, "Пётр Зимин", 0),
+        mention(2, 2, MentionKind::Person, "Пётр Зимин", 0),
     ];
     evidence.judgements = vec![Judgement {
         id: 1,
@@ -260,11 +261,11 @@ fn an_archive_never_resolved_has_no_persons() {
 #[test]
 fn a_cover_name_is_held_from_the_date_its_sentence_gives() {
     let mut evidence = evidence();
-    let cover = mention(5, 2, "cover_name", "ХОЛА", 20);
-    let mut date = mention(6, 2, "date", "1947", 30);
+    let cover = mention(5, 2, MentionKind::CoverName, "ХОЛА", 20);
+    let mut date = mention(6, 2, MentionKind::Date, "1947", 30);
     date.code = Some("1947".to_string());
     let anna = evidence.persons[2].clone();
-    let mut said = relation("code_named", &anna, &cover);
+    let mut said = relation(RelationKind::CodeNamed, &anna, &cover);
     said.end = 40;
     evidence.relations = vec![said];
     evidence.dates = vec![date];

@@ -1,6 +1,7 @@
 //! What a face shows of the persons: a listing filtered by a name, a person's dossier,
 //! their own files, and the FollowTheMoney entities an export writes.
 
+use kartoteka_model::{MentionKind, RelationKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 use kartoteka_model::{
@@ -99,15 +100,15 @@ impl Resolved {
             let Some(other) = world.mention.get(&other_id) else {
                 continue;
             };
-            if r.kind == "has_role" {
+            if r.kind == RelationKind::HasRole {
                 roles.insert(other.lemma.clone());
                 continue;
             }
-            if r.kind == "code_named" {
+            if r.kind == RelationKind::CodeNamed {
                 continue;
             }
             relations.push(DossierRelation {
-                kind: r.kind.clone(),
+                kind: r.kind,
                 outgoing: mine_from,
                 other_person: world.person_of.get(&other_id).cloned(),
                 other: other.lemma.clone(),
@@ -201,8 +202,14 @@ impl Resolved {
             let Some(pa) = world.person_of.get(&r.from) else {
                 continue;
             };
-            match (r.kind.as_str(), world.person_of.get(&r.to)) {
-                ("handled_by" | "recruited_by" | "met_with" | "reported_on", Some(pb)) => {
+            match (r.kind, world.person_of.get(&r.to)) {
+                (
+                    RelationKind::HandledBy
+                    | RelationKind::RecruitedBy
+                    | RelationKind::MetWith
+                    | RelationKind::ReportedOn,
+                    Some(pb),
+                ) => {
                     if pa == pb || !seen.insert((pa.clone(), pb.clone(), r.kind.clone())) {
                         continue;
                     }
@@ -212,12 +219,12 @@ impl Resolved {
                         "properties": {
                             "person": [format!("kartoteka-{pa}")],
                             "associate": [format!("kartoteka-{pb}")],
-                            "relationship": [r.kind.replace('_', " ")],
-                            "summary": [format!("{} {} {}", from.lemma, r.kind.replace('_', " "), to.lemma)],
+                            "relationship": [r.kind.as_str().replace('_', " ")],
+                            "summary": [format!("{} {} {}", from.lemma, r.kind.as_str().replace('_', " "), to.lemma)],
                         }
                     }));
                 }
-                ("worked_at", None) if to.kind == "org" => {
+                (RelationKind::WorkedAt, None) if to.kind == MentionKind::Org => {
                     let org_id = format!("kartoteka-org-{}", to.lemma);
                     orgs.insert(org_id.clone(), to.lemma.clone());
                     if !seen.insert((pa.clone(), org_id.clone(), r.kind.clone())) {

@@ -76,8 +76,8 @@ pub struct Person {
 /// A relation of a person to another person, a service or a place.
 #[derive(Clone, Debug, Serialize)]
 pub struct DossierRelation {
-    /// "handled_by", "recruited_by", "met_with", "reported_on", "worked_at", ...
-    pub kind: String,
+    /// What the relation says.
+    pub kind: crate::RelationKind,
     /// Whether the person is the first end ("X handled_by Y": X is "from").
     pub outgoing: bool,
     /// The other end: a person's id when it is a resolved person.

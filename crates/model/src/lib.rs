@@ -41,7 +41,7 @@ pub use identity::{
     assign_person_ids, IdAssignment, IdChange, IdentityRow, Judgement, MentionAnchor, PersonRecord,
     PersonStatus, Verdict, VerdictError,
 };
-pub use mention::{MentionRecord, RelationRecord};
+pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, UnknownKind};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use report::{

@@ -63,7 +63,11 @@ pub fn dossier_html(d: &Dossier) -> String {
         h.push_str("</ul>");
     }
     // The diagram, as in the reports, then the relations with their sources.
-    let people = group_relations(d.relations.iter().map(|r| (&r.other, &r.kind)));
+    let people = group_relations(
+        d.relations
+            .iter()
+            .map(|r| (r.other.as_str(), r.kind.as_str())),
+    );
     if !people.is_empty() {
         let covers: Vec<String> = p.cover_names.iter().map(|c| c.name.clone()).collect();
         h.push_str("<h2>Relations</h2>");
@@ -73,7 +77,7 @@ pub fn dossier_html(d: &Dossier) -> String {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{} p. {}</td></tr>",
-                escape(&r.kind.replace('_', " ")),
+                escape(&r.kind.as_str().replace('_', " ")),
                 escape(&r.other),
                 r.doc,
                 r.page

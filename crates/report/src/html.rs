@@ -36,14 +36,19 @@ fn marked_figure(svg: &str, marking: &Marking) -> String {
 /// The relationship diagram of a report: the subject in the middle, the people named
 /// around it, each line labelled with the relation.
 fn diagram(report: &Report) -> String {
-    let people = group_relations(report.related.iter().map(|r| (&r.name, &r.relation)));
+    let people = group_relations(
+        report
+            .related
+            .iter()
+            .map(|r| (r.name.as_str(), r.relation.as_str())),
+    );
     relations_svg(&report.subject_name, &report.cover_names, &people)
 }
 
 /// Relations as (other, how) pairs grouped by the other: one entry a person, with every
 /// relation to them, in the order they first appear.
 pub(crate) fn group_relations<'a>(
-    relations: impl Iterator<Item = (&'a String, &'a String)>,
+    relations: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Vec<(String, Vec<String>)> {
     let mut people: Vec<(String, Vec<String>)> = Vec::new();
     for (name, relation) in relations {
@@ -54,7 +59,7 @@ pub(crate) fn group_relations<'a>(
                     hows.push(how)
                 }
             }
-            None => people.push((name.clone(), vec![how])),
+            None => people.push((name.to_string(), vec![how])),
         }
     }
     people

@@ -389,10 +389,11 @@ fn figures_carry_the_portion_mark_of_what_they_show() {
 #[test]
 fn a_dossier_page_escapes_names_and_draws_each_relation_once() {
     use kartoteka_model::{
-        CoverNameHeld, DocId, Dossier, DossierRelation, Person, PersonMention, TimelineEntry,
+        CoverNameHeld, DocId, Dossier, DossierRelation, Person, PersonMention, RelationKind,
+        TimelineEntry,
     };
-    let relation = |kind: &str, other: &str| DossierRelation {
-        kind: kind.into(),
+    let relation = |kind: RelationKind, other: &str| DossierRelation {
+        kind,
         outgoing: true,
         other_person: None,
         other: other.into(),
@@ -426,9 +427,9 @@ fn a_dossier_page_escapes_names_and_draws_each_relation_once() {
         units: vec![],
         own_files: vec![],
         relations: vec![
-            relation("handled_by", "Зайцин"),
-            relation("met_with", "Зайцин"),
-            relation("recruited_by", "Орлов"),
+            relation(RelationKind::HandledBy, "Зайцин"),
+            relation(RelationKind::MetWith, "Зайцин"),
+            relation(RelationKind::RecruitedBy, "Орлов"),
         ],
         timeline: vec![TimelineEntry {
             date: "1937-05-14".into(),

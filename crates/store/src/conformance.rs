@@ -9,6 +9,7 @@
 //! conformance::metadata_store(&mut SqliteStore::in_memory().unwrap());
 //! ```
 
+use kartoteka_model::MentionKind;
 use kartoteka_model::{
     DateRange, Format, Level, Page, Placement, Reference, Sheet, Stage, StageOutcome, StageRecord,
     Unit,
@@ -792,12 +793,12 @@ pub fn mentions_and_relations(store: &mut dyn MetadataStore) {
     let text = "Агент ХОЛА завербована Кузьминым";
     let a = saved_document(store, "/in/m1.txt", text);
     let b = saved_document(store, "/in/m2.txt", "Кузьмин в Лондоне");
-    let mention = |doc, kind: &str, lemma: &str, start: u32, end: u32| MentionRecord {
+    let mention = |doc, kind: MentionKind, lemma: &str, start: u32, end: u32| MentionRecord {
         id: 0,
         doc,
         page: 1,
         sheet: None,
-        kind: kind.into(),
+        kind,
         text: lemma.into(),
         lemma: lemma.into(),
         start,
@@ -814,13 +815,13 @@ pub fn mentions_and_relations(store: &mut dyn MetadataStore) {
         outcome: StageOutcome::Done,
     };
     let first = [
-        mention(a, "cover_name", "ХОЛА", 6, 10),
-        mention(a, "person", "Кузьмин", 23, 32),
+        mention(a, MentionKind::CoverName, "ХОЛА", 6, 10),
+        mention(a, MentionKind::Person, "Кузьмин", 23, 32),
     ];
     let recruited = RelationRecord {
         doc: a,
         page: 1,
-        kind: "recruited_by".into(),
+        kind: kartoteka_model::RelationKind::RecruitedBy,
         from: 0,
         to: 1,
         start: 0,
@@ -833,8 +834,8 @@ pub fn mentions_and_relations(store: &mut dyn MetadataStore) {
         .replace_mentions(
             b,
             &[
-                mention(b, "person", "Кузьмин", 0, 7),
-                mention(b, "place", "Лондон", 10, 17),
+                mention(b, MentionKind::Person, "Кузьмин", 0, 7),
+                mention(b, MentionKind::Place, "Лондон", 10, 17),
             ],
             &[],
             &record(b),
@@ -856,9 +857,11 @@ pub fn mentions_and_relations(store: &mut dyn MetadataStore) {
         (lemma_of(from), lemma_of(to)),
         ("ХОЛА".into(), "Кузьмин".into())
     );
-    let persons = store.mentions(&[], Some("person")).expect("persons");
+    let persons = store
+        .mentions(&[], Some(MentionKind::Person))
+        .expect("persons");
     assert_eq!(persons.len(), 2, "persons of every document");
-    assert!(persons.iter().all(|m| m.kind == "person"));
+    assert!(persons.iter().all(|m| m.kind == MentionKind::Person));
     // Replacing is replacing: the old set is gone, relations with it.
     store
         .replace_mentions(a, &first[1..], &[], &record(a))

@@ -2,9 +2,9 @@
 
 use kartoteka_model::{
     Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    IdentityRow, Judgement, MarkingRule, MentionRecord, Note, NoteVersion, Page, PersonRecord,
-    Placement, Reference, RelationRecord, Report, ReportFate, Stage, StageOutcome, StageRecord,
-    Transfer, Unit,
+    IdentityRow, Judgement, MarkingRule, MentionKind, MentionRecord, Note, NoteVersion, Page,
+    PersonRecord, Placement, Reference, RelationRecord, Report, ReportFate, Stage, StageOutcome,
+    StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -436,7 +436,7 @@ pub trait MentionStore {
     fn mentions(
         &self,
         docs: &[DocId],
-        kind: Option<&str>,
+        kind: Option<MentionKind>,
     ) -> Result<Vec<MentionRecord>, StoreError>;
 
     /// The relations in these documents, their ends as mention numbers.

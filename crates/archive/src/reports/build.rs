@@ -2,6 +2,7 @@
 //! review and approval, what became of a report whose subject changed, differences.
 
 use super::*;
+use kartoteka_model::RelationKind;
 
 /// Roles that make a person the subject of a report of their own.
 pub(super) const AGENT_ROLES: &[&str] = &["agent", "source", "illegal", "confidential_contact"];
@@ -33,7 +34,11 @@ impl Archive {
         };
         let agents = || {
             let mut s: BTreeSet<String> = holdings.iter().map(|h| h.person.clone()).collect();
-            for r in world.relations().iter().filter(|r| r.kind == "has_role") {
+            for r in world
+                .relations()
+                .iter()
+                .filter(|r| r.kind == RelationKind::HasRole)
+            {
                 let role = world
                     .mention(r.to)
                     .map(|m| m.code.clone().unwrap_or_else(|| m.lemma.clone()));

@@ -2,6 +2,7 @@
 //! written by analysts, each cited and graded; and the marking rules.
 
 use super::*;
+use kartoteka_model::{MentionKind, RelationKind};
 
 /// Topics a subject has one truth of: two different answers are a conflict.
 pub(super) const SINGLE_VALUED: &[&str] = &["birth_date", "birth_place", "recruitment"];
@@ -24,16 +25,16 @@ impl<'w> Evidence<'w> {
         let mut dates_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
         let mut places_on: HashMap<(DocId, u32), Vec<&MentionRecord>> = HashMap::new();
         for m in world.mentions() {
-            match m.kind.as_str() {
-                "date" => dates_on.entry((m.doc, m.page)).or_default().push(m),
-                "place" => places_on.entry((m.doc, m.page)).or_default().push(m),
+            match m.kind {
+                MentionKind::Date => dates_on.entry((m.doc, m.page)).or_default().push(m),
+                MentionKind::Place => places_on.entry((m.doc, m.page)).or_default().push(m),
                 _ => {}
             }
         }
         let births = world
             .relations()
             .iter()
-            .filter(|r| r.kind == "born")
+            .filter(|r| r.kind == RelationKind::Born)
             .map(|r| r.to)
             .collect();
         let cover_name_of = world
@@ -73,7 +74,7 @@ pub(super) fn end_name(
     if let Some(p) = world.person_of(m.id).or_else(|| owners.get(&m.id)) {
         return (Some(p.clone()), world.best_name(p));
     }
-    if m.kind == "cover_name" {
+    if m.kind == MentionKind::CoverName {
         return (None, format!("«{}»", m.lemma));
     }
     (None, m.lemma.clone())
@@ -307,43 +308,46 @@ impl Archive {
             } else {
                 continue;
             };
-            if mine(other) && r.kind != "code_named" {
+            if mine(other) && r.kind != RelationKind::CodeNamed {
                 continue;
             }
             let Some(other_m) = world.mention(other) else {
                 continue;
             };
             let (object_person, name) = end_name(world, owners, other_m);
-            let (topic, text) = match (r.kind.as_str(), forward) {
-                ("recruited_by", true) => ("recruitment", format!("Recruited by {name}")),
-                ("recruited_by", false) => ("recruited", format!("Recruited {name}")),
-                ("handled_by", true) => ("handling", format!("Handled by {name}")),
-                ("handled_by", false) => ("handled", format!("Handled {name}")),
-                ("code_named", _) => {
+            let (topic, text) = match (r.kind, forward) {
+                (RelationKind::RecruitedBy, true) => {
+                    ("recruitment", format!("Recruited by {name}"))
+                }
+                (RelationKind::RecruitedBy, false) => ("recruited", format!("Recruited {name}")),
+                (RelationKind::HandledBy, true) => ("handling", format!("Handled by {name}")),
+                (RelationKind::HandledBy, false) => ("handled", format!("Handled {name}")),
+                (RelationKind::CodeNamed, _) => {
                     let cover = cover_name_of
                         .get(&other)
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| other_m.lemma.clone());
-                    if other_m.kind != "cover_name" {
+                    if other_m.kind != MentionKind::CoverName {
                         continue;
                     }
                     ("cover_name", format!("Held the cover name «{cover}»"))
                 }
-                ("born", _) if other_m.kind == "date" => (
+                (RelationKind::Born, _) if other_m.kind == MentionKind::Date => (
                     "birth_date",
                     format!(
                         "Born in {}",
                         other_m.code.as_deref().unwrap_or(&other_m.lemma)
                     ),
                 ),
-                ("born", _) => ("birth_place", format!("Born in {name}")),
-                ("met_with", _) => ("contact", format!("Met {name}")),
-                ("reported_on", true) => ("reporting", format!("Reported on {name}")),
-                ("reported_on", false) => ("reported", format!("Reported on by {name}")),
-                ("worked_at", _) => ("service", format!("Served in {name}")),
-                ("operated_in", _) => ("place", format!("Active in {name}")),
-                ("has_role", _) => ("role", format!("Described as {}", name.replace('_', " "))),
-                _ => continue,
+                (RelationKind::Born, _) => ("birth_place", format!("Born in {name}")),
+                (RelationKind::MetWith, _) => ("contact", format!("Met {name}")),
+                (RelationKind::ReportedOn, true) => ("reporting", format!("Reported on {name}")),
+                (RelationKind::ReportedOn, false) => ("reported", format!("Reported on by {name}")),
+                (RelationKind::WorkedAt, _) => ("service", format!("Served in {name}")),
+                (RelationKind::OperatedIn, _) => ("place", format!("Active in {name}")),
+                (RelationKind::HasRole, _) => {
+                    ("role", format!("Described as {}", name.replace('_', " ")))
+                }
             };
             let object = match topic {
                 "cover_name" => cover_name_of
@@ -398,7 +402,7 @@ impl Archive {
                     topic: topic.to_string(),
                     object: Some(object.clone()),
                     object_person: object_person.clone(),
-                    relation: r.kind.clone() + if forward { "" } else { "_of" },
+                    relation: format!("{}{}", r.kind, if forward { "" } else { "_of" }),
                     text,
                     date: None,
                     citations: BTreeSet::new(),

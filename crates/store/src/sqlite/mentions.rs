@@ -1,6 +1,6 @@
 //! Mentions and relations in SQLite, replaced document by document.
 
-use kartoteka_model::{DocId, MentionRecord, RelationRecord, StageRecord};
+use kartoteka_model::{DocId, MentionKind, MentionRecord, RelationRecord, StageRecord};
 use rusqlite::{params, Connection};
 
 use super::ledger::outcome_columns;
@@ -33,7 +33,7 @@ pub(super) fn replace_mentions(
                     m.page,
                     m.sheet.map(|s| s.number),
                     m.sheet.is_some_and(|s| s.verso),
-                    m.kind,
+                    m.kind.as_str(),
                     m.text,
                     m.lemma,
                     m.start,
@@ -58,8 +58,16 @@ pub(super) fn replace_mentions(
                 r.from, r.to
             )));
         };
-        rel.execute(params![doc.0, r.page, r.kind, from, to, r.start, r.end])
-            .map_err(db)?;
+        rel.execute(params![
+            doc.0,
+            r.page,
+            r.kind.as_str(),
+            from,
+            to,
+            r.start,
+            r.end
+        ])
+        .map_err(db)?;
     }
     Ok(())
 }
@@ -78,10 +86,21 @@ fn in_docs(column: &str, docs: &[kartoteka_model::DocId]) -> String {
     }
 }
 
+/// A kind column read as its type: a name no kind has is a corrupt row, not a kind.
+fn kind_column<K>(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<K>
+where
+    K: std::str::FromStr<Err = kartoteka_model::UnknownKind>,
+{
+    let name: String = row.get(index)?;
+    name.parse().map_err(|e: kartoteka_model::UnknownKind| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 pub(super) fn mentions(
     conn: &Connection,
     docs: &[kartoteka_model::DocId],
-    kind: Option<&str>,
+    kind: Option<MentionKind>,
 ) -> Result<Vec<kartoteka_model::MentionRecord>, StoreError> {
     let sql = format!(
         "SELECT id, doc, page, sheet, verso, kind, text, lemma, start, end, code, context FROM mentions
@@ -90,7 +109,7 @@ pub(super) fn mentions(
     );
     let mut stmt = conn.prepare(&sql).map_err(db)?;
     let rows = stmt
-        .query_map([kind], |r| {
+        .query_map([kind.map(MentionKind::as_str)], |r| {
             let sheet: Option<u32> = r.get(3)?;
             let verso: bool = r.get(4)?;
             Ok(kartoteka_model::MentionRecord {
@@ -98,7 +117,7 @@ pub(super) fn mentions(
                 doc: kartoteka_model::DocId(r.get(1)?),
                 page: r.get(2)?,
                 sheet: sheet.map(|number| kartoteka_model::Sheet { number, verso }),
-                kind: r.get(5)?,
+                kind: kind_column(r, 5)?,
                 text: r.get(6)?,
                 lemma: r.get(7)?,
                 start: r.get(8)?,
@@ -125,7 +144,7 @@ pub(super) fn relations(
             Ok(kartoteka_model::RelationRecord {
                 doc: kartoteka_model::DocId(r.get(0)?),
                 page: r.get(1)?,
-                kind: r.get(2)?,
+                kind: kind_column(r, 2)?,
                 from: r.get(3)?,
                 to: r.get(4)?,
                 start: r.get(5)?,
@@ -158,7 +177,7 @@ impl MentionStore for SqliteStore {
     fn mentions(
         &self,
         docs: &[DocId],
-        kind: Option<&str>,
+        kind: Option<MentionKind>,
     ) -> Result<Vec<MentionRecord>, StoreError> {
         mentions(&self.conn, docs, kind)
     }

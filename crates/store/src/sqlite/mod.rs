@@ -299,6 +299,9 @@ fn db(e: rusqlite::Error) -> StoreError {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy => {
             StoreError::Busy
         }
+        // A value the program cannot read as its type (a kind no kind has): the row is
+        // damaged, not the database.
+        rusqlite::Error::FromSqlConversionFailure(_, _, e) => StoreError::Corrupt(e.to_string()),
         other => StoreError::Database(other.to_string()),
     }
 }
