@@ -158,7 +158,38 @@ fn bad_target(input: &str, why: &str) -> String {
     }
 }
 
+/// What kind of failure an error is, for a face to answer by (a command's exit status, a
+/// server's HTTP status) without knowing every error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Nothing is there: no document, person, report or resolution of that name.
+    NotFound,
+    /// The input cannot be taken as asked: a malformed target, a grade off the scale.
+    BadInput,
+    /// The change asked for would alter what must stay as it is (an approved version).
+    Refused,
+    /// Another writer holds the archive.
+    Busy,
+    /// The archive was changed behind the program's back.
+    Tampered,
+    /// Anything else: the disk, the database, a bag, a transfer, a key.
+    Failed,
+}
+
 impl ArchiveError {
+    /// The kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ArchiveError::NotFound(_) | ArchiveError::NotResolved => ErrorKind::NotFound,
+            ArchiveError::BadTarget(..) => ErrorKind::BadInput,
+            ArchiveError::Approved { .. } => ErrorKind::Refused,
+            ArchiveError::Busy(_) => ErrorKind::Busy,
+            ArchiveError::Tampered(_) => ErrorKind::Tampered,
+            ArchiveError::Store(kartoteka_store::StoreError::Busy) => ErrorKind::Busy,
+            _ => ErrorKind::Failed,
+        }
+    }
+
     /// A target that is neither a document number nor a reference code.
     pub fn not_a_target(target: &str, why: &dyn std::fmt::Display) -> ArchiveError {
         ArchiveError::BadTarget(

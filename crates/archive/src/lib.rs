@@ -37,8 +37,8 @@ mod seal;
 mod transfer;
 
 pub use archive::{
-    share_with_group, Archive, ArchiveError, Batch, DocSummary, SearchHit, SearchResponse, Shown,
-    Status, WriterLock, INDEX_VERSION,
+    share_with_group, Archive, ArchiveError, Batch, DocSummary, ErrorKind, SearchHit,
+    SearchResponse, Shown, Status, WriterLock, INDEX_VERSION,
 };
 pub use audit::{ChainReport, HeadKey, SignedHead};
 pub use corpus::{split_notes, CitedNote, NotesReport};

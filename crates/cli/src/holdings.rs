@@ -354,7 +354,7 @@ pub(crate) fn run(command: HoldingsCommand, session: &Session) -> Result<u8, Fai
             let r =
                 Reference::parse(&reference).map_err(|e| usage(format!("{reference:?}: {e}")))?;
             let archive = open(&archive_dir)?;
-            let history = archive.history(&r).map_err(not_found_is_3)?;
+            let history = archive.history(&r).map_err(by_kind)?;
             if json {
                 output::print_json(&history)?;
             } else {
@@ -374,7 +374,7 @@ pub(crate) fn run(command: HoldingsCommand, session: &Session) -> Result<u8, Fai
             let archive = open(&archive_dir)?;
             let finding = archive
                 .annotate_finding(id, status, note.as_deref())
-                .map_err(not_found_is_3)?;
+                .map_err(by_kind)?;
             say!(
                 "Finding {} ({} at {}) is now {}.",
                 finding.id,

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use kartoteka_archive::{Archive, ArchiveError, IngestOptions, SearchOptions};
+use kartoteka_archive::{Archive, ArchiveError, ErrorKind, IngestOptions, SearchOptions};
 use kartoteka_model::{DateRange, Format, Reference};
 
 use audit::AuditCommand;
@@ -335,14 +335,30 @@ fn open(archive: &std::path::Path) -> Result<Archive, Failure> {
     })
 }
 
-/// "Nothing there" gets its own exit status.
-fn not_found_is_3(e: ArchiveError) -> Failure {
-    match e {
-        e @ (ArchiveError::NotFound(_) | ArchiveError::NotResolved) => Failure {
-            status: EXIT_NOT_FOUND,
+/// The exit status of an archive error, by its kind: nothing there (3), another writer
+/// (4), changed outside kartoteka (5), anything else (1).
+fn by_kind(e: ArchiveError) -> Failure {
+    let status = match e.kind() {
+        ErrorKind::NotFound => EXIT_NOT_FOUND,
+        ErrorKind::Busy => EXIT_BUSY,
+        ErrorKind::Tampered => EXIT_TAMPERED,
+        ErrorKind::BadInput | ErrorKind::Refused | ErrorKind::Failed => EXIT_FAILED,
+    };
+    Failure {
+        status,
+        error: e.into(),
+    }
+}
+
+/// As [`by_kind`], for commands whose arguments the error is about: input that cannot be
+/// taken, or a change refused, is a usage error (2).
+fn input_error(e: ArchiveError) -> Failure {
+    match e.kind() {
+        ErrorKind::BadInput | ErrorKind::Refused => Failure {
+            status: EXIT_USAGE,
             error: e.into(),
         },
-        other => other.into(),
+        _ => by_kind(e),
     }
 }
 
@@ -421,13 +437,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let keys = kartoteka_archive::HeadKeys::new(config::head_keys(cli.head_keys.clone()));
     let user = cli.user.clone();
     let writing = writes(&cli.command);
-    let busy = |e: ArchiveError| match e {
-        e @ ArchiveError::Busy(_) => Failure {
-            status: EXIT_BUSY,
-            error: e.into(),
-        },
-        other => other.into(),
-    };
+    let busy = by_kind;
     let writer = if writing {
         Archive::lock_writer(&archive_dir, &command_name(), cli.wait).map_err(busy)?
     } else {
@@ -484,10 +494,7 @@ fn check_seal(
             Ok(())
         }
         Ok(_) => Ok(()),
-        Err(e @ ArchiveError::Tampered(_)) => Err(Failure {
-            status: EXIT_TAMPERED,
-            error: e.into(),
-        }),
+        Err(e @ ArchiveError::Tampered(_)) => Err(by_kind(e)),
         Err(e) => Err(e.into()),
     }
 }
@@ -554,47 +561,4 @@ fn execute(
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),
     }
-}
-
-/// The lines of a `cluster-names` list: id<TAB>name[<TAB>language[<TAB>document]]. Blank
-/// lines and lines starting with # are skipped; a line without a name, or an id met twice,
-/// is an error naming the line.
-fn name_records(text: &str) -> Result<Vec<kartoteka_names::NameRecord>, String> {
-    let mut out = Vec::new();
-    let mut ids = std::collections::HashSet::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let mut cols = line.split('\t');
-        let id = cols.next().unwrap_or("").trim();
-        let name = cols.next().unwrap_or("").trim();
-        if id.is_empty() || name.is_empty() {
-            return Err(format!(
-                "line {}: expected id<TAB>name[<TAB>language[<TAB>document[<TAB>context]]], got {line:?}",
-                n + 1
-            ));
-        }
-        if !ids.insert(id.to_string()) {
-            return Err(format!("line {}: id {id:?} appears twice", n + 1));
-        }
-        let language = cols.next().map(str::trim).filter(|s| !s.is_empty());
-        let document = cols.next().map(str::trim).filter(|s| !s.is_empty());
-        let context = match cols.next().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(c) => Some(std::sync::Arc::new(
-                kartoteka_names::Context::parse(c)
-                    .map_err(|e| format!("line {}: context: {e}", n + 1))?,
-            )),
-            None => None,
-        };
-        out.push(kartoteka_names::NameRecord {
-            id: id.to_string(),
-            name: name.to_string(),
-            language: language.map(String::from),
-            document: document.map(String::from),
-            context,
-        });
-    }
-    Ok(out)
 }

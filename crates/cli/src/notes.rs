@@ -138,7 +138,7 @@ pub(crate) fn notes(
     open: &dyn Fn(&std::path::Path) -> Result<Archive, Failure>,
 ) -> Result<u8, Failure> {
     let archive = open(archive_dir)?;
-    let not_found = not_found_is_3;
+    let not_found = by_kind;
     let note_error = |e: ArchiveError| match e {
         e @ ArchiveError::Note(_) | e @ ArchiveError::BadTarget(..) => Failure {
             status: EXIT_FAILED,

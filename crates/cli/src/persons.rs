@@ -186,13 +186,9 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::Mentions { target, kind, json } => {
             let archive = open(&archive_dir)?;
-            let (mentions, relations) =
-                archive
-                    .mentions(target.as_deref(), kind)
-                    .map_err(|e| match e {
-                        e @ ArchiveError::BadTarget(..) => usage(e),
-                        other => not_found_is_3(other),
-                    })?;
+            let (mentions, relations) = archive
+                .mentions(target.as_deref(), kind)
+                .map_err(input_error)?;
             if json {
                 output::print_json(
                     &serde_json::json!({ "mentions": mentions, "relations": relations }),
@@ -264,7 +260,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
                 Some(q) => archive.redirect(q)?,
                 None => None,
             };
-            let persons = archive.persons(query.as_deref()).map_err(not_found_is_3)?;
+            let persons = archive.persons(query.as_deref()).map_err(by_kind)?;
             if json {
                 let mut v = serde_json::json!({ "persons": persons });
                 if let Some(r) = &redirect {
@@ -307,10 +303,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::Dossier { who, json, html } => {
             let archive = open(&archive_dir)?;
-            let d = archive.dossier(&who).map_err(|e| match e {
-                e @ ArchiveError::BadTarget(..) => usage(e),
-                other => not_found_is_3(other),
-            })?;
+            let d = archive.dossier(&who).map_err(input_error)?;
             if let Some(r) = &d.redirect {
                 eprintln!(
                     "note: {} was merged into {} ({})",
@@ -350,10 +343,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
                 );
             }
             let verdict: kartoteka_model::Verdict = verdict.parse().map_err(usage)?;
-            let (j, report) = archive.judge(&a, &b, verdict, &why).map_err(|e| match e {
-                e @ ArchiveError::BadTarget(..) => usage(e),
-                other => not_found_is_3(other),
-            })?;
+            let (j, report) = archive.judge(&a, &b, verdict, &why).map_err(input_error)?;
             if json {
                 output::print_json(&serde_json::json!({
                     "judgement": j, "resolution": report, "redirects": redirects,
@@ -380,7 +370,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
             let archive = open(&archive_dir)?;
             let (j, report) = archive.undo_judgement(id).map_err(|e| match e {
                 ArchiveError::Store(kartoteka_store::StoreError::Conflict(m)) => usage(m),
-                other => not_found_is_3(other),
+                other => by_kind(other),
             })?;
             if json {
                 output::print_json(&serde_json::json!({ "judgement": j, "resolution": report }))?;
@@ -399,7 +389,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::CoverNames { json } => {
             let archive = open(&archive_dir)?;
-            let covers = archive.cover_names().map_err(not_found_is_3)?;
+            let covers = archive.cover_names().map_err(by_kind)?;
             if json {
                 output::print_json(&serde_json::json!({ "cover_names": covers }))?;
             } else {
@@ -434,7 +424,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         PersonsCommand::Export { format } => {
             let archive = open(&archive_dir)?;
             debug_assert_eq!(format, "ftm");
-            let entities = archive.export_ftm().map_err(not_found_is_3)?;
+            let entities = archive.export_ftm().map_err(by_kind)?;
             let mut out = std::io::stdout().lock();
             for e in &entities {
                 use std::io::Write;
@@ -476,7 +466,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
             };
             let decoded = kartoteka_text::decode(&bytes)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let records = name_records(&decoded.text)
+            let records = kartoteka_names::read_name_list(&decoded.text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let clusters = kartoteka_names::cluster(&records);
             if json {

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
-use kartoteka_archive::{Archive, ArchiveError};
+use kartoteka_archive::Archive;
 use kartoteka_model::ReportStatus;
 
-use crate::{not_found_is_3, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE};
+use crate::{input_error, output, usage, Failure, EXIT_NOT_FOUND, EXIT_OK};
 
 #[derive(Subcommand)]
 pub(crate) enum ClaimCommand {
@@ -165,19 +165,6 @@ pub(crate) enum Format {
     Json,
     /// A STIX 2.1 bundle.
     Stix,
-}
-
-/// Bad input to these commands is a usage error; what is not there exits 3.
-fn input_error(e: ArchiveError) -> Failure {
-    match e {
-        e @ ArchiveError::BadTarget(..) => usage(e),
-        // Kept as the error it is, so that the hint can say which flag asks for it.
-        e @ ArchiveError::Approved { .. } => Failure {
-            status: EXIT_USAGE,
-            error: e.into(),
-        },
-        other => not_found_is_3(other),
-    }
 }
 
 pub(crate) fn claim(command: ClaimCommand, archive: &Archive) -> Result<u8, Failure> {
@@ -378,7 +365,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                 say!("unchanged {id}");
             }
             for f in built.superseded.iter().chain(&built.withdrawn) {
-                say!("{}", fate_line(f));
+                say!("{}", kartoteka_report::fate_line(f));
             }
             let ix = &built.index;
             say!(
@@ -420,7 +407,10 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             }
             let r = archive.report(&id, version).map_err(input_error)?;
             if let Some(f) = archive.report_fates()?.get(&(r.id.clone(), r.version)) {
-                eprintln!("note: {}; this is the report as it was kept", fate_line(f));
+                eprintln!(
+                    "note: {}; this is the report as it was kept",
+                    kartoteka_report::fate_line(f)
+                );
             }
             let text = match format {
                 Format::Md => kartoteka_report::markdown(&r),
@@ -497,22 +487,8 @@ fn show_pdf(r: &kartoteka_model::Report, out: Option<&Path>) -> Result<u8, Failu
     Ok(EXIT_OK)
 }
 
-/// What became of a report, in a line: "R-P2 v1 superseded by R-P1 (why)" or "R-P1-LIRA
-/// v3 withdrawn (why)".
-fn fate_line(f: &kartoteka_model::ReportFate) -> String {
-    match f.fate.as_str() {
-        "superseded" => format!(
-            "{} v{} superseded by {} ({})",
-            f.report,
-            f.version,
-            f.by.join(", "),
-            f.reason
-        ),
-        fate => format!("{} v{} {fate} ({})", f.report, f.version, f.reason),
-    }
-}
-
-/// Writes the reports a build touched, in every format, and the collection's index.
+/// Writes the reports a build touched, in every format, and the collection's index, in the
+/// layout the report crate gives.
 fn write_collection(
     archive: &Archive,
     built: &kartoteka_archive::BuildReport,
@@ -529,53 +505,19 @@ fn write_collection(
     let reports = archive.reports()?;
     let by_id: std::collections::HashMap<&str, &kartoteka_model::Report> =
         reports.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut index = String::from("# Reports\n\n");
-    for id in &ids {
-        let Some(r) = by_id.get(id.as_str()) else {
-            continue;
-        };
-        let file = |ext: &str| dir.join(format!("{id}.{ext}"));
-        write_whole(&file("md"), kartoteka_report::markdown(r).as_bytes())?;
-        write_whole(&file("html"), kartoteka_report::html(r).as_bytes())?;
-        write_whole(
-            &file("json"),
-            kartoteka_report::json(r).to_string().as_bytes(),
-        )?;
-        write_whole(
-            &file("stix.json"),
-            kartoteka_report::stix_bundle(r).to_string().as_bytes(),
-        )?;
-        if pdf {
-            let bytes = kartoteka_report::pdf(r).with_context(|| format!("writing {id} as PDF"))?;
-            write_whole(&file("pdf"), &bytes)?;
-        }
-        index.push_str(&format!(
-            "* [{}]({id}.md) · {} · v{} · {} · {}\n",
-            r.title,
-            r.marking(),
-            r.version,
-            r.status,
-            r.countries.join(", ")
-        ));
-    }
-    let ix = &built.index;
-    index.push_str(&format!(
-        "\n{} reports on {} agents in {} countries.\n",
-        ix.reports, ix.agents, ix.countries
-    ));
-    if !built.superseded.is_empty() || !built.withdrawn.is_empty() {
-        index.push_str("\n## No longer current (this build)\n\n");
-        for f in built.superseded.iter().chain(&built.withdrawn) {
-            index.push_str(&format!("* {}\n", fate_line(f)));
-        }
-    }
-    write_whole(&dir.join("index.md"), index.as_bytes())?;
-    write_whole(
-        &dir.join("index.json"),
-        serde_json::to_string_pretty(ix)
-            .context("index")?
-            .as_bytes(),
-    )?;
+    let touched: Vec<&kartoteka_model::Report> = ids
+        .iter()
+        .filter_map(|id| by_id.get(id.as_str()).copied())
+        .collect();
+    let gone: Vec<kartoteka_model::ReportFate> = built
+        .superseded
+        .iter()
+        .chain(&built.withdrawn)
+        .cloned()
+        .collect();
+    kartoteka_report::write_collection(&touched, &built.index, &gone, pdf, |name, bytes| {
+        write_whole(&dir.join(name), bytes)
+    })?;
     Ok(())
 }
 
@@ -631,7 +573,7 @@ pub(crate) fn reports(
             .unwrap_or(0);
         for r in &chosen {
             let fate = match fate_of(r) {
-                Some(f) if f.fate == "superseded" => {
+                Some(f) if f.fate == kartoteka_model::Fate::Superseded => {
                     format!("  (superseded by {})", f.by.join(", "))
                 }
                 Some(f) => format!("  ({})", f.fate),

@@ -96,7 +96,7 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
                     },
                     &progress,
                 )
-                .map_err(not_found_is_3)?;
+                .map_err(by_kind)?;
             if json {
                 output::print_json(&report)?;
             } else {

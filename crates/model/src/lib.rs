@@ -45,6 +45,7 @@ pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, Unkn
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use report::{
-    excerpt, Citation, Claim, Classification, Grade, GradeError, Marking, MarkingError,
-    MarkingRule, Paragraph, Related, Report, ReportFate, ReportStatus, ReportStatusError,
+    excerpt, Citation, Claim, Classification, CollectionIndex, Fate, Grade, GradeError, Marking,
+    MarkingError, MarkingRule, Paragraph, Related, Report, ReportFate, ReportStatus,
+    ReportStatusError,
 };

@@ -438,14 +438,59 @@ pub struct ReportFate {
     pub report: String,
     /// Its version that this concerns (the last one before the change).
     pub version: u32,
-    /// "superseded" or "withdrawn".
-    pub fate: String,
+    /// What became of it.
+    pub fate: Fate,
     /// The reports that replace it (superseded only).
     pub by: Vec<String>,
     /// Why, in words.
     pub reason: String,
     /// When (RFC 3339).
     pub at: String,
+}
+
+/// What became of a report the collection no longer makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fate {
+    /// Its content is now in other reports (named in `by`).
+    Superseded,
+    /// The evidence no longer makes it, and nothing took its place.
+    Withdrawn,
+}
+
+impl Fate {
+    /// Its word: "superseded" or "withdrawn".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fate::Superseded => "superseded",
+            Fate::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl std::fmt::Display for Fate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Counts over the whole collection, like "3,500 reports on 1,000 agents in 36 countries".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionIndex {
+    /// Reports.
+    pub reports: u64,
+    /// Distinct subjects.
+    pub agents: u64,
+    /// Distinct countries.
+    pub countries: u64,
+    /// Reports by country (ISO 3166 alpha-3).
+    pub by_country: std::collections::BTreeMap<String, u64>,
+    /// Reports by status.
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Reports by decade of their period's start ("1930s").
+    pub by_period: std::collections::BTreeMap<String, u64>,
+    /// Reports by service named in them ("unknown" when none is).
+    pub by_service: std::collections::BTreeMap<String, u64>,
 }
 
 /// A paragraph citing a sheet of the unit is marked no lower than the rule, whatever the

@@ -16,6 +16,7 @@
 
 mod cluster;
 pub mod context;
+mod list;
 mod parse;
 mod peoples;
 mod sound;
@@ -25,6 +26,7 @@ pub use cluster::{
     cluster, cluster_judged, cluster_judged_on, Clustering, Constraints, NameRecord,
 };
 pub use context::{weigh, Context, Weighing};
+pub use list::{read_name_list, NameListError};
 pub use parse::parse;
 use parse::{foreign_surname_base, sex_is_weak, surname_sex};
 use sound::{forms_alike, rough_latin, sound_forms, sounds_alike};

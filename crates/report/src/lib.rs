@@ -7,11 +7,13 @@
 //! citations, numbered across the report and listed at the end with the exact quote, so
 //! that a reader can go from any sentence to the sheet it came from.
 
+mod collection;
 mod dossier;
 mod html;
 mod pdf;
 mod stix;
 
+pub use collection::{fate_line, write_collection};
 pub use dossier::dossier_html;
 pub use html::html;
 pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, Link, PdfError, Run};

@@ -452,3 +452,63 @@ fn a_dossier_page_escapes_names_and_draws_each_relation_once() {
     assert_eq!(svg.matches(">Орлов<").count(), 1, "{svg}");
     assert!(svg.contains("«ХОЛА»"));
 }
+
+/// A collection is every report in every format, then its index, which lists the reports
+/// and what became of those no longer made.
+#[test]
+fn a_collection_has_each_report_in_every_format_and_an_index() {
+    use kartoteka_model::{CollectionIndex, Fate, ReportFate};
+    let first = report();
+    let mut second = report();
+    second.id = "R-P9".into();
+    second.title = "Report on P9".into();
+    let index = CollectionIndex {
+        reports: 2,
+        agents: 2,
+        countries: 1,
+        ..CollectionIndex::default()
+    };
+    let gone = [ReportFate {
+        report: "R-P4".into(),
+        version: 2,
+        fate: Fate::Superseded,
+        by: vec!["R-P9".into()],
+        reason: "merged".into(),
+        at: String::new(),
+    }];
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    crate::write_collection::<crate::PdfError>(&[&first, &second], &index, &gone, false, |n, b| {
+        files.push((n.to_string(), b.to_vec()));
+        Ok(())
+    })
+    .expect("written");
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for id in [first.id.as_str(), "R-P9"] {
+        for ext in ["md", "html", "json", "stix.json"] {
+            let name = format!("{id}.{ext}");
+            assert!(names.contains(&name.as_str()), "{name} in {names:?}");
+        }
+        assert!(!names.contains(&format!("{id}.pdf").as_str()));
+    }
+    let index_md = files
+        .iter()
+        .find(|(n, _)| n == "index.md")
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("index.md");
+    assert!(index_md.contains("(R-P9.md)"), "{index_md}");
+    assert!(
+        index_md.contains("2 reports on 2 agents in 1 countries"),
+        "{index_md}"
+    );
+    assert!(
+        index_md.contains("R-P4 v2 superseded by R-P9 (merged)"),
+        "{index_md}"
+    );
+    let counts = files
+        .iter()
+        .find(|(n, _)| n == "index.json")
+        .map(|(_, b)| serde_json::from_slice::<CollectionIndex>(b).expect("counts read back"))
+        .expect("index.json");
+    assert_eq!(counts, index);
+    assert_eq!(names.last(), Some(&"index.json"));
+}

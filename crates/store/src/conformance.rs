@@ -761,7 +761,7 @@ pub fn person_registry(store: &mut dyn MetadataStore) {
     let fate = ReportFate {
         report: "R-P2".to_string(),
         version: 3,
-        fate: "superseded".to_string(),
+        fate: kartoteka_model::Fate::Superseded,
         by: vec!["R-P1".to_string()],
         reason: "P2 merged into P1".to_string(),
         at: String::new(),

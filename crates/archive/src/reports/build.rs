@@ -2,7 +2,7 @@
 //! review and approval, what became of a report whose subject changed, differences.
 
 use super::*;
-use kartoteka_model::RelationKind;
+use kartoteka_model::{Fate, RelationKind};
 
 /// Roles that make a person the subject of a report of their own.
 pub(super) const AGENT_ROLES: &[&str] = &["agent", "source", "illegal", "confidential_contact"];
@@ -273,10 +273,10 @@ impl Archive {
             .map(|f| ((f.report.clone(), f.version), f))
             .collect();
         let known: BTreeSet<(String, u32)> = known_fates.keys().cloned().collect();
-        let fate = |r: &Report, fate: &str, by: Vec<String>, reason: String| ReportFate {
+        let fate = |r: &Report, fate: Fate, by: Vec<String>, reason: String| ReportFate {
             report: r.id.clone(),
             version: r.version,
-            fate: fate.to_string(),
+            fate,
             by,
             reason,
             at: String::new(),
@@ -332,14 +332,14 @@ impl Archive {
                 } else {
                     new_prefix
                 };
-                fates.push(fate(r, "superseded", vec![by], redirect.reason));
+                fates.push(fate(r, Fate::Superseded, vec![by], redirect.reason));
             } else if record.is_some_and(|p| p.status == PersonStatus::Withdrawn) {
                 let reason = format!(
                     "its subject {} was withdrawn: {}",
                     r.subject,
                     record.map_or("", |p| p.reason.as_str())
                 );
-                fates.push(fate(r, "withdrawn", Vec::new(), reason));
+                fates.push(fate(r, Fate::Withdrawn, Vec::new(), reason));
             } else if let Some(same) = existing.values().find(|x| {
                 x.id != r.id
                     && built.contains(&x.id)
@@ -349,7 +349,7 @@ impl Archive {
                 // The same report under a new id (an id from before ids were kept).
                 fates.push(fate(
                     r,
-                    "superseded",
+                    Fate::Superseded,
                     vec![same.id.clone()],
                     "the same report, under the id it now keeps".to_string(),
                 ));
@@ -358,7 +358,7 @@ impl Archive {
                 // the subject, or on the person split from it that holds the cover name.
                 fates.push(fate(
                     r,
-                    "superseded",
+                    Fate::Superseded,
                     vec![heir.id.clone()],
                     format!(
                         "«{}» is now in {} on {}",
@@ -379,7 +379,7 @@ impl Archive {
                         r.subject
                     )
                 };
-                fates.push(fate(r, "withdrawn", Vec::new(), reason));
+                fates.push(fate(r, Fate::Withdrawn, Vec::new(), reason));
             }
         }
         // A person split: the reports before the split are replaced by the reports on
@@ -410,11 +410,11 @@ impl Archive {
             if built.contains(&twin) {
                 by.insert(0, twin.clone());
             }
-            fates.push(fate(before, "superseded", by, from.1));
+            fates.push(fate(before, Fate::Superseded, by, from.1));
         }
         for f in fates {
             let saved = self.store().save_report_fate(&f)?;
-            if saved.fate == "withdrawn" {
+            if saved.fate == Fate::Withdrawn {
                 out.withdrawn.push(saved);
             } else {
                 out.superseded.push(saved);

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub use kartoteka_model::CollectionIndex;
 use kartoteka_model::{
     Citation, Claim, DateRange, DocId, Grade, Marking, MarkingRule, MentionRecord, Paragraph,
     PartialDate, PersonStatus, Placement, Reference, Related, Report, ReportFate, ReportStatus,
@@ -81,25 +82,6 @@ pub struct BuildReport {
     pub index: CollectionIndex,
     /// Seconds taken.
     pub seconds: f64,
-}
-
-/// Counts over the whole collection, like "3,500 reports on 1,000 agents in 36 countries".
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct CollectionIndex {
-    /// Reports.
-    pub reports: u64,
-    /// Distinct subjects.
-    pub agents: u64,
-    /// Distinct countries.
-    pub countries: u64,
-    /// Reports by country (ISO 3166 alpha-3).
-    pub by_country: BTreeMap<String, u64>,
-    /// Reports by status.
-    pub by_status: BTreeMap<String, u64>,
-    /// Reports by decade of their period's start ("1930s").
-    pub by_period: BTreeMap<String, u64>,
-    /// Reports by service named in them ("unknown" when none is).
-    pub by_service: BTreeMap<String, u64>,
 }
 
 /// A span a user cites: "DOC[/PAGE]:START-END", DOC a document number or a reference code.
