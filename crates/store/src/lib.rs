@@ -21,6 +21,7 @@
 //! assert_eq!(blobs.get(&a).unwrap(), b"protocol");
 //! ```
 
+pub mod acts;
 pub mod audit;
 mod blob;
 pub mod conformance;

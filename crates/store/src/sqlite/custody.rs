@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, Row};
 
 use super::audit::append_audit;
 use super::{corrupt, db, now, SqliteStore};
-use crate::audit::{unit_key, AuditAct, AuditAction};
+use crate::acts;
+use crate::audit::unit_key;
 use crate::metadata::StoreError;
 use crate::prelude::CustodyStore;
 
@@ -49,14 +50,6 @@ fn insert_custody(
     Ok(())
 }
 
-/// The act a transfer is in the chain.
-fn transfer_action(t: &Transfer) -> AuditAction {
-    match t.direction {
-        kartoteka_model::Direction::In => AuditAction::TransferIn,
-        kartoteka_model::Direction::Out => AuditAction::TransferOut,
-    }
-}
-
 pub(super) fn record_transfer(
     conn: &Connection,
     actor: &str,
@@ -93,30 +86,7 @@ pub(super) fn record_transfer(
         })
         .collect();
     insert_custody(conn, actor, &custody)?;
-    let detail = serde_json::json!({
-        "bag": t.bag_id,
-        "path": t.bag_path,
-        "source": t.source,
-        "from": t.from,
-        "to": t.to,
-        "units": t.units,
-        "files": t.files,
-        "bytes": t.bytes,
-    });
-    let acts: Vec<AuditAct> = std::iter::once(AuditAct {
-        action: transfer_action(t).as_str().into(),
-        unit: t.units.first().cloned(),
-        object: Some(format!("transfer:{id}")),
-        detail: detail.to_string(),
-    })
-    .chain(t.units.iter().skip(1).map(|u| AuditAct {
-        action: transfer_action(t).as_str().into(),
-        unit: Some(u.clone()),
-        object: Some(format!("transfer:{id}")),
-        detail: serde_json::json!({"bag": t.bag_id}).to_string(),
-    }))
-    .collect();
-    append_audit(conn, actor, &acts)?;
+    append_audit(conn, actor, &acts::transfer(t, id))?;
     Ok(id)
 }
 
@@ -172,17 +142,7 @@ pub(super) fn record_moves(
     custody: &[CustodyEntry],
 ) -> Result<(), StoreError> {
     insert_custody(conn, actor, custody)?;
-    let acts: Vec<AuditAct> = custody
-        .iter()
-        .map(|c| AuditAct {
-            action: AuditAction::Move.as_str().into(),
-            unit: Some(c.unit.clone()),
-            object: None,
-            detail: serde_json::json!({"to": c.location.to_string(), "moved_by": c.moved_by})
-                .to_string(),
-        })
-        .collect();
-    append_audit(conn, actor, &acts)
+    append_audit(conn, actor, &acts::moves(custody))
 }
 
 pub(super) fn custody(

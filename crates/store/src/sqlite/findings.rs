@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, Row};
 
 use super::audit::append_audit;
 use super::{corrupt, db, now, SqliteStore};
-use crate::audit::{unit_key, AuditAct, AuditAction};
+use crate::acts;
+use crate::audit::unit_key;
 use crate::metadata::{Holding, StoreError, VersionRecord};
 use crate::prelude::FindingStore;
 
@@ -146,12 +147,7 @@ pub(super) fn annotate_finding(
     append_audit(
         conn,
         actor,
-        &[AuditAct {
-            action: AuditAction::Annotate.as_str().into(),
-            unit: Some(f.reference.clone()),
-            object: Some(format!("finding:{id}")),
-            detail: serde_json::json!({"status": status.as_str(), "note": note, "kind": f.kind.as_str()}).to_string(),
-        }],
+        &[acts::finding_annotated(&f, id, status, note)],
     )?;
     Ok(f)
 }

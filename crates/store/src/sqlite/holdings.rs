@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::audit::append_audit;
 use super::ledger::outcome_columns;
 use super::{corrupt, db, now, within_pattern, SqliteStore};
-use crate::audit::{AuditAct, AuditAction};
+use crate::acts;
 use crate::metadata::{NewDocument, Saved, StoreError, Summary};
 use crate::prelude::{HoldingsStore, LedgerStore};
 
@@ -149,17 +149,7 @@ impl HoldingsStore for SqliteStore {
                     ])
                     .map_err(db)?;
                 if changed > 0 {
-                    let detail = serde_json::json!({
-                        "title": u.title,
-                        "dates": u.dates.map(|d| d.to_string()),
-                        "sheets": u.sheet_count,
-                    });
-                    acts.push(AuditAct {
-                        action: AuditAction::Describe.as_str().into(),
-                        unit: Some(u.reference.to_string()),
-                        object: None,
-                        detail: detail.to_string(),
-                    });
+                    acts.push(acts::unit_described(u));
                 }
             }
             append_audit(&tx, &self.actor, &acts)?;
@@ -279,30 +269,10 @@ impl HoldingsStore for SqliteStore {
             .as_ref()
             .is_some_and(|(c, _, _)| *c == doc.content.to_hex());
         if !same_content {
-            let mut detail = serde_json::json!({
-                "source": doc.source_path,
-                "content": doc.content.to_hex(),
-                "text": crate::text_hash(pages),
-                "size": doc.size,
-                "pages": pages.len(),
-                "chars": chars,
-            });
-            if let Some((content, size, chars)) = &previous {
-                detail["previous"] =
-                    serde_json::json!({"content": content, "size": size, "chars": chars});
-            }
-            let act = AuditAct {
-                action: if previous.is_some() {
-                    AuditAction::Update
-                } else {
-                    AuditAction::Ingest
-                }
-                .as_str()
-                .into(),
-                unit: doc.reference.as_ref().map(|r| r.to_string()),
-                object: Some(format!("doc:{}", saved.id().0)),
-                detail: detail.to_string(),
-            };
+            let previous = previous
+                .as_ref()
+                .map(|(content, size, chars)| (content.as_str(), *size, *chars));
+            let act = acts::document_saved(doc, pages, saved.id(), previous);
             append_audit(&tx, &self.actor, &[act])?;
         }
         Self::insert_pages(&tx, saved.id(), pages)?;
@@ -359,16 +329,7 @@ impl HoldingsStore for SqliteStore {
                 |r| r.get(0),
             )
             .map_err(db)?;
-        let act = AuditAct {
-            action: AuditAction::ReExtract.as_str().into(),
-            unit,
-            object: Some(format!("doc:{}", id.0)),
-            detail: serde_json::json!({
-                "pages": pages.len(), "chars": chars, "needs_ocr": needs_ocr,
-                "text": crate::text_hash(pages),
-            })
-            .to_string(),
-        };
+        let act = acts::text_reread(id, unit, pages, needs_ocr);
         append_audit(&tx, &self.actor, &[act])?;
         tx.commit().map_err(db)
     }

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::audit::append_audit;
 use super::{bodies, db, now, SqliteStore};
-use crate::audit::{AuditAct, AuditAction};
+use crate::acts;
 use crate::metadata::StoreError;
 use crate::prelude::IdentityStore;
 
@@ -38,20 +38,7 @@ pub(super) fn save_judgement(
         params![j.id, judgement_body(&j)?],
     )
     .map_err(db)?;
-    let detail = serde_json::json!({
-        "judgement": j.id, "verdict": j.verdict, "why": j.why,
-        "a": j.a, "b": j.b,
-    });
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::Judge.as_str().into(),
-            unit: None,
-            object: Some(format!("judgement {}", j.id)),
-            detail: detail.to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::judged(&j)])?;
     Ok(j)
 }
 
@@ -79,16 +66,7 @@ pub(super) fn undo_judgement(
         params![id, judgement_body(&j)?],
     )
     .map_err(db)?;
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::UndoJudgement.as_str().into(),
-            unit: None,
-            object: Some(format!("judgement {id}")),
-            detail: format!("undid {} ({})", j.verdict, j.why),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::judgement_undone(&j)])?;
     Ok(j)
 }
 
@@ -132,11 +110,7 @@ pub(super) fn replace_identities(
         stmt.execute(params![p.id, p.seq as i64, status, body])
             .map_err(db)?;
     }
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct::of(AuditAction::Resolve, None, None, detail)],
-    )
+    append_audit(conn, actor, &[acts::resolved(detail)])
 }
 
 pub(super) fn identities(conn: &Connection) -> Result<Vec<IdentityRow>, StoreError> {

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::audit::append_audit;
 use super::{bodies, corrupt, db, now, SqliteStore};
-use crate::audit::{AuditAct, AuditAction};
+use crate::acts;
 use crate::metadata::{NoteFilter, StoreError};
 use crate::prelude::NoteStore;
 
@@ -21,7 +21,7 @@ pub(super) fn save_note(
 ) -> Result<Note, StoreError> {
     let at = now();
     let mut note = note.clone();
-    let action;
+    let new;
     if note.id == 0 {
         note.version = 1;
         if note.author.is_empty() {
@@ -40,7 +40,7 @@ pub(super) fn save_note(
                 |r| r.get(0),
             )
             .map_err(db)?;
-        action = AuditAction::Note.as_str();
+        new = true;
     } else {
         let old: Option<String> = conn
             .query_row("SELECT body FROM notes WHERE id = ?1", [note.id], |r| {
@@ -53,7 +53,7 @@ pub(super) fn save_note(
         note.version = old.version + 1;
         note.created = old.created;
         note.modified = at.clone();
-        action = AuditAction::NoteEdit.as_str();
+        new = false;
     }
     let body = serde_json::to_string(&note).map_err(|e| StoreError::Database(e.to_string()))?;
     let tags = format!("|{}|", note.tags.join("|"));
@@ -94,16 +94,7 @@ pub(super) fn save_note(
         .optional()
         .map_err(db)?
         .flatten();
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: action.into(),
-            unit,
-            object: Some(format!("note:{}", note.id)),
-            detail: serde_json::json!({"why": why, "doc": note.anchor.doc.0, "page": note.anchor.page, "orphaned": note.orphaned}).to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::note_saved(&note, new, unit, why)])?;
     Ok(note)
 }
 
@@ -209,16 +200,7 @@ pub(super) fn remove_notes(
                 .map_err(db)?;
         }
     }
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::NotebookLock.as_str().into(),
-            unit: None,
-            object: None,
-            detail: serde_json::json!({"notes": ids.len(), "anchors_kept": keep_stubs}).to_string(),
-        }],
-    )
+    append_audit(conn, actor, &[acts::notebook_locked(ids.len(), keep_stubs)])
 }
 
 pub(super) fn restore_notes(
@@ -249,16 +231,7 @@ pub(super) fn restore_notes(
         )
         .map_err(db)?;
     }
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::NotebookUnlock.as_str().into(),
-            unit: None,
-            object: None,
-            detail: serde_json::json!({"notes": notes.len()}).to_string(),
-        }],
-    )
+    append_audit(conn, actor, &[acts::notebook_unlocked(notes.len())])
 }
 
 impl NoteStore for SqliteStore {

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection};
 
 use super::audit::append_audit;
 use super::{bodies, db, now, SqliteStore};
-use crate::audit::{AuditAct, AuditAction};
+use crate::acts;
 use crate::metadata::StoreError;
 use crate::prelude::{ReportStore, RuleStore};
 
@@ -22,16 +22,7 @@ pub(super) fn save_report_fate(
         params![f.report, f.version, body],
     )
     .map_err(db)?;
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::ReportFate.as_str().into(),
-            unit: None,
-            object: Some(format!("report {} v{}", f.report, f.version)),
-            detail: serde_json::json!({"fate": f.fate, "by": f.by, "reason": f.reason}).to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::report_fate(&f)])?;
     Ok(f)
 }
 
@@ -66,20 +57,7 @@ pub(super) fn save_claim(
         params![n, body],
     )
     .map_err(db)?;
-    let detail = serde_json::json!({
-        "claim": c.id, "subject": c.subject, "text": c.text, "grade": c.grade.to_string(),
-        "why": c.why, "citations": c.citations.len(),
-    });
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::Claim.as_str().into(),
-            unit: None,
-            object: Some(format!("claim {}", c.id)),
-            detail: detail.to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::claim_saved(&c)])?;
     Ok(c)
 }
 
@@ -122,21 +100,7 @@ pub(super) fn save_report(
         params![r.id, r.version, body],
     )
     .map_err(db)?;
-    let detail = serde_json::json!({
-        "report": r.id, "version": r.version, "status": r.status, "why": r.why,
-        "marking": r.marking().to_string(),
-        "body": crate::hash_bytes(body.as_bytes()).to_hex(),
-    });
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::Report.as_str().into(),
-            unit: None,
-            object: Some(format!("report {} v{}", r.id, r.version)),
-            detail: detail.to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::report_saved(&r, body.as_bytes())])?;
     Ok(r)
 }
 
@@ -174,19 +138,7 @@ pub(super) fn set_marking_rule(
         params![r.unit, body],
     )
     .map_err(db)?;
-    let detail = serde_json::json!({
-        "unit": r.unit, "marking": r.marking.to_string(), "why": r.why,
-    });
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::MarkingRule.as_str().into(),
-            unit: Some(r.unit.clone()),
-            object: Some(format!("marking rule {}", r.unit)),
-            detail: detail.to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::marking_rule_set(&r)])?;
     Ok(r)
 }
 
@@ -202,17 +154,7 @@ pub(super) fn remove_marking_rule(
     if n == 0 {
         return Ok(false);
     }
-    let detail = serde_json::json!({ "unit": unit, "marking": null, "why": why });
-    append_audit(
-        conn,
-        actor,
-        &[AuditAct {
-            action: AuditAction::MarkingRule.as_str().into(),
-            unit: Some(unit.to_string()),
-            object: Some(format!("marking rule {unit}")),
-            detail: detail.to_string(),
-        }],
-    )?;
+    append_audit(conn, actor, &[acts::marking_rule_removed(unit, why)])?;
     Ok(true)
 }
 
