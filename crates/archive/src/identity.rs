@@ -64,12 +64,26 @@ impl Archive {
         )?)
     }
 
+    /// The identity service: resolution, judgements, persons, dossiers and cover names.
+    pub fn identities(&self) -> Identities<'_> {
+        Identities { archive: self }
+    }
+}
+
+/// The identity service of an archive: resolves person mentions into persons (the rules
+/// are kartoteka-identity's), records people's judgements, and answers for persons,
+/// dossiers, cover names and the FollowTheMoney export.
+pub struct Identities<'a> {
+    archive: &'a Archive,
+}
+
+impl Identities<'_> {
     /// Resolves every person mention into persons, under people's judgements, and keeps
     /// the result (audited as "resolve").
     pub fn resolve(&self) -> Result<ResolveReport, ArchiveError> {
         let started = Instant::now();
         let evidence = {
-            let store = self.store();
+            let store = self.archive.store();
             Evidence {
                 persons: store.mentions(&[], Some(MentionKind::Person))?,
                 places: store.mentions(&[], Some(MentionKind::Place))?,
@@ -82,8 +96,8 @@ impl Archive {
             }
         };
         let resolution =
-            kartoteka_identity::resolve(&evidence, self.jobs(), &crate::archive::now());
-        self.store().replace_identities(
+            kartoteka_identity::resolve(&evidence, self.archive.jobs(), &crate::archive::now());
+        self.archive.store().replace_identities(
             &resolution.rows,
             &resolution.records,
             &resolution.detail.to_string(),
@@ -96,33 +110,33 @@ impl Archive {
     /// Every person, or those whose names fit the query (a name compared as a name, or a
     /// piece of one).
     pub fn persons(&self, query: Option<&str>) -> Result<Vec<Person>, ArchiveError> {
-        Ok(self.resolved()?.persons(query))
+        Ok(self.archive.resolved()?.persons(query))
     }
 
     /// Everything on one person, by id or by a name that picks out one person.
     pub fn dossier(&self, who: &str) -> Result<Dossier, ArchiveError> {
-        let resolved = self.resolved()?;
-        let judgements = self.store().judgements()?;
+        let resolved = self.archive.resolved()?;
+        let judgements = self.archive.store().judgements()?;
         Ok(resolved.dossier(who, &judgements, &self.titled_units()?)?)
     }
 
     /// Where a retired person id points (None for a current id, a name, or an id never
     /// issued): for front ends to say that an id was merged into another person.
     pub fn redirect(&self, id: &str) -> Result<Option<Redirect>, ArchiveError> {
-        Ok(self.resolved()?.redirect(id))
+        Ok(self.archive.resolved()?.redirect(id))
     }
 
     /// Every person id ever issued, with what became of it, in the order of issue.
     pub fn person_registry(&self) -> Result<Vec<PersonRecord>, ArchiveError> {
-        Ok(self.store().person_records()?)
+        Ok(self.archive.store().person_records()?)
     }
 
     /// Every unit with a title, with its open gaps: the candidates for a person's own
     /// files.
     fn titled_units(&self) -> Result<Vec<OwnFile>, ArchiveError> {
-        let units = self.store().units(None)?;
+        let units = self.archive.store().units(None)?;
         let mut findings: HashMap<String, Vec<String>> = HashMap::new();
-        for f in self.store().current_findings()? {
+        for f in self.archive.store().current_findings()? {
             if f.status != kartoteka_model::FindingStatus::Explained {
                 findings
                     .entry(f.reference.clone())
@@ -146,7 +160,7 @@ impl Archive {
 
     /// Every cover name with who held it and when.
     pub fn cover_names(&self) -> Result<Vec<CoverNameView>, ArchiveError> {
-        Ok(self.resolved()?.cover_names())
+        Ok(self.archive.resolved()?.cover_names())
     }
 
     /// Records a person's judgement on two mentions or persons ("P..." ids or mention
@@ -164,7 +178,7 @@ impl Archive {
                 "a judgement needs a reason".to_string(),
             ));
         }
-        let resolved = self.resolved()?;
+        let resolved = self.archive.resolved()?;
         let (x, y) = (resolved.anchor(a)?, resolved.anchor(b)?);
         if x == y {
             return Err(ArchiveError::BadTarget(
@@ -172,7 +186,7 @@ impl Archive {
                 "both sides are the same mention".to_string(),
             ));
         }
-        let saved = self.store().save_judgement(&Judgement {
+        let saved = self.archive.store().save_judgement(&Judgement {
             id: 0,
             a: x,
             b: y,
@@ -188,16 +202,20 @@ impl Archive {
 
     /// Undoes a judgement (it stays on record, marked undone) and resolves again.
     pub fn undo_judgement(&self, id: i64) -> Result<(Judgement, ResolveReport), ArchiveError> {
-        let undone = self.store().undo_judgement(id).map_err(|e| match e {
-            kartoteka_store::StoreError::NotFound(w) => ArchiveError::NotFound(w),
-            other => ArchiveError::Store(other),
-        })?;
+        let undone = self
+            .archive
+            .store()
+            .undo_judgement(id)
+            .map_err(|e| match e {
+                kartoteka_store::StoreError::NotFound(w) => ArchiveError::NotFound(w),
+                other => ArchiveError::Store(other),
+            })?;
         let report = self.resolve()?;
         Ok((undone, report))
     }
 
     /// Persons and their links as FollowTheMoney entities, one JSON object per line.
     pub fn export_ftm(&self) -> Result<Vec<serde_json::Value>, ArchiveError> {
-        Ok(self.resolved()?.ftm())
+        Ok(self.archive.resolved()?.ftm())
     }
 }

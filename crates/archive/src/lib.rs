@@ -46,8 +46,8 @@ pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use identity::{
-    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
-    PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
+    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, Identities, OwnFile,
+    Person, PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
 };
 pub use kartoteka_index::SearchOptions;
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
@@ -57,7 +57,7 @@ pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
 pub use reports::{
-    collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict,
+    collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict, Reports,
 };
 pub use seal::{HeadKeys, SealCheck, SEAL_FILE};
 pub use transfer::{ExportOptions, ExportReport, ImportReport};

@@ -70,13 +70,13 @@ proptest! {
         };
         sender.ingest(&[dir.path().join("files")], &options, &NoProgress).unwrap();
         for (unit, m) in &sent {
-            sender.set_marking_rule(UNITS[*unit], m, "test").unwrap();
+            sender.reports().set_marking_rule(UNITS[*unit], m, "test").unwrap();
         }
         let receiver = Archive::init(&dir.path().join("receiver")).unwrap();
         if let Some((unit, m)) = &held {
-            receiver.set_marking_rule(UNITS[*unit], m, "ours").unwrap();
+            receiver.reports().set_marking_rule(UNITS[*unit], m, "ours").unwrap();
         }
-        let before = receiver.marking_rules().unwrap();
+        let before = receiver.reports().marking_rules().unwrap();
         let bag = dir.path().join("bag");
         sender
             .export_bag(
@@ -89,10 +89,10 @@ proptest! {
             )
             .unwrap();
         receiver.import_bag(&bag, None, &NoProgress).unwrap();
-        let after = receiver.marking_rules().unwrap();
+        let after = receiver.reports().marking_rules().unwrap();
         // Every rule the sender had reached the receiver (the exported unit is inside or
         // around every unit here), at least as high.
-        for rule in sender.marking_rules().unwrap() {
+        for rule in sender.reports().marking_rules().unwrap() {
             let got = after.iter().find(|r| r.unit == rule.unit);
             prop_assert!(got.is_some(), "{} did not travel", rule.unit);
             prop_assert!(at_least(&got.unwrap().marking, &rule.marking), "{} lowered", rule.unit);

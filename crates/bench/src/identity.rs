@@ -128,7 +128,7 @@ pub fn resolve(mentions: u64) -> anyhow::Result<()> {
     }
     let before = peak_mb().unwrap_or(0.0);
     let started = Instant::now();
-    let report = archive.resolve()?;
+    let report = archive.identities().resolve()?;
     let seconds = started.elapsed().as_secs_f64();
     let peak = peak_mb().unwrap_or(0.0);
     println!(
@@ -138,7 +138,7 @@ pub fn resolve(mentions: u64) -> anyhow::Result<()> {
     );
     // Again with nothing new: every id carried over from the registry.
     let started = Instant::now();
-    let again = archive.resolve()?;
+    let again = archive.identities().resolve()?;
     println!(
         "resolve again, nothing new: {:.1} s, {} persons, {} id changes",
         started.elapsed().as_secs_f64(),

@@ -229,7 +229,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::Resolve { json } => {
             let archive = open(&archive_dir)?;
-            let report = archive.resolve()?;
+            let report = archive.identities().resolve()?;
             if json {
                 output::print_json(&report)?;
             } else {
@@ -257,10 +257,13 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         PersonsCommand::Persons { query, json } => {
             let archive = open(&archive_dir)?;
             let redirect = match query.as_deref() {
-                Some(q) => archive.redirect(q)?,
+                Some(q) => archive.identities().redirect(q)?,
                 None => None,
             };
-            let persons = archive.persons(query.as_deref()).map_err(by_kind)?;
+            let persons = archive
+                .identities()
+                .persons(query.as_deref())
+                .map_err(by_kind)?;
             if json {
                 let mut v = serde_json::json!({ "persons": persons });
                 if let Some(r) = &redirect {
@@ -303,7 +306,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::Dossier { who, json, html } => {
             let archive = open(&archive_dir)?;
-            let d = archive.dossier(&who).map_err(input_error)?;
+            let d = archive.identities().dossier(&who).map_err(input_error)?;
             if let Some(r) = &d.redirect {
                 eprintln!(
                     "note: {} was merged into {} ({})",
@@ -331,7 +334,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
             let archive = open(&archive_dir)?;
             let redirects: Vec<kartoteka_archive::Redirect> = [&a, &b]
                 .into_iter()
-                .map(|x| archive.redirect(x))
+                .map(|x| archive.identities().redirect(x))
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
                 .flatten()
@@ -343,7 +346,10 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
                 );
             }
             let verdict: kartoteka_model::Verdict = verdict.parse().map_err(usage)?;
-            let (j, report) = archive.judge(&a, &b, verdict, &why).map_err(input_error)?;
+            let (j, report) = archive
+                .identities()
+                .judge(&a, &b, verdict, &why)
+                .map_err(input_error)?;
             if json {
                 output::print_json(&serde_json::json!({
                     "judgement": j, "resolution": report, "redirects": redirects,
@@ -368,10 +374,13 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::UndoJudgement { id, json } => {
             let archive = open(&archive_dir)?;
-            let (j, report) = archive.undo_judgement(id).map_err(|e| match e {
-                ArchiveError::Store(kartoteka_store::StoreError::Conflict(m)) => usage(m),
-                other => by_kind(other),
-            })?;
+            let (j, report) = archive
+                .identities()
+                .undo_judgement(id)
+                .map_err(|e| match e {
+                    ArchiveError::Store(kartoteka_store::StoreError::Conflict(m)) => usage(m),
+                    other => by_kind(other),
+                })?;
             if json {
                 output::print_json(&serde_json::json!({ "judgement": j, "resolution": report }))?;
             } else {
@@ -389,7 +398,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         }
         PersonsCommand::CoverNames { json } => {
             let archive = open(&archive_dir)?;
-            let covers = archive.cover_names().map_err(by_kind)?;
+            let covers = archive.identities().cover_names().map_err(by_kind)?;
             if json {
                 output::print_json(&serde_json::json!({ "cover_names": covers }))?;
             } else {
@@ -424,7 +433,7 @@ pub(crate) fn run(command: PersonsCommand, session: &Session) -> Result<u8, Fail
         PersonsCommand::Export { format } => {
             let archive = open(&archive_dir)?;
             debug_assert_eq!(format, "ftm");
-            let entities = archive.export_ftm().map_err(by_kind)?;
+            let entities = archive.identities().export_ftm().map_err(by_kind)?;
             let mut out = std::io::stdout().lock();
             for e in &entities {
                 use std::io::Write;

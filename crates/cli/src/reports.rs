@@ -178,6 +178,7 @@ pub(crate) fn claim(command: ClaimCommand, archive: &Archive) -> Result<u8, Fail
             json,
         } => {
             let c = archive
+                .reports()
                 .add_claim(&subject, &text, &cites, &grade, &why)
                 .map_err(input_error)?;
             if json {
@@ -194,6 +195,7 @@ pub(crate) fn marking(command: MarkingCommand, archive: &Archive) -> Result<u8, 
     match command {
         MarkingCommand::Set { unit, marking, why } => {
             let r = archive
+                .reports()
                 .set_marking_rule(&unit, &marking, &why)
                 .map_err(input_error)?;
             say!("{}: {} ({})", r.unit, r.marking, r.why);
@@ -201,6 +203,7 @@ pub(crate) fn marking(command: MarkingCommand, archive: &Archive) -> Result<u8, 
         }
         MarkingCommand::Remove { unit, why } => {
             archive
+                .reports()
                 .remove_marking_rule(&unit, &why)
                 .map_err(input_error)?;
             say!("{unit}: no marking rule");
@@ -210,7 +213,7 @@ pub(crate) fn marking(command: MarkingCommand, archive: &Archive) -> Result<u8, 
 }
 
 pub(crate) fn markings(archive: &Archive, json: bool) -> Result<u8, Failure> {
-    let rules = archive.marking_rules()?;
+    let rules = archive.reports().marking_rules()?;
     if json {
         let list: Vec<serde_json::Value> = rules
             .iter()
@@ -245,7 +248,7 @@ pub(crate) fn claims(
     only_conflicts: bool,
     json: bool,
 ) -> Result<u8, Failure> {
-    let set = archive.claims(subject).map_err(input_error)?;
+    let set = archive.reports().claims(subject).map_err(input_error)?;
     if json {
         // A listing names a person by name in "subject", by id in "subject_id".
         let named = |items: serde_json::Value| -> serde_json::Value {
@@ -344,7 +347,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             json,
         } => {
             let who = if all { None } else { subject.as_deref() };
-            let built = archive.build_reports(who).map_err(input_error)?;
+            let built = archive.reports().build_reports(who).map_err(input_error)?;
             if let Some(dir) = &out {
                 write_collection(archive, &built, dir, pdf)?;
             }
@@ -397,7 +400,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             let redirect = if id.starts_with("R-") {
                 None
             } else {
-                archive.redirect(&id)?
+                archive.identities().redirect(&id)?
             };
             if let Some(redirect) = redirect {
                 eprintln!(
@@ -405,8 +408,15 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                     redirect.from, redirect.merged_into, redirect.reason, redirect.merged_into
                 );
             }
-            let r = archive.report(&id, version).map_err(input_error)?;
-            if let Some(f) = archive.report_fates()?.get(&(r.id.clone(), r.version)) {
+            let r = archive
+                .reports()
+                .report(&id, version)
+                .map_err(input_error)?;
+            if let Some(f) = archive
+                .reports()
+                .report_fates()?
+                .get(&(r.id.clone(), r.version))
+            {
                 eprintln!(
                     "note: {}; this is the report as it was kept",
                     kartoteka_report::fate_line(f)
@@ -436,6 +446,7 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
             why,
         } => {
             let r = archive
+                .reports()
                 .edit_report(
                     &id,
                     paragraph,
@@ -456,7 +467,10 @@ pub(crate) fn report(command: ReportCommand, archive: &Archive) -> Result<u8, Fa
                 (None, None) => None,
                 _ => return Err(usage("give both versions, or neither for the last two")),
             };
-            let lines = archive.report_diff(&id, versions).map_err(input_error)?;
+            let lines = archive
+                .reports()
+                .report_diff(&id, versions)
+                .map_err(input_error)?;
             for l in &lines {
                 say!("{l}");
             }
@@ -502,7 +516,7 @@ fn write_collection(
         .chain(built.updated.iter().map(|(id, _)| id))
         .chain(&built.unchanged)
         .collect();
-    let reports = archive.reports()?;
+    let reports = archive.reports().all()?;
     let by_id: std::collections::HashMap<&str, &kartoteka_model::Report> =
         reports.iter().map(|r| (r.id.as_str(), r)).collect();
     let touched: Vec<&kartoteka_model::Report> = ids
@@ -522,7 +536,10 @@ fn write_collection(
 }
 
 fn advance(archive: &Archive, id: &str, to: ReportStatus, why: &str) -> Result<u8, Failure> {
-    let r = archive.advance_report(id, to, why).map_err(input_error)?;
+    let r = archive
+        .reports()
+        .advance_report(id, to, why)
+        .map_err(input_error)?;
     say!("{} version {} is {}", r.id, r.version, r.status);
     Ok(EXIT_OK)
 }
@@ -538,8 +555,8 @@ pub(crate) fn reports(
         .map(|s| s.parse())
         .transpose()
         .map_err(|e| usage(format!("--status: {e}")))?;
-    let all = archive.reports()?;
-    let fates = archive.report_fates()?;
+    let all = archive.reports().all()?;
+    let fates = archive.reports().report_fates()?;
     let fate_of = |r: &kartoteka_model::Report| fates.get(&(r.id.clone(), r.version));
     let chosen: Vec<_> = all
         .iter()

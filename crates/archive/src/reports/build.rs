@@ -7,13 +7,13 @@ use kartoteka_model::{Fate, RelationKind};
 /// Roles that make a person the subject of a report of their own.
 pub(super) const AGENT_ROLES: &[&str] = &["agent", "source", "illegal", "confidential_contact"];
 
-impl Archive {
+impl Reports<'_> {
     /// Builds (or rebuilds) the report on one person, or on every agent when `who` is
     /// None: persons who held a cover name or whom the text calls an agent, a source or an
     /// illegal. Edited paragraphs are kept; what the new evidence changed is listed.
     pub fn build_reports(&self, who: Option<&str>) -> Result<BuildReport, ArchiveError> {
         let started = std::time::Instant::now();
-        let world = self.resolved()?;
+        let world = self.archive.resolved()?;
         let ix = Evidence::new(&world);
         let owners = &ix.owners;
         let covers = world.covers();
@@ -75,14 +75,15 @@ impl Archive {
             })?],
             (None, _) => agents().into_iter().collect(),
         };
-        let written = self.store().claims(None)?;
+        let written = self.archive.store().claims(None)?;
         let existing: HashMap<String, Report> = self
+            .archive
             .store()
             .reports()?
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
-        let mut pages = Pages::new(self)?;
+        let mut pages = Pages::new(self.archive)?;
         let mut out = BuildReport::default();
         for subject in &subjects {
             let (mut claims, related) = self.derive(&world, &ix, &mut pages, subject)?;
@@ -227,7 +228,7 @@ impl Archive {
                 let id = generated.id.clone();
                 match existing.get(&id) {
                     None => {
-                        self.store().save_report(&generated)?;
+                        self.archive.store().save_report(&generated)?;
                         out.created.push(id);
                     }
                     Some(old) => {
@@ -235,14 +236,14 @@ impl Archive {
                         if changes.is_empty() {
                             out.unchanged.push(id);
                         } else {
-                            self.store().save_report(&merged)?;
+                            self.archive.store().save_report(&merged)?;
                             out.updated.push((id, changes));
                         }
                     }
                 }
             }
         }
-        let latest = self.store().reports()?;
+        let latest = self.archive.store().reports()?;
         if who.is_none() {
             self.record_fates(&world, &existing, &latest, &mut out)?;
         }
@@ -267,6 +268,7 @@ impl Archive {
             .chain(&out.unchanged)
             .collect();
         let known_fates: HashMap<(String, u32), ReportFate> = self
+            .archive
             .store()
             .report_fates()?
             .into_iter()
@@ -413,7 +415,7 @@ impl Archive {
             fates.push(fate(before, Fate::Superseded, by, from.1));
         }
         for f in fates {
-            let saved = self.store().save_report_fate(&f)?;
+            let saved = self.archive.store().save_report_fate(&f)?;
             if saved.fate == Fate::Withdrawn {
                 out.withdrawn.push(saved);
             } else {
@@ -425,13 +427,14 @@ impl Archive {
 
     /// The latest version of every report that is current: not superseded nor withdrawn.
     pub fn current_reports(&self) -> Result<Vec<Report>, ArchiveError> {
-        Ok(current(self.reports()?, &self.report_fates()?))
+        Ok(current(self.all()?, &self.report_fates()?))
     }
 
     /// What became of reports, by report and version: superseded (by which) or withdrawn,
     /// and why.
     pub fn report_fates(&self) -> Result<BTreeMap<(String, u32), ReportFate>, ArchiveError> {
         Ok(self
+            .archive
             .store()
             .report_fates()?
             .into_iter()
@@ -442,13 +445,13 @@ impl Archive {
     /// A report, at its latest version or the one asked for: by its id, or by its
     /// subject (a person's id or a name that picks out one).
     pub fn report(&self, id: &str, version: Option<u32>) -> Result<Report, ArchiveError> {
-        let mut versions = self.store().report_versions(id)?;
+        let mut versions = self.archive.store().report_versions(id)?;
         let mut id = id.to_string();
         if versions.is_empty() && !id.starts_with("R-") {
-            if let Ok(world) = self.resolved() {
+            if let Ok(world) = self.archive.resolved() {
                 if let Ok(person) = world.find(&id) {
                     id = format!("R-{person}");
-                    versions = self.store().report_versions(&id)?;
+                    versions = self.archive.store().report_versions(&id)?;
                 }
             }
         }
@@ -466,13 +469,14 @@ impl Archive {
     }
 
     /// Every report at its latest version.
-    pub fn reports(&self) -> Result<Vec<Report>, ArchiveError> {
-        Ok(self.store().reports()?)
+    pub fn all(&self) -> Result<Vec<Report>, ArchiveError> {
+        Ok(self.archive.store().reports()?)
     }
 
     /// Whether a report's subject is still a person of the resolution.
     pub fn report_subject_exists(&self, report: &Report) -> Result<bool, ArchiveError> {
         Ok(self
+            .archive
             .store()
             .identities()?
             .iter()
@@ -536,7 +540,7 @@ impl Archive {
         } else {
             format!("edited paragraph {paragraph}: {}", why.trim())
         };
-        Ok(self.store().save_report(&r)?)
+        Ok(self.archive.store().save_report(&r)?)
     }
 
     /// Moves a report on: draft to reviewed, reviewed to approved.
@@ -576,7 +580,7 @@ impl Archive {
         } else {
             format!("{to}: {}", why.trim())
         };
-        Ok(self.store().save_report(&r)?)
+        Ok(self.archive.store().save_report(&r)?)
     }
 
     /// What changed between two versions of a report (the last two when none are given).
@@ -587,7 +591,7 @@ impl Archive {
     ) -> Result<Vec<String>, ArchiveError> {
         let id = self.report(id, None)?.id;
         let id = id.as_str();
-        let all = self.store().report_versions(id)?;
+        let all = self.archive.store().report_versions(id)?;
         let (a, b) = match versions {
             Some(v) => v,
             None => {

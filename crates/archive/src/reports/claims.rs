@@ -96,13 +96,13 @@ pub(super) fn derived_id(subject: &str, topic: &str, object: &str) -> String {
     format!("D{}", &hex::encode(digest)[..12])
 }
 
-impl Archive {
+impl Reports<'_> {
     /// Every claim about a subject (or all), derived from the text and written by
     /// analysts, with the conflicts among them.
     pub fn claims(&self, subject: Option<&str>) -> Result<ClaimSet, ArchiveError> {
-        let world = self.resolved()?;
+        let world = self.archive.resolved()?;
         let subject = subject.map(|s| world.find(s)).transpose()?;
-        let mut pages = Pages::new(self)?;
+        let mut pages = Pages::new(self.archive)?;
         let subjects: Vec<String> = match &subject {
             Some(s) => vec![s.clone()],
             None => world.ids().cloned().collect(),
@@ -113,7 +113,7 @@ impl Archive {
             let (claims, _) = self.derive(&world, &ix, &mut pages, s)?;
             set.claims.extend(claims);
         }
-        let written = self.store().claims(subject.as_deref())?;
+        let written = self.archive.store().claims(subject.as_deref())?;
         set.claims.extend(written);
         set.conflicts = conflicts(&mut set.claims);
         for c in &set.claims {
@@ -155,7 +155,7 @@ impl Archive {
                 "a claim needs at least one cited span".to_string(),
             ));
         }
-        let world = self.resolved()?;
+        let world = self.archive.resolved()?;
         let subject = world.find(subject)?;
         let mut citations = Vec::new();
         for c in cites {
@@ -163,6 +163,7 @@ impl Archive {
                 parse_span(c).map_err(|e| ArchiveError::BadTarget(c.clone(), e))?;
             let document = self.document_for(&doc)?;
             let page_text = self
+                .archive
                 .store()
                 .page(document.0, page)?
                 .ok_or_else(|| {
@@ -202,7 +203,7 @@ impl Archive {
             by: String::new(),
             at: String::new(),
         };
-        Ok(self.store().save_claim(&claim)?)
+        Ok(self.archive.store().save_claim(&claim)?)
     }
 
     /// Sets the marking rule of a unit (a fonds, inventory or file by its reference code):
@@ -222,7 +223,7 @@ impl Archive {
                 "a marking rule needs its authority (the reason)".to_string(),
             ));
         }
-        Ok(self.store().set_marking_rule(&MarkingRule {
+        Ok(self.archive.store().set_marking_rule(&MarkingRule {
             unit: unit.to_string(),
             marking,
             why: why.trim().to_string(),
@@ -234,7 +235,11 @@ impl Archive {
     /// Drops a unit's marking rule.
     pub fn remove_marking_rule(&self, unit: &str, why: &str) -> Result<(), ArchiveError> {
         let parsed = Reference::parse(unit).map_err(|e| ArchiveError::not_a_target(unit, &e))?;
-        if self.store().remove_marking_rule(&parsed.to_string(), why)? {
+        if self
+            .archive
+            .store()
+            .remove_marking_rule(&parsed.to_string(), why)?
+        {
             Ok(())
         } else {
             Err(ArchiveError::NotFound(format!(
@@ -245,7 +250,7 @@ impl Archive {
 
     /// Every marking rule, by unit.
     pub fn marking_rules(&self) -> Result<Vec<MarkingRule>, ArchiveError> {
-        Ok(self.store().marking_rules()?)
+        Ok(self.archive.store().marking_rules()?)
     }
 
     /// A document by number or by the reference code of exactly one document.
@@ -253,7 +258,7 @@ impl Archive {
         &self,
         target: &str,
     ) -> Result<(DocId, Option<String>), ArchiveError> {
-        let store = self.store();
+        let store = self.archive.store();
         if let Ok(n) = target.parse::<i64>() {
             let d = store
                 .document(DocId(n))?

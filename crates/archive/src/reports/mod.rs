@@ -36,6 +36,19 @@ use claims::*;
 pub use compose::collection_index;
 use compose::*;
 
+/// The reports service of an archive: claims derived and written, marking rules, and
+/// the reports built from them with their versions, review, approval and fates.
+pub struct Reports<'a> {
+    archive: &'a Archive,
+}
+
+impl Archive {
+    /// The reports service: claims, marking rules and reports.
+    pub fn reports(&self) -> Reports<'_> {
+        Reports { archive: self }
+    }
+}
+
 /// Who derived claims and generated reports are by.
 pub const MACHINE: &str = "kartoteka";
 
