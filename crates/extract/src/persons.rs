@@ -3,7 +3,7 @@
 //! repeated after their first full mention.
 
 use crate::*;
-use kartoteka_model::MentionKind;
+use kartoteka_model::{MentionKind, Sex};
 
 impl Finder {
     pub(crate) fn is_initial(&self, i: usize) -> bool {
@@ -199,7 +199,7 @@ impl Finder {
                 if let Some((given, female, _)) = self.given_at(i) {
                     let mut end = i + 1;
                     let mut parts = vec![given];
-                    let mut gender = Some(female);
+                    let mut gender = Some(Sex::of_female(female));
                     if self.name_word(end) {
                         if let Some((p, f)) = patronymic(self.norm(end)) {
                             parts.push(title(&p));
@@ -301,7 +301,7 @@ impl Finder {
                         end += 1;
                     }
                     let words: Vec<String> = (i..end)
-                        .map(|j| surname_lemma(self.text_at(j), Some(false)))
+                        .map(|j| surname_lemma(self.text_at(j), Some(Sex::Male)))
                         .collect();
                     self.add(MentionKind::Person, i, end, words.join(" "), None, chars);
                     i = end;

@@ -1,7 +1,7 @@
 //! What a face shows of the persons: a listing filtered by a name, a person's dossier,
 //! their own files, and the FollowTheMoney entities an export writes.
 
-use kartoteka_model::{MentionKind, RelationKind};
+use kartoteka_model::{MentionKind, RelationKind, Sex};
 use std::collections::{BTreeMap, BTreeSet};
 
 use kartoteka_model::{
@@ -31,8 +31,8 @@ pub fn own_files(person: &Person, files: &[OwnFile]) -> Vec<OwnFile> {
     let names_surname = |word: &str| {
         let forms = [
             word.to_string(),
-            kartoteka_lexicon::surname_nominative(word, Some(false)),
-            kartoteka_lexicon::surname_nominative(word, Some(true)),
+            kartoteka_lexicon::surname_nominative(word, Some(Sex::Male)),
+            kartoteka_lexicon::surname_nominative(word, Some(Sex::Female)),
         ];
         forms.iter().any(|form| {
             let form_keys = kartoteka_text::translit_keys(form);

@@ -5,11 +5,14 @@
 //! what a name is.
 //!
 //! ```
-//! assert_eq!(kartoteka_lexicon::given_name("Лаврентием"), Some(("Лаврентий".to_string(), false)));
-//! assert_eq!(kartoteka_lexicon::surname_nominative("Берией", Some(false)), "Берия");
+//! use kartoteka_model::Sex;
+//! assert_eq!(kartoteka_lexicon::given_name("Лаврентием"), Some(("Лаврентий".to_string(), Sex::Male)));
+//! assert_eq!(kartoteka_lexicon::surname_nominative("Берией", Some(Sex::Male)), "Берия");
 //! ```
 
 #![warn(missing_docs)]
+
+use kartoteka_model::Sex;
 
 pub mod dict;
 
@@ -213,8 +216,8 @@ pub fn given_forms(nominative: &str, female: bool) -> Vec<String> {
     out
 }
 
-/// The nominative of a patronymic in any case, and whether it is feminine.
-pub fn patronymic(norm: &str) -> Option<(String, bool)> {
+/// The nominative of a patronymic in any case, and the sex it says.
+pub fn patronymic(norm: &str) -> Option<(String, Sex)> {
     // A woman's patronymic declines like a noun in -а: the stem before the final letter
     // takes the case ending ("Андреевна", "Андреевны", "Андреевной"); a man's takes it
     // after the suffix ("Сергеевич", "Сергеевичем").
@@ -235,7 +238,10 @@ pub fn patronymic(norm: &str) -> Option<(String, bool)> {
                     && (female || stem_suffix != "ич" || stem.ends_with(['л', 'к', 'м']))
                 {
                     let nominative = if female { "а" } else { "" };
-                    return Some((format!("{stem}{stem_suffix}{nominative}"), female));
+                    return Some((
+                        format!("{stem}{stem_suffix}{nominative}"),
+                        Sex::of_female(female),
+                    ));
                 }
             }
         }
@@ -243,8 +249,9 @@ pub fn patronymic(norm: &str) -> Option<(String, bool)> {
     None
 }
 
-/// A surname's nominative, given its form and (when known) the person's gender.
-pub fn surname_lemma(word: &str, female: Option<bool>) -> String {
+/// A surname's nominative, given its form and (when known) the person's sex.
+pub fn surname_lemma(word: &str, sex: Option<Sex>) -> String {
+    let female = sex.map(|s| s == Sex::Female);
     let lower = word.to_lowercase();
     let cut = |n: usize| -> String { word.chars().take(word.chars().count() - n).collect() };
     let ends = |s: &str| lower.ends_with(s);
@@ -374,23 +381,24 @@ pub fn surname_candidates(norm: &str) -> Vec<String> {
     out
 }
 
-/// A given name in any case, as the lexicons know it: its nominative and whether it is a
-/// woman's ("Лаврентием" -> ("Лаврентий", false)). For name comparison outside a text.
-pub fn given_name(word: &str) -> Option<(String, bool)> {
+/// A given name in any case, as the lexicons know it: its nominative and whose it is
+/// ("Лаврентием" -> ("Лаврентий", Male)). For name comparison outside a text.
+pub fn given_name(word: &str) -> Option<(String, Sex)> {
     let norm = word.to_lowercase().replace('ё', "е");
-    lexicon().given.get(&norm).cloned()
+    let (name, female) = lexicon().given.get(&norm)?;
+    Some((name.clone(), Sex::of_female(*female)))
 }
 
-/// A patronymic in any case: its nominative and whether it is a woman's
-/// ("Сергеевичем" -> ("сергеевич", false)).
-pub fn patronymic_name(word: &str) -> Option<(String, bool)> {
+/// A patronymic in any case: its nominative and whose it is
+/// ("Сергеевичем" -> ("сергеевич", Male)).
+pub fn patronymic_name(word: &str) -> Option<(String, Sex)> {
     patronymic(&word.to_lowercase().replace('ё', "е"))
 }
 
-/// A Russian surname's nominative, given the person's gender when known ("Берией" ->
+/// A Russian surname's nominative, given the person's sex when known ("Берией" ->
 /// "Берия", "Ивановой" -> "Иванова").
-pub fn surname_nominative(word: &str, female: Option<bool>) -> String {
-    surname_lemma(word, female)
+pub fn surname_nominative(word: &str, sex: Option<Sex>) -> String {
+    surname_lemma(word, sex)
 }
 
 /// Whether the lexicon knows the word (in any case) as a surname.
@@ -446,18 +454,18 @@ mod tests {
 
     #[test]
     fn names_in_any_case_give_their_nominative() {
-        assert_eq!(given_name("Бориса"), Some(("Борис".to_string(), false)));
-        assert_eq!(given_name("Верой"), Some(("Вера".to_string(), true)));
+        assert_eq!(given_name("Бориса"), Some(("Борис".to_string(), Sex::Male)));
+        assert_eq!(given_name("Верой"), Some(("Вера".to_string(), Sex::Female)));
         assert_eq!(
             patronymic_name("Сергеевичем"),
-            Some(("сергеевич".to_string(), false))
+            Some(("сергеевич".to_string(), Sex::Male))
         );
         assert_eq!(
             patronymic_name("Андреевной"),
-            Some(("андреевна".to_string(), true))
+            Some(("андреевна".to_string(), Sex::Female))
         );
-        assert_eq!(surname_nominative("Ивановой", Some(true)), "Иванова");
-        assert_eq!(surname_nominative("Берией", Some(false)), "Берия");
+        assert_eq!(surname_nominative("Ивановой", Some(Sex::Female)), "Иванова");
+        assert_eq!(surname_nominative("Берией", Some(Sex::Male)), "Берия");
     }
 
     #[test]

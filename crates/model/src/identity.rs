@@ -64,6 +64,28 @@ impl std::str::FromStr for Verdict {
     }
 }
 
+/// A person's sex as the forms of their name say it (Russian surnames, patronymics and
+/// given names have a man's and a woman's form).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sex {
+    /// A woman's form ("Соколова", "Андреевна", "Вера").
+    Female,
+    /// A man's form ("Соколов", "Андреевич", "Иван").
+    Male,
+}
+
+impl Sex {
+    /// `Female` when `female`, else `Male`: for tables that keep the distinction as a flag.
+    pub fn of_female(female: bool) -> Sex {
+        if female {
+            Sex::Female
+        } else {
+            Sex::Male
+        }
+    }
+}
+
 /// A person's judgement that two mentions are one person, are not, or may be.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Judgement {

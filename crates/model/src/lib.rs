@@ -39,7 +39,7 @@ pub use dossier::{
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use identity::{
     assign_person_ids, IdAssignment, IdChange, IdentityRow, Judgement, MentionAnchor, PersonRecord,
-    PersonStatus, Verdict, VerdictError,
+    PersonStatus, Sex, Verdict, VerdictError,
 };
 pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, UnknownKind};
 pub use note::{Anchor, Note, NoteVersion};

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::context::Context;
 
-use crate::{compare, parse, PersonName, Verdict};
+use crate::{compare, parse, PersonName, Sex, Verdict};
 
 /// One name to group: its id, the name, and the document it came from (names from one
 /// document may be one person written in full and then in part).
@@ -726,7 +726,7 @@ fn other_reading(n: &PersonName) -> Option<PersonName> {
 /// "Протокол допроса Кузьмина А. П."): the parser reads a woman's name, and nothing in
 /// the name says which it is.
 fn genitive_reading(n: &PersonName) -> Option<PersonName> {
-    if n.given.is_some() || n.patronymic.is_some() || n.female != Some(true) {
+    if n.given.is_some() || n.patronymic.is_some() || n.sex != Some(Sex::Female) {
         return None;
     }
     let surname = n.surname.as_deref()?;
@@ -750,7 +750,7 @@ fn genitive_reading(n: &PersonName) -> Option<PersonName> {
         original: n.original.clone(),
         surname: Some(man),
         initials: n.initials.clone(),
-        female: Some(false),
+        sex: Some(Sex::Male),
         ..PersonName::default()
     })
 }

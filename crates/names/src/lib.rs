@@ -46,8 +46,8 @@ pub struct PersonName {
     pub surname: Option<String>,
     /// Initials, in order: the given name's, then the patronymic's (or a middle name's).
     pub initials: Vec<String>,
-    /// A woman's name (known from the given name, patronymic or surname form).
-    pub female: Option<bool>,
+    /// Whose name it is, when the given name, patronymic or surname form says.
+    pub sex: Option<Sex>,
     /// What comparisons need of the surname and the given name, worked out once.
     #[serde(skip)]
     features: FeatureCache,
@@ -101,7 +101,7 @@ impl std::fmt::Debug for FeatureCache {
     }
 }
 
-pub use kartoteka_model::Verdict;
+pub use kartoteka_model::{Sex, Verdict};
 
 /// A comparison of two names: verdict, a score in 0..=1 and the reasons, in words.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -309,6 +309,14 @@ fn word_keys(word: &str, prefix: &str, keys: &mut Vec<String>) {
     }
 }
 
+/// "woman" or "man", for the reasons of a comparison.
+fn whose(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "woman",
+        Sex::Male => "man",
+    }
+}
+
 /// Compares two parsed names.
 pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     let mut reasons = Vec::new();
@@ -321,7 +329,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
             // form fits any.
             let feminine = |a: &str, b: &str| {
                 foreign_surname_base(a).is_some_and(|(base, woman)| {
-                    (!woman || surname_sex(b) != Some(false))
+                    (!woman || surname_sex(b) != Some(Sex::Male))
                         && (shares_key(base, b) || sounds_alike(base, b))
                 })
             };
@@ -372,7 +380,7 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     // Sex: Петров and Петрова are one family, not one person. A Polish "-ska" / "-owa"
     // form says less: "Tuska" is also the genitive of "Tusk".
     let mut unsure_sex = false;
-    if let (Some(fa), Some(fb)) = (a.female, b.female) {
+    if let (Some(fa), Some(fb)) = (a.sex, b.sex) {
         if fa != fb {
             if sex_is_weak(a) || sex_is_weak(b) {
                 reasons.push(format!(
@@ -384,9 +392,9 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                 reasons.push(format!(
                     "{} is a {}'s name, {} a {}'s: the same family at most",
                     a.original,
-                    if fa { "woman" } else { "man" },
+                    whose(fa),
                     b.original,
-                    if fb { "woman" } else { "man" }
+                    whose(fb)
                 ));
                 conflict = true;
             }

@@ -3,6 +3,7 @@
 
 use crate::sound::{case_variants, skeleton};
 use crate::{is_cyrillic_word, variants, PersonName, WordFeatures};
+use kartoteka_model::Sex;
 use kartoteka_text::title_case as title;
 
 /// Czech and Slovak forms that make a woman's surname of a foreign one, in any case
@@ -72,7 +73,7 @@ pub(crate) fn foreign_surname_stem(surname: &str) -> Option<&str> {
 
 /// The sex a Russian surname's nominative form says, if any ("Петрова", "Petrova",
 /// "Троцкая" are women's; "Петров", "Trotsky" men's; "Шевченко" says nothing).
-pub(crate) fn surname_sex(surname: &str) -> Option<bool> {
+pub(crate) fn surname_sex(surname: &str) -> Option<Sex> {
     let l = surname.to_lowercase().replace('ё', "е");
     const FEMALE: &[&str] = &[
         "ова", "ева", "ина", "ына", "ская", "цкая", "ova", "eva", "ina", "yna", "skaya", "skaja",
@@ -83,9 +84,9 @@ pub(crate) fn surname_sex(surname: &str) -> Option<bool> {
         "ski", "off", "ow", "ew", "iy", "ij",
     ];
     if FEMALE.iter().any(|e| l.ends_with(e)) {
-        Some(true)
+        Some(Sex::Female)
     } else if MALE.iter().any(|e| l.ends_with(e)) {
-        Some(false)
+        Some(Sex::Male)
     } else {
         None
     }
@@ -125,7 +126,7 @@ pub(crate) fn latin_oblique(given: &str) -> bool {
 }
 
 /// Latin patronymics: "Sergeyevich", "Sergejewitsch", "Siergiejewicz", "Sergeevna".
-pub(crate) fn latin_patronymic(w: &str) -> Option<bool> {
+pub(crate) fn latin_patronymic(w: &str) -> Option<Sex> {
     // Every scheme's spelling: "Ilʹinična", "Ilinitchna", "Ylʹynychna", "Sergejewitsch".
     let l: String = w
         .to_lowercase()
@@ -149,9 +150,9 @@ pub(crate) fn latin_patronymic(w: &str) -> Option<bool> {
         "ewicz", "ich", "ic", "itch", "itsch", "icz", "ych",
     ];
     if FEMALE.iter().any(|e| l.ends_with(e)) {
-        Some(true)
+        Some(Sex::Female)
     } else if MALE.iter().any(|e| l.ends_with(e)) {
-        Some(false)
+        Some(Sex::Male)
     } else {
         None
     }
@@ -310,11 +311,11 @@ pub fn parse(name: &str) -> PersonName {
             if is_cyrillic_word(w) {
                 if let Some((p, f)) = kartoteka_lexicon::patronymic_name(w) {
                     out.patronymic = Some(title(&p));
-                    out.female = Some(f);
+                    out.sex = Some(f);
                 }
             } else {
                 out.patronymic = Some(w.clone());
-                out.female = latin_patronymic(w);
+                out.sex = latin_patronymic(w);
             }
         } else {
             rest.push((i, w));
@@ -325,14 +326,14 @@ pub fn parse(name: &str) -> PersonName {
         if k == 0 {
             if is_cyrillic_word(w) {
                 match kartoteka_lexicon::given_name(w) {
-                    Some((nominative, female)) => {
+                    Some((nominative, sex)) => {
                         // "Асия", "Асии", "Асию" read as cases of the man's "Асий" may as
                         // well be a woman's name the lexicon lacks: unless the surname
                         // says the sex ("Василия Петрова"), a man's name reached through
                         // an ending a woman's name also takes says nothing of it (only
                         // the instrumental -ом/-ем is a man's alone).
                         let lower = w.to_lowercase();
-                        let oblique_male = !female
+                        let oblique_male = sex == Sex::Male
                             && nominative.to_lowercase() != lower
                             && !lower.ends_with("ом")
                             && !lower.ends_with("ем");
@@ -340,7 +341,7 @@ pub fn parse(name: &str) -> PersonName {
                             words.get(surname_at).and_then(|s| surname_sex(s)).is_some();
                         out.given = Some(nominative);
                         if !oblique_male || surname_says {
-                            out.female = out.female.or(Some(female));
+                            out.sex = out.sex.or(Some(sex));
                         }
                     }
                     None => out.given = Some((*w).clone()),
@@ -354,11 +355,11 @@ pub fn parse(name: &str) -> PersonName {
     }
     if let Some(s) = &out.surname {
         if is_cyrillic_word(s) {
-            let nominative = kartoteka_lexicon::surname_nominative(s, out.female);
+            let nominative = kartoteka_lexicon::surname_nominative(s, out.sex);
             out.surname = Some(nominative);
         }
-        if out.female.is_none() {
-            out.female = out.surname.as_deref().and_then(surname_sex);
+        if out.sex.is_none() {
+            out.sex = out.surname.as_deref().and_then(surname_sex);
         }
     }
     out

@@ -36,7 +36,7 @@ fn names_parse_in_any_order_and_script() {
         parts("Соколова Вера Андреевна"),
         (s("Вера"), s("Андреевна"), s("Соколова"), vec![])
     );
-    assert_eq!(parse("Соколова Вера Андреевна").female, Some(true));
+    assert_eq!(parse("Соколова Вера Андреевна").sex, Some(Sex::Female));
 }
 
 fn verdict(a: &str, b: &str) -> Verdict {
@@ -347,9 +347,9 @@ fn a_case_of_a_mans_name_may_be_a_womans_name_the_lexicon_lacks() {
     }
     // Where the surname says the sex, the man's reading stands.
     assert_eq!(verdict("Василия Петрова", "Василий Петров"), Verdict::Same);
-    assert_eq!(parse("Василия Петрова").female, Some(false));
+    assert_eq!(parse("Василия Петрова").sex, Some(Sex::Male));
     // The instrumental is a man's alone.
-    assert_eq!(parse("Борисом").female, Some(false));
+    assert_eq!(parse("Борисом").sex, Some(Sex::Male));
 }
 
 #[test]
