@@ -29,7 +29,6 @@ pub mod inventory;
 mod mentions;
 mod notebook;
 mod notes;
-mod page_marking;
 mod pipeline;
 pub mod placement;
 mod reports;

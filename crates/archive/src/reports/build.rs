@@ -83,10 +83,10 @@ impl Reports<'_> {
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
-        let mut pages = Pages::new(self.archive)?;
+        let mut pages = self.pages()?;
         let mut out = BuildReport::default();
         for subject in &subjects {
-            let (mut claims, related) = self.derive(&world, &ix, &mut pages, subject)?;
+            let (mut claims, related) = derive(&world, &ix, &mut pages, subject)?;
             claims.extend(written.iter().filter(|c| &c.subject == subject).cloned());
             let conflicts = conflicts(&mut claims);
             let whole = compose(

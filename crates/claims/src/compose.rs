@@ -2,12 +2,13 @@
 //! differences between two versions, a rebuilt report set against the old, report and
 //! case ids, the collection's index, conflicts among claims.
 
-use super::*;
+use crate::*;
+use kartoteka_model::{CollectionIndex, ReportFate};
 
 /// What makes a paragraph the same paragraph in two versions: its section where a
 /// report has one of that section (subject, related persons, assessment), else its
 /// section and the claims it rests on.
-pub(super) fn paragraph_key(p: &Paragraph) -> (String, String) {
+pub fn paragraph_key(p: &Paragraph) -> (String, String) {
     match p.section.as_str() {
         "subject" | "related" | "assessment" => (p.section.clone(), String::new()),
         _ => (p.section.clone(), p.claims.join(" ")),
@@ -15,7 +16,7 @@ pub(super) fn paragraph_key(p: &Paragraph) -> (String, String) {
 }
 
 /// The lines that differ between two versions.
-pub(super) fn differences(a: &Report, b: &Report) -> Vec<String> {
+pub fn differences(a: &Report, b: &Report) -> Vec<String> {
     let mut out = Vec::new();
     if a.status != b.status {
         out.push(format!("status: {} -> {}", a.status, b.status));
@@ -77,7 +78,7 @@ pub(super) fn differences(a: &Report, b: &Report) -> Vec<String> {
 /// The new generation of a report merged into the old: paragraphs people edited (and
 /// markings they set) are kept; the rest follow the evidence. Returns the next version
 /// and what changed (nothing: no new version).
-pub(super) fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>) {
+pub fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>) {
     for p in &mut new.paragraphs {
         let same = old
             .paragraphs
@@ -105,7 +106,7 @@ pub(super) fn regenerate(old: &Report, mut new: Report) -> (Report, Vec<String>)
 
 /// A report's paragraphs from its subject's claims.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn compose(
+pub fn compose<R: PageText>(
     world: &Resolved,
     holdings: &[kartoteka_identity::Holding],
     covers: &BTreeMap<String, kartoteka_identity::CoverName>,
@@ -113,16 +114,16 @@ pub(super) fn compose(
     claims: &[Claim],
     conflicts: &[Conflict],
     mut related: Vec<Related>,
-    pages: &mut Pages<'_>,
+    pages: &mut Pages<R>,
     places_on: &HashMap<(DocId, u32), Vec<&MentionRecord>>,
-) -> Result<Report, ArchiveError> {
+) -> Result<Report, R::Error> {
     let person = world.person_light(subject);
     let mut marking_of: HashMap<(DocId, u32), (Marking, Vec<String>)> = HashMap::new();
     // Each citation gets its page's marking; the paragraph, the highest of them, and what
     // the reviewer should know of how they were read.
     let mut mark = |cites: &mut [Citation],
-                    pages: &mut Pages<'_>|
-     -> Result<(Marking, Vec<String>), ArchiveError> {
+                    pages: &mut Pages<R>|
+     -> Result<(Marking, Vec<String>), R::Error> {
         let mut m = Marking::unclassified();
         let mut notes: Vec<String> = Vec::new();
         for c in cites {
@@ -148,8 +149,8 @@ pub(super) fn compose(
     let mut push = |section: &str,
                     text: String,
                     used: &[&Claim],
-                    pages: &mut Pages<'_>|
-     -> Result<(), ArchiveError> {
+                    pages: &mut Pages<R>|
+     -> Result<(), R::Error> {
         let mut citations: Vec<Citation> = Vec::new();
         for c in used {
             for x in &c.citations {
@@ -451,7 +452,7 @@ pub(super) fn compose(
 }
 
 /// "1 claim", "2 claims".
-pub(super) fn counted(n: usize, thing: &str) -> String {
+pub fn counted(n: usize, thing: &str) -> String {
     if n == 1 {
         format!("1 {thing}")
     } else {
@@ -460,7 +461,7 @@ pub(super) fn counted(n: usize, thing: &str) -> String {
 }
 
 /// The case file (дело) a document belongs to, when it is placed down to a file.
-pub(super) fn file_of(world: &Resolved, doc: DocId) -> Option<Reference> {
+pub fn file_of(world: &Resolved, doc: DocId) -> Option<Reference> {
     let mut r = world.document(doc)?.reference.clone()?;
     r.file.as_ref()?;
     r.sheets = None;
@@ -469,7 +470,7 @@ pub(super) fn file_of(world: &Resolved, doc: DocId) -> Option<Reference> {
 
 /// A person's claims by the case files they cite: each claim under every file it cites,
 /// with only that file's citations.
-pub(super) fn by_case_file(world: &Resolved, claims: &[Claim]) -> Vec<(Reference, Vec<Claim>)> {
+pub fn by_case_file(world: &Resolved, claims: &[Claim]) -> Vec<(Reference, Vec<Claim>)> {
     // Keyed by the printed reference, which orders files as a reader lists them.
     let mut out: BTreeMap<String, (Reference, Vec<Claim>)> = BTreeMap::new();
     for c in claims {
@@ -497,7 +498,7 @@ pub(super) fn by_case_file(world: &Resolved, claims: &[Claim]) -> Vec<(Reference
 
 /// The part of a report id that names a case file: "F9002-1-1" for ф. 9002, оп. 1, д. 1,
 /// "FR8131-1-12" for ф. Р-8131.
-pub(super) fn case_id(file: &Reference) -> String {
+pub fn case_id(file: &Reference) -> String {
     format!(
         "F{}-{}-{}",
         id_part(&file.fonds).replace('-', ""),
@@ -513,7 +514,7 @@ pub(super) fn case_id(file: &Reference) -> String {
 /// A name made fit for an id that people read, type, and put in file names and URLs: in
 /// capital Latin letters (Cyrillic romanised as passports write it, ICAO 9303), digits
 /// and single hyphens. «ХОЛА» is KHOLA, «Штирлиц» SHTIRLITS.
-pub(super) fn id_part(name: &str) -> String {
+pub fn id_part(name: &str) -> String {
     let latin = kartoteka_text::schemes::scheme("icao_doc_9303")
         .map_or_else(|| name.to_string(), |s| s.romanise(name));
     let mut out = String::new();
@@ -542,7 +543,7 @@ pub(super) fn id_part(name: &str) -> String {
 /// Whether a date ("1937", "1937-05", "1937-05-14", "1944-03..1944-05") falls in a
 /// period, compared at the date's own precision (1937 is in a period from 1937-05); an
 /// open bound takes anything.
-pub(super) fn within(date: &str, from: Option<PartialDate>, to: Option<PartialDate>) -> bool {
+pub fn within(date: &str, from: Option<PartialDate>, to: Option<PartialDate>) -> bool {
     let Some(d) = DateRange::parse(date) else {
         return false;
     };
@@ -550,10 +551,7 @@ pub(super) fn within(date: &str, from: Option<PartialDate>, to: Option<PartialDa
 }
 
 /// The reports whose latest version no fate has overtaken (superseded or withdrawn).
-pub(super) fn current(
-    latest: Vec<Report>,
-    fates: &BTreeMap<(String, u32), ReportFate>,
-) -> Vec<Report> {
+pub fn current(latest: Vec<Report>, fates: &BTreeMap<(String, u32), ReportFate>) -> Vec<Report> {
     latest
         .into_iter()
         .filter(|r| !fates.contains_key(&(r.id.clone(), r.version)))
@@ -585,7 +583,7 @@ pub fn collection_index(reports: &[Report]) -> CollectionIndex {
 }
 
 /// Finds claims that cannot both be true, lowers both to "doubtful" (4) and says why.
-pub(super) fn conflicts(claims: &mut [Claim]) -> Vec<Conflict> {
+pub fn conflicts(claims: &mut [Claim]) -> Vec<Conflict> {
     let mut out = Vec::new();
     let mut by_topic: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, c) in claims.iter().enumerate() {

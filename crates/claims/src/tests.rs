@@ -155,3 +155,45 @@ fn pages_say_their_own_classification() {
     // A word that holds the letters is not the control.
     assert!(!page_marking("the NOFORNIA affair").noforn);
 }
+
+/// Page texts held in memory, for the rules to read without a store.
+struct Texts(HashMap<(DocId, u32), String>);
+
+impl PageText for Texts {
+    type Error = std::convert::Infallible;
+
+    fn page_text(&mut self, doc: DocId, page: u32) -> Result<Option<String>, Self::Error> {
+        Ok(self.0.get(&(doc, page)).cloned())
+    }
+}
+
+#[test]
+fn a_page_is_marked_by_its_own_words_and_raised_by_the_rule_of_its_unit() {
+    let texts = Texts(HashMap::from([
+        ((DocId(1), 1), "СЕКРЕТНО\nСправка".to_string()),
+        ((DocId(2), 1), "Справка без грифа".to_string()),
+    ]));
+    let rule = MarkingRule {
+        unit: "ф. 9002".into(),
+        marking: Marking::parse("TOP SECRET").expect("a marking"),
+        why: "order".into(),
+        by: String::new(),
+        at: String::new(),
+    };
+    let mut pages = Pages::new(texts, &[rule]);
+    let (own, _) = pages.marking(DocId(1), 1, None).expect("read");
+    assert_eq!(own.classification, Classification::Secret);
+    let plain = Reference::parse("ф. 1, оп. 1, д. 1").expect("a reference");
+    let (unmarked, _) = pages.marking(DocId(2), 1, Some(&plain)).expect("read");
+    assert_eq!(unmarked.classification, Classification::Unclassified);
+    let held = Reference::parse("ф. 9002, оп. 1, д. 4").expect("a reference");
+    let (raised, _) = pages.marking(DocId(2), 1, Some(&held)).expect("read");
+    assert_eq!(raised.classification, Classification::TopSecret);
+    // A page that is not there is unmarked, not an error.
+    let (none, _) = pages.marking(DocId(9), 1, None).expect("read");
+    assert_eq!(none.classification, Classification::Unclassified);
+    assert_eq!(
+        pages.get(DocId(2), 1).expect("read"),
+        Some("Справка без грифа")
+    );
+}
