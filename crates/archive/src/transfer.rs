@@ -315,7 +315,7 @@ impl Archive {
                 .map_err(|e| ArchiveError::Transfer(e.to_string()))?;
             if reader.digest() != doc.content.0 {
                 return Err(ArchiveError::Transfer(format!(
-                    "the stored original of document {} ({}) does not match its hash; run `kartoteka verify` and restore it before exporting",
+                    "the stored original of document {} ({}) does not match its hash; restore it from a good copy before exporting",
                     doc.id.0, doc.source_path
                 )));
             }

@@ -288,6 +288,25 @@ fn hint(error: &anyhow::Error) -> Option<String> {
         ArchiveError::NotResolved => {
             "run `kartoteka resolve` (after `kartoteka extract`) to make them".to_string()
         }
+        // What lists the things of the kind that was not found.
+        ArchiveError::NotFound(what) => {
+            let lists = [
+                ("report ", "`kartoteka reports` lists the reports"),
+                ("person ", "`kartoteka persons` lists the persons"),
+                ("a marking rule", "`kartoteka markings` lists the marking rules"),
+                (
+                    "case file",
+                    "`kartoteka tree` lists the files, `kartoteka persons` who is named",
+                ),
+            ];
+            return lists
+                .iter()
+                .find(|(start, _)| what.starts_with(start))
+                .map(|(_, hint)| hint.to_string());
+        }
+        ArchiveError::Transfer(why) if why.contains("does not match its hash") => {
+            "`kartoteka verify` checks every original".to_string()
+        }
         ArchiveError::Approved { version, .. } => format!(
             "pass --new-version to edit it into version {}",
             version + 1

@@ -62,14 +62,14 @@ impl Reports<'_> {
                     .collect();
                 if named.is_empty() {
                     return Err(ArchiveError::NotFound(format!(
-                        "case file {file} naming an agent (see `kartoteka tree` for the files, `kartoteka persons` for who is named)"
+                        "case file {file} naming an agent"
                     )));
                 }
                 named.into_iter().collect()
             }
             (Some(w), None) => vec![world.find(w).map_err(|e| match e {
                 kartoteka_identity::IdentityError::NotFound(_) => ArchiveError::NotFound(format!(
-                    "person {w} (merged into another, or never resolved: see `kartoteka persons`)"
+                    "person {w} (merged into another, or never resolved)"
                 )),
                 other => other.into(),
             })?],
@@ -463,7 +463,7 @@ impl Reports<'_> {
         found.ok_or_else(|| {
             ArchiveError::NotFound(match version {
                 Some(v) => format!("version {v} of report {id}"),
-                None => format!("report {id} (see `kartoteka reports`)"),
+                None => format!("report {id}"),
             })
         })
     }

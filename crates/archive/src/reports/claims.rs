@@ -150,7 +150,7 @@ impl Reports<'_> {
             Ok(())
         } else {
             Err(ArchiveError::NotFound(format!(
-                "a marking rule for {parsed} (see `kartoteka markings`)"
+                "a marking rule for {parsed}"
             )))
         }
     }
