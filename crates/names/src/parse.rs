@@ -71,6 +71,17 @@ pub(crate) fn foreign_surname_stem(surname: &str) -> Option<&str> {
     }
 }
 
+/// The sex a (lower-case) word's ending says, a woman's endings tried first.
+fn sex_by_ending(word: &str, female: &[&str], male: &[&str]) -> Option<Sex> {
+    if female.iter().any(|e| word.ends_with(e)) {
+        Some(Sex::Female)
+    } else if male.iter().any(|e| word.ends_with(e)) {
+        Some(Sex::Male)
+    } else {
+        None
+    }
+}
+
 /// The sex a Russian surname's nominative form says, if any ("Петрова", "Petrova",
 /// "Троцкая" are women's; "Петров", "Trotsky" men's; "Шевченко" says nothing).
 pub(crate) fn surname_sex(surname: &str) -> Option<Sex> {
@@ -83,13 +94,7 @@ pub(crate) fn surname_sex(surname: &str) -> Option<Sex> {
         "ов", "ев", "ин", "ын", "ский", "цкий", "ov", "ev", "in", "yn", "sky", "skiy", "skij",
         "ski", "off", "ow", "ew", "iy", "ij",
     ];
-    if FEMALE.iter().any(|e| l.ends_with(e)) {
-        Some(Sex::Female)
-    } else if MALE.iter().any(|e| l.ends_with(e)) {
-        Some(Sex::Male)
-    } else {
-        None
-    }
+    sex_by_ending(&l, FEMALE, MALE)
 }
 
 /// Whether a name's sex rests only on a Latin surname ending that may be a case form:
@@ -149,13 +154,7 @@ pub(crate) fn latin_patronymic(w: &str) -> Option<Sex> {
         "ovich", "evich", "ovic", "evic", "ovitch", "evitch", "owitsch", "ewitsch", "owicz",
         "ewicz", "ich", "ic", "itch", "itsch", "icz", "ych",
     ];
-    if FEMALE.iter().any(|e| l.ends_with(e)) {
-        Some(Sex::Female)
-    } else if MALE.iter().any(|e| l.ends_with(e)) {
-        Some(Sex::Male)
-    } else {
-        None
-    }
+    sex_by_ending(&l, FEMALE, MALE)
 }
 
 /// One token of a name, classified.

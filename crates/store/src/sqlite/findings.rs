@@ -105,20 +105,9 @@ pub(super) fn keep_findings(
             .map_err(db)?;
         ids.push(id);
     }
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT {FINDING_COLUMNS} FROM findings WHERE current = 1 ORDER BY id"
-        ))
-        .map_err(db)?;
-    let rows = stmt.query_map([], |r| Ok(finding_row(r))).map_err(db)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let f = row.map_err(db)??;
-        if in_scope(scope, &f.reference) {
-            out.push(f);
-        }
-    }
-    Ok(out)
+    let mut current = current_findings(conn)?;
+    current.retain(|f| in_scope(scope, &f.reference));
+    Ok(current)
 }
 
 pub(super) fn annotate_finding(
