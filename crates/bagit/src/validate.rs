@@ -297,7 +297,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
         if !tag {
             manifest_bytes.push((algorithm, text.as_bytes().to_vec()));
         }
-        let (entries, problems) = tagfile::parse_manifest(&text, algorithm, &name);
+        let (entries, problems) = tagfile::parse_manifest(&text, algorithm, &name, &mut r.warnings);
         r.errors.extend(problems);
         let m = Manifest {
             file: name,
@@ -358,10 +358,26 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
             let (items, problems) = tagfile::parse_fetch(&text, "fetch.txt");
             r.errors.extend(problems);
             for item in items {
-                if !payload_on_disk.contains_key(&item.path) {
-                    r.errors.push(Problem::in_file(
+                if payload_on_disk.contains_key(&item.path) {
+                    continue;
+                }
+                let listed = payload_manifests
+                    .iter()
+                    .any(|m| m.entries.iter().any(|e| e.path == item.path));
+                if listed {
+                    r.errors.push(Problem::at_line(
                         "fetch.txt",
+                        item.line,
                         format!("the bag is incomplete: {} is still to be fetched from {} (Kartoteka does not fetch; fetch it first)", item.path, item.url),
+                    ));
+                } else {
+                    // RFC 8493 wants every fetched file in every payload manifest; bags
+                    // that list one nowhere exist (the conformance suite calls them
+                    // valid), and what no manifest lists is not part of the payload.
+                    r.warnings.push(Problem::at_line(
+                        "fetch.txt",
+                        item.line,
+                        format!("{} is to be fetched from {} but no payload manifest lists it; it is not part of the payload and was ignored", item.path, item.url),
                     ));
                 }
                 to_fetch.insert(item.path);
@@ -373,7 +389,8 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
     // `expect` maps a disk path to the checksums it must have.
     let mut expect: BTreeMap<String, Vec<Want>> = BTreeMap::new();
     for m in &payload_manifests {
-        let mut listed: HashMap<String, usize> = HashMap::new();
+        // Path as listed -> (line, checksum); NFC form -> path as listed.
+        let mut listed: HashMap<String, (usize, &str)> = HashMap::new();
         let mut listed_nfc: HashMap<String, String> = HashMap::new();
         for e in &m.entries {
             if !e.path.starts_with("data/") {
@@ -387,28 +404,73 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
                 ));
                 continue;
             }
-            if let Some(first) = listed.insert(e.path.clone(), e.line) {
-                r.errors.push(Problem::at_line(
-                    &m.file,
-                    e.line,
-                    format!("{} is listed twice (first on line {first})", e.path),
-                ));
+            if let Some(&(first, checksum)) = listed.get(&e.path) {
+                // The same file twice with the same checksum says nothing new: a warning.
+                // With another checksum the manifest contradicts itself.
+                if checksum == e.checksum {
+                    r.warnings.push(Problem::at_line(
+                        &m.file,
+                        e.line,
+                        format!(
+                            "{} is listed twice (first on line {first}) with the same checksum",
+                            e.path
+                        ),
+                    ));
+                } else {
+                    r.errors.push(Problem::at_line(
+                        &m.file,
+                        e.line,
+                        format!(
+                            "{} is listed twice with different checksums (first on line {first})",
+                            e.path
+                        ),
+                    ));
+                }
                 continue;
             }
+            listed.insert(e.path.clone(), (e.line, &e.checksum));
             let norm = nfc(&e.path);
-            if let Some(other) = listed_nfc.insert(norm.clone(), e.path.clone()) {
-                r.errors.push(Problem::at_line(
+            if let Some(other) = listed_nfc.get(&norm) {
+                let same = listed.get(other).is_some_and(|(_, c)| *c == e.checksum);
+                if same {
+                    r.warnings.push(Problem::at_line(
+                        &m.file,
+                        e.line,
+                        format!(
+                            "{:?} and {other:?} are the same name in two Unicode normal forms, listed twice with the same checksum",
+                            e.path
+                        ),
+                    ));
+                } else {
+                    r.errors.push(Problem::at_line(
+                        &m.file,
+                        e.line,
+                        format!(
+                            "{:?} and {other:?} differ only in Unicode normalisation but have different checksums",
+                            e.path
+                        ),
+                    ));
+                }
+                continue;
+            }
+            listed_nfc.insert(norm.clone(), e.path.clone());
+            let literal = e
+                .literal
+                .as_ref()
+                .filter(|l| payload_on_disk.contains_key(l));
+            let disk = if payload_on_disk.contains_key(&e.path) {
+                Some(e.path.clone())
+            } else if let Some(l) = literal {
+                // A tool that did not percent-encode wrote the name as it is.
+                r.warnings.push(Problem::at_line(
                     &m.file,
                     e.line,
                     format!(
-                        "{:?} and {other:?} differ only in Unicode normalisation",
-                        e.path
+                        "{l:?} is written as it is named on disk; RFC 8493 would write it {:?}",
+                        tagfile::encode_path(l)
                     ),
                 ));
-                continue;
-            }
-            let disk = if payload_on_disk.contains_key(&e.path) {
-                Some(e.path.clone())
+                Some(l.clone())
             } else {
                 match by_nfc.get(&norm).map(|v| v.as_slice()) {
                     Some([one]) => {
@@ -456,7 +518,7 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
     let mut tag_expect: BTreeMap<String, Vec<Want>> = BTreeMap::new();
     let mut tag_listed = HashSet::new();
     for m in &tag_manifests {
-        let mut seen = HashSet::new();
+        let mut seen: HashMap<&str, &str> = HashMap::new();
         for e in &m.entries {
             if e.path.starts_with("data/") {
                 r.errors.push(Problem::at_line(
@@ -469,12 +531,20 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
                 ));
                 continue;
             }
-            if !seen.insert(e.path.clone()) {
-                r.errors.push(Problem::at_line(
-                    &m.file,
-                    e.line,
-                    format!("{} is listed twice", e.path),
-                ));
+            if let Some(checksum) = seen.insert(&e.path, &e.checksum) {
+                if checksum == e.checksum {
+                    r.warnings.push(Problem::at_line(
+                        &m.file,
+                        e.line,
+                        format!("{} is listed twice with the same checksum", e.path),
+                    ));
+                } else {
+                    r.errors.push(Problem::at_line(
+                        &m.file,
+                        e.line,
+                        format!("{} is listed twice with different checksums", e.path),
+                    ));
+                }
                 continue;
             }
             if files.contains_key(&e.path) {
@@ -506,9 +576,19 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
     // bag-info.txt.
     let payload_bytes: u64 = payload_on_disk.values().map(|f| f.size).sum();
     r.payload_bytes = payload_bytes;
-    if files.contains_key("bag-info.txt") {
-        if let Some(text) = read_tag("bag-info.txt", r) {
-            let (info, problems) = tagfile::parse_info(&text, "bag-info.txt");
+    // Drafts before 0.96 called it package-info.txt.
+    let info_file = if !files.contains_key("bag-info.txt")
+        && declaration.version < (0, 96)
+        && files.contains_key("package-info.txt")
+    {
+        "package-info.txt"
+    } else {
+        "bag-info.txt"
+    };
+    if files.contains_key(info_file) {
+        if let Some(text) = read_tag(info_file, r) {
+            let (info, problems) =
+                tagfile::parse_info(&text, info_file, declaration.version, &mut r.warnings);
             r.errors.extend(problems);
             r.info = info;
         }

@@ -53,10 +53,20 @@ killed leaves the archive as it was before; run it again to complete it."
         json: bool,
     },
     /// Only validate a bag: exit status 0 when valid, 1 when not, with the reasons on stderr.
+    #[command(
+        after_help = "A bag that breaks a MUST of RFC 8493 is invalid. What the RFC only \
+advises against, or what other tools write and the Library of Congress conformance suite \
+accepts (md5sum's `*` before a path, `./` before it, a bare % in a name, a file listed twice \
+with the same checksum, names in another Unicode normal form), is a warning: printed, and the \
+bag is valid unless --warnings-as-errors is given."
+    )]
     Validate {
         /// The bag folder.
         #[arg(value_name = "BAG_DIR")]
         bag: PathBuf,
+        /// Treat warnings as errors: exit 1 when there is any.
+        #[arg(long)]
+        warnings_as_errors: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -155,18 +165,24 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
             }
             Ok(EXIT_OK)
         }
-        TransferCommand::Validate { bag, json } => {
+        TransferCommand::Validate {
+            bag,
+            warnings_as_errors,
+            json,
+        } => {
             let progress = output::Bar::new("validating");
             let report = Archive::validate_bag(&bag, jobs, &progress);
+            let accepted =
+                report.is_valid() && !(warnings_as_errors && !report.warnings.is_empty());
             if json {
                 output::print_json(&report)?;
             } else {
                 say!(
                     "{} {} ({} payload files, {} bytes hashed in {:.1} s)",
-                    if report.is_valid() {
-                        "VALID"
-                    } else {
-                        "INVALID"
+                    match (report.is_valid(), accepted) {
+                        (true, true) => "VALID",
+                        (true, false) => "VALID, WITH WARNINGS TAKEN AS ERRORS,",
+                        _ => "INVALID",
                     },
                     bag.display(),
                     report.payload.len(),
@@ -180,11 +196,7 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
             for e in &report.errors {
                 eprintln!("invalid: {e}");
             }
-            Ok(if report.is_valid() {
-                EXIT_OK
-            } else {
-                EXIT_FAILED
-            })
+            Ok(if accepted { EXIT_OK } else { EXIT_FAILED })
         }
     }
 }

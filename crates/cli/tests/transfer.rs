@@ -189,6 +189,77 @@ fn a_bag_from_bagit_python_is_placed_by_its_folder_names() {
     assert_eq!(sheets, [1, 2], "{shown}");
 }
 
+/// A bag put together by hand with sha256sum (a `*` before each path), a `%` in a name
+/// written %25 as RFC 8493 asks, and bag-info.txt in UTF-16 as bagit.txt declares: valid
+/// with warnings, refused only when warnings are taken as errors, and imported.
+#[test]
+fn a_bag_made_with_other_tools_is_accepted_with_warnings() {
+    use sha2::Digest as _;
+    let dir = tempfile::tempdir().unwrap();
+    let bag = dir.path().join("handmade");
+    let sheets = [
+        ("data/ф. 7/оп. 2/д. 31/л. 1.txt", "Донесение агента «МАРТА»"),
+        (
+            "data/ф. 7/оп. 2/д. 31/л. 2 (100%).txt",
+            "Справка о проверке",
+        ),
+    ];
+    let mut manifest = String::new();
+    for (path, text) in sheets {
+        let at = bag.join(path);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(&at, text).unwrap();
+        let sum = hex::encode(sha2::Sha256::digest(text.as_bytes()));
+        manifest.push_str(&format!("{sum} *{}\n", path.replace('%', "%25")));
+    }
+    std::fs::write(
+        bag.join("bagit.txt"),
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-16\n",
+    )
+    .unwrap();
+    let utf16 = |text: &str| -> Vec<u8> {
+        let mut out = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&unit.to_le_bytes());
+        }
+        out
+    };
+    std::fs::write(bag.join("manifest-sha256.txt"), utf16(&manifest)).unwrap();
+    std::fs::write(
+        bag.join("bag-info.txt"),
+        utf16("Source-Organization:\tАрхив СБУ\n"),
+    )
+    .unwrap();
+
+    let archive = dir.path().join("archive");
+    kartoteka(&archive)
+        .args(["transfer", "validate"])
+        .arg(&bag)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("VALID"))
+        .stderr(predicates::str::contains("as md5sum writes"));
+    kartoteka(&archive)
+        .args(["transfer", "validate", "--warnings-as-errors"])
+        .arg(&bag)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("warning:"));
+    let imported = json(
+        kartoteka(&archive)
+            .args(["transfer", "import"])
+            .arg(&bag)
+            .arg("--json"),
+    );
+    assert_eq!(imported["added"], 2, "{imported}");
+    let shown = json(kartoteka(&archive).args(["show", "ф. 7, оп. 2, д. 31", "--json"]));
+    assert_eq!(
+        shown["documents"].as_array().map(Vec::len),
+        Some(2),
+        "{shown}"
+    );
+}
+
 #[test]
 fn bad_bags_are_refused_and_nothing_enters_the_archive() {
     let source = sample_archive();
