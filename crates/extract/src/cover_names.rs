@@ -135,6 +135,23 @@ impl Finder {
         }
     }
 
+    /// Cover names in capitals in Western prose (English or German). A word in capitals
+    /// is a cover name on evidence, never on its shape alone, since FBI reports and Venona
+    /// translations write true surnames in capitals too ("ROSENBERG met GOLD"):
+    ///
+    /// - a cue before it: "source HOMER", "cover name FROST", "Deckname PAUL", "the
+    ///   courier GOOSE", "changed to LIBERAL"; or a CIA cryptonym's shape (AMLASH/1);
+    /// - a weaker cue, for a word not shaped like a surname: "known as", "appears as",
+    ///   "als", "calls her", "signed his cables", "was MLAD in the cables", "was DAN to
+    ///   the KGB", "wurde ANTENNA genannt";
+    /// - brackets: a person's name followed by its cover names ("Anna Berg (ROSA, later
+    ///   SKIF)"), or a cover name followed by its holder ("KLIM (Pavel Orlov)");
+    /// - a chain from a cover name already found: "GUS, later ARNO", "STARSHINA and
+    ///   KORSIKANETS", "zuerst MÄDCHEN, später HICKS";
+    /// - the same word found as a cover name elsewhere in the text.
+    ///
+    /// A word in capitals after a given name ("Julius ROSENBERG") is a surname, and so is
+    /// every other bare use of it in the text.
     pub(crate) fn cryptonyms(&mut self, chars: &[char]) {
         // Lines set wholly in capitals are headings, not prose with cryptonyms in it.
         let mut line_caps: HashMap<usize, (usize, usize)> = HashMap::new();
@@ -153,6 +170,9 @@ impl Finder {
                 }
             }
         }
+        let n = self.tokens.len();
+        // The candidates: Latin words in capitals, in prose, not acronyms we know.
+        let mut candidate = vec![false; n];
         for (i, &line) in line_of.iter().enumerate() {
             let t = &self.tokens[i];
             if self.used[i] || !t.is_all_caps() || t.is_cyrillic() {
@@ -162,29 +182,307 @@ impl Finder {
             if letters.chars().count() < 3 || dict::NOT_CRYPTONYMS.contains(&letters.as_str()) {
                 continue;
             }
-            let triggered = i > 0
-                && (self.stem_matches(i - 1, dict::CRYPTONYM_CUES) || self.code_name_cue(i - 1));
             let (caps, words) = line_caps.get(&line).copied().unwrap_or((0, 1));
-            let prose = caps * 2 < words;
-            // CIA cryptonyms begin with a two-letter digraph (AMLASH, LIENVOY, ZRRIFLE) and
-            // often carry a number (AMLASH/1); any other word in capitals needs a cue word
-            // before it ("source HOMER"), since OCR'd files are full of codes and acronyms.
+            candidate[i] = caps * 2 < words || self.cued_strongly(i);
+        }
+        // Surnames: a word in capitals after a given name ("Arnold KUZMIN", "Donald
+        // MACLEAN"), and every bare use of the same word.
+        let surnames: HashSet<String> = (1..n)
+            .filter(|&i| self.tokens[i].is_all_caps() && self.after_given_name(i))
+            .map(|i| self.tokens[i].text.clone())
+            .collect();
+        let mut cover = vec![false; n];
+        for i in 0..n {
+            if !candidate[i] {
+                continue;
+            }
+            let t = &self.tokens[i];
+            let letters: String = t.text.chars().take_while(|c| c.is_alphabetic()).collect();
             let numbered =
                 t.text.contains('/') && t.text.chars().last().is_some_and(|c| c.is_ascii_digit());
             let digraph = letters.chars().count() >= 5
                 && dict::CIA_DIGRAPHS.iter().any(|d| letters.starts_with(d));
-            // "Arnold KUZMIN", "Pyotr ZHDANOV": a surname in capitals after a given name,
-            // whatever its first letters.
-            let after_given_name = i > 0 && {
-                let before = &self.tokens[i - 1];
-                before.is_name_shaped() && before.is_capitalized() && !before.is_all_caps()
-            };
-            if triggered || (prose && !after_given_name && (numbered || digraph)) {
-                let lemma = t.text.clone();
+            let surname = surnames.contains(&t.text) || self.surname_in_capitals(i);
+            cover[i] = self.cued_strongly(i)
+                || (!surname
+                    && (numbered
+                        || digraph
+                        || self.cued_weakly(i)
+                        || self.holder_in_brackets(i)
+                        || self.covers_in_brackets(i)));
+        }
+        // Chains and repetitions, until nothing more is found.
+        loop {
+            let known: HashSet<&str> = (0..n)
+                .filter(|&i| cover[i])
+                .map(|i| self.tokens[i].text.as_str())
+                .collect();
+            let mut more = Vec::new();
+            for i in 0..n {
+                if !candidate[i] || cover[i] || surnames.contains(&self.tokens[i].text) {
+                    continue;
+                }
+                let long = self.tokens[i].text.chars().count() >= 4;
+                if (long && known.contains(self.tokens[i].text.as_str()))
+                    || self.chained(i, &cover)
+                    || (i + 2 < n && self.chained_before(i, &cover))
+                {
+                    more.push(i);
+                }
+            }
+            if more.is_empty() {
+                break;
+            }
+            for i in more {
+                cover[i] = true;
+            }
+        }
+        for i in 0..n {
+            if cover[i] && !self.used[i] {
+                let lemma = self.tokens[i].text.clone();
                 self.add(MentionKind::CoverName, i, i + 1, lemma, None, chars);
                 self.bracketed_holder(i + 1, chars);
             }
         }
+    }
+
+    /// A word in capitals right after a given name in ordinary case ("Arnold KUZMIN",
+    /// "Raimundo ONGARO"): after a capitalised word that is neither a cue ("Agent
+    /// LISZT") nor a little word that starts a sentence ("The", "Per").
+    fn after_given_name(&self, i: usize) -> bool {
+        const LITTLE: &[&str] = &[
+            "the", "a", "an", "per", "in", "on", "at", "by", "from", "to", "for", "of", "and",
+            "but", "when", "if", "as", "with", "der", "die", "das", "ein", "eine", "im", "mit",
+            "und", "von", "see", "cf", "re", "subject", "mr", "mrs", "dr",
+        ];
+        if i == 0 || self.cued_strongly(i) {
+            return false;
+        }
+        let before = &self.tokens[i - 1];
+        before.is_name_shaped()
+            && before.is_capitalized()
+            && !before.is_all_caps()
+            && before.text.chars().count() >= 2
+            && !LITTLE.contains(&self.norm(i - 1))
+    }
+
+    /// A word in capitals shaped like a Slavic surname in Latin letters (SOKOLOV,
+    /// IVANOVA, PETRENKO, KOVALCHUK, KOSYGIN), or known to the lexicon as one.
+    fn surname_in_capitals(&self, i: usize) -> bool {
+        let norm = self.norm(i);
+        const ENDINGS: &[&str] = &[
+            "ov", "ev", "yev", "ova", "eva", "yeva", "in", "ina", "yn", "yna", "sky", "ski",
+            "skiy", "skaya", "enko", "chuk", "ovich", "evich", "vili", "dze", "yan",
+        ];
+        norm.chars().count() >= 5 && ENDINGS.iter().any(|e| norm.ends_with(e))
+    }
+
+    /// Cues that make any word in capitals after them a cover name.
+    fn cued_strongly(&self, i: usize) -> bool {
+        if i == 0 {
+            return false;
+        }
+        let p = i - 1;
+        let before = self.norm(p);
+        // The cues added for notes by other hands count only in ordinary case: in a
+        // heading set in capitals ("BY COURIER SERVICE") they cue nothing.
+        let lower = !self.tokens[p].is_all_caps();
+        self.stem_matches(p, dict::CRYPTONYM_CUES)
+            || self.code_name_cue(p)
+            || lower && dict::COVER_ROLES.iter().any(|r| before == *r)
+            // "cover name FROST", "under the name LUCY", "Decknamen TOPAS"
+            // "cover name FROST", "under the name LUCY" (not "did not name KISLOV")
+            || (matches!(before, "name" | "names" | "namen")
+                && self.text_at(p).starts_with(char::is_lowercase)
+                && i >= 2
+                && matches!(
+                    self.norm(i - 2),
+                    "cover" | "code" | "the" | "a" | "his" | "her" | "new" | "assumed"
+                        | "operational" | "dem" | "den" | "seinem" | "ihrem"
+                ))
+            // "was changed to LIBERAL", "umbenannt in ADLER"
+            || lower && (before == "to" && i >= 2 && self.stem_matches(i - 2, &["changed", "renamed"]))
+            || lower && (before == "in" && i >= 2 && self.stem_matches(i - 2, &["umbenannt", "geändert"]))
+    }
+
+    /// Cues that make a word in capitals a cover name unless it is shaped like a surname.
+    fn cued_weakly(&self, i: usize) -> bool {
+        // Three letters are as often an abbreviation as a name; and the words around must
+        // be in lower case as written ("woman aS VERA" is OCR, not "as").
+        if self.tokens[i].text.chars().filter(|c| c.is_alphabetic()).count() < 4 {
+            return false;
+        }
+        let lower = |j: usize| {
+            let t = self.text_at(j);
+            !t.is_empty() && !t.chars().any(char::is_uppercase)
+        };
+        let before = |k: usize| {
+            if i >= k && lower(i - k) {
+                self.norm(i - k)
+            } else {
+                ""
+            }
+        };
+        let after = |k: usize| if lower(i + k) { self.norm(i + k) } else { "" };
+        let is_org = |w: &str| {
+            dict::NOT_CRYPTONYMS
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(w))
+        };
+        // What an organisation or an operation is called is no cover name of a person:
+        // "a group called CORU", "an operation known as CASINO".
+        const THINGS: &[&str] = &[
+            "group", "organization", "organisation", "operation", "project", "party",
+            "movement", "front", "network", "plan", "program", "programme", "company", "firm",
+            "newspaper", "magazine", "ship", "team", "unit", "committee", "gruppe", "operation",
+            "organisation", "partei", "bewegung", "netz", "firma", "zeitung",
+        ];
+        if (1..=3).any(|k| THINGS.contains(&before(k))) {
+            return false;
+        }
+        // "as PRAVDA Correspondent": a title goes on after it.
+        let title_after = self
+            .tokens
+            .get(i + 1)
+            .is_some_and(|t| t.is_capitalized() && !t.is_all_caps() && t.is_word());
+        // "known as", "appears as", "identified as", "later as"; "als MARK geführt";
+        // "known first as", "hieß zuerst".
+        (matches!(before(1), "as" | "als" | "hieß" | "hiess") && !title_after)
+            || (matches!(before(1), "first" | "zuerst" | "erst") && matches!(before(2), "as" | "als" | "hieß" | "hiess"))
+            // "called ALES", "calls her KÄTHE", "the files call him STANLEY"
+            || matches!(before(1), "called" | "calls" | "call")
+            || (matches!(before(1), "him" | "her") && before(2).starts_with("call"))
+            // "signed his cables MAXIM", "unterzeichnete seine Funksprüche mit DORA"
+            || (1..=4).any(|k| matches!(before(k), "signed" | "signing" | "unterzeichnete"))
+                && !before(1).is_empty()
+                && !matches!(before(1), "by" | "and")
+            // "wurde ANTENNA genannt", "als HEINZE geführt"
+            || matches!(after(1), "genannt")
+            // "was MLAD in the cables", "was TÜRKIS in the Stasi's files", "was DAN to the
+            // KGB", "war die Quelle GISELA" is a cue word already.
+            || (matches!(before(1), "was" | "is" | "were" | "became" | "war" | "wurde")
+                && matches!(after(1), "in" | "to" | "im" | "für" | "for")
+                && (2..=4).any(|k| {
+                    matches!(
+                        after(k),
+                        "cables" | "decrypts" | "traffic" | "files" | "file" | "messages"
+                            | "telegrams" | "material" | "papers" | "venona" | "moscow"
+                            | "akten" | "kgb" | "nkvd" | "gru" | "hva" | "mgb" | "stasi"
+                    ) || is_org(self.text_at(i + k))
+                }))
+    }
+
+    /// "KLIM (Pavel Orlov)", "STANLEY (Philby)": a word in capitals followed by a name in
+    /// brackets.
+    fn holder_in_brackets(&self, i: usize) -> bool {
+        if self.text_at(i + 1) != "(" {
+            return false;
+        }
+        let words = (i + 2..self.tokens.len().min(i + 6))
+            .take_while(|&j| {
+                let t = &self.tokens[j];
+                t.is_name_shaped() && t.is_capitalized() && !t.is_all_caps()
+            })
+            .count();
+        // A name, not a phrase: "(When Filled In)", "(See Attached)".
+        const NOT_NAMES: &[&str] = &[
+            "when", "in", "the", "of", "for", "and", "see", "filled", "attached", "if", "not",
+            "to", "from", "with", "by", "on", "at", "a", "an", "or", "is", "was", "per", "no",
+            "page", "part", "der", "die", "das", "und", "mit",
+        ];
+        (1..=3).contains(&words)
+            && self.text_at(i + 2 + words) == ")"
+            && (i + 2..i + 2 + words).all(|j| self.text_at(j).chars().count() >= 2)
+            && (i + 2..i + 2 + words).all(|j| !NOT_NAMES.contains(&self.norm(j)))
+    }
+
+    /// "Anna Berg (ROSA, later SKIF)", "Heinz Felfe (Deckname PAUL)", "Lona (LESLEY)": the
+    /// first word in capitals in brackets right after a person's name.
+    fn covers_in_brackets(&self, i: usize) -> bool {
+        // The opening bracket, with at most a cue word between it and the word.
+        let open = if self.text_at(i.wrapping_sub(1)) == "(" {
+            i - 1
+        } else if i >= 2
+            && self.text_at(i - 2) == "("
+            && (self.code_name_cue(i - 1) || matches!(self.norm(i - 1), "deckname" | "cover"))
+        {
+            i - 2
+        } else {
+            return false;
+        };
+        // Right after a person's name found by the persons pass ("Anna Berg", "Lona"), not
+        // after an organisation's ("Bolivian Communist Party (PCB)").
+        let after_person = open > 0
+            && self
+                .mentions
+                .iter()
+                .any(|(m, _, to)| m.kind == MentionKind::Person && *to == open);
+        if !after_person {
+            return false;
+        }
+        // Not the initials of the words before it ("Hauptverwaltung Aufklärung (HVA)").
+        let initials: String = (open.saturating_sub(6)..open)
+            .filter(|&j| self.tokens[j].is_capitalized())
+            .filter_map(|j| self.tokens[j].text.chars().next())
+            .collect();
+        let word = &self.tokens[i].text;
+        if word.len() <= initials.len() && initials.ends_with(word.as_str()) {
+            return false;
+        }
+        // "Mr. Yarmolinsky (OSD)", "General Carroll (DIA)": three letters alone in brackets
+        // after a name are an office, as often as not.
+        if word.chars().count() < 4 && self.text_at(i + 1) == ")" {
+            return false;
+        }
+        // The brackets hold only cover names and the words that link them: "(ROSA, later
+        // SKIF)", not "(CHARLES BRYANT)" nor "(DDCI)"-like titles mixed with other words.
+        let close = (i + 1..self.tokens.len().min(i + 10)).find(|&j| self.text_at(j) == ")");
+        let Some(close) = close else { return false };
+        (i..close).all(|j| {
+            let t = &self.tokens[j];
+            (t.is_all_caps() && !t.is_cyrillic() && !dict::NOT_CRYPTONYMS.contains(&t.text.as_str()))
+                || matches!(
+                    self.norm(j),
+                    "," | "later" | "then" | "subsequently" | "and" | "or" | "später" | "dann"
+                        | "und" | "oder" | "also" | ";"
+                )
+        }) && (i..close).filter(|&j| self.tokens[j].is_all_caps()).all(|j| {
+            // Neighbouring capitals without a link are one name, not two cover names.
+            !self.tokens.get(j + 1).is_some_and(|t| t.is_all_caps())
+        })
+    }
+
+    /// A word in capitals after a cover name and a link: "GUS, later ARNO", "WAISE, später
+    /// HOMER", "STARSHINA and KORSIKANETS", "MOLIERE and later as LISZT".
+    fn chained(&self, i: usize, cover: &[bool]) -> bool {
+        let mut j = i;
+        let mut linked = false;
+        for _ in 0..4 {
+            if j == 0 {
+                return false;
+            }
+            j -= 1;
+            let w = self.norm(j);
+            if cover[j] {
+                return linked;
+            }
+            if matches!(
+                w,
+                "," | "later" | "then" | "subsequently" | "and" | "or" | "as" | "später"
+                    | "dann" | "und" | "oder" | "zuletzt" | "also"
+            ) {
+                linked |= w != ",";
+                continue;
+            }
+            return false;
+        }
+        false
+    }
+
+    /// A word in capitals before "and" and a cover name: "STARSHINA and KORSIKANETS" when
+    /// only the second was cued.
+    fn chained_before(&self, i: usize, cover: &[bool]) -> bool {
+        matches!(self.norm(i + 1), "and" | "und" | "or" | "oder") && cover[i + 2]
     }
 
     /// Cover names in an oblique case take the nominative met elsewhere in the text.

@@ -459,7 +459,14 @@ impl Finder {
             {
                 k += 1;
             }
-            if k > e + 1 && self.text_at(k) == ")" && self.tokens[e + 1].is_capitalized() {
+            // Words all in capitals in brackets after a name are its cover names ("Walter
+            // Brandt (FALKE)"), not its spelling in another script.
+            let capitals = (e + 1..k).all(|j| self.tokens[j].is_all_caps());
+            if k > e + 1
+                && !capitals
+                && self.text_at(k) == ")"
+                && self.tokens[e + 1].is_capitalized()
+            {
                 let lemma = (e + 1..k)
                     .map(|j| self.text_at(j))
                     .collect::<Vec<_>>()

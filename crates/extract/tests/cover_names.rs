@@ -86,6 +86,45 @@ MEXICO CITY STATION CABLE TO DIRECTOR |
 The FBI and the USSR embassy were watched. |
 ";
 
+/// Issue 17's tuning set: the shapes notes by other hands take, with made-up names, and
+/// the traps of English prose with surnames in capitals. The rules were fitted to this
+/// set; the public set in tests/data was labelled before and scored only after.
+const OTHER_HANDS: &str = "\
+The illegal KLIM (Pavel Orlov) reached Buenos Aires in 1952. | KLIM
+Anna Berg (ROSA, later SKIF) typed the minutes of the cabinet. | ROSA | SKIF
+The clerk was known first as LIRA; in 1944 the cover name was changed to ZHUK. | LIRA | ZHUK
+The courier TAPIR, later BOBR, was Oskar Weiss. | TAPIR | BOBR
+Miller appears in later cables under the cover name FROST. | FROST
+The London station ran the agent FÜCHSIN through a cut-out. | FÜCHSIN
+Her file calls her KÄTHE until 1938. | KÄTHE
+Petrova was given the cover name PTITSA in 1940. | PTITSA
+The engineer DRUG handed over the blueprints. | DRUG
+SOKOLOV met KLIM in a park in Vienna. | KLIM
+The FBI report says ORLOV gave the documents to KAZAKOV. |
+IVANOVA and PETRENKO were arrested on the same day. |
+Karl Mauer (Deckname SPERBER, später ADLER) arbeitete im Kanzleramt. | SPERBER | ADLER
+Die Quelle LÖWE lieferte Berichte aus Bonn. | LÖWE
+Анна Берг (псевдонимы «РОЗА», затем «СКИФ») работала машинисткой. | РОЗА | СКИФ
+Курьер «ТАПИР», позднее «БОБР», — это Оскар Вайс. | ТАПИР | БОБР
+The FBI and the CIA exchanged reports on the KGB and the GRU (NATO files). |
+Walter Brandt (FALKE) was the source in the ministry. | FALKE
+Her sister appears in the cables as LUK. | LUK
+The clerk was ROK to the KGB for ten years. | ROK
+The agent whose cover name was MALVA left Ottawa in 1946. | MALVA
+Moscow called her WHITE ROSE in its cables. | WHITE ROSE
+Анна Берг проходила в делах как «Роза», затем как «Скиф». | Роза | Скиф
+Курьер работал под псевдонимом «Сыч», позднее «Филин». | Сыч | Филин
+Sie erhielt den Decknamen „Lerche“. | Lerche
+Die Quelle „Amsel“ berichtete aus Bonn. | Amsel
+He signed his reports with the cover name \"Tapir\". | Tapir
+He was sent to the FBI in 1950. |
+The group called ORA was small. |
+Walter met IVANOV in Berlin in 1950. |
+The plan known as BARBAROSSA began in June. |
+Они читали газету «Правда», а затем «Известия». |
+Judith Coplon (DOJ) was arrested in 1949. |
+";
+
 /// Scores one labelled set: (found, false, missed, the errors).
 fn score(set: &str) -> (usize, usize, usize, Vec<String>) {
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
@@ -121,13 +160,20 @@ fn score(set: &str) -> (usize, usize, usize, Vec<String>) {
 #[test]
 fn cover_names_meet_the_precision_and_recall_targets() {
     let mut all = (0, 0, 0, Vec::new());
-    for (name, set) in [("labelled", LABELLED), ("held out", HELD_OUT)] {
+    for (name, set) in [
+        ("labelled", LABELLED),
+        ("held out", HELD_OUT),
+        ("other hands (tuning)", OTHER_HANDS),
+    ] {
         let (tp, fp, fn_, errors) = score(set);
         eprintln!(
             "cover names, {name}: precision {:.3}, recall {:.3} ({tp} found, {fp} false, {fn_} missed)",
             tp as f64 / (tp + fp).max(1) as f64,
             tp as f64 / (tp + fn_).max(1) as f64
         );
+        for e in &errors {
+            eprintln!("  {name}: {e}");
+        }
         all.0 += tp;
         all.1 += fp;
         all.2 += fn_;
@@ -139,6 +185,54 @@ fn cover_names_meet_the_precision_and_recall_targets() {
     eprintln!("cover names, both: precision {precision:.3}, recall {recall:.3}");
     assert!(
         precision >= 0.97 && recall >= 0.95,
+        "precision {precision:.3}, recall {recall:.3}:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// Issue 17: the public set, labelled before the rules were changed and never read while
+/// tuning them. Its errors are printed only when it misses the target.
+#[test]
+fn cover_names_in_public_descriptions_written_by_others() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cover_names_public.txt"
+    ))
+    .expect("tests/data/cover_names_public.txt");
+    let mut by_language: std::collections::BTreeMap<&str, String> = Default::default();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let mut fields = line.splitn(3, '\t');
+        let (Some(language), Some(sentence), labels) = (fields.next(), fields.next(), fields.next())
+        else {
+            panic!("a line without a language and a sentence: {line:?}");
+        };
+        let set = by_language.entry(language).or_default();
+        set.push_str(sentence);
+        set.push_str(" | ");
+        set.push_str(labels.unwrap_or(""));
+        set.push('\n');
+    }
+    let (mut tp, mut fp, mut fn_, mut errors) = (0, 0, 0, Vec::new());
+    for (language, set) in &by_language {
+        let (t, f, m, e) = score(set);
+        eprintln!(
+            "cover names, public set, {language}: {} sentences, precision {:.3}, recall {:.3} ({t} found, {f} false, {m} missed)",
+            set.lines().count(),
+            t as f64 / (t + f).max(1) as f64,
+            t as f64 / (t + m).max(1) as f64
+        );
+        tp += t;
+        fp += f;
+        fn_ += m;
+        errors.extend(e);
+    }
+    let sentences: usize = by_language.values().map(|s| s.lines().count()).sum();
+    assert!(sentences >= 200, "only {sentences} sentences");
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    eprintln!("cover names, public set: precision {precision:.3}, recall {recall:.3}");
+    assert!(
+        precision >= 0.98 && recall >= 0.95,
         "precision {precision:.3}, recall {recall:.3}:\n{}",
         errors.join("\n")
     );
