@@ -31,6 +31,8 @@ impl Finder {
 
     pub(crate) fn quoted_cover_names(&mut self, chars: &[char]) {
         let opens = ["«", "„", "\"", "“"];
+        // Where the last quoted cover name closed: «ВАЙЗЕ», затем «ГОМЕР».
+        let mut last_cover: Option<usize> = None;
         let mut i = 0;
         while i < self.tokens.len() {
             if !opens.contains(&self.text_at(i)) {
@@ -61,6 +63,7 @@ impl Finder {
             // "газета «Правда»" is a newspaper; but "дело на «КАРЛА»" is a file on a person.
             let on_person = i > 0 && matches!(self.norm(i - 1), "на" | "on");
             let trapped = !on_person
+                && !self.as_known(i)
                 && before
                     .iter()
                     .take(2)
@@ -71,7 +74,10 @@ impl Finder {
                 .any(|j| self.text_at(j).chars().any(|c| c.is_ascii_digit()));
             let triggered = before.iter().any(|&j| {
                 self.stem_matches(j, dict::COVER_TRIGGERS) && !self.stem_matches(j, &["агентств"])
-            });
+            }) || before.iter().any(|&j| {
+                self.norm(j) == "name" && j > 0 && matches!(self.norm(j - 1), "cover" | "code")
+            }) || self.as_known(i)
+                || last_cover.is_some_and(|end| self.linked(end, i));
             let caps = inner.clone().all(|j| {
                 !self.tokens[j].is_word()
                     || self.tokens[j].is_all_caps()
@@ -81,9 +87,60 @@ impl Finder {
                 let name: String =
                     span_text(chars, self.tokens[i + 1].start, self.tokens[close - 1].end);
                 self.add(MentionKind::CoverName, i + 1, close, name, None, chars);
+                last_cover = Some(close);
             }
             i = close + 1;
         }
+    }
+
+    /// "проходил как «ОСА»", "известна как «СОНЯ»", "значился как «АНТОН»": a quoted name
+    /// after "как" that follows a verb of being listed or known.
+    fn as_known(&self, open: usize) -> bool {
+        open >= 2
+            && self.norm(open - 1) == "как"
+            && (open.saturating_sub(6)..open - 1).any(|j| {
+                self.stem_matches(
+                    j,
+                    &[
+                        "проход",
+                        "известн",
+                        "значил",
+                        "числил",
+                        "фигурир",
+                        "именова",
+                        "назыв",
+                        "записан",
+                    ],
+                )
+            })
+    }
+
+    /// Only link words between the end of one cover name and the start of the next:
+    /// "«ВАЙЗЕ», затем «ГОМЕР»", "„Wolf“, später „Falke“".
+    fn linked(&self, end: usize, next: usize) -> bool {
+        next > end
+            && next - end <= 5
+            && (end + 1..next).all(|j| {
+                matches!(
+                    self.norm(j),
+                    "," | "затем"
+                        | "позднее"
+                        | "позже"
+                        | "потом"
+                        | "а"
+                        | "и"
+                        | "как"
+                        | "later"
+                        | "then"
+                        | "and"
+                        | "as"
+                        | "später"
+                        | "dann"
+                        | "und"
+                        | "als"
+                )
+            })
+            && (end + 1..next).any(|j| self.norm(j) != ",")
     }
 
     /// A Cyrillic cover name in a Western text, unquoted, after a cue word ("Source ДУНАЙ
@@ -183,7 +240,7 @@ impl Finder {
                 continue;
             }
             let (caps, words) = line_caps.get(&line).copied().unwrap_or((0, 1));
-            candidate[i] = caps * 2 < words || self.cued_strongly(i);
+            candidate[i] = caps * 2 < words || self.cued_strongly(i) || self.cued_by_role(i);
         }
         // Surnames: a word in capitals after a given name ("Arnold KUZMIN", "Donald
         // MACLEAN"), and every bare use of the same word.
@@ -206,6 +263,7 @@ impl Finder {
             cover[i] = self.cued_strongly(i)
                 || (!surname
                     && (numbered
+                        || self.cued_by_role(i)
                         || digraph
                         || self.cued_weakly(i)
                         || self.holder_in_brackets(i)
@@ -237,12 +295,28 @@ impl Finder {
                 cover[i] = true;
             }
         }
-        for i in 0..n {
+        let mut i = 0;
+        while i < n {
             if cover[i] && !self.used[i] {
-                let lemma = self.tokens[i].text.clone();
-                self.add(MentionKind::CoverName, i, i + 1, lemma, None, chars);
-                self.bracketed_holder(i + 1, chars);
+                // Two words in capitals, the second no cover name by itself nor a surname,
+                // are one cover name: "GOOD GIRL".
+                let cued = self.cued_strongly(i) || self.cued_weakly(i);
+                let two = cued
+                    && i + 1 < n
+                    && candidate[i + 1]
+                    && !self.tokens.get(i + 2).is_some_and(|t| t.is_all_caps())
+                    && !self.used[i + 1]
+                    && !surnames.contains(&self.tokens[i + 1].text)
+                    && !self.surname_in_capitals(i + 1)
+                    && self.tokens[i + 1].start == self.tokens[i].end + 1;
+                let end = if two { i + 2 } else { i + 1 };
+                let lemma = span_text(chars, self.tokens[i].start, self.tokens[end - 1].end);
+                self.add(MentionKind::CoverName, i, end, lemma, None, chars);
+                self.bracketed_holder(end, chars);
+                i = end;
+                continue;
             }
+            i += 1;
         }
     }
 
@@ -255,7 +329,7 @@ impl Finder {
             "but", "when", "if", "as", "with", "der", "die", "das", "ein", "eine", "im", "mit",
             "und", "von", "see", "cf", "re", "subject", "mr", "mrs", "dr",
         ];
-        if i == 0 || self.cued_strongly(i) {
+        if i == 0 || self.cued_strongly(i) || self.cued_by_role(i) {
             return false;
         }
         let before = &self.tokens[i - 1];
@@ -270,6 +344,10 @@ impl Finder {
     /// IVANOVA, PETRENKO, KOVALCHUK, KOSYGIN), or known to the lexicon as one.
     fn surname_in_capitals(&self, i: usize) -> bool {
         let norm = self.norm(i);
+        // German words, not Russian surnames in Latin letters: FÜCHSIN, KÄTHE.
+        if norm.contains(['ä', 'ö', 'ü', 'ß']) {
+            return false;
+        }
         const ENDINGS: &[&str] = &[
             "ov", "ev", "yev", "ova", "eva", "yeva", "in", "ina", "yn", "yna", "sky", "ski",
             "skiy", "skaya", "enko", "chuk", "ovich", "evich", "vili", "dze", "yan",
@@ -287,10 +365,14 @@ impl Finder {
         // The cues added for notes by other hands count only in ordinary case: in a
         // heading set in capitals ("BY COURIER SERVICE") they cue nothing.
         let lower = !self.tokens[p].is_all_caps();
-        self.stem_matches(p, dict::CRYPTONYM_CUES)
-            || self.code_name_cue(p)
-            || lower && dict::COVER_ROLES.iter().any(|r| before == *r)
-            // "cover name FROST", "under the name LUCY", "Decknamen TOPAS"
+        (self.stem_matches(p, dict::CRYPTONYM_CUES) && !self.cued_by_role(i))
+            || (self.code_name_cue(p) && before != "as")
+            // "whose cover name was MALVA"
+            || (lower
+                && matches!(before, "was" | "is" | "became" | "war" | "lautete")
+                && i >= 3
+                && matches!(self.norm(i - 2), "name" | "deckname")
+                && matches!(self.norm(i - 3), "cover" | "code"))
             // "cover name FROST", "under the name LUCY" (not "did not name KISLOV")
             || (matches!(before, "name" | "names" | "namen")
                 && self.text_at(p).starts_with(char::is_lowercase)
@@ -305,13 +387,29 @@ impl Finder {
             || lower && (before == "in" && i >= 2 && self.stem_matches(i - 2, &["umbenannt", "geändert"]))
     }
 
+    /// A role just before the word: "the courier GOOSE", "source HOMER", "die Quelle
+    /// LÖWE". As good as a cue, except for a word shaped like a surname ("agent NOSENKO"
+    /// is a man called Nosenko).
+    fn cued_by_role(&self, i: usize) -> bool {
+        i > 0 && {
+            let before = self.norm(i - 1);
+            let legacy = matches!(before, "agent" | "source");
+            legacy
+                || (!self.tokens[i - 1].is_all_caps()
+                    && dict::COVER_ROLES.iter().any(|r| before == *r))
+        }
+    }
+
     /// Cues that make a word in capitals a cover name unless it is shaped like a surname.
     fn cued_weakly(&self, i: usize) -> bool {
         // Three letters are as often an abbreviation as a name; and the words around must
         // be in lower case as written ("woman aS VERA" is OCR, not "as").
-        if self.tokens[i].text.chars().filter(|c| c.is_alphabetic()).count() < 4 {
-            return false;
-        }
+        let short = self.tokens[i]
+            .text
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .count()
+            < 4;
         let lower = |j: usize| {
             let t = self.text_at(j);
             !t.is_empty() && !t.chars().any(char::is_uppercase)
@@ -324,6 +422,25 @@ impl Finder {
             }
         };
         let after = |k: usize| if lower(i + k) { self.norm(i + k) } else { "" };
+        // Three letters need the clearest of these: "known as OSA", "appears in the cables
+        // as BEN", "was DAN to the KGB".
+        let listed_as = before(1) == "as"
+            && (2..=6).any(|k| {
+                matches!(
+                    before(k),
+                    "known"
+                        | "appears"
+                        | "appear"
+                        | "appeared"
+                        | "identified"
+                        | "designated"
+                        | "listed"
+                        | "referred"
+                        | "recorded"
+                        | "figures"
+                        | "figured"
+                )
+            });
         let is_org = |w: &str| {
             dict::NOT_CRYPTONYMS
                 .iter()
@@ -332,10 +449,34 @@ impl Finder {
         // What an organisation or an operation is called is no cover name of a person:
         // "a group called CORU", "an operation known as CASINO".
         const THINGS: &[&str] = &[
-            "group", "organization", "organisation", "operation", "project", "party",
-            "movement", "front", "network", "plan", "program", "programme", "company", "firm",
-            "newspaper", "magazine", "ship", "team", "unit", "committee", "gruppe", "operation",
-            "organisation", "partei", "bewegung", "netz", "firma", "zeitung",
+            "group",
+            "organization",
+            "organisation",
+            "operation",
+            "project",
+            "party",
+            "movement",
+            "front",
+            "network",
+            "plan",
+            "program",
+            "programme",
+            "company",
+            "firm",
+            "newspaper",
+            "magazine",
+            "ship",
+            "team",
+            "unit",
+            "committee",
+            "gruppe",
+            "operation",
+            "organisation",
+            "partei",
+            "bewegung",
+            "netz",
+            "firma",
+            "zeitung",
         ];
         if (1..=3).any(|k| THINGS.contains(&before(k))) {
             return false;
@@ -347,6 +488,12 @@ impl Finder {
             .is_some_and(|t| t.is_capitalized() && !t.is_all_caps() && t.is_word());
         // "known as", "appears as", "identified as", "later as"; "als MARK geführt";
         // "known first as", "hieß zuerst".
+        let org_after =
+            matches!(after(1), "to" | "for") && (2..=3).any(|k| is_org(self.text_at(i + k)));
+        if short {
+            return (listed_as && !title_after)
+                || (matches!(before(1), "was" | "is" | "were" | "war") && org_after);
+        }
         (matches!(before(1), "as" | "als" | "hieß" | "hiess") && !title_after)
             || (matches!(before(1), "first" | "zuerst" | "erst") && matches!(before(2), "as" | "als" | "hieß" | "hiess"))
             // "called ALES", "calls her KÄTHE", "the files call him STANLEY"
@@ -358,18 +505,56 @@ impl Finder {
                 && !matches!(before(1), "by" | "and")
             // "wurde ANTENNA genannt", "als HEINZE geführt"
             || matches!(after(1), "genannt")
+            // "Burgess, MÄDCHEN in the early files, ...": where cover names are written.
+            || (after(1) == "in" && (2..=6).any(|k| matches!(after(k), "cables" | "decrypts" | "traffic" | "files" | "telegrams" | "akten")))
+            // "HOMER is Donald MACLEAN", "LIBERAL is identical with", "ALES has been
+            // identified as": a statement of who the cover name is.
+            || (matches!(after(1), "is" | "was" | "ist" | "war")
+                && (after(2) == "identical" || after(2) == "identisch" || self.person_at(i + 2)))
+            || (1..=3).any(|k| matches!(after(k), "identified" | "identifiziert"))
+            // "PTITSA and DRUG are not the only Russian words used as cover names": a
+            // sentence about cover names.
+            || self.sentence_speaks_of_cover_names(i)
             // "was MLAD in the cables", "was TÜRKIS in the Stasi's files", "was DAN to the
             // KGB", "war die Quelle GISELA" is a cue word already.
             || (matches!(before(1), "was" | "is" | "were" | "became" | "war" | "wurde")
                 && matches!(after(1), "in" | "to" | "im" | "für" | "for")
-                && (2..=4).any(|k| {
+                && (2..=6).any(|k| {
                     matches!(
                         after(k),
                         "cables" | "decrypts" | "traffic" | "files" | "file" | "messages"
                             | "telegrams" | "material" | "papers" | "venona" | "moscow"
-                            | "akten" | "kgb" | "nkvd" | "gru" | "hva" | "mgb" | "stasi"
+                            | "akten" | "kgb" | "nkvd" | "gru" | "hva" | "mgb" | "stasi" | "service"
+                            | "controllers" | "handlers" | "centre" | "center" | "residency"
                     ) || is_org(self.text_at(i + k))
                 }))
+    }
+
+    /// A person's name found by the persons pass begins at token `j`.
+    fn person_at(&self, j: usize) -> bool {
+        self.mentions
+            .iter()
+            .any(|(m, from, _)| m.kind == MentionKind::Person && *from == j)
+    }
+
+    /// The sentence around token `i` speaks of cover names ("cover name", "code name",
+    /// "cryptonym", "Deckname"), so its words in capitals are the names it speaks of.
+    fn sentence_speaks_of_cover_names(&self, i: usize) -> bool {
+        let ends = |j: usize| matches!(self.text_at(j), "." | "!" | "?" | ";");
+        let start = (0..i).rev().find(|&j| ends(j)).map_or(0, |j| j + 1);
+        let end = (i..self.tokens.len())
+            .find(|&j| ends(j))
+            .unwrap_or(self.tokens.len());
+        (start..end).any(|j| {
+            let n = self.norm(j);
+            let lower = self.text_at(j).starts_with(char::is_lowercase);
+            lower
+                && (matches!(n, "codename" | "codenames" | "cryptonym" | "cryptonyms")
+                    || n.starts_with("deckname")
+                    || (matches!(n, "name" | "names")
+                        && j > 0
+                        && matches!(self.norm(j - 1), "cover" | "code")))
+        })
     }
 
     /// "KLIM (Pavel Orlov)", "STANLEY (Philby)": a word in capitals followed by a name in
@@ -440,16 +625,29 @@ impl Finder {
         let Some(close) = close else { return false };
         (i..close).all(|j| {
             let t = &self.tokens[j];
-            (t.is_all_caps() && !t.is_cyrillic() && !dict::NOT_CRYPTONYMS.contains(&t.text.as_str()))
+            (t.is_all_caps()
+                && !t.is_cyrillic()
+                && !dict::NOT_CRYPTONYMS.contains(&t.text.as_str()))
                 || matches!(
                     self.norm(j),
-                    "," | "later" | "then" | "subsequently" | "and" | "or" | "später" | "dann"
-                        | "und" | "oder" | "also" | ";"
+                    "," | "later"
+                        | "then"
+                        | "subsequently"
+                        | "and"
+                        | "or"
+                        | "später"
+                        | "dann"
+                        | "und"
+                        | "oder"
+                        | "also"
+                        | ";"
                 )
-        }) && (i..close).filter(|&j| self.tokens[j].is_all_caps()).all(|j| {
-            // Neighbouring capitals without a link are one name, not two cover names.
-            !self.tokens.get(j + 1).is_some_and(|t| t.is_all_caps())
-        })
+        }) && (i..close)
+            .filter(|&j| self.tokens[j].is_all_caps())
+            .all(|j| {
+                // Neighbouring capitals without a link are one name, not two cover names.
+                !self.tokens.get(j + 1).is_some_and(|t| t.is_all_caps())
+            })
     }
 
     /// A word in capitals after a cover name and a link: "GUS, later ARNO", "WAISE, später
@@ -468,8 +666,18 @@ impl Finder {
             }
             if matches!(
                 w,
-                "," | "later" | "then" | "subsequently" | "and" | "or" | "as" | "später"
-                    | "dann" | "und" | "oder" | "zuletzt" | "also"
+                "," | "later"
+                    | "then"
+                    | "subsequently"
+                    | "and"
+                    | "or"
+                    | "as"
+                    | "später"
+                    | "dann"
+                    | "und"
+                    | "oder"
+                    | "zuletzt"
+                    | "also"
             ) {
                 linked |= w != ",";
                 continue;

@@ -607,22 +607,16 @@ pub const CRYPTONYM_CUES: &[&str] = &[
 /// courier GOOSE", "der Illegale BEN", "die Quelle LÖWE"). Whole words, not stems.
 pub const COVER_ROLES: &[&str] = &[
     "courier",
-    "couriers",
     "illegal",
-    "illegals",
     "resident",
     "informant",
     "informer",
     "spy",
-    "agents",
-    "sources",
     "quelle",
-    "quellen",
     "agentin",
     "kurier",
     "kurierin",
     "illegale",
-    "illegalen",
     "residentin",
     "informantin",
     "spionin",
@@ -666,6 +660,10 @@ pub const COVER_TRIGGERS: &[&str] = &[
     "source",
     "alias",
     "pseudonym",
+    "deckname",
+    "quelle",
+    "agentin",
+    "kurier",
 ];
 
 /// Word stems just before a quoted name that make it something else (a newspaper, a ship,
