@@ -223,12 +223,22 @@ pub fn patronymic(norm: &str) -> Option<(String, Sex)> {
     // after the suffix ("Сергеевич", "Сергеевичем").
     const WOMAN: &[&str] = &["а", "ы", "е", "у", "ой", "ою"];
     const MAN: &[&str] = &["", "а", "у", "ем", "е"];
+    // Ukrainian (-івна, -ївна) and Belarusian (-аўна, -еўна, -авіч, -евіч, -овіч) forms
+    // too, which take the same case endings.
     for (stem_suffix, female) in [
         ("овн", true),
         ("евн", true),
         ("ичн", true),
+        ("івн", true),
+        ("ївн", true),
+        ("аўн", true),
+        ("еўн", true),
+        ("оўн", true),
         ("ович", false),
         ("евич", false),
+        ("овіч", false),
+        ("евіч", false),
+        ("авіч", false),
         ("ич", false),
     ] {
         for ending in if female { WOMAN } else { MAN } {

@@ -16,6 +16,7 @@
 
 mod cluster;
 pub mod context;
+mod east_slavic;
 mod list;
 mod parse;
 mod peoples;
@@ -167,6 +168,11 @@ fn latin_starts(c: char) -> &'static str {
         'э' => "e",
         'ю' => "yjio",
         'я' => "yji",
+        'і' => "iy",
+        'ї' => "yi",
+        'є' => "yje",
+        'ґ' => "g",
+        'ў' => "uw",
         _ => "",
     }
 }
@@ -193,7 +199,14 @@ fn initial_fits(initial: &str, name: &str) -> bool {
         }
     };
     let (si, sn) = (set(i), set(n));
-    si.chars().any(|c| sn.contains(c))
+    if si.chars().any(|c| sn.contains(c)) {
+        return true;
+    }
+    // The same given name in another of the East Slavic languages: "В." fits "Uladzimir"
+    // (Владимир), "М." fits "Nikolai" (Микола).
+    variants::full_forms(name)
+        .iter()
+        .any(|form| form.chars().next().is_some_and(|c| c == i))
 }
 
 /// Whether two given names are one: the same in any case or script, or a diminutive or
@@ -348,7 +361,33 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                     &own_y
                 }
             };
-            if fx.shares_key(fy) {
+            let belarusian = (
+                east_slavic::belarusian(&a.original),
+                east_slavic::belarusian(&b.original),
+            );
+            // Two spellings of one length that differ in a letter no language explains
+            // (Кучма / Kuzma, Гриценко / Hryshchenko) are two surnames, whatever their
+            // transliteration keys or their sound say.
+            let letter_apart = east_slavic::letter_apart(x, y, belarusian);
+            // Two surnames in East Slavic Cyrillic are compared letter by letter across the
+            // three languages, not by ear: Гриценко and Грищенко sound alike to an English
+            // ear and are two families.
+            let both_cyrillic = is_cyrillic_word(x)
+                && is_cyrillic_word(y)
+                && !east_slavic::other_cyrillic(x)
+                && !east_slavic::other_cyrillic(y);
+            // A surname shaped like a Russian, Ukrainian or Belarusian one (Иванов,
+            // Ivashov, Шевчук, Martsiuk) is compared by the three languages' spellings,
+            // never by ear, and two in Cyrillic not by the looser transliteration keys.
+            let slavic =
+                (both_cyrillic || east_slavic::slavic_surname(x) || east_slavic::slavic_surname(y))
+                    && !east_slavic::third_language(x)
+                    && !east_slavic::third_language(y);
+            if x.to_lowercase() == y.to_lowercase() {
+                reasons.push(format!("same surname {x}"));
+                score += 0.45;
+                true
+            } else if !both_cyrillic && !letter_apart && fx.shares_key(fy) {
                 reasons.push(if x.to_lowercase() == y.to_lowercase() {
                     format!("same surname {x}")
                 } else {
@@ -356,7 +395,14 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                 });
                 score += 0.45;
                 true
-            } else if fx.sounds_alike(fy) && !other_russian_suffix(x, y) {
+            } else if east_slavic::surnames_alike(x, y, belarusian) {
+                reasons.push(format!(
+                    "same surname: {x} = {y} (Russian, Ukrainian or Belarusian spelling)"
+                ));
+                score += 0.45;
+                true
+            } else if !slavic && !letter_apart && fx.sounds_alike(fy) && !other_russian_suffix(x, y)
+            {
                 reasons.push(format!("same surname by sound: {x} = {y}"));
                 score += 0.4;
                 true
@@ -436,7 +482,14 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
     // Patronymics, or the second initial.
     match (&a.patronymic, &b.patronymic) {
         (Some(x), Some(y)) => {
-            let same = x.to_lowercase() == y.to_lowercase() || shares_key(x, y);
+            // The same patronymic, or two made from one given name in the three languages
+            // ("Миколайович", "Мікалаевіч", "Николаевич").
+            let from_one_name = || {
+                let gx = parse::patronymic_givens(x);
+                let gy = parse::patronymic_givens(y);
+                gx.iter().any(|g| gy.contains(g))
+            };
+            let same = x.to_lowercase() == y.to_lowercase() || shares_key(x, y) || from_one_name();
             if same {
                 reasons.push(format!("patronymic matches: {x} = {y}"));
                 score += 0.2;
@@ -461,10 +514,28 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
             }
         }
     }
+    // A surname with initials against the same surname with the given name written out
+    // in another script ("Громыко А. А." / "Andrei Gromyko"): a Western source gives no
+    // patronymic to check the second initial against, so the first initial that fits is
+    // all there can be, and with nothing contradicting it the two are one.
+    let across_scripts = a.given.is_some() != b.given.is_some()
+        && match (&a.surname, &b.surname) {
+            (Some(x), Some(y)) => is_cyrillic_word(x) != is_cyrillic_word(y),
+            _ => false,
+        };
+    if surname_same && !given_full && initials_agree >= 1 && across_scripts && !conflict {
+        reasons.push(
+            "the initial fits the given name written out in another script, and nothing contradicts"
+                .to_string(),
+        );
+    }
     let verdict = if conflict {
         score *= 0.25;
         Verdict::Different
-    } else if surname_same && (given_full || initials_agree >= 2) && !unsure_sex {
+    } else if surname_same
+        && (given_full || initials_agree >= 2 || (initials_agree >= 1 && across_scripts))
+        && !unsure_sex
+    {
         Verdict::Same
     } else {
         Verdict::Unsure

@@ -234,7 +234,10 @@ pub fn parse(name: &str) -> PersonName {
     // The patronymic says the sex and where the given name is (just before it).
     let patronymic_at = words.iter().position(|w| {
         if is_cyrillic_word(w) {
+            // Two words: a given name and a patronymic ("Вера Андреевна") only when the
+            // patronymic is made from a given name; "Владимир Короткевич" is a surname.
             kartoteka_lexicon::patronymic_name(w).is_some()
+                && (words.len() >= 3 || !patronymic_givens(w).is_empty())
         } else {
             // "Goran Radić" is a given name and a surname: a Latin patronymic needs a third
             // word.
@@ -343,7 +346,17 @@ pub fn parse(name: &str) -> PersonName {
                             out.sex = out.sex.or(Some(sex));
                         }
                     }
-                    None => out.given = Some((*w).clone()),
+                    None => {
+                        // A Ukrainian or Belarusian form ("Францыск", "Мікалай") has the
+                        // sex of the Russian name it stands for.
+                        out.given = Some((*w).clone());
+                        let russian = variants::groups_of(w)
+                            .into_iter()
+                            .find_map(kartoteka_lexicon::given_name);
+                        if let Some((_, sex)) = russian {
+                            out.sex = out.sex.or(Some(sex));
+                        }
+                    }
                 }
             } else {
                 out.given = Some((*w).clone());
@@ -352,8 +365,15 @@ pub fn parse(name: &str) -> PersonName {
             out.initials.push(first.to_string());
         }
     }
+    // A given name written in its nominative has its surname in the nominative too:
+    // "Франциск Скорина" is Скорина, not a case of Скорин.
+    let given_as_written = rest.first().is_some_and(|(_, w)| {
+        out.given.as_deref().is_some_and(|g| {
+            g.to_lowercase().replace('ё', "е") == w.to_lowercase().replace('ё', "е")
+        })
+    });
     if let Some(s) = &out.surname {
-        if is_cyrillic_word(s) {
+        if is_cyrillic_word(s) && !(given_as_written && s.to_lowercase().ends_with('а')) {
             let nominative = kartoteka_lexicon::surname_nominative(s, out.sex);
             out.surname = Some(nominative);
         }
@@ -424,4 +444,78 @@ impl PersonName {
         }
         keys
     }
+}
+
+/// The given names (as group ids, the Russian full forms) a patronymic may be made from, in
+/// Russian, Ukrainian or Belarusian: "Николаевич", "Миколайович", "Мікалаевіч" and
+/// "Миколаївна" all give Николай. Empty when the stem is no given name the tables know.
+pub(crate) fn patronymic_givens(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase().replace('ё', "е");
+    let nominative = kartoteka_lexicon::patronymic_name(&lower)
+        .map(|(p, _)| p.to_lowercase())
+        .unwrap_or(lower);
+    const SUFFIXES: &[&str] = &[
+        "аевіч",
+        "аеўна",
+        "ьевич",
+        "ьевна",
+        "йович",
+        "ьович",
+        "ович",
+        "евич",
+        "овна",
+        "евна",
+        "івна",
+        "ївна",
+        "ична",
+        "ічна",
+        "авіч",
+        "евіч",
+        "овіч",
+        "аўна",
+        "еўна",
+        "оўна",
+        "ич",
+        "іч",
+    ];
+    let mut found = Vec::new();
+    for suffix in SUFFIXES {
+        let Some(stem) = nominative.strip_suffix(suffix) else {
+            continue;
+        };
+        if stem.chars().count() < 2 {
+            continue;
+        }
+        let bare = stem.trim_end_matches(['ь', 'й']);
+        for candidate in [
+            stem.to_string(),
+            format!("{stem}й"),
+            format!("{stem}ь"),
+            format!("{stem}а"),
+            format!("{stem}ай"),
+            format!("{bare}ий"),
+            format!("{bare}ій"),
+            format!("{bare}ей"),
+            format!("{bare}ь"),
+        ] {
+            let mut ids = variants::groups_of(&candidate);
+            if ids.is_empty() {
+                if let Some((n, _)) = kartoteka_lexicon::given_name(&candidate) {
+                    if n.to_lowercase().replace('ё', "е") == candidate {
+                        ids = variants::groups_of(&n);
+                        let own = n.to_lowercase().replace('ё', "е");
+                        if ids.is_empty() && !found.contains(&own) {
+                            found.push(own);
+                        }
+                    }
+                }
+            }
+            for id in ids {
+                if !found.iter().any(|f| f == id) {
+                    found.push(id.to_string());
+                }
+            }
+        }
+    }
+    found
 }

@@ -237,13 +237,317 @@ const GROUPS: &[&[&str]] = &[
     &["роберт", "robert", "roberto"],
 ];
 
+/// The Ukrainian and Belarusian forms of Russian given names, in Cyrillic and in the
+/// romanisations their passports and the press use (Ukraine's national system of 2010,
+/// Belarus's of 2007 and BGN/PCGN), with the common Russian romanisations beside them so
+/// that one row meets another in any script. Each row: the Russian full form (the group id,
+/// as in `GROUPS`), then the other forms. Full forms only: an initial is checked against
+/// these rows ("В." fits "Uladzimir"), which diminutives would make too loose. Left out on
+/// purpose: Belarusian "Алена", which folds into the Russian Алёна, another name.
+const EAST_SLAVIC: &[&[&str]] = &[
+    &[
+        "александр",
+        "олександр",
+        "аляксандр",
+        "oleksandr",
+        "aliaksandr",
+        "alyaksandr",
+        "aleksandr",
+    ],
+    &[
+        "алексей",
+        "олексій",
+        "аляксей",
+        "oleksii",
+        "oleksiy",
+        "aliaksei",
+        "alyaksey",
+        "aleksei",
+        "alexey",
+        "aleksey",
+    ],
+    &[
+        "андрей",
+        "андрій",
+        "андрэй",
+        "andrii",
+        "andriy",
+        "andrei",
+        "andrey",
+        "andrej",
+    ],
+    &[
+        "анатолий",
+        "анатолій",
+        "анатоль",
+        "anatolii",
+        "anatoliy",
+        "anatol",
+        "anatoly",
+    ],
+    &["борис", "барыс", "borys", "barys", "boris"],
+    &["богдан", "багдан", "bohdan", "bogdan", "bahdan"],
+    &[
+        "василий",
+        "василь",
+        "васіль",
+        "vasyl",
+        "vasil",
+        "vasily",
+        "vasiliy",
+        "vasili",
+    ],
+    &["виктор", "віктор", "віктар", "viktor", "viktar"],
+    &[
+        "владимир",
+        "володимир",
+        "уладзімір",
+        "volodymyr",
+        "uladzimir",
+        "uladzimer",
+    ],
+    &[
+        "вячеслав",
+        "вячаслаў",
+        "viacheslav",
+        "viachaslau",
+        "vyacheslav",
+    ],
+    &[
+        "геннадий",
+        "геннадій",
+        "генадзь",
+        "hennadii",
+        "hennadiy",
+        "henadz",
+        "gennady",
+        "gennadiy",
+    ],
+    &[
+        "георгий",
+        "георгій",
+        "heorhii",
+        "heorhiy",
+        "georgy",
+        "georgii",
+        "georgiy",
+    ],
+    &[
+        "григорий",
+        "григорій",
+        "рыгор",
+        "hryhorii",
+        "hryhoriy",
+        "ryhor",
+        "grigory",
+        "grigoriy",
+        "grigorii",
+    ],
+    &[
+        "дмитрий",
+        "дмитро",
+        "дзмітрый",
+        "зміцер",
+        "dmytro",
+        "dzmitry",
+        "zmitser",
+        "dmitry",
+        "dmitri",
+        "dmitriy",
+        "dmitrii",
+    ],
+    &[
+        "евгений",
+        "євген",
+        "яўген",
+        "yevhen",
+        "ievgen",
+        "yauhen",
+        "yevgeny",
+        "yevgeniy",
+        "evgeny",
+        "evgenii",
+    ],
+    &["иван", "іван", "ivan"],
+    &["игорь", "ігор", "ігар", "ihor", "ihar", "igor"],
+    &["илья", "ілля", "ілья", "illia", "illya", "ilya"],
+    &["кирилл", "кирило", "кірыла", "kyrylo", "kiryla", "kirill"],
+    &[
+        "константин",
+        "костянтин",
+        "канстанцін",
+        "kostiantyn",
+        "kostyantyn",
+        "kanstantsin",
+        "konstantin",
+    ],
+    &["леонид", "леонід", "леанід", "leonid", "leanid"],
+    &[
+        "михаил",
+        "михайло",
+        "міхаіл",
+        "mykhailo",
+        "mykhaylo",
+        "mikhail",
+        "mikhas",
+    ],
+    &[
+        "николай",
+        "микола",
+        "мікалай",
+        "mykola",
+        "mikalai",
+        "mikalay",
+        "nikolai",
+        "nikolay",
+    ],
+    &["олег", "алег", "oleh", "aleh", "oleg"],
+    &["павел", "павло", "pavlo", "pavel"],
+    &[
+        "петр",
+        "петро",
+        "пятро",
+        "petro",
+        "piatro",
+        "pyatro",
+        "pyotr",
+        "petr",
+    ],
+    &["роман", "раман", "roman", "raman"],
+    &[
+        "сергей",
+        "сергій",
+        "сяргей",
+        "serhii",
+        "serhiy",
+        "siarhei",
+        "sergei",
+        "sergey",
+    ],
+    &["степан", "сцяпан", "stepan", "stsiapan"],
+    &[
+        "станислав",
+        "станіслав",
+        "станіслаў",
+        "stanislav",
+        "stanislau",
+    ],
+    &["тарас", "taras"],
+    &[
+        "федор",
+        "федір",
+        "фёдар",
+        "fedir",
+        "fiodar",
+        "fyodor",
+        "fedor",
+    ],
+    &["франциск", "францыск", "frantsysk", "francisk", "frantsisk"],
+    &["юрий", "юрій", "юрый", "yurii", "yuriy", "yury", "iurii"],
+    &["ярослав", "яраслаў", "yaroslav", "yaraslau"],
+    &["анна", "ганна", "hanna", "ganna", "anna"],
+    &[
+        "валентина",
+        "валянціна",
+        "valentyna",
+        "valiantsina",
+        "valentina",
+    ],
+    &["вера", "віра", "vira", "vera"],
+    &["галина", "галіна", "halyna", "halina", "galina"],
+    &["дарья", "дар'я", "daria", "darya", "dariia"],
+    &[
+        "екатерина",
+        "катерина",
+        "кацярына",
+        "kateryna",
+        "katsiaryna",
+        "ekaterina",
+        "yekaterina",
+    ],
+    &["елена", "олена", "olena", "elena", "yelena"],
+    &["ирина", "ірина", "ірына", "iryna", "irina"],
+    &["любовь", "любов", "любоў", "liubov", "lyubov"],
+    &["людмила", "людміла", "liudmyla", "liudmila", "lyudmila"],
+    &["марьяна", "мар'яна", "mariana", "maryana", "marianna"],
+    &[
+        "мария",
+        "марія",
+        "марыя",
+        "mariia",
+        "maria",
+        "maryia",
+        "mariya",
+    ],
+    &[
+        "надежда",
+        "надія",
+        "надзея",
+        "nadiia",
+        "nadzeya",
+        "nadezhda",
+    ],
+    &[
+        "наталья",
+        "наталія",
+        "наталля",
+        "nataliia",
+        "natalia",
+        "natallia",
+        "natalya",
+    ],
+    &["оксана", "аксана", "oksana", "aksana"],
+    &["ольга", "вольга", "olha", "volha", "olga"],
+    &[
+        "светлана",
+        "світлана",
+        "святлана",
+        "svitlana",
+        "sviatlana",
+        "svetlana",
+    ],
+    &["софья", "софія", "sofiia", "sofia"],
+    &[
+        "татьяна",
+        "тетяна",
+        "таццяна",
+        "tetiana",
+        "tatsiana",
+        "tatiana",
+        "tatyana",
+    ],
+    &["юлия", "юлія", "yuliia", "yulia", "yuliya"],
+];
+
+/// A name as the tables spell it: lower case, ё as е, one kind of apostrophe.
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+        .replace('ё', "е")
+        .replace(['’', 'ʼ', '`'], "'")
+}
+
 /// The group id (its Russian full form) of a given name in any case-folded spelling; several
 /// for names in more than one group ("саша" is Александр and Александра).
 pub fn groups_of(name: &str) -> Vec<&'static str> {
-    let lower = name.to_lowercase().replace('ё', "е");
-    GROUPS
+    let lower = fold(name);
+    let mut ids: Vec<&'static str> = GROUPS
         .iter()
+        .chain(EAST_SLAVIC)
         .filter(|g| g.contains(&lower.as_str()))
         .map(|g| g[0])
+        .collect();
+    ids.dedup();
+    ids
+}
+
+/// The full forms of a given name in Russian, Ukrainian and Belarusian, in Cyrillic and
+/// Latin letters, that an initial may stand for ("Уладзімір": Владимир, Володимир,
+/// Vladimir, ...). Empty when the name is in no East Slavic row.
+pub fn full_forms(name: &str) -> Vec<&'static str> {
+    let lower = fold(name);
+    EAST_SLAVIC
+        .iter()
+        .filter(|g| g.contains(&lower.as_str()))
+        .flat_map(|g| g.iter().copied())
         .collect()
 }

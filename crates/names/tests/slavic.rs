@@ -23,7 +23,10 @@ fn score(file: &str) -> Score {
         missed: Vec::new(),
         false_same: Vec::new(),
     };
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let fields: Vec<&str> = line.split('\t').collect();
         let [a, b, label] = fields[..] else {
             panic!("{file}: not NAME TAB NAME TAB LABEL: {line:?}");
@@ -34,7 +37,10 @@ fn score(file: &str) -> Score {
             "same" => {
                 s.true_pairs += 1;
                 if m.verdict != Verdict::Same {
-                    s.missed.push(format!("missed: {a} / {b}: {:?} {:?}", m.verdict, m.reasons));
+                    s.missed.push(format!(
+                        "missed: {a} / {b}: {:?} {:?}",
+                        m.verdict, m.reasons
+                    ));
                 }
             }
             "different" => {
