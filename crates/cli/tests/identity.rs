@@ -241,3 +241,65 @@ fn cover_names_pass_between_holders_and_export_to_followthemoney() {
         .any(|a| a == "ХОЛА"));
     assert!(entities.iter().any(|e| e["schema"] == "Associate"));
 }
+
+/// Issue 17, point 6: a man named in the genitive ("ПРИКАЗ Оперработника Кузьмина А. П.
+/// наградить", "Протокол допроса Кузьмина А. П.", "из-за болезни Кузьмина") is the man
+/// Кузьмин, not a woman Кузьмина, in `persons` and the FollowTheMoney export; and his
+/// dossier draws each resolved person and place once, in the script it is read in.
+#[test]
+fn a_man_in_the_genitive_is_no_woman_and_diagrams_show_resolved_entities() {
+    let archive = common::sample_archive();
+    let k = || common::kartoteka(archive.path());
+    k().arg("extract").assert().success();
+    k().arg("resolve").assert().success();
+    let all = json(k().args(["persons", "--json"]));
+    let women_kuzmina: Vec<&Value> = all["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["names"].as_array().unwrap().iter().any(|n| {
+                n.as_str()
+                    .is_some_and(|n| n.starts_with("Кузьмина") || n.starts_with("Kuzmina"))
+            })
+        })
+        .collect();
+    assert!(women_kuzmina.is_empty(), "{women_kuzmina:?}");
+    let ftm = k().args(["export", "ftm"]).output().unwrap();
+    assert!(ftm.status.success());
+    let ftm = String::from_utf8_lossy(&ftm.stdout);
+    assert!(ftm.contains("Кузьмин"), "{ftm}");
+    assert!(!ftm.contains("\"Кузьмина"), "{ftm}");
+
+    let dossier = json(k().args(["dossier", "Кузьмин Арнольд Петрович", "--json"]));
+    let mut nodes: Vec<(String, String)> = dossier["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["other"].as_str().unwrap().to_string(),
+                r["other_person"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    nodes.sort();
+    nodes.dedup();
+    // One name per resolved person.
+    for (name, id) in &nodes {
+        if id.is_empty() {
+            continue;
+        }
+        let names: Vec<&String> = nodes
+            .iter()
+            .filter(|(_, i)| i == id)
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names.len(), 1, "{id} is drawn as {names:?}");
+        assert!(
+            name.chars()
+                .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c))),
+            "{name} is not in the Cyrillic of the dossier"
+        );
+    }
+}

@@ -157,6 +157,122 @@ impl Finder {
             || (!self.used.get(i).copied().unwrap_or(true) && self.particle(i).1)
     }
 
+    /// The sex the words around a name with initials say, when its surname alone cannot
+    /// ("Кузьмина А. П." is a woman in the nominative or a man in the genitive): a
+    /// preposition, a masculine noun or adjective in the genitive before it ("приказ
+    /// оперработника Кузьмина А. П.", "старшего лейтенанта"), or an infinitive right after
+    /// it ("Кузьмина А. П. наградить") make it a man's oblique case; a verb in the feminine
+    /// past tense beside it ("составила Кузьмина А. П.") a woman's nominative.
+    pub(crate) fn sex_around(
+        &self,
+        from: usize,
+        to: usize,
+        role_ends: &HashSet<usize>,
+    ) -> Option<Sex> {
+        const PREPOSITIONS: &[&str] = &[
+            "от",
+            "у",
+            "для",
+            "без",
+            "до",
+            "из",
+            "на",
+            "про",
+            "через",
+            "против",
+            "около",
+            "возле",
+            "после",
+            "кроме",
+            "среди",
+            "со",
+            "вокруг",
+            "мимо",
+            "ради",
+            "насчет",
+        ];
+        let word = |j: usize| {
+            self.tokens
+                .get(j)
+                .filter(|t| t.is_word() && t.is_cyrillic())
+                .map(|t| t.norm.as_str())
+        };
+        let before = from.checked_sub(1).and_then(word);
+        let after = word(to);
+        let feminine_past = |w: &str| w.chars().count() > 3 && w.ends_with("ла");
+        // Nouns a name after them belongs to, so that it is in the genitive: "протокол
+        // допроса Кузьмина А. П.", "из-за болезни Кузьмина", "рапорт Кузьмина".
+        const OF_WHOM: &[&str] = &[
+            "болезн",
+            "арест",
+            "смерт",
+            "допрос",
+            "показани",
+            "жен",
+            "муж",
+            "брат",
+            "сестр",
+            "отц",
+            "отец",
+            "матер",
+            "сын",
+            "доч",
+            "квартир",
+            "письм",
+            "подпис",
+            "почерк",
+            "отъезд",
+            "приезд",
+            "возвращени",
+            "вербовк",
+            "задержани",
+            "дел",
+            "рапорт",
+            "протокол",
+            "справк",
+            "донесени",
+            "заявлени",
+            "объяснени",
+            "характеристик",
+            "фотографи",
+            "адрес",
+            "семь",
+            "связ",
+        ];
+        if let Some(b) = before {
+            if PREPOSITIONS.contains(&b) {
+                return Some(Sex::Male);
+            }
+            let possessed = OF_WHOM.iter().any(|stem| b.starts_with(stem))
+                || (from > 0 && self.document_genre(from - 1));
+            if possessed {
+                return Some(Sex::Male);
+            }
+            // A role or rank in the genitive: "оперработника", "лейтенанта", "агента".
+            let role_genitive = role_ends.contains(&from)
+                && (b.ends_with('а') || b.ends_with('я'))
+                && !b.ends_with("ца");
+            let adjective_genitive = b.ends_with("ого") || b.ends_with("его");
+            if role_genitive || adjective_genitive {
+                return Some(Sex::Male);
+            }
+            if feminine_past(b) {
+                return Some(Sex::Female);
+            }
+        }
+        if let Some(a) = after {
+            let infinitive = a.chars().count() > 3
+                && (a.ends_with("ть") || a.ends_with("ти") || a.ends_with("чь"));
+            if infinitive {
+                return Some(Sex::Male);
+            }
+            if feminine_past(a) {
+                return Some(Sex::Female);
+            }
+        }
+        None
+    }
+
     pub(crate) fn persons(&mut self, chars: &[char]) {
         let role_ends: HashSet<usize> = self
             .mentions
@@ -176,7 +292,8 @@ impl Finder {
                         i = end + 1;
                         continue;
                     }
-                    let lemma = format!("{} {init}", surname_lemma(self.text_at(i), None));
+                    let sex = self.sex_around(i, end, &role_ends);
+                    let lemma = format!("{} {init}", surname_lemma(self.text_at(i), sex));
                     self.add(MentionKind::Person, i, end, lemma, None, chars);
                     i = end;
                     continue;
@@ -188,7 +305,8 @@ impl Finder {
                     && (!adjective_shaped(self.norm(end)) || self.known_surname(end))
                     && !self.is_place(end)
                 {
-                    let lemma = format!("{init} {}", surname_lemma(self.text_at(end), None));
+                    let sex = self.sex_around(i, end + 1, &role_ends);
+                    let lemma = format!("{init} {}", surname_lemma(self.text_at(end), sex));
                     self.add(MentionKind::Person, i, end + 1, lemma, None, chars);
                     i = end + 1;
                     continue;
@@ -399,6 +517,12 @@ impl Finder {
     /// One word alone that is a person: a surname the dictionary knows, a word shaped like
     /// a Russian surname between words in lower case, a given name.
     pub(crate) fn lone_names(&mut self, chars: &[char]) {
+        let role_ends: HashSet<usize> = self
+            .mentions
+            .iter()
+            .filter(|(m, _, _)| m.kind == MentionKind::Role)
+            .map(|(_, _, to)| *to)
+            .collect();
         for i in 0..self.tokens.len() {
             if !self.name_word(i) || !self.tokens[i].is_cyrillic() || self.is_place(i) {
                 continue;
@@ -422,7 +546,7 @@ impl Finder {
                 && surname_shaped(self.norm(i))
                 && !self.lex.given.contains_key(self.norm(i));
             if shaped || self.known_surname(i) || (!start && self.lexicon_surname(i)) {
-                let lemma = surname_lemma(self.text_at(i), None);
+                let lemma = surname_lemma(self.text_at(i), self.sex_around(i, i + 1, &role_ends));
                 self.add(MentionKind::Person, i, i + 1, lemma, None, chars);
                 continue;
             }

@@ -373,7 +373,8 @@ fn record_kinds_and_sentence_openers_are_not_names() {
     let persons = |t: &str| lemmas(&extract(t), MentionKind::Person);
     assert_eq!(
         persons("ф. 9001, оп. 1, д. 1, л. 2. Рапорт Кузьмина о вербовке «ХОЛЫ» 14.05.1937."),
-        vec!["Кузьмина".to_string()]
+        vec!["Кузьмин".to_string()],
+        "a report of Kuzmin's: his name in the genitive"
     );
     assert!(persons("Eine Kopie ging an die Zentrale.").is_empty());
     // A dative of a man's surname after initials is his nominative.
@@ -385,4 +386,39 @@ fn record_kinds_and_sentence_openers_are_not_names() {
         persons("The defector Grigory LEBEDEV left Helsinki."),
         vec!["Grigory Lebedev".to_string()]
     );
+}
+
+/// Issue 17, point 6: a surname in -ова/-ина is a woman's nominative or a man's genitive;
+/// the words around it say which.
+#[test]
+fn the_words_around_a_name_settle_its_case_and_sex() {
+    let persons = |t: &str| lemmas(&extract(t), MentionKind::Person);
+    for (text, lemma) in [
+        // A masculine noun in the genitive before it, an infinitive after it.
+        (
+            "ПРИКАЗ\nОперработника Кузьмина А. П. наградить знаком «Почетный чекист».",
+            "Кузьмин А. П.",
+        ),
+        (
+            "Приказ: старшего лейтенанта Петрова И. С. наградить.",
+            "Петров И. С.",
+        ),
+        (
+            "Капитана Иванова И. И. представить к награде.",
+            "Иванов И. И.",
+        ),
+        // A noun the name belongs to, a preposition.
+        ("Протокол допроса Кузьмина А. П.", "Кузьмин А. П."),
+        ("Связь прервана из-за болезни Кузьмина.", "Кузьмин"),
+        ("Письмо от Кузьмина А. П. получено.", "Кузьмин А. П."),
+        // A verb in the feminine past tense: a woman in the nominative.
+        ("Справку составила Кузьмина А. П.", "Кузьмина А. П."),
+        ("Кузьмина А. П. доложила о встрече.", "Кузьмина А. П."),
+        // A feminine role before her, nothing to say otherwise: left as written.
+        ("Гражданка Кузьмина А. П. прибыла.", "Кузьмина А. П."),
+        // A woman's own genitive keeps her nominative.
+        ("Дело Соколовой В. А. закрыто.", "Соколова В. А."),
+    ] {
+        assert_eq!(persons(text), vec![lemma.to_string()], "{text}");
+    }
 }

@@ -356,5 +356,29 @@ pub(crate) fn ranked_names<'a>(spellings: impl Iterator<Item = &'a str>) -> Vec<
         })
         .collect();
     names.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    names.into_iter().map(|(_, n)| n.to_string()).collect()
+    let names: Vec<String> = names.into_iter().map(|(_, n)| n.to_string()).collect();
+    // A man's surname seen only in its genitive ("Кузьмина" beside "Кузьмин Арнольд
+    // Петрович") is a case of his name, not another spelling of it: it would read as a
+    // woman's. Dropped when a name of the person says he is a man.
+    let male = names
+        .iter()
+        .any(|n| kartoteka_names::parse(n).sex == Some(kartoteka_model::Sex::Male));
+    if !male {
+        return names;
+    }
+    let surnames: Vec<String> = names
+        .iter()
+        .filter_map(|n| kartoteka_names::parse(n).surname)
+        .collect();
+    names
+        .iter()
+        .filter(|n| {
+            let first = n.split_whitespace().next().unwrap_or("");
+            let genitive_of_his = first
+                .strip_suffix('а')
+                .is_some_and(|stem| surnames.iter().any(|s| s == stem));
+            !genitive_of_his
+        })
+        .cloned()
+        .collect()
 }

@@ -54,7 +54,37 @@ pub fn own_files(person: &Person, files: &[OwnFile]) -> Vec<OwnFile> {
         .collect()
 }
 
+/// A place as one name among those a dossier's relations give it: of the places that are
+/// one name in two scripts (Рига, Riga: the same transliteration key), the one in the
+/// reader's script.
+fn place_in_script(place: &str, places: &[String], cyrillic: bool) -> String {
+    let keys = kartoteka_text::translit_keys(place);
+    let same: Vec<&String> = places
+        .iter()
+        .filter(|p| {
+            kartoteka_text::translit_keys(p)
+                .iter()
+                .any(|k| keys.contains(k))
+        })
+        .collect();
+    same.iter()
+        .find(|p| p.chars().any(kartoteka_text::is_cyrillic) == cyrillic)
+        .map(|p| (*p).clone())
+        .unwrap_or_else(|| place.to_string())
+}
+
 impl Resolved {
+    /// A person's name as a reader of one script would see it: the fullest of their names
+    /// written in that script, or their fullest name when none is.
+    pub fn name_in_script(&self, id: &str, cyrillic: bool) -> String {
+        let p = self.person_light(id);
+        p.names
+            .iter()
+            .find(|n| n.chars().any(kartoteka_text::is_cyrillic) == cyrillic)
+            .cloned()
+            .unwrap_or(p.name)
+    }
+
     /// Every person, or those whose names fit the query (a name compared as a name, or a
     /// piece of one).
     pub fn persons(&self, query: Option<&str>) -> Vec<Person> {
@@ -91,6 +121,7 @@ impl Resolved {
         let mine: BTreeSet<i64> = world.members(&id).iter().copied().collect();
         let mut roles = BTreeSet::new();
         let mut relations = Vec::new();
+        let mut other_kinds = Vec::new();
         for r in &world.relations {
             let (mine_from, mine_to) = (mine.contains(&r.from), mine.contains(&r.to));
             if !mine_from && !mine_to {
@@ -115,6 +146,32 @@ impl Resolved {
                 doc: r.doc,
                 page: r.page,
             });
+            other_kinds.push(other.kind);
+        }
+        // The other ends as the resolved entities they are, in the script the dossier is
+        // read in (its person's name's): one node for "Кузьмин А. П." and "Arnold Kuzmin"
+        // when they are one person, one for "Рига" and "Riga".
+        let cyrillic = person.name.chars().any(kartoteka_text::is_cyrillic);
+        let mut shown: BTreeMap<String, String> = BTreeMap::new();
+        for rel in &relations {
+            if let Some(pid) = &rel.other_person {
+                shown
+                    .entry(pid.clone())
+                    .or_insert_with(|| world.name_in_script(pid, cyrillic));
+            }
+        }
+        let places: Vec<String> = relations
+            .iter()
+            .zip(&other_kinds)
+            .filter(|(r, k)| r.other_person.is_none() && **k == MentionKind::Place)
+            .map(|(r, _)| r.other.clone())
+            .collect();
+        for (rel, kind) in relations.iter_mut().zip(&other_kinds) {
+            if let Some(name) = rel.other_person.as_ref().and_then(|p| shown.get(p)) {
+                rel.other = name.clone();
+            } else if *kind == MentionKind::Place {
+                rel.other = place_in_script(&rel.other, &places, cyrillic);
+            }
         }
         let mut units = BTreeSet::new();
         let mut timeline = Vec::new();
