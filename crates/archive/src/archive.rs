@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use kartoteka_index::{
-    snippet, snippet_at, AnalyzedPage, IndexError, PageEntry, Query, QueryError, SearchIndex,
-    SearchOptions,
+    snippet, AnalyzedPage, IndexError, PageEntry, Query, QueryError, SearchIndex, SearchOptions,
 };
 use kartoteka_model::{
     Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
@@ -545,16 +544,22 @@ impl Archive {
             let Some(doc) = store.document(hit.doc)? else {
                 continue;
             };
-            let text = store
-                .page(hit.doc, hit.page)?
-                .map(|p| p.text)
-                .unwrap_or_default();
-            // The index says where the words matched; exact mode re-matches the spelling.
-            let fragment = if options.exact {
-                snippet(&text, &parsed, true)
+            // The snippet is cut from the page where the store keeps it, uncopied.
+            let positions = if options.exact {
+                Vec::new()
             } else {
-                snippet_at(&text, &self.index.matched_positions(&parsed, &hit)?)
+                self.index.matched_positions(&parsed, &hit)?
             };
+            let mut fragment = None;
+            store.with_page_text(hit.doc, hit.page, &mut |text| {
+                // The index says where the words matched; exact mode re-matches the spelling.
+                fragment = Some(if options.exact {
+                    snippet(text, &parsed, true)
+                } else {
+                    kartoteka_index::snippet_marked(text, &positions, &hit.marks)
+                });
+            })?;
+            let fragment = fragment.unwrap_or_else(|| snippet("", &parsed, options.exact));
             let html = {
                 let mut out = String::new();
                 let mut last = 0;

@@ -50,6 +50,72 @@ fn is_name_like(word: &str) -> bool {
 pub struct AnalyzedPage {
     pub(crate) folded: String,
     pub(crate) translit: String,
+    /// Where every [`MARK_EVERY`]th word starts, as [`WordMarks`] encodes it.
+    pub(crate) marks: Vec<u8>,
+}
+
+/// A word mark is kept for word 0, [`MARK_EVERY`], 2 × [`MARK_EVERY`], ... of a page.
+pub const MARK_EVERY: u32 = 16;
+
+/// Where every [`MARK_EVERY`]th word of a page starts, in bytes: what lets a snippet find
+/// the words the postings name (by position) without reading the page from its top. Kept
+/// in the index beside the page, delta-encoded as LEB128 varints (two bytes per mark for
+/// ordinary text), since a long OCR page matched near its end otherwise costs a walk over
+/// every word before it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WordMarks(Vec<u32>);
+
+impl WordMarks {
+    /// Reads marks as the index keeps them; `None` when the bytes are no such list.
+    pub fn decode(bytes: &[u8]) -> Option<WordMarks> {
+        let mut marks = Vec::with_capacity(bytes.len());
+        let (mut value, mut shift, mut last) = (0u64, 0u32, 0u64);
+        for &b in bytes {
+            value |= u64::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                last += value;
+                marks.push(u32::try_from(last).ok()?);
+                value = 0;
+                shift = 0;
+            } else {
+                shift += 7;
+                if shift > 35 {
+                    return None;
+                }
+            }
+        }
+        (shift == 0).then_some(WordMarks(marks))
+    }
+
+    /// True when there are no marks (a page with no words, or an index that kept none).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The byte where word `position` is to be looked for, and the position of the word
+    /// that starts there.
+    pub fn before(&self, position: u32) -> (usize, u32) {
+        let k = (position / MARK_EVERY) as usize;
+        match self.0.get(k).or(self.0.last()) {
+            Some(&at) => {
+                let k = self.0.get(k).map_or(self.0.len() - 1, |_| k);
+                (at as usize, k as u32 * MARK_EVERY)
+            }
+            None => (0, 0),
+        }
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7F) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
 }
 
 /// Separates terms that share a position.
@@ -62,13 +128,19 @@ impl AnalyzedPage {
         let mut page = AnalyzedPage {
             folded: String::with_capacity(text.len()),
             translit: String::with_capacity(text.len() / 4),
+            marks: Vec::with_capacity(text.len() / 40),
         };
+        let mut last_mark = 0u64;
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
             if cache.len() > WORD_CACHE {
                 cache.clear();
             }
             for (position, w) in words(text).enumerate() {
+                if position as u32 % MARK_EVERY == 0 {
+                    push_varint(&mut page.marks, w.start as u64 - last_mark);
+                    last_mark = w.start as u64;
+                }
                 if position > 0 {
                     page.folded.push(' ');
                     page.translit.push(' ');

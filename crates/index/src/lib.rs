@@ -49,11 +49,11 @@ use tantivy::schema::{
 };
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-pub use analyzer::{AnalyzedPage, Form, PreAnalyzedTokenizer};
+pub use analyzer::{AnalyzedPage, Form, PreAnalyzedTokenizer, WordMarks, MARK_EVERY};
 pub use query::{
     Query, QueryError, MAX_DEPTH, MAX_HITS, MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_WORDS,
 };
-pub use snippet::{snippet, snippet_at, Snippet};
+pub use snippet::{snippet, snippet_at, snippet_marked, Snippet};
 pub use watched::WriteFailure;
 
 use watched::{FailureSlot, WatchedDirectory};
@@ -177,6 +177,8 @@ pub struct Hit {
     pub score: f32,
     /// Where tantivy keeps the page, for [`SearchIndex::matched_positions`].
     pub address: tantivy::DocAddress,
+    /// Where every 16th word of the page starts, for its snippet.
+    pub marks: WordMarks,
 }
 
 /// The hits of a search and how many pages matched in all.
@@ -201,6 +203,7 @@ struct Fields {
     format: Field,
     date_from: Field,
     date_to: Field,
+    marks: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -238,6 +241,11 @@ fn schema() -> (Schema, Fields) {
         date_to: b.add_u64_field(
             "date_to",
             NumericOptions::default().set_indexed().set_fast(),
+        ),
+        // Where every 16th word of the page starts, for snippets (see WordMarks).
+        marks: b.add_bytes_field(
+            "marks",
+            tantivy::schema::BytesOptions::default().set_stored(),
         ),
     };
     (b.build(), fields)
@@ -514,12 +522,18 @@ impl SearchIndex {
             number: n as u32,
             verso: get(f.verso) == Some(1),
         });
+        let marks = stored
+            .get_first(f.marks)
+            .and_then(|v| v.as_bytes())
+            .and_then(WordMarks::decode)
+            .unwrap_or_default();
         Ok(Hit {
             doc: DocId(get(f.doc).unwrap_or(0) as i64),
             page: get(f.page).unwrap_or(0) as u32,
             sheet,
             score,
             address,
+            marks,
         })
     }
 
@@ -750,6 +764,7 @@ impl IndexWriterHandle {
             let analyzed = p.analyzed.unwrap_or_else(|| AnalyzedPage::new(p.text));
             d.add_text(f.folded, analyzed.folded);
             d.add_text(f.translit, analyzed.translit);
+            d.add_bytes(f.marks, &analyzed.marks);
             if let Some(r) = p.reference {
                 d.add_facet(f.unit, Facet::from_path(r.unit_path()));
             }

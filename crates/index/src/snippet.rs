@@ -8,9 +8,9 @@
 
 use std::ops::Range;
 
-use kartoteka_text::{fold, lemma, translit_keys, words};
+use kartoteka_text::{fold, lemma, translit_keys, words, words_from};
 
-use crate::Query;
+use crate::{Query, WordMarks};
 
 /// A fragment of a page with the byte ranges of the words that matched.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +96,46 @@ pub fn snippet_at(text: &str, positions: &[u32]) -> Snippet {
         if i as u32 == next {
             matches.push(w.start..w.end);
             wanted.next();
+        }
+    }
+    fragment_around(text, &matches)
+}
+
+/// [`snippet_at`] with the page's word marks: each position is looked for from the mark
+/// before it, so a match deep in a long page costs a few words' reading, not every word
+/// before it. Marks that do not fit the text (an index older than the page) only cost the
+/// walk from the top.
+pub fn snippet_marked(text: &str, positions: &[u32], marks: &WordMarks) -> Snippet {
+    if marks.is_empty() {
+        return snippet_at(text, positions);
+    }
+    let mut matches = Vec::with_capacity(positions.len());
+    // The word the walk stands at, and its position.
+    let mut walk = words(text);
+    let mut at: u32 = 0;
+    let mut current = walk.next();
+    for &p in positions {
+        let (start, base) = marks.before(p);
+        if base > at || current.is_none() {
+            // Jump ahead to the mark.
+            walk = words_from(text, start);
+            at = base;
+            current = walk.next();
+            if current.as_ref().is_some_and(|w| w.start != start) {
+                return snippet_at(text, positions);
+            }
+        }
+        while at < p {
+            current = walk.next();
+            at += 1;
+            if current.is_none() {
+                break;
+            }
+        }
+        match &current {
+            Some(w) if at == p => matches.push(w.start..w.end),
+            Some(_) => {}
+            None => break,
         }
     }
     fragment_around(text, &matches)
@@ -206,6 +246,44 @@ mod tests {
             s.marked("[", "]"),
             "Встреча с [Хрущёвым]. Later [Khrushchev] said nothing."
         );
+    }
+
+    proptest::proptest! {
+        /// The marks are a shortcut, never another answer: a snippet cut from the marks an
+        /// analysed page keeps is the snippet cut by reading the page from its top.
+        #[test]
+        fn marked_snippets_are_the_snippets_read_from_the_top(
+            words in proptest::collection::vec("[a-zа-я]{1,8}|[.,;'’ \n]{1,3}", 0..400),
+            picks in proptest::collection::vec(0u32..300, 0..12),
+        ) {
+            let text: String = words.concat();
+            let count = kartoteka_text::words(&text).count() as u32;
+            let mut positions: Vec<u32> = picks.into_iter().filter(|p| *p < count.max(1)).collect();
+            positions.sort_unstable();
+            positions.dedup();
+            let analysed = crate::AnalyzedPage::new(&text);
+            let marks = crate::WordMarks::decode(&analysed.marks).expect("marks decode");
+            proptest::prop_assert_eq!(
+                snippet_marked(&text, &positions, &marks),
+                snippet_at(&text, &positions)
+            );
+        }
+
+        /// Marks read from bytes that are not marks (a damaged index) never panic, and a
+        /// snippet cut from them stays inside the text.
+        #[test]
+        fn damaged_marks_do_not_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            positions in proptest::collection::vec(0u32..200, 0..6),
+        ) {
+            let text = "Встреча с Хрущёвым. Later Khrushchev said nothing. ".repeat(20);
+            if let Some(marks) = crate::WordMarks::decode(&bytes) {
+                let mut positions = positions;
+                positions.sort_unstable();
+                let s = snippet_marked(&text, &positions, &marks);
+                proptest::prop_assert!(s.fragment.len() <= text.len() + 8);
+            }
+        }
     }
 
     #[test]

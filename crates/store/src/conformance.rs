@@ -161,6 +161,14 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     );
     assert_eq!(store.page(id, 2).expect("page"), Some(pages[1].clone()));
     assert_eq!(store.page(id, 3).expect("page"), None);
+    let mut lent = String::new();
+    assert!(store
+        .with_page_text(id, 2, &mut |t| lent = t.to_string())
+        .expect("page text"));
+    assert_eq!(lent, pages[1].text, "a page's text lent is the page's text");
+    assert!(!store
+        .with_page_text(id, 3, &mut |_| panic!("no page 3"))
+        .expect("page text"));
     let extract = store.ledger(id).expect("ledger");
     assert_eq!(
         (extract.len(), extract[0].stage, &extract[0].outcome),

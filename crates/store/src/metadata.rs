@@ -254,6 +254,24 @@ pub trait HoldingsStore {
     /// One page of a document.
     fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError>;
 
+    /// Calls `f` with a page's text where the store keeps it, without a copy when the
+    /// store can lend it (a search reads a page for every hit's snippet); false when there
+    /// is no such page.
+    fn with_page_text(
+        &self,
+        id: DocId,
+        number: u32,
+        f: &mut dyn FnMut(&str),
+    ) -> Result<bool, StoreError> {
+        Ok(match self.page(id, number)? {
+            Some(p) => {
+                f(&p.text);
+                true
+            }
+            None => false,
+        })
+    }
+
     /// Counts for status.
     fn summary(&self) -> Result<Summary, StoreError>;
 }

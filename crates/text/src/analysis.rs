@@ -52,6 +52,18 @@ pub fn words(text: &str) -> Words<'_> {
     Words { text, pos: 0 }
 }
 
+/// The words of `text` from byte `start` on, which must be where a word of `words(text)`
+/// starts (or 0): the same words `words` gives from there, with their offsets in the whole
+/// text. A snippet begins at a mark the index kept instead of at the top of the page.
+pub fn words_from(text: &str, start: usize) -> Words<'_> {
+    let pos = if start <= text.len() && text.is_char_boundary(start) {
+        start
+    } else {
+        0
+    };
+    Words { text, pos }
+}
+
 /// Iterator returned by [`words`].
 pub struct Words<'a> {
     text: &'a str,

@@ -25,6 +25,8 @@ pub mod quote;
 pub mod schemes;
 pub mod translit;
 
-pub use analysis::{fold, is_cyrillic, language, lemma, translit_keys, words, Word, Words};
+pub use analysis::{
+    fold, is_cyrillic, language, lemma, translit_keys, words, words_from, Word, Words,
+};
 pub use decode::{decode, decode_declared, encoding_for_label, DecodeError, Decoded};
 pub use markup::{escape_html, title_case};

@@ -433,6 +433,28 @@ impl HoldingsStore for SqliteStore {
         .map_err(db)
     }
 
+    fn with_page_text(
+        &self,
+        id: DocId,
+        number: u32,
+        f: &mut dyn FnMut(&str),
+    ) -> Result<bool, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT text FROM pages WHERE doc = ?1 AND number = ?2")
+            .map_err(db)?;
+        let mut rows = stmt.query(params![id.0, number]).map_err(db)?;
+        let Some(row) = rows.next().map_err(db)? else {
+            return Ok(false);
+        };
+        let text =
+            row.get_ref(0).map_err(db)?.as_str().map_err(|e| {
+                StoreError::Corrupt(format!("page {number} of document {}: {e}", id.0))
+            })?;
+        f(text);
+        Ok(true)
+    }
+
     fn summary(&self) -> Result<Summary, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {
             self.conn
