@@ -539,27 +539,30 @@ impl Archive {
         let page_text = |doc, page| self.store().page(doc, page).ok().flatten().map(|p| p.text);
         let results = self.index.search(&parsed, options, &page_text)?;
         let store = self.store();
+        let terms = self.index.match_terms(&parsed);
         let mut hits = Vec::with_capacity(results.hits.len());
         for hit in results.hits {
             let Some(doc) = store.document(hit.doc)? else {
                 continue;
             };
-            // The snippet is cut from the page where the store keeps it, uncopied.
-            let positions = if options.exact {
-                Vec::new()
-            } else {
-                self.index.matched_positions(&parsed, &hit)?
+            // The index says where the words matched and keeps the page's text as it
+            // counted them; exact mode re-matches the spelling. A page the index kept no
+            // text of is read from the store.
+            let source = self.index.page_source(&hit)?;
+            let fragment = match (options.exact, source.text()) {
+                (false, Some(text)) => {
+                    let positions = self.index.positions_of(&terms, &hit)?;
+                    kartoteka_index::snippet_marked(text, &positions, &source.marks())
+                }
+                (true, Some(text)) => snippet(text, &parsed, true),
+                (_, None) => {
+                    let text = store
+                        .page(hit.doc, hit.page)?
+                        .map(|p| p.text)
+                        .unwrap_or_default();
+                    snippet(&text, &parsed, options.exact)
+                }
             };
-            let mut fragment = None;
-            store.with_page_text(hit.doc, hit.page, &mut |text| {
-                // The index says where the words matched; exact mode re-matches the spelling.
-                fragment = Some(if options.exact {
-                    snippet(text, &parsed, true)
-                } else {
-                    kartoteka_index::snippet_marked(text, &positions, &hit.marks)
-                });
-            })?;
-            let fragment = fragment.unwrap_or_else(|| snippet("", &parsed, options.exact));
             let html = {
                 let mut out = String::new();
                 let mut last = 0;

@@ -177,9 +177,35 @@ pub struct Hit {
     pub score: f32,
     /// Where tantivy keeps the page, for [`SearchIndex::matched_positions`].
     pub address: tantivy::DocAddress,
-    /// Where every 16th word of the page starts, for its snippet.
-    pub marks: WordMarks,
 }
+
+/// A page as the index keeps it for its snippet (see [`SearchIndex::page_source`]).
+pub struct PageSource {
+    stored: TantivyDocument,
+    fields: Fields,
+}
+
+impl PageSource {
+    /// The page's text as it was analysed; `None` for an index that kept no text.
+    pub fn text(&self) -> Option<&str> {
+        self.stored
+            .get_first(self.fields.text)
+            .and_then(|v| v.as_str())
+    }
+
+    /// Where every 16th word of the text starts (empty when the index kept none).
+    pub fn marks(&self) -> WordMarks {
+        self.stored
+            .get_first(self.fields.marks)
+            .and_then(|v| v.as_bytes())
+            .and_then(WordMarks::decode)
+            .unwrap_or_default()
+    }
+}
+
+/// The index terms a query matches, for finding its words in each hit's page.
+#[derive(Clone, Debug)]
+pub struct MatchTerms(Vec<Term>);
 
 /// The hits of a search and how many pages matched in all.
 #[derive(Clone, Debug, PartialEq)]
@@ -204,6 +230,7 @@ struct Fields {
     date_from: Field,
     date_to: Field,
     marks: Field,
+    text: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -225,9 +252,9 @@ fn schema() -> (Schema, Fields) {
     };
     let fields = Fields {
         doc: b.add_u64_field("doc", num.clone()),
-        page: b.add_u64_field("page", NumericOptions::default().set_stored()),
+        page: b.add_u64_field("page", NumericOptions::default().set_stored().set_fast()),
         sheet: b.add_u64_field("sheet", num.clone()),
-        verso: b.add_u64_field("verso", NumericOptions::default().set_stored()),
+        verso: b.add_u64_field("verso", NumericOptions::default().set_stored().set_fast()),
         folded: b.add_text_field("folded", text(true)),
         // Positions here too, so that snippets can mark the romanised names that matched.
         translit: b.add_text_field("translit", text(true)),
@@ -247,6 +274,10 @@ fn schema() -> (Schema, Fields) {
             "marks",
             tantivy::schema::BytesOptions::default().set_stored(),
         ),
+        // The page's text as it was analysed, kept for snippets: read from the index's
+        // compressed store instead of the archive's database, and always the text the
+        // positions and marks were counted in.
+        text: b.add_text_field("text", tantivy::schema::STORED),
     };
     (b.build(), fields)
 }
@@ -515,25 +546,30 @@ impl SearchIndex {
         score: f32,
         address: tantivy::DocAddress,
     ) -> Result<Hit, IndexError> {
-        let f = self.fields;
-        let stored: TantivyDocument = searcher.doc(address)?;
-        let get = |field| stored.get_first(field).and_then(|v| v.as_u64());
-        let sheet = get(f.sheet).filter(|n| *n > 0).map(|n| Sheet {
+        // From the columns, not the stored document, which holds the page's whole text.
+        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+        let get = |name: &str| -> Result<Option<u64>, IndexError> {
+            Ok(fast.u64(name)?.first(address.doc_id))
+        };
+        let sheet = get("sheet")?.filter(|n| *n > 0).map(|n| Sheet {
             number: n as u32,
-            verso: get(f.verso) == Some(1),
+            verso: get("verso").ok().flatten() == Some(1),
         });
-        let marks = stored
-            .get_first(f.marks)
-            .and_then(|v| v.as_bytes())
-            .and_then(WordMarks::decode)
-            .unwrap_or_default();
         Ok(Hit {
-            doc: DocId(get(f.doc).unwrap_or(0) as i64),
-            page: get(f.page).unwrap_or(0) as u32,
+            doc: DocId(get("doc")?.unwrap_or(0) as i64),
+            page: get("page")?.unwrap_or(0) as u32,
             sheet,
             score,
             address,
-            marks,
+        })
+    }
+
+    /// A hit's page as the index analysed it: its text and where every 16th word of it
+    /// starts ([`WordMarks`]), for its snippet.
+    pub fn page_source(&self, hit: &Hit) -> Result<PageSource, IndexError> {
+        Ok(PageSource {
+            stored: self.reader.searcher().doc(hit.address)?,
+            fields: self.fields,
         })
     }
 
@@ -541,37 +577,48 @@ impl SearchIndex {
     /// read from the index's postings: what a snippet highlights, found without analysing
     /// the page again.
     pub fn matched_positions(&self, query: &Query, hit: &Hit) -> Result<Vec<u32>, IndexError> {
+        self.positions_of(&self.match_terms(query), hit)
+    }
+
+    /// The index terms a query's words match in any form: worked out once for a search,
+    /// then looked up in each hit's postings by [`SearchIndex::positions_of`].
+    pub fn match_terms(&self, query: &Query) -> MatchTerms {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let mut terms = Vec::new();
+        for word in query.positive_words() {
+            for t in self.forms_in_index(&searcher, word) {
+                terms.push(Term::from_field_text(f.folded, &t));
+            }
+            for t in Form::Translit.query_terms(word) {
+                terms.push(Term::from_field_text(f.translit, &t));
+            }
+        }
+        MatchTerms(terms)
+    }
+
+    /// The word positions in a hit's page where these terms occur (see
+    /// [`SearchIndex::matched_positions`]).
+    pub fn positions_of(&self, terms: &MatchTerms, hit: &Hit) -> Result<Vec<u32>, IndexError> {
         use tantivy::postings::Postings;
         use tantivy::DocSet;
-        let f = self.fields;
         let searcher = self.reader.searcher();
         let segment = searcher.segment_reader(hit.address.segment_ord);
         let mut positions = Vec::new();
         let mut buffer = Vec::new();
-        for word in query.positive_words() {
-            let folded = self
-                .forms_in_index(&searcher, word)
-                .into_iter()
-                .map(|t| (f.folded, t));
-            let keys = Form::Translit
-                .query_terms(word)
-                .into_iter()
-                .map(|t| (f.translit, t));
-            for (field, term) in folded.chain(keys) {
-                let inverted = segment.inverted_index(field)?;
-                let term = Term::from_field_text(field, &term);
-                let Some(mut postings) = inverted
-                    .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
-                    .map_err(|e| IndexError::Tantivy(e.into()))?
-                else {
-                    continue;
-                };
-                // `seek` only moves forward: a list starting past the page lacks it.
-                let target = hit.address.doc_id;
-                if postings.doc() <= target && postings.seek(target) == target {
-                    postings.positions(&mut buffer);
-                    positions.extend_from_slice(&buffer);
-                }
+        for term in &terms.0 {
+            let inverted = segment.inverted_index(term.field())?;
+            let Some(mut postings) = inverted
+                .read_postings(term, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(|e| IndexError::Tantivy(e.into()))?
+            else {
+                continue;
+            };
+            // `seek` only moves forward: a list starting past the page lacks it.
+            let target = hit.address.doc_id;
+            if postings.doc() <= target && postings.seek(target) == target {
+                postings.positions(&mut buffer);
+                positions.extend_from_slice(&buffer);
             }
         }
         positions.sort_unstable();
@@ -765,6 +812,7 @@ impl IndexWriterHandle {
             d.add_text(f.folded, analyzed.folded);
             d.add_text(f.translit, analyzed.translit);
             d.add_bytes(f.marks, &analyzed.marks);
+            d.add_text(f.text, p.text);
             if let Some(r) = p.reference {
                 d.add_facet(f.unit, Facet::from_path(r.unit_path()));
             }
