@@ -540,9 +540,16 @@ impl Archive {
         let results = self.index.search(&parsed, options, &page_text)?;
         let store = self.store();
         let terms = self.index.match_terms(&parsed);
+        let ids: Vec<DocId> = results.hits.iter().map(|h| h.doc).collect();
+        let documents: std::collections::HashMap<DocId, Document> = store
+            .documents_by_id(&ids)?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
         let mut hits = Vec::with_capacity(results.hits.len());
         for hit in results.hits {
-            let Some(doc) = store.document(hit.doc)? else {
+            // Several hits may be pages of one document.
+            let Some(doc) = documents.get(&hit.doc).cloned() else {
                 continue;
             };
             // The index says where the words matched and keeps the page's text as it

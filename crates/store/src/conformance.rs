@@ -161,6 +161,13 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     );
     assert_eq!(store.page(id, 2).expect("page"), Some(pages[1].clone()));
     assert_eq!(store.page(id, 3).expect("page"), None);
+    let found = store
+        .documents_by_id(&[id, kartoteka_model::DocId(id.0 + 1000), id])
+        .expect("documents by id");
+    assert!(
+        !found.is_empty() && found.iter().all(|d| d.id == id),
+        "documents by id give the ones that exist"
+    );
     let mut lent = String::new();
     assert!(store
         .with_page_text(id, 2, &mut |t| lent = t.to_string())

@@ -209,6 +209,18 @@ pub trait HoldingsStore {
     /// A document by number.
     fn document(&self, id: DocId) -> Result<Option<Document>, StoreError>;
 
+    /// The documents with these numbers that exist, in any order: what a page of search
+    /// hits names, read at once.
+    fn documents_by_id(&self, ids: &[DocId]) -> Result<Vec<Document>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(d) = self.document(*id)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
     /// The document ingested from this source path.
     fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError>;
 

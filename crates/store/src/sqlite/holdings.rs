@@ -343,6 +343,18 @@ impl HoldingsStore for SqliteStore {
             .pop())
     }
 
+    fn documents_by_id(&self, ids: &[DocId]) -> Result<Vec<Document>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // A statement per hundred, each with as many parameters (SQLite bounds their number).
+        for chunk in ids.chunks(100) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!("SELECT {DOC_COLUMNS} FROM documents WHERE id IN ({marks})");
+            let params: Vec<i64> = chunk.iter().map(|d| d.0).collect();
+            out.extend(self.query_documents(&sql, rusqlite::params_from_iter(params))?);
+        }
+        Ok(out)
+    }
+
     fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError> {
         Ok(self
             .query_documents(
