@@ -269,8 +269,9 @@ impl Finder {
                         || self.holder_in_brackets(i)
                         || self.covers_in_brackets(i)));
         }
-        // Chains and repetitions, until nothing more is found.
-        loop {
+        // Chains and repetitions, until nothing more is found (a few passes: each follows
+        // every chain one link further, and real chains are short).
+        for _ in 0..8 {
             let known: HashSet<&str> = (0..n)
                 .filter(|&i| cover[i])
                 .map(|i| self.tokens[i].text.as_str())
@@ -540,11 +541,12 @@ impl Finder {
     /// The sentence around token `i` speaks of cover names ("cover name", "code name",
     /// "cryptonym", "Deckname"), so its words in capitals are the names it speaks of.
     fn sentence_speaks_of_cover_names(&self, i: usize) -> bool {
+        // Forty words either way at most: OCR text may run for pages without a full stop.
         let ends = |j: usize| matches!(self.text_at(j), "." | "!" | "?" | ";");
-        let start = (0..i).rev().find(|&j| ends(j)).map_or(0, |j| j + 1);
-        let end = (i..self.tokens.len())
-            .find(|&j| ends(j))
-            .unwrap_or(self.tokens.len());
+        let lo = i.saturating_sub(40);
+        let hi = (i + 40).min(self.tokens.len());
+        let start = (lo..i).rev().find(|&j| ends(j)).map_or(lo, |j| j + 1);
+        let end = (i..hi).find(|&j| ends(j)).unwrap_or(hi);
         (start..end).any(|j| {
             let n = self.norm(j);
             let lower = self.text_at(j).starts_with(char::is_lowercase);
