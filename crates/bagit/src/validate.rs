@@ -407,50 +407,26 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
             if let Some(&(first, checksum)) = listed.get(&e.path) {
                 // The same file twice with the same checksum says nothing new: a warning.
                 // With another checksum the manifest contradicts itself.
-                if checksum == e.checksum {
-                    r.warnings.push(Problem::at_line(
-                        &m.file,
-                        e.line,
-                        format!(
-                            "{} is listed twice (first on line {first}) with the same checksum",
-                            e.path
-                        ),
-                    ));
-                } else {
-                    r.errors.push(Problem::at_line(
-                        &m.file,
-                        e.line,
-                        format!(
-                            "{} is listed twice with different checksums (first on line {first})",
-                            e.path
-                        ),
-                    ));
-                }
+                listed_twice(
+                    r,
+                    Problem::at_line(&m.file, e.line, ""),
+                    checksum == e.checksum,
+                    format!("{} is listed twice (first on line {first})", e.path),
+                );
                 continue;
             }
             listed.insert(e.path.clone(), (e.line, &e.checksum));
             let norm = nfc(&e.path);
             if let Some(other) = listed_nfc.get(&norm) {
-                let same = listed.get(other).is_some_and(|(_, c)| *c == e.checksum);
-                if same {
-                    r.warnings.push(Problem::at_line(
-                        &m.file,
-                        e.line,
-                        format!(
-                            "{:?} and {other:?} are the same name in two Unicode normal forms, listed twice with the same checksum",
-                            e.path
-                        ),
-                    ));
-                } else {
-                    r.errors.push(Problem::at_line(
-                        &m.file,
-                        e.line,
-                        format!(
-                            "{:?} and {other:?} differ only in Unicode normalisation but have different checksums",
-                            e.path
-                        ),
-                    ));
-                }
+                listed_twice(
+                    r,
+                    Problem::at_line(&m.file, e.line, ""),
+                    listed.get(other).is_some_and(|(_, c)| *c == e.checksum),
+                    format!(
+                        "{:?} and {other:?} are one name in two Unicode normal forms",
+                        e.path
+                    ),
+                );
                 continue;
             }
             listed_nfc.insert(norm.clone(), e.path.clone());
@@ -532,19 +508,12 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
                 continue;
             }
             if let Some(checksum) = seen.insert(&e.path, &e.checksum) {
-                if checksum == e.checksum {
-                    r.warnings.push(Problem::at_line(
-                        &m.file,
-                        e.line,
-                        format!("{} is listed twice with the same checksum", e.path),
-                    ));
-                } else {
-                    r.errors.push(Problem::at_line(
-                        &m.file,
-                        e.line,
-                        format!("{} is listed twice with different checksums", e.path),
-                    ));
-                }
+                listed_twice(
+                    r,
+                    Problem::at_line(&m.file, e.line, ""),
+                    checksum == e.checksum,
+                    format!("{} is listed twice", e.path),
+                );
                 continue;
             }
             if files.contains_key(&e.path) {
@@ -703,6 +672,17 @@ fn check(root: &Path, options: &ValidateOptions, progress: &(dyn Fn(u64) + Sync)
             sha256: sha256s.get(*k).cloned(),
         })
         .collect();
+}
+
+/// A file a manifest lists twice (as written, or in two Unicode normal forms): with one
+/// checksum it says nothing new, a warning; with two the manifest contradicts itself.
+fn listed_twice(r: &mut Report, at: Problem, same_checksum: bool, what: String) {
+    let (list, message) = if same_checksum {
+        (&mut r.warnings, format!("{what} with the same checksum"))
+    } else {
+        (&mut r.errors, format!("{what} with different checksums"))
+    };
+    list.push(Problem { message, ..at });
 }
 
 fn check_info(r: &mut Report, bytes: u64, count: u64) {

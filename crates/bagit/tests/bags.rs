@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::bagit_python;
+
 use kartoteka_bagit::{validate, Algorithm, BagWriter, Report, ValidateOptions};
 
 fn write_bag(dir: &Path, files: &[(&str, &[u8])]) -> PathBuf {
@@ -179,7 +182,7 @@ fn manifest_lines_that_break_the_rules() {
                     .to_string();
                 format!("{t}{}  {path}\n", "0".repeat(64))
             },
-            "is listed twice with different checksums",
+            "with different checksums",
         ),
         (
             "parent traversal",
@@ -513,21 +516,6 @@ fn the_writer_refuses_unsafe_paths_and_leaves_nothing_half_written() {
         BagWriter::create(&dest, &[Algorithm::Sha256]).is_err(),
         "an existing folder is not overwritten"
     );
-}
-
-fn bagit_python() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import bagit"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
-            "bagit-python is required (pip install bagit)"
-        );
-        eprintln!("skipping: bagit-python is not installed (pip install bagit)");
-    }
-    ok
 }
 
 #[test]

@@ -12,6 +12,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::bagit_python;
+
 use kartoteka_bagit::{validate, Algorithm, MultiHasher, Report, ValidateOptions};
 
 /// How a tag file's text becomes bytes.
@@ -587,21 +590,6 @@ fn every_case_of_the_conformance_suite_is_judged_as_the_suite_says() {
     }
     assert!(counted >= 6 * 30, "only {counted} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-fn bagit_python() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import bagit"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
-            "bagit-python is required (pip install bagit)"
-        );
-        eprintln!("skipping: bagit-python is not installed (pip install bagit)");
-    }
-    ok
 }
 
 /// The cases say what the reference implementation says of them, except where we chose to

@@ -273,13 +273,17 @@ impl Finder {
         None
     }
 
-    pub(crate) fn persons(&mut self, chars: &[char]) {
-        let role_ends: HashSet<usize> = self
-            .mentions
+    /// Where each role found so far ends: a name right after a role is named by it.
+    fn role_ends(&self) -> HashSet<usize> {
+        self.mentions
             .iter()
             .filter(|(m, _, _)| m.kind == MentionKind::Role)
             .map(|(_, _, to)| *to)
-            .collect();
+            .collect()
+    }
+
+    pub(crate) fn persons(&mut self, chars: &[char]) {
+        let role_ends = self.role_ends();
         let mut i = 0;
         while i < self.tokens.len() {
             // Surname И. О. / И. О. Surname
@@ -517,12 +521,7 @@ impl Finder {
     /// One word alone that is a person: a surname the dictionary knows, a word shaped like
     /// a Russian surname between words in lower case, a given name.
     pub(crate) fn lone_names(&mut self, chars: &[char]) {
-        let role_ends: HashSet<usize> = self
-            .mentions
-            .iter()
-            .filter(|(m, _, _)| m.kind == MentionKind::Role)
-            .map(|(_, _, to)| *to)
-            .collect();
+        let role_ends = self.role_ends();
         for i in 0..self.tokens.len() {
             if !self.name_word(i) || !self.tokens[i].is_cyrillic() || self.is_place(i) {
                 continue;
