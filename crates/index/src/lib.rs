@@ -517,9 +517,14 @@ impl SearchIndex {
             let mut hits = Vec::new();
             for (score, address) in top {
                 let hit = self.hit(&searcher, score, address)?;
-                let exact = pages
-                    .page_text(hit.doc, hit.page)
-                    .is_some_and(|text| query.matches_exact(&text));
+                // The index's own copy of the page when it kept one, else the store's.
+                let source = self.page_source(&hit)?;
+                let exact = match source.text() {
+                    Some(text) => query.matches_exact(text),
+                    None => pages
+                        .page_text(hit.doc, hit.page)
+                        .is_some_and(|text| query.matches_exact(&text)),
+                };
                 if exact {
                     total += 1;
                     if hits.len() < limit {

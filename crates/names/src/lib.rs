@@ -361,61 +361,69 @@ pub fn compare(a: &PersonName, b: &PersonName) -> NameMatch {
                     &own_y
                 }
             };
-            let belarusian = (
-                east_slavic::belarusian(&a.original),
-                east_slavic::belarusian(&b.original),
-            );
-            // Two spellings of one length that differ in a letter no language explains
-            // (Кучма / Kuzma, Гриценко / Hryshchenko) are two surnames, whatever their
-            // transliteration keys or their sound say.
-            let letter_apart = east_slavic::letter_apart(x, y, belarusian);
-            // Two surnames in East Slavic Cyrillic are compared letter by letter across the
-            // three languages, not by ear: Гриценко and Грищенко sound alike to an English
-            // ear and are two families.
-            let both_cyrillic = is_cyrillic_word(x)
-                && is_cyrillic_word(y)
-                && !east_slavic::other_cyrillic(x)
-                && !east_slavic::other_cyrillic(y);
-            // A surname shaped like a Russian, Ukrainian or Belarusian one (Иванов,
-            // Ivashov, Шевчук, Martsiuk) is compared by the three languages' spellings,
-            // never by ear, and two in Cyrillic not by the looser transliteration keys.
-            let slavic =
-                (both_cyrillic || east_slavic::slavic_surname(x) || east_slavic::slavic_surname(y))
-                    && !east_slavic::third_language(x)
-                    && !east_slavic::third_language(y);
-            if x.to_lowercase() == y.to_lowercase() {
-                reasons.push(format!("same surname {x}"));
-                score += 0.45;
-                true
-            } else if !both_cyrillic && !letter_apart && fx.shares_key(fy) {
-                reasons.push(if x.to_lowercase() == y.to_lowercase() {
-                    format!("same surname {x}")
-                } else {
-                    format!("same surname key: {x} = {y}")
-                });
-                score += 0.45;
-                true
-            } else if east_slavic::surnames_alike(x, y, belarusian) {
-                reasons.push(format!(
-                    "same surname: {x} = {y} (Russian, Ukrainian or Belarusian spelling)"
-                ));
-                score += 0.45;
-                true
-            } else if !slavic && !letter_apart && fx.sounds_alike(fy) && !other_russian_suffix(x, y)
-            {
-                reasons.push(format!("same surname by sound: {x} = {y}"));
-                score += 0.4;
-                true
-            } else if feminine(x, y) || feminine(y, x) {
-                reasons.push(format!(
-                    "same surname: {x} = {y} (a woman's, case or possessive form of a foreign surname)"
-                ));
-                score += 0.4;
-                true
+            // The three East Slavic languages' spellings, worked out only when the two
+            // surnames are not written alike.
+            let spelling = || {
+                east_slavic::compare(
+                    x,
+                    y,
+                    (
+                        east_slavic::belarusian(&a.original),
+                        east_slavic::belarusian(&b.original),
+                    ),
+                )
+            };
+            let spelling = if x.to_lowercase() == y.to_lowercase() {
+                None
             } else {
-                reasons.push(format!("surnames differ: {x} / {y}"));
-                conflict = true;
-                false
+                Some(spelling())
+            };
+            match &spelling {
+                None => {
+                    reasons.push(format!("same surname {x}"));
+                    score += 0.45;
+                    true
+                }
+                // Two in East Slavic Cyrillic are not compared by the looser
+                // transliteration keys (Кулеба / Кулиба share one), and two a consonant
+                // apart that no language explains (Кучма / Kuzma) are two surnames.
+                Some(s) if !s.both_cyrillic && !s.letter_apart && fx.shares_key(fy) => {
+                    reasons.push(format!("same surname key: {x} = {y}"));
+                    score += 0.45;
+                    true
+                }
+                Some(s) if s.alike => {
+                    reasons.push(format!(
+                        "same surname: {x} = {y} (Russian, Ukrainian or Belarusian spelling)"
+                    ));
+                    score += 0.45;
+                    true
+                }
+                // A surname shaped like an East Slavic one (Иванов, Ivashov, Martsiuk) is
+                // never compared by ear: Гриценко and Грищенко sound alike to an English
+                // ear and are two families.
+                Some(s)
+                    if !s.slavic
+                        && !s.letter_apart
+                        && fx.sounds_alike(fy)
+                        && !other_russian_suffix(x, y) =>
+                {
+                    reasons.push(format!("same surname by sound: {x} = {y}"));
+                    score += 0.4;
+                    true
+                }
+                _ if feminine(x, y) || feminine(y, x) => {
+                    reasons.push(format!(
+                        "same surname: {x} = {y} (a woman's, case or possessive form of a foreign surname)"
+                    ));
+                    score += 0.4;
+                    true
+                }
+                _ => {
+                    reasons.push(format!("surnames differ: {x} / {y}"));
+                    conflict = true;
+                    false
+                }
             }
         }
         _ => {
