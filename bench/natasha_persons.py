@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""The peer for `kartoteka-bench persons`: natasha's news NER over the factRuEval-2016 devset,
-scored the same way (exact and overlapping spans against the Person objects), with its
-throughput on one core. Prints one JSON object."""
+"""The peer for `kartoteka-bench persons`: natasha's news NER on the same documents, scored
+the same way, with its throughput on one core. Prints one JSON object.
+
+    natasha_persons.py factrueval DIR   exact character spans of Person objects (factRuEval-2016)
+    natasha_persons.py bsnlp DIR        distinct person forms per Russian document (bsnlp-2021)
+"""
 import json
 import sys
 import time
@@ -10,7 +13,7 @@ from pathlib import Path
 from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
 
 
-def gold(path):
+def fact_ru_eval_gold(path):
     spans = {}
     for line in path.with_suffix(".spans").read_text(encoding="utf-8").splitlines():
         parts = line.split()
@@ -26,38 +29,61 @@ def gold(path):
     return out
 
 
-def score(pairs):
-    tp_e = tp_o = n_pred = n_gold = 0
-    for pred, want in pairs:
-        n_pred += len(pred)
-        n_gold += len(want)
-        tp_e += len(pred & want)
-        tp_o += sum(1 for p in pred if any(p[0] < w[1] and w[0] < p[1] for w in want))
-    def f1(tp):
-        p = tp / n_pred if n_pred else 0.0
-        r = tp / n_gold if n_gold else 0.0
-        return 2 * p * r / (p + r) if p + r else 0.0
-    return f1(tp_e), f1(tp_o)
+def bsnlp_documents(root):
+    """(text without the four header lines, set of PER forms) for each Russian document."""
+    out = []
+    for topic in sorted(p for p in root.iterdir() if p.is_dir()):
+        annotated = topic / "annotated" / "ru"
+        if not annotated.is_dir():
+            continue
+        for listing in sorted(annotated.iterdir()):
+            raw = topic / "raw" / "ru" / (listing.stem + ".txt")
+            if not raw.exists():
+                continue
+            text = "\n".join(raw.read_text(encoding="utf-8-sig").splitlines()[4:])
+            gold = set()
+            for line in listing.read_text(encoding="utf-8-sig").splitlines()[1:]:
+                cols = line.split("\t")
+                if len(cols) >= 3 and cols[2].strip() == "PER":
+                    gold.add(cols[0].strip())
+            out.append((text, gold))
+    return out
+
+
+def scores(tp, predicted, gold):
+    p = tp / predicted if predicted else 0.0
+    r = tp / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f}
 
 
 def main():
-    root = Path(sys.argv[1])
+    mode, root = sys.argv[1], Path(sys.argv[2])
     segmenter = Segmenter()
     tagger = NewsNERTagger(NewsEmbedding())
-    files = sorted(root.glob("*.txt"))
-    texts = [(f, f.read_text(encoding="utf-8")) for f in files]
-    pairs = []
+    if mode == "factrueval":
+        docs = [(f.read_text(encoding="utf-8"), fact_ru_eval_gold(f)) for f in sorted(root.glob("*.txt"))]
+    else:
+        docs = bsnlp_documents(root)
+    tp = predicted = gold = 0
     started = time.perf_counter()
-    for f, text in texts:
+    for text, want in docs:
         doc = Doc(text)
         doc.segment(segmenter)
         doc.tag_ner(tagger)
-        pred = {(s.start, s.stop) for s in doc.spans if s.type == "PER"}
-        pairs.append((pred, gold(f)))
+        spans = [s for s in doc.spans if s.type == "PER"]
+        if mode == "factrueval":
+            pred = {(s.start, s.stop) for s in spans}
+        else:
+            pred = {text[s.start:s.stop] for s in spans}
+        predicted += len(pred)
+        gold += len(want)
+        tp += len(pred & want)
     seconds = time.perf_counter() - started
-    exact, overlap = score(pairs)
-    chars = sum(len(t) for _, t in texts)
-    print(json.dumps({"f1_exact": exact, "f1_overlap": overlap, "chars_per_second": chars / seconds}))
+    chars = sum(len(t) for t, _ in docs)
+    out = scores(tp, predicted, gold)
+    out["chars_per_second"] = chars / seconds
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 //!                                    and OpenSSL on the same files
 //! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
 //! kartoteka-bench audit ENTRIES       audit-chain check time
-//! kartoteka-bench persons [DIR]       person mentions on factRuEval-2016 vs natasha
+//! kartoteka-bench persons [DEV BSNLP] person mentions on held-out news text vs natasha
 //! kartoteka-bench resolve MENTIONS    identity resolution over MENTIONS person mentions
 //! ```
 //!
@@ -18,6 +18,7 @@
 
 mod custody;
 mod identity;
+mod persons;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -55,11 +56,15 @@ fn main() -> anyhow::Result<()> {
                 .transpose()?
                 .unwrap_or(1_000_000),
         ),
-        "persons" => custody::persons(
+        "persons" => persons::persons(
             rest.first()
                 .map(PathBuf::from)
                 .as_deref()
                 .unwrap_or(Path::new("../shared/data/factRuEval-2016/devset")),
+            rest.get(1)
+                .map(PathBuf::from)
+                .as_deref()
+                .unwrap_or(Path::new("../shared/data/bsnlp-2021/data/datasets/bsnlp")),
         ),
         "audit" => custody::audit(
             rest.first()

@@ -1,0 +1,379 @@
+//! Person mentions in Russian news, measured only where nothing was tuned: the held-out
+//! quarter of the factRuEval-2016 devset (exact character spans of Person objects) and the
+//! Russian documents of bsnlp-2021 (the set of distinct person mentions a document
+//! contains, which is how that task is annotated), next to natasha in the same run.
+//!
+//! The split is fixed by a hash of each file's name, so it does not move when files are
+//! added or listed in another order. Error listings are written for the tuning part only:
+//! the held-out part and bsnlp are read as counts, never as errors.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use kartoteka_extract::MentionKind;
+
+use crate::custody::{median, runs};
+
+/// Which part of the factRuEval devset a document belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Rules and the learned tagger may be fitted to it, and its errors read.
+    Tuning,
+    /// Scored as counts only.
+    HeldOut,
+}
+
+/// The part of the devset a file belongs to: a quarter held out, by FNV-1a of its stem.
+pub fn part_of(path: &Path) -> Part {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in stem.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    if h % 4 == 0 {
+        Part::HeldOut
+    } else {
+        Part::Tuning
+    }
+}
+
+/// A document of the devset: its file, text and the character spans of its persons.
+pub struct Annotated {
+    pub file: PathBuf,
+    pub text: String,
+    pub persons: HashSet<(usize, usize)>,
+}
+
+/// Person objects of a factRuEval-2016 document, as (start, end) character spans: from
+/// the first character of the object's first span to the last of its last.
+fn fact_ru_eval_persons(txt: &Path) -> anyhow::Result<HashSet<(usize, usize)>> {
+    let spans_text = std::fs::read_to_string(txt.with_extension("spans"))?;
+    let mut spans = HashMap::new();
+    for line in spans_text.lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        if parts.len() >= 4 {
+            if let (Ok(s), Ok(n)) = (parts[2].parse::<usize>(), parts[3].parse::<usize>()) {
+                spans.insert(parts[0].to_string(), (s, s + n));
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    for line in std::fs::read_to_string(txt.with_extension("objects"))?.lines() {
+        let head: Vec<&str> = line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        if head.len() >= 3 && head[1] == "Person" {
+            let ss: Vec<(usize, usize)> = head[2..]
+                .iter()
+                .filter_map(|s| spans.get(*s).copied())
+                .collect();
+            if let (Some(a), Some(b)) = (ss.iter().map(|s| s.0).min(), ss.iter().map(|s| s.1).max())
+            {
+                out.insert((a, b));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The devset's documents of one part, in file-name order.
+pub fn fact_ru_eval(dir: &Path, part: Part) -> anyhow::Result<Vec<Annotated>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "txt")
+                && p.with_extension("objects").exists()
+                && part_of(p) == part
+        })
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file)?;
+            let persons = fact_ru_eval_persons(&file)?;
+            Ok(Annotated {
+                file,
+                text,
+                persons,
+            })
+        })
+        .collect()
+}
+
+/// A bsnlp-2021 document: its text (the title and body, without the four header lines)
+/// and the distinct forms of persons it mentions.
+pub struct Listed {
+    pub text: String,
+    pub persons: BTreeSet<String>,
+}
+
+/// The Russian annotated documents of every bsnlp-2021 topic under `dir`.
+pub fn bsnlp_russian(dir: &Path) -> anyhow::Result<Vec<Listed>> {
+    let mut out = Vec::new();
+    let mut topics: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    topics.sort();
+    for topic in topics {
+        let annotated = topic.join("annotated/ru");
+        let Ok(entries) = std::fs::read_dir(&annotated) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for file in files {
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let raw = topic.join("raw/ru").join(format!("{stem}.txt"));
+            let Ok(raw) = std::fs::read_to_string(&raw) else {
+                continue;
+            };
+            let text: String = raw
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .skip(4)
+                .collect::<Vec<_>>()
+                .join("\n");
+            let listing = std::fs::read_to_string(&file)?;
+            let persons = listing
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let cols: Vec<&str> = line.split('\t').collect();
+                    (cols.len() >= 3 && cols[2].trim() == "PER").then(|| cols[0].trim().to_string())
+                })
+                .collect();
+            out.push(Listed { text, persons });
+        }
+    }
+    Ok(out)
+}
+
+/// Precision, recall and F1 from true positives, predicted and wanted counts.
+fn prf(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
+    let p = tp as f64 / predicted.max(1) as f64;
+    let r = tp as f64 / gold.max(1) as f64;
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f)
+}
+
+fn person_spans(text: &str) -> HashSet<(usize, usize)> {
+    kartoteka_extract::extract(text)
+        .mentions
+        .into_iter()
+        .filter(|m| m.kind == MentionKind::Person)
+        .map(|m| (m.start, m.end))
+        .collect()
+}
+
+/// Exact-span scores over documents, and the predictions.
+fn score_spans(docs: &[Annotated]) -> ((f64, f64, f64), Vec<HashSet<(usize, usize)>>) {
+    let predictions: Vec<HashSet<(usize, usize)>> =
+        docs.iter().map(|d| person_spans(&d.text)).collect();
+    let (mut tp, mut predicted, mut gold) = (0, 0, 0);
+    for (pred, d) in predictions.iter().zip(docs) {
+        predicted += pred.len();
+        gold += d.persons.len();
+        tp += pred.intersection(&d.persons).count();
+    }
+    (prf(tp, predicted, gold), predictions)
+}
+
+/// Scores over the distinct person forms of each document.
+fn score_forms(docs: &[Listed]) -> (f64, f64, f64) {
+    let (mut tp, mut predicted, mut gold) = (0, 0, 0);
+    for d in docs {
+        let pred: BTreeSet<String> = kartoteka_extract::extract(&d.text)
+            .mentions
+            .into_iter()
+            .filter(|m| m.kind == MentionKind::Person)
+            .map(|m| m.text)
+            .collect();
+        predicted += pred.len();
+        gold += d.persons.len();
+        tp += pred.intersection(&d.persons).count();
+    }
+    prf(tp, predicted, gold)
+}
+
+/// Characters per second of the extractor over texts, median of runs, on one core.
+fn throughput<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> f64 {
+    let chars: usize = texts.clone().map(|t| t.chars().count()).sum();
+    let mut times = Vec::new();
+    for _ in 0..runs() {
+        let started = Instant::now();
+        for t in texts.clone() {
+            std::hint::black_box(kartoteka_extract::extract(t));
+        }
+        times.push(started.elapsed().as_secs_f64());
+    }
+    chars as f64 / median(times)
+}
+
+/// natasha's scores on the same documents, from `bench/natasha_persons.py`.
+fn natasha(mode: &str, dir: &Path) -> anyhow::Result<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/natasha_persons.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(mode)
+        .arg(dir)
+        .env("OMP_NUM_THREADS", "1")
+        .env("MKL_NUM_THREADS", "1")
+        .output()
+        .context("running python3")?;
+    if !out.status.success() {
+        bail!(
+            "natasha did not run (pip install natasha): {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn line(who: &str, (p, r, f): (f64, f64, f64), speed: f64) {
+    println!(
+        "  {who:<10} F1 {f:.3}  precision {p:.3}  recall {r:.3}  {speed:.0} chars/s on one core"
+    );
+}
+
+fn peer_line(v: &serde_json::Value, ours: f64, speed: f64) {
+    let f = v["f1"].as_f64().unwrap_or(0.0);
+    let ns = v["chars_per_second"].as_f64().unwrap_or(0.0);
+    line(
+        "natasha",
+        (
+            v["precision"].as_f64().unwrap_or(0.0),
+            v["recall"].as_f64().unwrap_or(0.0),
+            f,
+        ),
+        ns,
+    );
+    println!(
+        "  F1 difference (kartoteka - natasha): {:+.3} (target > -0.01); throughput ratio {:.1}x (target 20x)",
+        ours - f,
+        speed / ns.max(1.0)
+    );
+}
+
+/// `persons [DEVSET [BSNLP]]`: the held-out quarter of the devset and bsnlp-2021's Russian
+/// documents, each next to natasha; with `KARTOTEKA_BENCH_ERRORS=FILE`, the tuning part's
+/// errors are written to FILE.
+pub fn persons(devset: &Path, bsnlp: &Path) -> anyhow::Result<()> {
+    let tuning = fact_ru_eval(devset, Part::Tuning)?;
+    let held_out = fact_ru_eval(devset, Part::HeldOut)?;
+    if let Some(path) = std::env::var_os("KARTOTEKA_BENCH_ERRORS") {
+        let (scores, predictions) = score_spans(&tuning);
+        println!(
+            "tuning part ({} documents): F1 {:.3}",
+            tuning.len(),
+            scores.2
+        );
+        write_person_errors(Path::new(&path), &tuning, &predictions)?;
+    }
+    let gold: usize = held_out.iter().map(|d| d.persons.len()).sum();
+    let chars: usize = held_out.iter().map(|d| d.text.chars().count()).sum();
+    println!(
+        "persons, factRuEval-2016 devset, held-out quarter ({} documents, {chars} characters, {gold} Person objects), exact spans",
+        held_out.len()
+    );
+    let (scores, _) = score_spans(&held_out);
+    let speed = throughput(held_out.iter().map(|d| d.text.as_str()));
+    line("kartoteka", scores, speed);
+    // natasha reads the held-out files from a folder of their own.
+    let scratch = tempfile::tempdir()?;
+    for d in &held_out {
+        for ext in ["txt", "spans", "objects"] {
+            let from = d.file.with_extension(ext);
+            if let Some(name) = from.file_name() {
+                std::fs::copy(&from, scratch.path().join(name))?;
+            }
+        }
+    }
+    match natasha("factrueval", scratch.path()) {
+        Ok(v) => peer_line(&v, scores.2, speed),
+        Err(e) => eprintln!("{e:#}"),
+    }
+
+    let listed = bsnlp_russian(bsnlp)?;
+    let gold: usize = listed.iter().map(|d| d.persons.len()).sum();
+    println!(
+        "persons, bsnlp-2021 Russian documents ({} documents, {gold} distinct person forms), forms per document",
+        listed.len()
+    );
+    let scores = score_forms(&listed);
+    let speed = throughput(listed.iter().map(|d| d.text.as_str()));
+    line("kartoteka", scores, speed);
+    match natasha("bsnlp", bsnlp) {
+        Ok(v) => peer_line(&v, scores.2, speed),
+        Err(e) => eprintln!("{e:#}"),
+    }
+    Ok(())
+}
+
+/// Writes every missed and every spurious person span of the tuning part with its context.
+fn write_person_errors(
+    path: &Path,
+    docs: &[Annotated],
+    predictions: &[HashSet<(usize, usize)>],
+) -> anyhow::Result<()> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for (d, pred) in docs.iter().zip(predictions) {
+        debug_assert_eq!(part_of(&d.file), Part::Tuning);
+        let chars: Vec<char> = d.text.chars().collect();
+        let show = |(a, b): (usize, usize)| {
+            let before: String = chars[a.saturating_sub(30)..a].iter().collect();
+            let span: String = chars[a..b.min(chars.len())].iter().collect();
+            let after: String = chars[b.min(chars.len())..(b + 30).min(chars.len())]
+                .iter()
+                .collect();
+            format!("{before}[{span}]{after}").replace('\n', " ")
+        };
+        let name = d
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        for &g in d.persons.difference(pred) {
+            let near: Vec<String> = pred
+                .iter()
+                .filter(|p| p.0 < g.1 && g.0 < p.1)
+                .map(|&p| show(p))
+                .collect();
+            let kind = if near.is_empty() { "MISS" } else { "BOUND" };
+            writeln!(out, "{kind}\t{name}\t{}\t{}", show(g), near.join(" | "))?;
+        }
+        for &p in pred.difference(&d.persons) {
+            if !d.persons.iter().any(|g| p.0 < g.1 && g.0 < p.1) {
+                writeln!(out, "FALSE\t{name}\t{}", show(p))?;
+            }
+        }
+    }
+    std::fs::write(path, out)?;
+    Ok(())
+}
