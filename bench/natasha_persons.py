@@ -32,7 +32,8 @@ def fact_ru_eval_gold(path):
 def bsnlp_documents(root):
     """(text without the four header lines, set of PER forms) for each Russian document."""
     out = []
-    for topic in sorted(p for p in root.iterdir() if p.is_dir()):
+    topics = [root] if (root / "annotated").is_dir() else sorted(p for p in root.iterdir() if p.is_dir())
+    for topic in topics:
         annotated = topic / "annotated" / "ru"
         if not annotated.is_dir():
             continue

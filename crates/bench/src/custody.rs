@@ -8,19 +8,8 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use kartoteka_archive::{Archive, IngestOptions, NoProgress};
 use kartoteka_bagit::{validate, Algorithm, BagWriter, ValidateOptions};
+use kartoteka_bench::{median, runs};
 use kartoteka_store::AuditAct;
-
-pub(crate) fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-pub(crate) fn runs() -> usize {
-    std::env::var("RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3)
-}
 
 /// A cheap deterministic byte stream (xorshift), incompressible enough for hashing.
 fn fill(buf: &mut [u8], mut seed: u64) {

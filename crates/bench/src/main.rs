@@ -10,6 +10,7 @@
 //! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
 //! kartoteka-bench audit ENTRIES       audit-chain check time
 //! kartoteka-bench persons [DEV BSNLP] person mentions on held-out news text vs natasha
+//! kartoteka-bench train-persons [DEV OUT] trains the person tagger on the devset's tuning part
 //! kartoteka-bench resolve MENTIONS    identity resolution over MENTIONS person mentions
 //! ```
 //!
@@ -18,7 +19,8 @@
 
 mod custody;
 mod identity;
-mod persons;
+
+use kartoteka_bench::persons;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -65,6 +67,35 @@ fn main() -> anyhow::Result<()> {
                 .map(PathBuf::from)
                 .as_deref()
                 .unwrap_or(Path::new("../shared/data/bsnlp-2021/data/datasets/bsnlp")),
+        ),
+        "train-persons" => persons::train(
+            Path::new(
+                rest.first()
+                    .map(String::as_str)
+                    .unwrap_or("../shared/data/factRuEval-2016/devset"),
+            ),
+            Path::new("../shared/data/bsnlp-2021/data/datasets/bsnlp"),
+            Path::new(
+                rest.get(1)
+                    .map(String::as_str)
+                    .unwrap_or("crates/extract/data/persons.tagger"),
+            ),
+            std::env::var("EPOCHS")
+                .ok()
+                .and_then(|e| e.parse().ok())
+                .unwrap_or(10),
+        ),
+        "cv-persons" => persons::cross_validate(
+            Path::new(
+                rest.first()
+                    .map(String::as_str)
+                    .unwrap_or("../shared/data/factRuEval-2016/devset"),
+            ),
+            Path::new("../shared/data/bsnlp-2021/data/datasets/bsnlp"),
+            std::env::var("EPOCHS")
+                .ok()
+                .and_then(|e| e.parse().ok())
+                .unwrap_or(10),
         ),
         "audit" => custody::audit(
             rest.first()

@@ -13,9 +13,14 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use kartoteka_extract::MentionKind;
+use kartoteka_extract::{MentionKind, PersonTagger};
 
-use crate::custody::{median, runs};
+use crate::{median, runs};
+
+/// The bsnlp-2021 topic the tagger may be trained on and its errors read.
+pub const BSNLP_TUNING: &str = "asia_bibi";
+/// The bsnlp-2021 topic scored as counts only.
+pub const BSNLP_HELD_OUT: &str = "brexit";
 
 /// Which part of the factRuEval devset a document belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,11 +128,15 @@ pub struct Listed {
 /// The Russian annotated documents of every bsnlp-2021 topic under `dir`.
 pub fn bsnlp_russian(dir: &Path) -> anyhow::Result<Vec<Listed>> {
     let mut out = Vec::new();
-    let mut topics: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut topics: Vec<PathBuf> = if dir.join("annotated").is_dir() {
+        vec![dir.to_path_buf()]
+    } else {
+        std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .collect()
+    };
     topics.sort();
     for topic in topics {
         let annotated = topic.join("annotated/ru");
@@ -167,6 +176,124 @@ pub fn bsnlp_russian(dir: &Path) -> anyhow::Result<Vec<Listed>> {
     Ok(out)
 }
 
+/// The tagger measured: the embedded one, or none with `KARTOTEKA_RULES_ONLY=1` (to see
+/// what it adds over the rules).
+fn tagger() -> Option<&'static PersonTagger> {
+    if std::env::var_os("KARTOTEKA_RULES_ONLY").is_some() {
+        None
+    } else {
+        kartoteka_extract::default_tagger()
+    }
+}
+
+/// `train-persons DEVSET OUT`: trains the person tagger on the tuning part of the devset
+/// and writes it to OUT (crates/extract/data/persons.tagger is the embedded one).
+pub fn train(devset: &Path, bsnlp: &Path, out: &Path, epochs: usize) -> anyhow::Result<()> {
+    let tuning = fact_ru_eval(devset, Part::Tuning)?;
+    let listed = bsnlp_russian(&bsnlp.join(BSNLP_TUNING))?;
+    let examples = training_examples(&tuning, &listed);
+    let started = Instant::now();
+    let model = PersonTagger::train(&examples, epochs);
+    let bytes = model.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "trained on {} documents ({} of bsnlp's {BSNLP_TUNING}), {epochs} epochs, in {:.1} s: {} features, {} bytes -> {}",
+        examples.len(),
+        listed.len(),
+        started.elapsed().as_secs_f64(),
+        model.len(),
+        bytes.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `cv-persons DEVSET`: four-fold cross-validation inside the tuning part (train on three
+/// folds, score exact spans on the fourth), next to the rules alone: the figure to design
+/// the tagger by, so that the held-out part is read only to report.
+pub fn cross_validate(devset: &Path, bsnlp: &Path, epochs: usize) -> anyhow::Result<()> {
+    let tuning = fact_ru_eval(devset, Part::Tuning)?;
+    let listed = bsnlp_russian(&bsnlp.join(BSNLP_TUNING))?;
+    let all = training_examples(&tuning, &listed);
+    let (mut rules, mut learned) = ([0usize; 3], [0usize; 3]);
+    for fold in 0..4 {
+        let examples: Vec<(&str, Vec<(usize, usize)>)> = all
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| k % 4 != fold)
+            .map(|(_, d)| d.clone())
+            .collect();
+        let model = PersonTagger::train(&examples, epochs);
+        for (text, gold) in all
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| k % 4 == fold)
+            .map(|(_, d)| d)
+        {
+            let gold: HashSet<(usize, usize)> = gold.iter().copied().collect();
+            for (tally, tagger) in [(&mut rules, None), (&mut learned, Some(&model))] {
+                let pred: HashSet<(usize, usize)> = kartoteka_extract::extract_with(text, tagger)
+                    .mentions
+                    .into_iter()
+                    .filter(|m| m.kind == MentionKind::Person)
+                    .map(|m| (m.start, m.end))
+                    .collect();
+                tally[0] += pred.intersection(&gold).count();
+                tally[1] += pred.len();
+                tally[2] += gold.len();
+            }
+        }
+    }
+    for (who, t) in [("rules", rules), ("tagger", learned)] {
+        let (p, r, f) = prf(t[0], t[1], t[2]);
+        println!("  {who:<7} F1 {f:.3}  precision {p:.3}  recall {r:.3}");
+    }
+    Ok(())
+}
+
+/// The character spans where a document's listed person forms occur as whole words,
+/// longest forms first: bsnlp lists forms, not places, so this is how its documents are
+/// turned into training examples.
+fn projected(d: &Listed) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = d.text.chars().collect();
+    let mut forms: Vec<Vec<char>> = d.persons.iter().map(|p| p.chars().collect()).collect();
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    let mut taken = vec![false; chars.len()];
+    let mut out = Vec::new();
+    let boundary = |k: Option<&char>| k.is_none_or(|c| !c.is_alphanumeric());
+    for form in forms.iter().filter(|f| !f.is_empty()) {
+        let mut k = 0;
+        while k + form.len() <= chars.len() {
+            let end = k + form.len();
+            if chars[k..end] == form[..]
+                && boundary(k.checked_sub(1).and_then(|j| chars.get(j)))
+                && boundary(chars.get(end))
+                && !taken[k..end].iter().any(|&t| t)
+            {
+                taken[k..end].iter_mut().for_each(|t| *t = true);
+                out.push((k, end));
+                k = end;
+            } else {
+                k += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The training examples: the devset's tuning part, with bsnlp-2021's tuning topic
+/// (its forms placed in the text) when it is there.
+pub fn training_examples<'a>(
+    tuning: &'a [Annotated],
+    listed: &'a [Listed],
+) -> Vec<(&'a str, Vec<(usize, usize)>)> {
+    tuning
+        .iter()
+        .map(|d| (d.text.as_str(), d.persons.iter().copied().collect()))
+        .chain(listed.iter().map(|d| (d.text.as_str(), projected(d))))
+        .collect()
+}
+
 /// Precision, recall and F1 from true positives, predicted and wanted counts.
 fn prf(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
     let p = tp as f64 / predicted.max(1) as f64;
@@ -179,8 +306,8 @@ fn prf(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
     (p, r, f)
 }
 
-fn person_spans(text: &str) -> HashSet<(usize, usize)> {
-    kartoteka_extract::extract(text)
+fn person_spans(text: &str, tagger: Option<&PersonTagger>) -> HashSet<(usize, usize)> {
+    kartoteka_extract::extract_with(text, tagger)
         .mentions
         .into_iter()
         .filter(|m| m.kind == MentionKind::Person)
@@ -188,10 +315,14 @@ fn person_spans(text: &str) -> HashSet<(usize, usize)> {
         .collect()
 }
 
-/// Exact-span scores over documents, and the predictions.
-fn score_spans(docs: &[Annotated]) -> ((f64, f64, f64), Vec<HashSet<(usize, usize)>>) {
+/// Exact-span precision, recall and F1 over documents with a tagger (or the rules alone),
+/// and the predictions.
+pub fn score_spans(
+    docs: &[Annotated],
+    tagger: Option<&PersonTagger>,
+) -> ((f64, f64, f64), Vec<HashSet<(usize, usize)>>) {
     let predictions: Vec<HashSet<(usize, usize)>> =
-        docs.iter().map(|d| person_spans(&d.text)).collect();
+        docs.iter().map(|d| person_spans(&d.text, tagger)).collect();
     let (mut tp, mut predicted, mut gold) = (0, 0, 0);
     for (pred, d) in predictions.iter().zip(docs) {
         predicted += pred.len();
@@ -201,11 +332,11 @@ fn score_spans(docs: &[Annotated]) -> ((f64, f64, f64), Vec<HashSet<(usize, usiz
     (prf(tp, predicted, gold), predictions)
 }
 
-/// Scores over the distinct person forms of each document.
-fn score_forms(docs: &[Listed]) -> (f64, f64, f64) {
+/// Precision, recall and F1 over the distinct person forms of each document.
+pub fn score_forms(docs: &[Listed], tagger: Option<&PersonTagger>) -> (f64, f64, f64) {
     let (mut tp, mut predicted, mut gold) = (0, 0, 0);
     for d in docs {
-        let pred: BTreeSet<String> = kartoteka_extract::extract(&d.text)
+        let pred: BTreeSet<String> = kartoteka_extract::extract_with(&d.text, tagger)
             .mentions
             .into_iter()
             .filter(|m| m.kind == MentionKind::Person)
@@ -225,7 +356,7 @@ fn throughput<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> f64 {
     for _ in 0..runs() {
         let started = Instant::now();
         for t in texts.clone() {
-            std::hint::black_box(kartoteka_extract::extract(t));
+            std::hint::black_box(kartoteka_extract::extract_with(t, tagger()));
         }
         times.push(started.elapsed().as_secs_f64());
     }
@@ -287,7 +418,7 @@ pub fn persons(devset: &Path, bsnlp: &Path) -> anyhow::Result<()> {
     let tuning = fact_ru_eval(devset, Part::Tuning)?;
     let held_out = fact_ru_eval(devset, Part::HeldOut)?;
     if let Some(path) = std::env::var_os("KARTOTEKA_BENCH_ERRORS") {
-        let (scores, predictions) = score_spans(&tuning);
+        let (scores, predictions) = score_spans(&tuning, tagger());
         println!(
             "tuning part ({} documents): F1 {:.3}",
             tuning.len(),
@@ -301,7 +432,7 @@ pub fn persons(devset: &Path, bsnlp: &Path) -> anyhow::Result<()> {
         "persons, factRuEval-2016 devset, held-out quarter ({} documents, {chars} characters, {gold} Person objects), exact spans",
         held_out.len()
     );
-    let (scores, _) = score_spans(&held_out);
+    let (scores, _) = score_spans(&held_out, tagger());
     let speed = throughput(held_out.iter().map(|d| d.text.as_str()));
     line("kartoteka", scores, speed);
     // natasha reads the held-out files from a folder of their own.
@@ -319,16 +450,16 @@ pub fn persons(devset: &Path, bsnlp: &Path) -> anyhow::Result<()> {
         Err(e) => eprintln!("{e:#}"),
     }
 
-    let listed = bsnlp_russian(bsnlp)?;
+    let listed = bsnlp_russian(&bsnlp.join(BSNLP_HELD_OUT))?;
     let gold: usize = listed.iter().map(|d| d.persons.len()).sum();
     println!(
-        "persons, bsnlp-2021 Russian documents ({} documents, {gold} distinct person forms), forms per document",
+        "persons, bsnlp-2021 Russian documents on {BSNLP_HELD_OUT} ({} documents, {gold} distinct person forms), forms per document",
         listed.len()
     );
-    let scores = score_forms(&listed);
+    let scores = score_forms(&listed, tagger());
     let speed = throughput(listed.iter().map(|d| d.text.as_str()));
     line("kartoteka", scores, speed);
-    match natasha("bsnlp", bsnlp) {
+    match natasha("bsnlp", &bsnlp.join(BSNLP_HELD_OUT)) {
         Ok(v) => peer_line(&v, scores.2, speed),
         Err(e) => eprintln!("{e:#}"),
     }

@@ -22,7 +22,10 @@ mod finder;
 mod persons;
 mod places;
 mod relations;
+mod tagger;
 mod tokens;
+
+pub use tagger::{default_tagger, ModelError, PersonTagger};
 
 use std::collections::{HashMap, HashSet};
 
@@ -136,8 +139,8 @@ pub fn extract_in(text: &str, language: Language) -> Extraction {
     }
 }
 
-/// Finds the mentions in a text and the relations its sentences state.
-pub fn extract(text: &str) -> Extraction {
+/// Runs every rule over a text: the finder with its tokens and the rules' mentions.
+pub(crate) fn find(text: &str) -> (Finder, Vec<char>) {
     let chars: Vec<char> = text.chars().collect();
     let mut f = Finder::new(text);
     f.dates(&chars);
@@ -149,6 +152,22 @@ pub fn extract(text: &str) -> Extraction {
     f.persons(&chars);
     f.cryptonyms(&chars);
     f.cover_lemmas();
+    (f, chars)
+}
+
+/// Finds the mentions in a text and the relations its sentences state, with the embedded
+/// person tagger's second opinion on names in Cyrillic.
+pub fn extract(text: &str) -> Extraction {
+    extract_with(text, default_tagger())
+}
+
+/// As [`extract`], with the given person tagger, or the rules alone with `None` (to
+/// measure what the tagger adds, or to try another model).
+pub fn extract_with(text: &str, tagger: Option<&PersonTagger>) -> Extraction {
+    let (mut f, chars) = find(text);
+    if let Some(tagger) = tagger {
+        f.second_opinion(tagger, &chars);
+    }
     let mut found = std::mem::take(&mut f.mentions);
     found.sort_by_key(|(m, _, _)| m.start);
     let token_of: Vec<(usize, usize)> = found.iter().map(|(_, a, b)| (*a, *b)).collect();

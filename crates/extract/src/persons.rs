@@ -274,7 +274,7 @@ impl Finder {
     }
 
     /// Where each role found so far ends: a name right after a role is named by it.
-    fn role_ends(&self) -> HashSet<usize> {
+    pub(crate) fn role_ends(&self) -> HashSet<usize> {
         self.mentions
             .iter()
             .filter(|(m, _, _)| m.kind == MentionKind::Role)

@@ -242,8 +242,10 @@ pub fn patronymic(norm: &str) -> Option<(String, Sex)> {
         ("ич", false),
     ] {
         for ending in if female { WOMAN } else { MAN } {
-            let full = format!("{stem_suffix}{ending}");
-            if let Some(stem) = norm.strip_suffix(&full) {
+            let stem = norm
+                .strip_suffix(ending)
+                .and_then(|s| s.strip_suffix(stem_suffix));
+            if let Some(stem) = stem {
                 if stem.chars().count() >= 2
                     && (female || stem_suffix != "ич" || stem.ends_with(['л', 'к', 'м']))
                 {
