@@ -125,6 +125,59 @@ pub struct Listed {
     pub persons: BTreeSet<String>,
 }
 
+/// A bsnlp-2021 raw file's title and body: the four header lines (id, language, date,
+/// address) dropped, lines joined by a newline.
+fn body(raw: &str) -> String {
+    raw.trim_start_matches('\u{feff}')
+        .lines()
+        .skip(4)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Silver training data: natasha's person spans (`bench/natasha_silver.py`, kept in
+/// `crates/bench/data/silver_persons.tsv`) on the Russian news of the bsnlp topics that
+/// have no Russian annotation and are in no test. A span whose text is not the form
+/// written beside it (a file changed since) is left out.
+pub fn silver(bsnlp: &Path) -> anyhow::Result<Vec<(String, Vec<(usize, usize)>)>> {
+    let listing = include_str!("../data/silver_persons.tsv");
+    let mut by_file: std::collections::BTreeMap<&str, Vec<(usize, usize, &str)>> =
+        std::collections::BTreeMap::new();
+    for line in listing.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if let [file, start, end, form] = cols[..] {
+            if let (Ok(a), Ok(b)) = (start.parse(), end.parse()) {
+                by_file.entry(file).or_default().push((a, b, form));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (file, spans) in by_file {
+        let Some((topic, name)) = file.split_once('/') else {
+            continue;
+        };
+        let path = bsnlp.join(topic).join("raw/ru").join(name);
+        let raw = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let text = body(&raw);
+        let chars: Vec<char> = text.chars().collect();
+        let spans = spans
+            .into_iter()
+            .filter(|&(a, b, form)| {
+                a < b
+                    && b <= chars.len()
+                    && chars[a..b]
+                        .iter()
+                        .map(|&c| if c == '\t' || c == '\n' { ' ' } else { c })
+                        .eq(form.chars())
+            })
+            .map(|(a, b, _)| (a, b))
+            .collect();
+        out.push((text, spans));
+    }
+    Ok(out)
+}
+
 /// The Russian annotated documents of every bsnlp-2021 topic under `dir`.
 pub fn bsnlp_russian(dir: &Path) -> anyhow::Result<Vec<Listed>> {
     let mut out = Vec::new();
@@ -154,12 +207,7 @@ pub fn bsnlp_russian(dir: &Path) -> anyhow::Result<Vec<Listed>> {
             let Ok(raw) = std::fs::read_to_string(&raw) else {
                 continue;
             };
-            let text: String = raw
-                .trim_start_matches('\u{feff}')
-                .lines()
-                .skip(4)
-                .collect::<Vec<_>>()
-                .join("\n");
+            let text = body(&raw);
             let listing = std::fs::read_to_string(&file)?;
             let persons = listing
                 .trim_start_matches('\u{feff}')
@@ -191,15 +239,17 @@ fn tagger() -> Option<&'static PersonTagger> {
 pub fn train(devset: &Path, bsnlp: &Path, out: &Path, epochs: usize) -> anyhow::Result<()> {
     let tuning = fact_ru_eval(devset, Part::Tuning)?;
     let listed = bsnlp_russian(&bsnlp.join(BSNLP_TUNING))?;
-    let examples = training_examples(&tuning, &listed);
+    let silver = silver(bsnlp)?;
+    let examples = all_training(training_examples(&tuning, &listed), &silver);
     let started = Instant::now();
     let model = PersonTagger::train(&examples, epochs);
     let bytes = model.to_bytes();
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     println!(
-        "trained on {} documents ({} of bsnlp's {BSNLP_TUNING}), {epochs} epochs, in {:.1} s: {} features, {} bytes -> {}",
+        "trained on {} documents ({} of bsnlp's {BSNLP_TUNING}, {} silver), {epochs} epochs, in {:.1} s: {} features, {} bytes -> {}",
         examples.len(),
         listed.len(),
+        silver.len(),
         started.elapsed().as_secs_f64(),
         model.len(),
         bytes.len(),
@@ -215,21 +265,23 @@ pub fn cross_validate(devset: &Path, bsnlp: &Path, epochs: usize) -> anyhow::Res
     let tuning = fact_ru_eval(devset, Part::Tuning)?;
     let listed = bsnlp_russian(&bsnlp.join(BSNLP_TUNING))?;
     let all = training_examples(&tuning, &listed);
+    let silver = if std::env::var_os("KARTOTEKA_NO_SILVER").is_some() {
+        Vec::new()
+    } else {
+        silver(bsnlp)?
+    };
     let (mut rules, mut learned) = ([0usize; 3], [0usize; 3]);
+    let mut errors: Vec<Errors> = Vec::new();
     for fold in 0..4 {
         let examples: Vec<(&str, Vec<(usize, usize)>)> = all
             .iter()
             .enumerate()
             .filter(|(k, _)| k % 4 != fold)
             .map(|(_, d)| d.clone())
+            .chain(silver.iter().map(|(t, s)| (t.as_str(), s.clone())))
             .collect();
         let model = PersonTagger::train(&examples, epochs);
-        for (text, gold) in all
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| k % 4 == fold)
-            .map(|(_, d)| d)
-        {
+        for (k, (text, gold)) in all.iter().enumerate().filter(|(k, _)| k % 4 == fold) {
             let gold: HashSet<(usize, usize)> = gold.iter().copied().collect();
             for (tally, tagger) in [(&mut rules, None), (&mut learned, Some(&model))] {
                 let pred: HashSet<(usize, usize)> = kartoteka_extract::extract_with(text, tagger)
@@ -241,12 +293,18 @@ pub fn cross_validate(devset: &Path, bsnlp: &Path, epochs: usize) -> anyhow::Res
                 tally[0] += pred.intersection(&gold).count();
                 tally[1] += pred.len();
                 tally[2] += gold.len();
+                if tagger.is_some() {
+                    errors.push((format!("example {k}"), text, gold.clone(), pred));
+                }
             }
         }
     }
     for (who, t) in [("rules", rules), ("tagger", learned)] {
         let (p, r, f) = prf(t[0], t[1], t[2]);
         println!("  {who:<7} F1 {f:.3}  precision {p:.3}  recall {r:.3}");
+    }
+    if let Some(path) = std::env::var_os("KARTOTEKA_BENCH_ERRORS") {
+        write_person_errors(Path::new(&path), &errors)?;
     }
     Ok(())
 }
@@ -281,8 +339,8 @@ fn projected(d: &Listed) -> Vec<(usize, usize)> {
     out
 }
 
-/// The training examples: the devset's tuning part, with bsnlp-2021's tuning topic
-/// (its forms placed in the text) when it is there.
+/// The gold training examples: the devset's tuning part, and bsnlp-2021's tuning topic
+/// with its forms placed in the text.
 pub fn training_examples<'a>(
     tuning: &'a [Annotated],
     listed: &'a [Listed],
@@ -291,6 +349,16 @@ pub fn training_examples<'a>(
         .iter()
         .map(|d| (d.text.as_str(), d.persons.iter().copied().collect()))
         .chain(listed.iter().map(|d| (d.text.as_str(), projected(d))))
+        .collect()
+}
+
+/// Everything the shipped tagger is trained on: the gold examples, then the silver ones.
+pub fn all_training<'a>(
+    gold: Vec<(&'a str, Vec<(usize, usize)>)>,
+    silver: &'a [(String, Vec<(usize, usize)>)],
+) -> Vec<(&'a str, Vec<(usize, usize)>)> {
+    gold.into_iter()
+        .chain(silver.iter().map(|(t, s)| (t.as_str(), s.clone())))
         .collect()
 }
 
@@ -424,7 +492,21 @@ pub fn persons(devset: &Path, bsnlp: &Path) -> anyhow::Result<()> {
             tuning.len(),
             scores.2
         );
-        write_person_errors(Path::new(&path), &tuning, &predictions)?;
+        let docs: Vec<Errors> = tuning
+            .iter()
+            .zip(predictions)
+            .map(|(d, pred)| {
+                debug_assert_eq!(part_of(&d.file), Part::Tuning);
+                let name = d.file.file_name().map(|n| n.to_string_lossy().into_owned());
+                (
+                    name.unwrap_or_default(),
+                    d.text.as_str(),
+                    d.persons.clone(),
+                    pred,
+                )
+            })
+            .collect();
+        write_person_errors(Path::new(&path), &docs)?;
     }
     let gold: usize = held_out.iter().map(|d| d.persons.len()).sum();
     let chars: usize = held_out.iter().map(|d| d.text.chars().count()).sum();
@@ -466,17 +548,20 @@ pub fn persons(devset: &Path, bsnlp: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes every missed and every spurious person span of the tuning part with its context.
-fn write_person_errors(
-    path: &Path,
-    docs: &[Annotated],
-    predictions: &[HashSet<(usize, usize)>],
-) -> anyhow::Result<()> {
+/// One document's errors to list: its name, text, wanted and predicted spans.
+type Errors<'a> = (
+    String,
+    &'a str,
+    HashSet<(usize, usize)>,
+    HashSet<(usize, usize)>,
+);
+
+/// Writes every missed and every spurious person span with its context (tuning data only).
+fn write_person_errors(path: &Path, docs: &[Errors]) -> anyhow::Result<()> {
     use std::fmt::Write as _;
     let mut out = String::new();
-    for (d, pred) in docs.iter().zip(predictions) {
-        debug_assert_eq!(part_of(&d.file), Part::Tuning);
-        let chars: Vec<char> = d.text.chars().collect();
+    for (name, text, want, pred) in docs {
+        let chars: Vec<char> = text.chars().collect();
         let show = |(a, b): (usize, usize)| {
             let before: String = chars[a.saturating_sub(30)..a].iter().collect();
             let span: String = chars[a..b.min(chars.len())].iter().collect();
@@ -485,12 +570,7 @@ fn write_person_errors(
                 .collect();
             format!("{before}[{span}]{after}").replace('\n', " ")
         };
-        let name = d
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        for &g in d.persons.difference(pred) {
+        for &g in want.difference(pred) {
             let near: Vec<String> = pred
                 .iter()
                 .filter(|p| p.0 < g.1 && g.0 < p.1)
@@ -499,8 +579,8 @@ fn write_person_errors(
             let kind = if near.is_empty() { "MISS" } else { "BOUND" };
             writeln!(out, "{kind}\t{name}\t{}\t{}", show(g), near.join(" | "))?;
         }
-        for &p in pred.difference(&d.persons) {
-            if !d.persons.iter().any(|g| p.0 < g.1 && g.0 < p.1) {
+        for &p in pred.difference(want) {
+            if !want.iter().any(|g| p.0 < g.1 && g.0 < p.1) {
                 writeln!(out, "FALSE\t{name}\t{}", show(p))?;
             }
         }

@@ -147,20 +147,64 @@ fn scored(f: &Finder, i: usize) -> bool {
     }
 }
 
-/// The case stems of the words in the rules' persons of two or more words: a word met
-/// alone elsewhere in the text with one of these stems is likely the same name again.
-fn name_stems(f: &Finder) -> HashSet<&str> {
-    f.mentions
-        .iter()
-        .filter(|(m, from, to)| m.kind == MentionKind::Person && to - from >= 2)
-        .flat_map(|(_, from, to)| (*from..*to).filter(|&k| f.tokens[k].is_word()))
-        .filter(|&k| f.text_at(k).chars().count() >= 3)
-        .map(|k| case_stem(f.norm(k)))
-        .collect()
+/// What the whole text says about its words, gathered once before any is scored.
+struct Context<'a> {
+    /// What the rules said of each token (see `rule_labels`).
+    rules: Vec<u8>,
+    /// The case stems of the words in the rules' persons of two or more words: a word met
+    /// alone elsewhere with one of these stems is likely the same name again.
+    stems: HashSet<&'a str>,
+    /// Per token, the number of words of the rules' person mention it is in (0 if none).
+    person_words: Vec<u8>,
+    /// Words the text also writes in lower case: ordinary words, when capitalised.
+    lower: HashSet<&'a str>,
+    /// Words the text capitalises in mid-sentence: names, at a sentence's start too.
+    capitalised: HashSet<&'a str>,
+}
+
+impl<'a> Context<'a> {
+    fn of(f: &'a Finder) -> Self {
+        let stems = f
+            .mentions
+            .iter()
+            .filter(|(m, from, to)| m.kind == MentionKind::Person && to - from >= 2)
+            .flat_map(|(_, from, to)| (*from..*to).filter(|&k| f.tokens[k].is_word()))
+            .filter(|&k| f.text_at(k).chars().count() >= 3)
+            .map(|k| case_stem(f.norm(k)))
+            .collect();
+        let (mut lower, mut capitalised) = (HashSet::new(), HashSet::new());
+        for (k, t) in f.tokens.iter().enumerate() {
+            if !t.is_word() || !t.is_cyrillic() {
+                continue;
+            }
+            if !t.is_capitalized() {
+                lower.insert(t.norm.as_str());
+            } else if !f.sentence_start(k) {
+                capitalised.insert(t.norm.as_str());
+            }
+        }
+        let mut person_words = vec![0u8; f.tokens.len()];
+        for (m, from, to) in &f.mentions {
+            if m.kind == MentionKind::Person {
+                let words = (*from..*to).filter(|&k| f.tokens[k].is_word()).count();
+                person_words[*from..*to]
+                    .iter_mut()
+                    .for_each(|w| *w = words.min(5) as u8);
+            }
+        }
+        Context {
+            rules: rule_labels(f),
+            person_words,
+            stems,
+            lower,
+            capitalised,
+        }
+    }
 }
 
 /// The features of token i that do not depend on the labels before it.
-fn static_features(f: &Finder, rules: &[u8], stems: &HashSet<&str>, i: usize, out: &mut Vec<u64>) {
+fn static_features(f: &Finder, cx: &Context, i: usize, out: &mut Vec<u64>) {
+    let rules = &cx.rules;
     out.clear();
     let t = &f.tokens[i];
     let norm = t.norm.as_str();
@@ -263,8 +307,26 @@ fn static_features(f: &Finder, rules: &[u8], stems: &HashSet<&str>, i: usize, ou
     if patronymic(f.norm(i + 1)).is_some() {
         out.push(Feature::new(21).0);
     }
-    if n >= 3 && stems.contains(case_stem(norm)) {
+    if n >= 3 && cx.stems.contains(case_stem(norm)) {
         out.push(Feature::new(22).num(rule).0);
+    }
+    let words = cx.person_words[i];
+    if words > 0 {
+        out.push(Feature::new(26).num(words).num(rule).0);
+        out.push(
+            Feature::new(27)
+                .num(words)
+                .num(rule)
+                .num(prev_shape)
+                .num(next_shape)
+                .0,
+        );
+    }
+    if cx.lower.contains(norm) {
+        out.push(Feature::new(24).num(u8::from(f.sentence_start(i))).0);
+    }
+    if f.sentence_start(i) && cx.capitalised.contains(norm) {
+        out.push(Feature::new(25).num(rule).0);
     }
     if i > 1 && f.tokens[i - 2].is_word() {
         out.push(Feature::new(23).str(f.norm(i - 2)).0);
@@ -315,8 +377,7 @@ impl PersonTagger {
 
     /// Labels the tokens of a finder the rules have run over.
     pub(crate) fn labels(&self, f: &Finder) -> Vec<usize> {
-        let rules = rule_labels(f);
-        let stems = name_stems(f);
+        let cx = Context::of(f);
         let mut labels = vec![O; f.tokens.len()];
         let mut features = Vec::with_capacity(64);
         let mut prev = O;
@@ -325,8 +386,8 @@ impl PersonTagger {
                 prev = O;
                 continue;
             }
-            static_features(f, &rules, &stems, i, &mut features);
-            label_features(prev, &rules, f, i, &mut features);
+            static_features(f, &cx, i, &mut features);
+            label_features(prev, &cx.rules, f, i, &mut features);
             prev = Self::best(self.scores(&features), prev);
             labels[i] = prev;
         }
@@ -347,8 +408,8 @@ impl PersonTagger {
             .iter()
             .map(|(text, spans)| {
                 let (finder, _) = crate::find(text);
-                let rules = rule_labels(&finder);
-                let stems = name_stems(&finder);
+                let cx = Context::of(&finder);
+                let rules = cx.rules.clone();
                 let mut gold = vec![O; finder.tokens.len()];
                 for &(a, b) in spans {
                     let mut first = true;
@@ -363,7 +424,7 @@ impl PersonTagger {
                     .map(|i| {
                         scored(&finder, i).then(|| {
                             let mut v = Vec::new();
-                            static_features(&finder, &rules, &stems, i, &mut v);
+                            static_features(&finder, &cx, i, &mut v);
                             v
                         })
                     })
@@ -536,8 +597,26 @@ impl Finder {
         // The rules' surest shapes stand whatever the tagger says: a name with initials or
         // a patronymic, or of three words or more. Archive files write "Кузьмин А. П." and
         // "Соколова Вера Андреевна" far more than the news the tagger learnt from.
+        // So do names the trade's cues point at: right after a role ("резидентом Морозовым")
+        // or in brackets after a cover name ("агента «ХОЛА» (Жданова)").
+        let role_ends = self.role_ends();
+        let cover_ends: HashSet<usize> = self
+            .mentions
+            .iter()
+            .filter(|(m, _, _)| m.kind == MentionKind::CoverName)
+            .map(|(_, _, to)| *to)
+            .collect();
+        let cued = |f: &Finder, from: usize| {
+            role_ends.contains(&from)
+                || (from > 0
+                    && f.text_at(from - 1) == "("
+                    && (cover_ends.contains(&(from - 1))
+                        || (from > 1 && cover_ends.contains(&(from - 2)))))
+        };
         let sure = |f: &Finder, from: usize, to: usize| {
-            to - from >= 3 || (from..to).any(|j| f.is_initial(j) || patronymic(f.norm(j)).is_some())
+            to - from >= 3
+                || cued(f, from)
+                || (from..to).any(|j| f.is_initial(j) || patronymic(f.norm(j)).is_some())
         };
         let before = std::mem::take(&mut self.mentions);
         let mut kept = Vec::with_capacity(before.len());
@@ -569,7 +648,6 @@ impl Finder {
             kept.push((m, from, to));
         }
         self.mentions = kept;
-        let role_ends = self.role_ends();
         for (from, to) in spans {
             if persons_at.contains(&(from, to))
                 || !tagged.contains(&(from, to))

@@ -186,6 +186,26 @@ proptest::proptest! {
             proptest::prop_assert!(r.from < e.mentions.len() && r.to < e.mentions.len());
         }
     }
+
+    /// Cyrillic words, capitals, initials and brackets: what the person tagger reads.
+    #[test]
+    fn the_tagger_gives_spans_on_any_cyrillic_text(text in "([А-ЯЁ]\\.|[А-ЯЁ]?[а-яё]{1,9}|[ .,()«»—\n-]){0,80}") {
+        let e = extract(&text);
+        let n = text.chars().count();
+        for m in &e.mentions {
+            proptest::prop_assert!(m.start < m.end && m.end <= n);
+            proptest::prop_assert_eq!(&m.text, &text.chars().skip(m.start).take(m.end - m.start).collect::<String>());
+        }
+    }
+
+    /// A damaged model file is refused or read, never a panic.
+    #[test]
+    fn any_bytes_as_a_model_are_refused_or_read(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200), keep in 0usize..64) {
+        let _ = PersonTagger::from_bytes(&bytes);
+        let mut framed = b"KTPTAG01".to_vec();
+        framed.extend_from_slice(&bytes[..keep.min(bytes.len())]);
+        let _ = PersonTagger::from_bytes(&framed);
+    }
 }
 
 fn person_texts(text: &str) -> Vec<String> {

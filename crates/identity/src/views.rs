@@ -267,7 +267,7 @@ impl Resolved {
                     | RelationKind::ReportedOn,
                     Some(pb),
                 ) => {
-                    if pa == pb || !seen.insert((pa.clone(), pb.clone(), r.kind.clone())) {
+                    if pa == pb || !seen.insert((pa.clone(), pb.clone(), r.kind)) {
                         continue;
                     }
                     out.push(serde_json::json!({
@@ -284,7 +284,7 @@ impl Resolved {
                 (RelationKind::WorkedAt, None) if to.kind == MentionKind::Org => {
                     let org_id = format!("kartoteka-org-{}", to.lemma);
                     orgs.insert(org_id.clone(), to.lemma.clone());
-                    if !seen.insert((pa.clone(), org_id.clone(), r.kind.clone())) {
+                    if !seen.insert((pa.clone(), org_id.clone(), r.kind)) {
                         continue;
                     }
                     out.push(serde_json::json!({

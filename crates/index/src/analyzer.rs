@@ -137,7 +137,7 @@ impl AnalyzedPage {
                 cache.clear();
             }
             for (position, w) in words(text).enumerate() {
-                if position as u32 % MARK_EVERY == 0 {
+                if (position as u32).is_multiple_of(MARK_EVERY) {
                     push_varint(&mut page.marks, w.start as u64 - last_mark);
                     last_mark = w.start as u64;
                 }

@@ -333,8 +333,9 @@ pub fn surname_shaped(norm: &str) -> bool {
 
 /// Lower-case particles inside names: "Усама бин Ладен", "фон Браун", "аль-Хадж".
 pub const NAME_PARTICLES: &[&str] = &[
-    "бин", "ибн", "бен", "аль", "эль", "ад", "ас", "ван", "фон", "де", "ди", "да", "дер", "дю",
-    "ла", "ле", "bin", "ibn", "al", "el", "van", "von", "de", "di", "da", "der", "du", "la", "le",
+    "бин", "ибн", "бен", "аль", "эль", "уль", "ад", "ас", "ван", "фон", "де", "ди", "да", "дер",
+    "дю", "ла", "ле", "bin", "ibn", "al", "el", "ul", "van", "von", "de", "di", "da", "der", "du",
+    "la", "le",
 ];
 
 /// A word without its case ending, so that the forms of one name meet ("Рейсман",
