@@ -22,6 +22,12 @@ pub const BSNLP_TUNING: &str = "asia_bibi";
 /// The bsnlp-2021 topic scored as counts only.
 pub const BSNLP_HELD_OUT: &str = "brexit";
 
+/// A text and the character spans of the persons in it.
+pub type Example = (String, Vec<(usize, usize)>);
+
+/// Precision, recall and F1.
+pub type Scores = (f64, f64, f64);
+
 /// Which part of the factRuEval devset a document belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
@@ -42,7 +48,7 @@ pub fn part_of(path: &Path) -> Part {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    if h % 4 == 0 {
+    if h.is_multiple_of(4) {
         Part::HeldOut
     } else {
         Part::Tuning
@@ -139,7 +145,7 @@ fn body(raw: &str) -> String {
 /// `crates/bench/data/silver_persons.tsv`) on the Russian news of the bsnlp topics that
 /// have no Russian annotation and are in no test. A span whose text is not the form
 /// written beside it (a file changed since) is left out.
-pub fn silver(bsnlp: &Path) -> anyhow::Result<Vec<(String, Vec<(usize, usize)>)>> {
+pub fn silver(bsnlp: &Path) -> anyhow::Result<Vec<Example>> {
     let listing = include_str!("../data/silver_persons.tsv");
     let mut by_file: std::collections::BTreeMap<&str, Vec<(usize, usize, &str)>> =
         std::collections::BTreeMap::new();
@@ -388,7 +394,7 @@ fn person_spans(text: &str, tagger: Option<&PersonTagger>) -> HashSet<(usize, us
 pub fn score_spans(
     docs: &[Annotated],
     tagger: Option<&PersonTagger>,
-) -> ((f64, f64, f64), Vec<HashSet<(usize, usize)>>) {
+) -> (Scores, Vec<HashSet<(usize, usize)>>) {
     let predictions: Vec<HashSet<(usize, usize)>> =
         docs.iter().map(|d| person_spans(&d.text, tagger)).collect();
     let (mut tp, mut predicted, mut gold) = (0, 0, 0);

@@ -395,9 +395,7 @@ impl Finder {
         i > 0 && {
             let before = self.norm(i - 1);
             let legacy = matches!(before, "agent" | "source");
-            legacy
-                || (!self.tokens[i - 1].is_all_caps()
-                    && dict::COVER_ROLES.iter().any(|r| before == *r))
+            legacy || (!self.tokens[i - 1].is_all_caps() && dict::COVER_ROLES.contains(&before))
         }
     }
 
@@ -516,6 +514,17 @@ impl Finder {
             // "PTITSA and DRUG are not the only Russian words used as cover names": a
             // sentence about cover names.
             || self.sentence_speaks_of_cover_names(i)
+            // "Alexander Feklisov, who ran Rosenberg after 1943, was KALISTRAT.", "The
+            // economist Victor Perlo was RAIDER": a person of the sentence *was* the word,
+            // and the clause ends there.
+            || (matches!(before(1), "was" | "war" | "became" | "wurde")
+                && (matches!(self.text_at(i + 1), "." | ";" | "")
+                    || (self.text_at(i + 1) == ","
+                        && self.text_at(i + 2).starts_with(char::is_lowercase)))
+                && self.person_earlier_in_sentence(i))
+            // "named GRANT, the military attache Zabotin": the word glossed by a role and
+            // the person's name.
+            || self.glossed_by_person(i)
             // "was MLAD in the cables", "was TÜRKIS in the Stasi's files", "was DAN to the
             // KGB", "war die Quelle GISELA" is a cue word already.
             || (matches!(before(1), "was" | "is" | "were" | "became" | "war" | "wurde")
@@ -529,6 +538,34 @@ impl Finder {
                             | "controllers" | "handlers" | "centre" | "center" | "residency"
                     ) || is_org(self.text_at(i + k))
                 }))
+    }
+
+    /// A person's name found by the persons pass ends before token `i` in its sentence.
+    fn person_earlier_in_sentence(&self, i: usize) -> bool {
+        let ends = |j: usize| matches!(self.text_at(j), "." | "!" | "?" | ";");
+        let start = (i.saturating_sub(40)..i)
+            .rev()
+            .find(|&j| ends(j))
+            .map_or(i.saturating_sub(40), |j| j + 1);
+        self.mentions
+            .iter()
+            .any(|(m, from, to)| m.kind == MentionKind::Person && *from >= start && *to <= i)
+    }
+
+    /// "GRANT, the military attache Zabotin": the word, a comma, "the" and a few words in
+    /// lower case, then a person's name found by the persons pass.
+    fn glossed_by_person(&self, i: usize) -> bool {
+        if self.text_at(i + 1) != "," || !matches!(self.norm(i + 2), "the" | "der" | "die") {
+            return false;
+        }
+        (i + 3..i + 6).any(|j| {
+            self.person_at(j)
+                && (i + 3..j).all(|k| {
+                    let t = &self.tokens[k];
+                    t.is_word() && !t.is_capitalized()
+                })
+                && j > i + 3
+        })
     }
 
     /// A person's name found by the persons pass begins at token `j`.
@@ -604,7 +641,14 @@ impl Finder {
                 .mentions
                 .iter()
                 .any(|(m, _, to)| m.kind == MentionKind::Person && *to == open);
-        if !after_person {
+        // Or after a given name and a surname the persons pass did not take ("Harro
+        // Schulze-Boysen (STARSCHINA)", "Joel Barr (METER)"), for one word of four letters
+        // or more: not after the name of a body ("Security Service (SAVAK)").
+        let after_name = open > 0
+            && self.text_at(i + 1) == ")"
+            && self.tokens[i].text.chars().count() >= 4
+            && self.name_before(open);
+        if !after_person && !after_name {
             return false;
         }
         // Not the initials of the words before it ("Hauptverwaltung Aufklärung (HVA)").
@@ -652,6 +696,98 @@ impl Finder {
             })
     }
 
+    /// Two or three words shaped like a person's name end just before token `open`: a
+    /// given name first, in ordinary case, none a place or a word for a body, the word
+    /// before them not capitalised.
+    fn name_before(&self, open: usize) -> bool {
+        const BODIES: &[&str] = &[
+            "service",
+            "party",
+            "committee",
+            "agency",
+            "office",
+            "ministry",
+            "department",
+            "bureau",
+            "directorate",
+            "council",
+            "union",
+            "army",
+            "force",
+            "forces",
+            "command",
+            "company",
+            "corporation",
+            "group",
+            "front",
+            "movement",
+            "organization",
+            "organisation",
+            "institute",
+            "university",
+            "bank",
+            "station",
+            "section",
+            "division",
+            "branch",
+            "staff",
+            "police",
+            "government",
+            "embassy",
+            "consulate",
+            "mission",
+            "administration",
+            "board",
+            "commission",
+            "agreement",
+            "treaty",
+            "dienst",
+            "partei",
+            "ministerium",
+            "amt",
+            "verwaltung",
+            "abteilung",
+            "botschaft",
+            "regierung",
+            "kommission",
+            "gruppe",
+            "bewegung",
+            "zeitung",
+            "times",
+            "post",
+        ];
+        let words = (open.saturating_sub(3)..open)
+            .rev()
+            .take_while(|&j| {
+                let t = &self.tokens[j];
+                t.is_word()
+                    && t.is_name_shaped()
+                    && t.is_capitalized()
+                    && !t.is_all_caps()
+                    && !t.is_cyrillic()
+                    && t.text.chars().count() >= 2
+                    && !self.is_place(j)
+            })
+            .count();
+        if words < 2 || BODIES.contains(&self.norm(open - 1)) {
+            return false;
+        }
+        let first = open - words;
+        // A given name first ("Joel Barr", "Harro Schulze-Boysen"): an acronym in brackets
+        // after the name of a body ("Freedom of Information-Privacy Acts (FOIPA)") is the
+        // body's.
+        let given = kartoteka_text::translit::keys_latin(self.norm(first))
+            .iter()
+            .any(|k| self.lex.romanised_given.contains_key(k));
+        if !given {
+            return false;
+        }
+        (first..open).all(|j| !BODIES.contains(&self.norm(j)))
+            && (first == 0
+                || !self.tokens[first - 1].is_capitalized()
+                || self.sentence_start(first))
+    }
+
     /// A word in capitals after a cover name and a link: "GUS, later ARNO", "WAISE, später
     /// HOMER", "STARSHINA and KORSIKANETS", "MOLIERE and later as LISZT".
     fn chained(&self, i: usize, cover: &[bool]) -> bool {
@@ -665,6 +801,13 @@ impl Finder {
             let w = self.norm(j);
             if cover[j] {
                 return linked;
+            }
+            // Skip a holder's name in brackets after the cover name: "HICKS (Burgess) and".
+            if w == ")" {
+                let open = (j.saturating_sub(5)..j)
+                    .rev()
+                    .find(|&k| self.text_at(k) == "(");
+                return linked && open.is_some_and(|o| o > 0 && cover[o - 1]);
             }
             if matches!(
                 w,

@@ -67,7 +67,8 @@ impl Finder {
     pub(crate) fn given_at(&self, i: usize) -> Option<(String, bool, bool)> {
         let Some((name, female)) = self.lex.given.get(self.norm(i)).cloned() else {
             let t = self.tokens.get(i)?;
-            if t.is_cyrillic() || t.text.chars().count() < 3 {
+            // "Deckname OTTO", "Codename KARL": a cue, not a given name.
+            if t.is_cyrillic() || t.text.chars().count() < 3 || self.code_name_cue(i) {
                 return None;
             }
             // Opening a sentence ("Eine Kopie ging an"), only before a surname in capitals
@@ -564,7 +565,9 @@ impl Finder {
         let ends: Vec<usize> = self
             .mentions
             .iter()
-            .filter(|(m, _, _)| m.kind == MentionKind::Person)
+            .filter(|(m, _, _)| {
+                m.kind == MentionKind::Person && m.text.chars().any(tokens::is_cyrillic)
+            })
             .map(|(_, _, to)| *to)
             .collect();
         for e in ends {
@@ -584,7 +587,9 @@ impl Finder {
             }
             // Words all in capitals in brackets after a name are its cover names ("Walter
             // Brandt (FALKE)"), not its spelling in another script.
-            let capitals = (e + 1..k).all(|j| self.tokens[j].is_all_caps());
+            // Nor is a cue with one ("(Deckname OTTO)").
+            let capitals = (e + 1..k).all(|j| self.tokens[j].is_all_caps())
+                || (e + 1..k).any(|j| self.code_name_cue(j));
             if k > e + 1
                 && !capitals
                 && self.text_at(k) == ")"

@@ -381,7 +381,7 @@ impl PersonTagger {
         let mut labels = vec![O; f.tokens.len()];
         let mut features = Vec::with_capacity(64);
         let mut prev = O;
-        for i in 0..f.tokens.len() {
+        for (i, label) in labels.iter_mut().enumerate() {
             if !scored(f, i) {
                 prev = O;
                 continue;
@@ -389,7 +389,7 @@ impl PersonTagger {
             static_features(f, &cx, i, &mut features);
             label_features(prev, &cx.rules, f, i, &mut features);
             prev = Self::best(self.scores(&features), prev);
-            labels[i] = prev;
+            *label = prev;
         }
         labels
     }

@@ -90,6 +90,14 @@ The FBI and the USSR embassy were watched. |
 /// the traps of English prose with surnames in capitals. The rules were fitted to this
 /// set; the public set in tests/data was labelled before and scored only after.
 const OTHER_HANDS: &str = "\
+Ilse Varga (TULPE) und Otto Brenner (KRAN) trafen sich in Prag. | TULPE | KRAN
+Walter Koch (Deckname FALKE) kam 1950 nach Bonn. | FALKE
+The chemist Lev Markin, who joined in 1943, was SOVA. | SOVA
+The defector named ORION, the naval attache Belov, in his statement. | ORION
+The telegram mentions KEDR (Dorn) and LAVA. | KEDR | LAVA
+The Freedom of Information Act (FOIA) request was denied. |
+Agents of the Security Service (SAVAK) watched the embassy. |
+The report was SECRET, and the memo was BRIEF. |
 The illegal KLIM (Pavel Orlov) reached Buenos Aires in 1952. | KLIM
 Anna Berg (ROSA, later SKIF) typed the minutes of the cabinet. | ROSA | SKIF
 The clerk was known first as LIRA; in 1944 the cover name was changed to ZHUK. | LIRA | ZHUK
@@ -190,18 +198,11 @@ fn cover_names_meet_the_precision_and_recall_targets() {
     );
 }
 
-/// Issue 17: the public set, labelled before the rules were changed and never read while
-/// tuning them (its errors are printed only when it falls below the floor). Its figures
-/// as the rules grew: recall 0.419 before any change, then 0.856, 0.892 and 0.914, with
-/// precision 1.000 throughout but once (0.995). The issue's target is recall 0.95; the
-/// floor here guards what is reached, not the target.
-#[test]
-fn cover_names_in_public_descriptions_written_by_others() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/cover_names_public.txt"
-    ))
-    .expect("tests/data/cover_names_public.txt");
+/// Scores a file of tab-separated lines (language, sentence, cover names), per language
+/// and in all: (found, false, missed, the errors, sentences).
+fn score_file(name: &str) -> (usize, usize, usize, Vec<String>, usize) {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect(&path);
     let mut by_language: std::collections::BTreeMap<&str, String> = Default::default();
     for line in text
         .lines()
@@ -223,7 +224,7 @@ fn cover_names_in_public_descriptions_written_by_others() {
     for (language, set) in &by_language {
         let (t, f, m, e) = score(set);
         eprintln!(
-            "cover names, public set, {language}: {} sentences, precision {:.3}, recall {:.3} ({t} found, {f} false, {m} missed)",
+            "cover names, {name}, {language}: {} sentences, precision {:.3}, recall {:.3} ({t} found, {f} false, {m} missed)",
             set.lines().count(),
             t as f64 / (t + f).max(1) as f64,
             t as f64 / (t + m).max(1) as f64
@@ -233,14 +234,45 @@ fn cover_names_in_public_descriptions_written_by_others() {
         fn_ += m;
         errors.extend(e);
     }
-    let sentences: usize = by_language.values().map(|s| s.lines().count()).sum();
+    let sentences = by_language.values().map(|s| s.lines().count()).sum();
+    (tp, fp, fn_, errors, sentences)
+}
+
+/// Issue 17: the first public set, labelled before the rules were changed and scored as
+/// counts only while they grew: recall 0.419 before any change, then 0.856, 0.892 and
+/// 0.914, with precision 1.000 throughout but once (0.995). It then became a tuning set
+/// (its errors read; recall 0.946 after), when the second set (`cover_names_fresh.txt`)
+/// was written to be held out in its place.
+#[test]
+fn cover_names_in_public_descriptions_written_by_others() {
+    let (tp, fp, fn_, errors, sentences) = score_file("cover_names_public.txt");
     assert!(sentences >= 200, "only {sentences} sentences");
     let precision = tp as f64 / (tp + fp).max(1) as f64;
     let recall = tp as f64 / (tp + fn_).max(1) as f64;
     eprintln!("cover names, public set: precision {precision:.3}, recall {recall:.3}");
+    for e in &errors {
+        eprintln!("  public set (tuning): {e}");
+    }
     assert!(
-        precision >= 0.98 && recall >= 0.90,
+        precision >= 0.98 && recall >= 0.93,
         "precision {precision:.3}, recall {recall:.3}:\n{}",
         errors.join("\n")
+    );
+}
+
+/// Issue 17: the second public set, written and labelled after the first had been read,
+/// and held out while the rules were fitted to the first. Only its counts are printed.
+/// Recall was 0.669 before that round and 0.669 after it (precision 1.000 both times):
+/// what the first set taught did not carry over, and the floor guards only what is held.
+#[test]
+fn cover_names_in_a_second_set_nobody_tuned_on() {
+    let (tp, fp, fn_, _, sentences) = score_file("cover_names_fresh.txt");
+    assert!(sentences >= 120, "only {sentences} sentences");
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    eprintln!("cover names, second public set: precision {precision:.3}, recall {recall:.3}");
+    assert!(
+        precision >= 0.98 && recall >= 0.65,
+        "precision {precision:.3}, recall {recall:.3} ({tp} found, {fp} false, {fn_} missed)"
     );
 }
