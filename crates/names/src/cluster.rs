@@ -377,10 +377,46 @@ pub fn cluster_judged_on(
     // Surnames alone, and given names alone, that no full name in the list carries: the
     // same word, in any case and script, is taken for one person (there is nobody else it
     // could be).
+    // A lone word a person judged to be someone ("Громов" is Н. С. Хрущёв): the other
+    // lone uses of the word, which nobody else carries, go with it, so that a judgement
+    // on two persons joins the persons, whichever of their mentions it was recorded on.
+    let lone_key = |r: usize| {
+        let n = &spellings[spelling_of[r]];
+        if !n.initials.is_empty() {
+            return None;
+        }
+        match (&n.surname, &n.given) {
+            (Some(s), None) => Some(format!("s{}", crate::sound::sound_key(s))),
+            (None, Some(g)) => Some(format!("g{}", crate::sound::sound_key(g))),
+            _ => None,
+        }
+    };
+    let mut judged_lone: HashMap<String, usize> = HashMap::new();
+    for &(a, b) in &judged.same {
+        for r in [a, b] {
+            if let Some(k) = lone_key(r) {
+                judged_lone.entry(k).or_insert(r);
+            }
+        }
+    }
     let mut orphans: Vec<(String, Vec<usize>)> = orphans.into_iter().collect();
     orphans.sort();
     for (key, members) in orphans {
         if key.chars().count() < 4 {
+            continue;
+        }
+        if let Some(&r) = judged_lone.get(&key) {
+            for &m in &members {
+                // Not where a person said two of the records are different people.
+                let (gm, gr) = (groups.find(m), groups.find(r));
+                let apart = cannot.iter().any(|&(x, y)| {
+                    let (fx, fy) = (groups.find(x), groups.find(y));
+                    (fx == gm && fy == gr) || (fx == gr && fy == gm)
+                });
+                if !apart {
+                    groups.join(r, m);
+                }
+            }
             continue;
         }
         for w in members.windows(2) {

@@ -677,3 +677,38 @@ fn partial_names_in_a_large_document_join_the_one_full_name_they_fit() {
     assert_ne!(group_of("Зимин"), group_of("Павел Зимин"));
     assert_ne!(group_of("Пётр Зимин"), group_of("Павел Зимин"));
 }
+
+#[test]
+fn a_judgement_on_one_lone_surname_carries_its_other_lone_uses() {
+    let r = records(&[
+        ("a", "Громов", "1"),
+        ("b", "Громов", "2"),
+        ("c", "Громов", "3"),
+        ("d", "Н. С. Хрущёв", "4"),
+    ]);
+    // Names alone: the lone Громов is one person, Хрущёв another.
+    assert_eq!(cluster(&r), vec![vec![0, 1, 2], vec![3]]);
+    // A person says the Громов of document 2 is Хрущёв: so is every lone Громов, whichever
+    // mention the judgement was recorded on.
+    for judged in [1, 0, 2] {
+        let c = cluster_judged(
+            &r,
+            &Constraints {
+                same: vec![(judged, 3)],
+                different: vec![],
+            },
+        );
+        assert_eq!(c.groups, vec![vec![0, 1, 2, 3]], "judged {judged}");
+    }
+    // Unless a person said one of them is not: that one stays apart.
+    let c = cluster_judged(
+        &r,
+        &Constraints {
+            same: vec![(1, 3)],
+            different: vec![(0, 3)],
+        },
+    );
+    let with = |i: usize| c.groups.iter().position(|g| g.contains(&i)).unwrap();
+    assert_ne!(with(0), with(3), "{:?}", c.groups);
+    assert_eq!(with(1), with(3), "{:?}", c.groups);
+}
