@@ -26,12 +26,17 @@ fn data(rel: &str) -> Option<PathBuf> {
     None
 }
 
+/// The factRuEval devset and the bsnlp datasets, when both are there.
+fn corpora() -> Option<(PathBuf, PathBuf)> {
+    Some((
+        data("factRuEval-2016/devset")?,
+        data("bsnlp-2021/data/datasets/bsnlp")?,
+    ))
+}
+
 #[test]
 fn the_embedded_tagger_is_trained_on_the_tuning_part_only() {
-    let (Some(devset), Some(bsnlp)) = (
-        data("factRuEval-2016/devset"),
-        data("bsnlp-2021/data/datasets/bsnlp"),
-    ) else {
+    let Some((devset, bsnlp)) = corpora() else {
         return;
     };
     let tuning = fact_ru_eval(&devset, Part::Tuning).unwrap();
@@ -50,10 +55,7 @@ fn the_embedded_tagger_is_trained_on_the_tuning_part_only() {
 
 #[test]
 fn the_tagger_adds_to_the_rules_on_text_it_never_saw() {
-    let (Some(devset), Some(bsnlp)) = (
-        data("factRuEval-2016/devset"),
-        data("bsnlp-2021/data/datasets/bsnlp"),
-    ) else {
+    let Some((devset, bsnlp)) = corpora() else {
         return;
     };
     let tagger = default_tagger().expect("a model is embedded");

@@ -299,6 +299,18 @@ pub fn cluster_judged_on(
         blocks: &blocks,
         by_given: &by_given,
     };
+    // The key lone words are grouped by: a surname alone or a given name alone, by sound.
+    let lone_key = |r: usize| {
+        let n = &spellings[spelling_of[r]];
+        if !n.initials.is_empty() {
+            return None;
+        }
+        match (&n.surname, &n.given) {
+            (Some(s), None) => Some(format!("s{}", crate::sound::sound_key(s))),
+            (None, Some(g)) => Some(format!("g{}", crate::sound::sound_key(g))),
+            _ => None,
+        }
+    };
     let mut orphans: HashMap<String, Vec<usize>> = HashMap::new();
     let mut cache = TargetCache::default();
     for pass in [Partial::Initials, Partial::Alone] {
@@ -362,15 +374,9 @@ pub fn cluster_judged_on(
             }
             if !joined && pass == Partial::Alone && !ambiguous.contains(&p) {
                 // Nobody in the list carries it: kept for the lone words below.
-                let (role, word) = match (&written.surname, &written.given) {
-                    (Some(s), _) => ('s', s),
-                    (None, Some(g)) => ('g', g),
-                    _ => continue,
-                };
-                orphans
-                    .entry(format!("{role}{}", crate::sound::sound_key(word)))
-                    .or_default()
-                    .push(p);
+                if let Some(key) = lone_key(p) {
+                    orphans.entry(key).or_default().push(p);
+                }
             }
         }
     }
@@ -380,17 +386,6 @@ pub fn cluster_judged_on(
     // A lone word a person judged to be someone ("Громов" is Н. С. Хрущёв): the other
     // lone uses of the word, which nobody else carries, go with it, so that a judgement
     // on two persons joins the persons, whichever of their mentions it was recorded on.
-    let lone_key = |r: usize| {
-        let n = &spellings[spelling_of[r]];
-        if !n.initials.is_empty() {
-            return None;
-        }
-        match (&n.surname, &n.given) {
-            (Some(s), None) => Some(format!("s{}", crate::sound::sound_key(s))),
-            (None, Some(g)) => Some(format!("g{}", crate::sound::sound_key(g))),
-            _ => None,
-        }
-    };
     let mut judged_lone: HashMap<String, usize> = HashMap::new();
     for &(a, b) in &judged.same {
         for r in [a, b] {
