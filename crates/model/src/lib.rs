@@ -24,6 +24,7 @@ mod identity;
 mod mention;
 mod note;
 mod reference;
+mod release;
 mod report;
 
 pub use countries::{country_name, COUNTRIES};
@@ -44,6 +45,10 @@ pub use identity::{
 pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, UnknownKind};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
+pub use release::{
+    group_members, is_group_name, releasable, Audience, Caveat, CaveatError, NeedToKnow, Partner,
+    PartnerState, Withheld, GROUPS,
+};
 pub use report::{
     excerpt, Citation, Claim, Classification, CollectionIndex, Fate, Grade, GradeError, Marking,
     MarkingError, MarkingRule, Paragraph, Related, Report, ReportFate, ReportStatus,

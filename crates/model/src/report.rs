@@ -340,9 +340,15 @@ impl Marking {
                         if code.is_empty() {
                             return Err(why("an empty place between commas in REL TO"));
                         }
-                        if crate::countries::country_name(code).is_none() {
+                        if code.len() == 3 && crate::countries::country_name(code).is_none() {
                             return Err(why(&format!(
                                 "{} is not an ISO 3166 alpha-3 country code",
+                                excerpt(code)
+                            )));
+                        }
+                        if code.len() != 3 && !crate::release::is_group_name(code) {
+                            return Err(why(&format!(
+                                "{} is neither an ISO 3166 alpha-3 country code nor a group's name (FVEY, NATO, or 4 to 16 capitals and digits an archive defines)",
                                 excerpt(code)
                             )));
                         }
@@ -366,6 +372,10 @@ impl Marking {
     /// The higher of two markings: the higher classification, every dissemination control
     /// of either, released only to those both may go to. Two release lists with nobody in
     /// common leave nobody foreign it may go to: NOFORN.
+    ///
+    /// A group every archive knows (`FVEY`) counts as its member countries, so `REL TO
+    /// FVEY` and `REL TO GBR, DEU` leave `REL TO GBR`; a group an archive defines is kept
+    /// only when both lists name it, since its members are not known here.
     pub fn max(&self, other: &Marking) -> Marking {
         let classification = self.classification.max(other.classification);
         let mut noforn = self.noforn || other.noforn;
@@ -376,12 +386,7 @@ impl Marking {
             (true, _) => other.releasable_to.clone(),
             (_, true) => self.releasable_to.clone(),
             _ => {
-                let common: Vec<String> = self
-                    .releasable_to
-                    .iter()
-                    .filter(|c| other.releasable_to.contains(c))
-                    .cloned()
-                    .collect();
+                let common = common_release(&self.releasable_to, &other.releasable_to);
                 if common.is_empty() {
                     noforn = true;
                 }
@@ -413,6 +418,49 @@ impl Marking {
         }
         out
     }
+}
+
+/// Who both release lists let through: the countries both admit (a known group counting as
+/// its members) and the archive's own groups both name, written back as a known group
+/// where all its members remain, in the order the lists first name them.
+fn common_release(a: &[String], b: &[String]) -> Vec<String> {
+    use crate::release::group_members;
+    use std::collections::BTreeSet;
+    let admits = |list: &[String]| -> BTreeSet<String> {
+        let mut set = BTreeSet::new();
+        for t in list {
+            match group_members(t) {
+                Some(members) => set.extend(members.iter().map(|m| m.to_string())),
+                None => {
+                    set.insert(t.clone());
+                }
+            }
+        }
+        set
+    };
+    let mut left: BTreeSet<String> = admits(a).intersection(&admits(b)).cloned().collect();
+    let mut out = Vec::new();
+    for t in a.iter().chain(b) {
+        if out.contains(t) {
+            continue;
+        }
+        match group_members(t) {
+            Some(members) if members.iter().all(|m| left.contains(*m)) => {
+                for m in members {
+                    left.remove(*m);
+                }
+                out.push(t.clone());
+            }
+            Some(_) => {}
+            None => {
+                if left.remove(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+    }
+    out.extend(left);
+    out
 }
 
 impl fmt::Display for Marking {
@@ -772,8 +820,8 @@ mod tests {
         #[test]
         fn the_higher_of_two_markings_never_releases_more(
             a in 0usize..5, b in 0usize..5,
-            ra in proptest::collection::vec("(GBR|USA|CAN|AUS|NZL|DEU)", 0..3),
-            rb in proptest::collection::vec("(GBR|USA|CAN|AUS|NZL|DEU)", 0..3),
+            ra in proptest::collection::vec("(GBR|USA|CAN|AUS|NZL|DEU|FVEY|NATO|BALTIC)", 0..3),
+            rb in proptest::collection::vec("(GBR|USA|CAN|AUS|NZL|DEU|FVEY|NATO|BALTIC)", 0..3),
             na: bool, nb: bool, oa: bool, ob: bool,
         ) {
             let make = |level: usize, rel: &Vec<String>, noforn: bool, orcon: bool| Marking {
@@ -795,8 +843,19 @@ mod tests {
             let m = x.max(&y);
             proptest::prop_assert_eq!(m.classification, Classification::ALL[a.max(b)]);
             proptest::prop_assert_eq!(m.orcon, oa || ob);
-            let may_go = |k: &Marking, c: &str| !k.noforn && (k.releasable_to.is_empty() || k.releasable_to.iter().any(|r| r == c));
-            for country in ["GBR", "USA", "CAN", "AUS", "NZL", "DEU", "FRA"] {
+            // "EST*" is a partner of Estonia said to be in the archive's own group BALTIC.
+            let may_go = |k: &Marking, c: &str| {
+                let country = c.trim_end_matches('*');
+                !k.noforn
+                    && (k.releasable_to.is_empty()
+                        || k.releasable_to.iter().any(|r| {
+                            r == country
+                                || crate::release::group_members(r)
+                                    .is_some_and(|g| g.contains(&country))
+                                || (r == "BALTIC" && c.ends_with('*'))
+                        }))
+            };
+            for country in ["GBR", "USA", "CAN", "AUS", "NZL", "DEU", "FRA", "EST", "EST*"] {
                 if may_go(&m, country) {
                     proptest::prop_assert!(may_go(&x, country) && may_go(&y, country), "{} to {}", m, country);
                 }
@@ -804,6 +863,46 @@ mod tests {
             // And it prints as something that reads back the same.
             proptest::prop_assert_eq!(Marking::parse(&m.to_string()).unwrap(), m);
         }
+    }
+
+    #[test]
+    fn a_known_group_counts_as_its_countries_when_release_lists_are_combined() {
+        let max = |a: &str, b: &str| {
+            Marking::parse(a)
+                .unwrap()
+                .max(&Marking::parse(b).unwrap())
+                .to_string()
+        };
+        assert_eq!(
+            max("SECRET//REL TO FVEY", "SECRET//REL TO GBR, DEU"),
+            "SECRET//REL TO GBR"
+        );
+        assert_eq!(
+            max("SECRET//REL TO NATO", "SECRET//REL TO FVEY"),
+            "SECRET//REL TO CAN, GBR, USA"
+        );
+        assert_eq!(
+            max("SECRET//REL TO FVEY", "SECRET//REL TO FVEY, DEU"),
+            "SECRET//REL TO FVEY"
+        );
+        assert_eq!(
+            max("SECRET//REL TO ACGU, NZL", "SECRET//REL TO FVEY"),
+            "SECRET//REL TO ACGU, NZL"
+        );
+        // The archive's own groups: kept only when both name them.
+        assert_eq!(
+            max("SECRET//REL TO BALTIC", "SECRET//REL TO EST"),
+            "SECRET//NOFORN"
+        );
+        assert_eq!(
+            max("SECRET//REL TO BALTIC, GBR", "SECRET//REL TO BALTIC"),
+            "SECRET//REL TO BALTIC"
+        );
+        // A word of a group's shape reads; one of a country's shape must be a country.
+        assert!(Marking::parse("SECRET//REL TO GERMANY").is_ok());
+        assert!(Marking::parse("SECRET//REL TO fvey").is_ok());
+        assert!(Marking::parse("SECRET//REL TO GER").is_err());
+        assert!(Marking::parse("SECRET//REL TO F-EY").is_err());
     }
 
     #[test]
