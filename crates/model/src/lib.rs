@@ -46,8 +46,8 @@ pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, Unkn
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use release::{
-    group_members, is_group_name, releasable, Audience, Caveat, CaveatError, NeedToKnow, Partner,
-    PartnerState, Withheld, GROUPS,
+    group_members, is_group_name, releasable, Audience, Caveat, CaveatError, Consent, NeedToKnow,
+    Partner, PartnerState, Routing, Withheld, GROUPS,
 };
 pub use report::{
     excerpt, Citation, Claim, Classification, CollectionIndex, Fate, Grade, GradeError, Marking,

@@ -174,6 +174,43 @@ impl Partner {
     }
 }
 
+/// A release officer's decision to send a report to a partner that routing would not
+/// send it to, or to hold back one it would. The latest for a report and partner is in
+/// force; every one is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Routing {
+    /// The report.
+    pub report: String,
+    /// The partner.
+    pub partner: String,
+    /// Send it (true) or hold it back (false).
+    pub send: bool,
+    /// Why.
+    pub why: String,
+    /// The release officer.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The originator's consent, recorded by a release officer, to release a report's ORCON
+/// portions to a partner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// The report.
+    pub report: String,
+    /// The partner.
+    pub partner: String,
+    /// Who consented for the originator.
+    pub originator: String,
+    /// What the consent says or where it is recorded.
+    pub why: String,
+    /// Who recorded it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
 /// Who a release is for.
 #[derive(Clone, Copy, Debug)]
 pub enum Audience<'a> {

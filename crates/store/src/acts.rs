@@ -8,8 +8,8 @@
 //! version it replaced).
 
 use kartoteka_model::{
-    Claim, CustodyEntry, Direction, DocId, Finding, FindingStatus, Judgement, MarkingRule, Note,
-    Page, Report, ReportFate, Transfer, Unit,
+    Claim, Consent, CustodyEntry, Direction, DocId, Finding, FindingStatus, Judgement, MarkingRule,
+    Note, Page, Partner, Report, ReportFate, Routing, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditAction};
@@ -266,6 +266,49 @@ pub fn marking_rule_removed(unit: &str, why: &str) -> AuditAct {
         Some(unit.to_string()),
         Some(format!("marking rule {unit}")),
         serde_json::json!({ "unit": unit, "marking": null, "why": why }),
+    )
+}
+
+/// A partner was added (`change` "added") or changed: everything that decides what it
+/// receives, so that the chain alone tells who could receive what, when.
+pub fn partner(p: &Partner, change: &str) -> AuditAct {
+    act(
+        AuditAction::Partner,
+        None,
+        Some(format!("partner {}", p.id)),
+        serde_json::json!({
+            "change": change,
+            "country": p.country,
+            "service": p.service,
+            "clearance": p.clearance.as_str(),
+            "caveats": p.caveats,
+            "groups": p.groups,
+            "recipient": p.recipient,
+            "verify_key": p.verify_key,
+            "need_to_know": p.need_to_know,
+            "state": p.state.as_str(),
+            "why": p.why,
+        }),
+    )
+}
+
+/// A report was routed to a partner, or held back from it, by hand.
+pub fn routing(r: &Routing) -> AuditAct {
+    act(
+        AuditAction::Routing,
+        None,
+        Some(format!("report {}", r.report)),
+        serde_json::json!({ "partner": r.partner, "send": r.send, "why": r.why }),
+    )
+}
+
+/// The originator's consent to release a report's ORCON portions to a partner.
+pub fn consent(c: &Consent) -> AuditAct {
+    act(
+        AuditAction::Consent,
+        None,
+        Some(format!("report {}", c.report)),
+        serde_json::json!({ "partner": c.partner, "originator": c.originator, "why": c.why }),
     )
 }
 

@@ -61,11 +61,17 @@ pub enum AuditAction {
     HeadKey,
     /// A changed chain accepted by a person, with the reason.
     HeadAccepted,
+    /// A partner service added or changed (keys, clearance, suspended, resumed).
+    Partner,
+    /// A report routed to a partner, or held back from it, by hand.
+    Routing,
+    /// An originator's consent to release ORCON material to a partner recorded.
+    Consent,
 }
 
 impl AuditAction {
     /// Every action, for readers that list them.
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::Ingest,
         AuditAction::Update,
         AuditAction::ReExtract,
@@ -87,6 +93,9 @@ impl AuditAction {
         AuditAction::MarkingRule,
         AuditAction::HeadKey,
         AuditAction::HeadAccepted,
+        AuditAction::Partner,
+        AuditAction::Routing,
+        AuditAction::Consent,
     ];
 
     /// The word in the chain.
@@ -113,6 +122,9 @@ impl AuditAction {
             AuditAction::MarkingRule => "marking-rule",
             AuditAction::HeadKey => "head-key",
             AuditAction::HeadAccepted => "head-accepted",
+            AuditAction::Partner => "partner",
+            AuditAction::Routing => "routing",
+            AuditAction::Consent => "consent",
         }
     }
 

@@ -33,7 +33,7 @@ pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
     AuditStore, Batches, CustodyStore, Event, Failure, FindingStore, Holding, HoldingsStore,
     IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument, NoteFilter, NoteStore,
-    ReportStore, RuleStore, Saved, StoreError, Summary, VersionRecord,
+    ReleaseStore, ReportStore, RuleStore, Saved, StoreError, Summary, VersionRecord,
 };
 
 /// The storage roles' traits, for code that calls a store's methods through
@@ -41,7 +41,7 @@ pub use metadata::{
 pub mod prelude {
     pub use crate::metadata::{
         AuditStore, Batches, CustodyStore, FindingStore, HoldingsStore, IdentityStore, LedgerStore,
-        MentionStore, MetadataStore, NoteStore, ReportStore, RuleStore,
+        MentionStore, MetadataStore, NoteStore, ReleaseStore, ReportStore, RuleStore,
     };
 }
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};

@@ -1,10 +1,10 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
 use kartoteka_model::{
-    Claim, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus, Format,
-    IdentityRow, Judgement, MarkingRule, MentionKind, MentionRecord, Note, NoteVersion, Page,
-    PersonRecord, Placement, Reference, RelationRecord, Report, ReportFate, Stage, StageOutcome,
-    StageRecord, Transfer, Unit,
+    Claim, Consent, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
+    Format, IdentityRow, Judgement, MarkingRule, MentionKind, MentionRecord, Note, NoteVersion,
+    Page, Partner, PersonRecord, Placement, Reference, RelationRecord, Report, ReportFate, Routing,
+    Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -155,6 +155,7 @@ pub trait MetadataStore:
     + IdentityStore
     + ReportStore
     + RuleStore
+    + ReleaseStore
     + Send
 {
 }
@@ -171,6 +172,7 @@ impl<
             + IdentityStore
             + ReportStore
             + RuleStore
+            + ReleaseStore
             + Send,
     > MetadataStore for T
 {
@@ -540,6 +542,35 @@ pub trait RuleStore {
 
     /// Every marking rule, by unit.
     fn marking_rules(&self) -> Result<Vec<MarkingRule>, StoreError>;
+}
+
+/// Partner services, the release officers' routing decisions and the originators'
+/// consents: what decides who receives which report.
+pub trait ReleaseStore {
+    /// Adds a partner under its id, which must be new (the actor and the time are set
+    /// here). Audited as "partner".
+    fn add_partner(&mut self, partner: &Partner) -> Result<Partner, StoreError>;
+
+    /// Keeps a change to a partner that exists (its keys, clearance, groups, state),
+    /// saying what changed. Audited as "partner".
+    fn update_partner(&mut self, partner: &Partner, change: &str) -> Result<Partner, StoreError>;
+
+    /// Every partner, in the order they were added.
+    fn partners(&self) -> Result<Vec<Partner>, StoreError>;
+
+    /// Keeps a release officer's decision to send a report to a partner or hold it back
+    /// (the actor and the time are set here). Audited as "routing".
+    fn add_routing(&mut self, routing: &Routing) -> Result<Routing, StoreError>;
+
+    /// Every routing decision, oldest first.
+    fn routings(&self) -> Result<Vec<Routing>, StoreError>;
+
+    /// Keeps an originator's consent to release a report's ORCON portions to a partner.
+    /// Audited as "consent".
+    fn add_consent(&mut self, consent: &Consent) -> Result<Consent, StoreError>;
+
+    /// Every consent recorded, oldest first.
+    fn consents(&self) -> Result<Vec<Consent>, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

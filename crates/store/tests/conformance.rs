@@ -30,6 +30,7 @@ fn sqlite_memory_conforms() {
     conformance::mentions_and_relations(&mut SqliteStore::in_memory().unwrap());
     conformance::judgements(&mut SqliteStore::in_memory().unwrap());
     conformance::notes(&mut SqliteStore::in_memory().unwrap());
+    conformance::partners_and_routing(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]

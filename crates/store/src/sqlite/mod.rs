@@ -18,13 +18,14 @@ mod identities;
 mod ledger;
 mod mentions;
 mod notes;
+mod release;
 mod reports;
 
 use crate::metadata::StoreError;
 use crate::prelude::*;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -229,6 +230,19 @@ CREATE TABLE IF NOT EXISTS marking_rules (
     unit TEXT PRIMARY KEY,
     body TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS partners (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS routings (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS consents (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -244,6 +258,8 @@ CREATE TABLE IF NOT EXISTS note_versions (
 /// the table it changes (when that table is not there yet the schema makes it whole, and
 /// the change is skipped), and the SQL.
 const MIGRATIONS: &[(i64, Option<&str>, &str)] = &[
+    // 7: partners, routing decisions and consents, new tables made by the schema itself.
+    (7, None, ""),
     // 6: the person-id registry and what became of reports. Identities learn where their
     // mentions are; the ids an older archive already showed are registered as they are,
     // in the order of their first mentions, so that every id keeps meaning its person.

@@ -1,0 +1,136 @@
+//! Partners, routing decisions and consents in SQLite.
+
+use kartoteka_model::{Consent, Partner, Routing};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::audit::append_audit;
+use super::{bodies, db, now, SqliteStore};
+use crate::acts;
+use crate::metadata::StoreError;
+use crate::prelude::ReleaseStore;
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Database(e.to_string()))
+}
+
+fn exists(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM partners WHERE id = ?1", [id], |_| Ok(()))
+        .optional()
+        .map_err(db)?
+        .is_some())
+}
+
+fn add_partner(conn: &Connection, actor: &str, partner: &Partner) -> Result<Partner, StoreError> {
+    if exists(conn, &partner.id)? {
+        return Err(StoreError::Conflict(format!(
+            "partner {} exists already: change it instead of adding it again",
+            partner.id
+        )));
+    }
+    let mut p = partner.clone();
+    p.by = actor.to_string();
+    p.at = now();
+    conn.execute(
+        "INSERT INTO partners(id, seq, body)
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM partners), ?2)",
+        params![p.id, json(&p)?],
+    )
+    .map_err(db)?;
+    append_audit(conn, actor, &[acts::partner(&p, "added")])?;
+    Ok(p)
+}
+
+fn update_partner(
+    conn: &Connection,
+    actor: &str,
+    partner: &Partner,
+    change: &str,
+) -> Result<Partner, StoreError> {
+    if !exists(conn, &partner.id)? {
+        return Err(StoreError::NotFound(format!("partner {}", partner.id)));
+    }
+    let mut p = partner.clone();
+    p.by = actor.to_string();
+    p.at = now();
+    conn.execute(
+        "UPDATE partners SET body = ?2 WHERE id = ?1",
+        params![p.id, json(&p)?],
+    )
+    .map_err(db)?;
+    append_audit(conn, actor, &[acts::partner(&p, change)])?;
+    Ok(p)
+}
+
+impl ReleaseStore for SqliteStore {
+    fn add_partner(&mut self, partner: &Partner) -> Result<Partner, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = add_partner(&tx, &self.actor, partner)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn update_partner(&mut self, partner: &Partner, change: &str) -> Result<Partner, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let saved = update_partner(&tx, &self.actor, partner, change)?;
+        tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn partners(&self) -> Result<Vec<Partner>, StoreError> {
+        bodies(
+            &self.conn,
+            "SELECT body FROM partners ORDER BY seq",
+            [],
+            "partner",
+        )
+    }
+
+    fn add_routing(&mut self, routing: &Routing) -> Result<Routing, StoreError> {
+        let mut r = routing.clone();
+        r.by = self.actor.clone();
+        r.at = now();
+        let tx = self.conn.savepoint().map_err(db)?;
+        if !exists(&tx, &r.partner)? {
+            return Err(StoreError::NotFound(format!("partner {}", r.partner)));
+        }
+        tx.execute("INSERT INTO routings(body) VALUES (?1)", [json(&r)?])
+            .map_err(db)?;
+        append_audit(&tx, &self.actor, &[acts::routing(&r)])?;
+        tx.commit().map_err(db)?;
+        Ok(r)
+    }
+
+    fn routings(&self) -> Result<Vec<Routing>, StoreError> {
+        bodies(
+            &self.conn,
+            "SELECT body FROM routings ORDER BY id",
+            [],
+            "routing",
+        )
+    }
+
+    fn add_consent(&mut self, consent: &Consent) -> Result<Consent, StoreError> {
+        let mut c = consent.clone();
+        c.by = self.actor.clone();
+        c.at = now();
+        let tx = self.conn.savepoint().map_err(db)?;
+        if !exists(&tx, &c.partner)? {
+            return Err(StoreError::NotFound(format!("partner {}", c.partner)));
+        }
+        tx.execute("INSERT INTO consents(body) VALUES (?1)", [json(&c)?])
+            .map_err(db)?;
+        append_audit(&tx, &self.actor, &[acts::consent(&c)])?;
+        tx.commit().map_err(db)?;
+        Ok(c)
+    }
+
+    fn consents(&self) -> Result<Vec<Consent>, StoreError> {
+        bodies(
+            &self.conn,
+            "SELECT body FROM consents ORDER BY id",
+            [],
+            "consent",
+        )
+    }
+}
