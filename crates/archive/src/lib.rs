@@ -31,6 +31,7 @@ mod notebook;
 mod notes;
 mod pipeline;
 pub mod placement;
+mod release;
 mod reports;
 mod seal;
 mod transfer;
@@ -55,6 +56,7 @@ pub use notes::NewNote;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
+pub use release::{check_recipient, check_verify_key, NewPartner, PartnerKeys, Release};
 pub use reports::{
     collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict, Reports,
 };

@@ -20,6 +20,7 @@ mod holdings;
 mod notes;
 mod output;
 mod persons;
+mod release;
 mod reports;
 mod transfer;
 
@@ -189,6 +190,24 @@ subject, period or case is gone is withdrawn. --all lists those too, with what r
         #[arg(long)]
         json: bool,
     },
+    /// Partner services the archive releases to: add, suspend, resume (`partners` lists
+    /// them).
+    #[command(subcommand)]
+    Partner(release::PartnerCommand),
+    /// List the partner services.
+    Partners {
+        /// Print JSON: {"partners": [{"id", "country", "service", "clearance", "caveats",
+        /// "groups", "recipient", "verify_key", "need_to_know", "state", "why", "by", "at"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Release to partners: the plan of who gets which report and why, routing by hand,
+    /// originators' consents.
+    #[command(subcommand)]
+    Release(release::ReleaseCommand),
+    /// Keys: a partner makes its own with `keys generate`.
+    #[command(subcommand)]
+    Keys(release::KeysCommand),
     /// Lock your notes in an encrypted notebook (age), or unlock them.
     #[command(subcommand)]
     Notebook(NotebookCommand),
@@ -393,6 +412,9 @@ fn writes(command: &Command) -> bool {
             | Command::Claims { .. }
             | Command::Reports { .. }
             | Command::Markings { .. }
+            | Command::Partners { .. }
+            | Command::Release(release::ReleaseCommand::Plan { .. })
+            | Command::Keys(_)
             | Command::Persons(PersonsCommand::Mentions { .. })
             | Command::Persons(PersonsCommand::ExtractText { .. })
             | Command::Persons(PersonsCommand::Persons { .. })
@@ -445,6 +467,7 @@ fn inspects_the_chain(command: &Command) -> bool {
             | Command::Audit(AuditCommand::Key { .. })
             | Command::Audit(AuditCommand::AcceptHead { .. })
             | Command::Notebook(NotebookCommand::Keygen { .. })
+            | Command::Keys(_)
             | Command::Holdings(HoldingsCommand::Synth { .. })
             | Command::Transfer(TransferCommand::Validate { .. })
     )
@@ -576,6 +599,10 @@ fn execute(
         ),
         Command::Marking(command) => reports::marking(command, &open(&archive_dir)?),
         Command::Markings { json } => reports::markings(&open(&archive_dir)?, json),
+        Command::Partner(command) => release::partner(command, &open(&archive_dir)?),
+        Command::Partners { json } => release::partners(&open(&archive_dir)?, json),
+        Command::Release(command) => release::release(command, &open(&archive_dir)?),
+        Command::Keys(command) => release::keys(command),
         Command::Persons(command) => persons::run(command, &session),
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),

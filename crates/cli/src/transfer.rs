@@ -172,8 +172,7 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
         } => {
             let progress = output::Bar::new("validating");
             let report = Archive::validate_bag(&bag, jobs, &progress);
-            let accepted =
-                report.is_valid() && !(warnings_as_errors && !report.warnings.is_empty());
+            let accepted = report.is_valid() && (!warnings_as_errors || report.warnings.is_empty());
             if json {
                 output::print_json(&report)?;
             } else {

@@ -168,7 +168,7 @@ fn a_release_officer_decides_last_and_suspension_and_drafts_stop_everything() {
     draft.version = 4;
     draft.status = ReportStatus::Draft;
     let p = plan(
-        &[mi5.clone()],
+        std::slice::from_ref(&mi5),
         &[Offer {
             latest: &draft,
             approved: Some(&r),
@@ -206,7 +206,7 @@ fn a_variant_that_would_not_say_whom_it_is_about_is_not_sent() {
         ],
     );
     let mi5 = partner("GBR-MI5", "GBR", Classification::TopSecret);
-    let p = plan(&[mi5.clone()], &[approved(&r)], &[], &[]);
+    let p = plan(std::slice::from_ref(&mi5), &[approved(&r)], &[], &[]);
     assert!(!p.cells[0].send);
     assert!(p.cells[0].why.contains(&Reason::LosesSubject));
     let loss = p.cells[0].loss.as_ref().expect("an approved version");

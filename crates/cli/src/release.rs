@@ -1,0 +1,448 @@
+//! The `partner`, `partners`, `release` and `keys` commands: the partner services an
+//! archive releases to, the release plan, and a partner's own keys.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use kartoteka_archive::{Archive, NewPartner, PartnerKeys};
+use kartoteka_model::{Partner, PartnerState};
+use kartoteka_release::{Cell, Plan};
+
+use crate::notes::write_private;
+use crate::{input_error, output, usage, Failure, EXIT_OK};
+
+#[derive(Subcommand)]
+pub(crate) enum PartnerCommand {
+    /// Add a partner service: its country, clearance, caveats, groups, keys and what it
+    /// needs to know. Its id is the country and the service's name ("GBR-MI5").
+    #[command(
+        after_help = "The partner makes its keys with `kartoteka keys generate --out FILE` and sends you the two \
+public keys it prints.\n\nExample:\n  kartoteka partner add GBR --service MI5 --clearance SECRET \\\n    --recipient age1... --verify-key 3b6a27bc... --group NATO \\\n    --need-to-know UKR --need-to-know topic:illegals --why 'agreement 1994/7'"
+    )]
+    Add {
+        /// The country, ISO 3166 alpha-3 (GBR, DEU, UKR).
+        country: String,
+        /// The service's name.
+        #[arg(long)]
+        service: String,
+        /// The highest classification it may receive: UNCLASSIFIED, RESTRICTED,
+        /// CONFIDENTIAL, SECRET or TOP SECRET.
+        #[arg(long)]
+        clearance: String,
+        /// Its age X25519 recipient ("age1..."): its packages are encrypted to it.
+        #[arg(long)]
+        recipient: String,
+        /// Its Ed25519 public key (64 hex digits): its receipts are checked with it.
+        #[arg(long = "verify-key")]
+        verify_key: String,
+        /// A group it belongs to, as markings name it (REL TO FVEY): FVEY, ACGU and NATO
+        /// are their member countries; any other name is a group this archive defines.
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        /// A control it agreed to receive material under: ORCON (each release of ORCON
+        /// material still needs the originator's consent: `release consent`).
+        #[arg(long = "caveat", value_name = "CAVEAT")]
+        caveats: Vec<String>,
+        /// What it needs to know beyond its own country: a country (ISO 3166 alpha-3) or
+        /// topic:WORD (reports containing the word).
+        #[arg(long = "need-to-know", value_name = "ISO3|topic:WORD")]
+        need_to_know: Vec<String>,
+        /// The authority for sharing with it (the agreement).
+        #[arg(long)]
+        why: String,
+        /// Print the partner as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop releasing to a partner: it receives nothing until resumed.
+    Suspend {
+        /// The partner's id ("GBR-MI5").
+        id: String,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
+    /// Release to a suspended partner again.
+    Resume {
+        /// The partner's id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ReleaseCommand {
+    /// Which report goes to which partner, and why each does or does not, before anything
+    /// is sent: the partner by report matrix with what each partner's variant would lose.
+    #[command(
+        after_help = "A report goes to a partner when it is approved (its latest approved version goes), it \
+concerns the partner's country or what the partner needs to know (or a release officer sent it by \
+hand), no release officer held it back, the partner is active, and the partner's variant keeps a \
+paragraph naming the report's subject. Each paragraph is kept only when the releasability rule allows \
+it: clearance, REL TO (countries and groups), NOFORN, ORCON with the originator's consent."
+    )]
+    Plan {
+        /// Only this partner (repeatable); every partner when left out.
+        #[arg(long = "partner", value_name = "ID")]
+        partners: Vec<String>,
+        /// Also list the reports nothing routes to a partner, one line each.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON: {"partners": [...], "reports": [...], "cells": [{"partner", "report",
+        /// "version", "send", "why": [{"reason", ...}], "loss": {"paragraphs", "dropped":
+        /// [{"paragraph", "section", "marking", "withheld"}], "citations_replaced",
+        /// "keeps_subject"}}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a report to a partner that routing would not send it to (--send), or hold back
+    /// one it would (--hold). The latest decision on a report and partner stands.
+    Route {
+        /// The report's id ("R-P3").
+        report: String,
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
+        /// Send it.
+        #[arg(long, conflicts_with = "hold", required_unless_present = "hold")]
+        send: bool,
+        /// Hold it back.
+        #[arg(long)]
+        hold: bool,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
+    /// Record the originator's consent to release a report's ORCON portions to a partner.
+    Consent {
+        /// The report's id.
+        report: String,
+        /// The partner's id.
+        #[arg(long)]
+        partner: String,
+        /// Who consented for the originator.
+        #[arg(long)]
+        originator: String,
+        /// Where the consent is recorded (a letter, a cable).
+        #[arg(long)]
+        why: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum KeysCommand {
+    /// A partner's side: make an age identity and an Ed25519 signing key in one new file
+    /// (readable only by you), and print the two public keys to give the archive.
+    Generate {
+        /// The file to create; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Print JSON: {"recipient": "age1...", "verify_key": "..."}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The `partner` commands.
+pub(crate) fn partner(command: PartnerCommand, archive: &Archive) -> Result<u8, Failure> {
+    let release = archive.release();
+    match command {
+        PartnerCommand::Add {
+            country,
+            service,
+            clearance,
+            recipient,
+            verify_key,
+            groups,
+            caveats,
+            need_to_know,
+            why,
+            json,
+        } => {
+            let mut new = NewPartner {
+                country,
+                service,
+                clearance,
+                caveats,
+                groups,
+                recipient,
+                verify_key,
+                why,
+                ..NewPartner::default()
+            };
+            for n in need_to_know {
+                match n.strip_prefix("topic:") {
+                    Some(topic) => new.need_topics.push(topic.to_string()),
+                    None => new.need_countries.push(n),
+                }
+            }
+            let p = release.add_partner(&new).map_err(input_error)?;
+            if json {
+                output::print_json(&p)?;
+            } else {
+                say!("added {}", partner_line(&p));
+            }
+        }
+        PartnerCommand::Suspend { id, why } => {
+            let p = release
+                .set_state(&id, PartnerState::Suspended, &why)
+                .map_err(input_error)?;
+            say!("{}: suspended ({})", p.id, p.why);
+        }
+        PartnerCommand::Resume { id, why } => {
+            let p = release
+                .set_state(&id, PartnerState::Active, &why)
+                .map_err(input_error)?;
+            say!("{}: active ({})", p.id, p.why);
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// One line on a partner: id, country, service, clearance, caveats, groups, needs, state.
+fn partner_line(p: &Partner) -> String {
+    let mut line = format!(
+        "{:<14} {} {:<12} {:<12} {}",
+        p.id,
+        p.country,
+        p.service,
+        p.clearance.as_str(),
+        p.state
+    );
+    if !p.caveats.is_empty() {
+        let c: Vec<&str> = p.caveats.iter().map(|c| c.as_str()).collect();
+        line.push_str(&format!("  caveats {}", c.join(", ")));
+    }
+    if !p.groups.is_empty() {
+        line.push_str(&format!("  groups {}", p.groups.join(", ")));
+    }
+    let n = &p.need_to_know;
+    if !n.countries.is_empty() || !n.topics.is_empty() {
+        let mut needs = n.countries.clone();
+        needs.extend(n.topics.iter().map(|t| format!("{t:?}")));
+        line.push_str(&format!("  needs {}", needs.join(", ")));
+    }
+    line
+}
+
+/// The `partners` command.
+pub(crate) fn partners(archive: &Archive, json: bool) -> Result<u8, Failure> {
+    let partners = archive.release().partners()?;
+    if json {
+        output::print_json(&serde_json::json!({ "partners": partners }))?;
+    } else if partners.is_empty() {
+        say!("no partners yet: add one with `kartoteka partner add`");
+    } else {
+        for p in &partners {
+            say!("{}", partner_line(p));
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The `release` commands.
+pub(crate) fn release(command: ReleaseCommand, archive: &Archive) -> Result<u8, Failure> {
+    let release = archive.release();
+    match command {
+        ReleaseCommand::Plan {
+            partners,
+            all,
+            json,
+        } => {
+            let plan = release.plan(&partners).map_err(input_error)?;
+            if json {
+                output::print_json(&plan)?;
+            } else {
+                print_plan(&plan, all);
+            }
+        }
+        ReleaseCommand::Route {
+            report,
+            partner,
+            send,
+            hold: _,
+            why,
+        } => {
+            let r = release
+                .route(&report, &partner, send, &why)
+                .map_err(input_error)?;
+            let what = if r.send { "send to" } else { "hold back from" };
+            say!("{}: {what} {} ({})", r.report, r.partner, r.why);
+        }
+        ReleaseCommand::Consent {
+            report,
+            partner,
+            originator,
+            why,
+        } => {
+            let c = release
+                .consent(&report, &partner, &originator, &why)
+                .map_err(input_error)?;
+            say!(
+                "{}: ORCON portions releasable to {} with the consent of {} ({})",
+                c.report,
+                c.partner,
+                c.originator,
+                c.why
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The reasons of a cell and what its variant loses, in a line.
+fn cell_line(c: &Cell) -> String {
+    let mut parts: Vec<String> = c.why.iter().map(|w| w.to_string()).collect();
+    if let Some(loss) = &c.loss {
+        if !loss.dropped.is_empty() {
+            // One group per reason: "¶1-11, 13: SECRET//NOFORN: NOFORN".
+            let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+            for l in &loss.dropped {
+                let why = l.withheld.to_string();
+                match groups.iter_mut().find(|(w, _)| *w == why) {
+                    Some((_, ps)) => ps.push(l.paragraph),
+                    None => groups.push((why, vec![l.paragraph])),
+                }
+            }
+            let which: Vec<String> = groups
+                .iter()
+                .map(|(why, ps)| format!("¶{}: {why}", runs(ps)))
+                .collect();
+            parts.push(format!(
+                "drops {} of {} paragraphs ({})",
+                loss.dropped.len(),
+                loss.paragraphs,
+                which.join("; ")
+            ));
+        }
+        if loss.citations_replaced > 0 {
+            parts.push(format!(
+                "{} citation(s) replaced by a neutral reference",
+                loss.citations_replaced
+            ));
+        }
+    }
+    let version = c.version.map_or(String::new(), |v| format!(" v{v}"));
+    let word = if c.send { "send" } else { "hold" };
+    format!("  {word} {}{version}: {}", c.report, parts.join("; "))
+}
+
+/// Numbers in order as runs: "1-3, 5".
+fn runs(numbers: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i {
+            format!("{}-{}", numbers[i], numbers[j])
+        } else {
+            numbers[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
+/// The plan for people: a matrix when it is small, then each partner's reports with why.
+fn print_plan(plan: &Plan, all: bool) {
+    if plan.partners.is_empty() {
+        say!("no partners: add one with `kartoteka partner add`");
+        return;
+    }
+    if plan.reports.is_empty() {
+        say!("no reports: build them with `kartoteka report build --all`");
+        return;
+    }
+    let at = |p: usize, r: usize| &plan.cells[p * plan.reports.len() + r];
+    if plan.reports.len() <= 60 && plan.partners.len() <= 12 {
+        let width = plan
+            .reports
+            .iter()
+            .map(|r| r.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut head = format!("{:width$}", "");
+        for p in &plan.partners {
+            head.push_str(&format!("  {p:<10}"));
+        }
+        say!("{head}");
+        for (r, id) in plan.reports.iter().enumerate() {
+            let mut line = format!("{id:width$}");
+            for p in 0..plan.partners.len() {
+                let mark = if at(p, r).send { "send" } else { "-" };
+                let w = plan.partners[p].chars().count().max(10);
+                line.push_str(&format!("  {mark:<w$}"));
+            }
+            say!("{line}");
+        }
+        say!();
+    }
+    for (p, partner) in plan.partners.iter().enumerate() {
+        let cells: Vec<&Cell> = (0..plan.reports.len()).map(|r| at(p, r)).collect();
+        let sent = cells.iter().filter(|c| c.send).count();
+        say!("{partner}: {sent} of {} reports", cells.len());
+        let mut unrouted = 0;
+        for c in &cells {
+            let routed = !c
+                .why
+                .iter()
+                .any(|w| matches!(w, kartoteka_release::Reason::NotRouted { .. }));
+            if c.send || routed || all {
+                say!("{}", cell_line(c));
+            } else {
+                unrouted += 1;
+            }
+        }
+        if unrouted > 0 {
+            say!("  ({unrouted} more not routed to {partner}: --all lists them)");
+        }
+    }
+}
+
+/// The `keys` commands.
+pub(crate) fn keys(command: KeysCommand) -> Result<u8, Failure> {
+    match command {
+        KeysCommand::Generate { out, json } => {
+            if out.exists() {
+                return Err(usage(format!(
+                    "{} exists; keys are never overwritten",
+                    out.display()
+                )));
+            }
+            let keys = PartnerKeys::generate()?;
+            write_private(&out, &keys.to_text())
+                .with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                output::print_json(&serde_json::json!({
+                    "recipient": keys.recipient(),
+                    "verify_key": keys.verify_key(),
+                }))?;
+            } else {
+                say!("recipient:  {}", keys.recipient());
+                say!("verify key: {}", keys.verify_key());
+                eprintln!(
+                    "Keys written to {} (keep it secret). Give the archive the two lines above: \
+                     kartoteka partner add ISO3 --recipient ... --verify-key ...",
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paragraph_numbers_print_as_runs() {
+        assert_eq!(super::runs(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+        assert_eq!(super::runs(&[4]), "4");
+        assert_eq!(super::runs(&[]), "");
+    }
+}
