@@ -240,6 +240,7 @@ pub fn compose<R: PageText>(
                         end: m.end,
                         quote,
                         marking: None,
+                        withheld: false,
                     }],
                     grade: Grade {
                         reliability: 'F',

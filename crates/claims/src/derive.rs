@@ -198,6 +198,7 @@ pub fn derive<R: PageText>(
             end: r.end,
             quote,
             marking: None,
+            withheld: false,
         };
         // The statement's own date: the one nearest the other end, births aside.
         let date = if topic.starts_with("birth") {

@@ -96,11 +96,30 @@ pub struct Citation {
     /// of its units), once a report has worked it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marking: Option<Marking>,
+    /// In a release variant: a citation of a source the recipient may not see, standing
+    /// where it was with nothing of it (no document, place or quote).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
 }
 
 impl Citation {
-    fn key(&self) -> (DocId, u32, u32, u32, &Option<String>, &str) {
+    /// The neutral reference that replaces a citation its recipient may not see.
+    pub fn withheld() -> Citation {
+        Citation {
+            doc: DocId(0),
+            reference: None,
+            page: 0,
+            start: 0,
+            end: 0,
+            quote: String::new(),
+            marking: None,
+            withheld: true,
+        }
+    }
+
+    fn key(&self) -> (bool, DocId, u32, u32, u32, &Option<String>, &str) {
         (
+            self.withheld,
             self.doc,
             self.page,
             self.start,

@@ -25,5 +25,7 @@
 //! ```
 
 mod plan;
+mod variant;
 
 pub use plan::{plan, route, variant_loss, Cell, Loss, Offer, Plan, Reason, VariantLoss};
+pub use variant::{variant, Variant};

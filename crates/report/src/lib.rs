@@ -112,9 +112,15 @@ pub fn citation_markings(
         .collect()
 }
 
+/// What a release variant says in place of a source its recipient may not see.
+pub const WITHHELD_SOURCE: &str = "a source not releasable to this recipient";
+
 /// Where a citation points, as a reader finds it: reference code (or document number),
 /// page and characters.
 pub fn citation_place(c: &Citation) -> String {
+    if c.withheld {
+        return WITHHELD_SOURCE.to_string();
+    }
     let place = c
         .reference
         .clone()

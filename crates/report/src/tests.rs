@@ -12,6 +12,7 @@ fn citation(quote: &str) -> Citation {
         end: 10 + quote.chars().count() as u32,
         quote: quote.into(),
         marking: None,
+        withheld: false,
     }
 }
 

@@ -589,6 +589,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
             end: 5,
             quote: "ХОЛА".into(),
             marking: None,
+            withheld: false,
         }],
         grade: Grade::parse("B2").expect("grade"),
         why: "two independent files".into(),

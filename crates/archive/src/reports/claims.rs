@@ -95,6 +95,7 @@ impl Reports<'_> {
                 end,
                 quote,
                 marking: None,
+                withheld: false,
             });
         }
         let claim = Claim {

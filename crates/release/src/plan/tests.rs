@@ -32,6 +32,7 @@ fn citation(marking: &str) -> Citation {
         end: 5,
         quote: "слово".to_string(),
         marking: Some(Marking::parse(marking).expect("a marking")),
+        withheld: false,
     }
 }
 
