@@ -47,7 +47,8 @@ pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use release::{
     group_members, is_group_name, releasable, Audience, Caveat, CaveatError, Consent, NeedToKnow,
-    Partner, PartnerState, Routing, Withheld, GROUPS,
+    Package, PackageKind, PackagedReport, Partner, PartnerState, Receipt, Routing, Withheld,
+    GROUPS,
 };
 pub use report::{
     excerpt, Citation, Claim, Classification, CollectionIndex, Fate, Grade, GradeError, Marking,

@@ -211,6 +211,90 @@ pub struct Consent {
     pub at: String,
 }
 
+/// A report version a package holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackagedReport {
+    /// The report.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+}
+
+/// What a package is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageKind {
+    /// Reports released to the partner.
+    Release,
+    /// A notice that reports it holds are recalled.
+    Recall,
+}
+
+impl PackageKind {
+    /// Its word: "release" or "recall".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageKind::Release => "release",
+            PackageKind::Recall => "recall",
+        }
+    }
+}
+
+/// A partner's signed word that it received a package whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The package.
+    pub package: String,
+    /// The partner that received it.
+    pub partner: String,
+    /// The SHA-256 of the package file it received, hex.
+    pub sha256: String,
+    /// When it opened it (RFC 3339).
+    pub received_at: String,
+    /// Its Ed25519 signature over the receipt's other fields, hex (see
+    /// [`Receipt::signed_text`]).
+    pub signature: String,
+}
+
+impl Receipt {
+    /// The exact text a receipt's signature covers: its fields, one per line.
+    pub fn signed_text(&self) -> String {
+        format!(
+            "kartoteka receipt\npackage: {}\npartner: {}\nsha256: {}\nreceived_at: {}\n",
+            self.package, self.partner, self.sha256, self.received_at
+        )
+    }
+}
+
+/// The register's record of a package sent to a partner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// Its id: "PKG-", the partner and a number counting that partner's packages from 1.
+    pub id: String,
+    /// Release or recall notice.
+    pub kind: PackageKind,
+    /// The partner.
+    pub partner: String,
+    /// The partner's country.
+    pub country: String,
+    /// The report versions it holds (for a recall, those it recalls).
+    pub reports: Vec<PackagedReport>,
+    /// The SHA-256 of the encrypted package file, hex.
+    pub sha256: String,
+    /// The package file's name.
+    pub file: String,
+    /// When it was made (RFC 3339).
+    pub sent_at: String,
+    /// The release officer.
+    pub officer: String,
+    /// Why (a recall's reason; empty for a release).
+    #[serde(default)]
+    pub why: String,
+    /// The partner's receipt, once recorded.
+    #[serde(default)]
+    pub receipt: Option<Receipt>,
+}
+
 /// Who a release is for.
 #[derive(Clone, Copy, Debug)]
 pub enum Audience<'a> {

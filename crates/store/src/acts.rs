@@ -9,7 +9,7 @@
 
 use kartoteka_model::{
     Claim, Consent, CustodyEntry, Direction, DocId, Finding, FindingStatus, Judgement, MarkingRule,
-    Note, Page, Partner, Report, ReportFate, Routing, Transfer, Unit,
+    Note, Package, Page, Partner, Receipt, Report, ReportFate, Routing, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditAction};
@@ -309,6 +309,38 @@ pub fn consent(c: &Consent) -> AuditAct {
         None,
         Some(format!("report {}", c.report)),
         serde_json::json!({ "partner": c.partner, "originator": c.originator, "why": c.why }),
+    )
+}
+
+/// A package was made for a partner: what it holds and the hash of its file.
+pub fn package(p: &Package) -> AuditAct {
+    act(
+        AuditAction::Release,
+        None,
+        Some(format!("package {}", p.id)),
+        serde_json::json!({
+            "kind": p.kind.as_str(),
+            "partner": p.partner,
+            "reports": p.reports,
+            "sha256": p.sha256,
+            "file": p.file,
+            "why": p.why,
+        }),
+    )
+}
+
+/// A partner's receipt for a package was recorded.
+pub fn receipt(r: &Receipt) -> AuditAct {
+    act(
+        AuditAction::Receipt,
+        None,
+        Some(format!("package {}", r.package)),
+        serde_json::json!({
+            "partner": r.partner,
+            "sha256": r.sha256,
+            "received_at": r.received_at,
+            "signature": r.signature,
+        }),
     )
 }
 

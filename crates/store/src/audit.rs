@@ -67,11 +67,15 @@ pub enum AuditAction {
     Routing,
     /// An originator's consent to release ORCON material to a partner recorded.
     Consent,
+    /// A package made for a partner (a release or a recall notice).
+    Release,
+    /// A partner's receipt for a package recorded.
+    Receipt,
 }
 
 impl AuditAction {
     /// Every action, for readers that list them.
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::Ingest,
         AuditAction::Update,
         AuditAction::ReExtract,
@@ -96,6 +100,8 @@ impl AuditAction {
         AuditAction::Partner,
         AuditAction::Routing,
         AuditAction::Consent,
+        AuditAction::Release,
+        AuditAction::Receipt,
     ];
 
     /// The word in the chain.
@@ -125,6 +131,8 @@ impl AuditAction {
             AuditAction::Partner => "partner",
             AuditAction::Routing => "routing",
             AuditAction::Consent => "consent",
+            AuditAction::Release => "release",
+            AuditAction::Receipt => "receipt",
         }
     }
 
@@ -144,7 +152,7 @@ impl std::fmt::Display for AuditAction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditAct {
     /// What kind of act: an [`AuditAction`]'s word, or a caller's own for an act the store
-    /// cannot see ("release").
+    /// cannot see ("publish").
     pub action: String,
     /// The unit it concerns, as a reference code, when it concerns one.
     pub unit: Option<String>,
@@ -442,7 +450,7 @@ mod tests {
         for a in AuditAction::ALL {
             assert_eq!(AuditAction::of(a.as_str()), Some(a));
         }
-        assert_eq!(AuditAction::of("release"), None);
+        assert_eq!(AuditAction::of("publish"), None);
         assert_eq!(
             AuditAction::of("Ingest"),
             None,

@@ -1047,8 +1047,9 @@ pub fn notes(store: &mut dyn MetadataStore) {
 }
 
 /// Partners keep their order of addition and their ids; an id is added once and only an
-/// existing partner is changed; routing decisions and consents name a partner that exists
-/// and are all kept; every one of these acts is audited.
+/// existing partner is changed; routing decisions, consents and packages name a partner
+/// that exists and are all kept; a package is registered once and receives one receipt;
+/// every one of these acts is audited.
 pub fn partners_and_routing(store: &mut dyn MetadataStore) {
     use kartoteka_model::{
         Caveat, Classification, Consent, NeedToKnow, Partner, PartnerState, Routing,
@@ -1148,12 +1149,72 @@ pub fn partners_and_routing(store: &mut dyn MetadataStore) {
     assert_eq!(consents.len(), 1);
     assert_eq!(consents[0].originator, "ФСБ");
 
+    let package = |id: &str, partner: &str| kartoteka_model::Package {
+        id: id.into(),
+        kind: kartoteka_model::PackageKind::Release,
+        partner: partner.into(),
+        country: "EST".into(),
+        reports: vec![kartoteka_model::PackagedReport {
+            id: "R-P1".into(),
+            version: 3,
+        }],
+        sha256: "ab".repeat(32),
+        file: format!("{id}.zip.age"),
+        sent_at: String::new(),
+        officer: String::new(),
+        why: String::new(),
+        receipt: None,
+    };
+    let sent = store
+        .add_package(&package("PKG-EST-KAPO-1", "EST-KAPO"))
+        .expect("register");
+    assert!(!sent.officer.is_empty() && !sent.sent_at.is_empty());
+    store
+        .add_package(&package("PKG-EST-KAPO-2", "EST-KAPO"))
+        .expect("register");
+    assert!(matches!(
+        store.add_package(&package("PKG-EST-KAPO-1", "EST-KAPO")),
+        Err(crate::StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.add_package(&package("PKG-X-1", "NOBODY")),
+        Err(crate::StoreError::NotFound(_))
+    ));
+    let receipt = kartoteka_model::Receipt {
+        package: "PKG-EST-KAPO-2".into(),
+        partner: "EST-KAPO".into(),
+        sha256: "ab".repeat(32),
+        received_at: "2026-12-06T10:00:00Z".into(),
+        signature: "cd".repeat(64),
+    };
+    let with = store.set_receipt(&receipt).expect("receipt");
+    assert_eq!(with.receipt.as_ref(), Some(&receipt));
+    assert!(matches!(
+        store.set_receipt(&receipt),
+        Err(crate::StoreError::Conflict(_))
+    ));
+    let mut stray = receipt.clone();
+    stray.package = "PKG-NONE-1".into();
+    assert!(matches!(
+        store.set_receipt(&stray),
+        Err(crate::StoreError::NotFound(_))
+    ));
+    let register = store.packages().expect("register");
+    let ids: Vec<(&str, bool)> = register
+        .iter()
+        .map(|p| (p.id.as_str(), p.receipt.is_some()))
+        .collect();
+    assert_eq!(ids, [("PKG-EST-KAPO-1", false), ("PKG-EST-KAPO-2", true)]);
+
     let after = store
         .audit_log(&crate::AuditFilter::default())
         .expect("audit");
     let acts: Vec<&str> = after[before..].iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         acts,
-        ["partner", "partner", "partner", "routing", "routing", "consent"]
+        [
+            "partner", "partner", "partner", "routing", "routing", "consent", "release", "release",
+            "receipt"
+        ]
     );
 }

@@ -3,8 +3,8 @@
 use kartoteka_model::{
     Claim, Consent, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
     Format, IdentityRow, Judgement, MarkingRule, MentionKind, MentionRecord, Note, NoteVersion,
-    Page, Partner, PersonRecord, Placement, Reference, RelationRecord, Report, ReportFate, Routing,
-    Stage, StageOutcome, StageRecord, Transfer, Unit,
+    Package, Page, Partner, PersonRecord, Placement, Receipt, Reference, RelationRecord, Report,
+    ReportFate, Routing, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
@@ -571,6 +571,16 @@ pub trait ReleaseStore {
 
     /// Every consent recorded, oldest first.
     fn consents(&self) -> Result<Vec<Consent>, StoreError>;
+
+    /// Records a package in the register under its id, which must be new, for a partner
+    /// that exists (the officer and the time are set here). Audited as "release".
+    fn add_package(&mut self, package: &Package) -> Result<Package, StoreError>;
+
+    /// Every package of the register, in the order they were made.
+    fn packages(&self) -> Result<Vec<Package>, StoreError>;
+
+    /// Records a partner's receipt on its package, once. Audited as "receipt".
+    fn set_receipt(&mut self, receipt: &Receipt) -> Result<Package, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

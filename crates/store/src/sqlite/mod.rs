@@ -243,6 +243,11 @@ CREATE TABLE IF NOT EXISTS consents (
     id INTEGER PRIMARY KEY,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS packages (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -258,7 +263,8 @@ CREATE TABLE IF NOT EXISTS note_versions (
 /// the table it changes (when that table is not there yet the schema makes it whole, and
 /// the change is skipped), and the SQL.
 const MIGRATIONS: &[(i64, Option<&str>, &str)] = &[
-    // 7: partners, routing decisions and consents, new tables made by the schema itself.
+    // 7: partners, routing decisions, consents and the register of packages, new tables
+    // made by the schema itself.
     (7, None, ""),
     // 6: the person-id registry and what became of reports. Identities learn where their
     // mentions are; the ids an older archive already showed are registered as they are,

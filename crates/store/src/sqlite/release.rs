@@ -1,6 +1,6 @@
 //! Partners, routing decisions and consents in SQLite.
 
-use kartoteka_model::{Consent, Partner, Routing};
+use kartoteka_model::{Consent, Package, Partner, Receipt, Routing};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::audit::append_audit;
@@ -132,5 +132,75 @@ impl ReleaseStore for SqliteStore {
             [],
             "consent",
         )
+    }
+
+    fn add_package(&mut self, package: &Package) -> Result<Package, StoreError> {
+        let mut p = package.clone();
+        p.officer = self.actor.clone();
+        p.sent_at = now();
+        let tx = self.conn.savepoint().map_err(db)?;
+        if !exists(&tx, &p.partner)? {
+            return Err(StoreError::NotFound(format!("partner {}", p.partner)));
+        }
+        let taken = tx
+            .query_row("SELECT 1 FROM packages WHERE id = ?1", [&p.id], |_| Ok(()))
+            .optional()
+            .map_err(db)?
+            .is_some();
+        if taken {
+            return Err(StoreError::Conflict(format!(
+                "package {} is in the register already",
+                p.id
+            )));
+        }
+        tx.execute(
+            "INSERT INTO packages(id, seq, body)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM packages), ?2)",
+            params![p.id, json(&p)?],
+        )
+        .map_err(db)?;
+        append_audit(&tx, &self.actor, &[acts::package(&p)])?;
+        tx.commit().map_err(db)?;
+        Ok(p)
+    }
+
+    fn packages(&self) -> Result<Vec<Package>, StoreError> {
+        bodies(
+            &self.conn,
+            "SELECT body FROM packages ORDER BY seq",
+            [],
+            "package",
+        )
+    }
+
+    fn set_receipt(&mut self, receipt: &Receipt) -> Result<Package, StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        let body: Option<String> = tx
+            .query_row(
+                "SELECT body FROM packages WHERE id = ?1",
+                [&receipt.package],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let body =
+            body.ok_or_else(|| StoreError::NotFound(format!("package {}", receipt.package)))?;
+        let mut p: Package = serde_json::from_str(&body)
+            .map_err(|e| StoreError::Corrupt(format!("package: {e}")))?;
+        if p.receipt.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "package {} has its receipt already",
+                p.id
+            )));
+        }
+        p.receipt = Some(receipt.clone());
+        tx.execute(
+            "UPDATE packages SET body = ?2 WHERE id = ?1",
+            params![p.id, json(&p)?],
+        )
+        .map_err(db)?;
+        append_audit(&tx, &self.actor, &[acts::receipt(receipt)])?;
+        tx.commit().map_err(db)?;
+        Ok(p)
     }
 }
