@@ -74,6 +74,10 @@ pub enum ArchiveError {
     /// Another command is changing the archive; this one did nothing.
     #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends")]
     Busy(String),
+    /// A release package could not be made, opened or checked: what went wrong. Nothing
+    /// is recorded as sent that was not written whole.
+    #[error("package: {0}")]
+    Package(String),
     /// An edit to a report version that is approved: approved versions stay as they are,
     /// and an edit makes the next version, a draft, only when that is asked for.
     #[error("report {report} version {version} is approved and stays as approved; an edit makes version {}, a new draft, only when a new version is asked for", .version + 1)]

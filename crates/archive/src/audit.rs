@@ -323,6 +323,12 @@ impl HeadKey {
     pub fn public_hex(&self) -> String {
         hex::encode(self.0.verifying_key().to_bytes())
     }
+
+    /// An Ed25519 signature over `bytes`, hex.
+    pub fn sign_hex(&self, bytes: &[u8]) -> String {
+        use ed25519_dalek::Signer;
+        hex::encode(self.0.sign(bytes).to_bytes())
+    }
 }
 
 impl Archive {

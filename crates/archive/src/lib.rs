@@ -56,7 +56,10 @@ pub use notes::NewNote;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
-pub use release::{check_recipient, check_verify_key, NewPartner, PartnerKeys, Release};
+pub use release::{
+    check_recipient, check_verify_key, open_package, NewPartner, Opened, PackageManifest,
+    PackagedVariant, PartnerKeys, Recall, Release, SentPackage,
+};
 pub use reports::{
     collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict, Reports,
 };

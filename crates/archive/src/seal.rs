@@ -270,6 +270,32 @@ impl Archive {
         Ok(Some(signed))
     }
 
+    /// The public key of the archive's seal, hex: the key its packages are signed with,
+    /// for partners to check them by (`None` before the first writing command).
+    pub fn verify_key(&self) -> Result<Option<String>, ArchiveError> {
+        Ok(self
+            .read_seal()
+            .map_err(ArchiveError::Key)?
+            .map(|s| s.public_key))
+    }
+
+    /// The key of the archive's seal, when this machine holds it: what packages are
+    /// signed with.
+    pub fn signing_key(&self, keys: &HeadKeys) -> Result<HeadKey, ArchiveError> {
+        let public = self.verify_key()?.ok_or_else(|| {
+            ArchiveError::Key(
+                "the archive has no signing key yet: nothing was ever written to it".into(),
+            )
+        })?;
+        keys.get(&public)?.ok_or_else(|| {
+            ArchiveError::Key(format!(
+                "the archive's signing key {}… is not kept in {} on this machine; send from the machine that seals it",
+                public.chars().take(12).collect::<String>(),
+                keys.dir().display()
+            ))
+        })
+    }
+
     /// Accepts the chain as it is now after a change the opening check refused (a restore
     /// from a backup): the old seal and the reason go into the chain, and the head is
     /// sealed anew.

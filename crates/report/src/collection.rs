@@ -21,6 +21,29 @@ pub fn fate_line(f: &ReportFate) -> String {
     }
 }
 
+/// A report in every format, each file by its name: `ID.md`, `ID.html`, `ID.json`,
+/// `ID.stix.json`, and `ID.pdf` when `pdf`. The same report gives the same paragraphs in
+/// each.
+pub fn report_files(r: &Report, pdf: bool) -> Result<Vec<(String, Vec<u8>)>, PdfError> {
+    let id = &r.id;
+    let mut files = vec![
+        (format!("{id}.md"), crate::markdown(r).into_bytes()),
+        (format!("{id}.html"), crate::html(r).into_bytes()),
+        (
+            format!("{id}.json"),
+            crate::json(r).to_string().into_bytes(),
+        ),
+        (
+            format!("{id}.stix.json"),
+            crate::stix_bundle(r).to_string().into_bytes(),
+        ),
+    ];
+    if pdf {
+        files.push((format!("{id}.pdf"), crate::pdf(r)?));
+    }
+    Ok(files)
+}
+
 /// Hands each file of a collection to `write`, by its name inside the collection's
 /// folder: `ID.md`, `ID.html`, `ID.json`, `ID.stix.json` (and `ID.pdf` when `pdf`) for
 /// each report in the order given, then `index.md` (a line per report, the counts, and
@@ -36,15 +59,8 @@ pub fn write_collection<E: From<PdfError>>(
     let mut listing = String::from("# Reports\n\n");
     for r in reports {
         let id = &r.id;
-        write(&format!("{id}.md"), crate::markdown(r).as_bytes())?;
-        write(&format!("{id}.html"), crate::html(r).as_bytes())?;
-        write(&format!("{id}.json"), crate::json(r).to_string().as_bytes())?;
-        write(
-            &format!("{id}.stix.json"),
-            crate::stix_bundle(r).to_string().as_bytes(),
-        )?;
-        if pdf {
-            write(&format!("{id}.pdf"), &crate::pdf(r)?)?;
+        for (name, bytes) in report_files(r, pdf)? {
+            write(&name, &bytes)?;
         }
         listing.push_str(&format!(
             "* [{}]({id}.md) · {} · v{} · {} · {}\n",

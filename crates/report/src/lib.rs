@@ -13,7 +13,7 @@ mod html;
 mod pdf;
 mod stix;
 
-pub use collection::{fate_line, write_collection};
+pub use collection::{fate_line, report_files, write_collection};
 pub use dossier::dossier_html;
 pub use html::html;
 pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, Link, PdfError, Run};

@@ -12,6 +12,10 @@ use kartoteka_release::{Offer, Plan};
 
 use crate::{Archive, ArchiveError};
 
+mod package;
+
+pub use package::{open_package, Opened, PackageManifest, PackagedVariant, Recall, SentPackage};
+
 /// The release service of an archive.
 pub struct Release<'a> {
     archive: &'a Archive,
