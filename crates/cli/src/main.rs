@@ -414,6 +414,8 @@ fn writes(command: &Command) -> bool {
             | Command::Markings { .. }
             | Command::Partners { .. }
             | Command::Release(release::ReleaseCommand::Plan { .. })
+            | Command::Release(release::ReleaseCommand::Register { .. })
+            | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Keys(_)
             | Command::Persons(PersonsCommand::Mentions { .. })
             | Command::Persons(PersonsCommand::ExtractText { .. })
@@ -468,6 +470,7 @@ fn inspects_the_chain(command: &Command) -> bool {
             | Command::Audit(AuditCommand::AcceptHead { .. })
             | Command::Notebook(NotebookCommand::Keygen { .. })
             | Command::Keys(_)
+            | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Holdings(HoldingsCommand::Synth { .. })
             | Command::Transfer(TransferCommand::Validate { .. })
     )
@@ -601,8 +604,9 @@ fn execute(
         Command::Markings { json } => reports::markings(&open(&archive_dir)?, json),
         Command::Partner(command) => release::partner(command, &open(&archive_dir)?),
         Command::Partners { json } => release::partners(&open(&archive_dir)?, json),
-        Command::Release(command) => release::release(command, &open(&archive_dir)?),
-        Command::Keys(command) => release::keys(command),
+        Command::Release(command @ release::ReleaseCommand::Open { .. }) => release::open(command),
+        Command::Release(command) => release::release(command, &open(&archive_dir)?, keys),
+        Command::Keys(command) => release::keys(command, &|| open(&archive_dir)),
         Command::Persons(command) => persons::run(command, &session),
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),

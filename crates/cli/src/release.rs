@@ -116,6 +116,85 @@ it: clearance, REL TO (countries and groups), NOFORN, ORCON with the originator'
         #[arg(long)]
         why: String,
     },
+    /// Make the packages the plan sends: for each partner, its variants of its reports in
+    /// every format, as a BagIt bag signed with the archive's key and encrypted to the
+    /// partner (OUT/PKG-...zip.age), recorded in the register.
+    #[command(
+        after_help = "Example:\n  kartoteka release plan\n  kartoteka release send --all --out outbox/\n\nThe partner opens its package with `kartoteka release open` and the archive's public key \
+from `kartoteka keys show`."
+    )]
+    Send {
+        /// A partner to send to (repeatable).
+        #[arg(long = "partner", value_name = "ID", required_unless_present = "all")]
+        partners: Vec<String>,
+        /// Send to every active partner.
+        #[arg(long, conflicts_with = "partners")]
+        all: bool,
+        /// The folder to write the packages into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Leave the PDF out of the packages (it takes the longest to write).
+        #[arg(long)]
+        no_pdf: bool,
+        /// Print JSON: {"packages": [{"id", "partner", "path", "reports", "bytes"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A partner's side: decrypt a package with your keys, check the archive's signature
+    /// and the bag, write the bag to OUT and a signed receipt to send back.
+    Open {
+        /// The package file (PKG-...zip.age).
+        package: PathBuf,
+        /// Your keys file (from `kartoteka keys generate`).
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// The archive's public key (from `kartoteka keys show`), 64 hex digits.
+        #[arg(long = "archive-key", value_name = "PUBKEY")]
+        archive_key: String,
+        /// The folder to write the bag to (it must not exist).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Where to write the receipt (default: OUT.receipt.json beside the folder).
+        #[arg(long, value_name = "FILE")]
+        receipt: Option<PathBuf>,
+        /// Print JSON: {"package", "partner", "reports", "bag", "receipt"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a partner's receipt, once its signature holds under the partner's key.
+    Receipt {
+        /// The receipt file `release open` wrote.
+        file: PathBuf,
+    },
+    /// The register: every package sent, with its reports, hash, time, release officer
+    /// and receipt.
+    Register {
+        /// Only this partner's packages.
+        #[arg(long, value_name = "ID")]
+        partner: Option<String>,
+        /// Only packages holding this report.
+        #[arg(long, value_name = "ID")]
+        report: Option<String>,
+        /// Print JSON: {"packages": [{"id", "kind", "partner", "country", "reports": [{"id",
+        /// "version"}], "sha256", "file", "sent_at", "officer", "why", "receipt"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recall a report: list every partner that holds a version of it, and with --out make
+    /// a recall notice package for each.
+    Recall {
+        /// The report's id.
+        report: String,
+        /// Why it is recalled.
+        #[arg(long)]
+        why: String,
+        /// Where to write the notices.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print JSON: {"report", "holders": [[partner, [packages]]], "notices": [...]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Record the originator's consent to release a report's ORCON portions to a partner.
     Consent {
         /// The report's id.
@@ -134,6 +213,12 @@ it: clearance, REL TO (countries and groups), NOFORN, ORCON with the originator'
 
 #[derive(Subcommand)]
 pub(crate) enum KeysCommand {
+    /// The archive's public signing key: give it to partners, who check packages with it.
+    Show {
+        /// Print JSON: {"verify_key": "..."}.
+        #[arg(long)]
+        json: bool,
+    },
     /// A partner's side: make an age identity and an Ed25519 signing key in one new file
     /// (readable only by you), and print the two public keys to give the archive.
     Generate {
@@ -244,9 +329,116 @@ pub(crate) fn partners(archive: &Archive, json: bool) -> Result<u8, Failure> {
 }
 
 /// The `release` commands.
-pub(crate) fn release(command: ReleaseCommand, archive: &Archive) -> Result<u8, Failure> {
+pub(crate) fn release(
+    command: ReleaseCommand,
+    archive: &Archive,
+    keys: &kartoteka_archive::HeadKeys,
+) -> Result<u8, Failure> {
     let release = archive.release();
     match command {
+        ReleaseCommand::Send {
+            partners,
+            all,
+            out,
+            no_pdf,
+            json,
+        } => {
+            let sent = release
+                .send(&partners, all, &out, keys, !no_pdf)
+                .map_err(input_error)?;
+            if json {
+                output::print_json(&serde_json::json!({ "packages": sent }))?;
+            } else if sent.is_empty() {
+                say!("nothing to send: the plan sends no report to these partners (see `kartoteka release plan`)");
+            } else {
+                for p in &sent {
+                    say!(
+                        "{} to {}: {} ({} bytes): {}",
+                        p.id,
+                        p.partner,
+                        p.path.display(),
+                        p.bytes,
+                        versions(&p.reports)
+                    );
+                }
+            }
+        }
+        ReleaseCommand::Open { .. } => {
+            return Err(usage(
+                "`release open` runs on the partner's side, with no archive",
+            ));
+        }
+        ReleaseCommand::Receipt { file } => {
+            let bytes = read_small(&file)?;
+            let p = release.record_receipt(&bytes).map_err(input_error)?;
+            say!("{}: receipt of {} recorded", p.id, p.partner);
+        }
+        ReleaseCommand::Register {
+            partner,
+            report,
+            json,
+        } => {
+            let packages = release
+                .register(partner.as_deref(), report.as_deref())
+                .map_err(input_error)?;
+            if json {
+                output::print_json(&serde_json::json!({ "packages": packages }))?;
+            } else if packages.is_empty() {
+                say!("no packages sent");
+            } else {
+                for p in &packages {
+                    let receipt = match &p.receipt {
+                        Some(r) => format!("received {}", r.received_at),
+                        None => "no receipt".to_string(),
+                    };
+                    say!(
+                        "{:<18} {:<7} {:<12} {} by {}  {}  sha256 {}…  {}",
+                        p.id,
+                        p.kind.as_str(),
+                        p.partner,
+                        p.sent_at,
+                        p.officer,
+                        versions(&p.reports),
+                        p.sha256.chars().take(12).collect::<String>(),
+                        receipt
+                    );
+                }
+            }
+        }
+        ReleaseCommand::Recall {
+            report,
+            why,
+            out,
+            json,
+        } => {
+            let recall = release
+                .recall(&report, &why, out.as_deref(), keys)
+                .map_err(input_error)?;
+            if json {
+                output::print_json(&recall)?;
+            } else if recall.holders.is_empty() {
+                say!("{}: no partner holds it", recall.report);
+            } else {
+                for (partner, packages) in &recall.holders {
+                    say!(
+                        "{}: held by {partner} (packages {})",
+                        recall.report,
+                        packages.join(", ")
+                    );
+                }
+                for n in &recall.notices {
+                    say!(
+                        "recall notice {} to {}: {}",
+                        n.id,
+                        n.partner,
+                        n.path.display()
+                    );
+                }
+                if out.is_none() {
+                    say!("(give --out DIR to make a recall notice package for each)");
+                }
+            }
+        }
         ReleaseCommand::Plan {
             partners,
             all,
@@ -405,9 +597,95 @@ fn print_plan(plan: &Plan, all: bool) {
     }
 }
 
+/// Report versions as "R-P3 v4, R-P8 v2".
+fn versions(reports: &[kartoteka_model::PackagedReport]) -> String {
+    reports
+        .iter()
+        .map(|r| format!("{} v{}", r.id, r.version))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A small file (a receipt), read whole; anything over 1 MB is not one.
+fn read_small(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.len() > 1 << 20 {
+        return Err(usage(format!(
+            "{} is {} bytes: not a receipt",
+            path.display(),
+            meta.len()
+        )));
+    }
+    Ok(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
+}
+
+/// `release open`: the partner's side, with no archive.
+pub(crate) fn open(command: ReleaseCommand) -> Result<u8, Failure> {
+    let ReleaseCommand::Open {
+        package,
+        identity,
+        archive_key,
+        out,
+        receipt,
+        json,
+    } = command
+    else {
+        return Err(usage("not `release open`"));
+    };
+    let keys = PartnerKeys::read(&identity).map_err(input_error)?;
+    let archive_key = kartoteka_archive::check_verify_key(&archive_key).map_err(input_error)?;
+    let opened = kartoteka_archive::open_package(&package, &keys, &archive_key, &out)
+        .map_err(input_error)?;
+    let receipt_path = receipt.unwrap_or_else(|| {
+        let mut name = out.file_name().unwrap_or_default().to_os_string();
+        name.push(".receipt.json");
+        out.with_file_name(name)
+    });
+    let text = serde_json::to_string_pretty(&opened.receipt).context("writing the receipt")?;
+    write_private(&receipt_path, &text)
+        .with_context(|| format!("writing the receipt {}", receipt_path.display()))?;
+    if json {
+        output::print_json(&serde_json::json!({
+            "package": opened.manifest.id,
+            "partner": opened.manifest.partner,
+            "kind": opened.manifest.kind,
+            "reports": opened.manifest.reports,
+            "bag": opened.bag,
+            "receipt": receipt_path,
+        }))?;
+    } else {
+        say!(
+            "{} ({} for {}): signature and bag hold; {} written to {}",
+            opened.manifest.id,
+            opened.manifest.kind.as_str(),
+            opened.manifest.partner,
+            versions(&opened.manifest.reports),
+            opened.bag.display()
+        );
+        say!(
+            "receipt: {} (send it to the archive: kartoteka release receipt FILE)",
+            receipt_path.display()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
 /// The `keys` commands.
-pub(crate) fn keys(command: KeysCommand) -> Result<u8, Failure> {
+pub(crate) fn keys(
+    command: KeysCommand,
+    archive: &dyn Fn() -> Result<Archive, Failure>,
+) -> Result<u8, Failure> {
     match command {
+        KeysCommand::Show { json } => {
+            let key = archive()?.verify_key()?.ok_or_else(|| {
+                usage("the archive has no signing key yet: it is made by the first command that writes")
+            })?;
+            if json {
+                output::print_json(&serde_json::json!({ "verify_key": key }))?;
+            } else {
+                say!("{key}");
+            }
+        }
         KeysCommand::Generate { out, json } => {
             if out.exists() {
                 return Err(usage(format!(

@@ -418,3 +418,312 @@ fn the_plan_sends_approved_reports_to_whom_they_concern_and_says_why_not_to_othe
         .assert()
         .code(2);
 }
+
+/// Every file of a folder, by its path inside it.
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_and_recalled() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = common::sample_archive();
+    let archive = sample.path();
+    let k = || common::kartoteka(archive);
+    k().arg("extract").assert().success();
+    k().arg("resolve").assert().success();
+    k().args([
+        "marking",
+        "set",
+        "ф. 9002",
+        "SECRET//REL TO GBR, USA",
+        "--why",
+        "agreement",
+    ])
+    .assert()
+    .success();
+    k().args(["report", "build", "--all"]).assert().success();
+    let reports = json(k().args(["reports", "--json"]));
+    let list = reports["reports"].as_array().unwrap();
+    let subject = list
+        .iter()
+        .find(|r| {
+            r["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "GBR")
+                && r["marking"] == "SECRET//REL TO GBR, USA"
+        })
+        .expect("a report on Britain")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let draft = list
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .find(|id| *id != subject)
+        .expect("a second report");
+    // A reviewer lowers the identification to CONFIDENTIAL for Britain; the rest stays
+    // SECRET for Britain and the US.
+    k().args(["report", "edit", &subject, "--paragraph", "1"])
+        .args([
+            "--marking",
+            "CONFIDENTIAL//REL TO GBR",
+            "--why",
+            "from an open source",
+        ])
+        .assert()
+        .success();
+    k().args(["report", "review", &subject]).assert().success();
+    k().args(["report", "approve", &subject]).assert().success();
+    let approved = json(k().args(["report", "show", &subject, "--format", "json"]));
+    let mi5_keys = keys(dir.path(), "mi5.keys");
+    let gchq_keys = keys(dir.path(), "gchq.keys");
+    add(archive, "GBR", "MI5", "CONFIDENTIAL", &mi5_keys, &[]).success();
+    add(archive, "GBR", "GCHQ", "SECRET", &gchq_keys, &[]).success();
+    // A draft sent by hand is still not sent.
+    k().args([
+        "release",
+        "route",
+        &draft,
+        "--partner",
+        "GBR-MI5",
+        "--send",
+        "--why",
+        "asked",
+    ])
+    .assert()
+    .success();
+
+    let outbox = dir.path().join("outbox");
+    let sent = json(
+        k().args(["release", "send", "--all", "--json", "--out"])
+            .arg(&outbox),
+    );
+    let packages = sent["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 2, "{sent}");
+    let path_of = |partner: &str| -> std::path::PathBuf {
+        packages.iter().find(|p| p["partner"] == partner).unwrap()["path"]
+            .as_str()
+            .unwrap()
+            .into()
+    };
+    let mi5 = path_of("GBR-MI5");
+    for p in packages {
+        let ids: Vec<&str> = p["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [subject.as_str()], "{p}");
+    }
+    let archive_key = json(k().args(["keys", "show", "--json"]))["verify_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let open = |package: &Path, identity: &str, key: &str, out: &Path| {
+        common::kartoteka(dir.path())
+            .args(["release", "open"])
+            .arg(package)
+            .arg("--identity")
+            .arg(dir.path().join(identity))
+            .args(["--archive-key", key, "--out"])
+            .arg(out)
+            .assert()
+    };
+    // Another partner's keys, the wrong archive key, a changed byte: refused, nothing out.
+    let out = dir.path().join("opened");
+    let a = open(&mi5, "gchq.keys", &archive_key, &out).code(1);
+    assert!(
+        stderr(&a).contains("not encrypted to these keys"),
+        "{}",
+        stderr(&a)
+    );
+    let a = open(&mi5, "mi5.keys", &mi5_keys.1, &out).code(1);
+    assert!(
+        stderr(&a).contains("signature does not hold"),
+        "{}",
+        stderr(&a)
+    );
+    let mut bytes = std::fs::read(&mi5).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    let tampered = dir.path().join("tampered.zip.age");
+    std::fs::write(&tampered, &bytes).unwrap();
+    open(&tampered, "mi5.keys", &archive_key, &out).code(1);
+    assert!(!out.exists());
+    let a = open(&mi5, "mi5.keys", "not-a-key", &out).code(2);
+    assert!(stderr(&a).contains("64 hex digits"), "{}", stderr(&a));
+
+    let opened = open(&mi5, "mi5.keys", &archive_key, &out).success();
+    let said = String::from_utf8_lossy(&opened.get_output().stdout).into_owned();
+    assert!(said.contains("signature and bag hold"), "{said}");
+    if common::bagit_python() {
+        common::bagit_py(&["--validate"], &out);
+    }
+    // The variant holds the paragraph the partner may have and none of the others, in
+    // every format but the PDF (whose text is in font subsets; the same report is its
+    // source).
+    let files = files_in(&out);
+    let text_files: Vec<&(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(name, _)| name.starts_with("data/") && !name.ends_with(".pdf"))
+        .collect();
+    assert!(files.iter().any(|(n, _)| n.ends_with(".pdf")));
+    let paragraphs = approved["paragraphs"].as_array().unwrap();
+    let md = text_files
+        .iter()
+        .find(|(n, _)| n.ends_with(".md"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap();
+    assert!(md.contains("CONFIDENTIAL//REL TO GBR"), "{md}");
+    // What a CONFIDENTIAL partner in Britain may have, read off the marking apart from
+    // the program's rule.
+    let may_have = |p: &Value| {
+        let m = if p["marking_override"].is_null() {
+            &p["marking"]
+        } else {
+            &p["marking_override"]
+        };
+        let level = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"]
+            .contains(&m["classification"].as_str().unwrap());
+        let list = m["releasable_to"].as_array().unwrap();
+        level
+            && m["noforn"] != true
+            && m["orcon"] != true
+            && (list.is_empty() || list.iter().any(|c| c == "GBR"))
+    };
+    let kept: Vec<&str> = paragraphs
+        .iter()
+        .filter(|p| may_have(p))
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert!(!kept.is_empty() && kept.len() < paragraphs.len());
+    for text in &kept {
+        assert!(md.contains(text), "kept {text:?} missing: {md}");
+    }
+    let mut withheld = 0;
+    for p in paragraphs.iter().filter(|p| !may_have(p)) {
+        let text = p["text"].as_str().unwrap();
+        if kept.iter().any(|k| k.contains(text)) {
+            continue;
+        }
+        withheld += 1;
+        for (name, bytes) in &text_files {
+            assert!(
+                !String::from_utf8_lossy(bytes).contains(text),
+                "{name} holds a paragraph the partner may not have: {text}"
+            );
+        }
+    }
+    assert!(withheld > 0);
+
+    // The receipt: recorded once, under the partner's key only.
+    let receipt = dir.path().join("opened.receipt.json");
+    let r: Value = serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
+    assert_eq!(r["partner"], "GBR-MI5");
+    let mut forged = r.clone();
+    forged["received_at"] = Value::from("2030-01-01T00:00:00Z");
+    let forged_file = dir.path().join("forged.json");
+    std::fs::write(&forged_file, forged.to_string()).unwrap();
+    let a = k()
+        .args(["release", "receipt"])
+        .arg(&forged_file)
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).contains("signature does not hold"),
+        "{}",
+        stderr(&a)
+    );
+    k().args(["release", "receipt"])
+        .arg(&receipt)
+        .assert()
+        .success();
+    let register = json(k().args(["release", "register", "--json"]));
+    let receipts: Vec<(String, bool)> = register["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["partner"].as_str().unwrap().to_string(),
+                !p["receipt"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        receipts,
+        [
+            ("GBR-MI5".to_string(), true),
+            ("GBR-GCHQ".to_string(), false)
+        ]
+    );
+
+    // Recall: exactly the partners holding it, a notice each.
+    let recall = json(
+        k().args([
+            "release",
+            "recall",
+            &subject,
+            "--why",
+            "misidentified",
+            "--json",
+            "--out",
+        ])
+        .arg(&outbox),
+    );
+    let holders: Vec<&str> = recall["holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h[0].as_str().unwrap())
+        .collect();
+    assert_eq!(holders, ["GBR-MI5", "GBR-GCHQ"]);
+    assert_eq!(recall["notices"].as_array().unwrap().len(), 2);
+    let nobody = json(k().args(["release", "recall", &draft, "--why", "x", "--json"]));
+    assert!(nobody["holders"].as_array().unwrap().is_empty());
+    k().args(["release", "recall", "R-P999", "--why", "x"])
+        .assert()
+        .code(3);
+
+    // A suspended partner is refused by name; nothing is added to the register.
+    k().args(["partner", "suspend", "GBR-MI5", "--why", "keys lost"])
+        .assert()
+        .success();
+    let before = json(k().args(["release", "register", "--json"]))["packages"]
+        .as_array()
+        .unwrap()
+        .len();
+    let a = k()
+        .args(["release", "send", "--partner", "GBR-MI5", "--out"])
+        .arg(&outbox)
+        .assert()
+        .code(2);
+    assert!(stderr(&a).contains("suspended"), "{}", stderr(&a));
+    k().args(["release", "send", "--partner", "NOR-PST", "--out"])
+        .arg(&outbox)
+        .assert()
+        .code(3);
+    let after = json(k().args(["release", "register", "--json"]))["packages"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+    k().args(["audit", "verify"]).assert().success();
+}
