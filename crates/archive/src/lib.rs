@@ -57,8 +57,8 @@ pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
 pub use release::{
-    check_recipient, check_verify_key, open_package, NewPartner, Opened, PackageManifest,
-    PackagedVariant, PartnerKeys, Recall, Release, SentPackage,
+    check_recipient, check_verify_key, encrypt_to, open_package, NewPartner, Opened, Outdated,
+    PackageManifest, PackagedVariant, PartnerChange, PartnerKeys, Recall, Release, SentPackage,
 };
 pub use reports::{
     collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict, Reports,

@@ -12,6 +12,8 @@
 //! kartoteka-bench persons [DEV BSNLP] person mentions on held-out news text vs natasha
 //! kartoteka-bench train-persons [DEV OUT] trains the person tagger on the devset's tuning part
 //! kartoteka-bench resolve MENTIONS    identity resolution over MENTIONS person mentions
+//! kartoteka-bench approve-all ARCHIVE  reviews and approves every draft report (bench/release)
+//! kartoteka-bench age-compare OUTBOX KEYS  encryption of the same bytes vs the `age` tool
 //! ```
 //!
 //! FTS5 is the baseline a researcher would otherwise build: `tokenize='unicode61
@@ -19,6 +21,7 @@
 
 mod custody;
 mod identity;
+mod release;
 
 use kartoteka_bench::persons;
 
@@ -38,6 +41,12 @@ fn main() -> anyhow::Result<()> {
     let paths: Vec<PathBuf> = rest.iter().map(PathBuf::from).collect();
     match command.as_str() {
         "ingest" => ingest(&paths),
+        "approve-all" => release::approve_all(paths.first().context("the archive folder")?),
+        "age-compare" => release::age_compare(
+            paths.first().context("the outbox")?,
+            paths.get(1).context("the folder of partner keys")?,
+            kartoteka_bench::runs(),
+        ),
         "search" => search(&paths),
         "memory" => memory(
             rest.first()

@@ -415,6 +415,7 @@ fn writes(command: &Command) -> bool {
             | Command::Partners { .. }
             | Command::Release(release::ReleaseCommand::Plan { .. })
             | Command::Release(release::ReleaseCommand::Register { .. })
+            | Command::Release(release::ReleaseCommand::Outdated { .. })
             | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Keys(_)
             | Command::Persons(PersonsCommand::Mentions { .. })

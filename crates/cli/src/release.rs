@@ -55,6 +55,49 @@ public keys it prints.\n\nExample:\n  kartoteka partner add GBR --service MI5 --
         #[arg(long)]
         json: bool,
     },
+    /// Change what decides a partner's releases: its clearance, caveats, groups, keys or
+    /// needs. A list given replaces the whole list; --no-groups, --no-caveats and
+    /// --no-need-to-know empty one.
+    #[command(
+        after_help = "Example (new keys after a compromise, and a lower clearance):\n  kartoteka partner change GBR-MI5 --recipient age1... --verify-key 9c1e... \\\n    --clearance CONFIDENTIAL --why 'keys replaced, letter 2026/41'"
+    )]
+    Change {
+        /// The partner's id.
+        id: String,
+        /// A new clearance.
+        #[arg(long)]
+        clearance: Option<String>,
+        /// A new age recipient.
+        #[arg(long)]
+        recipient: Option<String>,
+        /// A new Ed25519 public key.
+        #[arg(long = "verify-key")]
+        verify_key: Option<String>,
+        /// Its groups (repeatable; replaces them all).
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        /// It belongs to no group.
+        #[arg(long, conflicts_with = "groups")]
+        no_groups: bool,
+        /// Its caveats (repeatable; replaces them all).
+        #[arg(long = "caveat", value_name = "CAVEAT")]
+        caveats: Vec<String>,
+        /// It receives no caveated material.
+        #[arg(long, conflicts_with = "caveats")]
+        no_caveats: bool,
+        /// What it needs to know (repeatable; replaces it all): ISO3 or topic:WORD.
+        #[arg(long = "need-to-know", value_name = "ISO3|topic:WORD")]
+        need_to_know: Vec<String>,
+        /// It needs nothing beyond its own country.
+        #[arg(long, conflicts_with = "need_to_know")]
+        no_need_to_know: bool,
+        /// Why (the authority for the change).
+        #[arg(long)]
+        why: String,
+        /// Print the partner as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Stop releasing to a partner: it receives nothing until resumed.
     Suspend {
         /// The partner's id ("GBR-MI5").
@@ -180,6 +223,13 @@ from `kartoteka keys show`."
         #[arg(long)]
         json: bool,
     },
+    /// Released report versions partners hold that are no longer current (superseded,
+    /// withdrawn, or a later version approved), with who holds them: what to recall.
+    Outdated {
+        /// Print JSON: {"outdated": [{"report", "version", "partner", "package", "why"}]}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Recall a report: list every partner that holds a version of it, and with --out make
     /// a recall notice package for each.
     Recall {
@@ -269,6 +319,48 @@ pub(crate) fn partner(command: PartnerCommand, archive: &Archive) -> Result<u8, 
                 output::print_json(&p)?;
             } else {
                 say!("added {}", partner_line(&p));
+            }
+        }
+        PartnerCommand::Change {
+            id,
+            clearance,
+            recipient,
+            verify_key,
+            groups,
+            no_groups,
+            caveats,
+            no_caveats,
+            need_to_know,
+            no_need_to_know,
+            why,
+            json,
+        } => {
+            let list =
+                |given: Vec<String>, none: bool| (none || !given.is_empty()).then_some(given);
+            let (mut countries, mut topics) = (Vec::new(), Vec::new());
+            for n in &need_to_know {
+                match n.strip_prefix("topic:") {
+                    Some(t) => topics.push(t.to_string()),
+                    None => countries.push(n.clone()),
+                }
+            }
+            let needs = no_need_to_know || !need_to_know.is_empty();
+            let change = kartoteka_archive::PartnerChange {
+                clearance,
+                recipient,
+                verify_key,
+                groups: list(groups, no_groups),
+                caveats: list(caveats, no_caveats),
+                need_countries: needs.then_some(countries),
+                need_topics: needs.then_some(topics),
+            };
+            let p = release
+                .change_partner(&id, &change, &why)
+                .map_err(input_error)?;
+            if json {
+                output::print_json(&p)?;
+            } else {
+                say!("changed {}", partner_line(&p));
             }
         }
         PartnerCommand::Suspend { id, why } => {
@@ -403,6 +495,26 @@ pub(crate) fn release(
                         receipt
                     );
                 }
+            }
+        }
+        ReleaseCommand::Outdated { json } => {
+            let outdated = release.outdated()?;
+            if json {
+                output::print_json(&serde_json::json!({ "outdated": outdated }))?;
+            } else if outdated.is_empty() {
+                say!("every released report is current");
+            } else {
+                for o in &outdated {
+                    say!(
+                        "{} v{} held by {} ({}): {}",
+                        o.report,
+                        o.version,
+                        o.partner,
+                        o.package,
+                        o.why
+                    );
+                }
+                say!("recall with `kartoteka release recall REPORT --why ... --out DIR`");
             }
         }
         ReleaseCommand::Recall {
@@ -597,13 +709,19 @@ fn print_plan(plan: &Plan, all: bool) {
     }
 }
 
-/// Report versions as "R-P3 v4, R-P8 v2".
+/// Report versions as "R-P3 v4, R-P8 v2"; a long list as its count and first few
+/// (`release register --json` lists them all).
 fn versions(reports: &[kartoteka_model::PackagedReport]) -> String {
-    reports
+    let shown: Vec<String> = reports
         .iter()
+        .take(4)
         .map(|r| format!("{} v{}", r.id, r.version))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    if reports.len() > shown.len() {
+        format!("{} reports ({}, …)", reports.len(), shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 /// A small file (a receipt), read whole; anything over 1 MB is not one.

@@ -121,7 +121,8 @@ pub(crate) enum ReportCommand {
         /// Edit an approved report into a new version (it is never changed in place).
         #[arg(long)]
         new_version: bool,
-        /// Why.
+        /// Why (needed to lower a marking below what its sources give; the version keeps
+        /// it, with who did it).
         #[arg(long, default_value = "")]
         why: String,
     },

@@ -197,6 +197,58 @@ fn partners_are_checked_added_suspended_and_resumed_in_the_audit_chain() {
         .assert()
         .success();
     assert_eq!(partners(&archive)[0]["state"], "active");
+    // Changed: a new clearance and keys, checked as when it was added.
+    let new_keys = keys(dir.path(), "mi5-new.keys");
+    let changed = json(
+        k().args([
+            "partner",
+            "change",
+            "GBR-MI5",
+            "--clearance",
+            "confidential",
+        ])
+        .args(["--recipient", &new_keys.0, "--verify-key", &new_keys.1])
+        .args(["--no-groups", "--why", "keys replaced", "--json"]),
+    );
+    assert_eq!(changed["clearance"], "CONFIDENTIAL");
+    assert_eq!(changed["recipient"], new_keys.0.as_str());
+    assert_eq!(changed["groups"], serde_json::json!([]));
+    assert_eq!(changed["state"], "active");
+    assert_eq!(
+        changed["need_to_know"]["countries"],
+        serde_json::json!(["UKR"])
+    );
+    let a = k()
+        .args([
+            "partner",
+            "change",
+            "GBR-MI5",
+            "--clearance",
+            "CONFIDENTIAL",
+            "--why",
+            "again",
+        ])
+        .assert()
+        .code(2);
+    assert!(stderr(&a).contains("nothing to change"), "{}", stderr(&a));
+    let a = k()
+        .args([
+            "partner",
+            "change",
+            "GBR-MI5",
+            "--recipient",
+            "age1zzz",
+            "--why",
+            "x",
+        ])
+        .assert()
+        .code(2);
+    assert!(
+        stderr(&a).contains("not an age X25519 recipient"),
+        "{}",
+        stderr(&a)
+    );
+    assert_eq!(partners(&archive)[0]["clearance"], "CONFIDENTIAL");
     let log = json(k().args(["audit", "log", "--action", "partner", "--json"]));
     let changes: Vec<String> = log["entries"]
         .as_array()
@@ -207,7 +259,15 @@ fn partners_are_checked_added_suspended_and_resumed_in_the_audit_chain() {
             detail["change"].as_str().unwrap().to_string()
         })
         .collect();
-    assert_eq!(changes, ["added", "suspended", "resumed"]);
+    assert_eq!(
+        changes,
+        [
+            "added",
+            "suspended",
+            "resumed",
+            "changed clearance, groups, recipient, verify key"
+        ]
+    );
     k().args(["audit", "verify"]).assert().success();
 }
 
@@ -477,8 +537,14 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
         .map(|r| r["id"].as_str().unwrap().to_string())
         .find(|id| *id != subject)
         .expect("a second report");
-    // A reviewer lowers the identification to CONFIDENTIAL for Britain; the rest stays
-    // SECRET for Britain and the US.
+    // A reviewer lowers the identification to CONFIDENTIAL for Britain, with a reason (a
+    // marking is never lowered without one); the rest stays SECRET for Britain and the US.
+    let a = k()
+        .args(["report", "edit", &subject, "--paragraph", "1"])
+        .args(["--marking", "CONFIDENTIAL//REL TO GBR"])
+        .assert()
+        .code(2);
+    assert!(stderr(&a).contains("needs a reason"), "{}", stderr(&a));
     k().args(["report", "edit", &subject, "--paragraph", "1"])
         .args([
             "--marking",
@@ -675,6 +741,41 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
         ]
     );
 
+    // A later version approved makes what both hold outdated.
+    let outdated = |k: &dyn Fn() -> assert_cmd::Command| -> Vec<(String, String)> {
+        json(k().args(["release", "outdated", "--json"]))["outdated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["partner"].as_str().unwrap().to_string(),
+                    o["why"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert!(outdated(&k).is_empty());
+    k().args([
+        "report",
+        "edit",
+        &subject,
+        "--paragraph",
+        "2",
+        "--text",
+        "Recruited in 1937.",
+    ])
+    .args(["--new-version", "--why", "clearer"])
+    .assert()
+    .success();
+    assert!(outdated(&k).is_empty(), "a draft outdates nothing");
+    k().args(["report", "review", &subject]).assert().success();
+    k().args(["report", "approve", &subject]).assert().success();
+    let now = outdated(&k);
+    let holders: Vec<&str> = now.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(holders, ["GBR-MI5", "GBR-GCHQ"]);
+    assert!(now[0].1.contains("approved since"), "{now:?}");
+
     // Recall: exactly the partners holding it, a notice each.
     let recall = json(
         k().args([
@@ -696,6 +797,7 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
         .collect();
     assert_eq!(holders, ["GBR-MI5", "GBR-GCHQ"]);
     assert_eq!(recall["notices"].as_array().unwrap().len(), 2);
+    assert!(outdated(&k).is_empty(), "recalled from both");
     let nobody = json(k().args(["release", "recall", &draft, "--why", "x", "--json"]));
     assert!(nobody["holders"].as_array().unwrap().is_empty());
     k().args(["release", "recall", "R-P999", "--why", "x"])

@@ -14,7 +14,10 @@ use crate::{Archive, ArchiveError};
 
 mod package;
 
-pub use package::{open_package, Opened, PackageManifest, PackagedVariant, Recall, SentPackage};
+pub use package::{
+    encrypt_to, open_package, Opened, Outdated, PackageManifest, PackagedVariant, Recall,
+    SentPackage,
+};
 
 /// The release service of an archive.
 pub struct Release<'a> {
@@ -51,6 +54,26 @@ pub struct NewPartner {
     pub need_topics: Vec<String>,
     /// Why it is added (the agreement).
     pub why: String,
+}
+
+/// What a release officer changes of a partner: each field that is set replaces the
+/// partner's (a list replaces the whole list).
+#[derive(Clone, Debug, Default)]
+pub struct PartnerChange {
+    /// A new clearance.
+    pub clearance: Option<String>,
+    /// New caveats.
+    pub caveats: Option<Vec<String>>,
+    /// New groups.
+    pub groups: Option<Vec<String>>,
+    /// A new age recipient.
+    pub recipient: Option<String>,
+    /// A new Ed25519 public key.
+    pub verify_key: Option<String>,
+    /// New countries it needs to know about.
+    pub need_countries: Option<Vec<String>>,
+    /// New topics it needs to know about.
+    pub need_topics: Option<Vec<String>>,
 }
 
 fn bad(input: &str, why: impl Into<String>) -> ArchiveError {
@@ -122,6 +145,102 @@ impl Release<'_> {
     /// service's name in Latin capitals ("GBR-MI5"); a second service of that name in that
     /// country is refused.
     pub fn add_partner(&self, new: &NewPartner) -> Result<Partner, ArchiveError> {
+        let partner = self.checked(new)?;
+        if self.partners()?.iter().any(|p| p.id == partner.id) {
+            return Err(bad(
+                &partner.id,
+                format!(
+                    "partner {} exists already; a second service of {} needs another name",
+                    partner.id, partner.country
+                ),
+            ));
+        }
+        Ok(self.archive.store().add_partner(&partner)?)
+    }
+
+    /// Changes what decides a partner's releases (clearance, caveats, groups, keys,
+    /// need-to-know): each field of `change` that is set replaces the partner's, checked
+    /// as when it was added, audited with what changed and why. Its id and state stay.
+    pub fn change_partner(
+        &self,
+        id: &str,
+        change: &PartnerChange,
+        why: &str,
+    ) -> Result<Partner, ArchiveError> {
+        if why.trim().is_empty() {
+            return Err(bad(id, "say why the partner is changed"));
+        }
+        let old = self.partner(id)?;
+        let mut new = NewPartner {
+            country: old.country.clone(),
+            service: old.service.clone(),
+            clearance: old.clearance.as_str().to_string(),
+            caveats: old.caveats.iter().map(|c| c.as_str().to_string()).collect(),
+            groups: old.groups.clone(),
+            recipient: old.recipient.clone(),
+            verify_key: old.verify_key.clone(),
+            need_countries: old.need_to_know.countries.clone(),
+            need_topics: old.need_to_know.topics.clone(),
+            why: why.to_string(),
+        };
+        if let Some(c) = &change.clearance {
+            new.clearance = c.clone();
+        }
+        if let Some(c) = &change.caveats {
+            new.caveats = c.clone();
+        }
+        if let Some(g) = &change.groups {
+            new.groups = g.clone();
+        }
+        if let Some(r) = &change.recipient {
+            new.recipient = r.clone();
+        }
+        if let Some(k) = &change.verify_key {
+            new.verify_key = k.clone();
+        }
+        if let Some(n) = &change.need_countries {
+            new.need_countries = n.clone();
+        }
+        if let Some(n) = &change.need_topics {
+            new.need_topics = n.clone();
+        }
+        let mut p = self.checked(&new)?;
+        p.id = old.id.clone();
+        p.state = old.state;
+        let mut changed = Vec::new();
+        if p.clearance != old.clearance {
+            changed.push("clearance");
+        }
+        if p.caveats != old.caveats {
+            changed.push("caveats");
+        }
+        if p.groups != old.groups {
+            changed.push("groups");
+        }
+        if p.recipient != old.recipient {
+            changed.push("recipient");
+        }
+        if p.verify_key != old.verify_key {
+            changed.push("verify key");
+        }
+        if p.need_to_know != old.need_to_know {
+            changed.push("need to know");
+        }
+        if changed.is_empty() {
+            return Err(bad(
+                id,
+                format!("nothing to change: partner {} is so already", p.id),
+            ));
+        }
+        Ok(self
+            .archive
+            .store()
+            .update_partner(&p, &format!("changed {}", changed.join(", ")))?)
+    }
+
+    /// A partner made from its description, every part checked; its id from its country
+    /// and service.
+    fn checked(&self, new: &NewPartner) -> Result<Partner, ArchiveError> {
         let country = country_code(&new.country)?;
         let service = new.service.trim();
         if service.is_empty() {
@@ -189,16 +308,7 @@ impl Release<'_> {
             by: String::new(),
             at: String::new(),
         };
-        if self.partners()?.iter().any(|p| p.id == partner.id) {
-            return Err(bad(
-                &partner.id,
-                format!(
-                    "partner {} exists already; a second service of {} needs another name",
-                    partner.id, partner.country
-                ),
-            ));
-        }
-        Ok(self.archive.store().add_partner(&partner)?)
+        Ok(partner)
     }
 
     /// Suspends a partner (it receives nothing) or resumes it, with the reason, audited.
@@ -445,6 +555,17 @@ impl PartnerKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        // A keys file, a recipient or a verify key of any text is read or refused,
+        // never a panic.
+        #[test]
+        fn any_text_as_keys_is_read_or_refused(text in "\\PC{0,300}") {
+            let _ = PartnerKeys::parse(&text);
+            let _ = check_recipient(&text);
+            let _ = check_verify_key(&text);
+        }
+    }
 
     #[test]
     fn partner_keys_read_back_as_written_and_check_as_keys() {

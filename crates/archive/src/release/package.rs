@@ -216,25 +216,8 @@ fn write_package(
         zip.finish()
             .map_err(|e| failed(format!("zipping the bag: {e}")))?;
     }
-    let recipient: age::x25519::Recipient = partner.recipient.parse().map_err(|e| {
-        failed(format!(
-            "partner {}'s recipient no longer reads: {e}",
-            partner.id
-        ))
-    })?;
-    let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .map_err(|e| failed(format!("encrypting: {e}")))?;
-    let mut sealed = Vec::new();
-    let mut writer = encryptor
-        .wrap_output(&mut sealed)
-        .map_err(|e| failed(format!("encrypting: {e}")))?;
-    writer
-        .write_all(zipped.get_ref())
-        .map_err(|e| failed(format!("encrypting: {e}")))?;
-    writer
-        .finish()
-        .map_err(|e| failed(format!("encrypting: {e}")))?;
+    let sealed = encrypt_to(&partner.recipient, zipped.get_ref())
+        .map_err(|e| failed(format!("partner {}: {e}", partner.id)))?;
     let file = out.join(format!("{id}.zip.age"));
     if file.exists() {
         return Err(failed(format!(
@@ -250,6 +233,27 @@ fn write_package(
     std::fs::rename(&partial, &file).map_err(io_failed(&file))?;
     let sha = hex::encode(sha2::Sha256::digest(&sealed));
     Ok((file, sha, sealed.len() as u64))
+}
+
+/// `plain` encrypted to an age X25519 recipient ("age1..."), as the `age` tool would.
+pub fn encrypt_to(recipient: &str, plain: &[u8]) -> Result<Vec<u8>, ArchiveError> {
+    let recipient: age::x25519::Recipient = recipient
+        .parse()
+        .map_err(|e| failed(format!("the recipient does not read: {e}")))?;
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| failed(format!("encrypting: {e}")))?;
+    let mut sealed = Vec::with_capacity(plain.len() + 256);
+    let mut writer = encryptor
+        .wrap_output(&mut sealed)
+        .map_err(|e| failed(format!("encrypting: {e}")))?;
+    writer
+        .write_all(plain)
+        .map_err(|e| failed(format!("encrypting: {e}")))?;
+    writer
+        .finish()
+        .map_err(|e| failed(format!("encrypting: {e}")))?;
+    Ok(sealed)
 }
 
 /// The next package id of a partner: its packages counted from 1.
@@ -552,6 +556,77 @@ impl Release<'_> {
     }
 }
 
+/// A released report version that is no longer what the archive would send: the report
+/// was superseded or withdrawn, or a later version was approved.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outdated {
+    /// The report.
+    pub report: String,
+    /// The version the partner holds.
+    pub version: u32,
+    /// The partner.
+    pub partner: String,
+    /// The package that carried it.
+    pub package: String,
+    /// What happened since, in words.
+    pub why: String,
+}
+
+impl Release<'_> {
+    /// Every released report version a partner holds that is no longer current, with what
+    /// happened to it: the list to recall from (`recall`), newest package first for each.
+    pub fn outdated(&self) -> Result<Vec<Outdated>, ArchiveError> {
+        let reports = self.archive.reports();
+        let fates = reports.report_fates()?;
+        let latest: std::collections::HashMap<String, kartoteka_model::Report> = reports
+            .all()?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let mut out: Vec<Outdated> = Vec::new();
+        let register = self.archive.store().packages()?;
+        let recalled: Vec<(&str, &str)> = register
+            .iter()
+            .filter(|p| p.kind == PackageKind::Recall)
+            .flat_map(|p| {
+                p.reports
+                    .iter()
+                    .map(move |r| (p.partner.as_str(), r.id.as_str()))
+            })
+            .collect();
+        for p in register.iter().filter(|p| p.kind == PackageKind::Release) {
+            for held in &p.reports {
+                if recalled.contains(&(p.partner.as_str(), held.id.as_str())) {
+                    continue;
+                }
+                let fate = fates
+                    .iter()
+                    .find(|((id, v), _)| *id == held.id && *v >= held.version)
+                    .map(|(_, f)| f);
+                let why = match (fate, latest.get(&held.id)) {
+                    (Some(f), _) if f.by.is_empty() => format!("{}: {}", f.fate, f.reason),
+                    (Some(f), _) => format!("{} by {}: {}", f.fate, f.by.join(", "), f.reason),
+                    (None, Some(r))
+                        if r.version > held.version && r.status == ReportStatus::Approved =>
+                    {
+                        format!("version {} approved since", r.version)
+                    }
+                    _ => continue,
+                };
+                out.retain(|o| !(o.partner == p.partner && o.report == held.id));
+                out.push(Outdated {
+                    report: held.id.clone(),
+                    version: held.version,
+                    partner: p.partner.clone(),
+                    package: p.id.clone(),
+                    why,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The partner's side: decrypts a package with its keys, checks the archive's signature
 /// under `archive_key` (hex), validates the bag, writes it to `out` (which must not
 /// exist) and signs a receipt. Nothing is written to `out` unless every check holds.
@@ -764,6 +839,32 @@ mod tests {
         let bag = unzip_one_bag(&zip_of(&[("bag/data/a.txt", b"x")]), into.path()).unwrap();
         assert_eq!(std::fs::read(bag.join("data/a.txt")).unwrap(), b"x");
         assert!(unzip_one_bag(b"not a zip", into.path()).is_err());
+    }
+
+    proptest::proptest! {
+        // Whatever bytes a package decrypts to, unpacking answers with an error or a bag
+        // inside its folder, and never panics; a valid zip with a byte changed likewise.
+        #[test]
+        fn unpacking_any_bytes_never_panics_nor_leaves_its_folder(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000),
+            flip in 0usize..2000,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let into = tempfile::tempdir_in(dir.path()).unwrap();
+            if let Ok(bag) = unzip_one_bag(&bytes, into.path()) {
+                proptest::prop_assert!(bag.starts_with(into.path()));
+            }
+            let mut zipped = zip_of(&[("bag/data/a.txt", b"text"), ("bag/bagit.txt", b"BagIt-Version: 1.0")]);
+            let at = flip % zipped.len();
+            zipped[at] ^= 0x5a;
+            let into = tempfile::tempdir_in(dir.path()).unwrap();
+            if let Ok(bag) = unzip_one_bag(&zipped, into.path()) {
+                proptest::prop_assert!(bag.starts_with(into.path()));
+            }
+            let outside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok)
+                .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(true)).collect();
+            proptest::prop_assert!(outside.is_empty());
+        }
     }
 
     #[test]

@@ -528,10 +528,20 @@ impl Reports<'_> {
             p.edited = true;
         }
         if let Some(m) = marking {
-            p.marking_override = Some(
-                Marking::parse(m)
-                    .map_err(|e| ArchiveError::BadTarget(m.to_string(), e.to_string()))?,
-            );
+            let new = Marking::parse(m)
+                .map_err(|e| ArchiveError::BadTarget(m.to_string(), e.to_string()))?;
+            // Lower than its sources' marking in any part (level, release list, a
+            // control): only a named reviewer, with a reason that the version keeps.
+            if p.marking.max(&new) != new && why.trim().is_empty() {
+                return Err(ArchiveError::BadTarget(
+                    m.to_string(),
+                    format!(
+                        "{new} is lower than the marking of paragraph {paragraph}'s sources ({}); lowering it needs a reason",
+                        p.marking
+                    ),
+                ));
+            }
+            p.marking_override = Some(new);
         }
         r.version += 1;
         r.status = ReportStatus::Draft;
