@@ -636,6 +636,22 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
     let a = open(&mi5, "mi5.keys", "not-a-key", &out).code(2);
     assert!(stderr(&a).contains("64 hex digits"), "{}", stderr(&a));
 
+    // The partner's keys file is age's own: the age tool opens the package with it.
+    if common::age_tool() {
+        let plain = std::process::Command::new("age")
+            .arg("-d")
+            .arg("-i")
+            .arg(dir.path().join("mi5.keys"))
+            .arg(&mi5)
+            .output()
+            .unwrap();
+        assert!(
+            plain.status.success(),
+            "{}",
+            String::from_utf8_lossy(&plain.stderr)
+        );
+        assert!(plain.stdout.starts_with(b"PK"), "a zip");
+    }
     let opened = open(&mi5, "mi5.keys", &archive_key, &out).success();
     let said = String::from_utf8_lossy(&opened.get_output().stdout).into_owned();
     assert!(said.contains("signature and bag hold"), "{said}");

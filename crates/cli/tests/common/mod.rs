@@ -125,3 +125,14 @@ pub fn poppler() -> bool {
         "the PDF reading half",
     )
 }
+
+/// True when the `age` tool is installed (else see [`peer`]).
+pub fn age_tool() -> bool {
+    peer(
+        "age",
+        &["--version"],
+        "age",
+        "apt-get install age",
+        "opening a package with the age tool",
+    )
+}
