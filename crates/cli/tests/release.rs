@@ -714,6 +714,36 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
         }
     }
     assert!(withheld > 0);
+    // The PDF, read back with poppler, holds the same: the kept identification, none of
+    // the withheld paragraphs.
+    if common::poppler() {
+        let pdf = files
+            .iter()
+            .find(|(n, _)| n.ends_with(".pdf"))
+            .map(|(n, _)| out.join(n))
+            .unwrap();
+        let read = std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(read.status.success());
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = flat(&String::from_utf8_lossy(&read.stdout));
+        assert!(text.contains("CONFIDENTIAL//REL TO GBR"), "{text}");
+        let name = approved["subject_name"].as_str().unwrap();
+        assert!(text.contains(&flat(name)), "{name} not in {text}");
+        for p in paragraphs.iter().filter(|p| !may_have(p)) {
+            let t = flat(p["text"].as_str().unwrap());
+            if kept.iter().any(|k| flat(k).contains(&t)) {
+                continue;
+            }
+            assert!(
+                !text.contains(&t),
+                "the PDF holds a withheld paragraph: {t}"
+            );
+        }
+    }
 
     // The receipt: recorded once, under the partner's key only.
     let receipt = dir.path().join("opened.receipt.json");
