@@ -31,7 +31,7 @@ mod write;
 
 pub use algorithm::{hash_file, Algorithm, MultiHasher};
 pub use validate::{validate, PayloadFile, Report, ValidateOptions};
-pub use write::{BagWriter, WriteError};
+pub use write::{bag_in_memory, BagWriter, WriteError};
 
 /// One reason a bag is invalid, or one warning, naming the file and line when there is one.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -173,38 +173,21 @@ impl BagWriter {
     /// Bag-Size) and the tag manifests, then moves the bag into place.
     pub fn finish(mut self, info: &[(String, String)]) -> Result<PathBuf, WriteError> {
         let work = self.work.clone();
-        write_synced(
-            &work.join("bagit.txt"),
-            b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
-        )?;
-        self.payload.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut tag_files = vec!["bagit.txt".to_string()];
-        for (i, alg) in self.algorithms.iter().enumerate() {
-            let mut text = String::new();
-            for (path, digests) in &self.payload {
-                text.push_str(&format!("{}  {}\n", digests[i].1, encode_path(path)));
-            }
-            let name = format!("manifest-{}.txt", alg.name());
+        let (bytes, count) = self.oxum();
+        let mut tag_files = Vec::new();
+        for (name, text) in
+            required_tag_files(&mut self.payload, &self.algorithms, info, bytes, count)
+        {
             write_synced(&work.join(&name), text.as_bytes())?;
             tag_files.push(name);
         }
-        let (bytes, count) = self.oxum();
-        let mut text = String::new();
-        for (label, value) in info {
-            let value = value.replace(['\r', '\n'], " ");
-            text.push_str(&format!("{label}: {value}\n"));
-        }
-        text.push_str(&format!("Bag-Size: {}\n", human_size(bytes)));
-        text.push_str(&format!("Payload-Oxum: {bytes}.{count}\n"));
-        write_synced(&work.join("bag-info.txt"), text.as_bytes())?;
-        tag_files.push("bag-info.txt".into());
         tag_files.extend(self.tags.iter().cloned());
         for alg in &self.algorithms {
             let mut text = String::new();
             for name in &tag_files {
                 let (digests, _) =
                     crate::hash_file(&work.join(name), &[*alg]).map_err(io(&work.join(name)))?;
-                text.push_str(&format!("{}  {}\n", digests[0].1, encode_path(name)));
+                text.push_str(&manifest_line(&digests[0].1, name));
             }
             write_synced(
                 &work.join(format!("tagmanifest-{}.txt", alg.name())),
@@ -215,6 +198,111 @@ impl BagWriter {
         self.finished = true;
         Ok(self.dest.clone())
     }
+}
+
+/// A manifest's line: the digest, two spaces, the path encoded as RFC 8493 says.
+fn manifest_line(digest: &str, path: &str) -> String {
+    format!("{digest}  {}\n", encode_path(path))
+}
+
+/// `bagit.txt`, a payload manifest per algorithm and `bag-info.txt` (with `info` plus
+/// Bag-Size and Payload-Oxum), by name, in that order; the payload sorted by path.
+fn required_tag_files(
+    payload: &mut [(String, Vec<(Algorithm, String)>)],
+    algorithms: &[Algorithm],
+    info: &[(String, String)],
+    bytes: u64,
+    count: u64,
+) -> Vec<(String, String)> {
+    let mut files = vec![(
+        "bagit.txt".to_string(),
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_string(),
+    )];
+    payload.sort_by(|a, b| a.0.cmp(&b.0));
+    for (i, alg) in algorithms.iter().enumerate() {
+        let mut text = String::new();
+        for (path, digests) in payload.iter() {
+            text.push_str(&manifest_line(&digests[i].1, path));
+        }
+        files.push((format!("manifest-{}.txt", alg.name()), text));
+    }
+    let mut text = String::new();
+    for (label, value) in info {
+        let value = value.replace(['\r', '\n'], " ");
+        text.push_str(&format!("{label}: {value}\n"));
+    }
+    text.push_str(&format!("Bag-Size: {}\n", human_size(bytes)));
+    text.push_str(&format!("Payload-Oxum: {bytes}.{count}\n"));
+    files.push(("bag-info.txt".to_string(), text));
+    files
+}
+
+/// A whole bag made in memory, for packing it into an archive file without writing it
+/// out first: `payload` (paths under `data/`), `tags` (other tag files, listed in the tag
+/// manifests), and the files BagIt requires made from them. Returns every file of the
+/// bag by its path, the payload first, the tag manifests last. The same checks as
+/// [`BagWriter`]: safe paths, each once, payload under `data/`, no reserved tag name.
+pub fn bag_in_memory(
+    payload: Vec<(String, Vec<u8>)>,
+    tags: Vec<(String, Vec<u8>)>,
+    info: &[(String, String)],
+    algorithms: &[Algorithm],
+) -> Result<Vec<(String, Vec<u8>)>, WriteError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut digests = Vec::with_capacity(payload.len());
+    let mut bytes = 0u64;
+    for (path, data) in &payload {
+        if !path.starts_with("data/") {
+            return Err(WriteError::BadPath(format!("{path:?} is not under data/")));
+        }
+        check_path(path).map_err(WriteError::BadPath)?;
+        if !seen.insert(path.clone()) {
+            return Err(WriteError::Duplicate(path.clone()));
+        }
+        let mut hasher = MultiHasher::new(algorithms);
+        hasher.update(data);
+        let (d, n) = hasher.finish();
+        bytes += n;
+        digests.push((path.clone(), d));
+    }
+    for (path, _) in &tags {
+        if path.starts_with("data/")
+            || path == "bagit.txt"
+            || path == "bag-info.txt"
+            || path.starts_with("manifest-")
+            || path.starts_with("tagmanifest-")
+        {
+            return Err(WriteError::BadPath(format!(
+                "{path:?} is reserved or payload"
+            )));
+        }
+        check_path(path).map_err(WriteError::BadPath)?;
+        if !seen.insert(path.clone()) {
+            return Err(WriteError::Duplicate(path.clone()));
+        }
+    }
+    let count = payload.len() as u64;
+    let mut out = payload;
+    let required = required_tag_files(&mut digests, algorithms, info, bytes, count);
+    let mut listed: Vec<(String, Vec<u8>)> = required
+        .into_iter()
+        .map(|(name, text)| (name, text.into_bytes()))
+        .collect();
+    listed.extend(tags);
+    for alg in algorithms {
+        let mut text = String::new();
+        for (name, data) in &listed {
+            let mut hasher = MultiHasher::new(&[*alg]);
+            hasher.update(data);
+            text.push_str(&manifest_line(&hasher.finish().0[0].1, name));
+        }
+        out.push((format!("tagmanifest-{}.txt", alg.name()), text.into_bytes()));
+    }
+    // The tag manifests go last; the files they list before them.
+    let manifests = out.split_off(out.len() - algorithms.len());
+    out.extend(listed);
+    out.extend(manifests);
+    Ok(out)
 }
 
 impl Drop for BagWriter {

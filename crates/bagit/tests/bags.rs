@@ -622,3 +622,89 @@ proptest::proptest! {
         }
     }
 }
+
+/// A bag made in memory is the bag `BagWriter` writes, byte for byte, file for file, and
+/// it validates; its checks refuse what the writer refuses.
+#[test]
+fn a_bag_made_in_memory_is_the_bag_the_writer_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let on_disk = sample(dir.path());
+    let payload: Vec<(String, Vec<u8>)> = vec![
+        (
+            "data/ф. 17/оп. 171/д. 409/л. 1.txt".into(),
+            "Протокол допроса".as_bytes().to_vec(),
+        ),
+        (
+            "data/ф. 17/оп. 171/д. 409/л. 2.txt".into(),
+            b"second sheet".to_vec(),
+        ),
+        ("data/notes/100% sure.txt".into(), b"percent".to_vec()),
+    ];
+    let info = [
+        ("Source-Organization".to_string(), "Архив А".to_string()),
+        ("Bagging-Date".to_string(), "2026-11-27".to_string()),
+        (
+            "External-Identifier".to_string(),
+            "ф. 17, оп. 171".to_string(),
+        ),
+    ];
+    let files = kartoteka_bagit::bag_in_memory(
+        payload.clone(),
+        vec![("kartoteka/description.json".into(), b"{}".to_vec())],
+        &info,
+        &[Algorithm::Sha256, Algorithm::Sha512],
+    )
+    .unwrap();
+    let mut names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.last().unwrap().starts_with("tagmanifest-"));
+    names.sort();
+    let mut written = Vec::new();
+    for e in walk(&on_disk) {
+        written.push(
+            e.strip_prefix(&on_disk)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+        );
+    }
+    written.sort();
+    assert_eq!(names, written);
+    for (name, bytes) in &files {
+        assert_eq!(&std::fs::read(on_disk.join(name)).unwrap(), bytes, "{name}");
+    }
+    let again = dir.path().join("again");
+    for (name, bytes) in &files {
+        let path = again.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    assert!(check(&again).is_valid(), "{}", errors(&check(&again)));
+
+    let refuse = |payload: Vec<(String, Vec<u8>)>, tags: Vec<(String, Vec<u8>)>| {
+        kartoteka_bagit::bag_in_memory(payload, tags, &[], &[Algorithm::Sha256]).is_err()
+    };
+    assert!(refuse(vec![("notdata/a.txt".into(), vec![])], vec![]));
+    assert!(refuse(vec![("data/../a.txt".into(), vec![])], vec![]));
+    assert!(refuse(
+        vec![
+            ("data/a.txt".into(), vec![]),
+            ("data/a.txt".into(), vec![1])
+        ],
+        vec![]
+    ));
+    assert!(refuse(vec![], vec![("bag-info.txt".into(), vec![])]));
+    assert!(refuse(vec![], vec![("/etc/passwd".into(), vec![])]));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -23,9 +23,14 @@ pub struct Bar {
 
 impl Bar {
     pub fn new(what: &str) -> Bar {
+        Bar::counting(what, "docs")
+    }
+
+    /// A bar counting `unit`s ("variants").
+    pub fn counting(what: &str, unit: &str) -> Bar {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let template =
-            format!("{what} {{bar:30}} {{pos}}/{{len}} docs  {{per_sec}}  {{msg}}  ETA {{eta}}");
+            format!("{what} {{bar:30}} {{pos}}/{{len}} {unit}  {{per_sec}}  {{msg}}  ETA {{eta}}");
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.progress_chars("█▉ "));
         }

@@ -435,8 +435,9 @@ pub(crate) fn release(
             no_pdf,
             json,
         } => {
+            let bar = output::Bar::counting("sending", "variants");
             let sent = release
-                .send(&partners, all, &out, keys, !no_pdf)
+                .send(&partners, all, &out, keys, !no_pdf, &bar)
                 .map_err(input_error)?;
             if json {
                 output::print_json(&serde_json::json!({ "packages": sent }))?;

@@ -31,6 +31,32 @@ impl Archive {
     }
 }
 
+/// What a release plan is made over, loaded once.
+struct Collection {
+    latest: Vec<Report>,
+    /// For each report whose latest version is not approved, its latest approved one.
+    approved: Vec<Option<Report>>,
+    routings: Vec<Routing>,
+    consents: Vec<Consent>,
+}
+
+impl Collection {
+    fn offers(&self) -> Vec<Offer<'_>> {
+        self.latest
+            .iter()
+            .zip(&self.approved)
+            .map(|(l, a)| Offer {
+                latest: l,
+                approved: if l.status == ReportStatus::Approved {
+                    Some(l)
+                } else {
+                    a.as_ref()
+                },
+            })
+            .collect()
+    }
+}
+
 /// A partner as a release officer describes it, before it is checked.
 #[derive(Clone, Debug, Default)]
 pub struct NewPartner {
@@ -390,42 +416,53 @@ impl Release<'_> {
     /// The release plan over the current reports, for the partners named (every partner
     /// when none is).
     pub fn plan(&self, only: &[String]) -> Result<Plan, ArchiveError> {
-        let mut partners = Vec::new();
-        if only.is_empty() {
-            partners = self.partners()?;
-        } else {
-            for id in only {
-                let p = self.partner(id)?;
-                if !partners.contains(&p) {
-                    partners.push(p);
-                }
-            }
-        }
-        let latest = self.archive.reports().current_reports()?;
-        let approved = self.approved_versions(&latest)?;
-        let offers: Vec<Offer<'_>> = latest
-            .iter()
-            .zip(&approved)
-            .map(|(l, a)| Offer {
-                latest: l,
-                approved: a.as_ref(),
-            })
-            .collect();
-        let store = self.archive.store();
+        let partners = self.chosen(only)?;
+        let c = self.collection()?;
         Ok(kartoteka_release::plan(
             &partners,
-            &offers,
-            &store.routings()?,
-            &store.consents()?,
+            &c.offers(),
+            &c.routings,
+            &c.consents,
         ))
     }
 
-    /// The latest approved version of each report, if it has one.
+    /// The partners named, each once, in the order named; every partner when none is.
+    fn chosen(&self, only: &[String]) -> Result<Vec<Partner>, ArchiveError> {
+        if only.is_empty() {
+            return self.partners();
+        }
+        let mut partners = Vec::new();
+        for id in only {
+            let p = self.partner(id)?;
+            if !partners.contains(&p) {
+                partners.push(p);
+            }
+        }
+        Ok(partners)
+    }
+
+    /// What a plan is made over: the current reports, their latest approved versions,
+    /// the routing decisions and the consents.
+    fn collection(&self) -> Result<Collection, ArchiveError> {
+        let latest = self.archive.reports().current_reports()?;
+        let approved = self.approved_versions(&latest)?;
+        let store = self.archive.store();
+        Ok(Collection {
+            latest,
+            approved,
+            routings: store.routings()?,
+            consents: store.consents()?,
+        })
+    }
+
+    /// The latest approved version of each report that is not its latest version (an
+    /// approved latest version is not copied).
     fn approved_versions(&self, reports: &[Report]) -> Result<Vec<Option<Report>>, ArchiveError> {
         let mut out = Vec::with_capacity(reports.len());
         for r in reports {
             if r.status == ReportStatus::Approved {
-                out.push(Some(r.clone()));
+                // The latest version itself: `Collection::offers` points at it.
+                out.push(None);
                 continue;
             }
             let versions = self.archive.store().report_versions(&r.id)?;

@@ -17,7 +17,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use kartoteka_bagit::{Algorithm, BagWriter, ValidateOptions};
+use kartoteka_bagit::{Algorithm, ValidateOptions};
 use kartoteka_model::{
     Package, PackageKind, PackagedReport, Partner, PartnerState, Receipt, ReportStatus,
 };
@@ -156,68 +156,57 @@ pub(crate) fn signature_holds(public: &str, bytes: &[u8], signature: &str) -> bo
     }
 }
 
-/// Writes a bag of `files` (paths under `data/`), signs it, zips it, encrypts it to the
-/// partner and writes `OUT/ID.zip.age` whole (beside it first, then renamed). Returns
-/// the file and its SHA-256.
+/// Makes a bag of `files` (paths under `data/`) in memory, signs its tag manifest, zips
+/// it under a folder named `id`, encrypts it to the partner and writes `OUT/ID.zip.age`
+/// whole (beside it first, then renamed). Returns the file, its SHA-256 and its size.
+/// Nothing but the package file touches the disk: a release of thousands of variants is
+/// not thousands of files created and synced.
 fn write_package(
     id: &str,
     partner: &Partner,
-    files: &[(String, Vec<u8>)],
+    files: Vec<(String, Vec<u8>)>,
     info: &[(String, String)],
     key: &HeadKey,
     out: &Path,
 ) -> Result<(PathBuf, String, u64), ArchiveError> {
-    std::fs::create_dir_all(out).map_err(io_failed(out))?;
-    let work = tempfile::Builder::new()
-        .prefix(".package-")
-        .tempdir_in(out)
-        .map_err(io_failed(out))?;
-    let bag_dir = work.path().join(id);
-    let bag_error = |e: kartoteka_bagit::WriteError| failed(format!("writing the bag: {e}"));
-    let mut bag = BagWriter::create(&bag_dir, &[Algorithm::Sha256]).map_err(bag_error)?;
-    for (path, bytes) in files {
-        bag.add_payload(path, &mut &bytes[..]).map_err(bag_error)?;
-    }
-    bag.finish(info).map_err(bag_error)?;
-    let signed = std::fs::read(bag_dir.join(SIGNED_FILE)).map_err(io_failed(&bag_dir))?;
+    let bag = kartoteka_bagit::bag_in_memory(files, Vec::new(), info, &[Algorithm::Sha256])
+        .map_err(|e| failed(format!("making the bag: {e}")))?;
+    let signed = bag
+        .iter()
+        .find(|(name, _)| name == SIGNED_FILE)
+        .map(|(_, bytes)| bytes.as_slice())
+        .ok_or_else(|| failed("the bag has no SHA-256 tag manifest"))?;
     let signature = Signature {
         signed: SIGNED_FILE.to_string(),
         verify_key: key.public_hex(),
-        signature: key.sign_hex(&signed),
+        signature: key.sign_hex(signed),
     };
     let signature = serde_json::to_vec_pretty(&signature).map_err(|e| failed(e.to_string()))?;
-    std::fs::write(bag_dir.join(SIGNATURE_FILE), signature).map_err(io_failed(&bag_dir))?;
 
-    // The bag's files, in order, into one zip under the bag's own folder name.
     let mut zipped = std::io::Cursor::new(Vec::new());
     {
+        let zip_error = |e: zip::result::ZipError| failed(format!("zipping the bag: {e}"));
         let mut zip = zip::ZipWriter::new(&mut zipped);
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .unix_permissions(0o600);
-        let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(&bag_dir)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| e.into_path())
+        let mut entries: Vec<(&str, &[u8])> = bag
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
             .collect();
-        paths.sort();
-        for path in paths {
-            let rel = path
-                .strip_prefix(work.path())
-                .map_err(|e| failed(e.to_string()))?
-                .to_string_lossy()
-                .replace('\\', "/");
-            zip.start_file(rel, options)
+        entries.push((SIGNATURE_FILE, &signature));
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, bytes) in entries {
+            zip.start_file(format!("{id}/{name}"), options)
+                .map_err(zip_error)?;
+            zip.write_all(bytes)
                 .map_err(|e| failed(format!("zipping the bag: {e}")))?;
-            let bytes = std::fs::read(&path).map_err(io_failed(&path))?;
-            zip.write_all(&bytes).map_err(io_failed(&path))?;
         }
-        zip.finish()
-            .map_err(|e| failed(format!("zipping the bag: {e}")))?;
+        zip.finish().map_err(zip_error)?;
     }
     let sealed = encrypt_to(&partner.recipient, zipped.get_ref())
         .map_err(|e| failed(format!("partner {}: {e}", partner.id)))?;
+    std::fs::create_dir_all(out).map_err(io_failed(out))?;
     let file = out.join(format!("{id}.zip.age"));
     if file.exists() {
         return Err(failed(format!(
@@ -225,6 +214,10 @@ fn write_package(
             file.display()
         )));
     }
+    let work = tempfile::Builder::new()
+        .prefix(".package-")
+        .tempdir_in(out)
+        .map_err(io_failed(out))?;
     let partial = work.path().join(format!("{id}.zip.age"));
     std::fs::write(&partial, &sealed).map_err(io_failed(&partial))?;
     std::fs::File::open(&partial)
@@ -256,6 +249,65 @@ pub fn encrypt_to(recipient: &str, plain: &[u8]) -> Result<Vec<u8>, ArchiveError
     Ok(sealed)
 }
 
+/// A variant's files (under `data/ID/`) and its line in the package's manifest.
+type WrittenVariant = (Vec<(String, Vec<u8>)>, PackagedVariant);
+
+/// The partner's variants of `sends` in every format, on `jobs` threads, in the order
+/// given.
+fn write_variants(
+    partner: &Partner,
+    sends: &[(&kartoteka_model::Report, bool)],
+    pdf: bool,
+    jobs: usize,
+    progress: &dyn crate::Progress,
+) -> Result<Vec<WrittenVariant>, ArchiveError> {
+    let one = |report: &kartoteka_model::Report, consent: bool| {
+        let variant = kartoteka_release::variant(report, partner, consent);
+        let mut files = Vec::new();
+        let mut names = Vec::new();
+        let written = kartoteka_report::report_files(&variant.report, pdf)
+            .map_err(|e| failed(format!("writing {}: {e}", report.id)))?;
+        let mut bytes = 0u64;
+        for (name, data) in written {
+            let path = format!("data/{}/{name}", report.id);
+            names.push(path.clone());
+            bytes += data.len() as u64;
+            files.push((path, data));
+        }
+        progress.advance(1, bytes);
+        Ok((
+            files,
+            PackagedVariant {
+                id: report.id.clone(),
+                version: report.version,
+                marking: variant.report.marking().to_string(),
+                paragraphs: variant.report.paragraphs.len(),
+                dropped: variant.loss.dropped.len(),
+                files: names,
+            },
+        ))
+    };
+    let chunk = sends.len().div_ceil(jobs).max(1);
+    let parts: Vec<Result<Vec<WrittenVariant>, ArchiveError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sends
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|(r, c)| one(r, *c)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(failed("a thread writing variants failed")))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(sends.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
 /// The next package id of a partner: its packages counted from 1.
 fn next_id(register: &[Package], partner: &str) -> String {
     let n = register.iter().filter(|p| p.partner == partner).count() + 1;
@@ -267,6 +319,8 @@ impl Release<'_> {
     /// plan sends reports to: its variants of those reports in every format (PDF too
     /// when `pdf`), signed with the archive's key and encrypted to it, written to `out`
     /// and recorded in the register. A partner the plan sends nothing gets no package.
+    /// One partner at a time, its variants written on every core; `progress` counts
+    /// variants.
     pub fn send(
         &self,
         partners: &[String],
@@ -274,6 +328,7 @@ impl Release<'_> {
         out: &Path,
         keys: &HeadKeys,
         pdf: bool,
+        progress: &dyn crate::Progress,
     ) -> Result<Vec<SentPackage>, ArchiveError> {
         if partners.is_empty() && !all {
             return Err(ArchiveError::BadTarget(
@@ -281,72 +336,67 @@ impl Release<'_> {
                 "name the partners to send to, or send to all".into(),
             ));
         }
-        let mut chosen = Vec::new();
-        for id in partners {
-            let p = self.partner(id)?;
-            if p.state == PartnerState::Suspended {
-                return Err(ArchiveError::BadTarget(
-                    p.id.clone(),
-                    format!("partner {} is suspended and receives nothing", p.id),
-                ));
-            }
-            chosen.push(p.id);
+        let chosen = self.chosen(partners)?;
+        if let Some(p) = chosen
+            .iter()
+            .find(|p| p.state == PartnerState::Suspended && !all)
+        {
+            return Err(ArchiveError::BadTarget(
+                p.id.clone(),
+                format!("partner {} is suspended and receives nothing", p.id),
+            ));
         }
         let key = self.archive.signing_key(keys)?;
-        let plan = self.plan(&chosen)?;
-        let everyone = self.partners()?;
-        let consents = self.archive.store().consents()?;
+        let collection = self.collection()?;
+        let offers = collection.offers();
+        // What goes to whom, one partner's plan at a time (the whole matrix is never held).
+        let mut rounds: Vec<(&Partner, Vec<(&kartoteka_model::Report, bool)>)> = Vec::new();
+        for partner in chosen.iter().filter(|p| p.state == PartnerState::Active) {
+            let plan = kartoteka_release::plan(
+                std::slice::from_ref(partner),
+                &offers,
+                &collection.routings,
+                &collection.consents,
+            );
+            let mut sends = Vec::new();
+            for (cell, offer) in plan.cells.iter().zip(&offers) {
+                if !cell.send {
+                    continue;
+                }
+                let report = offer.approved.ok_or_else(|| {
+                    failed(format!("report {} has no approved version", cell.report))
+                })?;
+                if report.status != ReportStatus::Approved {
+                    return Err(failed(format!(
+                        "report {} version {} is not approved",
+                        report.id, report.version
+                    )));
+                }
+                let consent = collection
+                    .consents
+                    .iter()
+                    .any(|c| c.report == report.id && c.partner == partner.id);
+                sends.push((report, consent));
+            }
+            if !sends.is_empty() {
+                rounds.push((partner, sends));
+            }
+        }
+        progress.begin(rounds.iter().map(|(_, s)| s.len() as u64).sum());
+        let jobs = self.archive.jobs().max(1);
         let mut sent = Vec::new();
-        for partner in &everyone {
-            if !plan.partners.contains(&partner.id) || partner.state != PartnerState::Active {
-                continue;
-            }
-            let cells: Vec<_> = plan
-                .cells
-                .iter()
-                .filter(|c| c.partner == partner.id && c.send)
-                .collect();
-            if cells.is_empty() {
-                continue;
-            }
+        for (partner, sends) in rounds {
+            let written = write_variants(partner, &sends, pdf, jobs, progress)?;
             let mut files = Vec::new();
             let mut contents = Vec::new();
             let mut reports = Vec::new();
-            for cell in cells {
-                let version = cell.version.ok_or_else(|| {
-                    failed(format!("report {} has no approved version", cell.report))
-                })?;
-                let report = self.archive.reports().report(&cell.report, Some(version))?;
-                if report.status != ReportStatus::Approved {
-                    return Err(failed(format!(
-                        "report {} version {version} is not approved",
-                        report.id
-                    )));
-                }
-                let consent = consents
-                    .iter()
-                    .any(|c| c.report == report.id && c.partner == partner.id);
-                let variant = kartoteka_release::variant(&report, partner, consent);
-                let mut names = Vec::new();
-                let written = kartoteka_report::report_files(&variant.report, pdf)
-                    .map_err(|e| failed(format!("writing {}: {e}", report.id)))?;
-                for (name, bytes) in written {
-                    let path = format!("data/{}/{name}", report.id);
-                    names.push(path.clone());
-                    files.push((path, bytes));
-                }
-                contents.push(PackagedVariant {
-                    id: report.id.clone(),
-                    version,
-                    marking: variant.report.marking().to_string(),
-                    paragraphs: variant.report.paragraphs.len(),
-                    dropped: variant.loss.dropped.len(),
-                    files: names,
-                });
+            for (variant_files, packaged) in written {
+                files.extend(variant_files);
                 reports.push(PackagedReport {
-                    id: report.id.clone(),
-                    version,
+                    id: packaged.id.clone(),
+                    version: packaged.version,
                 });
+                contents.push(packaged);
             }
             let register = self.archive.store().packages()?;
             let id = next_id(&register, &partner.id);
@@ -356,7 +406,7 @@ impl Release<'_> {
                 partner: partner.id.clone(),
                 country: partner.country.clone(),
                 service: partner.service.clone(),
-                reports: reports.clone(),
+                reports,
                 contents,
                 why: String::new(),
                 verify_key: key.public_hex(),
@@ -364,6 +414,7 @@ impl Release<'_> {
             };
             sent.push(self.seal_and_register(&manifest, partner, files, &key, out)?);
         }
+        progress.finish();
         Ok(sent)
     }
 
@@ -395,7 +446,7 @@ impl Release<'_> {
                 manifest.made_at.chars().take(10).collect(),
             ),
         ];
-        let (path, sha256, bytes) = write_package(&manifest.id, partner, &files, &info, key, out)?;
+        let (path, sha256, bytes) = write_package(&manifest.id, partner, files, &info, key, out)?;
         let record = Package {
             id: manifest.id.clone(),
             kind: manifest.kind,
