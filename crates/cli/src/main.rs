@@ -20,6 +20,7 @@ mod holdings;
 mod notes;
 mod output;
 mod persons;
+mod publish;
 mod release;
 mod reports;
 mod transfer;
@@ -208,6 +209,9 @@ subject, period or case is gone is withdrawn. --all lists those too, with what r
     /// Keys: a partner makes its own with `keys generate`.
     #[command(subcommand)]
     Keys(release::KeysCommand),
+    /// The public edition: `publish check`, the leak check of an edition's folder.
+    #[command(subcommand)]
+    Publish(publish::PublishCommand),
     /// Lock your notes in an encrypted notebook (age), or unlock them.
     #[command(subcommand)]
     Notebook(NotebookCommand),
@@ -418,6 +422,7 @@ fn writes(command: &Command) -> bool {
             | Command::Release(release::ReleaseCommand::Outdated { .. })
             | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Keys(_)
+            | Command::Publish(_)
             | Command::Persons(PersonsCommand::Mentions { .. })
             | Command::Persons(PersonsCommand::ExtractText { .. })
             | Command::Persons(PersonsCommand::Persons { .. })
@@ -471,6 +476,7 @@ fn inspects_the_chain(command: &Command) -> bool {
             | Command::Audit(AuditCommand::AcceptHead { .. })
             | Command::Notebook(NotebookCommand::Keygen { .. })
             | Command::Keys(_)
+            | Command::Publish(_)
             | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Holdings(HoldingsCommand::Synth { .. })
             | Command::Transfer(TransferCommand::Validate { .. })
@@ -608,6 +614,7 @@ fn execute(
         Command::Release(command @ release::ReleaseCommand::Open { .. }) => release::open(command),
         Command::Release(command) => release::release(command, &open(&archive_dir)?, keys),
         Command::Keys(command) => release::keys(command, &|| open(&archive_dir)),
+        Command::Publish(command) => publish::run(command),
         Command::Persons(command) => persons::run(command, &session),
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),
