@@ -50,25 +50,6 @@ fn holes(numbers: &BTreeSet<u32>, up_to: u32) -> Vec<u32> {
     (1..=up_to).filter(|n| !numbers.contains(n)).collect()
 }
 
-/// Numbers as people write them: 3-5, 9.
-fn ranges(numbers: &[u32]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < numbers.len() {
-        let mut j = i;
-        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
-            j += 1;
-        }
-        out.push(if i == j {
-            numbers[i].to_string()
-        } else {
-            format!("{}-{}", numbers[i], numbers[j])
-        });
-        i = j + 1;
-    }
-    out.join(", ")
-}
-
 /// The sheets a file's documents cover. A document whose pages mark more than its first
 /// sheet, or whose reference gives a range, covers exactly those. One that marks only its
 /// first sheet may run on unmarked: it is taken to run to the sheet before the next
@@ -328,10 +309,14 @@ impl Archive {
                     let beyond: Vec<u32> = f.sheets.range(declared + 1..).copied().collect();
                     let mut evidence = format!("the inventory declares {declared} sheets; the documents hold {found} {counted}");
                     if !f.sheets.is_empty() && !absent.is_empty() {
-                        evidence.push_str(&format!("; absent: л. {}", ranges(&absent)));
+                        evidence
+                            .push_str(&format!("; absent: л. {}", kartoteka_text::ranges(&absent)));
                     }
                     if !beyond.is_empty() {
-                        evidence.push_str(&format!("; beyond the count: л. {}", ranges(&beyond)));
+                        evidence.push_str(&format!(
+                            "; beyond the count: л. {}",
+                            kartoteka_text::ranges(&beyond)
+                        ));
                     }
                     findings.push(Finding::new(
                         FindingKind::SheetCount,
@@ -349,7 +334,10 @@ impl Archive {
                             &name,
                             json!({"sheets": format!("1-{max}")}),
                             json!({"absent": absent}),
-                            format!("sheets run to л. {max}; not there: л. {}", ranges(&absent)),
+                            format!(
+                                "sheets run to л. {max}; not there: л. {}",
+                                kartoteka_text::ranges(&absent)
+                            ),
                         ));
                     }
                 }
@@ -368,7 +356,7 @@ impl Archive {
                     json!({"absent": absent}),
                     format!(
                         "files run to д. {max}; neither listed nor held: д. {}",
-                        ranges(&absent)
+                        kartoteka_text::ranges(&absent)
                     ),
                 ));
             }
@@ -432,8 +420,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranges_read_as_people_write_them() {
-        assert_eq!(ranges(&[3, 4, 5, 9, 11, 12]), "3-5, 9, 11-12");
+    fn holes_are_the_numbers_missing_up_to_the_count() {
         assert_eq!(holes(&[1, 2, 5].into_iter().collect(), 6), [3, 4, 6]);
     }
 }

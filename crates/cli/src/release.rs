@@ -604,17 +604,17 @@ fn cell_line(c: &Cell) -> String {
     if let Some(loss) = &c.loss {
         if !loss.dropped.is_empty() {
             // One group per reason: "¶1-11, 13: SECRET//NOFORN: NOFORN".
-            let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+            let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
             for l in &loss.dropped {
                 let why = l.withheld.to_string();
                 match groups.iter_mut().find(|(w, _)| *w == why) {
-                    Some((_, ps)) => ps.push(l.paragraph),
-                    None => groups.push((why, vec![l.paragraph])),
+                    Some((_, ps)) => ps.push(l.paragraph as u32),
+                    None => groups.push((why, vec![l.paragraph as u32])),
                 }
             }
             let which: Vec<String> = groups
                 .iter()
-                .map(|(why, ps)| format!("¶{}: {why}", runs(ps)))
+                .map(|(why, ps)| format!("¶{}: {why}", kartoteka_text::ranges(ps)))
                 .collect();
             parts.push(format!(
                 "drops {} of {} paragraphs ({})",
@@ -633,25 +633,6 @@ fn cell_line(c: &Cell) -> String {
     let version = c.version.map_or(String::new(), |v| format!(" v{v}"));
     let word = if c.send { "send" } else { "hold" };
     format!("  {word} {}{version}: {}", c.report, parts.join("; "))
-}
-
-/// Numbers in order as runs: "1-3, 5".
-fn runs(numbers: &[usize]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < numbers.len() {
-        let mut j = i;
-        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
-            j += 1;
-        }
-        out.push(if j > i {
-            format!("{}-{}", numbers[i], numbers[j])
-        } else {
-            numbers[i].to_string()
-        });
-        i = j + 1;
-    }
-    out.join(", ")
 }
 
 /// The plan for people: a matrix when it is small, then each partner's reports with why.
@@ -832,14 +813,4 @@ pub(crate) fn keys(
         }
     }
     Ok(EXIT_OK)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn paragraph_numbers_print_as_runs() {
-        assert_eq!(super::runs(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
-        assert_eq!(super::runs(&[4]), "4");
-        assert_eq!(super::runs(&[]), "");
-    }
 }

@@ -290,30 +290,22 @@ fn reasons(cell: &Value) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn the_plan_sends_approved_reports_to_whom_they_concern_and_says_why_not_to_others() {
-    let dir = tempfile::tempdir().unwrap();
+/// The sample, extracted, resolved, with the partner fonds marked SECRET for Britain and
+/// the US and every report built: the archive, every report's id, and the id of a report
+/// on Britain that the marking rule sets.
+fn reported_sample() -> (tempfile::TempDir, Vec<String>, String) {
     let sample = common::sample_archive();
-    let archive = sample.path();
-    let k = || common::kartoteka(archive);
+    let k = || common::kartoteka(sample.path());
     k().arg("extract").assert().success();
     k().arg("resolve").assert().success();
-    k().args([
-        "marking",
-        "set",
-        "ф. 9002",
-        "SECRET//REL TO GBR, USA",
-        "--why",
-        "agreement",
-    ])
-    .assert()
-    .success();
+    k().args(["marking", "set", "ф. 9002", "SECRET//REL TO GBR, USA"])
+        .args(["--why", "agreement"])
+        .assert()
+        .success();
     k().args(["report", "build", "--all"]).assert().success();
     let reports = json(k().args(["reports", "--json"]));
-    // A report concerning Britain whose marking the sample's rule sets.
-    let subject = reports["reports"]
-        .as_array()
-        .unwrap()
+    let list = reports["reports"].as_array().unwrap();
+    let subject = list
         .iter()
         .find(|r| {
             r["countries"]
@@ -327,6 +319,19 @@ fn the_plan_sends_approved_reports_to_whom_they_concern_and_says_why_not_to_othe
         .as_str()
         .unwrap()
         .to_string();
+    let ids = list
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    (sample, ids, subject)
+}
+
+#[test]
+fn the_plan_sends_approved_reports_to_whom_they_concern_and_says_why_not_to_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sample, _, subject) = reported_sample();
+    let archive = sample.path();
+    let k = || common::kartoteka(archive);
     add(
         archive,
         "GBR",
@@ -500,41 +505,11 @@ fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_and_recalled() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = common::sample_archive();
+    let (sample, ids, subject) = reported_sample();
     let archive = sample.path();
     let k = || common::kartoteka(archive);
-    k().arg("extract").assert().success();
-    k().arg("resolve").assert().success();
-    k().args([
-        "marking",
-        "set",
-        "ф. 9002",
-        "SECRET//REL TO GBR, USA",
-        "--why",
-        "agreement",
-    ])
-    .assert()
-    .success();
-    k().args(["report", "build", "--all"]).assert().success();
-    let reports = json(k().args(["reports", "--json"]));
-    let list = reports["reports"].as_array().unwrap();
-    let subject = list
-        .iter()
-        .find(|r| {
-            r["countries"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c == "GBR")
-                && r["marking"] == "SECRET//REL TO GBR, USA"
-        })
-        .expect("a report on Britain")["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let draft = list
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
+    let draft = ids
+        .into_iter()
         .find(|id| *id != subject)
         .expect("a second report");
     // A reviewer lowers the identification to CONFIDENTIAL for Britain, with a reason (a

@@ -29,4 +29,4 @@ pub use analysis::{
     fold, is_cyrillic, language, lemma, translit_keys, words, words_from, Word, Words,
 };
 pub use decode::{decode, decode_declared, encoding_for_label, DecodeError, Decoded};
-pub use markup::{escape_html, title_case};
+pub use markup::{escape_html, ranges, title_case};

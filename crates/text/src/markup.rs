@@ -1,4 +1,5 @@
-//! Small text helpers every face needs the same way: HTML escaping and title case. One
+//! Small text helpers every face needs the same way: HTML escaping, title case and
+//! numbers as ranges. One
 //! copy here, so that the report pages, the CLI's pages and the search highlights cannot
 //! drift apart in what they escape.
 
@@ -19,6 +20,25 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// Numbers in rising order as people write them: "3-5, 9, 11-12" (sheets, paragraphs).
+pub fn ranges(numbers: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j + 1] == numbers[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            numbers[i].to_string()
+        } else {
+            format!("{}-{}", numbers[i], numbers[j])
+        });
+        i = j + 1;
+    }
+    out.join(", ")
+}
+
 /// The word with its first letter in capitals and the rest as given: a dictionary form
 /// ("москва") as a name is written ("Москва").
 pub fn title_case(s: &str) -> String {
@@ -32,6 +52,13 @@ pub fn title_case(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_ranges_as_people_write_them() {
+        assert_eq!(ranges(&[3, 4, 5, 9, 11, 12]), "3-5, 9, 11-12");
+        assert_eq!(ranges(&[4]), "4");
+        assert_eq!(ranges(&[]), "");
+    }
 
     #[test]
     fn html_escaping_covers_content_and_attributes() {
