@@ -16,15 +16,19 @@ pub(crate) enum PublishCommand {
     /// finding with its file, byte offset and rule when anything is found.
     #[command(
         after_help = "The withheld strings come from --withheld: one a line, optionally followed by a tab and the \
-rule that withholds it (lines starting with # are comments). Markings (SECRET, NOFORN, REL TO, (S//...) and \
-others, in capitals) are always looked for.\n\nExample:\n  printf 'Соколовой\\tprivate person P12\\nSokolova\\tprivate person P12\\n' > withheld.tsv\n  kartoteka publish check site/ --withheld withheld.tsv"
+rule that withholds it (lines starting with # are comments), and from --person: every form of the name. Markings (SECRET, NOFORN, REL TO, (S//...) and \
+others, in capitals) are always looked for.\n\nExample:\n  printf 'Соколовой\\tprivate person P12\\nSokolova\\tprivate person P12\\n' > withheld.tsv\n  kartoteka publish check site/ --withheld withheld.tsv\n  kartoteka publish check site/ --person 'Соколова Вера Андреевна'"
     )]
     Check {
         /// The folder to check.
         site: PathBuf,
         /// The withheld strings, one a line (TEXT or TEXT<TAB>RULE).
-        #[arg(long, value_name = "FILE")]
-        withheld: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "persons")]
+        withheld: Option<PathBuf>,
+        /// A private person whose name must not appear in any form (cases, initials,
+        /// given name with patronymic, diminutives, romanisations). Repeatable.
+        #[arg(long = "person", value_name = "NAME")]
+        persons: Vec<String>,
         /// Print JSON: {"clean", "files", "bytes", "findings": [{"file", "inner", "offset",
         /// "found", "withheld", "rule"}]}.
         #[arg(long)]
@@ -65,17 +69,35 @@ pub(crate) fn run(command: PublishCommand) -> Result<u8, Failure> {
         PublishCommand::Check {
             site,
             withheld,
+            persons,
             json,
         } => {
             if !site.is_dir() {
                 return Err(usage(format!("{} is not a folder", site.display())));
             }
-            let mut needles = read_withheld(&withheld)?;
-            if needles.is_empty() {
-                return Err(usage(format!(
-                    "{} lists no withheld strings",
-                    withheld.display()
-                )));
+            let mut needles = match &withheld {
+                Some(file) => {
+                    let listed = read_withheld(file)?;
+                    if listed.is_empty() {
+                        return Err(usage(format!(
+                            "{} lists no withheld strings",
+                            file.display()
+                        )));
+                    }
+                    listed
+                }
+                None => Vec::new(),
+            };
+            for person in &persons {
+                let forms = kartoteka_publish::forms::name_forms(person);
+                if forms.is_empty() {
+                    return Err(usage(format!("{person:?} is not a name")));
+                }
+                needles.extend(forms.into_iter().map(|text| Needle {
+                    text,
+                    rule: format!("private person {person}"),
+                    exact_case: false,
+                }));
             }
             needles.extend(marking_needles());
             let check = LeakCheck::new(needles).map_err(|e| usage(e.to_string()))?;

@@ -71,6 +71,27 @@ fn a_folder_is_clean_or_each_leak_is_named_by_file_offset_and_rule() {
         "{said}"
     );
 
+    // A person named once: every form of the name is looked for.
+    std::fs::write(
+        site.join("persons/b.html"),
+        "<p>Верочка wrote to V. A. Sokolova</p>",
+    )
+    .unwrap();
+    let by_person = json(publish(dir.path()).arg(&site).args([
+        "--person",
+        "Соколова Вера Андреевна",
+        "--json",
+    ]));
+    let found: Vec<&str> = by_person["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "persons/b.html")
+        .map(|f| f["found"].as_str().unwrap())
+        .collect();
+    assert!(found.contains(&"Верочка"), "{by_person}");
+    assert!(found.iter().any(|f| f.contains("Sokolova")), "{by_person}");
+
     // Bad input: no such folder, an empty list, no list.
     publish(dir.path())
         .arg(dir.path().join("nowhere"))
@@ -92,4 +113,5 @@ fn a_folder_is_clean_or_each_leak_is_named_by_file_offset_and_rule() {
         .arg(dir.path().join("missing.tsv"))
         .assert()
         .failure();
+    publish(dir.path()).arg(&site).assert().code(2);
 }

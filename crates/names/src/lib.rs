@@ -29,6 +29,12 @@ pub use cluster::{
 pub use context::{weigh, Context, Weighing};
 pub use list::{read_name_list, NameListError};
 pub use parse::parse;
+
+/// Every form the name tables know of a given name, in lower case: diminutives and the
+/// same name in other languages and scripts ("вера": "верочка", "vera", ...).
+pub fn given_name_variants(name: &str) -> Vec<&'static str> {
+    variants::all_forms(name)
+}
 use parse::{foreign_surname_base, sex_is_weak, surname_sex};
 use sound::{forms_alike, rough_latin, sound_forms, sounds_alike};
 

@@ -213,7 +213,7 @@ const GROUPS: &[&[&str]] = &[
     &["светлана", "света"],
     &["зинаида", "зина"],
     &["юлия", "юля", "julia", "julie", "giulia"],
-    &["вера", "vera"],
+    &["вера", "верочка", "веруша", "веруся", "vera"],
     &["ирина", "ира", "irene", "irena"],
     &["валентина", "валя"],
     &["валерий", "валера"],
@@ -538,6 +538,21 @@ pub fn groups_of(name: &str) -> Vec<&'static str> {
         .collect();
     ids.dedup();
     ids
+}
+
+/// Every form the tables know of a given name: its diminutives and its forms in other
+/// languages and scripts, of every group that holds it ("вера" -> "верочка", "vera", ...).
+pub fn all_forms(name: &str) -> Vec<&'static str> {
+    let lower = fold(name);
+    let mut out: Vec<&'static str> = GROUPS
+        .iter()
+        .chain(EAST_SLAVIC)
+        .filter(|g| g.contains(&lower.as_str()))
+        .flat_map(|g| g.iter().copied())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The full forms of a given name in Russian, Ukrainian and Belarusian, in Cyrillic and

@@ -2,6 +2,8 @@
 //!
 //! # Brief overview
 //!
+//! * [`forms`]: every form of a person's name Kartoteka knows (cases, initials,
+//!   given name with patronymic, diminutives, romanisations), the strings to withhold.
 //! * [`leak`]: every byte of a folder scanned for withheld strings (private persons'
 //!   names in every form, classification markings, reference codes of withheld units),
 //!   after undoing what hides them (compression, character references, escapes, percent
@@ -21,4 +23,5 @@
 //! assert_eq!(found[0].offset, 10);
 //! ```
 
+pub mod forms;
 pub mod leak;
