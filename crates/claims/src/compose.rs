@@ -449,6 +449,7 @@ pub fn compose<R: PageText>(
         by: MACHINE.to_string(),
         at: String::new(),
         why: "generated from the claims".to_string(),
+        released_to: None,
     })
 }
 

@@ -88,6 +88,7 @@ fn the_index_counts_by_country_status_period_and_service() {
         by: MACHINE.into(),
         at: String::new(),
         why: String::new(),
+        released_to: None,
     };
     let ix = collection_index(&[
         report("R-P1", "P1", &["GBR", "USA"], Some("НКВД")),

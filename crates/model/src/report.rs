@@ -709,6 +709,10 @@ pub struct Report {
     pub at: String,
     /// Why this version (generated, edited, reviewed, approved, regenerated).
     pub why: String,
+    /// In a release variant: who it was released to ("GBR-MI5 (MI5, GBR)"), printed
+    /// with the report's particulars so that a copy says whose it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_to: Option<String>,
 }
 
 /// A person a report names beside its subject.

@@ -71,6 +71,10 @@ pub fn variant(report: &Report, partner: &Partner, consent: bool) -> Variant {
         v.subject_name = v.subject.clone();
     }
     v.why = format!("version {} as released to {}", v.version, partner.id);
+    v.released_to = Some(format!(
+        "{} ({}, {})",
+        partner.id, partner.service, partner.country
+    ));
     if !name_said {
         v.title = format!("Report {}", v.id);
     } else if dropped_covers.iter().any(|c| v.title.contains(c.as_str())) {

@@ -106,6 +106,7 @@ fn report(markings: &[(Marking, Vec<Marking>)]) -> Report {
         by: "reviewer".to_string(),
         at: "2026-12-06T00:00:00Z".to_string(),
         why: "approved".to_string(),
+        released_to: None,
     }
 }
 
@@ -216,6 +217,11 @@ fn a_variant_keeps_what_its_partner_may_have_and_says_whom_it_is_about() {
     assert_eq!(v.report.period, Some((1932, 1932)));
     let md = kartoteka_report::markdown(&v.report);
     assert!(md.contains(kartoteka_report::WITHHELD_SOURCE), "{md}");
+    assert!(
+        md.contains("released to GBR-SERVICE (Service, GBR)"),
+        "{md}"
+    );
+    assert!(kartoteka_report::html(&v.report).contains("released to GBR-SERVICE"));
     assert!(md.contains("SECRET//REL TO GBR"), "{md}");
     // The PDF is written from the same variant.
     let pdf = kartoteka_report::pdf(&v.report).expect("a PDF");

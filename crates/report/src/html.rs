@@ -221,7 +221,7 @@ ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-siz
 </style></head><body>
 <div class="banner">{banner}</div>
 <h1>{title}</h1>
-<p class="meta">Report {id} · version {version} · {status} · {countries}{period}</p>
+<p class="meta">Report {id} · version {version} · {status} · {countries}{period}{released}</p>
 {body}
 <h2>Citations</h2><ol class="citations">{notes}</ol>
 <div class="banner">{banner}</div>
@@ -235,6 +235,11 @@ ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-siz
         period = report
             .period
             .map(|(a, b)| format!(" · {a}-{b}"))
+            .unwrap_or_default(),
+        released = report
+            .released_to
+            .as_ref()
+            .map(|to| format!(" · released to {}", esc(to)))
             .unwrap_or_default(),
     )
 }

@@ -150,6 +150,9 @@ pub fn markdown(report: &Report) -> String {
             format!("{a}-{b}")
         });
     }
+    if let Some(to) = &report.released_to {
+        particulars.push(format!("released to {to}"));
+    }
     out.push_str(&particulars.join(" · "));
     out.push('\n');
     let mut current = "";

@@ -459,6 +459,9 @@ pub fn lay_out(report: &Report) -> Result<Layout, PdfError> {
         });
     }
     particulars.push(format!("Marking: {banner}"));
+    if let Some(to) = &report.released_to {
+        particulars.push(format!("Released to {to}"));
+    }
     particulars.push(format!(
         "Made by {} at {} ({})",
         report.by, report.at, report.why

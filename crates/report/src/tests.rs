@@ -76,6 +76,7 @@ fn report() -> Report {
         by: "analyst".into(),
         at: "2026-12-02T01:00:00Z".into(),
         why: "generated".into(),
+        released_to: None,
     }
 }
 

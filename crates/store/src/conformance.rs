@@ -637,6 +637,7 @@ pub fn claims_and_reports(store: &mut dyn MetadataStore) {
         by: String::new(),
         at: String::new(),
         why: "generated".into(),
+        released_to: None,
     };
     store.save_report(&report).expect("v1");
     // A second change made to version 1 while version 2 was kept: refused.

@@ -67,6 +67,7 @@ fn report(id: &str, countries: &[&str], paragraphs: Vec<Paragraph>) -> Report {
         by: "reviewer".to_string(),
         at: String::new(),
         why: "approved".to_string(),
+        released_to: None,
     }
 }
 
