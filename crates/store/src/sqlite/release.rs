@@ -62,6 +62,28 @@ fn update_partner(
     Ok(p)
 }
 
+impl SqliteStore {
+    /// Appends a record about a partner that exists to `table` (routings or consents)
+    /// with its audit act, in one transaction.
+    fn add_about_partner(
+        &mut self,
+        partner: &str,
+        table: &'static str,
+        body: String,
+        act: crate::AuditAct,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.savepoint().map_err(db)?;
+        if !exists(&tx, partner)? {
+            return Err(StoreError::NotFound(format!("partner {partner}")));
+        }
+        tx.execute(&format!("INSERT INTO {table}(body) VALUES (?1)"), [body])
+            .map_err(db)?;
+        append_audit(&tx, &self.actor, &[act])?;
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+}
+
 impl ReleaseStore for SqliteStore {
     fn add_partner(&mut self, partner: &Partner) -> Result<Partner, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
@@ -90,14 +112,7 @@ impl ReleaseStore for SqliteStore {
         let mut r = routing.clone();
         r.by = self.actor.clone();
         r.at = now();
-        let tx = self.conn.savepoint().map_err(db)?;
-        if !exists(&tx, &r.partner)? {
-            return Err(StoreError::NotFound(format!("partner {}", r.partner)));
-        }
-        tx.execute("INSERT INTO routings(body) VALUES (?1)", [json(&r)?])
-            .map_err(db)?;
-        append_audit(&tx, &self.actor, &[acts::routing(&r)])?;
-        tx.commit().map_err(db)?;
+        self.add_about_partner(&r.partner, "routings", json(&r)?, acts::routing(&r))?;
         Ok(r)
     }
 
@@ -114,14 +129,7 @@ impl ReleaseStore for SqliteStore {
         let mut c = consent.clone();
         c.by = self.actor.clone();
         c.at = now();
-        let tx = self.conn.savepoint().map_err(db)?;
-        if !exists(&tx, &c.partner)? {
-            return Err(StoreError::NotFound(format!("partner {}", c.partner)));
-        }
-        tx.execute("INSERT INTO consents(body) VALUES (?1)", [json(&c)?])
-            .map_err(db)?;
-        append_audit(&tx, &self.actor, &[acts::consent(&c)])?;
-        tx.commit().map_err(db)?;
+        self.add_about_partner(&c.partner, "consents", json(&c)?, acts::consent(&c))?;
         Ok(c)
     }
 
