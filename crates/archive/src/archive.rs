@@ -87,6 +87,13 @@ pub enum ArchiveError {
         /// Its approved version.
         version: u32,
     },
+    /// The public edition's rules (`publish.toml`) cannot be used.
+    #[error(transparent)]
+    Rules(#[from] kartoteka_publish::rules::RulesError),
+    /// The public edition was not written: its folder is something else, a file could not
+    /// be written, or the leak check found what was withheld. The previous edition stays.
+    #[error(transparent)]
+    Edition(#[from] kartoteka_publish::write::WriteError),
 }
 
 /// The one writer of an archive, held by a command that changes it for as long as the
@@ -186,6 +193,13 @@ impl ArchiveError {
             ArchiveError::NotFound(_) | ArchiveError::NotResolved => ErrorKind::NotFound,
             ArchiveError::BadTarget(..) => ErrorKind::BadInput,
             ArchiveError::Approved { .. } => ErrorKind::Refused,
+            ArchiveError::Rules(_) => ErrorKind::BadInput,
+            ArchiveError::Edition(kartoteka_publish::write::WriteError::Leak(_)) => {
+                ErrorKind::Refused
+            }
+            ArchiveError::Edition(kartoteka_publish::write::WriteError::NotAnEdition(_)) => {
+                ErrorKind::BadInput
+            }
             ArchiveError::Busy(_) => ErrorKind::Busy,
             ArchiveError::Tampered(_) => ErrorKind::Tampered,
             ArchiveError::Store(kartoteka_store::StoreError::Busy) => ErrorKind::Busy,

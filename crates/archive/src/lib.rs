@@ -31,6 +31,7 @@ mod notebook;
 mod notes;
 mod pipeline;
 pub mod placement;
+mod publish;
 mod release;
 mod reports;
 mod seal;
@@ -56,6 +57,7 @@ pub use notes::NewNote;
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
+pub use publish::{Publish, Published};
 pub use release::{
     check_recipient, check_verify_key, encrypt_to, open_package, NewPartner, Opened, Outdated,
     PackageManifest, PackagedVariant, PartnerChange, PartnerKeys, Recall, Release, SentPackage,

@@ -209,9 +209,10 @@ subject, period or case is gone is withdrawn. --all lists those too, with what r
     /// Keys: a partner makes its own with `keys generate`.
     #[command(subcommand)]
     Keys(release::KeysCommand),
-    /// The public edition: `publish check`, the leak check of an edition's folder.
-    #[command(subcommand)]
-    Publish(publish::PublishCommand),
+    /// The public edition: `publish --out SITE_DIR` builds it (redacted by rules, checked for
+    /// leaks, with a search that needs no server); `publish decide` names or protects a
+    /// person; `publish check` is the leak check alone, on any folder.
+    Publish(publish::PublishArgs),
     /// Lock your notes in an encrypted notebook (age), or unlock them.
     #[command(subcommand)]
     Notebook(NotebookCommand),
@@ -422,7 +423,14 @@ fn writes(command: &Command) -> bool {
             | Command::Release(release::ReleaseCommand::Outdated { .. })
             | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Keys(_)
-            | Command::Publish(_)
+            | Command::Publish(publish::PublishArgs {
+                command: Some(
+                    publish::PublishCommand::Check { .. }
+                        | publish::PublishCommand::Decisions { .. }
+                        | publish::PublishCommand::Editions { .. }
+                ),
+                ..
+            })
             | Command::Persons(PersonsCommand::Mentions { .. })
             | Command::Persons(PersonsCommand::ExtractText { .. })
             | Command::Persons(PersonsCommand::Persons { .. })
@@ -476,7 +484,10 @@ fn inspects_the_chain(command: &Command) -> bool {
             | Command::Audit(AuditCommand::AcceptHead { .. })
             | Command::Notebook(NotebookCommand::Keygen { .. })
             | Command::Keys(_)
-            | Command::Publish(_)
+            | Command::Publish(publish::PublishArgs {
+                command: Some(publish::PublishCommand::Check { .. }),
+                ..
+            })
             | Command::Release(release::ReleaseCommand::Open { .. })
             | Command::Holdings(HoldingsCommand::Synth { .. })
             | Command::Transfer(TransferCommand::Validate { .. })
@@ -614,7 +625,7 @@ fn execute(
         Command::Release(command @ release::ReleaseCommand::Open { .. }) => release::open(command),
         Command::Release(command) => release::release(command, &open(&archive_dir)?, keys),
         Command::Keys(command) => release::keys(command, &|| open(&archive_dir)),
-        Command::Publish(command) => publish::run(command),
+        Command::Publish(args) => publish::run(args, &|| open(&archive_dir)),
         Command::Persons(command) => persons::run(command, &session),
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),

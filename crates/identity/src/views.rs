@@ -309,3 +309,104 @@ impl Resolved {
         out
     }
 }
+
+impl Resolved {
+    /// Every person with their cover names, roles, births and links, in one pass over the
+    /// archive (a dossier per person would go over it once each).
+    pub fn person_facts(&self) -> Vec<kartoteka_model::PersonFacts> {
+        let covers = self.covers();
+        let mut held: BTreeMap<String, Vec<kartoteka_model::CoverNameHeld>> = BTreeMap::new();
+        for h in self.holdings(&covers) {
+            held.entry(h.person.clone())
+                .or_default()
+                .push(kartoteka_model::CoverNameHeld {
+                    name: covers[&h.cover].name.clone(),
+                    from: h.from.map(|d| d.to_string()),
+                    to: h.to.map(|d| d.to_string()),
+                });
+        }
+        let best: BTreeMap<&String, String> = self
+            .person_ids()
+            .map(|id| (id, self.best_name(id)))
+            .collect();
+        let mut roles: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut born: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut links: BTreeMap<&str, Vec<DossierRelation>> = BTreeMap::new();
+        for r in &self.relations {
+            let (Some(from), Some(to)) = (self.mention.get(&r.from), self.mention.get(&r.to))
+            else {
+                continue;
+            };
+            let (pa, pb) = (self.person_of.get(&r.from), self.person_of.get(&r.to));
+            match r.kind {
+                RelationKind::HasRole => {
+                    if let Some(pa) = pa {
+                        roles.entry(pa).or_default().insert(to.lemma.clone());
+                    }
+                }
+                RelationKind::Born => {
+                    if let (Some(pa), MentionKind::Date) = (pa, to.kind) {
+                        born.entry(pa).or_default().insert(to.text.clone());
+                    }
+                }
+                RelationKind::CodeNamed => {}
+                kind => {
+                    let link =
+                        |outgoing, other: &kartoteka_model::MentionRecord, id: Option<&String>| {
+                            DossierRelation {
+                                kind,
+                                outgoing,
+                                other_person: id.cloned(),
+                                other: id
+                                    .and_then(|p| best.get(p).cloned())
+                                    .unwrap_or_else(|| other.lemma.clone()),
+                                doc: r.doc,
+                                page: r.page,
+                            }
+                        };
+                    if let Some(pa) = pa {
+                        links.entry(pa).or_default().push(link(true, to, pb));
+                    }
+                    if let Some(pb) = pb {
+                        links.entry(pb).or_default().push(link(false, from, pa));
+                    }
+                }
+            }
+        }
+        self.person_ids()
+            .map(|id| {
+                let p = self.person_light(id);
+                let mut own_links = links.remove(id.as_str()).unwrap_or_default();
+                own_links.sort_by(|a, b| {
+                    (a.kind.as_str(), a.outgoing, &a.other, a.doc, a.page).cmp(&(
+                        b.kind.as_str(),
+                        b.outgoing,
+                        &b.other,
+                        b.doc,
+                        b.page,
+                    ))
+                });
+                own_links.dedup_by(|a, b| {
+                    a.kind == b.kind && a.outgoing == b.outgoing && a.other == b.other
+                });
+                kartoteka_model::PersonFacts {
+                    id: id.clone(),
+                    name: p.name,
+                    names: p.names,
+                    cover_names: held.remove(id).unwrap_or_default(),
+                    roles: roles
+                        .remove(id.as_str())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .collect(),
+                    born: born
+                        .remove(id.as_str())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .collect(),
+                    links: own_links,
+                }
+            })
+            .collect()
+    }
+}

@@ -168,3 +168,23 @@ pub struct CoverHolder {
     /// Documents that link them.
     pub evidence: Vec<DocId>,
 }
+
+/// What the archive knows of one person, in the round, for deciding who is named in public
+/// and for drawing their public page: names, cover names held, roles, births and links.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonFacts {
+    /// The person id ("P12").
+    pub id: String,
+    /// Their fullest name.
+    pub name: String,
+    /// Every spelling of their name, fullest first.
+    pub names: Vec<String>,
+    /// Cover names they held, earliest first.
+    pub cover_names: Vec<CoverNameHeld>,
+    /// Roles the text gives them ("резидент", "case officer").
+    pub roles: Vec<String>,
+    /// Dates of birth the text gives, as written.
+    pub born: Vec<String>,
+    /// Their links to others (no roles, cover names or births: those are above).
+    pub links: Vec<DossierRelation>,
+}

@@ -19,6 +19,7 @@ mod countries;
 mod custody;
 mod document;
 mod dossier;
+mod edition;
 mod finding;
 mod identity;
 mod mention;
@@ -35,8 +36,9 @@ pub use document::{
 };
 pub use dossier::{
     CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
-    PersonMention, Redirect, TimelineEntry,
+    PersonFacts, PersonMention, Redirect, TimelineEntry,
 };
+pub use edition::{Disclosure, EditionRecord, EditorDecision};
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};
 pub use identity::{
     assign_person_ids, IdAssignment, IdChange, IdentityRow, Judgement, MentionAnchor, PersonRecord,

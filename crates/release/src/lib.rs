@@ -28,4 +28,4 @@ mod plan;
 mod variant;
 
 pub use plan::{plan, route, variant_loss, Cell, Loss, Offer, Plan, Reason, VariantLoss};
-pub use variant::{variant, Variant};
+pub use variant::{public_variant, variant, Variant};

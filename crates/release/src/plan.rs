@@ -216,10 +216,9 @@ fn report_words(report: &Report) -> String {
     text
 }
 
-/// What `partner`'s variant of `report` keeps and loses under the releasability rule;
+/// What `audience`'s variant of `report` keeps and loses under the releasability rule;
 /// `consent` says whether the originator consented to release its ORCON portions to it.
-pub fn variant_loss(report: &Report, partner: &Partner, consent: bool) -> VariantLoss {
-    let audience = Audience::Partner(partner);
+pub fn variant_loss(report: &Report, audience: Audience<'_>, consent: bool) -> VariantLoss {
     let mut loss = VariantLoss {
         paragraphs: report.paragraphs.len(),
         ..VariantLoss::default()
@@ -296,7 +295,7 @@ pub fn plan(
             }
             let loss = offer.approved.map(|approved| {
                 let consent = consented.contains(&(approved.id.as_str(), partner.id.as_str()));
-                variant_loss(approved, partner, consent)
+                variant_loss(approved, Audience::Partner(partner), consent)
             });
             match &loss {
                 None => {

@@ -27,8 +27,18 @@ pub struct Variant {
 /// of the kept activity paragraphs, when anything was dropped. The banner, the portion
 /// marks, the diagram and the timeline are drawn from what is left.
 pub fn variant(report: &Report, partner: &Partner, consent: bool) -> Variant {
-    let audience = Audience::Partner(partner);
-    let loss = variant_loss(report, partner, consent);
+    cut(report, Audience::Partner(partner), consent)
+}
+
+/// The public variant of `report`: what the releasability rule lets anyone have (only
+/// what is unclassified with no control), cut as a partner's variant is, with the
+/// countries of dropped paragraphs gone too.
+pub fn public_variant(report: &Report) -> Variant {
+    cut(report, Audience::Public, false)
+}
+
+fn cut(report: &Report, audience: Audience<'_>, consent: bool) -> Variant {
+    let loss = variant_loss(report, audience, consent);
     let mut v = report.clone();
     v.paragraphs = report
         .paragraphs
@@ -70,19 +80,31 @@ pub fn variant(report: &Report, partner: &Partner, consent: bool) -> Variant {
     if !name_said {
         v.subject_name = v.subject.clone();
     }
-    v.why = format!("version {} as released to {}", v.version, partner.id);
-    v.released_to = Some(format!(
-        "{} ({}, {})",
-        partner.id, partner.service, partner.country
-    ));
+    match audience {
+        Audience::Partner(partner) => {
+            v.why = format!("version {} as released to {}", v.version, partner.id);
+            v.released_to = Some(format!(
+                "{} ({}, {})",
+                partner.id, partner.service, partner.country
+            ));
+        }
+        Audience::Public => {
+            v.why = format!("version {} as published", v.version);
+            v.released_to = Some("the public".to_string());
+        }
+    }
     if !name_said {
         v.title = format!("Report {}", v.id);
     } else if dropped_covers.iter().any(|c| v.title.contains(c.as_str())) {
         v.title = format!("Report on {}", v.subject_name);
     }
     if !loss.dropped.is_empty() {
-        v.countries
-            .retain(|c| *c == partner.country || partner.need_to_know.countries.contains(c));
+        v.countries.retain(|c| match audience {
+            Audience::Partner(partner) => {
+                *c == partner.country || partner.need_to_know.countries.contains(c)
+            }
+            Audience::Public => false,
+        });
         let years: Vec<i32> = v
             .paragraphs
             .iter()

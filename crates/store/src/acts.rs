@@ -8,8 +8,9 @@
 //! version it replaced).
 
 use kartoteka_model::{
-    Claim, Consent, CustodyEntry, Direction, DocId, Finding, FindingStatus, Judgement, MarkingRule,
-    Note, Package, Page, Partner, Receipt, Report, ReportFate, Routing, Transfer, Unit,
+    Claim, Consent, CustodyEntry, Direction, DocId, EditionRecord, EditorDecision, Finding,
+    FindingStatus, Judgement, MarkingRule, Note, Package, Page, Partner, Receipt, Report,
+    ReportFate, Routing, Transfer, Unit,
 };
 
 use crate::audit::{AuditAct, AuditAction};
@@ -340,6 +341,31 @@ pub fn receipt(r: &Receipt) -> AuditAct {
             "sha256": r.sha256,
             "received_at": r.received_at,
             "signature": r.signature,
+        }),
+    )
+}
+
+/// An editor decided whether the public edition names a person.
+pub fn editor_decision(d: &EditorDecision) -> AuditAct {
+    act(
+        AuditAction::EditorDecision,
+        None,
+        Some(format!("person {}", d.person)),
+        serde_json::json!({ "name": d.name, "disclosure": d.disclosure.as_str(), "why": d.why }),
+    )
+}
+
+/// A public edition was built: its number, its counts and the hash of its rules.
+pub fn edition(e: &EditionRecord) -> AuditAct {
+    use sha2::Digest as _;
+    act(
+        AuditAction::Publish,
+        None,
+        Some(format!("edition {}", e.number)),
+        serde_json::json!({
+            "pages": e.pages.len(),
+            "counts": e.counts,
+            "rules_sha256": hex::encode(sha2::Sha256::digest(e.rules.as_bytes())),
         }),
     )
 }

@@ -71,11 +71,15 @@ pub enum AuditAction {
     Release,
     /// A partner's receipt for a package recorded.
     Receipt,
+    /// An editor's decision to name or protect a person in the public edition.
+    EditorDecision,
+    /// A public edition built.
+    Publish,
 }
 
 impl AuditAction {
     /// Every action, for readers that list them.
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::Ingest,
         AuditAction::Update,
         AuditAction::ReExtract,
@@ -102,6 +106,8 @@ impl AuditAction {
         AuditAction::Consent,
         AuditAction::Release,
         AuditAction::Receipt,
+        AuditAction::EditorDecision,
+        AuditAction::Publish,
     ];
 
     /// The word in the chain.
@@ -133,6 +139,8 @@ impl AuditAction {
             AuditAction::Consent => "consent",
             AuditAction::Release => "release",
             AuditAction::Receipt => "receipt",
+            AuditAction::EditorDecision => "editor-decision",
+            AuditAction::Publish => "publish",
         }
     }
 

@@ -19,7 +19,9 @@ use crate::{
     hash_bytes, AuditFilter, BlobError, BlobStore, MetadataStore, NewDocument, NoteFilter, Saved,
 };
 
+mod editions;
 mod release;
+pub use editions::editions_and_decisions;
 pub use release::partners_and_routing;
 
 /// Blobs: content addressing, idempotence, byte-exact round trips, missing blobs.

@@ -31,17 +31,19 @@ mod sqlite;
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
-    AuditStore, Batches, CustodyStore, Event, Failure, FindingStore, Holding, HoldingsStore,
-    IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument, NoteFilter, NoteStore,
-    ReleaseStore, ReportStore, RuleStore, Saved, StoreError, Summary, VersionRecord,
+    AuditStore, Batches, CustodyStore, EditionStore, Event, Failure, FindingStore, Holding,
+    HoldingsStore, IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument,
+    NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved, StoreError, Summary,
+    VersionRecord,
 };
 
 /// The storage roles' traits, for code that calls a store's methods through
 /// `dyn MetadataStore`: `use kartoteka_store::prelude::*;`.
 pub mod prelude {
     pub use crate::metadata::{
-        AuditStore, Batches, CustodyStore, FindingStore, HoldingsStore, IdentityStore, LedgerStore,
-        MentionStore, MetadataStore, NoteStore, ReleaseStore, ReportStore, RuleStore,
+        AuditStore, Batches, CustodyStore, EditionStore, FindingStore, HoldingsStore,
+        IdentityStore, LedgerStore, MentionStore, MetadataStore, NoteStore, ReleaseStore,
+        ReportStore, RuleStore,
     };
 }
 pub use sqlite::{SqliteStore, SCHEMA_VERSION};

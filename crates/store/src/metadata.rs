@@ -6,6 +6,7 @@ use kartoteka_model::{
     Package, Page, Partner, PersonRecord, Placement, Receipt, Reference, RelationRecord, Report,
     ReportFate, Routing, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
+use kartoteka_model::{EditionRecord, EditorDecision};
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
 use serde::Serialize;
@@ -156,6 +157,7 @@ pub trait MetadataStore:
     + ReportStore
     + RuleStore
     + ReleaseStore
+    + EditionStore
     + Send
 {
 }
@@ -173,6 +175,7 @@ impl<
             + ReportStore
             + RuleStore
             + ReleaseStore
+            + EditionStore
             + Send,
     > MetadataStore for T
 {
@@ -581,6 +584,26 @@ pub trait ReleaseStore {
 
     /// Records a partner's receipt on its package, once. Audited as "receipt".
     fn set_receipt(&mut self, receipt: &Receipt) -> Result<Package, StoreError>;
+}
+
+/// The public edition's memory: editors' decisions on who is named, and the editions built.
+pub trait EditionStore {
+    /// Keeps an editor's decision on a person (the actor and the time are set here).
+    /// Audited as "editor-decision".
+    fn add_editor_decision(
+        &mut self,
+        decision: &EditorDecision,
+    ) -> Result<EditorDecision, StoreError>;
+
+    /// Every editor's decision, oldest first.
+    fn editor_decisions(&self) -> Result<Vec<EditorDecision>, StoreError>;
+
+    /// Records an edition, whose number must be the next one (the actor and the time are
+    /// set here). Audited as "publish".
+    fn add_edition(&mut self, edition: &EditionRecord) -> Result<EditionRecord, StoreError>;
+
+    /// Every edition, oldest first.
+    fn editions(&self) -> Result<Vec<EditionRecord>, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

@@ -31,6 +31,7 @@ fn sqlite_memory_conforms() {
     conformance::judgements(&mut SqliteStore::in_memory().unwrap());
     conformance::notes(&mut SqliteStore::in_memory().unwrap());
     conformance::partners_and_routing(&mut SqliteStore::in_memory().unwrap());
+    conformance::editions_and_decisions(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]

@@ -265,7 +265,7 @@ fn a_kept_paragraph_citing_a_source_the_partner_may_not_see_has_that_citation_re
     p.citations.push(citation("SECRET//NOFORN"));
     let r = report("R-P1", &["GBR"], vec![p]);
     let mi5 = partner("GBR-MI5", "GBR", Classification::Secret);
-    let loss = variant_loss(&r, &mi5, false);
+    let loss = variant_loss(&r, kartoteka_model::Audience::Partner(&mi5), false);
     assert!(loss.dropped.is_empty());
     assert_eq!(loss.citations_replaced, 1);
     assert!(loss.keeps_subject);

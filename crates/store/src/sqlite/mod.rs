@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 mod audit;
 mod custody;
+mod editions;
 mod findings;
 mod holdings;
 mod identities;
@@ -25,7 +26,7 @@ use crate::metadata::StoreError;
 use crate::prelude::*;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -248,6 +249,14 @@ CREATE TABLE IF NOT EXISTS packages (
     seq INTEGER NOT NULL UNIQUE,
     body TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS editor_decisions (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS editions (
+    number INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -263,6 +272,9 @@ CREATE TABLE IF NOT EXISTS note_versions (
 /// the table it changes (when that table is not there yet the schema makes it whole, and
 /// the change is skipped), and the SQL.
 const MIGRATIONS: &[(i64, Option<&str>, &str)] = &[
+    // 8: editors' decisions and the editions of the public edition, new tables made by
+    // the schema itself.
+    (8, None, ""),
     // 7: partners, routing decisions, consents and the register of packages, new tables
     // made by the schema itself.
     (7, None, ""),

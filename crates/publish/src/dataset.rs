@@ -1,0 +1,269 @@
+//! The edition's dataset: what the site shows, as CSV, JSON and FollowTheMoney entities,
+//! with a README that gives the edition's date, rules and counts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::edition::{Changes, Content, Other, Summary};
+use crate::site::Page;
+
+fn csv_file(header: &[&str], rows: Vec<Vec<String>>) -> Page {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory fails only on a bug in the csv crate.
+    w.write_record(header).expect("csv header in memory");
+    for r in rows {
+        w.write_record(&r).expect("csv row in memory");
+    }
+    Page::data(w.into_inner().expect("csv in memory"))
+}
+
+/// The dataset's files.
+pub fn files(content: &Content) -> BTreeMap<String, Page> {
+    let mut out = BTreeMap::new();
+    let persons: Vec<Vec<String>> = content
+        .persons
+        .values()
+        .map(|p| {
+            vec![
+                p.id.clone(),
+                p.name.clone(),
+                p.names.join("; "),
+                p.cover_names
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} ({}–{})",
+                            c.name,
+                            c.from.as_deref().unwrap_or("?"),
+                            c.to.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                p.roles.join("; "),
+                p.born.join("; "),
+                p.why.rule().to_string(),
+                p.reports.join("; "),
+                format!("en/persons/{}.html", p.id),
+            ]
+        })
+        .collect();
+    out.insert(
+        "data/persons.csv".to_string(),
+        csv_file(
+            &[
+                "id",
+                "name",
+                "spellings",
+                "cover_names",
+                "roles",
+                "born",
+                "named_as",
+                "reports",
+                "page",
+            ],
+            persons,
+        ),
+    );
+    let mut reports = Vec::new();
+    let mut citations = Vec::new();
+    for r in &content.reports {
+        reports.push(vec![
+            r.id.clone(),
+            r.version.to_string(),
+            r.title.clone(),
+            r.subject.clone(),
+            r.subject_name.clone(),
+            r.cover_names.join("; "),
+            r.countries.join("; "),
+            r.period.map_or(String::new(), |(a, b)| format!("{a}-{b}")),
+            r.paragraphs.len().to_string(),
+            format!("en/reports/{}.html", r.id),
+        ]);
+        for (i, p) in r.paragraphs.iter().enumerate() {
+            for c in &p.citations {
+                citations.push(vec![
+                    r.id.clone(),
+                    (i + 1).to_string(),
+                    p.section.clone(),
+                    if c.withheld {
+                        "not public".to_string()
+                    } else {
+                        c.reference.clone().unwrap_or_default()
+                    },
+                    if c.withheld {
+                        String::new()
+                    } else {
+                        c.page.to_string()
+                    },
+                    c.quote.clone(),
+                ]);
+            }
+        }
+    }
+    out.insert(
+        "data/reports.csv".to_string(),
+        csv_file(
+            &[
+                "id",
+                "version",
+                "title",
+                "subject",
+                "subject_name",
+                "cover_names",
+                "countries",
+                "period",
+                "paragraphs",
+                "page",
+            ],
+            reports,
+        ),
+    );
+    out.insert(
+        "data/citations.csv".to_string(),
+        csv_file(
+            &[
+                "report",
+                "paragraph",
+                "section",
+                "reference",
+                "page",
+                "quote",
+            ],
+            citations,
+        ),
+    );
+    let json = serde_json::json!({
+        "title": content.title,
+        "persons": content.persons.values().collect::<Vec<_>>(),
+        "reports": content.reports,
+        "timeline": content.timeline,
+        "by_country": content.by_country,
+        "by_service": content.by_service,
+    });
+    out.insert(
+        "data/edition.json".to_string(),
+        Page::data(serde_json::to_vec_pretty(&json).unwrap_or_default()),
+    );
+    out.insert(
+        "data/entities.ftm.json".to_string(),
+        Page::data(ftm(content)),
+    );
+    out
+}
+
+/// FollowTheMoney entities, one JSON object a line: a Person for each named person (with
+/// their spellings and cover names), one for each pseudonym a link shows, and an
+/// Associate for each link between them.
+fn ftm(content: &Content) -> Vec<u8> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut pseudonyms = std::collections::BTreeSet::new();
+    for p in content.persons.values() {
+        let entity = serde_json::json!({
+            "id": format!("kartoteka-{}", p.id),
+            "schema": "Person",
+            "properties": {
+                "name": [p.name],
+                "alias": p.names.iter().filter(|n| **n != p.name).collect::<Vec<_>>(),
+                "weakAlias": p.cover_names.iter().map(|c| &c.name).collect::<Vec<_>>(),
+                "birthDate": p.born,
+                "sourceUrl": [format!("en/persons/{}.html", p.id)],
+            }
+        });
+        lines.push(entity.to_string());
+    }
+    for p in content.persons.values() {
+        for (i, l) in p.links.iter().enumerate() {
+            if !l.outgoing {
+                continue;
+            }
+            let other = match &l.other {
+                Other::Person { id, .. } => format!("kartoteka-{id}"),
+                Other::Protected { pseudonym } => {
+                    let id = format!("kartoteka-{}", pseudonym.replace(' ', "-"));
+                    if pseudonyms.insert(id.clone()) {
+                        lines.push(
+                            serde_json::json!({
+                                "id": id,
+                                "schema": "Person",
+                                "properties": {"name": [pseudonym], "notes": ["a private person, by pseudonym"]}
+                            })
+                            .to_string(),
+                        );
+                    }
+                    id
+                }
+                Other::Thing { .. } => continue,
+            };
+            lines.push(
+                serde_json::json!({
+                    "id": format!("kartoteka-{}-{}-{i}", p.id, l.kind),
+                    "schema": "Associate",
+                    "properties": {
+                        "person": [format!("kartoteka-{}", p.id)],
+                        "associate": [other],
+                        "relationship": [l.kind.as_str().replace('_', " ")],
+                    }
+                })
+                .to_string(),
+            );
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out.into_bytes()
+}
+
+/// The README, at the root and beside the data.
+pub fn readme(content: &Content, changes: &Changes, summary: &Summary) -> BTreeMap<String, Page> {
+    let mut t = String::new();
+    let _ = writeln!(t, "# {}\n", content.title);
+    let _ = writeln!(
+        t,
+        "Edition {} of {}. Open `index.html` in a browser (no server is needed; search works from the files).\n",
+        content.number, content.date
+    );
+    let _ = writeln!(t, "## What is in it\n");
+    let _ = writeln!(
+        t,
+        "Only paragraphs, quotes and document excerpts marked UNCLASSIFIED with no control, from approved reports, and the collection's counts. Agents, case officers and officials the claims name are named; every other person is a private person and appears as a pseudonym (\"Person A-17\"), the same one across the edition and from one edition to the next.\n"
+    );
+    let _ = writeln!(t, "## Counts\n");
+    for (k, v) in &content.counts {
+        let _ = writeln!(t, "- {k}: {v}");
+    }
+    let _ = writeln!(
+        t,
+        "- paragraphs published: {}; left out as not public: {}\n- approved reports left out (nothing in them public): {}\n",
+        summary.paragraphs_published, summary.paragraphs_left_out, summary.reports_left_out
+    );
+    let _ = writeln!(t, "## Who is named, by rule\n");
+    for (rule, (named, protected)) in &content.rule_counts {
+        let _ = writeln!(t, "- {rule}: {named} named, {protected} protected");
+    }
+    let _ = writeln!(t, "\n## Changes since edition {}\n", changes.since);
+    let _ = writeln!(
+        t,
+        "{} added, {} changed, {} withdrawn (see `en/changes.html`).\n",
+        changes.added.len(),
+        changes.changed.len(),
+        changes.withdrawn.len()
+    );
+    let _ = writeln!(
+        t,
+        "## The rules it was built from\n\n```toml\n{}\n```\n",
+        content.rules_text.trim_end()
+    );
+    let _ = writeln!(
+        t,
+        "## The data\n\n- `data/persons.csv`: the named persons (id, name, spellings, cover names with their periods, roles, births, the rule that names them, their reports, their page).\n- `data/reports.csv`: the published reports.\n- `data/citations.csv`: every citation of every published paragraph, with its reference code, page and quote.\n- `data/edition.json`: all of the above, with the timeline and the counts by country and service.\n- `data/entities.ftm.json`: FollowTheMoney entities (Person, Associate), one JSON object a line.\n- `search/`: the search index the pages use.\n\nPage addresses are made of ids (`en/persons/P3.html`) and do not change between editions; a page withdrawn from an edition stays at its address and says so."
+    );
+    let page = || Page {
+        bytes: t.clone().into_bytes(),
+        hashed: t.clone().into_bytes(),
+    };
+    let mut out = BTreeMap::new();
+    out.insert("README.md".to_string(), page());
+    out.insert("data/README.md".to_string(), page());
+    out
+}
