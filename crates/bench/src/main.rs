@@ -14,6 +14,8 @@
 //! kartoteka-bench resolve MENTIONS    identity resolution over MENTIONS person mentions
 //! kartoteka-bench approve-all ARCHIVE  reviews and approves every draft report (bench/release)
 //! kartoteka-bench age-compare OUTBOX KEYS  encryption of the same bytes vs the `age` tool
+//! kartoteka-bench edition-needles ARCHIVE OUT  the strings the next public edition's leak
+//!                                    check looks for, as TEXT<TAB>RULE lines (bench/publish)
 //! ```
 //!
 //! FTS5 is the baseline a researcher would otherwise build: `tokenize='unicode61
@@ -46,6 +48,10 @@ fn main() -> anyhow::Result<()> {
             paths.first().context("the outbox")?,
             paths.get(1).context("the folder of partner keys")?,
             kartoteka_bench::runs(),
+        ),
+        "edition-needles" => release::edition_needles(
+            paths.first().context("the archive folder")?,
+            paths.get(1).context("the file to write")?,
         ),
         "search" => search(&paths),
         "memory" => memory(

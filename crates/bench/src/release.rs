@@ -101,3 +101,22 @@ pub fn age_compare(outbox: &Path, keys: &Path, runs: usize) -> anyhow::Result<()
     );
     Ok(())
 }
+
+/// Writes the withheld strings of the archive's next public edition (what its leak check
+/// looks for) to `out`, one `TEXT<TAB>RULE` a line, and the texts alone to `out`.txt: the
+/// same strings for `publish check --withheld` and for `grep -F -f`.
+pub fn edition_needles(dir: &Path, out: &Path) -> anyhow::Result<()> {
+    let archive = Archive::open(dir).context("opening the archive")?;
+    let edition = archive.publish().build("", "2026-12-06")?;
+    let mut tsv = String::new();
+    let mut plain = String::new();
+    for n in &edition.needles {
+        tsv.push_str(&format!("{}\t{}\n", n.text, n.rule));
+        plain.push_str(&n.text);
+        plain.push('\n');
+    }
+    std::fs::write(out, tsv)?;
+    std::fs::write(out.with_extension("txt"), plain)?;
+    println!("{} withheld strings", edition.needles.len());
+    Ok(())
+}

@@ -1,9 +1,9 @@
 // Search in a Kartoteka public edition, with no server.
 //
-// The index (search/*.json) lists the words of every page under their sound keys, the
+// The index (search/*.js) lists the words of every page under their sound keys, the
 // keys of kartoteka_text::translit_keys: this file computes the same keys for the query,
 // fetches the index files for them, and ranks pages by how many query words they hold.
-// search/selfcheck.json holds words with the keys the edition gave them; the page checks
+// search/selfcheck.js holds words with the keys the edition gave them; the page checks
 // this code agrees and says so (document.body.dataset.selfcheck is "ok" or names a word).
 "use strict";
 (function () {
@@ -133,16 +133,26 @@
   const script = document.currentScript;
   const lang = (script && script.dataset.lang) || "en";
   const base = "../search/";
+  // Index files are scripts that hand their data to kartotekaSearch.put: a page opened
+  // from the disk may load scripts, but not fetch files.
+  const loaded = {};
+  window.kartotekaSearch = { put: (name, data) => { loaded[name] = data; } };
   const cache = new Map();
-  async function load(name) {
+  function load(name) {
     if (!cache.has(name)) {
-      cache.set(name, fetch(base + name).then((r) => (r.ok ? r.json() : {})).catch(() => ({})));
+      cache.set(name, new Promise((resolve) => {
+        const s = document.createElement("script");
+        s.src = base + name + ".js";
+        s.onload = () => resolve(loaded[name] || {});
+        s.onerror = () => resolve({});
+        document.head.appendChild(s);
+      }));
     }
     return cache.get(name);
   }
 
   async function search(query) {
-    const docs = await load("docs.json");
+    const docs = await load("docs");
     const qwords = words(query);
     // Every query word must be found in a page; a page's score counts exact keys twice.
     const score = new Map();
@@ -150,7 +160,7 @@
     for (const w of qwords) {
       const hit = new Map();
       for (const key of translitKeys(w)) {
-        const shard = await load("k-" + shardFile(key) + ".json");
+        const shard = await load("k-" + shardFile(key));
         for (const [k, byWord] of Object.entries(shard)) {
           const exact = k === key;
           if (!exact && !(key.length >= 3 && k.startsWith(key))) continue;
@@ -172,7 +182,7 @@
   }
 
   async function selfcheck() {
-    const sample = await load("selfcheck.json");
+    const sample = await load("selfcheck");
     for (const [word, keys] of sample) {
       const mine = translitKeys(word);
       if (mine.join(" ") !== keys.join(" ")) {

@@ -98,12 +98,29 @@ pub struct PublicLink {
     pub other: Other,
 }
 
+/// What a timeline entry tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A named person was born.
+    Born,
+    /// A named person was given a cover name.
+    CoverName,
+    /// A report's dated paragraph.
+    Paragraph,
+}
+
 /// One dated entry of the timeline.
 #[derive(Clone, Debug, Serialize)]
 pub struct TimelineItem {
     /// When, as written ("1937", "1937-05-14").
     pub date: String,
-    /// What happened, in words.
+    /// What happened: a birth, a cover name given, or a paragraph's words.
+    pub what: Event,
+    /// Whom it is about (a named person's id), when it is about one person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// The words: the cover name, or the paragraph's first words.
     pub text: String,
     /// The page that says more, relative to a language's folder.
     pub href: String,
@@ -218,11 +235,9 @@ fn named_words(persons: &[&PersonFacts]) -> BTreeSet<String> {
         for spelling in p.names.iter().take(6) {
             let parsed = kartoteka_names::parse(spelling);
             if let Some(s) = parsed.surname.as_deref() {
-                for f in crate::forms::surname_forms(s, None) {
-                    for scheme in kartoteka_text::schemes::schemes() {
-                        words.insert(folded(&scheme.romanise(&f)));
-                    }
-                    words.insert(folded(&f));
+                let forms = crate::forms::surname_forms(s, None);
+                for f in crate::forms::romanised(&forms).iter().chain(&forms) {
+                    words.insert(folded(f));
                 }
             }
         }
@@ -631,7 +646,9 @@ fn timeline(reports: &[Report], persons: &BTreeMap<String, PublicPerson>) -> Vec
             if let Some(from) = &c.from {
                 out.push(TimelineItem {
                     date: from.clone(),
-                    text: format!("{}: {}", p.name, c.name),
+                    what: Event::CoverName,
+                    person: Some(p.id.clone()),
+                    text: c.name.clone(),
                     href: format!("persons/{}.html", p.id),
                 });
             }
@@ -639,7 +656,9 @@ fn timeline(reports: &[Report], persons: &BTreeMap<String, PublicPerson>) -> Vec
         for b in &p.born {
             out.push(TimelineItem {
                 date: b.clone(),
-                text: format!("{} *", p.name),
+                what: Event::Born,
+                person: Some(p.id.clone()),
+                text: String::new(),
                 href: format!("persons/{}.html", p.id),
             });
         }
@@ -655,6 +674,8 @@ fn timeline(reports: &[Report], persons: &BTreeMap<String, PublicPerson>) -> Vec
             let text: String = p.text.chars().take(240).collect();
             out.push(TimelineItem {
                 date: year.to_string(),
+                what: Event::Paragraph,
+                person: None,
                 text,
                 href: format!("reports/{}.html", r.id),
             });

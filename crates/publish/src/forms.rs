@@ -221,7 +221,7 @@ pub fn withheld_forms(name: &str) -> Vec<String> {
 /// (and of the others) on its own, so runs are romanised once each and joined: the forms
 /// of one name share a few dozen words, which makes this some thirty times faster than
 /// romanising each form whole, with the same result.
-fn romanised(forms: &[String]) -> BTreeSet<String> {
+pub fn romanised(forms: &[String]) -> BTreeSet<String> {
     let schemes = kartoteka_text::schemes::schemes();
     let word_char = |c: char| c.is_alphanumeric() || c == '_';
     let mut cache: std::collections::HashMap<&str, Vec<String>> = Default::default();

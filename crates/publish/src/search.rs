@@ -7,14 +7,17 @@
 //! `kartoteka_text::translit_keys` (one per romanisation convention, each also without a
 //! Russian case ending). `assets/search.js` computes the same keys for the query.
 //!
-//! The index is plain JSON, in files the leak check reads like any other:
+//! The index is JSON, each file wrapped in one call (`kartotekaSearch.put("k-sa", {...})`)
+//! so that a page opened from the disk loads it with a `<script>` element: browsers refuse
+//! `fetch` of `file://` addresses, and the edition must work from a folder. The leak check
+//! reads these files like any other.
 //!
-//! * `search/docs.json`: `[[href, title_en, title_ru, kind]]`, a page per entry, its
+//! * `search/docs.js`: `[[href, title_en, title_ru, kind]]`, a page per entry, its
 //!   address relative to a language's folder;
-//! * `search/k-XX.json` for each first two letters `XX` of a key:
+//! * `search/k-XX.js` for each first two letters `XX` of a key:
 //!   `{key: {word: [doc, ...]}}`, the words of the pages (folded, as written) under each
-//!   of their keys; a query word's keys say which files to fetch;
-//! * `search/selfcheck.json`: words of the index with the keys this code gives them, which
+//!   of their keys; a query word's keys say which files to load;
+//! * `search/selfcheck.js`: words of the index with the keys this code gives them, which
 //!   the script recomputes on the search page, so a difference between the two is shown
 //!   rather than silently missing results.
 
@@ -96,11 +99,13 @@ pub fn index(content: &Content) -> BTreeMap<String, Page> {
         }
     }
     let mut out = BTreeMap::new();
-    let json = |v: &serde_json::Value| Page::data(v.to_string().into_bytes());
-    out.insert(
-        "search/docs.json".to_string(),
-        json(&serde_json::Value::Array(docs)),
-    );
+    let file = |name: &str, v: &serde_json::Value| {
+        (
+            format!("search/{name}.js"),
+            Page::data(format!("kartotekaSearch.put({name:?}, {v});\n").into_bytes()),
+        )
+    };
+    out.extend([file("docs", &serde_json::Value::Array(docs))]);
     let mut shards: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
     let mut sample: Vec<(String, Vec<String>)> = Vec::new();
     let mut seen_words = BTreeSet::new();
@@ -120,15 +125,12 @@ pub fn index(content: &Content) -> BTreeMap<String, Page> {
         }
     }
     for (name, map) in shards {
-        out.insert(
-            format!("search/k-{}.json", shard_file(&name)),
-            json(&serde_json::Value::Object(map)),
-        );
+        out.extend([file(
+            &format!("k-{}", shard_file(&name)),
+            &serde_json::Value::Object(map),
+        )]);
     }
-    out.insert(
-        "search/selfcheck.json".to_string(),
-        json(&serde_json::json!(sample)),
-    );
+    out.extend([file("selfcheck", &serde_json::json!(sample))]);
     out
 }
 

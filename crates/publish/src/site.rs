@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use kartoteka_model::{RelationKind, Report};
 use kartoteka_text::escape_html as esc;
 
-use crate::edition::{name_for, Changes, Content, Other, PublicPerson};
+use crate::edition::{name_for, Changes, Content, Event, Other, PublicPerson};
 use crate::people::Why;
 
 /// One file of the edition: its bytes, and what its content hash is taken over.
@@ -326,9 +326,28 @@ fn home(content: &Content, lang: Lang) -> Page {
         content.number,
         esc(&content.date)
     );
-    let rows: Vec<(String, String)> = content
-        .counts
-        .iter()
+    let _ = write!(
+        main,
+        "<p>{}</p>",
+        lang.t(
+            "The agents, case officers and officials the documents name, the approved reports on them with the excerpts they rest on, cited by reference code, a timeline, and search. Only unclassified material is here; every other person is shown by a pseudonym.",
+            "Агенты, оперативные работники и должностные лица, названные в документах; утверждённые отчёты о них с выдержками, на которых они основаны, со ссылками на шифры дел; хронология и поиск. Здесь только несекретные материалы; все прочие лица названы псевдонимами."
+        )
+    );
+    const ORDER: [&str; 7] = [
+        "documents",
+        "units",
+        "pages",
+        "reports",
+        "persons named",
+        "persons protected",
+        "countries",
+    ];
+    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    let mut counts: Vec<(&String, &u64)> = content.counts.iter().collect();
+    counts.sort_by_key(|(k, _)| rank(k));
+    let rows: Vec<(String, String)> = counts
+        .into_iter()
         .map(|(k, v)| (esc(&count_label(lang, k)), v.to_string()))
         .collect();
     main.push_str(&table_of_counts(
@@ -714,13 +733,26 @@ fn timeline(content: &Content, lang: Lang) -> Page {
         )
     );
     for item in &content.timeline {
+        let who = item
+            .person
+            .as_ref()
+            .and_then(|id| content.persons.get(id))
+            .map(|p| person_name(p, lang))
+            .unwrap_or_default();
+        let said = match item.what {
+            Event::Born => format!("{who}: {}", lang.t("born", "родился(-лась)")),
+            Event::CoverName => {
+                format!("{who}: {} {}", lang.t("cover name", "псевдоним"), item.text)
+            }
+            Event::Paragraph => item.text.clone(),
+        };
         let _ = write!(
             main,
             "<li><time>{}</time> <a href=\"{}\"{}>{}</a></li>",
             esc(&item.date),
             esc(&item.href),
-            lang_attr(&item.text),
-            esc(&item.text)
+            lang_attr(&said),
+            esc(&said)
         );
     }
     main.push_str("</ol>");
@@ -743,8 +775,8 @@ fn search(content: &Content, lang: Lang) -> Page {
 <noscript><p>{noscript}</p></noscript>
 <script src="../assets/search.js" data-lang="{l}"></script>"#,
         help = lang.t(
-            "Names are found in any case and in any script: Соколовой, Sokolova and Sokolowa find the same person.",
-            "Имена находятся в любом падеже и написании: «Соколовой», Sokolova и Sokolowa находят одно лицо."
+            "Names are found in any grammatical case and in either script, Cyrillic or Latin, in any of the usual romanisations (English, German, Polish, French, scholarly).",
+            "Имена находятся в любом падеже и в любом написании: кириллицей или латиницей, в любой из принятых транслитераций."
         ),
         label = lang.t("Words or names", "Слова или имена"),
         button = lang.t("Search", "Найти"),

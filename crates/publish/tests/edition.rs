@@ -235,7 +235,7 @@ fn agents_and_officers_are_named_and_the_neighbour_is_a_pseudonym_everywhere() {
     // The dataset and the index carry the named, not the protected.
     let persons = text_of(&edition, "data/persons.csv");
     assert!(persons.contains("Соколова Вера Андреевна") && !persons.contains("Петрова"));
-    let docs = text_of(&edition, "search/docs.json");
+    let docs = text_of(&edition, "search/docs.js");
     assert!(docs.contains("Vera Sokolova"), "{docs}");
     assert!(text_of(&edition, "README.md").contains("Edition 1 of 2026-12-06"));
     let ftm = text_of(&edition, "data/entities.ftm.json");
@@ -262,7 +262,7 @@ fn each_kind_of_planted_leak_stops_the_edition_and_leaves_the_previous_one() {
             "private person",
         ),
         (
-            "search/docs.json",
+            "search/docs.js",
             "[\"x\",\"\\u041f\\u0435\\u0442\\u0440\\u043e\\u0432\\u043e\\u0439\"]",
             "private person",
         ),

@@ -136,3 +136,28 @@ pub fn age_tool() -> bool {
         "opening a package with the age tool",
     )
 }
+
+/// True when Chromium is installed, to open pages headless (else see [`peer`]).
+pub fn chromium() -> bool {
+    peer(
+        "chromium",
+        &["--headless", "--no-sandbox", "--version"],
+        "Chromium",
+        "apt-get install chromium chromium-driver",
+        "opening the public edition in a browser",
+    )
+}
+
+/// Chromium, headless, as the tests run it.
+pub fn chromium_headless() -> std::process::Command {
+    let mut cmd = std::process::Command::new("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ]);
+    cmd
+}
