@@ -26,6 +26,21 @@ impl Bar {
         Bar::counting(what, "docs")
     }
 
+    /// A spinner for work whose size is not known beforehand, saying what is being done
+    /// and for how long.
+    pub fn spinner(what: &str) -> Bar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(&format!("{{spinner}} {what}  {{elapsed}}"))
+        {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Bar {
+            bar,
+            bytes: AtomicU64::new(0),
+        }
+    }
+
     /// A bar counting `unit`s ("variants").
     pub fn counting(what: &str, unit: &str) -> Bar {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());

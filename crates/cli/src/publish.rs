@@ -343,7 +343,7 @@ fn build(
     json: bool,
 ) -> Result<u8, Failure> {
     let text = rules_text(rules)?;
-    let spinner = output::Bar::counting("building the public edition", "steps");
+    let spinner = output::Bar::spinner("building the public edition and checking it for leaks");
     let result = archive.publish().publish(&text, out);
     kartoteka_archive::Progress::finish(&spinner);
     let published = match result {

@@ -438,3 +438,76 @@ fn a_protected_name_in_an_editors_reason_stops_the_edition_and_bad_input_is_refu
     .assert()
     .code(2);
 }
+
+#[test]
+fn a_synthetic_archives_edition_passes_the_leak_check_and_protects_its_private_persons() {
+    let dir = tempfile::tempdir().unwrap();
+    let synth = dir.path().join("synth");
+    let archive = dir.path().join("archive");
+    let k = || common::kartoteka(&archive);
+    common::kartoteka(&dir.path().join("none"))
+        .args(["synth", "--docs", "400", "--seed", "11", "--out"])
+        .arg(&synth)
+        .assert()
+        .success();
+    k().arg("ingest")
+        .arg(synth.join("documents"))
+        .arg("--inventory")
+        .arg(synth.join("opis.csv"))
+        .assert()
+        .success();
+    k().arg("extract").assert().success();
+    k().arg("resolve").assert().success();
+    k().args(["report", "build", "--all"]).assert().success();
+    let reports = json(k().args(["reports", "--json"]));
+    let ids: Vec<String> = reports["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() >= 10, "{reports}");
+    // Half of them approved: only those are published.
+    for id in ids.iter().step_by(2) {
+        k().args(["report", "review", id, "--why", "read"])
+            .assert()
+            .success();
+        k().args(["report", "approve", id, "--why", "fine"])
+            .assert()
+            .success();
+    }
+    let site = dir.path().join("site");
+    let built = json(k().args(["publish", "--json", "--out"]).arg(&site));
+    assert_eq!(
+        built["check"]["findings"].as_array().unwrap().len(),
+        0,
+        "{built}"
+    );
+    let published = built["summary"]["reports_published"].as_u64().unwrap();
+    assert_eq!(published as usize, ids.len().div_ceil(2), "{built}");
+    for (i, id) in ids.iter().enumerate() {
+        let page = site.join(format!("en/reports/{id}.html"));
+        assert_eq!(page.is_file(), i % 2 == 0, "{id}: only approved reports");
+    }
+    // Whoever the rules protect has no page, and their full name is nowhere.
+    let persons = json(k().args(["persons", "--json"]));
+    let listed = std::fs::read_to_string(site.join("data/persons.csv")).unwrap();
+    let protected: Vec<String> = persons["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !listed.contains(&format!("\n{},", p["id"].as_str().unwrap())))
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .filter(|n| n.split_whitespace().count() == 3)
+        .collect();
+    for file in walk(&site) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        for name in &protected {
+            assert!(
+                !text.contains(name.as_str()),
+                "{name} in {}",
+                file.display()
+            );
+        }
+    }
+}

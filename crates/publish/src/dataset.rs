@@ -143,7 +143,7 @@ pub fn files(content: &Content) -> BTreeMap<String, Page> {
     });
     out.insert(
         "data/edition.json".to_string(),
-        Page::data(serde_json::to_vec_pretty(&json).unwrap_or_default()),
+        Page::data(serde_json::to_vec(&json).unwrap_or_default()),
     );
     out.insert(
         "data/entities.ftm.json".to_string(),

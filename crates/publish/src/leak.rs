@@ -479,7 +479,6 @@ fn decode_bytes(bytes: &[u8]) -> (String, Vec<usize>) {
 /// folded, with, for each byte of the view, the byte offset in the file of the character
 /// it came from. `offsets[i]` is the file offset of `text`'s i-th character.
 fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
-    let chars: Vec<char> = text.chars().collect();
     let mut view = String::with_capacity(text.len());
     let mut map: Vec<usize> = Vec::with_capacity(text.len());
     let mut last_space = true;
@@ -489,6 +488,20 @@ fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
         if c.is_ascii() && !c.is_ascii_whitespace() {
             last_space = false;
             view.push(c.to_ascii_lowercase());
+            map.push(at);
+            return;
+        }
+        // Russian letters, most of the rest: lower case is a fixed step, ё is е.
+        let cyrillic = match c {
+            'а'..='я' => Some(c),
+            'А'..='Я' => char::from_u32(c as u32 + 0x20),
+            'ё' | 'Ё' => Some('е'),
+            _ => None,
+        };
+        if let Some(f) = cyrillic {
+            last_space = false;
+            view.push(f);
+            map.push(at);
             map.push(at);
             return;
         }
@@ -512,29 +525,35 @@ fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
             view.push(f);
         }
     };
+    // `i` counts characters (for `offsets`), `b` is the byte in `text`; escapes are
+    // ASCII, so a run of them is as many bytes as characters.
     let mut i = 0;
-    while i < chars.len() {
+    let mut b = 0;
+    while let Some(c) = text[b..].chars().next() {
         let at = offsets.get(i).copied().unwrap_or(0);
-        let c = chars[i];
         if c != '&' && c != '\\' && c != '%' {
             push(c, at, &mut view, &mut map);
             i += 1;
+            b += c.len_utf8();
             continue;
         }
-        if let Some((c, used)) = escape_at(&chars, i) {
+        if let Some((c, used)) = escape_at(&text[b..]) {
             push(c, at, &mut view, &mut map);
             i += used;
+            b += used;
             continue;
         }
-        if let Some((decoded, used)) = percent_at(&chars, i) {
+        if let Some((decoded, used)) = percent_at(&text[b..]) {
             for c in decoded.chars() {
                 push(c, at, &mut view, &mut map);
             }
             i += used;
+            b += used;
             continue;
         }
-        push(chars[i], at, &mut view, &mut map);
+        push(c, at, &mut view, &mut map);
         i += 1;
+        b += 1;
     }
     map.push(offsets.last().map_or(0, |o| o + 1));
     (view, map)
@@ -543,20 +562,24 @@ fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
 /// A character reference (`&#1057;`, `&#x421;`, `&amp;` and a few named ones) or a
 /// JSON / JavaScript escape (`\u0421`, with surrogate pairs) at `i`: the character and
 /// how many characters it took.
-fn escape_at(chars: &[char], i: usize) -> Option<(char, usize)> {
-    let rest = |from: usize, n: usize| -> String {
-        chars[from..(from + n).min(chars.len())].iter().collect()
+fn escape_at(text: &str) -> Option<(char, usize)> {
+    let bytes = text.as_bytes();
+    let hex4 = |from: usize| -> Option<u32> {
+        let h = text.get(from..from + 4)?;
+        h.bytes()
+            .all(|b| b.is_ascii_hexdigit())
+            .then(|| u32::from_str_radix(h, 16).ok())?
     };
-    match chars[i] {
-        '&' => {
-            let end = (i + 1..(i + 12).min(chars.len())).find(|&j| chars[j] == ';')?;
-            let body: String = chars[i + 1..end].iter().collect();
+    match bytes.first()? {
+        b'&' => {
+            let end = (1..bytes.len().min(12)).find(|&j| bytes[j] == b';')?;
+            let body = text.get(1..end)?;
             let c = if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
                 u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?
             } else if let Some(dec) = body.strip_prefix('#') {
                 dec.parse::<u32>().ok().and_then(char::from_u32)?
             } else {
-                match body.as_str() {
+                match body {
                     "amp" => '&',
                     "lt" => '<',
                     "gt" => '>',
@@ -567,21 +590,15 @@ fn escape_at(chars: &[char], i: usize) -> Option<(char, usize)> {
                     _ => return None,
                 }
             };
-            Some((c, end - i + 1))
+            Some((c, end + 1))
         }
-        '\\' if chars.get(i + 1) == Some(&'u') => {
-            let hex = rest(i + 2, 4);
-            let unit = u32::from_str_radix(&hex, 16)
-                .ok()
-                .filter(|_| hex.len() == 4)?;
+        b'\\' if bytes.get(1) == Some(&b'u') => {
+            let unit = hex4(2)?;
             if (0xd800..0xdc00).contains(&unit)
-                && chars.get(i + 6) == Some(&'\\')
-                && chars.get(i + 7) == Some(&'u')
+                && bytes.get(6) == Some(&b'\\')
+                && bytes.get(7) == Some(&b'u')
             {
-                let low_hex = rest(i + 8, 4);
-                let low = u32::from_str_radix(&low_hex, 16)
-                    .ok()
-                    .filter(|_| low_hex.len() == 4)?;
+                let low = hex4(8)?;
                 let c = char::decode_utf16([unit as u16, low as u16]).next()?.ok()?;
                 return Some((c, 12));
             }
@@ -593,22 +610,25 @@ fn escape_at(chars: &[char], i: usize) -> Option<(char, usize)> {
 
 /// A run of percent-encoded bytes at `i` that decodes as UTF-8: the text and how many
 /// characters it took.
-fn percent_at(chars: &[char], i: usize) -> Option<(String, usize)> {
-    let mut bytes = Vec::new();
-    let mut j = i;
-    while j + 2 < chars.len() && chars[j] == '%' {
-        let hex: String = chars[j + 1..j + 3].iter().collect();
-        let Ok(b) = u8::from_str_radix(&hex, 16) else {
+fn percent_at(text: &str) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::new();
+    let mut j = 0;
+    while j + 2 < bytes.len() && bytes[j] == b'%' {
+        let Some(b) = text
+            .get(j + 1..j + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+        else {
             break;
         };
-        bytes.push(b);
+        decoded.push(b);
         j += 3;
     }
-    if bytes.is_empty() {
+    if decoded.is_empty() {
         return None;
     }
-    let text = String::from_utf8(bytes).ok()?;
-    Some((text, j - i))
+    let text = String::from_utf8(decoded).ok()?;
+    Some((text, j))
 }
 
 /// The file offset where a match ending at view byte `end` stops.

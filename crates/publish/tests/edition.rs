@@ -569,3 +569,84 @@ fn the_paragraphs_that_are_not_public_and_their_sources_stay_out() {
     );
     assert_eq!(edition.summary.reports_left_out, 1);
 }
+
+/// The relative luminance of a "#rrggbb" colour (WCAG 2.1).
+fn luminance(hex: &str) -> f64 {
+    let channel = |i: usize| {
+        let c = u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[test]
+fn every_page_has_the_structure_a_screen_reader_and_a_phone_need() {
+    let edition = build(&archive());
+    let mut pages = 0;
+    for (path, bytes) in &edition.files {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let page = std::str::from_utf8(bytes).unwrap();
+        assert!(page.starts_with("<!doctype html>"), "{path}");
+        assert!(
+            page.contains("<html lang=\"en\">") || page.contains("<html lang=\"ru\">"),
+            "{path}"
+        );
+        assert!(page.contains("<meta name=\"viewport\""), "{path}");
+        assert_eq!(page.matches("<h1").count(), 1, "{path}: one h1");
+        assert!(
+            page.contains("<main id=\"main\">") && page.contains("href=\"#main\""),
+            "{path}"
+        );
+        assert!(
+            page.contains("<nav aria-label=")
+                && page.contains("<header>")
+                && page.contains("<footer>"),
+            "{path}"
+        );
+        for input in page.split("<input id=\"").skip(1) {
+            let id = &input[..input.find('"').unwrap()];
+            assert!(
+                page.contains(&format!("<label for=\"{id}\"")),
+                "{path}: a label for {id}"
+            );
+        }
+        if path.starts_with("ru/") {
+            assert!(page.contains("<html lang=\"ru\">"), "{path}");
+        }
+    }
+    assert!(pages >= 16, "{pages}");
+    // The colours text and links are drawn in stand out from the page (WCAG AA: 4.5).
+    let css = String::from_utf8(edition.files["assets/style.css"].clone()).unwrap();
+    let colour = |selector: &str, property: &str| -> String {
+        let rule = &css[css.find(selector).unwrap()..];
+        let rule = &rule[..rule.find('}').unwrap()];
+        let at = rule.find(&format!("{property}: #")).unwrap() + property.len() + 2;
+        rule[at..at + 7].to_string()
+    };
+    let background = colour("body {", "background");
+    for (selector, property) in [
+        ("body {", "color"),
+        ("a {", "color"),
+        ("a:visited", "color"),
+        ("footer {", "color"),
+    ] {
+        let c = colour(selector, property);
+        assert!(
+            contrast(&c, &background) >= 4.5,
+            "{selector} {c} on {background}: {}",
+            contrast(&c, &background)
+        );
+    }
+}
