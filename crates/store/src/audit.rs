@@ -160,7 +160,7 @@ impl std::fmt::Display for AuditAction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditAct {
     /// What kind of act: an [`AuditAction`]'s word, or a caller's own for an act the store
-    /// cannot see ("publish").
+    /// cannot see ("broadcast").
     pub action: String,
     /// The unit it concerns, as a reference code, when it concerns one.
     pub unit: Option<String>,
@@ -458,7 +458,7 @@ mod tests {
         for a in AuditAction::ALL {
             assert_eq!(AuditAction::of(a.as_str()), Some(a));
         }
-        assert_eq!(AuditAction::of("publish"), None);
+        assert_eq!(AuditAction::of("broadcast"), None);
         assert_eq!(
             AuditAction::of("Ingest"),
             None,
