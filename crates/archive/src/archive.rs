@@ -265,6 +265,24 @@ pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
 }
 
+/// The reference a citation of a page names: the very sheet within its file when the sheet
+/// is known ("ф. 17, оп. 171, д. 409, л. 12 об."), else the document's own reference.
+pub fn citation(reference: &Reference, sheet: Option<kartoteka_model::Sheet>) -> String {
+    match sheet {
+        Some(sheet) => {
+            let mut at = reference.truncate(kartoteka_model::Level::File);
+            if at.file.is_some() {
+                at.sheets = Some(kartoteka_model::Sheets {
+                    first: sheet,
+                    last: None,
+                });
+            }
+            at.to_string()
+        }
+        None => reference.to_string(),
+    }
+}
+
 /// What `show` tells about a document or unit.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -601,19 +619,7 @@ impl Archive {
                 out.push_str(&escape_html(&fragment.fragment[last..]));
                 out
             };
-            let citation = doc.reference.as_ref().map(|r| match hit.sheet {
-                Some(sheet) => {
-                    let mut at = r.truncate(kartoteka_model::Level::File);
-                    if at.file.is_some() {
-                        at.sheets = Some(kartoteka_model::Sheets {
-                            first: sheet,
-                            last: None,
-                        });
-                    }
-                    at.to_string()
-                }
-                None => r.to_string(),
-            });
+            let citation = doc.reference.as_ref().map(|r| citation(r, hit.sheet));
             hits.push(SearchHit {
                 doc: hit.doc,
                 citation,

@@ -17,6 +17,7 @@
 //! let found = archive.search("Хрущёвым", &Default::default()).unwrap();
 //! ```
 
+mod access;
 mod archive;
 mod audit;
 mod corpus;
@@ -37,8 +38,9 @@ mod reports;
 mod seal;
 mod transfer;
 
+pub use access::{secret_hash, Access, Caller, Denied, MIN_PASSWORD_CHARS, TOKEN_PREFIX};
 pub use archive::{
-    share_with_group, Archive, ArchiveError, Batch, DocSummary, ErrorKind, SearchHit,
+    citation, share_with_group, Archive, ArchiveError, Batch, DocSummary, ErrorKind, SearchHit,
     SearchResponse, Shown, Status, WriterLock, INDEX_VERSION,
 };
 pub use audit::{ChainReport, HeadKey, SignedHead};
@@ -51,6 +53,7 @@ pub use identity::{
     Person, PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
 };
 pub use kartoteka_index::SearchOptions;
+pub use kartoteka_store::NoteFilter;
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
 pub use notebook::{generate_identity, LockReport, NotebookKey};
 pub use notes::NewNote;

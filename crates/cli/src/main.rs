@@ -14,6 +14,7 @@ macro_rules! say {
     };
 }
 
+mod access;
 mod audit;
 mod config;
 mod holdings;
@@ -222,6 +223,25 @@ subject, period or case is gone is withdrawn. --all lists those too, with what r
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Open the reading room: the web pages and the HTTP API over this archive.
+    #[command(
+        after_help = "Add a user first (`kartoteka user add vera --role researcher --password-file pw.txt`), then \
+open the address printed in a browser and sign in. Machines use a token (`kartoteka token create vera --scope read`) \
+sent as `Authorization: Bearer TOKEN`; the API is described at /api/openapi.json.\n\nThe server takes the writer lock \
+only while it writes (a note, a sign-in), so command-line writers can run beside it; every write is audited in the \
+user's name and the audit head is sealed after it."
+    )]
+    Serve {
+        /// Where to listen: HOST:PORT (port 0 picks a free one).
+        #[arg(long, env = "KARTOTEKA_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// The people who may use the reading room: add, list, disable, password.
+    #[command(subcommand)]
+    User(access::UserCommand),
+    /// Tokens for machines using the API: create, revoke, list.
+    #[command(subcommand)]
+    Token(access::TokenCommand),
 }
 
 #[derive(Subcommand)]
@@ -451,6 +471,9 @@ fn writes(command: &Command) -> bool {
             | Command::Audit(AuditCommand::Log { .. })
             | Command::Audit(AuditCommand::Head { .. })
             | Command::Audit(AuditCommand::Key { .. })
+            | Command::Serve { .. }
+            | Command::User(access::UserCommand::List { .. })
+            | Command::Token(access::TokenCommand::List { .. })
     )
 }
 
@@ -629,5 +652,8 @@ fn execute(
         Command::Persons(command) => persons::run(command, &session),
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),
+        Command::Serve { addr } => access::serve(open(&archive_dir)?, keys, &addr),
+        Command::User(command) => access::user(command, &open(&archive_dir)?),
+        Command::Token(command) => access::token(command, &open(&archive_dir)?),
     }
 }

@@ -15,6 +15,7 @@
 //! assert!(unit.contains(&"Fonds 17, Inventory 171, File 409".parse().unwrap()));
 //! ```
 
+mod access;
 mod countries;
 mod custody;
 mod document;
@@ -28,6 +29,9 @@ mod reference;
 mod release;
 mod report;
 
+pub use access::{
+    allows, role_allows, AccessWordError, Action, ApiToken, Role, Scope, User, WebSession,
+};
 pub use countries::{country_name, COUNTRIES};
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{

@@ -7,6 +7,7 @@
 //! it is being stored, with what only the backend knows (the number it assigned, the
 //! version it replaced).
 
+use kartoteka_model::{ApiToken, User, WebSession};
 use kartoteka_model::{
     Claim, Consent, CustodyEntry, Direction, DocId, EditionRecord, EditorDecision, Finding,
     FindingStatus, Judgement, MarkingRule, Note, Package, Page, Partner, Receipt, Report,
@@ -367,6 +368,50 @@ pub fn edition(e: &EditionRecord) -> AuditAct {
             "counts": e.counts,
             "rules_sha256": hex::encode(sha2::Sha256::digest(e.rules.as_bytes())),
         }),
+    )
+}
+
+/// A user was added or changed (`what`: "added", "disabled", "password changed"). Their
+/// password's hash is never in the chain.
+pub fn user(u: &User, what: &str) -> AuditAct {
+    act(
+        AuditAction::User,
+        None,
+        Some(format!("user {}", u.name)),
+        serde_json::json!({
+            "change": what,
+            "role": u.role.as_str(),
+            "partner": u.partner,
+            "disabled": u.disabled,
+        }),
+    )
+}
+
+/// A token was made or revoked; its secret's hash is never in the chain.
+pub fn token(t: &ApiToken, what: &str) -> AuditAct {
+    act(
+        AuditAction::Token,
+        None,
+        Some(format!("token {}", t.id)),
+        serde_json::json!({
+            "change": what,
+            "user": t.user,
+            "scopes": t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+/// Someone signed in to the reading room, or out.
+pub fn session(s: &WebSession, signed_in: bool) -> AuditAct {
+    act(
+        if signed_in {
+            AuditAction::SignIn
+        } else {
+            AuditAction::SignOut
+        },
+        None,
+        Some(format!("user {}", s.user)),
+        serde_json::json!({ "expires": s.expires }),
     )
 }
 

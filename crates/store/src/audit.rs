@@ -75,11 +75,19 @@ pub enum AuditAction {
     EditorDecision,
     /// A public edition built.
     Publish,
+    /// A user added or changed (role, disabled, password).
+    User,
+    /// An API token made or revoked.
+    Token,
+    /// A person signed in to the reading room.
+    SignIn,
+    /// A person signed out.
+    SignOut,
 }
 
 impl AuditAction {
     /// Every action, for readers that list them.
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 32] = [
         AuditAction::Ingest,
         AuditAction::Update,
         AuditAction::ReExtract,
@@ -108,6 +116,10 @@ impl AuditAction {
         AuditAction::Receipt,
         AuditAction::EditorDecision,
         AuditAction::Publish,
+        AuditAction::User,
+        AuditAction::Token,
+        AuditAction::SignIn,
+        AuditAction::SignOut,
     ];
 
     /// The word in the chain.
@@ -141,6 +153,10 @@ impl AuditAction {
             AuditAction::Receipt => "receipt",
             AuditAction::EditorDecision => "editor-decision",
             AuditAction::Publish => "publish",
+            AuditAction::User => "user",
+            AuditAction::Token => "token",
+            AuditAction::SignIn => "sign-in",
+            AuditAction::SignOut => "sign-out",
         }
     }
 

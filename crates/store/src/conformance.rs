@@ -19,8 +19,10 @@ use crate::{
     hash_bytes, AuditFilter, BlobError, BlobStore, MetadataStore, NewDocument, NoteFilter, Saved,
 };
 
+mod access;
 mod editions;
 mod release;
+pub use access::users_tokens_and_sessions;
 pub use editions::editions_and_decisions;
 pub use release::partners_and_routing;
 

@@ -31,8 +31,8 @@ mod sqlite;
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
-    AuditStore, Batches, CustodyStore, EditionStore, Event, Failure, FindingStore, Holding,
-    HoldingsStore, IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument,
+    AccessStore, AuditStore, Batches, CustodyStore, EditionStore, Event, Failure, FindingStore,
+    Holding, HoldingsStore, IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument,
     NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved, StoreError, Summary,
     VersionRecord,
 };
@@ -41,7 +41,7 @@ pub use metadata::{
 /// `dyn MetadataStore`: `use kartoteka_store::prelude::*;`.
 pub mod prelude {
     pub use crate::metadata::{
-        AuditStore, Batches, CustodyStore, EditionStore, FindingStore, HoldingsStore,
+        AccessStore, AuditStore, Batches, CustodyStore, EditionStore, FindingStore, HoldingsStore,
         IdentityStore, LedgerStore, MentionStore, MetadataStore, NoteStore, ReleaseStore,
         ReportStore, RuleStore,
     };

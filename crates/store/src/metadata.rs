@@ -1,12 +1,12 @@
 //! The metadata store: units of the hierarchy, documents, their pages and the stage ledger.
 
+use kartoteka_model::{ApiToken, EditionRecord, EditorDecision, User, WebSession};
 use kartoteka_model::{
     Claim, Consent, ContentHash, CustodyEntry, DateRange, DocId, Document, Finding, FindingStatus,
     Format, IdentityRow, Judgement, MarkingRule, MentionKind, MentionRecord, Note, NoteVersion,
     Package, Page, Partner, PersonRecord, Placement, Receipt, Reference, RelationRecord, Report,
     ReportFate, Routing, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
-use kartoteka_model::{EditionRecord, EditorDecision};
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
 use serde::Serialize;
@@ -158,6 +158,7 @@ pub trait MetadataStore:
     + RuleStore
     + ReleaseStore
     + EditionStore
+    + AccessStore
     + Send
 {
 }
@@ -176,6 +177,7 @@ impl<
             + RuleStore
             + ReleaseStore
             + EditionStore
+            + AccessStore
             + Send,
     > MetadataStore for T
 {
@@ -604,6 +606,47 @@ pub trait EditionStore {
 
     /// Every edition, oldest first.
     fn editions(&self) -> Result<Vec<EditionRecord>, StoreError>;
+}
+
+/// The reading room's door: the people who sign in, the tokens machines carry, and the
+/// browser sessions open now. Secrets are never stored, only their hashes; no audit entry
+/// carries a hash.
+pub trait AccessStore {
+    /// Adds a user, whose name must be new (the actor and the time are set here).
+    /// Audited as "user".
+    fn add_user(&mut self, user: &User) -> Result<User, StoreError>;
+
+    /// The user of this name.
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
+
+    /// Every user, in the order they were added.
+    fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Replaces a user's record (disabled, a new password), saying what changed in `what`.
+    /// Audited as "user".
+    fn update_user(&mut self, user: &User, what: &str) -> Result<User, StoreError>;
+
+    /// Keeps a token for a user that exists, giving it the next id ("T1", "T2", ...).
+    /// Audited as "token".
+    fn add_token(&mut self, token: &ApiToken) -> Result<ApiToken, StoreError>;
+
+    /// The token whose secret has this hash, revoked or not.
+    fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, StoreError>;
+
+    /// Every token, in the order they were made.
+    fn tokens(&self) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Revokes a token, once. Audited as "token".
+    fn revoke_token(&mut self, id: &str) -> Result<ApiToken, StoreError>;
+
+    /// Keeps a new browser session. Audited as "sign-in".
+    fn add_session(&mut self, session: &WebSession) -> Result<(), StoreError>;
+
+    /// The session whose secret has this hash, if it is still kept.
+    fn session(&self, hash: &str) -> Result<Option<WebSession>, StoreError>;
+
+    /// Ends a session (signing out), if it is kept. Audited as "sign-out" when it was.
+    fn end_session(&mut self, hash: &str) -> Result<(), StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

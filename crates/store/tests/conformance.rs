@@ -32,6 +32,7 @@ fn sqlite_memory_conforms() {
     conformance::notes(&mut SqliteStore::in_memory().unwrap());
     conformance::partners_and_routing(&mut SqliteStore::in_memory().unwrap());
     conformance::editions_and_decisions(&mut SqliteStore::in_memory().unwrap());
+    conformance::users_tokens_and_sessions(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]

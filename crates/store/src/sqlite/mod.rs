@@ -10,6 +10,7 @@ use std::time::Duration;
 use kartoteka_model::{Level, Reference};
 use rusqlite::{Connection, OptionalExtension};
 
+mod access;
 mod audit;
 mod custody;
 mod editions;
@@ -26,7 +27,7 @@ use crate::metadata::StoreError;
 use crate::prelude::*;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -257,6 +258,21 @@ CREATE TABLE IF NOT EXISTS editions (
     number INTEGER PRIMARY KEY,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS api_tokens (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS web_sessions (
+    hash TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -272,6 +288,9 @@ CREATE TABLE IF NOT EXISTS note_versions (
 /// the table it changes (when that table is not there yet the schema makes it whole, and
 /// the change is skipped), and the SQL.
 const MIGRATIONS: &[(i64, Option<&str>, &str)] = &[
+    // 9: users, API tokens and browser sessions of the reading room, new tables made by
+    // the schema itself.
+    (9, None, ""),
     // 8: editors' decisions and the editions of the public edition, new tables made by
     // the schema itself.
     (8, None, ""),

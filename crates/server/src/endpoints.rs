@@ -1,0 +1,294 @@
+//! Every endpoint of the reading room, with the action it takes. The router is built from
+//! this table, the gate authorises by it, the OpenAPI document is written from it, and the
+//! authorisation matrix test walks it: an endpoint cannot exist without a row here.
+
+use kartoteka_model::Action;
+
+/// An HTTP method the reading room answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET: reads, never changes anything.
+    Get,
+    /// POST: changes something (needs the CSRF token in a browser session).
+    Post,
+    /// DELETE: ends something (needs the CSRF token in a browser session).
+    Delete,
+}
+
+impl Method {
+    /// Its name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether a request of this method may change state.
+    pub fn changes_state(self) -> bool {
+        !matches!(self, Method::Get)
+    }
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum In {
+    /// In the path, as `{name}`.
+    Path,
+    /// In the query string.
+    Query,
+}
+
+/// One parameter of an endpoint, for the OpenAPI document.
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    /// Its name.
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: In,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its JSON Schema type: "string", "integer" or "boolean".
+    pub kind: &'static str,
+    /// What it means.
+    pub about: &'static str,
+}
+
+const fn query(name: &'static str, kind: &'static str, about: &'static str) -> Param {
+    Param {
+        name,
+        location: In::Query,
+        required: false,
+        kind,
+        about,
+    }
+}
+
+/// What an endpoint answers with, for the OpenAPI document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// JSON.
+    Json,
+    /// An HTML page (or a redirect to one).
+    Html,
+    /// A stylesheet.
+    Css,
+}
+
+/// One endpoint.
+#[derive(Clone, Copy, Debug)]
+pub struct Endpoint {
+    /// Its method.
+    pub method: Method,
+    /// Its path, with `{name}` for path parameters (axum's syntax and OpenAPI's).
+    pub path: &'static str,
+    /// What it does, in the archive's terms; `None` for the few open to anyone (the
+    /// sign-in, the OpenAPI document, the stylesheet).
+    pub action: Option<Action>,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// Its parameters.
+    pub params: &'static [Param],
+    /// What it answers with.
+    pub answer: Answer,
+    /// A JSON body it takes, named by its schema in the OpenAPI document.
+    pub body: Option<&'static str>,
+}
+
+impl Endpoint {
+    /// Whether it is part of the JSON API (and so of the OpenAPI document).
+    pub fn is_api(&self) -> bool {
+        self.path.starts_with("/api/")
+    }
+}
+
+const SEARCH_PARAMS: &[Param] = &[
+    Param {
+        name: "q",
+        location: In::Query,
+        required: true,
+        kind: "string",
+        about: "What to look for, in the query language of `kartoteka search`.",
+    },
+    query(
+        "in",
+        "string",
+        "Only inside this unit, e.g. 'ф. 17, оп. 171'.",
+    ),
+    query(
+        "dates",
+        "string",
+        "Only documents dated within this period: 1937, 1937..1945, 1941-06-22.",
+    ),
+    query(
+        "lang",
+        "string",
+        "Only documents in this language (ru, en, mixed).",
+    ),
+    query(
+        "format",
+        "string",
+        "Only documents of this format (text, markdown, html, pdf, docx, image).",
+    ),
+    query("exact", "boolean", "Match words exactly as written."),
+    query("limit", "integer", "Hits per page (1 to 100, default 10)."),
+    query("offset", "integer", "Hits to skip, for the next page."),
+];
+
+const DOC_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "integer",
+    about: "The document's number.",
+}];
+
+/// Every endpoint of the reading room.
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::Get,
+        path: "/api/openapi.json",
+        action: None,
+        summary: "This API, described in OpenAPI 3.1.",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/session",
+        action: None,
+        summary: "Sign in with a name and password: sets the session cookie and answers with the CSRF token.",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("SignIn"),
+    },
+    Endpoint {
+        method: Method::Delete,
+        path: "/api/session",
+        action: Some(Action::SeeSelf),
+        summary: "Sign out.",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/me",
+        action: Some(Action::SeeSelf),
+        summary: "Who the credentials belong to: name, role, partner, scopes.",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/search",
+        action: Some(Action::ReadHoldings),
+        summary: "Search the holdings, as `kartoteka search --json` does: {total, hits}.",
+        params: SEARCH_PARAMS,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/documents/{id}",
+        action: Some(Action::ReadHoldings),
+        summary: "A document with its pages and ledger, as `kartoteka show N --json` does.",
+        params: DOC_ID,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/notes",
+        action: Some(Action::ReadHoldings),
+        summary: "Notes in the margin, of one document or all.",
+        params: &[
+            query("doc", "integer", "Only notes on this document."),
+            query("author", "string", "Only notes by this user."),
+        ],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/notes",
+        action: Some(Action::Annotate),
+        summary: "Add a note on a passage (the quote is anchored as `kartoteka note add` anchors it).",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("NewNote"),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/",
+        action: Some(Action::ReadHoldings),
+        summary: "The reading room: search.",
+        params: SEARCH_PARAMS,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/documents/{id}",
+        action: Some(Action::ReadHoldings),
+        summary: "The document reader: text by sheet, notes in the margin.",
+        params: DOC_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/documents/{id}/notes",
+        action: Some(Action::Annotate),
+        summary: "Add a note from the reader's form.",
+        params: DOC_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/login",
+        action: None,
+        summary: "The sign-in page.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/login",
+        action: None,
+        summary: "Sign in from the form.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/logout",
+        action: Some(Action::SeeSelf),
+        summary: "Sign out from the form.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/assets/style.css",
+        action: None,
+        summary: "The reading room's stylesheet.",
+        params: &[],
+        answer: Answer::Css,
+        body: None,
+    },
+];
+
+/// The endpoint of a method and a route path, if there is one.
+pub fn find(method: &str, path: &str) -> Option<&'static Endpoint> {
+    ENDPOINTS
+        .iter()
+        .find(|e| e.method.as_str() == method && e.path == path)
+}

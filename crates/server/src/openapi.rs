@@ -1,0 +1,153 @@
+//! The OpenAPI 3.1 document, written from the endpoint table so that it cannot drift from
+//! what the server answers.
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use crate::endpoints::{In, ENDPOINTS};
+
+/// GET /api/openapi.json.
+pub(crate) async fn document() -> Json<Value> {
+    Json(openapi())
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+/// The document.
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for e in ENDPOINTS.iter().filter(|e| e.is_api()) {
+        let mut responses = Map::new();
+        let ok = if e.body == Some("NewNote") {
+            "201"
+        } else {
+            "200"
+        };
+        responses.insert(
+            ok.into(),
+            json!({"description": "Done.", "content": {"application/json": {"schema": {"type": "object"}}}}),
+        );
+        responses.insert(
+            "400".into(),
+            error_response("The request cannot be taken as sent."),
+        );
+        if e.action.is_some() {
+            responses.insert(
+                "401".into(),
+                error_response("No credentials, or credentials that do not hold."),
+            );
+            responses.insert("403".into(), error_response("The role or the token's scopes do not allow this, or the CSRF token is missing."));
+        } else if e.body == Some("SignIn") {
+            responses.insert(
+                "401".into(),
+                error_response("The name or the password is wrong."),
+            );
+            responses.insert("429".into(), error_response("Too many failed sign-ins."));
+        }
+        if e.params.iter().any(|p| p.location == In::Path) {
+            responses.insert("404".into(), error_response("Nothing by that number."));
+        }
+        if e.body.is_some() {
+            responses.insert("413".into(), error_response("The body is too large."));
+            responses.insert("415".into(), error_response("The body is not JSON."));
+        }
+        let parameters: Vec<Value> = e
+            .params
+            .iter()
+            .map(|p| {
+                let mut schema = json!({"type": p.kind});
+                if p.kind == "integer" {
+                    schema["minimum"] = json!(if p.name == "offset" { 0 } else { 1 });
+                }
+                if p.name == "limit" {
+                    schema["maximum"] = json!(crate::api::MAX_LIMIT);
+                }
+                if p.name == "offset" {
+                    schema["maximum"] = json!(crate::api::MAX_OFFSET);
+                }
+                if p.name == "q" {
+                    schema["minLength"] = json!(1);
+                    schema["maxLength"] = json!(2000);
+                }
+                json!({
+                    "name": p.name,
+                    "in": if p.location == In::Path { "path" } else { "query" },
+                    "required": p.required,
+                    "description": p.about,
+                    "schema": schema,
+                })
+            })
+            .collect();
+        let mut operation = json!({
+            "summary": e.summary,
+            "operationId": format!("{}{}", e.method.as_str().to_lowercase(),
+                e.path.replace(['/', '.', '{', '}'], "_")),
+            "parameters": parameters,
+            "responses": responses,
+        });
+        if e.action.is_none() {
+            operation["security"] = json!([]);
+        }
+        if let Some(body) = e.body {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}
+            });
+        }
+        let entry = paths
+            .entry(e.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[e.method.as_str().to_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kartoteka reading room",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Search, read and annotate an archive. Every path but this document and the sign-in needs a token (`kartoteka token create`) sent as `Authorization: Bearer TOKEN`, or a session cookie with its CSRF token in `X-CSRF-Token` on changes.",
+        },
+        "paths": paths,
+        "security": [{"bearer": []}, {"session": []}],
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::SESSION_COOKIE},
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object",
+                        "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "string", "enum": ["unauthorized", "forbidden", "csrf", "not_found", "bad_request", "conflict", "payload_too_large", "too_many_requests", "busy", "tampered", "internal"]},
+                            "message": {"type": "string"},
+                        },
+                    }},
+                },
+                "SignIn": {
+                    "type": "object",
+                    "required": ["name", "password"],
+                    "properties": {"name": {"type": "string"}, "password": {"type": "string"}},
+                },
+                "NewNote": {
+                    "type": "object",
+                    "required": ["target", "quote"],
+                    "properties": {
+                        "target": {"type": "string", "description": "A document number or a reference code."},
+                        "quote": {"type": "string", "description": "The passage, as the reader sees it."},
+                        "sheet": {"type": "integer", "minimum": 1},
+                        "comment": {"type": "string"},
+                        "tags": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    })
+}
