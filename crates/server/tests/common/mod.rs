@@ -1,0 +1,195 @@
+//! A reading room over a small archive, called in-process, for the server's tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use kartoteka_archive::{Archive, HeadKeys, IngestOptions, NoProgress};
+use kartoteka_model::{Role, Scope, User};
+use kartoteka_server::{router, App, Config};
+use tower::ServiceExt;
+
+/// The password every test user has.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A reading room with one user of each role (named after the role), each with a token of
+/// every scope.
+pub struct Room {
+    pub dir: tempfile::TempDir,
+    pub app: Arc<App>,
+    pub router: axum::Router,
+    /// Each role's full-scope token.
+    pub tokens: Vec<(Role, String)>,
+    /// Each role's read-only token.
+    pub read_tokens: Vec<(Role, String)>,
+    /// A token that was revoked, and one of a user since disabled.
+    pub dead_tokens: Vec<String>,
+}
+
+pub fn room() -> Room {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("report.txt"),
+        "Агент КЛИМ встретился с Соколовым в Берлине 3 мая 1951 года.\n\nОтчёт передан в центр.",
+    )
+    .unwrap();
+    std::fs::write(
+        docs.join("second.txt"),
+        "Second document: a meeting in Vienna.",
+    )
+    .unwrap();
+    let root = dir.path().join("archive");
+    let archive = Archive::init(&root).unwrap();
+    archive
+        .ingest(&[docs], &IngestOptions::default(), &NoProgress)
+        .unwrap();
+    let mut tokens = Vec::new();
+    let mut read_tokens = Vec::new();
+    for role in Role::ALL {
+        let name = role.as_str().to_string();
+        if role == Role::Liaison {
+            // The service refuses a liaison of no known partner; the store takes it as is.
+            archive
+                .store()
+                .add_user(&User {
+                    name: name.clone(),
+                    role,
+                    partner: Some("GBR-MI5".into()),
+                    password_hash: None,
+                    disabled: false,
+                    by: String::new(),
+                    at: String::new(),
+                })
+                .unwrap();
+            archive.access().set_password(&name, PASSWORD).unwrap();
+        } else {
+            archive
+                .access()
+                .add_user(&name, role, None, Some(PASSWORD))
+                .unwrap();
+        }
+        let (_, secret) = archive.access().create_token(&name, &Scope::ALL).unwrap();
+        tokens.push((role, secret));
+        let (_, secret) = archive
+            .access()
+            .create_token(&name, &[Scope::Read])
+            .unwrap();
+        read_tokens.push((role, secret));
+    }
+    let (revoked, secret) = archive
+        .access()
+        .create_token("researcher", &[Scope::Read])
+        .unwrap();
+    archive.access().revoke_token(&revoked.id).unwrap();
+    let mut dead_tokens = vec![secret];
+    archive
+        .access()
+        .add_user("gone", Role::Researcher, None, Some(PASSWORD))
+        .unwrap();
+    let (_, secret) = archive
+        .access()
+        .create_token("gone", &[Scope::Read])
+        .unwrap();
+    archive.access().disable_user("gone").unwrap();
+    dead_tokens.push(secret);
+    let keys = HeadKeys::new(dir.path().join("keys"));
+    let app = App::new(
+        archive,
+        keys,
+        Config {
+            secure_cookies: false,
+            body_limit: 64 * 1024,
+            ..Config::default()
+        },
+    );
+    let router = router(app.clone());
+    Room {
+        dir,
+        app,
+        router,
+        tokens,
+        read_tokens,
+        dead_tokens,
+    }
+}
+
+impl Room {
+    /// The token of a role's user.
+    pub fn token(&self, role: Role) -> &str {
+        &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    /// The read-only token of a role's user.
+    pub fn read_token(&self, role: Role) -> &str {
+        &self.read_tokens.iter().find(|(r, _)| *r == role).unwrap().1
+    }
+
+    /// A request with a bearer token.
+    pub fn with_token(&self, token: &str, mut request: Request<Body>) -> Request<Body> {
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        request
+    }
+
+    /// Sends a request and reads the whole answer.
+    pub async fn send(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    /// Signs in through the form; returns the cookie's value and the session's CSRF token
+    /// (read from the search page, as a browser would).
+    pub async fn sign_in(&self, name: &str) -> (String, String) {
+        let form = format!("name={name}&password={}", PASSWORD.replace(' ', "+"));
+        let (status, headers, _) = self
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(form))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "signing in as {name}");
+        let cookie = headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let (_, _, page) = self
+            .send(
+                Request::get("/")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("")
+            .to_string();
+        (cookie, csrf)
+    }
+}

@@ -1,0 +1,229 @@
+//! The authorisation matrix: every endpoint, by every role and without credentials, is
+//! allowed or refused exactly as this table says. An endpoint added to the server without
+//! a row here fails the test.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use kartoteka_model::Role;
+use kartoteka_server::endpoints::{Method, ENDPOINTS};
+
+use common::{room, Room, PASSWORD};
+
+/// Who may call an endpoint.
+enum May {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+use Role::*;
+
+const READERS: &[Role] = &[
+    Archivist,
+    Researcher,
+    Analyst,
+    Reviewer,
+    ReleaseOfficer,
+    Administrator,
+];
+const EVERYONE: &[Role] = &[
+    Archivist,
+    Researcher,
+    Analyst,
+    Reviewer,
+    ReleaseOfficer,
+    Liaison,
+    Administrator,
+];
+
+/// The expected matrix, written by hand from the roles' descriptions in the issue: a
+/// liaison sees nothing of the reading room's holdings; everyone else reads and writes
+/// notes in the margin.
+const MATRIX: &[(&str, &str, May)] = &[
+    ("GET", "/api/openapi.json", May::Anyone),
+    ("POST", "/api/session", May::Anyone),
+    ("DELETE", "/api/session", May::Roles(EVERYONE)),
+    ("GET", "/api/me", May::Roles(EVERYONE)),
+    ("GET", "/api/search", May::Roles(READERS)),
+    ("GET", "/api/documents/{id}", May::Roles(READERS)),
+    ("GET", "/api/notes", May::Roles(READERS)),
+    ("POST", "/api/notes", May::Roles(READERS)),
+    ("GET", "/", May::Roles(READERS)),
+    ("GET", "/documents/{id}", May::Roles(READERS)),
+    ("POST", "/documents/{id}/notes", May::Roles(READERS)),
+    ("GET", "/login", May::Anyone),
+    ("POST", "/login", May::Anyone),
+    ("POST", "/logout", May::Roles(EVERYONE)),
+    ("GET", "/assets/style.css", May::Anyone),
+];
+
+/// A request that the endpoint would take from someone allowed: real parameters and body.
+fn request(method: Method, path: &str) -> Request<Body> {
+    let uri = path.replace("{id}", "1");
+    let uri = match uri.as_str() {
+        "/api/search" | "/" => format!("{uri}?q=%D0%BA%D0%BB%D0%B8%D0%BC"),
+        _ => uri,
+    };
+    let builder = Request::builder().method(method.as_str()).uri(&uri);
+    match (method, path) {
+        (Method::Post, "/api/session") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(format!(
+                r#"{{"name": "researcher", "password": "{PASSWORD}"}}"#
+            ))),
+        (Method::Post, "/api/notes") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"target": "1", "quote": "встретился с Соколовым"}"#,
+            )),
+        (Method::Post, "/login") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "name=researcher&password={}",
+                PASSWORD.replace(' ', "+")
+            ))),
+        (Method::Post, "/documents/{id}/notes") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "quote=%D0%B2%20%D0%91%D0%B5%D1%80%D0%BB%D0%B8%D0%BD%D0%B5",
+            )),
+        _ => builder.body(Body::empty()),
+    }
+    .unwrap()
+}
+
+/// Whether an answer means "refused for want of credentials or rights".
+fn refused(status: StatusCode, headers: &axum::http::HeaderMap) -> bool {
+    let to_login = status == StatusCode::SEE_OTHER
+        && headers
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/login?next="));
+    matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) || to_login
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() {
+    let room: Room = room();
+    for e in ENDPOINTS {
+        let row = MATRIX
+            .iter()
+            .find(|(m, p, _)| *m == e.method.as_str() && *p == e.path)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} has no row in the authorisation matrix: add one",
+                    e.method.as_str(),
+                    e.path
+                )
+            });
+        // Without credentials.
+        let (status, headers, body) = room.send(request(e.method, e.path)).await;
+        match row.2 {
+            May::Anyone => assert!(
+                !refused(status, &headers) && status.is_success() || status.is_redirection(),
+                "{} {} without credentials: {status} {body}",
+                e.method.as_str(),
+                e.path
+            ),
+            May::Roles(_) => {
+                assert!(
+                    refused(status, &headers),
+                    "{} {} without credentials was not refused: {status} {body}",
+                    e.method.as_str(),
+                    e.path
+                );
+                if e.is_api() {
+                    assert_eq!(
+                        status,
+                        StatusCode::UNAUTHORIZED,
+                        "{} {}",
+                        e.method.as_str(),
+                        e.path
+                    );
+                    assert!(body.contains(r#""code":"unauthorized""#), "{body}");
+                }
+            }
+        }
+        // By each role, with a token of every scope.
+        for role in Role::ALL {
+            let mut req = request(e.method, e.path);
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Bearer {}", room.token(role)).parse().unwrap(),
+            );
+            let (status, headers, body) = room.send(req).await;
+            let allowed = match row.2 {
+                May::Anyone => true,
+                May::Roles(roles) => roles.contains(&role),
+            };
+            if allowed {
+                assert!(
+                    !refused(status, &headers) && status.as_u16() < 400,
+                    "{} {} as {role}: expected it allowed and done, got {status} {body}",
+                    e.method.as_str(),
+                    e.path
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{} {} as {role}: expected 403, got {body}",
+                    e.method.as_str(),
+                    e.path
+                );
+            }
+        }
+    }
+    // And no row for an endpoint that is not there.
+    for (m, p, _) in MATRIX {
+        assert!(
+            ENDPOINTS
+                .iter()
+                .any(|e| e.method.as_str() == *m && e.path == *p),
+            "the matrix has a row for {m} {p}, which the server does not have"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_does_no_more_than_its_scopes_allow_and_a_dead_one_nothing() {
+    let room = room();
+    let note = || {
+        Request::post("/api/notes")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"target": "1", "quote": "Соколовым"}"#))
+            .unwrap()
+    };
+    // A read token of an administrator reads, but does not write.
+    let (status, _, body) = room
+        .send(room.with_token(room.read_token(Administrator), note()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("scopes"), "the refusal says why: {body}");
+    let search = || {
+        Request::get("/api/search?q=klim")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, _, _) = room
+        .send(room.with_token(room.read_token(Administrator), search()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A revoked token, and the token of a disabled user, authenticate nothing.
+    for dead in &room.dead_tokens {
+        let (status, _, body) = room.send(room.with_token(dead, search())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    // Nor does a made-up one, nor one of another shape.
+    for forged in [
+        "kt_0000000000000000000000000000000000000000000000000000000000000000",
+        "abc",
+        "",
+    ] {
+        let (status, _, _) = room.send(room.with_token(forged, search())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{forged:?}");
+    }
+}
