@@ -166,6 +166,9 @@ impl Access<'_> {
             }
             None => None,
         };
+        if self.archive.store().user(name)?.is_some() {
+            return Err(bad(name, format!("there is already a user named {name:?}")));
+        }
         let user = User {
             name: name.to_string(),
             role,
@@ -251,7 +254,20 @@ impl Access<'_> {
 
     /// Revokes a token by its id ("T3"). Audited.
     pub fn revoke_token(&self, id: &str) -> Result<ApiToken, ArchiveError> {
-        Ok(self.archive.store().revoke_token(id.trim())?)
+        let id = id.trim();
+        let known = self
+            .archive
+            .store()
+            .tokens()?
+            .into_iter()
+            .find(|t| t.id == id);
+        match known {
+            None => Err(ArchiveError::NotFound(format!(
+                "token {id} (`kartoteka token list` lists them)"
+            ))),
+            Some(t) if t.revoked => Err(bad(id, format!("token {id} is already revoked"))),
+            Some(_) => Ok(self.archive.store().revoke_token(id)?),
+        }
     }
 
     /// Every token, without secrets.

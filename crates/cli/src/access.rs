@@ -312,13 +312,19 @@ pub(crate) fn serve(
     let app =
         kartoteka_server::App::new(archive, keys.clone(), kartoteka_server::Config::default());
     kartoteka_server::serve(app, addr, |at| {
-        say!("The reading room of {root} is open at http://{at}/");
-        if users.is_empty() {
-            say!("No one can sign in yet: add a user with `kartoteka user add NAME --role researcher --password-file FILE`.");
-        }
-        say!("The API is described at http://{at}/api/openapi.json. Ctrl-C closes the room.");
+        // Written, not printed: a server whose output was closed (a supervisor gone, a
+        // pipe read only to its first line) keeps serving.
         use std::io::Write as _;
-        let _ = std::io::stdout().flush();
+        let mut out = std::io::stdout().lock();
+        let mut line = |text: String| {
+            let _ = writeln!(out, "{}", output::printable(&text));
+        };
+        line(format!("The reading room of {root} is open at http://{at}/"));
+        if users.is_empty() {
+            line("No one can sign in yet: add a user with `kartoteka user add NAME --role researcher --password-file FILE`.".into());
+        }
+        line(format!("The API is described at http://{at}/api/openapi.json. Ctrl-C closes the room."));
+        let _ = out.flush();
     })
     .map_err(|e| anyhow::anyhow!("serving on {addr}: {e}"))?;
     Ok(EXIT_OK)
