@@ -250,12 +250,13 @@ pub(crate) struct SearchParams {
     pub hl: Option<String>,
 }
 
-/// A boolean from a query string: true, 1, on or yes (a checkbox sends "on").
+/// A boolean from a query string: `true` or `false`, as the OpenAPI document says (the
+/// search form's checkbox sends `true`).
 fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let s = String::deserialize(d)?;
-    match s.to_lowercase().as_str() {
-        "true" | "1" | "on" | "yes" => Ok(true),
-        "false" | "0" | "off" | "no" | "" => Ok(false),
+    match s.as_str() {
+        "true" => Ok(true),
+        "false" | "" => Ok(false),
         _ => Err(serde::de::Error::custom(format!(
             "exact={s:?}: expected true or false"
         ))),
@@ -297,12 +298,14 @@ impl SearchParams {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .map(|f| {
-                Format::parse(f).ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "format={}: expected text, markdown, html, pdf, docx or image",
-                        kartoteka_model::excerpt(f)
-                    ))
-                })
+                Format::parse(f)
+                    .filter(|_| f == f.to_ascii_lowercase())
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "format={}: expected text, markdown, html, pdf, docx or image",
+                            kartoteka_model::excerpt(f)
+                        ))
+                    })
             })
             .transpose()?;
         let dates = self
@@ -340,8 +343,8 @@ pub(crate) async fn run_search(
     if params.q.trim().is_empty() {
         return Err(ApiError::bad_request("q: say what to look for"));
     }
-    if params.q.len() > 2000 {
-        return Err(ApiError::bad_request("q: at most 2000 bytes"));
+    if params.q.chars().count() > 2000 {
+        return Err(ApiError::bad_request("q: at most 2000 characters"));
     }
     let (options, offset) = params.options()?;
     let q = params.q.clone();
@@ -386,6 +389,9 @@ pub(crate) async fn notes(
     State(app): State<Arc<App>>,
     QueryOf(params): QueryOf<NotesParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    if params.doc.is_some_and(|d| d < 1) {
+        return Err(ApiError::bad_request("doc: a document number is 1 or more"));
+    }
     let filter = NoteFilter {
         doc: params.doc.map(DocId),
         author: params.author,
@@ -418,9 +424,19 @@ pub(crate) async fn write_note(
             "quote: select or type the passage the note is on",
         ));
     }
-    if new.quote.len() > 10_000 || new.comment.as_ref().is_some_and(|c| c.len() > 100_000) {
+    if new.target.trim().is_empty() || new.target.chars().count() > 500 {
         return Err(ApiError::bad_request(
-            "a quote has at most 10,000 bytes and a comment 100,000",
+            "target: a document number or a reference code (at most 500 characters)",
+        ));
+    }
+    if new.quote.chars().count() > 10_000
+        || new
+            .comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > 100_000)
+    {
+        return Err(ApiError::bad_request(
+            "a quote has at most 10,000 characters and a comment 100,000",
         ));
     }
     app.write(caller.user.name.clone(), move |a| Ok(a.add_note(&new)?))

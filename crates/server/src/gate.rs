@@ -99,9 +99,28 @@ pub(crate) async fn gate(
     next: Next,
 ) -> Response {
     let method = request.method().as_str().to_string();
-    let Some(endpoint) = matched.and_then(|m| endpoints::find(&method, m.as_str())) else {
-        // A route without a row is never served: the table is the whole of access.
-        return ApiError::not_found("no such endpoint").into_response();
+    let route = matched.as_ref().map(|m| m.as_str().to_string());
+    let Some(endpoint) = route.as_deref().and_then(|r| endpoints::find(&method, r)) else {
+        // A path served for other methods says which; a route without a row is never
+        // served: the table is the whole of access.
+        let allowed: Vec<&str> = endpoints::ENDPOINTS
+            .iter()
+            .filter(|e| Some(e.path) == route.as_deref())
+            .map(|e| e.method.as_str())
+            .collect();
+        if allowed.is_empty() {
+            return ApiError::not_found("no such endpoint").into_response();
+        }
+        let mut response = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{method} is not served here; {} is", allowed.join(", ")),
+        )
+        .into_response();
+        if let Ok(value) = allowed.join(", ").parse() {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return response;
     };
     let page = endpoint.answer == Answer::Html;
     let Some(action) = endpoint.action else {

@@ -49,8 +49,14 @@ pub fn openapi() -> Value {
             );
             responses.insert("429".into(), error_response("Too many failed sign-ins."));
         }
-        if e.params.iter().any(|p| p.location == In::Path) {
-            responses.insert("404".into(), error_response("Nothing by that number."));
+        if e.params.iter().any(|p| p.location == In::Path) || e.body == Some("NewNote") {
+            responses.insert(
+                "404".into(),
+                error_response("Nothing by that number or reference."),
+            );
+        }
+        if e.method.changes_state() && e.action.is_some() || e.body == Some("SignIn") {
+            responses.insert("503".into(), error_response("Another writer holds the archive longer than the server waits (busy), or the archive was changed outside kartoteka (tampered)."));
         }
         if e.body.is_some() {
             responses.insert("413".into(), error_response("The body is too large."));
@@ -62,7 +68,16 @@ pub fn openapi() -> Value {
             .map(|p| {
                 let mut schema = json!({"type": p.kind});
                 if p.kind == "integer" {
+                    schema["format"] = json!("int64");
                     schema["minimum"] = json!(if p.name == "offset" { 0 } else { 1 });
+                    schema["maximum"] = json!(i64::MAX);
+                }
+                if p.name == "format" {
+                    // Every name the archive's format filter takes, and none.
+                    schema["enum"] = json!([
+                        "", "text", "txt", "plain", "markdown", "md", "html", "htm", "pdf", "docx",
+                        "word", "image", "tiff", "tif", "png", "jpeg", "jpg", "scan"
+                    ]);
                 }
                 if p.name == "limit" {
                     schema["maximum"] = json!(crate::api::MAX_LIMIT);
@@ -126,7 +141,7 @@ pub fn openapi() -> Value {
                         "type": "object",
                         "required": ["code", "message"],
                         "properties": {
-                            "code": {"type": "string", "enum": ["unauthorized", "forbidden", "csrf", "not_found", "bad_request", "conflict", "payload_too_large", "too_many_requests", "busy", "tampered", "internal"]},
+                            "code": {"type": "string", "enum": ["unauthorized", "forbidden", "csrf", "not_found", "method_not_allowed", "bad_request", "conflict", "payload_too_large", "too_many_requests", "busy", "tampered", "internal"]},
                             "message": {"type": "string"},
                         },
                     }},
@@ -140,9 +155,9 @@ pub fn openapi() -> Value {
                     "type": "object",
                     "required": ["target", "quote"],
                     "properties": {
-                        "target": {"type": "string", "description": "A document number or a reference code."},
-                        "quote": {"type": "string", "description": "The passage, as the reader sees it."},
-                        "sheet": {"type": "integer", "minimum": 1},
+                        "target": {"type": "string", "pattern": "\\S", "maxLength": 500, "description": "A document number or a reference code."},
+                        "quote": {"type": "string", "pattern": "\\S", "maxLength": 10000, "description": "The passage, as the reader sees it."},
+                        "sheet": {"type": "integer", "minimum": 1, "maximum": 4294967295u64},
                         "comment": {"type": "string"},
                         "tags": {"type": "array", "items": {"type": "string"}},
                     },
