@@ -14,6 +14,8 @@
 //! kartoteka-bench resolve MENTIONS    identity resolution over MENTIONS person mentions
 //! kartoteka-bench approve-all ARCHIVE  reviews and approves every draft report (bench/release)
 //! kartoteka-bench age-compare OUTBOX KEYS  encryption of the same bytes vs the `age` tool
+//! kartoteka-bench serve-load PATH...  the reading room under load on loopback: search and
+//!                                    document pages per second, p50/p99, beside the CLI
 //! kartoteka-bench edition-needles ARCHIVE OUT  the strings the next public edition's leak
 //!                                    check looks for, as TEXT<TAB>RULE lines (bench/publish)
 //! ```
@@ -23,6 +25,7 @@
 
 mod custody;
 mod identity;
+mod load;
 mod release;
 
 use kartoteka_bench::persons;
@@ -54,6 +57,18 @@ fn main() -> anyhow::Result<()> {
             paths.get(1).context("the file to write")?,
         ),
         "search" => search(&paths),
+        "serve-load" => {
+            let archive = Archive::init(&tempfile::tempdir()?.path().join("q"))?;
+            archive.ingest(&paths, &options(), &NoProgress)?;
+            let queries: Vec<String> = query_set(&pages(&archive)?)
+                .into_iter()
+                .map(|q| q.text)
+                .collect();
+            let bin = std::env::var_os("KARTOTEKA_BIN")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("target/release/kartoteka"));
+            load::serve_load(&paths, &queries, &bin)
+        }
         "memory" => memory(
             rest.first()
                 .map(|s| s.parse())

@@ -311,6 +311,8 @@ pub(crate) fn serve(
     let root = archive.root().display().to_string();
     let app =
         kartoteka_server::App::new(archive, keys.clone(), kartoteka_server::Config::default());
+    // The server stops gracefully on Ctrl-C and SIGTERM by itself; it runs no OCR.
+    kartoteka_archive::formats::restore_default_signal_actions();
     kartoteka_server::serve(app, addr, |at| {
         // Written, not printed: a server whose output was closed (a supervisor gone, a
         // pipe read only to its first line) keeps serving.

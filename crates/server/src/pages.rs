@@ -280,6 +280,14 @@ pub(crate) async fn logout(
     }
 }
 
+/// Whether a search narrows by any filter (the filters are then shown open).
+fn filtered(p: &SearchParams) -> bool {
+    p.exact
+        || [&p.within, &p.dates, &p.lang, &p.format]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+}
+
 fn search_form(lang: Lang, p: &SearchParams) -> String {
     let v = |s: &Option<String>| esc(s.as_deref().unwrap_or(""));
     format!(
@@ -299,11 +307,7 @@ fn search_form(lang: Lang, p: &SearchParams) -> String {
         code = lang.code(),
         query = lang.t("query"),
         q = esc(&p.q),
-        open = if p.within.is_some() || p.dates.is_some() || p.exact {
-            " open"
-        } else {
-            ""
-        },
+        open = if filtered(p) { " open" } else { "" },
         filters = if lang == Lang::Ru {
             "Фильтры"
         } else {

@@ -113,6 +113,20 @@ extern "C" fn on_interrupt(signal: libc::c_int) {
     }
 }
 
+/// Gives SIGINT, SIGTERM and SIGHUP back their default actions, for a program that
+/// handles them itself (a server shutting down gracefully): [`install_interrupt_handler`]'s
+/// handler raises the signal again once the default action is back, which under another
+/// handler that calls the previous one would never end.
+pub fn restore_default_signal_actions() {
+    #[cfg(unix)]
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: setting the default action of a signal is always allowed.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+        }
+    }
+}
+
 /// Makes SIGINT, SIGTERM and SIGHUP stop every external program before the process ends.
 /// Called once by a program's `main`; libraries never install handlers themselves.
 pub fn install_interrupt_handler() {

@@ -15,7 +15,9 @@ mod text;
 
 use kartoteka_model::{Format, Sheet};
 
-pub use external::{install_interrupt_handler, stop_external_programs};
+pub use external::{
+    install_interrupt_handler, restore_default_signal_actions, stop_external_programs,
+};
 pub use ocr::Ocr;
 pub use text::sheet_marker;
 

@@ -1,0 +1,288 @@
+//! The reading room in a real browser: headless Chromium driven through chromedriver
+//! (WebDriver), through each role's journey on the sample archive, with screenshots in
+//! target/tmp/screenshots to look at.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use common::{head_keys, kartoteka, sample_archive};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> bool {
+    common::chromium()
+        && std::process::Command::new("chromedriver")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(archive: &Path) -> (Running, String, BufReader<std::process::ChildStdout>) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
+        .arg("--archive")
+        .arg(archive)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("KARTOTEKA_HEAD_KEYS", head_keys())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    (Running(child), url, out)
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn browser(port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1200,900", "--lang=en-GB"]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(connector.clone())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer: {last:?}");
+}
+
+async fn shot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshots().join(format!("reading-room-{name}.png")), png).unwrap();
+}
+
+async fn sign_in(client: &Client, base: &str, name: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap();
+    client
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.login button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[test]
+fn each_role_walks_its_journey_in_a_real_browser() {
+    if !chromedriver() {
+        return;
+    }
+    let dir = sample_archive();
+    let archive = dir.path();
+    let pw = archive.join("pw.txt");
+    std::fs::write(&pw, PASSWORD).unwrap();
+    for (name, role) in [
+        ("vera", "researcher"),
+        ("ilya", "archivist"),
+        ("olga", "release-officer"),
+    ] {
+        kartoteka(archive)
+            .args(["user", "add", name, "--role", role, "--password-file"])
+            .arg(&pw)
+            .assert()
+            .success();
+    }
+    let (_server, base, _out) = serve(archive);
+    let port = free_port();
+    let _driver = Running(
+        std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = browser(port).await;
+
+        // A reader who is not signed in is sent to sign in, and comes back where they were.
+        client.goto(&format!("{base}/documents/4")).await.unwrap();
+        assert!(client.current_url().await.unwrap().path().ends_with("/login"));
+        shot(&client, "1-sign-in").await;
+        // The first stop of the keyboard is the skip link: the page is walkable by Tab.
+        let first = client
+            .execute(
+                "return document.querySelector('a[href], button, input:not([type=hidden]), textarea, select, summary').className;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(first, serde_json::json!("skip"));
+
+        // A wrong password is refused with a message, and the form stays.
+        client.find(Locator::Id("name")).await.unwrap().send_keys("vera").await.unwrap();
+        client.find(Locator::Id("password")).await.unwrap().send_keys("wrong password!").await.unwrap();
+        client.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        assert!(text(&client, "[role=alert]").await.contains("wrong"));
+
+        // The researcher signs in, and lands on the document asked for.
+        sign_in(&client, &base, "vera").await;
+        client.goto(&format!("{base}/")).await.unwrap();
+        // Search in one case, find the name in others.
+        let q = client.find(Locator::Id("q")).await.unwrap();
+        q.send_keys("Соколовой").await.unwrap();
+        client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+        let count = text(&client, ".count").await;
+        assert!(!count.starts_with('0'), "{count}");
+        let first = client.find(Locator::Css(".hits li a")).await.unwrap();
+        let marked = text(&client, ".hits li .snippet b").await;
+        assert!(marked.to_lowercase().starts_with("соколов"), "{marked}");
+        shot(&client, "2-search").await;
+        let href = first.attr("href").await.unwrap().unwrap();
+        assert!(href.contains("#page-"), "a hit links to its very page: {href}");
+        first.click().await.unwrap();
+        let url = client.current_url().await.unwrap();
+        let page = url.fragment().unwrap().to_string();
+        let section = client.find(Locator::Id(&page)).await.unwrap();
+        let citation = section
+            .find(Locator::Css(".cite input"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(citation.starts_with("ф. "), "the sheet's citation to copy: {citation}");
+        shot(&client, "3-reader").await;
+
+        // A note in the margin on a passage of that page.
+        let sheet_text = section.find(Locator::Css(".text p:not(.cite)")).await.unwrap().text().await.unwrap();
+        let passage: String = sheet_text.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        section.find(Locator::Css("details summary")).await.unwrap().click().await.unwrap();
+        section.find(Locator::Css("textarea[name=quote]")).await.unwrap().send_keys(&passage).await.unwrap();
+        section
+            .find(Locator::Css("textarea[name=comment]"))
+            .await
+            .unwrap()
+            .send_keys("Проверить по делу-формуляру <b>не жирным</b>")
+            .await
+            .unwrap();
+        section.find(Locator::Css(".note-form button")).await.unwrap().click().await.unwrap();
+        let note = match client.wait().for_element(Locator::Css(".note")).await {
+            Ok(n) => n,
+            Err(e) => panic!("no note after saving ({e}); the page: {}", client.source().await.unwrap()),
+        };
+        let note_text = note.text().await.unwrap();
+        assert!(note_text.contains(&passage), "{note_text}");
+        assert!(note_text.contains("<b>не жирным</b>"), "markup in a note is text: {note_text}");
+        assert!(note_text.contains("vera"));
+        shot(&client, "4-note").await;
+
+        // The same room in Russian.
+        client.goto(&format!("{base}/?hl=ru")).await.unwrap();
+        assert_eq!(text(&client, "main h1").await, "Поиск по фондам");
+        assert_eq!(client.find(Locator::Css("html")).await.unwrap().attr("lang").await.unwrap().as_deref(), Some("ru"));
+        shot(&client, "5-russian").await;
+
+        // Signing out ends the session: the next page asks to sign in again.
+        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        client.goto(&format!("{base}/")).await.unwrap();
+        assert!(client.current_url().await.unwrap().path().ends_with("/login"));
+
+        // The archivist reads the same holdings.
+        sign_in(&client, &base, "ilya").await;
+        client.goto(&format!("{base}/documents/4")).await.unwrap();
+        assert!(text(&client, "main h1").await.starts_with("ф. "));
+        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+
+        // On a phone the reader is one column, and nothing runs off the screen.
+        sign_in(&client, &base, "olga").await;
+        client.set_window_size(390, 844).await.unwrap();
+        client.goto(&format!("{base}/documents/4")).await.unwrap();
+        let overflow = client
+            .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(overflow, serde_json::json!(false), "the page scrolls sideways on a phone");
+        shot(&client, "6-phone").await;
+        client.close().await.unwrap();
+    });
+    // Everything the browser did is in the audit chain, in each user's name.
+    let log = kartoteka(archive)
+        .args(["audit", "log", "--json"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    for who in ["vera", "ilya", "olga"] {
+        assert!(
+            log.contains(&format!("\"actor\":\"{who}\"")),
+            "{who} signed in: {log}"
+        );
+    }
+    kartoteka(archive)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}
