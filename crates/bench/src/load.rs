@@ -155,20 +155,30 @@ fn encode(s: &str) -> String {
 }
 
 /// The benchmark.
-pub fn serve_load(paths: &[PathBuf], queries: &[String], bin: &Path) -> anyhow::Result<()> {
+pub fn serve_load(
+    paths: &[PathBuf],
+    bin: &Path,
+    queries: impl FnOnce(&Archive) -> anyhow::Result<Vec<String>>,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path().join("archive");
+    let queries = {
+        let archive = Archive::init(&root)?;
+        let t = Instant::now();
+        let report = archive.ingest(paths, &crate::options(), &NoProgress)?;
+        eprintln!(
+            "ingested {} documents in {:.1} s",
+            report.added,
+            t.elapsed().as_secs_f64()
+        );
+        queries(&archive)?
+    };
     if queries.is_empty() {
         bail!("no queries could be built from these paths");
     }
-    let dir = tempfile::tempdir()?;
-    let root = dir.path().join("archive");
-    let archive = Archive::init(&root)?;
-    let t = Instant::now();
-    let report = archive.ingest(paths, &crate::options(), &NoProgress)?;
-    eprintln!(
-        "ingested {} documents in {:.1} s",
-        report.added,
-        t.elapsed().as_secs_f64()
-    );
+    // Opened afresh, as `kartoteka serve` opens it: holding no index writer, so that an
+    // ingest can run beside it.
+    let archive = Archive::open(&root)?;
     archive
         .access()
         .add_user("bench", Role::Researcher, None, None)?;

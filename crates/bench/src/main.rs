@@ -58,16 +58,15 @@ fn main() -> anyhow::Result<()> {
         ),
         "search" => search(&paths),
         "serve-load" => {
-            let archive = Archive::init(&tempfile::tempdir()?.path().join("q"))?;
-            archive.ingest(&paths, &options(), &NoProgress)?;
-            let queries: Vec<String> = query_set(&pages(&archive)?)
-                .into_iter()
-                .map(|q| q.text)
-                .collect();
             let bin = std::env::var_os("KARTOTEKA_BIN")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("target/release/kartoteka"));
-            load::serve_load(&paths, &queries, &bin)
+            load::serve_load(&paths, &bin, |archive| {
+                Ok(query_set(&pages(archive)?)
+                    .into_iter()
+                    .map(|q| q.text)
+                    .collect())
+            })
         }
         "memory" => memory(
             rest.first()
