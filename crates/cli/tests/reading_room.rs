@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::{head_keys, kartoteka, sample_archive};
+use common::{kartoteka, sample_archive, serve};
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -38,27 +37,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn serve(archive: &Path) -> (Running, String, BufReader<std::process::ChildStdout>) {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
-        .arg("--archive")
-        .arg(archive)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("KARTOTEKA_HEAD_KEYS", head_keys())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    (Running(child), url, out)
 }
 
 fn screenshots() -> PathBuf {
@@ -153,7 +131,8 @@ fn each_role_walks_its_journey_in_a_real_browser() {
             .assert()
             .success();
     }
-    let (_server, base, _out) = serve(archive);
+    let server = serve(archive);
+    let base = format!("http://{}", server.addr);
     let port = free_port();
     let _driver = Running(
         std::process::Command::new("chromedriver")

@@ -3,12 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
 
-use common::{head_keys, json, kartoteka, sample_archive};
+use common::{json, kartoteka, sample_archive, serve};
 use predicates::prelude::*;
 
 fn password_file(dir: &Path, password: &str) -> std::path::PathBuf {
@@ -172,47 +171,6 @@ fn users_and_tokens_are_managed_from_the_command_line_with_clear_refusals() {
         .args(["audit", "verify"])
         .assert()
         .success();
-}
-
-/// A running `kartoteka serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    /// Its output, kept open while it runs.
-    _output: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(archive: &Path) -> Server {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
-        .arg("--archive")
-        .arg(archive)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env("KARTOTEKA_HEAD_KEYS", head_keys())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("serve starts");
-    let mut line = String::new();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
-    output.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Server {
-        child,
-        addr,
-        _output: output,
-    }
 }
 
 /// One HTTP/1.1 request; the status and the body. (A client for two headers is not

@@ -161,3 +161,45 @@ pub fn chromium_headless() -> std::process::Command {
     ]);
     cmd
 }
+
+/// A running `kartoteka serve`, stopped when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+    /// Its output, kept open while it runs.
+    _output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `kartoteka serve` on a free port of loopback over `archive`, and its address.
+pub fn serve(archive: &Path) -> Server {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
+        .arg("--archive")
+        .arg(archive)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("KARTOTEKA_HEAD_KEYS", head_keys())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    let mut output = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut output, &mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Server {
+        child,
+        addr,
+        _output: output,
+    }
+}

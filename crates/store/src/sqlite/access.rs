@@ -13,10 +13,17 @@ fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(e.to_string()))
 }
 
+/// The body of the one row `sql` finds by `key`, read as `what`; none when no row has it.
 fn one<T: serde::de::DeserializeOwned>(
-    body: Option<String>,
+    conn: &rusqlite::Connection,
+    sql: &str,
+    key: &str,
     what: &str,
 ) -> Result<Option<T>, StoreError> {
+    let body: Option<String> = conn
+        .query_row(sql, [key], |r| r.get(0))
+        .optional()
+        .map_err(db)?;
     body.map(|b| serde_json::from_str(&b).map_err(|e| StoreError::Corrupt(format!("{what}: {e}"))))
         .transpose()
 }
@@ -51,14 +58,12 @@ impl AccessStore for SqliteStore {
     }
 
     fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
-        let body = self
-            .conn
-            .query_row("SELECT body FROM users WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(db)?;
-        one(body, "user")
+        one(
+            &self.conn,
+            "SELECT body FROM users WHERE name = ?1",
+            name,
+            "user",
+        )
     }
 
     fn users(&self) -> Result<Vec<User>, StoreError> {
@@ -72,15 +77,13 @@ impl AccessStore for SqliteStore {
 
     fn update_user(&mut self, user: &User, what: &str) -> Result<User, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
-        let old: Option<String> = tx
-            .query_row(
-                "SELECT body FROM users WHERE name = ?1",
-                [&user.name],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        let Some(old) = one::<User>(old, "user")? else {
+        let Some(old) = one::<User>(
+            &tx,
+            "SELECT body FROM users WHERE name = ?1",
+            &user.name,
+            "user",
+        )?
+        else {
             return Err(StoreError::NotFound(format!("user {:?}", user.name)));
         };
         // Who added them and when stays as it was.
@@ -141,14 +144,12 @@ impl AccessStore for SqliteStore {
     }
 
     fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, StoreError> {
-        let body = self
-            .conn
-            .query_row("SELECT body FROM api_tokens WHERE hash = ?1", [hash], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(db)?;
-        one(body, "token")
+        one(
+            &self.conn,
+            "SELECT body FROM api_tokens WHERE hash = ?1",
+            hash,
+            "token",
+        )
     }
 
     fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
@@ -162,13 +163,13 @@ impl AccessStore for SqliteStore {
 
     fn revoke_token(&mut self, id: &str) -> Result<ApiToken, StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
-        let body: Option<String> = tx
-            .query_row("SELECT body FROM api_tokens WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(db)?;
-        let Some(mut t) = one::<ApiToken>(body, "token")? else {
+        let Some(mut t) = one::<ApiToken>(
+            &tx,
+            "SELECT body FROM api_tokens WHERE id = ?1",
+            id,
+            "token",
+        )?
+        else {
             return Err(StoreError::NotFound(format!("token {id}")));
         };
         if t.revoked {
@@ -200,29 +201,23 @@ impl AccessStore for SqliteStore {
     }
 
     fn session(&self, hash: &str) -> Result<Option<WebSession>, StoreError> {
-        let body = self
-            .conn
-            .query_row(
-                "SELECT body FROM web_sessions WHERE hash = ?1",
-                [hash],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        one(body, "session")
+        one(
+            &self.conn,
+            "SELECT body FROM web_sessions WHERE hash = ?1",
+            hash,
+            "session",
+        )
     }
 
     fn end_session(&mut self, hash: &str) -> Result<(), StoreError> {
         let tx = self.conn.savepoint().map_err(db)?;
-        let body: Option<String> = tx
-            .query_row(
-                "SELECT body FROM web_sessions WHERE hash = ?1",
-                [hash],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(db)?;
-        if let Some(session) = one::<WebSession>(body, "session")? {
+        let found = one::<WebSession>(
+            &tx,
+            "SELECT body FROM web_sessions WHERE hash = ?1",
+            hash,
+            "session",
+        )?;
+        if let Some(session) = found {
             tx.execute("DELETE FROM web_sessions WHERE hash = ?1", [hash])
                 .map_err(db)?;
             append_audit(&tx, &self.actor, &[acts::session(&session, false)])?;
