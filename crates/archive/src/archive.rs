@@ -574,10 +574,12 @@ impl Archive {
         let parsed = Query::parse(query)?;
         let page_text = |doc, page| self.store().page(doc, page).ok().flatten().map(|p| p.text);
         let results = self.index.search(&parsed, options, &page_text)?;
-        let store = self.store();
         let terms = self.index.match_terms(&parsed);
         let ids: Vec<DocId> = results.hits.iter().map(|h| h.doc).collect();
-        let documents: std::collections::HashMap<DocId, Document> = store
+        // The store is held only while it is read: snippets are made from the index,
+        // and searches of several callers (the reading room's) run side by side.
+        let documents: std::collections::HashMap<DocId, Document> = self
+            .store()
             .documents_by_id(&ids)?
             .into_iter()
             .map(|d| (d.id, d))
@@ -599,7 +601,8 @@ impl Archive {
                 }
                 (true, Some(text)) => snippet(text, &parsed, true),
                 (_, None) => {
-                    let text = store
+                    let text = self
+                        .store()
                         .page(hit.doc, hit.page)?
                         .map(|p| p.text)
                         .unwrap_or_default();
