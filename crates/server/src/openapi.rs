@@ -157,8 +157,8 @@ pub fn openapi() -> Value {
                     "properties": {
                         "target": {"type": "string", "pattern": "\\S", "maxLength": 500, "description": "A document number or a reference code."},
                         "quote": {"type": "string", "pattern": "\\S", "maxLength": 10000, "description": "The passage, as the reader sees it."},
-                        "sheet": {"type": "integer", "minimum": 1, "maximum": 4294967295u64},
-                        "comment": {"type": "string"},
+                        "sheet": {"type": ["integer", "null"], "minimum": 1, "maximum": 4294967295u64},
+                        "comment": {"type": ["string", "null"]},
                         "tags": {"type": "array", "items": {"type": "string"}},
                     },
                 },
