@@ -29,15 +29,7 @@ const READERS: &[Role] = &[
     ReleaseOfficer,
     Administrator,
 ];
-const EVERYONE: &[Role] = &[
-    Archivist,
-    Researcher,
-    Analyst,
-    Reviewer,
-    ReleaseOfficer,
-    Liaison,
-    Administrator,
-];
+const EVERYONE: &[Role] = &Role::ALL;
 
 /// The expected matrix, written by hand from the roles' descriptions in the issue: a
 /// liaison sees nothing of the reading room's holdings; everyone else reads and writes
