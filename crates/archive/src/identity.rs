@@ -11,8 +11,8 @@ use kartoteka_model::{Judgement, PersonRecord, Verdict};
 
 pub use kartoteka_identity::{PersonIdChange, ResolveReport};
 pub use kartoteka_model::{
-    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
-    PersonMention, Redirect, TimelineEntry,
+    CandidateLink, CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile,
+    Person, PersonMention, Redirect, TimelineEntry,
 };
 
 use crate::{Archive, ArchiveError};
@@ -118,6 +118,15 @@ impl Identities<'_> {
         let resolved = self.archive.resolved()?;
         let judgements = self.archive.store().judgements()?;
         Ok(resolved.dossier(who, &judgements, &self.titled_units()?)?)
+    }
+
+    /// The persons who may be the one `who` names, closest first (at most `limit`), with
+    /// the judgements already made between them: the candidate links of a dossier.
+    pub fn candidates(&self, who: &str, limit: usize) -> Result<Vec<CandidateLink>, ArchiveError> {
+        let resolved = self.archive.resolved()?;
+        let id = resolved.find(who)?;
+        let judgements = self.archive.store().judgements()?;
+        Ok(resolved.candidates(&id, &judgements, limit))
     }
 
     /// Where a retired person id points (None for a current id, a name, or an id never

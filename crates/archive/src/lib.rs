@@ -33,10 +33,12 @@ mod notes;
 mod pipeline;
 pub mod placement;
 mod publish;
+mod reading;
 mod release;
 mod reports;
 mod seal;
 mod transfer;
+mod tree;
 
 pub use access::{secret_hash, Access, Caller, Denied, MIN_PASSWORD_CHARS, TOKEN_PREFIX};
 pub use archive::{
@@ -49,14 +51,14 @@ pub use fixity::{FixityProblem, FixityReport};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use identity::{
-    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, Identities, OwnFile,
-    Person, PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
+    CandidateLink, CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, Identities,
+    OwnFile, Person, PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
 };
 pub use kartoteka_index::SearchOptions;
 pub use kartoteka_store::NoteFilter;
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
 pub use notebook::{generate_identity, LockReport, NotebookKey};
-pub use notes::NewNote;
+pub use notes::{NewNote, Selection};
 pub use pipeline::{
     IngestError, IngestOptions, IngestReport, NoProgress, Progress, EXTRACT_VERSION,
 };
@@ -70,3 +72,4 @@ pub use reports::{
 };
 pub use seal::{HeadKeys, SealCheck, SEAL_FILE};
 pub use transfer::{ExportOptions, ExportReport, ImportReport};
+pub use tree::{TreeDocument, TreeNode, TreeStep, TreeView};

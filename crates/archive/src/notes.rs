@@ -26,6 +26,23 @@ pub struct NewNote {
     pub comment: Option<String>,
     /// Tags.
     pub tags: Vec<String>,
+    /// Where a reader selected the quote, as a W3C selector names it: the page, the
+    /// selection's first character on it (TextPositionSelector) and the words around it
+    /// (TextQuoteSelector). When the quote occurs more than once, these pick the one meant.
+    pub selector: Option<Selection>,
+}
+
+/// Where on a page a reader selected a quote.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// The page (1-based).
+    pub page: u32,
+    /// The selection's first character on the page, counted in characters.
+    pub start: Option<u32>,
+    /// The words just before the quote.
+    pub prefix: String,
+    /// The words just after it.
+    pub suffix: String,
 }
 
 /// A hash of a document's text, page by page: when it changes, anchors are placed again.
@@ -133,6 +150,22 @@ impl Archive {
                 }
                 for span in found {
                     places.push((doc.clone(), page.clone(), span));
+                }
+            }
+        }
+        // A reader's selection names its page, and where on it.
+        if let Some(sel) = &new.selector {
+            places.retain(|(_, p, _)| p.number == sel.page);
+            if places.len() > 1 {
+                let text = places[0].1.text.clone();
+                if let Some(meant) = quote::locate(
+                    &text,
+                    &new.quote,
+                    &sel.prefix,
+                    &sel.suffix,
+                    sel.start.map(|s| s as usize),
+                ) {
+                    places.retain(|(_, _, span)| *span == meant);
                 }
             }
         }

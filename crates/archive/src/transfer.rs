@@ -188,6 +188,35 @@ fn bag_id_of(bag: &Path) -> Result<String, ArchiveError> {
 }
 
 impl Archive {
+    /// The latest transfers in and out, newest first, at most `limit` of each direction.
+    pub fn recent_transfers(&self, limit: usize) -> Result<Vec<Transfer>, ArchiveError> {
+        let store = self.store();
+        let mut out: Vec<Transfer> = Vec::new();
+        for action in ["transfer-in", "transfer-out"] {
+            let entries = store.audit_log(&kartoteka_store::AuditFilter {
+                action: Some(action.to_string()),
+                limit: Some(limit),
+                ..Default::default()
+            })?;
+            for id in entries.iter().filter_map(|e| {
+                e.object
+                    .as_deref()?
+                    .strip_prefix("transfer:")?
+                    .parse::<i64>()
+                    .ok()
+            }) {
+                if out.iter().any(|t| t.id == id) {
+                    continue;
+                }
+                if let Some(t) = store.transfer(id)? {
+                    out.push(t);
+                }
+            }
+        }
+        out.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+        Ok(out)
+    }
+
     /// Applies the marking rules a bag carries: each unit's rule becomes the higher of the
     /// incoming one and any this archive has (a transfer never lowers a marking), audited
     /// as marking rules with the bag named in their reason. The rules as they now stand.

@@ -223,7 +223,7 @@ pub fn serve_load(
         archive,
         HeadKeys::new(dir.path().join("keys")),
         kartoteka_server::Config::default(),
-    );
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

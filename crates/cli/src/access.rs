@@ -310,7 +310,8 @@ pub(crate) fn serve(
     let users = archive.access().users()?;
     let root = archive.root().display().to_string();
     let app =
-        kartoteka_server::App::new(archive, keys.clone(), kartoteka_server::Config::default());
+        kartoteka_server::App::new(archive, keys.clone(), kartoteka_server::Config::default())
+            .map_err(|e| anyhow::anyhow!("opening the jobs folder of {root}: {e}"))?;
     // The server stops gracefully on Ctrl-C and SIGTERM by itself; it runs no OCR.
     kartoteka_archive::formats::restore_default_signal_actions();
     kartoteka_server::serve(app, addr, |at| {

@@ -162,6 +162,7 @@ pub(crate) fn notes(
                     sheet,
                     comment,
                     tags,
+                    selector: None,
                 })
                 .map_err(note_error)?;
             if json {

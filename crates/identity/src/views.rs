@@ -1,11 +1,11 @@
 //! What a face shows of the persons: a listing filtered by a name, a person's dossier,
 //! their own files, and the FollowTheMoney entities an export writes.
 
-use kartoteka_model::{MentionKind, RelationKind, Sex};
+use kartoteka_model::{MentionKind, RelationKind, Sex, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 
 use kartoteka_model::{
-    DateRange, Dossier, DossierRelation, Judgement, OwnFile, Person, TimelineEntry,
+    CandidateLink, DateRange, Dossier, DossierRelation, Judgement, OwnFile, Person, TimelineEntry,
 };
 
 use crate::{IdentityError, Resolved};
@@ -311,6 +311,62 @@ impl Resolved {
 }
 
 impl Resolved {
+    /// The persons who may be `id` (a person id of this resolution): those whose fullest
+    /// name does not contradict theirs, the closest first, at most `limit`. Resolution kept
+    /// them apart because too little agreed, or because context or a judgement did; these
+    /// are the links a reviewer settles.
+    pub fn candidates(
+        &self,
+        id: &str,
+        judgements: &[Judgement],
+        limit: usize,
+    ) -> Vec<CandidateLink> {
+        let mine = kartoteka_names::parse(&self.best_name(id));
+        let anchors = |person: &str| -> BTreeSet<(i64, u32, u32)> {
+            self.members(person)
+                .iter()
+                .filter_map(|m| self.mention(*m))
+                .map(|m| (m.doc.0, m.page, m.start))
+                .collect()
+        };
+        let here = anchors(id);
+        let mut out = Vec::new();
+        for other in self.person_ids().filter(|o| o.as_str() != id) {
+            let name = self.best_name(other);
+            let m = kartoteka_names::compare(&mine, &kartoteka_names::parse(&name));
+            if m.verdict == Verdict::Different {
+                continue;
+            }
+            let there = anchors(other);
+            let key = |a: &kartoteka_model::MentionAnchor| (a.doc.0, a.page, a.start);
+            let between = judgements
+                .iter()
+                .filter(|j| j.undone.is_none())
+                .filter(|j| {
+                    (here.contains(&key(&j.a)) && there.contains(&key(&j.b)))
+                        || (here.contains(&key(&j.b)) && there.contains(&key(&j.a)))
+                })
+                .map(|j| j.id)
+                .collect();
+            out.push(CandidateLink {
+                person_id: other.clone(),
+                name,
+                mentions: there.len() as u64,
+                verdict: m.verdict,
+                score: m.score,
+                reasons: m.reasons,
+                judgements: between,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| b.mentions.cmp(&a.mentions))
+        });
+        out.truncate(limit);
+        out
+    }
+
     /// Every person with their cover names, roles, births and links, in one pass over the
     /// archive (a dossier per person would go over it once each).
     pub fn person_facts(&self) -> Vec<kartoteka_model::PersonFacts> {

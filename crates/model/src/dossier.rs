@@ -127,6 +127,26 @@ pub struct Dossier {
     pub redirect: Option<Redirect>,
 }
 
+/// Another person who may be this one: resolution keeps them apart, yet nothing in their
+/// names contradicts. What a reviewer settles with "same", "different" or "unsure".
+#[derive(Clone, Debug, Serialize)]
+pub struct CandidateLink {
+    /// The other person's id.
+    pub person_id: String,
+    /// Their fullest name.
+    pub name: String,
+    /// How many times they are mentioned.
+    pub mentions: u64,
+    /// What the names alone say: "same" (kept apart by context or a judgement) or "unsure".
+    pub verdict: crate::Verdict,
+    /// How strongly the names agree (1 = every part the same).
+    pub score: f64,
+    /// Why, one line per part of the names compared.
+    pub reasons: Vec<String>,
+    /// Judgements already made between the two (undone ones left out), by number.
+    pub judgements: Vec<i64>,
+}
+
 /// A unit whose title names the person.
 #[derive(Clone, Debug, Serialize)]
 pub struct OwnFile {

@@ -39,8 +39,8 @@ pub use document::{
     PartialDate, Placement, Stage, StageOutcome, StageRecord, Unit,
 };
 pub use dossier::{
-    CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile, Person,
-    PersonFacts, PersonMention, Redirect, TimelineEntry,
+    CandidateLink, CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile,
+    Person, PersonFacts, PersonMention, Redirect, TimelineEntry,
 };
 pub use edition::{Disclosure, EditionRecord, EditorDecision};
 pub use finding::{Finding, FindingKind, FindingStatus, Severity};

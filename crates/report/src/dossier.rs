@@ -8,6 +8,26 @@ use kartoteka_model::Dossier;
 
 use crate::html::{esc as escape, group_relations, relations_svg};
 
+/// The person's relations drawn around them as an SVG diagram (the one the reports
+/// draw), or `None` when the text states no relation.
+pub fn dossier_diagram(d: &Dossier) -> Option<String> {
+    let people = group_relations(
+        d.relations
+            .iter()
+            .map(|r| (r.other.as_str(), r.kind.as_str())),
+    );
+    if people.is_empty() {
+        return None;
+    }
+    let covers: Vec<String> = d
+        .person
+        .cover_names
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    Some(relations_svg(&d.person.name, &covers, &people))
+}
+
 /// A dossier as one standalone HTML page (no scripts, no outside resources), with the
 /// person's relations drawn as an SVG diagram around them.
 pub fn dossier_html(d: &Dossier) -> String {
@@ -63,15 +83,9 @@ pub fn dossier_html(d: &Dossier) -> String {
         h.push_str("</ul>");
     }
     // The diagram, as in the reports, then the relations with their sources.
-    let people = group_relations(
-        d.relations
-            .iter()
-            .map(|r| (r.other.as_str(), r.kind.as_str())),
-    );
-    if !people.is_empty() {
-        let covers: Vec<String> = p.cover_names.iter().map(|c| c.name.clone()).collect();
+    if let Some(svg) = dossier_diagram(d) {
         h.push_str("<h2>Relations</h2>");
-        h.push_str(&relations_svg(&p.name, &covers, &people));
+        h.push_str(&svg);
         h.push_str("<table><tr><th>relation</th><th>with</th><th>document</th></tr>");
         for r in &d.relations {
             let _ = write!(

@@ -369,11 +369,33 @@ pub(crate) async fn search(
     Ok(Json(run_search(&app, &params).await?))
 }
 
+/// Records in the audit chain that `caller` read document `n` `how`, before they see it,
+/// when it is held under a marking above UNCLASSIFIED: a read that cannot be recorded
+/// (the archive busy too long) is refused, never served unrecorded. Answers with the
+/// document's marking.
+pub(crate) async fn audited_read(
+    app: &Arc<App>,
+    caller: &Caller,
+    n: i64,
+    how: &'static str,
+) -> Result<kartoteka_model::Marking, ApiError> {
+    let marking = app.read(move |a| Ok(a.document_marking(DocId(n))?)).await?;
+    if marking.classification == kartoteka_model::Classification::Unclassified {
+        return Ok(marking);
+    }
+    app.write(caller.user.name.clone(), move |a| {
+        Ok(a.record_read(DocId(n), how)?)
+    })
+    .await
+}
+
 /// GET /api/documents/{id}.
 pub(crate) async fn document(
     State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
     DocNumber(n): DocNumber,
 ) -> Result<Response, ApiError> {
+    audited_read(&app, &caller, n, "api").await?;
     let shown = app.read(move |a| Ok(a.show(&n.to_string())?)).await?;
     Ok(Json(shown).into_response())
 }
@@ -411,6 +433,37 @@ pub(crate) struct NoteBody {
     comment: Option<String>,
     #[serde(default)]
     tags: Vec<String>,
+    selector: Option<SelectorBody>,
+}
+
+/// Where the reader selected the quote: the page, and optionally the selection's first
+/// character on it and the words around it (W3C TextPositionSelector and
+/// TextQuoteSelector), to pick one of several places the quote occurs.
+#[derive(Deserialize)]
+pub(crate) struct SelectorBody {
+    page: u32,
+    start: Option<u32>,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    suffix: String,
+}
+
+impl SelectorBody {
+    pub(crate) fn into_selection(self) -> Result<kartoteka_archive::Selection, ApiError> {
+        if self.page == 0 || self.prefix.chars().count() > 200 || self.suffix.chars().count() > 200
+        {
+            return Err(ApiError::bad_request(
+                "selector: a page is 1 or more, and prefix and suffix have at most 200 characters",
+            ));
+        }
+        Ok(kartoteka_archive::Selection {
+            page: self.page,
+            start: self.start,
+            prefix: self.prefix,
+            suffix: self.suffix,
+        })
+    }
 }
 
 /// Adds a note as `caller`.
@@ -458,6 +511,10 @@ pub(crate) async fn add_note(
             sheet: body.sheet,
             comment: body.comment,
             tags: body.tags,
+            selector: body
+                .selector
+                .map(SelectorBody::into_selection)
+                .transpose()?,
         },
     )
     .await?;

@@ -74,6 +74,10 @@ pub enum Answer {
     Html,
     /// A stylesheet.
     Css,
+    /// A script.
+    Js,
+    /// An original file, as stored.
+    Original,
 }
 
 /// One endpoint.
@@ -143,6 +147,45 @@ const DOC_ID: &[Param] = &[Param {
     kind: "integer",
     about: "The document's number.",
 }];
+
+const UNIT: &[Param] = &[
+    query(
+        "unit",
+        "string",
+        "A unit's reference code, e.g. 'ф. 17, оп. 171, д. 5'; the whole archive's fonds when left out.",
+    ),
+    query("hl", "string", "The page's language: en or ru."),
+];
+
+const PERSON_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "string",
+    about: "The person's id: P and a number.",
+}];
+
+const JOB_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "string",
+    about: "The job's number: J and a number.",
+}];
+
+const PERSONS_QUERY: &[Param] = &[
+    query(
+        "q",
+        "string",
+        "A name, in any script or case, or a piece of one.",
+    ),
+    query(
+        "limit",
+        "integer",
+        "Persons per page (1 to 500, default 50).",
+    ),
+    query("offset", "integer", "Persons to skip, for the next page."),
+];
 
 /// Every endpoint of the reading room.
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -223,6 +266,78 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Get,
+        path: "/api/units",
+        action: Some(Action::ReadHoldings),
+        summary: "The archival tree at a unit: the units inside it, its documents, the gaps findings on it, and its history.",
+        params: UNIT,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/persons",
+        action: Some(Action::ReadPersons),
+        summary: "Persons, found by name: {total, persons: [{id, name, names, cover_names, mentions}]}.",
+        params: PERSONS_QUERY,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/persons/{id}",
+        action: Some(Action::ReadPersons),
+        summary: "A person's dossier, as `kartoteka dossier --json` prints it, with the candidate links.",
+        params: PERSON_ID,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/judgements",
+        action: Some(Action::Judge),
+        summary: "Judge whether two persons or mentions are one person (same, different, unsure) with a reason; resolves again.",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("NewJudgement"),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/status",
+        action: Some(Action::ReadKeeping),
+        summary: "Counts, the stage ledger's failures and documents waiting for OCR, as `kartoteka status --json`.",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/jobs",
+        action: Some(Action::ReadKeeping),
+        summary: "The background jobs, the latest first.",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/jobs",
+        action: Some(Action::Keep),
+        summary: "Start a background job: verify, retry, gaps or resolve. Answers 202 with the job, running.",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("NewJob"),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/jobs/{id}",
+        action: Some(Action::ReadKeeping),
+        summary: "One job, with its progress and, once done, its result.",
+        params: JOB_ID,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
         path: "/",
         action: Some(Action::ReadHoldings),
         summary: "The reading room: search.",
@@ -240,11 +355,83 @@ pub const ENDPOINTS: &[Endpoint] = &[
         body: None,
     },
     Endpoint {
+        method: Method::Get,
+        path: "/documents/{id}/original",
+        action: Some(Action::ReadHoldings),
+        summary: "A document's original as stored: an image or PDF shown in place, anything else downloaded.",
+        params: DOC_ID,
+        answer: Answer::Original,
+        body: None,
+    },
+    Endpoint {
         method: Method::Post,
         path: "/documents/{id}/notes",
         action: Some(Action::Annotate),
         summary: "Add a note from the reader's form.",
         params: DOC_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/holdings",
+        action: Some(Action::ReadHoldings),
+        summary: "The archival tree, a unit at a time, with gaps findings and the unit's history.",
+        params: UNIT,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/persons",
+        action: Some(Action::ReadPersons),
+        summary: "The persons, found by name.",
+        params: PERSONS_QUERY,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/persons/{id}",
+        action: Some(Action::ReadPersons),
+        summary: "A person's dossier with its diagram, timeline, cover names and candidate links.",
+        params: PERSON_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/persons/{id}/judgements",
+        action: Some(Action::Judge),
+        summary: "Judge a candidate link from the dossier's form.",
+        params: PERSON_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/keeping",
+        action: Some(Action::ReadKeeping),
+        summary: "The archivist's page: counts, the ledger's failures, transfers, fixity, jobs.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/keeping/jobs",
+        action: Some(Action::Keep),
+        summary: "Start a background job from the archivist's page.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/jobs/{id}",
+        action: Some(Action::ReadKeeping),
+        summary: "A job's page, following its progress live.",
+        params: JOB_ID,
         answer: Answer::Html,
         body: None,
     },
@@ -282,6 +469,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         summary: "The reading room's stylesheet.",
         params: &[],
         answer: Answer::Css,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/assets/room.js",
+        action: None,
+        summary: "The reading room's script (the pages work without it).",
+        params: &[],
+        answer: Answer::Js,
         body: None,
     },
 ];

@@ -122,7 +122,8 @@ pub(crate) async fn gate(
         }
         return response;
     };
-    let page = endpoint.answer == Answer::Html;
+    // Pages and the originals they show send a browser to sign in; the API answers 401.
+    let page = matches!(endpoint.answer, Answer::Html | Answer::Original);
     let Some(action) = endpoint.action else {
         return next.run(request).await;
     };

@@ -20,9 +20,13 @@ mod api;
 pub mod endpoints;
 pub mod error;
 mod gate;
+mod holdings;
+pub mod jobs;
+mod keeping;
 mod limiter;
 mod openapi;
 mod pages;
+mod persons;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -72,20 +76,24 @@ pub struct App {
     /// One write at a time within this process (the writer lock is between processes).
     writing: Mutex<()>,
     limiter: limiter::Limiter,
+    jobs: Arc<jobs::Jobs>,
 }
 
 impl App {
-    /// A server over the archive at `root`, sealing its head with `keys`.
-    pub fn new(archive: Archive, keys: HeadKeys, config: Config) -> Arc<App> {
+    /// A server over the archive at `root`, sealing its head with `keys`. Fails when the
+    /// archive's `jobs/` folder cannot be read or made.
+    pub fn new(archive: Archive, keys: HeadKeys, config: Config) -> std::io::Result<Arc<App>> {
         let root = archive.root().to_path_buf();
-        Arc::new(App {
+        let jobs = jobs::Jobs::open(&root.join("jobs"))?;
+        Ok(Arc::new(App {
             archive: Arc::new(archive),
             root,
             keys,
             config,
             writing: Mutex::new(()),
             limiter: limiter::Limiter::default(),
-        })
+            jobs: Arc::new(jobs),
+        }))
     }
 
     /// Runs `f` on the archive on the blocking pool.
@@ -109,29 +117,83 @@ impl App {
         F: FnOnce(&Archive) -> Result<T, ApiError> + Send + 'static,
     {
         let app = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let _one = app.writing.lock().unwrap_or_else(|p| p.into_inner());
-            let _lock = app.lock_writer()?;
-            app.archive.check_seal(&app.keys)?;
-            app.archive.set_actor(&actor);
-            let result = f(&app.archive);
-            let sealed = app.archive.seal_head(&app.keys);
-            let value = result?;
-            sealed.map_err(ApiError::from)?;
-            Ok(value)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        let wait = self.config.writer_wait;
+        tokio::task::spawn_blocking(move || app.write_now(&actor, wait, f))
+            .await
+            .map_err(ApiError::internal)?
     }
 
-    /// The archive's writer lock, waited for up to the configured time.
-    fn lock_writer(&self) -> Result<Option<kartoteka_archive::WriterLock>, ApiError> {
+    /// [`App::write`] on the calling thread, waiting up to `wait` for other writers.
+    fn write_now<T>(
+        &self,
+        actor: &str,
+        wait: Duration,
+        f: impl FnOnce(&Archive) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let started = std::time::Instant::now();
+        let _one = loop {
+            match self.writing.try_lock() {
+                Ok(guard) => break guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    if started.elapsed() >= wait {
+                        return Err(ArchiveError::Busy(
+                            "another change (a background job?) is being written through this server"
+                                .to_string(),
+                        )
+                        .into());
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        };
+        let _lock = self.lock_writer(wait.saturating_sub(started.elapsed()))?;
+        self.archive.check_seal(&self.keys)?;
+        self.archive.set_actor(actor);
+        let result = f(&self.archive);
+        let sealed = self.archive.seal_head(&self.keys);
+        let value = result?;
+        sealed.map_err(ApiError::from)?;
+        Ok(value)
+    }
+
+    /// Starts a background job as `actor`: it waits its turn to write (up to an hour),
+    /// then runs on a thread of its own. Answers at once with the job, running.
+    pub(crate) fn start_job(
+        self: &Arc<Self>,
+        kind: jobs::JobKind,
+        actor: &str,
+    ) -> Result<jobs::Job, ApiError> {
+        let job = self.jobs.begin(kind, actor)?;
+        let app = self.clone();
+        let (id, actor) = (job.id.clone(), actor.to_string());
+        std::thread::Builder::new()
+            .name(format!("job {id}"))
+            .spawn(move || {
+                let progress = jobs::JobProgress {
+                    jobs: app.jobs.clone(),
+                    id: id.clone(),
+                };
+                let outcome = app.write_now(&actor, Duration::from_secs(3600), |a| {
+                    jobs::run(kind, a, &progress)
+                });
+                app.jobs.end(&id, outcome);
+            })
+            .map_err(ApiError::internal)?;
+        Ok(job)
+    }
+
+    /// The archive's writer lock, waited for up to `wait`.
+    fn lock_writer(
+        &self,
+        wait: Duration,
+    ) -> Result<Option<kartoteka_archive::WriterLock>, ApiError> {
         let started = std::time::Instant::now();
         loop {
             match Archive::lock_writer(&self.root, "kartoteka serve", false) {
                 Ok(lock) => return Ok(lock),
                 Err(e @ ArchiveError::Busy(_)) => {
-                    if started.elapsed() >= self.config.writer_wait {
+                    if started.elapsed() >= wait {
                         return Err(e.into());
                     }
                     std::thread::sleep(Duration::from_millis(50));
@@ -156,13 +218,30 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/api/documents/{id}") => get(api::document),
             (Get, "/api/notes") => get(api::notes),
             (Post, "/api/notes") => post(api::add_note),
+            (Get, "/api/units") => get(holdings::units),
+            (Get, "/api/persons") => get(persons::list),
+            (Get, "/api/persons/{id}") => get(persons::one),
+            (Post, "/api/judgements") => post(persons::judge),
+            (Get, "/api/status") => get(keeping::status),
+            (Get, "/api/jobs") => get(keeping::jobs),
+            (Post, "/api/jobs") => post(keeping::start),
+            (Get, "/api/jobs/{id}") => get(keeping::job),
             (Get, "/") => get(pages::search),
             (Get, "/documents/{id}") => get(pages::document),
+            (Get, "/documents/{id}/original") => get(pages::original),
             (Post, "/documents/{id}/notes") => post(pages::add_note),
+            (Get, "/holdings") => get(holdings::page),
+            (Get, "/persons") => get(persons::list_page),
+            (Get, "/persons/{id}") => get(persons::page),
+            (Post, "/persons/{id}/judgements") => post(persons::judge_from_page),
+            (Get, "/keeping") => get(keeping::page),
+            (Post, "/keeping/jobs") => post(keeping::start_from_page),
+            (Get, "/jobs/{id}") => get(keeping::job_page),
             (Get, "/login") => get(pages::login_form),
             (Post, "/login") => post(pages::login),
             (Post, "/logout") => post(pages::logout),
             (Get, "/assets/style.css") => get(pages::stylesheet),
+            (Get, "/assets/room.js") => get(pages::script),
             (method, path) => unreachable!("no handler for {} {path}", method.as_str()),
         };
         router = router.route(e.path, route);
@@ -174,7 +253,32 @@ pub fn router(app: Arc<App>) -> Router {
         ))
         .fallback(|| async { ApiError::not_found("no such endpoint (see /api/openapi.json)") })
         .layer(axum::extract::DefaultBodyLimit::max(app.config.body_limit))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(app)
+}
+
+/// Headers on every answer that keep a page from being framed, sniffed, or made to run
+/// anything but the room's own script and style (a note or a name that slipped past
+/// escaping still could not run).
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
 }
 
 /// Serves the reading room on `addr` until Ctrl-C or SIGTERM; says where when it listens.

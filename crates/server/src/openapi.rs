@@ -23,10 +23,10 @@ pub fn openapi() -> Value {
     let mut paths = Map::new();
     for e in ENDPOINTS.iter().filter(|e| e.is_api()) {
         let mut responses = Map::new();
-        let ok = if e.body == Some("NewNote") {
-            "201"
-        } else {
-            "200"
+        let ok = match e.body {
+            Some("NewNote" | "NewJudgement") => "201",
+            Some("NewJob") => "202",
+            _ => "200",
         };
         responses.insert(
             ok.into(),
@@ -49,7 +49,9 @@ pub fn openapi() -> Value {
             );
             responses.insert("429".into(), error_response("Too many failed sign-ins."));
         }
-        if e.params.iter().any(|p| p.location == In::Path) || e.body == Some("NewNote") {
+        // Anything that names something may not find it (a unit, a person, persons not yet
+        // resolved, a document a note is on).
+        if e.action.is_some() && e.action != Some(kartoteka_model::Action::SeeSelf) {
             responses.insert(
                 "404".into(),
                 error_response("Nothing by that number or reference."),
@@ -85,9 +87,16 @@ pub fn openapi() -> Value {
                 if p.name == "offset" {
                     schema["maximum"] = json!(crate::api::MAX_OFFSET);
                 }
-                if p.name == "q" {
+                if p.name == "q" && p.required {
                     schema["minLength"] = json!(1);
                     schema["maxLength"] = json!(2000);
+                }
+                if p.name == "unit" {
+                    schema["maxLength"] = json!(300);
+                }
+                if p.name == "id" && p.kind == "string" {
+                    let prefix = if e.path.contains("/jobs/") { "J" } else { "P" };
+                    schema["pattern"] = json!(format!("^{prefix}[0-9]{{1,18}}$"));
                 }
                 json!({
                     "name": p.name,
@@ -151,6 +160,23 @@ pub fn openapi() -> Value {
                     "required": ["name", "password"],
                     "properties": {"name": {"type": "string"}, "password": {"type": "string"}},
                 },
+                "NewJudgement": {
+                    "type": "object",
+                    "required": ["a", "b", "verdict", "why"],
+                    "properties": {
+                        "a": {"type": "string", "pattern": "^(P?[0-9]{1,18})$", "description": "A person id (P17) or a mention number."},
+                        "b": {"type": "string", "pattern": "^(P?[0-9]{1,18})$", "description": "The other person or mention."},
+                        "verdict": {"type": "string", "enum": ["same", "different", "unsure"]},
+                        "why": {"type": "string", "pattern": "\\S", "maxLength": 10000, "description": "Why, in the judge's words."},
+                    },
+                },
+                "NewJob": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["verify", "retry", "gaps", "resolve"]},
+                    },
+                },
                 "NewNote": {
                     "type": "object",
                     "required": ["target", "quote"],
@@ -160,6 +186,17 @@ pub fn openapi() -> Value {
                         "sheet": {"type": ["integer", "null"], "minimum": 1, "maximum": 4294967295u64},
                         "comment": {"type": ["string", "null"]},
                         "tags": {"type": "array", "items": {"type": "string"}},
+                        "selector": {
+                            "type": ["object", "null"],
+                            "description": "Where the reader selected the quote (W3C TextPositionSelector and TextQuoteSelector on one page).",
+                            "required": ["page"],
+                            "properties": {
+                                "page": {"type": "integer", "minimum": 1, "maximum": 4294967295u64},
+                                "start": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295u64},
+                                "prefix": {"type": "string", "maxLength": 200},
+                                "suffix": {"type": "string", "maxLength": 200},
+                            },
+                        },
                     },
                 },
             },

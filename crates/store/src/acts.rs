@@ -415,6 +415,16 @@ pub fn session(s: &WebSession, signed_in: bool) -> AuditAct {
     )
 }
 
+/// Someone read a classified document (its text, its original, or through the API).
+pub fn read(doc: DocId, unit: Option<String>, marking: &str, how: &str) -> AuditAct {
+    act(
+        AuditAction::Read,
+        unit,
+        Some(format!("doc:{}", doc.0)),
+        serde_json::json!({ "marking": marking, "how": how }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

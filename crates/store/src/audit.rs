@@ -83,11 +83,13 @@ pub enum AuditAction {
     SignIn,
     /// A person signed out.
     SignOut,
+    /// A person read a document held under a marking above UNCLASSIFIED.
+    Read,
 }
 
 impl AuditAction {
     /// Every action, for readers that list them.
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::Ingest,
         AuditAction::Update,
         AuditAction::ReExtract,
@@ -120,6 +122,7 @@ impl AuditAction {
         AuditAction::Token,
         AuditAction::SignIn,
         AuditAction::SignOut,
+        AuditAction::Read,
     ];
 
     /// The word in the chain.
@@ -157,6 +160,7 @@ impl AuditAction {
             AuditAction::Token => "token",
             AuditAction::SignIn => "sign-in",
             AuditAction::SignOut => "sign-out",
+            AuditAction::Read => "read",
         }
     }
 

@@ -41,11 +41,19 @@ pub fn room() -> Room {
         "Second document: a meeting in Vienna.",
     )
     .unwrap();
+    std::fs::write(
+        docs.join("third.txt"),
+        "Справка. Петров Иван Петрович, 1920 года рождения, проживал в Вене.",
+    )
+    .unwrap();
     let root = dir.path().join("archive");
     let archive = Archive::init(&root).unwrap();
     archive
         .ingest(&[docs], &IngestOptions::default(), &NoProgress)
         .unwrap();
+    // Persons found and resolved, for the dossiers and judgements.
+    archive.extract_mentions(None, &NoProgress).unwrap();
+    archive.identities().resolve().unwrap();
     let mut tokens = Vec::new();
     let mut read_tokens = Vec::new();
     for role in Role::ALL {
@@ -104,7 +112,8 @@ pub fn room() -> Room {
             body_limit: 64 * 1024,
             ..Config::default()
         },
-    );
+    )
+    .expect("the jobs folder opens");
     let router = router(app.clone());
     Room {
         dir,
@@ -152,6 +161,34 @@ impl Room {
             headers,
             String::from_utf8_lossy(&bytes).into_owned(),
         )
+    }
+
+    /// Sends a request and reads the whole answer as bytes.
+    pub async fn send_raw(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, headers, bytes.to_vec())
+    }
+
+    /// Who did each act of this kind, in the archive's audit chain.
+    pub fn audit_actors(&self, action: &str) -> Vec<String> {
+        let archive = Archive::open(&self.dir.path().join("archive")).unwrap();
+        archive
+            .audit_log(&kartoteka_store::AuditFilter {
+                action: Some(action.to_string()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|e| e.actor)
+            .collect()
     }
 
     /// Signs in through the form; returns the cookie's value and the session's CSRF token

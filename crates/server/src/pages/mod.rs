@@ -8,14 +8,17 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use kartoteka_archive::{Caller, NewNote, NoteFilter, Shown};
-use kartoteka_model::DocId;
+use kartoteka_archive::Caller;
+use kartoteka_model::Action;
 use kartoteka_text::escape_html as esc;
 use serde::Deserialize;
 
-use crate::api::{self, ClientAddr, DocNumber, QueryOf, SearchParams};
+use crate::api::{self, ClientAddr, QueryOf, SearchParams};
+
+mod reader;
 use crate::error::ApiError;
 use crate::App;
+pub(crate) use reader::{add_note, document, original};
 
 /// The interface's language.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,7 +28,8 @@ pub(crate) enum Lang {
 }
 
 impl Lang {
-    fn of(hl: Option<&str>, headers: &HeaderMap) -> Lang {
+    /// The language asked for by `?hl=`, else the browser's first choice.
+    pub(crate) fn of(hl: Option<&str>, headers: &HeaderMap) -> Lang {
         match hl {
             Some("ru") => return Lang::Ru,
             Some("en") => return Lang::En,
@@ -42,15 +46,24 @@ impl Lang {
         }
     }
 
-    fn code(self) -> &'static str {
+    /// Its code, for `lang` and `?hl=`.
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Ru => "ru",
         }
     }
 
+    /// One of two texts: English or Russian.
+    pub(crate) fn pick<'a>(self, en: &'a str, ru: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Ru => ru,
+        }
+    }
+
     /// The text of a word of the interface.
-    fn t(self, key: &str) -> &'static str {
+    pub(crate) fn t(self, key: &str) -> &'static str {
         let (en, ru) = match key {
             "room" => ("Reading room", "Читальный зал"),
             "skip" => ("Skip to the content", "К содержанию"),
@@ -101,7 +114,7 @@ impl Lang {
 }
 
 /// A whole page around `main`.
-fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str) -> String {
+pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str) -> String {
     let user = match caller {
         Some(c) => format!(
             r#"<span class="who">{} ({})</span>
@@ -113,6 +126,31 @@ fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str) -> String
         ),
         None => String::new(),
     };
+    // The desks this caller may open; the gate refuses the rest whatever the links say.
+    let desks: String = [
+        (
+            "/holdings",
+            Action::ReadHoldings,
+            lang.pick("Holdings", "Фонды"),
+        ),
+        (
+            "/persons",
+            Action::ReadPersons,
+            lang.pick("Persons", "Лица"),
+        ),
+        (
+            "/keeping",
+            Action::ReadKeeping,
+            lang.pick("Keeping", "Хранение"),
+        ),
+    ]
+    .iter()
+    .filter(|(_, action, _)| {
+        caller.is_some_and(|c| kartoteka_model::allows(c.user.role, c.scopes.as_deref(), *action))
+    })
+    .map(|(path, _, label)| format!(r#"<a href="{path}?hl={}">{label}</a>"#, lang.code()))
+    .collect::<Vec<_>>()
+    .join("\n");
     let other = match lang {
         Lang::En => r#"<a href="?hl=ru" hreflang="ru" lang="ru">Русский</a>"#,
         Lang::Ru => r#"<a href="?hl=en" hreflang="en" lang="en">English</a>"#,
@@ -132,6 +170,7 @@ fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str) -> String
 <nav aria-label="{room}">
 <a href="/?hl={code}" class="brand">Kartoteka · {room}</a>
 <a href="/?hl={code}">{search}</a>
+{desks}
 {other}
 {user}
 </nav>
@@ -162,7 +201,8 @@ pub(crate) fn refusal(status: StatusCode, why: &str) -> Response {
     (status, Html(frame(lang, lang.t("refused"), None, &main))).into_response()
 }
 
-fn error_page(lang: Lang, caller: Option<&Caller>, e: &ApiError) -> Response {
+/// A page that says why a request failed, with the error's status.
+pub(crate) fn error_page(lang: Lang, caller: Option<&Caller>, e: &ApiError) -> Response {
     let main = format!(
         r#"<h1>{}</h1><p role="alert">{}</p><p><a href="/?hl={}">{}</a></p>"#,
         lang.t("refused"),
@@ -423,201 +463,16 @@ pub(crate) async fn search(
     Html(frame(lang, lang.t("search"), Some(&caller), &main)).into_response()
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct DocQuery {
-    hl: Option<String>,
-}
-
-/// Paragraphs of a page's text, escaped.
-fn paragraphs(text: &str) -> String {
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>")))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// GET /documents/{id}: the reader.
-pub(crate) async fn document(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    DocNumber(n): DocNumber,
-    QueryOf(q): QueryOf<DocQuery>,
-) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
-    let found = app
-        .read(move |a| {
-            let shown = a.show(&n.to_string())?;
-            let notes = a.notes(&NoteFilter {
-                doc: Some(DocId(n)),
-                ..NoteFilter::default()
-            })?;
-            Ok((shown, notes))
-        })
-        .await;
-    let (shown, notes) = match found {
-        Ok(f) => f,
-        Err(e) => return error_page(lang, Some(&caller), &e),
-    };
-    let Shown::Document {
-        document, pages, ..
-    } = shown
-    else {
-        return error_page(
-            lang,
-            Some(&caller),
-            &ApiError::not_found(format!("document {n}")),
-        );
-    };
-    let title = document
-        .reference
-        .as_ref()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| format!("{} {n}", lang.t("document")));
-    let mut main = format!(
-        r#"<h1>{}</h1><p class="meta">{} {n} · {}: <code>{}</code></p>"#,
-        esc(&title),
-        lang.t("document"),
-        lang.t("source"),
-        esc(&document.source_path)
-    );
-    let csrf = esc(caller.csrf.as_deref().unwrap_or(""));
-    for page in &pages {
-        let heading = match page.sheet {
-            Some(s) => format!(
-                "{} {}{}",
-                lang.t("sheet"),
-                s.number,
-                if s.verso { " об." } else { "" }
-            ),
-            None => format!("{} {}", lang.t("page"), page.number),
-        };
-        let citation = match &document.reference {
-            Some(r) => kartoteka_archive::citation(r, page.sheet),
-            None => format!(
-                "{}, {} {}",
-                document.source_path,
-                lang.t("page"),
-                page.number
-            ),
-        };
-        let page_notes: Vec<_> = notes
-            .iter()
-            .filter(|x| x.anchor.page == page.number)
-            .collect();
-        let margin = if page_notes.is_empty() {
-            format!("<p>{}</p>", lang.t("nonotes"))
-        } else {
-            page_notes
-                .iter()
-                .map(|x| {
-                    format!(
-                        r#"<article class="note" id="note-{id}"><blockquote>{quote}</blockquote>{comment}<p class="by">{author} · {at}</p></article>"#,
-                        id = x.id,
-                        quote = esc(&x.anchor.exact),
-                        comment = x
-                            .comment
-                            .as_deref()
-                            .map(|c| format!("<p>{}</p>", esc(c)))
-                            .unwrap_or_default(),
-                        author = esc(&x.author),
-                        at = esc(&x.created),
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let sheet_field = page
-            .sheet
-            .filter(|s| !s.verso)
-            .map(|s| format!(r#"<input type="hidden" name="sheet" value="{}">"#, s.number))
-            .unwrap_or_default();
-        main.push_str(&format!(
-            r#"<section class="sheet" id="page-{num}" aria-labelledby="h-page-{num}">
-<div class="text">
-<h2 id="h-page-{num}">{heading}</h2>
-<p class="cite"><label for="cite-{num}">{cite}</label> <input id="cite-{num}" readonly value="{citation}"></p>
-{text}
-</div>
-<aside class="margin" aria-label="{notes} · {heading}">
-<h3>{notes}</h3>
-{margin}
-<details><summary>{add}</summary>
-<form method="post" action="/documents/{doc}/notes?hl={code}" class="note-form">
-<input type="hidden" name="csrf" value="{csrf}">
-<input type="hidden" name="page" value="{num}">
-{sheet_field}
-<label for="quote-{num}">{quote}</label>
-<textarea id="quote-{num}" name="quote" rows="2" required></textarea>
-<label for="comment-{num}">{comment}</label>
-<textarea id="comment-{num}" name="comment" rows="3"></textarea>
-<label for="tags-{num}">{tags}</label>
-<input id="tags-{num}" name="tags">
-<button type="submit">{save}</button>
-</form></details>
-</aside>
-</section>"#,
-            num = page.number,
-            heading = esc(&heading),
-            cite = lang.t("cite"),
-            citation = esc(&citation),
-            text = paragraphs(&page.text),
-            notes = lang.t("notes"),
-            add = lang.t("addnote"),
-            doc = n,
-            code = lang.code(),
-            quote = lang.t("quote"),
-            comment = lang.t("comment"),
-            tags = lang.t("tags"),
-            save = lang.t("save"),
-        ));
-    }
-    Html(frame(lang, &title, Some(&caller), &main)).into_response()
-}
-
-#[derive(Deserialize)]
-pub(crate) struct NoteForm {
-    quote: String,
-    #[serde(default)]
-    comment: String,
-    #[serde(default)]
-    tags: String,
-    sheet: Option<u32>,
-}
-
-/// POST /documents/{id}/notes: a note from the reader's form.
-pub(crate) async fn add_note(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    DocNumber(n): DocNumber,
-    QueryOf(q): QueryOf<DocQuery>,
-    Form(form): Form<NoteForm>,
-) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
-    let new = NewNote {
-        target: n.to_string(),
-        quote: form.quote,
-        sheet: form.sheet,
-        comment: Some(form.comment).filter(|c| !c.trim().is_empty()),
-        tags: form
-            .tags
-            .split(',')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-    };
-    match api::write_note(&app, &caller, new).await {
-        Ok(note) => Redirect::to(&format!(
-            "/documents/{n}?hl={}#note-{}",
-            lang.code(),
-            note.id
-        ))
-        .into_response(),
-        Err(e) => error_page(lang, Some(&caller), &e),
-    }
+/// GET /assets/room.js.
+pub(crate) async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/room.js"),
+    )
+        .into_response()
 }
 
 /// GET /assets/style.css.
@@ -627,7 +482,7 @@ pub(crate) async fn stylesheet() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../assets/style.css"),
+        include_str!("../../assets/style.css"),
     )
         .into_response()
 }

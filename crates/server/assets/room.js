@@ -1,0 +1,104 @@
+// The reading room's one script. Everything works without it; it only adds comfort:
+// a running job's progress follows live, a passage selected in the reader becomes the
+// new note's quote, and a citation copies with one button.
+"use strict";
+
+(function followJob() {
+  const box = document.getElementById("job");
+  if (!box || box.dataset.running !== "true") return;
+  const id = box.dataset.job;
+  const bar = document.getElementById("job-progress");
+  const count = document.getElementById("job-count");
+  const tick = async () => {
+    let job;
+    try {
+      const r = await fetch("/api/jobs/" + encodeURIComponent(id), { credentials: "same-origin" });
+      if (!r.ok) return setTimeout(tick, 3000);
+      job = await r.json();
+    } catch (_) {
+      return setTimeout(tick, 3000);
+    }
+    if (job.state !== "running") {
+      // Finished: the server renders the outcome in the page's language.
+      window.location.reload();
+      return;
+    }
+    if (job.total > 0 && bar) {
+      bar.max = job.total;
+      bar.value = job.done;
+      if (count) count.textContent = job.done + " / " + job.total;
+    }
+    setTimeout(tick, 1000);
+  };
+  setTimeout(tick, 1000);
+})();
+
+(function quoteFromSelection() {
+  // A selection inside one sheet's text fills that sheet's note form: the exact words,
+  // and where on the page they begin (a W3C TextPositionSelector, counted in characters
+  // of the page's text), so that a quote that occurs twice is anchored where it was
+  // selected. The archive anchors it as `kartoteka note add` does.
+  document.addEventListener("mouseup", () => pick());
+  document.addEventListener("keyup", (e) => { if (e.shiftKey) pick(); });
+  const chars = (s) => Array.from(s).length;
+  function startOf(range) {
+    let node = range.startContainer;
+    const element = node.nodeType === 1 ? node : node.parentElement;
+    const para = element && element.closest("p[data-start]");
+    if (!para) return null;
+    let count = 0;
+    const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n === node) {
+        if (n.nodeType === 3) count += chars(n.data.slice(0, range.startOffset));
+        break;
+      }
+      if (n.nodeType === 3) count += chars(n.data);
+      else if (n.nodeName === "BR") count += 1;
+    }
+    return Number(para.dataset.start) + count;
+  }
+  function pick() {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0) return;
+    const text = sel.toString().trim();
+    if (!text) return;
+    const range = sel.getRangeAt(0);
+    const node = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
+    const sheet = node && node.closest(".sheet");
+    if (!sheet || !node.closest(".text")) return;
+    const quote = sheet.querySelector("textarea[name=quote]");
+    if (!quote) return;
+    quote.value = text.replace(/\s+/g, " ");
+    const start = startOf(range);
+    const field = sheet.querySelector("input[name=start]");
+    if (field) {
+      // Leading white space selected is not part of the quote.
+      const lead = chars(sel.toString()) - chars(sel.toString().trimStart());
+      field.value = start === null ? "" : String(start + lead);
+    }
+    const details = quote.closest("details");
+    if (details) details.open = true;
+    const hint = sheet.querySelector(".selected-hint");
+    if (hint) hint.hidden = false;
+  }
+})();
+
+(function copyCitations() {
+  for (const input of document.querySelectorAll(".cite input")) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.textContent = input.dataset.copy || "Copy";
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(input.value);
+      } catch (_) {
+        input.select();
+        document.execCommand("copy");
+      }
+      button.textContent = input.dataset.copied || "Copied";
+    });
+    input.after(button);
+  }
+})();

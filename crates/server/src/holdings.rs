@@ -1,0 +1,325 @@
+//! The archival tree and a unit's history: `/holdings` for people, `/api/units` for
+//! machines. The tree is the archive's (`Archive::tree`), the history too
+//! (`Archive::history`); this module reads the unit from the request and renders.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Json};
+use kartoteka_archive::{Caller, History, TreeView};
+use kartoteka_model::{Reference, Severity};
+use kartoteka_text::escape_html as esc;
+use serde::Deserialize;
+
+use crate::api::QueryOf;
+use crate::error::ApiError;
+use crate::pages::{error_page, frame, Lang};
+use crate::App;
+
+/// The longest reference code taken.
+const MAX_REFERENCE_CHARS: usize = 300;
+
+#[derive(Deserialize, Default)]
+pub(crate) struct UnitQuery {
+    unit: Option<String>,
+    hl: Option<String>,
+}
+
+/// The unit a request names, if any, parsed as a reference code.
+fn unit_of(text: Option<&str>) -> Result<Option<Reference>, ApiError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_REFERENCE_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "unit: a reference code has at most {MAX_REFERENCE_CHARS} characters"
+        )));
+    }
+    Reference::parse(text).map(Some).map_err(|e| {
+        ApiError::bad_request(format!(
+            "unit {:?} is not a reference code: {e}",
+            kartoteka_model::excerpt(text)
+        ))
+    })
+}
+
+/// The tree at a unit and, for a unit, its history (none when nothing was ever done to it).
+async fn tree_and_history(
+    app: &App,
+    unit: Option<Reference>,
+) -> Result<(TreeView, Option<History>), ApiError> {
+    app.read(move |a| {
+        let tree = a.tree(unit.as_ref())?;
+        let history = match &unit {
+            Some(r) => match a.history(&r.truncate(kartoteka_model::Level::File)) {
+                Ok(h) => Some(h),
+                Err(kartoteka_archive::ArchiveError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        Ok((tree, history))
+    })
+    .await
+}
+
+/// GET /api/units: the tree at a unit (or the fonds), with the unit's history.
+pub(crate) async fn units(
+    State(app): State<Arc<App>>,
+    QueryOf(q): QueryOf<UnitQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let unit = unit_of(q.unit.as_deref())?;
+    let (tree, history) = tree_and_history(&app, unit).await?;
+    Ok(Json(
+        serde_json::json!({ "tree": tree, "history": history }),
+    ))
+}
+
+/// A link to a unit's place in the tree.
+fn unit_link(reference: &str, label: &str, lang: Lang) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("unit", reference)
+        .append_pair("hl", lang.code())
+        .finish();
+    format!(r#"<a href="/holdings?{}">{}</a>"#, esc(&query), esc(label))
+}
+
+fn severity_word(s: Severity, lang: Lang) -> &'static str {
+    match s {
+        Severity::High => lang.pick("serious", "серьёзные"),
+        Severity::Medium => lang.pick("to check", "проверить"),
+        Severity::Low => lang.pick("minor", "мелкие"),
+    }
+}
+
+fn kind_word(kind: kartoteka_model::FindingKind, lang: Lang) -> &'static str {
+    use kartoteka_model::FindingKind as K;
+    match kind {
+        K::Emptied => lang.pick("emptied since ingest", "опустошено после приёма"),
+        K::Missing => lang.pick("missing", "отсутствует"),
+        K::Empty => lang.pick("empty", "пусто"),
+        K::SheetCount => lang.pick("sheet count differs", "число листов не совпадает"),
+        K::Duplicate => lang.pick("duplicate", "дубликат"),
+        K::Numbering => lang.pick("hole in the numbering", "пропуск в нумерации"),
+        K::Unlisted => lang.pick("not in the inventory", "нет в описи"),
+    }
+}
+
+/// GET /holdings: the archival tree, a unit at a time.
+pub(crate) async fn page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    QueryOf(q): QueryOf<UnitQuery>,
+) -> Response {
+    let lang = Lang::of(q.hl.as_deref(), &headers);
+    let found = match unit_of(q.unit.as_deref()) {
+        Ok(unit) => tree_and_history(&app, unit).await,
+        Err(e) => Err(e),
+    };
+    let (tree, history) = match found {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, Some(&caller), &e),
+    };
+    let title = match &tree.reference {
+        Some(r) => r.clone(),
+        None => lang.pick("The holdings", "Фонды архива").to_string(),
+    };
+    let mut main = String::new();
+    // Where we are: the trail down from the top.
+    main.push_str(&format!(
+        r#"<nav aria-label="{}" class="trail"><ol><li>{}</li>"#,
+        lang.pick("Place in the tree", "Место в иерархии"),
+        format!(
+            r#"<a href="/holdings?hl={}">{}</a>"#,
+            lang.code(),
+            lang.pick("All fonds", "Все фонды")
+        )
+    ));
+    for step in &tree.trail {
+        main.push_str(&format!(
+            "<li>{}</li>",
+            unit_link(&step.reference, &step.reference, lang)
+        ));
+    }
+    main.push_str("</ol></nav>");
+    main.push_str(&format!("<h1>{}</h1>", esc(&title)));
+    if let Some(unit) = &tree.unit {
+        let mut facts = Vec::new();
+        if let Some(t) = &unit.title {
+            facts.push(format!("<strong>{}</strong>", esc(t)));
+        }
+        if let Some(d) = &unit.dates {
+            facts.push(esc(&d.to_string()));
+        }
+        if let Some(n) = unit.sheet_count {
+            facts.push(format!(
+                "{n} {}",
+                lang.pick("sheets listed", "листов по описи")
+            ));
+        }
+        main.push_str(&format!(r#"<p class="meta">{}</p>"#, facts.join(" · ")));
+    }
+    if let Some(en) = &tree.reference_en {
+        main.push_str(&format!(r#"<p class="meta" lang="en">{}</p>"#, esc(en)));
+    }
+
+    if !tree.children.is_empty() {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-units"><h2 id="h-units">{}</h2><table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+            lang.pick("Units", "Единицы"),
+            lang.pick("Unit", "Единица"),
+            lang.pick("Title", "Заголовок"),
+            lang.pick("Documents", "Документов"),
+            lang.pick("Findings", "Находки"),
+        ));
+        for c in &tree.children {
+            let title = c.title.as_deref().map(esc).unwrap_or_default();
+            let listed = if c.listed {
+                String::new()
+            } else {
+                format!(
+                    r#" <span class="tag">{}</span>"#,
+                    lang.pick("not in an inventory", "нет в описи")
+                )
+            };
+            let findings = match c.worst {
+                Some(w) => format!(
+                    r#"<span class="finding {}">{} ({})</span>"#,
+                    match w {
+                        Severity::High => "high",
+                        Severity::Medium => "medium",
+                        Severity::Low => "low",
+                    },
+                    c.findings,
+                    severity_word(w, lang)
+                ),
+                None => "—".to_string(),
+            };
+            main.push_str(&format!(
+                "<tr><td>{}</td><td>{title}{listed}</td><td>{}</td><td>{findings}</td></tr>",
+                unit_link(&c.reference, &c.reference, lang),
+                c.documents,
+            ));
+        }
+        main.push_str("</tbody></table></section>");
+    }
+
+    if !tree.documents.is_empty() {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-docs"><h2 id="h-docs">{}</h2><ul class="docs">"#,
+            lang.pick("Documents", "Документы")
+        ));
+        for d in &tree.documents {
+            let label = d
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", lang.t("document"), d.doc.0));
+            let about = [
+                d.title.as_deref().map(esc),
+                d.dates.as_ref().map(|x| esc(&x.to_string())),
+                Some(format!("{} {}", d.pages, lang.pick("pages", "стр."))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            main.push_str(&format!(
+                r#"<li><a href="/documents/{}?hl={}">{}</a> <span class="meta">{about}</span></li>"#,
+                d.doc.0,
+                lang.code(),
+                esc(&label)
+            ));
+        }
+        main.push_str("</ul></section>");
+    }
+    if tree.unplaced > 0 {
+        main.push_str(&format!(
+            r#"<p class="meta">{} {}</p>"#,
+            tree.unplaced,
+            lang.pick(
+                "documents are not placed in the tree (no reference code).",
+                "документов не размещены в иерархии (нет шифра)."
+            )
+        ));
+    }
+
+    main.push_str(&format!(
+        r#"<section aria-labelledby="h-findings"><h2 id="h-findings">{}</h2>"#,
+        lang.pick("Gaps findings", "Находки сверки")
+    ));
+    if tree.findings.is_empty() {
+        main.push_str(&format!(
+            "<p>{}</p>",
+            lang.pick(
+                "None stand here (as of the last reconciliation).",
+                "Здесь нет (по последней сверке)."
+            )
+        ));
+    } else {
+        main.push_str(r#"<ul class="findings">"#);
+        for f in &tree.findings {
+            main.push_str(&format!(
+                r#"<li id="finding-{id}"><span class="finding {sev}">{kind}</span> {unit} — {evidence} <span class="meta">{status}{note}</span></li>"#,
+                id = f.id,
+                sev = match f.severity {
+                    Severity::High => "high",
+                    Severity::Medium => "medium",
+                    Severity::Low => "low",
+                },
+                kind = kind_word(f.kind, lang),
+                unit = unit_link(&f.reference, &f.reference, lang),
+                evidence = esc(&f.evidence),
+                status = esc(f.status.as_str()),
+                note = f
+                    .note
+                    .as_deref()
+                    .map(|n| format!(": {}", esc(n)))
+                    .unwrap_or_default(),
+            ));
+        }
+        main.push_str("</ul>");
+    }
+    main.push_str("</section>");
+
+    if let Some(h) = &history {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-history"><h2 id="h-history">{}</h2>"#,
+            lang.pick("History", "История")
+        ));
+        if let Some(place) = &h.location {
+            main.push_str(&format!(
+                r#"<p>{}: <strong>{}</strong></p>"#,
+                lang.pick("Kept at", "Место хранения"),
+                esc(place)
+            ));
+        }
+        // The latest acts first, at most a hundred on the page (the API gives them all).
+        const SHOWN: usize = 100;
+        main.push_str(r#"<ol class="timeline" reversed>"#);
+        for m in h.timeline.iter().rev().take(SHOWN) {
+            main.push_str(&format!(
+                r#"<li><time datetime="{at}">{at}</time> <span class="tag">{kind}</span> {what} <span class="meta">{actor}</span></li>"#,
+                at = esc(&m.at),
+                kind = esc(&m.kind),
+                what = esc(&m.what),
+                actor = esc(&m.actor),
+            ));
+        }
+        main.push_str("</ol>");
+        if h.timeline.len() > SHOWN {
+            main.push_str(&format!(
+                r#"<p class="meta">{} {} (/api/units)</p>"#,
+                h.timeline.len() - SHOWN,
+                lang.pick(
+                    "earlier acts not shown",
+                    "более ранних действий не показаны"
+                ),
+            ));
+        }
+        main.push_str("</section>");
+    }
+    Html(frame(lang, &title, Some(&caller), &main)).into_response()
+}

@@ -1,0 +1,448 @@
+//! The archivist's pages: what the archive holds, the stage ledger's failures with their
+//! retry, documents waiting for OCR, the latest transfers, and the background jobs
+//! (fixity, retry, reconciliation, resolution) with their progress. `/keeping` and
+//! `/jobs/{id}` for people, `/api/status` and `/api/jobs` for machines.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form, Json};
+use kartoteka_archive::Caller;
+use kartoteka_model::Action;
+use kartoteka_text::escape_html as esc;
+use serde::Deserialize;
+
+use crate::api::{JsonBody, QueryOf};
+use crate::error::ApiError;
+use crate::jobs::{Job, JobKind, JobState};
+use crate::pages::{error_page, frame, Lang};
+use crate::App;
+
+/// GET /api/status: counts, the ledger's failures and documents waiting for OCR, as
+/// `kartoteka status --json` prints them.
+pub(crate) async fn status(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
+    let status = app.read(|a| Ok(a.status()?)).await?;
+    Ok(Json(status).into_response())
+}
+
+/// GET /api/jobs: every job, the latest first.
+pub(crate) async fn jobs(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "jobs": app.jobs.list() }))
+}
+
+/// A job's number from the path ("J3"), every other shape a `bad_request`.
+pub(crate) struct JobId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for JobId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        let ok = raw.len() <= 20
+            && raw
+                .strip_prefix('J')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if ok {
+            Ok(JobId(raw))
+        } else {
+            Err(ApiError::bad_request(format!(
+                "{} is not a job number (J and a number)",
+                kartoteka_model::excerpt(&raw)
+            )))
+        }
+    }
+}
+
+/// The job of this number, or `not_found`.
+fn job_of(app: &App, id: &str) -> Result<Job, ApiError> {
+    app.jobs
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("job {id}")))
+}
+
+/// GET /api/jobs/{id}: one job, with its progress.
+pub(crate) async fn job(
+    State(app): State<Arc<App>>,
+    JobId(id): JobId,
+) -> Result<Json<Job>, ApiError> {
+    job_of(&app, &id).map(Json)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewJob {
+    kind: String,
+}
+
+fn kind_of(name: &str) -> Result<JobKind, ApiError> {
+    JobKind::parse(name).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "kind: one of {}, not {}",
+            JobKind::ALL.map(|k| k.as_str()).join(", "),
+            kartoteka_model::excerpt(name)
+        ))
+    })
+}
+
+/// POST /api/jobs: starts a job; answers 202 with it, running.
+pub(crate) async fn start(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(body): JsonBody<NewJob>,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&body.kind)?;
+    let job = app.start_job(kind, &caller.user.name)?;
+    Ok((StatusCode::ACCEPTED, Json(job)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct Hl {
+    hl: Option<String>,
+}
+
+fn job_title(kind: JobKind, lang: Lang) -> &'static str {
+    match kind {
+        JobKind::Verify => lang.pick("Fixity check of every original", "Проверка целостности"),
+        JobKind::Retry => lang.pick("Retry of the ledger's failures", "Повтор неудачных шагов"),
+        JobKind::Gaps => lang.pick("Reconciliation against the inventories", "Сверка с описями"),
+        JobKind::Resolve => lang.pick(
+            "Extraction and resolution of persons",
+            "Поиск и сведение лиц",
+        ),
+    }
+}
+
+fn state_word(state: JobState, lang: Lang) -> &'static str {
+    match state {
+        JobState::Running => lang.pick("running", "выполняется"),
+        JobState::Done => lang.pick("done", "готово"),
+        JobState::Failed => lang.pick("failed", "ошибка"),
+        JobState::Interrupted => lang.pick("interrupted", "прервано"),
+    }
+}
+
+/// A button that starts a job of `kind`.
+fn start_button(kind: JobKind, label: &str, caller: &Caller, lang: Lang) -> String {
+    format!(
+        r#"<form method="post" action="/keeping/jobs?hl={}" class="inline-form"><input type="hidden" name="csrf" value="{}"><input type="hidden" name="kind" value="{}"><button type="submit">{}</button></form>"#,
+        lang.code(),
+        esc(caller.csrf.as_deref().unwrap_or("")),
+        kind.as_str(),
+        esc(label)
+    )
+}
+
+/// GET /keeping: the archivist's page.
+pub(crate) async fn page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    QueryOf(q): QueryOf<Hl>,
+) -> Response {
+    let lang = Lang::of(q.hl.as_deref(), &headers);
+    let found = app
+        .read(|a| Ok((a.status()?, a.recent_transfers(10)?)))
+        .await;
+    let (status, transfers) = match found {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, Some(&caller), &e),
+    };
+    let may_keep =
+        kartoteka_model::allows(caller.user.role, caller.scopes.as_deref(), Action::Keep);
+    let s = &status.summary;
+    let mut main = format!(
+        r#"<h1>{title}</h1>
+<section aria-labelledby="h-counts"><h2 id="h-counts">{holdings}</h2>
+<dl class="counts">
+<dt>{documents}</dt><dd>{}</dd>
+<dt>{pages}</dt><dd>{} ({} {indexed})</dd>
+<dt>{units}</dt><dd>{}</dd>
+<dt>{ocr}</dt><dd>{}</dd>
+<dt>{failed}</dt><dd>{}</dd>
+<dt>{unindexed}</dt><dd>{}</dd>
+</dl></section>"#,
+        s.documents,
+        s.pages,
+        status.indexed_pages,
+        s.units,
+        s.needs_ocr,
+        s.failed,
+        s.not_indexed,
+        title = lang.pick("Keeping", "Хранение"),
+        holdings = lang.pick("What the archive holds", "Что хранится"),
+        documents = lang.pick("Documents", "Документы"),
+        pages = lang.pick("Pages of text", "Страниц текста"),
+        indexed = lang.pick("in the search index", "в поисковом индексе"),
+        units = lang.pick("Units described", "Описано единиц"),
+        ocr = lang.pick("Waiting for OCR", "Ждут распознавания"),
+        failed = lang.pick("Failed", "С ошибками"),
+        unindexed = lang.pick("Not yet indexed", "Ещё не в индексе"),
+    );
+
+    main.push_str(&format!(
+        r#"<section aria-labelledby="h-ledger"><h2 id="h-ledger">{}</h2>"#,
+        lang.pick("The ledger's failures", "Неудачные шаги")
+    ));
+    if status.failures.is_empty() && status.needs_ocr_documents.is_empty() {
+        main.push_str(&format!(
+            "<p>{}</p>",
+            lang.pick(
+                "None: every stage of every document succeeded.",
+                "Нет: все шаги всех документов прошли."
+            )
+        ));
+    } else {
+        main.push_str(&format!(
+            r#"<table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+            lang.t("document"),
+            lang.pick("Stage", "Шаг"),
+            lang.pick("Why", "Причина"),
+            lang.pick("When", "Когда"),
+        ));
+        for f in &status.failures {
+            let doc = match f.doc {
+                Some(d) => format!(
+                    r#"<a href="/documents/{}?hl={}">{}</a> "#,
+                    d.0,
+                    lang.code(),
+                    d.0
+                ),
+                None => String::new(),
+            };
+            main.push_str(&format!(
+                "<tr><td>{doc}<code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&f.path),
+                esc(&f.stage),
+                esc(&f.reason),
+                esc(&f.at)
+            ));
+        }
+        for d in &status.needs_ocr_documents {
+            main.push_str(&format!(
+                r#"<tr><td><a href="/documents/{}?hl={}">{}</a> <code>{}</code></td><td>ocr</td><td>{}</td><td></td></tr>"#,
+                d.doc.0,
+                lang.code(),
+                d.doc.0,
+                esc(&d.path),
+                lang.pick("waiting for OCR", "ждёт распознавания"),
+            ));
+        }
+        main.push_str("</tbody></table>");
+        if may_keep {
+            main.push_str(&start_button(
+                JobKind::Retry,
+                lang.pick("Retry the failures", "Повторить неудачные"),
+                &caller,
+                lang,
+            ));
+        }
+    }
+    main.push_str("</section>");
+
+    if may_keep {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-work"><h2 id="h-work">{}</h2><div class="actions">{}{}{}</div></section>"#,
+            lang.pick("Start work", "Запустить"),
+            start_button(JobKind::Verify, job_title(JobKind::Verify, lang), &caller, lang),
+            start_button(JobKind::Gaps, job_title(JobKind::Gaps, lang), &caller, lang),
+            start_button(JobKind::Resolve, job_title(JobKind::Resolve, lang), &caller, lang),
+        ));
+    }
+
+    let jobs = app.jobs.list();
+    main.push_str(&format!(
+        r#"<section aria-labelledby="h-jobs"><h2 id="h-jobs">{}</h2>"#,
+        lang.pick("Jobs", "Задания")
+    ));
+    if jobs.is_empty() {
+        main.push_str(&format!("<p>{}</p>", lang.pick("None yet.", "Пока нет.")));
+    } else {
+        main.push_str(r#"<ol class="jobs">"#);
+        for j in jobs.iter().take(20) {
+            main.push_str(&format!(
+                r#"<li><a href="/jobs/{id}?hl={code}">{id}</a> {title} — <strong>{state}</strong> {summary} <span class="meta">{by}, {at}</span></li>"#,
+                id = esc(&j.id),
+                code = lang.code(),
+                title = job_title(j.kind, lang),
+                state = state_word(j.state, lang),
+                summary = esc(j.summary.as_deref().or(j.error.as_deref()).unwrap_or("")),
+                by = esc(&j.by),
+                at = esc(&j.started),
+            ));
+        }
+        main.push_str("</ol>");
+    }
+    main.push_str("</section>");
+
+    // Fixity: what the latest check found.
+    if let Some(v) = jobs
+        .iter()
+        .find(|j| j.kind == JobKind::Verify && j.state == JobState::Done)
+    {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-fixity"><h2 id="h-fixity">{}</h2><p>{} <a href="/jobs/{}?hl={}">{}</a></p>"#,
+            lang.pick("Fixity", "Целостность"),
+            esc(v.summary.as_deref().unwrap_or("")),
+            esc(&v.id),
+            lang.code(),
+            esc(v.finished.as_deref().unwrap_or(&v.started)),
+        ));
+        for (list, word) in [
+            ("corrupted", lang.pick("changed", "изменён")),
+            ("missing", lang.pick("missing", "отсутствует")),
+        ] {
+            let problems = v
+                .result
+                .as_ref()
+                .and_then(|r| r[list].as_array().cloned())
+                .unwrap_or_default();
+            if !problems.is_empty() {
+                main.push_str(r#"<ul class="findings">"#);
+                for p in &problems {
+                    main.push_str(&format!(
+                        r#"<li><span class="finding high">{word}</span> <code>{}</code></li>"#,
+                        esc(&p.to_string())
+                    ));
+                }
+                main.push_str("</ul>");
+            }
+        }
+        main.push_str("</section>");
+    }
+
+    main.push_str(&format!(
+        r#"<section aria-labelledby="h-transfers"><h2 id="h-transfers">{}</h2>"#,
+        lang.pick("Latest transfers", "Последние передачи")
+    ));
+    if transfers.is_empty() {
+        main.push_str(&format!("<p>{}</p>", lang.pick("None yet.", "Пока нет.")));
+    } else {
+        main.push_str(&format!(
+            r#"<table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+            lang.pick("When", "Когда"),
+            lang.pick("Direction", "Направление"),
+            lang.pick("Bag", "Пакет"),
+            lang.pick("Units", "Единицы"),
+        ));
+        for t in &transfers {
+            main.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code> ({} {}, {} B)</td><td>{}</td></tr>",
+                esc(&t.at),
+                esc(t.direction.as_str()),
+                esc(&t.bag_id),
+                t.files,
+                lang.pick("files", "файлов"),
+                t.bytes,
+                esc(&t.units.join("; ")),
+            ));
+        }
+        main.push_str("</tbody></table>");
+    }
+    main.push_str("</section>");
+    Html(frame(
+        lang,
+        lang.pick("Keeping", "Хранение"),
+        Some(&caller),
+        &main,
+    ))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct JobForm {
+    kind: String,
+}
+
+/// POST /keeping/jobs: starts a job from the page, then shows it.
+pub(crate) async fn start_from_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    QueryOf(q): QueryOf<Hl>,
+    Form(form): Form<JobForm>,
+) -> Response {
+    let lang = Lang::of(q.hl.as_deref(), &headers);
+    match kind_of(&form.kind).and_then(|k| app.start_job(k, &caller.user.name)) {
+        Ok(job) => Redirect::to(&format!("/jobs/{}?hl={}", job.id, lang.code())).into_response(),
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
+}
+
+/// GET /jobs/{id}: a job's page. While it runs, the page follows it (a script asks
+/// `/api/jobs/{id}` each second; without scripts the page reloads itself).
+pub(crate) async fn job_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    JobId(id): JobId,
+    QueryOf(q): QueryOf<Hl>,
+) -> Response {
+    let lang = Lang::of(q.hl.as_deref(), &headers);
+    let job = match job_of(&app, &id) {
+        Ok(j) => j,
+        Err(e) => return error_page(lang, Some(&caller), &e),
+    };
+    let running = job.state == JobState::Running;
+    let progress = if job.total > 0 {
+        format!(
+            r#"<progress id="job-progress" max="{}" value="{}">{} / {}</progress> <span id="job-count">{} / {}</span>"#,
+            job.total, job.done, job.done, job.total, job.done, job.total
+        )
+    } else if running {
+        r#"<progress id="job-progress">…</progress> <span id="job-count"></span>"#.to_string()
+    } else {
+        String::new()
+    };
+    let result = job
+        .result
+        .as_ref()
+        .and_then(|r| serde_json::to_string_pretty(r).ok())
+        .map(|r| {
+            format!(
+                r#"<details><summary>{}</summary><pre>{}</pre></details>"#,
+                lang.pick("The whole result", "Полный результат"),
+                esc(&r)
+            )
+        })
+        .unwrap_or_default();
+    let main = format!(
+        r#"<h1>{title} <span class="meta">{id}</span></h1>
+<div id="job" data-job="{id}" data-running="{running}">
+<p><strong id="job-state" role="status" aria-live="polite">{state}</strong> {progress}</p>
+<p id="job-summary">{summary}</p>
+</div>
+{result}
+<p class="meta">{started_by} {by}, {started}{finished}</p>
+{refresh}
+<p><a href="/keeping?hl={code}">{back}</a></p>
+<script src="/assets/room.js" defer></script>"#,
+        title = job_title(job.kind, lang),
+        id = esc(&job.id),
+        state = state_word(job.state, lang),
+        summary = esc(job
+            .summary
+            .as_deref()
+            .or(job.error.as_deref())
+            .unwrap_or("")),
+        started_by = lang.pick("Started by", "Запустил"),
+        by = esc(&job.by),
+        started = esc(&job.started),
+        finished = job
+            .finished
+            .as_deref()
+            .map(|f| format!(" — {}", esc(f)))
+            .unwrap_or_default(),
+        refresh = if running {
+            r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#
+        } else {
+            ""
+        },
+        code = lang.code(),
+        back = lang.pick("Back to keeping", "Назад к хранению"),
+    );
+    Html(frame(lang, job_title(job.kind, lang), Some(&caller), &main)).into_response()
+}
