@@ -312,3 +312,41 @@ fn own_files_are_units_whose_titles_name_the_person_in_any_case() {
     let references: Vec<&str> = own.iter().map(|f| f.reference.as_str()).collect();
     assert_eq!(references, ["Ф. 1, Оп. 1, Д. 1", "Ф. 1, Оп. 1, Д. 4"]);
 }
+
+#[test]
+fn candidate_links_are_names_that_agree_in_part_and_never_a_family_or_a_stranger() {
+    let evidence = Evidence {
+        persons: vec![
+            mention(1, 1, MentionKind::Person, "Кузьмин Арнольд Петрович", 0),
+            // A Polish genitive: the ending reads as a woman's, the rest agrees.
+            mention(2, 2, MentionKind::Person, "Arnolda Kuzmina", 0),
+            // His sister: the patronymic alone agrees.
+            mention(3, 3, MentionKind::Person, "Кузьмина Елена Петровна", 0),
+            mention(4, 4, MentionKind::Person, "Громов", 0),
+            mention(5, 5, MentionKind::Person, "Анна Берг", 0),
+        ],
+        ..Evidence::default()
+    };
+    let r = resolve(&evidence, 1, "2026-12-05T00:00:00Z");
+    let world = snapshot(&evidence, &r);
+    let kuzmin = person_of(&r, 1);
+    assert_ne!(kuzmin, person_of(&r, 2), "the machine keeps them apart");
+    let links = world.candidates(&kuzmin, &[], 10);
+    let ids: Vec<&str> = links.iter().map(|c| c.person_id.as_str()).collect();
+    assert_eq!(ids, [person_of(&r, 2).as_str()], "{links:?}");
+    assert!(!links[0].reasons.is_empty());
+    // A judgement between the two is named on the link.
+    let judgement = Judgement {
+        id: 7,
+        a: anchor(&evidence.persons[0]),
+        b: anchor(&evidence.persons[1]),
+        verdict: Verdict::Unsure,
+        why: "a Polish genitive?".into(),
+        by: "anna".into(),
+        at: "2026-12-06T00:00:00Z".into(),
+        undone: None,
+    };
+    let links = world.candidates(&kuzmin, &[judgement], 10);
+    assert_eq!(links[0].judgements, [7]);
+    assert!(world.candidates(&person_of(&r, 5), &[], 10).is_empty());
+}

@@ -310,9 +310,14 @@ impl Resolved {
     }
 }
 
+/// The agreement of two names the comparison calls different above which they are still
+/// shown as a candidate link: the surname and the given name agree, but not all else.
+const DIFFERENT_BUT_CLOSE: f64 = 0.15;
+
 impl Resolved {
     /// The persons who may be `id` (a person id of this resolution): those whose fullest
-    /// name does not contradict theirs, the closest first, at most `limit`. Resolution kept
+    /// name does not contradict theirs, or contradicts it in part only, the closest
+    /// first, at most `limit`. Resolution kept
     /// them apart because too little agreed, or because context or a judgement did; these
     /// are the links a reviewer settles.
     pub fn candidates(
@@ -334,7 +339,10 @@ impl Resolved {
         for other in self.person_ids().filter(|o| o.as_str() != id) {
             let name = self.best_name(other);
             let m = kartoteka_names::compare(&mine, &kartoteka_names::parse(&name));
-            if m.verdict == Verdict::Different {
+            // A "different" whose names still agree in part (the surname by its key and the
+            // given name, say, but the endings read as another sex: a Polish genitive) may be
+            // the machine's mistake; one that agrees in the patronymic alone is a family.
+            if m.verdict == Verdict::Different && m.score < DIFFERENT_BUT_CLOSE {
                 continue;
             }
             let there = anchors(other);
