@@ -112,6 +112,10 @@ const WRITER_LOCK: &str = "writer.lock";
 /// The folder for temporary copies (OCR's scans), inside the archive folder.
 pub(crate) const SCRATCH: &str = "tmp";
 
+/// The folder uploads are received and unpacked in, inside the archive folder: the one
+/// part of it an ingest reads from.
+pub const UPLOADS: &str = "uploads";
+
 /// Removes what a writer killed in the middle of its work left behind: temporary copies
 /// of scans, blobs half received, notebooks half sealed. Only called with the writer lock
 /// held, when no other writer can be using them. Returns how many were removed.

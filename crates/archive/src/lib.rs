@@ -39,11 +39,12 @@ mod reports;
 mod seal;
 mod transfer;
 mod tree;
+mod uploads;
 
 pub use access::{secret_hash, Access, Caller, Denied, MIN_PASSWORD_CHARS, TOKEN_PREFIX};
 pub use archive::{
     citation, share_with_group, Archive, ArchiveError, Batch, DocSummary, ErrorKind, SearchHit,
-    SearchResponse, Shown, Status, WriterLock, INDEX_VERSION,
+    SearchResponse, Shown, Status, WriterLock, INDEX_VERSION, UPLOADS,
 };
 pub use audit::{ChainReport, HeadKey, SignedHead};
 pub use corpus::{split_notes, CitedNote, NotesReport};
@@ -73,3 +74,4 @@ pub use reports::{
 pub use seal::{HeadKeys, SealCheck, SEAL_FILE};
 pub use transfer::{ExportOptions, ExportReport, ImportReport};
 pub use tree::{TreeDocument, TreeNode, TreeStep, TreeView};
+pub use uploads::{unpack_upload, UnpackLimits, Unpacked};

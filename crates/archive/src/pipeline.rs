@@ -505,6 +505,11 @@ impl Archive {
         emit: &mut dyn FnMut(Job) -> bool,
     ) {
         let archive_root = std::fs::canonicalize(self.root()).ok();
+        // The archive's own files are never its holdings; its uploads folder holds only
+        // what was sent to be ingested.
+        let uploads = archive_root
+            .as_ref()
+            .map(|a| a.join(crate::archive::UPLOADS));
         // Paths reached twice (through links, or overlapping arguments) are ingested once;
         // a 64-bit hash per path keeps this small for millions of files.
         let mut seen: HashSet<u64> = HashSet::new();
@@ -584,9 +589,10 @@ impl Archive {
                     continue;
                 }
                 if Some(canonical.as_path()) == inventory
-                    || archive_root
-                        .as_ref()
-                        .is_some_and(|a| canonical.starts_with(a))
+                    || archive_root.as_ref().is_some_and(|a| {
+                        canonical.starts_with(a)
+                            && !uploads.as_ref().is_some_and(|u| canonical.starts_with(u))
+                    })
                 {
                     continue;
                 }

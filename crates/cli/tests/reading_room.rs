@@ -265,3 +265,232 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         .assert()
         .success();
 }
+
+/// Clicks the link whose text is exactly `label`.
+async fn follow(client: &Client, label: &str) {
+    client
+        .find(Locator::LinkText(label))
+        .await
+        .unwrap_or_else(|e| panic!("no link {label:?}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[test]
+fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
+    if !chromedriver() {
+        return;
+    }
+    let dir = sample_archive();
+    let archive = dir.path();
+    for step in [&["gaps"][..], &["extract"], &["resolve"]] {
+        kartoteka(archive).args(step).assert().success();
+    }
+    let pw = archive.join("pw.txt");
+    std::fs::write(&pw, PASSWORD).unwrap();
+    for (name, role) in [("ilya", "archivist"), ("anna", "analyst")] {
+        kartoteka(archive)
+            .args(["user", "add", name, "--role", role, "--password-file"])
+            .arg(&pw)
+            .assert()
+            .success();
+    }
+    let server = serve(archive);
+    let base = format!("http://{}", server.addr);
+    let port = free_port();
+    let _driver = Running(
+        std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = browser(port).await;
+
+        // The archivist walks the tree down to the inventory whose file went missing.
+        sign_in(&client, &base, "ilya").await;
+        client.goto(&format!("{base}/holdings")).await.unwrap();
+        shot(&client, "7-tree").await;
+        follow(&client, "ф. 9001").await;
+        follow(&client, "ф. 9001, оп. 1").await;
+        let row = client
+            .find(Locator::XPath("//tr[td/a[text()='ф. 9001, оп. 1, д. 3']]"))
+            .await
+            .unwrap();
+        let finding = row.find(Locator::Css(".finding.high")).await;
+        assert!(
+            finding.is_ok(),
+            "the missing file is marked on its row: {}",
+            row.html(false).await.unwrap()
+        );
+        shot(&client, "8-inventory").await;
+        follow(&client, "ф. 9001, оп. 1, д. 1").await;
+        let history = text(&client, "#h-history").await;
+        assert!(!history.is_empty());
+        assert!(text(&client, ".timeline").await.contains("ingest"));
+
+        // A fixity check, started from the keeping page and followed live to its end.
+        client.goto(&format!("{base}/keeping")).await.unwrap();
+        shot(&client, "9-keeping").await;
+        client
+            .find(Locator::XPath(
+                "//button[text()='Fixity check of every original']",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/jobs/J"));
+        let mut state = String::new();
+        for _ in 0..300 {
+            // The page reloads itself when the job ends: between pages there is no state.
+            state = match client.find(Locator::Id("job-state")).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if state == "done" || state == "failed" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(state, "done");
+        let summary = text(&client, "#job-summary").await;
+        assert!(
+            summary.contains("originals checked") && summary.contains("0 changed, 0 missing"),
+            "{summary}"
+        );
+        shot(&client, "10-job").await;
+        client
+            .find(Locator::Css("header form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+
+        // The analyst finds a man the machine split from a Polish spelling of his name,
+        // and says they are one.
+        sign_in(&client, &base, "anna").await;
+        client
+            .goto(&format!("{base}/persons?q=Кузьмин"))
+            .await
+            .unwrap();
+        follow(&client, "Кузьмин Арнольд Петрович").await;
+        let dossier = client.current_url().await.unwrap().path().to_string();
+        let candidates = text(&client, "#candidates").await;
+        assert!(candidates.contains("Arnolda Kuzmina"), "{candidates}");
+        shot(&client, "11-dossier").await;
+        let form = client
+            .find(Locator::XPath(
+                "//article[contains(@class,'candidate')][.//a[text()='Arnolda Kuzmina']]//form",
+            ))
+            .await
+            .unwrap();
+        form.find(Locator::Css("input[value=same]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        form.find(Locator::Css("textarea[name=why]"))
+            .await
+            .unwrap()
+            .send_keys(
+                "Arnolda Kuzmina is the Polish genitive of Arnold Kuzmin; same file, same year",
+            )
+            .await
+            .unwrap();
+        form.find(Locator::Css("button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert_eq!(client.current_url().await.unwrap().path(), dossier);
+        let names = text(&client, "main").await;
+        assert!(
+            names.contains("Also written") && names.contains("Arnolda Kuzmina"),
+            "{names}"
+        );
+        assert!(!text(&client, "#candidates")
+            .await
+            .contains("Arnolda Kuzmina"));
+        shot(&client, "12-judged").await;
+
+        // In the reader, a passage selected with the mouse becomes the note's quote.
+        let first_mention = client.find(Locator::Css(".mentions li a")).await.unwrap();
+        first_mention.click().await.unwrap();
+        let picked = client
+            .execute(
+                r#"const section = document.querySelector(".sheet");
+                   const para = section.querySelector(".text p[data-start]");
+                   const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
+                   let node = walker.nextNode();
+                   while (node && node.data.trim().length < 12) node = walker.nextNode();
+                   const range = document.createRange();
+                   range.setStart(node, 2);
+                   range.setEnd(node, 11);
+                   const sel = window.getSelection();
+                   sel.removeAllRanges();
+                   sel.addRange(range);
+                   document.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+                   return [sel.toString(), section.querySelector("textarea[name=quote]").value,
+                           section.querySelector("input[name=start]").value];"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+        let selected = picked[0].as_str().unwrap().trim().to_string();
+        assert_eq!(
+            picked[1].as_str().unwrap(),
+            selected.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        assert!(
+            picked[2].as_str().unwrap().parse::<u32>().is_ok(),
+            "{picked}"
+        );
+        shot(&client, "13-selection").await;
+        client
+            .find(Locator::Css(".sheet .note-form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let note = client
+            .wait()
+            .for_element(Locator::Css(".note"))
+            .await
+            .unwrap();
+        assert!(note
+            .text()
+            .await
+            .unwrap()
+            .contains(selected.split_whitespace().next().unwrap()));
+        client.close().await.unwrap();
+    });
+    // The judgement and the job are in the chain in their users' names, and it holds.
+    let log = kartoteka(archive)
+        .args(["audit", "log", "--json"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    assert!(
+        log.contains(r#""action":"judge""#) && log.contains(r#""actor":"anna""#),
+        "{log}"
+    );
+    kartoteka(archive)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}

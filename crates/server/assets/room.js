@@ -102,3 +102,45 @@
     input.after(button);
   }
 })();
+
+(function uploadHoldings() {
+  // The zip goes as the request's body (streamed to disk by the server), the session's
+  // CSRF token in its header; its progress shows, then the ingest job's page.
+  const form = document.getElementById("upload");
+  if (!form) return;
+  form.hidden = false;
+  const bar = document.getElementById("upload-progress");
+  const error = document.getElementById("upload-error");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const file = document.getElementById("upload-file").files[0];
+    if (!file) return;
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/uploads?name=" + encodeURIComponent(file.name));
+    xhr.setRequestHeader("Content-Type", "application/zip");
+    xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
+    bar.hidden = false;
+    error.hidden = true;
+    xhr.upload.onprogress = (p) => {
+      if (p.lengthComputable) {
+        bar.max = p.total;
+        bar.value = p.loaded;
+      }
+    };
+    xhr.onload = () => {
+      let answer = {};
+      try { answer = JSON.parse(xhr.responseText); } catch (_) { /* shown below */ }
+      if (xhr.status === 202 && answer.id) {
+        window.location.href = "/jobs/" + encodeURIComponent(answer.id) + window.location.search;
+      } else {
+        error.textContent = (answer.error && answer.error.message) || ("HTTP " + xhr.status);
+        error.hidden = false;
+      }
+    };
+    xhr.onerror = () => {
+      error.textContent = "The upload broke off.";
+      error.hidden = false;
+    };
+    xhr.send(file);
+  });
+})();

@@ -78,6 +78,8 @@ pub enum Answer {
     Js,
     /// An original file, as stored.
     Original,
+    /// An export of this media type, streamed.
+    Stream(&'static str),
 }
 
 /// One endpoint.
@@ -302,6 +304,24 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Get,
+        path: "/api/export/persons",
+        action: Some(Action::ReadPersons),
+        summary: "Every person and their links as FollowTheMoney entities, one JSON object per line, streamed.",
+        params: &[],
+        answer: Answer::Stream("application/x-ndjson"),
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/export/notes",
+        action: Some(Action::ReadHoldings),
+        summary: "The notes in the margin as W3C Web Annotations (JSON-LD), streamed.",
+        params: &[],
+        answer: Answer::Stream("application/ld+json"),
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
         path: "/api/status",
         action: Some(Action::ReadKeeping),
         summary: "Counts, the stage ledger's failures and documents waiting for OCR, as `kartoteka status --json`.",
@@ -326,6 +346,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: &[],
         answer: Answer::Json,
         body: Some("NewJob"),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/uploads",
+        action: Some(Action::Keep),
+        summary: "Upload holdings as one zip (a folder of originals with its inventory at the top, or a BagIt bag): answers 202 with the ingest job.",
+        params: &[query("name", "string", "The file's name, for the job's record.")],
+        answer: Answer::Json,
+        body: Some("Upload"),
     },
     Endpoint {
         method: Method::Get,

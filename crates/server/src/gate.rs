@@ -177,7 +177,7 @@ pub(crate) async fn gate(
     let mut body = body;
     if endpoint.method.changes_state() {
         if let Some(expected) = caller.csrf.as_deref() {
-            let (ok, bytes) = match csrf_sent(&parts.headers, body, app.config.body_limit).await {
+            let (ok, passed) = match csrf_sent(&parts.headers, body, app.config.body_limit).await {
                 Ok(found) => found,
                 Err(e) => return e.into_response(),
             };
@@ -189,7 +189,7 @@ pub(crate) async fn gate(
                 )
                 .into_response();
             }
-            body = Body::from(bytes);
+            body = passed;
         }
     }
     parts.extensions.insert(caller);
@@ -197,12 +197,23 @@ pub(crate) async fn gate(
 }
 
 /// The CSRF token a request sends, in its header or its form's `csrf` field, and the body
-/// read to find it (to be passed on).
+/// to pass on. The body is read (within the limit) only to find a form's field: with the
+/// header, it passes untouched, so that an upload streams.
 async fn csrf_sent(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
-) -> Result<(Option<String>, axum::body::Bytes), ApiError> {
+) -> Result<(Option<String>, Body), ApiError> {
+    if let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return Ok((Some(sent.to_string()), body));
+    }
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Ok((None, body));
+    }
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -210,21 +221,10 @@ async fn csrf_sent(
             format!("the request body is larger than {limit} bytes"),
         )
     })?;
-    if let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return Ok((Some(sent.to_string()), bytes));
-    }
-    let form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
-    let sent = if form {
-        form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.into_owned())
-    } else {
-        None
-    };
-    Ok((sent, bytes))
+    let sent = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
+    Ok((sent, Body::from(bytes)))
 }
 
 fn forbidden(page: bool, why: &str) -> Response {

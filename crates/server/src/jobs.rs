@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kartoteka_archive::{Archive, IngestOptions, Progress};
+use kartoteka_archive::{Archive, IngestOptions, Progress, Unpacked};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -32,10 +32,14 @@ pub enum JobKind {
     /// Find persons, cover names and relations in the text, then resolve who is who
     /// (`kartoteka extract` and `kartoteka resolve`).
     Resolve,
+    /// Unpack an uploaded zip and ingest it: a folder of originals (placed by the
+    /// inventory at its top, if any) or a BagIt bag (`kartoteka transfer import`). Started
+    /// by an upload, never by name.
+    Ingest,
 }
 
 impl JobKind {
-    /// Every kind.
+    /// Every kind that is started by name (an ingest is started by its upload).
     pub const ALL: [JobKind; 4] = [
         JobKind::Verify,
         JobKind::Retry,
@@ -50,6 +54,7 @@ impl JobKind {
             JobKind::Retry => "retry",
             JobKind::Gaps => "gaps",
             JobKind::Resolve => "resolve",
+            JobKind::Ingest => "ingest",
         }
     }
 
@@ -83,6 +88,9 @@ pub struct Job {
     pub kind: JobKind,
     /// Who started it.
     pub by: String,
+    /// For an ingest, the name the uploaded file had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<String>,
     /// Where it stands.
     pub state: JobState,
     /// When it started (RFC 3339).
@@ -153,13 +161,14 @@ impl Jobs {
         self.all.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a new running job.
-    pub fn begin(&self, kind: JobKind, by: &str) -> Result<Job, ApiError> {
+    /// Records a new running job (of an upload named `upload`, for an ingest).
+    pub fn begin(&self, kind: JobKind, by: &str, upload: Option<&str>) -> Result<Job, ApiError> {
         let n = self.next.fetch_add(1, Ordering::SeqCst);
         let job = Job {
             id: format!("J{n}"),
             kind,
             by: by.to_string(),
+            upload: upload.map(str::to_string),
             state: JobState::Running,
             started: kartoteka_model::now_rfc3339(),
             finished: None,
@@ -248,13 +257,53 @@ impl Progress for JobProgress {
 }
 
 /// Does a job's work on the archive (the caller holds the writer lock): its summary line
-/// and its result.
+/// and its result. An ingest takes its upload from `upload`.
 pub(crate) fn run(
     kind: JobKind,
+    upload: Option<&Path>,
     archive: &Archive,
     progress: &JobProgress,
 ) -> Result<(String, serde_json::Value), ApiError> {
     match kind {
+        JobKind::Ingest => {
+            let Some(zip) = upload else {
+                return Err(ApiError::bad_request("an ingest needs its upload"));
+            };
+            let into = zip.with_extension("");
+            let unpacked = kartoteka_archive::unpack_upload(zip, &into, Default::default())?;
+            let done = match unpacked {
+                Unpacked::Folder { root, inventory } => {
+                    let options = IngestOptions {
+                        inventory,
+                        ..IngestOptions::default()
+                    };
+                    archive.ingest(&[root], &options, progress).map(|report| {
+                        (
+                            format!(
+                                "{} added, {} updated, {} unchanged, {} failed",
+                                report.added, report.updated, report.unchanged, report.failed
+                            ),
+                            json(&report),
+                        )
+                    })
+                }
+                Unpacked::Bag(bag) => archive.import_bag(&bag, None, progress).map(|report| {
+                    (
+                        format!(
+                            "bag {}: {} files, {} added, {} unchanged",
+                            report.bag_id, report.files, report.added, report.unchanged
+                        ),
+                        json(&report),
+                    )
+                }),
+            };
+            // The originals are in the archive now; what was unpacked is not needed.
+            let _ = std::fs::remove_dir_all(&into);
+            if done.is_ok() {
+                let _ = std::fs::remove_file(zip);
+            }
+            Ok(done?)
+        }
         JobKind::Verify => {
             let report = archive.verify(progress)?;
             let summary = format!(

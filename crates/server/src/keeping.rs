@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use kartoteka_archive::Caller;
@@ -113,6 +114,7 @@ fn job_title(kind: JobKind, lang: Lang) -> &'static str {
             "Extraction and resolution of persons",
             "Поиск и сведение лиц",
         ),
+        JobKind::Ingest => lang.pick("Ingest of an upload", "Приём загрузки"),
     }
 }
 
@@ -244,6 +246,29 @@ pub(crate) async fn page(
     main.push_str("</section>");
 
     if may_keep {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-upload"><h2 id="h-upload">{title}</h2>
+<form id="upload" class="upload" data-csrf="{csrf}" hidden>
+<label for="upload-file">{label}</label>
+<input id="upload-file" name="file" type="file" accept=".zip,application/zip" required>
+<button type="submit">{send}</button>
+<progress id="upload-progress" max="1" value="0" hidden></progress>
+<p id="upload-error" role="alert" class="alert" hidden></p>
+</form>
+<noscript><p>{noscript}</p></noscript>
+</section>"#,
+            title = lang.pick("Upload holdings", "Загрузить поступление"),
+            csrf = esc(caller.csrf.as_deref().unwrap_or("")),
+            label = lang.pick(
+                "One zip: a folder of originals (with opis.csv at its top to place them), or a BagIt bag",
+                "Один zip: папка с оригиналами (с opis.csv наверху для размещения) или пакет BagIt"
+            ),
+            send = lang.pick("Upload and ingest", "Загрузить и принять"),
+            noscript = lang.pick(
+                "Uploading from the browser needs JavaScript; without it, use `kartoteka ingest` or `kartoteka transfer import`.",
+                "Загрузка из браузера требует JavaScript; без него — `kartoteka ingest` или `kartoteka transfer import`."
+            ),
+        ));
         main.push_str(&format!(
             r#"<section aria-labelledby="h-work"><h2 id="h-work">{}</h2><div class="actions">{}{}{}</div></section>"#,
             lang.pick("Start work", "Запустить"),
@@ -414,6 +439,7 @@ pub(crate) async fn job_page(
 <div id="job" data-job="{id}" data-running="{running}">
 <p><strong id="job-state" role="status" aria-live="polite">{state}</strong> {progress}</p>
 <p id="job-summary">{summary}</p>
+{upload}
 </div>
 {result}
 <p class="meta">{started_by} {by}, {started}{finished}</p>
@@ -428,6 +454,15 @@ pub(crate) async fn job_page(
             .as_deref()
             .or(job.error.as_deref())
             .unwrap_or("")),
+        upload = job
+            .upload
+            .as_deref()
+            .map(|u| format!(
+                r#"<p class="meta">{}: <code>{}</code></p>"#,
+                lang.pick("Uploaded", "Загружено"),
+                esc(u)
+            ))
+            .unwrap_or_default(),
         started_by = lang.pick("Started by", "Запустил"),
         by = esc(&job.by),
         started = esc(&job.started),
@@ -445,4 +480,148 @@ pub(crate) async fn job_page(
         back = lang.pick("Back to keeping", "Назад к хранению"),
     );
     Html(frame(lang, job_title(job.kind, lang), Some(&caller), &main)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct UploadQuery {
+    /// The uploaded file's name, for the job's record.
+    name: Option<String>,
+}
+
+/// POST /api/uploads: a zip of holdings (a folder of originals, or a BagIt bag) as the
+/// body, streamed to disk; answers 202 with the ingest job that unpacks and ingests it.
+/// The CSRF token of a browser session comes in its header (the body is the zip).
+pub(crate) async fn upload(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    QueryOf(q): QueryOf<UploadQuery>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !(kind.starts_with("application/zip") || kind.starts_with("application/octet-stream")) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "bad_request",
+            "send the holdings as one zip file (application/zip)",
+        ));
+    }
+    let limit = app.config.upload_limit;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("an upload is at most {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let name: String = q
+        .name
+        .unwrap_or_else(|| "upload.zip".to_string())
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+
+    // Received whole under a name of its own, checked to be a zip, and only then a job.
+    let part = app.uploads.join(format!(
+        ".upload-{}.part",
+        kartoteka_archive::secret_hash(&format!("{:?}{name}", std::time::SystemTime::now()))
+            .get(..16)
+            .unwrap_or("0")
+    ));
+    let received = receive(body, &part, limit).await;
+    let size = match received {
+        Ok(size) => size,
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            return Err(e.unwrap_or_else(too_large));
+        }
+    };
+    let checked = {
+        let part = part.clone();
+        tokio::task::spawn_blocking(move || {
+            std::fs::File::open(&part)
+                .map_err(|e| e.to_string())
+                .and_then(|f| {
+                    zip::ZipArchive::new(f)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+        })
+        .await
+        .map_err(ApiError::internal)?
+    };
+    if let Err(why) = checked {
+        let _ = std::fs::remove_file(&part);
+        return Err(ApiError::bad_request(format!(
+            "{} ({size} bytes) is not a zip file: {why}",
+            kartoteka_model::excerpt(&name)
+        )));
+    }
+    let job = app
+        .jobs
+        .begin(JobKind::Ingest, &caller.user.name, Some(&name))?;
+    let zip = app.uploads.join(format!("{}.zip", job.id));
+    if let Err(e) = std::fs::rename(&part, &zip) {
+        let _ = std::fs::remove_file(&part);
+        app.jobs.end(&job.id, Err(ApiError::internal(&e)));
+        return Err(ApiError::internal(e));
+    }
+    app.run_job(&job, Some(zip))?;
+    Ok((StatusCode::ACCEPTED, Json(job)).into_response())
+}
+
+/// Streams a request's body into the file `to`, at most `limit` bytes. `Err(None)` when
+/// the body is larger.
+async fn receive(body: Body, to: &std::path::Path, limit: u64) -> Result<u64, Option<ApiError>> {
+    use futures_util::StreamExt;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<axum::body::Bytes>(8);
+    let path = to.to_path_buf();
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&path)?;
+        while let Some(chunk) = rx.blocking_recv() {
+            file.write_all(&chunk)?;
+        }
+        file.sync_all()
+    });
+    let mut stream = body.into_data_stream();
+    let mut size: u64 = 0;
+    let mut failure = None;
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                failure = Some(Some(ApiError::bad_request(format!(
+                    "the upload broke off after {size} bytes: {e}"
+                ))));
+                break;
+            }
+        };
+        size += chunk.len() as u64;
+        if size > limit {
+            failure = Some(None);
+            break;
+        }
+        if tx.send(chunk).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    let written = writer.await.map_err(|e| Some(ApiError::internal(e)))?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    written.map_err(|e| Some(ApiError::internal(e)))?;
+    Ok(size)
 }

@@ -19,6 +19,7 @@
 mod api;
 pub mod endpoints;
 pub mod error;
+mod exports;
 mod gate;
 mod holdings;
 pub mod jobs;
@@ -53,6 +54,8 @@ pub struct Config {
     /// How long a write waits for another writer (a command-line ingest) before it is
     /// answered "busy".
     pub writer_wait: Duration,
+    /// The largest upload taken (a zip of holdings), in bytes.
+    pub upload_limit: u64,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             secure_cookies: true,
             body_limit: 1 << 20,
             writer_wait: Duration::from_secs(10),
+            upload_limit: 4 << 30,
         }
     }
 }
@@ -77,14 +81,18 @@ pub struct App {
     writing: Mutex<()>,
     limiter: limiter::Limiter,
     jobs: Arc<jobs::Jobs>,
+    /// Where uploads are received and unpacked (the archive's `uploads/`).
+    uploads: PathBuf,
 }
 
 impl App {
     /// A server over the archive at `root`, sealing its head with `keys`. Fails when the
-    /// archive's `jobs/` folder cannot be read or made.
+    /// archive's `jobs/` or `uploads/` folder cannot be read or made.
     pub fn new(archive: Archive, keys: HeadKeys, config: Config) -> std::io::Result<Arc<App>> {
         let root = archive.root().to_path_buf();
         let jobs = jobs::Jobs::open(&root.join("jobs"))?;
+        let uploads = root.join(kartoteka_archive::UPLOADS);
+        std::fs::create_dir_all(&uploads)?;
         Ok(Arc::new(App {
             archive: Arc::new(archive),
             root,
@@ -93,6 +101,7 @@ impl App {
             writing: Mutex::new(()),
             limiter: limiter::Limiter::default(),
             jobs: Arc::new(jobs),
+            uploads,
         }))
     }
 
@@ -164,10 +173,20 @@ impl App {
         kind: jobs::JobKind,
         actor: &str,
     ) -> Result<jobs::Job, ApiError> {
-        let job = self.jobs.begin(kind, actor)?;
+        let job = self.jobs.begin(kind, actor, None)?;
+        self.run_job(&job, None)?;
+        Ok(job)
+    }
+
+    /// Runs a job already begun, on a thread of its own; an ingest takes its upload.
+    pub(crate) fn run_job(
+        self: &Arc<Self>,
+        job: &jobs::Job,
+        upload: Option<PathBuf>,
+    ) -> Result<(), ApiError> {
         let app = self.clone();
-        let (id, actor) = (job.id.clone(), actor.to_string());
-        std::thread::Builder::new()
+        let (id, actor, kind) = (job.id.clone(), job.by.clone(), job.kind);
+        let spawned = std::thread::Builder::new()
             .name(format!("job {id}"))
             .spawn(move || {
                 let progress = jobs::JobProgress {
@@ -175,12 +194,15 @@ impl App {
                     id: id.clone(),
                 };
                 let outcome = app.write_now(&actor, Duration::from_secs(3600), |a| {
-                    jobs::run(kind, a, &progress)
+                    jobs::run(kind, upload.as_deref(), a, &progress)
                 });
                 app.jobs.end(&id, outcome);
-            })
-            .map_err(ApiError::internal)?;
-        Ok(job)
+            });
+        if let Err(e) = spawned {
+            self.jobs.end(&job.id, Err(ApiError::internal(&e)));
+            return Err(ApiError::internal(e));
+        }
+        Ok(())
     }
 
     /// The archive's writer lock, waited for up to `wait`.
@@ -222,9 +244,12 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/api/persons") => get(persons::list),
             (Get, "/api/persons/{id}") => get(persons::one),
             (Post, "/api/judgements") => post(persons::judge),
+            (Get, "/api/export/persons") => get(exports::persons),
+            (Get, "/api/export/notes") => get(exports::notes),
             (Get, "/api/status") => get(keeping::status),
             (Get, "/api/jobs") => get(keeping::jobs),
             (Post, "/api/jobs") => post(keeping::start),
+            (Post, "/api/uploads") => post(keeping::upload),
             (Get, "/api/jobs/{id}") => get(keeping::job),
             (Get, "/") => get(pages::search),
             (Get, "/documents/{id}") => get(pages::document),

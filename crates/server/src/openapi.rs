@@ -25,12 +25,18 @@ pub fn openapi() -> Value {
         let mut responses = Map::new();
         let ok = match e.body {
             Some("NewNote" | "NewJudgement") => "201",
-            Some("NewJob") => "202",
+            Some("NewJob" | "Upload") => "202",
             _ => "200",
+        };
+        let content = match e.answer {
+            crate::endpoints::Answer::Stream(media) => {
+                json!({ media: {"schema": {"type": "string"}} })
+            }
+            _ => json!({"application/json": {"schema": {"type": "object"}}}),
         };
         responses.insert(
             ok.into(),
-            json!({"description": "Done.", "content": {"application/json": {"schema": {"type": "object"}}}}),
+            json!({"description": "Done.", "content": content}),
         );
         responses.insert(
             "400".into(),
@@ -62,7 +68,10 @@ pub fn openapi() -> Value {
         }
         if e.body.is_some() {
             responses.insert("413".into(), error_response("The body is too large."));
-            responses.insert("415".into(), error_response("The body is not JSON."));
+            responses.insert(
+                "415".into(),
+                error_response("The body is not of the type this endpoint takes."),
+            );
         }
         let parameters: Vec<Value> = e
             .params
@@ -117,11 +126,20 @@ pub fn openapi() -> Value {
         if e.action.is_none() {
             operation["security"] = json!([]);
         }
-        if let Some(body) = e.body {
-            operation["requestBody"] = json!({
-                "required": true,
-                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}
-            });
+        match e.body {
+            Some("Upload") => {
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+                });
+            }
+            Some(body) => {
+                operation["requestBody"] = json!({
+                    "required": true,
+                    "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}
+                });
+            }
+            None => {}
         }
         let entry = paths
             .entry(e.path.to_string())

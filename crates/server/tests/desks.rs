@@ -108,6 +108,7 @@ fn archive_room() -> Room {
         HeadKeys::new(dir.path().join("keys")),
         Config {
             secure_cookies: false,
+            upload_limit: 2 << 20,
             ..Config::default()
         },
     )
@@ -638,4 +639,225 @@ async fn every_read_of_a_classified_document_is_in_the_audit_chain_with_the_read
     let archive = Archive::open(&room.dir.path().join("archive")).unwrap();
     let report = archive.audit_verify(None, &NoProgress).unwrap();
     assert!(report.ok, "{:?}", report.problem);
+}
+
+async fn upload(room: &Room, bytes: Vec<u8>, name: &str) -> (StatusCode, Value) {
+    let request = room.with_token(
+        room.token(Role::Archivist),
+        Request::post(format!("/api/uploads?name={name}"))
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(bytes))
+            .unwrap(),
+    );
+    let (status, _, body) = room.send(request).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_folder_and_an_uploaded_bag_are_ingested_and_a_hostile_zip_writes_nothing() {
+    let room = archive_room();
+    let before = get_json(&room, Role::Archivist, "/api/status").await["documents"]
+        .as_u64()
+        .unwrap();
+
+    // A folder of originals with its inventory at the top: placed by it.
+    let folder = common::zip_of(&[
+        (
+            "postuplenie/opis.csv",
+            "reference,path,title,dates,sheets\n\"ф. 2, оп. 1, д. 1\",д1,Дело из загрузки,1952,1\n"
+                .as_bytes(),
+        ),
+        (
+            "postuplenie/д1/л1.txt",
+            "Донесение из загруженной папки.".as_bytes(),
+        ),
+    ]);
+    let (status, job) = upload(&room, folder, "postuplenie.zip").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["kind"], "ingest");
+    assert_eq!(job["upload"], "postuplenie.zip");
+    let done = follow(&room, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["result"]["added"], 1, "{done}");
+    let file = get_json(
+        &room,
+        Role::Researcher,
+        &unit_uri("/api/units", "ф. 2, оп. 1, д. 1"),
+    )
+    .await;
+    assert_eq!(file["tree"]["unit"]["title"], "Дело из загрузки", "{file}");
+    assert_eq!(file["tree"]["documents"].as_array().unwrap().len(), 1);
+    let found = get_json(&room, Role::Researcher, "/api/search?q=загруженной").await;
+    assert_eq!(found["total"], 1, "the upload is searchable: {found}");
+
+    // A bag made by this archive, zipped, comes back in as a transfer.
+    let bag = room.dir.path().join("bag");
+    {
+        // Written beside the server as the command line writes: under the seal.
+        let archive = Archive::open(&room.dir.path().join("archive")).unwrap();
+        let keys = HeadKeys::new(room.dir.path().join("keys"));
+        archive.check_seal(&keys).unwrap();
+        archive
+            .export_bag(
+                &kartoteka_archive::ExportOptions {
+                    units: vec![kartoteka_model::Reference::parse("ф. 1, оп. 1, д. 1").unwrap()],
+                    out: bag.clone(),
+                    ..Default::default()
+                },
+                &NoProgress,
+            )
+            .unwrap();
+        archive.seal_head(&keys).unwrap();
+    }
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for entry in walk(&bag) {
+        let name = entry
+            .strip_prefix(&bag)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        entries.push((format!("bag/{name}"), std::fs::read(&entry).unwrap()));
+    }
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let (status, job) = upload(&room, common::zip_of(&refs), "bag.zip").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let done = follow(&room, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert!(
+        done["summary"].as_str().unwrap().starts_with("bag "),
+        "{done}"
+    );
+    assert!(done["result"]["transfer"].as_i64().unwrap() > 0, "{done}");
+
+    // Hostile uploads: a path out of the folder fails the job and writes nothing; what is
+    // not a zip, or is too large, is refused before any job.
+    let documents = get_json(&room, Role::Archivist, "/api/status").await["documents"]
+        .as_u64()
+        .unwrap();
+    let evil = common::hostile_zip("../../escaped.txt");
+    let (status, job) = upload(&room, evil, "evil.zip").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let failed = follow(&room, job["id"].as_str().unwrap()).await;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("outside the upload"),
+        "{failed}"
+    );
+    assert!(!room.dir.path().join("escaped.txt").exists());
+    assert!(!room.dir.path().join("archive/escaped.txt").exists());
+    let after = get_json(&room, Role::Archivist, "/api/status").await["documents"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        after, documents,
+        "nothing of the hostile upload was ingested"
+    );
+    assert!(after > before);
+
+    let (status, body) = upload(&room, b"not a zip at all".to_vec(), "x.zip").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a zip"),
+        "{body}"
+    );
+    let request = room.with_token(
+        room.token(Role::Archivist),
+        Request::post("/api/uploads")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("x"))
+            .unwrap(),
+    );
+    let (status, _, _) = room.send(request).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, body) = upload(&room, vec![0u8; 3 << 20], "big.zip").await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    // Nothing half-received is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(room.dir.path().join("archive/uploads"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A researcher does not upload.
+    let request = room.with_token(
+        room.token(Role::Researcher),
+        Request::post("/api/uploads")
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(common::zip_of(&[("a.txt", b"a")])))
+            .unwrap(),
+    );
+    let (status, _, _) = room.send(request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persons_and_notes_export_for_other_tools_as_they_stream() {
+    let room = archive_room();
+    let request = room.with_token(
+        room.token(Role::Researcher),
+        Request::get("/api/export/persons")
+            .body(Body::empty())
+            .unwrap(),
+    );
+    let (status, headers, body) = room.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/x-ndjson");
+    let entities: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        entities
+            .iter()
+            .any(|e| e["schema"] == "Person"
+                && e["properties"]["name"].to_string().contains("Соколов")),
+        "{body}"
+    );
+    let found = get_json(&room, Role::Researcher, "/api/search?q=Берлин").await;
+    let doc = found["hits"][0]["doc"].as_i64().unwrap();
+    let (status, _) = post_json(
+        &room,
+        Role::Researcher,
+        "/api/notes",
+        serde_json::json!({"target": doc.to_string(), "quote": "прибыл в Берлин", "comment": "проверить"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let request = room.with_token(
+        room.token(Role::Researcher),
+        Request::get("/api/export/notes")
+            .body(Body::empty())
+            .unwrap(),
+    );
+    let (status, headers, body) = room.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/ld+json");
+    let annotations: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        body.contains("TextQuoteSelector") && body.contains("прибыл в Берлин"),
+        "{annotations}"
+    );
 }

@@ -51,9 +51,12 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/api/persons", May::Roles(READERS)),
     ("GET", "/api/persons/{id}", May::Roles(READERS)),
     ("POST", "/api/judgements", May::Roles(JUDGES)),
+    ("GET", "/api/export/persons", May::Roles(READERS)),
+    ("GET", "/api/export/notes", May::Roles(READERS)),
     ("GET", "/api/status", May::Roles(KEEPERS)),
     ("GET", "/api/jobs", May::Roles(KEEPERS)),
     ("POST", "/api/jobs", May::Roles(KEEPERS)),
+    ("POST", "/api/uploads", May::Roles(KEEPERS)),
     ("GET", "/api/jobs/{id}", May::Roles(KEEPERS)),
     ("GET", "/", May::Roles(READERS)),
     ("GET", "/documents/{id}", May::Roles(READERS)),
@@ -85,6 +88,7 @@ fn request(method: Method, path: &str) -> Request<Body> {
     let uri = path.replace("{id}", id);
     let uri = match uri.as_str() {
         "/api/search" | "/" => format!("{uri}?q=%D0%BA%D0%BB%D0%B8%D0%BC"),
+        "/api/uploads" => format!("{uri}?name=upload.zip"),
         _ => uri,
     };
     let builder = Request::builder().method(method.as_str()).uri(&uri);
@@ -107,6 +111,12 @@ fn request(method: Method, path: &str) -> Request<Body> {
         (Method::Post, "/api/jobs") => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(r#"{"kind": "gaps"}"#)),
+        (Method::Post, "/api/uploads") => builder
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(common::zip_of(&[(
+                "ф. 5/оп. 1/д. 1/л. 1.txt",
+                "Загружено через читальный зал.".as_bytes(),
+            )]))),
         (Method::Post, "/persons/{id}/judgements") => builder
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from("other=P2&verdict=unsure&why=too+little+to+say")),

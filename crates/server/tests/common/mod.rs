@@ -10,6 +10,38 @@ use kartoteka_model::{Role, Scope, User};
 use kartoteka_server::{router, App, Config};
 use tower::ServiceExt;
 
+/// A zip of these files, as an upload.
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// A zip with one good file and one named `evil` as written (a zip writer would clean
+/// the name): written with a placeholder of the same length, then patched.
+pub fn hostile_zip(evil: &str) -> Vec<u8> {
+    let placeholder = "x".repeat(evil.len());
+    let bytes = zip_of(&[("ok.txt", b"fine"), (&placeholder, b"evil")]);
+    let (from, to) = (placeholder.as_bytes(), evil.as_bytes());
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// The password every test user has.
 pub const PASSWORD: &str = "correct horse battery staple";
 
