@@ -48,3 +48,62 @@ proptest! {
         }
     }
 }
+
+/// A small zip of a folder of three files.
+fn small_zip() -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in [
+        ("a/opis.csv", "reference,path\n"),
+        ("a/d1/l1.txt", "текст"),
+        ("a/d2/l1.txt", "text"),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Every file under `dir`.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// An upload, however damaged, unpacks whole or not at all, and never beside its folder.
+    #[test]
+    fn a_damaged_upload_unpacks_inside_its_folder_or_not_at_all(
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
+    ) {
+        let mut bytes = small_zip();
+        for (at, value) in &flips {
+            let i = at.index(bytes.len());
+            bytes[i] = *value;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("upload.zip");
+        std::fs::write(&zip, &bytes).unwrap();
+        let into = dir.path().join("out");
+        let result = kartoteka_archive::unpack_upload(&zip, &into, Default::default());
+        let everything = files_under(dir.path());
+        for f in &everything {
+            prop_assert!(f == &zip || f.starts_with(&into), "written outside: {}", f.display());
+        }
+        if result.is_err() {
+            prop_assert!(!into.exists(), "a refused upload leaves no folder");
+        }
+    }
+}
