@@ -102,6 +102,7 @@ pub fn cluster_judged_on(
         .map(|&(a, b)| (a.min(b), a.max(b)))
         .collect();
     for &(a, b) in &judged.same {
+        groups.vouch(spelling_of[a], spelling_of[b]);
         groups.join(a, b);
     }
     let contradictions: Vec<(usize, usize)> = cannot
@@ -532,6 +533,23 @@ struct Groups {
     born: Vec<Vec<i32>>,
     /// The sides of the trade the group's mentions are on (`context::role_bits`).
     roles: Vec<u8>,
+    /// Spellings a person judged to be one with others, and those others: what the
+    /// machine would call two people, a person has said is one (a Polish genitive read as
+    /// a woman's name).
+    vouched: HashMap<usize, Vec<usize>>,
+}
+
+/// What names alone say of two spellings, remembered.
+fn verdict(
+    memo: &mut HashMap<(usize, usize), Verdict>,
+    names: &[PersonName],
+    x: usize,
+    y: usize,
+) -> Verdict {
+    let pair = (x.min(y), x.max(y));
+    *memo
+        .entry(pair)
+        .or_insert_with(|| compare(&names[pair.0], &names[pair.1]).verdict)
 }
 
 impl Groups {
@@ -553,6 +571,7 @@ impl Groups {
                 .iter()
                 .map(|r| r.context.as_deref().map_or(0, crate::context::role_bits))
                 .collect(),
+            vouched: HashMap::new(),
         }
     }
 
@@ -639,6 +658,32 @@ impl Groups {
 
     /// Joins when no spelling of one contradicts a spelling of the other and no person
     /// judged a member of one different from a member of the other.
+    /// Records that a person judged spellings `a` and `b` one person.
+    fn vouch(&mut self, a: usize, b: usize) {
+        if a != b {
+            self.vouched.entry(a).or_default().push(b);
+            self.vouched.entry(b).or_default().push(a);
+        }
+    }
+
+    /// Whether the machine's "different" between spellings `x` and `y` gives way to a
+    /// person's judgement: someone judged `y` one with `x` itself, or with a spelling `z`
+    /// that `x` may well be.
+    /// The person's word carries from `z` to `y`; it never carries a name that differs from
+    /// both (a sister stays apart).
+    fn excused(
+        &self,
+        x: usize,
+        y: usize,
+        names: &[PersonName],
+        memo: &mut HashMap<(usize, usize), Verdict>,
+    ) -> bool {
+        self.vouched.get(&y).is_some_and(|with| {
+            with.iter()
+                .any(|&z| z == x || verdict(memo, names, x, z) != Verdict::Different)
+        })
+    }
+
     fn join_if(
         &mut self,
         a: usize,
@@ -659,11 +704,11 @@ impl Groups {
                 if x == y {
                     continue;
                 }
-                let pair = (x.min(y), x.max(y));
-                let v = *memo
-                    .entry(pair)
-                    .or_insert_with(|| compare(&names[pair.0], &names[pair.1]).verdict);
-                if v == Verdict::Different {
+                let v = verdict(memo, names, x, y);
+                if v == Verdict::Different
+                    && !self.excused(x, y, names, memo)
+                    && !self.excused(y, x, names, memo)
+                {
                     return false;
                 }
             }

@@ -305,6 +305,36 @@ fn judgements_override_names_and_contradictions_surface() {
 }
 
 #[test]
+fn a_judgement_that_two_spellings_are_one_brings_the_whole_person_but_not_the_family() {
+    let r = records(&[
+        ("a", "Кузьмин Арнольд Петрович", ""),
+        ("b", "Кузьмин Арнольд Петрович", ""),
+        ("c", "Кузьмин А. П.", ""),
+        // A Polish genitive, read by the names alone as a woman's name.
+        ("d", "Arnolda Kuzmina", ""),
+        ("e", "Arnolda Kuzmina", ""),
+        // His sister.
+        ("f", "Кузьмина Елена Петровна", ""),
+    ]);
+    let plain = cluster(&r);
+    let apart = |groups: &[Vec<usize>], i: usize, j: usize| {
+        groups.iter().position(|g| g.contains(&i)) != groups.iter().position(|g| g.contains(&j))
+    };
+    assert!(apart(&plain, 0, 3), "{plain:?}");
+    // A person says the first mention and the Polish spelling are one man: all his
+    // mentions go together, both Polish ones with them, and the sister stays apart.
+    let judged = Constraints {
+        same: vec![(0, 3)],
+        different: vec![],
+    };
+    let c = cluster_judged(&r, &judged);
+    for i in [1, 2, 3, 4] {
+        assert!(!apart(&c.groups, 0, i), "{i}: {:?}", c.groups);
+    }
+    assert!(apart(&c.groups, 0, 5), "{:?}", c.groups);
+}
+
+#[test]
 fn initials_run_into_the_surname_and_foreign_names_by_ear() {
     assert_eq!(parts("Т.Мэй"), (None, None, s("Мэй"), vec!["Т".into()]));
     assert_eq!(

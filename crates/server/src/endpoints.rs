@@ -342,7 +342,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         method: Method::Post,
         path: "/api/jobs",
         action: Some(Action::Keep),
-        summary: "Start a background job: verify, retry, gaps or resolve. Answers 202 with the job, running.",
+        summary: "Start a background job: verify, retry, gaps, resolve or reports. Answers 202 with the job, running.",
         params: &[],
         answer: Answer::Json,
         body: Some("NewJob"),

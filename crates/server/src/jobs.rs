@@ -32,6 +32,9 @@ pub enum JobKind {
     /// Find persons, cover names and relations in the text, then resolve who is who
     /// (`kartoteka extract` and `kartoteka resolve`).
     Resolve,
+    /// Build the reports: one on each person the text names as an agent, rebuilt where
+    /// the evidence changed (`kartoteka report build`).
+    Reports,
     /// Unpack an uploaded zip and ingest it: a folder of originals (placed by the
     /// inventory at its top, if any) or a BagIt bag (`kartoteka transfer import`). Started
     /// by an upload, never by name.
@@ -40,11 +43,12 @@ pub enum JobKind {
 
 impl JobKind {
     /// Every kind that is started by name (an ingest is started by its upload).
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         JobKind::Verify,
         JobKind::Retry,
         JobKind::Gaps,
         JobKind::Resolve,
+        JobKind::Reports,
     ];
 
     /// Its name on the wire.
@@ -54,6 +58,7 @@ impl JobKind {
             JobKind::Retry => "retry",
             JobKind::Gaps => "gaps",
             JobKind::Resolve => "resolve",
+            JobKind::Reports => "reports",
             JobKind::Ingest => "ingest",
         }
     }
@@ -335,6 +340,17 @@ pub(crate) fn run(
                 report.findings.len()
             );
             Ok((summary, json(&report)))
+        }
+        JobKind::Reports => {
+            let built = archive.reports().build_reports(None)?;
+            let summary = format!(
+                "{} reports new, {} updated, {} unchanged, {} withdrawn",
+                built.created.len(),
+                built.updated.len(),
+                built.unchanged.len(),
+                built.withdrawn.len()
+            );
+            Ok((summary, json(&built)))
         }
         JobKind::Resolve => {
             let extracted = archive.extract_mentions(None, progress)?;

@@ -114,6 +114,7 @@ fn job_title(kind: JobKind, lang: Lang) -> &'static str {
             "Extraction and resolution of persons",
             "Поиск и сведение лиц",
         ),
+        JobKind::Reports => lang.pick("Build of the reports", "Сборка справок"),
         JobKind::Ingest => lang.pick("Ingest of an upload", "Приём загрузки"),
     }
 }
@@ -270,11 +271,12 @@ pub(crate) async fn page(
             ),
         ));
         main.push_str(&format!(
-            r#"<section aria-labelledby="h-work"><h2 id="h-work">{}</h2><div class="actions">{}{}{}</div></section>"#,
+            r#"<section aria-labelledby="h-work"><h2 id="h-work">{}</h2><div class="actions">{}{}{}{}</div></section>"#,
             lang.pick("Start work", "Запустить"),
             start_button(JobKind::Verify, job_title(JobKind::Verify, lang), &caller, lang),
             start_button(JobKind::Gaps, job_title(JobKind::Gaps, lang), &caller, lang),
             start_button(JobKind::Resolve, job_title(JobKind::Resolve, lang), &caller, lang),
+            start_button(JobKind::Reports, job_title(JobKind::Reports, lang), &caller, lang),
         ));
     }
 

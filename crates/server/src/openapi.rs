@@ -192,7 +192,7 @@ pub fn openapi() -> Value {
                     "type": "object",
                     "required": ["kind"],
                     "properties": {
-                        "kind": {"type": "string", "enum": ["verify", "retry", "gaps", "resolve"]},
+                        "kind": {"type": "string", "enum": ["verify", "retry", "gaps", "resolve", "reports"]},
                     },
                 },
                 "NewNote": {
