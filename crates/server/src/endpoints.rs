@@ -351,7 +351,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         method: Method::Post,
         path: "/api/uploads",
         action: Some(Action::Keep),
-        summary: "Upload holdings as one zip (a folder of originals with its inventory at the top, or a BagIt bag): answers 202 with the ingest job.",
+        summary: "Upload holdings as one zip file, sent as the body (application/zip or application/octet-stream): a folder of originals with its inventory at the top, or a BagIt bag. Answers 202 with the ingest job.",
         params: &[query("name", "string", "The file's name, for the job's record.")],
         answer: Answer::Json,
         body: Some("Upload"),

@@ -30,7 +30,7 @@ pub fn openapi() -> Value {
         };
         let content = match e.answer {
             crate::endpoints::Answer::Stream(media) => {
-                json!({ media: {"schema": {"type": "string"}} })
+                json!({ media: {"schema": {}} })
             }
             _ => json!({"application/json": {"schema": {"type": "object"}}}),
         };
@@ -130,7 +130,7 @@ pub fn openapi() -> Value {
             Some("Upload") => {
                 operation["requestBody"] = json!({
                     "required": true,
-                    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
                 });
             }
             Some(body) => {

@@ -82,12 +82,18 @@ async fn find_persons(
         return Err(ApiError::bad_request("q: at most 200 characters"));
     }
     let limit = q.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request("limit: 1 to 500"));
+    if !(1..=crate::api::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit: 1 to {}",
+            crate::api::MAX_LIMIT
+        )));
     }
     let offset = q.offset.unwrap_or(0);
-    if offset > 1_000_000 {
-        return Err(ApiError::bad_request("offset: at most 1,000,000"));
+    if offset > crate::api::MAX_OFFSET {
+        return Err(ApiError::bad_request(format!(
+            "offset: at most {}",
+            crate::api::MAX_OFFSET
+        )));
     }
     app.read(move |a| {
         let all = a.identities().persons(query.as_deref())?;
