@@ -159,6 +159,14 @@ const UNIT: &[Param] = &[
     query("hl", "string", "The page's language: en or ru."),
 ];
 
+const FINDING_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "integer",
+    about: "The finding's number.",
+}];
+
 const PERSON_ID: &[Param] = &[Param {
     name: "id",
     location: In::Path,
@@ -274,6 +282,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: UNIT,
         answer: Answer::Json,
         body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/findings/{id}",
+        action: Some(Action::Keep),
+        summary: "Say where a gaps finding stands (open, under_investigation, explained) with a note; an explained one needs its note.",
+        params: FINDING_ID,
+        answer: Answer::Json,
+        body: Some("FindingNote"),
     },
     Endpoint {
         method: Method::Get,
@@ -407,6 +424,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: Some(Action::ReadHoldings),
         summary: "The archival tree, a unit at a time, with gaps findings and the unit's history.",
         params: UNIT,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/holdings/findings/{id}",
+        action: Some(Action::Keep),
+        summary: "Say where a gaps finding stands, from the tree's form.",
+        params: FINDING_ID,
         answer: Answer::Html,
         body: None,
     },

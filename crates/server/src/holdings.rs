@@ -123,6 +123,11 @@ pub(crate) async fn page(
         Ok(f) => f,
         Err(e) => return error_page(lang, Some(&caller), &e),
     };
+    let may_keep = kartoteka_model::allows(
+        caller.user.role,
+        caller.scopes.as_deref(),
+        kartoteka_model::Action::Keep,
+    );
     let title = match &tree.reference {
         Some(r) => r.clone(),
         None => lang.pick("The holdings", "Фонды архива").to_string(),
@@ -261,8 +266,52 @@ pub(crate) async fn page(
     } else {
         main.push_str(r#"<ul class="findings">"#);
         for f in &tree.findings {
+            let form = if may_keep {
+                let options: String = [
+                    ("open", lang.pick("open", "открыта")),
+                    (
+                        "under_investigation",
+                        lang.pick("under investigation", "проверяется"),
+                    ),
+                    ("explained", lang.pick("explained", "объяснена")),
+                ]
+                .iter()
+                .map(|(value, label)| {
+                    format!(
+                        r#"<option value="{value}"{}>{label}</option>"#,
+                        if f.status.as_str() == *value {
+                            " selected"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+                format!(
+                    r#"<details><summary>{say}</summary><form method="post" action="/holdings/findings/{id}?hl={code}" class="finding-form">
+<input type="hidden" name="csrf" value="{csrf}">
+<input type="hidden" name="back" value="{back}">
+<label for="status-{id}">{status_l}</label><select id="status-{id}" name="status">{options}</select>
+<label for="note-{id}">{note_l}</label><textarea id="note-{id}" name="note" rows="2">{note_v}</textarea>
+<button type="submit">{save}</button></form></details>"#,
+                    say = lang.pick("Say where it stands", "Отметить состояние"),
+                    id = f.id,
+                    code = lang.code(),
+                    csrf = esc(caller.csrf.as_deref().unwrap_or("")),
+                    back = esc(tree.reference.as_deref().unwrap_or("")),
+                    status_l = lang.pick("Status", "Состояние"),
+                    note_l = lang.pick(
+                        "What explains it (an act of destruction, a transfer)",
+                        "Чем объясняется (акт уничтожения, передача)"
+                    ),
+                    note_v = esc(f.note.as_deref().unwrap_or("")),
+                    save = lang.pick("Save", "Сохранить"),
+                )
+            } else {
+                String::new()
+            };
             main.push_str(&format!(
-                r#"<li id="finding-{id}"><span class="finding {sev}">{kind}</span> {unit} — {evidence} <span class="meta">{status}{note}</span></li>"#,
+                r#"<li id="finding-{id}"><span class="finding {sev}">{kind}</span> {unit} — {evidence} <span class="meta">{status}{note}</span>{form}</li>"#,
                 id = f.id,
                 sev = match f.severity {
                     Severity::High => "high",
@@ -322,4 +371,115 @@ pub(crate) async fn page(
         main.push_str("</section>");
     }
     Html(frame(lang, &title, Some(&caller), &main)).into_response()
+}
+
+/// A finding's number from the path, every other shape a `bad_request`.
+pub(crate) struct FindingId(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for FindingId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::bad_request(e.body_text()))?;
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(FindingId)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "{} is not a finding number",
+                    kartoteka_model::excerpt(&raw)
+                ))
+            })
+    }
+}
+
+/// Where an archivist stands on a finding: its status and, to explain it, a note.
+#[derive(Deserialize)]
+pub(crate) struct FindingNote {
+    status: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Records an archivist's view of a finding as `caller`.
+async fn annotate(
+    app: &Arc<App>,
+    caller: &Caller,
+    id: i64,
+    body: FindingNote,
+) -> Result<kartoteka_model::Finding, ApiError> {
+    let status = kartoteka_model::FindingStatus::parse(&body.status).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "status: open, under_investigation or explained, not {}",
+            kartoteka_model::excerpt(&body.status)
+        ))
+    })?;
+    let note = body.note.filter(|n| !n.trim().is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 10_000) {
+        return Err(ApiError::bad_request("note: at most 10,000 characters"));
+    }
+    if status == kartoteka_model::FindingStatus::Explained && note.is_none() {
+        return Err(ApiError::bad_request(
+            "note: an explained finding says what explains it",
+        ));
+    }
+    app.write(caller.user.name.clone(), move |a| {
+        Ok(a.annotate_finding(id, status, note.as_deref())?)
+    })
+    .await
+}
+
+/// POST /api/findings/{id}: an archivist's status and note on a gaps finding.
+pub(crate) async fn annotate_api(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    FindingId(id): FindingId,
+    crate::api::JsonBody(body): crate::api::JsonBody<FindingNote>,
+) -> Result<Json<kartoteka_model::Finding>, ApiError> {
+    annotate(&app, &caller, id, body).await.map(Json)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FindingForm {
+    status: String,
+    #[serde(default)]
+    note: String,
+    /// The unit whose page the form was on, to go back to.
+    #[serde(default)]
+    back: String,
+}
+
+/// POST /holdings/findings/{id}: the same from the tree's form; back to the unit.
+pub(crate) async fn annotate_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    FindingId(id): FindingId,
+    QueryOf(q): QueryOf<UnitQuery>,
+    axum::Form(form): axum::Form<FindingForm>,
+) -> Response {
+    let lang = Lang::of(q.hl.as_deref(), &headers);
+    let body = FindingNote {
+        status: form.status,
+        note: Some(form.note),
+    };
+    match annotate(&app, &caller, id, body).await {
+        Ok(_) => {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            if !form.back.is_empty() && form.back.chars().count() <= MAX_REFERENCE_CHARS {
+                query.append_pair("unit", &form.back);
+            }
+            query.append_pair("hl", lang.code());
+            axum::response::Redirect::to(&format!("/holdings?{}#finding-{id}", query.finish()))
+                .into_response()
+        }
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
 }

@@ -188,6 +188,14 @@ pub fn openapi() -> Value {
                         "why": {"type": "string", "pattern": "\\S", "maxLength": 10000, "description": "Why, in the judge's words."},
                     },
                 },
+                "FindingNote": {
+                    "type": "object",
+                    "required": ["status"],
+                    "properties": {
+                        "status": {"type": "string", "enum": ["open", "under_investigation", "explained"]},
+                        "note": {"type": ["string", "null"], "maxLength": 10000, "description": "What explains it; needed for explained."},
+                    },
+                },
                 "NewJob": {
                     "type": "object",
                     "required": ["kind"],

@@ -861,3 +861,86 @@ async fn persons_and_notes_export_for_other_tools_as_they_stream() {
         "{annotations}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archivist_says_where_a_finding_stands_and_an_explanation_needs_its_reason() {
+    let room = archive_room();
+    let inventory = get_json(
+        &room,
+        Role::Archivist,
+        &unit_uri("/api/units", "ф. 1, оп. 1"),
+    )
+    .await;
+    let missing = inventory["tree"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "missing")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let uri = format!("/api/findings/{missing}");
+    let (status, body) = post_json(
+        &room,
+        Role::Archivist,
+        &uri,
+        serde_json::json!({"status": "explained"}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "explained without a note: {body}"
+    );
+    let (status, _) = post_json(
+        &room,
+        Role::Researcher,
+        &uri,
+        serde_json::json!({"status": "open"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = post_json(
+        &room,
+        Role::Archivist,
+        &uri,
+        serde_json::json!({"status": "explained", "note": "destroyed by act no. 12 of 1956 <script>"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "explained");
+    let (status, page) = get(
+        &room,
+        Role::Researcher,
+        &unit_uri("/holdings", "ф. 1, оп. 1"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("destroyed by act no. 12 of 1956 &lt;script&gt;"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/holdings/findings/"),
+        "a researcher gets no form: {page}"
+    );
+    let (_, page) = get(
+        &room,
+        Role::Archivist,
+        &unit_uri("/holdings", "ф. 1, оп. 1"),
+    )
+    .await;
+    assert!(
+        page.contains(&format!("action=\"/holdings/findings/{missing}")),
+        "{page}"
+    );
+    assert_eq!(room.audit_actors("annotate"), ["archivist"]);
+    let (status, _) = post_json(
+        &room,
+        Role::Archivist,
+        "/api/findings/99999",
+        serde_json::json!({"status": "open"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -48,6 +48,7 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/api/notes", May::Roles(READERS)),
     ("POST", "/api/notes", May::Roles(READERS)),
     ("GET", "/api/units", May::Roles(READERS)),
+    ("POST", "/api/findings/{id}", May::Roles(KEEPERS)),
     ("GET", "/api/persons", May::Roles(READERS)),
     ("GET", "/api/persons/{id}", May::Roles(READERS)),
     ("POST", "/api/judgements", May::Roles(JUDGES)),
@@ -62,6 +63,7 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/documents/{id}", May::Roles(READERS)),
     ("GET", "/documents/{id}/original", May::Roles(READERS)),
     ("GET", "/holdings", May::Roles(READERS)),
+    ("POST", "/holdings/findings/{id}", May::Roles(KEEPERS)),
     ("GET", "/persons", May::Roles(READERS)),
     ("GET", "/persons/{id}", May::Roles(READERS)),
     ("POST", "/persons/{id}/judgements", May::Roles(JUDGES)),
@@ -108,6 +110,14 @@ fn request(method: Method, path: &str) -> Request<Body> {
             .body(Body::from(
                 r#"{"a": "P1", "b": "P2", "verdict": "unsure", "why": "too little to say"}"#,
             )),
+        (Method::Post, "/api/findings/{id}") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"status": "under_investigation", "note": "asked the depository"}"#,
+            )),
+        (Method::Post, "/holdings/findings/{id}") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("status=open&note=")),
         (Method::Post, "/api/jobs") => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(r#"{"kind": "gaps"}"#)),

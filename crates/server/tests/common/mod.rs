@@ -78,11 +78,26 @@ pub fn room() -> Room {
         "Справка. Петров Иван Петрович, 1920 года рождения, проживал в Вене.",
     )
     .unwrap();
+    // An inventory that lists a file the archive does not hold: a gaps finding to annotate.
+    let inventory = dir.path().join("opis.csv");
+    std::fs::write(
+        &inventory,
+        "reference,path,title,dates,sheets\n\"ф. 3, оп. 1, д. 1\",absent,Дело,1950,3\n",
+    )
+    .unwrap();
     let root = dir.path().join("archive");
     let archive = Archive::init(&root).unwrap();
     archive
-        .ingest(&[docs], &IngestOptions::default(), &NoProgress)
+        .ingest(
+            &[docs],
+            &IngestOptions {
+                inventory: Some(inventory),
+                ..IngestOptions::default()
+            },
+            &NoProgress,
+        )
         .unwrap();
+    assert_eq!(archive.gaps(None).unwrap().findings.len(), 1);
     // Persons found and resolved, for the dossiers and judgements.
     archive.extract_mentions(None, &NoProgress).unwrap();
     archive.identities().resolve().unwrap();
