@@ -111,20 +111,28 @@ async fn text(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
-#[test]
-fn each_role_walks_its_journey_in_a_real_browser() {
+/// A reading room on the sample archive, prepared by `steps` (commands run first), with
+/// these users (name, role), and chromedriver beside it. `None` without chromedriver.
+struct Room {
+    dir: tempfile::TempDir,
+    base: String,
+    port: u16,
+    _server: common::Server,
+    _driver: Running,
+}
+
+fn open_room(users: &[(&str, &str)], steps: &[&[&str]]) -> Option<Room> {
     if !chromedriver() {
-        return;
+        return None;
     }
     let dir = sample_archive();
     let archive = dir.path();
+    for step in steps {
+        kartoteka(archive).args(*step).assert().success();
+    }
     let pw = archive.join("pw.txt");
     std::fs::write(&pw, PASSWORD).unwrap();
-    for (name, role) in [
-        ("vera", "researcher"),
-        ("ilya", "archivist"),
-        ("olga", "release-officer"),
-    ] {
+    for (name, role) in users {
         kartoteka(archive)
             .args(["user", "add", name, "--role", role, "--password-file"])
             .arg(&pw)
@@ -134,7 +142,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
     let server = serve(archive);
     let base = format!("http://{}", server.addr);
     let port = free_port();
-    let _driver = Running(
+    let driver = Running(
         std::process::Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -142,6 +150,41 @@ fn each_role_walks_its_journey_in_a_real_browser() {
             .spawn()
             .unwrap(),
     );
+    Some(Room {
+        dir,
+        base,
+        port,
+        _server: server,
+        _driver: driver,
+    })
+}
+
+/// Clicks what leads to another page, and waits until the browser is on it.
+async fn click_through(client: &Client, element: fantoccini::elements::Element) {
+    let before = client.current_url().await.unwrap();
+    element.click().await.unwrap();
+    for _ in 0..200 {
+        if client.current_url().await.unwrap() != before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the click on {before} led nowhere");
+}
+
+#[test]
+fn each_role_walks_its_journey_in_a_real_browser() {
+    let Some(room) = open_room(
+        &[
+            ("vera", "researcher"),
+            ("ilya", "archivist"),
+            ("olga", "release-officer"),
+        ],
+        &[],
+    ) else {
+        return;
+    };
+    let (archive, base, port) = (room.dir.path(), room.base.clone(), room.port);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let client = browser(port).await;
@@ -266,47 +309,24 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         .success();
 }
 
-/// Clicks the link whose text is exactly `label`.
+/// Clicks the link whose text is exactly `label`, and waits for the page it leads to.
 async fn follow(client: &Client, label: &str) {
-    client
+    let link = client
         .find(Locator::LinkText(label))
         .await
-        .unwrap_or_else(|e| panic!("no link {label:?}: {e}"))
-        .click()
-        .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("no link {label:?}: {e}"));
+    click_through(client, link).await;
 }
 
 #[test]
 fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
-    if !chromedriver() {
+    let Some(room) = open_room(
+        &[("ilya", "archivist"), ("anna", "analyst")],
+        &[&["gaps"], &["extract"], &["resolve"]],
+    ) else {
         return;
-    }
-    let dir = sample_archive();
-    let archive = dir.path();
-    for step in [&["gaps"][..], &["extract"], &["resolve"]] {
-        kartoteka(archive).args(step).assert().success();
-    }
-    let pw = archive.join("pw.txt");
-    std::fs::write(&pw, PASSWORD).unwrap();
-    for (name, role) in [("ilya", "archivist"), ("anna", "analyst")] {
-        kartoteka(archive)
-            .args(["user", "add", name, "--role", role, "--password-file"])
-            .arg(&pw)
-            .assert()
-            .success();
-    }
-    let server = serve(archive);
-    let base = format!("http://{}", server.addr);
-    let port = free_port();
-    let _driver = Running(
-        std::process::Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    };
+    let (archive, base, port) = (room.dir.path(), room.base.clone(), room.port);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let client = browser(port).await;
@@ -343,6 +363,13 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             .await
             .unwrap()
             .click()
+            .await
+            .unwrap();
+        // The job's page follows the form's answer.
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Id("job-state"))
             .await
             .unwrap();
         assert!(client
@@ -436,7 +463,7 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
 
         // In the reader, a passage selected with the mouse becomes the note's quote.
         let first_mention = client.find(Locator::Css(".mentions li a")).await.unwrap();
-        first_mention.click().await.unwrap();
+        click_through(&client, first_mention).await;
         let picked = client
             .execute(
                 r#"const section = document.querySelector(".sheet");

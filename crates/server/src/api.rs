@@ -82,6 +82,52 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Que
     }
 }
 
+/// The path's one parameter, as text.
+async fn path_text<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<String, ApiError> {
+    let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(raw)
+}
+
+/// The path's number (1 or more), or a `bad_request` saying it is not a `what` number.
+pub(crate) async fn path_number<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    what: &str,
+) -> Result<i64, ApiError> {
+    let raw = path_text(parts, state).await?;
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "{} is not a {what} number",
+            kartoteka_model::excerpt(&raw)
+        ))
+    })
+}
+
+/// The path's id of the shape PREFIX and a number ("P17", "J3"), or a `bad_request`
+/// saying it is not a `what`.
+pub(crate) async fn path_id<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    prefix: char,
+    what: &str,
+) -> Result<String, ApiError> {
+    let raw = path_text(parts, state).await?;
+    let ok = raw.len() <= 20
+        && raw
+            .strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(raw)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{} is not a {what} ({prefix} and a number)",
+            kartoteka_model::excerpt(&raw)
+        )))
+    }
+}
+
 /// A document number from the path, every failure a `bad_request`.
 pub(crate) struct DocNumber(pub i64);
 
@@ -89,19 +135,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DocNumber {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(DocNumber)
-            .ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "{} is not a document number",
-                    kartoteka_model::excerpt(&raw)
-                ))
-            })
+        path_number(parts, state, "document").await.map(DocNumber)
     }
 }
 

@@ -383,20 +383,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for FindingId {
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, ApiError> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        raw.parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
+        crate::api::path_number(parts, state, "finding")
+            .await
             .map(FindingId)
-            .ok_or_else(|| {
-                ApiError::bad_request(format!(
-                    "{} is not a finding number",
-                    kartoteka_model::excerpt(&raw)
-                ))
-            })
     }
 }
 

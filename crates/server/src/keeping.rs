@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -41,21 +41,9 @@ impl<S: Send + Sync> FromRequestParts<S> for JobId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        crate::api::path_id(parts, state, 'J', "job number")
             .await
-            .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        let ok = raw.len() <= 20
-            && raw
-                .strip_prefix('J')
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if ok {
-            Ok(JobId(raw))
-        } else {
-            Err(ApiError::bad_request(format!(
-                "{} is not a job number (J and a number)",
-                kartoteka_model::excerpt(&raw)
-            )))
-        }
+            .map(JobId)
     }
 }
 

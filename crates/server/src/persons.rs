@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -39,17 +39,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PersonId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        crate::api::path_id(parts, state, 'P', "person id")
             .await
-            .map_err(|e| ApiError::bad_request(e.body_text()))?;
-        if is_person_id(&raw) {
-            Ok(PersonId(raw))
-        } else {
-            Err(ApiError::bad_request(format!(
-                "{} is not a person id (P and a number)",
-                kartoteka_model::excerpt(&raw)
-            )))
-        }
+            .map(PersonId)
     }
 }
 

@@ -197,12 +197,7 @@ impl Room {
         &self,
         request: Request<Body>,
     ) -> (StatusCode, axum::http::HeaderMap, String) {
-        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
+        let (status, headers, bytes) = self.send_raw(request).await;
         (
             status,
             headers,
