@@ -140,7 +140,7 @@ impl Archive {
             if path.len() == depth + 1 {
                 entry.listed = true;
                 entry.title = u.title.clone();
-                entry.dates = u.dates.clone();
+                entry.dates = u.dates;
                 entry.sheet_count = u.sheet_count;
             }
         }
@@ -158,7 +158,7 @@ impl Archive {
                         .or_insert_with(|| node(&child))
                         .documents += 1;
                 } else {
-                    documents.push((r.sheets.as_ref().map(|s| s.first.clone()), doc));
+                    documents.push((r.sheets.as_ref().map(|s| s.first), doc));
                 }
             }
             Some(_) => {}

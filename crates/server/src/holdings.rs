@@ -135,13 +135,10 @@ pub(crate) async fn page(
     let mut main = String::new();
     // Where we are: the trail down from the top.
     main.push_str(&format!(
-        r#"<nav aria-label="{}" class="trail"><ol><li>{}</li>"#,
+        r#"<nav aria-label="{}" class="trail"><ol><li><a href="/holdings?hl={}">{}</a></li>"#,
         lang.pick("Place in the tree", "Место в иерархии"),
-        format!(
-            r#"<a href="/holdings?hl={}">{}</a>"#,
-            lang.code(),
-            lang.pick("All fonds", "Все фонды")
-        )
+        lang.code(),
+        lang.pick("All fonds", "Все фонды")
     ));
     for step in &tree.trail {
         main.push_str(&format!(
