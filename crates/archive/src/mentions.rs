@@ -182,6 +182,12 @@ impl Archive {
         Ok(report)
     }
 
+    /// What extraction found in one document, in page and position order, without the
+    /// relations (a reader marking a page needs no more).
+    pub fn document_mentions(&self, doc: DocId) -> Result<Vec<MentionRecord>, ArchiveError> {
+        Ok(self.store().mentions(&[doc], None)?)
+    }
+
     /// The mentions (of one kind, or all) in a document or unit, or in the whole archive,
     /// and the relations among them.
     pub fn mentions(

@@ -181,11 +181,8 @@ pub(crate) async fn document(
                 doc: Some(DocId(n)),
                 ..NoteFilter::default()
             })?;
-            // Mentions are there once extraction has run; a document without is still read.
-            let mentions = a
-                .mentions(Some(&n.to_string()), None)
-                .map(|(m, _)| m)
-                .unwrap_or_default();
+            // Mentions are there once extraction has run; before, there are none to mark.
+            let mentions = a.document_mentions(DocId(n))?;
             let scan = match &shown {
                 Shown::Document { document, .. } if document.format == Format::Image => {
                     let mut head = [0u8; 16];
@@ -285,7 +282,6 @@ pub(crate) async fn document(
         };
         let marks: Vec<Mark> = mentions
             .iter()
-            .map(|m| &m.mention)
             .filter(|m| m.page == page.number)
             .map(|m| Mark {
                 start: m.start as usize,
