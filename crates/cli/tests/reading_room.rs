@@ -397,6 +397,57 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             "{summary}"
         );
         shot(&client, "10-job").await;
+
+        // An accession arrives as a zip with its inventory; uploaded from the browser, it
+        // is ingested as a job and placed where its inventory says.
+        let zip = archive.join("accession.zip");
+        {
+            use std::io::Write;
+            let mut w = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+            let options = zip::write::SimpleFileOptions::default();
+            w.start_file("accession/opis.csv", options).unwrap();
+            w.write_all("reference,path,title,dates,sheets\n\"ф. 9009, оп. 1, д. 1\",д1,Поступление 2026 года,1952,1\n".as_bytes()).unwrap();
+            w.start_file("accession/д1/л1.txt", options).unwrap();
+            w.write_all("Донесение о поступлении.".as_bytes()).unwrap();
+            w.finish().unwrap();
+        }
+        client.goto(&format!("{base}/keeping")).await.unwrap();
+        let input = client.find(Locator::Id("upload-file")).await.unwrap();
+        assert!(input.is_displayed().await.unwrap(), "the upload form shows when scripts run");
+        input.send_keys(zip.to_str().unwrap()).await.unwrap();
+        client
+            .find(Locator::Css("#upload button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Id("job-state"))
+            .await
+            .unwrap();
+        let mut state = String::new();
+        for _ in 0..300 {
+            state = match client.find(Locator::Id("job-state")).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if state == "done" || state == "failed" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let summary = text(&client, "#job-summary").await;
+        assert_eq!(state, "done", "{summary}");
+        assert!(summary.starts_with("1 added"), "{summary}");
+        shot(&client, "10b-upload").await;
+        client
+            .goto(&format!("{base}/holdings?unit=ф. 9009, оп. 1"))
+            .await
+            .unwrap();
+        assert!(text(&client, "main").await.contains("Поступление 2026 года"));
         client
             .find(Locator::Css("header form button"))
             .await

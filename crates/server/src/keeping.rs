@@ -358,6 +358,7 @@ pub(crate) async fn page(
         main.push_str("</tbody></table>");
     }
     main.push_str("</section>");
+    main.push_str(r#"<script src="/assets/room.js" defer></script>"#);
     Html(frame(
         lang,
         lang.pick("Keeping", "Хранение"),
