@@ -309,6 +309,30 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         .success();
 }
 
+/// Follows a job's page until the job ends (the page reloads itself then): its state
+/// and summary.
+async fn job_outcome(client: &Client) -> (String, String) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("job-state"))
+        .await
+        .unwrap();
+    let mut state = String::new();
+    for _ in 0..300 {
+        // Between the page and its reload there is no state to read.
+        state = match client.find(Locator::Id("job-state")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if state == "done" || state == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (state, text(client, "#job-summary").await)
+}
+
 /// Clicks the link whose text is exactly `label`, and waits for the page it leads to.
 async fn follow(client: &Client, label: &str) {
     let link = client
@@ -365,33 +389,14 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             .click()
             .await
             .unwrap();
-        // The job's page follows the form's answer.
-        client
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Id("job-state"))
-            .await
-            .unwrap();
+        let (state, summary) = job_outcome(&client).await;
         assert!(client
             .current_url()
             .await
             .unwrap()
             .path()
             .starts_with("/jobs/J"));
-        let mut state = String::new();
-        for _ in 0..300 {
-            // The page reloads itself when the job ends: between pages there is no state.
-            state = match client.find(Locator::Id("job-state")).await {
-                Ok(e) => e.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if state == "done" || state == "failed" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         assert_eq!(state, "done");
-        let summary = text(&client, "#job-summary").await;
         assert!(
             summary.contains("originals checked") && summary.contains("0 changed, 0 missing"),
             "{summary}"
@@ -422,24 +427,7 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             .click()
             .await
             .unwrap();
-        client
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Id("job-state"))
-            .await
-            .unwrap();
-        let mut state = String::new();
-        for _ in 0..300 {
-            state = match client.find(Locator::Id("job-state")).await {
-                Ok(e) => e.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if state == "done" || state == "failed" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let summary = text(&client, "#job-summary").await;
+        let (state, summary) = job_outcome(&client).await;
         assert_eq!(state, "done", "{summary}");
         assert!(summary.starts_with("1 added"), "{summary}");
         shot(&client, "10b-upload").await;
