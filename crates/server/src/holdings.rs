@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::api::QueryOf;
 use crate::error::ApiError;
-use crate::pages::{error_page, frame, Lang};
+use crate::pages::{error_page, frame, table_head, Lang};
 use crate::App;
 
 /// The longest reference code taken.
@@ -170,12 +170,14 @@ pub(crate) async fn page(
 
     if !tree.children.is_empty() {
         main.push_str(&format!(
-            r#"<section aria-labelledby="h-units"><h2 id="h-units">{}</h2><table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+            r#"<section aria-labelledby="h-units"><h2 id="h-units">{}</h2>{}"#,
             lang.pick("Units", "Единицы"),
-            lang.pick("Unit", "Единица"),
-            lang.pick("Title", "Заголовок"),
-            lang.pick("Documents", "Документов"),
-            lang.pick("Findings", "Находки"),
+            table_head(&[
+                lang.pick("Unit", "Единица"),
+                lang.pick("Title", "Заголовок"),
+                lang.pick("Documents", "Документов"),
+                lang.pick("Findings", "Находки"),
+            ]),
         ));
         for c in &tree.children {
             let title = c.title.as_deref().map(esc).unwrap_or_default();

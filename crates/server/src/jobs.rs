@@ -371,3 +371,36 @@ pub(crate) fn run(
 fn json<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_running_when_the_server_stopped_comes_back_interrupted_and_numbers_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs = Jobs::open(dir.path()).unwrap();
+        let done = jobs.begin(JobKind::Gaps, "ivanova", None).unwrap();
+        jobs.end(&done.id, Ok(("0 findings".into(), serde_json::json!({}))));
+        let cut = jobs.begin(JobKind::Verify, "ivanova", None).unwrap();
+        assert_eq!((done.id.as_str(), cut.id.as_str()), ("J1", "J2"));
+        // A file nobody can read still holds its number.
+        std::fs::write(dir.path().join("J7.json"), b"{not json").unwrap();
+        drop(jobs);
+
+        let again = Jobs::open(dir.path()).unwrap();
+        assert_eq!(again.get("J1").unwrap().state, JobState::Done);
+        let interrupted = again.get("J2").unwrap();
+        assert_eq!(interrupted.state, JobState::Interrupted);
+        assert!(interrupted.error.unwrap().contains("server stopped"));
+        // And on disk, for the next start.
+        let on_disk: Job =
+            serde_json::from_slice(&std::fs::read(dir.path().join("J2.json")).unwrap()).unwrap();
+        assert_eq!(on_disk.state, JobState::Interrupted);
+        let next = again.begin(JobKind::Gaps, "petrov", None).unwrap();
+        assert_eq!(next.id, "J8", "no number is given twice");
+        assert!(
+            again.get("J0").is_none() && again.get("J99").is_none() && again.get("x").is_none()
+        );
+    }
+}

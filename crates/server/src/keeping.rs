@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::api::{JsonBody, QueryOf};
 use crate::error::ApiError;
 use crate::jobs::{Job, JobKind, JobState};
-use crate::pages::{error_page, frame, Lang};
+use crate::pages::{error_page, frame, table_head, Lang};
 use crate::App;
 
 /// GET /api/status: counts, the ledger's failures and documents waiting for OCR, as
@@ -187,13 +187,12 @@ pub(crate) async fn page(
             )
         ));
     } else {
-        main.push_str(&format!(
-            r#"<table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        main.push_str(&table_head(&[
             lang.t("document"),
             lang.pick("Stage", "Шаг"),
             lang.pick("Why", "Причина"),
             lang.pick("When", "Когда"),
-        ));
+        ]));
         for f in &status.failures {
             let doc = match f.doc {
                 Some(d) => format!(
@@ -336,13 +335,12 @@ pub(crate) async fn page(
     if transfers.is_empty() {
         main.push_str(&format!("<p>{}</p>", lang.pick("None yet.", "Пока нет.")));
     } else {
-        main.push_str(&format!(
-            r#"<table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        main.push_str(&table_head(&[
             lang.pick("When", "Когда"),
             lang.pick("Direction", "Направление"),
             lang.pick("Bag", "Пакет"),
             lang.pick("Units", "Единицы"),
-        ));
+        ]));
         for t in &transfers {
             main.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td><code>{}</code> ({} {}, {} B)</td><td>{}</td></tr>",

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::api::{JsonBody, QueryOf};
 use crate::error::ApiError;
-use crate::pages::{error_page, frame, Lang};
+use crate::pages::{error_page, frame, table_head, Lang};
 use crate::App;
 
 /// Candidate links shown with a dossier.
@@ -208,7 +208,7 @@ pub(crate) async fn list_page(
 <button type="submit">{find}</button>
 </form>
 <p class="count">{total} {persons}</p>
-<table class="units"><thead><tr><th scope="col">{name}</th><th scope="col">{covers}</th><th scope="col">{mentions}</th></tr></thead><tbody>"#,
+{head}"#,
         title = lang.pick("Persons", "Лица"),
         code = lang.code(),
         label = lang.pick(
@@ -218,9 +218,11 @@ pub(crate) async fn list_page(
         q = esc(q.q.as_deref().unwrap_or("")),
         find = lang.t("search"),
         persons = lang.pick("persons", "лиц"),
-        name = lang.t("name"),
-        covers = lang.pick("Cover names", "Псевдонимы"),
-        mentions = lang.pick("Mentions", "Упоминаний"),
+        head = table_head(&[
+            lang.t("name"),
+            lang.pick("Cover names", "Псевдонимы"),
+            lang.pick("Mentions", "Упоминаний"),
+        ]),
     );
     for p in &persons {
         let covers = p["cover_names"]
@@ -343,11 +345,13 @@ pub(crate) async fn page(
     }
     if let Some(svg) = kartoteka_report::dossier_diagram(&d) {
         main.push_str(&format!(
-            r#"<section aria-labelledby="h-relations"><h2 id="h-relations">{}</h2><div class="diagram">{svg}</div><table class="units"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+            r#"<section aria-labelledby="h-relations"><h2 id="h-relations">{}</h2><div class="diagram">{svg}</div>{}"#,
             lang.pick("Relations", "Связи"),
-            lang.pick("Relation", "Связь"),
-            lang.pick("With", "С кем"),
-            lang.pick("Stated in", "Источник"),
+            table_head(&[
+                lang.pick("Relation", "Связь"),
+                lang.pick("With", "С кем"),
+                lang.pick("Stated in", "Источник"),
+            ]),
         ));
         for r in &d.relations {
             let with = match &r.other_person {

@@ -189,6 +189,16 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
     )
 }
 
+/// The opening of a table of the room, with its column headings (escaped), up to the
+/// open `<tbody>`.
+pub(crate) fn table_head(columns: &[&str]) -> String {
+    let heads: String = columns
+        .iter()
+        .map(|c| format!(r#"<th scope="col">{}</th>"#, esc(c)))
+        .collect();
+    format!(r#"<table class="units"><thead><tr>{heads}</tr></thead><tbody>"#)
+}
+
 /// A page that says why something was refused, with its status.
 pub(crate) fn refusal(status: StatusCode, why: &str) -> Response {
     let lang = Lang::En;
