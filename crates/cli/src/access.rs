@@ -208,15 +208,7 @@ pub(crate) fn user(command: UserCommand, archive: &Archive) -> Result<u8, Failur
 
 /// A user as `--json` shows them: never the password's hash, only whether there is one.
 fn user_json(u: &kartoteka_model::User) -> serde_json::Value {
-    serde_json::json!({
-        "name": u.name,
-        "role": u.role,
-        "partner": u.partner,
-        "disabled": u.disabled,
-        "password": u.password_hash.is_some(),
-        "by": u.by,
-        "at": u.at,
-    })
+    serde_json::to_value(u.card()).unwrap_or_default()
 }
 
 /// Runs a `token` command.

@@ -567,3 +567,245 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
         .assert()
         .success();
 }
+
+/// A partner's keys and the partner itself, as the release officer adds it at the
+/// command line: the liaison the administrator adds in the browser speaks for it.
+fn add_partner(archive: &std::path::Path) {
+    let keys = archive.join("mi5.keys");
+    let made = common::json(
+        kartoteka(archive)
+            .args(["keys", "generate", "--json", "--out"])
+            .arg(&keys),
+    );
+    kartoteka(archive)
+        .args([
+            "partner",
+            "add",
+            "GBR",
+            "--service",
+            "MI5",
+            "--clearance",
+            "secret",
+        ])
+        .args(["--recipient", made["recipient"].as_str().unwrap()])
+        .args(["--verify-key", made["verify_key"].as_str().unwrap()])
+        .args(["--why", "agreement 1994/7"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
+    let Some(room) = open_room(
+        &[("rita", "reviewer"), ("adam", "administrator")],
+        &[&["extract"], &["resolve"]],
+    ) else {
+        return;
+    };
+    let (archive, base, port) = (room.dir.path(), room.base.clone(), room.port);
+    add_partner(archive);
+    let addr = base.trim_start_matches("http://").to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = browser(port).await;
+
+        // The reviewer narrows a search to one file with the filters: every hit is in it.
+        sign_in(&client, &base, "rita").await;
+        client.goto(&format!("{base}/?hl=en")).await.unwrap();
+        client.find(Locator::Id("q")).await.unwrap().send_keys("Соколова").await.unwrap();
+        client.find(Locator::Css("form.search summary")).await.unwrap().click().await.unwrap();
+        client
+            .find(Locator::Id("in"))
+            .await
+            .unwrap()
+            .send_keys("ф. 9001, оп. 1, д. 1")
+            .await
+            .unwrap();
+        let before = client.current_url().await.unwrap();
+        client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+        for _ in 0..100 {
+            if client.current_url().await.unwrap() != before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let hits = client.find_all(Locator::Css(".hits li .cite, .hits li")).await.unwrap();
+        assert!(!hits.is_empty(), "nothing found in the file");
+        for hit in client.find_all(Locator::Css(".hits li")).await.unwrap() {
+            let text = hit.text().await.unwrap();
+            assert!(text.contains("ф. 9001, оп. 1, д. 1"), "a hit outside the file: {text}");
+        }
+        shot(&client, "14-reviewer-filtered").await;
+
+        // The reviewer weighs the candidate link the analyst has not judged, and is unsure.
+        client.goto(&format!("{base}/persons?q=Кузьмин&hl=en")).await.unwrap();
+        follow(&client, "Кузьмин Арнольд Петрович").await;
+        let form = client
+            .find(Locator::XPath(
+                "//article[contains(@class,'candidate')][.//a[text()='Arnolda Kuzmina']]//form",
+            ))
+            .await
+            .unwrap();
+        form.find(Locator::Css("input[value=unsure]")).await.unwrap().click().await.unwrap();
+        form.find(Locator::Css("textarea[name=why]"))
+            .await
+            .unwrap()
+            .send_keys("The genitive fits, but the file gives no date of birth to compare")
+            .await
+            .unwrap();
+        let button = form.find(Locator::Css("button")).await.unwrap();
+        click_through(&client, button).await;
+        let judged = client
+            .find(Locator::XPath(
+                "//article[contains(@class,'candidate')][.//a[text()='Arnolda Kuzmina']]//p[contains(., 'Already judged')]",
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("the judgement is not shown ({e})"))
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            judged.contains("unsure") && judged.contains("rita") && judged.contains("no date of birth"),
+            "{judged}"
+        );
+        shot(&client, "15-reviewer-unsure").await;
+        // The reviewer has no administrator's desk: no link, and the page itself refuses.
+        assert!(client.find(Locator::LinkText("Access")).await.is_err());
+        client.goto(&format!("{base}/access")).await.unwrap();
+        assert!(text(&client, "[role=alert]").await.contains("reviewer may not"));
+        client.goto(&format!("{base}/?hl=en")).await.unwrap();
+        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+
+        // The administrator adds a researcher and a liaison of the partner service.
+        sign_in(&client, &base, "adam").await;
+        client.goto(&format!("{base}/?hl=en")).await.unwrap();
+        follow(&client, "Access").await;
+        for (name, role, partner) in [("pavel", "researcher", ""), ("lena", "liaison", "GBR-MI5")] {
+            client.find(Locator::Id("new-name")).await.unwrap().send_keys(name).await.unwrap();
+            client
+                .find(Locator::Css(&format!("#new-role option[value={role}]")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            if !partner.is_empty() {
+                client.find(Locator::Id("new-partner")).await.unwrap().send_keys(partner).await.unwrap();
+            }
+            client
+                .find(Locator::Id("new-password"))
+                .await
+                .unwrap()
+                .send_keys(PASSWORD)
+                .await
+                .unwrap();
+            let add = client.find(Locator::XPath("//button[text()='Add a user']")).await.unwrap();
+            add.click().await.unwrap();
+            let row = match client
+                .wait()
+                .at_most(Duration::from_secs(20))
+                .for_element(Locator::Id(&format!("user-{name}")))
+                .await
+            {
+                Ok(row) => row,
+                Err(e) => panic!("{name} not added ({e}): {}", client.source().await.unwrap()),
+            };
+            let row = row.text().await.unwrap();
+            assert!(row.contains(role) && row.contains(partner), "{row}");
+        }
+        // A token for pavel's scripts: its secret is shown once, and works.
+        client
+            .find(Locator::XPath("//select[@id='token-user']/option[text()='pavel']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let make = client.find(Locator::XPath("//button[text()='Make a token']")).await.unwrap();
+        click_through(&client, make).await;
+        let secret = client
+            .wait()
+            .for_element(Locator::Id("secret"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        shot(&client, "16-token-made").await;
+        let bearer = format!("Bearer {secret}");
+        let search = |bearer: &str| {
+            common::http(&addr, "GET", "/api/search?q=klim", &[("Authorization", bearer)], "").0
+        };
+        assert_eq!(search(&bearer), 200);
+
+        // A resolve job from the keeping page, followed to its end.
+        client.goto(&format!("{base}/keeping?hl=en")).await.unwrap();
+        let start = client
+            .find(Locator::XPath(
+                "//button[text()='Extraction and resolution of persons']",
+            ))
+            .await
+            .unwrap();
+        click_through(&client, start).await;
+        let (state, summary) = job_outcome(&client).await;
+        assert_eq!(state, "done", "{summary}");
+        assert!(summary.contains("persons"), "{summary}");
+        shot(&client, "17-admin-job").await;
+
+        // Pavel leaves: his token is revoked, then he is disabled.
+        client.goto(&format!("{base}/access?hl=en")).await.unwrap();
+        let revoke = client
+            .find(Locator::XPath("//tr[td[2][text()='pavel']]//button[starts-with(text(), 'Revoke')]"))
+            .await
+            .unwrap();
+        click_through(&client, revoke).await;
+        assert_eq!(search(&bearer), 401, "a revoked token still works");
+        let disable = client
+            .find(Locator::XPath("//button[text()='Disable pavel']"))
+            .await
+            .unwrap();
+        click_through(&client, disable).await;
+        let row = client.find(Locator::Id("user-pavel")).await.unwrap();
+        assert_eq!(row.attr("class").await.unwrap().as_deref(), Some("disabled"));
+        shot(&client, "18-access").await;
+        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+
+        // Pavel cannot sign in any more.
+        client.goto(&format!("{base}/login")).await.unwrap();
+        client.find(Locator::Id("name")).await.unwrap().send_keys("pavel").await.unwrap();
+        client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+        client.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        assert!(text(&client, "[role=alert]").await.contains("wrong"));
+
+        // The liaison signs in and finds nothing of the holdings: no desk, no search, no count.
+        sign_in(&client, &base, "lena").await;
+        client.goto(&format!("{base}/?q=Соколова&hl=en")).await.unwrap();
+        assert!(text(&client, "[role=alert]").await.contains("liaison may not"));
+        let main = text(&client, "main").await;
+        assert!(!main.contains("Соколов") && !main.contains("found"), "{main}");
+        let nav = text(&client, "header nav").await;
+        for desk in ["Search", "Holdings", "Persons", "Keeping", "Access"] {
+            assert!(!nav.contains(desk), "{desk} offered to a liaison: {nav}");
+        }
+        shot(&client, "19-liaison").await;
+        client.close().await.unwrap();
+    });
+    // The administrator's acts are in the chain in adam's name, and it holds.
+    let log = kartoteka(archive)
+        .args(["audit", "log", "--json"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    for action in ["user", "token", "judge"] {
+        assert!(
+            log.contains(&format!(r#""action":"{action}""#)),
+            "{action}: {log}"
+        );
+    }
+    assert!(log.contains(r#""actor":"adam""#) && log.contains(r#""actor":"rita""#));
+    kartoteka(archive)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 
-use common::{json, kartoteka, sample_archive, serve};
+use common::{http, json, kartoteka, sample_archive, serve};
 use predicates::prelude::*;
 
 fn password_file(dir: &Path, password: &str) -> std::path::PathBuf {
@@ -171,37 +171,6 @@ fn users_and_tokens_are_managed_from_the_command_line_with_clear_refusals() {
         .args(["audit", "verify"])
         .assert()
         .success();
-}
-
-/// One HTTP/1.1 request; the status and the body. (A client for two headers is not
-/// worth a dependency.)
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_string())
 }
 
 fn query(s: &str) -> String {

@@ -228,6 +228,41 @@ pub struct User {
     pub at: String,
 }
 
+impl User {
+    /// The user as shown to people and machines: never the password's hash, only whether
+    /// there is one.
+    pub fn card(&self) -> UserCard {
+        UserCard {
+            name: self.name.clone(),
+            role: self.role,
+            partner: self.partner.clone(),
+            disabled: self.disabled,
+            password: self.password_hash.is_some(),
+            by: self.by.clone(),
+            at: self.at.clone(),
+        }
+    }
+}
+
+/// A user as `user list --json` and the reading room show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserCard {
+    /// Their sign-in name.
+    pub name: String,
+    /// What they do.
+    pub role: Role,
+    /// The partner service a liaison speaks for.
+    pub partner: Option<String>,
+    /// Whether they are disabled.
+    pub disabled: bool,
+    /// Whether they have a password (else they use tokens only).
+    pub password: bool,
+    /// Who added them.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
 /// A token a machine sends as `Authorization: Bearer ...`. Only its hash is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiToken {

@@ -30,7 +30,7 @@ mod release;
 mod report;
 
 pub use access::{
-    allows, role_allows, AccessWordError, Action, ApiToken, Role, Scope, User, WebSession,
+    allows, role_allows, AccessWordError, Action, ApiToken, Role, Scope, User, UserCard, WebSession,
 };
 pub use countries::{country_name, COUNTRIES};
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};

@@ -83,7 +83,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Que
 }
 
 /// The path's one parameter, as text.
-async fn path_text<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<String, ApiError> {
+pub(crate) async fn path_text<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<String, ApiError> {
     let Path(raw) = Path::<String>::from_request_parts(parts, state)
         .await
         .map_err(|e| ApiError::bad_request(e.body_text()))?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -172,7 +173,7 @@ pub(crate) async fn gate(
             ),
             _ => format!("a {} may not do this", caller.user.role),
         };
-        return forbidden(page, &why);
+        return forbidden(page.then_some(&parts), &caller, &why);
     }
     let mut body = body;
     if endpoint.method.changes_state() {
@@ -227,10 +228,20 @@ async fn csrf_sent(
     Ok((sent, Body::from(bytes)))
 }
 
-fn forbidden(page: bool, why: &str) -> Response {
-    if page {
-        crate::pages::refusal(StatusCode::FORBIDDEN, why)
-    } else {
-        ApiError::forbidden(why).into_response()
+/// The refusal: for a page, a page in the reader's language that still says who is
+/// signed in (so that they can sign out); for the API, the JSON error.
+fn forbidden(page: Option<&Parts>, caller: &Caller, why: &str) -> Response {
+    let error = ApiError::forbidden(why);
+    match page {
+        Some(parts) => {
+            let hl = parts.uri.query().and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "hl")
+                    .map(|(_, v)| v.into_owned())
+            });
+            let lang = crate::pages::Lang::of(hl.as_deref(), &parts.headers);
+            crate::pages::error_page(lang, Some(caller), &error)
+        }
+        None => error.into_response(),
     }
 }

@@ -16,6 +16,7 @@
 //! command-line writer and the server never interleave), names the user in the audit
 //! chain, and seals the chain's head afterwards, as every writing command does.
 
+mod access;
 mod api;
 pub mod endpoints;
 pub mod error;
@@ -252,6 +253,11 @@ pub fn router(app: Arc<App>) -> Router {
             (Post, "/api/jobs") => post(keeping::start),
             (Post, "/api/uploads") => post(keeping::upload),
             (Get, "/api/jobs/{id}") => get(keeping::job),
+            (Get, "/api/users") => get(access::list),
+            (Post, "/api/users") => post(access::add_user_api),
+            (Post, "/api/users/{name}/disable") => post(access::disable_api),
+            (Post, "/api/tokens") => post(access::create_token_api),
+            (Delete, "/api/tokens/{id}") => delete(access::revoke_api),
             (Get, "/") => get(pages::search),
             (Get, "/documents/{id}") => get(pages::document),
             (Get, "/documents/{id}/original") => get(pages::original),
@@ -264,6 +270,11 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/keeping") => get(keeping::page),
             (Post, "/keeping/jobs") => post(keeping::start_from_page),
             (Get, "/jobs/{id}") => get(keeping::job_page),
+            (Get, "/access") => get(access::page),
+            (Post, "/access/users") => post(access::add_user_page),
+            (Post, "/access/users/{name}/disable") => post(access::disable_page),
+            (Post, "/access/tokens") => post(access::create_token_page),
+            (Post, "/access/tokens/{id}/revoke") => post(access::revoke_page),
             (Get, "/login") => get(pages::login_form),
             (Post, "/login") => post(pages::login),
             (Post, "/logout") => post(pages::logout),

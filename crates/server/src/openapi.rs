@@ -24,7 +24,7 @@ pub fn openapi() -> Value {
     for e in ENDPOINTS.iter().filter(|e| e.is_api()) {
         let mut responses = Map::new();
         let ok = match e.body {
-            Some("NewNote" | "NewJudgement") => "201",
+            Some("NewNote" | "NewJudgement" | "NewUser" | "NewToken") => "201",
             Some("NewJob" | "Upload") => "202",
             _ => "200",
         };
@@ -100,11 +100,21 @@ pub fn openapi() -> Value {
                     schema["minLength"] = json!(1);
                     schema["maxLength"] = json!(2000);
                 }
+                if p.name == "name" && p.location == In::Path {
+                    schema["minLength"] = json!(1);
+                    schema["maxLength"] = json!(64);
+                }
                 if p.name == "unit" {
                     schema["maxLength"] = json!(300);
                 }
                 if p.name == "id" && p.kind == "string" {
-                    let prefix = if e.path.contains("/jobs/") { "J" } else { "P" };
+                    let prefix = if e.path.contains("/jobs/") {
+                        "J"
+                    } else if e.path.contains("/tokens/") {
+                        "T"
+                    } else {
+                        "P"
+                    };
                     schema["pattern"] = json!(format!("^{prefix}[0-9]{{1,18}}$"));
                 }
                 json!({
@@ -186,6 +196,26 @@ pub fn openapi() -> Value {
                         "b": {"type": "string", "pattern": "^(P?[0-9]{1,18})$", "description": "The other person or mention."},
                         "verdict": {"type": "string", "enum": ["same", "different", "unsure"]},
                         "why": {"type": "string", "pattern": "\\S", "maxLength": 10000, "description": "Why, in the judge's words."},
+                    },
+                },
+                "NewUser": {
+                    "type": "object",
+                    "required": ["name", "role"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 64, "description": "The sign-in name: letters, digits and . _ - @."},
+                        "role": {"type": "string", "enum": ["archivist", "researcher", "analyst", "reviewer", "release-officer", "liaison", "administrator"]},
+                        "partner": {"type": ["string", "null"], "maxLength": 200, "description": "A liaison's partner (an id from `kartoteka partners`); no one else's."},
+                        "password": {"type": ["string", "null"], "maxLength": 1024, "description": "At least 12 characters; none for a user of tokens only."},
+                    },
+                },
+                "NewToken": {
+                    "type": "object",
+                    "required": ["user", "scopes"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "user": {"type": "string", "minLength": 1, "maxLength": 64},
+                        "scopes": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["read", "write", "admin"]}},
                     },
                 },
                 "FindingNote": {

@@ -944,3 +944,196 @@ async fn an_archivist_says_where_a_finding_stands_and_an_explanation_needs_its_r
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The administrator's desk: users added, tokens made and revoked, users disabled, each
+/// taking effect at once, audited in the administrator's name, and no secret shown twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens() {
+    let room = common::room();
+    let admin = Role::Administrator;
+    let (status, made) = post_json(
+        &room,
+        admin,
+        "/api/users",
+        serde_json::json!({"name": "pavel", "role": "researcher", "password": common::PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["role"], "researcher");
+    assert_eq!(made["password"], true);
+    // The new user signs in with the password given.
+    let (cookie, _) = room.sign_in("pavel").await;
+    assert!(!cookie.is_empty(), "pavel could not sign in");
+
+    // A token for pavel: its secret comes back once and works.
+    let (status, token) = post_json(
+        &room,
+        admin,
+        "/api/tokens",
+        serde_json::json!({"user": "pavel", "scopes": ["read"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    let secret = token["token"].as_str().unwrap().to_string();
+    let id = token["id"].as_str().unwrap().to_string();
+    let search = || {
+        Request::get("/api/search?q=klim")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, _, _) = room.send(room.with_token(&secret, search())).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The listing has everyone, and neither a secret nor a hash of one.
+    let (status, listing) = get(&room, admin, "/api/users").await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    assert!(listing.contains(r#""name":"pavel""#), "{listing}");
+    assert!(listing.contains(&format!(r#""id":"{id}""#)), "{listing}");
+    for secretive in [secret.as_str(), "$argon2", "hash"] {
+        assert!(!listing.contains(secretive), "{secretive} in {listing}");
+    }
+
+    // What cannot be done is refused with the reason, and nothing is made.
+    for (body, why) in [
+        (
+            serde_json::json!({"name": "x1", "role": "curator"}),
+            "curator",
+        ),
+        (
+            serde_json::json!({"name": "<b>x</b>", "role": "researcher"}),
+            "user name",
+        ),
+        (
+            serde_json::json!({"name": "pavel", "role": "researcher"}),
+            "already",
+        ),
+        (
+            serde_json::json!({"name": "lia", "role": "liaison"}),
+            "partner",
+        ),
+        (
+            serde_json::json!({"name": "shorty", "role": "researcher", "password": "short"}),
+            "password",
+        ),
+    ] {
+        let (status, answer) = post_json(&room, admin, "/api/users", body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert!(answer.to_string().contains(why), "{body}: {answer}");
+    }
+    for (body, status_wanted) in [
+        (serde_json::json!({"user": "pavel", "scopes": []}), 400),
+        (
+            serde_json::json!({"user": "pavel", "scopes": ["delete"]}),
+            400,
+        ),
+        (
+            serde_json::json!({"user": "nobody", "scopes": ["read"]}),
+            404,
+        ),
+    ] {
+        let (status, answer) = post_json(&room, admin, "/api/tokens", body.clone()).await;
+        assert_eq!(status.as_u16(), status_wanted, "{body}: {answer}");
+    }
+    let (_, after) = get(&room, admin, "/api/users").await;
+    for name in ["x1", "lia", "shorty"] {
+        assert!(!after.contains(&format!(r#""name":"{name}""#)), "{after}");
+    }
+
+    // Revoked, the token authenticates nothing; revoked twice, the second is refused.
+    let revoke = || {
+        room.with_token(
+            room.token(admin),
+            Request::delete(format!("/api/tokens/{id}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    let (status, _, body) = room.send(revoke()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#""revoked":true"#), "{body}");
+    let (status, _, _) = room.send(room.with_token(&secret, search())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, body) = room.send(revoke()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // Disabled, pavel's session ends at once; an administrator cannot disable themself.
+    let (status, user) = post_json(&room, admin, "/api/users/pavel/disable", Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["disabled"], true);
+    let (status, headers, _) = room
+        .send(
+            Request::get("/")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+    let (status, answer) = post_json(
+        &room,
+        admin,
+        "/api/users/administrator/disable",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let (status, _) = post_json(&room, admin, "/api/users/nobody/disable", Value::Null).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // From the page: a token made with the form is shown once, on a page no cache keeps;
+    // without the session's CSRF token the form does nothing.
+    let (cookie, csrf) = room.sign_in("administrator").await;
+    let form = |body: String| {
+        Request::post("/access/tokens")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, _) = room
+        .send(form("user=researcher&scopes=read".to_string()))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, headers, page) = room
+        .send(form(format!(
+            "csrf={csrf}&user=researcher&scopes=read&scopes=write"
+        )))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let shown = page
+        .split(r#"id="secret" readonly value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no secret on the page: {page}"));
+    let (status, _, _) = room.send(room.with_token(shown, search())).await;
+    assert_eq!(status, StatusCode::OK);
+    // The page lists pavel as disabled, with no button to disable him again.
+    let (_, _, page) = room
+        .send(
+            Request::get("/access")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        page.contains(r#"<tr id="user-pavel" class="disabled">"#),
+        "{page}"
+    );
+    assert!(!page.contains("/access/users/pavel/disable"), "{page}");
+    assert!(!page.contains(shown), "the secret is shown once only");
+
+    // Each change in the administrator's name.
+    for action in ["user", "token"] {
+        let actors = room.audit_actors(action);
+        assert!(
+            actors.iter().filter(|a| *a == "administrator").count() >= 2,
+            "{action}: {actors:?}"
+        );
+    }
+}

@@ -34,6 +34,8 @@ const EVERYONE: &[Role] = &Role::ALL;
 const JUDGES: &[Role] = &[Analyst, Reviewer, ReleaseOfficer, Administrator];
 /// Those who keep the holdings: ledger, fixity, transfers, jobs.
 const KEEPERS: &[Role] = &[Archivist, Administrator];
+/// Those who decide who may use the room.
+const ADMINISTRATORS: &[Role] = &[Administrator];
 
 /// The expected matrix, written by hand from the roles' descriptions in the issue: a
 /// liaison sees nothing of the reading room's holdings; everyone else reads and writes
@@ -59,6 +61,28 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("POST", "/api/jobs", May::Roles(KEEPERS)),
     ("POST", "/api/uploads", May::Roles(KEEPERS)),
     ("GET", "/api/jobs/{id}", May::Roles(KEEPERS)),
+    ("GET", "/api/users", May::Roles(ADMINISTRATORS)),
+    ("POST", "/api/users", May::Roles(ADMINISTRATORS)),
+    (
+        "POST",
+        "/api/users/{name}/disable",
+        May::Roles(ADMINISTRATORS),
+    ),
+    ("POST", "/api/tokens", May::Roles(ADMINISTRATORS)),
+    ("DELETE", "/api/tokens/{id}", May::Roles(ADMINISTRATORS)),
+    ("GET", "/access", May::Roles(ADMINISTRATORS)),
+    ("POST", "/access/users", May::Roles(ADMINISTRATORS)),
+    (
+        "POST",
+        "/access/users/{name}/disable",
+        May::Roles(ADMINISTRATORS),
+    ),
+    ("POST", "/access/tokens", May::Roles(ADMINISTRATORS)),
+    (
+        "POST",
+        "/access/tokens/{id}/revoke",
+        May::Roles(ADMINISTRATORS),
+    ),
     ("GET", "/", May::Roles(READERS)),
     ("GET", "/documents/{id}", May::Roles(READERS)),
     ("GET", "/documents/{id}/original", May::Roles(READERS)),
@@ -79,15 +103,26 @@ const MATRIX: &[(&str, &str, May)] = &[
 ];
 
 /// A request that the endpoint would take from someone allowed: real parameters and body.
-fn request(method: Method, path: &str) -> Request<Body> {
+/// `tokens` are two live tokens' ids, one for each way of revoking.
+fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
     let id = if path.contains("/persons/") {
         "P1"
     } else if path.contains("/jobs/") {
         "J1"
+    } else if path.starts_with("/api/tokens/") {
+        &tokens[0]
+    } else if path.starts_with("/access/tokens/") {
+        &tokens[1]
     } else {
         "1"
     };
-    let uri = path.replace("{id}", id);
+    // Each way of disabling takes a user the table's own adding made just before.
+    let name = if path.starts_with("/api/") {
+        "newcomer"
+    } else {
+        "newcomer2"
+    };
+    let uri = path.replace("{id}", id).replace("{name}", name);
     let uri = match uri.as_str() {
         "/api/search" | "/" => format!("{uri}?q=%D0%BA%D0%BB%D0%B8%D0%BC"),
         "/api/uploads" => format!("{uri}?name=upload.zip"),
@@ -118,6 +153,22 @@ fn request(method: Method, path: &str) -> Request<Body> {
         (Method::Post, "/holdings/findings/{id}") => builder
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from("status=open&note=")),
+        (Method::Post, "/api/users") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(format!(
+                r#"{{"name": "newcomer", "role": "researcher", "password": "{PASSWORD}"}}"#
+            ))),
+        (Method::Post, "/access/users") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "name=newcomer2&role=reviewer&partner=&password=",
+            )),
+        (Method::Post, "/api/tokens") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"user": "researcher", "scopes": ["read"]}"#)),
+        (Method::Post, "/access/tokens") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("user=researcher&scopes=read&scopes=write")),
         (Method::Post, "/api/jobs") => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(r#"{"kind": "gaps"}"#)),
@@ -166,10 +217,24 @@ async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() 
     let (status, _, body) = room
         .send(room.with_token(
             room.token(Administrator),
-            request(Method::Post, "/api/jobs"),
+            request(Method::Post, "/api/jobs", &[String::new(), String::new()]),
         ))
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // Two tokens to revoke.
+    let mut tokens = [String::new(), String::new()];
+    for t in &mut tokens {
+        let made = Request::post("/api/tokens")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"user": "analyst", "scopes": ["read"]}"#))
+            .unwrap();
+        let (status, _, body) = room
+            .send(room.with_token(room.token(Administrator), made))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let made: serde_json::Value = serde_json::from_str(&body).unwrap();
+        *t = made["id"].as_str().unwrap().to_string();
+    }
     for e in ENDPOINTS {
         let row = MATRIX
             .iter()
@@ -182,7 +247,7 @@ async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() 
                 )
             });
         // Without credentials.
-        let (status, headers, body) = room.send(request(e.method, e.path)).await;
+        let (status, headers, body) = room.send(request(e.method, e.path, &tokens)).await;
         match row.2 {
             May::Anyone => assert!(
                 !refused(status, &headers) && status.is_success() || status.is_redirection(),
@@ -211,7 +276,7 @@ async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() 
         }
         // By each role, with a token of every scope.
         for role in Role::ALL {
-            let mut req = request(e.method, e.path);
+            let mut req = request(e.method, e.path, &tokens);
             req.headers_mut().insert(
                 header::AUTHORIZATION,
                 format!("Bearer {}", room.token(role)).parse().unwrap(),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use kartoteka_archive::Caller;
@@ -128,6 +128,7 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
     };
     // The desks this caller may open; the gate refuses the rest whatever the links say.
     let desks: String = [
+        ("/", Action::ReadHoldings, lang.t("search")),
         (
             "/holdings",
             Action::ReadHoldings,
@@ -143,10 +144,17 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
             Action::ReadKeeping,
             lang.pick("Keeping", "Хранение"),
         ),
+        (
+            "/access",
+            Action::ManageAccess,
+            lang.pick("Access", "Доступ"),
+        ),
     ]
     .iter()
-    .filter(|(_, action, _)| {
-        caller.is_some_and(|c| kartoteka_model::allows(c.user.role, c.scopes.as_deref(), *action))
+    .filter(|(path, action, _)| match caller {
+        Some(c) => kartoteka_model::allows(c.user.role, c.scopes.as_deref(), *action),
+        // Signed out, only the search is offered (it leads to the sign-in).
+        None => *path == "/",
     })
     .map(|(path, _, label)| format!(r#"<a href="{path}?hl={}">{label}</a>"#, lang.code()))
     .collect::<Vec<_>>()
@@ -169,7 +177,6 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
 <header>
 <nav aria-label="{room}">
 <a href="/?hl={code}" class="brand">Kartoteka · {room}</a>
-<a href="/?hl={code}">{search}</a>
 {desks}
 {other}
 {user}
@@ -185,7 +192,6 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
         title = esc(title),
         skip = lang.t("skip"),
         room = lang.t("room"),
-        search = lang.t("search"),
     )
 }
 
@@ -197,18 +203,6 @@ pub(crate) fn table_head(columns: &[&str]) -> String {
         .map(|c| format!(r#"<th scope="col">{}</th>"#, esc(c)))
         .collect();
     format!(r#"<table class="units"><thead><tr>{heads}</tr></thead><tbody>"#)
-}
-
-/// A page that says why something was refused, with its status.
-pub(crate) fn refusal(status: StatusCode, why: &str) -> Response {
-    let lang = Lang::En;
-    let main = format!(
-        r#"<h1>{}</h1><p role="alert">{}</p><p><a href="/">{}</a></p>"#,
-        lang.t("refused"),
-        esc(why),
-        lang.t("back")
-    );
-    (status, Html(frame(lang, lang.t("refused"), None, &main))).into_response()
 }
 
 /// A page that says why a request failed, with the error's status.
