@@ -598,13 +598,15 @@ impl Archive {
             // counted them; exact mode re-matches the spelling. A page the index kept no
             // text of is read from the store.
             let source = self.index.page_source(&hit)?;
-            let fragment = match (options.exact, source.text()) {
-                (false, Some(text)) => {
-                    let positions = self.index.positions_of(&terms, &hit)?;
-                    kartoteka_index::snippet_marked(text, &positions, &source.marks())
-                }
-                (true, Some(text)) => snippet(text, &parsed, true),
-                (_, None) => {
+            let made = if options.exact {
+                source.text().map(|text| snippet(text, &parsed, true))
+            } else {
+                let positions = self.index.positions_of(&terms, &hit)?;
+                source.snippet(&positions)
+            };
+            let fragment = match made {
+                Some(fragment) => fragment,
+                None => {
                     let text = self
                         .store()
                         .page(hit.doc, hit.page)?

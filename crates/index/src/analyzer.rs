@@ -104,6 +104,15 @@ impl WordMarks {
             None => (0, 0),
         }
     }
+
+    /// [`WordMarks::before`] and where the stretch of words counted from that mark ends:
+    /// at the next mark, or at `len`, the end of the page, after the last.
+    pub fn region(&self, position: u32, len: usize) -> (usize, u32, usize) {
+        let (start, base) = self.before(position);
+        let next = (base / MARK_EVERY) as usize + 1;
+        let end = self.0.get(next).map_or(len, |&at| at as usize);
+        (start, base, end)
+    }
 }
 
 fn push_varint(out: &mut Vec<u8>, mut v: u64) {

@@ -32,6 +32,7 @@
 mod analyzer;
 mod query;
 mod snippet;
+mod stored;
 mod watched;
 
 use std::ops::Bound;
@@ -53,7 +54,7 @@ pub use analyzer::{AnalyzedPage, Form, PreAnalyzedTokenizer, WordMarks, MARK_EVE
 pub use query::{
     Query, QueryError, MAX_DEPTH, MAX_HITS, MAX_PHRASE_WORDS, MAX_QUERY_CHARS, MAX_WORDS,
 };
-pub use snippet::{snippet, snippet_at, snippet_marked, Snippet};
+pub use snippet::{snippet, snippet_at, snippet_marked, snippet_marked_bytes, Snippet};
 pub use watched::WriteFailure;
 
 use watched::{FailureSlot, WatchedDirectory};
@@ -180,26 +181,54 @@ pub struct Hit {
 }
 
 /// A page as the index keeps it for its snippet (see [`SearchIndex::page_source`]).
-pub struct PageSource {
-    stored: TantivyDocument,
-    fields: Fields,
+pub struct PageSource(Source);
+
+enum Source {
+    /// The bytes of the store, with the marks and the text found in them.
+    Raw {
+        bytes: tantivy::directory::OwnedBytes,
+        located: stored::Located,
+    },
+    /// Decoded by tantivy, when the bytes were not of the shape expected.
+    Decoded {
+        stored: Box<TantivyDocument>,
+        fields: Fields,
+    },
 }
 
 impl PageSource {
-    /// The page's text as it was analysed; `None` for an index that kept no text.
+    /// The page's text as it was analysed, as the index keeps it: UTF-8 bytes, checked
+    /// only where they are read.
+    fn bytes(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Source::Raw { bytes, located } => located.text.clone().map(|r| &bytes[r]),
+            Source::Decoded { stored, fields } => {
+                stored.get_first(fields.text).and_then(|v| v.as_bytes())
+            }
+        }
+    }
+
+    /// The page's text as it was analysed; `None` for an index that kept no text (or kept
+    /// bytes that are not UTF-8).
     pub fn text(&self) -> Option<&str> {
-        self.stored
-            .get_first(self.fields.text)
-            .and_then(|v| v.as_str())
+        self.bytes().and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    /// The snippet with the words at `positions` marked (see [`snippet_marked`]), reading
+    /// only the stretches of the page it needs; `None` for an index that kept no text.
+    pub fn snippet(&self, positions: &[u32]) -> Option<Snippet> {
+        snippet_marked_bytes(self.bytes()?, positions, &self.marks())
     }
 
     /// Where every 16th word of the text starts (empty when the index kept none).
     pub fn marks(&self) -> WordMarks {
-        self.stored
-            .get_first(self.fields.marks)
-            .and_then(|v| v.as_bytes())
-            .and_then(WordMarks::decode)
-            .unwrap_or_default()
+        let bytes = match &self.0 {
+            Source::Raw { bytes, located } => located.marks.clone().map(|r| &bytes[r]),
+            Source::Decoded { stored, fields } => {
+                stored.get_first(fields.marks).and_then(|v| v.as_bytes())
+            }
+        };
+        bytes.and_then(WordMarks::decode).unwrap_or_default()
     }
 }
 
@@ -277,7 +306,13 @@ fn schema() -> (Schema, Fields) {
         // The page's text as it was analysed, kept for snippets: read from the index's
         // compressed store instead of the archive's database, and always the text the
         // positions and marks were counted in.
-        text: b.add_text_field("text", tantivy::schema::STORED),
+        // Bytes, not a text field: a stored text is checked as UTF-8 whole each time it is
+        // read, and on long pages that cost more than the rest of a search; the snippet
+        // checks only the stretches it reads.
+        text: b.add_bytes_field(
+            "text",
+            tantivy::schema::BytesOptions::default().set_stored(),
+        ),
     };
     (b.build(), fields)
 }
@@ -297,6 +332,8 @@ pub struct SearchIndex {
     location: String,
     /// The first error met writing the index's files.
     failure: FailureSlot,
+    /// The segments' stores, for reading hits' pages.
+    stores: stored::StoreReaders,
 }
 
 /// Adds and removes pages; changes become visible to searches at [`IndexWriterHandle::commit`].
@@ -389,6 +426,7 @@ impl SearchIndex {
             fields,
             location,
             failure,
+            stores: stored::StoreReaders::default(),
         })
     }
 
@@ -572,10 +610,35 @@ impl SearchIndex {
     /// A hit's page as the index analysed it: its text and where every 16th word of it
     /// starts ([`WordMarks`]), for its snippet.
     pub fn page_source(&self, hit: &Hit) -> Result<PageSource, IndexError> {
-        Ok(PageSource {
-            stored: self.reader.searcher().doc(hit.address)?,
+        self.source_at(hit.address)
+    }
+
+    /// The stored page at `address`: its bytes as the store keeps them, else decoded.
+    fn source_at(&self, address: tantivy::DocAddress) -> Result<PageSource, IndexError> {
+        let searcher = self.reader.searcher();
+        let readers = self
+            .stores
+            .for_searcher(&searcher)
+            .map_err(|e| IndexError::Tantivy(e.into()))?;
+        if let Some(reader) = readers.get(address.segment_ord as usize) {
+            let bytes = reader.get_document_bytes(address.doc_id)?;
+            if let Some(located) = stored::locate(&bytes, self.fields.marks, self.fields.text) {
+                return Ok(PageSource(Source::Raw { bytes, located }));
+            }
+        }
+        self.decoded_at(&searcher, address)
+    }
+
+    /// The stored page at `address`, decoded by tantivy.
+    fn decoded_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: tantivy::DocAddress,
+    ) -> Result<PageSource, IndexError> {
+        Ok(PageSource(Source::Decoded {
+            stored: Box::new(searcher.doc(address)?),
             fields: self.fields,
-        })
+        }))
     }
 
     /// The word positions in a hit's page where the query's words matched, in any form,
@@ -817,7 +880,7 @@ impl IndexWriterHandle {
             d.add_text(f.folded, analyzed.folded);
             d.add_text(f.translit, analyzed.translit);
             d.add_bytes(f.marks, &analyzed.marks);
-            d.add_text(f.text, p.text);
+            d.add_bytes(f.text, p.text.as_bytes());
             if let Some(r) = p.reference {
                 d.add_facet(f.unit, Facet::from_path(r.unit_path()));
             }
@@ -901,3 +964,54 @@ impl IndexWriterHandle {
 
 /// Segments an index may have before `finish` merges the small ones.
 const MAX_SEGMENTS: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// The page a snippet reads from the store's bytes is the page tantivy decodes:
+        /// the same text and the same marks, whatever the page holds.
+        #[test]
+        fn pages_read_from_the_store_are_the_pages_tantivy_decodes(
+            texts in proptest::collection::vec("[a-zа-яё0-9 .,\n«»’]{0,3000}", 1..6),
+            sheeted in proptest::prelude::any::<bool>(),
+        ) {
+            let index = SearchIndex::in_memory().unwrap();
+            let reference: Reference = "ф. 1, оп. 2, д. 3".parse().unwrap();
+            let mut writer = index.writer_with_threads(1).unwrap();
+            for (i, text) in texts.iter().enumerate() {
+                let page = PageEntry {
+                    doc: DocId(i as i64 + 1),
+                    page: 1,
+                    sheet: sheeted.then(|| Sheet::recto(i as u32 + 1)),
+                    text,
+                    reference: sheeted.then_some(&reference),
+                    language: Some("ru"),
+                    format: Format::Text,
+                    dates: None,
+                    analyzed: None,
+                };
+                writer.replace_document(DocId(i as i64 + 1), vec![page]).unwrap();
+            }
+            writer.commit().unwrap();
+            index.refresh().unwrap();
+            let searcher = index.reader.searcher();
+            let mut seen = 0;
+            for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                for doc in 0..segment.max_doc() {
+                    let address = tantivy::DocAddress::new(ord as u32, doc);
+                    let raw = index.source_at(address).unwrap();
+                    proptest::prop_assert!(matches!(raw.0, Source::Raw { .. }), "read raw");
+                    let decoded = index.decoded_at(&searcher, address).unwrap();
+                    proptest::prop_assert_eq!(raw.text(), decoded.text());
+                    proptest::prop_assert!(raw.text().is_some());
+                    proptest::prop_assert_eq!(raw.marks(), decoded.marks());
+                    seen += 1;
+                }
+            }
+            proptest::prop_assert_eq!(seen, texts.len());
+        }
+    }
+}

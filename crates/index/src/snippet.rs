@@ -141,10 +141,70 @@ pub fn snippet_marked(text: &str, positions: &[u32], marks: &WordMarks) -> Snipp
     fragment_around(text, &matches)
 }
 
+/// [`snippet_marked`] over the page's bytes as the index keeps them: only the stretches
+/// the matched words and the fragment lie in are checked as UTF-8, not the whole page
+/// (on long pages, checking every byte cost more than the rest of a search). The answer
+/// is [`snippet_marked`]'s; `None` when the bytes read are not UTF-8.
+pub fn snippet_marked_bytes(bytes: &[u8], positions: &[u32], marks: &WordMarks) -> Option<Snippet> {
+    let whole = || {
+        std::str::from_utf8(bytes)
+            .ok()
+            .map(|text| snippet_marked(text, positions, marks))
+    };
+    if marks.is_empty() {
+        return whole();
+    }
+    let len = bytes.len();
+    let boundary = |i: usize| i == 0 || i >= len || bytes[i] & 0xC0 != 0x80;
+    let mut matches = Vec::with_capacity(positions.len());
+    for &p in positions {
+        // The words counted from the mark before `p` up to the next mark.
+        let (start, base, end) = marks.region(p, len);
+        if start > end || end > len || !boundary(start) {
+            return whole();
+        }
+        let mut end = end;
+        while !boundary(end) {
+            end += 1;
+        }
+        let Ok(stretch) = std::str::from_utf8(&bytes[start..end]) else {
+            return whole();
+        };
+        let mut walk = words(stretch);
+        let mut current = walk.next();
+        if current.as_ref().is_some_and(|w| w.start != 0) {
+            // The marks do not fit the text: read it from the top.
+            return whole();
+        }
+        let mut at = base;
+        while at < p && current.is_some() {
+            current = walk.next();
+            at += 1;
+        }
+        match current {
+            Some(w) => matches.push(start + w.start..start + w.end),
+            // Past the last word of the page: so is every later position.
+            None if end == len => break,
+            None => return whole(),
+        }
+    }
+    let best = best_match(&matches);
+    let (lo, hi) = window(best, len, boundary);
+    let text = std::str::from_utf8(&bytes[lo..hi]).ok()?;
+    Some(cut(text, lo, len, best, &matches))
+}
+
 /// Cuts the fragment with the most of `matches` (byte ranges, in order) and marks them.
 fn fragment_around(text: &str, matches: &[Range<usize>]) -> Snippet {
-    // The match followed by the most matches within one fragment's width.
-    let best = (0..matches.len())
+    let best = best_match(matches);
+    let (lo, hi) = window(best, text.len(), |i| text.is_char_boundary(i));
+    cut(&text[lo..hi], lo, text.len(), best, matches)
+}
+
+/// Where the fragment starts its search for a good cut: the match followed by the most
+/// matches within one fragment's width (0 without matches).
+fn best_match(matches: &[Range<usize>]) -> usize {
+    (0..matches.len())
         .max_by_key(|&i| {
             (
                 matches[i..]
@@ -155,23 +215,41 @@ fn fragment_around(text: &str, matches: &[Range<usize>]) -> Snippet {
             )
         })
         .map(|i| matches[i].start)
-        .unwrap_or(0);
-    let mut start = best.saturating_sub(BEFORE);
-    while !text.is_char_boundary(start) {
-        start -= 1;
+        .unwrap_or(0)
+}
+
+/// The bytes a fragment around `best` can take from a text of `len` bytes: from
+/// [`BEFORE`] before it to [`WIDTH`] after it, widened to whole characters.
+fn window(best: usize, len: usize, boundary: impl Fn(usize) -> bool) -> (usize, usize) {
+    let mut lo = best.saturating_sub(BEFORE);
+    while !boundary(lo) {
+        lo -= 1;
     }
+    let mut hi = (best + WIDTH).min(len);
+    while !boundary(hi) {
+        hi += 1;
+    }
+    (lo, hi)
+}
+
+/// Cuts the fragment from `window`, the text's bytes from `lo` as [`window`] gave them
+/// (`len` is the whole text's length); offsets in `best` and `matches` are the whole
+/// text's.
+fn cut(window: &str, lo: usize, len: usize, best: usize, matches: &[Range<usize>]) -> Snippet {
+    let local = |i: usize| i - lo;
+    let mut start = lo;
     // Begin at a word boundary.
     if start > 0 {
-        if let Some(space) = text[start..best].find(char::is_whitespace) {
+        if let Some(space) = window[..local(best)].find(char::is_whitespace) {
             start += space + 1;
         }
     }
-    let mut end = (start + WIDTH).min(text.len());
-    while !text.is_char_boundary(end) {
+    let mut end = (start + WIDTH).min(len);
+    while !window.is_char_boundary(local(end)) {
         end += 1;
     }
-    if end < text.len() {
-        if let Some(space) = text[best.min(end)..end].rfind(char::is_whitespace) {
+    if end < len {
+        if let Some(space) = window[local(best.min(end))..local(end)].rfind(char::is_whitespace) {
             end = best.min(end) + space;
         }
     }
@@ -183,7 +261,7 @@ fn fragment_around(text: &str, matches: &[Range<usize>]) -> Snippet {
     let mut pending_space = false;
     let mut i = start;
     let mut open: Option<usize> = None;
-    for (offset, c) in text[start..end].char_indices() {
+    for (offset, c) in window[local(start)..local(end)].char_indices() {
         let at = start + offset;
         if let Some(m) = matches.iter().find(|m| m.start == at) {
             if pending_space {
@@ -209,7 +287,7 @@ fn fragment_around(text: &str, matches: &[Range<usize>]) -> Snippet {
             }
         }
     }
-    if end < text.len() {
+    if end < len {
         fragment.push('…');
     }
     Snippet {
@@ -267,6 +345,11 @@ mod tests {
                 snippet_marked(&text, &positions, &marks),
                 snippet_at(&text, &positions)
             );
+            // Nor is reading only the stretches the matches are in.
+            proptest::prop_assert_eq!(
+                snippet_marked_bytes(text.as_bytes(), &positions, &marks),
+                Some(snippet_at(&text, &positions))
+            );
         }
 
         /// Marks read from bytes that are not marks (a damaged index) never panic, and a
@@ -282,6 +365,8 @@ mod tests {
                 positions.sort_unstable();
                 let s = snippet_marked(&text, &positions, &marks);
                 proptest::prop_assert!(s.fragment.len() <= text.len() + 8);
+                let from_bytes = snippet_marked_bytes(text.as_bytes(), &positions, &marks);
+                proptest::prop_assert!(from_bytes.is_some_and(|s| s.fragment.len() <= text.len() + 8));
             }
         }
     }
