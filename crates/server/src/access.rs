@@ -110,7 +110,7 @@ async fn add_user(app: &Arc<App>, caller: &Caller, new: NewUser) -> Result<Value
             )?)
         })
         .await?;
-    Ok(serde_json::to_value(user.card()).map_err(ApiError::internal)?)
+    serde_json::to_value(user.card()).map_err(ApiError::internal)
 }
 
 /// POST /api/users: adds a user with a role (a liaison with its partner) and, for one
@@ -136,7 +136,7 @@ async fn disable(app: &Arc<App>, caller: &Caller, name: String) -> Result<Value,
             Ok(a.access().disable_user(&name)?)
         })
         .await?;
-    Ok(serde_json::to_value(user.card()).map_err(ApiError::internal)?)
+    serde_json::to_value(user.card()).map_err(ApiError::internal)
 }
 
 /// POST /api/users/{name}/disable: the user's sessions and tokens stop working at once.

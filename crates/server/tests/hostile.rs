@@ -364,3 +364,67 @@ async fn signing_in_goes_back_only_to_a_page_of_this_site() {
         );
     }
 }
+
+/// Names, scopes and ids at the administrator's desk: markup, SQL and traversal are
+/// refused with a reason or found to be nobody, and no user or token is made of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_names_and_ids_at_the_administrators_desk_make_nothing() {
+    let room = room();
+    let token = room.token(Role::Administrator).to_string();
+    let list = || async {
+        let (_, _, body) = room
+            .send(room.with_token(
+                &token,
+                Request::get("/api/users").body(Body::empty()).unwrap(),
+            ))
+            .await;
+        body
+    };
+    let before = list().await;
+    for name in [
+        "<script>alert(1)</script>",
+        "x' OR '1'='1",
+        "'; DROP TABLE users; --",
+        "../../etc/passwd",
+        "a b",
+        "",
+        &"x".repeat(65),
+    ] {
+        let body =
+            serde_json::json!({"name": name, "role": "researcher", "password": common::PASSWORD});
+        let (status, _, answer) = room
+            .send(room.with_token(&token, json_post("/api/users", body.to_string())))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name:?}: {answer}");
+        let body = serde_json::json!({"user": name, "scopes": ["read"]});
+        let (status, _, answer) = room
+            .send(room.with_token(&token, json_post("/api/tokens", body.to_string())))
+            .await;
+        assert!(status.is_client_error(), "{name:?}: {status} {answer}");
+    }
+    for path in [
+        "/api/users/..%2F..%2Fetc%2Fpasswd/disable",
+        "/api/users/%27%20OR%201%3D1/disable",
+        "/api/users/administrator%00/disable",
+    ] {
+        let (status, _, body) = room
+            .send(room.with_token(&token, json_post(path, "")))
+            .await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+            "{path}: {status} {body}"
+        );
+    }
+    for path in [
+        "/api/tokens/..%2FT1",
+        "/api/tokens/T1%27",
+        "/api/tokens/1",
+        "/api/tokens/T",
+    ] {
+        let request = Request::delete(path).body(Body::empty()).unwrap();
+        let (status, _, body) = room.send(room.with_token(&token, request)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+    }
+    // Nothing was added, disabled or revoked.
+    assert_eq!(list().await, before);
+}
