@@ -778,8 +778,17 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         client.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
         assert!(text(&client, "[role=alert]").await.contains("wrong"));
 
-        // The liaison signs in and finds nothing of the holdings: no desk, no search, no count.
+        // The liaison signs in to its packages (none sent yet), and finds nothing of the
+        // holdings: no desk, no search, no count.
         sign_in(&client, &base, "lena").await;
+        for _ in 0..100 {
+            if client.current_url().await.unwrap().path() == "/packages" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(client.current_url().await.unwrap().path(), "/packages");
+        assert!(text(&client, "main").await.contains("No packages yet"));
         client.goto(&format!("{base}/?q=Соколова&hl=en")).await.unwrap();
         assert!(text(&client, "[role=alert]").await.contains("liaison may not"));
         let main = text(&client, "main").await;
@@ -788,6 +797,9 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         for desk in ["Search", "Holdings", "Persons", "Keeping", "Access"] {
             assert!(!nav.contains(desk), "{desk} offered to a liaison: {nav}");
         }
+        assert!(nav.contains("Packages"), "{nav}");
+        follow(&client, "Back to the packages").await;
+        assert_eq!(client.current_url().await.unwrap().path(), "/packages");
         shot(&client, "19-liaison").await;
         client.close().await.unwrap();
     });

@@ -162,15 +162,20 @@ pub enum Action {
     SeeSelf,
     /// Manage users and tokens.
     ManageAccess,
+    /// Read the register of packages sent to partners: a liaison only its own partner's
+    /// (for a liaison nothing else exists), a release officer every partner's.
+    ReadReleases,
 }
 
 impl Action {
     /// The scope a token must carry for this action.
     pub fn scope(self) -> Scope {
         match self {
-            Action::ReadHoldings | Action::ReadPersons | Action::ReadKeeping | Action::SeeSelf => {
-                Scope::Read
-            }
+            Action::ReadHoldings
+            | Action::ReadPersons
+            | Action::ReadKeeping
+            | Action::SeeSelf
+            | Action::ReadReleases => Scope::Read,
             Action::Annotate | Action::Judge | Action::Keep => Scope::Write,
             Action::ManageAccess => Scope::Admin,
         }
@@ -178,20 +183,24 @@ impl Action {
 }
 
 /// Whether a person of `role` may take `action`. A liaison reaches nothing of the reading
-/// room's holdings: what a partner sees is what was released to it, served elsewhere.
+/// room's holdings: only what was released to its partner.
 pub fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Administrator => true,
-        Role::Liaison => matches!(action, SeeSelf),
+        Role::Liaison => matches!(action, SeeSelf | ReadReleases),
         Role::Archivist => matches!(
             action,
             ReadHoldings | ReadPersons | Annotate | Keep | ReadKeeping | SeeSelf
         ),
         Role::Researcher => matches!(action, ReadHoldings | ReadPersons | Annotate | SeeSelf),
-        Role::Analyst | Role::Reviewer | Role::ReleaseOfficer => matches!(
+        Role::Analyst | Role::Reviewer => matches!(
             action,
             ReadHoldings | ReadPersons | Annotate | Judge | SeeSelf
+        ),
+        Role::ReleaseOfficer => matches!(
+            action,
+            ReadHoldings | ReadPersons | Annotate | Judge | SeeSelf | ReadReleases
         ),
     }
 }

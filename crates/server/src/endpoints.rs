@@ -191,6 +191,14 @@ const USER_NAME: &[Param] = &[Param {
     about: "The user's sign-in name.",
 }];
 
+const PACKAGE_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "string",
+    about: "The package's id: PKG-, the partner and a number.",
+}];
+
 const TOKEN_ID: &[Param] = &[Param {
     name: "id",
     location: In::Path,
@@ -400,6 +408,24 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Get,
+        path: "/api/packages",
+        action: Some(Action::ReadReleases),
+        summary: "The packages sent to partners, in the order sent: a liaison's partner's only, a release officer's every partner's.",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/packages/{id}",
+        action: Some(Action::ReadReleases),
+        summary: "One package, with its reports and receipt; 404 for one the caller may not see, exactly as for one that does not exist.",
+        params: PACKAGE_ID,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
         path: "/api/users",
         action: Some(Action::ManageAccess),
         summary: "Every user and every token, without secrets, as `kartoteka user list --json` and `token list --json` print them.",
@@ -548,6 +574,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: Some(Action::ReadKeeping),
         summary: "A job's page, following its progress live.",
         params: JOB_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/packages",
+        action: Some(Action::ReadReleases),
+        summary: "The packages page: a liaison's packages with receipts and recall notices, or the register.",
+        params: &[],
         answer: Answer::Html,
         body: None,
     },

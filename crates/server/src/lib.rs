@@ -29,6 +29,7 @@ mod limiter;
 mod openapi;
 mod pages;
 mod persons;
+mod portal;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -253,6 +254,8 @@ pub fn router(app: Arc<App>) -> Router {
             (Post, "/api/jobs") => post(keeping::start),
             (Post, "/api/uploads") => post(keeping::upload),
             (Get, "/api/jobs/{id}") => get(keeping::job),
+            (Get, "/api/packages") => get(portal::list),
+            (Get, "/api/packages/{id}") => get(portal::one),
             (Get, "/api/users") => get(access::list),
             (Post, "/api/users") => post(access::add_user_api),
             (Post, "/api/users/{name}/disable") => post(access::disable_api),
@@ -270,6 +273,7 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/keeping") => get(keeping::page),
             (Post, "/keeping/jobs") => post(keeping::start_from_page),
             (Get, "/jobs/{id}") => get(keeping::job_page),
+            (Get, "/packages") => get(portal::page),
             (Get, "/access") => get(access::page),
             (Post, "/access/users") => post(access::add_user_page),
             (Post, "/access/users/{name}/disable") => post(access::disable_page),

@@ -107,7 +107,9 @@ pub fn openapi() -> Value {
                 if p.name == "unit" {
                     schema["maxLength"] = json!(300);
                 }
-                if p.name == "id" && p.kind == "string" {
+                if p.name == "id" && e.path.contains("/packages/") {
+                    schema["pattern"] = json!("^PKG-[A-Za-z0-9-]{1,96}$");
+                } else if p.name == "id" && p.kind == "string" {
                     let prefix = if e.path.contains("/jobs/") {
                         "J"
                     } else if e.path.contains("/tokens/") {

@@ -34,12 +34,14 @@ const EVERYONE: &[Role] = &Role::ALL;
 const JUDGES: &[Role] = &[Analyst, Reviewer, ReleaseOfficer, Administrator];
 /// Those who keep the holdings: ledger, fixity, transfers, jobs.
 const KEEPERS: &[Role] = &[Archivist, Administrator];
+/// Those who see the register of packages: a liaison its own partner's.
+const RELEASES: &[Role] = &[Liaison, ReleaseOfficer, Administrator];
 /// Those who decide who may use the room.
 const ADMINISTRATORS: &[Role] = &[Administrator];
 
-/// The expected matrix, written by hand from the roles' descriptions in the issue: a
-/// liaison sees nothing of the reading room's holdings; everyone else reads and writes
-/// notes in the margin.
+/// The expected matrix, written by hand from the roles' descriptions in the issues: a
+/// liaison sees nothing of the reading room's holdings, only its partner's packages;
+/// everyone else reads and writes notes in the margin.
 const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/api/openapi.json", May::Anyone),
     ("POST", "/api/session", May::Anyone),
@@ -61,6 +63,9 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("POST", "/api/jobs", May::Roles(KEEPERS)),
     ("POST", "/api/uploads", May::Roles(KEEPERS)),
     ("GET", "/api/jobs/{id}", May::Roles(KEEPERS)),
+    ("GET", "/api/packages", May::Roles(RELEASES)),
+    ("GET", "/api/packages/{id}", May::Roles(RELEASES)),
+    ("GET", "/packages", May::Roles(RELEASES)),
     ("GET", "/api/users", May::Roles(ADMINISTRATORS)),
     ("POST", "/api/users", May::Roles(ADMINISTRATORS)),
     (
@@ -109,6 +114,8 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
         "P1"
     } else if path.contains("/jobs/") {
         "J1"
+    } else if path.contains("/packages/") {
+        "PKG-GBR-MI5-1"
     } else if path.starts_with("/api/tokens/") {
         &tokens[0]
     } else if path.starts_with("/access/tokens/") {

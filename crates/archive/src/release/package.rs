@@ -496,6 +496,19 @@ impl Release<'_> {
             .collect())
     }
 
+    /// The packages sent to the partner of this id, releases and recall notices, in the
+    /// order they were sent. Whether such a partner exists is not asked: the answer for
+    /// an unknown id is the empty list, reached by the same work as any other.
+    pub fn packages_for(&self, partner: &str) -> Result<Vec<Package>, ArchiveError> {
+        Ok(self
+            .archive
+            .store()
+            .packages()?
+            .into_iter()
+            .filter(|p| p.partner == partner)
+            .collect())
+    }
+
     /// Records a partner's receipt (the JSON `release open` wrote) once its signature
     /// holds under the partner's key and it names a package sent to that partner, with
     /// the file's hash as sent.

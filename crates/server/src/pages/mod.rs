@@ -145,6 +145,11 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
             lang.pick("Keeping", "Хранение"),
         ),
         (
+            "/packages",
+            Action::ReadReleases,
+            lang.pick("Packages", "Пакеты"),
+        ),
+        (
             "/access",
             Action::ManageAccess,
             lang.pick("Access", "Доступ"),
@@ -207,12 +212,19 @@ pub(crate) fn table_head(columns: &[&str]) -> String {
 
 /// A page that says why a request failed, with the error's status.
 pub(crate) fn error_page(lang: Lang, caller: Option<&Caller>, e: &ApiError) -> Response {
+    // Back to where the caller can go: a liaison has no search, only its packages.
+    let (back, label) = match caller {
+        Some(c) if c.user.role == kartoteka_model::Role::Liaison => {
+            ("/packages", lang.pick("Back to the packages", "К пакетам"))
+        }
+        _ => ("/", lang.t("back")),
+    };
     let main = format!(
-        r#"<h1>{}</h1><p role="alert">{}</p><p><a href="/?hl={}">{}</a></p>"#,
+        r#"<h1>{}</h1><p role="alert">{}</p><p><a href="{back}?hl={}">{}</a></p>"#,
         lang.t("refused"),
         esc(&e.message),
         lang.code(),
-        lang.t("back")
+        label
     );
     (
         e.status,
@@ -287,7 +299,13 @@ pub(crate) async fn login(
     let lang = Lang::of(form.hl.as_deref(), &headers);
     let next = local_path(form.next.as_deref());
     match api::sign_in_checked(&app, form.name, form.password, address).await {
-        Ok((_, _, secret)) => {
+        Ok((caller, _, secret)) => {
+            // A liaison has no search: the room's door for it is its packages.
+            let next = if next == "/" && caller.user.role == kartoteka_model::Role::Liaison {
+                "/packages".to_string()
+            } else {
+                next
+            };
             let mut response = Redirect::to(&next).into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,

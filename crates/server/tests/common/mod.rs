@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use kartoteka_archive::{Archive, HeadKeys, IngestOptions, NoProgress};
-use kartoteka_model::{Role, Scope, User};
+use kartoteka_model::{Package, PackageKind, PackagedReport, Role, Scope};
 use kartoteka_server::{router, App, Config};
 use tower::ServiceExt;
 
@@ -101,31 +101,69 @@ pub fn room() -> Room {
     // Persons found and resolved, for the dossiers and judgements.
     archive.extract_mentions(None, &NoProgress).unwrap();
     archive.identities().resolve().unwrap();
+    // Two partner services, each sent a package; the first also a recall notice. The
+    // liaison speaks for the first.
+    for (country, service) in [("GBR", "MI5"), ("DEU", "BND")] {
+        let keys = kartoteka_archive::PartnerKeys::generate().unwrap();
+        archive
+            .release()
+            .add_partner(&kartoteka_archive::NewPartner {
+                country: country.into(),
+                service: service.into(),
+                clearance: "SECRET".into(),
+                caveats: Vec::new(),
+                groups: Vec::new(),
+                recipient: keys.recipient(),
+                verify_key: keys.verify_key(),
+                need_countries: Vec::new(),
+                need_topics: Vec::new(),
+                why: "agreement".into(),
+            })
+            .unwrap();
+    }
+    for (id, partner, kind, report) in [
+        ("PKG-GBR-MI5-1", "GBR-MI5", PackageKind::Release, "R-KLIM"),
+        (
+            "PKG-DEU-BND-1",
+            "DEU-BND",
+            PackageKind::Release,
+            "R-SOKOLOV",
+        ),
+        ("PKG-GBR-MI5-2", "GBR-MI5", PackageKind::Recall, "R-KLIM"),
+    ] {
+        archive
+            .store()
+            .add_package(&Package {
+                id: id.into(),
+                kind,
+                partner: partner.into(),
+                country: partner[..3].into(),
+                reports: vec![PackagedReport {
+                    id: report.into(),
+                    version: 1,
+                }],
+                sha256: "0".repeat(64),
+                file: format!("{id}.tar"),
+                sent_at: String::new(),
+                officer: String::new(),
+                why: if kind == PackageKind::Recall {
+                    "a source withdrew".into()
+                } else {
+                    String::new()
+                },
+                receipt: None,
+            })
+            .unwrap();
+    }
     let mut tokens = Vec::new();
     let mut read_tokens = Vec::new();
     for role in Role::ALL {
         let name = role.as_str().to_string();
-        if role == Role::Liaison {
-            // The service refuses a liaison of no known partner; the store takes it as is.
-            archive
-                .store()
-                .add_user(&User {
-                    name: name.clone(),
-                    role,
-                    partner: Some("GBR-MI5".into()),
-                    password_hash: None,
-                    disabled: false,
-                    by: String::new(),
-                    at: String::new(),
-                })
-                .unwrap();
-            archive.access().set_password(&name, PASSWORD).unwrap();
-        } else {
-            archive
-                .access()
-                .add_user(&name, role, None, Some(PASSWORD))
-                .unwrap();
-        }
+        let partner = (role == Role::Liaison).then_some("GBR-MI5");
+        archive
+            .access()
+            .add_user(&name, role, partner, Some(PASSWORD))
+            .unwrap();
         let (_, secret) = archive.access().create_token(&name, &Scope::ALL).unwrap();
         tokens.push((role, secret));
         let (_, secret) = archive
