@@ -71,15 +71,24 @@ async fn a_liaison_sees_its_own_packages_and_nothing_of_another_partners() {
         !page.contains("DEU") && !page.contains("R-SOKOLOV"),
         "{page}"
     );
-    // Nor does the holdings' search or a document answer it: a liaison is refused them
-    // whatever it asks, so a refusal says nothing of what exists.
+    // Nor do the holdings' search, documents, persons or units answer it: a liaison is
+    // refused them in the same words whatever it names, so a refusal says nothing of what
+    // exists.
     for uri in [
         "/api/search?q=Sokolov",
+        "/api/search?q=R-SOKOLOV",
         "/api/documents/1",
         "/api/documents/999999",
+        "/api/persons/P1",
+        "/api/persons/P999999",
+        "/api/units?unit=%D1%84.%201",
     ] {
-        let (status, _) = get(&room, Role::Liaison, uri).await;
+        let (status, body) = get(&room, Role::Liaison, uri).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{uri}");
+        assert_eq!(
+            body, r#"{"error":{"code":"forbidden","message":"a liaison may not do this"}}"#,
+            "{uri}"
+        );
     }
 
     // A release officer sees the whole register.
