@@ -236,12 +236,7 @@ pub(crate) fn token(command: TokenCommand, archive: &Archive) -> Result<u8, Fail
                     "Token {} for {} ({}):",
                     token.id,
                     token.user,
-                    token
-                        .scopes
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    kartoteka_model::scope_list(&token.scopes)
                 );
                 say!("{secret}");
                 say!("It is shown this once; send it as `Authorization: Bearer TOKEN`.");
@@ -256,15 +251,7 @@ pub(crate) fn token(command: TokenCommand, archive: &Archive) -> Result<u8, Fail
         TokenCommand::List { json } => {
             let tokens = access.tokens()?;
             if json {
-                let list: Vec<_> = tokens
-                    .iter()
-                    .map(|t| {
-                        serde_json::json!({
-                            "id": t.id, "user": t.user, "scopes": t.scopes,
-                            "revoked": t.revoked, "by": t.by, "at": t.at,
-                        })
-                    })
-                    .collect();
+                let list: Vec<_> = tokens.iter().map(|t| t.card()).collect();
                 output::print_json(&serde_json::json!({ "tokens": list }))?;
             } else if tokens.is_empty() {
                 say!("No tokens yet: make one with `kartoteka token create NAME --scope read`.");
@@ -274,11 +261,7 @@ pub(crate) fn token(command: TokenCommand, archive: &Archive) -> Result<u8, Fail
                         "{:<5} {:<20} {:<18} {}",
                         t.id,
                         t.user,
-                        t.scopes
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(","),
+                        kartoteka_model::scope_list(&t.scopes),
                         if t.revoked { "revoked" } else { "active" }
                     );
                 }

@@ -294,6 +294,46 @@ pub struct ApiToken {
     pub at: String,
 }
 
+impl ApiToken {
+    /// The token as shown to people and machines: never its secret's hash.
+    pub fn card(&self) -> TokenCard {
+        TokenCard {
+            id: self.id.clone(),
+            user: self.user.clone(),
+            scopes: self.scopes.clone(),
+            revoked: self.revoked,
+            by: self.by.clone(),
+            at: self.at.clone(),
+        }
+    }
+}
+
+/// A token as `token list --json` and the reading room show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenCard {
+    /// Its id ("T3").
+    pub id: String,
+    /// The user it acts for.
+    pub user: String,
+    /// What it may be used for.
+    pub scopes: Vec<Scope>,
+    /// Whether it was revoked.
+    pub revoked: bool,
+    /// Who made it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// Scopes as people read them: "read, write".
+pub fn scope_list(scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A browser's signed-in session. The cookie carries the secret; only its hash is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebSession {

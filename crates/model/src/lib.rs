@@ -30,7 +30,8 @@ mod release;
 mod report;
 
 pub use access::{
-    allows, role_allows, AccessWordError, Action, ApiToken, Role, Scope, User, UserCard, WebSession,
+    allows, role_allows, scope_list, AccessWordError, Action, ApiToken, Role, Scope, TokenCard,
+    User, UserCard, WebSession,
 };
 pub use countries::{country_name, COUNTRIES};
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};

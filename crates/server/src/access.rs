@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use kartoteka_archive::Caller;
@@ -17,9 +17,9 @@ use kartoteka_text::escape_html as esc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{JsonBody, QueryOf};
+use crate::api::JsonBody;
 use crate::error::ApiError;
-use crate::pages::{error_page, frame, table_head, Lang};
+use crate::pages::{error_page, frame, table_head, Lang, PageLang};
 use crate::App;
 
 /// A user's name from the path; the archive says whether there is such a user.
@@ -55,14 +55,7 @@ impl<S: Send + Sync> FromRequestParts<S> for TokenId {
 
 /// A token as shown: never its secret nor the secret's hash.
 fn token_json(t: &ApiToken) -> Value {
-    json!({
-        "id": t.id,
-        "user": t.user,
-        "scopes": t.scopes,
-        "revoked": t.revoked,
-        "by": t.by,
-        "at": t.at,
-    })
+    serde_json::to_value(t.card()).unwrap_or_default()
 }
 
 /// Every user and token, as shown.
@@ -208,11 +201,6 @@ pub(crate) async fn revoke_api(
     Ok(Json(token_json(&revoke(&app, &caller, id).await?)))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct Hl {
-    hl: Option<String>,
-}
-
 /// A button that posts to `action` with the session's CSRF token.
 fn button(caller: &Caller, action: &str, label: &str) -> String {
     format!(
@@ -249,12 +237,7 @@ async fn render(
                 lang.pick("Token", "Токен"),
                 token.id,
                 token.user,
-                token
-                    .scopes
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                kartoteka_model::scope_list(&token.scopes),
                 lang.pick(
                     "copy the secret now; it is not kept and will not be shown again.",
                     "скопируйте секрет сейчас: он не хранится и больше не будет показан."
@@ -367,12 +350,7 @@ async fn render(
 "#,
             id = esc(&t.id),
             user = esc(&t.user),
-            scopes = esc(&t
-                .scopes
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")),
+            scopes = esc(&kartoteka_model::scope_list(&t.scopes)),
             by = esc(&t.by),
             at = esc(t.at.get(..10).unwrap_or(&t.at)),
         ));
@@ -419,10 +397,8 @@ async fn render(
 pub(crate) async fn page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    QueryOf(q): QueryOf<Hl>,
+    PageLang(lang): PageLang,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     render(&app, &caller, lang, None).await
 }
 
@@ -445,11 +421,9 @@ fn back_to_access(lang: Lang, anchor: &str) -> Response {
 pub(crate) async fn add_user_page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    QueryOf(q): QueryOf<Hl>,
+    PageLang(lang): PageLang,
     Form(form): Form<UserForm>,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     let new = NewUser {
         name: form.name,
         role: form.role,
@@ -466,11 +440,9 @@ pub(crate) async fn add_user_page(
 pub(crate) async fn disable_page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    PageLang(lang): PageLang,
     UserName(name): UserName,
-    QueryOf(q): QueryOf<Hl>,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     match disable(&app, &caller, name).await {
         Ok(_) => back_to_access(lang, "h-users"),
         Err(e) => error_page(lang, Some(&caller), &e),
@@ -481,11 +453,9 @@ pub(crate) async fn disable_page(
 pub(crate) async fn create_token_page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    QueryOf(q): QueryOf<Hl>,
+    PageLang(lang): PageLang,
     body: axum::body::Bytes,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     // Several `scopes` fields: a plain `Form` of a struct takes only one.
     let mut user = String::new();
     let mut words = Vec::new();
@@ -518,11 +488,9 @@ pub(crate) async fn create_token_page(
 pub(crate) async fn revoke_page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    PageLang(lang): PageLang,
     TokenId(id): TokenId,
-    QueryOf(q): QueryOf<Hl>,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     match revoke(&app, &caller, id).await {
         Ok(_) => back_to_access(lang, "h-tokens"),
         Err(e) => error_page(lang, Some(&caller), &e),

@@ -164,11 +164,7 @@ pub(crate) async fn gate(
         let why = match &caller.scopes {
             Some(scopes) if kartoteka_model::role_allows(caller.user.role, action) => format!(
                 "this token's scopes ({}) do not include {}",
-                scopes
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                kartoteka_model::scope_list(scopes),
                 action.scope()
             ),
             _ => format!("a {} may not do this", caller.user.role),
@@ -234,13 +230,7 @@ fn forbidden(page: Option<&Parts>, caller: &Caller, why: &str) -> Response {
     let error = ApiError::forbidden(why);
     match page {
         Some(parts) => {
-            let hl = parts.uri.query().and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "hl")
-                    .map(|(_, v)| v.into_owned())
-            });
-            let lang = crate::pages::Lang::of(hl.as_deref(), &parts.headers);
-            crate::pages::error_page(lang, Some(caller), &error)
+            crate::pages::error_page(crate::pages::Lang::of_request(parts), Some(caller), &error)
         }
         None => error.into_response(),
     }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use crate::api::{JsonBody, QueryOf};
 use crate::error::ApiError;
 use crate::jobs::{Job, JobKind, JobState};
-use crate::pages::{error_page, frame, table_head, Lang};
+use crate::pages::{error_page, frame, table_head, Lang, PageLang};
 use crate::App;
 
 /// GET /api/status: counts, the ledger's failures and documents waiting for OCR, as
@@ -88,11 +88,6 @@ pub(crate) async fn start(
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct Hl {
-    hl: Option<String>,
-}
-
 fn job_title(kind: JobKind, lang: Lang) -> &'static str {
     match kind {
         JobKind::Verify => lang.pick("Fixity check of every original", "Проверка целостности"),
@@ -131,10 +126,8 @@ fn start_button(kind: JobKind, label: &str, caller: &Caller, lang: Lang) -> Stri
 pub(crate) async fn page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    QueryOf(q): QueryOf<Hl>,
+    PageLang(lang): PageLang,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     let found = app
         .read(|a| Ok((a.status()?, a.recent_transfers(10)?)))
         .await;
@@ -375,11 +368,9 @@ pub(crate) struct JobForm {
 pub(crate) async fn start_from_page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    QueryOf(q): QueryOf<Hl>,
+    PageLang(lang): PageLang,
     Form(form): Form<JobForm>,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     match kind_of(&form.kind).and_then(|k| app.start_job(k, &caller.user.name)) {
         Ok(job) => Redirect::to(&format!("/jobs/{}?hl={}", job.id, lang.code())).into_response(),
         Err(e) => error_page(lang, Some(&caller), &e),
@@ -391,11 +382,9 @@ pub(crate) async fn start_from_page(
 pub(crate) async fn job_page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
+    PageLang(lang): PageLang,
     JobId(id): JobId,
-    QueryOf(q): QueryOf<Hl>,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     let job = match job_of(&app, &id) {
         Ok(j) => j,
         Err(e) => return error_page(lang, Some(&caller), &e),

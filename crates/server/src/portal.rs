@@ -8,18 +8,15 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
 use kartoteka_archive::Caller;
 use kartoteka_model::{Package, PackageKind, Role};
 use kartoteka_text::escape_html as esc;
-use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::QueryOf;
 use crate::error::ApiError;
-use crate::pages::{error_page, frame, table_head, Lang};
+use crate::pages::{error_page, frame, table_head, PageLang};
 use crate::App;
 
 /// A package's id from the path ("PKG-GBR-MI5-3"); any other shape is a `bad_request`,
@@ -105,19 +102,12 @@ pub(crate) async fn one(
         .ok_or_else(|| no_such_package(&id))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct Hl {
-    hl: Option<String>,
-}
-
 /// GET /packages: the register as the caller may see it, a package to a row.
 pub(crate) async fn page(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    QueryOf(q): QueryOf<Hl>,
+    PageLang(lang): PageLang,
 ) -> Response {
-    let lang = Lang::of(q.hl.as_deref(), &headers);
     let packages = match visible(&app, &caller).await {
         Ok(p) => p,
         Err(e) => return error_page(lang, Some(&caller), &e),

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -110,6 +111,29 @@ impl Lang {
             Lang::En => en,
             Lang::Ru => ru,
         }
+    }
+}
+
+impl Lang {
+    /// The language a request asks for, by its `?hl=` and its browser's preference.
+    pub(crate) fn of_request(parts: &Parts) -> Lang {
+        let hl = parts.uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "hl")
+                .map(|(_, v)| v.into_owned())
+        });
+        Lang::of(hl.as_deref(), &parts.headers)
+    }
+}
+
+/// The interface's language of a page, for handlers that take no other query.
+pub(crate) struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLang(Lang::of_request(parts)))
     }
 }
 
