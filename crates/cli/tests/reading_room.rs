@@ -159,6 +159,15 @@ fn open_room(users: &[(&str, &str)], steps: &[&[&str]]) -> Option<Room> {
     })
 }
 
+/// The archive's audit log as `audit log --json` prints it.
+fn audit_log(archive: &std::path::Path) -> String {
+    let out = kartoteka(archive)
+        .args(["audit", "log", "--json"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Clicks what leads to another page, and waits until the browser is on it.
 async fn click_through(client: &Client, element: fantoccini::elements::Element) {
     let before = client.current_url().await.unwrap();
@@ -292,11 +301,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         client.close().await.unwrap();
     });
     // Everything the browser did is in the audit chain, in each user's name.
-    let log = kartoteka(archive)
-        .args(["audit", "log", "--json"])
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    let log = audit_log(archive);
     for who in ["vera", "ilya", "olga"] {
         assert!(
             log.contains(&format!("\"actor\":\"{who}\"")),
@@ -553,11 +558,7 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
         client.close().await.unwrap();
     });
     // The judgement and the job are in the chain in their users' names, and it holds.
-    let log = kartoteka(archive)
-        .args(["audit", "log", "--json"])
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    let log = audit_log(archive);
     assert!(
         log.contains(r#""action":"judge""#) && log.contains(r#""actor":"anna""#),
         "{log}"
@@ -804,11 +805,7 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         client.close().await.unwrap();
     });
     // The administrator's acts are in the chain in adam's name, and it holds.
-    let log = kartoteka(archive)
-        .args(["audit", "log", "--json"])
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    let log = audit_log(archive);
     for action in ["user", "token", "judge"] {
         assert!(
             log.contains(&format!(r#""action":"{action}""#)),

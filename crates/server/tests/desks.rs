@@ -124,12 +124,7 @@ fn archive_room() -> Room {
 }
 
 async fn get(room: &Room, role: Role, uri: &str) -> (StatusCode, String) {
-    let request = room.with_token(
-        room.token(role),
-        Request::get(uri).body(Body::empty()).unwrap(),
-    );
-    let (status, _, body) = room.send(request).await;
-    (status, body)
+    room.get_as(role, uri).await
 }
 
 async fn get_json(room: &Room, role: Role, uri: &str) -> Value {

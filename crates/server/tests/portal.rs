@@ -6,20 +6,14 @@ mod common;
 
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use kartoteka_model::Role;
 use serde_json::Value;
 
 use common::Room;
 
 async fn get(room: &Room, role: Role, uri: &str) -> (StatusCode, String) {
-    let request = room.with_token(
-        room.token(role),
-        Request::get(uri).body(Body::empty()).unwrap(),
-    );
-    let (status, _, body) = room.send(request).await;
-    (status, body)
+    room.get_as(role, uri).await
 }
 
 fn ids(body: &str) -> Vec<String> {

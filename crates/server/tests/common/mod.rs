@@ -230,6 +230,16 @@ impl Room {
         request
     }
 
+    /// A GET with the token of a role's user: the status and the body.
+    pub async fn get_as(&self, role: Role, uri: &str) -> (StatusCode, String) {
+        let request = self.with_token(
+            self.token(role),
+            Request::get(uri).body(Body::empty()).unwrap(),
+        );
+        let (status, _, body) = self.send(request).await;
+        (status, body)
+    }
+
     /// Sends a request and reads the whole answer.
     pub async fn send(
         &self,
