@@ -773,10 +773,7 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
 
         // Pavel cannot sign in any more.
-        client.goto(&format!("{base}/login")).await.unwrap();
-        client.find(Locator::Id("name")).await.unwrap().send_keys("pavel").await.unwrap();
-        client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-        client.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        sign_in(&client, &base, "pavel").await;
         assert!(text(&client, "[role=alert]").await.contains("wrong"));
 
         // The liaison signs in to its packages (none sent yet), and finds nothing of the

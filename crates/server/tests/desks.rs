@@ -1055,14 +1055,7 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
     let (status, user) = post_json(&room, admin, "/api/users/pavel/disable", Value::Null).await;
     assert_eq!(status, StatusCode::OK, "{user}");
     assert_eq!(user["disabled"], true);
-    let (status, headers, _) = room
-        .send(
-            Request::get("/")
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, headers, _) = room.get_with_cookie("/", &cookie).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(headers[header::LOCATION]
         .to_str()
@@ -1108,14 +1101,7 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
     let (status, _, _) = room.send(room.with_token(shown, search())).await;
     assert_eq!(status, StatusCode::OK);
     // The page lists pavel as disabled, with no button to disable him again.
-    let (_, _, page) = room
-        .send(
-            Request::get("/access")
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (_, _, page) = room.get_with_cookie("/access", &cookie).await;
     assert!(
         page.contains(r#"<tr id="user-pavel" class="disabled">"#),
         "{page}"

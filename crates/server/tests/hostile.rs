@@ -169,14 +169,7 @@ async fn html_in_notes_and_queries_is_shown_as_text() {
         .unwrap()
         .to_string();
     assert!(back.starts_with("/documents/1"), "{back}");
-    let (_, _, page) = room
-        .send(
-            Request::get("/documents/1")
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (_, _, page) = room.get_with_cookie("/documents/1", &cookie).await;
     assert!(
         page.contains("&lt;script&gt;alert("),
         "the note is shown, escaped"
@@ -214,14 +207,7 @@ async fn forged_and_replayed_cookies_open_nothing() {
     let forged = format!("kartoteka_session=kt_{}", "ab".repeat(32));
     let (status, _, _) = room.send(get(&forged)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, headers, _) = room
-        .send(
-            Request::get("/documents/1")
-                .header(header::COOKIE, &forged)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (status, headers, _) = room.get_with_cookie("/documents/1", &forged).await;
     assert_eq!(
         status,
         StatusCode::SEE_OTHER,

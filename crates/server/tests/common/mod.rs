@@ -240,6 +240,21 @@ impl Room {
         (status, body)
     }
 
+    /// A GET in a browser's session (its cookie): the status, headers and body.
+    pub async fn get_with_cookie(
+        &self,
+        uri: &str,
+        cookie: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        self.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Sends a request and reads the whole answer.
     pub async fn send(
         &self,
@@ -303,14 +318,7 @@ impl Room {
             .next()
             .unwrap()
             .to_string();
-        let (_, _, page) = self
-            .send(
-                Request::get("/")
-                    .header(header::COOKIE, &cookie)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let (_, _, page) = self.get_with_cookie("/", &cookie).await;
         let csrf = page
             .split("name=\"csrf\" value=\"")
             .nth(1)
