@@ -66,7 +66,8 @@ pub use pipeline::{
 pub use publish::{Publish, Published};
 pub use release::{
     check_recipient, check_verify_key, encrypt_to, open_package, NewPartner, Opened, Outdated,
-    PackageManifest, PackagedVariant, PartnerChange, PartnerKeys, Recall, Release, SentPackage,
+    PackageManifest, PackagedVariant, PartnerChange, PartnerKeys, Recall, Release, ReleasedHit,
+    ReleasedSearch, SentPackage,
 };
 pub use reports::{
     collection_index, page_marking, BuildReport, ClaimSet, CollectionIndex, Conflict, Reports,

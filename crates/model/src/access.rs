@@ -165,6 +165,9 @@ pub enum Action {
     /// Read the register of packages sent to partners: a liaison only its own partner's
     /// (for a liaison nothing else exists), a release officer every partner's.
     ReadReleases,
+    /// Search what one may read: the holdings, or for a liaison only the variants released
+    /// to its partner.
+    Search,
 }
 
 impl Action {
@@ -175,7 +178,8 @@ impl Action {
             | Action::ReadPersons
             | Action::ReadKeeping
             | Action::SeeSelf
-            | Action::ReadReleases => Scope::Read,
+            | Action::ReadReleases
+            | Action::Search => Scope::Read,
             Action::Annotate | Action::Judge | Action::Keep => Scope::Write,
             Action::ManageAccess => Scope::Admin,
         }
@@ -188,7 +192,8 @@ pub fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Administrator => true,
-        Role::Liaison => matches!(action, SeeSelf | ReadReleases),
+        Role::Liaison => matches!(action, SeeSelf | ReadReleases | Search),
+        _ if action == Search => role_allows(role, ReadHoldings),
         Role::Archivist => matches!(
             action,
             ReadHoldings | ReadPersons | Annotate | Keep | ReadKeeping | SeeSelf

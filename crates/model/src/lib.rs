@@ -53,9 +53,9 @@ pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, Unkn
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};
 pub use release::{
-    group_members, is_group_name, releasable, Audience, Caveat, CaveatError, Consent, NeedToKnow,
-    Package, PackageKind, PackagedReport, Partner, PartnerState, Receipt, Routing, Withheld,
-    GROUPS,
+    group_members, is_group_name, releasable, Audience, Caveat, CaveatError, Consent, KeptFile,
+    KeptVariant, NeedToKnow, Package, PackageKind, PackagedReport, Partner, PartnerState, Receipt,
+    Routing, Withheld, GROUPS,
 };
 pub use report::{
     excerpt, Citation, Claim, Classification, CollectionIndex, Fate, Grade, GradeError, Marking,

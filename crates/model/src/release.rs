@@ -293,6 +293,47 @@ pub struct Package {
     /// The partner's receipt, once recorded.
     #[serde(default)]
     pub receipt: Option<Receipt>,
+    /// The report variants it carried, as packaged (none for a recall notice, nor for a
+    /// package registered before variants were kept).
+    #[serde(default)]
+    pub variants: Vec<KeptVariant>,
+}
+
+/// A report variant as it went into a package, kept in the archive's blob store so that
+/// the partner can read it in the portal exactly as it was sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptVariant {
+    /// The report.
+    pub report: String,
+    /// Its version.
+    pub version: u32,
+    /// The variant's own marking.
+    pub marking: String,
+    /// Its files, as in the package's `data/REPORT/` folder.
+    pub files: Vec<KeptFile>,
+}
+
+impl KeptVariant {
+    /// The file of this name (`R-P3.md`), if the variant has one.
+    pub fn file(&self, name: &str) -> Option<&KeptFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// Its JSON file: the report as the partner has it.
+    pub fn json(&self) -> Option<&KeptFile> {
+        self.file(&format!("{}.json", self.report))
+    }
+}
+
+/// One file of a kept variant: its name in the package and its content in the blob store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptFile {
+    /// Its name (`R-P3.md`, `R-P3.stix.json`).
+    pub name: String,
+    /// The SHA-256 of its bytes, hex: its address in the blob store.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
 }
 
 /// Who a release is for.

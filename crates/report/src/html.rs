@@ -156,8 +156,10 @@ fn timeline(report: &Report) -> Option<String> {
     Some(svg)
 }
 
-/// The whole page.
-pub fn html(report: &Report) -> String {
+/// A report's content as a fragment of HTML, for a page that has its own frame and style
+/// (the partner portal): the banner marking at the top and the bottom, the paragraphs with
+/// their portion marks and figures, and the numbered citations.
+pub fn html_article(report: &Report) -> String {
     let banner = esc(&report.marking().to_string());
     let (citations, per) = numbered_citations(report);
     let mut body = String::new();
@@ -207,25 +209,12 @@ pub fn html(report: &Report) -> String {
         );
     }
     format!(
-        r##"<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; max-width: 60em; margin: 0 auto; padding: 3em 2em; color: #1a1a1a; }}
-.banner {{ text-align: center; font-weight: bold; letter-spacing: .08em; padding: .3em; background: #f3e9c6; border: 1px solid #c9b26b; }}
-.meta {{ color: #555; font-size: .9em; }}
-.para {{ display: grid; grid-template-columns: 9em 1fr; gap: .5em; }}
-.mark {{ font-weight: bold; font-size: .85em; color: #7a1f1f; padding-top: 1.05em; }}
-h2 {{ border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 1.6em; }}
-svg {{ max-width: 100%; height: auto; display: block; margin: .8em 0; }}
-ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-size: .85em; color: #7a1f1f; }} .ref {{ color: #1f3a5f; }}
-</style></head><body>
-<div class="banner">{banner}</div>
+        r##"<div class="banner">{banner}</div>
 <h1>{title}</h1>
 <p class="meta">Report {id} · version {version} · {status} · {countries}{period}{released}</p>
 {body}
 <h2>Citations</h2><ol class="citations">{notes}</ol>
 <div class="banner">{banner}</div>
-</body></html>
 "##,
         title = esc(&report.title),
         id = esc(&report.id),
@@ -241,5 +230,27 @@ ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-siz
             .as_ref()
             .map(|to| format!(" · released to {}", esc(to)))
             .unwrap_or_default(),
+    )
+}
+
+/// A report as one standalone HTML page: [`html_article`] with its own style.
+pub fn html(report: &Report) -> String {
+    format!(
+        r##"<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: "DejaVu Sans", "Noto Sans", sans-serif; max-width: 60em; margin: 0 auto; padding: 3em 2em; color: #1a1a1a; }}
+.banner {{ text-align: center; font-weight: bold; letter-spacing: .08em; padding: .3em; background: #f3e9c6; border: 1px solid #c9b26b; }}
+.meta {{ color: #555; font-size: .9em; }}
+.para {{ display: grid; grid-template-columns: 9em 1fr; gap: .5em; }}
+.mark {{ font-weight: bold; font-size: .85em; color: #7a1f1f; padding-top: 1.05em; }}
+h2 {{ border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 1.6em; }}
+svg {{ max-width: 100%; height: auto; display: block; margin: .8em 0; }}
+ol.citations li {{ margin-bottom: .4em; }} .cmark {{ font-weight: bold; font-size: .85em; color: #7a1f1f; }} .ref {{ color: #1f3a5f; }}
+</style></head><body>
+{article}</body></html>
+"##,
+        title = esc(&report.title),
+        article = html_article(report),
     )
 }

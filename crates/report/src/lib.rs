@@ -15,7 +15,7 @@ mod stix;
 
 pub use collection::{fate_line, report_files, write_collection};
 pub use dossier::{dossier_diagram, dossier_html};
-pub use html::html;
+pub use html::{html, html_article};
 pub use pdf::{lay_out, pdf, Face, LaidOutPage, Layout, Link, PdfError, Run};
 pub use stix::{stix_bundle, TLP_2_0_EXTENSION};
 

@@ -398,12 +398,18 @@ pub(crate) async fn run_search(
     .await
 }
 
-/// GET /api/search.
+/// GET /api/search: the holdings, or for a liaison only the reports released to its
+/// service (see [`crate::portal::released_search`]).
 pub(crate) async fn search(
     State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
     QueryOf(params): QueryOf<SearchParams>,
-) -> Result<Json<kartoteka_archive::SearchResponse>, ApiError> {
-    Ok(Json(run_search(&app, &params).await?))
+) -> Result<Response, ApiError> {
+    if caller.user.role == kartoteka_model::Role::Liaison {
+        let found = crate::portal::released_search(&app, &caller, &params).await?;
+        return Ok(Json(found).into_response());
+    }
+    Ok(Json(run_search(&app, &params).await?).into_response())
 }
 
 /// Records in the audit chain that `caller` read document `n` `how`, before they see it,

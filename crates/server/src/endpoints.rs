@@ -76,7 +76,7 @@ pub enum Answer {
     Css,
     /// A script.
     Js,
-    /// An original file, as stored.
+    /// A file as stored (an original, a packaged file).
     Original,
     /// An export of this media type, streamed.
     Stream(&'static str),
@@ -199,6 +199,29 @@ const PACKAGE_ID: &[Param] = &[Param {
     about: "The package's id: PKG-, the partner and a number.",
 }];
 
+const PACKAGE_REPORT: &[Param] = &[
+    PACKAGE_ID[0],
+    Param {
+        name: "report",
+        location: In::Path,
+        required: true,
+        kind: "string",
+        about: "A report the package holds, by its id.",
+    },
+];
+
+const PACKAGE_FILE: &[Param] = &[
+    PACKAGE_ID[0],
+    PACKAGE_REPORT[1],
+    Param {
+        name: "file",
+        location: In::Path,
+        required: true,
+        kind: "string",
+        about: "A file of the report's variant, by its name in the package (R-P3.md).",
+    },
+];
+
 const TOKEN_ID: &[Param] = &[Param {
     name: "id",
     location: In::Path,
@@ -262,8 +285,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: Method::Get,
         path: "/api/search",
-        action: Some(Action::ReadHoldings),
-        summary: "Search the holdings, as `kartoteka search --json` does: {total, hits}.",
+        action: Some(Action::Search),
+        summary: "Search the holdings, as `kartoteka search --json` does: {total, hits}. For a liaison, only the paragraphs of the reports released to its service: {total, hits: [{package, report, version, title, paragraph, mark, snippet, recalled}]}.",
         params: SEARCH_PARAMS,
         answer: Answer::Json,
         body: None,
@@ -421,6 +444,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: Some(Action::ReadReleases),
         summary: "One package, with its reports and receipt; 404 for one the caller may not see, exactly as for one that does not exist.",
         params: PACKAGE_ID,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/packages/{id}/reports/{report}",
+        action: Some(Action::ReadReleases),
+        summary: "A report variant exactly as packaged: its JSON file, byte for byte; 404 for one the caller was not sent, exactly as for one that does not exist.",
+        params: PACKAGE_REPORT,
         answer: Answer::Json,
         body: None,
     },
@@ -584,6 +616,33 @@ pub const ENDPOINTS: &[Endpoint] = &[
         summary: "The packages page: a liaison's packages with receipts and recall notices, or the register.",
         params: &[],
         answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/packages/{id}",
+        action: Some(Action::ReadReleases),
+        summary: "One package's page: its reports to read, its files to save, its receipt and recalls.",
+        params: PACKAGE_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/packages/{id}/reports/{report}",
+        action: Some(Action::ReadReleases),
+        summary: "A report variant's page, read from the variant as packaged.",
+        params: PACKAGE_REPORT,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/packages/{id}/reports/{report}/{file}",
+        action: Some(Action::ReadReleases),
+        summary: "A file of a report variant as packaged, to save.",
+        params: PACKAGE_FILE,
+        answer: Answer::Original,
         body: None,
     },
     Endpoint {

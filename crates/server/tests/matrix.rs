@@ -47,7 +47,8 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("POST", "/api/session", May::Anyone),
     ("DELETE", "/api/session", May::Roles(EVERYONE)),
     ("GET", "/api/me", May::Roles(EVERYONE)),
-    ("GET", "/api/search", May::Roles(READERS)),
+    // A liaison searches only what was released to it (tests/portal.rs).
+    ("GET", "/api/search", May::Roles(EVERYONE)),
     ("GET", "/api/documents/{id}", May::Roles(READERS)),
     ("GET", "/api/notes", May::Roles(READERS)),
     ("POST", "/api/notes", May::Roles(READERS)),
@@ -65,7 +66,23 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/api/jobs/{id}", May::Roles(KEEPERS)),
     ("GET", "/api/packages", May::Roles(RELEASES)),
     ("GET", "/api/packages/{id}", May::Roles(RELEASES)),
+    (
+        "GET",
+        "/api/packages/{id}/reports/{report}",
+        May::Roles(RELEASES),
+    ),
     ("GET", "/packages", May::Roles(RELEASES)),
+    ("GET", "/packages/{id}", May::Roles(RELEASES)),
+    (
+        "GET",
+        "/packages/{id}/reports/{report}",
+        May::Roles(RELEASES),
+    ),
+    (
+        "GET",
+        "/packages/{id}/reports/{report}/{file}",
+        May::Roles(RELEASES),
+    ),
     ("GET", "/api/users", May::Roles(ADMINISTRATORS)),
     ("POST", "/api/users", May::Roles(ADMINISTRATORS)),
     (
@@ -129,7 +146,11 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
     } else {
         "newcomer2"
     };
-    let uri = path.replace("{id}", id).replace("{name}", name);
+    let uri = path
+        .replace("{id}", id)
+        .replace("{name}", name)
+        .replace("{report}", "R-KLIM")
+        .replace("{file}", "R-KLIM.json");
     let uri = match uri.as_str() {
         "/api/search" | "/" => format!("{uri}?q=%D0%BA%D0%BB%D0%B8%D0%BC"),
         "/api/uploads" => format!("{uri}?name=upload.zip"),

@@ -13,11 +13,13 @@ use kartoteka_release::{Offer, Plan};
 use crate::{Archive, ArchiveError};
 
 mod package;
+mod released;
 
 pub use package::{
     encrypt_to, open_package, Opened, Outdated, PackageManifest, PackagedVariant, Recall,
     SentPackage,
 };
+pub use released::{ReleasedHit, ReleasedSearch};
 
 /// The release service of an archive.
 pub struct Release<'a> {

@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use kartoteka_bagit::{Algorithm, ValidateOptions};
 use kartoteka_model::{
-    Package, PackageKind, PackagedReport, Partner, PartnerState, Receipt, ReportStatus,
+    KeptFile, KeptVariant, Package, PackageKind, PackagedReport, Partner, PartnerState, Receipt,
+    ReportStatus,
 };
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -129,7 +130,7 @@ pub struct Recall {
     pub notices: Vec<SentPackage>,
 }
 
-fn failed(message: impl Into<String>) -> ArchiveError {
+pub(super) fn failed(message: impl Into<String>) -> ArchiveError {
     ArchiveError::Package(message.into())
 }
 
@@ -390,7 +391,9 @@ impl Release<'_> {
             let mut files = Vec::new();
             let mut contents = Vec::new();
             let mut reports = Vec::new();
+            let mut kept = Vec::with_capacity(written.len());
             for (variant_files, packaged) in written {
+                kept.push(self.keep_variant(&packaged, &variant_files)?);
                 files.extend(variant_files);
                 reports.push(PackagedReport {
                     id: packaged.id.clone(),
@@ -412,10 +415,41 @@ impl Release<'_> {
                 verify_key: key.public_hex(),
                 made_at: kartoteka_model::now_rfc3339(),
             };
-            sent.push(self.seal_and_register(&manifest, partner, files, &key, out)?);
+            sent.push(self.seal_and_register(&manifest, partner, files, kept, &key, out)?);
         }
         progress.finish();
         Ok(sent)
+    }
+
+    /// Keeps a variant's files in the blob store, as they go into the package, so that
+    /// the portal shows the partner what it was sent and not a variant made again (which
+    /// a later marking rule or consent would change). A package that then fails to be
+    /// registered leaves these blobs unreferenced, which is harmless: they are addressed
+    /// by content and nothing lists them.
+    fn keep_variant(
+        &self,
+        packaged: &PackagedVariant,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<KeptVariant, ArchiveError> {
+        let mut kept = Vec::with_capacity(files.len());
+        for (path, bytes) in files {
+            let hash = self
+                .archive
+                .blobs()
+                .put(bytes)
+                .map_err(|e| failed(format!("keeping {path}: {e}")))?;
+            kept.push(KeptFile {
+                name: path.rsplit('/').next().unwrap_or(path).to_string(),
+                sha256: hash.to_hex(),
+                bytes: bytes.len() as u64,
+            });
+        }
+        Ok(KeptVariant {
+            report: packaged.id.clone(),
+            version: packaged.version,
+            marking: packaged.marking.clone(),
+            files: kept,
+        })
     }
 
     /// Writes a package with its manifest and records it; a package not recorded is
@@ -425,6 +459,7 @@ impl Release<'_> {
         manifest: &PackageManifest,
         partner: &Partner,
         mut files: Vec<(String, Vec<u8>)>,
+        variants: Vec<KeptVariant>,
         key: &HeadKey,
         out: &Path,
     ) -> Result<SentPackage, ArchiveError> {
@@ -462,6 +497,7 @@ impl Release<'_> {
             officer: String::new(),
             why: manifest.why.clone(),
             receipt: None,
+            variants,
         };
         if let Err(e) = self.archive.store().add_package(&record) {
             let _ = std::fs::remove_file(&path);
@@ -609,7 +645,14 @@ impl Release<'_> {
                     "data/recall.json".to_string(),
                     serde_json::to_vec_pretty(&notice).map_err(|e| failed(e.to_string()))?,
                 )];
-                notices.push(self.seal_and_register(&manifest, &partner, files, &key, out)?);
+                notices.push(self.seal_and_register(
+                    &manifest,
+                    &partner,
+                    files,
+                    Vec::new(),
+                    &key,
+                    out,
+                )?);
             }
         }
         Ok(Recall {

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use kartoteka_archive::{Archive, HeadKeys, IngestOptions, NoProgress};
-use kartoteka_model::{Package, PackageKind, PackagedReport, Role, Scope};
+use kartoteka_model::{
+    KeptFile, KeptVariant, Marking, Package, PackageKind, PackagedReport, Paragraph, Report,
+    ReportStatus, Role, Scope,
+};
 use kartoteka_server::{router, App, Config};
 use tower::ServiceExt;
 
@@ -40,6 +43,54 @@ pub fn hostile_zip(evil: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// What each partner's variant says (one paragraph), and its marking. The words
+/// "Donaublick" and "Themsebrücke" are each in one partner's variant only.
+pub const VARIANTS: &[(&str, &str, &str)] = &[
+    (
+        "GBR-MI5",
+        "Агент КЛИМ встретился с Соколовым у моста Themsebrücke в Лондоне.",
+        "SECRET//REL TO GBR",
+    ),
+    (
+        "DEU-BND",
+        "Курьер СОКОЛОВ передал пакет в кафе Donaublick в Вене.",
+        "SECRET//REL TO DEU",
+    ),
+];
+
+/// A report variant's JSON, as `release send` packages it: one paragraph.
+pub fn variant_json(report: &str, partner: &str, text: &str, marking: &str) -> Vec<u8> {
+    let r = Report {
+        id: report.into(),
+        version: 1,
+        subject: "P1".into(),
+        subject_name: "КЛИМ".into(),
+        title: format!("Справка {report}"),
+        status: ReportStatus::Approved,
+        paragraphs: vec![Paragraph {
+            section: "subject".into(),
+            text: text.into(),
+            claims: Vec::new(),
+            citations: Vec::new(),
+            marking: Marking::parse(marking).unwrap(),
+            marking_override: None,
+            edited: false,
+            marking_notes: Vec::new(),
+        }],
+        countries: vec![partner[..3].into()],
+        period: None,
+        cover_names: Vec::new(),
+        related: Vec::new(),
+        places: Vec::new(),
+        services: Vec::new(),
+        by: "analyst".into(),
+        at: "2026-12-01T00:00:00Z".into(),
+        why: String::new(),
+        released_to: Some(partner.into()),
+    };
+    kartoteka_report::json(&r).to_string().into_bytes()
 }
 
 /// The password every test user has.
@@ -131,6 +182,28 @@ pub fn room() -> Room {
         ),
         ("PKG-GBR-MI5-2", "GBR-MI5", PackageKind::Recall, "R-KLIM"),
     ] {
+        // A release keeps its variant's JSON in the blob store, as `release send` does.
+        let variants = if kind == PackageKind::Release {
+            let (text, marking) = VARIANTS
+                .iter()
+                .find(|(p, _, _)| *p == partner)
+                .map(|(_, t, m)| (*t, *m))
+                .unwrap();
+            let json = variant_json(report, partner, text, marking);
+            let hash = archive.blobs().put(&json).unwrap();
+            vec![KeptVariant {
+                report: report.into(),
+                version: 1,
+                marking: marking.into(),
+                files: vec![KeptFile {
+                    name: format!("{report}.json"),
+                    sha256: hash.to_hex(),
+                    bytes: json.len() as u64,
+                }],
+            }]
+        } else {
+            Vec::new()
+        };
         archive
             .store()
             .add_package(&Package {
@@ -152,6 +225,7 @@ pub fn room() -> Room {
                     String::new()
                 },
                 receipt: None,
+                variants,
             })
             .unwrap();
     }

@@ -121,11 +121,27 @@ pub fn partners_and_routing(store: &mut dyn MetadataStore) {
         officer: String::new(),
         why: String::new(),
         receipt: None,
+        variants: vec![kartoteka_model::KeptVariant {
+            report: "R-P1".into(),
+            version: 3,
+            marking: "SECRET//REL TO EST".into(),
+            files: vec![kartoteka_model::KeptFile {
+                name: "R-P1.json".into(),
+                sha256: "ef".repeat(32),
+                bytes: 1234,
+            }],
+        }],
     };
     let sent = store
         .add_package(&package("PKG-EST-KAPO-1", "EST-KAPO"))
         .expect("register");
     assert!(!sent.officer.is_empty() && !sent.sent_at.is_empty());
+    // The variants as packaged are kept with the record, file by file.
+    let kept = store.packages().expect("register");
+    assert_eq!(
+        kept[0].variants,
+        package("PKG-EST-KAPO-1", "EST-KAPO").variants
+    );
     store
         .add_package(&package("PKG-EST-KAPO-2", "EST-KAPO"))
         .expect("register");
