@@ -762,6 +762,146 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
         ]
     );
 
+    // In the portal, MI5's liaison reads exactly what its package holds, file by file, and
+    // its search finds only what MI5 may have; GCHQ's liaison finds MI5's package as it
+    // finds none at all.
+    let id_of = |partner: &str| -> String {
+        packages.iter().find(|p| p["partner"] == partner).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mi5_id = id_of("GBR-MI5");
+    for (user, partner) in [("mi5", "GBR-MI5"), ("gchq", "GBR-GCHQ")] {
+        k().args([
+            "user",
+            "add",
+            user,
+            "--role",
+            "liaison",
+            "--partner",
+            partner,
+        ])
+        .assert()
+        .success();
+    }
+    let bearer = |user: &str| {
+        let made = json(k().args(["token", "create", user, "--scope", "read", "--json"]));
+        format!("Bearer {}", made["token"].as_str().unwrap())
+    };
+    let (mi5_bearer, gchq_bearer) = (bearer("mi5"), bearer("gchq"));
+    let server = common::serve(archive);
+    let get = |path: &str, bearer: &str| {
+        common::http_bytes(&server.addr, "GET", path, &[("Authorization", bearer)], "")
+    };
+    let variant_files: Vec<&(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(n, _)| n.starts_with(&format!("data/{subject}/")))
+        .collect();
+    assert!(variant_files.len() >= 5, "md, html, json, stix, pdf");
+    for (name, bytes) in &variant_files {
+        let file = name.rsplit('/').next().unwrap();
+        let path = format!("/packages/{mi5_id}/reports/{subject}/{file}");
+        let (status, served) = get(&path, &mi5_bearer);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            served == *bytes,
+            "{path} differs from {name} in the package"
+        );
+        let (status, theirs) = get(&path, &gchq_bearer);
+        let (_, none) = get(
+            &format!("/packages/PKG-GBR-MI5-99/reports/{subject}/{file}"),
+            &gchq_bearer,
+        );
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(
+            String::from_utf8_lossy(&theirs).replace(&mi5_id, "ID"),
+            String::from_utf8_lossy(&none).replace("PKG-GBR-MI5-99", "ID")
+        );
+    }
+    let packaged_json = &variant_files
+        .iter()
+        .find(|(n, _)| n.ends_with(&format!("/{subject}.json")))
+        .unwrap()
+        .1;
+    let (status, served) = get(
+        &format!("/api/packages/{mi5_id}/reports/{subject}"),
+        &mi5_bearer,
+    );
+    assert_eq!(status, 200);
+    assert!(served == *packaged_json, "the API's JSON is the package's");
+    let (status, page) = common::http(
+        &server.addr,
+        "GET",
+        &format!("/packages/{mi5_id}/reports/{subject}"),
+        &[("Authorization", &mi5_bearer)],
+        "",
+    );
+    assert_eq!(status, 200);
+    for text in &kept {
+        let escaped = text
+            .trim()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        assert!(
+            page.contains(&escaped),
+            "{text:?} not on the variant's page"
+        );
+    }
+    // Search: every hit of MI5's liaison is in its package and is text it may have, for
+    // the words of the paragraphs it may have and of those it may not.
+    let unmarked = |snippet: &str| -> Vec<String> {
+        snippet
+            .replace("<b>", "")
+            .replace("</b>", "")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+            .split('…')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let mut found_kept = 0;
+    for p in paragraphs {
+        let text = p["text"].as_str().unwrap();
+        let query: Vec<&str> = text.split_whitespace().take(6).collect();
+        let q: String = query
+            .join(" ")
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let (status, body) = common::http(
+            &server.addr,
+            "GET",
+            &format!("/api/search?q={q}&limit=100"),
+            &[("Authorization", &mi5_bearer)],
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        let found: Value = serde_json::from_str(&body).unwrap();
+        for hit in found["hits"].as_array().unwrap() {
+            assert_eq!(hit["package"], mi5_id.as_str(), "{hit}");
+            for piece in unmarked(hit["snippet"].as_str().unwrap()) {
+                assert!(
+                    kept.iter().any(|k| k.contains(&piece)),
+                    "a hit shows text MI5 may not have: {piece}"
+                );
+            }
+        }
+        if may_have(p) {
+            assert!(found["total"].as_u64().unwrap() >= 1, "{text}: {found}");
+            found_kept += 1;
+        }
+    }
+    assert!(found_kept > 0);
+    drop(server);
+
     // A later version approved makes what both hold outdated.
     let outdated = |k: &dyn Fn() -> assert_cmd::Command| -> Vec<(String, String)> {
         json(k().args(["release", "outdated", "--json"]))["outdated"]

@@ -204,8 +204,7 @@ pub fn serve(archive: &Path) -> Server {
     }
 }
 
-/// One HTTP/1.1 request; the status and the body. (A client for two headers is not
-/// worth a dependency.)
+/// One HTTP/1.1 request; the status and the body as text.
 pub fn http(
     addr: &str,
     method: &str,
@@ -213,6 +212,19 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
+    let (status, bytes) = http_bytes(addr, method, path, headers, body);
+    (status, String::from_utf8(bytes).expect("a body in UTF-8"))
+}
+
+/// One HTTP/1.1 request; the status and the body as bytes. (A client for two headers is
+/// not worth a dependency.)
+pub fn http_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<u8>) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -224,13 +236,17 @@ pub fn http(
     request.push_str("\r\n");
     request.push_str(body);
     std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let mut answer = Vec::new();
+    std::io::Read::read_to_end(&mut stream, &mut answer).unwrap();
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(answer.len());
+    let head = String::from_utf8_lossy(&answer[..split]);
     let status = head
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    (status, body.to_string())
+    (status, answer.get(split + 4..).unwrap_or_default().to_vec())
 }
