@@ -168,6 +168,12 @@ pub enum Action {
     /// Search what one may read: the holdings, or for a liaison only the variants released
     /// to its partner.
     Search,
+    /// See the partners and the release plan: who would get which report, and why.
+    PlanReleases,
+    /// Send a round of packages to partners.
+    SendReleases,
+    /// Follow background jobs: each caller only those of the work it may do.
+    ReadJobs,
 }
 
 impl Action {
@@ -179,8 +185,10 @@ impl Action {
             | Action::ReadKeeping
             | Action::SeeSelf
             | Action::ReadReleases
-            | Action::Search => Scope::Read,
-            Action::Annotate | Action::Judge | Action::Keep => Scope::Write,
+            | Action::Search
+            | Action::PlanReleases
+            | Action::ReadJobs => Scope::Read,
+            Action::Annotate | Action::Judge | Action::Keep | Action::SendReleases => Scope::Write,
             Action::ManageAccess => Scope::Admin,
         }
     }
@@ -196,7 +204,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         _ if action == Search => role_allows(role, ReadHoldings),
         Role::Archivist => matches!(
             action,
-            ReadHoldings | ReadPersons | Annotate | Keep | ReadKeeping | SeeSelf
+            ReadHoldings | ReadPersons | Annotate | Keep | ReadKeeping | ReadJobs | SeeSelf
         ),
         Role::Researcher => matches!(action, ReadHoldings | ReadPersons | Annotate | SeeSelf),
         Role::Analyst | Role::Reviewer => matches!(
@@ -205,7 +213,15 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         ),
         Role::ReleaseOfficer => matches!(
             action,
-            ReadHoldings | ReadPersons | Annotate | Judge | SeeSelf | ReadReleases
+            ReadHoldings
+                | ReadPersons
+                | Annotate
+                | Judge
+                | SeeSelf
+                | ReadReleases
+                | PlanReleases
+                | SendReleases
+                | ReadJobs
         ),
     }
 }

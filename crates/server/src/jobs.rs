@@ -13,10 +13,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kartoteka_archive::{Archive, IngestOptions, Progress, Unpacked};
+use kartoteka_archive::{Archive, HeadKeys, IngestOptions, Progress, Unpacked};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+
+/// The archive's folder for the package files the release officer's desk sends.
+pub const OUTBOX: &str = "outbox";
 
 /// What a job does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +42,10 @@ pub enum JobKind {
     /// inventory at its top, if any) or a BagIt bag (`kartoteka transfer import`). Started
     /// by an upload, never by name.
     Ingest,
+    /// Send a round of packages to the partners named: each one's variants of the
+    /// reports the plan sends it, signed, encrypted and registered (`kartoteka release
+    /// send`). Started from the release officer's desk, never by name.
+    Send,
 }
 
 impl JobKind {
@@ -60,6 +67,15 @@ impl JobKind {
             JobKind::Resolve => "resolve",
             JobKind::Reports => "reports",
             JobKind::Ingest => "ingest",
+            JobKind::Send => "send",
+        }
+    }
+
+    /// What a caller must be allowed to see a job of this kind: the work it does.
+    pub fn seen_with(self) -> kartoteka_model::Action {
+        match self {
+            JobKind::Send => kartoteka_model::Action::PlanReleases,
+            _ => kartoteka_model::Action::ReadKeeping,
         }
     }
 
@@ -96,6 +112,9 @@ pub struct Job {
     /// For an ingest, the name the uploaded file had.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<String>,
+    /// For a round of packages, the partners it sends to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<String>,
     /// Where it stands.
     pub state: JobState,
     /// When it started (RFC 3339).
@@ -168,12 +187,24 @@ impl Jobs {
 
     /// Records a new running job (of an upload named `upload`, for an ingest).
     pub fn begin(&self, kind: JobKind, by: &str, upload: Option<&str>) -> Result<Job, ApiError> {
+        self.begin_with(kind, by, upload, Vec::new())
+    }
+
+    /// Records a new running job, with the partners of a round of packages.
+    pub fn begin_with(
+        &self,
+        kind: JobKind,
+        by: &str,
+        upload: Option<&str>,
+        partners: Vec<String>,
+    ) -> Result<Job, ApiError> {
         let n = self.next.fetch_add(1, Ordering::SeqCst);
         let job = Job {
             id: format!("J{n}"),
             kind,
             by: by.to_string(),
             upload: upload.map(str::to_string),
+            partners,
             state: JobState::Running,
             started: kartoteka_model::now_rfc3339(),
             finished: None,
@@ -261,15 +292,47 @@ impl Progress for JobProgress {
     }
 }
 
+/// What a job works with besides the archive.
+pub(crate) struct JobInput<'a> {
+    /// An ingest's uploaded zip.
+    pub upload: Option<&'a Path>,
+    /// A round's partners.
+    pub partners: &'a [String],
+    /// The keys the archive signs with.
+    pub keys: &'a HeadKeys,
+}
+
 /// Does a job's work on the archive (the caller holds the writer lock): its summary line
-/// and its result. An ingest takes its upload from `upload`.
+/// and its result.
 pub(crate) fn run(
     kind: JobKind,
-    upload: Option<&Path>,
+    input: &JobInput<'_>,
     archive: &Archive,
     progress: &JobProgress,
 ) -> Result<(String, serde_json::Value), ApiError> {
+    let upload = input.upload;
     match kind {
+        JobKind::Send => {
+            // The package files go to the archive's outbox, whence they are delivered.
+            let outbox = archive.root().join(OUTBOX);
+            let sent = archive.release().send(
+                input.partners,
+                false,
+                &outbox,
+                input.keys,
+                true,
+                progress,
+            )?;
+            let summary = format!(
+                "{} packages sent: {}",
+                sent.len(),
+                sent.iter()
+                    .map(|p| format!("{} ({} reports)", p.id, p.reports.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok((summary, serde_json::json!({ "packages": json(&sent) })))
+        }
         JobKind::Ingest => {
             let Some(zip) = upload else {
                 return Err(ApiError::bad_request("an ingest needs its upload"));

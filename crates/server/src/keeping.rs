@@ -29,9 +29,24 @@ pub(crate) async fn status(State(app): State<Arc<App>>) -> Result<Response, ApiE
     Ok(Json(status).into_response())
 }
 
-/// GET /api/jobs: every job, the latest first.
-pub(crate) async fn jobs(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "jobs": app.jobs.list() }))
+/// Whether the caller may see jobs of this kind: those of the work it may do (an
+/// archivist the keeping, a release officer the rounds of packages).
+fn may_see(caller: &Caller, kind: JobKind) -> bool {
+    kartoteka_model::allows(caller.user.role, caller.scopes.as_deref(), kind.seen_with())
+}
+
+/// GET /api/jobs: every job the caller may see, the latest first.
+pub(crate) async fn jobs(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+) -> Json<serde_json::Value> {
+    let jobs: Vec<Job> = app
+        .jobs
+        .list()
+        .into_iter()
+        .filter(|j| may_see(&caller, j.kind))
+        .collect();
+    Json(serde_json::json!({ "jobs": jobs }))
 }
 
 /// A job's number from the path ("J3"), every other shape a `bad_request`.
@@ -47,19 +62,22 @@ impl<S: Send + Sync> FromRequestParts<S> for JobId {
     }
 }
 
-/// The job of this number, or `not_found`.
-fn job_of(app: &App, id: &str) -> Result<Job, ApiError> {
+/// The job of this number, or `not_found`, the same for a job of work the caller may
+/// not see as for none.
+fn job_of(app: &App, caller: &Caller, id: &str) -> Result<Job, ApiError> {
     app.jobs
         .get(id)
+        .filter(|j| may_see(caller, j.kind))
         .ok_or_else(|| ApiError::not_found(format!("job {id}")))
 }
 
 /// GET /api/jobs/{id}: one job, with its progress.
 pub(crate) async fn job(
     State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
     JobId(id): JobId,
 ) -> Result<Json<Job>, ApiError> {
-    job_of(&app, &id).map(Json)
+    job_of(&app, &caller, &id).map(Json)
 }
 
 #[derive(Deserialize)]
@@ -99,6 +117,10 @@ fn job_title(kind: JobKind, lang: Lang) -> &'static str {
         ),
         JobKind::Reports => lang.pick("Build of the reports", "Сборка справок"),
         JobKind::Ingest => lang.pick("Ingest of an upload", "Приём загрузки"),
+        JobKind::Send => lang.pick(
+            "A round of packages to partners",
+            "Рассылка пакетов партнёрам",
+        ),
     }
 }
 
@@ -260,7 +282,12 @@ pub(crate) async fn page(
         ));
     }
 
-    let jobs = app.jobs.list();
+    let jobs: Vec<Job> = app
+        .jobs
+        .list()
+        .into_iter()
+        .filter(|j| j.kind.seen_with() == Action::ReadKeeping)
+        .collect();
     main.push_str(&format!(
         r#"<section aria-labelledby="h-jobs"><h2 id="h-jobs">{}</h2>"#,
         lang.pick("Jobs", "Задания")
@@ -385,7 +412,7 @@ pub(crate) async fn job_page(
     PageLang(lang): PageLang,
     JobId(id): JobId,
 ) -> Response {
-    let job = match job_of(&app, &id) {
+    let job = match job_of(&app, &caller, &id) {
         Ok(j) => j,
         Err(e) => return error_page(lang, Some(&caller), &e),
     };
@@ -422,7 +449,7 @@ pub(crate) async fn job_page(
 {result}
 <p class="meta">{started_by} {by}, {started}{finished}</p>
 {refresh}
-<p><a href="/keeping?hl={code}">{back}</a></p>
+<p><a href="{desk}?hl={code}">{back}</a></p>
 <script src="/assets/room.js" defer></script>"#,
         title = job_title(job.kind, lang),
         id = esc(&job.id),
@@ -455,7 +482,16 @@ pub(crate) async fn job_page(
             ""
         },
         code = lang.code(),
-        back = lang.pick("Back to keeping", "Назад к хранению"),
+        desk = if job.kind == JobKind::Send {
+            "/release"
+        } else {
+            "/keeping"
+        },
+        back = if job.kind == JobKind::Send {
+            lang.pick("Back to releases", "Назад к выдаче")
+        } else {
+            lang.pick("Back to keeping", "Назад к хранению")
+        },
     );
     Html(frame(lang, job_title(job.kind, lang), Some(&caller), &main)).into_response()
 }

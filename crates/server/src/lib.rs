@@ -30,6 +30,7 @@ mod openapi;
 mod pages;
 mod persons;
 mod portal;
+mod releasing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -180,6 +181,19 @@ impl App {
         Ok(job)
     }
 
+    /// Starts a round of packages to `partners` as a background job.
+    pub(crate) fn start_round(
+        self: &Arc<Self>,
+        partners: Vec<String>,
+        actor: &str,
+    ) -> Result<jobs::Job, ApiError> {
+        let job = self
+            .jobs
+            .begin_with(jobs::JobKind::Send, actor, None, partners)?;
+        self.run_job(&job, None)?;
+        Ok(job)
+    }
+
     /// Runs a job already begun, on a thread of its own; an ingest takes its upload.
     pub(crate) fn run_job(
         self: &Arc<Self>,
@@ -188,6 +202,7 @@ impl App {
     ) -> Result<(), ApiError> {
         let app = self.clone();
         let (id, actor, kind) = (job.id.clone(), job.by.clone(), job.kind);
+        let partners = job.partners.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("job {id}"))
             .spawn(move || {
@@ -196,7 +211,12 @@ impl App {
                     id: id.clone(),
                 };
                 let outcome = app.write_now(&actor, Duration::from_secs(3600), |a| {
-                    jobs::run(kind, upload.as_deref(), a, &progress)
+                    let input = jobs::JobInput {
+                        upload: upload.as_deref(),
+                        partners: &partners,
+                        keys: &app.keys,
+                    };
+                    jobs::run(kind, &input, a, &progress)
                 });
                 app.jobs.end(&id, outcome);
             });
@@ -257,6 +277,8 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/api/packages") => get(portal::list),
             (Get, "/api/packages/{id}") => get(portal::one),
             (Get, "/api/packages/{id}/reports/{report}") => get(portal::variant_json),
+            (Get, "/api/release/plan") => get(releasing::plan),
+            (Post, "/api/release/rounds") => post(releasing::start_round),
             (Get, "/api/users") => get(access::list),
             (Post, "/api/users") => post(access::add_user_api),
             (Post, "/api/users/{name}/disable") => post(access::disable_api),
@@ -278,6 +300,8 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/packages/{id}") => get(portal::package_page),
             (Get, "/packages/{id}/reports/{report}") => get(portal::variant_page),
             (Get, "/packages/{id}/reports/{report}/{file}") => get(portal::variant_file),
+            (Get, "/release") => get(releasing::page),
+            (Post, "/release/rounds") => post(releasing::start_round_from_page),
             (Get, "/access") => get(access::page),
             (Post, "/access/users") => post(access::add_user_page),
             (Post, "/access/users/{name}/disable") => post(access::disable_page),

@@ -25,7 +25,7 @@ pub fn openapi() -> Value {
         let mut responses = Map::new();
         let ok = match e.body {
             Some("NewNote" | "NewJudgement" | "NewUser" | "NewToken") => "201",
-            Some("NewJob" | "Upload") => "202",
+            Some("NewJob" | "Upload" | "NewRound") => "202",
             _ => "200",
         };
         let content = match e.answer {
@@ -65,6 +65,12 @@ pub fn openapi() -> Value {
         }
         if e.method.changes_state() && e.action.is_some() || e.body == Some("SignIn") {
             responses.insert("503".into(), error_response("Another writer holds the archive longer than the server waits (busy), or the archive was changed outside kartoteka (tampered)."));
+        }
+        if e.body == Some("NewRound") {
+            responses.insert(
+                "409".into(),
+                error_response("A partner named is suspended and receives nothing."),
+            );
         }
         if e.body.is_some() {
             responses.insert("413".into(), error_response("The body is too large."));
@@ -226,6 +232,13 @@ pub fn openapi() -> Value {
                     "properties": {
                         "status": {"type": "string", "enum": ["open", "under_investigation", "explained"]},
                         "note": {"type": ["string", "null"], "maxLength": 10000, "description": "What explains it; needed for explained."},
+                    },
+                },
+                "NewRound": {
+                    "type": "object",
+                    "required": ["partners"],
+                    "properties": {
+                        "partners": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string", "maxLength": 200}, "description": "The partners to send to (ids from `kartoteka partners`)."},
                     },
                 },
                 "NewJob": {

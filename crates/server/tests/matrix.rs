@@ -17,6 +17,9 @@ enum May {
     Anyone,
     /// Only these roles.
     Roles(&'static [Role]),
+    /// The first roles; the second may call it but find nothing there for them (a job of
+    /// work they may not do answers 404, as none would); the rest are refused.
+    RolesElseNone(&'static [Role], &'static [Role]),
 }
 
 use Role::*;
@@ -38,6 +41,8 @@ const KEEPERS: &[Role] = &[Archivist, Administrator];
 const RELEASES: &[Role] = &[Liaison, ReleaseOfficer, Administrator];
 /// Those who decide who may use the room.
 const ADMINISTRATORS: &[Role] = &[Administrator];
+/// Those who plan and send releases to partners.
+const OFFICERS: &[Role] = &[ReleaseOfficer, Administrator];
 
 /// The expected matrix, written by hand from the roles' descriptions in the issues: a
 /// liaison sees nothing of the reading room's holdings, only its partner's packages;
@@ -60,10 +65,23 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/api/export/persons", May::Roles(READERS)),
     ("GET", "/api/export/notes", May::Roles(READERS)),
     ("GET", "/api/status", May::Roles(KEEPERS)),
-    ("GET", "/api/jobs", May::Roles(KEEPERS)),
+    // Everyone who starts jobs follows them: each only jobs of its own work.
+    (
+        "GET",
+        "/api/jobs",
+        May::Roles(&[Archivist, ReleaseOfficer, Administrator]),
+    ),
     ("POST", "/api/jobs", May::Roles(KEEPERS)),
     ("POST", "/api/uploads", May::Roles(KEEPERS)),
-    ("GET", "/api/jobs/{id}", May::Roles(KEEPERS)),
+    (
+        "GET",
+        "/api/jobs/{id}",
+        May::RolesElseNone(KEEPERS, &[ReleaseOfficer]),
+    ),
+    ("GET", "/api/release/plan", May::Roles(OFFICERS)),
+    ("POST", "/api/release/rounds", May::Roles(OFFICERS)),
+    ("GET", "/release", May::Roles(OFFICERS)),
+    ("POST", "/release/rounds", May::Roles(OFFICERS)),
     ("GET", "/api/packages", May::Roles(RELEASES)),
     ("GET", "/api/packages/{id}", May::Roles(RELEASES)),
     (
@@ -115,7 +133,11 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("POST", "/persons/{id}/judgements", May::Roles(JUDGES)),
     ("GET", "/keeping", May::Roles(KEEPERS)),
     ("POST", "/keeping/jobs", May::Roles(KEEPERS)),
-    ("GET", "/jobs/{id}", May::Roles(KEEPERS)),
+    (
+        "GET",
+        "/jobs/{id}",
+        May::RolesElseNone(KEEPERS, &[ReleaseOfficer]),
+    ),
     ("POST", "/documents/{id}/notes", May::Roles(READERS)),
     ("GET", "/login", May::Anyone),
     ("POST", "/login", May::Anyone),
@@ -197,6 +219,12 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
         (Method::Post, "/access/tokens") => builder
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from("user=researcher&scopes=read&scopes=write")),
+        (Method::Post, "/api/release/rounds") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"partners": ["GBR-MI5"]}"#)),
+        (Method::Post, "/release/rounds") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("partners=GBR-MI5&partners=DEU-BND")),
         (Method::Post, "/api/jobs") => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(r#"{"kind": "gaps"}"#)),
@@ -283,7 +311,7 @@ async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() 
                 e.method.as_str(),
                 e.path
             ),
-            May::Roles(_) => {
+            May::Roles(_) | May::RolesElseNone(..) => {
                 assert!(
                     refused(status, &headers),
                     "{} {} without credentials was not refused: {status} {body}",
@@ -310,11 +338,20 @@ async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() 
                 format!("Bearer {}", room.token(role)).parse().unwrap(),
             );
             let (status, headers, body) = room.send(req).await;
-            let allowed = match row.2 {
-                May::Anyone => true,
-                May::Roles(roles) => roles.contains(&role),
+            let (allowed, finds_none) = match row.2 {
+                May::Anyone => (true, false),
+                May::Roles(roles) => (roles.contains(&role), false),
+                May::RolesElseNone(roles, none) => (roles.contains(&role), none.contains(&role)),
             };
-            if allowed {
+            if finds_none {
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "{} {} as {role}: expected 404, got {body}",
+                    e.method.as_str(),
+                    e.path
+                );
+            } else if allowed {
                 assert!(
                     !refused(status, &headers) && status.as_u16() < 400,
                     "{} {} as {role}: expected it allowed and done, got {status} {body}",

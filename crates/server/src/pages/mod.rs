@@ -169,6 +169,11 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
             lang.pick("Keeping", "Хранение"),
         ),
         (
+            "/release",
+            Action::PlanReleases,
+            lang.pick("Release", "Выдача"),
+        ),
+        (
             "/packages",
             Action::ReadReleases,
             lang.pick("Packages", "Пакеты"),

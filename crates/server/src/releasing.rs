@@ -1,0 +1,377 @@
+//! The release officer's desk: the partner services with their clearances and keys, the
+//! release plan as a partner by report matrix that says why each cell is on or off and
+//! what each partner's variant loses, and a round of packages sent as a background job
+//! that the page follows. `/release` for people; `/api/release/plan` and
+//! `/api/release/rounds` for machines. The register of what was sent is the partner
+//! portal's (`/packages`), seen whole from here.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use kartoteka_archive::Caller;
+use kartoteka_model::{Action, Partner, PartnerState};
+use kartoteka_release::{Cell, Plan};
+use kartoteka_text::escape_html as esc;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api::{JsonBody, QueryOf};
+use crate::error::ApiError;
+use crate::pages::{error_page, frame, table_head, Lang, PageLang};
+use crate::App;
+
+/// The most reports the page's matrix shows at once; `from` pages through the rest.
+const MATRIX_ROWS: usize = 100;
+
+/// The partners and the plan over every current report.
+async fn partners_and_plan(app: &App) -> Result<(Vec<Partner>, Plan), ApiError> {
+    app.read(|a| {
+        let release = a.release();
+        Ok((release.partners()?, release.plan(&[])?))
+    })
+    .await
+}
+
+/// GET /api/release/plan: every partner, and the plan: for each partner and report
+/// whether it goes, why, and what the partner's variant would lose (as `kartoteka
+/// release plan --json` prints it).
+pub(crate) async fn plan(State(app): State<Arc<App>>) -> Result<Json<Value>, ApiError> {
+    let (partners, plan) = partners_and_plan(&app).await?;
+    Ok(Json(json!({ "partners": partners, "plan": plan })))
+}
+
+/// A round as asked for: the partners to send to.
+#[derive(Deserialize)]
+pub(crate) struct NewRound {
+    /// Partner ids.
+    #[serde(default)]
+    partners: Vec<String>,
+}
+
+/// Checks a round's partners before its job starts, so that a wrong name is refused at
+/// once: each named, known, and active; each once.
+async fn checked_round(app: &App, partners: Vec<String>) -> Result<Vec<String>, ApiError> {
+    if partners.is_empty() {
+        return Err(ApiError::bad_request(
+            "partners: name the partners to send to",
+        ));
+    }
+    if partners.len() > 1000 {
+        return Err(ApiError::bad_request("partners: at most 1000 in a round"));
+    }
+    app.read(move |a| {
+        let release = a.release();
+        let mut ids: Vec<String> = Vec::new();
+        for name in &partners {
+            let partner = release.partner(name).map_err(|_| {
+                ApiError::bad_request(format!(
+                    "partners: no partner {}",
+                    kartoteka_model::excerpt(name)
+                ))
+            })?;
+            if partner.state == PartnerState::Suspended {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("partner {} is suspended and receives nothing", partner.id),
+                ));
+            }
+            if !ids.contains(&partner.id) {
+                ids.push(partner.id);
+            }
+        }
+        Ok(ids)
+    })
+    .await
+}
+
+/// POST /api/release/rounds: sends a round of packages to the partners named, as a
+/// background job; answers 202 with the job (follow it at `/api/jobs/{id}`).
+pub(crate) async fn start_round(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(round): JsonBody<NewRound>,
+) -> Result<Response, ApiError> {
+    let partners = checked_round(&app, round.partners).await?;
+    let job = app.start_round(partners, &caller.user.name)?;
+    Ok((StatusCode::ACCEPTED, Json(job)).into_response())
+}
+
+/// POST /release/rounds: the form's round (`partners` once per partner ticked); to the
+/// job's page, which follows it.
+pub(crate) async fn start_round_from_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PageLang(lang): PageLang,
+    body: axum::body::Bytes,
+) -> Response {
+    // Several `partners` fields: a plain `Form` of a struct takes only one.
+    let partners: Vec<String> = form_urlencoded::parse(&body)
+        .filter(|(k, _)| k == "partners")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let started = match checked_round(&app, partners).await {
+        Ok(partners) => app.start_round(partners, &caller.user.name),
+        Err(e) => Err(e),
+    };
+    match started {
+        Ok(job) => Redirect::to(&format!("/jobs/{}?hl={}", job.id, lang.code())).into_response(),
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
+}
+
+/// Where the matrix starts.
+#[derive(Deserialize, Default)]
+pub(crate) struct PlanQuery {
+    /// The first report row shown, from 0.
+    #[serde(default)]
+    from: usize,
+}
+
+/// One cell of the matrix: send or hold, and in the cell's details why, and what the
+/// variant loses.
+fn cell_html(cell: &Cell, lang: Lang) -> String {
+    let word = match (cell.send, cell.version) {
+        (true, Some(v)) => format!("{} v{v}", lang.pick("send", "отправить")),
+        (true, None) => lang.pick("send", "отправить").to_string(),
+        (false, _) => lang.pick("hold", "не отправлять").to_string(),
+    };
+    let mut why: String = cell
+        .why
+        .iter()
+        .map(|r| format!("<li>{}</li>", esc(&r.to_string())))
+        .collect();
+    if let Some(loss) = &cell.loss {
+        if loss.dropped.is_empty() {
+            why.push_str(&format!(
+                "<li>{}</li>",
+                lang.pick(
+                    "the variant keeps every paragraph",
+                    "вариант сохраняет все абзацы"
+                )
+            ));
+        } else {
+            why.push_str(&format!(
+                "<li>{} {} / {}:<ul>{}</ul></li>",
+                lang.pick("the variant drops", "вариант теряет"),
+                loss.dropped.len(),
+                loss.paragraphs,
+                loss.dropped
+                    .iter()
+                    .map(|d| format!(
+                        "<li>¶{} ({}, {}): {}</li>",
+                        d.paragraph,
+                        esc(&d.section),
+                        esc(&d.marking),
+                        esc(&d.withheld.to_string())
+                    ))
+                    .collect::<String>()
+            ));
+        }
+        if loss.citations_replaced > 0 {
+            why.push_str(&format!(
+                "<li>{}: {}</li>",
+                lang.pick(
+                    "citations replaced by a neutral reference",
+                    "ссылки заменены нейтральными"
+                ),
+                loss.citations_replaced
+            ));
+        }
+    }
+    format!(
+        r#"<td class="cell {class}" data-partner="{p}" data-report="{r}"><details><summary>{word}</summary><ul>{why}</ul></details></td>"#,
+        class = if cell.send { "on" } else { "off" },
+        p = esc(&cell.partner),
+        r = esc(&cell.report),
+    )
+}
+
+/// GET /release: the release officer's desk.
+pub(crate) async fn page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PageLang(lang): PageLang,
+    QueryOf(query): QueryOf<PlanQuery>,
+) -> Response {
+    let (partners, plan) = match partners_and_plan(&app).await {
+        Ok(found) => found,
+        Err(e) => return error_page(lang, Some(&caller), &e),
+    };
+    let title = lang.pick("Release to partners", "Выдача партнёрам");
+    let mut main = format!(
+        r#"<h1>{}</h1>
+<p class="meta"><a href="/packages?hl={code}">{register}</a></p>
+"#,
+        esc(title),
+        code = lang.code(),
+        register = lang.pick(
+            "The register of packages sent, receipts and recalls",
+            "Реестр отправленных пакетов, расписки и отзывы"
+        ),
+    );
+    // The partners.
+    main.push_str(&format!(
+        r#"<section aria-labelledby="h-partners"><h2 id="h-partners">{}</h2>"#,
+        lang.pick("Partners", "Партнёры")
+    ));
+    if partners.is_empty() {
+        main.push_str(&format!(
+            "<p>{}</p>",
+            lang.pick(
+                "No partners yet: add them with kartoteka partner add.",
+                "Партнёров пока нет: добавьте их командой kartoteka partner add."
+            )
+        ));
+    } else {
+        main.push_str(&table_head(&[
+            lang.pick("Partner", "Партнёр"),
+            lang.pick("Service", "Служба"),
+            lang.pick("Cleared to", "Допуск"),
+            lang.pick("State", "Состояние"),
+            lang.pick("Encryption key", "Ключ шифрования"),
+            lang.pick("Signing key", "Ключ подписи"),
+        ]));
+        for p in &partners {
+            let short = |k: &str| k.chars().take(16).collect::<String>() + "…";
+            let caveats: Vec<String> = p.caveats.iter().map(|c| c.to_string()).collect();
+            main.push_str(&format!(
+                r#"<tr id="partner-{id}"><td>{id}</td><td>{service}</td><td>{clearance}{caveats}</td><td>{state}</td><td><code title="{rec}">{rec_short}</code></td><td><code title="{ver}">{ver_short}</code></td></tr>
+"#,
+                id = esc(&p.id),
+                service = esc(&p.service),
+                clearance = esc(&p.clearance.to_string()),
+                caveats = if caveats.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", esc(&caveats.join(", ")))
+                },
+                state = match p.state {
+                    PartnerState::Active => lang.pick("active", "действует"),
+                    PartnerState::Suspended => lang.pick("suspended", "приостановлен"),
+                },
+                rec = esc(&p.recipient),
+                rec_short = esc(&short(&p.recipient)),
+                ver = esc(&p.verify_key),
+                ver_short = esc(&short(&p.verify_key)),
+            ));
+        }
+        main.push_str("</tbody></table>");
+    }
+    main.push_str("</section>");
+
+    // The plan, a page of reports at a time.
+    main.push_str(&format!(
+        r#"<section aria-labelledby="h-plan"><h2 id="h-plan">{}</h2>"#,
+        lang.pick("The plan", "План выдачи")
+    ));
+    let (n_partners, n_reports) = (plan.partners.len(), plan.reports.len());
+    if n_partners == 0 || n_reports == 0 {
+        main.push_str(&format!(
+            "<p>{}</p>",
+            lang.pick(
+                "Nothing to plan: it takes partners and reports.",
+                "Планировать нечего: нужны партнёры и справки."
+            )
+        ));
+    } else {
+        let from = query.from.min(n_reports.saturating_sub(1));
+        let to = (from + MATRIX_ROWS).min(n_reports);
+        main.push_str(&format!(
+            r#"<p class="count">{} {}–{} / {}. {}</p>"#,
+            lang.pick("Reports", "Справки"),
+            from + 1,
+            to,
+            n_reports,
+            lang.pick(
+                "Open a cell to see why, and what the partner's variant loses.",
+                "Откройте ячейку, чтобы увидеть причины и потери варианта."
+            )
+        ));
+        let mut columns = vec![lang.pick("Report", "Справка").to_string()];
+        columns.extend(plan.partners.iter().cloned());
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        main.push_str(
+            &table_head(&columns)
+                .replace(r#"<table class="units">"#, r#"<table class="units plan">"#),
+        );
+        for r in from..to {
+            main.push_str(&format!(
+                "<tr><th scope=\"row\">{}</th>",
+                esc(&plan.reports[r])
+            ));
+            for p in 0..n_partners {
+                main.push_str(&cell_html(&plan.cells[p * n_reports + r], lang));
+            }
+            main.push_str("</tr>\n");
+        }
+        main.push_str("</tbody></table>");
+        let mut pager = Vec::new();
+        if from > 0 {
+            pager.push(format!(
+                r#"<a href="/release?from={}&hl={}">{}</a>"#,
+                from.saturating_sub(MATRIX_ROWS),
+                lang.code(),
+                lang.pick("Earlier reports", "Предыдущие")
+            ));
+        }
+        if to < n_reports {
+            pager.push(format!(
+                r#"<a href="/release?from={to}&hl={}">{}</a>"#,
+                lang.code(),
+                lang.pick("Later reports", "Следующие")
+            ));
+        }
+        if !pager.is_empty() {
+            main.push_str(&format!(r#"<p class="pages">{}</p>"#, pager.join(" ")));
+        }
+    }
+    main.push_str("</section>");
+
+    // A round.
+    let may_send = kartoteka_model::allows(
+        caller.user.role,
+        caller.scopes.as_deref(),
+        Action::SendReleases,
+    );
+    let active: Vec<&Partner> = partners
+        .iter()
+        .filter(|p| p.state == PartnerState::Active)
+        .collect();
+    if may_send && !active.is_empty() {
+        let boxes: String = active
+            .iter()
+            .map(|p| {
+                let sends = plan
+                    .cells
+                    .iter()
+                    .filter(|c| c.partner == p.id && c.send)
+                    .count();
+                format!(
+                    r#"<label class="check"><input type="checkbox" name="partners" value="{id}"{checked}> {id} ({sends} {reports})</label>"#,
+                    id = esc(&p.id),
+                    checked = if sends > 0 { " checked" } else { "" },
+                    reports = lang.pick("reports to send", "справок к отправке"),
+                )
+            })
+            .collect();
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-round"><h2 id="h-round">{title}</h2>
+<form method="post" action="/release/rounds?hl={code}"><input type="hidden" name="csrf" value="{csrf}">
+<fieldset><legend>{legend}</legend>{boxes}</fieldset>
+<button type="submit">{send}</button></form></section>"#,
+            title = lang.pick("Send a round", "Отправить пакеты"),
+            code = lang.code(),
+            csrf = esc(caller.csrf.as_deref().unwrap_or("")),
+            legend = lang.pick(
+                "Each partner ticked gets one package of the reports the plan sends it, signed and encrypted to its key.",
+                "Каждый отмеченный партнёр получит один пакет со справками, которые ему отправляет план, подписанный и зашифрованный его ключом."
+            ),
+            send = lang.pick("Send the round", "Отправить"),
+        ));
+    }
+    Html(frame(lang, title, Some(&caller), &main)).into_response()
+}
