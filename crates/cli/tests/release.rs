@@ -990,3 +990,209 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
     assert_eq!(before, after);
     k().args(["audit", "verify"]).assert().success();
 }
+
+#[test]
+fn a_release_officer_plans_and_sends_a_round_from_the_desk_and_each_liaison_reads_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sample, _, subject) = reported_sample();
+    let archive = sample.path();
+    let k = || common::kartoteka(archive);
+    // The identification is lowered to CONFIDENTIAL for Britain, so that MI5 (cleared
+    // to CONFIDENTIAL) gets a variant of it; GCHQ (SECRET) gets more.
+    k().args(["report", "edit", &subject, "--paragraph", "1"])
+        .args(["--marking", "CONFIDENTIAL//REL TO GBR"])
+        .args(["--why", "from an open source"])
+        .assert()
+        .success();
+    k().args(["report", "review", &subject]).assert().success();
+    k().args(["report", "approve", &subject]).assert().success();
+    add(
+        archive,
+        "GBR",
+        "MI5",
+        "CONFIDENTIAL",
+        &keys(dir.path(), "mi5.keys"),
+        &[],
+    )
+    .success();
+    add(
+        archive,
+        "GBR",
+        "GCHQ",
+        "SECRET",
+        &keys(dir.path(), "gchq.keys"),
+        &[],
+    )
+    .success();
+    k().args(["user", "add", "olga", "--role", "release-officer"])
+        .assert()
+        .success();
+    for (user, partner) in [("mi5", "GBR-MI5"), ("gchq", "GBR-GCHQ")] {
+        k().args([
+            "user",
+            "add",
+            user,
+            "--role",
+            "liaison",
+            "--partner",
+            partner,
+        ])
+        .assert()
+        .success();
+    }
+    let bearer = |user: &str, scopes: &[&str]| {
+        let mut cmd = k();
+        cmd.args(["token", "create", user, "--json"]);
+        for s in scopes {
+            cmd.args(["--scope", s]);
+        }
+        format!("Bearer {}", json(&mut cmd)["token"].as_str().unwrap())
+    };
+    let olga = bearer("olga", &["read", "write"]);
+    let olga_read = bearer("olga", &["read"]);
+    let (mi5, gchq) = (bearer("mi5", &["read"]), bearer("gchq", &["read"]));
+    let server = common::serve(archive);
+    let call = |method: &str, path: &str, who: &str, body: &str| {
+        let (status, text) = common::http(
+            &server.addr,
+            method,
+            path,
+            &[("Authorization", who), ("Content-Type", "application/json")],
+            body,
+        );
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+            text,
+        )
+    };
+
+    // The plan says the subject goes to both, and what MI5's variant (cleared to
+    // CONFIDENTIAL) loses that GCHQ's (SECRET) keeps.
+    let (status, plan, _) = call("GET", "/api/release/plan", &olga_read, "");
+    assert_eq!(status, 200);
+    let partner_ids: Vec<&str> = plan["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(partner_ids, ["GBR-MI5", "GBR-GCHQ"]);
+    let cell = |partner: &str| {
+        plan["plan"]["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["partner"] == partner && c["report"] == subject.as_str())
+            .unwrap()
+            .clone()
+    };
+    let dropped = |c: &Value| c["loss"]["dropped"].as_array().unwrap().len();
+    assert_eq!(cell("GBR-MI5")["send"], true);
+    assert_eq!(cell("GBR-GCHQ")["send"], true);
+    assert!(dropped(&cell("GBR-MI5")) > dropped(&cell("GBR-GCHQ")));
+    // The page shows the same matrix.
+    let (status, _, page) = call("GET", "/release", &olga_read, "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            r#"<td class="cell on" data-partner="GBR-MI5" data-report="{subject}">"#
+        )),
+        "{page}"
+    );
+
+    // Bad rounds are refused at once and start nothing.
+    for (body, want) in [
+        (r#"{"partners": []}"#, 400),
+        (r#"{"partners": ["NOR-PST"]}"#, 400),
+        (r#"{"partners": ["<script>"]}"#, 400),
+        (r#"{"partners": "GBR-MI5"}"#, 400),
+    ] {
+        let (status, _, text) = call("POST", "/api/release/rounds", &olga, body);
+        assert_eq!(status, want, "{body}: {text}");
+    }
+    // A read token may not send.
+    let (status, _, _) = call(
+        "POST",
+        "/api/release/rounds",
+        &olga_read,
+        r#"{"partners": ["GBR-MI5"]}"#,
+    );
+    assert_eq!(status, 403);
+    let (_, jobs, _) = call("GET", "/api/jobs", &olga_read, "");
+    assert_eq!(jobs["jobs"].as_array().unwrap().len(), 0, "{jobs}");
+
+    // A round to both, followed to its end.
+    let (status, job, text) = call(
+        "POST",
+        "/api/release/rounds",
+        &olga,
+        r#"{"partners": ["GBR-MI5", "gbr-gchq"]}"#,
+    );
+    assert_eq!(status, 202, "{text}");
+    let id = job["id"].as_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let done = loop {
+        let (_, job, _) = call("GET", &format!("/api/jobs/{id}"), &olga_read, "");
+        if job["state"] != "running" {
+            break job;
+        }
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the round did not end: {job}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["partners"], serde_json::json!(["GBR-MI5", "GBR-GCHQ"]));
+    assert_eq!(done["done"], done["total"]);
+    let sent = done["result"]["packages"].as_array().unwrap();
+    assert_eq!(sent.len(), 2, "{done}");
+    for p in sent {
+        let path = std::path::PathBuf::from(p["path"].as_str().unwrap());
+        assert!(
+            path.starts_with(archive.join("outbox")),
+            "{}",
+            path.display()
+        );
+        assert!(path.is_file());
+    }
+    let id_of = |partner: &str| {
+        sent.iter().find(|p| p["partner"] == partner).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (mi5_pkg, gchq_pkg) = (id_of("GBR-MI5"), id_of("GBR-GCHQ"));
+
+    // Each liaison reads its own variant and finds the other's as none; the two variants
+    // differ as the plan said.
+    let variant = |pkg: &str, who: &str| {
+        call(
+            "GET",
+            &format!("/api/packages/{pkg}/reports/{subject}"),
+            who,
+            "",
+        )
+    };
+    let (status, mine, _) = variant(&mi5_pkg, &mi5);
+    assert_eq!(status, 200);
+    let (status, theirs, _) = variant(&gchq_pkg, &gchq);
+    assert_eq!(status, 200);
+    let paragraphs = |v: &Value| v["paragraphs"].as_array().unwrap().len();
+    assert!(paragraphs(&mine) < paragraphs(&theirs));
+    let (status, _, across) = variant(&gchq_pkg, &mi5);
+    let (_, _, none) = variant("PKG-GBR-MI5-99", &mi5);
+    assert_eq!(status, 404);
+    assert_eq!(
+        across.replace(&gchq_pkg, "ID"),
+        none.replace("PKG-GBR-MI5-99", "ID")
+    );
+    // A liaison sees nothing of the desk, nor the round's job.
+    let (status, _, _) = call("GET", "/api/release/plan", &mi5, "");
+    assert_eq!(status, 403);
+    let (status, _, _) = call("GET", &format!("/api/jobs/{id}"), &mi5, "");
+    assert_eq!(status, 403);
+    drop(server);
+    k().args(["audit", "verify"]).assert().success();
+}
