@@ -815,3 +815,300 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         .assert()
         .success();
 }
+
+/// A partner service as the release officer adds it at the command line, with its keys.
+fn add_partner_cleared(archive: &std::path::Path, service: &str, clearance: &str) {
+    let keys = archive.join(format!("{service}.keys"));
+    let made = common::json(
+        kartoteka(archive)
+            .args(["keys", "generate", "--json", "--out"])
+            .arg(&keys),
+    );
+    kartoteka(archive)
+        .args([
+            "partner",
+            "add",
+            "GBR",
+            "--service",
+            service,
+            "--clearance",
+            clearance,
+        ])
+        .args(["--recipient", made["recipient"].as_str().unwrap()])
+        .args(["--verify-key", made["verify_key"].as_str().unwrap()])
+        .args(["--why", "agreement 1994/7"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn the_release_officer_sends_a_round_and_each_liaison_reads_only_its_own_in_a_real_browser() {
+    let Some(room) = open_room(
+        &[("olga", "release-officer")],
+        &[
+            &["extract"],
+            &["resolve"],
+            &[
+                "marking",
+                "set",
+                "ф. 9002",
+                "SECRET//REL TO GBR, USA",
+                "--why",
+                "agreement",
+            ],
+            &["report", "build", "--all"],
+        ],
+    ) else {
+        return;
+    };
+    let (archive, base, port) = (room.dir.path(), room.base.clone(), room.port);
+    // A report on Britain, its identification lowered to CONFIDENTIAL for Britain, approved.
+    let reports = common::json(kartoteka(archive).args(["reports", "--json"]));
+    let subject = reports["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["marking"] == "SECRET//REL TO GBR, USA"
+                && r["countries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c == "GBR")
+        })
+        .expect("a report on Britain")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kartoteka(archive)
+        .args(["report", "edit", &subject, "--paragraph", "1"])
+        .args([
+            "--marking",
+            "CONFIDENTIAL//REL TO GBR",
+            "--why",
+            "from an open source",
+        ])
+        .assert()
+        .success();
+    kartoteka(archive)
+        .args(["report", "review", &subject])
+        .assert()
+        .success();
+    kartoteka(archive)
+        .args(["report", "approve", &subject])
+        .assert()
+        .success();
+    let approved =
+        common::json(kartoteka(archive).args(["report", "show", &subject, "--format", "json"]));
+    let paragraphs: Vec<(String, bool)> = approved["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let marking = if p["marking_override"].is_null() {
+                &p["marking"]
+            } else {
+                &p["marking_override"]
+            };
+            // What a CONFIDENTIAL service in Britain may have, read off the marking.
+            let level = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"]
+                .contains(&marking["classification"].as_str().unwrap());
+            let list = marking["releasable_to"].as_array().unwrap();
+            let may_have = level
+                && marking["noforn"] != true
+                && marking["orcon"] != true
+                && (list.is_empty() || list.iter().any(|c| c == "GBR"));
+            (p["text"].as_str().unwrap().trim().to_string(), may_have)
+        })
+        .collect();
+    add_partner_cleared(archive, "MI5", "confidential");
+    add_partner_cleared(archive, "GCHQ", "secret");
+    for (name, partner) in [("lena", "GBR-MI5"), ("gleb", "GBR-GCHQ")] {
+        kartoteka(archive)
+            .args([
+                "user",
+                "add",
+                name,
+                "--role",
+                "liaison",
+                "--partner",
+                partner,
+                "--password-file",
+            ])
+            .arg(archive.join("pw.txt"))
+            .assert()
+            .success();
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = browser(port).await;
+
+        // The release officer reads the plan: the report goes to both, and MI5's variant
+        // loses what its clearance does not reach.
+        sign_in(&client, &base, "olga").await;
+        client.goto(&format!("{base}/?hl=en")).await.unwrap();
+        follow(&client, "Release").await;
+        let cell = client
+            .find(Locator::Css(&format!(
+                r#"td.cell[data-partner="GBR-MI5"][data-report="{subject}"]"#
+            )))
+            .await
+            .unwrap();
+        let class = cell.attr("class").await.unwrap().unwrap_or_default();
+        assert!(
+            class.contains("on"),
+            "{class}: {}",
+            cell.html(false).await.unwrap()
+        );
+        cell.find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let why = cell.text().await.unwrap();
+        assert!(
+            why.contains("concerns GBR") && why.contains("the variant drops"),
+            "{why}"
+        );
+        shot(&client, "20-release-plan").await;
+
+        // Both partners are ticked (the plan sends each something); the round runs as a
+        // job, and its page follows it to the end.
+        for id in ["GBR-MI5", "GBR-GCHQ"] {
+            let tick = client
+                .find(Locator::Css(&format!(
+                    r#"input[name=partners][value="{id}"]"#
+                )))
+                .await
+                .unwrap();
+            assert!(
+                tick.prop("checked").await.unwrap().as_deref() == Some("true"),
+                "{id}"
+            );
+        }
+        let send = client
+            .find(Locator::Css(
+                "#h-round ~ form button, section[aria-labelledby=h-round] button",
+            ))
+            .await
+            .unwrap();
+        click_through(&client, send).await;
+        let mut state = String::new();
+        for _ in 0..600 {
+            state = text(&client, "#job-state").await;
+            if state != "running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(state, "done");
+        let summary = text(&client, "#job-summary").await;
+        assert!(
+            summary.contains("2 packages sent")
+                && summary.contains("PKG-GBR-MI5-1")
+                && summary.contains("PKG-GBR-GCHQ-1"),
+            "{summary}"
+        );
+        shot(&client, "21-round-sent").await;
+        client
+            .find(Locator::Css("header form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+
+        // MI5's liaison finds its package, reads its variant: the paragraph it may have,
+        // none of those above its clearance.
+        sign_in(&client, &base, "lena").await;
+        follow(&client, "PKG-GBR-MI5-1").await;
+        follow(&client, &subject).await;
+        let page = text(&client, "article.report").await;
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let page = flat(&page);
+        assert!(page.contains("CONFIDENTIAL//REL TO GBR"), "{page}");
+        let kept: Vec<&String> = paragraphs
+            .iter()
+            .filter(|(_, c)| *c)
+            .map(|(t, _)| t)
+            .collect();
+        assert!(!kept.is_empty());
+        for t in &kept {
+            assert!(page.contains(&flat(t)), "{t} missing from {page}");
+        }
+        for (t, may_have) in &paragraphs {
+            if !may_have && !kept.iter().any(|k| k.contains(t.as_str())) {
+                assert!(
+                    !page.contains(&flat(t)),
+                    "a paragraph above MI5's clearance: {t}"
+                );
+            }
+        }
+        shot(&client, "22-liaison-variant").await;
+
+        // Its search finds in its own variant; GCHQ's package and variant are as none.
+        client
+            .goto(&format!("{base}/packages?hl=en"))
+            .await
+            .unwrap();
+        let word = kept[0]
+            .split_whitespace()
+            .find(|w| w.chars().count() > 5 && w.chars().all(char::is_alphabetic))
+            .expect("a word to search for")
+            .to_string();
+        client
+            .find(Locator::Id("q"))
+            .await
+            .unwrap()
+            .send_keys(&word)
+            .await
+            .unwrap();
+        let button = client
+            .find(Locator::Css("form.search button"))
+            .await
+            .unwrap();
+        click_through(&client, button).await;
+        let hits = text(&client, "ol.hits").await;
+        assert!(
+            hits.contains("PKG-GBR-MI5-1") && !hits.contains("GCHQ"),
+            "{hits}"
+        );
+        shot(&client, "23-liaison-search").await;
+        let mut refusals = Vec::new();
+        for (theirs, none) in [
+            ("PKG-GBR-GCHQ-1".to_string(), "PKG-GBR-GCHQ-9".to_string()),
+            (
+                format!("PKG-GBR-GCHQ-1/reports/{subject}"),
+                format!("PKG-GBR-GCHQ-9/reports/{subject}"),
+            ),
+        ] {
+            client
+                .goto(&format!("{base}/packages/{theirs}?hl=en"))
+                .await
+                .unwrap();
+            let said = text(&client, "[role=alert]").await;
+            client
+                .goto(&format!("{base}/packages/{none}?hl=en"))
+                .await
+                .unwrap();
+            let said_none = text(&client, "[role=alert]").await;
+            assert_eq!(
+                said.replace("GCHQ-1", "GCHQ-N"),
+                said_none.replace("GCHQ-9", "GCHQ-N")
+            );
+            refusals.push(said);
+        }
+        assert!(refusals[0].contains("no package"), "{refusals:?}");
+        client
+            .goto(&format!("{base}/packages/PKG-GBR-GCHQ-1?hl=en"))
+            .await
+            .unwrap();
+        shot(&client, "24-liaison-not-theirs").await;
+        client.close().await.unwrap();
+    });
+    kartoteka(archive)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}

@@ -269,10 +269,11 @@ pub(crate) async fn page(
                 format!("<td>{}</td>", esc(&p.partner))
             };
             main.push_str(&format!(
-                r#"<tr id="{id}" class="{kind}"><td>{id}</td>{partner}<td>{sent}</td><td>{what}</td><td>{received}</td></tr>
+                r#"<tr id="{id}" class="{kind}"><td><a href="/packages/{id}?hl={hl}">{id}</a></td>{partner}<td>{sent}</td><td>{what}</td><td>{received}</td></tr>
 "#,
                 id = esc(&p.id),
                 kind = p.kind.as_str(),
+                hl = lang.code(),
                 sent = esc(p.sent_at.get(..10).unwrap_or(&p.sent_at)),
             ));
         }

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use kartoteka_model::{ContentHash, KeptFile, Package, PackageKind, Report};
-use kartoteka_text::{escape_html, fold, lemma, words};
+use kartoteka_text::{escape_html, fold, lemma, translit_keys, words};
 use serde::Serialize;
 
 use super::package::failed;
@@ -126,9 +126,7 @@ impl Release<'_> {
         limit: usize,
         offset: usize,
     ) -> Result<ReleasedSearch, ArchiveError> {
-        let terms: HashSet<String> = words(query)
-            .map(|w| lemma(&fold(w.text)).into_owned())
-            .collect();
+        let terms = terms_of(query);
         if terms.is_empty() {
             return Err(ArchiveError::BadTarget(
                 query.to_string(),
@@ -182,19 +180,64 @@ fn parse_variant(package: &str, name: &str, bytes: &[u8]) -> Result<Report, Arch
     })
 }
 
-/// The snippet of `text` with every word whose lemma is one of `terms` in `<b>`, when
-/// the text has them all; `None` when it lacks one.
-fn matched(text: &str, terms: &HashSet<String>) -> Option<String> {
-    let mut found: HashSet<&str> = HashSet::new();
+/// A word of a query: its lemma, and its transliteration keys, so that "Sokolova" finds
+/// "Соколова" as the index finds it.
+struct Term {
+    lemma: String,
+    keys: Vec<String>,
+}
+
+/// Words this short are matched by their lemma only: their transliteration keys are too
+/// common to mean the same word.
+const SHORTEST_TRANSLITERATED: usize = 4;
+
+/// The terms of a query, each word once.
+fn terms_of(query: &str) -> Vec<Term> {
+    let mut terms: Vec<Term> = Vec::new();
+    for w in words(query) {
+        let lemma = lemma(&fold(w.text)).into_owned();
+        if terms.iter().any(|t| t.lemma == lemma) {
+            continue;
+        }
+        let keys = if w.text.chars().count() >= SHORTEST_TRANSLITERATED {
+            translit_keys(w.text)
+        } else {
+            Vec::new()
+        };
+        terms.push(Term { lemma, keys });
+    }
+    terms
+}
+
+/// The snippet of `text` with every word that matches one of `terms` in `<b>`, when the
+/// text has them all; `None` when it lacks one.
+fn matched(text: &str, terms: &[Term]) -> Option<String> {
+    let mut found = vec![false; terms.len()];
     let mut spans = Vec::new();
     for w in words(text) {
-        let l = lemma(&fold(w.text)).into_owned();
-        if let Some(t) = terms.get(&l) {
-            found.insert(t.as_str());
+        let folded = fold(w.text);
+        let l = lemma(&folded);
+        let mut keys: Option<Vec<String>> = None;
+        let mut hit = false;
+        for (i, t) in terms.iter().enumerate() {
+            let same = t.lemma == l || {
+                !t.keys.is_empty()
+                    && w.text.chars().count() >= SHORTEST_TRANSLITERATED
+                    && keys
+                        .get_or_insert_with(|| translit_keys(w.text))
+                        .iter()
+                        .any(|k| t.keys.contains(k))
+            };
+            if same {
+                found[i] = true;
+                hit = true;
+            }
+        }
+        if hit {
             spans.push((w.start, w.end));
         }
     }
-    if found.len() < terms.len() {
+    if found.contains(&false) {
         return None;
     }
     // A window of the paragraph that starts a little before the first match.
@@ -237,10 +280,8 @@ fn matched(text: &str, terms: &HashSet<String>) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn terms(q: &str) -> HashSet<String> {
-        words(q)
-            .map(|w| lemma(&fold(w.text)).into_owned())
-            .collect()
+    fn terms(q: &str) -> Vec<Term> {
+        terms_of(q)
     }
 
     #[test]
@@ -250,6 +291,10 @@ mod tests {
         assert!(hit.contains("<b>КЛИМ</b>"), "{hit}");
         assert!(hit.contains("<b>Соколовым</b>"), "{hit}");
         assert!(matched(text, &terms("клим вена")).is_none());
+        // A name in Latin letters finds it in Cyrillic, as the index would.
+        let hit = matched(text, &terms("Sokolov")).expect("transliterated");
+        assert!(hit.contains("<b>Соколовым</b>"), "{hit}");
+        assert!(matched(text, &terms("Sokolnikov")).is_none());
     }
 
     #[test]
