@@ -174,6 +174,13 @@ pub enum Action {
     SendReleases,
     /// Follow background jobs: each caller only those of the work it may do.
     ReadJobs,
+    /// Read the reports with their versions and differences, and the claims with their
+    /// grades, citations and conflicts.
+    ReadReports,
+    /// Write claims and build reports from them: the analyst's work.
+    Analyse,
+    /// Edit a report's paragraphs and markings, review and approve it: the reviewer's work.
+    Review,
 }
 
 impl Action {
@@ -187,8 +194,14 @@ impl Action {
             | Action::ReadReleases
             | Action::Search
             | Action::PlanReleases
-            | Action::ReadJobs => Scope::Read,
-            Action::Annotate | Action::Judge | Action::Keep | Action::SendReleases => Scope::Write,
+            | Action::ReadJobs
+            | Action::ReadReports => Scope::Read,
+            Action::Annotate
+            | Action::Judge
+            | Action::Keep
+            | Action::SendReleases
+            | Action::Analyse
+            | Action::Review => Scope::Write,
             Action::ManageAccess => Scope::Admin,
         }
     }
@@ -207,9 +220,13 @@ pub fn role_allows(role: Role, action: Action) -> bool {
             ReadHoldings | ReadPersons | Annotate | Keep | ReadKeeping | ReadJobs | SeeSelf
         ),
         Role::Researcher => matches!(action, ReadHoldings | ReadPersons | Annotate | SeeSelf),
-        Role::Analyst | Role::Reviewer => matches!(
+        Role::Analyst => matches!(
             action,
-            ReadHoldings | ReadPersons | Annotate | Judge | SeeSelf
+            ReadHoldings | ReadPersons | Annotate | Judge | SeeSelf | ReadReports | Analyse
+        ),
+        Role::Reviewer => matches!(
+            action,
+            ReadHoldings | ReadPersons | Annotate | Judge | SeeSelf | ReadReports | Review
         ),
         Role::ReleaseOfficer => matches!(
             action,
@@ -222,6 +239,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | PlanReleases
                 | SendReleases
                 | ReadJobs
+                | ReadReports
         ),
     }
 }

@@ -67,20 +67,22 @@
     const node = range.startContainer.nodeType === 1 ? range.startContainer : range.startContainer.parentElement;
     const sheet = node && node.closest(".sheet");
     if (!sheet || !node.closest(".text")) return;
-    const quote = sheet.querySelector("textarea[name=quote]");
-    if (!quote) return;
-    quote.value = text.replace(/\s+/g, " ");
+    // Every form of the sheet that quotes (a note; an analyst's claim) takes it.
+    const forms = sheet.querySelectorAll("form:has(textarea[name=quote])");
+    if (forms.length === 0) return;
     const start = startOf(range);
-    const field = sheet.querySelector("input[name=start]");
-    if (field) {
-      // Leading white space selected is not part of the quote.
-      const lead = chars(sel.toString()) - chars(sel.toString().trimStart());
-      field.value = start === null ? "" : String(start + lead);
+    // Leading white space selected is not part of the quote.
+    const lead = chars(sel.toString()) - chars(sel.toString().trimStart());
+    for (const form of forms) {
+      form.querySelector("textarea[name=quote]").value = text.replace(/\s+/g, " ");
+      const field = form.querySelector("input[name=start]");
+      if (field) field.value = start === null ? "" : String(start + lead);
+      const hint = form.querySelector(".selected-hint");
+      if (hint) hint.hidden = false;
     }
-    const details = quote.closest("details");
+    // The note's form opens, as before; the claim's stays as the reader left it.
+    const details = forms[0].closest("details");
     if (details) details.open = true;
-    const hint = sheet.querySelector(".selected-hint");
-    if (hint) hint.hidden = false;
   }
 })();
 

@@ -199,6 +199,50 @@ const PACKAGE_ID: &[Param] = &[Param {
     about: "The package's id: PKG-, the partner and a number.",
 }];
 
+const REPORT_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "string",
+    about: "The report's id: R- and its subject (R-P3).",
+}];
+
+const REPORT_PARAGRAPH: &[Param] = &[
+    REPORT_ID[0],
+    Param {
+        name: "n",
+        location: In::Path,
+        required: true,
+        kind: "integer",
+        about: "The paragraph, from 1.",
+    },
+];
+
+const REPORTS_QUERY: &[Param] = &[query(
+    "status",
+    "string",
+    "Only reports whose latest version is draft, reviewed or approved.",
+)];
+
+const REPORT_VERSION: &[Param] = &[
+    REPORT_ID[0],
+    query("version", "integer", "This version, not the latest."),
+];
+
+const REPORT_DIFF: &[Param] = &[
+    REPORT_ID[0],
+    query("from", "integer", "The earlier version (with to)."),
+    query("to", "integer", "The later version (with from)."),
+];
+
+const CLAIMS_QUERY: &[Param] = &[Param {
+    name: "subject",
+    location: In::Query,
+    required: true,
+    kind: "string",
+    about: "A person's id (P3) or a name that picks out one.",
+}];
+
 const PACKAGE_REPORT: &[Param] = &[
     PACKAGE_ID[0],
     Param {
@@ -458,6 +502,78 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Get,
+        path: "/api/reports",
+        action: Some(Action::ReadReports),
+        summary: "Every report at its latest version, as lines (?status=draft for the queue to review).",
+        params: REPORTS_QUERY,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/reports/{id}",
+        action: Some(Action::ReadReports),
+        summary: "A report, at ?version= or its latest, as `kartoteka report show --format json` prints it.",
+        params: REPORT_VERSION,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/reports/{id}/diff",
+        action: Some(Action::ReadReports),
+        summary: "What changed between two versions (?from=&to=, else the last two), paragraph by paragraph with markings.",
+        params: REPORT_DIFF,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/reports/{id}/paragraphs/{n}",
+        action: Some(Action::Review),
+        summary: "Changes a paragraph's marking (raised freely, lowered below its sources' only with a reason) or text, as a new draft version.",
+        params: REPORT_PARAGRAPH,
+        answer: Answer::Json,
+        body: Some("ParagraphEdit"),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/reports/{id}/status",
+        action: Some(Action::Review),
+        summary: "Moves a report on: a draft to reviewed, a reviewed report to approved, as a new version.",
+        params: REPORT_ID,
+        answer: Answer::Json,
+        body: Some("StatusChange"),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/reports/build",
+        action: Some(Action::Analyse),
+        summary: "Builds (or rebuilds) the report on one person from the claims.",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("BuildRequest"),
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/claims",
+        action: Some(Action::ReadReports),
+        summary: "The claims on a person (?subject=), derived and written, with grades, citations and conflicts.",
+        params: CLAIMS_QUERY,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/claims",
+        action: Some(Action::Analyse),
+        summary: "Keeps an analyst's claim on a person, citing spans, graded with a reason.",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("NewClaim"),
+    },
+    Endpoint {
+        method: Method::Get,
         path: "/api/release/plan",
         action: Some(Action::PlanReleases),
         summary: "Every partner, and the release plan: for each partner and report whether it goes, why, and what the variant would lose (as `kartoteka release plan --json`).",
@@ -661,6 +777,69 @@ pub const ENDPOINTS: &[Endpoint] = &[
         summary: "A file of a report variant as packaged, to save.",
         params: PACKAGE_FILE,
         answer: Answer::Original,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/reports",
+        action: Some(Action::ReadReports),
+        summary: "The reports queue: drafts to review, reviewed reports to approve, approved ones.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/reports/{id}",
+        action: Some(Action::ReadReports),
+        summary: "A report with portion marks, citations that open their sheets, the reviewer's forms, versions and changes.",
+        params: REPORT_VERSION,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/reports/{id}/paragraphs/{n}",
+        action: Some(Action::Review),
+        summary: "The form that changes a paragraph's marking; back to the report.",
+        params: REPORT_PARAGRAPH,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/reports/{id}/status",
+        action: Some(Action::Review),
+        summary: "The form that reviews or approves a report; back to it.",
+        params: REPORT_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/claims",
+        action: Some(Action::ReadReports),
+        summary: "The claims on a person with grades, citations and conflicts side by side.",
+        params: CLAIMS_QUERY,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/claims/build",
+        action: Some(Action::Analyse),
+        summary: "The button that builds a person's report; to the report.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/documents/{id}/claims",
+        action: Some(Action::Analyse),
+        summary: "A claim citing the passage selected in the reader; to the claims on its subject.",
+        params: DOC_ID,
+        answer: Answer::Html,
         body: None,
     },
     Endpoint {

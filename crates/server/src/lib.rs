@@ -31,6 +31,7 @@ mod pages;
 mod persons;
 mod portal;
 mod releasing;
+mod reports;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -277,6 +278,14 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/api/packages") => get(portal::list),
             (Get, "/api/packages/{id}") => get(portal::one),
             (Get, "/api/packages/{id}/reports/{report}") => get(portal::variant_json),
+            (Get, "/api/reports") => get(reports::list),
+            (Get, "/api/reports/{id}") => get(reports::one),
+            (Get, "/api/reports/{id}/diff") => get(reports::diff),
+            (Post, "/api/reports/{id}/paragraphs/{n}") => post(reports::edit_api),
+            (Post, "/api/reports/{id}/status") => post(reports::advance_api),
+            (Post, "/api/reports/build") => post(reports::build_api),
+            (Get, "/api/claims") => get(reports::claims),
+            (Post, "/api/claims") => post(reports::add_claim_api),
             (Get, "/api/release/plan") => get(releasing::plan),
             (Post, "/api/release/rounds") => post(releasing::start_round),
             (Get, "/api/users") => get(access::list),
@@ -300,6 +309,13 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/packages/{id}") => get(portal::package_page),
             (Get, "/packages/{id}/reports/{report}") => get(portal::variant_page),
             (Get, "/packages/{id}/reports/{report}/{file}") => get(portal::variant_file),
+            (Get, "/reports") => get(reports::queue_page),
+            (Get, "/reports/{id}") => get(reports::report_page),
+            (Post, "/reports/{id}/paragraphs/{n}") => post(reports::edit_page),
+            (Post, "/reports/{id}/status") => post(reports::advance_page),
+            (Get, "/claims") => get(reports::claims_page),
+            (Post, "/claims/build") => post(reports::build_page),
+            (Post, "/documents/{id}/claims") => post(reports::claim_from_reader),
             (Get, "/release") => get(releasing::page),
             (Post, "/release/rounds") => post(releasing::start_round_from_page),
             (Get, "/access") => get(access::page),

@@ -24,7 +24,10 @@ pub fn openapi() -> Value {
     for e in ENDPOINTS.iter().filter(|e| e.is_api()) {
         let mut responses = Map::new();
         let ok = match e.body {
-            Some("NewNote" | "NewJudgement" | "NewUser" | "NewToken") => "201",
+            Some(
+                "NewNote" | "NewJudgement" | "NewUser" | "NewToken" | "ParagraphEdit"
+                | "StatusChange" | "NewClaim",
+            ) => "201",
             Some("NewJob" | "Upload" | "NewRound") => "202",
             _ => "200",
         };
@@ -232,6 +235,40 @@ pub fn openapi() -> Value {
                     "properties": {
                         "status": {"type": "string", "enum": ["open", "under_investigation", "explained"]},
                         "note": {"type": ["string", "null"], "maxLength": 10000, "description": "What explains it; needed for explained."},
+                    },
+                },
+                "ParagraphEdit": {
+                    "type": "object",
+                    "properties": {
+                        "marking": {"type": ["string", "null"], "maxLength": 500, "description": "The new marking, e.g. CONFIDENTIAL//REL TO GBR."},
+                        "text": {"type": ["string", "null"], "maxLength": 100000, "description": "The new text."},
+                        "why": {"type": "string", "maxLength": 10000, "description": "Why; needed to lower a marking below its sources'."},
+                    },
+                },
+                "StatusChange": {
+                    "type": "object",
+                    "required": ["to"],
+                    "properties": {
+                        "to": {"type": "string", "enum": ["reviewed", "approved"]},
+                        "why": {"type": "string", "maxLength": 10000},
+                    },
+                },
+                "BuildRequest": {
+                    "type": "object",
+                    "required": ["subject"],
+                    "properties": {
+                        "subject": {"type": "string", "maxLength": 500, "description": "A person's id or a name that picks out one."},
+                    },
+                },
+                "NewClaim": {
+                    "type": "object",
+                    "required": ["subject", "text", "grade", "why", "cites"],
+                    "properties": {
+                        "subject": {"type": "string", "maxLength": 500},
+                        "text": {"type": "string", "maxLength": 10000},
+                        "grade": {"type": "string", "maxLength": 2, "description": "Source reliability A-F and information credibility 1-6: B2."},
+                        "why": {"type": "string", "maxLength": 10000, "description": "Why the grade."},
+                        "cites": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string", "maxLength": 500}, "description": "Spans: DOC[/PAGE]:START-END."},
                     },
                 },
                 "NewRound": {

@@ -41,6 +41,12 @@ const KEEPERS: &[Role] = &[Archivist, Administrator];
 const RELEASES: &[Role] = &[Liaison, ReleaseOfficer, Administrator];
 /// Those who decide who may use the room.
 const ADMINISTRATORS: &[Role] = &[Administrator];
+/// Those who read the reports and the claims.
+const REPORT_READERS: &[Role] = &[Analyst, Reviewer, ReleaseOfficer, Administrator];
+/// Those who write claims and build reports.
+const ANALYSTS: &[Role] = &[Analyst, Administrator];
+/// Those who edit markings, review and approve.
+const REVIEWERS: &[Role] = &[Reviewer, Administrator];
 /// Those who plan and send releases to partners.
 const OFFICERS: &[Role] = &[ReleaseOfficer, Administrator];
 
@@ -78,6 +84,29 @@ const MATRIX: &[(&str, &str, May)] = &[
         "/api/jobs/{id}",
         May::RolesElseNone(KEEPERS, &[ReleaseOfficer]),
     ),
+    ("GET", "/api/reports", May::Roles(REPORT_READERS)),
+    ("GET", "/api/reports/{id}", May::Roles(REPORT_READERS)),
+    ("GET", "/api/reports/{id}/diff", May::Roles(REPORT_READERS)),
+    (
+        "POST",
+        "/api/reports/{id}/paragraphs/{n}",
+        May::Roles(REVIEWERS),
+    ),
+    ("POST", "/api/reports/{id}/status", May::Roles(REVIEWERS)),
+    ("POST", "/api/reports/build", May::Roles(ANALYSTS)),
+    ("GET", "/api/claims", May::Roles(REPORT_READERS)),
+    ("POST", "/api/claims", May::Roles(ANALYSTS)),
+    ("GET", "/reports", May::Roles(REPORT_READERS)),
+    ("GET", "/reports/{id}", May::Roles(REPORT_READERS)),
+    (
+        "POST",
+        "/reports/{id}/paragraphs/{n}",
+        May::Roles(REVIEWERS),
+    ),
+    ("POST", "/reports/{id}/status", May::Roles(REVIEWERS)),
+    ("GET", "/claims", May::Roles(REPORT_READERS)),
+    ("POST", "/claims/build", May::Roles(ANALYSTS)),
+    ("POST", "/documents/{id}/claims", May::Roles(ANALYSTS)),
     ("GET", "/api/release/plan", May::Roles(OFFICERS)),
     ("POST", "/api/release/rounds", May::Roles(OFFICERS)),
     ("GET", "/release", May::Roles(OFFICERS)),
@@ -155,6 +184,8 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
         "J1"
     } else if path.contains("/packages/") {
         "PKG-GBR-MI5-1"
+    } else if path.starts_with("/reports/") || path.starts_with("/api/reports/") {
+        "R-P3"
     } else if path.starts_with("/api/tokens/") {
         &tokens[0]
     } else if path.starts_with("/access/tokens/") {
@@ -172,10 +203,12 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
         .replace("{id}", id)
         .replace("{name}", name)
         .replace("{report}", "R-KLIM")
-        .replace("{file}", "R-KLIM.json");
+        .replace("{file}", "R-KLIM.json")
+        .replace("{n}", "1");
     let uri = match uri.as_str() {
         "/api/search" | "/" => format!("{uri}?q=%D0%BA%D0%BB%D0%B8%D0%BC"),
         "/api/uploads" => format!("{uri}?name=upload.zip"),
+        "/api/claims" | "/claims" if method == Method::Get => format!("{uri}?subject=P3"),
         _ => uri,
     };
     let builder = Request::builder().method(method.as_str()).uri(&uri);
@@ -219,6 +252,34 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
         (Method::Post, "/access/tokens") => builder
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from("user=researcher&scopes=read&scopes=write")),
+        (Method::Post, "/api/reports/{id}/paragraphs/{n}") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"marking": "TOP SECRET", "why": "raised"}"#)),
+        (Method::Post, "/reports/{id}/paragraphs/{n}") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("marking=TOP+SECRET&why=raised")),
+        (Method::Post, "/api/reports/{id}/status") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"to": "reviewed"}"#)),
+        (Method::Post, "/reports/{id}/status") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("to=reviewed&why=")),
+        (Method::Post, "/api/reports/build") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"subject": "P3"}"#)),
+        (Method::Post, "/claims/build") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("subject=P3")),
+        (Method::Post, "/api/claims") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"subject": "P3", "text": "Орлова is ЗИМА", "grade": "B2", "why": "an official note", "cites": ["4/1:0-8"]}"#,
+            )),
+        (Method::Post, "/documents/{id}/claims") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "page=1&start=0&quote=%D0%90%D0%B3%D0%B5%D0%BD%D1%82&subject=P3&text=met&grade=C3&why=one+mention",
+            )),
         (Method::Post, "/api/release/rounds") => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(r#"{"partners": ["GBR-MI5"]}"#)),
@@ -332,6 +393,16 @@ async fn every_endpoint_by_every_role_is_allowed_or_refused_as_the_table_says() 
         }
         // By each role, with a token of every scope.
         for role in Role::ALL {
+            if e.path.ends_with("/status") {
+                // A report moves on once from a draft: each call gets a fresh draft.
+                let (status, _, body) = room
+                    .send(room.with_token(
+                        room.token(Administrator),
+                        request(Method::Post, "/api/reports/{id}/paragraphs/{n}", &tokens),
+                    ))
+                    .await;
+                assert_eq!(status, StatusCode::CREATED, "{body}");
+            }
             let mut req = request(e.method, e.path, &tokens);
             req.headers_mut().insert(
                 header::AUTHORIZATION,

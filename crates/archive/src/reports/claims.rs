@@ -114,6 +114,45 @@ impl Reports<'_> {
         Ok(self.archive.store().save_claim(&claim)?)
     }
 
+    /// Keeps an analyst's claim citing a passage as a reader selected it: the quote as
+    /// read on the page, found in the page's text (the place nearest `near`, a character
+    /// offset, when it occurs more than once), then kept as [`Reports::add_claim`] keeps
+    /// one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_claim_from_quote(
+        &self,
+        subject: &str,
+        text: &str,
+        doc: kartoteka_model::DocId,
+        page: u32,
+        quote: &str,
+        near: Option<usize>,
+        grade: &str,
+        why: &str,
+    ) -> Result<Claim, ArchiveError> {
+        if quote.trim().is_empty() {
+            return Err(ArchiveError::BadTarget(
+                String::new(),
+                "a claim cites a passage: select it on the page".to_string(),
+            ));
+        }
+        let page_text = self
+            .archive
+            .store()
+            .page(doc, page)?
+            .ok_or_else(|| ArchiveError::NotFound(format!("page {page} of document {}", doc.0)))?
+            .text;
+        let span =
+            kartoteka_text::quote::locate(&page_text, quote, "", "", near).ok_or_else(|| {
+                ArchiveError::BadTarget(
+                    kartoteka_model::excerpt(quote),
+                    format!("not on page {page} of document {}", doc.0),
+                )
+            })?;
+        let cite = format!("{}/{page}:{}-{}", doc.0, span.start, span.end);
+        self.add_claim(subject, text, &[cite], grade, why)
+    }
+
     /// Sets the marking rule of a unit (a fonds, inventory or file by its reference code):
     /// whatever cites a sheet in it is marked at least so high from the next build on.
     pub fn set_marking_rule(

@@ -169,6 +169,16 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
             lang.pick("Keeping", "Хранение"),
         ),
         (
+            "/claims",
+            Action::Analyse,
+            lang.pick("Claims", "Утверждения"),
+        ),
+        (
+            "/reports",
+            Action::ReadReports,
+            lang.pick("Reports", "Справки"),
+        ),
+        (
             "/release",
             Action::PlanReleases,
             lang.pick("Release", "Выдача"),

@@ -261,6 +261,11 @@ pub(crate) async fn document(
         caller.scopes.as_deref(),
         kartoteka_model::Action::Annotate,
     );
+    let may_claim = kartoteka_model::allows(
+        caller.user.role,
+        caller.scopes.as_deref(),
+        kartoteka_model::Action::Analyse,
+    );
     for page in &pages {
         let heading = match page.sheet {
             Some(s) => format!(
@@ -355,6 +360,49 @@ pub(crate) async fn document(
         } else {
             String::new()
         };
+        // An analyst's claim on the passage selected, beside the note.
+        let claim_form = if may_claim {
+            format!(
+                r#"<details class="claim-form"><summary>{add}</summary>
+<form method="post" action="/documents/{doc}/claims?hl={code}" class="claim-form">
+<input type="hidden" name="csrf" value="{csrf}">
+<input type="hidden" name="page" value="{num}">
+<input type="hidden" name="start" value="">
+<p class="selected-hint meta" hidden>{hint}</p>
+<label for="claim-quote-{num}">{cited}</label>
+<textarea id="claim-quote-{num}" name="quote" rows="2" required></textarea>
+<label for="claim-subject-{num}">{subject}</label>
+<input id="claim-subject-{num}" name="subject" required>
+<label for="claim-text-{num}">{text}</label>
+<textarea id="claim-text-{num}" name="text" rows="2" required></textarea>
+<label for="claim-grade-{num}">{grade}</label>
+<input id="claim-grade-{num}" name="grade" required maxlength="2" pattern="[A-Fa-f][1-6]" placeholder="B2">
+<label for="claim-why-{num}">{why}</label>
+<input id="claim-why-{num}" name="why" required>
+<button type="submit">{save}</button>
+</form></details>"#,
+                add = lang.pick("Add a claim", "Добавить утверждение"),
+                doc = n,
+                code = lang.code(),
+                num = page.number,
+                hint = lang.pick(
+                    "The passage you selected is the citation.",
+                    "Выделенный фрагмент стал ссылкой."
+                ),
+                cited = lang.pick("Cited passage", "Цитируемый фрагмент"),
+                subject = lang.pick("On whom (person id or name)", "О ком (номер или имя лица)"),
+                text = lang.pick("The claim", "Утверждение"),
+                grade = lang.pick(
+                    "Grade: source A-F, information 1-6",
+                    "Оценка: источник A-F, сведения 1-6"
+                ),
+                why = lang.pick("Why this grade", "Почему такая оценка"),
+                save = lang.pick("Keep the claim", "Сохранить утверждение"),
+            )
+        } else {
+            String::new()
+        };
+        let form = form + &claim_form;
         // The scan beside the text: one image is the whole document, shown by its first page.
         let image = if scan && page.number == 1 {
             format!(

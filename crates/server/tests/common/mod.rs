@@ -129,6 +129,12 @@ pub fn room() -> Room {
         "Справка. Петров Иван Петрович, 1920 года рождения, проживал в Вене.",
     )
     .unwrap();
+    // A file on an agent: a report to review, claims to weigh.
+    std::fs::write(
+        docs.join("zz-agent.txt"),
+        "Справка. Псевдоним «ЗИМА» присвоен Орловой Анне Сергеевне в 1950 г.\n\nДопрошенный Петров Иван Петрович показал, что с агентом «ЗИМА» встречался ежемесячно до 1953 года.",
+    )
+    .unwrap();
     // An inventory that lists a file the archive does not hold: a gaps finding to annotate.
     let inventory = dir.path().join("opis.csv");
     std::fs::write(
@@ -152,6 +158,8 @@ pub fn room() -> Room {
     // Persons found and resolved, for the dossiers and judgements.
     archive.extract_mentions(None, &NoProgress).unwrap();
     archive.identities().resolve().unwrap();
+    // The reports on the agents the text names, for the analyst's and reviewer's desks.
+    archive.reports().build_reports(None).unwrap();
     // Two partner services, each sent a package; the first also a recall notice. The
     // liaison speaks for the first.
     for (country, service) in [("GBR", "MI5"), ("DEU", "BND")] {
