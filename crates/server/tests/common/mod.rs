@@ -131,7 +131,10 @@ pub fn room() -> Room {
     .unwrap();
     // A file on an agent: a report to review, claims to weigh.
     std::fs::write(
-        docs.join("zz-agent.txt"),
+        {
+            std::fs::create_dir_all(docs.join("zz-agent")).unwrap();
+            docs.join("zz-agent/sheet 1.txt")
+        },
         "Справка. Псевдоним «ЗИМА» присвоен Орловой Анне Сергеевне в 1950 г.\n\nДопрошенный Петров Иван Петрович показал, что с агентом «ЗИМА» встречался ежемесячно до 1953 года.",
     )
     .unwrap();
@@ -139,7 +142,7 @@ pub fn room() -> Room {
     let inventory = dir.path().join("opis.csv");
     std::fs::write(
         &inventory,
-        "reference,path,title,dates,sheets\n\"ф. 3, оп. 1, д. 1\",absent,Дело,1950,3\n",
+        "reference,path,title,dates,sheets\n\"ф. 3, оп. 1, д. 1\",absent,Дело,1950,3\n\"ф. 7, оп. 1, д. 1\",docs/zz-agent,Дело агента,1950,1\n",
     )
     .unwrap();
     let root = dir.path().join("archive");
@@ -158,7 +161,12 @@ pub fn room() -> Room {
     // Persons found and resolved, for the dossiers and judgements.
     archive.extract_mentions(None, &NoProgress).unwrap();
     archive.identities().resolve().unwrap();
-    // The reports on the agents the text names, for the analyst's and reviewer's desks.
+    // The reports on the agents the text names, for the analyst's and reviewer's desks;
+    // the agent's file is SECRET for Britain, so that its paragraphs are too.
+    archive
+        .reports()
+        .set_marking_rule("ф. 7", "SECRET//REL TO GBR", "agreement 1994/7")
+        .unwrap();
     archive.reports().build_reports(None).unwrap();
     // Two partner services, each sent a package; the first also a recall notice. The
     // liaison speaks for the first.
