@@ -340,7 +340,7 @@ async fn build(app: &Arc<App>, caller: &Caller, subject: String) -> Result<Value
     }
     app.write(caller.user.name.clone(), move |a| {
         let built = a.reports().build_reports(Some(subject.trim()))?;
-        Ok(serde_json::to_value(&built).map_err(ApiError::internal)?)
+        serde_json::to_value(&built).map_err(ApiError::internal)
     })
     .await
 }
