@@ -1112,3 +1112,264 @@ fn the_release_officer_sends_a_round_and_each_liaison_reads_only_its_own_in_a_re
         .assert()
         .success();
 }
+
+/// Clicks what submits a form, and waits until the browser has loaded the page that
+/// answers (which may be at the very address it left).
+async fn submit(client: &Client, element: fantoccini::elements::Element) {
+    client
+        .execute("window.__left = true;", vec![])
+        .await
+        .unwrap();
+    element.click().await.unwrap();
+    for _ in 0..200 {
+        let still = client
+            .execute(
+                "return window.__left === true && document.readyState === 'complete';",
+                vec![],
+            )
+            .await;
+        if matches!(still, Ok(serde_json::Value::Bool(false))) {
+            // Wait for the new page to finish loading.
+            for _ in 0..100 {
+                let ready = client
+                    .execute("return document.readyState;", vec![])
+                    .await
+                    .ok();
+                if ready.as_ref().and_then(|v| v.as_str()) == Some("complete") {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the form's answer never came");
+}
+
+/// Selects the first stretch of `chars` characters of a sheet's text in the reader, as a
+/// reader's mouse would, and lets the page hear the mouse let go: the selected text.
+async fn select_passage(client: &Client, chars: usize) -> String {
+    let script = r#"
+        const [chars] = arguments;
+        const para = document.querySelector('.sheet .text p[data-start]');
+        const walker = document.createTreeWalker(para, NodeFilter.SHOW_TEXT);
+        let node = walker.nextNode();
+        while (node && node.data.trim().length < chars) node = walker.nextNode();
+        const start = node.data.length - node.data.trimStart().length;
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, Math.min(node.data.length, start + chars));
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        return sel.toString();
+    "#;
+    client
+        .execute(script, vec![serde_json::json!(chars)])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_analyst_claims_from_a_selection_and_the_reviewer_approves_in_a_real_browser() {
+    let Some(room) = open_room(
+        &[("anna", "analyst"), ("rita", "reviewer")],
+        &[
+            &["extract"],
+            &["resolve"],
+            // Her file is SECRET for Britain and the US: a report's paragraph citing it
+            // may not be lowered below that without a reason.
+            &[
+                "marking",
+                "set",
+                "ф. 9001",
+                "SECRET//REL TO GBR, USA",
+                "--why",
+                "agreement",
+            ],
+            &["report", "build", "--all"],
+        ],
+    ) else {
+        return;
+    };
+    let (archive, base, port) = (room.dir.path(), room.base.clone(), room.port);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = browser(port).await;
+
+        // The analyst finds the questionnaire, selects its opening words and claims from
+        // them: the selection becomes the citation.
+        sign_in(&client, &base, "anna").await;
+        client
+            .goto(&format!(
+                "{base}/?q=%D0%90%D0%9D%D0%9A%D0%95%D0%A2%D0%90&hl=en"
+            ))
+            .await
+            .unwrap();
+        let first = client.find(Locator::Css(".hits li a")).await.unwrap();
+        click_through(&client, first).await;
+        let selected = select_passage(&client, 24).await;
+        assert_eq!(selected.chars().count(), 24, "{selected:?}");
+        let form = client.find(Locator::Css("form.claim-form")).await.unwrap();
+        client
+            .find(Locator::Css("details.claim-form summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let quoted = form
+            .find(Locator::Css("textarea[name=quote]"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert_eq!(
+            quoted,
+            selected.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        for (field, value) in [
+            ("subject", "Соколова Вера Андреевна"),
+            ("grade", "B2"),
+            ("why", "the questionnaire in her own file"),
+        ] {
+            form.find(Locator::Css(&format!("input[name={field}]")))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
+        }
+        form.find(Locator::Css("textarea[name=text]"))
+            .await
+            .unwrap()
+            .send_keys("Sokolova filled in the questionnaire herself")
+            .await
+            .unwrap();
+        shot(&client, "25-analyst-selection").await;
+        let keep = form.find(Locator::Css("button")).await.unwrap();
+        click_through(&client, keep).await;
+        let url = client.current_url().await.unwrap();
+        assert_eq!(url.path(), "/claims", "{url}");
+        let claims = text(
+            &client,
+            "#h-all ~ article.claim:last-of-type, section[aria-labelledby=h-all]",
+        )
+        .await;
+        assert!(
+            claims.contains("Sokolova filled in the questionnaire herself")
+                && claims.contains("B2"),
+            "{claims}"
+        );
+        assert!(
+            claims.contains(selected.trim()),
+            "the citation quotes the selection: {claims}"
+        );
+        shot(&client, "26-analyst-claims").await;
+
+        // The analyst rebuilds the report on her: the new version lists what changed.
+        let build = client
+            .find(Locator::XPath(
+                "//button[text()='Build the report on this person']",
+            ))
+            .await
+            .unwrap();
+        click_through(&client, build).await;
+        let changes = text(&client, "ul.changes").await;
+        assert!(
+            changes.contains("Sokolova filled in the questionnaire herself"),
+            "{changes}"
+        );
+        let report_url = client.current_url().await.unwrap();
+        shot(&client, "27-analyst-report-changes").await;
+        client
+            .find(Locator::Css("header form button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+
+        // The reviewer finds it among the drafts, tries to lower a marking without a reason
+        // (refused, with why), raises one freely, reviews and approves.
+        sign_in(&client, &base, "rita").await;
+        client.goto(&format!("{base}/?hl=en")).await.unwrap();
+        follow(&client, "Reports").await;
+        let drafts = text(&client, "section.queue.draft").await;
+        let id = report_url
+            .path()
+            .trim_start_matches("/reports/")
+            .to_string();
+        assert!(drafts.contains(&id), "{drafts}");
+        follow(&client, &id).await;
+        let marking_of = |n: usize| format!("#para-{n} input[name=marking]");
+        let p1 = client.find(Locator::Css("#para-1")).await.unwrap();
+        p1.find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let field = client.find(Locator::Css(&marking_of(1))).await.unwrap();
+        let current = field.prop("value").await.unwrap().unwrap_or_default();
+        field.clear().await.unwrap();
+        field.send_keys("UNCLASSIFIED").await.unwrap();
+        let save = p1.find(Locator::Css("button")).await.unwrap();
+        submit(&client, save).await;
+        assert!(current.starts_with("SECRET"), "{current}");
+        let said = text(&client, "[role=alert]").await;
+        assert!(said.contains("needs a reason"), "{said}");
+        shot(&client, "28-reviewer-needs-a-reason").await;
+        client.goto(report_url.as_str()).await.unwrap();
+        let p1 = client.find(Locator::Css("#para-1")).await.unwrap();
+        p1.find(Locator::Css("summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let field = client.find(Locator::Css(&marking_of(1))).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys("TOP SECRET//REL TO GBR, USA").await.unwrap();
+        let save = p1.find(Locator::Css("button")).await.unwrap();
+        submit(&client, save).await;
+        assert!(text(&client, "#para-1 .mark").await.contains("(TS"));
+        for label in ["Mark reviewed", "Approve"] {
+            let button = client
+                .find(Locator::XPath(&format!(
+                    "//form[@class='advance']//button[text()='{label}']"
+                )))
+                .await
+                .unwrap_or_else(|e| panic!("no {label} button: {e}"));
+            submit(&client, button).await;
+        }
+        assert_eq!(text(&client, "#report-status").await, "approved");
+        let versions = client
+            .find_all(Locator::Css("ol.versions li"))
+            .await
+            .unwrap();
+        assert!(
+            versions.len() >= 4,
+            "every version kept: {}",
+            versions.len()
+        );
+        shot(&client, "29-reviewer-approved").await;
+        client.close().await.unwrap();
+    });
+    // The claim, the edit, the review and the approval are in the chain, and it holds.
+    let log = audit_log(archive);
+    assert!(
+        log.contains(r#""actor":"anna""#) && log.contains(r#""actor":"rita""#),
+        "{log}"
+    );
+    kartoteka(archive)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+}
