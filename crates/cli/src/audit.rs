@@ -41,6 +41,9 @@ pub(crate) enum AuditCommand {
         /// Only entries at or after this time (2026-11-27 or 2026-11-27T10:00:00Z).
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
+        /// Only entries at or before this time (a day takes in the whole day).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
         /// Only the newest N.
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
@@ -134,18 +137,21 @@ pub(crate) fn run(command: AuditCommand, session: &Session) -> Result<u8, Failur
             actor,
             action,
             since,
+            until,
             limit,
             json,
         } => {
             if let Some(u) = &unit {
                 Reference::parse(u).map_err(|e| usage(format!("--unit {u:?}: {e}")))?;
             }
-            if let Some(t) = &since {
-                if !is_time(t) {
-                    return Err(usage(format!(
-                        "--since {}: give a day (2026-11-27) or a time (2026-11-27T10:00:00Z)",
-                        kartoteka_model::excerpt(t)
-                    )));
+            for (flag, t) in [("--since", &since), ("--until", &until)] {
+                if let Some(t) = t {
+                    if !kartoteka_model::is_audit_time(t) {
+                        return Err(usage(format!(
+                            "{flag} {}: give a day (2026-11-27) or a time (2026-11-27T10:00:00Z)",
+                            kartoteka_model::excerpt(t)
+                        )));
+                    }
                 }
             }
             let archive = open(&archive_dir)?;
@@ -155,6 +161,7 @@ pub(crate) fn run(command: AuditCommand, session: &Session) -> Result<u8, Failur
                 actor,
                 action,
                 since,
+                until,
                 // More than the chain can hold is all of it.
                 limit: limit.map(|n| n.min(i64::MAX as usize)),
             })?;
@@ -219,29 +226,6 @@ pub(crate) fn run(command: AuditCommand, session: &Session) -> Result<u8, Failur
                 say!("{head}  {entries} entries  {}", archive_dir.display());
             }
             Ok(EXIT_OK)
-        }
-    }
-}
-
-/// Whether a text is a day ("2026-11-27") or an RFC 3339 time in UTC
-/// ("2026-11-27T10:00:00Z"), as the audit chain records them.
-fn is_time(text: &str) -> bool {
-    let day_ok = |d: &str| {
-        d.len() == 10 && kartoteka_model::PartialDate::parse(d).is_some_and(|p| p.day.is_some())
-    };
-    match text.split_once('T') {
-        None => day_ok(text),
-        Some((day, time)) => {
-            let time = time.strip_suffix('Z').unwrap_or(time);
-            let parts: Vec<&str> = time.split(':').collect();
-            day_ok(day)
-                && parts.len() == 3
-                && parts
-                    .iter()
-                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
-                && parts[0] < "24"
-                && parts[1] < "60"
-                && parts[2] < "61"
         }
     }
 }

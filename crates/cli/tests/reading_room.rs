@@ -1336,7 +1336,10 @@ fn the_analyst_claims_from_a_selection_and_the_reviewer_approves_in_a_real_brows
             .unwrap();
         let field = client.find(Locator::Css(&marking_of(1))).await.unwrap();
         field.clear().await.unwrap();
-        field.send_keys("TOP SECRET//REL TO GBR, USA").await.unwrap();
+        field
+            .send_keys("TOP SECRET//REL TO GBR, USA")
+            .await
+            .unwrap();
         let save = p1.find(Locator::Css("button")).await.unwrap();
         submit(&client, save).await;
         assert!(text(&client, "#para-1 .mark").await.contains("(TS"));

@@ -181,6 +181,8 @@ pub enum Action {
     Analyse,
     /// Edit a report's paragraphs and markings, review and approve it: the reviewer's work.
     Review,
+    /// Read the audit chain and verify it.
+    ReadAudit,
 }
 
 impl Action {
@@ -195,7 +197,8 @@ impl Action {
             | Action::Search
             | Action::PlanReleases
             | Action::ReadJobs
-            | Action::ReadReports => Scope::Read,
+            | Action::ReadReports
+            | Action::ReadAudit => Scope::Read,
             Action::Annotate
             | Action::Judge
             | Action::Keep
@@ -217,7 +220,14 @@ pub fn role_allows(role: Role, action: Action) -> bool {
         _ if action == Search => role_allows(role, ReadHoldings),
         Role::Archivist => matches!(
             action,
-            ReadHoldings | ReadPersons | Annotate | Keep | ReadKeeping | ReadJobs | SeeSelf
+            ReadHoldings
+                | ReadPersons
+                | Annotate
+                | Keep
+                | ReadKeeping
+                | ReadJobs
+                | ReadAudit
+                | SeeSelf
         ),
         Role::Researcher => matches!(action, ReadHoldings | ReadPersons | Annotate | SeeSelf),
         Role::Analyst => matches!(
@@ -240,6 +250,7 @@ pub fn role_allows(role: Role, action: Action) -> bool {
                 | SendReleases
                 | ReadJobs
                 | ReadReports
+                | ReadAudit
         ),
     }
 }

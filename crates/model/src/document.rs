@@ -645,6 +645,29 @@ pub fn now_rfc3339() -> String {
     rfc3339(secs)
 }
 
+/// Whether a text is a day ("2026-11-27") or an RFC 3339 time in UTC
+/// ("2026-11-27T10:00:00Z"), as the audit chain records them: the bounds a reader may
+/// give a period of the log.
+pub fn is_audit_time(text: &str) -> bool {
+    let day_ok =
+        |d: &str| d.len() == 10 && crate::PartialDate::parse(d).is_some_and(|p| p.day.is_some());
+    match text.split_once('T') {
+        None => day_ok(text),
+        Some((day, time)) => {
+            let time = time.strip_suffix('Z').unwrap_or(time);
+            let parts: Vec<&str> = time.split(':').collect();
+            day_ok(day)
+                && parts.len() == 3
+                && parts
+                    .iter()
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                && parts[0] < "24"
+                && parts[1] < "60"
+                && parts[2] < "61"
+        }
+    }
+}
+
 /// Formats seconds since the Unix epoch as an RFC 3339 UTC timestamp
 /// ("2026-11-27T06:38:14Z"), the form every record in the archive carries.
 pub fn rfc3339(unix_seconds: u64) -> String {

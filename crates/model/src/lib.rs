@@ -36,8 +36,8 @@ pub use access::{
 pub use countries::{country_name, COUNTRIES};
 pub use custody::{CustodyEntry, Direction, Location, LocationError, Transfer};
 pub use document::{
-    now_rfc3339, rfc3339, ContentHash, DateRange, DocId, Document, Format, HashError, Page,
-    PartialDate, Placement, Stage, StageOutcome, StageRecord, Unit,
+    is_audit_time, now_rfc3339, rfc3339, ContentHash, DateRange, DocId, Document, Format,
+    HashError, Page, PartialDate, Placement, Stage, StageOutcome, StageRecord, Unit,
 };
 pub use dossier::{
     CandidateLink, CoverHolder, CoverNameHeld, CoverNameView, Dossier, DossierRelation, OwnFile,

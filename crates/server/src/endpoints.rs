@@ -243,6 +243,35 @@ const CLAIMS_QUERY: &[Param] = &[Param {
     about: "A person's id (P3) or a name that picks out one.",
 }];
 
+const AUDIT_QUERY: &[Param] = &[
+    query(
+        "unit",
+        "string",
+        "Only entries on this unit or inside it: ф. 9001, оп. 1.",
+    ),
+    query("actor", "string", "Only entries by this person."),
+    query(
+        "action",
+        "string",
+        "Only this kind of act: ingest, release, judge, ...",
+    ),
+    query(
+        "since",
+        "string",
+        "At or after: 2026-11-27 or 2026-11-27T10:00:00Z.",
+    ),
+    query(
+        "until",
+        "string",
+        "At or before (a day takes in the whole day).",
+    ),
+    query(
+        "limit",
+        "integer",
+        "The newest N (1 to 10000, default 200).",
+    ),
+];
+
 const PACKAGE_REPORT: &[Param] = &[
     PACKAGE_ID[0],
     Param {
@@ -574,6 +603,24 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Get,
+        path: "/api/audit",
+        action: Some(Action::ReadAudit),
+        summary: "The audit chain's entries by unit, actor, action and period, the newest last (as `kartoteka audit log --json`), with the chain's head.",
+        params: AUDIT_QUERY,
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/api/audit/chain",
+        action: Some(Action::ReadAudit),
+        summary: "The whole chain verified entry by entry and against the rows it recorded, and the state of the sealed head (as `kartoteka audit verify`).",
+        params: &[],
+        answer: Answer::Json,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
         path: "/api/release/plan",
         action: Some(Action::PlanReleases),
         summary: "Every partner, and the release plan: for each partner and report whether it goes, why, and what the variant would lose (as `kartoteka release plan --json`).",
@@ -839,6 +886,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: Some(Action::Analyse),
         summary: "A claim citing the passage selected in the reader; to the claims on its subject.",
         params: DOC_ID,
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Get,
+        path: "/audit",
+        action: Some(Action::ReadAudit),
+        summary: "The audit viewer: entries by unit, actor, action and period, the chain's head, and the chain verified on request.",
+        params: AUDIT_QUERY,
         answer: Answer::Html,
         body: None,
     },

@@ -18,6 +18,7 @@
 
 mod access;
 mod api;
+mod audit;
 pub mod endpoints;
 pub mod error;
 mod exports;
@@ -286,6 +287,8 @@ pub fn router(app: Arc<App>) -> Router {
             (Post, "/api/reports/build") => post(reports::build_api),
             (Get, "/api/claims") => get(reports::claims),
             (Post, "/api/claims") => post(reports::add_claim_api),
+            (Get, "/api/audit") => get(audit::log),
+            (Get, "/api/audit/chain") => get(audit::verify),
             (Get, "/api/release/plan") => get(releasing::plan),
             (Post, "/api/release/rounds") => post(releasing::start_round),
             (Get, "/api/users") => get(access::list),
@@ -316,6 +319,7 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/claims") => get(reports::claims_page),
             (Post, "/claims/build") => post(reports::build_page),
             (Post, "/documents/{id}/claims") => post(reports::claim_from_reader),
+            (Get, "/audit") => get(audit::page),
             (Get, "/release") => get(releasing::page),
             (Post, "/release/rounds") => post(releasing::start_round_from_page),
             (Get, "/access") => get(access::page),

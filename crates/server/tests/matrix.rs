@@ -47,6 +47,8 @@ const REPORT_READERS: &[Role] = &[Analyst, Reviewer, ReleaseOfficer, Administrat
 const ANALYSTS: &[Role] = &[Analyst, Administrator];
 /// Those who edit markings, review and approve.
 const REVIEWERS: &[Role] = &[Reviewer, Administrator];
+/// Those who read and verify the audit chain.
+const AUDITORS: &[Role] = &[Archivist, ReleaseOfficer, Administrator];
 /// Those who plan and send releases to partners.
 const OFFICERS: &[Role] = &[ReleaseOfficer, Administrator];
 
@@ -107,6 +109,9 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/claims", May::Roles(REPORT_READERS)),
     ("POST", "/claims/build", May::Roles(ANALYSTS)),
     ("POST", "/documents/{id}/claims", May::Roles(ANALYSTS)),
+    ("GET", "/api/audit", May::Roles(AUDITORS)),
+    ("GET", "/api/audit/chain", May::Roles(AUDITORS)),
+    ("GET", "/audit", May::Roles(AUDITORS)),
     ("GET", "/api/release/plan", May::Roles(OFFICERS)),
     ("POST", "/api/release/rounds", May::Roles(OFFICERS)),
     ("GET", "/release", May::Roles(OFFICERS)),

@@ -278,6 +278,9 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// Entries at or after this time (RFC 3339 or a date, compared as text).
     pub since: Option<String>,
+    /// Entries at or before this time: compared over its own length, so that a day
+    /// ("2026-12-07") takes in the whole day.
+    pub until: Option<String>,
     /// At most this many, newest last.
     pub limit: Option<usize>,
 }

@@ -434,6 +434,21 @@ pub fn audit_chain(store: &mut dyn MetadataStore) {
         })
         .expect("log");
     assert_eq!(newest[0].action, "release");
+    // A day as the end of a period takes in the whole of that day.
+    let day: String = all[0].at.chars().take(10).collect();
+    let within = |since: Option<&str>, until: Option<&str>| {
+        store
+            .audit_log(&AuditFilter {
+                since: since.map(str::to_string),
+                until: until.map(str::to_string),
+                ..Default::default()
+            })
+            .expect("log")
+            .len()
+    };
+    assert_eq!(within(Some(&day), Some(&day)), 4);
+    assert_eq!(within(None, Some("2000-01-01")), 0);
+    assert_eq!(within(Some("2100-01-01"), None), 0);
     let versions = store.changed_versions().expect("versions");
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].1[0].chars, Some(text.chars().count() as u64));

@@ -188,6 +188,7 @@ pub(crate) fn frame(lang: Lang, title: &str, caller: Option<&Caller>, main: &str
             Action::ReadReleases,
             lang.pick("Packages", "Пакеты"),
         ),
+        ("/audit", Action::ReadAudit, lang.pick("Audit", "Аудит")),
         (
             "/access",
             Action::ManageAccess,

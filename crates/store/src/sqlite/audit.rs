@@ -131,6 +131,11 @@ pub(super) fn audit_log(
         values.push(since.clone());
         sql.push_str(&format!(" AND at >= ?{}", values.len()));
     }
+    if let Some(until) = &filter.until {
+        values.push(until.clone());
+        let n = values.len();
+        sql.push_str(&format!(" AND substr(at, 1, length(?{n})) <= ?{n}"));
+    }
     match filter.limit {
         // The newest `limit`, still in chain order.
         Some(limit) => {
