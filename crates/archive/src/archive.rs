@@ -207,8 +207,19 @@ impl ArchiveError {
             ArchiveError::Busy(_) => ErrorKind::Busy,
             ArchiveError::Tampered(_) => ErrorKind::Tampered,
             ArchiveError::Store(kartoteka_store::StoreError::Busy) => ErrorKind::Busy,
+            ArchiveError::Store(kartoteka_store::StoreError::Conflict(_)) => ErrorKind::Refused,
             _ => ErrorKind::Failed,
         }
+    }
+
+    /// Whether the change asked for clashes with what is already there (an approved
+    /// version, a receipt already recorded, an id taken), rather than being malformed.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            ArchiveError::Approved { .. }
+                | ArchiveError::Store(kartoteka_store::StoreError::Conflict(_))
+        )
     }
 
     /// A target that is neither a document number nor a reference code.

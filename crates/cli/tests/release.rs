@@ -1193,6 +1193,81 @@ fn a_release_officer_plans_and_sends_a_round_from_the_desk_and_each_liaison_read
     assert_eq!(status, 403);
     let (status, _, _) = call("GET", &format!("/api/jobs/{id}"), &mi5, "");
     assert_eq!(status, 403);
+
+    // MI5 opens its package from the outbox and signs a receipt; the officer records it
+    // through the API, once, and only as signed.
+    let mi5_path = sent.iter().find(|p| p["partner"] == "GBR-MI5").unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let archive_key = json(k().args(["keys", "show", "--json"]))["verify_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    common::kartoteka(dir.path())
+        .args(["release", "open", &mi5_path, "--identity"])
+        .arg(dir.path().join("mi5.keys"))
+        .args(["--archive-key", &archive_key, "--out"])
+        .arg(dir.path().join("opened"))
+        .assert()
+        .success();
+    let receipt = std::fs::read_to_string(dir.path().join("opened.receipt.json")).unwrap();
+    let mut forged: Value = serde_json::from_str(&receipt).unwrap();
+    forged["received_at"] = Value::from("2030-01-01T00:00:00Z");
+    let (status, _, text) = call("POST", "/api/release/receipts", &olga, &forged.to_string());
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("signature does not hold"), "{text}");
+    let (status, _, text) = call("POST", "/api/release/receipts", &olga_read, &receipt);
+    assert_eq!(status, 403, "{text}");
+    let (status, recorded, text) = call("POST", "/api/release/receipts", &olga, &receipt);
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(recorded["id"], mi5_pkg.as_str());
+    let (status, _, text) = call("POST", "/api/release/receipts", &olga, &receipt);
+    assert_eq!(status, 409, "recorded once: {text}");
+    let (_, mine, _) = call("GET", &format!("/api/packages/{mi5_pkg}"), &mi5, "");
+    assert!(mine["received_at"].is_string(), "{mine}");
+
+    // The report is recalled from both through the API; each liaison sees the notice, and
+    // its search marks what it holds as recalled.
+    let (status, recall, text) = call(
+        "POST",
+        "/api/release/recalls",
+        &olga,
+        &serde_json::json!({"report": subject, "why": "a source withdrew"}).to_string(),
+    );
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(recall["notices"].as_array().unwrap().len(), 2, "{recall}");
+    for who in [&mi5, &gchq] {
+        let (_, list, _) = call("GET", "/api/packages", who, "");
+        let kinds: Vec<&str> = list["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["release", "recall"], "{list}");
+    }
+    let word = mine["variants"][0]["report"].as_str().unwrap().to_string();
+    assert_eq!(word, subject);
+    let (_, variant_json, _) = variant(&mi5_pkg, &mi5);
+    let first_word: String = variant_json["paragraphs"][0]["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.chars().count() > 4 && w.chars().all(char::is_alphabetic))
+        .unwrap()
+        .to_string();
+    let q: String = first_word.bytes().map(|b| format!("%{b:02X}")).collect();
+    let (_, found, _) = call("GET", &format!("/api/search?q={q}"), &mi5, "");
+    assert!(found["total"].as_u64().unwrap() >= 1, "{found}");
+    assert!(
+        found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["recalled"] == true),
+        "{found}"
+    );
     drop(server);
     k().args(["audit", "verify"]).assert().success();
 }

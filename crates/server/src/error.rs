@@ -62,12 +62,13 @@ impl From<ArchiveError> for ApiError {
     fn from(e: ArchiveError) -> ApiError {
         match e.kind() {
             ErrorKind::NotFound => ApiError::not_found(e.to_string()),
-            ErrorKind::BadInput | ErrorKind::Refused => match &e {
-                ArchiveError::Approved { .. } => {
+            ErrorKind::BadInput | ErrorKind::Refused => {
+                if e.is_conflict() {
                     ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+                } else {
+                    ApiError::bad_request(e.to_string())
                 }
-                _ => ApiError::bad_request(e.to_string()),
-            },
+            }
             ErrorKind::Busy => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
             }

@@ -15,6 +15,8 @@
 //! go one at a time through [`App::write`], which takes the archive's writer lock (so a
 //! command-line writer and the server never interleave), names the user in the audit
 //! chain, and seals the chain's head afterwards, as every writing command does.
+// The OpenAPI document is one `json!` literal, deeper than the macro's default limit.
+#![recursion_limit = "256"]
 
 mod access;
 mod api;
@@ -291,6 +293,8 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/api/audit/chain") => get(audit::verify),
             (Get, "/api/release/plan") => get(releasing::plan),
             (Post, "/api/release/rounds") => post(releasing::start_round),
+            (Post, "/api/release/recalls") => post(releasing::recall_api),
+            (Post, "/api/release/receipts") => post(releasing::receipt_api),
             (Get, "/api/users") => get(access::list),
             (Post, "/api/users") => post(access::add_user_api),
             (Post, "/api/users/{name}/disable") => post(access::disable_api),
@@ -322,6 +326,8 @@ pub fn router(app: Arc<App>) -> Router {
             (Get, "/audit") => get(audit::page),
             (Get, "/release") => get(releasing::page),
             (Post, "/release/rounds") => post(releasing::start_round_from_page),
+            (Post, "/release/recalls") => post(releasing::recall_page),
+            (Post, "/release/receipts") => post(releasing::receipt_page),
             (Get, "/access") => get(access::page),
             (Post, "/access/users") => post(access::add_user_page),
             (Post, "/access/users/{name}/disable") => post(access::disable_page),

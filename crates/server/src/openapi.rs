@@ -26,7 +26,7 @@ pub fn openapi() -> Value {
         let ok = match e.body {
             Some(
                 "NewNote" | "NewJudgement" | "NewUser" | "NewToken" | "ParagraphEdit"
-                | "StatusChange" | "NewClaim",
+                | "StatusChange" | "NewClaim" | "NewRecall" | "Receipt",
             ) => "201",
             Some("NewJob" | "Upload" | "NewRound") => "202",
             _ => "200",
@@ -69,11 +69,20 @@ pub fn openapi() -> Value {
         if e.method.changes_state() && e.action.is_some() || e.body == Some("SignIn") {
             responses.insert("503".into(), error_response("Another writer holds the archive longer than the server waits (busy), or the archive was changed outside kartoteka (tampered)."));
         }
-        if e.body == Some("NewRound") {
-            responses.insert(
-                "409".into(),
-                error_response("A partner named is suspended and receives nothing."),
-            );
+        match e.body {
+            Some("NewRound") => {
+                responses.insert(
+                    "409".into(),
+                    error_response("A partner named is suspended and receives nothing."),
+                );
+            }
+            Some("Receipt") => {
+                responses.insert(
+                    "409".into(),
+                    error_response("The package's receipt is recorded already."),
+                );
+            }
+            _ => {}
         }
         if e.body.is_some() {
             responses.insert("413".into(), error_response("The body is too large."));
@@ -269,6 +278,25 @@ pub fn openapi() -> Value {
                         "grade": {"type": "string", "maxLength": 2, "description": "Source reliability A-F and information credibility 1-6: B2."},
                         "why": {"type": "string", "maxLength": 10000, "description": "Why the grade."},
                         "cites": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string", "maxLength": 500}, "description": "Spans: DOC[/PAGE]:START-END."},
+                    },
+                },
+                "NewRecall": {
+                    "type": "object",
+                    "required": ["report", "why"],
+                    "properties": {
+                        "report": {"type": "string", "maxLength": 200},
+                        "why": {"type": "string", "maxLength": 10000},
+                    },
+                },
+                "Receipt": {
+                    "type": "object",
+                    "required": ["package", "partner", "sha256", "received_at", "signature"],
+                    "properties": {
+                        "package": {"type": "string", "maxLength": 200},
+                        "partner": {"type": "string", "maxLength": 200},
+                        "sha256": {"type": "string", "maxLength": 64},
+                        "received_at": {"type": "string", "maxLength": 64},
+                        "signature": {"type": "string", "maxLength": 256},
                     },
                 },
                 "NewRound": {

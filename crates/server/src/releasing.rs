@@ -373,5 +373,135 @@ pub(crate) async fn page(
             send = lang.pick("Send the round", "Отправить"),
         ));
     }
+    if may_send {
+        main.push_str(&format!(
+            r#"<section aria-labelledby="h-receipts"><h2 id="h-receipts">{receipts}</h2>
+<form method="post" action="/release/receipts?hl={code}"><input type="hidden" name="csrf" value="{csrf}">
+<label for="receipt">{paste}</label><textarea id="receipt" name="receipt" rows="4" required></textarea>
+<button type="submit">{record}</button></form></section>
+<section aria-labelledby="h-recalls"><h2 id="h-recalls">{recalls}</h2>
+<form method="post" action="/release/recalls?hl={code}"><input type="hidden" name="csrf" value="{csrf}">
+<label for="recall-report">{report}</label><input id="recall-report" name="report" required>
+<label for="recall-why">{why}</label><input id="recall-why" name="why" required>
+<button type="submit">{send_recall}</button></form></section>"#,
+            receipts = lang.pick("Receipts", "Расписки"),
+            code = lang.code(),
+            csrf = esc(caller.csrf.as_deref().unwrap_or("")),
+            paste = lang.pick(
+                "A partner's signed receipt, as its release open wrote it (JSON)",
+                "Подписанная расписка партнёра, как её записал release open (JSON)"
+            ),
+            record = lang.pick("Record the receipt", "Записать расписку"),
+            recalls = lang.pick("Recall a report", "Отозвать справку"),
+            report = lang.pick("Report (R-P3)", "Справка (R-P3)"),
+            why = lang.pick("Why it is recalled", "Причина отзыва"),
+            send_recall = lang.pick(
+                "Send a recall notice to every partner holding it",
+                "Разослать уведомление всем получившим"
+            ),
+        ));
+    }
     Html(frame(lang, title, Some(&caller), &main)).into_response()
+}
+
+/// A recall: the report, and why.
+#[derive(Deserialize)]
+pub(crate) struct NewRecall {
+    report: String,
+    #[serde(default)]
+    why: String,
+}
+
+/// Sends a recall notice to every partner holding a version of the report, signed,
+/// encrypted and registered, into the outbox.
+async fn recall(app: &Arc<App>, caller: &Caller, r: NewRecall) -> Result<Value, ApiError> {
+    if r.report.trim().is_empty() || r.report.len() > 200 {
+        return Err(ApiError::bad_request("report: the id of a report sent"));
+    }
+    let keys = app.keys.clone();
+    app.write(caller.user.name.clone(), move |a| {
+        let outbox = a.root().join(crate::jobs::OUTBOX);
+        let done = a
+            .release()
+            .recall(r.report.trim(), &r.why, Some(&outbox), &keys)?;
+        serde_json::to_value(&done).map_err(ApiError::internal)
+    })
+    .await
+}
+
+/// POST /api/release/recalls: recalls a report from every partner holding a version of
+/// it: a recall notice package to each, with the reason; 201 with who held it and the
+/// notices made.
+pub(crate) async fn recall_api(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(r): JsonBody<NewRecall>,
+) -> Result<Response, ApiError> {
+    Ok((StatusCode::CREATED, Json(recall(&app, &caller, r).await?)).into_response())
+}
+
+/// POST /api/release/receipts: records a partner's signed receipt (the JSON `kartoteka
+/// release open` wrote), once its signature holds under the partner's key.
+pub(crate) async fn receipt_api(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let package = record_receipt(&app, &caller, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(package)).into_response())
+}
+
+async fn record_receipt(
+    app: &Arc<App>,
+    caller: &Caller,
+    json: Vec<u8>,
+) -> Result<kartoteka_model::Package, ApiError> {
+    app.write(caller.user.name.clone(), move |a| {
+        Ok(a.release().record_receipt(&json)?)
+    })
+    .await
+}
+
+/// A form's recall.
+#[derive(Deserialize)]
+pub(crate) struct RecallForm {
+    report: String,
+    #[serde(default)]
+    why: String,
+}
+
+/// POST /release/recalls: the recall form; to the register, where the notices are.
+pub(crate) async fn recall_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PageLang(lang): PageLang,
+    axum::Form(f): axum::Form<RecallForm>,
+) -> Response {
+    let r = NewRecall {
+        report: f.report,
+        why: f.why,
+    };
+    match recall(&app, &caller, r).await {
+        Ok(_) => Redirect::to(&format!("/packages?hl={}", lang.code())).into_response(),
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
+}
+
+/// A form's receipt: the receipt's JSON, pasted.
+#[derive(Deserialize)]
+pub(crate) struct ReceiptForm {
+    receipt: String,
+}
+
+/// POST /release/receipts: the receipt form; to the register, where it shows.
+pub(crate) async fn receipt_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PageLang(lang): PageLang,
+    axum::Form(f): axum::Form<ReceiptForm>,
+) -> Response {
+    match record_receipt(&app, &caller, f.receipt.into_bytes()).await {
+        Ok(p) => Redirect::to(&format!("/packages?hl={}#{}", lang.code(), p.id)).into_response(),
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
 }
