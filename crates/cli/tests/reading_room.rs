@@ -905,19 +905,7 @@ fn the_release_officer_sends_a_round_and_each_liaison_reads_only_its_own_in_a_re
         .unwrap()
         .iter()
         .map(|p| {
-            let marking = if p["marking_override"].is_null() {
-                &p["marking"]
-            } else {
-                &p["marking_override"]
-            };
-            // What a CONFIDENTIAL service in Britain may have, read off the marking.
-            let level = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"]
-                .contains(&marking["classification"].as_str().unwrap());
-            let list = marking["releasable_to"].as_array().unwrap();
-            let may_have = level
-                && marking["noforn"] != true
-                && marking["orcon"] != true
-                && (list.is_empty() || list.iter().any(|c| c == "GBR"));
+            let may_have = common::confidential_gbr_may_have(p);
             (p["text"].as_str().unwrap().trim().to_string(), may_have)
         })
         .collect();
@@ -994,16 +982,8 @@ fn the_release_officer_sends_a_round_and_each_liaison_reads_only_its_own_in_a_re
             .await
             .unwrap();
         click_through(&client, send).await;
-        let mut state = String::new();
-        for _ in 0..600 {
-            state = text(&client, "#job-state").await;
-            if state != "running" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let (state, summary) = job_outcome(&client).await;
         assert_eq!(state, "done");
-        let summary = text(&client, "#job-summary").await;
         assert!(
             summary.contains("2 packages sent")
                 && summary.contains("PKG-GBR-MI5-1")
@@ -1144,6 +1124,29 @@ async fn submit(client: &Client, element: fantoccini::elements::Element) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the form's answer never came");
+}
+
+/// Sets a report paragraph's marking from its form on the report's page, and waits for
+/// the answer.
+async fn set_marking(client: &Client, paragraph: usize, marking: &str) {
+    let para = client
+        .find(Locator::Css(&format!("#para-{paragraph}")))
+        .await
+        .unwrap();
+    para.find(Locator::Css("summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let field = para
+        .find(Locator::Css("input[name=marking]"))
+        .await
+        .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(marking).await.unwrap();
+    let save = para.find(Locator::Css("button")).await.unwrap();
+    submit(client, save).await;
 }
 
 /// Selects the first stretch of `chars` characters of a sheet's text in the reader, as a
@@ -1308,40 +1311,14 @@ fn the_analyst_claims_from_a_selection_and_the_reviewer_approves_in_a_real_brows
             .to_string();
         assert!(drafts.contains(&id), "{drafts}");
         follow(&client, &id).await;
-        let marking_of = |n: usize| format!("#para-{n} input[name=marking]");
-        let p1 = client.find(Locator::Css("#para-1")).await.unwrap();
-        p1.find(Locator::Css("summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let field = client.find(Locator::Css(&marking_of(1))).await.unwrap();
-        let current = field.prop("value").await.unwrap().unwrap_or_default();
-        field.clear().await.unwrap();
-        field.send_keys("UNCLASSIFIED").await.unwrap();
-        let save = p1.find(Locator::Css("button")).await.unwrap();
-        submit(&client, save).await;
-        assert!(current.starts_with("SECRET"), "{current}");
+        let current = text(&client, "#para-1 .mark").await;
+        set_marking(&client, 1, "UNCLASSIFIED").await;
+        assert!(current.starts_with("(S"), "{current}");
         let said = text(&client, "[role=alert]").await;
         assert!(said.contains("needs a reason"), "{said}");
         shot(&client, "28-reviewer-needs-a-reason").await;
         client.goto(report_url.as_str()).await.unwrap();
-        let p1 = client.find(Locator::Css("#para-1")).await.unwrap();
-        p1.find(Locator::Css("summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let field = client.find(Locator::Css(&marking_of(1))).await.unwrap();
-        field.clear().await.unwrap();
-        field
-            .send_keys("TOP SECRET//REL TO GBR, USA")
-            .await
-            .unwrap();
-        let save = p1.find(Locator::Css("button")).await.unwrap();
-        submit(&client, save).await;
+        set_marking(&client, 1, "TOP SECRET//REL TO GBR, USA").await;
         assert!(text(&client, "#para-1 .mark").await.contains("(TS"));
         for label in ["Mark reviewed", "Approve"] {
             let button = client

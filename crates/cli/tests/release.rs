@@ -651,20 +651,7 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
     assert!(md.contains("CONFIDENTIAL//REL TO GBR"), "{md}");
     // What a CONFIDENTIAL partner in Britain may have, read off the marking apart from
     // the program's rule.
-    let may_have = |p: &Value| {
-        let m = if p["marking_override"].is_null() {
-            &p["marking"]
-        } else {
-            &p["marking_override"]
-        };
-        let level = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"]
-            .contains(&m["classification"].as_str().unwrap());
-        let list = m["releasable_to"].as_array().unwrap();
-        level
-            && m["noforn"] != true
-            && m["orcon"] != true
-            && (list.is_empty() || list.iter().any(|c| c == "GBR"))
-    };
+    let may_have = common::confidential_gbr_may_have;
     let kept: Vec<&str> = paragraphs
         .iter()
         .filter(|p| may_have(p))
@@ -772,19 +759,7 @@ fn a_package_opens_only_for_its_partner_holds_only_what_it_may_and_is_receipted_
             .to_string()
     };
     let mi5_id = id_of("GBR-MI5");
-    for (user, partner) in [("mi5", "GBR-MI5"), ("gchq", "GBR-GCHQ")] {
-        k().args([
-            "user",
-            "add",
-            user,
-            "--role",
-            "liaison",
-            "--partner",
-            partner,
-        ])
-        .assert()
-        .success();
-    }
+    common::add_liaisons(archive, &[("mi5", "GBR-MI5"), ("gchq", "GBR-GCHQ")]);
     let bearer = |user: &str| {
         let made = json(k().args(["token", "create", user, "--scope", "read", "--json"]));
         format!("Bearer {}", made["token"].as_str().unwrap())
@@ -1027,19 +1002,7 @@ fn a_release_officer_plans_and_sends_a_round_from_the_desk_and_each_liaison_read
     k().args(["user", "add", "olga", "--role", "release-officer"])
         .assert()
         .success();
-    for (user, partner) in [("mi5", "GBR-MI5"), ("gchq", "GBR-GCHQ")] {
-        k().args([
-            "user",
-            "add",
-            user,
-            "--role",
-            "liaison",
-            "--partner",
-            partner,
-        ])
-        .assert()
-        .success();
-    }
+    common::add_liaisons(archive, &[("mi5", "GBR-MI5"), ("gchq", "GBR-GCHQ")]);
     let bearer = |user: &str, scopes: &[&str]| {
         let mut cmd = k();
         cmd.args(["token", "create", user, "--json"]);

@@ -250,3 +250,39 @@ pub fn http_bytes(
         .unwrap_or(0);
     (status, answer.get(split + 4..).unwrap_or_default().to_vec())
 }
+
+/// Whether a CONFIDENTIAL service in Britain may have a report's paragraph (its JSON),
+/// read off the paragraph's marking apart from the program's rule: at most CONFIDENTIAL,
+/// neither NOFORN nor ORCON, and releasable to Britain or to anyone.
+pub fn confidential_gbr_may_have(paragraph: &Value) -> bool {
+    let m = if paragraph["marking_override"].is_null() {
+        &paragraph["marking"]
+    } else {
+        &paragraph["marking_override"]
+    };
+    let level = ["UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL"]
+        .contains(&m["classification"].as_str().unwrap_or(""));
+    let list = m["releasable_to"].as_array().cloned().unwrap_or_default();
+    level
+        && m["noforn"] != true
+        && m["orcon"] != true
+        && (list.is_empty() || list.iter().any(|c| c == "GBR"))
+}
+
+/// Adds liaisons, each bound to its partner, to the archive.
+pub fn add_liaisons(archive: &Path, liaisons: &[(&str, &str)]) {
+    for (user, partner) in liaisons {
+        kartoteka(archive)
+            .args([
+                "user",
+                "add",
+                user,
+                "--role",
+                "liaison",
+                "--partner",
+                partner,
+            ])
+            .assert()
+            .success();
+    }
+}
