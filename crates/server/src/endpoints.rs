@@ -272,6 +272,14 @@ const AUDIT_QUERY: &[Param] = &[
     ),
 ];
 
+const PARTNER_ID: &[Param] = &[Param {
+    name: "id",
+    location: In::Path,
+    required: true,
+    kind: "string",
+    about: "The partner's id: its country and service (GBR-MI5).",
+}];
+
 const PACKAGE_REPORT: &[Param] = &[
     PACKAGE_ID[0],
     Param {
@@ -639,6 +647,24 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::Post,
+        path: "/api/partners",
+        action: Some(Action::SendReleases),
+        summary: "Adds a partner service with its clearance, caveats, groups, keys and needs, as `kartoteka partner add`; 201 with it.",
+        params: &[],
+        answer: Answer::Json,
+        body: Some("NewPartner"),
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/api/partners/{id}/state",
+        action: Some(Action::SendReleases),
+        summary: "Suspends a partner (it receives nothing) or resumes it, with the reason.",
+        params: PARTNER_ID,
+        answer: Answer::Json,
+        body: Some("PartnerState"),
+    },
+    Endpoint {
+        method: Method::Post,
         path: "/api/release/recalls",
         action: Some(Action::SendReleases),
         summary: "Recalls a report from every partner holding a version of it: a signed, encrypted recall notice to each, with the reason; 201 with who held it and the notices.",
@@ -931,6 +957,24 @@ pub const ENDPOINTS: &[Endpoint] = &[
         action: Some(Action::SendReleases),
         summary: "The form that sends a round; to the job's page.",
         params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/release/partners",
+        action: Some(Action::SendReleases),
+        summary: "The add-a-partner form; back to the desk.",
+        params: &[],
+        answer: Answer::Html,
+        body: None,
+    },
+    Endpoint {
+        method: Method::Post,
+        path: "/release/partners/{id}/state",
+        action: Some(Action::SendReleases),
+        summary: "A partner's suspend or resume form; back to the desk.",
+        params: PARTNER_ID,
         answer: Answer::Html,
         body: None,
     },

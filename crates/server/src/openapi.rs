@@ -26,7 +26,7 @@ pub fn openapi() -> Value {
         let ok = match e.body {
             Some(
                 "NewNote" | "NewJudgement" | "NewUser" | "NewToken" | "ParagraphEdit"
-                | "StatusChange" | "NewClaim" | "NewRecall" | "Receipt",
+                | "StatusChange" | "NewClaim" | "NewRecall" | "Receipt" | "NewPartner",
             ) => "201",
             Some("NewJob" | "Upload" | "NewRound") => "202",
             _ => "200",
@@ -297,6 +297,30 @@ pub fn openapi() -> Value {
                         "sha256": {"type": "string", "maxLength": 64},
                         "received_at": {"type": "string", "maxLength": 64},
                         "signature": {"type": "string", "maxLength": 256},
+                    },
+                },
+                "NewPartner": {
+                    "type": "object",
+                    "required": ["country", "service", "clearance", "recipient", "verify_key", "why"],
+                    "properties": {
+                        "country": {"type": "string", "maxLength": 3},
+                        "service": {"type": "string", "maxLength": 100},
+                        "clearance": {"type": "string", "maxLength": 50},
+                        "caveats": {"type": "array", "maxItems": 100, "items": {"type": "string", "maxLength": 100}},
+                        "groups": {"type": "array", "maxItems": 100, "items": {"type": "string", "maxLength": 100}},
+                        "recipient": {"type": "string", "maxLength": 200, "description": "Its age X25519 recipient (age1...)."},
+                        "verify_key": {"type": "string", "maxLength": 64, "description": "Its Ed25519 public key, 64 hex digits."},
+                        "need_countries": {"type": "array", "maxItems": 100, "items": {"type": "string", "maxLength": 3}},
+                        "need_topics": {"type": "array", "maxItems": 100, "items": {"type": "string", "maxLength": 200}},
+                        "why": {"type": "string", "maxLength": 10000},
+                    },
+                },
+                "PartnerState": {
+                    "type": "object",
+                    "required": ["state", "why"],
+                    "properties": {
+                        "state": {"type": "string", "enum": ["active", "suspended"]},
+                        "why": {"type": "string", "maxLength": 10000},
                     },
                 },
                 "NewRound": {

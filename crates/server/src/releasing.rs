@@ -202,6 +202,12 @@ pub(crate) async fn page(
         Err(e) => return error_page(lang, Some(&caller), &e),
     };
     let title = lang.pick("Release to partners", "Выдача партнёрам");
+    let may_send = kartoteka_model::allows(
+        caller.user.role,
+        caller.scopes.as_deref(),
+        Action::SendReleases,
+    );
+    let csrf = esc(caller.csrf.as_deref().unwrap_or(""));
     let mut main = format!(
         r#"<h1>{}</h1>
 <p class="meta"><a href="/packages?hl={code}">{register}</a></p>
@@ -227,20 +233,38 @@ pub(crate) async fn page(
             )
         ));
     } else {
-        main.push_str(&table_head(&[
+        let mut columns = vec![
             lang.pick("Partner", "Партнёр"),
             lang.pick("Service", "Служба"),
             lang.pick("Cleared to", "Допуск"),
             lang.pick("State", "Состояние"),
             lang.pick("Encryption key", "Ключ шифрования"),
             lang.pick("Signing key", "Ключ подписи"),
-        ]));
+        ];
+        if may_send {
+            columns.push(lang.pick("Suspend or resume", "Приостановить или возобновить"));
+        }
+        main.push_str(&table_head(&columns));
         for p in &partners {
             let short = |k: &str| k.chars().take(16).collect::<String>() + "…";
             let caveats: Vec<String> = p.caveats.iter().map(|c| c.to_string()).collect();
             main.push_str(&format!(
-                r#"<tr id="partner-{id}"><td>{id}</td><td>{service}</td><td>{clearance}{caveats}</td><td>{state}</td><td><code title="{rec}">{rec_short}</code></td><td><code title="{ver}">{ver_short}</code></td></tr>
+                r#"<tr id="partner-{id}"><td>{id}</td><td>{service}</td><td>{clearance}{caveats}</td><td>{state}</td><td><code title="{rec}">{rec_short}</code></td><td><code title="{ver}">{ver_short}</code></td>{change}</tr>
 "#,
+                change = if may_send {
+                    let (to, label) = match p.state {
+                        PartnerState::Active => ("suspended", lang.pick("Suspend", "Приостановить")),
+                        PartnerState::Suspended => ("active", lang.pick("Resume", "Возобновить")),
+                    };
+                    format!(
+                        r#"<td><form method="post" action="/release/partners/{id}/state?hl={hl}" class="partner-state"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="state" value="{to}"><input name="why" required aria-label="{why}" placeholder="{why}"> <button type="submit">{label}</button></form></td>"#,
+                        id = esc(&p.id),
+                        hl = lang.code(),
+                        why = lang.pick("Why", "Причина"),
+                    )
+                } else {
+                    String::new()
+                },
                 id = esc(&p.id),
                 service = esc(&p.service),
                 clearance = esc(&p.clearance.to_string()),
@@ -260,6 +284,32 @@ pub(crate) async fn page(
             ));
         }
         main.push_str("</tbody></table>");
+    }
+    if may_send {
+        let field = |name: &str, label: &str, required: bool| {
+            format!(
+                r#"<label for="new-{name}">{label}</label><input id="new-{name}" name="{name}"{}>"#,
+                if required { " required" } else { "" }
+            )
+        };
+        main.push_str(&format!(
+            r#"<details class="add-partner"><summary>{add}</summary><form method="post" action="/release/partners?hl={hl}"><input type="hidden" name="csrf" value="{csrf}">{fields}<button type="submit">{add}</button></form></details>"#,
+            add = lang.pick("Add a partner", "Добавить партнёра"),
+            hl = lang.code(),
+            fields = [
+                field("country", lang.pick("Country (ISO 3166 alpha-3: GBR)", "Страна (ISO 3166: GBR)"), true),
+                field("service", lang.pick("Service (MI5)", "Служба (MI5)"), true),
+                field("clearance", lang.pick("Cleared to (SECRET)", "Допуск (SECRET)"), true),
+                field("caveats", lang.pick("Caveats it accepts, comma-separated (ORCON)", "Оговорки через запятую (ORCON)"), false),
+                field("groups", lang.pick("Groups, comma-separated (FVEY)", "Группы через запятую (FVEY)"), false),
+                field("recipient", lang.pick("Its age recipient (age1...)", "Получатель age (age1...)"), true),
+                field("verify_key", lang.pick("Its Ed25519 public key (64 hex digits)", "Открытый ключ Ed25519 (64 знака)"), true),
+                field("need_countries", lang.pick("Countries it needs to know about", "Страны, о которых ему нужно знать"), false),
+                field("need_topics", lang.pick("Topics it needs to know about", "Темы, о которых ему нужно знать"), false),
+                field("why", lang.pick("Why (the agreement)", "Основание (соглашение)"), true),
+            ]
+            .concat(),
+        ));
     }
     main.push_str("</section>");
 
@@ -332,11 +382,6 @@ pub(crate) async fn page(
     main.push_str("</section>");
 
     // A round.
-    let may_send = kartoteka_model::allows(
-        caller.user.role,
-        caller.scopes.as_deref(),
-        Action::SendReleases,
-    );
     let active: Vec<&Partner> = partners
         .iter()
         .filter(|p| p.state == PartnerState::Active)
@@ -365,7 +410,6 @@ pub(crate) async fn page(
 <button type="submit">{send}</button></form></section>"#,
             title = lang.pick("Send a round", "Отправить пакеты"),
             code = lang.code(),
-            csrf = esc(caller.csrf.as_deref().unwrap_or("")),
             legend = lang.pick(
                 "Each partner ticked gets one package of the reports the plan sends it, signed and encrypted to its key.",
                 "Каждый отмеченный партнёр получит один пакет со справками, которые ему отправляет план, подписанный и зашифрованный его ключом."
@@ -386,7 +430,6 @@ pub(crate) async fn page(
 <button type="submit">{send_recall}</button></form></section>"#,
             receipts = lang.pick("Receipts", "Расписки"),
             code = lang.code(),
-            csrf = esc(caller.csrf.as_deref().unwrap_or("")),
             paste = lang.pick(
                 "A partner's signed receipt, as its release open wrote it (JSON)",
                 "Подписанная расписка партнёра, как её записал release open (JSON)"
@@ -502,6 +545,202 @@ pub(crate) async fn receipt_page(
 ) -> Response {
     match record_receipt(&app, &caller, f.receipt.into_bytes()).await {
         Ok(p) => Redirect::to(&format!("/packages?hl={}#{}", lang.code(), p.id)).into_response(),
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
+}
+
+/// A partner as a release officer describes it (lists may be empty).
+#[derive(Deserialize)]
+pub(crate) struct NewPartnerBody {
+    country: String,
+    service: String,
+    clearance: String,
+    #[serde(default)]
+    caveats: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    recipient: String,
+    verify_key: String,
+    #[serde(default)]
+    need_countries: Vec<String>,
+    #[serde(default)]
+    need_topics: Vec<String>,
+    #[serde(default)]
+    why: String,
+}
+
+async fn add_partner(
+    app: &Arc<App>,
+    caller: &Caller,
+    b: NewPartnerBody,
+) -> Result<kartoteka_model::Partner, ApiError> {
+    let lists = [&b.caveats, &b.groups, &b.need_countries, &b.need_topics];
+    if lists.iter().any(|l| l.len() > 100) {
+        return Err(ApiError::bad_request("at most 100 items in a list"));
+    }
+    let new = kartoteka_archive::NewPartner {
+        country: b.country,
+        service: b.service,
+        clearance: b.clearance,
+        caveats: b.caveats,
+        groups: b.groups,
+        recipient: b.recipient,
+        verify_key: b.verify_key,
+        need_countries: b.need_countries,
+        need_topics: b.need_topics,
+        why: b.why,
+    };
+    app.write(caller.user.name.clone(), move |a| {
+        Ok(a.release().add_partner(&new)?)
+    })
+    .await
+}
+
+/// POST /api/partners: adds a partner service with its clearance, keys and needs, as
+/// `kartoteka partner add` does; 201 with it.
+pub(crate) async fn add_partner_api(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(b): JsonBody<NewPartnerBody>,
+) -> Result<Response, ApiError> {
+    let partner = add_partner(&app, &caller, b).await?;
+    Ok((StatusCode::CREATED, Json(partner)).into_response())
+}
+
+/// A partner's id from the path ("GBR-MI5"), any other shape a `bad_request`.
+pub(crate) struct PartnerId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PartnerId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let raw = crate::api::path_text(parts, state).await?;
+        let ok = !raw.is_empty()
+            && raw.len() <= 100
+            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if ok {
+            Ok(PartnerId(raw))
+        } else {
+            Err(ApiError::bad_request(format!(
+                "{} is not a partner id (GBR-MI5)",
+                kartoteka_model::excerpt(&raw)
+            )))
+        }
+    }
+}
+
+/// A partner suspended or resumed, and why.
+#[derive(Deserialize)]
+pub(crate) struct StateChange {
+    state: String,
+    #[serde(default)]
+    why: String,
+}
+
+async fn set_state(
+    app: &Arc<App>,
+    caller: &Caller,
+    id: String,
+    change: StateChange,
+) -> Result<kartoteka_model::Partner, ApiError> {
+    let state = match change.state.as_str() {
+        "active" => PartnerState::Active,
+        "suspended" => PartnerState::Suspended,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "state: active or suspended, not {}",
+                kartoteka_model::excerpt(other)
+            )))
+        }
+    };
+    app.write(caller.user.name.clone(), move |a| {
+        Ok(a.release().set_state(&id, state, &change.why)?)
+    })
+    .await
+}
+
+/// POST /api/partners/{id}/state: suspends a partner (it receives nothing) or resumes it,
+/// with the reason.
+pub(crate) async fn set_state_api(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PartnerId(id): PartnerId,
+    JsonBody(change): JsonBody<StateChange>,
+) -> Result<Json<kartoteka_model::Partner>, ApiError> {
+    Ok(Json(set_state(&app, &caller, id, change).await?))
+}
+
+/// A comma-separated list of a form as its items.
+fn items(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The add-a-partner form: lists comma-separated.
+#[derive(Deserialize)]
+pub(crate) struct PartnerForm {
+    country: String,
+    service: String,
+    clearance: String,
+    #[serde(default)]
+    caveats: String,
+    #[serde(default)]
+    groups: String,
+    recipient: String,
+    verify_key: String,
+    #[serde(default)]
+    need_countries: String,
+    #[serde(default)]
+    need_topics: String,
+    #[serde(default)]
+    why: String,
+}
+
+/// POST /release/partners: the add-a-partner form; back to the desk.
+pub(crate) async fn add_partner_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PageLang(lang): PageLang,
+    axum::Form(f): axum::Form<PartnerForm>,
+) -> Response {
+    let body = NewPartnerBody {
+        country: f.country,
+        service: f.service,
+        clearance: f.clearance,
+        caveats: items(&f.caveats),
+        groups: items(&f.groups),
+        recipient: f.recipient.trim().to_string(),
+        verify_key: f.verify_key.trim().to_string(),
+        need_countries: items(&f.need_countries),
+        need_topics: items(&f.need_topics),
+        why: f.why,
+    };
+    match add_partner(&app, &caller, body).await {
+        Ok(p) => {
+            Redirect::to(&format!("/release?hl={}#partner-{}", lang.code(), p.id)).into_response()
+        }
+        Err(e) => error_page(lang, Some(&caller), &e),
+    }
+}
+
+/// POST /release/partners/{id}/state: a row's suspend or resume form; back to the desk.
+pub(crate) async fn set_state_page(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    PageLang(lang): PageLang,
+    PartnerId(id): PartnerId,
+    axum::Form(change): axum::Form<StateChange>,
+) -> Response {
+    match set_state(&app, &caller, id, change).await {
+        Ok(p) => {
+            Redirect::to(&format!("/release?hl={}#partner-{}", lang.code(), p.id)).into_response()
+        }
         Err(e) => error_page(lang, Some(&caller), &e),
     }
 }

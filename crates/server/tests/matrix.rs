@@ -118,6 +118,20 @@ const MATRIX: &[(&str, &str, May)] = &[
     ("GET", "/audit", May::Roles(AUDITORS)),
     ("GET", "/api/release/plan", May::Roles(OFFICERS)),
     ("POST", "/api/release/rounds", May::Roles(OFFICERS)),
+    // A partner is added once and suspended once: the second officer's call is refused
+    // for what it asks (tests/release_desk.rs has what each does).
+    ("POST", "/api/partners", May::PastGateOnly(OFFICERS)),
+    (
+        "POST",
+        "/api/partners/{id}/state",
+        May::PastGateOnly(OFFICERS),
+    ),
+    ("POST", "/release/partners", May::PastGateOnly(OFFICERS)),
+    (
+        "POST",
+        "/release/partners/{id}/state",
+        May::PastGateOnly(OFFICERS),
+    ),
     ("POST", "/api/release/recalls", May::Roles(OFFICERS)),
     ("POST", "/api/release/receipts", May::PastGateOnly(OFFICERS)),
     ("POST", "/release/recalls", May::Roles(OFFICERS)),
@@ -195,6 +209,8 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
         "P1"
     } else if path.contains("/jobs/") {
         "J1"
+    } else if path.contains("/partners/") {
+        "NOR-PST"
     } else if path.contains("/packages/") {
         "PKG-GBR-MI5-1"
     } else if path.starts_with("/reports/") || path.starts_with("/api/reports/") {
@@ -293,6 +309,30 @@ fn request(method: Method, path: &str, tokens: &[String; 2]) -> Request<Body> {
             .body(Body::from(
                 "page=1&start=0&quote=%D0%90%D0%B3%D0%B5%D0%BD%D1%82&subject=P3&text=met&grade=C3&why=one+mention",
             )),
+        (Method::Post, "/api/partners") => {
+            let keys = kartoteka_archive::PartnerKeys::generate().unwrap();
+            builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({
+                        "country": "NOR", "service": "PST", "clearance": "SECRET",
+                        "recipient": keys.recipient(), "verify_key": keys.verify_key(),
+                        "why": "agreement 2001/3",
+                    })
+                    .to_string(),
+                ))
+        }
+        (Method::Post, "/release/partners") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "country=NOR&service=PST&clearance=SECRET&recipient=age1&verify_key=00&why=x",
+            )),
+        (Method::Post, "/api/partners/{id}/state") => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"state": "suspended", "why": "review of the agreement"}"#)),
+        (Method::Post, "/release/partners/{id}/state") => builder
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("state=suspended&why=review")),
         (Method::Post, "/api/release/recalls") => builder
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(r#"{"report": "R-KLIM", "why": "a source withdrew"}"#)),
