@@ -21,7 +21,7 @@ use crate::App;
 /// Entries shown when no limit is asked for.
 const DEFAULT_LIMIT: usize = 200;
 /// The most entries one answer holds; narrow the filters for the rest.
-const MOST: usize = 10_000;
+pub(crate) const MOST: usize = 10_000;
 
 /// The filters, as the query string gives them.
 #[derive(Deserialize, Default)]

@@ -320,7 +320,7 @@ const PERSONS_QUERY: &[Param] = &[
     query(
         "limit",
         "integer",
-        "Persons per page (1 to 500, default 50).",
+        "Persons per page (1 to 100, default 50).",
     ),
     query("offset", "integer", "Persons to skip, for the next page."),
 ];

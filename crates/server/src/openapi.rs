@@ -109,7 +109,12 @@ pub fn openapi() -> Value {
                     ]);
                 }
                 if p.name == "limit" {
-                    schema["maximum"] = json!(crate::api::MAX_LIMIT);
+                    // The audit log is read in longer stretches than hits or persons.
+                    schema["maximum"] = if e.path.starts_with("/api/audit") {
+                        json!(crate::audit::MOST)
+                    } else {
+                        json!(crate::api::MAX_LIMIT)
+                    };
                 }
                 if p.name == "offset" {
                     schema["maximum"] = json!(crate::api::MAX_OFFSET);
