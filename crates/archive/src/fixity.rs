@@ -23,6 +23,24 @@ pub struct FixityProblem {
     pub documents: Vec<DocSummary>,
 }
 
+/// A file kept from a package that failed its fixity check.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeptProblem {
+    /// The SHA-256 it was kept under.
+    pub hash: String,
+    /// What was found.
+    pub detail: String,
+    /// Where it was sent: "PKG-GBR-MI5-1: R-P3.md", each package that holds it.
+    pub files: Vec<String>,
+}
+
+impl FixityReport {
+    /// Whether anything failed: an original or a kept package file changed or missing.
+    pub fn failed(&self) -> bool {
+        !self.corrupted.is_empty() || !self.missing.is_empty() || !self.kept_problems.is_empty()
+    }
+}
+
 /// The outcome of `kartoteka verify`.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FixityReport {
@@ -34,6 +52,11 @@ pub struct FixityReport {
     pub corrupted: Vec<FixityProblem>,
     /// Originals the metadata points at that are not stored.
     pub missing: Vec<FixityProblem>,
+    /// Files kept from the packages sent to partners (what the portal shows them as
+    /// packaged) checked.
+    pub kept_checked: u64,
+    /// Kept package files whose bytes changed or that are missing.
+    pub kept_problems: Vec<KeptProblem>,
     /// Wall-clock seconds.
     pub seconds: f64,
 }
@@ -105,6 +128,37 @@ impl Archive {
         }
         for batch in events.chunks(10_000) {
             self.store().record_events(batch)?;
+        }
+        // The files kept from packages: each hash once, with every place it was sent.
+        let mut kept: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for p in self.store().packages()? {
+            for v in &p.variants {
+                for f in &v.files {
+                    kept.entry(f.sha256.clone())
+                        .or_default()
+                        .push(format!("{}: {}", p.id, f.name));
+                }
+            }
+        }
+        let kept: Vec<(String, Vec<String>)> = kept.into_iter().collect();
+        let checks = parallel_map(self.jobs(), &kept, |(hex, _)| {
+            match ContentHash::from_hex(hex) {
+                Ok(h) => self.check(&h),
+                Err(e) => Check::Corrupted(format!("the register names no hash: {e}")),
+            }
+        });
+        report.kept_checked = kept.len() as u64;
+        for ((hex, files), check) in kept.into_iter().zip(checks) {
+            let detail = match check {
+                Check::Pass => continue,
+                Check::Corrupted(d) => d,
+                Check::Missing => "the kept file is missing from the blob store".to_string(),
+            };
+            report.kept_problems.push(KeptProblem {
+                hash: hex,
+                detail,
+                files,
+            });
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)

@@ -48,7 +48,7 @@ pub use archive::{
 };
 pub use audit::{ChainReport, HeadKey, SignedHead};
 pub use corpus::{split_notes, CitedNote, NotesReport};
-pub use fixity::{FixityProblem, FixityReport};
+pub use fixity::{FixityProblem, FixityReport, KeptProblem};
 pub use gaps::GapsReport;
 pub use history::{History, Moment};
 pub use identity::{

@@ -335,7 +335,7 @@ pub(crate) fn run(command: HoldingsCommand, session: &Session) -> Result<u8, Fai
             } else {
                 output::print_fixity(&report);
             }
-            let failed = !report.corrupted.is_empty() || !report.missing.is_empty();
+            let failed = report.failed();
             Ok(if failed { EXIT_FAILED } else { EXIT_OK })
         }
         HoldingsCommand::Move { units, to } => {

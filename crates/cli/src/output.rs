@@ -356,6 +356,19 @@ pub fn print_fixity(report: &FixityReport) {
             }
         }
     }
+    if report.kept_checked > 0 || !report.kept_problems.is_empty() {
+        say!(
+            "Checked {} files kept from packages sent to partners: {} changed or missing.",
+            report.kept_checked,
+            report.kept_problems.len()
+        );
+        for p in &report.kept_problems {
+            say!("\nKEPT {}: {}", p.hash, p.detail);
+            for f in &p.files {
+                say!("  {f}");
+            }
+        }
+    }
 }
 
 pub fn print_chain(report: &kartoteka_archive::ChainReport) {

@@ -1233,4 +1233,28 @@ fn a_release_officer_plans_and_sends_a_round_from_the_desk_and_each_liaison_read
     );
     drop(server);
     k().args(["audit", "verify"]).assert().success();
+
+    // Fixity covers what partners were sent: every kept file holds, until one changes.
+    let fixity = json(k().args(["verify", "--json"]));
+    assert!(fixity["kept_checked"].as_u64().unwrap() >= 10, "{fixity}");
+    assert_eq!(fixity["kept_problems"], serde_json::json!([]));
+    let md = mine["variants"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().ends_with(".md"))
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let blob = archive.join("blobs").join(&md[..2]).join(&md);
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&blob, bytes).unwrap();
+    let a = k().arg("verify").assert().code(1);
+    let said = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        said.contains(&format!("KEPT {md}")) && said.contains(&format!("{mi5_pkg}: {subject}.md")),
+        "{said}"
+    );
 }

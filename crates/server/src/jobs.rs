@@ -374,13 +374,20 @@ pub(crate) fn run(
         }
         JobKind::Verify => {
             let report = archive.verify(progress)?;
-            let summary = format!(
+            let mut summary = format!(
                 "{} originals checked: {} intact, {} changed, {} missing",
                 report.checked,
                 report.passed,
                 report.corrupted.len(),
                 report.missing.len()
             );
+            if report.kept_checked > 0 {
+                summary.push_str(&format!(
+                    "; {} files kept from packages: {} changed or missing",
+                    report.kept_checked,
+                    report.kept_problems.len()
+                ));
+            }
             Ok((summary, json(&report)))
         }
         JobKind::Retry => {
