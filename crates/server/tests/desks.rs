@@ -127,24 +127,6 @@ async fn get(room: &Room, role: Role, uri: &str) -> (StatusCode, String) {
     room.get_as(role, uri).await
 }
 
-async fn get_json(room: &Room, role: Role, uri: &str) -> Value {
-    let (status, body) = get(room, role, uri).await;
-    assert_eq!(status, StatusCode::OK, "GET {uri}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-async fn post_json(room: &Room, role: Role, uri: &str, body: Value) -> (StatusCode, Value) {
-    let request = room.with_token(
-        room.token(role),
-        Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    );
-    let (status, _, body) = room.send(request).await;
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
 fn unit_uri(base: &str, unit: &str) -> String {
     let q: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("unit", unit)
@@ -163,7 +145,7 @@ fn references(list: &Value) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tree_leads_from_the_fonds_to_a_sheet_with_the_gaps_on_the_way() {
     let room = archive_room();
-    let top = get_json(&room, Role::Researcher, "/api/units").await;
+    let top = room.get_json(Role::Researcher, "/api/units").await;
     assert_eq!(references(&top["tree"]["children"]), ["ф. 1"]);
     let fonds = &top["tree"]["children"][0];
     assert_eq!(fonds["documents"], 5, "{fonds}");
@@ -177,12 +159,9 @@ async fn the_tree_leads_from_the_fonds_to_a_sheet_with_the_gaps_on_the_way() {
     );
 
     // The inventory: files in their numbering's order, the absent one among them.
-    let inventory = get_json(
-        &room,
-        Role::Researcher,
-        &unit_uri("/api/units", "ф. 1, оп. 1"),
-    )
-    .await;
+    let inventory = room
+        .get_json(Role::Researcher, &unit_uri("/api/units", "ф. 1, оп. 1"))
+        .await;
     let files = &inventory["tree"]["children"];
     assert_eq!(
         references(files),
@@ -206,18 +185,20 @@ async fn the_tree_leads_from_the_fonds_to_a_sheet_with_the_gaps_on_the_way() {
     assert!(kinds.contains(&"missing"), "{kinds:?}");
 
     // The other inventory's file is in the tree though no inventory lists it.
-    let fonds = get_json(&room, Role::Researcher, &unit_uri("/api/units", "ф. 1")).await;
+    let fonds = room
+        .get_json(Role::Researcher, &unit_uri("/api/units", "ф. 1"))
+        .await;
     let inventories = &fonds["tree"]["children"];
     assert_eq!(references(inventories), ["ф. 1, оп. 1", "ф. 1, оп. 2"]);
     assert_eq!(inventories[1]["documents"], 1);
 
     // A file: its documents by sheet, the way up, and its history.
-    let file = get_json(
-        &room,
-        Role::Researcher,
-        &unit_uri("/api/units", "ф. 1, оп. 1, д. 1"),
-    )
-    .await;
+    let file = room
+        .get_json(
+            Role::Researcher,
+            &unit_uri("/api/units", "ф. 1, оп. 1, д. 1"),
+        )
+        .await;
     assert_eq!(
         references(&file["tree"]["documents"]),
         ["ф. 1, оп. 1, д. 1, л. 1", "ф. 1, оп. 1, д. 1, л. 2"]
@@ -263,13 +244,17 @@ async fn the_tree_leads_from_the_fonds_to_a_sheet_with_the_gaps_on_the_way() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_judgement_splits_a_person_and_the_dossier_shows_the_link_it_cut() {
     let room = archive_room();
-    let found = get_json(&room, Role::Researcher, "/api/persons?q=Соколов").await;
+    let found = room
+        .get_json(Role::Researcher, "/api/persons?q=Соколов")
+        .await;
     assert_eq!(
         found["total"], 1,
         "one name written the same way is one person: {found}"
     );
     let id = found["persons"][0]["id"].as_str().unwrap().to_string();
-    let dossier = get_json(&room, Role::Researcher, &format!("/api/persons/{id}")).await;
+    let dossier = room
+        .get_json(Role::Researcher, &format!("/api/persons/{id}"))
+        .await;
     let mentions: Vec<String> = dossier["dossier"]["mentions"]
         .as_array()
         .unwrap()
@@ -280,31 +265,36 @@ async fn a_judgement_splits_a_person_and_the_dossier_shows_the_link_it_cut() {
 
     // A researcher reads but does not judge; a judgement needs its reason.
     let judgement = |why: &str| serde_json::json!({"a": mentions[0], "b": mentions[1], "verdict": "different", "why": why});
-    let (status, _) = post_json(&room, Role::Researcher, "/api/judgements", judgement("x")).await;
+    let (status, _) = room
+        .post_json(Role::Researcher, "/api/judgements", &judgement("x"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = post_json(&room, Role::Analyst, "/api/judgements", judgement("  ")).await;
+    let (status, body) = room
+        .post_json(Role::Analyst, "/api/judgements", &judgement("  "))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, body) = post_json(
-        &room,
-        Role::Analyst,
-        "/api/judgements",
-        serde_json::json!({"a": "P1'; DROP TABLE persons; --", "b": "P2", "verdict": "same", "why": "x"}),
-    )
+    let (status, body) = room.post_json(Role::Analyst, "/api/judgements", &serde_json::json!({"a": "P1'; DROP TABLE persons; --", "b": "P2", "verdict": "same", "why": "x"}))
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
     let why = "born 1901 in one file, 1950 in the other: <b>two men</b>";
-    let (status, answer) = post_json(&room, Role::Analyst, "/api/judgements", judgement(why)).await;
+    let (status, answer) = room
+        .post_json(Role::Analyst, "/api/judgements", &judgement(why))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     assert_eq!(answer["judgement"]["by"], "analyst");
     let number = answer["judgement"]["id"].as_i64().unwrap();
 
     // Two persons now, each the other's candidate, with the judgement that parted them.
-    let found = get_json(&room, Role::Researcher, "/api/persons?q=Соколов").await;
+    let found = room
+        .get_json(Role::Researcher, "/api/persons?q=Соколов")
+        .await;
     assert_eq!(found["total"], 2, "{found}");
     for p in found["persons"].as_array().unwrap() {
         let id = p["id"].as_str().unwrap();
-        let d = get_json(&room, Role::Researcher, &format!("/api/persons/{id}")).await;
+        let d = room
+            .get_json(Role::Researcher, &format!("/api/persons/{id}"))
+            .await;
         let candidates = d["candidates"].as_array().unwrap();
         let other = candidates
             .iter()
@@ -344,7 +334,7 @@ async fn the_archivist_sees_the_failures_and_a_job_runs_to_its_end_and_stays_on_
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("report.pdf"), "{page}");
     assert!(page.contains(r#"name="kind" value="retry""#), "{page}");
-    let status_json = get_json(&room, Role::Archivist, "/api/status").await;
+    let status_json = room.get_json(Role::Archivist, "/api/status").await;
     let failing: Vec<&str> = status_json["failures"]
         .as_array()
         .unwrap()
@@ -360,25 +350,25 @@ async fn the_archivist_sees_the_failures_and_a_job_runs_to_its_end_and_stays_on_
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // A fixity check as a job: answered at once, then followed to its end.
-    let (status, bad) = post_json(
-        &room,
-        Role::Archivist,
-        "/api/jobs",
-        serde_json::json!({"kind": "format c:"}),
-    )
-    .await;
+    let (status, bad) = room
+        .post_json(
+            Role::Archivist,
+            "/api/jobs",
+            &serde_json::json!({"kind": "format c:"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         bad["error"]["message"].as_str().unwrap().contains("verify"),
         "{bad}"
     );
-    let (status, job) = post_json(
-        &room,
-        Role::Archivist,
-        "/api/jobs",
-        serde_json::json!({"kind": "verify"}),
-    )
-    .await;
+    let (status, job) = room
+        .post_json(
+            Role::Archivist,
+            "/api/jobs",
+            &serde_json::json!({"kind": "verify"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
     let id = job["id"].as_str().unwrap().to_string();
     let done = follow(&room, &id).await;
@@ -438,7 +428,7 @@ async fn the_archivist_sees_the_failures_and_a_job_runs_to_its_end_and_stays_on_
         read_tokens: Vec::new(),
         dead_tokens: Vec::new(),
     };
-    let listed = get_json(&again, Role::Archivist, "/api/jobs").await;
+    let listed = again.get_json(Role::Archivist, "/api/jobs").await;
     let ids: Vec<&str> = listed["jobs"]
         .as_array()
         .unwrap()
@@ -456,7 +446,9 @@ async fn the_archivist_sees_the_failures_and_a_job_runs_to_its_end_and_stays_on_
 async fn follow(room: &Room, id: &str) -> Value {
     let started = Instant::now();
     loop {
-        let job = get_json(room, Role::Archivist, &format!("/api/jobs/{id}")).await;
+        let job = room
+            .get_json(Role::Archivist, &format!("/api/jobs/{id}"))
+            .await;
         if job["state"] != "running" {
             return job;
         }
@@ -471,7 +463,9 @@ async fn follow(room: &Room, id: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reader_marks_mentions_shows_the_scan_and_serves_originals() {
     let room = archive_room();
-    let found = get_json(&room, Role::Researcher, "/api/search?q=Берлин").await;
+    let found = room
+        .get_json(Role::Researcher, "/api/search?q=Берлин")
+        .await;
     let doc = found["hits"][0]["doc"].as_i64().unwrap();
     let (status, page) = get(&room, Role::Researcher, &format!("/documents/{doc}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -504,12 +498,12 @@ async fn the_reader_marks_mentions_shows_the_scan_and_serves_originals() {
         .starts_with("attachment"));
 
     // The scan shows beside its text, and its original is an image in place.
-    let listing = get_json(
-        &room,
-        Role::Researcher,
-        &unit_uri("/api/units", "ф. 1, оп. 1, д. 10"),
-    )
-    .await;
+    let listing = room
+        .get_json(
+            Role::Researcher,
+            &unit_uri("/api/units", "ф. 1, оп. 1, д. 10"),
+        )
+        .await;
     let scan = listing["tree"]["documents"]
         .as_array()
         .unwrap()
@@ -546,25 +540,29 @@ async fn the_reader_marks_mentions_shows_the_scan_and_serves_originals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_selected_passage_that_occurs_twice_is_anchored_where_it_was_selected() {
     let room = archive_room();
-    let found = get_json(&room, Role::Researcher, "/api/search?q=Берлин").await;
+    let found = room
+        .get_json(Role::Researcher, "/api/search?q=Берлин")
+        .await;
     let doc = found["hits"][0]["doc"].as_i64().unwrap();
     // "Соколов Иван Петрович" occurs once on this page; "в" occurs several times.
     let text = "Донесение. Соколов Иван Петрович прибыл в Берлин.";
     let second_v = text[..text.find("в Берлин").unwrap()].chars().count();
     let note = |selector: Value| serde_json::json!({"target": doc.to_string(), "quote": "в", "selector": selector});
-    let (status, body) = post_json(&room, Role::Researcher, "/api/notes", note(Value::Null)).await;
+    let (status, body) = room
+        .post_json(Role::Researcher, "/api/notes", &note(Value::Null))
+        .await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
         "ambiguous without a selector: {body}"
     );
-    let (status, body) = post_json(
-        &room,
-        Role::Researcher,
-        "/api/notes",
-        note(serde_json::json!({"page": 1, "start": second_v})),
-    )
-    .await;
+    let (status, body) = room
+        .post_json(
+            Role::Researcher,
+            "/api/notes",
+            &note(serde_json::json!({"page": 1, "start": second_v})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["anchor"]["start"], second_v, "{body}");
     assert!(
@@ -574,32 +572,32 @@ async fn a_selected_passage_that_occurs_twice_is_anchored_where_it_was_selected(
             .starts_with(" Берлин"),
         "{body}"
     );
-    let (status, body) = post_json(
-        &room,
-        Role::Researcher,
-        "/api/notes",
-        note(serde_json::json!({"page": 0})),
-    )
-    .await;
+    let (status, body) = room
+        .post_json(
+            Role::Researcher,
+            "/api/notes",
+            &note(serde_json::json!({"page": 0})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_read_of_a_classified_document_is_in_the_audit_chain_with_the_reader() {
     let room = archive_room();
-    let listing = get_json(
-        &room,
-        Role::Researcher,
-        &unit_uri("/api/units", "ф. 1, оп. 2, д. 1"),
-    )
-    .await;
+    let listing = room
+        .get_json(
+            Role::Researcher,
+            &unit_uri("/api/units", "ф. 1, оп. 2, д. 1"),
+        )
+        .await;
     let secret = listing["tree"]["documents"][0]["doc"].as_i64().unwrap();
-    let listing = get_json(
-        &room,
-        Role::Researcher,
-        &unit_uri("/api/units", "ф. 1, оп. 1, д. 1"),
-    )
-    .await;
+    let listing = room
+        .get_json(
+            Role::Researcher,
+            &unit_uri("/api/units", "ф. 1, оп. 1, д. 1"),
+        )
+        .await;
     let open = listing["tree"]["documents"][0]["doc"].as_i64().unwrap();
     assert!(room.audit_actors("read").is_empty());
 
@@ -651,7 +649,7 @@ async fn upload(room: &Room, bytes: Vec<u8>, name: &str) -> (StatusCode, Value) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_folder_and_an_uploaded_bag_are_ingested_and_a_hostile_zip_writes_nothing() {
     let room = archive_room();
-    let before = get_json(&room, Role::Archivist, "/api/status").await["documents"]
+    let before = room.get_json(Role::Archivist, "/api/status").await["documents"]
         .as_u64()
         .unwrap();
 
@@ -674,15 +672,17 @@ async fn an_uploaded_folder_and_an_uploaded_bag_are_ingested_and_a_hostile_zip_w
     let done = follow(&room, job["id"].as_str().unwrap()).await;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["result"]["added"], 1, "{done}");
-    let file = get_json(
-        &room,
-        Role::Researcher,
-        &unit_uri("/api/units", "ф. 2, оп. 1, д. 1"),
-    )
-    .await;
+    let file = room
+        .get_json(
+            Role::Researcher,
+            &unit_uri("/api/units", "ф. 2, оп. 1, д. 1"),
+        )
+        .await;
     assert_eq!(file["tree"]["unit"]["title"], "Дело из загрузки", "{file}");
     assert_eq!(file["tree"]["documents"].as_array().unwrap().len(), 1);
-    let found = get_json(&room, Role::Researcher, "/api/search?q=загруженной").await;
+    let found = room
+        .get_json(Role::Researcher, "/api/search?q=загруженной")
+        .await;
     assert_eq!(found["total"], 1, "the upload is searchable: {found}");
 
     // A bag made by this archive, zipped, comes back in as a transfer.
@@ -729,7 +729,7 @@ async fn an_uploaded_folder_and_an_uploaded_bag_are_ingested_and_a_hostile_zip_w
 
     // Hostile uploads: a path out of the folder fails the job and writes nothing; what is
     // not a zip, or is too large, is refused before any job.
-    let documents = get_json(&room, Role::Archivist, "/api/status").await["documents"]
+    let documents = room.get_json(Role::Archivist, "/api/status").await["documents"]
         .as_u64()
         .unwrap();
     let evil = common::hostile_zip("../../escaped.txt");
@@ -746,7 +746,7 @@ async fn an_uploaded_folder_and_an_uploaded_bag_are_ingested_and_a_hostile_zip_w
     );
     assert!(!room.dir.path().join("escaped.txt").exists());
     assert!(!room.dir.path().join("archive/escaped.txt").exists());
-    let after = get_json(&room, Role::Archivist, "/api/status").await["documents"]
+    let after = room.get_json(Role::Archivist, "/api/status").await["documents"]
         .as_u64()
         .unwrap();
     assert_eq!(
@@ -831,14 +831,11 @@ async fn persons_and_notes_export_for_other_tools_as_they_stream() {
                 && e["properties"]["name"].to_string().contains("Соколов")),
         "{body}"
     );
-    let found = get_json(&room, Role::Researcher, "/api/search?q=Берлин").await;
+    let found = room
+        .get_json(Role::Researcher, "/api/search?q=Берлин")
+        .await;
     let doc = found["hits"][0]["doc"].as_i64().unwrap();
-    let (status, _) = post_json(
-        &room,
-        Role::Researcher,
-        "/api/notes",
-        serde_json::json!({"target": doc.to_string(), "quote": "прибыл в Берлин", "comment": "проверить"}),
-    )
+    let (status, _) = room.post_json(Role::Researcher, "/api/notes", &serde_json::json!({"target": doc.to_string(), "quote": "прибыл в Берлин", "comment": "проверить"}))
     .await;
     assert_eq!(status, StatusCode::CREATED);
     let request = room.with_token(
@@ -860,12 +857,9 @@ async fn persons_and_notes_export_for_other_tools_as_they_stream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_archivist_says_where_a_finding_stands_and_an_explanation_needs_its_reason() {
     let room = archive_room();
-    let inventory = get_json(
-        &room,
-        Role::Archivist,
-        &unit_uri("/api/units", "ф. 1, оп. 1"),
-    )
-    .await;
+    let inventory = room
+        .get_json(Role::Archivist, &unit_uri("/api/units", "ф. 1, оп. 1"))
+        .await;
     let missing = inventory["tree"]["findings"]
         .as_array()
         .unwrap()
@@ -875,32 +869,27 @@ async fn an_archivist_says_where_a_finding_stands_and_an_explanation_needs_its_r
         .as_i64()
         .unwrap();
     let uri = format!("/api/findings/{missing}");
-    let (status, body) = post_json(
-        &room,
-        Role::Archivist,
-        &uri,
-        serde_json::json!({"status": "explained"}),
-    )
-    .await;
+    let (status, body) = room
+        .post_json(
+            Role::Archivist,
+            &uri,
+            &serde_json::json!({"status": "explained"}),
+        )
+        .await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
         "explained without a note: {body}"
     );
-    let (status, _) = post_json(
-        &room,
-        Role::Researcher,
-        &uri,
-        serde_json::json!({"status": "open"}),
-    )
-    .await;
+    let (status, _) = room
+        .post_json(
+            Role::Researcher,
+            &uri,
+            &serde_json::json!({"status": "open"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = post_json(
-        &room,
-        Role::Archivist,
-        &uri,
-        serde_json::json!({"status": "explained", "note": "destroyed by act no. 12 of 1956 <script>"}),
-    )
+    let (status, body) = room.post_json(Role::Archivist, &uri, &serde_json::json!({"status": "explained", "note": "destroyed by act no. 12 of 1956 <script>"}))
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "explained");
@@ -930,13 +919,13 @@ async fn an_archivist_says_where_a_finding_stands_and_an_explanation_needs_its_r
         "{page}"
     );
     assert_eq!(room.audit_actors("annotate"), ["archivist"]);
-    let (status, _) = post_json(
-        &room,
-        Role::Archivist,
-        "/api/findings/99999",
-        serde_json::json!({"status": "open"}),
-    )
-    .await;
+    let (status, _) = room
+        .post_json(
+            Role::Archivist,
+            "/api/findings/99999",
+            &serde_json::json!({"status": "open"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -946,12 +935,7 @@ async fn an_archivist_says_where_a_finding_stands_and_an_explanation_needs_its_r
 async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens() {
     let room = common::room();
     let admin = Role::Administrator;
-    let (status, made) = post_json(
-        &room,
-        admin,
-        "/api/users",
-        serde_json::json!({"name": "pavel", "role": "researcher", "password": common::PASSWORD}),
-    )
+    let (status, made) = room.post_json(admin, "/api/users", &serde_json::json!({"name": "pavel", "role": "researcher", "password": common::PASSWORD}))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     assert_eq!(made["role"], "researcher");
@@ -961,13 +945,13 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
     assert!(!cookie.is_empty(), "pavel could not sign in");
 
     // A token for pavel: its secret comes back once and works.
-    let (status, token) = post_json(
-        &room,
-        admin,
-        "/api/tokens",
-        serde_json::json!({"user": "pavel", "scopes": ["read"]}),
-    )
-    .await;
+    let (status, token) = room
+        .post_json(
+            admin,
+            "/api/tokens",
+            &serde_json::json!({"user": "pavel", "scopes": ["read"]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{token}");
     let secret = token["token"].as_str().unwrap().to_string();
     let id = token["id"].as_str().unwrap().to_string();
@@ -1011,7 +995,7 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
             "password",
         ),
     ] {
-        let (status, answer) = post_json(&room, admin, "/api/users", body.clone()).await;
+        let (status, answer) = room.post_json(admin, "/api/users", &body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         assert!(answer.to_string().contains(why), "{body}: {answer}");
     }
@@ -1026,7 +1010,7 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
             404,
         ),
     ] {
-        let (status, answer) = post_json(&room, admin, "/api/tokens", body.clone()).await;
+        let (status, answer) = room.post_json(admin, "/api/tokens", &body.clone()).await;
         assert_eq!(status.as_u16(), status_wanted, "{body}: {answer}");
     }
     let (_, after) = get(&room, admin, "/api/users").await;
@@ -1052,7 +1036,9 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
     // Disabled, pavel's session ends at once; an administrator cannot disable themself.
-    let (status, user) = post_json(&room, admin, "/api/users/pavel/disable", Value::Null).await;
+    let (status, user) = room
+        .post_json(admin, "/api/users/pavel/disable", &Value::Null)
+        .await;
     assert_eq!(status, StatusCode::OK, "{user}");
     assert_eq!(user["disabled"], true);
     let (status, headers, _) = room.get_with_cookie("/", &cookie).await;
@@ -1061,15 +1047,13 @@ async fn an_administrator_adds_and_disables_users_and_makes_and_revokes_tokens()
         .to_str()
         .unwrap()
         .starts_with("/login"));
-    let (status, answer) = post_json(
-        &room,
-        admin,
-        "/api/users/administrator/disable",
-        Value::Null,
-    )
-    .await;
+    let (status, answer) = room
+        .post_json(admin, "/api/users/administrator/disable", &Value::Null)
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
-    let (status, _) = post_json(&room, admin, "/api/users/nobody/disable", Value::Null).await;
+    let (status, _) = room
+        .post_json(admin, "/api/users/nobody/disable", &Value::Null)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // From the page: a token made with the form is shown once, on a page no cache keeps;

@@ -5,28 +5,12 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use kartoteka_archive::PartnerKeys;
 use kartoteka_model::Role;
 use serde_json::{json, Value};
 
 use common::Room;
-
-async fn post_json(room: &Room, uri: &str, body: Value) -> (StatusCode, Value) {
-    let request = room.with_token(
-        room.token(Role::ReleaseOfficer),
-        Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    );
-    let (status, _, body) = room.send(request).await;
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
-}
-
 async fn partner_ids(room: &Room) -> Vec<String> {
     let (status, body) = room.get_as(Role::ReleaseOfficer, "/api/release/plan").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -64,60 +48,68 @@ async fn partners_are_added_suspended_and_resumed_from_the_desk() {
             "XXX",
         ),
     ] {
-        let (status, said) = post_json(&room, "/api/partners", body).await;
+        let (status, said) = room
+            .post_json(Role::ReleaseOfficer, "/api/partners", &body)
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
         assert!(said.to_string().contains(says), "{says}: {said}");
     }
     assert_eq!(partner_ids(&room).await, before);
 
-    let (status, added) = post_json(
-        &room,
-        "/api/partners",
-        partner(&keys.recipient(), &keys.verify_key()),
-    )
-    .await;
+    let (status, added) = room
+        .post_json(
+            Role::ReleaseOfficer,
+            "/api/partners",
+            &partner(&keys.recipient(), &keys.verify_key()),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     assert_eq!(added["id"], "NOR-PST");
     assert_eq!(added["clearance"], "SECRET");
     assert_eq!(added["by"], "release-officer");
-    let (status, again) = post_json(
-        &room,
-        "/api/partners",
-        partner(&keys.recipient(), &keys.verify_key()),
-    )
-    .await;
+    let (status, again) = room
+        .post_json(
+            Role::ReleaseOfficer,
+            "/api/partners",
+            &partner(&keys.recipient(), &keys.verify_key()),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{again}");
     assert!(again.to_string().contains("exists already"), "{again}");
 
     // Suspended with a reason: a round to it is refused; resumed, it may be sent again.
-    let (status, said) = post_json(
-        &room,
-        "/api/partners/NOR-PST/state",
-        json!({"state": "suspended", "why": ""}),
-    )
-    .await;
+    let (status, said) = room
+        .post_json(
+            Role::ReleaseOfficer,
+            "/api/partners/NOR-PST/state",
+            &json!({"state": "suspended", "why": ""}),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
-    let (status, suspended) = post_json(
-        &room,
-        "/api/partners/NOR-PST/state",
-        json!({"state": "suspended", "why": "the agreement is under review"}),
-    )
-    .await;
+    let (status, suspended) = room
+        .post_json(
+            Role::ReleaseOfficer,
+            "/api/partners/NOR-PST/state",
+            &json!({"state": "suspended", "why": "the agreement is under review"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{suspended}");
     assert_eq!(suspended["state"], "suspended");
-    let (status, said) = post_json(
-        &room,
-        "/api/release/rounds",
-        json!({"partners": ["NOR-PST"]}),
-    )
-    .await;
+    let (status, said) = room
+        .post_json(
+            Role::ReleaseOfficer,
+            "/api/release/rounds",
+            &json!({"partners": ["NOR-PST"]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{said}");
-    let (status, resumed) = post_json(
-        &room,
-        "/api/partners/NOR-PST/state",
-        json!({"state": "active", "why": "the agreement renewed"}),
-    )
-    .await;
+    let (status, resumed) = room
+        .post_json(
+            Role::ReleaseOfficer,
+            "/api/partners/NOR-PST/state",
+            &json!({"state": "active", "why": "the agreement renewed"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{resumed}");
     assert_eq!(resumed["state"], "active");
     for (uri, body) in [
@@ -134,7 +126,7 @@ async fn partners_are_added_suspended_and_resumed_from_the_desk() {
             json!({"state": "active", "why": "x"}),
         ),
     ] {
-        let (status, said) = post_json(&room, uri, body).await;
+        let (status, said) = room.post_json(Role::ReleaseOfficer, uri, &body).await;
         assert!(
             status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND,
             "{uri}: {status} {said}"

@@ -12,49 +12,30 @@ use serde_json::{json, Value};
 
 use common::Room;
 
-async fn post_json(room: &Room, role: Role, uri: &str, body: Value) -> (StatusCode, Value) {
-    let request = room.with_token(
-        room.token(role),
-        Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    );
-    let (status, _, body) = room.send(request).await;
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
-}
-
-async fn get_json(room: &Room, role: Role, uri: &str) -> Value {
-    let (status, body) = room.get_as(role, uri).await;
-    assert_eq!(status, StatusCode::OK, "{uri}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
-
 /// The number of the document at this path at ingest.
 async fn doc_of(room: &Room, q: &str) -> i64 {
-    let found = get_json(room, Role::Analyst, &format!("/api/search?q={q}")).await;
+    let found = room
+        .get_json(Role::Analyst, &format!("/api/search?q={q}"))
+        .await;
     found["hits"][0]["doc"].as_i64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reviewer_lowers_a_marking_only_with_a_reason_then_reviews_and_approves() {
     let room = common::room();
-    let report = get_json(&room, Role::Reviewer, "/api/reports/R-P3").await;
+    let report = room.get_json(Role::Reviewer, "/api/reports/R-P3").await;
     let first = report["version"].as_u64().unwrap();
     let sources = report["paragraphs"][0]["marking"].clone();
     assert_eq!(report["status"], "draft");
 
     // Raised freely.
-    let (status, raised) = post_json(
-        &room,
-        Role::Reviewer,
-        "/api/reports/R-P3/paragraphs/1",
-        json!({"marking": "SECRET//NOFORN"}),
-    )
-    .await;
+    let (status, raised) = room
+        .post_json(
+            Role::Reviewer,
+            "/api/reports/R-P3/paragraphs/1",
+            &json!({"marking": "SECRET//NOFORN"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{raised}");
     assert_eq!(raised["version"].as_u64().unwrap(), first + 1);
     assert_eq!(
@@ -64,47 +45,42 @@ async fn the_reviewer_lowers_a_marking_only_with_a_reason_then_reviews_and_appro
     // Lowered below the sources' marking (SECRET for Britain: the file's rule) without a
     // reason: refused, nothing kept.
     assert_eq!(sources["classification"], "SECRET", "{sources}");
-    let (status, said) = post_json(
-        &room,
-        Role::Reviewer,
-        "/api/reports/R-P3/paragraphs/1",
-        json!({"marking": "CONFIDENTIAL//REL TO GBR"}),
-    )
-    .await;
+    let (status, said) = room
+        .post_json(
+            Role::Reviewer,
+            "/api/reports/R-P3/paragraphs/1",
+            &json!({"marking": "CONFIDENTIAL//REL TO GBR"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{said}");
     assert!(said.to_string().contains("needs a reason"), "{said}");
-    let now = get_json(&room, Role::Reviewer, "/api/reports/R-P3").await;
+    let now = room.get_json(Role::Reviewer, "/api/reports/R-P3").await;
     assert_eq!(now["version"].as_u64().unwrap(), first + 1);
     // With a reason, it is kept, and the reason with it.
-    let (status, lowered) = post_json(
-        &room,
-        Role::Reviewer,
-        "/api/reports/R-P3/paragraphs/1",
-        json!({"marking": "CONFIDENTIAL//REL TO GBR", "why": "published in 1995"}),
-    )
-    .await;
+    let (status, lowered) = room
+        .post_json(
+            Role::Reviewer,
+            "/api/reports/R-P3/paragraphs/1",
+            &json!({"marking": "CONFIDENTIAL//REL TO GBR", "why": "published in 1995"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{lowered}");
     assert!(lowered["why"]
         .as_str()
         .unwrap()
         .contains("published in 1995"));
     // Back to the sources' own marking is no lowering below them: no reason needed.
-    let (status, back) = post_json(
-        &room,
-        Role::Reviewer,
-        "/api/reports/R-P3/paragraphs/1",
-        json!({"marking": kartoteka_model::Marking::parse(&marking_text(&sources)).unwrap().to_string()}),
-    )
+    let (status, back) = room.post_json(Role::Reviewer, "/api/reports/R-P3/paragraphs/1", &json!({"marking": kartoteka_model::Marking::parse(&marking_text(&sources)).unwrap().to_string()}))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{back}");
 
     // What changed between the raised version and the one before, with the markings.
-    let diff = get_json(
-        &room,
-        Role::Analyst,
-        &format!("/api/reports/R-P3/diff?from={first}&to={}", first + 1),
-    )
-    .await;
+    let diff = room
+        .get_json(
+            Role::Analyst,
+            &format!("/api/reports/R-P3/diff?from={first}&to={}", first + 1),
+        )
+        .await;
     let changes: Vec<&str> = diff["changes"]
         .as_array()
         .unwrap()
@@ -119,38 +95,42 @@ async fn the_reviewer_lowers_a_marking_only_with_a_reason_then_reviews_and_appro
     );
 
     // Reviewed, then approved; approving a draft straight away is refused.
-    let (status, _) = post_json(
-        &room,
-        Role::Reviewer,
-        "/api/reports/R-P3/status",
-        json!({"to": "approved"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    for to in ["reviewed", "approved"] {
-        let (status, r) = post_json(
-            &room,
+    let (status, _) = room
+        .post_json(
             Role::Reviewer,
             "/api/reports/R-P3/status",
-            json!({"to": to, "why": "checked against the sheets"}),
+            &json!({"to": "approved"}),
         )
         .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    for to in ["reviewed", "approved"] {
+        let (status, r) = room
+            .post_json(
+                Role::Reviewer,
+                "/api/reports/R-P3/status",
+                &json!({"to": to, "why": "checked against the sheets"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{r}");
         assert_eq!(r["status"], to);
         assert_eq!(r["by"], "reviewer");
     }
     // Every version is kept: the first is still what it was.
-    let kept = get_json(
-        &room,
-        Role::Reviewer,
-        &format!("/api/reports/R-P3?version={first}"),
-    )
-    .await;
+    let kept = room
+        .get_json(
+            Role::Reviewer,
+            &format!("/api/reports/R-P3?version={first}"),
+        )
+        .await;
     assert_eq!(kept["status"], "draft");
     assert!(kept["paragraphs"][0]["marking_override"].is_null());
-    let queue = get_json(&room, Role::Reviewer, "/api/reports?status=approved").await;
+    let queue = room
+        .get_json(Role::Reviewer, "/api/reports?status=approved")
+        .await;
     assert_eq!(queue["reports"][0]["id"], "R-P3");
-    let drafts = get_json(&room, Role::Reviewer, "/api/reports?status=draft").await;
+    let drafts = room
+        .get_json(Role::Reviewer, "/api/reports?status=draft")
+        .await;
     assert_eq!(drafts["reports"].as_array().unwrap().len(), 0);
 
     // The page shows the portion marks, citations that open their sheets, and versions.
@@ -185,10 +165,10 @@ async fn the_reviewer_lowers_a_marking_only_with_a_reason_then_reviews_and_appro
         ("/api/reports/R-P3/status", json!({"to": "draft"})),
         ("/api/reports/R-P3/status", json!({"to": "shredded"})),
     ] {
-        let (status, said) = post_json(&room, Role::Reviewer, uri, body.clone()).await;
+        let (status, said) = room.post_json(Role::Reviewer, uri, &body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri} {body}: {said}");
     }
-    let last = get_json(&room, Role::Reviewer, "/api/reports/R-P3").await;
+    let last = room.get_json(Role::Reviewer, "/api/reports/R-P3").await;
     assert_eq!(last["status"], "approved");
 }
 
@@ -214,7 +194,7 @@ fn marking_text(m: &Value) -> String {
 async fn an_analysts_claim_is_kept_with_its_grade_and_citation_from_the_api_and_the_reader() {
     let room = common::room();
     let doc = doc_of(&room, "%D0%97%D0%98%D0%9C%D0%90").await;
-    let before = get_json(&room, Role::Analyst, "/api/claims?subject=P3").await;
+    let before = room.get_json(Role::Analyst, "/api/claims?subject=P3").await;
     let count = before["claims"].as_array().unwrap().len();
     // Refused: a bad grade, no reason for the grade, a span off the page.
     for (grade, why, cite) in [
@@ -223,24 +203,14 @@ async fn an_analysts_claim_is_kept_with_its_grade_and_citation_from_the_api_and_
         ("B2", "an official note", format!("{doc}/1:0-999999")),
         ("B2", "an official note", "999999/1:0-7".to_string()),
     ] {
-        let (status, said) = post_json(
-            &room,
-            Role::Analyst,
-            "/api/claims",
-            json!({"subject": "P3", "text": "Орлова — агент ЗИМА", "grade": grade, "why": why, "cites": [cite]}),
-        )
+        let (status, said) = room.post_json(Role::Analyst, "/api/claims", &json!({"subject": "P3", "text": "Орлова — агент ЗИМА", "grade": grade, "why": why, "cites": [cite]}))
         .await;
         assert!(
             status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_FOUND,
             "{grade} {why:?}: {status} {said}"
         );
     }
-    let (status, claim) = post_json(
-        &room,
-        Role::Analyst,
-        "/api/claims",
-        json!({"subject": "P3", "text": "Орлова — агент ЗИМА", "grade": "B2", "why": "an official note", "cites": [format!("{doc}/1:0-7")]}),
-    )
+    let (status, claim) = room.post_json(Role::Analyst, "/api/claims", &json!({"subject": "P3", "text": "Орлова — агент ЗИМА", "grade": "B2", "why": "an official note", "cites": [format!("{doc}/1:0-7")]}))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{claim}");
     assert_eq!(grade(&claim), "B2");
@@ -266,7 +236,7 @@ async fn an_analysts_claim_is_kept_with_its_grade_and_citation_from_the_api_and_
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let to = headers[header::LOCATION].to_str().unwrap();
     assert!(to.starts_with("/claims?subject=P3"), "{to}");
-    let after = get_json(&room, Role::Analyst, "/api/claims?subject=P3").await;
+    let after = room.get_json(Role::Analyst, "/api/claims?subject=P3").await;
     let claims = after["claims"].as_array().unwrap();
     assert_eq!(claims.len(), count + 2);
     let from_reader = claims
@@ -289,7 +259,7 @@ async fn an_analysts_claim_is_kept_with_its_grade_and_citation_from_the_api_and_
     let (status, _, body) = room.send(request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("not on page 1"), "{body}");
-    let again = get_json(&room, Role::Analyst, "/api/claims?subject=P3").await;
+    let again = room.get_json(Role::Analyst, "/api/claims?subject=P3").await;
     assert_eq!(again["claims"].as_array().unwrap().len(), count + 2);
 
     // The claims page shows them with grades and citations; the analyst builds the report
@@ -300,16 +270,16 @@ async fn an_analysts_claim_is_kept_with_its_grade_and_citation_from_the_api_and_
         page.contains("Петров встречался с ЗИМА") && page.contains(">C3<"),
         "{page}"
     );
-    let before = get_json(&room, Role::Analyst, "/api/reports/R-P3").await;
-    let (status, built) = post_json(
-        &room,
-        Role::Analyst,
-        "/api/reports/build",
-        json!({"subject": "P3"}),
-    )
-    .await;
+    let before = room.get_json(Role::Analyst, "/api/reports/R-P3").await;
+    let (status, built) = room
+        .post_json(
+            Role::Analyst,
+            "/api/reports/build",
+            &json!({"subject": "P3"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{built}");
-    let after = get_json(&room, Role::Analyst, "/api/reports/R-P3").await;
+    let after = room.get_json(Role::Analyst, "/api/reports/R-P3").await;
     let text = after.to_string();
     assert!(
         after["version"].as_u64() > before["version"].as_u64(),

@@ -330,6 +330,33 @@ impl Room {
         (status, body)
     }
 
+    /// A GET with the token of a role's user that must answer 200: the answer's JSON.
+    pub async fn get_json(&self, role: Role, uri: &str) -> serde_json::Value {
+        let (status, body) = self.get_as(role, uri).await;
+        assert_eq!(status, StatusCode::OK, "GET {uri}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// A POST of JSON with the token of a role's user: the status and the answer as JSON
+    /// (an answer that is not JSON as a JSON string).
+    pub async fn post_json(
+        &self,
+        role: Role,
+        uri: &str,
+        body: &serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        let request = self.with_token(
+            self.token(role),
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        );
+        let (status, _, body) = self.send(request).await;
+        let answer = serde_json::from_str(&body).unwrap_or(serde_json::Value::String(body));
+        (status, answer)
+    }
+
     /// A GET in a browser's session (its cookie): the status, headers and body.
     pub async fn get_with_cookie(
         &self,
