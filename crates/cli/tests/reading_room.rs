@@ -92,13 +92,11 @@ async fn sign_in(client: &Client, base: &str, name: &str) {
         .send_keys(PASSWORD)
         .await
         .unwrap();
-    client
+    let button = client
         .find(Locator::Css("form.login button"))
         .await
-        .unwrap()
-        .click()
-        .await
         .unwrap();
+    submit(client, button).await;
 }
 
 async fn text(client: &Client, css: &str) -> String {
@@ -170,15 +168,7 @@ fn audit_log(archive: &std::path::Path) -> String {
 
 /// Clicks what leads to another page, and waits until the browser is on it.
 async fn click_through(client: &Client, element: fantoccini::elements::Element) {
-    let before = client.current_url().await.unwrap();
-    element.click().await.unwrap();
-    for _ in 0..200 {
-        if client.current_url().await.unwrap() != before {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the click on {before} led nowhere");
+    submit(client, element).await;
 }
 
 #[test]
@@ -215,7 +205,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         // A wrong password is refused with a message, and the form stays.
         client.find(Locator::Id("name")).await.unwrap().send_keys("vera").await.unwrap();
         client.find(Locator::Id("password")).await.unwrap().send_keys("wrong password!").await.unwrap();
-        client.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        submit(&client, client.find(Locator::Css("form.login button")).await.unwrap()).await;
         assert!(text(&client, "[role=alert]").await.contains("wrong"));
 
         // The researcher signs in, and lands on the document asked for.
@@ -224,7 +214,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         // Search in one case, find the name in others.
         let q = client.find(Locator::Id("q")).await.unwrap();
         q.send_keys("Соколовой").await.unwrap();
-        client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+        submit(&client, client.find(Locator::Css("form.search button")).await.unwrap()).await;
         let count = text(&client, ".count").await;
         assert!(!count.starts_with('0'), "{count}");
         let first = client.find(Locator::Css(".hits li a")).await.unwrap();
@@ -233,7 +223,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         shot(&client, "2-search").await;
         let href = first.attr("href").await.unwrap().unwrap();
         assert!(href.contains("#page-"), "a hit links to its very page: {href}");
-        first.click().await.unwrap();
+        submit(&client, first).await;
         let url = client.current_url().await.unwrap();
         let page = url.fragment().unwrap().to_string();
         let section = client.find(Locator::Id(&page)).await.unwrap();
@@ -260,7 +250,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
             .send_keys("Проверить по делу-формуляру <b>не жирным</b>")
             .await
             .unwrap();
-        section.find(Locator::Css(".note-form button")).await.unwrap().click().await.unwrap();
+        submit(&client, section.find(Locator::Css(".note-form button")).await.unwrap()).await;
         let note = match client.wait().for_element(Locator::Css(".note")).await {
             Ok(n) => n,
             Err(e) => panic!("no note after saving ({e}); the page: {}", client.source().await.unwrap()),
@@ -278,7 +268,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         shot(&client, "5-russian").await;
 
         // Signing out ends the session: the next page asks to sign in again.
-        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        sign_out(&client).await;
         client.goto(&format!("{base}/")).await.unwrap();
         assert!(client.current_url().await.unwrap().path().ends_with("/login"));
 
@@ -286,7 +276,7 @@ fn each_role_walks_its_journey_in_a_real_browser() {
         sign_in(&client, &base, "ilya").await;
         client.goto(&format!("{base}/documents/4")).await.unwrap();
         assert!(text(&client, "main h1").await.starts_with("ф. "));
-        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        sign_out(&client).await;
 
         // On a phone the reader is one column, and nothing runs off the screen.
         sign_in(&client, &base, "olga").await;
@@ -315,27 +305,25 @@ fn each_role_walks_its_journey_in_a_real_browser() {
 }
 
 /// Follows a job's page until the job ends (the page reloads itself then): its state
-/// and summary.
+/// and summary. The form that starts a job navigates to its page, and the page reloads
+/// when the job ends, so any one read may land between two pages: such a read is
+/// retried, never taken for the answer.
 async fn job_outcome(client: &Client) -> (String, String) {
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Id("job-state"))
-        .await
-        .unwrap();
-    let mut state = String::new();
-    for _ in 0..300 {
-        // Between the page and its reload there is no state to read.
-        state = match client.find(Locator::Id("job-state")).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if state == "done" || state == "failed" {
-            break;
+    let read = "const s = document.getElementById('job-state'); \
+                const m = document.getElementById('job-summary'); \
+                return s ? [s.innerText.trim(), m ? m.innerText.trim() : ''] : null;";
+    let mut last = (String::new(), String::new());
+    for _ in 0..600 {
+        if let Ok(serde_json::Value::Array(pair)) = client.execute(read, vec![]).await {
+            let field = |i: usize| pair.get(i).and_then(|v| v.as_str()).unwrap_or_default();
+            last = (field(0).to_string(), field(1).to_string());
+            if last.0 == "done" || last.0 == "failed" {
+                break;
+            }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    (state, text(client, "#job-summary").await)
+    last
 }
 
 /// Clicks the link whose text is exactly `label`, and waits for the page it leads to.
@@ -441,13 +429,7 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             .await
             .unwrap();
         assert!(text(&client, "main").await.contains("Поступление 2026 года"));
-        client
-            .find(Locator::Css("header form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        sign_out(&client).await;
 
         // The analyst finds a man the machine split from a Polish spelling of his name,
         // and says they are one.
@@ -481,12 +463,7 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             )
             .await
             .unwrap();
-        form.find(Locator::Css("button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        submit(&client, form.find(Locator::Css("button")).await.unwrap()).await;
         // Back on the dossier, the spelling is now one of his names.
         let also = client
             .wait()
@@ -538,13 +515,11 @@ fn the_archivist_and_the_analyst_work_at_their_desks_in_a_real_browser() {
             "{picked}"
         );
         shot(&client, "13-selection").await;
-        client
+        let save = client
             .find(Locator::Css(".sheet .note-form button"))
             .await
-            .unwrap()
-            .click()
-            .await
             .unwrap();
+        submit(&client, save).await;
         let note = client
             .wait()
             .for_element(Locator::Css(".note"))
@@ -623,7 +598,7 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
             .await
             .unwrap();
         let before = client.current_url().await.unwrap();
-        client.find(Locator::Css("form.search button")).await.unwrap().click().await.unwrap();
+        submit(&client, client.find(Locator::Css("form.search button")).await.unwrap()).await;
         for _ in 0..100 {
             if client.current_url().await.unwrap() != before {
                 break;
@@ -675,7 +650,7 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         client.goto(&format!("{base}/access")).await.unwrap();
         assert!(text(&client, "[role=alert]").await.contains("reviewer may not"));
         client.goto(&format!("{base}/?hl=en")).await.unwrap();
-        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        sign_out(&client).await;
 
         // The administrator adds a researcher and a liaison of the partner service.
         sign_in(&client, &base, "adam").await;
@@ -701,7 +676,7 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
                 .await
                 .unwrap();
             let add = client.find(Locator::XPath("//button[text()='Add a user']")).await.unwrap();
-            add.click().await.unwrap();
+            submit(&client, add).await;
             let row = match client
                 .wait()
                 .at_most(Duration::from_secs(20))
@@ -770,7 +745,7 @@ fn the_reviewer_the_administrator_and_a_liaison_in_a_real_browser() {
         let row = client.find(Locator::Id("user-pavel")).await.unwrap();
         assert_eq!(row.attr("class").await.unwrap().as_deref(), Some("disabled"));
         shot(&client, "18-access").await;
-        client.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+        sign_out(&client).await;
 
         // Pavel cannot sign in any more.
         sign_in(&client, &base, "pavel").await;
@@ -991,13 +966,7 @@ fn the_release_officer_sends_a_round_and_each_liaison_reads_only_its_own_in_a_re
             "{summary}"
         );
         shot(&client, "21-round-sent").await;
-        client
-            .find(Locator::Css("header form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        sign_out(&client).await;
 
         // MI5's liaison finds its package, reads its variant: the paragraph it may have,
         // none of those above its clearance.
@@ -1093,37 +1062,39 @@ fn the_release_officer_sends_a_round_and_each_liaison_reads_only_its_own_in_a_re
         .success();
 }
 
-/// Clicks what submits a form, and waits until the browser has loaded the page that
-/// answers (which may be at the very address it left).
+/// Clicks what leaves the page (a form's button, a link), and waits until the browser
+/// has loaded the page that answers, which may be at the very address it left. A click
+/// alone returns before the next page is there, and a command sent meanwhile (another
+/// `goto`, a `find`) would abort the answer or read the page being left.
 async fn submit(client: &Client, element: fantoccini::elements::Element) {
     client
         .execute("window.__left = true;", vec![])
         .await
         .unwrap();
     element.click().await.unwrap();
-    for _ in 0..200 {
-        let still = client
+    for _ in 0..400 {
+        // While the pages change over, a script may fail to run: that is not an answer.
+        let arrived = client
             .execute(
-                "return window.__left === true && document.readyState === 'complete';",
+                "return window.__left === undefined && document.readyState === 'complete';",
                 vec![],
             )
             .await;
-        if matches!(still, Ok(serde_json::Value::Bool(false))) {
-            // Wait for the new page to finish loading.
-            for _ in 0..100 {
-                let ready = client
-                    .execute("return document.readyState;", vec![])
-                    .await
-                    .ok();
-                if ready.as_ref().and_then(|v| v.as_str()) == Some("complete") {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+        if matches!(arrived, Ok(serde_json::Value::Bool(true))) {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the form's answer never came");
+    panic!("the page's answer never came");
+}
+
+/// Signs out with the button in the page's header, and waits for the page that answers.
+async fn sign_out(client: &Client) {
+    let button = client
+        .find(Locator::Css("header form button"))
+        .await
+        .unwrap();
+    submit(client, button).await;
 }
 
 /// Sets a report paragraph's marking from its form on the report's page, and waits for
@@ -1291,13 +1262,7 @@ fn the_analyst_claims_from_a_selection_and_the_reviewer_approves_in_a_real_brows
         );
         let report_url = client.current_url().await.unwrap();
         shot(&client, "27-analyst-report-changes").await;
-        client
-            .find(Locator::Css("header form button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        sign_out(&client).await;
 
         // The reviewer finds it among the drafts, tries to lower a marking without a reason
         // (refused, with why), raises one freely, reviews and approves.
