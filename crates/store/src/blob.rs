@@ -2,7 +2,7 @@
 //!
 //! An original is stored once, under the SHA-256 of its bytes, and never changed: writing
 //! the same bytes again is a no-op that returns the same hash. The [`BlobStore`] trait is
-//! the seam an S3-compatible backend will implement; [`FsBlobStore`] keeps blobs in a
+//! the seam the S3-compatible backend ([`ObjectBlobStore`](crate::ObjectBlobStore)) implements; [`FsBlobStore`] keeps blobs in a
 //! directory of the archive folder and [`MemoryBlobStore`] in memory for tests.
 
 use std::collections::HashMap;
@@ -31,6 +31,22 @@ pub enum BlobError {
     /// No blob has this hash.
     #[error("no stored original with hash {0}")]
     Missing(ContentHash),
+    /// A blob store's location that cannot be used as given.
+    #[error("blob store location {url:?}: {why}")]
+    Location {
+        /// The location as given.
+        url: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An object store refused or failed a request, after its retries.
+    #[error("object store {url}: {message}")]
+    Remote {
+        /// The store's location.
+        url: String,
+        /// What it answered, or why it could not be reached.
+        message: String,
+    },
 }
 
 /// Where originals live, addressed by the SHA-256 of their bytes.

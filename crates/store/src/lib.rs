@@ -3,8 +3,8 @@
 //! # Brief overview
 //!
 //! * [`BlobStore`] holds originals byte for byte under their SHA-256 ([`FsBlobStore`] in
-//!   the archive folder, [`MemoryBlobStore`] for tests; an S3 backend will implement the
-//!   same trait).
+//!   the archive folder, [`ObjectBlobStore`] in an S3-compatible object store,
+//!   [`MemoryBlobStore`] for tests); a [`BlobLocation`] URL chooses between them.
 //! * [`MetadataStore`] holds the hierarchy's units, documents, their pages of text and the
 //!   stage ledger ([`SqliteStore`]; a PostgreSQL backend will implement the same trait).
 //! * [`audit`] is the hash-chained log of every act that changes the archive; the
@@ -26,6 +26,7 @@ pub mod audit;
 mod blob;
 pub mod conformance;
 mod metadata;
+mod object;
 mod sqlite;
 
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
@@ -36,6 +37,7 @@ pub use metadata::{
     NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved, StoreError, Summary,
     VersionRecord,
 };
+pub use object::{BlobLocation, ObjectBlobStore};
 
 /// The storage roles' traits, for code that calls a store's methods through
 /// `dyn MetadataStore`: `use kartoteka_store::prelude::*;`.

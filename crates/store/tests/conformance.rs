@@ -1,11 +1,51 @@
 //! The embedded backends pass the storage conformance suite.
 
-use kartoteka_store::{conformance, FsBlobStore, MemoryBlobStore, SqliteStore};
+use kartoteka_store::{conformance, BlobLocation, FsBlobStore, MemoryBlobStore, SqliteStore};
 
 #[test]
 fn filesystem_blobs_conform() {
     let dir = tempfile::tempdir().unwrap();
     conformance::blob_store(&FsBlobStore::open(dir.path().join("blobs")).unwrap());
+}
+
+/// The S3 backend, on the server `scripts/s3-local` starts (KARTOTEKA_TEST_S3 names its
+/// bucket), each run under a prefix of its own.
+#[test]
+fn object_store_blobs_conform() {
+    let Some(bucket) = std::env::var("KARTOTEKA_TEST_S3").ok() else {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "KARTOTEKA_TEST_S3 is not set: start scripts/s3-local"
+        );
+        eprintln!("skipped: no S3 server (eval \"$(scripts/s3-local)\" starts one)");
+        return;
+    };
+    let prefix = format!("conformance-{}-{}", std::process::id(), unique());
+    let location = BlobLocation::parse(&format!("{bucket}/{prefix}")).unwrap();
+    let store = location.open().unwrap();
+    conformance::blob_store(store.as_ref());
+}
+
+/// A bucket that does not exist is refused when the store is opened, by name.
+#[test]
+fn a_missing_bucket_is_refused_at_opening() {
+    if std::env::var_os("KARTOTEKA_TEST_S3").is_none() {
+        eprintln!("skipped: no S3 server (eval \"$(scripts/s3-local)\" starts one)");
+        return;
+    }
+    let location = BlobLocation::parse("s3://no-such-bucket-kartoteka/x").unwrap();
+    let err = match location.open() {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a missing bucket was opened"),
+    };
+    assert!(err.contains("s3://no-such-bucket-kartoteka/x"), "{err}");
+    assert!(err.contains("NoSuchBucket") || err.contains("404"), "{err}");
+}
+
+fn unique() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
 }
 
 #[test]
