@@ -1,6 +1,7 @@
 //! An archive: the store, the blobs and the search index of one folder, and the services
 //! every front end calls (ingest, search, show, status, reindex).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -11,7 +12,8 @@ use kartoteka_model::{
     Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
 };
 use kartoteka_store::{
-    BlobError, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore, StoreError, Summary,
+    BlobError, BlobLocation, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore,
+    StoreError, Summary,
 };
 use serde::Serialize;
 
@@ -71,6 +73,14 @@ pub enum ArchiveError {
     /// archive was changed behind the program's back (or restored from a backup).
     #[error("the archive was changed outside kartoteka: {0}; nothing was done")]
     Tampered(String),
+    /// The originals were asked for somewhere other than where this archive keeps them.
+    #[error("this archive keeps its originals in {recorded}, not in {given}; nothing was done (`kartoteka migrate` moves them)")]
+    BlobsElsewhere {
+        /// Where the archive records them.
+        recorded: String,
+        /// Where they were asked for.
+        given: String,
+    },
     /// Another command is changing the archive; this one did nothing.
     #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends")]
     Busy(String),
@@ -105,6 +115,10 @@ pub enum ArchiveError {
 pub struct WriterLock {
     _file: std::fs::File,
 }
+
+/// The file, inside the archive folder, that records where the originals are when they
+/// are not in its `blobs/` folder: one URL (`s3://BUCKET/PREFIX`, `file:///PATH`).
+const BLOBS_RECORD: &str = "blobs.url";
 
 /// The lock file, inside the archive folder.
 const WRITER_LOCK: &str = "writer.lock";
@@ -204,6 +218,8 @@ impl ArchiveError {
             ArchiveError::Edition(kartoteka_publish::write::WriteError::NotAnEdition(_)) => {
                 ErrorKind::BadInput
             }
+            ArchiveError::BlobsElsewhere { .. }
+            | ArchiveError::Blob(BlobError::Location { .. }) => ErrorKind::BadInput,
             ArchiveError::Busy(_) => ErrorKind::Busy,
             ArchiveError::Tampered(_) => ErrorKind::Tampered,
             ArchiveError::Store(kartoteka_store::StoreError::Busy) => ErrorKind::Busy,
@@ -458,6 +474,21 @@ impl Archive {
     /// folder is private to its owner (0700), whatever the umask: it holds every text in
     /// the clear. Widen it by hand (chmod) to share it with a group.
     pub fn init(root: &Path) -> Result<Archive, ArchiveError> {
+        Self::init_with(root, None)
+    }
+
+    /// Creates an archive in `root` whose originals live at `blobs` (the folder's own
+    /// `blobs/` when `None`), or opens the one already there, which must keep them
+    /// there. The location is recorded in the folder (`blobs.url`), so every later
+    /// command finds the originals without being told.
+    pub fn init_with(root: &Path, blobs: Option<&BlobLocation>) -> Result<Archive, ArchiveError> {
+        if Self::exists(root) {
+            Self::check_blobs(root, blobs)?;
+        } else if let Some(location) = blobs {
+            // Reached before the folder is made: a store that cannot be used leaves
+            // nothing behind, not an archive whose originals would be nowhere.
+            location.open()?;
+        }
         let fresh = !root.exists();
         std::fs::create_dir_all(root).map_err(|e| ArchiveError::Folder {
             path: root.to_path_buf(),
@@ -468,6 +499,23 @@ impl Archive {
                 path: root.to_path_buf(),
                 message: format!("cannot make it private: {e}"),
             })?;
+        }
+        if !Self::exists(root) {
+            if let Some(location) = blobs.filter(|b| **b != Self::default_blobs(root)) {
+                // Recorded before anything is stored, so that no original is ever kept
+                // where the archive would not look for it.
+                let record = format!("{}\n", location.url());
+                let written = tempfile::NamedTempFile::new_in(root).and_then(|mut tmp| {
+                    tmp.write_all(record.as_bytes())?;
+                    tmp.as_file().sync_all()?;
+                    tmp.persist(root.join(BLOBS_RECORD)).map_err(|e| e.error)?;
+                    Ok(())
+                });
+                written.map_err(|e| ArchiveError::Folder {
+                    path: root.join(BLOBS_RECORD),
+                    message: e.to_string(),
+                })?;
+            }
         }
         let archive = Self::open_parts(root)?;
         if fresh {
@@ -500,11 +548,46 @@ impl Archive {
         Self::open_parts(root)
     }
 
+    /// Where the archive in `root` keeps its originals: the location recorded when it
+    /// was made, else its own `blobs/` folder.
+    pub fn blob_location(root: &Path) -> Result<BlobLocation, ArchiveError> {
+        let record = root.join(BLOBS_RECORD);
+        match std::fs::read_to_string(&record) {
+            Ok(text) => Ok(BlobLocation::parse(text.trim())?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default_blobs(root)),
+            Err(e) => Err(ArchiveError::Folder {
+                path: record,
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Refuses `given` when it is not where the archive in `root` keeps its originals.
+    pub fn check_blobs(root: &Path, given: Option<&BlobLocation>) -> Result<(), ArchiveError> {
+        let Some(given) = given else { return Ok(()) };
+        let recorded = Self::blob_location(root)?;
+        if recorded.url() != given.url() {
+            return Err(ArchiveError::BlobsElsewhere {
+                recorded: recorded.url(),
+                given: given.url(),
+            });
+        }
+        Ok(())
+    }
+
+    fn default_blobs(root: &Path) -> BlobLocation {
+        BlobLocation::Folder(root.join("blobs"))
+    }
+
     fn open_parts(root: &Path) -> Result<Archive, ArchiveError> {
         let store = SqliteStore::open(&root.join(MARKER))?;
-        let blobs = FsBlobStore::open(root.join("blobs"))?;
+        let blobs = match Self::blob_location(root)? {
+            // The folder's own blobs, opened directly: the common case has no URL to read.
+            BlobLocation::Folder(path) => Arc::new(FsBlobStore::open(path)?) as Arc<dyn BlobStore>,
+            elsewhere => elsewhere.open()?,
+        };
         let (index, fresh) = SearchIndex::open_or_rebuild(&root.join("index"))?;
-        let archive = Archive::from_parts(root, Box::new(store), Arc::new(blobs), index);
+        let archive = Archive::from_parts(root, Box::new(store), blobs, index);
         if fresh && !archive.store().documents_after(None, 1)?.is_empty() {
             // The index was missing, or written by a version with another schema: it is
             // derived data, so it is refilled from the store rather than reported.

@@ -56,7 +56,7 @@ pub use identity::{
     OwnFile, Person, PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
 };
 pub use kartoteka_index::SearchOptions;
-pub use kartoteka_store::{AuditEntry, AuditFilter, NoteFilter};
+pub use kartoteka_store::{AuditEntry, AuditFilter, BlobLocation, NoteFilter};
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
 pub use notebook::{generate_identity, LockReport, NotebookKey};
 pub use notes::{NewNote, Selection};

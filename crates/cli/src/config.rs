@@ -139,3 +139,13 @@ pub fn share_with_group(flag: bool) -> bool {
         .find_map(|p| value_from_file(&p, "share_with_group"))
         .is_some_and(|v| yes(&v))
 }
+
+/// Where a new archive's originals live: the flag or environment, else `blobs = "URL"` in
+/// a config file; `None` for the archive folder's own.
+pub fn blobs(from_flag_or_env: Option<String>) -> Option<String> {
+    from_flag_or_env.or_else(|| {
+        config_files()
+            .into_iter()
+            .find_map(|p| value_from_file(&p, "blobs"))
+    })
+}

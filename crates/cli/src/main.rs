@@ -79,6 +79,10 @@ done to each document, and a search index that knows Russian inflection and ever
 THE ARCHIVE FOLDER is taken from --archive, else $KARTOTEKA_ARCHIVE, else the `archive = \"DIR\"` line of
 ./kartoteka.toml or ~/.config/kartoteka/config.toml, else ./kartoteka-archive.
 
+THE ORIGINALS are kept in the archive folder's blobs/, or, for an archive made with --blobs
+s3://BUCKET/PREFIX, in any S3-compatible object store (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_REGION, AWS_ENDPOINT for a store other than Amazon's, AWS_ALLOW_HTTP=true for plain http).
+
 WHO ACTS (for the audit chain) is taken from --user, else $KARTOTEKA_USER, else `user = \"NAME\"` in the
 config file, else the login name.
 
@@ -124,6 +128,13 @@ struct Cli {
     /// Without it, everything is private to its owner: folders 0700, files 0600.
     #[arg(long, global = true)]
     share_with_group: bool,
+
+    /// Where the originals live, for a new archive: s3://BUCKET/PREFIX (credentials,
+    /// region and endpoint from the usual AWS_* variables) or file:///PATH (default: the
+    /// archive folder's own blobs/; also `blobs = "URL"` in the config file). The archive
+    /// records it; given for an existing archive, it must be where that one keeps them.
+    #[arg(long, global = true, env = "KARTOTEKA_BLOBS", value_name = "URL")]
+    blobs: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -522,6 +533,13 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let archive_dir = config::archive_dir(cli.archive.clone());
     let keys = kartoteka_archive::HeadKeys::new(config::head_keys(cli.head_keys.clone()));
     let user = cli.user.clone();
+    let blobs = config::blobs(cli.blobs.clone())
+        .map(|url| kartoteka_archive::BlobLocation::parse(&url))
+        .transpose()
+        .map_err(|e| usage(format!("--blobs: {e}")))?;
+    if Archive::exists(&archive_dir) {
+        Archive::check_blobs(&archive_dir, blobs.as_ref()).map_err(|e| usage(e.to_string()))?;
+    }
     let writing = writes(&cli.command);
     let busy = by_kind;
     let writer = if writing {
@@ -532,7 +550,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     if Archive::exists(&archive_dir) && !inspects_the_chain(&cli.command) {
         check_seal(&archive_dir, &keys)?;
     }
-    let result = execute(cli, &archive_dir, &keys);
+    let result = execute(cli, &archive_dir, &keys, blobs);
     if writing && Archive::exists(&archive_dir) {
         // Sealed whatever the command's outcome: a failed command may have written some
         // entries. An archive the command created is locked now.
@@ -589,6 +607,8 @@ fn check_seal(
 /// the keys that seal the audit head.
 pub(crate) struct Session<'a> {
     pub(crate) archive_dir: PathBuf,
+    /// Where a new archive's originals go (`None`: its own blobs/ folder).
+    pub(crate) blobs: Option<kartoteka_archive::BlobLocation>,
     pub(crate) user: String,
     pub(crate) jobs: usize,
     pub(crate) keys: &'a kartoteka_archive::HeadKeys,
@@ -608,9 +628,11 @@ fn execute(
     cli: Cli,
     archive_dir: &std::path::Path,
     keys: &kartoteka_archive::HeadKeys,
+    blobs: Option<kartoteka_archive::BlobLocation>,
 ) -> Result<u8, Failure> {
     let session = Session {
         archive_dir: archive_dir.to_path_buf(),
+        blobs,
         user: config::user(cli.user),
         jobs: config::jobs(cli.jobs).map_err(usage)?,
         keys,

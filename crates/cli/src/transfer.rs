@@ -129,7 +129,7 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
                         .map_err(|e| usage(format!("--to: {e}")))
                 })
                 .transpose()?;
-            let archive = Archive::init(&archive_dir)
+            let archive = Archive::init_with(&archive_dir, session.blobs.as_ref())
                 .with_context(|| format!("opening {}", archive_dir.display()))?;
             archive.set_actor(&user);
             archive.set_jobs(jobs);

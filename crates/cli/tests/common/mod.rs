@@ -16,8 +16,27 @@ pub fn kartoteka(archive: &Path) -> Command {
         .arg(archive)
         .env("KARTOTEKA_OCR", "off")
         .env("KARTOTEKA_HEAD_KEYS", head_keys())
-        .env_remove("KARTOTEKA_ARCHIVE");
+        .env_remove("KARTOTEKA_ARCHIVE")
+        .env_remove("KARTOTEKA_BLOBS");
     cmd
+}
+
+/// A fresh place for originals in the S3 server `scripts/s3-local` starts
+/// (`s3://BUCKET/PREFIX`, a prefix of this call's own), or `None` with a skip message
+/// (a failure under KARTOTEKA_REQUIRE_PEERS) when none is running.
+pub fn s3_prefix(name: &str) -> Option<String> {
+    let Ok(bucket) = std::env::var("KARTOTEKA_TEST_S3") else {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "an S3 server is required (eval \"$(scripts/s3-local)\")"
+        );
+        eprintln!("skipping {name}: no S3 server (eval \"$(scripts/s3-local)\" starts one)");
+        return None;
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    Some(format!("{bucket}/{name}-{}-{nanos}", std::process::id()))
 }
 
 /// The keys that seal the test archives' heads: in the build's own temporary folder, not

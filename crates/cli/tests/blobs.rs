@@ -1,0 +1,219 @@
+//! Originals kept outside the archive folder: in an S3-compatible object store (the moto
+//! server `scripts/s3-local` starts) or in a folder named by a `file://` URL, chosen by
+//! `--blobs` when the archive is made and found again without it.
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, kartoteka, s3_prefix, sample};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Changes (`Some`) or removes (`None`) the stored original `hash` at an S3 location,
+/// behind the program's back, as a failing disk or a careless administrator would.
+fn tamper(location: &str, hash: &str, bytes: Option<&[u8]>) {
+    use object_store::{ObjectStoreExt, PutPayload};
+    let (bucket, prefix) = location
+        .strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+        .expect("s3://BUCKET/PREFIX");
+    let store = object_store::aws::AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .build()
+        .expect("the test server's client");
+    let key = object_store::path::Path::from(format!("{prefix}/{}/{hash}", &hash[..2]));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        match bytes {
+            Some(bytes) => store
+                .put(&key, PutPayload::from(bytes.to_vec()))
+                .await
+                .map(|_| ()),
+            None => store.delete(&key).await,
+        }
+        .expect("the test server takes the change")
+    });
+}
+
+#[test]
+fn an_archive_keeps_its_originals_in_an_object_store_and_verifies_them_there() {
+    let Some(location) = s3_prefix("archive") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let input = dir.path().join("in");
+    write(&input.join("a.txt"), "первый документ".as_bytes());
+    write(&input.join("b.txt"), "второй документ".as_bytes());
+    write(&input.join("c.txt"), "третий документ".as_bytes());
+    let ingested = json(
+        kartoteka(&archive)
+            .args(["--blobs", &location, "ingest"])
+            .arg(&input)
+            .arg("--json"),
+    );
+    assert_eq!(ingested["added"], 3, "{ingested}");
+    // Nothing of the originals is in the folder: they are in the bucket.
+    assert!(!archive.join("blobs").exists());
+    let first = sha256("первый документ".as_bytes());
+    let second = sha256("второй документ".as_bytes());
+
+    // Later commands find the originals without being told where.
+    let clean = json(kartoteka(&archive).args(["verify", "--json"]));
+    assert_eq!(
+        (clean["checked"].as_u64(), clean["passed"].as_u64()),
+        (Some(3), Some(3)),
+        "{clean}"
+    );
+    // A bag of the archive's documents carries the originals read back from the store.
+    let bag = dir.path().join("bag");
+    kartoteka(&archive)
+        .args(["transfer", "export", "--all", "--out"])
+        .arg(&bag)
+        .assert()
+        .success();
+    let mut carried: Vec<String> = walk(&bag.join("data"))
+        .iter()
+        .map(|p| sha256(&std::fs::read(p).unwrap()))
+        .collect();
+    carried.sort();
+    let mut expected = vec![
+        first.clone(),
+        second.clone(),
+        sha256("третий документ".as_bytes()),
+    ];
+    expected.sort();
+    assert_eq!(
+        carried, expected,
+        "the bag's originals are the ones ingested"
+    );
+
+    // Changed and lost behind the program's back, in the store: verify reads them back
+    // from there, names both and fails.
+    tamper(&location, &first, Some("подделка".as_bytes()));
+    tamper(&location, &second, None);
+    let out = kartoteka(&archive)
+        .args(["verify", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "problems make the exit status 1"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["passed"], 1, "{report}");
+    assert_eq!(report["corrupted"][0]["hash"], first.as_str(), "{report}");
+    assert_eq!(report["missing"][0]["hash"], second.as_str(), "{report}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_location_other_than_the_archives_is_refused_and_nothing_is_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let elsewhere = dir.path().join("originals");
+    let url = format!("file://{}", elsewhere.display());
+    kartoteka(&archive)
+        .args(["--blobs", &url, "ingest"])
+        .arg(sample().join("documents"))
+        .assert()
+        .success();
+    // The originals are in the folder named, not in the archive's own.
+    assert!(!archive.join("blobs").exists());
+    assert!(std::fs::read_dir(&elsewhere).unwrap().count() > 10);
+    kartoteka(&archive)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 corrupted, 0 missing"));
+    let before = json(kartoteka(&archive).args(["status", "--json"]));
+
+    // Another location for this archive: refused with both named, as bad usage.
+    let other = format!("file://{}", dir.path().join("other").display());
+    kartoteka(&archive)
+        .args(["--blobs", &other, "ingest"])
+        .arg(sample().join("documents"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(url.as_str())
+                .and(predicate::str::contains(other.as_str()))
+                .and(predicate::str::contains("nothing was done")),
+        );
+    // The same location, given again, is fine.
+    kartoteka(&archive)
+        .args(["--blobs", &url, "status"])
+        .assert()
+        .success();
+    assert_eq!(json(kartoteka(&archive).args(["status", "--json"])), before);
+    assert!(!dir.path().join("other").exists());
+}
+
+#[test]
+fn a_location_that_cannot_be_used_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    for (url, why) in [
+        ("gs://bucket/prefix", "`gs://` is not a blob store"),
+        ("s3://Bad_Bucket/x", "bucket"),
+        ("s3://bucket/../up", "`..`"),
+        ("file://relative", "absolute"),
+    ] {
+        kartoteka(&archive)
+            .args(["--blobs", url, "ingest"])
+            .arg(sample().join("documents"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(url).and(predicate::str::contains(why)));
+        assert!(!archive.exists(), "{url}: no archive is made");
+    }
+    // Through the environment as through the flag.
+    kartoteka(&archive)
+        .env("KARTOTEKA_BLOBS", "ftp://host/x")
+        .args(["ingest"])
+        .arg(sample().join("documents"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ftp://host/x"));
+}
+
+#[test]
+fn a_bucket_that_does_not_exist_fails_before_anything_is_stored() {
+    if s3_prefix("missing-bucket").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    kartoteka(&archive)
+        .args(["--blobs", "s3://kartoteka-no-such-bucket/x", "ingest"])
+        .arg(sample().join("documents"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("s3://kartoteka-no-such-bucket/x"));
+    // No archive was made whose originals would be nowhere.
+    assert!(!archive.exists());
+}
