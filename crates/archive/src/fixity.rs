@@ -83,7 +83,9 @@ impl Archive {
         })?;
         progress.begin(by_hash.len() as u64);
         let hashes: Vec<ContentHash> = by_hash.keys().copied().collect();
-        let checks: Vec<(ContentHash, Check)> = parallel_map(self.jobs(), &hashes, |h| {
+        // Checks against a store across a network mostly wait: more of them at once.
+        let workers = self.jobs() * self.blobs().reads_per_core().max(1);
+        let checks: Vec<(ContentHash, Check)> = parallel_map(workers, &hashes, |h| {
             let check = self.check(h);
             progress.advance(1, 0);
             (*h, check)

@@ -5,6 +5,8 @@
 //! kartoteka-bench search PATH...     search latency p50/p99 and recall on inflected and
 //!                                    transliterated queries, vs FTS5 on the same queries
 //! kartoteka-bench memory DOCS        peak memory while ingesting a synthetic archive
+//! kartoteka-bench blobs DOCS S3URL   ingest and verify with originals in an S3-compatible
+//!                                    store, next to the archive folder's own, same run
 //! kartoteka-bench fixity FILES MB     bag validation and verify MB/s, next to bagit-python
 //!                                    and OpenSSL on the same files
 //! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
@@ -41,7 +43,7 @@ use kartoteka_synth::{inflect_surname, romanise, Case, Gender, Scheme};
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        bail!("usage: kartoteka-bench ingest|search PATH... | memory DOCS | fixity FILES MB | gaps DOCS | audit ENTRIES");
+        bail!("usage: kartoteka-bench ingest|search PATH... | memory DOCS | blobs DOCS S3URL | fixity FILES MB | gaps DOCS | audit ENTRIES");
     };
     let paths: Vec<PathBuf> = rest.iter().map(PathBuf::from).collect();
     match command.as_str() {
@@ -73,6 +75,14 @@ fn main() -> anyhow::Result<()> {
                 .map(|s| s.parse())
                 .transpose()?
                 .unwrap_or(1_000_000),
+        ),
+        "blobs" => blobs(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(20_000),
+            rest.get(1)
+                .context("the S3 location to bench: s3://BUCKET/PREFIX")?,
         ),
         "fixity" => custody::fixity(
             rest.first()
@@ -528,6 +538,80 @@ impl kartoteka_archive::Progress for MemoryProgress {
         }
     }
     fn finish(&self) {}
+}
+
+/// Ingest and verify of one synthetic archive with its originals in the archive folder and
+/// in an S3-compatible store, alternating, three rounds each: the medians side by side.
+fn blobs(docs: u64, s3: &str) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir_in(
+        std::env::var_os("KARTOTEKA_BENCH_DIR").unwrap_or_else(|| ".".into()),
+    )?;
+    let synth = dir.path().join("synth");
+    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
+        out: synth.clone(),
+        docs,
+        seed: 1,
+    })?;
+    let options = IngestOptions {
+        inventory: Some(synth.join("opis.csv")),
+        ..options()
+    };
+    let (mut folder, mut object) = (Vec::new(), Vec::new());
+    for round in 0..3 {
+        for remote in [false, true] {
+            let root = dir.path().join(format!("archive-{round}-{remote}"));
+            let location = remote
+                .then(|| {
+                    let unique = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos());
+                    kartoteka_archive::BlobLocation::parse(&format!(
+                        "{}/bench-{unique}",
+                        s3.trim_end_matches('/')
+                    ))
+                })
+                .transpose()?;
+            let archive = Archive::init_with(&root, location.as_ref())?;
+            let t = Instant::now();
+            let report = archive.ingest(
+                &[synth.join("documents")],
+                &options,
+                &kartoteka_archive::NoProgress,
+            )?;
+            let ingest = t.elapsed().as_secs_f64();
+            anyhow::ensure!(report.added == docs, "ingested {} of {docs}", report.added);
+            let t = Instant::now();
+            let fixity = archive.verify(&kartoteka_archive::NoProgress)?;
+            let verify = t.elapsed().as_secs_f64();
+            anyhow::ensure!(!fixity.failed(), "verify found problems");
+            println!(
+                "  round {round} {:<7} ingest {ingest:>6.1} s  verify {verify:>6.1} s",
+                if remote { "S3" } else { "folder" }
+            );
+            if remote { &mut object } else { &mut folder }.push((ingest, verify));
+            drop(archive);
+            std::fs::remove_dir_all(&root)?;
+        }
+    }
+    let median = |v: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+        let mut x: Vec<f64> = v.iter().map(pick).collect();
+        x.sort_by(f64::total_cmp);
+        x[x.len() / 2]
+    };
+    for (stage, pick) in [
+        ("ingest", (|p: &(f64, f64)| p.0) as fn(&(f64, f64)) -> f64),
+        ("verify", |p| p.1),
+    ] {
+        let (f, o) = (median(&folder, pick), median(&object, pick));
+        println!(
+            "blobs: {stage} of {docs} documents: S3 {o:.1} s ({:.0} docs/s), folder {f:.1} s ({:.0} docs/s): {:.2}x the folder's time (median of 3){}",
+            docs as f64 / o,
+            docs as f64 / f,
+            o / f,
+            if stage == "ingest" { "; target: within 2x" } else { "" }
+        );
+    }
+    Ok(())
 }
 
 fn memory(docs: u64) -> anyhow::Result<()> {

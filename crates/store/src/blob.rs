@@ -61,6 +61,12 @@ pub trait BlobStore: Send + Sync {
     /// True when an original with this hash is stored.
     fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError>;
 
+    /// How many reads per core this store rewards: one for a disk, where the core is the
+    /// limit; more for a store across a network, where each read mostly waits.
+    fn reads_per_core(&self) -> usize {
+        1
+    }
+
     /// Stores a byte slice.
     fn put(&self, bytes: &[u8]) -> Result<ContentHash, BlobError> {
         let mut reader = bytes;

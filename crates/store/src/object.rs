@@ -18,7 +18,6 @@
 //! fetches it range by range. Requests that fail for a reason worth retrying (a timeout,
 //! a 5xx, throttling) are retried with exponential backoff by the client.
 
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,8 +27,8 @@ use kartoteka_model::ContentHash;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
 use object_store::{
-    BackoffConfig, ClientConfigKey, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
-    WriteMultipart,
+    BackoffConfig, ClientConfigKey, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload,
+    RetryConfig, WriteMultipart,
 };
 use sha2::{Digest, Sha256};
 
@@ -137,6 +136,11 @@ const MULTIPART_ABOVE: u64 = 16 * 1024 * 1024;
 const PART_SIZE: usize = 8 * 1024 * 1024;
 /// Parts uploaded at once.
 const PARTS_AT_ONCE: usize = 4;
+/// Originals above this size are looked for before they are sent, so that storing one
+/// again costs a request, not its upload.
+const ASK_FIRST_ABOVE: u64 = 1024 * 1024;
+/// Reads in flight per core: each spends most of its time waiting on the network.
+const READS_PER_CORE: usize = 8;
 /// How much a read fetches per request.
 const READ_RANGE: u64 = 8 * 1024 * 1024;
 
@@ -204,14 +208,6 @@ impl ObjectBlobStore {
         Ok(this)
     }
 
-    /// Uploads originals larger than `bytes` in parts (at least 5 MiB, as S3 requires of
-    /// every part but the last): for tests that exercise the multipart path with small
-    /// files.
-    pub fn with_multipart_above(mut self, bytes: u64) -> ObjectBlobStore {
-        self.multipart_above = bytes.max(PART_SIZE as u64 / 2);
-        self
-    }
-
     /// The key a blob is stored under.
     fn key(&self, hash: &ContentHash) -> ObjectPath {
         let hex = hash.to_hex();
@@ -266,13 +262,23 @@ impl ObjectBlobStore {
         Ok(answer)
     }
 
-    /// Uploads the spooled file to `key`, in parts when it is large.
-    fn upload(&self, key: ObjectPath, mut file: File, len: u64) -> Result<(), BlobError> {
-        file.seek(SeekFrom::Start(0)).map_err(BlobError::Source)?;
+    /// Stores a blob of `len` bytes read from `source` under `key`: in one request, or
+    /// in parts when it is large. A large blob already there (same key, same size) is not
+    /// sent again; a small one is simply sent, which costs one request where asking first
+    /// would cost one or two.
+    fn upload(
+        &self,
+        key: ObjectPath,
+        mut source: Box<dyn Read + Send>,
+        len: u64,
+    ) -> Result<(), BlobError> {
+        if len > ASK_FIRST_ABOVE && self.size(&key)? == Some(len) {
+            return Ok(());
+        }
         let store = self.store.clone();
         if len <= self.multipart_above {
             let mut bytes = Vec::with_capacity(len as usize);
-            file.read_to_end(&mut bytes).map_err(BlobError::Source)?;
+            source.read_to_end(&mut bytes).map_err(BlobError::Source)?;
             return self
                 .run(async move { store.put(&key, PutPayload::from(bytes)).await.map(|_| ()) });
         }
@@ -282,15 +288,21 @@ impl ObjectBlobStore {
             url: url.clone(),
             message: "the store is closed".into(),
         })?;
-        // The parts are read from the local spool between uploads, a few in flight at a
-        // time; an error aborts the upload so that no part is left stored (and billed).
+        // The parts are read from the source between uploads, a few in flight at a time;
+        // an error aborts the upload so that no part is left stored (and billed).
         runtime.spawn(async move {
             let outcome = async {
                 let upload = store.put_multipart(&key).await.map_err(|e| e.to_string())?;
                 let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
                 let mut buf = vec![0u8; PART_SIZE];
                 loop {
-                    let n = read_full(&mut file, &mut buf).map_err(|e| e.to_string())?;
+                    let n = match read_full(&mut source, &mut buf) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            let _ = writer.abort().await;
+                            return Err(e.to_string());
+                        }
+                    };
                     if n == 0 {
                         break;
                     }
@@ -314,13 +326,23 @@ impl ObjectBlobStore {
             }),
         }
     }
+
+    fn handle(&self) -> Result<tokio::runtime::Handle, BlobError> {
+        self.runtime
+            .as_ref()
+            .map(|r| r.handle().clone())
+            .ok_or_else(|| BlobError::Remote {
+                url: self.url.clone(),
+                message: "the store is closed".into(),
+            })
+    }
 }
 
-/// Reads until `buf` is full or the file ends.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the source ends.
+fn read_full(source: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
+        match source.read(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -370,38 +392,70 @@ impl BlobStore for ObjectBlobStore {
             })?;
         }
         let hash = ContentHash(hasher.finalize().into());
-        let key = self.key(&hash);
-        // A blob of the right size under its hash is this blob: the same bytes stored once.
-        if self.size(&key)? == Some(len) {
-            return Ok((hash, len));
-        }
-        self.upload(key, spool, len)?;
+        let mut spool = spool;
+        spool.seek(SeekFrom::Start(0)).map_err(BlobError::Source)?;
+        self.upload(self.key(&hash), Box::new(spool), len)?;
         Ok((hash, len))
     }
 
+    fn put(&self, bytes: &[u8]) -> Result<ContentHash, BlobError> {
+        // Already in memory: hashed and sent from there, with no spool.
+        let hash = crate::blob::hash_bytes(bytes);
+        let source = io::Cursor::new(bytes.to_vec());
+        self.upload(self.key(&hash), Box::new(source), bytes.len() as u64)?;
+        Ok(hash)
+    }
+
     fn open(&self, hash: &ContentHash) -> Result<Box<dyn Read + Send>, BlobError> {
+        // The first range comes with the object's size: one request for most originals.
         let key = self.key(hash);
-        let size = self.size(&key)?.ok_or(BlobError::Missing(*hash))?;
+        let (store, first_key) = (self.store.clone(), key.clone());
+        let first = self.run(async move {
+            let options = GetOptions {
+                range: Some(GetRange::Bounded(0..READ_RANGE)),
+                ..GetOptions::default()
+            };
+            match store.get_opts(&first_key, options).await {
+                Ok(got) => {
+                    let size = got.meta.size;
+                    got.bytes().await.map(|b| Some((size, b.to_vec())))
+                }
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                // An empty object has no first byte to ask for; its size tells below.
+                Err(_) => Ok(Some((u64::MAX, Vec::new()))),
+            }
+        })?;
+        let (size, chunk) = match first {
+            None => return Err(BlobError::Missing(*hash)),
+            Some((u64::MAX, _)) => match self.size(&key)? {
+                None => return Err(BlobError::Missing(*hash)),
+                Some(0) => (0, Vec::new()),
+                Some(_) => {
+                    return Err(BlobError::Remote {
+                        url: self.url.clone(),
+                        message: format!("{key} could not be read"),
+                    })
+                }
+            },
+            Some(found) => found,
+        };
         Ok(Box::new(RangeReader {
             store: self.store.clone(),
-            handle: self
-                .runtime
-                .as_ref()
-                .map(|r| r.handle().clone())
-                .ok_or_else(|| BlobError::Remote {
-                    url: self.url.clone(),
-                    message: "the store is closed".into(),
-                })?,
+            handle: self.handle()?,
             key,
             size,
-            next: 0,
-            chunk: Vec::new(),
+            next: chunk.len() as u64,
+            chunk,
             at: 0,
         }))
     }
 
     fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError> {
         Ok(self.size(&self.key(hash))?.is_some())
+    }
+
+    fn reads_per_core(&self) -> usize {
+        READS_PER_CORE
     }
 }
 
