@@ -118,7 +118,7 @@ pub struct WriterLock {
 
 /// The file, inside the archive folder, that records where the originals are when they
 /// are not in its `blobs/` folder: one URL (`s3://BUCKET/PREFIX`, `file:///PATH`).
-const BLOBS_RECORD: &str = "blobs.url";
+pub(crate) const BLOBS_RECORD: &str = "blobs.url";
 
 /// The lock file, inside the archive folder.
 const WRITER_LOCK: &str = "writer.lock";
@@ -258,7 +258,7 @@ pub struct Archive {
 }
 
 /// The file that marks a folder as an archive.
-const MARKER: &str = "archive.db";
+pub(crate) const MARKER: &str = "archive.db";
 
 /// One hit as users see it.
 #[derive(Clone, Debug, Serialize)]

@@ -28,6 +28,7 @@ mod history;
 mod identity;
 pub mod inventory;
 mod mentions;
+mod migrate;
 mod notebook;
 mod notes;
 mod pipeline;
@@ -58,6 +59,7 @@ pub use identity::{
 pub use kartoteka_index::SearchOptions;
 pub use kartoteka_store::{AuditEntry, AuditFilter, BlobLocation, NoteFilter};
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
+pub use migrate::Migration;
 pub use notebook::{generate_identity, LockReport, NotebookKey};
 pub use notes::{NewNote, Selection};
 pub use pipeline::{

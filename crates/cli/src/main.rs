@@ -234,6 +234,29 @@ subject, period or case is gone is withdrawn. --all lists those too, with what r
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Move an archive to other storage: a new archive with the same records and its
+    /// originals where --blobs says, verified object by object, row by row and along the
+    /// audit chain. The source is left as it was.
+    #[command(
+        after_help = "Examples:\n  kartoteka migrate --from archive --to archive-s3 --blobs s3://sbu-archive/originals\n  \
+kartoteka migrate --from archive-s3 --to archive-back          (the originals back into the new folder)\n\n\
+Every original is copied and read back from the target and re-hashed; the records are copied as of one moment \
+and every table's rows are counted and hashed on both sides; the new archive's audit chain is verified from its \
+first entry to the source's head. Anything short of that removes the new folder, says why and exits 1. The \
+source is locked against writers while it is read."
+    )]
+    Migrate {
+        /// The archive to move (default: the archive folder, as --archive gives it).
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+        /// The new archive's folder: it must not exist, or be empty.
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// Print the migration's record (objects, bytes, every table's rows and digest,
+        /// the audit head) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Open the reading room: the web pages and the HTTP API over this archive.
     #[command(
         after_help = "Add a user first (`kartoteka user add vera --role researcher --password-file pw.txt`), then \
@@ -441,7 +464,9 @@ fn input_error(e: ArchiveError) -> Failure {
 fn writes(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Holdings(HoldingsCommand::Status { .. })
+        // A migration writes a new archive, and locks its source itself.
+        Command::Migrate { .. }
+            | Command::Holdings(HoldingsCommand::Status { .. })
             | Command::Holdings(HoldingsCommand::Search { .. })
             | Command::Holdings(HoldingsCommand::Show { .. })
             | Command::Holdings(HoldingsCommand::History { .. })
@@ -511,6 +536,7 @@ fn inspects_the_chain(command: &Command) -> bool {
     matches!(
         command,
         Command::Holdings(HoldingsCommand::Init)
+            | Command::Migrate { .. }
             | Command::Audit(AuditCommand::Verify { .. })
             | Command::Audit(AuditCommand::Log { .. })
             | Command::Audit(AuditCommand::Head { .. })
@@ -537,7 +563,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .map(|url| kartoteka_archive::BlobLocation::parse(&url))
         .transpose()
         .map_err(|e| usage(format!("--blobs: {e}")))?;
-    if Archive::exists(&archive_dir) {
+    // For a migration --blobs names where the new archive's originals go.
+    if Archive::exists(&archive_dir) && !matches!(cli.command, Command::Migrate { .. }) {
         Archive::check_blobs(&archive_dir, blobs.as_ref()).map_err(|e| usage(e.to_string()))?;
     }
     let writing = writes(&cli.command);
@@ -579,6 +606,52 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
     }
     result
+}
+
+/// `kartoteka migrate`: the source checked as every command checks it and locked against
+/// writers, the new archive made and verified, and checked in turn as a command would.
+fn migrate(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    blobs: Option<&kartoteka_archive::BlobLocation>,
+    jobs: usize,
+    keys: &kartoteka_archive::HeadKeys,
+    json: bool,
+) -> Result<u8, Failure> {
+    if !Archive::exists(from) {
+        return Err(ArchiveError::NotAnArchive(from.to_path_buf()).into());
+    }
+    let _source = Archive::lock_writer(from, "migrate", false).map_err(by_kind)?;
+    check_seal(from, keys)?;
+    let progress = output::Bar::new("moving originals");
+    let migration = Archive::migrate(from, to, blobs, jobs, &progress).map_err(|e| {
+        Failure::from(anyhow::Error::new(e).context(format!(
+            "moving {} to {}: nothing was made",
+            from.display(),
+            to.display()
+        )))
+    })?;
+    check_seal(to, keys)?;
+    if json {
+        output::print_json(&migration)?;
+    } else {
+        let rows: u64 = migration.tables.iter().map(|t| t.rows).sum();
+        say!(
+            "Moved {} to {}: {} originals ({:.1} MB) to {}, each read back and re-hashed ({} already there); {} rows in {} tables, equal on both sides; the audit chain verified, {} entries to head {} ({:.1} s).",
+            migration.from,
+            migration.to,
+            migration.objects,
+            migration.bytes as f64 / 1e6,
+            migration.blobs,
+            migration.objects_already_there,
+            rows,
+            migration.tables.len(),
+            migration.audit_entries,
+            migration.audit_head.chars().take(16).collect::<String>(),
+            migration.seconds
+        );
+    }
+    Ok(EXIT_OK)
 }
 
 /// Refuses an archive whose sealed head no longer holds; notes one sealed by a key this
@@ -674,6 +747,10 @@ fn execute(
         Command::Persons(command) => persons::run(command, &session),
         Command::Notebook(command) => notebook(command, &archive_dir, &user, &open),
         Command::Audit(command) => audit::run(command, &session),
+        Command::Migrate { from, to, json } => {
+            let from = from.unwrap_or_else(|| archive_dir.clone());
+            migrate(&from, &to, session.blobs.as_ref(), session.jobs, keys, json)
+        }
         Command::Serve { addr } => access::serve(open(&archive_dir)?, keys, &addr),
         Command::User(command) => access::user(command, &open(&archive_dir)?),
         Command::Token(command) => access::token(command, &open(&archive_dir)?),

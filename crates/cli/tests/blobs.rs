@@ -217,3 +217,150 @@ fn a_bucket_that_does_not_exist_fails_before_anything_is_stored() {
     // No archive was made whose originals would be nowhere.
     assert!(!archive.exists());
 }
+
+/// The sample with its persons resolved and a note taken: an archive with something in
+/// most of its tables.
+fn worked_sample(archive: &Path) {
+    common::ingest_sample(archive, "ilya");
+    for step in [&["extract"][..], &["resolve"][..]] {
+        kartoteka(archive).args(step).assert().success();
+    }
+    kartoteka(archive)
+        .args([
+            "note",
+            "add",
+            "ф. 9001, оп. 1, д. 1, л. 1",
+            "--quote",
+            "Соколова",
+        ])
+        .args(["--comment", "check against the personal file", "--json"])
+        .assert()
+        .success();
+}
+
+/// What a user sees of an archive, to compare two: its counts, a search, a document, its
+/// persons, its notes and its audit head.
+fn seen(archive: &Path) -> Vec<Value> {
+    let mut status = json(kartoteka(archive).args(["status", "--json"]));
+    status.as_object_mut().unwrap().remove("archive");
+    vec![
+        status,
+        json(kartoteka(archive).args(["search", "Соколов", "--json"])),
+        json(kartoteka(archive).args(["show", "4", "--json"])),
+        json(kartoteka(archive).args(["persons", "--json"])),
+        json(kartoteka(archive).args(["note", "list", "--json"])),
+        json(kartoteka(archive).args(["audit", "head", "--json"])),
+    ]
+}
+
+#[test]
+fn an_archive_moves_to_an_object_store_and_back_with_everything_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    worked_sample(&first);
+    let before = seen(&first);
+    // To a bucket when the test server runs, else to a folder named by URL.
+    let location = s3_prefix("migrate")
+        .unwrap_or_else(|| format!("file://{}", dir.path().join("originals").display()));
+    let second = dir.path().join("second");
+    let moved = json(
+        kartoteka(&first)
+            .args(["migrate", "--to"])
+            .arg(&second)
+            .args(["--blobs", &location, "--json"]),
+    );
+    assert_eq!(moved["blobs"], location.as_str(), "{moved}");
+    assert!(moved["objects"].as_u64().unwrap() >= 38, "{moved}");
+    assert!(moved["tables"].as_array().unwrap().len() > 20, "{moved}");
+    // The source is as it was, and the new archive shows the same things.
+    assert_eq!(seen(&first), before);
+    assert_eq!(seen(&second), before);
+    kartoteka(&second)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 corrupted, 0 missing"));
+    kartoteka(&second)
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+    assert!(
+        !second.join("blobs").exists(),
+        "the originals are at {location}"
+    );
+
+    // And back into a folder of its own.
+    let third = dir.path().join("third");
+    kartoteka(&second)
+        .args(["migrate", "--from"])
+        .arg(&second)
+        .arg("--to")
+        .arg(&third)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("each read back and re-hashed"));
+    assert!(third.join("blobs").is_dir());
+    assert!(!third.join("blobs.url").exists());
+    for (moved, was) in seen(&third).iter().zip(seen(&second)) {
+        assert_eq!(*moved, was);
+    }
+    kartoteka(&third).arg("verify").assert().success();
+}
+
+#[test]
+fn a_migration_that_cannot_be_completed_leaves_nothing_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    worked_sample(&source);
+    let before = seen(&source);
+
+    // Onto an archive, or any folder with something in it: refused, the folder untouched.
+    let occupied = dir.path().join("occupied");
+    write(&occupied.join("keep.txt"), b"mine");
+    kartoteka(&source)
+        .args(["migrate", "--to"])
+        .arg(&occupied)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not empty"));
+    assert_eq!(std::fs::read(occupied.join("keep.txt")).unwrap(), b"mine");
+    assert_eq!(std::fs::read_dir(&occupied).unwrap().count(), 1);
+
+    // From a folder that holds no archive.
+    kartoteka(&source)
+        .args(["migrate", "--from"])
+        .arg(dir.path().join("nothing"))
+        .arg("--to")
+        .arg(dir.path().join("new"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no archive"));
+    assert!(!dir.path().join("new").exists());
+
+    // An original that no longer matches its name is not carried over as if it did: the
+    // move stops, names it, and leaves no new archive behind.
+    let blob = first_blob(&source.join("blobs"));
+    let mut perms = std::fs::metadata(&blob).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&blob, perms).unwrap();
+    std::fs::write(&blob, "подделка").unwrap();
+    let name = blob.file_name().unwrap().to_string_lossy().into_owned();
+    let target = dir.path().join("target");
+    kartoteka(&source)
+        .args(["migrate", "--to"])
+        .arg(&target)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(name.as_str()).and(predicate::str::contains("verify")));
+    assert!(!target.exists(), "nothing half-made is left");
+    assert_eq!(seen(&source), before, "the source is as it was");
+}
+
+fn first_blob(blobs: &Path) -> std::path::PathBuf {
+    let mut all = walk(blobs);
+    all.sort();
+    all.into_iter()
+        .find(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .expect("a stored original")
+}

@@ -61,6 +61,9 @@ pub trait BlobStore: Send + Sync {
     /// True when an original with this hash is stored.
     fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError>;
 
+    /// The name of every stored blob, in no particular order: what a migration moves.
+    fn hashes(&self) -> Result<Vec<ContentHash>, BlobError>;
+
     /// How many reads per core this store rewards: one for a disk, where the core is the
     /// limit; more for a store across a network, where each read mostly waits.
     fn reads_per_core(&self) -> usize {
@@ -212,6 +215,27 @@ impl BlobStore for FsBlobStore {
     fn contains(&self, hash: &ContentHash) -> Result<bool, BlobError> {
         Ok(self.path_of(hash).is_file())
     }
+
+    fn hashes(&self) -> Result<Vec<ContentHash>, BlobError> {
+        let mut out = Vec::new();
+        for shard in Self::io(&self.root, fs::read_dir(&self.root))? {
+            let shard = Self::io(&self.root, shard)?;
+            let prefix = shard.file_name().to_string_lossy().into_owned();
+            if prefix.len() != 2 || !shard.path().is_dir() {
+                continue; // writes in progress, and anything that is not a shard
+            }
+            for file in Self::io(&shard.path(), fs::read_dir(shard.path()))? {
+                let file = Self::io(&shard.path(), file)?;
+                let name = file.file_name().to_string_lossy().into_owned();
+                if name.starts_with(&prefix) {
+                    if let Ok(hash) = ContentHash::from_hex(&name) {
+                        out.push(hash);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Blobs in memory: for tests and for throwaway archives.
@@ -245,5 +269,15 @@ impl BlobStore for MemoryBlobStore {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .contains_key(hash))
+    }
+
+    fn hashes(&self) -> Result<Vec<ContentHash>, BlobError> {
+        Ok(self
+            .blobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .copied()
+            .collect())
     }
 }

@@ -109,6 +109,13 @@ pub fn blob_store(store: &dyn BlobStore) {
     });
     assert!(names.iter().all(|n| *n == hash_bytes(&raced)), "{names:?}");
     assert_eq!(store.get(&names[0]).expect("raced get"), raced);
+
+    // Every blob is listed once, and nothing else.
+    let mut listed = store.hashes().expect("hashes");
+    listed.sort();
+    let mut stored = vec![hash, empty, large_hash, names[0]];
+    stored.sort();
+    assert_eq!(listed, stored, "the store lists exactly what it holds");
 }
 
 /// A reader yielding `len` bytes made by `byte(offset)`, without holding them.

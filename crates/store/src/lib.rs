@@ -48,7 +48,7 @@ pub mod prelude {
         ReportStore, RuleStore,
     };
 }
-pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+pub use sqlite::{SqliteStore, TableDigest, SCHEMA_VERSION};
 
 /// The hash of a document's text, page by page (pages joined by a form feed), as the audit
 /// chain records it when the text is written: what `audit verify` compares the pages with.

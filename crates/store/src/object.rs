@@ -457,6 +457,28 @@ impl BlobStore for ObjectBlobStore {
     fn reads_per_core(&self) -> usize {
         READS_PER_CORE
     }
+
+    fn hashes(&self) -> Result<Vec<ContentHash>, BlobError> {
+        use futures::TryStreamExt;
+        let (store, prefix) = (self.store.clone(), self.prefix.clone());
+        let listed =
+            self.run(async move { store.list(Some(&prefix)).try_collect::<Vec<_>>().await })?;
+        // PREFIX/ab/abcd…: the last two parts, the first naming the second's shard.
+        Ok(listed
+            .iter()
+            .filter_map(|meta| {
+                let parts: Vec<_> = meta.location.parts().collect();
+                let [.., shard, name] = parts.as_slice() else {
+                    return None;
+                };
+                let name = name.as_ref();
+                if !name.starts_with(shard.as_ref()) {
+                    return None;
+                }
+                ContentHash::from_hex(name).ok()
+            })
+            .collect())
+    }
 }
 
 /// A stored object read range by range, as the reader asks for it.

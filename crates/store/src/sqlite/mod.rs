@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 mod access;
 mod audit;
+mod copy;
 mod custody;
 mod editions;
 mod findings;
@@ -22,6 +23,8 @@ mod mentions;
 mod notes;
 mod release;
 mod reports;
+
+pub use copy::TableDigest;
 
 use crate::metadata::StoreError;
 use crate::prelude::*;
