@@ -623,8 +623,10 @@ impl Archive {
         progress: &dyn Progress,
         report: &mut IngestReport,
     ) -> Result<(), ArchiveError> {
+        // Workers storing originals across a network spend most of their time waiting
+        // on it: more of them keep the cores busy. Numbers never depend on how many.
         let workers = if options.workers == 0 {
-            self.jobs()
+            self.jobs() * self.blobs().reads_per_core().clamp(1, 4)
         } else {
             options.workers
         };

@@ -2,7 +2,7 @@
 
 use kartoteka_model::{
     ContentHash, DateRange, DocId, Document, Format, Level, Page, Placement, Reference, Sheet,
-    Stage, StageOutcome, Unit,
+    StageOutcome, Unit,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -492,7 +492,14 @@ impl HoldingsStore for SqliteStore {
             units: count("SELECT COUNT(*) FROM units")?,
             needs_ocr: count("SELECT COUNT(*) FROM documents WHERE needs_ocr")?,
             failed: self.failures()?.len() as u64,
-            not_indexed: self.documents_needing(Stage::Index, 0)?.len() as u64,
+            // Counted, not listed: the documents whose latest index line is not a
+            // success on their present content.
+            not_indexed: count(
+                "WITH latest AS (SELECT doc, MAX(id) AS id FROM ledger WHERE stage = 'index' GROUP BY doc)
+                 SELECT (SELECT COUNT(*) FROM documents) - COUNT(*) FROM latest
+                 JOIN ledger l ON l.id = latest.id JOIN documents d ON d.id = latest.doc
+                 WHERE l.outcome = 'done' AND l.input_hash = d.content",
+            )?,
             by_format: grouped(
                 "SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC",
             )?,
