@@ -364,3 +364,40 @@ fn first_blob(blobs: &Path) -> std::path::PathBuf {
         .find(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
         .expect("a stored original")
 }
+
+#[test]
+fn the_config_file_names_where_a_new_archives_originals_go_and_the_flag_comes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_file = dir.path().join("from-file");
+    std::fs::write(
+        dir.path().join("kartoteka.toml"),
+        format!("blobs = \"file://{}\"\n", from_file.display()),
+    )
+    .unwrap();
+    let by_file = dir.path().join("by-file");
+    kartoteka(&by_file)
+        .current_dir(dir.path())
+        .arg("ingest")
+        .arg(sample().join("documents"))
+        .assert()
+        .success();
+    assert!(std::fs::read_dir(&from_file).unwrap().count() > 10);
+    assert!(!by_file.join("blobs").exists());
+
+    // The flag wins over the file.
+    let from_flag = dir.path().join("from-flag");
+    let by_flag = dir.path().join("by-flag");
+    kartoteka(&by_flag)
+        .current_dir(dir.path())
+        .args([
+            "--blobs",
+            &format!("file://{}", from_flag.display()),
+            "ingest",
+        ])
+        .arg(sample().join("documents"))
+        .assert()
+        .success();
+    assert!(std::fs::read_dir(&from_flag).unwrap().count() > 10);
+    let recorded = std::fs::read_to_string(by_flag.join("blobs.url")).unwrap();
+    assert_eq!(recorded.trim(), format!("file://{}", from_flag.display()));
+}

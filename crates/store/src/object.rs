@@ -575,6 +575,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever is given, the reading answers (no panic), and a location it takes
+        /// reads back from its own URL as the same location: what `blobs.url` records
+        /// is what the archive opens next time.
+        #[test]
+        fn any_url_is_read_or_refused_and_what_is_taken_round_trips(
+            url in "(s3://|file:///|gs://|)[a-z0-9./_\\-]{0,12}(/[\\PC]{0,8}){0,3}"
+        ) {
+            if let Ok(location) = BlobLocation::parse(&url) {
+                if let BlobLocation::S3 { prefix, .. } = &location {
+                    proptest::prop_assert!(!prefix.split('/').any(|p| p == ".."));
+                    proptest::prop_assert_eq!(BlobLocation::parse(&location.url()).ok(), Some(location.clone()));
+                }
+            }
+        }
+    }
+
     #[test]
     fn bad_locations_are_refused_by_name() {
         assert!(refused("gs://bucket/x").contains("`gs://` is not a blob store"));
