@@ -67,6 +67,7 @@ CREATE INDEX IF NOT EXISTS documents_content ON documents(content);
 CREATE INDEX IF NOT EXISTS documents_format ON documents(format);
 CREATE INDEX IF NOT EXISTS documents_placement ON documents(placement);
 CREATE INDEX IF NOT EXISTS documents_needs_ocr ON documents(id) WHERE needs_ocr;
+CREATE INDEX IF NOT EXISTS documents_pages ON documents(page_count);
 CREATE TABLE IF NOT EXISTS document_versions (
     doc INTEGER NOT NULL REFERENCES documents(id),
     content TEXT NOT NULL,
