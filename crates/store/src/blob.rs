@@ -86,6 +86,37 @@ pub trait BlobStore: Send + Sync {
     }
 }
 
+/// Copies everything `reader` yields to `out` (a temporary file at `path`, named in an
+/// error), hashing it on the way: the name and length of what was written.
+pub(crate) fn copy_hashing(
+    reader: &mut dyn Read,
+    out: &mut dyn Write,
+    path: &Path,
+) -> Result<(ContentHash, u64), BlobError> {
+    let mut hasher = Sha256::new();
+    let mut len = 0u64;
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(BlobError::Source(e)),
+        };
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(|source| BlobError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        len += n as u64;
+    }
+    out.flush().map_err(|source| BlobError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((ContentHash(hasher.finalize().into()), len))
+}
+
 /// The hash of a byte slice, as blob stores name it.
 pub fn hash_bytes(bytes: &[u8]) -> ContentHash {
     ContentHash(Sha256::digest(bytes).into())
@@ -168,24 +199,7 @@ impl BlobStore for FsBlobStore {
                 .prefix(".incoming-")
                 .tempfile_in(&self.root),
         )?;
-        let mut hasher = Sha256::new();
-        let mut len = 0u64;
-        {
-            let mut file = tmp.as_file();
-            let mut buf = vec![0u8; 256 * 1024];
-            loop {
-                let n = match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(BlobError::Source(e)),
-                };
-                hasher.update(&buf[..n]);
-                Self::io(tmp.path(), file.write_all(&buf[..n]))?;
-                len += n as u64;
-            }
-        }
-        let hash = ContentHash(hasher.finalize().into());
+        let (hash, len) = copy_hashing(reader, &mut tmp.as_file(), tmp.path())?;
         let target = self.path_of(&hash);
         if target.exists() {
             return Ok((hash, len));

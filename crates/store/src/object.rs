@@ -18,7 +18,7 @@
 //! fetches it range by range. Requests that fail for a reason worth retrying (a timeout,
 //! a 5xx, throttling) are retried with exponential backoff by the client.
 
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,6 @@ use object_store::{
     BackoffConfig, ClientConfigKey, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload,
     RetryConfig, WriteMultipart,
 };
-use sha2::{Digest, Sha256};
 
 use crate::blob::{BlobError, BlobStore, FsBlobStore};
 
@@ -367,31 +366,10 @@ impl BlobStore for ObjectBlobStore {
             path: std::env::temp_dir(),
             source,
         })?;
-        let mut hasher = Sha256::new();
-        let mut len = 0u64;
-        {
+        let (hash, len) = {
             let mut out = io::BufWriter::new(&spool);
-            let mut buf = vec![0u8; 256 * 1024];
-            loop {
-                let n = match reader.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(BlobError::Source(e)),
-                };
-                hasher.update(&buf[..n]);
-                out.write_all(&buf[..n]).map_err(|source| BlobError::Io {
-                    path: std::env::temp_dir(),
-                    source,
-                })?;
-                len += n as u64;
-            }
-            out.flush().map_err(|source| BlobError::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
-        }
-        let hash = ContentHash(hasher.finalize().into());
+            crate::blob::copy_hashing(reader, &mut out, &std::env::temp_dir())?
+        };
         let mut spool = spool;
         spool.seek(SeekFrom::Start(0)).map_err(BlobError::Source)?;
         self.upload(self.key(&hash), Box::new(spool), len)?;
