@@ -1,13 +1,11 @@
 //! Fixity: proving that every stored original still has the bytes it was stored with.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::time::Instant;
 
 use kartoteka_model::ContentHash;
 use kartoteka_store::{BlobError, Event};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::archive::{now, parallel_map, Archive, ArchiveError, DocSummary};
 use crate::Progress;
@@ -172,16 +170,10 @@ impl Archive {
             Err(BlobError::Missing(_)) => return Check::Missing,
             Err(e) => return Check::Corrupted(format!("cannot be read: {e}")),
         };
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => hasher.update(&buf[..n]),
-                Err(e) => return Check::Corrupted(format!("cannot be read: {e}")),
-            }
-        }
-        let actual = ContentHash(hasher.finalize().into());
+        let actual = match kartoteka_store::hash_reader(&mut reader) {
+            Ok((actual, _)) => actual,
+            Err(e) => return Check::Corrupted(format!("cannot be read: {e}")),
+        };
         if actual == *hash {
             Check::Pass
         } else {

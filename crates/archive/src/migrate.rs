@@ -9,14 +9,12 @@
 //! first entry and must end at the source's head. Anything short of that removes the
 //! new folder and says why; objects already uploaded stay, harmless, under their hashes.
 
-use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
 
 use kartoteka_model::ContentHash;
 use kartoteka_store::{BlobLocation, BlobStore, SqliteStore, TableDigest};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::archive::{make_private, parallel_map, Archive, ArchiveError, MARKER};
 use crate::Progress;
@@ -269,20 +267,7 @@ fn copy_object(
 /// The hash and length of a stored original, read back whole.
 fn rehash(store: &dyn BlobStore, hash: &ContentHash) -> Result<(ContentHash, u64), String> {
     let mut reader = store.open(hash).map_err(|e| e.to_string())?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut len = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("reading {hash} back: {e}")),
-        };
-        hasher.update(&buf[..n]);
-        len += n as u64;
-    }
-    Ok((ContentHash(hasher.finalize().into()), len))
+    kartoteka_store::hash_reader(&mut reader).map_err(|e| format!("reading {hash} back: {e}"))
 }
 
 /// Copies a file or a folder with everything in it, keeping files private.

@@ -117,6 +117,12 @@ pub(crate) fn copy_hashing(
     Ok((ContentHash(hasher.finalize().into()), len))
 }
 
+/// The hash and length of everything `reader` yields, as blob stores name it: what a
+/// fixity check or a migration compares with the name an original is stored under.
+pub fn hash_reader(reader: &mut dyn Read) -> Result<(ContentHash, u64), BlobError> {
+    copy_hashing(reader, &mut io::sink(), Path::new(""))
+}
+
 /// The hash of a byte slice, as blob stores name it.
 pub fn hash_bytes(bytes: &[u8]) -> ContentHash {
     ContentHash(Sha256::digest(bytes).into())

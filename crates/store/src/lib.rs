@@ -30,7 +30,7 @@ mod object;
 mod sqlite;
 
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
-pub use blob::{hash_bytes, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
+pub use blob::{hash_bytes, hash_reader, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
     AccessStore, AuditStore, Batches, CustodyStore, EditionStore, Event, Failure, FindingStore,
     Holding, HoldingsStore, IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument,
