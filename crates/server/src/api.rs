@@ -288,12 +288,13 @@ pub(crate) struct SearchParams {
 }
 
 /// A boolean from a query string: `true` or `false`, as the OpenAPI document says (the
-/// search form's checkbox sends `true`).
+/// search form's checkbox sends `true`, and nothing when unticked); anything else,
+/// the empty string included, is refused.
 fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let s = String::deserialize(d)?;
     match s.as_str() {
         "true" => Ok(true),
-        "false" | "" => Ok(false),
+        "false" => Ok(false),
         _ => Err(serde::de::Error::custom(format!(
             "exact={s:?}: expected true or false"
         ))),
