@@ -83,7 +83,7 @@ fn an_archive_keeps_its_originals_in_an_object_store_and_verifies_them_there() {
         .arg(&bag)
         .assert()
         .success();
-    let mut carried: Vec<String> = walk(&bag.join("data"))
+    let mut carried: Vec<String> = common::files_under(&bag.join("data"))
         .iter()
         .map(|p| sha256(&std::fs::read(p).unwrap()))
         .collect();
@@ -116,19 +116,6 @@ fn an_archive_keeps_its_originals_in_an_object_store_and_verifies_them_there() {
     assert_eq!(report["passed"], 1, "{report}");
     assert_eq!(report["corrupted"][0]["hash"], first.as_str(), "{report}");
     assert_eq!(report["missing"][0]["hash"], second.as_str(), "{report}");
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]
@@ -358,7 +345,7 @@ fn a_migration_that_cannot_be_completed_leaves_nothing_and_changes_nothing() {
 }
 
 fn first_blob(blobs: &Path) -> std::path::PathBuf {
-    let mut all = walk(blobs);
+    let mut all = common::files_under(blobs);
     all.sort();
     all.into_iter()
         .find(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))

@@ -305,3 +305,17 @@ pub fn add_liaisons(archive: &Path, liaisons: &[(&str, &str)]) {
             .success();
     }
 }
+
+/// Every file under `dir`, in the folders below it too.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
