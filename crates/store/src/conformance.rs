@@ -26,6 +26,60 @@ pub use access::users_tokens_and_sessions;
 pub use editions::editions_and_decisions;
 pub use release::partners_and_routing;
 
+/// A new, empty PostgreSQL database for one test, made on the server that
+/// `KARTOTEKA_TEST_POSTGRES` names (a URL of a database the tests may create databases
+/// from, `postgres://postgres@127.0.0.1/postgres` on the machines here) and dropped when
+/// this goes; `None`, with the reason printed, when it is not set. With
+/// `KARTOTEKA_REQUIRE_PEERS` set, a missing server fails the test instead of skipping it.
+pub fn scratch_postgres(name: &str) -> Option<ScratchDatabase> {
+    let Ok(base) = std::env::var("KARTOTEKA_TEST_POSTGRES") else {
+        assert!(
+            std::env::var_os("KARTOTEKA_REQUIRE_PEERS").is_none(),
+            "KARTOTEKA_TEST_POSTGRES is not set: name a PostgreSQL server the tests may use"
+        );
+        eprintln!("skipped: no PostgreSQL server (set KARTOTEKA_TEST_POSTGRES)");
+        return None;
+    };
+    let mut client = postgres::Client::connect(&base, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("KARTOTEKA_TEST_POSTGRES={base}: {e}"));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let database = format!("kartoteka_{name}_{}_{nanos}", std::process::id());
+    client
+        .batch_execute(&format!("CREATE DATABASE {database}"))
+        .unwrap_or_else(|e| panic!("creating {database}: {e}"));
+    let config: postgres::Config = base.parse().expect("a PostgreSQL URL");
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "127.0.0.1".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or("postgres");
+    Some(ScratchDatabase {
+        url: format!("postgres://{user}@{host}:{port}/{database}"),
+        database,
+        admin: client,
+    })
+}
+
+/// A test's own PostgreSQL database, dropped (its connections closed) when this goes.
+pub struct ScratchDatabase {
+    /// Where it is: what `--store` or [`crate::PostgresStore::open`] takes.
+    pub url: String,
+    database: String,
+    admin: postgres::Client,
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let _ = self.admin.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.database
+        ));
+    }
+}
+
 /// Blobs: content addressing, idempotence, byte-exact round trips, missing blobs.
 pub fn blob_store(store: &dyn BlobStore) {
     let original: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();

@@ -27,6 +27,7 @@ mod blob;
 pub mod conformance;
 mod metadata;
 mod object;
+mod postgresql;
 mod sqlite;
 
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
@@ -38,6 +39,7 @@ pub use metadata::{
     VersionRecord,
 };
 pub use object::{BlobLocation, ObjectBlobStore};
+pub use postgresql::PostgresStore;
 
 /// The storage roles' traits, for code that calls a store's methods through
 /// `dyn MetadataStore`: `use kartoteka_store::prelude::*;`.

@@ -1,6 +1,9 @@
 //! The embedded backends pass the storage conformance suite.
 
-use kartoteka_store::{conformance, BlobLocation, FsBlobStore, MemoryBlobStore, SqliteStore};
+use kartoteka_store::{
+    conformance, BlobLocation, FsBlobStore, MemoryBlobStore, MetadataStore, PostgresStore,
+    SqliteStore,
+};
 
 #[test]
 fn filesystem_blobs_conform() {
@@ -188,4 +191,141 @@ fn a_newer_schema_is_refused() {
     drop(conn);
     let err = SqliteStore::open(&path).err().expect("must refuse");
     assert!(err.to_string().contains("99"), "{err}");
+}
+
+/// A new PostgreSQL store in a database of its own (dropped with the guard), or `None`
+/// when no server is given.
+fn postgres(name: &str) -> Option<(conformance::ScratchDatabase, PostgresStore)> {
+    let db = conformance::scratch_postgres(name)?;
+    let store = PostgresStore::open(&db.url).unwrap_or_else(|e| panic!("{}: {e}", db.url));
+    Some((db, store))
+}
+
+/// A conformance function with the name its database is given.
+type Suite = (&'static str, fn(&mut dyn MetadataStore));
+
+#[test]
+fn postgres_conforms() {
+    let suites: [Suite; 13] = [
+        ("metadata", conformance::metadata_store),
+        ("audit", conformance::audit_chain),
+        ("batches", conformance::batches),
+        ("custody", conformance::custody_and_findings),
+        ("reports", conformance::claims_and_reports),
+        ("rules", conformance::marking_rules),
+        ("persons", conformance::person_registry),
+        ("mentions", conformance::mentions_and_relations),
+        ("judgements", conformance::judgements),
+        ("notes", conformance::notes),
+        ("partners", conformance::partners_and_routing),
+        ("editions", conformance::editions_and_decisions),
+        ("access", conformance::users_tokens_and_sessions),
+    ];
+    for (name, suite) in suites {
+        let Some((_db, mut store)) = postgres(name) else {
+            return;
+        };
+        suite(&mut store);
+    }
+}
+
+/// Writers on several connections (as several servers are) racing to append: one chain,
+/// every entry in it once, no fork and no gap, and it verifies.
+#[test]
+fn postgres_audit_chain_stays_one_chain_under_racing_writers() {
+    use kartoteka_store::prelude::*;
+    let Some((db, store)) = postgres("race") else {
+        return;
+    };
+    drop(store);
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let url = db.url.clone();
+            std::thread::spawn(move || {
+                let mut store = PostgresStore::open(&url).unwrap();
+                store.set_actor(&format!("writer{w}"));
+                for i in 0..25 {
+                    store
+                        .append_audit(&[
+                            kartoteka_store::AuditAct::new("note", format!("{w}-{i}-a")),
+                            kartoteka_store::AuditAct::new("note", format!("{w}-{i}-b")),
+                        ])
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let store = PostgresStore::open(&db.url).unwrap();
+    let entries = store.audit_after(0, 1000).unwrap();
+    assert_eq!(entries.len(), 200, "every act once");
+    let seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=200).collect::<Vec<u64>>(), "no gap");
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1].prev, pair[0].hash, "no fork at {}", pair[1].seq);
+    }
+    // Each writer's two acts of one call are next to each other: a call is atomic.
+    for pair in entries.chunks(2) {
+        assert_eq!(pair[0].actor, pair[1].actor);
+        assert_eq!(
+            pair[0].detail.trim_end_matches("-a"),
+            pair[1].detail.trim_end_matches("-b")
+        );
+    }
+    let mut check = kartoteka_store::ChainCheck::new(None);
+    for e in &entries {
+        check.feed(e);
+    }
+    assert_eq!(check.first_bad(), None, "every entry's hash is its own");
+}
+
+/// The database refuses to change or delete audit entries, whoever asks.
+#[test]
+fn postgres_refuses_to_change_or_delete_audit_entries() {
+    use kartoteka_store::prelude::*;
+    let Some((db, mut store)) = postgres("kept") else {
+        return;
+    };
+    store
+        .append_audit(&[kartoteka_store::AuditAct::new("note", "first")])
+        .unwrap();
+    let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE audit SET actor = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+    ] {
+        let err = client.batch_execute(sql).unwrap_err();
+        assert!(
+            format!("{err:?}").contains("never changed or deleted"),
+            "{sql}: {err:?}"
+        );
+    }
+    assert_eq!(store.audit_head().unwrap().map(|h| h.0), Some(1));
+}
+
+/// A database made by a newer Kartoteka is refused by number, and a bad URL by its text.
+#[test]
+fn postgres_refuses_a_newer_schema_and_a_bad_url() {
+    let Some((db, store)) = postgres("newer") else {
+        return;
+    };
+    drop(store);
+    let mut client = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    client
+        .batch_execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        .unwrap();
+    let err = PostgresStore::open(&db.url).err().expect("must refuse");
+    assert!(err.to_string().contains("99"), "{err}");
+    let err = PostgresStore::open("postgres://nobody:secret@127.0.0.1:1/none")
+        .err()
+        .expect("nothing listens there");
+    let text = err.to_string();
+    assert!(
+        text.contains("cannot connect to postgres://nobody:***@127.0.0.1:1/none"),
+        "{text}"
+    );
+    assert!(!text.contains("secret"), "{text}");
 }

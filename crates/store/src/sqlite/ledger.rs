@@ -7,7 +7,7 @@ use super::{corrupt, db, now, SqliteStore};
 use crate::metadata::{Event, Failure, StoreError};
 use crate::prelude::LedgerStore;
 
-pub(super) fn outcome_columns(outcome: &StageOutcome) -> (&'static str, Option<&str>) {
+pub(crate) fn outcome_columns(outcome: &StageOutcome) -> (&'static str, Option<&str>) {
     match outcome {
         StageOutcome::Done => ("done", None),
         StageOutcome::Pending(why) => ("pending", Some(why.as_str())),

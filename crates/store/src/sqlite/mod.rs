@@ -18,7 +18,7 @@ mod editions;
 mod findings;
 mod holdings;
 mod identities;
-mod ledger;
+pub(crate) mod ledger;
 mod mentions;
 mod notes;
 mod release;
@@ -353,7 +353,7 @@ pub struct SqliteStore {
 }
 
 /// Who acts when nobody said: the login name, or "unknown".
-fn default_actor() -> String {
+pub(crate) fn default_actor() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".to_string())
@@ -464,12 +464,12 @@ impl SqliteStore {
     }
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
 /// The `unit_key` prefix pattern matching a unit and everything inside it.
-fn within_pattern(unit: &Reference) -> (String, String) {
+pub(crate) fn within_pattern(unit: &Reference) -> (String, String) {
     let key = unit.truncate(Level::File).key();
     let escaped = key
         .replace('\\', "\\\\")

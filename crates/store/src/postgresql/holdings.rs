@@ -1,0 +1,713 @@
+//! Holdings, the ledger and mentions in PostgreSQL: units, documents and their pages, what
+//! each stage did to each document, and what extraction found in it.
+
+use kartoteka_model::{
+    ContentHash, DateRange, DocId, Document, Format, Level, MentionKind, MentionRecord, Page,
+    Placement, Reference, RelationRecord, Sheet, Stage, StageOutcome, StageRecord, Unit,
+};
+use postgres::Row;
+
+use super::records::append_audit;
+use super::{get, get_opt_u32, get_u32, Conn, PostgresStore};
+use crate::acts;
+use crate::metadata::{Event, Failure, NewDocument, Saved, StoreError, Summary};
+use crate::prelude::{HoldingsStore, LedgerStore, MentionStore};
+use crate::sqlite::ledger::outcome_columns;
+use crate::sqlite::{corrupt, within_pattern};
+use kartoteka_model::now_rfc3339 as now;
+
+const DOC_COLUMNS: &str =
+    "id, content, size, source_path, format, encoding, language, reference, placement, title, \
+    date_from, date_to, page_count, needs_ocr, ingested_at";
+
+fn document_row(r: &Row) -> Result<Document, StoreError> {
+    let content: String = get(r, 1)?;
+    let format: String = get(r, 4)?;
+    let placement: String = get(r, 8)?;
+    let reference = match get::<Option<String>>(r, 7)? {
+        Some(text) => Some(Reference::parse(&text).map_err(|_| corrupt("reference", &text))?),
+        None => None,
+    };
+    let dates = match (get_opt_u32(r, 10)?, get_opt_u32(r, 11)?) {
+        (Some(from), Some(to)) => Some(DateRange { from, to }),
+        _ => None,
+    };
+    Ok(Document {
+        id: DocId(get(r, 0)?),
+        content: ContentHash::from_hex(&content).map_err(|_| corrupt("content hash", &content))?,
+        size: get::<i64>(r, 2)? as u64,
+        source_path: get(r, 3)?,
+        format: Format::parse(&format).ok_or_else(|| corrupt("format", &format))?,
+        encoding: get(r, 5)?,
+        language: get(r, 6)?,
+        reference,
+        placement: Placement::parse(&placement).ok_or_else(|| corrupt("placement", &placement))?,
+        title: get(r, 9)?,
+        dates,
+        page_count: get_u32(r, 12)?,
+        needs_ocr: get(r, 13)?,
+        ingested_at: get(r, 14)?,
+    })
+}
+
+fn documents(
+    conn: &mut Conn,
+    sql: &str,
+    params: &[super::Param<'_>],
+) -> Result<Vec<Document>, StoreError> {
+    conn.rows(sql, params)?.iter().map(document_row).collect()
+}
+
+fn unit_row(r: &Row) -> Result<Unit, StoreError> {
+    let text: String = get(r, 0)?;
+    let reference = Reference::parse(&text).map_err(|_| corrupt("unit reference", &text))?;
+    let dates = match (get_opt_u32(r, 2)?, get_opt_u32(r, 3)?) {
+        (Some(from), Some(to)) => Some(DateRange { from, to }),
+        _ => None,
+    };
+    Ok(Unit {
+        level: reference.level(),
+        reference,
+        title: get(r, 1)?,
+        dates,
+        sheet_count: get_opt_u32(r, 4)?,
+    })
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Fonds => "fonds",
+        Level::Inventory => "inventory",
+        Level::File => "file",
+        Level::Sheet => "sheet",
+    }
+}
+
+fn insert_pages(conn: &mut Conn, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
+    conn.exec("DELETE FROM pages WHERE doc = $1", &[&id.0])?;
+    for p in pages {
+        conn.exec(
+            "INSERT INTO pages(doc, number, sheet, verso, text) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &id.0,
+                &i64::from(p.number),
+                &p.sheet.map(|s| i64::from(s.number)),
+                &p.sheet.is_some_and(|s| s.verso),
+                &p.text,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn page_from(number: u32, sheet: Option<u32>, verso: bool, text: String) -> Page {
+    Page {
+        number,
+        sheet: sheet.map(|number| Sheet { number, verso }),
+        text,
+    }
+}
+
+fn insert_ledger(conn: &mut Conn, r: &StageRecord) -> Result<(), StoreError> {
+    let (outcome, reason) = outcome_columns(&r.outcome);
+    conn.exec(
+        "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[&r.doc.0, &r.stage.as_str(), &r.input_hash, &i64::from(r.version), &r.at, &outcome, &reason],
+    )?;
+    Ok(())
+}
+
+impl HoldingsStore for PostgresStore {
+    fn upsert_units(&mut self, units: &[Unit]) -> Result<(), StoreError> {
+        self.write(|conn, actor| {
+            let mut acts = Vec::new();
+            for u in units {
+                let changed = conn.exec(
+                    "INSERT INTO units(key, reference, level, title, date_from, date_to, sheet_count)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT(key) DO UPDATE SET reference = excluded.reference, title = excluded.title,
+                       date_from = excluded.date_from, date_to = excluded.date_to, sheet_count = excluded.sheet_count
+                     WHERE (units.reference, units.title, units.date_from, units.date_to, units.sheet_count)
+                       IS DISTINCT FROM (excluded.reference, excluded.title, excluded.date_from, excluded.date_to, excluded.sheet_count)",
+                    &[
+                        &u.reference.key(),
+                        &u.reference.to_string(),
+                        &level_name(u.level),
+                        &u.title,
+                        &u.dates.map(|d| i64::from(d.from)),
+                        &u.dates.map(|d| i64::from(d.to)),
+                        &u.sheet_count.map(i64::from),
+                    ],
+                )?;
+                if changed > 0 {
+                    acts.push(acts::unit_described(u));
+                }
+            }
+            append_audit(conn, actor, &acts)
+        })
+    }
+
+    fn unit(&self, reference: &Reference) -> Result<Option<Unit>, StoreError> {
+        self.read()
+            .row(
+                "SELECT reference, title, date_from, date_to, sheet_count FROM units WHERE key = $1",
+                &[&reference.key()],
+            )?
+            .map(|r| unit_row(&r))
+            .transpose()
+    }
+
+    fn units(&self, within: Option<&Reference>) -> Result<Vec<Unit>, StoreError> {
+        let (key, pattern) = within
+            .map(within_pattern)
+            .unwrap_or_else(|| (String::new(), "%".to_string()));
+        self.read()
+            .rows(
+                "SELECT reference, title, date_from, date_to, sheet_count FROM units
+                 WHERE key = $1 OR key LIKE $2 ESCAPE '\\' ORDER BY key COLLATE \"C\"",
+                &[&key, &pattern],
+            )?
+            .iter()
+            .map(unit_row)
+            .collect()
+    }
+
+    fn save_document(
+        &mut self,
+        doc: &NewDocument,
+        pages: &[Page],
+        extract: &StageOutcome,
+        version: u32,
+    ) -> Result<Saved, StoreError> {
+        self.write(|conn, actor| {
+            let existing: Option<i64> = conn
+                .row("SELECT id FROM documents WHERE source_path = $1", &[&doc.source_path])?
+                .map(|r| get(&r, 0))
+                .transpose()?;
+            let at = now();
+            let unit_key = doc
+                .reference
+                .as_ref()
+                .map(|r| r.truncate(Level::File).key());
+            let content = doc.content.to_hex();
+            // One statement for both cases; an update keeps the first ingest time and
+            // number, and the version table keeps the history of contents.
+            let id: i64 = conn.value(
+                "INSERT INTO documents(id, source_path, content, size, format, encoding, language, reference, unit_key,
+                   placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
+                 VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM documents),
+                   $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 ON CONFLICT(source_path) DO UPDATE SET content = excluded.content, size = excluded.size,
+                   format = excluded.format, encoding = excluded.encoding, language = excluded.language,
+                   reference = excluded.reference, unit_key = excluded.unit_key, placement = excluded.placement,
+                   title = excluded.title, date_from = excluded.date_from, date_to = excluded.date_to,
+                   page_count = excluded.page_count, needs_ocr = excluded.needs_ocr
+                 RETURNING id",
+                &[
+                    &doc.source_path,
+                    &content,
+                    &(doc.size as i64),
+                    &doc.format.as_str(),
+                    &doc.encoding,
+                    &doc.language,
+                    &doc.reference.as_ref().map(|r| r.to_string()),
+                    &unit_key,
+                    &doc.placement.as_str(),
+                    &doc.title,
+                    &doc.dates.map(|d| i64::from(d.from)),
+                    &doc.dates.map(|d| i64::from(d.to)),
+                    &(pages.len() as i64),
+                    &doc.needs_ocr,
+                    &at,
+                ],
+            )?;
+            let saved = if existing.is_some() {
+                Saved::Updated(DocId(id))
+            } else {
+                Saved::Added(DocId(id))
+            };
+            let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
+            let previous: Option<(String, Option<i64>, Option<i64>)> = conn
+                .row(
+                    "SELECT content, size, chars FROM document_versions WHERE doc = $1 ORDER BY id DESC LIMIT 1",
+                    &[&id],
+                )?
+                .map(|r| Ok::<_, StoreError>((get(&r, 0)?, get(&r, 1)?, get(&r, 2)?)))
+                .transpose()?;
+            conn.exec(
+                "INSERT INTO document_versions(doc, content, at, size, pages, chars) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&id, &content, &at, &(doc.size as i64), &(pages.len() as i64), &(chars as i64)],
+            )?;
+            // A re-read of the same bytes (OCR, a retry) is not a new version of the content.
+            let same_content = previous.as_ref().is_some_and(|(c, _, _)| *c == content);
+            if !same_content {
+                let previous = previous
+                    .as_ref()
+                    .map(|(content, size, chars)| (content.as_str(), *size, *chars));
+                let act = acts::document_saved(doc, pages, saved.id(), previous);
+                append_audit(conn, actor, &[act])?;
+            }
+            insert_pages(conn, saved.id(), pages)?;
+            insert_ledger(
+                conn,
+                &StageRecord {
+                    doc: saved.id(),
+                    stage: Stage::Extract,
+                    input_hash: content.clone(),
+                    version,
+                    at: at.clone(),
+                    outcome: extract.clone(),
+                },
+            )?;
+            conn.exec("DELETE FROM source_failures WHERE path = $1", &[&doc.source_path])?;
+            Ok(saved)
+        })
+    }
+
+    fn replace_pages(
+        &mut self,
+        id: DocId,
+        pages: &[Page],
+        needs_ocr: bool,
+    ) -> Result<(), StoreError> {
+        self.write(|conn, actor| {
+            insert_pages(conn, id, pages)?;
+            let updated = conn.exec(
+                "UPDATE documents SET page_count = $2, needs_ocr = $3 WHERE id = $1",
+                &[&id.0, &(pages.len() as i64), &needs_ocr],
+            )?;
+            if updated == 0 {
+                return Err(StoreError::Database(format!("no document {}", id.0)));
+            }
+            // Stages that read the text must read it again.
+            conn.exec(
+                "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason)
+                 SELECT $1, 'mentions', content, 0, $2, 'pending', 'the text was replaced' FROM documents WHERE id = $1",
+                &[&id.0, &now()],
+            )?;
+            let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
+            conn.exec(
+                "UPDATE document_versions SET pages = $2, chars = $3
+                 WHERE id = (SELECT MAX(id) FROM document_versions WHERE doc = $1)",
+                &[&id.0, &(pages.len() as i64), &(chars as i64)],
+            )?;
+            let unit: Option<String> = conn.value("SELECT reference FROM documents WHERE id = $1", &[&id.0])?;
+            append_audit(conn, actor, &[acts::text_reread(id, unit, pages, needs_ocr)])
+        })
+    }
+
+    fn document(&self, id: DocId) -> Result<Option<Document>, StoreError> {
+        Ok(documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = $1"),
+            &[&id.0],
+        )?
+        .pop())
+    }
+
+    fn documents_by_id(&self, ids: &[DocId]) -> Result<Vec<Document>, StoreError> {
+        let ids: Vec<i64> = ids.iter().map(|d| d.0).collect();
+        let mut found = documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ANY($1)"),
+            &[&ids],
+        )?;
+        // In the order asked, as the embedded store answers.
+        let order: std::collections::HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        found.sort_by_key(|d| order.get(&d.id.0).copied().unwrap_or(usize::MAX));
+        Ok(found)
+    }
+
+    fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError> {
+        Ok(documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE source_path = $1"),
+            &[&source_path],
+        )?
+        .pop())
+    }
+
+    fn documents_with_content(&self, content: &ContentHash) -> Result<Vec<Document>, StoreError> {
+        documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE content = $1 ORDER BY id"),
+            &[&content.to_hex()],
+        )
+    }
+
+    fn documents_within(&self, unit: &Reference) -> Result<Vec<Document>, StoreError> {
+        let (key, pattern) = within_pattern(unit);
+        let docs = documents(
+            &mut self.read(),
+            &format!(
+                "SELECT {DOC_COLUMNS} FROM documents WHERE unit_key = $1 OR unit_key LIKE $2 ESCAPE '\\' ORDER BY id"
+            ),
+            &[&key, &pattern],
+        )?;
+        // A sheet-level unit narrows further than the key can.
+        Ok(docs
+            .into_iter()
+            .filter(|d| {
+                d.reference
+                    .as_ref()
+                    .is_some_and(|r| unit.contains(r) || r.contains(unit))
+            })
+            .collect())
+    }
+
+    fn documents_after(
+        &self,
+        after: Option<DocId>,
+        limit: usize,
+    ) -> Result<Vec<Document>, StoreError> {
+        documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE id > $1 ORDER BY id LIMIT $2"),
+            &[&after.map(|d| d.0).unwrap_or(i64::MIN), &(limit as i64)],
+        )
+    }
+
+    fn documents_waiting_for_ocr(&self) -> Result<Vec<Document>, StoreError> {
+        documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE needs_ocr ORDER BY id"),
+            &[],
+        )
+    }
+
+    fn pages(&self, id: DocId) -> Result<Vec<Page>, StoreError> {
+        self.read()
+            .rows(
+                "SELECT number, sheet, verso, text FROM pages WHERE doc = $1 ORDER BY number",
+                &[&id.0],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(page_from(
+                    get_u32(r, 0)?,
+                    get_opt_u32(r, 1)?,
+                    get(r, 2)?,
+                    get(r, 3)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError> {
+        self.read()
+            .row(
+                "SELECT sheet, verso, text FROM pages WHERE doc = $1 AND number = $2",
+                &[&id.0, &i64::from(number)],
+            )?
+            .map(|r| {
+                Ok(page_from(
+                    number,
+                    get_opt_u32(&r, 0)?,
+                    get(&r, 1)?,
+                    get(&r, 2)?,
+                ))
+            })
+            .transpose()
+    }
+
+    fn summary(&self) -> Result<Summary, StoreError> {
+        let mut conn = self.read();
+        let mut count =
+            |sql: &str| -> Result<u64, StoreError> { Ok(conn.value::<i64>(sql, &[])? as u64) };
+        let documents = count("SELECT COUNT(*) FROM documents")?;
+        let pages = count("SELECT COALESCE(SUM(page_count), 0)::BIGINT FROM documents")?;
+        let units = count("SELECT COUNT(*) FROM units")?;
+        let needs_ocr = count("SELECT COUNT(*) FROM documents WHERE needs_ocr")?;
+        let not_indexed = count(
+            "WITH latest AS (SELECT doc, MAX(id) AS id FROM ledger WHERE stage = 'index' GROUP BY doc)
+             SELECT (SELECT COUNT(*) FROM documents) - COUNT(*) FROM latest
+             JOIN ledger l ON l.id = latest.id JOIN documents d ON d.id = latest.doc
+             WHERE l.outcome = 'done' AND l.input_hash = d.content",
+        )?;
+        let mut grouped = |sql: &str| -> Result<Vec<(String, u64)>, StoreError> {
+            conn.rows(sql, &[])?
+                .iter()
+                .map(|r| Ok((get(r, 0)?, get::<i64>(r, 1)? as u64)))
+                .collect()
+        };
+        let by_format =
+            grouped("SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC, 1")?;
+        let by_placement = grouped(
+            "SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC, 1",
+        )?;
+        drop(conn);
+        Ok(Summary {
+            documents,
+            pages,
+            units,
+            needs_ocr,
+            failed: self.failures()?.len() as u64,
+            not_indexed,
+            by_format,
+            by_placement,
+        })
+    }
+}
+
+fn record_row(r: &Row) -> Result<StageRecord, StoreError> {
+    let stage: String = get(r, 1)?;
+    let outcome: String = get(r, 5)?;
+    let reason: Option<String> = get(r, 6)?;
+    let outcome = match outcome.as_str() {
+        "done" => StageOutcome::Done,
+        "pending" => StageOutcome::Pending(reason.unwrap_or_default()),
+        "failed" => StageOutcome::Failed(reason.unwrap_or_default()),
+        other => return Err(corrupt("stage outcome", other)),
+    };
+    Ok(StageRecord {
+        doc: DocId(get(r, 0)?),
+        stage: Stage::parse(&stage).ok_or_else(|| corrupt("stage", &stage))?,
+        input_hash: get(r, 2)?,
+        version: get_u32(r, 3)?,
+        at: get(r, 4)?,
+        outcome,
+    })
+}
+
+impl LedgerStore for PostgresStore {
+    fn record_stages(&mut self, records: &[StageRecord]) -> Result<(), StoreError> {
+        self.write(|conn, _| records.iter().try_for_each(|r| insert_ledger(conn, r)))
+    }
+
+    fn ledger(&self, id: DocId) -> Result<Vec<StageRecord>, StoreError> {
+        self.read()
+            .rows(
+                "SELECT doc, stage, input_hash, version, at, outcome, reason FROM ledger WHERE doc = $1 ORDER BY id",
+                &[&id.0],
+            )?
+            .iter()
+            .map(record_row)
+            .collect()
+    }
+
+    fn documents_needing(&self, stage: Stage, version: u32) -> Result<Vec<DocId>, StoreError> {
+        self.read()
+            .rows(
+                "WITH latest AS (SELECT doc, MAX(id) AS id FROM ledger WHERE stage = $1 GROUP BY doc)
+                 SELECT d.id FROM documents d
+                 LEFT JOIN latest ON latest.doc = d.id
+                 LEFT JOIN ledger l ON l.id = latest.id
+                 WHERE l.id IS NULL OR l.outcome != 'done' OR l.input_hash != d.content OR l.version < $2
+                 ORDER BY d.id",
+                &[&stage.as_str(), &i64::from(version)],
+            )?
+            .iter()
+            .map(|r| Ok(DocId(get(r, 0)?)))
+            .collect()
+    }
+
+    fn record_source_failure(&mut self, path: &str, reason: &str) -> Result<(), StoreError> {
+        self.write(|conn, _| {
+            conn.exec(
+                "INSERT INTO source_failures(path, reason, at) VALUES ($1, $2, $3)
+                 ON CONFLICT(path) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+                &[&path, &reason, &now()],
+            )
+            .map(drop)
+        })
+    }
+
+    fn clear_source_failure(&mut self, path: &str) -> Result<(), StoreError> {
+        self.write(|conn, _| {
+            conn.exec("DELETE FROM source_failures WHERE path = $1", &[&path])
+                .map(drop)
+        })
+    }
+
+    fn failures(&self) -> Result<Vec<Failure>, StoreError> {
+        let mut conn = self.read();
+        let mut out = Vec::new();
+        for r in conn.rows(
+            "SELECT d.id, d.source_path, l.stage, l.reason, l.at FROM ledger l JOIN documents d ON d.id = l.doc
+             WHERE l.outcome = 'failed'
+               AND l.id = (SELECT MAX(id) FROM ledger WHERE doc = l.doc AND stage = l.stage)
+             ORDER BY d.id",
+            &[],
+        )? {
+            out.push(Failure {
+                doc: Some(DocId(get(&r, 0)?)),
+                path: get(&r, 1)?,
+                stage: get(&r, 2)?,
+                reason: get::<Option<String>>(&r, 3)?.unwrap_or_default(),
+                at: get(&r, 4)?,
+            });
+        }
+        for r in conn.rows(
+            "SELECT path, reason, at FROM source_failures ORDER BY path COLLATE \"C\"",
+            &[],
+        )? {
+            out.push(Failure {
+                doc: None,
+                path: get(&r, 0)?,
+                stage: "read".into(),
+                reason: get(&r, 1)?,
+                at: get(&r, 2)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn record_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        self.write(|conn, _| {
+            for e in events {
+                conn.exec(
+                    "INSERT INTO events(object, type, outcome, detail, at) VALUES ($1, $2, $3, $4, $5)",
+                    &[&e.object, &e.event_type, &e.outcome, &e.detail, &e.at],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    fn events(&self, object: &str) -> Result<Vec<Event>, StoreError> {
+        self.read()
+            .rows(
+                "SELECT object, type, outcome, detail, at FROM events WHERE object = $1 ORDER BY id",
+                &[&object],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(Event {
+                    object: get(r, 0)?,
+                    event_type: get(r, 1)?,
+                    outcome: get(r, 2)?,
+                    detail: get(r, 3)?,
+                    at: get(r, 4)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A kind column read as its type: a name no kind has is a corrupt row, not a kind.
+fn kind_column<K>(r: &Row, i: usize) -> Result<K, StoreError>
+where
+    K: std::str::FromStr<Err = kartoteka_model::UnknownKind>,
+{
+    let name: String = get(r, i)?;
+    name.parse()
+        .map_err(|e: kartoteka_model::UnknownKind| StoreError::Corrupt(e.to_string()))
+}
+
+impl MentionStore for PostgresStore {
+    fn replace_mentions(
+        &mut self,
+        doc: DocId,
+        mentions: &[MentionRecord],
+        relations: &[RelationRecord],
+        record: &StageRecord,
+    ) -> Result<(), StoreError> {
+        self.write(|conn, _| {
+            conn.exec("DELETE FROM relations WHERE doc = $1", &[&doc.0])?;
+            conn.exec("DELETE FROM mentions WHERE doc = $1", &[&doc.0])?;
+            let mut ids = Vec::with_capacity(mentions.len());
+            for m in mentions {
+                let id: i64 = conn.value(
+                    "INSERT INTO mentions(id, doc, page, sheet, verso, kind, text, lemma, start, \"end\", code, context)
+                     VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM mentions), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     RETURNING id",
+                    &[
+                        &doc.0,
+                        &i64::from(m.page),
+                        &m.sheet.map(|s| i64::from(s.number)),
+                        &m.sheet.is_some_and(|s| s.verso),
+                        &m.kind.as_str(),
+                        &m.text,
+                        &m.lemma,
+                        &i64::from(m.start),
+                        &i64::from(m.end),
+                        &m.code,
+                        &m.context,
+                    ],
+                )?;
+                ids.push(id);
+            }
+            for r in relations {
+                let (Some(from), Some(to)) = (ids.get(r.from as usize), ids.get(r.to as usize)) else {
+                    return Err(StoreError::Corrupt(format!(
+                        "relation between mentions {} and {} that are not given",
+                        r.from, r.to
+                    )));
+                };
+                conn.exec(
+                    "INSERT INTO relations(doc, page, kind, from_mention, to_mention, start, \"end\")
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        &doc.0,
+                        &i64::from(r.page),
+                        &r.kind.as_str(),
+                        from,
+                        to,
+                        &i64::from(r.start),
+                        &i64::from(r.end),
+                    ],
+                )?;
+            }
+            insert_ledger(conn, record)
+        })
+    }
+
+    fn mentions(
+        &self,
+        docs: &[DocId],
+        kind: Option<MentionKind>,
+    ) -> Result<Vec<MentionRecord>, StoreError> {
+        let all = docs.is_empty();
+        let docs: Vec<i64> = docs.iter().map(|d| d.0).collect();
+        self.read()
+            .rows(
+                "SELECT id, doc, page, sheet, verso, kind, text, lemma, start, \"end\", code, context FROM mentions
+                 WHERE ($1 OR doc = ANY($2)) AND ($3::TEXT IS NULL OR kind = $3) ORDER BY doc, page, start",
+                &[&all, &docs, &kind.map(MentionKind::as_str)],
+            )?
+            .iter()
+            .map(|r| {
+                let sheet = get_opt_u32(r, 3)?;
+                let verso: bool = get(r, 4)?;
+                Ok(MentionRecord {
+                    id: get(r, 0)?,
+                    doc: DocId(get(r, 1)?),
+                    page: get_u32(r, 2)?,
+                    sheet: sheet.map(|number| Sheet { number, verso }),
+                    kind: kind_column(r, 5)?,
+                    text: get(r, 6)?,
+                    lemma: get(r, 7)?,
+                    start: get_u32(r, 8)?,
+                    end: get_u32(r, 9)?,
+                    code: get(r, 10)?,
+                    context: get(r, 11)?,
+                })
+            })
+            .collect()
+    }
+
+    fn relations(&self, docs: &[DocId]) -> Result<Vec<RelationRecord>, StoreError> {
+        let all = docs.is_empty();
+        let docs: Vec<i64> = docs.iter().map(|d| d.0).collect();
+        self.read()
+            .rows(
+                "SELECT doc, page, kind, from_mention, to_mention, start, \"end\" FROM relations
+                 WHERE ($1 OR doc = ANY($2)) ORDER BY doc, page, start",
+                &[&all, &docs],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(RelationRecord {
+                    doc: DocId(get(r, 0)?),
+                    page: get_u32(r, 1)?,
+                    kind: kind_column(r, 2)?,
+                    from: get(r, 3)?,
+                    to: get(r, 4)?,
+                    start: get_u32(r, 5)?,
+                    end: get_u32(r, 6)?,
+                })
+            })
+            .collect()
+    }
+}
