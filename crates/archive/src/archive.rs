@@ -12,8 +12,8 @@ use kartoteka_model::{
     Convention, DocId, Document, Page, Reference, Stage, StageOutcome, StageRecord, Unit,
 };
 use kartoteka_store::{
-    BlobError, BlobLocation, BlobStore, Failure, FsBlobStore, MetadataStore, SqliteStore,
-    StoreError, Summary,
+    BlobError, BlobLocation, BlobStore, Failure, FsBlobStore, MetadataStore, StoreError,
+    StoreLocation, Summary,
 };
 use serde::Serialize;
 
@@ -81,6 +81,14 @@ pub enum ArchiveError {
         /// Where they were asked for.
         given: String,
     },
+    /// The records were asked for in a store other than the one this archive keeps them in.
+    #[error("this archive keeps its records in {recorded}, not in {given}; nothing was done (`kartoteka migrate` moves them)")]
+    StoreElsewhere {
+        /// Where the archive records them (password hidden).
+        recorded: String,
+        /// Where they were asked for (password hidden).
+        given: String,
+    },
     /// Another command is changing the archive; this one did nothing.
     #[error("another kartoteka command is writing to this archive ({0}); nothing was done: run it again when that one ends")]
     Busy(String),
@@ -119,6 +127,9 @@ pub struct WriterLock {
 /// The file, inside the archive folder, that records where the originals are when they
 /// are not in its `blobs/` folder: one URL (`s3://BUCKET/PREFIX`, `file:///PATH`).
 pub(crate) const BLOBS_RECORD: &str = "blobs.url";
+/// The file in an archive folder that names the PostgreSQL database holding its records,
+/// when they are not in the folder's own `archive.db`.
+pub(crate) const STORE_RECORD: &str = "store.url";
 
 /// The lock file, inside the archive folder.
 const WRITER_LOCK: &str = "writer.lock";
@@ -219,6 +230,7 @@ impl ArchiveError {
                 ErrorKind::BadInput
             }
             ArchiveError::BlobsElsewhere { .. }
+            | ArchiveError::StoreElsewhere { .. }
             | ArchiveError::Blob(BlobError::Location { .. }) => ErrorKind::BadInput,
             ArchiveError::Busy(_) => ErrorKind::Busy,
             ArchiveError::Tampered(_) => ErrorKind::Tampered,
@@ -414,7 +426,7 @@ impl Drop for Batch<'_> {
 impl Archive {
     /// True when `root` holds an archive.
     pub fn exists(root: &Path) -> bool {
-        root.join(MARKER).is_file()
+        root.join(MARKER).is_file() || root.join(STORE_RECORD).is_file()
     }
 
     /// Takes the archive's writer lock for `what` (the command, said to a second writer):
@@ -482,12 +494,31 @@ impl Archive {
     /// there. The location is recorded in the folder (`blobs.url`), so every later
     /// command finds the originals without being told.
     pub fn init_with(root: &Path, blobs: Option<&BlobLocation>) -> Result<Archive, ArchiveError> {
+        Self::init_at(root, blobs, None)
+    }
+
+    /// Creates an archive in `root` whose originals live at `blobs` and whose records
+    /// live in `store` (the folder's own `archive.db` when `None`), or opens the one
+    /// already there, which must keep them there. Both are recorded in the folder. A
+    /// folder made over a PostgreSQL database that already holds an archive joins it: its
+    /// search index is built from the records, as a second server's is.
+    pub fn init_at(
+        root: &Path,
+        blobs: Option<&BlobLocation>,
+        store: Option<&StoreLocation>,
+    ) -> Result<Archive, ArchiveError> {
         if Self::exists(root) {
             Self::check_blobs(root, blobs)?;
-        } else if let Some(location) = blobs {
+            Self::check_store(root, store)?;
+        } else {
             // Reached before the folder is made: a store that cannot be used leaves
-            // nothing behind, not an archive whose originals would be nowhere.
-            location.open()?;
+            // nothing behind, not an archive whose originals or records would be nowhere.
+            if let Some(location) = blobs {
+                location.open()?;
+            }
+            if let Some(location) = store {
+                location.open()?;
+            }
         }
         let fresh = !root.exists();
         std::fs::create_dir_all(root).map_err(|e| ArchiveError::Folder {
@@ -501,20 +532,14 @@ impl Archive {
             })?;
         }
         if !Self::exists(root) {
+            // Recorded before anything is stored, so that nothing is ever kept where the
+            // archive would not look for it. The store's record comes last: it is what
+            // makes the folder an archive.
             if let Some(location) = blobs.filter(|b| **b != Self::default_blobs(root)) {
-                // Recorded before anything is stored, so that no original is ever kept
-                // where the archive would not look for it.
-                let record = format!("{}\n", location.url());
-                let written = tempfile::NamedTempFile::new_in(root).and_then(|mut tmp| {
-                    tmp.write_all(record.as_bytes())?;
-                    tmp.as_file().sync_all()?;
-                    tmp.persist(root.join(BLOBS_RECORD)).map_err(|e| e.error)?;
-                    Ok(())
-                });
-                written.map_err(|e| ArchiveError::Folder {
-                    path: root.join(BLOBS_RECORD),
-                    message: e.to_string(),
-                })?;
+                write_record(root, BLOBS_RECORD, &location.url())?;
+            }
+            if let Some(StoreLocation::Postgres(url)) = store {
+                write_record(root, STORE_RECORD, url)?;
             }
         }
         let archive = Self::open_parts(root)?;
@@ -575,19 +600,48 @@ impl Archive {
         Ok(())
     }
 
+    /// Where the archive in `root` keeps its records: the database its folder names,
+    /// else its own `archive.db`.
+    pub fn store_location(root: &Path) -> Result<StoreLocation, ArchiveError> {
+        let record = root.join(STORE_RECORD);
+        match std::fs::read_to_string(&record) {
+            Ok(text) => Ok(StoreLocation::parse(text.trim())?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(StoreLocation::Embedded(root.join(MARKER)))
+            }
+            Err(e) => Err(ArchiveError::Folder {
+                path: record,
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Refuses `given` when it is not where the archive in `root` keeps its records.
+    pub fn check_store(root: &Path, given: Option<&StoreLocation>) -> Result<(), ArchiveError> {
+        let Some(given) = given else { return Ok(()) };
+        let recorded = Self::store_location(root)?;
+        if recorded != *given {
+            return Err(ArchiveError::StoreElsewhere {
+                recorded: recorded.shown(),
+                given: given.shown(),
+            });
+        }
+        Ok(())
+    }
+
     fn default_blobs(root: &Path) -> BlobLocation {
         BlobLocation::Folder(root.join("blobs"))
     }
 
     fn open_parts(root: &Path) -> Result<Archive, ArchiveError> {
-        let store = SqliteStore::open(&root.join(MARKER))?;
+        let store = Self::store_location(root)?.open()?;
         let blobs = match Self::blob_location(root)? {
             // The folder's own blobs, opened directly: the common case has no URL to read.
             BlobLocation::Folder(path) => Arc::new(FsBlobStore::open(path)?) as Arc<dyn BlobStore>,
             elsewhere => elsewhere.open()?,
         };
         let (index, fresh) = SearchIndex::open_or_rebuild(&root.join("index"))?;
-        let archive = Archive::from_parts(root, Box::new(store), blobs, index);
+        let archive = Archive::from_parts(root, store, blobs, index);
         if fresh && !archive.store().documents_after(None, 1)?.is_empty() {
             // The index was missing, or written by a version with another schema: it is
             // derived data, so it is refilled from the store rather than reported.
@@ -963,6 +1017,22 @@ fn private_mode(folder: bool) -> u32 {
         (true, true) => 0o770,
         (false, true) => 0o660,
     }
+}
+
+/// Writes a one-line record file (`blobs.url`, `store.url`) into the archive folder whole:
+/// a crash leaves it as it was or as written, never half.
+fn write_record(root: &Path, name: &str, value: &str) -> Result<(), ArchiveError> {
+    let record = format!("{value}\n");
+    let written = tempfile::NamedTempFile::new_in(root).and_then(|mut tmp| {
+        tmp.write_all(record.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(root.join(name)).map_err(|e| e.error)?;
+        Ok(())
+    });
+    written.map_err(|e| ArchiveError::Folder {
+        path: root.join(name),
+        message: e.to_string(),
+    })
 }
 
 pub(crate) fn make_private(path: &Path, folder: bool) -> std::io::Result<()> {

@@ -57,7 +57,7 @@ pub use identity::{
     OwnFile, Person, PersonIdChange, PersonMention, Redirect, ResolveReport, TimelineEntry,
 };
 pub use kartoteka_index::SearchOptions;
-pub use kartoteka_store::{AuditEntry, AuditFilter, BlobLocation, NoteFilter};
+pub use kartoteka_store::{AuditEntry, AuditFilter, BlobLocation, NoteFilter, StoreLocation};
 pub use mentions::{ExtractReport, MentionView, RelationView, MENTIONS_VERSION};
 pub use migrate::Migration;
 pub use notebook::{generate_identity, LockReport, NotebookKey};

@@ -88,6 +88,15 @@ impl Archive {
                 "is not empty: a migration makes a new archive, and never writes over one",
             ));
         }
+        if let kartoteka_store::StoreLocation::Postgres(_) = Self::store_location(from)? {
+            // Rows are compared table by table through SQLite's own copy; the PostgreSQL
+            // half of a migration is not written yet, and nothing is half-done instead.
+            return Err(ArchiveError::Transfer(format!(
+                "{} keeps its records in PostgreSQL ({}); migrating such an archive is not supported yet, and nothing was moved",
+                from.display(),
+                Self::store_location(from)?.shown()
+            )));
+        }
         let source = Archive::open(from)?;
         source.set_jobs(jobs);
         let chain = source.audit_verify(None, &crate::NoProgress)?;

@@ -143,9 +143,18 @@ pub fn share_with_group(flag: bool) -> bool {
 /// Where a new archive's originals live: the flag or environment, else `blobs = "URL"` in
 /// a config file; `None` for the archive folder's own.
 pub fn blobs(from_flag_or_env: Option<String>) -> Option<String> {
-    from_flag_or_env.or_else(|| {
-        config_files()
-            .into_iter()
-            .find_map(|p| value_from_file(&p, "blobs"))
-    })
+    from_flag_or_env.or_else(|| first_in_files("blobs"))
+}
+
+/// Where a new archive's records live: the flag or environment, else `store = "URL"` in
+/// a config file; `None` for the archive folder's own archive.db.
+pub fn store(from_flag_or_env: Option<String>) -> Option<String> {
+    from_flag_or_env.or_else(|| first_in_files("store"))
+}
+
+/// The value of `key` in the first config file that sets it.
+fn first_in_files(key: &str) -> Option<String> {
+    config_files()
+        .into_iter()
+        .find_map(|p| value_from_file(&p, key))
 }

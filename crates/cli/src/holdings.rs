@@ -164,7 +164,7 @@ pub(crate) fn run(command: HoldingsCommand, session: &Session) -> Result<u8, Fai
     match command {
         HoldingsCommand::Init => {
             let existed = Archive::exists(&archive_dir);
-            Archive::init_with(&archive_dir, session.blobs.as_ref())
+            Archive::init_at(&archive_dir, session.blobs.as_ref(), session.store.as_ref())
                 .with_context(|| format!("creating an archive in {}", archive_dir.display()))?;
             say!(
                 "{} archive in {}",
@@ -185,8 +185,9 @@ pub(crate) fn run(command: HoldingsCommand, session: &Session) -> Result<u8, Fai
             if !Archive::exists(&archive_dir) && !json {
                 eprintln!("Creating an archive in {}", archive_dir.display());
             }
-            let archive = Archive::init_with(&archive_dir, session.blobs.as_ref())
-                .with_context(|| format!("opening {}", archive_dir.display()))?;
+            let archive =
+                Archive::init_at(&archive_dir, session.blobs.as_ref(), session.store.as_ref())
+                    .with_context(|| format!("opening {}", archive_dir.display()))?;
             archive.set_actor(&user);
             archive.set_jobs(if workers > 0 { workers } else { jobs });
             if notes {

@@ -83,6 +83,10 @@ THE ORIGINALS are kept in the archive folder's blobs/, or, for an archive made w
 s3://BUCKET/PREFIX, in any S3-compatible object store (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_REGION, AWS_ENDPOINT for a store other than Amazon's, AWS_ALLOW_HTTP=true for plain http).
 
+THE RECORDS (documents, pages, ledger, audit chain, notes, reports) are kept in the folder's
+archive.db, or, for an archive made with --store postgres://USER@HOST/DATABASE, in a PostgreSQL
+database (14 or newer) that several folders and servers may share, each with its own index.
+
 WHO ACTS (for the audit chain) is taken from --user, else $KARTOTEKA_USER, else `user = \"NAME\"` in the
 config file, else the login name.
 
@@ -135,6 +139,13 @@ struct Cli {
     /// records it; given for an existing archive, it must be where that one keeps them.
     #[arg(long, global = true, env = "KARTOTEKA_BLOBS", value_name = "URL")]
     blobs: Option<String>,
+
+    /// Where the records live, for a new archive: postgres://USER@HOST[:PORT]/DATABASE, a
+    /// database several servers share (default: the archive folder's own archive.db; also
+    /// `store = "URL"` in the config file). The archive folder records it and keeps its
+    /// own search index; a new folder over a database that holds an archive joins it.
+    #[arg(long, global = true, env = "KARTOTEKA_STORE", value_name = "URL")]
+    store: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -563,9 +574,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         .map(|url| kartoteka_archive::BlobLocation::parse(&url))
         .transpose()
         .map_err(|e| usage(format!("--blobs: {e}")))?;
+    let store = config::store(cli.store.clone())
+        .map(|url| kartoteka_archive::StoreLocation::parse(&url))
+        .transpose()
+        .map_err(|e| usage(format!("--store: {e}")))?;
     // For a migration --blobs names where the new archive's originals go.
     if Archive::exists(&archive_dir) && !matches!(cli.command, Command::Migrate { .. }) {
         Archive::check_blobs(&archive_dir, blobs.as_ref()).map_err(|e| usage(e.to_string()))?;
+        Archive::check_store(&archive_dir, store.as_ref()).map_err(|e| usage(e.to_string()))?;
     }
     let writing = writes(&cli.command);
     let busy = by_kind;
@@ -577,7 +593,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     if Archive::exists(&archive_dir) && !inspects_the_chain(&cli.command) {
         check_seal(&archive_dir, &keys)?;
     }
-    let result = execute(cli, &archive_dir, &keys, blobs);
+    let result = execute(cli, &archive_dir, &keys, blobs, store);
     if writing && Archive::exists(&archive_dir) {
         // Sealed whatever the command's outcome: a failed command may have written some
         // entries. An archive the command created is locked now.
@@ -682,6 +698,8 @@ pub(crate) struct Session<'a> {
     pub(crate) archive_dir: PathBuf,
     /// Where a new archive's originals go (`None`: its own blobs/ folder).
     pub(crate) blobs: Option<kartoteka_archive::BlobLocation>,
+    /// Where a new archive's records go (`None`: its own archive.db).
+    pub(crate) store: Option<kartoteka_archive::StoreLocation>,
     pub(crate) user: String,
     pub(crate) jobs: usize,
     pub(crate) keys: &'a kartoteka_archive::HeadKeys,
@@ -702,10 +720,12 @@ fn execute(
     archive_dir: &std::path::Path,
     keys: &kartoteka_archive::HeadKeys,
     blobs: Option<kartoteka_archive::BlobLocation>,
+    store: Option<kartoteka_archive::StoreLocation>,
 ) -> Result<u8, Failure> {
     let session = Session {
         archive_dir: archive_dir.to_path_buf(),
         blobs,
+        store,
         user: config::user(cli.user),
         jobs: config::jobs(cli.jobs).map_err(usage)?,
         keys,

@@ -129,8 +129,9 @@ pub(crate) fn run(command: TransferCommand, session: &Session) -> Result<u8, Fai
                         .map_err(|e| usage(format!("--to: {e}")))
                 })
                 .transpose()?;
-            let archive = Archive::init_with(&archive_dir, session.blobs.as_ref())
-                .with_context(|| format!("opening {}", archive_dir.display()))?;
+            let archive =
+                Archive::init_at(&archive_dir, session.blobs.as_ref(), session.store.as_ref())
+                    .with_context(|| format!("opening {}", archive_dir.display()))?;
             archive.set_actor(&user);
             archive.set_jobs(jobs);
             let progress = output::Bar::new("importing");

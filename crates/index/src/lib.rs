@@ -570,6 +570,7 @@ impl SearchIndex {
                     }
                 }
             }
+            in_reading_order(&mut hits);
             return Ok(SearchResults { total, hits });
         }
         let (top, total) = searcher.search(
@@ -580,6 +581,7 @@ impl SearchIndex {
         for (score, address) in top {
             hits.push(self.hit(&searcher, score, address)?);
         }
+        in_reading_order(&mut hits);
         Ok(SearchResults { total, hits })
     }
 
@@ -965,6 +967,18 @@ impl IndexWriterHandle {
 /// Segments an index may have before `finish` merges the small ones.
 const MAX_SEGMENTS: usize = 8;
 
+/// Hits by score, and hits of equal score in the order of the archive (document, then
+/// page): where the index happened to put a page (the order of an ingest's threads, which
+/// segment it fell in) never decides the order a reader sees.
+fn in_reading_order(hits: &mut [Hit]) {
+    hits.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.doc.cmp(&b.doc))
+            .then(a.page.cmp(&b.page))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1015,3 +1029,4 @@ mod tests {
         }
     }
 }
+

@@ -6,7 +6,8 @@
 //!   the archive folder, [`ObjectBlobStore`] in an S3-compatible object store,
 //!   [`MemoryBlobStore`] for tests); a [`BlobLocation`] URL chooses between them.
 //! * [`MetadataStore`] holds the hierarchy's units, documents, their pages of text and the
-//!   stage ledger ([`SqliteStore`]; a PostgreSQL backend will implement the same trait).
+//!   stage ledger ([`SqliteStore`] in the archive folder, [`PostgresStore`] in a database
+//!   several servers share); a [`StoreLocation`] URL chooses between them.
 //! * [`audit`] is the hash-chained log of every act that changes the archive; the
 //!   metadata store appends to it in the same transaction as each change.
 //! * [`conformance`] is the test suite every backend must pass.
@@ -39,7 +40,7 @@ pub use metadata::{
     VersionRecord,
 };
 pub use object::{BlobLocation, ObjectBlobStore};
-pub use postgresql::PostgresStore;
+pub use postgresql::{PostgresStore, StoreLocation};
 
 /// The storage roles' traits, for code that calls a store's methods through
 /// `dyn MetadataStore`: `use kartoteka_store::prelude::*;`.

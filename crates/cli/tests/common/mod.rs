@@ -17,7 +17,8 @@ pub fn kartoteka(archive: &Path) -> Command {
         .env("KARTOTEKA_OCR", "off")
         .env("KARTOTEKA_HEAD_KEYS", head_keys())
         .env_remove("KARTOTEKA_ARCHIVE")
-        .env_remove("KARTOTEKA_BLOBS");
+        .env_remove("KARTOTEKA_BLOBS")
+        .env_remove("KARTOTEKA_STORE");
     cmd
 }
 

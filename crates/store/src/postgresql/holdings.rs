@@ -527,7 +527,7 @@ impl LedgerStore for PostgresStore {
             "SELECT d.id, d.source_path, l.stage, l.reason, l.at FROM ledger l JOIN documents d ON d.id = l.doc
              WHERE l.outcome = 'failed'
                AND l.id = (SELECT MAX(id) FROM ledger WHERE doc = l.doc AND stage = l.stage)
-             ORDER BY d.id",
+             ORDER BY d.id, l.id",
             &[],
         )? {
             out.push(Failure {
@@ -663,7 +663,7 @@ impl MentionStore for PostgresStore {
         self.read()
             .rows(
                 "SELECT id, doc, page, sheet, verso, kind, text, lemma, start, \"end\", code, context FROM mentions
-                 WHERE ($1 OR doc = ANY($2)) AND ($3::TEXT IS NULL OR kind = $3) ORDER BY doc, page, start",
+                 WHERE ($1 OR doc = ANY($2)) AND ($3::TEXT IS NULL OR kind = $3) ORDER BY doc, page, start, id",
                 &[&all, &docs, &kind.map(MentionKind::as_str)],
             )?
             .iter()
@@ -693,7 +693,7 @@ impl MentionStore for PostgresStore {
         self.read()
             .rows(
                 "SELECT doc, page, kind, from_mention, to_mention, start, \"end\" FROM relations
-                 WHERE ($1 OR doc = ANY($2)) ORDER BY doc, page, start",
+                 WHERE ($1 OR doc = ANY($2)) ORDER BY doc, page, start, id",
                 &[&all, &docs],
             )?
             .iter()

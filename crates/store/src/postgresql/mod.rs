@@ -551,3 +551,53 @@ pub(super) fn bodies<T: serde::de::DeserializeOwned>(
 pub(super) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(e.to_string()))
 }
+
+/// Where an archive's metadata store is: the SQLite file in its folder (the default), or
+/// a PostgreSQL database that several servers share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// The embedded store: this SQLite file.
+    Embedded(std::path::PathBuf),
+    /// A PostgreSQL database, by its URL.
+    Postgres(String),
+}
+
+impl StoreLocation {
+    /// Reads a `--store` URL: `postgres://USER@HOST[:PORT]/DATABASE` (or `postgresql://`).
+    /// The embedded store is the default and takes no URL.
+    pub fn parse(text: &str) -> Result<StoreLocation, StoreError> {
+        let text = text.trim();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            text.parse::<postgres::Config>().map_err(|e| {
+                StoreError::Database(format!("{} is not a PostgreSQL URL: {e}", redacted(text)))
+            })?;
+            return Ok(StoreLocation::Postgres(text.to_string()));
+        }
+        Err(StoreError::Database(format!(
+            "{:?} is not a store URL: give postgres://USER@HOST/DATABASE (without --store an \
+             archive keeps its records in its own folder)",
+            redacted(text)
+        )))
+    }
+
+    /// The URL as given, password included: what an archive records of it.
+    pub fn url(&self) -> String {
+        match self {
+            StoreLocation::Embedded(path) => path.display().to_string(),
+            StoreLocation::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// The URL with any password hidden: what messages show.
+    pub fn shown(&self) -> String {
+        redacted(&self.url())
+    }
+
+    /// Opens (and on first use makes) the store.
+    pub fn open(&self) -> Result<Box<dyn MetadataStore>, StoreError> {
+        Ok(match self {
+            StoreLocation::Embedded(path) => Box::new(crate::SqliteStore::open(path)?),
+            StoreLocation::Postgres(url) => Box::new(PostgresStore::open(url)?),
+        })
+    }
+}

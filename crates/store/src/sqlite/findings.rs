@@ -193,7 +193,9 @@ impl FindingStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT DISTINCT doc, sheet FROM pages WHERE sheet IS NOT NULL ORDER BY doc")
+            .prepare(
+                "SELECT DISTINCT doc, sheet FROM pages WHERE sheet IS NOT NULL ORDER BY doc, sheet",
+            )
             .map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
         while let Some(r) = rows.next().map_err(db)? {

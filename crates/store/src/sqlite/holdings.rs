@@ -503,10 +503,10 @@ impl HoldingsStore for SqliteStore {
                  WHERE l.outcome = 'done' AND l.input_hash = +d.content",
             )?,
             by_format: grouped(
-                "SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC",
+                "SELECT format, COUNT(*) FROM documents GROUP BY format ORDER BY 2 DESC, 1",
             )?,
             by_placement: grouped(
-                "SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC",
+                "SELECT placement, COUNT(*) FROM documents GROUP BY placement ORDER BY 2 DESC, 1",
             )?,
         })
     }

@@ -125,7 +125,7 @@ impl LedgerStore for SqliteStore {
                 "SELECT d.id, d.source_path, l.stage, l.reason, l.at FROM ledger l JOIN documents d ON d.id = l.doc
                  WHERE l.outcome = 'failed'
                    AND l.id = (SELECT MAX(id) FROM ledger WHERE doc = l.doc AND stage = l.stage)
-                 ORDER BY d.id",
+                 ORDER BY d.id, l.id",
             )
             .map_err(db)?;
         let rows = stmt

@@ -104,7 +104,7 @@ pub(super) fn mentions(
 ) -> Result<Vec<kartoteka_model::MentionRecord>, StoreError> {
     let sql = format!(
         "SELECT id, doc, page, sheet, verso, kind, text, lemma, start, end, code, context FROM mentions
-         WHERE {} AND (?1 IS NULL OR kind = ?1) ORDER BY doc, page, start",
+         WHERE {} AND (?1 IS NULL OR kind = ?1) ORDER BY doc, page, start, id",
         in_docs("doc", docs)
     );
     let mut stmt = conn.prepare(&sql).map_err(db)?;
@@ -135,7 +135,7 @@ pub(super) fn relations(
     docs: &[kartoteka_model::DocId],
 ) -> Result<Vec<kartoteka_model::RelationRecord>, StoreError> {
     let sql = format!(
-        "SELECT doc, page, kind, from_mention, to_mention, start, end FROM relations WHERE {} ORDER BY doc, page, start",
+        "SELECT doc, page, kind, from_mention, to_mention, start, end FROM relations WHERE {} ORDER BY doc, page, start, id",
         in_docs("doc", docs)
     );
     let mut stmt = conn.prepare(&sql).map_err(db)?;

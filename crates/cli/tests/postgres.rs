@@ -1,0 +1,207 @@
+//! Archives whose records are in PostgreSQL (`--store postgres://...`), on the server
+//! `scripts/postgres-local` names: the same answers as the embedded store, folders that
+//! share one database, and the refusals.
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, kartoteka, sample};
+use kartoteka_store::conformance::{scratch_postgres, ScratchDatabase};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn database(name: &str) -> Option<ScratchDatabase> {
+    scratch_postgres(name)
+}
+
+/// Ingests the sample (with its inventory), extracts and resolves, through `store` when
+/// given.
+fn sample_pipeline(archive: &Path, store: Option<&str>) {
+    let mut ingest = kartoteka(archive);
+    if let Some(url) = store {
+        ingest.arg("--store").arg(url);
+    }
+    let report = json(
+        ingest
+            .arg("ingest")
+            .arg(sample().join("documents"))
+            .arg("--inventory")
+            .arg(sample().join("opis.csv"))
+            .arg("--json"),
+    );
+    assert_eq!(report["failed"], 0, "{report}");
+    for command in ["extract", "resolve"] {
+        kartoteka(archive).arg(command).assert().success();
+    }
+}
+
+/// A command's JSON with what differs from run to run (times, durations, the folder) set aside.
+fn answer(archive: &Path, args: &[&str]) -> Value {
+    let mut value = json(kartoteka(archive).args(args).arg("--json"));
+    scrub(&mut value, &archive.display().to_string());
+    value
+}
+
+fn scrub(value: &mut Value, folder: &str) {
+    match value {
+        Value::Object(map) => {
+            for key in ["seconds", "first_seen", "at", "ingested_at"] {
+                map.remove(key);
+            }
+            map.values_mut().for_each(|v| scrub(v, folder));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, folder)),
+        Value::String(s) => *s = s.replace(folder, "ARCHIVE"),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_sample_answers_the_same_from_postgresql_as_from_the_folder() {
+    let Some(db) = database("same") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder");
+    let shared = dir.path().join("shared");
+    sample_pipeline(&folder, None);
+    sample_pipeline(&shared, Some(&db.url));
+    // The records are in the database: the folder keeps its index, keys and a note of where.
+    assert!(!shared.join("archive.db").exists());
+    assert_eq!(
+        std::fs::read_to_string(shared.join("store.url"))
+            .unwrap()
+            .trim(),
+        db.url
+    );
+    for args in [
+        &["status"][..],
+        &["search", "Кузьмин"],
+        &["search", "Sokolov", "--limit", "50"],
+        &["search", "ХОЛА", "--in", "ф. 9001, оп. 1, д. 2"],
+        &["show", "ф. 9001, оп. 1"],
+        &["show", "5"],
+        &["gaps"],
+        &["mentions"],
+        &["persons"],
+        &["cover-names"],
+        &["dossier", "P3"],
+    ] {
+        assert_eq!(
+            answer(&shared, args),
+            answer(&folder, args),
+            "kartoteka {args:?}"
+        );
+    }
+    let chain = answer(&shared, &["audit", "verify"]);
+    assert_eq!(chain["ok"], true, "{chain}");
+    assert_eq!(
+        chain["entries"],
+        answer(&folder, &["audit", "verify"])["entries"]
+    );
+}
+
+#[test]
+fn a_second_folder_over_the_same_database_reads_the_same_archive() {
+    let Some(db) = database("join") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    sample_pipeline(&first, Some(&db.url));
+    // A new folder over a database that holds an archive joins it: its index is built
+    // from the records it finds there.
+    kartoteka(&second)
+        .args(["--store", &db.url, "init"])
+        .assert()
+        .success();
+    assert_eq!(
+        answer(&second, &["search", "Кузьмин"]),
+        answer(&first, &["search", "Кузьмин"])
+    );
+    assert_eq!(answer(&second, &["persons"]), answer(&first, &["persons"]));
+    // Written through one, the records are there through the other, in one audit chain.
+    kartoteka(&second)
+        .args([
+            "note",
+            "add",
+            "5",
+            "--quote",
+            "Соколова Вера Андреевна",
+            "--comment",
+            "вербовка",
+        ])
+        .assert()
+        .success();
+    let notes = answer(&first, &["note", "list"]);
+    assert!(notes.to_string().contains("вербовка"), "{notes}");
+    let chain = answer(&first, &["audit", "verify"]);
+    assert_eq!(chain["ok"], true, "{chain}");
+}
+
+#[test]
+fn a_store_that_cannot_be_used_is_refused_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    kartoteka(&archive)
+        .args(["--store", "postgres://kartoteka@127.0.0.1:1/none", "init"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "cannot connect to postgres://kartoteka@127.0.0.1:1/none",
+        ));
+    assert!(!archive.exists(), "a failed init leaves no folder");
+    kartoteka(&archive)
+        .args(["--store", "mysql://root@localhost/db", "init"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--store").and(predicate::str::contains("postgres://")));
+    // A password given in the URL is never shown.
+    kartoteka(&archive)
+        .args(["--store", "postgres://k:hunter2@127.0.0.1:1/none", "init"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("hunter2").not());
+}
+
+#[test]
+fn an_archive_asked_for_in_another_store_is_refused() {
+    let Some(db) = database("elsewhere") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder");
+    kartoteka(&folder).arg("init").assert().success();
+    kartoteka(&folder)
+        .args(["--store", &db.url, "status"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("keeps its records in")
+                .and(predicate::str::contains("archive.db")),
+        );
+    let shared = dir.path().join("shared");
+    kartoteka(&shared)
+        .args(["--store", &db.url, "init"])
+        .assert()
+        .success();
+    let other = db.url.replace("kartoteka_elsewhere", "kartoteka_other");
+    kartoteka(&shared)
+        .args(["--store", &other, "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(&db.url));
+    // A migration of such an archive is refused for now, by name, and nothing is made.
+    let to = dir.path().join("moved");
+    kartoteka(&shared)
+        .args(["migrate", "--from"])
+        .arg(&shared)
+        .arg("--to")
+        .arg(&to)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("PostgreSQL"));
+    assert!(!to.exists());
+}
