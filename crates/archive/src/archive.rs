@@ -644,9 +644,16 @@ impl Archive {
         let archive = Archive::from_parts(root, store, blobs, index);
         if fresh && !archive.store().documents_after(None, 1)?.is_empty() {
             // The index was missing, or written by a version with another schema: it is
-            // derived data, so it is refilled from the store rather than reported.
+            // derived data, so it is refilled from the store rather than reported. Over a
+            // shared store, what is written meanwhile is caught up from the head seen first.
+            let head = archive.store().audit_head()?.map_or(0, |(seq, _)| seq);
             archive.reindex(&crate::NoProgress)?;
+            archive.index_caught_up_through(head)?;
+        } else if fresh {
+            let head = archive.store().audit_head()?.map_or(0, |(seq, _)| seq);
+            archive.index_caught_up_through(head)?;
         }
+        archive.follow_changes()?;
         Ok(archive)
     }
 

@@ -20,6 +20,8 @@
 mod access;
 mod archive;
 mod audit;
+mod changes;
+pub use changes::CatchUp;
 mod corpus;
 mod fixity;
 pub mod formats;

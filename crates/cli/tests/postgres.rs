@@ -205,3 +205,149 @@ fn an_archive_asked_for_in_another_store_is_refused() {
         .stderr(predicate::str::contains("PostgreSQL"));
     assert!(!to.exists());
 }
+
+/// The pages a search finds through `archive` (its own index), by document number.
+fn found(archive: &Path, query: &str) -> Vec<u64> {
+    let answer = json(kartoteka(archive).args(["search", query, "--json"]));
+    let mut docs: Vec<u64> = answer["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["doc"].as_u64().unwrap())
+        .collect();
+    docs.sort();
+    docs
+}
+
+#[test]
+fn a_folder_takes_in_what_another_folder_wrote_to_the_shared_store() {
+    let Some(db) = database("follow") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("a.txt"), "Донесение о встрече в Стокгольме.").unwrap();
+    kartoteka(&first)
+        .args(["--store", &db.url, "ingest"])
+        .arg(&input)
+        .assert()
+        .success();
+    kartoteka(&second)
+        .args(["--store", &db.url, "init"])
+        .assert()
+        .success();
+    assert_eq!(found(&second, "Стокгольм"), [1]);
+    // Added through the first folder after the second was made: found through the second.
+    std::fs::write(
+        input.join("b.txt"),
+        "Шифровка из Хельсинки: встреча перенесена.",
+    )
+    .unwrap();
+    kartoteka(&first)
+        .arg("ingest")
+        .arg(&input)
+        .assert()
+        .success();
+    assert_eq!(found(&second, "Хельсинки"), [2]);
+    // Changed through the first: the second finds the new words and not the old ones.
+    std::fs::write(input.join("a.txt"), "Донесение о встрече в Осло.").unwrap();
+    kartoteka(&first)
+        .arg("ingest")
+        .arg(&input)
+        .assert()
+        .success();
+    assert_eq!(found(&second, "Осло"), [1]);
+    assert!(found(&second, "Стокгольм").is_empty());
+    // The second's own ingest is in its index at once, and the first takes it in.
+    std::fs::write(input.join("c.txt"), "Резидентура в Вене.").unwrap();
+    kartoteka(&second)
+        .arg("ingest")
+        .arg(&input)
+        .assert()
+        .success();
+    assert_eq!(found(&second, "Вене"), [3]);
+    assert_eq!(found(&first, "Вене"), [3]);
+    assert_eq!(found(&first, "Осло"), [1]);
+}
+
+#[test]
+fn two_servers_over_one_store_serve_the_same_archive() {
+    let Some(db) = database("servers") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two, desk) = (
+        dir.path().join("one"),
+        dir.path().join("two"),
+        dir.path().join("desk"),
+    );
+    sample_pipeline(&one, Some(&db.url));
+    kartoteka(&two)
+        .args(["--store", &db.url, "init"])
+        .assert()
+        .success();
+    let password = dir.path().join("pw");
+    std::fs::write(&password, "a long enough password for the test").unwrap();
+    kartoteka(&one)
+        .args([
+            "user",
+            "add",
+            "reader",
+            "--role",
+            "researcher",
+            "--password-file",
+        ])
+        .arg(&password)
+        .assert()
+        .success();
+    // Made through the first folder, the user and the token hold on both servers.
+    let made =
+        json(kartoteka(&one).args(["token", "create", "reader", "--scope", "read", "--json"]));
+    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let (server_one, server_two) = (common::serve(&one), common::serve(&two));
+    let search = |addr: &str, q: &str| -> Value {
+        let (status, body) = common::http(
+            addr,
+            "GET",
+            &format!("/api/search?q={q}"),
+            &[("Authorization", &bearer)],
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    };
+    assert_eq!(
+        search(&server_one.addr, "Kuzmin"),
+        search(&server_two.addr, "Kuzmin")
+    );
+    // Ingested through a third folder: within seconds both servers find it.
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("new.txt"),
+        "Radiogram from Vilnius: the courier arrived.",
+    )
+    .unwrap();
+    kartoteka(&desk)
+        .args(["--store", &db.url, "ingest"])
+        .arg(&input)
+        .assert()
+        .success();
+    for server in [&server_one, &server_two] {
+        let started = std::time::Instant::now();
+        loop {
+            let answer = search(&server.addr, "Vilnius");
+            if answer["total"] == 1 {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(15),
+                "not found through {} after 15 s: {answer}",
+                server.addr
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+}

@@ -468,6 +468,12 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Whether the index holds any page of `doc`.
+    pub fn holds_document(&self, doc: DocId) -> Result<bool, IndexError> {
+        let term = Term::from_field_u64(self.fields.doc, doc.0 as u64);
+        Ok(self.reader.searcher().doc_freq(&term)? > 0)
+    }
+
     /// Number of pages in the index.
     pub fn page_count(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -1029,4 +1035,3 @@ mod tests {
         }
     }
 }
-

@@ -390,6 +390,9 @@ pub fn serve(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if app.archive.shares_its_store() {
+        follow_changes(Arc::downgrade(&app.archive));
+    }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         on_listen(listener.local_addr()?);
@@ -400,6 +403,37 @@ pub fn serve(
         .with_graceful_shutdown(shutdown())
         .await
     })
+}
+
+/// How often a server over a shared store takes in what other servers wrote.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Keeps this server's index up with the shared store's change log, in a thread of its
+/// own, until the archive goes. A round that fails (the database away) is said once and
+/// tried again next time; while this server's own ingest writes the index, rounds wait.
+fn follow_changes(archive: std::sync::Weak<Archive>) {
+    let spawned = std::thread::Builder::new()
+        .name("follow-changes".into())
+        .spawn(move || {
+            let mut failing = false;
+            loop {
+                std::thread::sleep(FOLLOW_EVERY);
+                let Some(archive) = archive.upgrade() else {
+                    return;
+                };
+                match archive.follow_changes() {
+                    Ok(_) => failing = false,
+                    Err(e) if !failing => {
+                        eprintln!("kartoteka serve: following the shared store's changes: {e}");
+                        failing = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("kartoteka serve: cannot follow the shared store's changes: {e}");
+    }
 }
 
 async fn shutdown() {
