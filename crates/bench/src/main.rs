@@ -7,6 +7,9 @@
 //! kartoteka-bench memory DOCS        peak memory while ingesting a synthetic archive
 //! kartoteka-bench blobs DOCS S3URL   ingest and verify with originals in an S3-compatible
 //!                                    store, next to the archive folder's own, same run
+//! kartoteka-bench store DOCS [S3URL]  ingest with the records in PostgreSQL (and originals in
+//!                                    S3) next to the embedded store, and a second folder's
+//!                                    index built from the store and fed by its change log
 //! kartoteka-bench fixity FILES MB     bag validation and verify MB/s, next to bagit-python
 //!                                    and OpenSSL on the same files
 //! kartoteka-bench gaps DOCS           reconciliation time over a synthetic archive
@@ -83,6 +86,13 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or(20_000),
             rest.get(1)
                 .context("the S3 location to bench: s3://BUCKET/PREFIX")?,
+        ),
+        "store" => store(
+            rest.first()
+                .map(|s| s.parse())
+                .transpose()?
+                .unwrap_or(20_000),
+            rest.get(1).map(String::as_str),
         ),
         "fixity" => custody::fixity(
             rest.first()
@@ -611,6 +621,121 @@ fn blobs(docs: u64, s3: &str) -> anyhow::Result<()> {
             if stage == "ingest" { "; target: within 2x" } else { "" }
         );
     }
+    Ok(())
+}
+
+/// Ingest with the records in PostgreSQL (the server KARTOTEKA_TEST_POSTGRES names, a
+/// database of each round's own) and the originals in S3 when `s3` is given, next to the
+/// embedded store in the same run; then a second folder over the same database: its index
+/// built from the records, and fed from the change log with a tenth more documents
+/// ingested through the first.
+fn store(docs: u64, s3: Option<&str>) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir_in(
+        std::env::var_os("KARTOTEKA_BENCH_DIR").unwrap_or_else(|| ".".into()),
+    )?;
+    let synth = dir.path().join("synth");
+    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
+        out: synth.clone(),
+        docs,
+        seed: 1,
+    })?;
+    let more = dir.path().join("more");
+    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
+        out: more.clone(),
+        docs: (docs / 10).max(1),
+        seed: 2,
+    })?;
+    let plain = options();
+    let options = IngestOptions {
+        inventory: Some(synth.join("opis.csv")),
+        ..options()
+    };
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut embedded, mut shared, mut build, mut follow) = (vec![], vec![], vec![], vec![]);
+    let mut followed = 0;
+    for round in 0..3 {
+        for on_postgres in [false, true] {
+            let root = dir.path().join(format!("archive-{round}-{on_postgres}"));
+            let database = if on_postgres {
+                Some(
+                    kartoteka_store::conformance::scratch_postgres("bench")
+                        .context("set KARTOTEKA_TEST_POSTGRES (bench/store does)")?,
+                )
+            } else {
+                None
+            };
+            let store = database
+                .as_ref()
+                .map(|d| kartoteka_archive::StoreLocation::parse(&d.url))
+                .transpose()?;
+            let blobs = match (on_postgres, s3) {
+                (true, Some(s3)) => Some(kartoteka_archive::BlobLocation::parse(&format!(
+                    "{}/bench-store-{round}-{}",
+                    s3.trim_end_matches('/'),
+                    std::process::id()
+                ))?),
+                _ => None,
+            };
+            let archive = Archive::init_at(&root, blobs.as_ref(), store.as_ref())?;
+            let t = Instant::now();
+            let report = archive.ingest(&[synth.join("documents")], &options, &NoProgress)?;
+            let ingest = t.elapsed().as_secs_f64();
+            anyhow::ensure!(report.added == docs, "ingested {} of {docs}", report.added);
+            let label = if on_postgres {
+                if s3.is_some() {
+                    "PostgreSQL + S3"
+                } else {
+                    "PostgreSQL"
+                }
+            } else {
+                "embedded"
+            };
+            println!("  round {round} {label:<15} ingest {ingest:>6.1} s");
+            if !on_postgres {
+                embedded.push(ingest);
+                drop(archive);
+                std::fs::remove_dir_all(&root)?;
+                continue;
+            }
+            shared.push(ingest);
+            // A second server's folder: its index built from the records.
+            let second = dir.path().join(format!("second-{round}"));
+            let t = Instant::now();
+            let joined = Archive::init_at(&second, blobs.as_ref(), store.as_ref())?;
+            let built = t.elapsed().as_secs_f64();
+            build.push(docs as f64 / built);
+            // New documents through the first, taken in by the second from the change log.
+            archive.ingest(&[more.join("documents")], &plain, &NoProgress)?;
+            let t = Instant::now();
+            let caught = joined.follow_changes()?;
+            let took = t.elapsed().as_secs_f64();
+            followed = caught.documents;
+            follow.push(caught.documents as f64 / took);
+            println!(
+                "  round {round} second folder: index built from the store {built:.1} s, {} new documents followed in {took:.2} s",
+                caught.documents
+            );
+            drop((archive, joined, database));
+            std::fs::remove_dir_all(&root)?;
+            std::fs::remove_dir_all(&second)?;
+        }
+    }
+    let (e, p) = (median(&mut embedded), median(&mut shared));
+    println!(
+        "store: ingest of {docs} documents: {} {p:.1} s ({:.0} docs/s), embedded {e:.1} s ({:.0} docs/s): {:.2}x the embedded time (median of 3); target: within 2x",
+        if s3.is_some() { "PostgreSQL + S3" } else { "PostgreSQL" },
+        docs as f64 / p,
+        docs as f64 / e,
+        p / e
+    );
+    println!(
+        "store: a fresh server's index built from the store: {:.0} docs/s; {followed} documents taken in from the change log: {:.0} docs/s (medians of 3); target: at least 5,000 docs/s",
+        median(&mut build),
+        median(&mut follow)
+    );
     Ok(())
 }
 
