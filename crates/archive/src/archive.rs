@@ -1028,7 +1028,7 @@ fn private_mode(folder: bool) -> u32 {
 
 /// Writes a one-line record file (`blobs.url`, `store.url`) into the archive folder whole:
 /// a crash leaves it as it was or as written, never half.
-fn write_record(root: &Path, name: &str, value: &str) -> Result<(), ArchiveError> {
+pub(crate) fn write_record(root: &Path, name: &str, value: &str) -> Result<(), ArchiveError> {
     let record = format!("{value}\n");
     let written = tempfile::NamedTempFile::new_in(root).and_then(|mut tmp| {
         tmp.write_all(record.as_bytes())?;

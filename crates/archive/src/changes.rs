@@ -131,7 +131,7 @@ fn read_position(root: &Path) -> Result<u64, ArchiveError> {
 
 /// Writes the position whole: a crash leaves the old one, and the next catch-up indexes
 /// a few documents twice, which changes nothing.
-fn write_position(root: &Path, seq: u64) -> Result<(), ArchiveError> {
+pub(crate) fn write_position(root: &Path, seq: u64) -> Result<(), ArchiveError> {
     let path = root.join(POSITION);
     let written = tempfile::NamedTempFile::new_in(root).and_then(|mut tmp| {
         writeln!(tmp, "{seq}")?;

@@ -13,7 +13,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use kartoteka_model::ContentHash;
-use kartoteka_store::{BlobLocation, BlobStore, SqliteStore, TableDigest};
+use kartoteka_store::records::{copy_records, digests, shared_shapes};
+use kartoteka_store::{BlobLocation, BlobStore, SqliteStore, StoreLocation, TableDigest};
 use serde::Serialize;
 
 use crate::archive::{make_private, parallel_map, Archive, ArchiveError, MARKER};
@@ -28,6 +29,8 @@ pub struct Migration {
     pub to: String,
     /// Where the new archive keeps its originals.
     pub blobs: String,
+    /// Where the new archive keeps its records (a password in the URL hidden).
+    pub store: String,
     /// Originals copied, each read back and re-hashed in the target.
     pub objects: u64,
     /// Of those, how many the target already held (not sent again, still re-hashed).
@@ -54,18 +57,23 @@ const NOT_COPIED: &[&str] = &[
     "archive.db-shm",
     "blobs",
     "blobs.url",
+    "store.url",
+    "index-position",
     "writer.lock",
     crate::archive::SCRATCH,
 ];
 
 impl Archive {
     /// Makes a new archive in `to` holding everything of the one in `from`, with its
-    /// originals at `blobs` (default: the new folder's own `blobs/`), verified object by
-    /// object, row by row and along the audit chain. `from` is not changed.
+    /// originals at `blobs` (default: the new folder's own `blobs/`) and its records in
+    /// `store` (default: the new folder's own `archive.db`; a PostgreSQL database must be
+    /// empty), verified object by object, row by row and along the audit chain. `from` is
+    /// not changed; its records may be in either store too.
     pub fn migrate(
         from: &Path,
         to: &Path,
         blobs: Option<&BlobLocation>,
+        store: Option<&StoreLocation>,
         jobs: usize,
         progress: &dyn Progress,
     ) -> Result<Migration, ArchiveError> {
@@ -88,15 +96,6 @@ impl Archive {
                 "is not empty: a migration makes a new archive, and never writes over one",
             ));
         }
-        if let kartoteka_store::StoreLocation::Postgres(_) = Self::store_location(from)? {
-            // Rows are compared table by table through SQLite's own copy; the PostgreSQL
-            // half of a migration is not written yet, and nothing is half-done instead.
-            return Err(ArchiveError::Transfer(format!(
-                "{} keeps its records in PostgreSQL ({}); migrating such an archive is not supported yet, and nothing was moved",
-                from.display(),
-                Self::store_location(from)?.shown()
-            )));
-        }
         let source = Archive::open(from)?;
         source.set_jobs(jobs);
         let chain = source.audit_verify(None, &crate::NoProgress)?;
@@ -109,7 +108,7 @@ impl Archive {
         }
         std::fs::create_dir_all(to).map_err(|e| refuse(to, &e.to_string()))?;
         make_private(to, true).map_err(|e| refuse(to, &format!("cannot make it private: {e}")))?;
-        let made = Self::migrate_into(&source, from, to, blobs, progress, &chain.head);
+        let made = Self::migrate_into(&source, from, to, (blobs, store), progress, &chain);
         match made {
             Ok(mut migration) => {
                 migration.seconds = started.elapsed().as_secs_f64();
@@ -127,10 +126,11 @@ impl Archive {
         source: &Archive,
         from: &Path,
         to: &Path,
-        blobs: Option<&BlobLocation>,
+        (blobs, store): (Option<&BlobLocation>, Option<&StoreLocation>),
         progress: &dyn Progress,
-        head: &str,
+        chain: &crate::ChainReport,
     ) -> Result<Migration, ArchiveError> {
+        let head = chain.head.as_str();
         let location = blobs
             .cloned()
             .unwrap_or_else(|| BlobLocation::Folder(to.join("blobs")));
@@ -177,12 +177,37 @@ impl Archive {
         }
         progress.finish();
 
-        // The records, as of one moment, then every table compared.
-        let records = SqliteStore::open(&from.join(MARKER))?;
-        records.copy_to(&to.join(MARKER))?;
-        let before = records.table_digests()?;
-        drop(records);
-        let after = SqliteStore::open(&to.join(MARKER))?.table_digests()?;
+        // The records, then every table compared. Folder to folder they are copied as of
+        // one moment by SQLite itself; to or from PostgreSQL row by row in one
+        // transaction of the target, the source held still by its writer lock.
+        let source_store = Self::store_location(from)?;
+        let target_store = store
+            .cloned()
+            .unwrap_or_else(|| StoreLocation::Embedded(to.join(MARKER)));
+        let (before, after) = match (&source_store, &target_store) {
+            (StoreLocation::Embedded(path), StoreLocation::Embedded(target)) => {
+                let records = SqliteStore::open(path)?;
+                records.copy_to(target)?;
+                let before = records.table_digests()?;
+                drop(records);
+                (before, SqliteStore::open(target)?.table_digests()?)
+            }
+            _ => {
+                let records = source_store.open_records()?;
+                let mut target = target_store.open_records()?;
+                let shapes = shared_shapes(records.as_ref(), target.as_ref())?;
+                copy_records(records.as_ref(), target.as_mut(), &shapes)?;
+                (
+                    digests(records.as_ref(), &shapes)?,
+                    digests(target.as_ref(), &shapes)?,
+                )
+            }
+        };
+        if let StoreLocation::Postgres(url) = &target_store {
+            crate::archive::write_record(to, crate::archive::STORE_RECORD, url)?;
+            // The index comes with the folder and holds everything through the head.
+            crate::changes::write_position(to, chain.entries)?;
+        }
         if before != after {
             let differ: Vec<String> = before
                 .iter()
@@ -228,7 +253,9 @@ impl Archive {
         // source's head.
         let moved = Archive::open(to)?;
         moved.set_jobs(source.jobs());
-        let chain = moved.audit_verify(Some(head), &crate::NoProgress)?;
+        // An archive that never recorded an act has no head to find.
+        let expected = (chain.entries > 0).then_some(head);
+        let chain = moved.audit_verify(expected, &crate::NoProgress)?;
         if !chain.ok || chain.head != head {
             return Err(ArchiveError::Transfer(format!(
                 "the audit chain does not hold in the new archive: {}",
@@ -241,6 +268,7 @@ impl Archive {
             from: from.display().to_string(),
             to: to.display().to_string(),
             blobs: location.url(),
+            store: target_store.shown(),
             objects: hashes.len() as u64,
             objects_already_there: already,
             bytes,

@@ -245,12 +245,15 @@ subject, period or case is gone is withdrawn. --all lists those too, with what r
     /// Check and read the audit chain: every act that changed the archive, hash-linked.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Move an archive to other storage: a new archive with the same records and its
-    /// originals where --blobs says, verified object by object, row by row and along the
-    /// audit chain. The source is left as it was.
+    /// Move an archive to other storage: a new archive with the same records (in
+    /// PostgreSQL where --store says) and its originals where --blobs says, verified object
+    /// by object, row by row and along the audit chain. The source is left as it was.
     #[command(
         after_help = "Examples:\n  kartoteka migrate --from archive --to archive-s3 --blobs s3://sbu-archive/originals\n  \
-kartoteka migrate --from archive-s3 --to archive-back          (the originals back into the new folder)\n\n\
+kartoteka migrate --from archive-s3 --to archive-back          (the originals back into the new folder)\n  \
+kartoteka migrate --from archive --to archive-pg --store postgres://kartoteka@db/archive --blobs s3://sbu-archive/originals\n  \
+kartoteka migrate --from archive-pg --to archive-back          (records and originals back into a folder)\n\n\
+A database given with --store must be empty.\n\n\
 Every original is copied and read back from the target and re-hashed; the records are copied as of one moment \
 and every table's rows are counted and hashed on both sides; the new archive's audit chain is verified from its \
 first entry to the source's head. Anything short of that removes the new folder, says why and exits 1. The \
@@ -629,7 +632,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 fn migrate(
     from: &std::path::Path,
     to: &std::path::Path,
-    blobs: Option<&kartoteka_archive::BlobLocation>,
+    (blobs, store): (
+        Option<&kartoteka_archive::BlobLocation>,
+        Option<&kartoteka_archive::StoreLocation>,
+    ),
     jobs: usize,
     keys: &kartoteka_archive::HeadKeys,
     json: bool,
@@ -640,7 +646,7 @@ fn migrate(
     let _source = Archive::lock_writer(from, "migrate", false).map_err(by_kind)?;
     check_seal(from, keys)?;
     let progress = output::Bar::new("moving originals");
-    let migration = Archive::migrate(from, to, blobs, jobs, &progress).map_err(|e| {
+    let migration = Archive::migrate(from, to, blobs, store, jobs, &progress).map_err(|e| {
         Failure::from(anyhow::Error::new(e).context(format!(
             "moving {} to {}: nothing was made",
             from.display(),
@@ -653,7 +659,7 @@ fn migrate(
     } else {
         let rows: u64 = migration.tables.iter().map(|t| t.rows).sum();
         say!(
-            "Moved {} to {}: {} originals ({:.1} MB) to {}, each read back and re-hashed ({} already there); {} rows in {} tables, equal on both sides; the audit chain verified, {} entries to head {} ({:.1} s).",
+            "Moved {} to {}: {} originals ({:.1} MB) to {}, each read back and re-hashed ({} already there); {} rows in {} tables to {}, equal on both sides; the audit chain verified, {} entries to head {} ({:.1} s).",
             migration.from,
             migration.to,
             migration.objects,
@@ -662,6 +668,7 @@ fn migrate(
             migration.objects_already_there,
             rows,
             migration.tables.len(),
+            migration.store,
             migration.audit_entries,
             migration.audit_head.chars().take(16).collect::<String>(),
             migration.seconds
@@ -769,7 +776,14 @@ fn execute(
         Command::Audit(command) => audit::run(command, &session),
         Command::Migrate { from, to, json } => {
             let from = from.unwrap_or_else(|| archive_dir.clone());
-            migrate(&from, &to, session.blobs.as_ref(), session.jobs, keys, json)
+            migrate(
+                &from,
+                &to,
+                (session.blobs.as_ref(), session.store.as_ref()),
+                session.jobs,
+                keys,
+                json,
+            )
         }
         Command::Serve { addr } => access::serve(open(&archive_dir)?, keys, &addr),
         Command::User(command) => access::user(command, &open(&archive_dir)?),

@@ -183,8 +183,17 @@ fn an_archive_asked_for_in_another_store_is_refused() {
                 .and(predicate::str::contains("archive.db")),
         );
     let shared = dir.path().join("shared");
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("a.txt"), "Донесение.").unwrap();
     kartoteka(&shared)
-        .args(["--store", &db.url, "init"])
+        .args(["--store", &db.url, "ingest"])
+        .arg(&input)
+        .assert()
+        .success();
+    kartoteka(&folder)
+        .arg("ingest")
+        .arg(&input)
         .assert()
         .success();
     let other = db.url.replace("kartoteka_elsewhere", "kartoteka_other");
@@ -193,17 +202,92 @@ fn an_archive_asked_for_in_another_store_is_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(&db.url));
-    // A migration of such an archive is refused for now, by name, and nothing is made.
+    // A migration into a database that holds records already is refused, and makes nothing.
     let to = dir.path().join("moved");
-    kartoteka(&shared)
-        .args(["migrate", "--from"])
-        .arg(&shared)
-        .arg("--to")
+    kartoteka(&folder)
+        .args(["--store", &db.url, "migrate", "--to"])
         .arg(&to)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("PostgreSQL"));
+        .stderr(predicate::str::contains("empty store only"));
     assert!(!to.exists());
+}
+
+#[test]
+fn an_archive_moves_into_postgresql_and_back_with_its_chain_intact() {
+    let Some(db) = database("migrate") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (folder, shared, back) = (
+        dir.path().join("folder"),
+        dir.path().join("shared"),
+        dir.path().join("back"),
+    );
+    sample_pipeline(&folder, None);
+    kartoteka(&folder)
+        .args([
+            "note",
+            "add",
+            "5",
+            "--quote",
+            "Соколова Вера Андреевна",
+            "--comment",
+            "вербовка",
+        ])
+        .assert()
+        .success();
+    let there = json(
+        kartoteka(&folder)
+            .args(["--store", &db.url, "migrate", "--to"])
+            .arg(&shared)
+            .arg("--json"),
+    );
+    assert_eq!(there["store"], db.url.as_str(), "{there}");
+    let chain = answer(&folder, &["audit", "verify"]);
+    assert_eq!(there["audit_entries"], chain["entries"]);
+    assert_eq!(there["audit_head"], chain["head"]);
+    assert!(!shared.join("archive.db").exists());
+    let back_again = json(
+        kartoteka(&shared)
+            .args(["migrate", "--to"])
+            .arg(&back)
+            .arg("--json"),
+    );
+    assert!(back.join("archive.db").is_file());
+    // Every table arrived whole both ways: the same rows, counted and hashed.
+    assert_eq!(back_again["tables"], there["tables"]);
+    let rows: u64 = there["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["rows"].as_u64().unwrap())
+        .sum();
+    assert!(rows > 500, "{there}");
+    for args in [
+        &["status"][..],
+        &["search", "Кузьмин"],
+        &["persons"],
+        &["note", "list"],
+        &["audit", "log"],
+    ] {
+        let expected = answer(&folder, args);
+        assert_eq!(
+            answer(&shared, args),
+            expected,
+            "kartoteka {args:?} in PostgreSQL"
+        );
+        assert_eq!(
+            answer(&back, args),
+            expected,
+            "kartoteka {args:?} back in a folder"
+        );
+    }
+    // Numbers go on after the ones moved, in both.
+    for archive in [&shared, &back] {
+        let made = json(kartoteka(archive).args(["note", "add", "6", "--quote", "ХОЛА", "--json"]));
+        assert_eq!(made["id"], 2, "{made}");
+    }
 }
 
 /// The pages a search finds through `archive` (its own index), by document number.

@@ -29,6 +29,7 @@ pub mod conformance;
 mod metadata;
 mod object;
 mod postgresql;
+pub mod records;
 mod sqlite;
 
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
@@ -51,7 +52,8 @@ pub mod prelude {
         ReportStore, RuleStore,
     };
 }
-pub use sqlite::{SqliteStore, TableDigest, SCHEMA_VERSION};
+pub use records::{Cell, CopyTarget, Records, TableDigest, TableShape};
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// The hash of a document's text, page by page (pages joined by a form feed), as the audit
 /// chain records it when the text is written: what `audit verify` compares the pages with.

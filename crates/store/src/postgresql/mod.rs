@@ -31,6 +31,7 @@ use crate::prelude::*;
 use crate::SCHEMA_VERSION;
 
 mod bodies;
+mod copy;
 mod holdings;
 mod records;
 
@@ -289,7 +290,7 @@ pub(super) struct Conn {
 type Param<'a> = &'a (dyn ToSql + Sync);
 
 impl Conn {
-    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+    pub(super) fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
         if let Some(s) = self.prepared.get(sql) {
             return Ok(s.clone());
         }
@@ -321,7 +322,7 @@ impl Conn {
     }
 
     /// Runs statements that take no parameters (BEGIN, COMMIT, the schema).
-    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+    pub(super) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         self.client.batch_execute(sql).map_err(db)
     }
 
@@ -597,6 +598,14 @@ impl StoreLocation {
     /// The URL with any password hidden: what messages show.
     pub fn shown(&self) -> String {
         redacted(&self.url())
+    }
+
+    /// Opens the store for moving its rows (a migration's source or target).
+    pub fn open_records(&self) -> Result<Box<dyn crate::CopyTarget>, StoreError> {
+        Ok(match self {
+            StoreLocation::Embedded(path) => Box::new(crate::SqliteStore::open(path)?),
+            StoreLocation::Postgres(url) => Box::new(PostgresStore::open(url)?),
+        })
     }
 
     /// Opens (and on first use makes) the store.

@@ -4,23 +4,10 @@
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::{db, SqliteStore};
 use crate::metadata::StoreError;
-
-/// One table's rows, counted and hashed in a fixed order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TableDigest {
-    /// The table.
-    pub table: String,
-    /// How many rows it holds.
-    pub rows: u64,
-    /// SHA-256 over every row, in the order of all its columns, each value tagged with
-    /// its type: two tables with the same digest hold the same rows.
-    pub sha256: String,
-}
+use crate::records::{Cell, Records, TableDigest, TableShape};
 
 impl SqliteStore {
     /// Writes a consistent copy of the whole database to `path` (which must not exist),
@@ -36,68 +23,120 @@ impl SqliteStore {
     /// The digest of every table, by name. Reads every row: minutes at a million
     /// documents, which a migration spends once.
     pub fn table_digests(&self) -> Result<Vec<TableDigest>, StoreError> {
-        let tables: Vec<String> = {
+        crate::records::digests(self, &self.tables()?)
+    }
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Records for SqliteStore {
+    fn tables(&self) -> Result<Vec<TableShape>, StoreError> {
+        let names: Vec<String> = {
             let mut stmt = self
                 .conn
                 .prepare(
                     "SELECT name FROM sqlite_master WHERE type = 'table'
-                     AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                     AND name NOT LIKE 'sqlite_%' AND name != 'meta' ORDER BY name",
                 )
                 .map_err(db)?;
             let names = stmt.query_map([], |r| r.get(0)).map_err(db)?;
             names.collect::<Result<_, _>>().map_err(db)?
         };
-        let mut digests = Vec::with_capacity(tables.len());
-        for table in tables {
-            let quoted = format!("\"{}\"", table.replace('"', "\"\""));
-            let columns = self
+        let mut out = Vec::with_capacity(names.len());
+        for table in names {
+            let stmt = self
                 .conn
-                .prepare(&format!("SELECT * FROM {quoted} LIMIT 0"))
-                .map_err(db)?
-                .column_count();
-            let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
-            let mut stmt = self
-                .conn
-                .prepare(&format!(
-                    "SELECT * FROM {quoted} ORDER BY {}",
-                    order.join(", ")
-                ))
+                .prepare(&format!("SELECT * FROM {} LIMIT 0", quoted(&table)))
                 .map_err(db)?;
-            let mut rows = stmt.query([]).map_err(db)?;
-            let mut hasher = Sha256::new();
-            let mut count = 0u64;
-            while let Some(row) = rows.next().map_err(db)? {
-                count += 1;
-                for i in 0..columns {
-                    match row.get_ref(i).map_err(db)? {
-                        ValueRef::Null => hasher.update([0u8]),
-                        ValueRef::Integer(n) => {
-                            hasher.update([1u8]);
-                            hasher.update(n.to_le_bytes());
-                        }
-                        ValueRef::Real(x) => {
-                            hasher.update([2u8]);
-                            hasher.update(x.to_le_bytes());
-                        }
-                        ValueRef::Text(t) => {
-                            hasher.update([3u8]);
-                            hasher.update((t.len() as u64).to_le_bytes());
-                            hasher.update(t);
-                        }
-                        ValueRef::Blob(b) => {
-                            hasher.update([4u8]);
-                            hasher.update((b.len() as u64).to_le_bytes());
-                            hasher.update(b);
-                        }
-                    }
-                }
-            }
-            digests.push(TableDigest {
-                table,
-                rows: count,
-                sha256: hex::encode(hasher.finalize()),
-            });
+            let columns = stmt.column_names().map(|c| c.to_string()).collect();
+            out.push((table, columns));
         }
-        Ok(digests)
+        Ok(out)
+    }
+
+    fn each_row(
+        &self,
+        table: &str,
+        columns: &[String],
+        sorted: bool,
+        f: &mut dyn FnMut(&[Cell]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let list: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
+        // Written order is the row id's, where the table has one (all but the WITHOUT
+        // ROWID tables, whose order is their key's).
+        let has_rowid = self
+            .conn
+            .prepare(&format!("SELECT rowid FROM {} LIMIT 0", quoted(table)))
+            .is_ok();
+        let order = if sorted || !has_rowid {
+            (1..=columns.len())
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            "rowid".to_string()
+        };
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM {} ORDER BY {order}",
+                list.join(", "),
+                quoted(table)
+            ))
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let mut cells = Vec::with_capacity(columns.len());
+        while let Some(row) = rows.next().map_err(db)? {
+            cells.clear();
+            for (i, column) in columns.iter().enumerate() {
+                cells.push(match row.get_ref(i).map_err(db)? {
+                    ValueRef::Null => Cell::Null,
+                    ValueRef::Integer(n) => Cell::Int(n),
+                    ValueRef::Text(t) => {
+                        Cell::Text(String::from_utf8(t.to_vec()).map_err(|_| {
+                            StoreError::Corrupt(format!("{table}.{column}: not UTF-8"))
+                        })?)
+                    }
+                    ValueRef::Real(_) | ValueRef::Blob(_) => {
+                        return Err(StoreError::Corrupt(format!(
+                            "{table}.{column} holds a value of a kind the schema never writes"
+                        )))
+                    }
+                });
+            }
+            f(&cells)?;
+        }
+        Ok(())
+    }
+
+    fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[String],
+        rows: &[Vec<Cell>],
+    ) -> Result<(), StoreError> {
+        let list: Vec<String> = columns.iter().map(|c| quoted(c)).collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                quoted(table),
+                list.join(", "),
+                marks.join(", ")
+            ))
+            .map_err(db)?;
+        for row in rows {
+            let values = row.iter().map(|c| match c {
+                Cell::Null => rusqlite::types::Value::Null,
+                Cell::Int(n) => rusqlite::types::Value::Integer(*n),
+                Cell::Text(t) => rusqlite::types::Value::Text(t.clone()),
+            });
+            stmt.execute(rusqlite::params_from_iter(values))
+                .map_err(db)?;
+        }
+        Ok(())
     }
 }

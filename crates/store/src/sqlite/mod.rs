@@ -24,8 +24,6 @@ mod notes;
 mod release;
 mod reports;
 
-pub use copy::TableDigest;
-
 use crate::metadata::StoreError;
 use crate::prelude::*;
 
