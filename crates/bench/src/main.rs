@@ -556,12 +556,7 @@ fn blobs(docs: u64, s3: &str) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(
         std::env::var_os("KARTOTEKA_BENCH_DIR").unwrap_or_else(|| ".".into()),
     )?;
-    let synth = dir.path().join("synth");
-    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
-        out: synth.clone(),
-        docs,
-        seed: 1,
-    })?;
+    let synth = synthetic(dir.path(), "synth", docs, 1)?;
     let options = IngestOptions {
         inventory: Some(synth.join("opis.csv")),
         ..options()
@@ -633,18 +628,8 @@ fn store(docs: u64, s3: Option<&str>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir_in(
         std::env::var_os("KARTOTEKA_BENCH_DIR").unwrap_or_else(|| ".".into()),
     )?;
-    let synth = dir.path().join("synth");
-    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
-        out: synth.clone(),
-        docs,
-        seed: 1,
-    })?;
-    let more = dir.path().join("more");
-    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
-        out: more.clone(),
-        docs: (docs / 10).max(1),
-        seed: 2,
-    })?;
+    let synth = synthetic(dir.path(), "synth", docs, 1)?;
+    let more = synthetic(dir.path(), "more", (docs / 10).max(1), 2)?;
     let plain = options();
     let options = IngestOptions {
         inventory: Some(synth.join("opis.csv")),
@@ -737,6 +722,17 @@ fn store(docs: u64, s3: Option<&str>) -> anyhow::Result<()> {
         median(&mut follow)
     );
     Ok(())
+}
+
+/// A synthetic archive of `docs` documents in `dir/name`, from `seed`.
+fn synthetic(dir: &Path, name: &str, docs: u64, seed: u64) -> anyhow::Result<PathBuf> {
+    let out = dir.join(name);
+    kartoteka_synth::generate(&kartoteka_synth::SynthOptions {
+        out: out.clone(),
+        docs,
+        seed,
+    })?;
+    Ok(out)
 }
 
 fn memory(docs: u64) -> anyhow::Result<()> {

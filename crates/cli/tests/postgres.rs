@@ -15,6 +15,25 @@ fn database(name: &str) -> Option<ScratchDatabase> {
     scratch_postgres(name)
 }
 
+/// Writes a note ("вербовка") on the recruitment in document 5 through `archive`.
+fn note_the_recruitment(archive: &Path) {
+    kartoteka(archive)
+        .args(["note", "add", "5", "--quote", "Соколова Вера Андреевна"])
+        .args(["--comment", "вербовка"])
+        .assert()
+        .success();
+}
+
+/// A folder `in` under `dir` holding `files` (name, text): what a test ingests.
+fn documents(dir: &Path, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for (name, text) in files {
+        std::fs::write(input.join(name), text).unwrap();
+    }
+    input
+}
+
 /// Ingests the sample (with its inventory), extracts and resolves, through `store` when
 /// given.
 fn sample_pipeline(archive: &Path, store: Option<&str>) {
@@ -123,18 +142,7 @@ fn a_second_folder_over_the_same_database_reads_the_same_archive() {
     );
     assert_eq!(answer(&second, &["persons"]), answer(&first, &["persons"]));
     // Written through one, the records are there through the other, in one audit chain.
-    kartoteka(&second)
-        .args([
-            "note",
-            "add",
-            "5",
-            "--quote",
-            "Соколова Вера Андреевна",
-            "--comment",
-            "вербовка",
-        ])
-        .assert()
-        .success();
+    note_the_recruitment(&second);
     let notes = answer(&first, &["note", "list"]);
     assert!(notes.to_string().contains("вербовка"), "{notes}");
     let chain = answer(&first, &["audit", "verify"]);
@@ -183,9 +191,7 @@ fn an_archive_asked_for_in_another_store_is_refused() {
                 .and(predicate::str::contains("archive.db")),
         );
     let shared = dir.path().join("shared");
-    let input = dir.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(input.join("a.txt"), "Донесение.").unwrap();
+    let input = documents(dir.path(), &[("a.txt", "Донесение.")]);
     kartoteka(&shared)
         .args(["--store", &db.url, "ingest"])
         .arg(&input)
@@ -225,18 +231,7 @@ fn an_archive_moves_into_postgresql_and_back_with_its_chain_intact() {
         dir.path().join("back"),
     );
     sample_pipeline(&folder, None);
-    kartoteka(&folder)
-        .args([
-            "note",
-            "add",
-            "5",
-            "--quote",
-            "Соколова Вера Андреевна",
-            "--comment",
-            "вербовка",
-        ])
-        .assert()
-        .success();
+    note_the_recruitment(&folder);
     let there = json(
         kartoteka(&folder)
             .args(["--store", &db.url, "migrate", "--to"])
@@ -310,9 +305,10 @@ fn a_folder_takes_in_what_another_folder_wrote_to_the_shared_store() {
     };
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = (dir.path().join("first"), dir.path().join("second"));
-    let input = dir.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(input.join("a.txt"), "Донесение о встрече в Стокгольме.").unwrap();
+    let input = documents(
+        dir.path(),
+        &[("a.txt", "Донесение о встрече в Стокгольме.")],
+    );
     kartoteka(&first)
         .args(["--store", &db.url, "ingest"])
         .arg(&input)
@@ -407,13 +403,10 @@ fn two_servers_over_one_store_serve_the_same_archive() {
         search(&server_two.addr, "Kuzmin")
     );
     // Ingested through a third folder: within seconds both servers find it.
-    let input = dir.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(
-        input.join("new.txt"),
-        "Radiogram from Vilnius: the courier arrived.",
-    )
-    .unwrap();
+    let input = documents(
+        dir.path(),
+        &[("new.txt", "Radiogram from Vilnius: the courier arrived.")],
+    );
     kartoteka(&desk)
         .args(["--store", &db.url, "ingest"])
         .arg(&input)

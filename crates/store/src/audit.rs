@@ -429,6 +429,105 @@ impl ChainCheck {
     }
 }
 
+/// The query that lists `filter`'s entries in chain order (the newest `limit` of them when
+/// it has one) and its values in order, each value's place written by `mark` (SQLite's
+/// `?N`, PostgreSQL's `$N`): one reading of a filter for every backend.
+pub(crate) fn filter_query(
+    columns: &str,
+    filter: &AuditFilter,
+    mark: fn(usize) -> String,
+) -> (String, Vec<String>) {
+    let mut sql = format!("SELECT {columns} FROM audit WHERE true");
+    let mut values: Vec<String> = Vec::new();
+    if let Some(unit) = &filter.unit {
+        let (key, pattern) = match kartoteka_model::Reference::parse(unit) {
+            Ok(r) => crate::sqlite::within_pattern(&r),
+            Err(_) => (unit.clone(), unit.clone()),
+        };
+        values.push(key);
+        values.push(pattern);
+        sql.push_str(&format!(
+            " AND (unit_key = {} OR unit_key LIKE {} ESCAPE '\\')",
+            mark(values.len() - 1),
+            mark(values.len())
+        ));
+    }
+    for (column, value) in [
+        ("object", &filter.object),
+        ("actor", &filter.actor),
+        ("action", &filter.action),
+    ] {
+        if let Some(v) = value {
+            values.push(v.clone());
+            sql.push_str(&format!(" AND {column} = {}", mark(values.len())));
+        }
+    }
+    if let Some(since) = &filter.since {
+        values.push(since.clone());
+        sql.push_str(&format!(" AND at >= {}", mark(values.len())));
+    }
+    if let Some(until) = &filter.until {
+        values.push(until.clone());
+        let n = mark(values.len());
+        sql.push_str(&format!(" AND substr(at, 1, length({n})) <= {n}"));
+    }
+    match filter.limit {
+        // The newest `limit`, still in chain order.
+        Some(limit) => {
+            sql =
+                format!("SELECT * FROM ({sql} ORDER BY seq DESC LIMIT {limit}) newest ORDER BY seq")
+        }
+        None => sql.push_str(" ORDER BY seq"),
+    }
+    (sql, values)
+}
+
+/// An act as the entry it becomes: its number, the hash of the entry before and its own.
+pub(crate) struct Linked<'a> {
+    /// Its place in the chain.
+    pub seq: u64,
+    /// The hash of the entry before it.
+    pub prev: String,
+    /// Its own hash.
+    pub hash: String,
+    /// What it records.
+    pub act: &'a AuditAct,
+}
+
+/// The entries `acts` become after the chain's `head` (none: the chain is empty), each
+/// numbered next, linked to the one before and hashed: how every backend appends.
+pub(crate) fn linked_entries<'a>(
+    head: Option<(u64, String)>,
+    at: &str,
+    actor: &str,
+    acts: &'a [AuditAct],
+) -> Vec<Linked<'a>> {
+    let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+    acts.iter()
+        .map(|act| {
+            seq += 1;
+            let hash = entry_hash(
+                seq,
+                at,
+                actor,
+                (
+                    &act.action,
+                    act.unit.as_deref(),
+                    act.object.as_deref(),
+                    &act.detail,
+                ),
+                &prev,
+            );
+            Linked {
+                seq,
+                prev: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+                act,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

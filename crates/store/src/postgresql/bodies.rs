@@ -13,6 +13,7 @@ use crate::acts;
 use crate::metadata::{NoteFilter, StoreError};
 use crate::prelude::*;
 use crate::sqlite::corrupt;
+use crate::sqlite::notes::{changed_by, next_version, search_columns};
 use kartoteka_model::now_rfc3339 as now;
 
 /// The body of the one row `sql` finds by `key`, read as `what`; none when no row has it.
@@ -29,17 +30,6 @@ fn exists(conn: &mut Conn, sql: &str, key: Param<'_>) -> Result<bool, StoreError
     Ok(conn.row(sql, &[key])?.is_some())
 }
 
-fn note_search(note: &Note) -> (String, String) {
-    let tags = format!("|{}|", note.tags.join("|"));
-    let search = format!(
-        "{}\n{}",
-        note.anchor.exact,
-        note.comment.as_deref().unwrap_or("")
-    )
-    .to_lowercase();
-    (tags, search)
-}
-
 impl NoteStore for PostgresStore {
     fn save_note(&mut self, note: &Note, why: &str) -> Result<Note, StoreError> {
         self.write(|conn, actor| {
@@ -47,37 +37,22 @@ impl NoteStore for PostgresStore {
             let mut note = note.clone();
             let new = note.id == 0;
             if new {
-                note.version = 1;
-                if note.author.is_empty() {
-                    note.author = actor.to_string();
-                }
-                if note.created.is_empty() {
-                    note.created = at.clone();
-                }
-                if note.modified.is_empty() {
-                    note.modified = note.created.clone();
-                }
+                note = next_version(note, None, actor, &at);
                 note.id = conn.value("SELECT COALESCE(MAX(id), 0) + 1 FROM notes", &[])?;
             } else {
                 let old: Note = one(conn, "SELECT body FROM notes WHERE id = $1", &note.id, "note")?
                     .ok_or_else(|| StoreError::NotFound(format!("note {}", note.id)))?;
-                note.version = old.version + 1;
-                note.created = old.created;
-                note.modified = at.clone();
+                note = next_version(note, Some(old), actor, &at);
             }
             let body = json(&note)?;
-            let (tags, search) = note_search(&note);
+            let (tags, search) = search_columns(&note);
             conn.exec(
                 "INSERT INTO notes(id, doc, orphaned, tags, search, body) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, orphaned = excluded.orphaned,
                    tags = excluded.tags, search = excluded.search, body = excluded.body",
                 &[&note.id, &note.anchor.doc.0, &note.orphaned, &tags, &search, &body],
             )?;
-            let by = if why.starts_with("re-anchored") || why == "orphaned" {
-                "kartoteka"
-            } else {
-                actor
-            };
+            let by = changed_by(why, actor);
             conn.exec(
                 "INSERT INTO note_versions(note, version, body, by, at, why) VALUES ($1, $2, $3, $4, $5, $6)",
                 &[&note.id, &i64::from(note.version), &body, &by, &at, &why],
@@ -191,7 +166,7 @@ impl NoteStore for PostgresStore {
     ) -> Result<(), StoreError> {
         self.write(|conn, actor| {
             for n in notes {
-                let (tags, search) = note_search(n);
+                let (tags, search) = search_columns(n);
                 conn.exec(
                     "INSERT INTO notes(id, doc, orphaned, tags, search, body) VALUES ($1, $2, $3, $4, $5, $6)
                      ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, orphaned = excluded.orphaned, tags = excluded.tags,

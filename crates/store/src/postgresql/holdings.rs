@@ -12,7 +12,8 @@ use super::{get, get_opt_u32, get_u32, Conn, PostgresStore};
 use crate::acts;
 use crate::metadata::{Event, Failure, NewDocument, Saved, StoreError, Summary};
 use crate::prelude::{HoldingsStore, LedgerStore, MentionStore};
-use crate::sqlite::ledger::outcome_columns;
+use crate::sqlite::holdings::level_name;
+use crate::sqlite::ledger::{outcome_columns, outcome_from};
 use crate::sqlite::{corrupt, within_pattern};
 use kartoteka_model::now_rfc3339 as now;
 
@@ -72,15 +73,6 @@ fn unit_row(r: &Row) -> Result<Unit, StoreError> {
         dates,
         sheet_count: get_opt_u32(r, 4)?,
     })
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Fonds => "fonds",
-        Level::Inventory => "inventory",
-        Level::File => "file",
-        Level::Sheet => "sheet",
-    }
 }
 
 fn insert_pages(conn: &mut Conn, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
@@ -453,13 +445,7 @@ impl HoldingsStore for PostgresStore {
 fn record_row(r: &Row) -> Result<StageRecord, StoreError> {
     let stage: String = get(r, 1)?;
     let outcome: String = get(r, 5)?;
-    let reason: Option<String> = get(r, 6)?;
-    let outcome = match outcome.as_str() {
-        "done" => StageOutcome::Done,
-        "pending" => StageOutcome::Pending(reason.unwrap_or_default()),
-        "failed" => StageOutcome::Failed(reason.unwrap_or_default()),
-        other => return Err(corrupt("stage outcome", other)),
-    };
+    let outcome = outcome_from(&outcome, get(r, 6)?)?;
     Ok(StageRecord {
         doc: DocId(get(r, 0)?),
         stage: Stage::parse(&stage).ok_or_else(|| corrupt("stage", &stage))?,

@@ -446,18 +446,10 @@ impl PostgresStore {
                         &[&SCHEMA_VERSION.to_string()],
                     )?;
                 }
+                // The PostgreSQL schema began at the embedded store's version 9; a later
+                // change to both is a migration here too.
                 Some(v) => {
-                    let found: i64 = v
-                        .parse()
-                        .map_err(|_| StoreError::Corrupt(format!("schema version {v:?}")))?;
-                    // The PostgreSQL schema began at the embedded store's version 9;
-                    // a later change to both is a migration here too.
-                    if found > SCHEMA_VERSION {
-                        return Err(StoreError::Schema {
-                            found,
-                            supported: SCHEMA_VERSION,
-                        });
-                    }
+                    crate::sqlite::readable_version(&v)?;
                 }
             }
             conn.batch(SCHEMA)

@@ -1,17 +1,18 @@
 //! The audit chain, transfers with custody, and findings in PostgreSQL.
 
 use kartoteka_model::{
-    CustodyEntry, Direction, DocId, Finding, FindingKind, FindingStatus, Location, Reference,
-    Transfer,
+    CustodyEntry, Direction, DocId, Finding, FindingKind, FindingStatus, Reference, Transfer,
 };
 use postgres::Row;
 
 use super::{get, get_u32, Conn, Param, PostgresStore};
 use crate::acts;
-use crate::audit::{entry_hash, unit_key, AuditAct, AuditEntry, AuditFilter, GENESIS};
+use crate::audit::{filter_query, linked_entries, unit_key, AuditAct, AuditEntry, AuditFilter};
 use crate::metadata::{Holding, StoreError, VersionRecord};
 use crate::prelude::{AuditStore, CustodyStore, FindingStore};
-use crate::sqlite::{corrupt, within_pattern};
+use crate::sqlite::corrupt;
+use crate::sqlite::custody::location_json;
+use crate::sqlite::findings::{finding_key, in_scope};
 use kartoteka_model::now_rfc3339 as now;
 
 /// Appends acts after the current head, inside the caller's transaction. The writer lock
@@ -24,30 +25,15 @@ pub(super) fn append_audit(
     if acts.is_empty() {
         return Ok(());
     }
-    let (mut seq, mut prev) = match audit_head(conn)? {
-        Some(head) => head,
-        None => (0, GENESIS.to_string()),
-    };
+    let head = audit_head(conn)?;
     let at = now();
-    for act in acts {
-        seq += 1;
-        let hash = entry_hash(
-            seq,
-            &at,
-            actor,
-            (
-                &act.action,
-                act.unit.as_deref(),
-                act.object.as_deref(),
-                &act.detail,
-            ),
-            &prev,
-        );
+    for entry in linked_entries(head, &at, actor, acts) {
+        let act = entry.act;
         conn.exec(
             "INSERT INTO audit(seq, at, actor, action, unit, unit_key, object, detail, prev, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
-                &(seq as i64),
+                &(entry.seq as i64),
                 &at,
                 &actor,
                 &act.action,
@@ -55,11 +41,10 @@ pub(super) fn append_audit(
                 &act.unit.as_deref().map(unit_key),
                 &act.object,
                 &act.detail,
-                &prev,
-                &hash,
+                &entry.prev,
+                &entry.hash,
             ],
         )?;
-        prev = hash;
     }
     Ok(())
 }
@@ -108,49 +93,7 @@ impl AuditStore for PostgresStore {
     }
 
     fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE true");
-        let mut values: Vec<String> = Vec::new();
-        if let Some(unit) = &filter.unit {
-            let (key, pattern) = match Reference::parse(unit) {
-                Ok(r) => within_pattern(&r),
-                Err(_) => (unit.clone(), unit.clone()),
-            };
-            values.push(key);
-            values.push(pattern);
-            sql.push_str(&format!(
-                " AND (unit_key = ${} OR unit_key LIKE ${} ESCAPE '\\')",
-                values.len() - 1,
-                values.len()
-            ));
-        }
-        for (column, value) in [
-            ("object", &filter.object),
-            ("actor", &filter.actor),
-            ("action", &filter.action),
-        ] {
-            if let Some(v) = value {
-                values.push(v.clone());
-                sql.push_str(&format!(" AND {column} = ${}", values.len()));
-            }
-        }
-        if let Some(since) = &filter.since {
-            values.push(since.clone());
-            sql.push_str(&format!(" AND at >= ${}", values.len()));
-        }
-        if let Some(until) = &filter.until {
-            values.push(until.clone());
-            let n = values.len();
-            sql.push_str(&format!(" AND substr(at, 1, length(${n})) <= ${n}"));
-        }
-        match filter.limit {
-            // The newest `limit`, still in chain order.
-            Some(limit) => {
-                sql = format!(
-                    "SELECT * FROM ({sql} ORDER BY seq DESC LIMIT {limit}) newest ORDER BY seq"
-                )
-            }
-            None => sql.push_str(" ORDER BY seq"),
-        }
+        let (sql, values) = filter_query(AUDIT_COLUMNS, filter, |n| format!("${n}"));
         let params: Vec<Param<'_>> = values.iter().map(|v| v as Param<'_>).collect();
         self.read()
             .rows(&sql, &params)?
@@ -162,10 +105,6 @@ impl AuditStore for PostgresStore {
     fn audit_head(&self) -> Result<Option<(u64, String)>, StoreError> {
         audit_head(&mut self.read())
     }
-}
-
-fn location_json(l: &Location) -> String {
-    serde_json::to_string(l).unwrap_or_default()
 }
 
 /// Closes each unit's open custody and opens the new one.
@@ -328,16 +267,6 @@ impl CustodyStore for PostgresStore {
     }
 }
 
-fn finding_key(f: &Finding) -> String {
-    format!(
-        "{}|{}|{}|{}",
-        f.kind.as_str(),
-        f.reference,
-        f.expected,
-        f.found
-    )
-}
-
 const FINDING_COLUMNS: &str =
     "id, kind, reference, expected, found, evidence, status, note, first_seen";
 
@@ -359,14 +288,6 @@ fn finding_row(r: &Row) -> Result<Finding, StoreError> {
         note: get(r, 7)?,
         first_seen: get(r, 8)?,
     })
-}
-
-fn in_scope(scope: &str, reference: &str) -> bool {
-    if scope.is_empty() {
-        return true;
-    }
-    let key = unit_key(reference);
-    key == scope || key.starts_with(&format!("{scope}/"))
 }
 
 fn current_findings(conn: &mut Conn) -> Result<Vec<Finding>, StoreError> {

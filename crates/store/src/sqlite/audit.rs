@@ -1,10 +1,9 @@
 //! The audit chain in SQLite: entries appended after the head inside the writer's transaction, and read back.
 
-use kartoteka_model::Reference;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{db, now, within_pattern, SqliteStore};
-use crate::audit::{entry_hash, unit_key, AuditAct, AuditEntry, AuditFilter, GENESIS};
+use super::{db, now, SqliteStore};
+use crate::audit::{filter_query, linked_entries, unit_key, AuditAct, AuditEntry, AuditFilter};
 use crate::metadata::StoreError;
 use crate::prelude::AuditStore;
 
@@ -17,15 +16,7 @@ pub(super) fn append_audit(
     if acts.is_empty() {
         return Ok(());
     }
-    let (mut seq, mut prev): (u64, String) = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-        )
-        .optional()
-        .map_err(db)?
-        .unwrap_or((0, GENESIS.to_string()));
+    let head = audit_head(conn)?;
     let at = now();
     let mut stmt = conn
         .prepare_cached(
@@ -33,22 +24,10 @@ pub(super) fn append_audit(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .map_err(db)?;
-    for act in acts {
-        seq += 1;
-        let hash = entry_hash(
-            seq,
-            &at,
-            actor,
-            (
-                &act.action,
-                act.unit.as_deref(),
-                act.object.as_deref(),
-                &act.detail,
-            ),
-            &prev,
-        );
+    for entry in linked_entries(head, &at, actor, acts) {
+        let act = entry.act;
         stmt.execute(params![
-            seq as i64,
+            entry.seq as i64,
             at,
             actor,
             act.action,
@@ -56,11 +35,10 @@ pub(super) fn append_audit(
             act.unit.as_deref().map(unit_key),
             act.object,
             act.detail,
-            prev,
-            hash
+            entry.prev,
+            entry.hash
         ])
         .map_err(db)?;
-        prev = hash;
     }
     Ok(())
 }
@@ -102,47 +80,7 @@ pub(super) fn audit_log(
     conn: &Connection,
     filter: &AuditFilter,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit WHERE 1");
-    let mut values: Vec<String> = Vec::new();
-    if let Some(unit) = &filter.unit {
-        let (key, pattern) = match Reference::parse(unit) {
-            Ok(r) => within_pattern(&r),
-            Err(_) => (unit.clone(), unit.clone()),
-        };
-        values.push(key);
-        values.push(pattern);
-        sql.push_str(&format!(
-            " AND (unit_key = ?{} OR unit_key LIKE ?{} ESCAPE '\\')",
-            values.len() - 1,
-            values.len()
-        ));
-    }
-    for (column, value) in [
-        ("object", &filter.object),
-        ("actor", &filter.actor),
-        ("action", &filter.action),
-    ] {
-        if let Some(v) = value {
-            values.push(v.clone());
-            sql.push_str(&format!(" AND {column} = ?{}", values.len()));
-        }
-    }
-    if let Some(since) = &filter.since {
-        values.push(since.clone());
-        sql.push_str(&format!(" AND at >= ?{}", values.len()));
-    }
-    if let Some(until) = &filter.until {
-        values.push(until.clone());
-        let n = values.len();
-        sql.push_str(&format!(" AND substr(at, 1, length(?{n})) <= ?{n}"));
-    }
-    match filter.limit {
-        // The newest `limit`, still in chain order.
-        Some(limit) => {
-            sql = format!("SELECT * FROM ({sql} ORDER BY seq DESC LIMIT {limit}) ORDER BY seq")
-        }
-        None => sql.push_str(" ORDER BY seq"),
-    }
+    let (sql, values) = filter_query(AUDIT_COLUMNS, filter, |n| format!("?{n}"));
     let mut stmt = conn.prepare(&sql).map_err(db)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(values.iter()), audit_row)

@@ -10,7 +10,7 @@ use crate::audit::unit_key;
 use crate::metadata::StoreError;
 use crate::prelude::CustodyStore;
 
-fn location_json(l: &Location) -> String {
+pub(crate) fn location_json(l: &Location) -> String {
     serde_json::to_string(l).unwrap_or_default()
 }
 

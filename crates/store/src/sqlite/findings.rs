@@ -10,7 +10,7 @@ use crate::audit::unit_key;
 use crate::metadata::{Holding, StoreError, VersionRecord};
 use crate::prelude::FindingStore;
 
-fn finding_key(f: &Finding) -> String {
+pub(crate) fn finding_key(f: &Finding) -> String {
     format!(
         "{}|{}|{}|{}",
         f.kind.as_str(),
@@ -43,7 +43,7 @@ fn finding_row(r: &Row<'_>) -> Result<Finding, StoreError> {
 const FINDING_COLUMNS: &str =
     "id, kind, reference, expected, found, evidence, status, note, first_seen";
 
-fn in_scope(scope: &str, reference: &str) -> bool {
+pub(crate) fn in_scope(scope: &str, reference: &str) -> bool {
     if scope.is_empty() {
         return true;
     }

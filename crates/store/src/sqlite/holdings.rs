@@ -54,7 +54,7 @@ fn document_row(r: &Row<'_>) -> Result<Document, StoreError> {
     })
 }
 
-fn level_name(level: Level) -> &'static str {
+pub(crate) fn level_name(level: Level) -> &'static str {
     match level {
         Level::Fonds => "fonds",
         Level::Inventory => "inventory",

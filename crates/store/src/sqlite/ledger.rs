@@ -15,16 +15,24 @@ pub(crate) fn outcome_columns(outcome: &StageOutcome) -> (&'static str, Option<&
     }
 }
 
-fn record_row(r: &Row<'_>) -> Result<StageRecord, StoreError> {
-    let stage: String = r.get(1).map_err(db)?;
-    let outcome: String = r.get(5).map_err(db)?;
-    let reason: Option<String> = r.get(6).map_err(db)?;
-    let outcome = match outcome.as_str() {
+/// A stage's outcome from its two columns, the reverse of [`outcome_columns`].
+pub(crate) fn outcome_from(
+    outcome: &str,
+    reason: Option<String>,
+) -> Result<StageOutcome, StoreError> {
+    Ok(match outcome {
         "done" => StageOutcome::Done,
         "pending" => StageOutcome::Pending(reason.unwrap_or_default()),
         "failed" => StageOutcome::Failed(reason.unwrap_or_default()),
         other => return Err(corrupt("stage outcome", other)),
-    };
+    })
+}
+
+fn record_row(r: &Row<'_>) -> Result<StageRecord, StoreError> {
+    let stage: String = r.get(1).map_err(db)?;
+    let outcome: String = r.get(5).map_err(db)?;
+    let reason: Option<String> = r.get(6).map_err(db)?;
+    let outcome = outcome_from(&outcome, reason)?;
     Ok(StageRecord {
         doc: DocId(r.get(0).map_err(db)?),
         stage: Stage::parse(&stage).ok_or_else(|| corrupt("stage", &stage))?,

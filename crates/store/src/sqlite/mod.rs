@@ -13,14 +13,14 @@ use rusqlite::{Connection, OptionalExtension};
 mod access;
 mod audit;
 mod copy;
-mod custody;
+pub(crate) mod custody;
 mod editions;
-mod findings;
-mod holdings;
+pub(crate) mod findings;
+pub(crate) mod holdings;
 mod identities;
 pub(crate) mod ledger;
 mod mentions;
-mod notes;
+pub(crate) mod notes;
 mod release;
 mod reports;
 
@@ -421,15 +421,7 @@ impl SqliteStore {
                 .map_err(db)?;
             }
             Some(v) => {
-                let found: i64 = v
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("schema version {v:?}")))?;
-                if found > SCHEMA_VERSION {
-                    return Err(StoreError::Schema {
-                        found,
-                        supported: SCHEMA_VERSION,
-                    });
-                }
+                let found = readable_version(&v)?;
                 // Older archives: the tables they lack are made below; new columns here.
                 let mut due: Vec<&(i64, Option<&str>, &str)> =
                     MIGRATIONS.iter().filter(|(to, _, _)| *to > found).collect();
@@ -460,6 +452,21 @@ impl SqliteStore {
             actor: default_actor(),
         })
     }
+}
+
+/// The schema version a store records, when this build can read it: a newer one is
+/// refused by number, a damaged one as corrupt.
+pub(crate) fn readable_version(recorded: &str) -> Result<i64, StoreError> {
+    let found: i64 = recorded
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("schema version {recorded:?}")))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Schema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
 }
 
 pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {

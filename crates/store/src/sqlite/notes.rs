@@ -9,6 +9,55 @@ use crate::acts;
 use crate::metadata::{NoteFilter, StoreError};
 use crate::prelude::NoteStore;
 
+/// A note as it is saved: a new one (`old` none) is version 1, by `actor` unless it names
+/// its author, made and changed `at` unless it says when; a changed one is the next
+/// version of `old`, made when `old` was, changed `at`.
+pub(crate) fn next_version(mut note: Note, old: Option<Note>, actor: &str, at: &str) -> Note {
+    match old {
+        None => {
+            note.version = 1;
+            if note.author.is_empty() {
+                note.author = actor.to_string();
+            }
+            if note.created.is_empty() {
+                note.created = at.to_string();
+            }
+            if note.modified.is_empty() {
+                note.modified = note.created.clone();
+            }
+        }
+        Some(old) => {
+            note.version = old.version + 1;
+            note.created = old.created;
+            note.modified = at.to_string();
+        }
+    }
+    note
+}
+
+/// The columns a note is found by: its tags between bars, and its quote and comment in
+/// lower case.
+pub(crate) fn search_columns(note: &Note) -> (String, String) {
+    let tags = format!("|{}|", note.tags.join("|"));
+    let search = format!(
+        "{}\n{}",
+        note.anchor.exact,
+        note.comment.as_deref().unwrap_or("")
+    )
+    .to_lowercase();
+    (tags, search)
+}
+
+/// Who a version of a note is by: the program when it moved or lost the note's anchor
+/// itself, else the actor.
+pub(crate) fn changed_by<'a>(why: &str, actor: &'a str) -> &'a str {
+    if why.starts_with("re-anchored") || why == "orphaned" {
+        "kartoteka"
+    } else {
+        actor
+    }
+}
+
 fn note_from(body: &str) -> Result<Note, StoreError> {
     serde_json::from_str(body).map_err(|_| corrupt("note", body))
 }
@@ -21,18 +70,9 @@ pub(super) fn save_note(
 ) -> Result<Note, StoreError> {
     let at = now();
     let mut note = note.clone();
-    let new;
-    if note.id == 0 {
-        note.version = 1;
-        if note.author.is_empty() {
-            note.author = actor.to_string();
-        }
-        if note.created.is_empty() {
-            note.created = at.clone();
-        }
-        if note.modified.is_empty() {
-            note.modified = note.created.clone();
-        }
+    let new = note.id == 0;
+    if new {
+        note = next_version(note, None, actor, &at);
         note.id = conn
             .query_row(
                 "INSERT INTO notes(doc, orphaned, tags, search, body) VALUES (?1, 0, '', '', '{}') RETURNING id",
@@ -40,7 +80,6 @@ pub(super) fn save_note(
                 |r| r.get(0),
             )
             .map_err(db)?;
-        new = true;
     } else {
         let old: Option<String> = conn
             .query_row("SELECT body FROM notes WHERE id = ?1", [note.id], |r| {
@@ -50,19 +89,10 @@ pub(super) fn save_note(
             .map_err(db)?;
         let old =
             note_from(&old.ok_or_else(|| StoreError::NotFound(format!("note {}", note.id)))?)?;
-        note.version = old.version + 1;
-        note.created = old.created;
-        note.modified = at.clone();
-        new = false;
+        note = next_version(note, Some(old), actor, &at);
     }
     let body = serde_json::to_string(&note).map_err(|e| StoreError::Database(e.to_string()))?;
-    let tags = format!("|{}|", note.tags.join("|"));
-    let search = format!(
-        "{}\n{}",
-        note.anchor.exact,
-        note.comment.as_deref().unwrap_or("")
-    )
-    .to_lowercase();
+    let (tags, search) = search_columns(&note);
     conn.execute(
         "UPDATE notes SET doc = ?2, orphaned = ?3, tags = ?4, search = ?5, body = ?6 WHERE id = ?1",
         params![
@@ -75,11 +105,7 @@ pub(super) fn save_note(
         ],
     )
     .map_err(db)?;
-    let by = if why.starts_with("re-anchored") || why == "orphaned" {
-        "kartoteka"
-    } else {
-        actor
-    };
+    let by = changed_by(why, actor);
     conn.execute(
         "INSERT INTO note_versions(note, version, body, by, at, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![note.id, note.version, body, by, at, why],
@@ -211,9 +237,7 @@ pub(super) fn restore_notes(
 ) -> Result<(), StoreError> {
     for n in notes {
         let body = serde_json::to_string(n).map_err(|e| StoreError::Database(e.to_string()))?;
-        let tags = format!("|{}|", n.tags.join("|"));
-        let search =
-            format!("{}\n{}", n.anchor.exact, n.comment.as_deref().unwrap_or("")).to_lowercase();
+        let (tags, search) = search_columns(n);
         conn.execute(
             "INSERT INTO notes(id, doc, orphaned, tags, search, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, orphaned = excluded.orphaned, tags = excluded.tags,
