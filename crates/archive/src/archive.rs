@@ -871,16 +871,7 @@ impl Archive {
         writer: &mut kartoteka_index::IndexWriterHandle,
         ids: &[DocId],
     ) -> Result<Vec<StageRecord>, ArchiveError> {
-        let mut loaded = Vec::with_capacity(ids.len());
-        {
-            let store = self.store();
-            for &id in ids {
-                if let Some(doc) = store.document(id)? {
-                    let pages = store.pages(id)?;
-                    loaded.push((doc, pages));
-                }
-            }
-        }
+        let loaded = self.store().documents_with_pages(ids)?;
         // Analyse on every core, as ingest does, then hand the pages to the index in order.
         let analyzed = parallel_map(self.jobs(), &loaded, |(_, pages)| {
             pages

@@ -484,6 +484,29 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     assert!(store.events("nothing").expect("no events").is_empty());
     let summary = store.summary().expect("summary");
     assert_eq!((summary.documents, summary.units, summary.pages), (3, 5, 3));
+    // Several documents with their pages at once: as read one by one, in the order
+    // asked, a number with no document left out.
+    let all: Vec<kartoteka_model::DocId> = store
+        .documents_after(None, 1000)
+        .expect("documents")
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    assert!(all.len() >= 2, "the suite saved documents above");
+    let mut asked: Vec<kartoteka_model::DocId> = all.iter().rev().copied().collect();
+    asked.insert(1, kartoteka_model::DocId(999_999));
+    let together = store.documents_with_pages(&asked).expect("documents with pages");
+    let one_by_one: Vec<_> = all
+        .iter()
+        .rev()
+        .map(|&id| {
+            (
+                store.document(id).expect("read").expect("there"),
+                store.pages(id).expect("pages"),
+            )
+        })
+        .collect();
+    assert_eq!(together, one_by_one, "documents with their pages, in the order asked");
 }
 
 /// The audit chain: every write leaves an entry, entries chain, filters work.

@@ -386,6 +386,26 @@ impl HoldingsStore for PostgresStore {
             .collect()
     }
 
+    fn documents_with_pages(&self, ids: &[DocId]) -> Result<Vec<(Document, Vec<Page>)>, StoreError> {
+        let docs = self.documents_by_id(ids)?;
+        let numbers: Vec<i64> = docs.iter().map(|d| d.id.0).collect();
+        let mut pages: std::collections::HashMap<i64, Vec<Page>> = std::collections::HashMap::new();
+        for r in self.read().rows(
+            "SELECT doc, number, sheet, verso, text FROM pages WHERE doc = ANY($1) ORDER BY doc, number",
+            &[&numbers],
+        )? {
+            let page = page_from(get_u32(&r, 1)?, get_opt_u32(&r, 2)?, get(&r, 3)?, get(&r, 4)?);
+            pages.entry(get(&r, 0)?).or_default().push(page);
+        }
+        Ok(docs
+            .into_iter()
+            .map(|d| {
+                let p = pages.remove(&d.id.0).unwrap_or_default();
+                (d, p)
+            })
+            .collect())
+    }
+
     fn page(&self, id: DocId, number: u32) -> Result<Option<Page>, StoreError> {
         self.read()
             .row(
