@@ -428,3 +428,217 @@ fn two_servers_over_one_store_serve_the_same_archive() {
         }
     }
 }
+
+/// A PostgreSQL server of this test's own (initdb in a temporary folder, on a free port of
+/// loopback), which the test may stop and start: the machine's shared server is never
+/// stopped. `None` when PostgreSQL's programs are not installed.
+struct PrivateServer {
+    bin: std::path::PathBuf,
+    data: tempfile::TempDir,
+    port: u16,
+}
+
+impl PrivateServer {
+    fn new() -> Option<PrivateServer> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("bin"))
+            .find(|b| b.join("initdb").is_file())?;
+        let data = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = PrivateServer { bin, data, port };
+        if Self::as_root() {
+            // PostgreSQL will not run as root: its files belong to its own user.
+            let status = std::process::Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(server.data.path())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let initdb = server
+            .command("initdb")
+            .args(["-A", "trust", "-U", "postgres", "-D"])
+            .arg(server.dir())
+            .output()
+            .unwrap();
+        assert!(
+            initdb.status.success(),
+            "{}",
+            String::from_utf8_lossy(&initdb.stderr)
+        );
+        server.start();
+        Some(server)
+    }
+
+    fn as_root() -> bool {
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    }
+
+    fn dir(&self) -> std::path::PathBuf {
+        self.data.path().join("pg")
+    }
+
+    fn command(&self, program: &str) -> std::process::Command {
+        let path = self.bin.join(program);
+        if Self::as_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            std::process::Command::new(path)
+        }
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {}",
+            self.port,
+            self.data.path().display()
+        );
+        let out = self
+            .command("pg_ctl")
+            .args(["-w", "-l"])
+            .arg(self.data.path().join("log"))
+            .args(["-o", &options, "-D"])
+            .arg(self.dir())
+            .arg("start")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops the server at once, as a crash or a pulled cable would.
+    fn kill(&self) {
+        let out = self
+            .command("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(self.dir())
+            .arg("stop")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    fn documents(&self) -> i64 {
+        let mut client = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap();
+        client
+            .query_one("SELECT COUNT(*) FROM documents", &[])
+            .map(|r| r.get(0))
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(self.dir())
+            .arg("stop")
+            .output();
+    }
+}
+
+#[test]
+fn an_ingest_cut_off_from_postgresql_fails_cleanly_and_resumes() {
+    if std::env::var_os("KARTOTEKA_TEST_POSTGRES").is_none() {
+        return;
+    }
+    let Some(server) = PrivateServer::new() else {
+        eprintln!("skipped: PostgreSQL's programs are not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let total = 600;
+    for i in 0..total {
+        std::fs::write(
+            input.join(format!("{i:04}.txt")),
+            format!("Донесение номер {i}: агент сообщил о встрече {i}."),
+        )
+        .unwrap();
+    }
+    let archive = dir.path().join("archive");
+    let ingest = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
+            .arg("--archive")
+            .arg(&archive)
+            .args(["--store", &server.url(), "ingest"])
+            .arg(&input)
+            .env("KARTOTEKA_OCR", "off")
+            .env("KARTOTEKA_HEAD_KEYS", common::head_keys())
+            .env("KARTOTEKA_JOBS", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let running = ingest();
+    // The server goes away while documents are being written.
+    let started = std::time::Instant::now();
+    while server.documents() < 50 {
+        assert!(started.elapsed().as_secs() < 60, "the ingest did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.kill();
+    let out = running.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("the ingest cut off said: {stderr}");
+    assert!(
+        !out.status.success(),
+        "the ingest said it succeeded: {stderr}"
+    );
+    assert!(
+        stderr.contains("PostgreSQL") || stderr.contains("connect"),
+        "the message names what went away: {stderr}"
+    );
+    server.start();
+    let stored = server.documents();
+    assert!(
+        stored < total,
+        "the server went away before the end ({stored})"
+    );
+    // Run again: what was stored stays, the rest is added, nothing twice.
+    let again = ingest().wait_with_output().unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(server.documents(), total);
+    let mut client = postgres::Client::connect(&server.url(), postgres::NoTls).unwrap();
+    let distinct: i64 = client
+        .query_one("SELECT COUNT(DISTINCT source_path) FROM documents", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(distinct, total);
+    let chain = answer(&archive, &["audit", "verify"]);
+    assert_eq!(chain["ok"], true, "{chain}");
+    assert_eq!(
+        found(&archive, "599").len(),
+        1,
+        "the last document is searchable"
+    );
+}

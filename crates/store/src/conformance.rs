@@ -495,7 +495,9 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
     assert!(all.len() >= 2, "the suite saved documents above");
     let mut asked: Vec<kartoteka_model::DocId> = all.iter().rev().copied().collect();
     asked.insert(1, kartoteka_model::DocId(999_999));
-    let together = store.documents_with_pages(&asked).expect("documents with pages");
+    let together = store
+        .documents_with_pages(&asked)
+        .expect("documents with pages");
     let one_by_one: Vec<_> = all
         .iter()
         .rev()
@@ -506,7 +508,10 @@ pub fn metadata_store(store: &mut dyn MetadataStore) {
             )
         })
         .collect();
-    assert_eq!(together, one_by_one, "documents with their pages, in the order asked");
+    assert_eq!(
+        together, one_by_one,
+        "documents with their pages, in the order asked"
+    );
 }
 
 /// The audit chain: every write leaves an entry, entries chain, filters work.

@@ -273,7 +273,10 @@ pub trait HoldingsStore {
     /// Several documents with their pages, in the order asked (a number with no document
     /// is left out): what indexing reads, in one go where the store can (a round trip per
     /// document is most of the time over a network).
-    fn documents_with_pages(&self, ids: &[DocId]) -> Result<Vec<(Document, Vec<Page>)>, StoreError> {
+    fn documents_with_pages(
+        &self,
+        ids: &[DocId],
+    ) -> Result<Vec<(Document, Vec<Page>)>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for &id in ids {
             if let Some(doc) = self.document(id)? {

@@ -75,20 +75,25 @@ fn unit_row(r: &Row) -> Result<Unit, StoreError> {
     })
 }
 
+/// Replaces a document's pages, all of them in one statement (a round trip per page was
+/// a good part of an ingest's time).
 fn insert_pages(conn: &mut Conn, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
     conn.exec("DELETE FROM pages WHERE doc = $1", &[&id.0])?;
-    for p in pages {
-        conn.exec(
-            "INSERT INTO pages(doc, number, sheet, verso, text) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &id.0,
-                &i64::from(p.number),
-                &p.sheet.map(|s| i64::from(s.number)),
-                &p.sheet.is_some_and(|s| s.verso),
-                &p.text,
-            ],
-        )?;
-    }
+    let numbers: Vec<i64> = pages.iter().map(|p| i64::from(p.number)).collect();
+    let sheets: Vec<Option<i64>> = pages
+        .iter()
+        .map(|p| p.sheet.map(|s| i64::from(s.number)))
+        .collect();
+    let versos: Vec<bool> = pages
+        .iter()
+        .map(|p| p.sheet.is_some_and(|s| s.verso))
+        .collect();
+    let texts: Vec<&str> = pages.iter().map(|p| p.text.as_str()).collect();
+    conn.exec(
+        "INSERT INTO pages(doc, number, sheet, verso, text)
+         SELECT $1, * FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BOOLEAN[], $5::TEXT[])",
+        &[&id.0, &numbers, &sheets, &versos, &texts],
+    )?;
     Ok(())
 }
 
@@ -172,10 +177,6 @@ impl HoldingsStore for PostgresStore {
         version: u32,
     ) -> Result<Saved, StoreError> {
         self.write(|conn, actor| {
-            let existing: Option<i64> = conn
-                .row("SELECT id FROM documents WHERE source_path = $1", &[&doc.source_path])?
-                .map(|r| get(&r, 0))
-                .transpose()?;
             let at = now();
             let unit_key = doc
                 .reference
@@ -184,7 +185,10 @@ impl HoldingsStore for PostgresStore {
             let content = doc.content.to_hex();
             // One statement for both cases; an update keeps the first ingest time and
             // number, and the version table keeps the history of contents.
-            let id: i64 = conn.value(
+            // `xmax` is 0 in a row this statement inserted, and names the updating
+            // transaction in one it updated: whether the document is new, without asking
+            // first.
+            let row = conn.row(
                 "INSERT INTO documents(id, source_path, content, size, format, encoding, language, reference, unit_key,
                    placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
                  VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM documents),
@@ -194,7 +198,7 @@ impl HoldingsStore for PostgresStore {
                    reference = excluded.reference, unit_key = excluded.unit_key, placement = excluded.placement,
                    title = excluded.title, date_from = excluded.date_from, date_to = excluded.date_to,
                    page_count = excluded.page_count, needs_ocr = excluded.needs_ocr
-                 RETURNING id",
+                 RETURNING id, xmax = 0",
                 &[
                     &doc.source_path,
                     &content,
@@ -213,10 +217,12 @@ impl HoldingsStore for PostgresStore {
                     &at,
                 ],
             )?;
-            let saved = if existing.is_some() {
-                Saved::Updated(DocId(id))
-            } else {
+            let row = row.ok_or_else(|| StoreError::Database("the document was not saved".into()))?;
+            let (id, inserted): (i64, bool) = (get(&row, 0)?, get(&row, 1)?);
+            let saved = if inserted {
                 Saved::Added(DocId(id))
+            } else {
+                Saved::Updated(DocId(id))
             };
             let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
             let previous: Option<(String, Option<i64>, Option<i64>)> = conn
@@ -386,7 +392,10 @@ impl HoldingsStore for PostgresStore {
             .collect()
     }
 
-    fn documents_with_pages(&self, ids: &[DocId]) -> Result<Vec<(Document, Vec<Page>)>, StoreError> {
+    fn documents_with_pages(
+        &self,
+        ids: &[DocId],
+    ) -> Result<Vec<(Document, Vec<Page>)>, StoreError> {
         let docs = self.documents_by_id(ids)?;
         let numbers: Vec<i64> = docs.iter().map(|d| d.id.0).collect();
         let mut pages: std::collections::HashMap<i64, Vec<Page>> = std::collections::HashMap::new();

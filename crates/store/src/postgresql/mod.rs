@@ -470,6 +470,7 @@ impl PostgresStore {
         f: impl FnOnce(&mut Conn, &str) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let conn = self.conn.get_mut();
+        let begin_and_lock = format!("BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})");
         let (begin, commit, rollback) = if self.in_batch {
             (
                 "SAVEPOINT write",
@@ -477,14 +478,12 @@ impl PostgresStore {
                 "ROLLBACK TO SAVEPOINT write; RELEASE SAVEPOINT write",
             )
         } else {
-            ("BEGIN", "COMMIT", "ROLLBACK")
+            // Begun and locked in one round trip.
+            (begin_and_lock.as_str(), "COMMIT", "ROLLBACK")
         };
-        conn.batch(begin)?;
-        if !self.in_batch {
-            if let Err(e) = conn.batch(&format!("SELECT pg_advisory_xact_lock({WRITER_LOCK})")) {
-                let _ = conn.batch(rollback);
-                return Err(e);
-            }
+        if let Err(e) = conn.batch(begin) {
+            let _ = conn.batch(rollback);
+            return Err(e);
         }
         match f(conn, &self.actor) {
             Ok(value) => {
