@@ -642,3 +642,47 @@ fn an_ingest_cut_off_from_postgresql_fails_cleanly_and_resumes() {
         "the last document is searchable"
     );
 }
+
+#[test]
+fn the_store_is_named_by_flag_then_environment_then_config_file() {
+    let (Some(by_file), Some(by_env), Some(by_flag)) =
+        (database("file"), database("env"), database("flag"))
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kartoteka.toml"),
+        format!("store = \"{}\"\n", by_file.url),
+    )
+    .unwrap();
+    let recorded = |archive: &Path| {
+        std::fs::read_to_string(archive.join("store.url"))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let file_only = dir.path().join("file-only");
+    kartoteka(&file_only)
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success();
+    assert_eq!(recorded(&file_only), by_file.url);
+    let env_over_file = dir.path().join("env-over-file");
+    kartoteka(&env_over_file)
+        .current_dir(dir.path())
+        .env("KARTOTEKA_STORE", &by_env.url)
+        .arg("init")
+        .assert()
+        .success();
+    assert_eq!(recorded(&env_over_file), by_env.url);
+    let flag_over_env = dir.path().join("flag-over-env");
+    kartoteka(&flag_over_env)
+        .current_dir(dir.path())
+        .env("KARTOTEKA_STORE", &by_env.url)
+        .args(["--store", &by_flag.url, "init"])
+        .assert()
+        .success();
+    assert_eq!(recorded(&flag_over_env), by_flag.url);
+}
