@@ -23,6 +23,7 @@ mod dossier;
 mod edition;
 mod finding;
 mod identity;
+mod job;
 mod mention;
 mod note;
 mod reference;
@@ -49,6 +50,7 @@ pub use identity::{
     assign_person_ids, IdAssignment, IdChange, IdentityRow, Judgement, MentionAnchor, PersonRecord,
     PersonStatus, Sex, Verdict, VerdictError,
 };
+pub use job::{JobEnd, JobRecord, JobState, NewJob, MAX_ATTEMPTS};
 pub use mention::{MentionKind, MentionRecord, RelationKind, RelationRecord, UnknownKind};
 pub use note::{Anchor, Note, NoteVersion};
 pub use reference::{Convention, Level, Reference, ReferenceError, Sheet, Sheets};

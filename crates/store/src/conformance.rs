@@ -21,9 +21,11 @@ use crate::{
 
 mod access;
 mod editions;
+mod jobs;
 mod release;
 pub use access::users_tokens_and_sessions;
 pub use editions::editions_and_decisions;
+pub use jobs::{job_claims_race, job_queue};
 pub use release::partners_and_routing;
 
 /// A new, empty PostgreSQL database for one test, made on the server that

@@ -36,9 +36,9 @@ pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, hash_reader, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
     AccessStore, AuditStore, Batches, CustodyStore, EditionStore, Event, Failure, FindingStore,
-    Holding, HoldingsStore, IdentityStore, LedgerStore, MentionStore, MetadataStore, NewDocument,
-    NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved, StoreError, Summary,
-    VersionRecord,
+    Holding, HoldingsStore, IdentityStore, JobStore, LedgerStore, MentionStore, MetadataStore,
+    NewDocument, NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved, StoreError,
+    Summary, VersionRecord,
 };
 pub use object::{BlobLocation, ObjectBlobStore};
 pub use postgresql::{PostgresStore, StoreLocation};
@@ -48,7 +48,7 @@ pub use postgresql::{PostgresStore, StoreLocation};
 pub mod prelude {
     pub use crate::metadata::{
         AccessStore, AuditStore, Batches, CustodyStore, EditionStore, FindingStore, HoldingsStore,
-        IdentityStore, LedgerStore, MentionStore, MetadataStore, NoteStore, ReleaseStore,
+        IdentityStore, JobStore, LedgerStore, MentionStore, MetadataStore, NoteStore, ReleaseStore,
         ReportStore, RuleStore,
     };
 }

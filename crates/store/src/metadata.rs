@@ -7,6 +7,7 @@ use kartoteka_model::{
     Package, Page, Partner, PersonRecord, Placement, Receipt, Reference, RelationRecord, Report,
     ReportFate, Routing, Stage, StageOutcome, StageRecord, Transfer, Unit,
 };
+use kartoteka_model::{JobEnd, JobRecord, NewJob};
 
 use crate::audit::{AuditAct, AuditEntry, AuditFilter};
 use serde::Serialize;
@@ -159,6 +160,7 @@ pub trait MetadataStore:
     + ReleaseStore
     + EditionStore
     + AccessStore
+    + JobStore
     + Send
 {
 }
@@ -178,6 +180,7 @@ impl<
             + ReleaseStore
             + EditionStore
             + AccessStore
+            + JobStore
             + Send,
     > MetadataStore for T
 {
@@ -664,6 +667,53 @@ pub trait AccessStore {
 
     /// Ends a session (signing out), if it is kept. Audited as "sign-out" when it was.
     fn end_session(&mut self, hash: &str) -> Result<(), StoreError>;
+}
+
+/// The queue of background jobs the servers sharing a store take their work from. A job
+/// is claimed by one worker at a time (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so
+/// that workers never wait on each other), under a lease the worker renews while it
+/// works; when the lease runs out (the worker died), the next claim takes the job again or,
+/// when it must not be done twice, marks it interrupted. Jobs are not acts on the archive
+/// and are not audited: the work a job does is.
+pub trait JobStore {
+    /// Queues a job under the next number.
+    fn add_job(&mut self, job: &NewJob) -> Result<JobRecord, StoreError>;
+
+    /// Keeps a job under its own number (one recorded before the store kept jobs); false,
+    /// and nothing written, when the number is taken.
+    fn keep_job(&mut self, job: &JobRecord) -> Result<bool, StoreError>;
+
+    /// Claims the oldest job this worker may do: queued, or running under a lease that
+    /// ran out. `home` is the worker's home (jobs kept for another home are left); the
+    /// lease runs `lease` from now by the store's clock. Jobs whose lease ran out and that
+    /// must not be done again are marked interrupted on the way.
+    fn claim_job(
+        &mut self,
+        worker: &str,
+        home: &str,
+        lease: std::time::Duration,
+    ) -> Result<Option<JobRecord>, StoreError>;
+
+    /// Renews a worker's lease on a job and records its progress; false when the worker
+    /// no longer holds the job (its lease ran out and another took it).
+    fn renew_job(
+        &mut self,
+        number: u64,
+        worker: &str,
+        lease: std::time::Duration,
+        total: u64,
+        done: u64,
+    ) -> Result<bool, StoreError>;
+
+    /// Records how a job ended; false, and nothing written, when the worker no longer
+    /// holds it.
+    fn end_job(&mut self, number: u64, worker: &str, end: &JobEnd) -> Result<bool, StoreError>;
+
+    /// The job of this number.
+    fn job(&self, number: u64) -> Result<Option<JobRecord>, StoreError>;
+
+    /// The latest `limit` jobs, the latest first.
+    fn jobs(&self, limit: usize) -> Result<Vec<JobRecord>, StoreError>;
 }
 
 /// Which notes to list; every field that is set must match.

@@ -76,6 +76,7 @@ fn sqlite_memory_conforms() {
     conformance::partners_and_routing(&mut SqliteStore::in_memory().unwrap());
     conformance::editions_and_decisions(&mut SqliteStore::in_memory().unwrap());
     conformance::users_tokens_and_sessions(&mut SqliteStore::in_memory().unwrap());
+    conformance::job_queue(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]
@@ -206,7 +207,7 @@ type Suite = (&'static str, fn(&mut dyn MetadataStore));
 
 #[test]
 fn postgres_conforms() {
-    let suites: [Suite; 13] = [
+    let suites: [Suite; 14] = [
         ("metadata", conformance::metadata_store),
         ("audit", conformance::audit_chain),
         ("batches", conformance::batches),
@@ -220,6 +221,7 @@ fn postgres_conforms() {
         ("partners", conformance::partners_and_routing),
         ("editions", conformance::editions_and_decisions),
         ("access", conformance::users_tokens_and_sessions),
+        ("jobs", conformance::job_queue),
     ];
     for (name, suite) in suites {
         let Some((_db, mut store)) = postgres(name) else {
@@ -227,6 +229,27 @@ fn postgres_conforms() {
         };
         suite(&mut store);
     }
+}
+
+/// Workers on connections of their own claiming jobs from one PostgreSQL database at
+/// once: each job taken by one of them.
+#[test]
+fn postgres_job_claims_race() {
+    let Some((db, store)) = postgres("claims") else {
+        return;
+    };
+    drop(store);
+    conformance::job_claims_race(&|| Box::new(PostgresStore::open(&db.url).unwrap()));
+}
+
+/// The same on one SQLite file opened by several connections (a server and the command
+/// line).
+#[test]
+fn sqlite_file_job_claims_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("archive.db");
+    drop(SqliteStore::open(&path).unwrap());
+    conformance::job_claims_race(&|| Box::new(SqliteStore::open(&path).unwrap()));
 }
 
 /// Writers on several connections (as several servers are) racing to append: one chain,

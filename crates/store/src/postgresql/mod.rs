@@ -33,6 +33,7 @@ use crate::SCHEMA_VERSION;
 mod bodies;
 mod copy;
 mod holdings;
+mod jobs;
 mod records;
 
 /// The advisory lock every writing transaction holds until it ends (an arbitrary number
@@ -268,6 +269,27 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     body TEXT COLLATE "C" NOT NULL
 );
 CREATE TABLE IF NOT EXISTS web_sessions (hash TEXT COLLATE "C" PRIMARY KEY, body TEXT COLLATE "C" NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    number BIGINT PRIMARY KEY,
+    kind TEXT COLLATE "C" NOT NULL,
+    actor TEXT COLLATE "C" NOT NULL,
+    input TEXT COLLATE "C" NOT NULL,
+    home TEXT COLLATE "C",
+    rerun BIGINT NOT NULL,
+    state TEXT COLLATE "C" NOT NULL,
+    worker TEXT COLLATE "C",
+    lease_until BIGINT,
+    attempts BIGINT NOT NULL,
+    queued TEXT COLLATE "C" NOT NULL,
+    started TEXT COLLATE "C",
+    finished TEXT COLLATE "C",
+    total BIGINT NOT NULL,
+    done BIGINT NOT NULL,
+    summary TEXT COLLATE "C",
+    error TEXT COLLATE "C",
+    result TEXT COLLATE "C"
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, number);
 "#;
 
 /// A [`MetadataStore`] in a PostgreSQL database, shared by every process given its URL.

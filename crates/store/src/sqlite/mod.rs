@@ -18,6 +18,7 @@ mod editions;
 pub(crate) mod findings;
 pub(crate) mod holdings;
 mod identities;
+pub(crate) mod jobs;
 pub(crate) mod ledger;
 mod mentions;
 pub(crate) mod notes;
@@ -283,6 +284,27 @@ CREATE TABLE IF NOT EXISTS web_sessions (
     hash TEXT PRIMARY KEY,
     body TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS jobs (
+    number INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    input TEXT NOT NULL,
+    home TEXT,
+    rerun INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    worker TEXT,
+    lease_until INTEGER,
+    attempts INTEGER NOT NULL,
+    queued TEXT NOT NULL,
+    started TEXT,
+    finished TEXT,
+    total INTEGER NOT NULL,
+    done INTEGER NOT NULL,
+    summary TEXT,
+    error TEXT,
+    result TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, number);
 CREATE TABLE IF NOT EXISTS note_versions (
     note INTEGER NOT NULL,
     version INTEGER NOT NULL,
