@@ -276,6 +276,7 @@ pub(crate) fn serve(
     archive: Archive,
     keys: &kartoteka_archive::HeadKeys,
     addr: &str,
+    job_lease_seconds: u64,
 ) -> Result<u8, Failure> {
     let addr: std::net::SocketAddr = addr.parse().map_err(|e| {
         usage(format!(
@@ -284,9 +285,12 @@ pub(crate) fn serve(
     })?;
     let users = archive.access().users()?;
     let root = archive.root().display().to_string();
-    let app =
-        kartoteka_server::App::new(archive, keys.clone(), kartoteka_server::Config::default())
-            .map_err(|e| anyhow::anyhow!("opening the jobs folder of {root}: {e}"))?;
+    let config = kartoteka_server::Config {
+        job_lease: std::time::Duration::from_secs(job_lease_seconds),
+        ..kartoteka_server::Config::default()
+    };
+    let app = kartoteka_server::App::new(archive, keys.clone(), config)
+        .map_err(|e| anyhow::anyhow!("opening the reading room of {root}: {e}"))?;
     // The server stops gracefully on Ctrl-C and SIGTERM by itself; it runs no OCR.
     kartoteka_archive::formats::restore_default_signal_actions();
     kartoteka_server::serve(app, addr, |at| {

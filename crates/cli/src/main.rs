@@ -283,6 +283,12 @@ user's name and the audit head is sealed after it."
         /// Where to listen: HOST:PORT (port 0 picks a free one).
         #[arg(long, env = "KARTOTEKA_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        /// Seconds a background job stays with a server that stops saying it is at work
+        /// (it says so every second) before another server over the same store takes it
+        /// and does it again.
+        #[arg(long, env = "KARTOTEKA_JOB_LEASE", default_value_t = 30, value_name = "SECONDS",
+              value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        job_lease: u64,
     },
     /// The people who may use the reading room: add, list, disable, password.
     #[command(subcommand)]
@@ -785,7 +791,9 @@ fn execute(
                 json,
             )
         }
-        Command::Serve { addr } => access::serve(open(&archive_dir)?, keys, &addr),
+        Command::Serve { addr, job_lease } => {
+            access::serve(open(&archive_dir)?, keys, &addr, job_lease)
+        }
         Command::User(command) => access::user(command, &open(&archive_dir)?),
         Command::Token(command) => access::token(command, &open(&archive_dir)?),
     }

@@ -429,6 +429,145 @@ fn two_servers_over_one_store_serve_the_same_archive() {
     }
 }
 
+/// Asks a server for a job until `done` says it has come where the test waits for it (at
+/// most `seconds`): the job as the API shows it.
+fn job_until(
+    addr: &str,
+    bearer: &str,
+    id: &str,
+    seconds: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, body) = common::http(
+            addr,
+            "GET",
+            &format!("/api/jobs/{id}"),
+            &[("Authorization", bearer)],
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        let job: Value = serde_json::from_str(&body).unwrap();
+        if done(&job) {
+            return job;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(seconds),
+            "job {id} through {addr} after {seconds} s: {job}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Issue 22, point 3: a server killed during a background job. The job is in the shared
+/// store's queue; the other server takes it once the dead one's lease runs out, and
+/// finishes it: one job, done once, by the second worker.
+#[test]
+fn a_job_whose_server_dies_is_finished_by_the_other_server() {
+    let Some(db) = database("worker_death") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    // One store and one place for the originals, as servers that share an archive have.
+    let blobs = format!("file://{}", dir.path().join("originals").display());
+    kartoteka(&one)
+        .args(["--store", &db.url, "--blobs", &blobs, "init"])
+        .assert()
+        .success();
+    sample_pipeline(&one, None);
+    kartoteka(&two)
+        .args(["--store", &db.url, "--blobs", &blobs, "init"])
+        .assert()
+        .success();
+    let password = dir.path().join("pw");
+    std::fs::write(&password, "a long enough password for the test").unwrap();
+    kartoteka(&one)
+        .args([
+            "user",
+            "add",
+            "keeper",
+            "--role",
+            "archivist",
+            "--password-file",
+        ])
+        .arg(&password)
+        .assert()
+        .success();
+    let made = json(kartoteka(&one).args(["token", "create", "keeper", "--scope", "read,write", "--json"]));
+    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let documents = json(kartoteka(&one).args(["status", "--json"]))["documents"]
+        .as_u64()
+        .unwrap();
+
+    // The first server's worker takes the job, then waits for its folder's writer lock,
+    // held here as a long ingest from the command line would hold it.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(one.join("writer.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut first = common::serve_with(&one, &["--job-lease", "2"]);
+    let (status, body) = common::http(
+        &first.addr,
+        "POST",
+        "/api/jobs",
+        &[
+            ("Authorization", &bearer),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"kind": "verify"}"#,
+    );
+    assert_eq!(status, 202, "{body}");
+    let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let taken = job_until(&first.addr, &bearer, &id, 15, |j| j["state"] == "running");
+    assert_eq!(taken["attempts"], 1, "{taken}");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let still = job_until(&first.addr, &bearer, &id, 1, |_| true);
+    assert_eq!(
+        (still["state"].as_str(), still["attempts"].as_u64()),
+        (Some("running"), Some(1)),
+        "a live worker keeps its job past the lease by renewing it: {still}"
+    );
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+
+    let second = common::serve_with(&two, &["--job-lease", "2"]);
+    let ended = job_until(&second.addr, &bearer, &id, 60, |j| {
+        j["state"] != "running" && j["state"] != "queued"
+    });
+    assert_eq!(ended["state"], "done", "{ended}");
+    assert_eq!(ended["attempts"], 2, "taken again once: {ended}");
+    assert_eq!(ended["result"]["checked"], documents, "{ended}");
+    assert_eq!(ended["result"]["passed"], documents, "{ended}");
+    assert_eq!(
+        (ended["total"].as_u64(), ended["done"].as_u64()),
+        (Some(documents), Some(documents))
+    );
+    let (status, body) = common::http(
+        &second.addr,
+        "GET",
+        "/api/jobs",
+        &[("Authorization", &bearer)],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        listed["jobs"].as_array().map(Vec::len),
+        Some(1),
+        "one job: {listed}"
+    );
+    drop(lock);
+}
+
 /// A PostgreSQL server of this test's own (initdb in a temporary folder, on a free port of
 /// loopback), which the test may stop and start: the machine's shared server is never
 /// stopped. `None` when PostgreSQL's programs are not installed.

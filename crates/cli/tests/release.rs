@@ -1097,7 +1097,7 @@ fn a_release_officer_plans_and_sends_a_round_from_the_desk_and_each_liaison_read
     let started = std::time::Instant::now();
     let done = loop {
         let (_, job, _) = call("GET", &format!("/api/jobs/{id}"), &olga_read, "");
-        if job["state"] != "running" {
+        if job["state"] != "running" && job["state"] != "queued" {
             break job;
         }
         assert!(

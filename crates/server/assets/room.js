@@ -1,5 +1,5 @@
 // The reading room's one script. Everything works without it; it only adds comfort:
-// a running job's progress follows live, a passage selected in the reader becomes the
+// a waiting or running job's progress follows live, a passage selected in the reader becomes the
 // new note's quote, and a citation copies with one button.
 "use strict";
 
@@ -18,8 +18,8 @@
     } catch (_) {
       return setTimeout(tick, 3000);
     }
-    if (job.state !== "running") {
-      // Finished: the server renders the outcome in the page's language.
+    if (job.state !== box.dataset.state) {
+      // Claimed by a worker, or finished: the server renders it in the page's language.
       window.location.reload();
       return;
     }

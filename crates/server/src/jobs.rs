@@ -8,12 +8,14 @@
 //! server: a job number means the same job forever, and a job that was running when the
 //! server stopped says so ("interrupted") when it comes back.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use kartoteka_archive::{Archive, HeadKeys, IngestOptions, Progress, Unpacked};
+use kartoteka_model::{JobEnd, JobRecord, NewJob};
+use kartoteka_store::{prelude::*, StoreLocation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -79,26 +81,22 @@ impl JobKind {
         }
     }
 
-    /// The kind of this name.
+    /// The kind of this name, of those started by name.
     pub fn parse(name: &str) -> Option<JobKind> {
         JobKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
+
+    /// The kind of this name, of every kind.
+    fn from_name(name: &str) -> Option<JobKind> {
+        JobKind::parse(name).or(match name {
+            "ingest" => Some(JobKind::Ingest),
+            "send" => Some(JobKind::Send),
+            _ => None,
+        })
+    }
 }
 
-/// Where a job stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    /// Started, waiting for the archive's writer lock or working.
-    Running,
-    /// Finished; its result says what it found.
-    Done,
-    /// Stopped by an error, which it names.
-    Failed,
-    /// The server stopped while it ran; what it had written is kept (every step of the
-    /// archive's work is its own transaction), and it can be started again.
-    Interrupted,
-}
+pub use kartoteka_model::JobState;
 
 /// One background job, as the API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -117,10 +115,13 @@ pub struct Job {
     pub partners: Vec<String>,
     /// Where it stands.
     pub state: JobState,
-    /// When it started (RFC 3339).
+    /// When it was asked for (RFC 3339).
     pub started: String,
     /// When it ended.
     pub finished: Option<String>,
+    /// How many times a worker took it: more than once when a worker died at it.
+    #[serde(default)]
+    pub attempts: u32,
     /// Items to do, once known (0 while unknown).
     pub total: u64,
     /// Items done.
@@ -133,11 +134,36 @@ pub struct Job {
     pub result: Option<serde_json::Value>,
 }
 
-/// The jobs of this archive, in memory and in its `jobs/` folder.
+/// What a job works on, kept with it in the store as JSON.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct JobParams {
+    /// The name the uploaded file had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    upload: Option<String>,
+    /// Where the upload waits, in the server's `uploads/` folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    /// A round's partners.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    partners: Vec<String>,
+}
+
+/// The kind a job record holds that no job of this program has: a placeholder for a
+/// number an unreadable job file held.
+const UNREADABLE: &str = "unreadable";
+
+/// The jobs of this archive: a queue in the store that every server sharing it takes
+/// work from, seen through a connection of this server's own (so that a long step of a
+/// job, holding the archive's connection, never holds up the lease of another).
 pub struct Jobs {
-    dir: PathBuf,
-    all: Mutex<BTreeMap<u64, Job>>,
-    next: AtomicU64,
+    store: Mutex<Box<dyn MetadataStore>>,
+    /// This server: the machine and the archive folder, where its uploads and outbox are.
+    home: String,
+    /// This worker: the home and the process.
+    worker: String,
+    lease: Duration,
+    /// Rung when a job is queued here, so that this server's worker takes it at once.
+    wake: (Mutex<bool>, Condvar),
 }
 
 fn number(id: &str) -> Option<u64> {
@@ -147,50 +173,58 @@ fn number(id: &str) -> Option<u64> {
         .filter(|n| *n > 0 && id.len() < 22)
 }
 
+/// The name this machine goes by, for telling servers apart.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
 impl Jobs {
-    /// The jobs kept in `dir` (created if missing); those that were running are marked
-    /// interrupted. A job file that cannot be read is left where it is and its number is
-    /// never given again.
-    pub fn open(dir: &Path) -> std::io::Result<Jobs> {
-        std::fs::create_dir_all(dir)?;
-        let mut all = BTreeMap::new();
-        let mut highest = 0;
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            let Some(n) = path.file_stem().and_then(|s| s.to_str()).and_then(number) else {
-                continue;
-            };
-            highest = highest.max(n);
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
-            let Ok(mut job) = serde_json::from_slice::<Job>(&bytes) else {
-                continue;
-            };
-            if job.state == JobState::Running {
-                job.state = JobState::Interrupted;
-                job.error = Some("the server stopped while the job ran".to_string());
-                write_job(dir, &job)?;
-            }
-            all.insert(n, job);
-        }
+    /// The job queue of the archive at `root`, whose store is at `store`, taken from
+    /// under leases of `lease`. Jobs the archive's `jobs/` folder kept before the store
+    /// kept them are moved into the store once, under their numbers; one that was
+    /// running is interrupted, and a file that cannot be read keeps its number.
+    pub fn open(root: &Path, store: &StoreLocation, lease: Duration) -> Result<Jobs, String> {
+        let mut store = store.open().map_err(|e| e.to_string())?;
+        import_job_files(&root.join("jobs"), store.as_mut())?;
+        let folder = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let home = format!("{}:{}", host_name(), folder.display());
+        static STARTED: AtomicU64 = AtomicU64::new(0);
+        let worker = format!(
+            "{home}#{}.{}",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::SeqCst)
+        );
         Ok(Jobs {
-            dir: dir.to_path_buf(),
-            all: Mutex::new(all),
-            next: AtomicU64::new(highest + 1),
+            store: Mutex::new(store),
+            home,
+            worker,
+            lease,
+            wake: (Mutex::new(false), Condvar::new()),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Job>> {
-        self.all.lock().unwrap_or_else(|p| p.into_inner())
+    fn store(&self) -> std::sync::MutexGuard<'_, Box<dyn MetadataStore>> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Records a new running job (of an upload named `upload`, for an ingest).
+    /// Queues a new job (of an upload named `upload`, for an ingest).
     pub fn begin(&self, kind: JobKind, by: &str, upload: Option<&str>) -> Result<Job, ApiError> {
-        self.begin_with(kind, by, upload, Vec::new())
+        self.queue(
+            kind,
+            by,
+            JobParams {
+                upload: upload.map(str::to_string),
+                ..JobParams::default()
+            },
+        )
     }
 
-    /// Records a new running job, with the partners of a round of packages.
+    /// Queues a new job, with the partners of a round of packages.
     pub fn begin_with(
         &self,
         kind: JobKind,
@@ -198,99 +232,338 @@ impl Jobs {
         upload: Option<&str>,
         partners: Vec<String>,
     ) -> Result<Job, ApiError> {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        let job = Job {
-            id: format!("J{n}"),
+        self.queue(
             kind,
-            by: by.to_string(),
-            upload: upload.map(str::to_string),
-            partners,
-            state: JobState::Running,
-            started: kartoteka_model::now_rfc3339(),
-            finished: None,
-            total: 0,
-            done: 0,
-            summary: None,
-            error: None,
-            result: None,
-        };
-        write_job(&self.dir, &job).map_err(ApiError::internal)?;
-        self.lock().insert(n, job.clone());
-        Ok(job)
+            by,
+            JobParams {
+                upload: upload.map(str::to_string),
+                file: None,
+                partners,
+            },
+        )
+    }
+
+    /// Queues an ingest of the upload waiting in this server's `uploads/` as `file`.
+    pub(crate) fn begin_ingest(&self, by: &str, upload: &str, file: &str) -> Result<Job, ApiError> {
+        self.queue(
+            JobKind::Ingest,
+            by,
+            JobParams {
+                upload: Some(upload.to_string()),
+                file: Some(file.to_string()),
+                partners: Vec::new(),
+            },
+        )
+    }
+
+    fn queue(&self, kind: JobKind, by: &str, input: JobParams) -> Result<Job, ApiError> {
+        // An upload and an outbox are in this server's folder: only its worker may take
+        // those. A round of packages is never sent twice by a second worker.
+        let here = matches!(kind, JobKind::Ingest | JobKind::Send);
+        let record = self
+            .store()
+            .add_job(&NewJob {
+                kind: kind.as_str().to_string(),
+                by: by.to_string(),
+                input: serde_json::to_string(&input).map_err(ApiError::internal)?,
+                home: here.then(|| self.home.clone()),
+                rerun: kind != JobKind::Send,
+            })
+            .map_err(kartoteka_archive::ArchiveError::from)?;
+        self.ring();
+        shown(record).ok_or_else(|| ApiError::internal("a job of no kind was queued"))
+    }
+
+    fn ring(&self) {
+        let (rung, bell) = &self.wake;
+        *rung.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        bell.notify_all();
+    }
+
+    /// Waits up to `most` for a job to be queued through this server.
+    fn wait(&self, most: Duration) {
+        let (rung, bell) = &self.wake;
+        let guard = rung.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut guard, _) = bell
+            .wait_timeout_while(guard, most, |rung| !*rung)
+            .unwrap_or_else(|p| p.into_inner());
+        *guard = false;
     }
 
     /// A job by its number.
     pub fn get(&self, id: &str) -> Option<Job> {
-        self.lock().get(&number(id)?).cloned()
+        let record = self.store().job(number(id)?).ok()??;
+        shown(record)
     }
 
-    /// Every job, the latest first.
+    /// The latest jobs, the latest first.
     pub fn list(&self) -> Vec<Job> {
-        self.lock().values().rev().cloned().collect()
+        self.store()
+            .jobs(LISTED)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(shown)
+            .collect()
     }
 
-    fn update(&self, id: &str, f: impl FnOnce(&mut Job)) {
-        if let Some(job) = number(id).and_then(|n| {
-            self.lock().get_mut(&n).map(|j| {
-                f(j);
-                j.clone()
-            })
-        }) {
-            if job.state != JobState::Running {
-                // The end of a job is kept on disk; its progress lives in memory.
-                let _ = write_job(&self.dir, &job);
-            }
-        }
+    /// Takes the oldest job this server may do, if any is due.
+    fn claim(&self) -> Result<Option<(Job, JobParams)>, String> {
+        let record = self
+            .store()
+            .claim_job(&self.worker, &self.home, self.lease)
+            .map_err(|e| e.to_string())?;
+        Ok(record.and_then(|r| {
+            let input = serde_json::from_str(&r.input).unwrap_or_default();
+            shown(r).map(|job| (job, input))
+        }))
+    }
+
+    /// Renews this worker's lease on a job with its progress; false when the job was
+    /// taken from it.
+    fn renew(&self, id: &str, total: u64, done: u64) -> Result<bool, String> {
+        let Some(n) = number(id) else {
+            return Ok(false);
+        };
+        self.store()
+            .renew_job(n, &self.worker, self.lease, total, done)
+            .map_err(|e| e.to_string())
     }
 
     /// Records how a job ended.
     pub fn end(&self, id: &str, outcome: Result<(String, serde_json::Value), ApiError>) {
-        self.update(id, |job| {
-            job.finished = Some(kartoteka_model::now_rfc3339());
-            match outcome {
-                Ok((summary, result)) => {
-                    job.state = JobState::Done;
-                    job.summary = Some(summary);
-                    job.result = Some(result);
-                    job.done = job.done.max(job.total);
-                }
-                Err(e) => {
-                    job.state = JobState::Failed;
-                    job.error = Some(e.message);
-                }
-            }
-        });
+        let Some(n) = number(id) else { return };
+        let end = match outcome {
+            Ok((summary, result)) => JobEnd::Done {
+                summary,
+                result: result.to_string(),
+            },
+            Err(e) => JobEnd::Failed(e.message),
+        };
+        match self.store().end_job(n, &self.worker, &end) {
+            Ok(true) => {}
+            Ok(false) => eprintln!(
+                "kartoteka serve: job {id} ended here after another worker took it (this one's lease ran out)"
+            ),
+            Err(e) => eprintln!("kartoteka serve: recording the end of job {id}: {e}"),
+        }
     }
 }
 
-/// Writes a job's file whole, then renames it into place.
-fn write_job(dir: &Path, job: &Job) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec_pretty(job).map_err(std::io::Error::other)?;
-    let tmp = dir.join(format!(".{}.json.tmp", job.id));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, dir.join(format!("{}.json", job.id)))
+/// How many jobs the lists show.
+const LISTED: usize = 500;
+
+/// A job record as the API shows it; `None` for a kind this program does not know (a
+/// placeholder for an unreadable file, a kind of a newer version).
+fn shown(r: JobRecord) -> Option<Job> {
+    let kind = JobKind::from_name(&r.kind)?;
+    let input: JobParams = serde_json::from_str(&r.input).unwrap_or_default();
+    Some(Job {
+        id: format!("J{}", r.number),
+        kind,
+        by: r.by,
+        upload: input.upload,
+        partners: input.partners,
+        state: r.state,
+        started: r.started.unwrap_or(r.queued),
+        finished: r.finished,
+        attempts: r.attempts,
+        total: r.total,
+        done: r.done,
+        summary: r.summary,
+        error: r.error,
+        result: r.result.and_then(|t| serde_json::from_str(&t).ok()),
+    })
 }
 
-/// The archive's progress, counted into a job.
+/// Moves the job files an archive's `jobs/` folder kept (before the store kept jobs)
+/// into the store, under their own numbers; those already there are left.
+fn import_job_files(dir: &Path, store: &mut dyn MetadataStore) -> Result<(), String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("reading {}: {e}", dir.display())),
+    };
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
+            .path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let Some(n) = path.file_stem().and_then(|s| s.to_str()).and_then(number) else {
+            continue;
+        };
+        if store.job(n).map_err(|e| e.to_string())?.is_some() {
+            continue;
+        }
+        let old = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Job>(&bytes).ok());
+        let record = match old {
+            Some(job) => {
+                let interrupted = job.state == JobState::Running || job.state == JobState::Queued;
+                JobRecord {
+                    number: n,
+                    kind: job.kind.as_str().to_string(),
+                    by: job.by,
+                    input: serde_json::to_string(&JobParams {
+                        upload: job.upload,
+                        file: None,
+                        partners: job.partners,
+                    })
+                    .map_err(|e| e.to_string())?,
+                    home: None,
+                    rerun: false,
+                    state: if interrupted {
+                        JobState::Interrupted
+                    } else {
+                        job.state
+                    },
+                    worker: None,
+                    attempts: 1,
+                    queued: job.started.clone(),
+                    started: Some(job.started),
+                    finished: job.finished,
+                    total: job.total,
+                    done: job.done,
+                    summary: job.summary,
+                    error: if interrupted {
+                        Some("the server stopped while the job ran".to_string())
+                    } else {
+                        job.error
+                    },
+                    result: job.result.map(|r| r.to_string()),
+                }
+            }
+            // Its number was shown once; it is never given again.
+            None => JobRecord {
+                number: n,
+                kind: UNREADABLE.to_string(),
+                by: String::new(),
+                input: "{}".to_string(),
+                home: None,
+                rerun: false,
+                state: JobState::Interrupted,
+                worker: None,
+                attempts: 0,
+                queued: kartoteka_model::now_rfc3339(),
+                started: None,
+                finished: None,
+                total: 0,
+                done: 0,
+                summary: None,
+                error: Some(format!("{} could not be read", path.display())),
+                result: None,
+            },
+        };
+        store.keep_job(&record).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The archive's progress, counted into a job; its worker's lease renewals carry it to
+/// the store.
 pub(crate) struct JobProgress {
-    pub(crate) jobs: Arc<Jobs>,
-    pub(crate) id: String,
+    total: AtomicU64,
+    done: AtomicU64,
 }
 
 impl Progress for JobProgress {
     fn begin(&self, total: u64) {
-        self.jobs.update(&self.id, |j| {
-            j.total = total;
-            j.done = 0;
-        });
+        self.total.store(total, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
     }
     fn advance(&self, items: u64, _bytes: u64) {
-        self.jobs.update(&self.id, |j| j.done += items);
+        self.done.fetch_add(items, Ordering::Relaxed);
     }
     fn finish(&self) {
-        self.jobs.update(&self.id, |j| j.done = j.done.max(j.total));
+        let total = self.total.load(Ordering::Relaxed);
+        self.done.fetch_max(total, Ordering::Relaxed);
     }
 }
+
+/// How often a worker renews its lease and says how far it got: at most every second,
+/// and at least three times a lease.
+fn renewal_every(lease: Duration) -> Duration {
+    (lease / 3).min(Duration::from_secs(1))
+}
+
+/// This server's worker: takes the jobs due, one at a time, until the server goes.
+/// `run` does a job's work (under the archive's writer lock) and gives its outcome.
+pub(crate) fn work<F>(jobs: std::sync::Weak<Jobs>, run: F)
+where
+    F: Fn(
+            &Job,
+            Option<&Path>,
+            &JobProgress,
+        ) -> Option<Result<(String, serde_json::Value), ApiError>>
+        + Send
+        + 'static,
+{
+    let mut failing = false;
+    loop {
+        let Some(queue) = jobs.upgrade() else { return };
+        match queue.claim() {
+            Ok(Some((job, input))) => {
+                failing = false;
+                let progress = JobProgress {
+                    total: AtomicU64::new(0),
+                    done: AtomicU64::new(0),
+                };
+                let (stop, stopped) = std::sync::mpsc::channel::<()>();
+                let outcome = std::thread::scope(|s| {
+                    let queue = &queue;
+                    let progress = &progress;
+                    let id = job.id.clone();
+                    s.spawn(move || {
+                        let every = renewal_every(queue.lease);
+                        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                            stopped.recv_timeout(every)
+                        {
+                            let (total, done) = (
+                                progress.total.load(Ordering::Relaxed),
+                                progress.done.load(Ordering::Relaxed),
+                            );
+                            match queue.renew(&id, total, done) {
+                                Ok(true) => {}
+                                Ok(false) => {
+                                    eprintln!("kartoteka serve: job {id} was taken by another worker: this one's lease ran out");
+                                    return;
+                                }
+                                Err(e) => eprintln!("kartoteka serve: renewing the lease on job {id}: {e}"),
+                            }
+                        }
+                    });
+                    let upload = input.file.as_deref().map(Path::new);
+                    let outcome = run(&job, upload, &progress);
+                    let _ = stop.send(());
+                    outcome
+                });
+                let Some(outcome) = outcome else { return };
+                let _ = queue.renew(
+                    &job.id,
+                    progress.total.load(Ordering::Relaxed),
+                    progress.done.load(Ordering::Relaxed),
+                );
+                queue.end(&job.id, outcome);
+            }
+            Ok(None) => {
+                failing = false;
+                queue.wait(POLL);
+            }
+            Err(e) => {
+                if !failing {
+                    eprintln!("kartoteka serve: taking a job from the queue: {e}");
+                    failing = true;
+                }
+                queue.wait(POLL);
+            }
+        }
+    }
+}
+
+/// How long an idle worker waits before it looks for jobs other servers queued.
+const POLL: Duration = Duration::from_millis(500);
 
 /// What a job works with besides the archive.
 pub(crate) struct JobInput<'a> {
@@ -446,31 +719,73 @@ fn json<T: Serialize>(value: &T) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_job_running_when_the_server_stopped_comes_back_interrupted_and_numbers_go_on() {
-        let dir = tempfile::tempdir().unwrap();
-        let jobs = Jobs::open(dir.path()).unwrap();
-        let done = jobs.begin(JobKind::Gaps, "ivanova", None).unwrap();
-        jobs.end(&done.id, Ok(("0 findings".into(), serde_json::json!({}))));
-        let cut = jobs.begin(JobKind::Verify, "ivanova", None).unwrap();
-        assert_eq!((done.id.as_str(), cut.id.as_str()), ("J1", "J2"));
-        // A file nobody can read still holds its number.
-        std::fs::write(dir.path().join("J7.json"), b"{not json").unwrap();
-        drop(jobs);
+    fn job_file(state: &str) -> String {
+        format!(
+            r#"{{"id":"J0","kind":"gaps","by":"ivanova","state":"{state}","started":"2026-11-01T10:00:00Z",
+                "finished":null,"total":3,"done":1,"summary":null,"error":null,"result":null}}"#
+        )
+    }
 
-        let again = Jobs::open(dir.path()).unwrap();
-        assert_eq!(again.get("J1").unwrap().state, JobState::Done);
-        let interrupted = again.get("J2").unwrap();
+    #[test]
+    fn jobs_kept_in_files_before_move_into_the_store_and_numbers_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("jobs");
+        std::fs::create_dir_all(&files).unwrap();
+        std::fs::write(files.join("J1.json"), job_file("done")).unwrap();
+        std::fs::write(files.join("J2.json"), job_file("running")).unwrap();
+        // A file nobody can read still holds its number.
+        std::fs::write(files.join("J7.json"), b"{not json").unwrap();
+        let store = StoreLocation::Embedded(dir.path().join("archive.db"));
+        let lease = Duration::from_secs(30);
+        let jobs = Jobs::open(dir.path(), &store, lease).unwrap();
+        let first = jobs.get("J1").unwrap();
+        assert_eq!((first.state, first.kind, first.by.as_str()), (JobState::Done, JobKind::Gaps, "ivanova"));
+        let interrupted = jobs.get("J2").unwrap();
         assert_eq!(interrupted.state, JobState::Interrupted);
         assert!(interrupted.error.unwrap().contains("server stopped"));
-        // And on disk, for the next start.
-        let on_disk: Job =
-            serde_json::from_slice(&std::fs::read(dir.path().join("J2.json")).unwrap()).unwrap();
-        assert_eq!(on_disk.state, JobState::Interrupted);
-        let next = again.begin(JobKind::Gaps, "petrov", None).unwrap();
-        assert_eq!(next.id, "J8", "no number is given twice");
-        assert!(
-            again.get("J0").is_none() && again.get("J99").is_none() && again.get("x").is_none()
-        );
+        assert!(jobs.get("J7").is_none(), "an unreadable job is not shown");
+        let next = jobs.begin(JobKind::Verify, "petrov", None).unwrap();
+        assert_eq!((next.id.as_str(), next.state), ("J8", JobState::Queued), "no number is given twice");
+        drop(jobs);
+
+        // Opened again, nothing is moved twice.
+        let again = Jobs::open(dir.path(), &store, lease).unwrap();
+        let ids: Vec<String> = again.list().into_iter().map(|j| j.id).collect();
+        assert_eq!(ids, ["J8", "J2", "J1"]);
+        assert!(again.get("J0").is_none() && again.get("J99").is_none() && again.get("x").is_none());
+    }
+
+    #[test]
+    fn the_worker_does_a_job_and_says_how_far_it_got() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StoreLocation::Embedded(dir.path().join("archive.db"));
+        let jobs = std::sync::Arc::new(Jobs::open(dir.path(), &store, Duration::from_secs(30)).unwrap());
+        let job = jobs.begin(JobKind::Gaps, "ivanova", None).unwrap();
+        let (seen, saw) = std::sync::mpsc::channel();
+        let queue = std::sync::Arc::downgrade(&jobs);
+        let worker = std::thread::spawn(move || {
+            work(queue, move |job, _, progress| {
+                progress.begin(4);
+                progress.advance(4, 0);
+                let _ = seen.send(job.id.clone());
+                Some(Ok(("4 files checked".to_string(), serde_json::json!({"files": 4}))))
+            })
+        });
+        assert_eq!(saw.recv_timeout(Duration::from_secs(10)).unwrap(), job.id);
+        let started = std::time::Instant::now();
+        let done = loop {
+            let j = jobs.get(&job.id).unwrap();
+            if j.state.is_final() {
+                break j;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{j:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(done.state, JobState::Done);
+        assert_eq!((done.total, done.done, done.attempts), (4, 4, 1));
+        assert_eq!(done.summary.as_deref(), Some("4 files checked"));
+        assert_eq!(done.result, Some(serde_json::json!({"files": 4})));
+        drop(jobs);
+        worker.join().unwrap();
     }
 }

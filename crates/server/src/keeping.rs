@@ -41,8 +41,9 @@ pub(crate) async fn jobs(
     Extension(caller): Extension<Caller>,
 ) -> Json<serde_json::Value> {
     let jobs: Vec<Job> = app
-        .jobs
-        .list()
+        .with_jobs(|q| Ok(q.list()))
+        .await
+        .unwrap_or_default()
         .into_iter()
         .filter(|j| may_see(&caller, j.kind))
         .collect();
@@ -64,9 +65,10 @@ impl<S: Send + Sync> FromRequestParts<S> for JobId {
 
 /// The job of this number, or `not_found`, the same for a job of work the caller may
 /// not see as for none.
-fn job_of(app: &App, caller: &Caller, id: &str) -> Result<Job, ApiError> {
-    app.jobs
-        .get(id)
+async fn job_of(app: &App, caller: &Caller, id: &str) -> Result<Job, ApiError> {
+    let asked = id.to_string();
+    app.with_jobs(move |q| Ok(q.get(&asked)))
+        .await?
         .filter(|j| may_see(caller, j.kind))
         .ok_or_else(|| ApiError::not_found(format!("job {id}")))
 }
@@ -77,7 +79,7 @@ pub(crate) async fn job(
     Extension(caller): Extension<Caller>,
     JobId(id): JobId,
 ) -> Result<Json<Job>, ApiError> {
-    job_of(&app, &caller, &id).map(Json)
+    job_of(&app, &caller, &id).await.map(Json)
 }
 
 #[derive(Deserialize)]
@@ -102,7 +104,7 @@ pub(crate) async fn start(
     JsonBody(body): JsonBody<NewJob>,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&body.kind)?;
-    let job = app.start_job(kind, &caller.user.name)?;
+    let job = app.start_job(kind, &caller.user.name).await?;
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
 }
 
@@ -126,6 +128,7 @@ fn job_title(kind: JobKind, lang: Lang) -> &'static str {
 
 fn state_word(state: JobState, lang: Lang) -> &'static str {
     match state {
+        JobState::Queued => lang.pick("waiting for a worker", "ждёт исполнителя"),
         JobState::Running => lang.pick("running", "выполняется"),
         JobState::Done => lang.pick("done", "готово"),
         JobState::Failed => lang.pick("failed", "ошибка"),
@@ -283,8 +286,9 @@ pub(crate) async fn page(
     }
 
     let jobs: Vec<Job> = app
-        .jobs
-        .list()
+        .with_jobs(|q| Ok(q.list()))
+        .await
+        .unwrap_or_default()
         .into_iter()
         .filter(|j| j.kind.seen_with() == Action::ReadKeeping)
         .collect();
@@ -398,7 +402,11 @@ pub(crate) async fn start_from_page(
     PageLang(lang): PageLang,
     Form(form): Form<JobForm>,
 ) -> Response {
-    match kind_of(&form.kind).and_then(|k| app.start_job(k, &caller.user.name)) {
+    let started = match kind_of(&form.kind) {
+        Ok(kind) => app.start_job(kind, &caller.user.name).await,
+        Err(e) => Err(e),
+    };
+    match started {
         Ok(job) => Redirect::to(&format!("/jobs/{}?hl={}", job.id, lang.code())).into_response(),
         Err(e) => error_page(lang, Some(&caller), &e),
     }
@@ -412,11 +420,11 @@ pub(crate) async fn job_page(
     PageLang(lang): PageLang,
     JobId(id): JobId,
 ) -> Response {
-    let job = match job_of(&app, &caller, &id) {
+    let job = match job_of(&app, &caller, &id).await {
         Ok(j) => j,
         Err(e) => return error_page(lang, Some(&caller), &e),
     };
-    let running = job.state == JobState::Running;
+    let running = !job.state.is_final();
     let progress = if job.total > 0 {
         format!(
             r#"<progress id="job-progress" max="{}" value="{}">{} / {}</progress> <span id="job-count">{} / {}</span>"#,
@@ -441,7 +449,7 @@ pub(crate) async fn job_page(
         .unwrap_or_default();
     let main = format!(
         r#"<h1>{title} <span class="meta">{id}</span></h1>
-<div id="job" data-job="{id}" data-running="{running}">
+<div id="job" data-job="{id}" data-running="{running}" data-state="{state_name}">
 <p><strong id="job-state" role="status" aria-live="polite">{state}</strong> {progress}</p>
 <p id="job-summary">{summary}</p>
 {upload}
@@ -454,6 +462,7 @@ pub(crate) async fn job_page(
         title = job_title(job.kind, lang),
         id = esc(&job.id),
         state = state_word(job.state, lang),
+        state_name = job.state.as_str(),
         summary = esc(job
             .summary
             .as_deref()
@@ -582,16 +591,30 @@ pub(crate) async fn upload(
             kartoteka_model::excerpt(&name)
         )));
     }
-    let job = app
-        .jobs
-        .begin(JobKind::Ingest, &caller.user.name, Some(&name))?;
-    let zip = app.uploads.join(format!("{}.zip", job.id));
-    if let Err(e) = std::fs::rename(&part, &zip) {
+    // In place under a name of its own before the job is queued: the worker may take
+    // the job at once.
+    let file = format!(
+        "{}.zip",
+        part.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("upload")
+            .trim_start_matches('.')
+    );
+    if let Err(e) = std::fs::rename(&part, app.uploads.join(&file)) {
         let _ = std::fs::remove_file(&part);
-        app.jobs.end(&job.id, Err(ApiError::internal(&e)));
         return Err(ApiError::internal(e));
     }
-    app.run_job(&job, Some(zip))?;
+    let queued = {
+        let (by, file) = (caller.user.name.clone(), file.clone());
+        app.with_jobs(move |q| q.begin_ingest(&by, &name, &file)).await
+    };
+    let job = match queued {
+        Ok(job) => job,
+        Err(e) => {
+            let _ = std::fs::remove_file(app.uploads.join(&file));
+            return Err(e);
+        }
+    };
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
 }
 

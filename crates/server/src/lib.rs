@@ -63,6 +63,9 @@ pub struct Config {
     pub writer_wait: Duration,
     /// The largest upload taken (a zip of holdings), in bytes.
     pub upload_limit: u64,
+    /// How long a background job stays with a worker that stops saying it is at work
+    /// before another worker may take it (the worker says so every second).
+    pub job_lease: Duration,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             body_limit: 1 << 20,
             writer_wait: Duration::from_secs(10),
             upload_limit: 4 << 30,
+            job_lease: Duration::from_secs(30),
         }
     }
 }
@@ -97,10 +101,13 @@ impl App {
     /// archive's `jobs/` or `uploads/` folder cannot be read or made.
     pub fn new(archive: Archive, keys: HeadKeys, config: Config) -> std::io::Result<Arc<App>> {
         let root = archive.root().to_path_buf();
-        let jobs = jobs::Jobs::open(&root.join("jobs"))?;
+        let store = Archive::store_location(&root).map_err(std::io::Error::other)?;
+        let jobs = jobs::Jobs::open(&root, &store, config.job_lease).map_err(|e| {
+            std::io::Error::other(format!("opening the job queue of {}: {e}", root.display()))
+        })?;
         let uploads = root.join(kartoteka_archive::UPLOADS);
         std::fs::create_dir_all(&uploads)?;
-        Ok(Arc::new(App {
+        let app = Arc::new(App {
             archive: Arc::new(archive),
             root,
             keys,
@@ -109,7 +116,9 @@ impl App {
             limiter: limiter::Limiter::default(),
             jobs: Arc::new(jobs),
             uploads,
-        }))
+        });
+        app.start_worker()?;
+        Ok(app)
     }
 
     /// Runs `f` on the archive on the blocking pool.
@@ -173,62 +182,63 @@ impl App {
         Ok(value)
     }
 
-    /// Starts a background job as `actor`: it waits its turn to write (up to an hour),
-    /// then runs on a thread of its own. Answers at once with the job, running.
-    pub(crate) fn start_job(
-        self: &Arc<Self>,
+    /// Runs `f` on the job queue on the blocking pool (the queue's store may block).
+    pub(crate) async fn with_jobs<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&jobs::Jobs) -> Result<T, ApiError> + Send + 'static,
+    {
+        let queue = self.jobs.clone();
+        tokio::task::spawn_blocking(move || f(&queue))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Queues a background job as `actor`; a worker of one of the servers sharing the
+    /// store takes it, waits its turn to write (up to an hour) and does it. Answers at
+    /// once with the job, queued.
+    pub(crate) async fn start_job(
+        &self,
         kind: jobs::JobKind,
         actor: &str,
     ) -> Result<jobs::Job, ApiError> {
-        let job = self.jobs.begin(kind, actor, None)?;
-        self.run_job(&job, None)?;
-        Ok(job)
+        let actor = actor.to_string();
+        self.with_jobs(move |q| q.begin(kind, &actor, None)).await
     }
 
-    /// Starts a round of packages to `partners` as a background job.
-    pub(crate) fn start_round(
-        self: &Arc<Self>,
+    /// Queues a round of packages to `partners` as a background job, for this server's
+    /// worker (the packages go to its outbox).
+    pub(crate) async fn start_round(
+        &self,
         partners: Vec<String>,
         actor: &str,
     ) -> Result<jobs::Job, ApiError> {
-        let job = self
-            .jobs
-            .begin_with(jobs::JobKind::Send, actor, None, partners)?;
-        self.run_job(&job, None)?;
-        Ok(job)
+        let actor = actor.to_string();
+        self.with_jobs(move |q| q.begin_with(jobs::JobKind::Send, &actor, None, partners))
+            .await
     }
 
-    /// Runs a job already begun, on a thread of its own; an ingest takes its upload.
-    pub(crate) fn run_job(
-        self: &Arc<Self>,
-        job: &jobs::Job,
-        upload: Option<PathBuf>,
-    ) -> Result<(), ApiError> {
-        let app = self.clone();
-        let (id, actor, kind) = (job.id.clone(), job.by.clone(), job.kind);
-        let partners = job.partners.clone();
-        let spawned = std::thread::Builder::new()
-            .name(format!("job {id}"))
+    /// Starts this server's worker, which does the jobs due until the server goes.
+    fn start_worker(self: &Arc<Self>) -> std::io::Result<()> {
+        let app = Arc::downgrade(self);
+        let queue = Arc::downgrade(&self.jobs);
+        std::thread::Builder::new()
+            .name("jobs".into())
             .spawn(move || {
-                let progress = jobs::JobProgress {
-                    jobs: app.jobs.clone(),
-                    id: id.clone(),
-                };
-                let outcome = app.write_now(&actor, Duration::from_secs(3600), |a| {
-                    let input = jobs::JobInput {
-                        upload: upload.as_deref(),
-                        partners: &partners,
-                        keys: &app.keys,
-                    };
-                    jobs::run(kind, &input, a, &progress)
-                });
-                app.jobs.end(&id, outcome);
-            });
-        if let Err(e) = spawned {
-            self.jobs.end(&job.id, Err(ApiError::internal(&e)));
-            return Err(ApiError::internal(e));
-        }
-        Ok(())
+                jobs::work(queue, move |job, upload, progress| {
+                    let app = app.upgrade()?;
+                    let upload = upload.map(|file| app.uploads.join(file));
+                    Some(app.write_now(&job.by, Duration::from_secs(3600), |a| {
+                        let input = jobs::JobInput {
+                            upload: upload.as_deref(),
+                            partners: &job.partners,
+                            keys: &app.keys,
+                        };
+                        jobs::run(job.kind, &input, a, progress)
+                    }))
+                })
+            })
+            .map(|_| ())
     }
 
     /// The archive's writer lock, waited for up to `wait`.

@@ -96,7 +96,7 @@ pub(crate) async fn start_round(
     JsonBody(round): JsonBody<NewRound>,
 ) -> Result<Response, ApiError> {
     let partners = checked_round(&app, round.partners).await?;
-    let job = app.start_round(partners, &caller.user.name)?;
+    let job = app.start_round(partners, &caller.user.name).await?;
     Ok((StatusCode::ACCEPTED, Json(job)).into_response())
 }
 
@@ -114,7 +114,7 @@ pub(crate) async fn start_round_from_page(
         .map(|(_, v)| v.into_owned())
         .collect();
     let started = match checked_round(&app, partners).await {
-        Ok(partners) => app.start_round(partners, &caller.user.name),
+        Ok(partners) => app.start_round(partners, &caller.user.name).await,
         Err(e) => Err(e),
     };
     match started {

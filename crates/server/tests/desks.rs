@@ -442,14 +442,14 @@ async fn the_archivist_sees_the_failures_and_a_job_runs_to_its_end_and_stays_on_
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-/// Asks for a job until it is no longer running (at most a minute).
+/// Asks for a job until it has ended: no longer queued or running (at most a minute).
 async fn follow(room: &Room, id: &str) -> Value {
     let started = Instant::now();
     loop {
         let job = room
             .get_json(Role::Archivist, &format!("/api/jobs/{id}"))
             .await;
-        if job["state"] != "running" {
+        if job["state"] != "running" && job["state"] != "queued" {
             return job;
         }
         assert!(

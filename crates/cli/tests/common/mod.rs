@@ -199,10 +199,16 @@ impl Drop for Server {
 
 /// `kartoteka serve` on a free port of loopback over `archive`, and its address.
 pub fn serve(archive: &Path) -> Server {
+    serve_with(archive, &[])
+}
+
+/// `kartoteka serve` with these options besides its address.
+pub fn serve_with(archive: &Path, options: &[&str]) -> Server {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kartoteka"))
         .arg("--archive")
         .arg(archive)
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(options)
         .env("KARTOTEKA_HEAD_KEYS", head_keys())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())

@@ -288,7 +288,7 @@ pub fn room() -> Room {
             ..Config::default()
         },
     )
-    .expect("the jobs folder opens");
+    .expect("the job queue opens");
     let router = router(app.clone());
     Room {
         dir,
