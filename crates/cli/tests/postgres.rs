@@ -495,7 +495,14 @@ fn a_job_whose_server_dies_is_finished_by_the_other_server() {
         .arg(&password)
         .assert()
         .success();
-    let made = json(kartoteka(&one).args(["token", "create", "keeper", "--scope", "read,write", "--json"]));
+    let made = json(kartoteka(&one).args([
+        "token",
+        "create",
+        "keeper",
+        "--scope",
+        "read,write",
+        "--json",
+    ]));
     let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
     let documents = json(kartoteka(&one).args(["status", "--json"]))["documents"]
         .as_u64()

@@ -252,7 +252,7 @@ fn serve_answers_a_token_as_the_command_line_answers_and_refuses_a_request_witho
 }
 
 #[test]
-fn serve_refuses_a_bad_address_and_a_missing_archive() {
+fn serve_refuses_a_bad_address_a_bad_lease_and_a_missing_archive() {
     let dir = tempfile::tempdir().unwrap();
     kartoteka(&dir.path().join("nowhere"))
         .args(["serve", "--addr", "127.0.0.1:0"])
@@ -266,6 +266,14 @@ fn serve_refuses_a_bad_address_and_a_missing_archive() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--addr"));
+    // A job lease of no time would let every server take every job.
+    for lease in ["0", "soon"] {
+        kartoteka(&archive)
+            .args(["serve", "--addr", "127.0.0.1:0", "--job-lease", lease])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--job-lease"));
+    }
 }
 
 #[test]

@@ -535,7 +535,7 @@ where
                         }
                     });
                     let upload = input.file.as_deref().map(Path::new);
-                    let outcome = run(&job, upload, &progress);
+                    let outcome = run(&job, upload, progress);
                     let _ = stop.send(());
                     outcome
                 });
@@ -739,27 +739,37 @@ mod tests {
         let lease = Duration::from_secs(30);
         let jobs = Jobs::open(dir.path(), &store, lease).unwrap();
         let first = jobs.get("J1").unwrap();
-        assert_eq!((first.state, first.kind, first.by.as_str()), (JobState::Done, JobKind::Gaps, "ivanova"));
+        assert_eq!(
+            (first.state, first.kind, first.by.as_str()),
+            (JobState::Done, JobKind::Gaps, "ivanova")
+        );
         let interrupted = jobs.get("J2").unwrap();
         assert_eq!(interrupted.state, JobState::Interrupted);
         assert!(interrupted.error.unwrap().contains("server stopped"));
         assert!(jobs.get("J7").is_none(), "an unreadable job is not shown");
         let next = jobs.begin(JobKind::Verify, "petrov", None).unwrap();
-        assert_eq!((next.id.as_str(), next.state), ("J8", JobState::Queued), "no number is given twice");
+        assert_eq!(
+            (next.id.as_str(), next.state),
+            ("J8", JobState::Queued),
+            "no number is given twice"
+        );
         drop(jobs);
 
         // Opened again, nothing is moved twice.
         let again = Jobs::open(dir.path(), &store, lease).unwrap();
         let ids: Vec<String> = again.list().into_iter().map(|j| j.id).collect();
         assert_eq!(ids, ["J8", "J2", "J1"]);
-        assert!(again.get("J0").is_none() && again.get("J99").is_none() && again.get("x").is_none());
+        assert!(
+            again.get("J0").is_none() && again.get("J99").is_none() && again.get("x").is_none()
+        );
     }
 
     #[test]
     fn the_worker_does_a_job_and_says_how_far_it_got() {
         let dir = tempfile::tempdir().unwrap();
         let store = StoreLocation::Embedded(dir.path().join("archive.db"));
-        let jobs = std::sync::Arc::new(Jobs::open(dir.path(), &store, Duration::from_secs(30)).unwrap());
+        let jobs =
+            std::sync::Arc::new(Jobs::open(dir.path(), &store, Duration::from_secs(30)).unwrap());
         let job = jobs.begin(JobKind::Gaps, "ivanova", None).unwrap();
         let (seen, saw) = std::sync::mpsc::channel();
         let queue = std::sync::Arc::downgrade(&jobs);
@@ -768,7 +778,10 @@ mod tests {
                 progress.begin(4);
                 progress.advance(4, 0);
                 let _ = seen.send(job.id.clone());
-                Some(Ok(("4 files checked".to_string(), serde_json::json!({"files": 4}))))
+                Some(Ok((
+                    "4 files checked".to_string(),
+                    serde_json::json!({"files": 4}),
+                )))
             })
         });
         assert_eq!(saw.recv_timeout(Duration::from_secs(10)).unwrap(), job.id);

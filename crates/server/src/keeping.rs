@@ -606,7 +606,8 @@ pub(crate) async fn upload(
     }
     let queued = {
         let (by, file) = (caller.user.name.clone(), file.clone());
-        app.with_jobs(move |q| q.begin_ingest(&by, &name, &file)).await
+        app.with_jobs(move |q| q.begin_ingest(&by, &name, &file))
+            .await
     };
     let job = match queued {
         Ok(job) => job,
