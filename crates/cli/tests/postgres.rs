@@ -15,6 +15,21 @@ fn database(name: &str) -> Option<ScratchDatabase> {
     scratch_postgres(name)
 }
 
+/// Adds a user of `role` through `archive` and makes it a token of `scopes`: the
+/// `Authorization` header that carries it.
+fn user_with_token(archive: &Path, name: &str, role: &str, scopes: &str) -> String {
+    let password = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(password.path(), "a long enough password for the test").unwrap();
+    kartoteka(archive)
+        .args(["user", "add", name, "--role", role, "--password-file"])
+        .arg(password.path())
+        .assert()
+        .success();
+    let made =
+        json(kartoteka(archive).args(["token", "create", name, "--scope", scopes, "--json"]));
+    format!("Bearer {}", made["token"].as_str().unwrap())
+}
+
 /// Writes a note ("вербовка") on the recruitment in document 5 through `archive`.
 fn note_the_recruitment(archive: &Path) {
     kartoteka(archive)
@@ -368,24 +383,8 @@ fn two_servers_over_one_store_serve_the_same_archive() {
         .args(["--store", &db.url, "init"])
         .assert()
         .success();
-    let password = dir.path().join("pw");
-    std::fs::write(&password, "a long enough password for the test").unwrap();
-    kartoteka(&one)
-        .args([
-            "user",
-            "add",
-            "reader",
-            "--role",
-            "researcher",
-            "--password-file",
-        ])
-        .arg(&password)
-        .assert()
-        .success();
     // Made through the first folder, the user and the token hold on both servers.
-    let made =
-        json(kartoteka(&one).args(["token", "create", "reader", "--scope", "read", "--json"]));
-    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let bearer = user_with_token(&one, "reader", "researcher", "read");
     let (server_one, server_two) = (common::serve(&one), common::serve(&two));
     let search = |addr: &str, q: &str| -> Value {
         let (status, body) = common::http(
@@ -481,29 +480,7 @@ fn a_job_whose_server_dies_is_finished_by_the_other_server() {
         .args(["--store", &db.url, "--blobs", &blobs, "init"])
         .assert()
         .success();
-    let password = dir.path().join("pw");
-    std::fs::write(&password, "a long enough password for the test").unwrap();
-    kartoteka(&one)
-        .args([
-            "user",
-            "add",
-            "keeper",
-            "--role",
-            "archivist",
-            "--password-file",
-        ])
-        .arg(&password)
-        .assert()
-        .success();
-    let made = json(kartoteka(&one).args([
-        "token",
-        "create",
-        "keeper",
-        "--scope",
-        "read,write",
-        "--json",
-    ]));
-    let bearer = format!("Bearer {}", made["token"].as_str().unwrap());
+    let bearer = user_with_token(&one, "keeper", "archivist", "read,write");
     let documents = json(kartoteka(&one).args(["status", "--json"]))["documents"]
         .as_u64()
         .unwrap();
