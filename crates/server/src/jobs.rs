@@ -290,20 +290,23 @@ impl Jobs {
         *guard = false;
     }
 
-    /// A job by its number.
-    pub fn get(&self, id: &str) -> Option<Job> {
-        let record = self.store().job(number(id)?).ok()??;
-        shown(record)
+    /// A job by its number; a store that cannot be read is an error, not "no such job".
+    pub fn get(&self, id: &str) -> Result<Option<Job>, ApiError> {
+        let Some(n) = number(id) else { return Ok(None) };
+        let record = self
+            .store()
+            .job(n)
+            .map_err(kartoteka_archive::ArchiveError::from)?;
+        Ok(record.and_then(shown))
     }
 
     /// The latest jobs, the latest first.
-    pub fn list(&self) -> Vec<Job> {
-        self.store()
+    pub fn list(&self) -> Result<Vec<Job>, ApiError> {
+        let records = self
+            .store()
             .jobs(LISTED)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(shown)
-            .collect()
+            .map_err(kartoteka_archive::ArchiveError::from)?;
+        Ok(records.into_iter().filter_map(shown).collect())
     }
 
     /// Takes the oldest job this server may do, if any is due.
@@ -738,15 +741,18 @@ mod tests {
         let store = StoreLocation::Embedded(dir.path().join("archive.db"));
         let lease = Duration::from_secs(30);
         let jobs = Jobs::open(dir.path(), &store, lease).unwrap();
-        let first = jobs.get("J1").unwrap();
+        let first = jobs.get("J1").unwrap().unwrap();
         assert_eq!(
             (first.state, first.kind, first.by.as_str()),
             (JobState::Done, JobKind::Gaps, "ivanova")
         );
-        let interrupted = jobs.get("J2").unwrap();
+        let interrupted = jobs.get("J2").unwrap().unwrap();
         assert_eq!(interrupted.state, JobState::Interrupted);
         assert!(interrupted.error.unwrap().contains("server stopped"));
-        assert!(jobs.get("J7").is_none(), "an unreadable job is not shown");
+        assert!(
+            jobs.get("J7").unwrap().is_none(),
+            "an unreadable job is not shown"
+        );
         let next = jobs.begin(JobKind::Verify, "petrov", None).unwrap();
         assert_eq!(
             (next.id.as_str(), next.state),
@@ -757,10 +763,12 @@ mod tests {
 
         // Opened again, nothing is moved twice.
         let again = Jobs::open(dir.path(), &store, lease).unwrap();
-        let ids: Vec<String> = again.list().into_iter().map(|j| j.id).collect();
+        let ids: Vec<String> = again.list().unwrap().into_iter().map(|j| j.id).collect();
         assert_eq!(ids, ["J8", "J2", "J1"]);
         assert!(
-            again.get("J0").is_none() && again.get("J99").is_none() && again.get("x").is_none()
+            again.get("J0").unwrap().is_none()
+                && again.get("J99").unwrap().is_none()
+                && again.get("x").unwrap().is_none()
         );
     }
 
@@ -787,7 +795,7 @@ mod tests {
         assert_eq!(saw.recv_timeout(Duration::from_secs(10)).unwrap(), job.id);
         let started = std::time::Instant::now();
         let done = loop {
-            let j = jobs.get(&job.id).unwrap();
+            let j = jobs.get(&job.id).unwrap().unwrap();
             if j.state.is_final() {
                 break j;
             }

@@ -39,15 +39,14 @@ fn may_see(caller: &Caller, kind: JobKind) -> bool {
 pub(crate) async fn jobs(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
-) -> Json<serde_json::Value> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let jobs: Vec<Job> = app
-        .with_jobs(|q| Ok(q.list()))
-        .await
-        .unwrap_or_default()
+        .with_jobs(|q| q.list())
+        .await?
         .into_iter()
         .filter(|j| may_see(&caller, j.kind))
         .collect();
-    Json(serde_json::json!({ "jobs": jobs }))
+    Ok(Json(serde_json::json!({ "jobs": jobs })))
 }
 
 /// A job's number from the path ("J3"), every other shape a `bad_request`.
@@ -67,7 +66,7 @@ impl<S: Send + Sync> FromRequestParts<S> for JobId {
 /// not see as for none.
 async fn job_of(app: &App, caller: &Caller, id: &str) -> Result<Job, ApiError> {
     let asked = id.to_string();
-    app.with_jobs(move |q| Ok(q.get(&asked)))
+    app.with_jobs(move |q| q.get(&asked))
         .await?
         .filter(|j| may_see(caller, j.kind))
         .ok_or_else(|| ApiError::not_found(format!("job {id}")))
@@ -286,7 +285,7 @@ pub(crate) async fn page(
     }
 
     let jobs: Vec<Job> = app
-        .with_jobs(|q| Ok(q.list()))
+        .with_jobs(|q| q.list())
         .await
         .unwrap_or_default()
         .into_iter()
