@@ -18,9 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use kartoteka_model::{
-    ContentHash, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome, Unit,
+    ContentHash, DocId, Document, Format, Page, Placement, Reference, Sheet, Stage, StageOutcome,
+    Unit,
 };
-use kartoteka_store::{hash_bytes, NewDocument, Saved};
+use kartoteka_store::{hash_bytes, DocumentToSave, NewDocument, Saved};
 use serde::Serialize;
 
 use crate::archive::{page_entry, Archive, ArchiveError, INDEX_VERSION};
@@ -161,6 +162,20 @@ enum Outcome {
         path: String,
         error: String,
     },
+}
+
+/// How many extracted documents the writer saves in one store transaction: few enough
+/// that little is held in memory or redone after a failure, enough that a store across a
+/// network is asked once per batch rather than once per document.
+const SAVE_BATCH: usize = 64;
+
+/// An extracted document waiting for its batch to be saved.
+struct Ready {
+    existing: Option<Document>,
+    doc: NewDocument,
+    pages: Vec<Page>,
+    analyzed: Vec<AnalyzedPage>,
+    extract: StageOutcome,
 }
 
 /// How many results the writer has written, for the feed to wait on.
@@ -691,7 +706,8 @@ impl Archive {
         result
     }
 
-    /// The writer's loop: save each result, index it, commit in batches.
+    /// The writer's loop: save the results in small batches (one store transaction
+    /// each), index them, commit the index in larger ones.
     fn write_results(
         &self,
         results: InOrder<'_>,
@@ -701,19 +717,8 @@ impl Archive {
         report: &mut IngestReport,
     ) -> Result<(), ArchiveError> {
         let mut uncommitted: Vec<Document> = Vec::new();
+        let mut ready: Vec<Ready> = Vec::new();
         let mut last_commit = Instant::now();
-        let commit = |writer: &mut kartoteka_index::IndexWriterHandle,
-                      docs: &mut Vec<Document>|
-         -> Result<(), ArchiveError> {
-            if docs.is_empty() {
-                return Ok(());
-            }
-            writer.commit()?;
-            let records: Vec<_> = docs.iter().map(crate::archive::index_record).collect();
-            self.store().record_stages(&records)?;
-            docs.clear();
-            Ok(())
-        };
         for (existing, outcome) in results {
             match outcome {
                 Outcome::Save {
@@ -724,45 +729,13 @@ impl Archive {
                     bytes,
                 } => {
                     report.bytes += bytes;
-                    let saved =
-                        self.store()
-                            .save_document(&doc, &pages, &extract, EXTRACT_VERSION)?;
-                    match (saved, existing) {
-                        (Saved::Added(_), _) => report.added += 1,
-                        (Saved::Updated(_), Some(_)) => {}
-                        (Saved::Updated(_), None) => report.updated += 1,
-                    }
-                    match &extract {
-                        StageOutcome::Failed(reason) => report.errors.push(IngestError {
-                            path: doc.source_path.clone(),
-                            error: reason.clone(),
-                        }),
-                        StageOutcome::Pending(_) => {
-                            report.needs_ocr += 1;
-                            report.needs_ocr_paths.push(doc.source_path.clone());
-                        }
-                        StageOutcome::Done => {}
-                    }
-                    let stored = if defer_index {
-                        None
-                    } else {
-                        self.store().document(saved.id())?
-                    };
-                    if let Some(stored) = stored {
-                        let entries: Vec<_> = pages
-                            .iter()
-                            .zip(analyzed)
-                            .map(|(p, a)| kartoteka_index::PageEntry {
-                                analyzed: Some(a),
-                                ..page_entry(&stored, p)
-                            })
-                            .collect();
-                        match saved {
-                            Saved::Added(_) => writer.add_document(entries)?,
-                            Saved::Updated(id) => writer.replace_document(id, entries)?,
-                        }
-                        uncommitted.push(stored);
-                    }
+                    ready.push(Ready {
+                        existing,
+                        doc,
+                        pages,
+                        analyzed,
+                        extract,
+                    });
                     progress.advance(1, bytes);
                 }
                 Outcome::Unchanged { bytes } => {
@@ -780,12 +753,99 @@ impl Archive {
                     progress.advance(1, 0);
                 }
             }
+            if ready.len() >= SAVE_BATCH {
+                self.save_ready(&mut ready, writer, defer_index, report, &mut uncommitted)?;
+            }
             if uncommitted.len() >= 20_000 || last_commit.elapsed() > Duration::from_secs(20) {
-                commit(writer, &mut uncommitted)?;
+                self.save_ready(&mut ready, writer, defer_index, report, &mut uncommitted)?;
+                self.commit_index(writer, &mut uncommitted)?;
                 last_commit = Instant::now();
             }
         }
-        commit(writer, &mut uncommitted)
+        self.save_ready(&mut ready, writer, defer_index, report, &mut uncommitted)?;
+        self.commit_index(writer, &mut uncommitted)
+    }
+
+    /// Saves the results held back, in walk order and one store transaction, and hands
+    /// them to the index writer.
+    fn save_ready(
+        &self,
+        ready: &mut Vec<Ready>,
+        writer: &mut kartoteka_index::IndexWriterHandle,
+        defer_index: bool,
+        report: &mut IngestReport,
+        uncommitted: &mut Vec<Document>,
+    ) -> Result<(), ArchiveError> {
+        if ready.is_empty() {
+            return Ok(());
+        }
+        let batch: Vec<_> = ready
+            .iter()
+            .map(|r| DocumentToSave {
+                doc: &r.doc,
+                pages: &r.pages,
+                extract: &r.extract,
+            })
+            .collect();
+        let saved = self.store().save_documents(&batch, EXTRACT_VERSION)?;
+        let stored = if defer_index {
+            Vec::new()
+        } else {
+            let ids: Vec<DocId> = saved.iter().map(|s| s.id()).collect();
+            self.store().documents_by_id(&ids)?
+        };
+        let mut stored: HashMap<DocId, Document> = stored.into_iter().map(|d| (d.id, d)).collect();
+        for (r, saved) in ready.drain(..).zip(saved) {
+            match (saved, &r.existing) {
+                (Saved::Added(_), _) => report.added += 1,
+                (Saved::Updated(_), Some(_)) => {}
+                (Saved::Updated(_), None) => report.updated += 1,
+            }
+            match &r.extract {
+                StageOutcome::Failed(reason) => report.errors.push(IngestError {
+                    path: r.doc.source_path.clone(),
+                    error: reason.clone(),
+                }),
+                StageOutcome::Pending(_) => {
+                    report.needs_ocr += 1;
+                    report.needs_ocr_paths.push(r.doc.source_path.clone());
+                }
+                StageOutcome::Done => {}
+            }
+            if let Some(stored) = stored.remove(&saved.id()) {
+                let entries: Vec<_> = r
+                    .pages
+                    .iter()
+                    .zip(r.analyzed)
+                    .map(|(p, a)| kartoteka_index::PageEntry {
+                        analyzed: Some(a),
+                        ..page_entry(&stored, p)
+                    })
+                    .collect();
+                match saved {
+                    Saved::Added(_) => writer.add_document(entries)?,
+                    Saved::Updated(id) => writer.replace_document(id, entries)?,
+                }
+                uncommitted.push(stored);
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the index and records in the ledger that these documents are in it.
+    fn commit_index(
+        &self,
+        writer: &mut kartoteka_index::IndexWriterHandle,
+        docs: &mut Vec<Document>,
+    ) -> Result<(), ArchiveError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        writer.commit()?;
+        let records: Vec<_> = docs.iter().map(crate::archive::index_record).collect();
+        self.store().record_stages(&records)?;
+        docs.clear();
+        Ok(())
     }
 
     /// A worker's whole job on one file.

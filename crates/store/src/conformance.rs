@@ -650,6 +650,167 @@ pub fn batches(store: &mut dyn MetadataStore) {
         .is_some());
 }
 
+/// Several documents saved in one call: numbered in the order given, each saved as it
+/// would be alone (versions, pages, ledger, failures forgotten, one audit entry per new
+/// content, the chain unbroken), and inside a batch rolled back with it.
+pub fn saving_many(store: &mut dyn MetadataStore) {
+    use crate::{ChainCheck, DocumentToSave};
+    let old = doc("/s/old.txt", b"old", None);
+    let old_id = store
+        .save_document(
+            &old,
+            &[page(1, None, "a"), page(2, None, "b")],
+            &StageOutcome::Done,
+            1,
+        )
+        .expect("save")
+        .id();
+    store
+        .record_source_failure("/s/new2.txt", "cannot read: busy")
+        .expect("failure");
+    assert!(store.save_documents(&[], 1).expect("nothing").is_empty());
+
+    let next = |n: i64| kartoteka_model::DocId(old_id.0 + n);
+    // New documents only.
+    let placed = doc("/s/placed.txt", b"placed", Some("ф. 5, оп. 1, д. 2, л. 7"));
+    let new2 = doc("/s/new2.txt", b"new two", None);
+    let sheets = [page(1, Some(7), "лицевая"), page(2, Some(7), "оборот")];
+    let pending = StageOutcome::Pending("needs OCR".into());
+    let saved = store
+        .save_documents(
+            &[
+                DocumentToSave {
+                    doc: &placed,
+                    pages: &sheets,
+                    extract: &StageOutcome::Done,
+                },
+                DocumentToSave {
+                    doc: &new2,
+                    pages: &[],
+                    extract: &pending,
+                },
+            ],
+            2,
+        )
+        .expect("save new ones");
+    assert_eq!(saved, [Saved::Added(next(1)), Saved::Added(next(2))]);
+    let stored = store.document(next(1)).expect("read").expect("present");
+    assert_eq!(
+        (
+            stored.source_path.as_str(),
+            stored.content,
+            stored.size,
+            &stored.reference,
+            stored.placement,
+            stored.dates,
+            stored.page_count,
+        ),
+        (
+            "/s/placed.txt",
+            placed.content,
+            placed.size,
+            &placed.reference,
+            placed.placement,
+            placed.dates,
+            2
+        ),
+        "a document saved among others reads back as given"
+    );
+    assert_eq!(store.pages(next(1)).expect("pages"), sheets);
+    let ledger = store.ledger(next(2)).expect("ledger");
+    assert_eq!(
+        (ledger.len(), &ledger[0].outcome, ledger[0].version),
+        (1, &pending, 2),
+        "each document's extraction in the ledger"
+    );
+    assert!(
+        store
+            .failures()
+            .expect("failures")
+            .iter()
+            .all(|f| f.path != "/s/new2.txt"),
+        "a source saved at last is no longer a failure"
+    );
+
+    // New and known together.
+    let new1 = doc("/s/new1.txt", b"new one", None);
+    let old2 = doc("/s/old.txt", b"old, second version", None);
+    let (one, two) = ([page(1, None, "один")], [page(1, None, "два")]);
+    let saved = store
+        .save_documents(
+            &[
+                DocumentToSave {
+                    doc: &new1,
+                    pages: &one,
+                    extract: &StageOutcome::Done,
+                },
+                DocumentToSave {
+                    doc: &old2,
+                    pages: &two,
+                    extract: &StageOutcome::Done,
+                },
+            ],
+            2,
+        )
+        .expect("save many");
+    assert_eq!(
+        saved,
+        [Saved::Added(next(3)), Saved::Updated(old_id)],
+        "new documents numbered in the order given, a known path updated"
+    );
+    assert_eq!(
+        store.pages(old_id).expect("pages"),
+        two,
+        "the update's pages replace the old"
+    );
+    assert_eq!(store.pages(next(3)).expect("pages"), one);
+    let stored = store.document(old_id).expect("read").expect("present");
+    assert_eq!((stored.content, stored.page_count), (old2.content, 1));
+    let all = store.audit_after(0, 100).expect("entries");
+    let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["ingest", "ingest", "ingest", "ingest", "update"]);
+    let mut check = ChainCheck::new(all.last().map(|e| e.hash.as_str()));
+    assert!(
+        all.iter().all(|e| check.feed(e)) && check.head_seen(),
+        "the chain runs unbroken through the batch: {:?}",
+        check.first_bad()
+    );
+
+    // The same bytes again: saved, but no new version in the audit log.
+    let again = store
+        .save_documents(
+            &[DocumentToSave {
+                doc: &new1,
+                pages: &one,
+                extract: &StageOutcome::Done,
+            }],
+            2,
+        )
+        .expect("again");
+    assert_eq!(again, [Saved::Updated(next(3))]);
+    assert_eq!(store.audit_after(0, 100).expect("entries").len(), all.len());
+
+    // Inside a batch, rolled back with it.
+    store.begin_batch().expect("begin");
+    let gone = doc("/s/gone.txt", b"gone", None);
+    store
+        .save_documents(
+            &[DocumentToSave {
+                doc: &gone,
+                pages: &one,
+                extract: &StageOutcome::Done,
+            }],
+            2,
+        )
+        .expect("save in batch");
+    store.rollback_batch().expect("rollback");
+    assert!(store
+        .document_by_source("/s/gone.txt")
+        .expect("read")
+        .is_none());
+    assert_eq!(store.audit_after(0, 100).expect("entries").len(), all.len());
+}
+
 /// Transfers, custody and findings.
 pub fn custody_and_findings(store: &mut dyn MetadataStore) {
     use kartoteka_model::{CustodyEntry, Direction, Finding, FindingKind, FindingStatus, Transfer};

@@ -35,10 +35,10 @@ mod sqlite;
 pub use audit::{AuditAct, AuditAction, AuditEntry, AuditFilter, ChainCheck};
 pub use blob::{hash_bytes, hash_reader, BlobError, BlobStore, FsBlobStore, MemoryBlobStore};
 pub use metadata::{
-    AccessStore, AuditStore, Batches, CustodyStore, EditionStore, Event, Failure, FindingStore,
-    Holding, HoldingsStore, IdentityStore, JobStore, LedgerStore, MentionStore, MetadataStore,
-    NewDocument, NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved, StoreError,
-    Summary, VersionRecord,
+    AccessStore, AuditStore, Batches, CustodyStore, DocumentToSave, EditionStore, Event, Failure,
+    FindingStore, Holding, HoldingsStore, IdentityStore, JobStore, LedgerStore, MentionStore,
+    MetadataStore, NewDocument, NoteFilter, NoteStore, ReleaseStore, ReportStore, RuleStore, Saved,
+    StoreError, Summary, VersionRecord,
 };
 pub use object::{BlobLocation, ObjectBlobStore};
 pub use postgresql::{PostgresStore, StoreLocation};

@@ -40,6 +40,18 @@ pub enum StoreError {
     },
 }
 
+/// One document of a `save_documents` call: the document, its pages and what the
+/// extraction came to.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentToSave<'a> {
+    /// The document.
+    pub doc: &'a NewDocument,
+    /// Its pages, in order.
+    pub pages: &'a [Page],
+    /// The extraction's outcome, for the ledger.
+    pub extract: &'a StageOutcome,
+}
+
 /// A document about to be saved: everything but its number.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewDocument {
@@ -207,6 +219,20 @@ pub trait HoldingsStore {
         extract: &StageOutcome,
         version: u32,
     ) -> Result<Saved, StoreError>;
+
+    /// Saves several documents as `save_document` would, one after the other (new ones
+    /// are numbered in this order), in one transaction where the store can: all of them
+    /// or none. What an ingest's writer does with the results that are ready, so that a
+    /// store across a network is not asked once per document.
+    fn save_documents(
+        &mut self,
+        docs: &[DocumentToSave<'_>],
+        version: u32,
+    ) -> Result<Vec<Saved>, StoreError> {
+        docs.iter()
+            .map(|d| self.save_document(d.doc, d.pages, d.extract, version))
+            .collect()
+    }
 
     /// Replaces a stored document's pages (after OCR or a better extractor) and its OCR flag.
     fn replace_pages(

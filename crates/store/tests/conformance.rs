@@ -77,12 +77,14 @@ fn sqlite_memory_conforms() {
     conformance::editions_and_decisions(&mut SqliteStore::in_memory().unwrap());
     conformance::users_tokens_and_sessions(&mut SqliteStore::in_memory().unwrap());
     conformance::job_queue(&mut SqliteStore::in_memory().unwrap());
+    conformance::saving_many(&mut SqliteStore::in_memory().unwrap());
 }
 
 #[test]
 fn sqlite_file_batches_conform() {
     let dir = tempfile::tempdir().unwrap();
     conformance::batches(&mut SqliteStore::open(&dir.path().join("archive.db")).unwrap());
+    conformance::saving_many(&mut SqliteStore::open(&dir.path().join("many.db")).unwrap());
 }
 
 #[test]
@@ -207,10 +209,11 @@ type Suite = (&'static str, fn(&mut dyn MetadataStore));
 
 #[test]
 fn postgres_conforms() {
-    let suites: [Suite; 14] = [
+    let suites: [Suite; 15] = [
         ("metadata", conformance::metadata_store),
         ("audit", conformance::audit_chain),
         ("batches", conformance::batches),
+        ("saving", conformance::saving_many),
         ("custody", conformance::custody_and_findings),
         ("reports", conformance::claims_and_reports),
         ("rules", conformance::marking_rules),

@@ -6,11 +6,14 @@ use kartoteka_model::{
     Placement, Reference, RelationRecord, Sheet, Stage, StageOutcome, StageRecord, Unit,
 };
 use postgres::Row;
+use std::collections::HashSet;
 
-use super::records::append_audit;
+use super::records::{append_audit, audit_head};
 use super::{get, get_opt_u32, get_u32, Conn, PostgresStore};
 use crate::acts;
-use crate::metadata::{Event, Failure, NewDocument, Saved, StoreError, Summary};
+use crate::audit::linked_entries;
+use crate::audit::AuditAct;
+use crate::metadata::{DocumentToSave, Event, Failure, NewDocument, Saved, StoreError, Summary};
 use crate::prelude::{HoldingsStore, LedgerStore, MentionStore};
 use crate::sqlite::holdings::level_name;
 use crate::sqlite::ledger::{outcome_columns, outcome_from};
@@ -79,16 +82,7 @@ fn unit_row(r: &Row) -> Result<Unit, StoreError> {
 /// a good part of an ingest's time).
 fn insert_pages(conn: &mut Conn, id: DocId, pages: &[Page]) -> Result<(), StoreError> {
     conn.exec("DELETE FROM pages WHERE doc = $1", &[&id.0])?;
-    let numbers: Vec<i64> = pages.iter().map(|p| i64::from(p.number)).collect();
-    let sheets: Vec<Option<i64>> = pages
-        .iter()
-        .map(|p| p.sheet.map(|s| i64::from(s.number)))
-        .collect();
-    let versos: Vec<bool> = pages
-        .iter()
-        .map(|p| p.sheet.is_some_and(|s| s.verso))
-        .collect();
-    let texts: Vec<&str> = pages.iter().map(|p| p.text.as_str()).collect();
+    let (numbers, sheets, versos, texts) = page_columns(pages);
     conn.exec(
         "INSERT INTO pages(doc, number, sheet, verso, text)
          SELECT $1, * FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BOOLEAN[], $5::TEXT[])",
@@ -112,6 +106,350 @@ fn insert_ledger(conn: &mut Conn, r: &StageRecord) -> Result<(), StoreError> {
         &[&r.doc.0, &r.stage.as_str(), &r.input_hash, &i64::from(r.version), &r.at, &outcome, &reason],
     )?;
     Ok(())
+}
+
+/// The audit chain's head as a run of saves inside one transaction knows it: read at the
+/// first entry it appends, then carried along.
+enum AuditHead {
+    Unread,
+    Known(Option<(u64, String)>),
+}
+
+/// Saves one document inside the caller's transaction, in two statements when it is new
+/// (three when it replaces pages): a store across a network pays for each round trip.
+fn save_one(
+    conn: &mut Conn,
+    actor: &str,
+    head: &mut AuditHead,
+    doc: &NewDocument,
+    pages: &[Page],
+    extract: &StageOutcome,
+    version: u32,
+) -> Result<Saved, StoreError> {
+    let at = now();
+    let unit_key = doc
+        .reference
+        .as_ref()
+        .map(|r| r.truncate(Level::File).key());
+    let content = doc.content.to_hex();
+    let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
+    // One statement for both cases; an update keeps the first ingest time and number,
+    // and the version table keeps the history of contents. `xmax` is 0 in a row this
+    // statement inserted, and names the updating transaction in one it updated: whether
+    // the document is new, without asking first. The sub-statements share one snapshot,
+    // so the previous version read is the one before this statement's.
+    let row = conn.row(
+        "WITH d AS (
+           INSERT INTO documents(id, source_path, content, size, format, encoding, language, reference, unit_key,
+             placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
+           VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM documents),
+             $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           ON CONFLICT(source_path) DO UPDATE SET content = excluded.content, size = excluded.size,
+             format = excluded.format, encoding = excluded.encoding, language = excluded.language,
+             reference = excluded.reference, unit_key = excluded.unit_key, placement = excluded.placement,
+             title = excluded.title, date_from = excluded.date_from, date_to = excluded.date_to,
+             page_count = excluded.page_count, needs_ocr = excluded.needs_ocr
+           RETURNING id, xmax = 0 AS inserted),
+         v AS (INSERT INTO document_versions(doc, content, at, size, pages, chars)
+           SELECT id, $2, $15, $3, $13, $16 FROM d)
+         SELECT d.id, d.inserted, p.content, p.size, p.chars FROM d
+         LEFT JOIN LATERAL (SELECT content, size, chars FROM document_versions
+           WHERE doc = d.id ORDER BY id DESC LIMIT 1) p ON TRUE",
+        &[
+            &doc.source_path,
+            &content,
+            &(doc.size as i64),
+            &doc.format.as_str(),
+            &doc.encoding,
+            &doc.language,
+            &doc.reference.as_ref().map(|r| r.to_string()),
+            &unit_key,
+            &doc.placement.as_str(),
+            &doc.title,
+            &doc.dates.map(|d| i64::from(d.from)),
+            &doc.dates.map(|d| i64::from(d.to)),
+            &(pages.len() as i64),
+            &doc.needs_ocr,
+            &at,
+            &(chars as i64),
+        ],
+    )?;
+    let row = row.ok_or_else(|| StoreError::Database("the document was not saved".into()))?;
+    let (id, inserted): (i64, bool) = (get(&row, 0)?, get(&row, 1)?);
+    let previous: Option<(String, Option<i64>, Option<i64>)> = get::<Option<String>>(&row, 2)?
+        .map(|c| Ok::<_, StoreError>((c, get(&row, 3)?, get(&row, 4)?)))
+        .transpose()?;
+    let saved = if inserted {
+        Saved::Added(DocId(id))
+    } else {
+        Saved::Updated(DocId(id))
+    };
+    if !inserted {
+        conn.exec("DELETE FROM pages WHERE doc = $1", &[&id])?;
+    }
+    // A re-read of the same bytes (OCR, a retry) is not a new version of the content.
+    let same_content = previous.as_ref().is_some_and(|(c, _, _)| *c == content);
+    let act = (!same_content).then(|| {
+        let previous = previous
+            .as_ref()
+            .map(|(content, size, chars)| (content.as_str(), *size, *chars));
+        acts::document_saved(doc, pages, saved.id(), previous)
+    });
+    let (numbers, sheets, versos, texts) = page_columns(pages);
+    let (outcome, reason) = outcome_columns(extract);
+    let version = i64::from(version);
+    // The pages, the ledger's record, the failure forgotten and (for new content) the
+    // audit entry: one statement.
+    let rest = "INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason)
+                  VALUES ($1, 'extract', $6, $7, $8, $9, $10)),
+                f AS (DELETE FROM source_failures WHERE path = $11)
+              INSERT INTO pages(doc, number, sheet, verso, text)
+              SELECT $1, * FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BOOLEAN[], $5::TEXT[])";
+    let mut params: Vec<super::Param<'_>> = vec![
+        &id,
+        &numbers,
+        &sheets,
+        &versos,
+        &texts,
+        &content,
+        &version,
+        &at,
+        &outcome,
+        &reason,
+        &doc.source_path,
+    ];
+    let linked = match &act {
+        Some(act) => {
+            if let AuditHead::Unread = head {
+                *head = AuditHead::Known(audit_head(conn)?);
+            }
+            let AuditHead::Known(known) = head else {
+                unreachable!("the head was read just above")
+            };
+            let linked = linked_entries(known.clone(), &at, actor, std::slice::from_ref(act));
+            if let Some(last) = linked.last() {
+                *known = Some((last.seq, last.hash.clone()));
+            }
+            linked
+        }
+        None => Vec::new(),
+    };
+    let audit_values;
+    match linked.first() {
+        Some(entry) => {
+            audit_values = (
+                entry.seq as i64,
+                entry.act.unit.as_deref().map(crate::audit::unit_key),
+            );
+            params.extend_from_slice(&[
+                &audit_values.0 as super::Param<'_>,
+                &actor,
+                &entry.act.action,
+                &entry.act.unit,
+                &audit_values.1,
+                &entry.act.object,
+                &entry.act.detail,
+                &entry.prev,
+                &entry.hash,
+            ]);
+            conn.exec(
+                &format!(
+                    "WITH a AS (INSERT INTO audit(seq, at, actor, action, unit, unit_key, object, detail, prev, hash)
+                       VALUES ($12, $8, $13, $14, $15, $16, $17, $18, $19, $20)),
+                     l AS ({rest}"
+                ),
+                &params,
+            )?;
+        }
+        None => {
+            conn.exec(&format!("WITH l AS ({rest}"), &params)?;
+        }
+    }
+    Ok(saved)
+}
+
+/// Saves documents none of which is known yet in two statements however many they are
+/// (a round trip per document was most of an ingest's time on PostgreSQL); `None`, with
+/// nothing written, when some source path is known already or given twice, for the
+/// caller to save them one by one.
+fn save_new(
+    conn: &mut Conn,
+    actor: &str,
+    docs: &[DocumentToSave<'_>],
+    version: u32,
+) -> Result<Option<Vec<Saved>>, StoreError> {
+    let paths: Vec<&str> = docs.iter().map(|d| d.doc.source_path.as_str()).collect();
+    let distinct: HashSet<&str> = paths.iter().copied().collect();
+    if distinct.len() < paths.len() {
+        return Ok(None);
+    }
+    let row = conn
+        .row(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM documents),
+                    EXISTS (SELECT 1 FROM documents WHERE source_path = ANY($1)),
+                    (SELECT seq FROM audit ORDER BY seq DESC LIMIT 1),
+                    (SELECT hash FROM audit ORDER BY seq DESC LIMIT 1)",
+            &[&paths],
+        )?
+        .ok_or_else(|| StoreError::Database("no answer to the documents' numbers".into()))?;
+    let (last, known): (i64, bool) = (get(&row, 0)?, get(&row, 1)?);
+    if known {
+        return Ok(None);
+    }
+    let head = match (
+        get::<Option<i64>>(&row, 2)?,
+        get::<Option<String>>(&row, 3)?,
+    ) {
+        (Some(seq), Some(hash)) => Some((seq as u64, hash)),
+        _ => None,
+    };
+    let at = now();
+    let ids: Vec<i64> = (1..=docs.len() as i64).map(|n| last + n).collect();
+    let acts: Vec<AuditAct> = docs
+        .iter()
+        .zip(&ids)
+        .map(|(d, id)| acts::document_saved(d.doc, d.pages, DocId(*id), None))
+        .collect();
+    let linked = linked_entries(head, &at, actor, &acts);
+
+    // Column by column, as arrays UNNEST turns back into rows.
+    let column = |f: &dyn Fn(&NewDocument) -> Option<String>| -> Vec<Option<String>> {
+        docs.iter().map(|d| f(d.doc)).collect()
+    };
+    let sources: Vec<&str> = paths.clone();
+    let contents: Vec<String> = docs.iter().map(|d| d.doc.content.to_hex()).collect();
+    let sizes: Vec<i64> = docs.iter().map(|d| d.doc.size as i64).collect();
+    let formats: Vec<&str> = docs.iter().map(|d| d.doc.format.as_str()).collect();
+    let encodings = column(&|d| d.encoding.clone());
+    let languages = column(&|d| d.language.clone());
+    let references = column(&|d| d.reference.as_ref().map(|r| r.to_string()));
+    let unit_keys = column(&|d| d.reference.as_ref().map(|r| r.truncate(Level::File).key()));
+    let placements: Vec<&str> = docs.iter().map(|d| d.doc.placement.as_str()).collect();
+    let titles = column(&|d| d.title.clone());
+    let froms: Vec<Option<i64>> = docs
+        .iter()
+        .map(|d| d.doc.dates.map(|r| i64::from(r.from)))
+        .collect();
+    let tos: Vec<Option<i64>> = docs
+        .iter()
+        .map(|d| d.doc.dates.map(|r| i64::from(r.to)))
+        .collect();
+    let page_counts: Vec<i64> = docs.iter().map(|d| d.pages.len() as i64).collect();
+    let needs_ocr: Vec<bool> = docs.iter().map(|d| d.doc.needs_ocr).collect();
+    let chars: Vec<i64> = docs
+        .iter()
+        .map(|d| {
+            d.pages
+                .iter()
+                .map(|p| p.text.trim().chars().count() as i64)
+                .sum()
+        })
+        .collect();
+    let (outcomes, reasons): (Vec<&str>, Vec<Option<&str>>) =
+        docs.iter().map(|d| outcome_columns(d.extract)).unzip();
+    let page_docs: Vec<i64> = docs
+        .iter()
+        .zip(&ids)
+        .flat_map(|(d, id)| d.pages.iter().map(move |_| *id))
+        .collect();
+    let all_pages: Vec<Page> = docs.iter().flat_map(|d| d.pages.iter().cloned()).collect();
+    let (numbers, sheets, versos, texts) = page_columns(&all_pages);
+    let seqs: Vec<i64> = linked.iter().map(|e| e.seq as i64).collect();
+    let actions: Vec<&str> = linked.iter().map(|e| e.act.action.as_str()).collect();
+    let units: Vec<Option<&str>> = linked.iter().map(|e| e.act.unit.as_deref()).collect();
+    let audit_unit_keys: Vec<Option<String>> = linked
+        .iter()
+        .map(|e| e.act.unit.as_deref().map(crate::audit::unit_key))
+        .collect();
+    let objects: Vec<Option<&str>> = linked.iter().map(|e| e.act.object.as_deref()).collect();
+    let details: Vec<&str> = linked.iter().map(|e| e.act.detail.as_str()).collect();
+    let prevs: Vec<&str> = linked.iter().map(|e| e.prev.as_str()).collect();
+    let hashes: Vec<&str> = linked.iter().map(|e| e.hash.as_str()).collect();
+    let version = i64::from(version);
+    // The documents first, then what refers to them: the references are checked at the
+    // statement's end.
+    conn.exec(
+        "WITH d AS (
+           INSERT INTO documents(id, source_path, content, size, format, encoding, language, reference,
+             unit_key, placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
+           SELECT id, source, content, size, format, encoding, language, reference, unit_key, placement,
+             title, date_from, date_to, page_count, needs_ocr, $15
+           FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $5::TEXT[], $6::TEXT[],
+             $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::BIGINT[], $13::BIGINT[],
+             $14::BIGINT[], $16::BOOLEAN[])
+             AS n(id, source, content, size, format, encoding, language, reference, unit_key, placement,
+               title, date_from, date_to, page_count, needs_ocr)
+           RETURNING id),
+         v AS (INSERT INTO document_versions(doc, content, at, size, pages, chars)
+           SELECT * FROM UNNEST($1::BIGINT[], $3::TEXT[], ARRAY_FILL($15::TEXT, ARRAY[$17::INT]),
+             $4::BIGINT[], $14::BIGINT[], $18::BIGINT[])),
+         l AS (INSERT INTO ledger(doc, stage, input_hash, version, at, outcome, reason)
+           SELECT doc, 'extract', hash, $19, $15, outcome, reason
+           FROM UNNEST($1::BIGINT[], $3::TEXT[], $20::TEXT[], $21::TEXT[]) AS l(doc, hash, outcome, reason)),
+         f AS (DELETE FROM source_failures WHERE path = ANY($2::TEXT[])),
+         a AS (INSERT INTO audit(seq, at, actor, action, unit, unit_key, object, detail, prev, hash)
+           SELECT seq, $15, $22, action, unit, unit_key, object, detail, prev, hash
+           FROM UNNEST($23::BIGINT[], $24::TEXT[], $25::TEXT[], $26::TEXT[], $27::TEXT[], $28::TEXT[],
+             $29::TEXT[], $30::TEXT[]) AS a(seq, action, unit, unit_key, object, detail, prev, hash))
+         INSERT INTO pages(doc, number, sheet, verso, text)
+         SELECT * FROM UNNEST($31::BIGINT[], $32::BIGINT[], $33::BIGINT[], $34::BOOLEAN[], $35::TEXT[])",
+        &[
+            &ids,
+            &sources,
+            &contents,
+            &sizes,
+            &formats,
+            &encodings,
+            &languages,
+            &references,
+            &unit_keys,
+            &placements,
+            &titles,
+            &froms,
+            &tos,
+            &page_counts,
+            &at,
+            &needs_ocr,
+            &(docs.len() as i32),
+            &chars,
+            &version,
+            &outcomes,
+            &reasons,
+            &actor,
+            &seqs,
+            &actions,
+            &units,
+            &audit_unit_keys,
+            &objects,
+            &details,
+            &prevs,
+            &hashes,
+            &page_docs,
+            &numbers,
+            &sheets,
+            &versos,
+            &texts,
+        ],
+    )?;
+    Ok(Some(
+        ids.into_iter().map(|id| Saved::Added(DocId(id))).collect(),
+    ))
+}
+
+/// A document's pages as the four arrays one statement inserts.
+fn page_columns(pages: &[Page]) -> (Vec<i64>, Vec<Option<i64>>, Vec<bool>, Vec<&str>) {
+    (
+        pages.iter().map(|p| i64::from(p.number)).collect(),
+        pages
+            .iter()
+            .map(|p| p.sheet.map(|s| i64::from(s.number)))
+            .collect(),
+        pages
+            .iter()
+            .map(|p| p.sheet.is_some_and(|s| s.verso))
+            .collect(),
+        pages.iter().map(|p| p.text.as_str()).collect(),
+    )
 }
 
 impl HoldingsStore for PostgresStore {
@@ -177,88 +515,29 @@ impl HoldingsStore for PostgresStore {
         version: u32,
     ) -> Result<Saved, StoreError> {
         self.write(|conn, actor| {
-            let at = now();
-            let unit_key = doc
-                .reference
-                .as_ref()
-                .map(|r| r.truncate(Level::File).key());
-            let content = doc.content.to_hex();
-            // One statement for both cases; an update keeps the first ingest time and
-            // number, and the version table keeps the history of contents.
-            // `xmax` is 0 in a row this statement inserted, and names the updating
-            // transaction in one it updated: whether the document is new, without asking
-            // first.
-            let row = conn.row(
-                "INSERT INTO documents(id, source_path, content, size, format, encoding, language, reference, unit_key,
-                   placement, title, date_from, date_to, page_count, needs_ocr, ingested_at)
-                 VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM documents),
-                   $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                 ON CONFLICT(source_path) DO UPDATE SET content = excluded.content, size = excluded.size,
-                   format = excluded.format, encoding = excluded.encoding, language = excluded.language,
-                   reference = excluded.reference, unit_key = excluded.unit_key, placement = excluded.placement,
-                   title = excluded.title, date_from = excluded.date_from, date_to = excluded.date_to,
-                   page_count = excluded.page_count, needs_ocr = excluded.needs_ocr
-                 RETURNING id, xmax = 0",
-                &[
-                    &doc.source_path,
-                    &content,
-                    &(doc.size as i64),
-                    &doc.format.as_str(),
-                    &doc.encoding,
-                    &doc.language,
-                    &doc.reference.as_ref().map(|r| r.to_string()),
-                    &unit_key,
-                    &doc.placement.as_str(),
-                    &doc.title,
-                    &doc.dates.map(|d| i64::from(d.from)),
-                    &doc.dates.map(|d| i64::from(d.to)),
-                    &(pages.len() as i64),
-                    &doc.needs_ocr,
-                    &at,
-                ],
-            )?;
-            let row = row.ok_or_else(|| StoreError::Database("the document was not saved".into()))?;
-            let (id, inserted): (i64, bool) = (get(&row, 0)?, get(&row, 1)?);
-            let saved = if inserted {
-                Saved::Added(DocId(id))
-            } else {
-                Saved::Updated(DocId(id))
-            };
-            let chars: usize = pages.iter().map(|p| p.text.trim().chars().count()).sum();
-            let previous: Option<(String, Option<i64>, Option<i64>)> = conn
-                .row(
-                    "SELECT content, size, chars FROM document_versions WHERE doc = $1 ORDER BY id DESC LIMIT 1",
-                    &[&id],
-                )?
-                .map(|r| Ok::<_, StoreError>((get(&r, 0)?, get(&r, 1)?, get(&r, 2)?)))
-                .transpose()?;
-            conn.exec(
-                "INSERT INTO document_versions(doc, content, at, size, pages, chars) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&id, &content, &at, &(doc.size as i64), &(pages.len() as i64), &(chars as i64)],
-            )?;
-            // A re-read of the same bytes (OCR, a retry) is not a new version of the content.
-            let same_content = previous.as_ref().is_some_and(|(c, _, _)| *c == content);
-            if !same_content {
-                let previous = previous
-                    .as_ref()
-                    .map(|(content, size, chars)| (content.as_str(), *size, *chars));
-                let act = acts::document_saved(doc, pages, saved.id(), previous);
-                append_audit(conn, actor, &[act])?;
+            let mut head = AuditHead::Unread;
+            save_one(conn, actor, &mut head, doc, pages, extract, version)
+        })
+    }
+
+    fn save_documents(
+        &mut self,
+        docs: &[DocumentToSave<'_>],
+        version: u32,
+    ) -> Result<Vec<Saved>, StoreError> {
+        if docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write(|conn, actor| {
+            if let Some(saved) = save_new(conn, actor, docs, version)? {
+                return Ok(saved);
             }
-            insert_pages(conn, saved.id(), pages)?;
-            insert_ledger(
-                conn,
-                &StageRecord {
-                    doc: saved.id(),
-                    stage: Stage::Extract,
-                    input_hash: content.clone(),
-                    version,
-                    at: at.clone(),
-                    outcome: extract.clone(),
-                },
-            )?;
-            conn.exec("DELETE FROM source_failures WHERE path = $1", &[&doc.source_path])?;
-            Ok(saved)
+            // Some are known already: one by one. The writer lock is held to the commit,
+            // so the chain's head read once serves the whole batch.
+            let mut head = AuditHead::Unread;
+            docs.iter()
+                .map(|d| save_one(conn, actor, &mut head, d.doc, d.pages, d.extract, version))
+                .collect()
         })
     }
 

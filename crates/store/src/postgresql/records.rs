@@ -49,7 +49,7 @@ pub(super) fn append_audit(
     Ok(())
 }
 
-fn audit_head(conn: &mut Conn) -> Result<Option<(u64, String)>, StoreError> {
+pub(super) fn audit_head(conn: &mut Conn) -> Result<Option<(u64, String)>, StoreError> {
     conn.row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &[])?
         .map(|r| Ok((get::<i64>(&r, 0)? as u64, get(&r, 1)?)))
         .transpose()

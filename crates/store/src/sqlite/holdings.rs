@@ -10,7 +10,7 @@ use super::audit::append_audit;
 use super::ledger::outcome_columns;
 use super::{corrupt, db, now, within_pattern, SqliteStore};
 use crate::acts;
-use crate::metadata::{NewDocument, Saved, StoreError, Summary};
+use crate::metadata::{DocumentToSave, NewDocument, Saved, StoreError, Summary};
 use crate::prelude::{HoldingsStore, LedgerStore};
 
 const DOC_COLUMNS: &str =
@@ -288,6 +288,29 @@ impl HoldingsStore for SqliteStore {
         )
         .map_err(db)?;
         tx.commit().map_err(db)?;
+        Ok(saved)
+    }
+
+    fn save_documents(
+        &mut self,
+        docs: &[DocumentToSave<'_>],
+        version: u32,
+    ) -> Result<Vec<Saved>, StoreError> {
+        // One transaction around the documents' own savepoints: one commit, all or none.
+        self.conn
+            .execute_batch("SAVEPOINT save_documents")
+            .map_err(db)?;
+        let saved: Result<Vec<Saved>, StoreError> = docs
+            .iter()
+            .map(|d| self.save_document(d.doc, d.pages, d.extract, version))
+            .collect();
+        let end = match saved {
+            Ok(_) => "RELEASE save_documents",
+            Err(_) => "ROLLBACK TO save_documents; RELEASE save_documents",
+        };
+        let ended = self.conn.execute_batch(end).map_err(db);
+        let saved = saved?;
+        ended?;
         Ok(saved)
     }
 
