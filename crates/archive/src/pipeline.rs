@@ -139,7 +139,12 @@ struct Job {
     row: Option<usize>,
     /// The stored document when this is a retry.
     existing: Option<Document>,
+    /// What the store held under this path when the feed looked (`None`: not looked).
+    stored: Option<Option<Document>>,
 }
+
+/// How many files the feed looks up in the store at once.
+const LOOKUP_CHUNK: usize = 256;
 
 // A saved document is the common case; boxing it would cost an allocation per file to
 // shrink the rare variants.
@@ -489,6 +494,7 @@ impl Archive {
                 root: std::sync::Arc::from(Path::new("/")),
                 row: None,
                 existing,
+                stored: None,
             });
         }
         if options.ocr.available() {
@@ -499,6 +505,7 @@ impl Archive {
                         root: std::sync::Arc::from(Path::new("/")),
                         row: None,
                         existing: Some(d),
+                        stored: None,
                     });
                 }
             }
@@ -622,6 +629,7 @@ impl Archive {
                     root: tree.clone(),
                     row,
                     existing: None,
+                    stored: None,
                 };
                 if !emit(job) {
                     return;
@@ -660,14 +668,33 @@ impl Archive {
             let (stop, written) = (&stop, &written);
             scope.spawn(move || {
                 let mut seq = 0u64;
-                feed(&mut |job| {
-                    if !written.wait_below(seq, window, stop) {
-                        return false;
+                // Files go out in chunks, each chunk's stored documents looked up at once:
+                // a worker asking the store about each file on its own would wait on the
+                // writer's transactions.
+                let mut chunk: Vec<Job> = Vec::new();
+                let mut send = |chunk: &mut Vec<Job>| -> bool {
+                    self.look_up_stored(chunk);
+                    for job in chunk.drain(..) {
+                        if !written.wait_below(seq, window, stop)
+                            || job_tx.send((seq, job)).is_err()
+                        {
+                            return false;
+                        }
+                        seq += 1;
                     }
-                    let sent = job_tx.send((seq, job)).is_ok();
-                    seq += 1;
-                    sent
+                    true
+                };
+                let mut going = true;
+                feed(&mut |job| {
+                    chunk.push(job);
+                    if chunk.len() >= LOOKUP_CHUNK {
+                        going = send(&mut chunk);
+                    }
+                    going
                 });
+                if going {
+                    send(&mut chunk);
+                }
             });
             for _ in 0..workers {
                 let job_rx = job_rx.clone();
@@ -865,7 +892,9 @@ impl Archive {
             return self.store_oversized(job, rows, options);
         };
         let hash = hash_bytes(&bytes);
-        if !options.retry_failed && self.is_unchanged(&source, &hash, options.ocr.available()) {
+        if !options.retry_failed
+            && self.is_unchanged(&source, &job.stored, &hash, options.ocr.available())
+        {
             return Outcome::Unchanged {
                 bytes: bytes.len() as u64,
             };
@@ -873,15 +902,42 @@ impl Archive {
         self.extract_and_describe(job, rows, options, bytes, hash)
     }
 
-    fn is_unchanged(&self, source: &str, hash: &ContentHash, ocr_available: bool) -> bool {
-        let store = self.store();
-        let Ok(Some(doc)) = store.document_by_source(source) else {
-            return false;
+    /// Looks up at once what the store holds under these files' paths.
+    fn look_up_stored(&self, jobs: &mut [Job]) {
+        let paths: Vec<String> = jobs.iter().map(|j| display(&j.path)).collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        // Left unlooked on an error: each worker asks again and meets it there.
+        let Ok(found) = self.store().documents_by_source_paths(&refs) else {
+            return;
+        };
+        let mut found: HashMap<String, Document> = found
+            .into_iter()
+            .map(|d| (d.source_path.clone(), d))
+            .collect();
+        for (job, path) in jobs.iter_mut().zip(&paths) {
+            job.stored = Some(found.remove(path));
+        }
+    }
+
+    fn is_unchanged(
+        &self,
+        source: &str,
+        stored: &Option<Option<Document>>,
+        hash: &ContentHash,
+        ocr_available: bool,
+    ) -> bool {
+        let doc = match stored {
+            Some(Some(doc)) => doc.clone(),
+            Some(None) => return false,
+            None => match self.store().document_by_source(source) {
+                Ok(Some(doc)) => doc,
+                _ => return false,
+            },
         };
         if doc.content != *hash {
             return false;
         }
-        let Ok(ledger) = store.ledger(doc.id) else {
+        let Ok(ledger) = self.store().ledger(doc.id) else {
             return false;
         };
         // Unchanged when the latest extraction of these bytes succeeded with this version.

@@ -776,6 +776,15 @@ pub fn saving_many(store: &mut dyn MetadataStore) {
         check.first_bad()
     );
 
+    let mut by_paths: Vec<_> = store
+        .documents_by_source_paths(&["/s/placed.txt", "/s/never.txt", "/s/old.txt"])
+        .expect("by source paths")
+        .iter()
+        .map(|d| d.id)
+        .collect();
+    by_paths.sort();
+    assert_eq!(by_paths, [old_id, next(1)], "the paths known, and only those");
+
     // The same bytes again: saved, but no new version in the audit log.
     let again = store
         .save_documents(

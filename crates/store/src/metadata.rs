@@ -260,6 +260,18 @@ pub trait HoldingsStore {
     /// The document ingested from this source path.
     fn document_by_source(&self, source_path: &str) -> Result<Option<Document>, StoreError>;
 
+    /// The documents ingested from these source paths that exist, in any order: what an
+    /// ingest asks about a chunk of files at once.
+    fn documents_by_source_paths(&self, paths: &[&str]) -> Result<Vec<Document>, StoreError> {
+        let mut out = Vec::with_capacity(paths.len());
+        for path in paths {
+            if let Some(d) = self.document_by_source(path)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
     /// Documents whose current original has these bytes (by hash), in number order: the
     /// same original arriving again under another path is known by it.
     fn documents_with_content(&self, content: &ContentHash) -> Result<Vec<Document>, StoreError>;

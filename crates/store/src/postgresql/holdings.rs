@@ -605,6 +605,14 @@ impl HoldingsStore for PostgresStore {
         .pop())
     }
 
+    fn documents_by_source_paths(&self, paths: &[&str]) -> Result<Vec<Document>, StoreError> {
+        documents(
+            &mut self.read(),
+            &format!("SELECT {DOC_COLUMNS} FROM documents WHERE source_path = ANY($1)"),
+            &[&paths],
+        )
+    }
+
     fn documents_with_content(&self, content: &ContentHash) -> Result<Vec<Document>, StoreError> {
         documents(
             &mut self.read(),
