@@ -436,8 +436,11 @@ fn save_new(
     ))
 }
 
+/// Pages as columns: numbers, sheets, whether each is a verso, texts.
+type PageColumns<'a> = (Vec<i64>, Vec<Option<i64>>, Vec<bool>, Vec<&'a str>);
+
 /// A document's pages as the four arrays one statement inserts.
-fn page_columns(pages: &[Page]) -> (Vec<i64>, Vec<Option<i64>>, Vec<bool>, Vec<&str>) {
+fn page_columns(pages: &[Page]) -> PageColumns<'_> {
     (
         pages.iter().map(|p| i64::from(p.number)).collect(),
         pages
