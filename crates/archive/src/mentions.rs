@@ -142,17 +142,7 @@ impl Archive {
         progress.begin(todo.len() as u64);
         let mut kinds: std::collections::BTreeMap<String, u64> = Default::default();
         for chunk in todo.chunks(256) {
-            let loaded: Vec<(Document, Vec<Page>)> = {
-                let store = self.store();
-                let mut out = Vec::with_capacity(chunk.len());
-                for id in chunk {
-                    if let Some(d) = store.document(*id)? {
-                        let pages = store.pages(*id)?;
-                        out.push((d, pages));
-                    }
-                }
-                out
-            };
+            let loaded: Vec<(Document, Vec<Page>)> = self.store().documents_with_pages(chunk)?;
             let extracted = parallel_map(self.jobs(), &loaded, |(d, pages)| {
                 extract_document(pages, d.id)
             });

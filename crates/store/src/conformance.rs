@@ -783,7 +783,11 @@ pub fn saving_many(store: &mut dyn MetadataStore) {
         .map(|d| d.id)
         .collect();
     by_paths.sort();
-    assert_eq!(by_paths, [old_id, next(1)], "the paths known, and only those");
+    assert_eq!(
+        by_paths,
+        [old_id, next(1)],
+        "the paths known, and only those"
+    );
 
     // The same bytes again: saved, but no new version in the audit log.
     let again = store

@@ -908,52 +908,71 @@ impl MentionStore for PostgresStore {
         relations: &[RelationRecord],
         record: &StageRecord,
     ) -> Result<(), StoreError> {
-        self.write(|conn, _| {
-            conn.exec("DELETE FROM relations WHERE doc = $1", &[&doc.0])?;
-            conn.exec("DELETE FROM mentions WHERE doc = $1", &[&doc.0])?;
-            let mut ids = Vec::with_capacity(mentions.len());
-            for m in mentions {
-                let id: i64 = conn.value(
-                    "INSERT INTO mentions(id, doc, page, sheet, verso, kind, text, lemma, start, \"end\", code, context)
-                     VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM mentions), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     RETURNING id",
-                    &[
-                        &doc.0,
-                        &i64::from(m.page),
-                        &m.sheet.map(|s| i64::from(s.number)),
-                        &m.sheet.is_some_and(|s| s.verso),
-                        &m.kind.as_str(),
-                        &m.text,
-                        &m.lemma,
-                        &i64::from(m.start),
-                        &i64::from(m.end),
-                        &m.code,
-                        &m.context,
-                    ],
-                )?;
-                ids.push(id);
-            }
-            for r in relations {
-                let (Some(from), Some(to)) = (ids.get(r.from as usize), ids.get(r.to as usize)) else {
+        // Three statements whatever the number of mentions (a round trip for each was
+        // most of an extraction's time on PostgreSQL). Numbers go on from the largest
+        // left once this document's are gone, as one insert after another gave them; the
+        // largest is asked for as the first in descending order, which the cached plan
+        // reads from the key's index (written as MAX beside the deletes, it scanned the
+        // table for every document).
+        let mut relation_ends = Vec::with_capacity(relations.len());
+        for r in relations {
+            match (mentions.get(r.from as usize), mentions.get(r.to as usize)) {
+                (Some(_), Some(_)) => relation_ends.push((i64::from(r.from), i64::from(r.to))),
+                _ => {
                     return Err(StoreError::Corrupt(format!(
                         "relation between mentions {} and {} that are not given",
                         r.from, r.to
-                    )));
-                };
-                conn.exec(
-                    "INSERT INTO relations(doc, page, kind, from_mention, to_mention, start, \"end\")
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    &[
-                        &doc.0,
-                        &i64::from(r.page),
-                        &r.kind.as_str(),
-                        from,
-                        to,
-                        &i64::from(r.start),
-                        &i64::from(r.end),
-                    ],
-                )?;
+                    )))
+                }
             }
+        }
+        self.write(|conn, _| {
+            let last: i64 = conn.value(
+                "WITH r AS (DELETE FROM relations WHERE doc = $1),
+                      m AS (DELETE FROM mentions WHERE doc = $1)
+                 SELECT COALESCE((SELECT id FROM mentions WHERE doc <> $1 ORDER BY id DESC LIMIT 1), 0)",
+                &[&doc.0],
+            )?;
+            let ids: Vec<i64> = (1..=mentions.len() as i64).map(|n| last + n).collect();
+            let pages: Vec<i64> = mentions.iter().map(|m| i64::from(m.page)).collect();
+            let sheets: Vec<Option<i64>> = mentions
+                .iter()
+                .map(|m| m.sheet.map(|s| i64::from(s.number)))
+                .collect();
+            let versos: Vec<bool> = mentions
+                .iter()
+                .map(|m| m.sheet.is_some_and(|s| s.verso))
+                .collect();
+            let kinds: Vec<&str> = mentions.iter().map(|m| m.kind.as_str()).collect();
+            let texts: Vec<&str> = mentions.iter().map(|m| m.text.as_str()).collect();
+            let lemmas: Vec<&str> = mentions.iter().map(|m| m.lemma.as_str()).collect();
+            let starts: Vec<i64> = mentions.iter().map(|m| i64::from(m.start)).collect();
+            let ends: Vec<i64> = mentions.iter().map(|m| i64::from(m.end)).collect();
+            let codes: Vec<Option<&str>> = mentions.iter().map(|m| m.code.as_deref()).collect();
+            let contexts: Vec<&str> = mentions.iter().map(|m| m.context.as_str()).collect();
+            let r_pages: Vec<i64> = relations.iter().map(|r| i64::from(r.page)).collect();
+            let r_kinds: Vec<&str> = relations.iter().map(|r| r.kind.as_str()).collect();
+            let r_from: Vec<i64> = relation_ends.iter().map(|(f, _)| ids[*f as usize]).collect();
+            let r_to: Vec<i64> = relation_ends.iter().map(|(_, t)| ids[*t as usize]).collect();
+            let r_starts: Vec<i64> = relations.iter().map(|r| i64::from(r.start)).collect();
+            let r_ends: Vec<i64> = relations.iter().map(|r| i64::from(r.end)).collect();
+            // The relations' references to the mentions are checked at the statement's end.
+            conn.exec(
+                "WITH m AS (
+                   INSERT INTO mentions(id, doc, page, sheet, verso, kind, text, lemma, start, \"end\", code, context)
+                   SELECT id, $1, page, sheet, verso, kind, text, lemma, start, stop, code, context
+                   FROM UNNEST($2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::BOOLEAN[], $6::TEXT[], $7::TEXT[],
+                     $8::TEXT[], $9::BIGINT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[])
+                     AS n(id, page, sheet, verso, kind, text, lemma, start, stop, code, context))
+                 INSERT INTO relations(doc, page, kind, from_mention, to_mention, start, \"end\")
+                 SELECT $1, * FROM UNNEST($13::BIGINT[], $14::TEXT[], $15::BIGINT[], $16::BIGINT[],
+                   $17::BIGINT[], $18::BIGINT[])",
+                &[
+                    &doc.0, &ids, &pages, &sheets, &versos, &kinds, &texts, &lemmas, &starts,
+                    &ends, &codes, &contexts, &r_pages, &r_kinds, &r_from, &r_to, &r_starts,
+                    &r_ends,
+                ],
+            )?;
             insert_ledger(conn, record)
         })
     }

@@ -452,6 +452,24 @@ impl PostgresStore {
     /// Makes the schema, or checks the one there: processes opening the same new
     /// database at once make it once, one after the other.
     fn init(conn: &mut Conn) -> Result<(), StoreError> {
+        // Every command opens the store: when the database already has this very schema
+        // (its version and the digest of its text), one read is all it costs, where
+        // running the schema's statements again took a good part of a short command.
+        let digest = crate::hash_bytes(SCHEMA.as_bytes()).to_hex();
+        let recorded = conn.row(
+            "SELECT (SELECT value FROM meta WHERE key = 'schema_version'),
+                    (SELECT value FROM meta WHERE key = 'schema_digest')",
+            &[],
+        );
+        if let Ok(Some(row)) = recorded {
+            let version: Option<String> = get(&row, 0)?;
+            let known: Option<String> = get(&row, 1)?;
+            if version.as_deref() == Some(SCHEMA_VERSION.to_string().as_str())
+                && known.as_deref() == Some(digest.as_str())
+            {
+                return Ok(());
+            }
+        }
         conn.batch(&format!(
             "BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK});
              CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -474,7 +492,13 @@ impl PostgresStore {
                     crate::sqlite::readable_version(&v)?;
                 }
             }
-            conn.batch(SCHEMA)
+            conn.batch(SCHEMA)?;
+            conn.exec(
+                "INSERT INTO meta(key, value) VALUES ('schema_digest', $1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                &[&digest],
+            )?;
+            Ok(())
         })();
         match result {
             Ok(()) => conn.batch("COMMIT"),
