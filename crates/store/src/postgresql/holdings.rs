@@ -917,7 +917,7 @@ impl MentionStore for PostgresStore {
         let mut relation_ends = Vec::with_capacity(relations.len());
         for r in relations {
             match (mentions.get(r.from as usize), mentions.get(r.to as usize)) {
-                (Some(_), Some(_)) => relation_ends.push((i64::from(r.from), i64::from(r.to))),
+                (Some(_), Some(_)) => relation_ends.push((r.from, r.to)),
                 _ => {
                     return Err(StoreError::Corrupt(format!(
                         "relation between mentions {} and {} that are not given",
