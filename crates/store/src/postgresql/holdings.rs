@@ -108,12 +108,9 @@ fn insert_ledger(conn: &mut Conn, r: &StageRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The audit chain's head as a run of saves inside one transaction knows it: read at the
-/// first entry it appends, then carried along.
-enum AuditHead {
-    Unread,
-    Known(Option<(u64, String)>),
-}
+/// The audit chain's head as a run of saves inside one transaction knows it: `None` until
+/// the first entry it appends reads it, then carried along.
+type AuditHead = Option<Option<(u64, String)>>;
 
 /// Saves one document inside the caller's transaction, in two statements when it is new
 /// (three when it replaces pages): a store across a network pays for each round trip.
@@ -220,11 +217,9 @@ fn save_one(
     ];
     let linked = match &act {
         Some(act) => {
-            if let AuditHead::Unread = head {
-                *head = AuditHead::Known(audit_head(conn)?);
-            }
-            let AuditHead::Known(known) = head else {
-                unreachable!("the head was read just above")
+            let known = match head {
+                Some(known) => known,
+                None => head.insert(audit_head(conn)?),
             };
             let linked = linked_entries(known.clone(), &at, actor, std::slice::from_ref(act));
             if let Some(last) = linked.last() {
@@ -518,7 +513,7 @@ impl HoldingsStore for PostgresStore {
         version: u32,
     ) -> Result<Saved, StoreError> {
         self.write(|conn, actor| {
-            let mut head = AuditHead::Unread;
+            let mut head: AuditHead = None;
             save_one(conn, actor, &mut head, doc, pages, extract, version)
         })
     }
@@ -537,7 +532,7 @@ impl HoldingsStore for PostgresStore {
             }
             // Some are known already: one by one. The writer lock is held to the commit,
             // so the chain's head read once serves the whole batch.
-            let mut head = AuditHead::Unread;
+            let mut head: AuditHead = None;
             docs.iter()
                 .map(|d| save_one(conn, actor, &mut head, d.doc, d.pages, d.extract, version))
                 .collect()
