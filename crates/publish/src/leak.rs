@@ -10,7 +10,17 @@
 //! A match must stand as a whole word: "Соколов" is not found inside "Соколовский".
 //! Each finding names the file, the byte offset in it (inside the compressed entry when
 //! it is in one) and the rule that withheld the string.
+//!
+//! A file is read a block at a time (about a mebibyte, [`LeakCheck::block_size`]), so
+//! that checking an edition of a million documents, whose data files run to gigabytes,
+//! takes the memory of a block and not of the largest file. A block ends just after a
+//! white-space byte, where no character, character reference, escape or percent-encoded
+//! run can be cut in two, so the blocks decode to exactly what the whole file would; and
+//! the end of each block's folded text is carried into the next, so a name across two
+//! blocks is found once. What is compressed, and text in UTF-16, is read whole (the
+//! former up to [`LARGEST_ENTRY`] unpacked).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -87,15 +97,21 @@ pub enum LeakError {
 }
 
 /// The largest entry unpacked from a zip or gzip, in bytes: more is itself a finding.
-const LARGEST_ENTRY: u64 = 1 << 30;
+pub const LARGEST_ENTRY: u64 = 1 << 30;
 /// How deep archives inside archives are opened.
 const DEEPEST: usize = 3;
+/// How many bytes of a file are decoded at once, unless told otherwise.
+const BLOCK: usize = 1 << 20;
 
 /// The check, built once for a set of withheld strings.
 pub struct LeakCheck {
     needles: Vec<Needle>,
     folded: Vec<String>,
     matcher: AhoCorasick,
+    /// The longest folded needle, in bytes: how much of a block's end is carried over.
+    longest: usize,
+    /// Bytes decoded at once.
+    block: usize,
 }
 
 /// A character as the check compares it: lower case, ё as е; `None` for characters that
@@ -136,11 +152,22 @@ impl LeakCheck {
             .match_kind(MatchKind::Standard)
             .build(&folded)
             .map_err(|e| LeakError::Matcher(e.to_string()))?;
+        let longest = folded.iter().map(String::len).max().unwrap_or(0);
         Ok(LeakCheck {
             needles,
             folded,
             matcher,
+            longest,
+            block: BLOCK,
         })
+    }
+
+    /// The same check reading `bytes` of a file at a time (at least 16; a block with no
+    /// white space in it grows until one comes). What it finds never depends on this:
+    /// only its memory does.
+    pub fn block_size(mut self, bytes: usize) -> LeakCheck {
+        self.block = bytes.max(16);
+        self
     }
 
     /// Checks every file under `dir`, and every file's name.
@@ -226,11 +253,25 @@ impl LeakCheck {
             }
             return Ok(());
         }
-        let bytes = std::fs::read(path).map_err(|e| read_error(e.to_string()))?;
+        let mut file = std::fs::File::open(path).map_err(|e| read_error(e.to_string()))?;
+        let mut first = Vec::new();
+        (&mut file)
+            .take(self.block as u64)
+            .read_to_end(&mut first)
+            .map_err(|e| read_error(e.to_string()))?;
         report.files += 1;
-        report.bytes += bytes.len() as u64;
         let mut found = Vec::new();
-        self.scan_bytes(&bytes, None, 0, &mut found, &mut report.bytes);
+        if is_packed_or_utf16(&first) {
+            // Read whole: a compressed stream or UTF-16 is not cut at white space.
+            file.read_to_end(&mut first)
+                .map_err(|e| read_error(e.to_string()))?;
+            report.bytes += first.len() as u64;
+            self.scan_bytes(&first, None, 0, &mut found, &mut report.bytes);
+        } else {
+            report.bytes += self
+                .scan_plain(file, first, None, &mut found)
+                .map_err(|e| read_error(e.to_string()))?;
+        }
         for mut f in found {
             f.file = rel.clone();
             report.findings.push(f);
@@ -307,32 +348,53 @@ impl LeakCheck {
                 Err(_) => found.push(self.unreadable(inner, "zip that does not read")),
             }
         }
-        let text = decode_bytes(bytes);
-        let (view, offsets) = decoded_view(&text.0, &text.1);
-        let matches = self.matches(&view);
-        if matches.is_empty() {
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            let (text, offsets) = decode_utf16(bytes);
+            let mut scan = Scan::new(self, inner, found);
+            scan.block(text, offsets, bytes.len());
             return;
         }
-        let starts: Vec<usize> = text.0.char_indices().map(|(i, _)| i).collect();
-        for (start, end, index) in matches {
-            let seen = original(
-                &text.0,
-                &text.1,
-                &starts,
-                offsets[start],
-                end_offset(&offsets, end),
-            );
-            if !self.as_written(index, &seen) {
+        // Reading from memory does not fail.
+        let _ = self.scan_plain(bytes, Vec::new(), inner, found);
+    }
+
+    /// Scans UTF-8 text from `read`, of which `first` was already read, block by block
+    /// (see the module's doc); returns how many bytes it read.
+    fn scan_plain(
+        &self,
+        mut read: impl Read,
+        mut buf: Vec<u8>,
+        inner: Option<&str>,
+        found: &mut Vec<Finding>,
+    ) -> std::io::Result<u64> {
+        let mut scan = Scan::new(self, inner, found);
+        // The file offset of `buf[0]`.
+        let mut at = 0;
+        let mut want = self.block;
+        let mut eof = false;
+        loop {
+            if !eof && buf.len() < want {
+                let need = want - buf.len();
+                let got = (&mut read).take(need as u64).read_to_end(&mut buf)?;
+                eof = got < need;
                 continue;
             }
-            found.push(Finding {
-                file: PathBuf::new(),
-                inner: inner.map(str::to_string),
-                offset: offsets[start] as u64,
-                found: seen,
-                withheld: self.needles[index].text.clone(),
-                rule: self.needles[index].rule.clone(),
-            });
+            let cut = match buf.iter().rposition(u8::is_ascii_whitespace) {
+                _ if eof => buf.len(),
+                Some(p) => p + 1,
+                None => {
+                    want = buf.len() + self.block;
+                    continue;
+                }
+            };
+            let (text, offsets) = decode_utf8(&buf[..cut], at);
+            scan.block(text, offsets, at + cut);
+            buf.drain(..cut);
+            at += cut;
+            want = self.block;
+            if eof {
+                return Ok(at as u64);
+            }
         }
     }
 
@@ -358,28 +420,10 @@ impl LeakCheck {
 
     /// Findings in a short text (a file name), offsets into it.
     fn scan_text(&self, text: &str) -> Vec<Finding> {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let (view, offsets) =
-            decoded_view(text, &chars.iter().map(|(i, _)| *i).collect::<Vec<_>>());
-        self.matches(&view)
-            .into_iter()
-            .map(|(start, end, index)| {
-                let seen = text
-                    .get(offsets[start]..end_offset(&offsets, end).min(text.len()))
-                    .unwrap_or_default()
-                    .to_string();
-                (index, offsets[start], seen)
-            })
-            .filter(|(index, _, seen)| self.as_written(*index, seen))
-            .map(|(index, at, seen)| Finding {
-                file: PathBuf::new(),
-                inner: None,
-                offset: at as u64,
-                found: seen,
-                withheld: self.needles[index].text.clone(),
-                rule: self.needles[index].rule.clone(),
-            })
-            .collect()
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut found = Vec::new();
+        Scan::new(self, None, &mut found).block(text.to_string(), offsets, text.len());
+        found
     }
 
     /// Whole-word matches in a folded view: (start, end, needle).
@@ -412,81 +456,169 @@ fn join(outer: Option<&str>, inner: &str) -> String {
     }
 }
 
-/// Bytes as text: UTF-16 by its byte-order mark, else UTF-8 with invalid bytes as
-/// U+FFFD. With each character's byte offset in `bytes`.
-fn decode_bytes(bytes: &[u8]) -> (String, Vec<usize>) {
-    let utf16 = |le: bool| -> (String, Vec<usize>) {
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        let mut text = String::new();
-        let mut offsets = Vec::new();
-        let mut at = 2;
-        for c in char::decode_utf16(units.iter().copied()) {
-            let c = c.unwrap_or('\u{fffd}');
-            offsets.push(at);
-            at += c.len_utf16() * 2;
-            text.push(c);
+/// Whether a file must be read whole: gzip, zip, or UTF-16 by its byte-order mark.
+fn is_packed_or_utf16(first: &[u8]) -> bool {
+    first.starts_with(&[0x1f, 0x8b])
+        || first.starts_with(b"PK\x03\x04")
+        || first.starts_with(&[0xff, 0xfe])
+        || first.starts_with(&[0xfe, 0xff])
+}
+
+/// UTF-16 bytes (after their byte-order mark) as text, with each character's byte
+/// offset in `bytes`.
+fn decode_utf16(bytes: &[u8]) -> (String, Vec<usize>) {
+    let le = bytes.starts_with(&[0xff, 0xfe]);
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
         }
-        (text, offsets)
-    };
-    if bytes.starts_with(&[0xff, 0xfe]) {
-        return utf16(true);
+    });
+    let mut text = String::new();
+    let mut offsets = Vec::new();
+    let mut at = 2;
+    for c in char::decode_utf16(units) {
+        let c = c.unwrap_or('\u{fffd}');
+        offsets.push(at);
+        at += c.len_utf16() * 2;
+        text.push(c);
     }
-    if bytes.starts_with(&[0xfe, 0xff]) {
-        return utf16(false);
-    }
+    (text, offsets)
+}
+
+/// Bytes as UTF-8 text, invalid bytes as U+FFFD, with each character's offset in the
+/// file (`bytes` begin at offset `base`).
+fn decode_utf8(bytes: &[u8], base: usize) -> (String, Vec<usize>) {
     let mut offsets = Vec::with_capacity(bytes.len());
-    // Map each character of the lossy text back to its byte in the input.
-    let mut at = 0;
+    let mut at = base;
     let mut rest = bytes;
     let mut out = String::with_capacity(bytes.len());
     while !rest.is_empty() {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                for (i, c) in s.char_indices() {
-                    offsets.push(at + i);
-                    out.push(c);
-                }
-                break;
-            }
-            Err(e) => {
-                let good = e.valid_up_to();
-                let s = std::str::from_utf8(&rest[..good]).unwrap_or_default();
-                for (i, c) in s.char_indices() {
-                    offsets.push(at + i);
-                    out.push(c);
-                }
-                let bad = e.error_len().unwrap_or(rest.len() - good).max(1);
-                offsets.push(at + good);
-                out.push('\u{fffd}');
-                at += good + bad;
-                rest = &rest[(good + bad).min(rest.len())..];
-            }
+        let (good, bad) = match std::str::from_utf8(rest) {
+            Ok(_) => (rest.len(), 0),
+            Err(e) => (
+                e.valid_up_to(),
+                e.error_len().unwrap_or(rest.len() - e.valid_up_to()).max(1),
+            ),
+        };
+        let s = std::str::from_utf8(&rest[..good]).unwrap_or_default();
+        for (i, c) in s.char_indices() {
+            offsets.push(at + i);
+            out.push(c);
         }
+        if bad > 0 {
+            offsets.push(at + good);
+            out.push('\u{fffd}');
+        }
+        at += good + bad;
+        rest = &rest[(good + bad).min(rest.len())..];
     }
     (out, offsets)
 }
 
-/// The text with character references, JSON escapes and percent-encoding undone and
-/// folded, with, for each byte of the view, the byte offset in the file of the character
-/// it came from. `offsets[i]` is the file offset of `text`'s i-th character.
-fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
-    let mut view = String::with_capacity(text.len());
-    let mut map: Vec<usize> = Vec::with_capacity(text.len());
-    let mut last_space = true;
+/// One text scanned block by block: the folded view of the blocks so far, of which only
+/// the end is kept (enough for the longest needle and the character before it), each of
+/// its bytes with the file offset it came from; and the blocks that end is drawn from,
+/// for quoting a finding as written (one or two, unless white space runs longer than a
+/// block).
+struct Scan<'a> {
+    check: &'a LeakCheck,
+    inner: Option<&'a str>,
+    found: &'a mut Vec<Finding>,
+    view: String,
+    map: Vec<usize>,
+    last_space: bool,
+    /// Blocks as decoded: text, each character's offset, the offset where it ends.
+    blocks: std::collections::VecDeque<(String, Vec<usize>, usize)>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(check: &'a LeakCheck, inner: Option<&'a str>, found: &'a mut Vec<Finding>) -> Self {
+        Scan {
+            check,
+            inner,
+            found,
+            view: String::new(),
+            map: Vec::new(),
+            last_space: true,
+            blocks: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The next block: its text, each character's offset in the file, and the offset
+    /// where it ends. Reports the matches that end in it.
+    fn block(&mut self, text: String, offsets: Vec<usize>, end: usize) {
+        let carried = self.view.len();
+        decoded_view(
+            &text,
+            &offsets,
+            &mut self.last_space,
+            &mut self.view,
+            &mut self.map,
+        );
+        self.map.push(end);
+        self.blocks.push_back((text, offsets, end));
+        for (start, stop, index) in self.check.matches(&self.view) {
+            // What ends in the carried part was reported with the block before.
+            if stop <= carried {
+                continue;
+            }
+            let (from, to) = (self.map[start], end_offset(&self.map, stop));
+            let seen: String = self
+                .blocks
+                .iter()
+                .filter(|(_, _, block_end)| *block_end > from)
+                .map(|(text, offsets, _)| between(text, offsets, from, to))
+                .collect::<String>()
+                .chars()
+                .take(200)
+                .collect();
+            if !self.check.as_written(index, &seen) {
+                continue;
+            }
+            self.found.push(Finding {
+                file: PathBuf::new(),
+                inner: self.inner.map(str::to_string),
+                offset: from as u64,
+                found: seen,
+                withheld: self.check.needles[index].text.clone(),
+                rule: self.check.needles[index].rule.clone(),
+            });
+        }
+        self.map.pop();
+        let mut cut = self.view.len().saturating_sub(self.check.longest + 8);
+        while !self.view.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.view.drain(..cut);
+        self.map.drain(..cut);
+        let kept_from = self.map.first().copied().unwrap_or(end);
+        while self.blocks.front().is_some_and(|b| b.2 <= kept_from) {
+            self.blocks.pop_front();
+        }
+    }
+}
+
+/// Appends to `view` the text with character references, JSON escapes and
+/// percent-encoding undone and folded, and to `map`, for each byte added, the byte offset
+/// in the file of the character it came from. `offsets[i]` is the file offset of
+/// `text`'s i-th character; `last_space` says whether the view so far ends in a space
+/// (runs of white space fold to one).
+fn decoded_view(
+    text: &str,
+    offsets: &[usize],
+    last_space: &mut bool,
+    view: &mut String,
+    map: &mut Vec<usize>,
+) {
+    view.reserve(text.len());
+    map.reserve(text.len());
     let mut folded = String::with_capacity(8);
     let mut push = |c: char, at: usize, view: &mut String, map: &mut Vec<usize>| {
         // Plain ASCII, most of most pages, goes straight in.
         if c.is_ascii() && !c.is_ascii_whitespace() {
-            last_space = false;
+            *last_space = false;
             view.push(c.to_ascii_lowercase());
             map.push(at);
             return;
@@ -499,7 +631,7 @@ fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
             _ => None,
         };
         if let Some(f) = cyrillic {
-            last_space = false;
+            *last_space = false;
             view.push(f);
             map.push(at);
             map.push(at);
@@ -509,15 +641,15 @@ fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
         fold_char(c, &mut folded);
         for f in folded.chars() {
             if f.is_whitespace() {
-                if last_space {
+                if *last_space {
                     continue;
                 }
-                last_space = true;
+                *last_space = true;
                 view.push(' ');
                 map.push(at);
                 continue;
             }
-            last_space = false;
+            *last_space = false;
             let mut buf = [0u8; 4];
             for _ in f.encode_utf8(&mut buf).bytes() {
                 map.push(at);
@@ -532,31 +664,29 @@ fn decoded_view(text: &str, offsets: &[usize]) -> (String, Vec<usize>) {
     while let Some(c) = text[b..].chars().next() {
         let at = offsets.get(i).copied().unwrap_or(0);
         if c != '&' && c != '\\' && c != '%' {
-            push(c, at, &mut view, &mut map);
+            push(c, at, view, map);
             i += 1;
             b += c.len_utf8();
             continue;
         }
         if let Some((c, used)) = escape_at(&text[b..]) {
-            push(c, at, &mut view, &mut map);
+            push(c, at, view, map);
             i += used;
             b += used;
             continue;
         }
         if let Some((decoded, used)) = percent_at(&text[b..]) {
             for c in decoded.chars() {
-                push(c, at, &mut view, &mut map);
+                push(c, at, view, map);
             }
             i += used;
             b += used;
             continue;
         }
-        push(c, at, &mut view, &mut map);
+        push(c, at, view, map);
         i += 1;
         b += 1;
     }
-    map.push(offsets.last().map_or(0, |o| o + 1));
-    (view, map)
 }
 
 /// A character reference (`&#1057;`, `&#x421;`, `&amp;` and a few named ones) or a
@@ -638,19 +768,20 @@ fn end_offset(map: &[usize], end: usize) -> usize {
         .unwrap_or_else(|| map.last().copied().unwrap_or(0))
 }
 
-/// What the file says between two of its byte offsets, as text (for the finding), at
-/// most 200 characters: the characters whose offsets fall in the range, found by binary
-/// search (`offsets` rise with the text; `starts` is each character's byte in `text`).
-fn original(text: &str, offsets: &[usize], starts: &[usize], from: usize, to: usize) -> String {
+/// What a decoded block says between two byte offsets of its file, as text (for a
+/// finding): the characters whose offsets fall in the range (`offsets` rise with the
+/// text, so found by binary search). Empty when the block holds none of them.
+fn between(text: &str, offsets: &[usize], from: usize, to: usize) -> String {
     let first = offsets.partition_point(|&o| o < from);
     let last = offsets.partition_point(|&o| o < to.max(from + 1));
-    let begin = starts.get(first).copied().unwrap_or(text.len());
-    let end = starts.get(last).copied().unwrap_or(text.len());
-    text.get(begin..end)
-        .unwrap_or_default()
-        .chars()
-        .take(200)
-        .collect()
+    let mut chars = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+    let begin = chars.nth(first).unwrap_or(text.len());
+    let end = if last > first {
+        chars.nth(last - first - 1).unwrap_or(text.len())
+    } else {
+        begin
+    };
+    text.get(begin..end).unwrap_or_default().to_string()
 }
 
 /// The words a classified document is marked with, which nothing public carries: the

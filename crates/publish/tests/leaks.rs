@@ -169,6 +169,42 @@ fn a_compressed_part_that_does_not_open_cannot_pass() {
 }
 
 #[test]
+fn a_large_file_is_read_in_blocks_and_words_across_two_are_found_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // Plain words to just before the first mebibyte, then a marking of two words across
+    // the first block's end, then names: one after a run of white space, one escaped,
+    // each at an offset known before the check.
+    let mut text = String::new();
+    while text.len() < (1 << 20) - 8 {
+        text.push_str("x ");
+    }
+    // "TOP SECRET", and "SECRET" in it: each marking is a finding of its own.
+    let mut planted = vec![text.len(), text.len() + 4];
+    text.push_str("TOP SECRET Соколовой ");
+    planted.push(text.len() - "Соколовой ".len());
+    for _ in 0..20_000 {
+        text.push_str("sit amet\n");
+    }
+    planted.push(text.len());
+    text.push_str("Соколовой\n\n    ");
+    planted.push(text.len());
+    text.push_str("Верочка ");
+    planted.push(text.len());
+    text.push_str(&entities("Семенова"));
+    text.push_str(" end\n");
+    std::fs::write(dir.path().join("big.json"), &text).unwrap();
+    for check in [check(), check().block_size(4096), check().block_size(16)] {
+        let report = check.check_dir(dir.path()).unwrap();
+        let offsets: Vec<usize> = report.findings.iter().map(|f| f.offset as usize).collect();
+        assert_eq!(offsets, planted, "{:?}", report.findings);
+        assert_eq!(report.bytes as usize, text.len());
+        assert_eq!(report.findings[0].found, "TOP SECRET");
+        assert_eq!(report.findings[3].found, "Соколовой");
+        assert_eq!(report.findings[5].found, entities("Семенова"));
+    }
+}
+
+#[test]
 fn a_check_needs_something_to_look_for() {
     assert!(LeakCheck::new(vec![]).is_err());
     assert!(LeakCheck::new(person(&["\u{ad} "])).is_err());
@@ -198,6 +234,35 @@ proptest::proptest! {
         proptest::prop_assert_eq!(f.offset as usize, before.len() + 1);
         let gz = check().check_bytes(&gzip(text.as_bytes()));
         proptest::prop_assert!(gz.iter().any(|f| f.withheld == name));
+    }
+
+    // A file is read a block at a time: what is found (where, as written, which rule)
+    // is the same whatever the block's size, names across a block's end included.
+    #[test]
+    fn findings_do_not_depend_on_the_block_size(
+        pieces in proptest::collection::vec((0usize..9, "[a-zа-я]{0,12}"), 1..40),
+        block in 16usize..80,
+    ) {
+        let mut bytes = Vec::new();
+        for (how, word) in &pieces {
+            let piece: Vec<u8> = match how {
+                0 => "Соколовой".into(),
+                1 => entities("Соколова").into(),
+                2 => json_escaped("Sokolova").into(),
+                3 => percent("Семенова").into(),
+                4 => "СОВ.\n  СЕКРЕТНО TOP SECRET".into(),
+                5 => "Соко\n  \t ловой Соколовой\n\n   Соколовой".into(),
+                6 => vec![0xd0, b' ', 0xff],
+                7 => "\u{ad}\u{a0}ё".into(),
+                _ => word.clone().into(),
+            };
+            bytes.extend(piece);
+            bytes.push(if word.len() % 3 == 0 { b'\n' } else { b' ' });
+        }
+        let whole = check().check_bytes(&bytes);
+        let blocks = check().block_size(block).check_bytes(&bytes);
+        proptest::prop_assert_eq!(&blocks, &whole);
+        proptest::prop_assert!(pieces.iter().all(|(how, _)| *how > 3) || !whole.is_empty());
     }
 
     // Any bytes are checked without a panic.
