@@ -8,9 +8,10 @@ use std::path::Path;
 use kartoteka_model::{
     releasable, Audience, Disclosure, EditionRecord, EditorDecision, Report, ReportStatus,
 };
-use kartoteka_publish::edition::{build, Changes, Edition, Input, Summary};
+use kartoteka_publish::edition::{build, build_into, Changes, Edition, Input, Summary};
 use kartoteka_publish::leak::{LeakCheck, LeakReport};
 use kartoteka_publish::rules::Rules;
+use kartoteka_publish::write::{Building, WriteError};
 
 use crate::{Archive, ArchiveError};
 
@@ -105,9 +106,9 @@ impl Publish<'_> {
         Ok(out)
     }
 
-    /// Builds the next edition in memory from `rules_text` (the text of a
-    /// `publish.toml`; empty for the defaults), dated `date` (YYYY-MM-DD).
-    pub fn build(&self, rules_text: &str, date: &str) -> Result<Edition, ArchiveError> {
+    /// What the next edition is built from: `rules_text` (the text of a `publish.toml`;
+    /// empty for the defaults), dated `date` (YYYY-MM-DD).
+    fn input(&self, rules_text: &str, date: &str) -> Result<Input, ArchiveError> {
         let rules = Rules::parse(rules_text)?;
         let reports = self.approved_reports()?;
         let persons = match self.archive.resolved() {
@@ -140,8 +141,15 @@ impl Publish<'_> {
             rules,
             rules_text: rules_text.to_string(),
         };
-        drop(store);
-        Ok(build(&input))
+        Ok(input)
+    }
+
+    /// Builds the next edition in memory from `rules_text` (the text of a
+    /// `publish.toml`; empty for the defaults), dated `date` (YYYY-MM-DD): for a preview
+    /// or its withheld strings; [`Publish::publish`] writes one of any size file by file.
+    pub fn build(&self, rules_text: &str, date: &str) -> Result<Edition, ArchiveError> {
+        let input = self.input(rules_text, date)?;
+        build(&input).map_err(ArchiveError::from)
     }
 
     /// Builds the next edition, writes it beside `out`, runs the leak check on what was
@@ -152,24 +160,24 @@ impl Publish<'_> {
             .get(..10)
             .unwrap_or("1970-01-01")
             .to_string();
-        let edition = self.build(rules_text, &date)?;
-        let check = LeakCheck::new(edition.needles.clone())
-            .map_err(kartoteka_publish::write::WriteError::from)?;
-        let record = &edition.record;
-        let written = kartoteka_publish::write::write_checked(
-            &edition.files,
-            record.number,
-            out,
-            &check,
-            |_| self.archive.store().add_edition(record).map(|_| ()),
-        )?;
+        let input = self.input(rules_text, &date)?;
+        // Each file goes to the folder beside `out` as it is laid out; the check then
+        // reads them back from the disk.
+        let mut building = Building::begin(out)?;
+        let built = build_into(&input, &mut building)?;
+        drop(input);
+        let check = LeakCheck::new(built.needles).map_err(WriteError::from)?;
+        let record = &built.record;
+        let written = building.finish(record.number, &check, |_| {
+            self.archive.store().add_edition(record).map(|_| ())
+        })?;
         let report = written.map_err(ArchiveError::from)?;
         Ok(Published {
             edition: record.number,
             date,
-            changes: edition.changes,
-            summary: edition.summary,
-            files: edition.files.len() as u64 + 1,
+            changes: built.changes,
+            summary: built.summary,
+            files: built.files + 1,
             check: report,
         })
     }

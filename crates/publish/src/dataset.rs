@@ -4,71 +4,86 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::edition::{Changes, Content, Other, Summary};
-use crate::site::Page;
+use kartoteka_model::Report;
+use serde::Serialize;
 
-fn csv_file(header: &[&str], rows: Vec<Vec<String>>) -> Page {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    // Writing to memory fails only on a bug in the csv crate.
-    w.write_record(header).expect("csv header in memory");
-    for r in rows {
-        w.write_record(&r).expect("csv row in memory");
-    }
-    Page::data(w.into_inner().expect("csv in memory"))
+use crate::edition::{Changes, Content, Other, Out, PublicPerson, Summary, TimelineItem};
+use crate::site::Page;
+use crate::write::WriteError;
+
+/// A CSV file written row by row as `rows` gives them.
+fn csv_file(
+    out: &mut Out<'_>,
+    path: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), WriteError> {
+    out.data(path, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record(header)?;
+        for r in rows {
+            csv.write_record(&r)?;
+        }
+        csv.flush()
+    })
 }
 
-/// The dataset's files.
-pub fn files(content: &Content) -> BTreeMap<String, Page> {
-    let mut out = BTreeMap::new();
-    let persons: Vec<Vec<String>> = content
-        .persons
-        .values()
-        .map(|p| {
-            vec![
-                p.id.clone(),
-                p.name.clone(),
-                p.names.join("; "),
-                p.cover_names
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{} ({}–{})",
-                            c.name,
-                            c.from.as_deref().unwrap_or("?"),
-                            c.to.as_deref().unwrap_or("?")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                p.roles.join("; "),
-                p.born.join("; "),
-                p.why.rule().to_string(),
-                p.reports.join("; "),
-                format!("en/persons/{}.html", p.id),
-            ]
-        })
-        .collect();
-    out.insert(
-        "data/persons.csv".to_string(),
-        csv_file(
-            &[
-                "id",
-                "name",
-                "spellings",
-                "cover_names",
-                "roles",
-                "born",
-                "named_as",
-                "reports",
-                "page",
-            ],
-            persons,
-        ),
-    );
-    let mut reports = Vec::new();
-    let mut citations = Vec::new();
-    for r in &content.reports {
-        reports.push(vec![
+/// The whole edition as one JSON object, serialised straight to its file (the keys in
+/// the order they have always had: alphabetical).
+#[derive(Serialize)]
+struct EditionJson<'a> {
+    by_country: &'a BTreeMap<String, u64>,
+    by_service: &'a BTreeMap<String, u64>,
+    persons: Vec<&'a PublicPerson>,
+    reports: &'a [Report],
+    timeline: &'a [TimelineItem],
+    title: &'a str,
+}
+
+/// Lays out the dataset's files into `out`, each written as it is made.
+pub fn files(content: &Content, out: &mut Out<'_>) -> Result<(), WriteError> {
+    let persons = content.persons.values().map(|p| {
+        vec![
+            p.id.clone(),
+            p.name.clone(),
+            p.names.join("; "),
+            p.cover_names
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} ({}–{})",
+                        c.name,
+                        c.from.as_deref().unwrap_or("?"),
+                        c.to.as_deref().unwrap_or("?")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            p.roles.join("; "),
+            p.born.join("; "),
+            p.why.rule().to_string(),
+            p.reports.join("; "),
+            format!("en/persons/{}.html", p.id),
+        ]
+    });
+    csv_file(
+        out,
+        "data/persons.csv",
+        &[
+            "id",
+            "name",
+            "spellings",
+            "cover_names",
+            "roles",
+            "born",
+            "named_as",
+            "reports",
+            "page",
+        ],
+        persons,
+    )?;
+    let reports = content.reports.iter().map(|r| {
+        vec![
             r.id.clone(),
             r.version.to_string(),
             r.title.clone(),
@@ -79,10 +94,29 @@ pub fn files(content: &Content) -> BTreeMap<String, Page> {
             r.period.map_or(String::new(), |(a, b)| format!("{a}-{b}")),
             r.paragraphs.len().to_string(),
             format!("en/reports/{}.html", r.id),
-        ]);
-        for (i, p) in r.paragraphs.iter().enumerate() {
-            for c in &p.citations {
-                citations.push(vec![
+        ]
+    });
+    csv_file(
+        out,
+        "data/reports.csv",
+        &[
+            "id",
+            "version",
+            "title",
+            "subject",
+            "subject_name",
+            "cover_names",
+            "countries",
+            "period",
+            "paragraphs",
+            "page",
+        ],
+        reports,
+    )?;
+    let citations = content.reports.iter().flat_map(|r| {
+        r.paragraphs.iter().enumerate().flat_map(move |(i, p)| {
+            p.citations.iter().map(move |c| {
+                vec![
                     r.id.clone(),
                     (i + 1).to_string(),
                     p.section.clone(),
@@ -97,65 +131,41 @@ pub fn files(content: &Content) -> BTreeMap<String, Page> {
                         c.page.to_string()
                     },
                     c.quote.clone(),
-                ]);
-            }
-        }
-    }
-    out.insert(
-        "data/reports.csv".to_string(),
-        csv_file(
-            &[
-                "id",
-                "version",
-                "title",
-                "subject",
-                "subject_name",
-                "cover_names",
-                "countries",
-                "period",
-                "paragraphs",
-                "page",
-            ],
-            reports,
-        ),
-    );
-    out.insert(
-        "data/citations.csv".to_string(),
-        csv_file(
-            &[
-                "report",
-                "paragraph",
-                "section",
-                "reference",
-                "page",
-                "quote",
-            ],
-            citations,
-        ),
-    );
-    let json = serde_json::json!({
-        "title": content.title,
-        "persons": content.persons.values().collect::<Vec<_>>(),
-        "reports": content.reports,
-        "timeline": content.timeline,
-        "by_country": content.by_country,
-        "by_service": content.by_service,
+                ]
+            })
+        })
     });
-    out.insert(
-        "data/edition.json".to_string(),
-        Page::data(serde_json::to_vec(&json).unwrap_or_default()),
-    );
-    out.insert(
-        "data/entities.ftm.json".to_string(),
-        Page::data(ftm(content)),
-    );
-    out
+    csv_file(
+        out,
+        "data/citations.csv",
+        &[
+            "report",
+            "paragraph",
+            "section",
+            "reference",
+            "page",
+            "quote",
+        ],
+        citations,
+    )?;
+    let json = EditionJson {
+        by_country: &content.by_country,
+        by_service: &content.by_service,
+        persons: content.persons.values().collect(),
+        reports: &content.reports,
+        timeline: &content.timeline,
+        title: &content.title,
+    };
+    out.data("data/edition.json", |w| {
+        serde_json::to_writer(w, &json).map_err(std::io::Error::other)
+    })?;
+    out.data("data/entities.ftm.json", |w| ftm(content, w))
 }
 
 /// FollowTheMoney entities, one JSON object a line: a Person for each named person (with
 /// their spellings and cover names), one for each pseudonym a link shows, and an
 /// Associate for each link between them.
-fn ftm(content: &Content) -> Vec<u8> {
+fn ftm(content: &Content, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut lines: Vec<String> = Vec::new();
     let mut pseudonyms = std::collections::BTreeSet::new();
     for p in content.persons.values() {
@@ -209,9 +219,11 @@ fn ftm(content: &Content) -> Vec<u8> {
             );
         }
     }
-    let mut out = lines.join("\n");
-    out.push('\n');
-    out.into_bytes()
+    for line in lines {
+        w.write_all(line.as_bytes())?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// The README, at the root and beside the data.

@@ -17,6 +17,8 @@ use crate::leak::{marking_needles, Needle};
 use crate::people::{assign_pseudonyms, decide, Context, Standing, Why};
 use crate::redact::Redactor;
 use crate::rules::Rules;
+use crate::site::Page;
+use crate::write::{InMemory, Sink, WriteError};
 
 /// What an edition is built from.
 pub struct Input {
@@ -187,8 +189,22 @@ pub struct Summary {
     pub withheld_strings: u64,
 }
 
-/// An edition, built: its files by path, the record the archive keeps, what changed, a
-/// summary, and the withheld strings the leak check must not find.
+/// An edition laid out into a [`Sink`]: everything but its files, which are there.
+pub struct Built {
+    /// What the archive keeps of it.
+    pub record: EditionRecord,
+    /// What changed since the previous one.
+    pub changes: Changes,
+    /// What the build did.
+    pub summary: Summary,
+    /// What the leak check looks for.
+    pub needles: Vec<Needle>,
+    /// How many files were written.
+    pub files: u64,
+}
+
+/// An edition, built in memory: its files by path, the record the archive keeps, what
+/// changed, a summary, and the withheld strings the leak check must not find.
 pub struct Edition {
     /// Every file, by its path in the edition ("en/persons/P3.html").
     pub files: BTreeMap<String, Vec<u8>>,
@@ -318,7 +334,9 @@ fn related_is_named(relation: &str) -> bool {
 }
 
 /// Builds the edition.
-pub fn build(input: &Input) -> Edition {
+/// Builds the next edition, writing each file into `sink` as it is laid out (so that
+/// the edition is never held whole), and returns what the archive records of it.
+pub fn build_into(input: &Input, sink: &mut dyn Sink) -> Result<Built, WriteError> {
     let mut summary = Summary::default();
     let reports = public_reports(input, &mut summary);
     let subjects: BTreeSet<String> = reports.iter().map(|r| r.subject.clone()).collect();
@@ -408,8 +426,7 @@ pub fn build(input: &Input) -> Edition {
 
     // The reports, every string of them.
     let mut public: Vec<Report> = Vec::with_capacity(reports.len());
-    for r in &reports {
-        let mut v = r.clone();
+    for mut v in reports {
         v.title = clean(&v.title);
         v.subject_name = clean(&v.subject_name);
         if let Some(s) = standing.get(v.subject.as_str()) {
@@ -559,19 +576,17 @@ pub fn build(input: &Input) -> Edition {
         rules_text: input.rules_text.clone(),
     };
 
-    // Pages and data, then what changed, then the pages that say so.
-    let mut pages = crate::site::pages(&content);
-    pages.extend(crate::search::index(&content));
-    pages.extend(crate::dataset::files(&content));
-    let mut hashes: BTreeMap<String, String> = pages
-        .iter()
-        .map(|(path, page)| (path.clone(), content_hash(&page.hashed)))
-        .collect();
+    // Pages and data, each written as it is laid out; then what changed, then the pages
+    // that say so.
+    let mut out = Out::new(sink);
+    crate::site::pages(&content, &mut out)?;
+    crate::search::index(&content, &mut out)?;
+    crate::dataset::files(&content, &mut out)?;
     let mut changes = Changes {
         since: previous.number,
         ..Changes::default()
     };
-    for (path, hash) in &hashes {
+    for (path, hash) in &out.hashes {
         match previous.pages.get(path) {
             None => changes.added.push(path.clone()),
             Some(old) if old != hash => changes.changed.push(path.clone()),
@@ -579,7 +594,7 @@ pub fn build(input: &Input) -> Edition {
         }
     }
     for (path, old) in &previous.pages {
-        if hashes.contains_key(path) {
+        if out.hashes.contains_key(path) {
             continue;
         }
         let first_time = !old.starts_with(crate::site::WITHDRAWN);
@@ -587,19 +602,20 @@ pub fn build(input: &Input) -> Edition {
             changes.withdrawn.push(path.clone());
         }
         if let Some(page) = crate::site::withdrawn_page(&content, path, first_time) {
-            hashes.insert(
-                path.clone(),
-                format!("{}{}", crate::site::WITHDRAWN, content_hash(&page.hashed)),
-            );
-            pages.insert(path.clone(), page);
+            let hash = format!("{}{}", crate::site::WITHDRAWN, content_hash(&page.hashed));
+            out.page(path.clone(), page)?;
+            out.hashes.insert(path.clone(), hash);
         }
     }
-    pages.extend(crate::site::changes_pages(&content, &changes));
-    pages.extend(crate::dataset::readme(&content, &changes, &summary));
-    let files: BTreeMap<String, Vec<u8>> = pages
-        .into_iter()
-        .map(|(path, page)| (path, page.bytes))
-        .collect();
+    // The pages that say what changed are not among the pages compared next time.
+    let hashes = std::mem::take(&mut out.hashes);
+    for (path, page) in crate::site::changes_pages(&content, &changes) {
+        out.page(path, page)?;
+    }
+    for (path, page) in crate::dataset::readme(&content, &changes, &summary) {
+        out.page(path, page)?;
+    }
+    let files = out.files;
 
     needles.extend(marking_needles());
     for unit in &input.withheld_units {
@@ -628,12 +644,101 @@ pub fn build(input: &Input) -> Edition {
         counts,
         rules: input.rules_text.clone(),
     };
-    Edition {
-        files,
+    Ok(Built {
         record,
         changes,
         summary,
         needles,
+        files,
+    })
+}
+
+/// Builds the next edition in memory (for previews and tests; an edition of any size
+/// goes to a folder with [`build_into`] and a [`crate::write::Building`]).
+pub fn build(input: &Input) -> Result<Edition, WriteError> {
+    let mut memory = InMemory::default();
+    let built = build_into(input, &mut memory)?;
+    Ok(Edition {
+        files: memory.files,
+        record: built.record,
+        changes: built.changes,
+        summary: built.summary,
+        needles: built.needles,
+    })
+}
+
+/// The files of an edition as they are laid out, each written to the sink at once and
+/// its content hash kept (what the record compares from edition to edition).
+pub struct Out<'a> {
+    sink: &'a mut dyn Sink,
+    /// Each file's content hash, by path.
+    pub(crate) hashes: BTreeMap<String, String>,
+    files: u64,
+}
+
+impl<'a> Out<'a> {
+    fn new(sink: &'a mut dyn Sink) -> Self {
+        Out {
+            sink,
+            hashes: BTreeMap::new(),
+            files: 0,
+        }
+    }
+
+    /// A page, written whole; its hash is of its content without the frame.
+    pub fn page(&mut self, path: String, page: Page) -> Result<(), WriteError> {
+        let mut file = self.sink.create(&path)?;
+        file.write_all(&page.bytes)
+            .and_then(|()| file.flush())
+            .map_err(|source| WriteError::Io {
+                path: path.clone().into(),
+                source,
+            })?;
+        drop(file);
+        self.hashes.insert(path, content_hash(&page.hashed));
+        self.files += 1;
+        Ok(())
+    }
+
+    /// A data file written in pieces by `write`, hashed whole as it goes.
+    pub fn data(
+        &mut self,
+        path: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
+        let mut file = self.sink.create(path)?;
+        let mut hashing = Hashing {
+            inner: &mut file,
+            hasher: Sha256::new(),
+        };
+        write(&mut hashing)
+            .and_then(|()| std::io::Write::flush(&mut hashing))
+            .map_err(|source| WriteError::Io {
+                path: path.into(),
+                source,
+            })?;
+        let hash = hex::encode(hashing.hasher.finalize());
+        self.hashes.insert(path.to_string(), hash);
+        self.files += 1;
+        Ok(())
+    }
+}
+
+/// A writer that hashes what goes through it.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

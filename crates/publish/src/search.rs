@@ -23,8 +23,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::edition::{name_for, Content};
+use crate::edition::{name_for, Content, Out};
 use crate::site::Page;
+use crate::write::WriteError;
 
 /// The shard a key is in: its first two characters.
 pub fn shard(key: &str) -> String {
@@ -38,8 +39,8 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(|w| w.to_lowercase().replace('ё', "е"))
 }
 
-/// The search index files of an edition.
-pub fn index(content: &Content) -> BTreeMap<String, Page> {
+/// Lays out the search index files of an edition into `out`.
+pub fn index(content: &Content, out: &mut Out<'_>) -> Result<(), WriteError> {
     let mut docs: Vec<serde_json::Value> = Vec::new();
     // key -> word -> docs
     let mut keys: BTreeMap<String, BTreeMap<String, BTreeSet<usize>>> = BTreeMap::new();
@@ -98,40 +99,50 @@ pub fn index(content: &Content) -> BTreeMap<String, Page> {
             add(n, &rel.name, &mut keys);
         }
     }
-    let mut out = BTreeMap::new();
     let file = |name: &str, v: &serde_json::Value| {
         (
             format!("search/{name}.js"),
             Page::data(format!("kartotekaSearch.put({name:?}, {v});\n").into_bytes()),
         )
     };
-    out.extend([file("docs", &serde_json::Value::Array(docs))]);
-    let mut shards: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    let (path, page) = file("docs", &serde_json::Value::Array(docs));
+    out.page(path, page)?;
     let mut sample: Vec<(String, Vec<String>)> = Vec::new();
     let mut seen_words = BTreeSet::new();
+    // Keys in order, so a shard's keys (its first two characters) come together: each
+    // shard is written when the next begins, and only one is held.
+    let mut shard_now: Option<(String, serde_json::Map<String, serde_json::Value>)> = None;
+    let mut write_shard = |shard: Option<(String, serde_json::Map<_, _>)>| match shard {
+        Some((name, map)) => {
+            let (path, page) = file(
+                &format!("k-{}", shard_file(&name)),
+                &serde_json::Value::Object(map),
+            );
+            out.page(path, page)
+        }
+        None => Ok(()),
+    };
     for (key, by_word) in &keys {
         let entry: serde_json::Map<String, serde_json::Value> = by_word
             .iter()
             .map(|(w, d)| (w.clone(), serde_json::json!(d.iter().collect::<Vec<_>>())))
             .collect();
-        shards
-            .entry(shard(key))
-            .or_default()
-            .insert(key.clone(), serde_json::Value::Object(entry));
+        let name = shard(key);
+        if shard_now.as_ref().is_none_or(|(now, _)| *now != name) {
+            write_shard(shard_now.replace((name, serde_json::Map::new())))?;
+        }
+        if let Some((_, map)) = shard_now.as_mut() {
+            map.insert(key.clone(), serde_json::Value::Object(entry));
+        }
         for w in by_word.keys() {
             if seen_words.insert(w.clone()) && seen_words.len() % 7 == 1 && sample.len() < 300 {
                 sample.push((w.clone(), kartoteka_text::translit_keys(w)));
             }
         }
     }
-    for (name, map) in shards {
-        out.extend([file(
-            &format!("k-{}", shard_file(&name)),
-            &serde_json::Value::Object(map),
-        )]);
-    }
-    out.extend([file("selfcheck", &serde_json::json!(sample))]);
-    out
+    write_shard(shard_now)?;
+    let (path, page) = file("selfcheck", &serde_json::json!(sample));
+    out.page(path, page)
 }
 
 /// A shard's file name: its characters as they are when they are ASCII letters or

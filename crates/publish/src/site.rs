@@ -14,8 +14,9 @@ use std::fmt::Write as _;
 use kartoteka_model::{RelationKind, Report};
 use kartoteka_text::escape_html as esc;
 
-use crate::edition::{name_for, Changes, Content, Event, Other, PublicPerson};
+use crate::edition::{name_for, Changes, Content, Event, Other, Out, PublicPerson};
 use crate::people::Why;
+use crate::write::WriteError;
 
 /// One file of the edition: its bytes, and what its content hash is taken over.
 pub struct Page {
@@ -260,36 +261,36 @@ fn lang_attr(text: &str) -> String {
 }
 
 /// Every page of the edition but the changes and the withdrawn ones.
-pub fn pages(content: &Content) -> BTreeMap<String, Page> {
-    let mut out = BTreeMap::new();
-    out.insert(
+/// Lays out the site's pages into `out`, one at a time.
+pub fn pages(content: &Content, out: &mut Out<'_>) -> Result<(), WriteError> {
+    out.page(
         "assets/style.css".to_string(),
         Page::data(STYLE.as_bytes().to_vec()),
-    );
-    out.insert(
+    )?;
+    out.page(
         "assets/search.js".to_string(),
         Page::data(SEARCH_JS.as_bytes().to_vec()),
-    );
-    out.insert("index.html".to_string(), landing(content));
+    )?;
+    out.page("index.html".to_string(), landing(content))?;
     for lang in LANGUAGES {
         let l = lang.code();
-        out.insert(format!("{l}/index.html"), home(content, lang));
-        out.insert(format!("{l}/persons.html"), persons(content, lang));
-        out.insert(format!("{l}/reports.html"), reports(content, lang));
-        out.insert(format!("{l}/timeline.html"), timeline(content, lang));
-        out.insert(format!("{l}/search.html"), search(content, lang));
+        out.page(format!("{l}/index.html"), home(content, lang))?;
+        out.page(format!("{l}/persons.html"), persons(content, lang))?;
+        out.page(format!("{l}/reports.html"), reports(content, lang))?;
+        out.page(format!("{l}/timeline.html"), timeline(content, lang))?;
+        out.page(format!("{l}/search.html"), search(content, lang))?;
         for p in content.persons.values() {
             let path = format!("{l}/persons/{}.html", p.id);
             let page = person(content, lang, p, &path);
-            out.insert(path, page);
+            out.page(path, page)?;
         }
         for r in &content.reports {
             let path = format!("{l}/reports/{}.html", r.id);
             let page = report(content, lang, r, &path);
-            out.insert(path, page);
+            out.page(path, page)?;
         }
     }
-    out
+    Ok(())
 }
 
 fn landing(content: &Content) -> Page {

@@ -9,11 +9,11 @@ use kartoteka_model::{
     Citation, Classification, CoverNameHeld, DocId, DossierRelation, EditionRecord, Marking,
     Paragraph, PersonFacts, Related, RelationKind, Report, ReportStatus,
 };
-use kartoteka_publish::edition::{build, Edition, Input};
+use kartoteka_publish::edition::{build, build_into, Edition, Input};
 use kartoteka_publish::forms::withheld_forms;
 use kartoteka_publish::leak::{marking_needles, LeakCheck, Needle};
 use kartoteka_publish::rules::Rules;
-use kartoteka_publish::write::{write_checked, WriteError, MARKER};
+use kartoteka_publish::write::{write_checked, Building, WriteError, MARKER};
 
 fn person(id: &str, names: &[&str]) -> PersonFacts {
     PersonFacts {
@@ -195,7 +195,7 @@ fn independent_check(names: &[&str]) -> LeakCheck {
 
 #[test]
 fn agents_and_officers_are_named_and_the_neighbour_is_a_pseudonym_everywhere() {
-    let edition = build(&archive());
+    let edition = build(&archive()).unwrap();
     for page in [
         "en/persons/P1.html",
         "ru/persons/P1.html",
@@ -247,7 +247,7 @@ fn agents_and_officers_are_named_and_the_neighbour_is_a_pseudonym_everywhere() {
 #[test]
 fn each_kind_of_planted_leak_stops_the_edition_and_leaves_the_previous_one() {
     let input = archive();
-    let first = build(&input);
+    let first = build(&input).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     write_checked(&first.files, 1, &site, &check_of(&first), |_| {
@@ -318,7 +318,7 @@ fn each_kind_of_planted_leak_stops_the_edition_and_leaves_the_previous_one() {
 
 #[test]
 fn a_folder_that_is_not_an_edition_is_never_replaced() {
-    let edition = build(&archive());
+    let edition = build(&archive()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("thesis.tex"), "mine").unwrap();
     let err = write_checked(&edition.files, 1, dir.path(), &check_of(&edition), |_| {
@@ -345,9 +345,55 @@ fn a_folder_that_is_not_an_edition_is_never_replaced() {
 }
 
 #[test]
+fn an_edition_laid_out_file_by_file_replaces_the_old_one_only_when_finished() {
+    let input = archive();
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    let first = build(&input).unwrap();
+    write_checked(&first.files, 1, &site, &check_of(&first), |_| {
+        Ok::<_, ()>(())
+    })
+    .unwrap()
+    .unwrap();
+    let before = std::fs::read(site.join("en/index.html")).unwrap();
+    let listing = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // Laid out into a folder beside it and then dropped (a failure half-way): the
+    // edition in place is untouched and nothing half-built is left.
+    {
+        let mut building = Building::begin(&site).unwrap();
+        let built = build_into(&input, &mut building).unwrap();
+        assert_eq!(building.files(), built.files);
+        assert_eq!(built.files as usize, first.files.len());
+        assert_eq!(listing().len(), 2, "{:?}", listing());
+    }
+    assert_eq!(listing(), ["site"]);
+    assert_eq!(std::fs::read(site.join("en/index.html")).unwrap(), before);
+    // Finished, it holds the same files the edition built in memory has.
+    let mut building = Building::begin(&site).unwrap();
+    let built = build_into(&input, &mut building).unwrap();
+    let check = LeakCheck::new(built.needles.clone()).unwrap();
+    building
+        .finish(built.record.number, &check, |_| Ok::<_, ()>(()))
+        .unwrap()
+        .unwrap();
+    for (path, bytes) in &first.files {
+        assert_eq!(&std::fs::read(site.join(path)).unwrap(), bytes, "{path}");
+    }
+    assert_eq!(built.record.pages, first.record.pages);
+    assert_eq!(listing(), ["site"]);
+}
+
+#[test]
 fn a_second_edition_keeps_addresses_and_pseudonyms_and_says_what_changed() {
     let mut input = archive();
-    let first = build(&input);
+    let first = build(&input).unwrap();
     let mut previous: EditionRecord = first.record.clone();
     previous.at = "2026-12-06T00:00:00Z".into();
     // New evidence: a second agent with a report; the first report gains a paragraph; a
@@ -384,7 +430,7 @@ fn a_second_edition_keeps_addresses_and_pseudonyms_and_says_what_changed() {
         at: String::new(),
     });
     input.previous = Some(previous);
-    let second = build(&input);
+    let second = build(&input).unwrap();
     assert_eq!(second.record.number, 2);
     assert_eq!(second.changes.since, 1);
     assert!(second
@@ -432,7 +478,7 @@ fn a_second_edition_keeps_addresses_and_pseudonyms_and_says_what_changed() {
     // A third edition with nothing new changes no page but the edition's own.
     let mut again = input;
     again.previous = Some(second.record.clone());
-    let third = build(&again);
+    let third = build(&again).unwrap();
     assert!(third.changes.added.is_empty() && third.changes.withdrawn.is_empty());
     assert!(
         third
@@ -543,7 +589,7 @@ proptest::proptest! {
             rules: Rules::default(),
             rules_text: String::new(),
         };
-        let edition = build(&input);
+        let edition = build(&input).unwrap();
         let names: Vec<&str> = private_names.iter().map(String::as_str).collect();
         let check = independent_check(&names);
         for (path, bytes) in &edition.files {
@@ -562,7 +608,7 @@ fn the_paragraphs_that_are_not_public_and_their_sources_stay_out() {
         noforn: false,
         orcon: false,
     };
-    let edition = build(&input);
+    let edition = build(&input).unwrap();
     assert!(
         !edition.files.contains_key("en/reports/R-P1.html"),
         "a report with nothing public is left out"
@@ -590,7 +636,7 @@ fn contrast(a: &str, b: &str) -> f64 {
 
 #[test]
 fn every_page_has_the_structure_a_screen_reader_and_a_phone_need() {
-    let edition = build(&archive());
+    let edition = build(&archive()).unwrap();
     let mut pages = 0;
     for (path, bytes) in &edition.files {
         if !path.ends_with(".html") {
