@@ -164,8 +164,7 @@ impl Publish<'_> {
         // Each file goes to the folder beside `out` as it is laid out; the check then
         // reads them back from the disk.
         let mut building = Building::begin(out)?;
-        let built = build_into(&input, &mut building)?;
-        drop(input);
+        let built = build_into(input, &mut building)?;
         let check = LeakCheck::new(built.needles).map_err(WriteError::from)?;
         let record = &built.record;
         let written = building.finish(record.number, &check, |_| {

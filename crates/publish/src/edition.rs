@@ -21,6 +21,7 @@ use crate::site::Page;
 use crate::write::{InMemory, Sink, WriteError};
 
 /// What an edition is built from.
+#[derive(Clone)]
 pub struct Input {
     /// The edition's date (YYYY-MM-DD).
     pub date: String,
@@ -305,11 +306,12 @@ fn needle_forms(forms: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn public_reports(input: &Input, summary: &mut Summary) -> Vec<Report> {
+fn public_reports(approved: Vec<Report>, summary: &mut Summary) -> Vec<Report> {
     let mut out = Vec::new();
-    for r in &input.reports {
+    // Each approved report is let go once its public variant is made.
+    for r in approved {
         summary.reports_approved += 1;
-        let v = kartoteka_release::public_variant(r);
+        let v = kartoteka_release::public_variant(&r);
         summary.paragraphs_left_out += v.loss.dropped.len() as u64;
         if v.report.paragraphs.is_empty() {
             summary.reports_left_out += 1;
@@ -336,9 +338,10 @@ fn related_is_named(relation: &str) -> bool {
 /// Builds the edition.
 /// Builds the next edition, writing each file into `sink` as it is laid out (so that
 /// the edition is never held whole), and returns what the archive records of it.
-pub fn build_into(input: &Input, sink: &mut dyn Sink) -> Result<Built, WriteError> {
+pub fn build_into(mut input: Input, sink: &mut dyn Sink) -> Result<Built, WriteError> {
     let mut summary = Summary::default();
-    let reports = public_reports(input, &mut summary);
+    let reports = public_reports(std::mem::take(&mut input.reports), &mut summary);
+    let input = &input;
     let subjects: BTreeSet<String> = reports.iter().map(|r| r.subject.clone()).collect();
     let year = crate::rules::year_of(&input.date).unwrap_or(2000);
     let cx = Context {
@@ -657,7 +660,7 @@ pub fn build_into(input: &Input, sink: &mut dyn Sink) -> Result<Built, WriteErro
 /// goes to a folder with [`build_into`] and a [`crate::write::Building`]).
 pub fn build(input: &Input) -> Result<Edition, WriteError> {
     let mut memory = InMemory::default();
-    let built = build_into(input, &mut memory)?;
+    let built = build_into(input.clone(), &mut memory)?;
     Ok(Edition {
         files: memory.files,
         record: built.record,

@@ -368,7 +368,7 @@ fn an_edition_laid_out_file_by_file_replaces_the_old_one_only_when_finished() {
     // edition in place is untouched and nothing half-built is left.
     {
         let mut building = Building::begin(&site).unwrap();
-        let built = build_into(&input, &mut building).unwrap();
+        let built = build_into(input.clone(), &mut building).unwrap();
         assert_eq!(building.files(), built.files);
         assert_eq!(built.files as usize, first.files.len());
         assert_eq!(listing().len(), 2, "{:?}", listing());
@@ -377,7 +377,7 @@ fn an_edition_laid_out_file_by_file_replaces_the_old_one_only_when_finished() {
     assert_eq!(std::fs::read(site.join("en/index.html")).unwrap(), before);
     // Finished, it holds the same files the edition built in memory has.
     let mut building = Building::begin(&site).unwrap();
-    let built = build_into(&input, &mut building).unwrap();
+    let built = build_into(input.clone(), &mut building).unwrap();
     let check = LeakCheck::new(built.needles.clone()).unwrap();
     building
         .finish(built.record.number, &check, |_| Ok::<_, ()>(()))
