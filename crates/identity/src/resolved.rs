@@ -202,6 +202,33 @@ impl Resolved {
     }
 
     fn person_with(&self, id: &str, with_covers: bool) -> Person {
+        let held = if with_covers {
+            self.held_covers().remove(id).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        self.person_holding(id, held)
+    }
+
+    /// Every person's cover names held, earliest first, by person id: one pass over the
+    /// archive for all of them (a list of persons asks once, not once a person).
+    pub(crate) fn held_covers(&self) -> BTreeMap<String, Vec<CoverNameHeld>> {
+        let covers = self.covers();
+        let mut held: BTreeMap<String, Vec<CoverNameHeld>> = BTreeMap::new();
+        for h in self.holdings(&covers) {
+            held.entry(h.person.clone())
+                .or_default()
+                .push(CoverNameHeld {
+                    name: covers[&h.cover].name.clone(),
+                    from: h.from.map(|d| d.to_string()),
+                    to: h.to.map(|d| d.to_string()),
+                });
+        }
+        held
+    }
+
+    /// A person with the cover names `held` (from [`Resolved::held_covers`]).
+    pub(crate) fn person_holding(&self, id: &str, held: Vec<CoverNameHeld>) -> Person {
         let mut spellings: Vec<&str> = Vec::new();
         let mut mentions = Vec::new();
         for mid in self.members(id) {
@@ -227,25 +254,6 @@ impl Resolved {
         }
         let names = ranked_names(spellings.into_iter());
         mentions.sort_by_key(|m| (m.doc, m.page, m.id));
-        let covers = if with_covers {
-            self.covers()
-        } else {
-            BTreeMap::new()
-        };
-        let holdings = if with_covers {
-            self.holdings(&covers)
-        } else {
-            Vec::new()
-        };
-        let held: Vec<CoverNameHeld> = holdings
-            .into_iter()
-            .filter(|h| h.person == id)
-            .map(|h| CoverNameHeld {
-                name: covers[&h.cover].name.clone(),
-                from: h.from.map(|d| d.to_string()),
-                to: h.to.map(|d| d.to_string()),
-            })
-            .collect();
         Person {
             id: id.to_string(),
             name: names.first().cloned().unwrap_or_default(),

@@ -89,7 +89,11 @@ impl Resolved {
     /// piece of one).
     pub fn persons(&self, query: Option<&str>) -> Vec<Person> {
         let world = self;
-        let mut out: Vec<Person> = world.person_ids().map(|p| world.person(p)).collect();
+        let mut held = world.held_covers();
+        let mut out: Vec<Person> = world
+            .person_ids()
+            .map(|p| world.person_holding(p, held.remove(p).unwrap_or_default()))
+            .collect();
         if let Some(q) = query.map(str::trim).filter(|q| !q.is_empty()) {
             let lower = q.to_lowercase();
             if let Some(r) = world.redirect(q) {
@@ -234,7 +238,8 @@ impl Resolved {
         }
         let mut out = Vec::new();
         for pid in world.person_ids() {
-            let p = world.person(pid);
+            // Names only: the cover names come from `covers` above, once for all.
+            let p = world.person_light(pid);
             let aliases: Vec<&String> = p.names.iter().filter(|n| **n != p.name).collect();
             out.push(serde_json::json!({
                 "id": format!("kartoteka-{}", p.id),
@@ -378,17 +383,7 @@ impl Resolved {
     /// Every person with their cover names, roles, births and links, in one pass over the
     /// archive (a dossier per person would go over it once each).
     pub fn person_facts(&self) -> Vec<kartoteka_model::PersonFacts> {
-        let covers = self.covers();
-        let mut held: BTreeMap<String, Vec<kartoteka_model::CoverNameHeld>> = BTreeMap::new();
-        for h in self.holdings(&covers) {
-            held.entry(h.person.clone())
-                .or_default()
-                .push(kartoteka_model::CoverNameHeld {
-                    name: covers[&h.cover].name.clone(),
-                    from: h.from.map(|d| d.to_string()),
-                    to: h.to.map(|d| d.to_string()),
-                });
-        }
+        let mut held = self.held_covers();
         let best: BTreeMap<&String, String> = self
             .person_ids()
             .map(|id| (id, self.best_name(id)))
