@@ -149,7 +149,7 @@ impl Publish<'_> {
     /// or its withheld strings; [`Publish::publish`] writes one of any size file by file.
     pub fn build(&self, rules_text: &str, date: &str) -> Result<Edition, ArchiveError> {
         let input = self.input(rules_text, date)?;
-        build(&input).map_err(ArchiveError::from)
+        build(input).map_err(ArchiveError::from)
     }
 
     /// Builds the next edition, writes it beside `out`, runs the leak check on what was

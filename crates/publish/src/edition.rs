@@ -658,9 +658,9 @@ pub fn build_into(mut input: Input, sink: &mut dyn Sink) -> Result<Built, WriteE
 
 /// Builds the next edition in memory (for previews and tests; an edition of any size
 /// goes to a folder with [`build_into`] and a [`crate::write::Building`]).
-pub fn build(input: &Input) -> Result<Edition, WriteError> {
+pub fn build(input: Input) -> Result<Edition, WriteError> {
     let mut memory = InMemory::default();
-    let built = build_into(input.clone(), &mut memory)?;
+    let built = build_into(input, &mut memory)?;
     Ok(Edition {
         files: memory.files,
         record: built.record,
@@ -690,16 +690,8 @@ impl<'a> Out<'a> {
 
     /// A page, written whole; its hash is of its content without the frame.
     pub fn page(&mut self, path: String, page: Page) -> Result<(), WriteError> {
-        let mut file = self.sink.create(&path)?;
-        file.write_all(&page.bytes)
-            .and_then(|()| file.flush())
-            .map_err(|source| WriteError::Io {
-                path: path.clone().into(),
-                source,
-            })?;
-        drop(file);
+        self.write(&path, |w| w.write_all(&page.bytes))?;
         self.hashes.insert(path, content_hash(&page.hashed));
-        self.files += 1;
         Ok(())
     }
 
@@ -709,31 +701,43 @@ impl<'a> Out<'a> {
         path: &str,
         write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<(), WriteError> {
+        let mut hasher = Sha256::new();
+        self.write(path, |w| {
+            write(&mut Hashing {
+                inner: w,
+                hasher: &mut hasher,
+            })
+        })?;
+        self.hashes
+            .insert(path.to_string(), hex::encode(hasher.finalize()));
+        Ok(())
+    }
+
+    /// One new file of the sink, written by `write` and flushed.
+    fn write(
+        &mut self,
+        path: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
         let mut file = self.sink.create(path)?;
-        let mut hashing = Hashing {
-            inner: &mut file,
-            hasher: Sha256::new(),
-        };
-        write(&mut hashing)
-            .and_then(|()| std::io::Write::flush(&mut hashing))
+        write(&mut file)
+            .and_then(|()| file.flush())
             .map_err(|source| WriteError::Io {
                 path: path.into(),
                 source,
             })?;
-        let hash = hex::encode(hashing.hasher.finalize());
-        self.hashes.insert(path.to_string(), hash);
         self.files += 1;
         Ok(())
     }
 }
 
 /// A writer that hashes what goes through it.
-struct Hashing<W> {
+struct Hashing<'a, W> {
     inner: W,
-    hasher: Sha256,
+    hasher: &'a mut Sha256,
 }
 
-impl<W: std::io::Write> std::io::Write for Hashing<W> {
+impl<W: std::io::Write> std::io::Write for Hashing<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hasher.update(&buf[..n]);

@@ -195,7 +195,7 @@ fn independent_check(names: &[&str]) -> LeakCheck {
 
 #[test]
 fn agents_and_officers_are_named_and_the_neighbour_is_a_pseudonym_everywhere() {
-    let edition = build(&archive()).unwrap();
+    let edition = build(archive()).unwrap();
     for page in [
         "en/persons/P1.html",
         "ru/persons/P1.html",
@@ -247,7 +247,7 @@ fn agents_and_officers_are_named_and_the_neighbour_is_a_pseudonym_everywhere() {
 #[test]
 fn each_kind_of_planted_leak_stops_the_edition_and_leaves_the_previous_one() {
     let input = archive();
-    let first = build(&input).unwrap();
+    let first = build(input.clone()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     write_checked(&first.files, 1, &site, &check_of(&first), |_| {
@@ -318,7 +318,7 @@ fn each_kind_of_planted_leak_stops_the_edition_and_leaves_the_previous_one() {
 
 #[test]
 fn a_folder_that_is_not_an_edition_is_never_replaced() {
-    let edition = build(&archive()).unwrap();
+    let edition = build(archive()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("thesis.tex"), "mine").unwrap();
     let err = write_checked(&edition.files, 1, dir.path(), &check_of(&edition), |_| {
@@ -349,7 +349,7 @@ fn an_edition_laid_out_file_by_file_replaces_the_old_one_only_when_finished() {
     let input = archive();
     let root = tempfile::tempdir().unwrap();
     let site = root.path().join("site");
-    let first = build(&input).unwrap();
+    let first = build(input.clone()).unwrap();
     write_checked(&first.files, 1, &site, &check_of(&first), |_| {
         Ok::<_, ()>(())
     })
@@ -393,7 +393,7 @@ fn an_edition_laid_out_file_by_file_replaces_the_old_one_only_when_finished() {
 #[test]
 fn a_second_edition_keeps_addresses_and_pseudonyms_and_says_what_changed() {
     let mut input = archive();
-    let first = build(&input).unwrap();
+    let first = build(input.clone()).unwrap();
     let mut previous: EditionRecord = first.record.clone();
     previous.at = "2026-12-06T00:00:00Z".into();
     // New evidence: a second agent with a report; the first report gains a paragraph; a
@@ -430,7 +430,7 @@ fn a_second_edition_keeps_addresses_and_pseudonyms_and_says_what_changed() {
         at: String::new(),
     });
     input.previous = Some(previous);
-    let second = build(&input).unwrap();
+    let second = build(input.clone()).unwrap();
     assert_eq!(second.record.number, 2);
     assert_eq!(second.changes.since, 1);
     assert!(second
@@ -478,7 +478,7 @@ fn a_second_edition_keeps_addresses_and_pseudonyms_and_says_what_changed() {
     // A third edition with nothing new changes no page but the edition's own.
     let mut again = input;
     again.previous = Some(second.record.clone());
-    let third = build(&again).unwrap();
+    let third = build(again).unwrap();
     assert!(third.changes.added.is_empty() && third.changes.withdrawn.is_empty());
     assert!(
         third
@@ -589,7 +589,7 @@ proptest::proptest! {
             rules: Rules::default(),
             rules_text: String::new(),
         };
-        let edition = build(&input).unwrap();
+        let edition = build(input.clone()).unwrap();
         let names: Vec<&str> = private_names.iter().map(String::as_str).collect();
         let check = independent_check(&names);
         for (path, bytes) in &edition.files {
@@ -608,7 +608,7 @@ fn the_paragraphs_that_are_not_public_and_their_sources_stay_out() {
         noforn: false,
         orcon: false,
     };
-    let edition = build(&input).unwrap();
+    let edition = build(input.clone()).unwrap();
     assert!(
         !edition.files.contains_key("en/reports/R-P1.html"),
         "a report with nothing public is left out"
@@ -636,7 +636,7 @@ fn contrast(a: &str, b: &str) -> f64 {
 
 #[test]
 fn every_page_has_the_structure_a_screen_reader_and_a_phone_need() {
-    let edition = build(&archive()).unwrap();
+    let edition = build(archive()).unwrap();
     let mut pages = 0;
     for (path, bytes) in &edition.files {
         if !path.ends_with(".html") {
